@@ -1,0 +1,422 @@
+// Copyright (c) crdtdb authors.
+//
+// Layout (every list sorted, no duplicates; "dot" is two integers: replica index, counter):
+//
+//   document := [version, kind, replicas, ranges, object]      kind: 0 state, 1 delta
+//   replicas := [replica id...]                                ascending, non-zero
+//   ranges   := [[first, last, first, last...] per replica]    aligned with replicas
+//   object   := [presence: [dot...], fields: {name: field...}]
+//   field    := [mask, components...]   mask bits, components in this order:
+//               1 registers [dot, timestamp, value...]
+//               2 counters  [dot, int...]
+//               4 set       {element JSON text: [dot...]...}
+//               8 object    object
+//   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
+
+#include "crdt/codec.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include <msgpack.hpp>
+
+#include "crdt/limits.h"
+#include "util/msgpack_reader.h"
+#include "util/utf8.h"
+
+namespace crdtdb::crdt {
+
+namespace {
+
+enum Kind : unsigned { kState = 0, kDelta = 1 };
+enum Component : unsigned { kRegisters = 1, kCounters = 2, kSet = 4, kObject = 8 };
+
+[[noreturn]] void InvariantBroken(const char* what) {
+  std::fprintf(stderr, "crdtdb: broken invariant in document encoding: %s\n", what);
+  std::abort();
+}
+
+class Encoder {
+ public:
+  explicit Encoder(const DotContext& context) {
+    for (const auto& entry : context.ranges()) replicas_.push_back(entry.first);
+  }
+
+  std::string Encode(const Document& doc, Kind kind) {
+    packer_.pack_array(5);
+    packer_.pack_uint32(kDocumentFormatVersion);
+    packer_.pack_uint32(kind);
+    packer_.pack_array(static_cast<uint32_t>(replicas_.size()));
+    for (ReplicaId id : replicas_) packer_.pack_uint64(id);
+    packer_.pack_array(static_cast<uint32_t>(replicas_.size()));
+    for (const auto& [replica, list] : doc.context().ranges()) {
+      packer_.pack_array(static_cast<uint32_t>(list.size() * 2));
+      for (const DotRange& r : list) {
+        packer_.pack_uint64(r.first);
+        packer_.pack_uint64(r.last);
+      }
+    }
+    PackObject(doc.root());
+    return std::string(buffer_.data(), buffer_.size());
+  }
+
+ private:
+  void PackDot(const Dot& dot) {
+    auto it = std::lower_bound(replicas_.begin(), replicas_.end(), dot.replica);
+    if (it == replicas_.end() || *it != dot.replica) InvariantBroken("a stored dot is not in the context");
+    packer_.pack_uint32(static_cast<uint32_t>(it - replicas_.begin()));
+    packer_.pack_uint64(dot.counter);
+  }
+
+  void PackDots(const DotSet& dots) {
+    packer_.pack_array(static_cast<uint32_t>(dots.size() * 2));
+    for (const Dot& d : dots) PackDot(d);
+  }
+
+  void PackString(const std::string& s) {
+    packer_.pack_str(static_cast<uint32_t>(s.size()));
+    packer_.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+  }
+
+  void PackValue(const Json& v) {
+    switch (v.type()) {
+      case Json::value_t::null: packer_.pack_nil(); return;
+      case Json::value_t::boolean:
+        if (v.get<bool>()) packer_.pack_true(); else packer_.pack_false();
+        return;
+      case Json::value_t::number_unsigned: packer_.pack_uint64(v.get<uint64_t>()); return;
+      case Json::value_t::number_integer: {
+        const auto i = v.get<int64_t>();
+        if (i >= 0) packer_.pack_uint64(static_cast<uint64_t>(i)); else packer_.pack_int64(i);
+        return;
+      }
+      case Json::value_t::number_float: packer_.pack_double(v.get<double>()); return;
+      case Json::value_t::string: PackString(v.get_ref<const std::string&>()); return;
+      case Json::value_t::array:
+        packer_.pack_array(static_cast<uint32_t>(v.size()));
+        for (const Json& item : v) PackValue(item);
+        return;
+      case Json::value_t::object:
+        packer_.pack_map(static_cast<uint32_t>(v.size()));
+        for (const auto& [key, item] : v.items()) {  // std::map order: bytewise ascending
+          PackString(key);
+          PackValue(item);
+        }
+        return;
+      case Json::value_t::binary:
+      case Json::value_t::discarded: break;
+    }
+    InvariantBroken("a register holds a value that is not JSON");
+  }
+
+  void PackObject(const ObjectNode& object) {
+    packer_.pack_array(2);
+    PackDots(object.presence);
+    packer_.pack_map(static_cast<uint32_t>(object.fields.size()));
+    for (const auto& [name, field] : object.fields) {
+      PackString(name);
+      PackField(field);
+    }
+  }
+
+  void PackField(const FieldNode& field) {
+    unsigned mask = 0;
+    if (!field.registers.empty()) mask |= kRegisters;
+    if (!field.counters.empty()) mask |= kCounters;
+    if (!field.set.empty()) mask |= kSet;
+    if (field.object) mask |= kObject;
+    packer_.pack_array(1 + static_cast<uint32_t>(std::popcount(mask)));
+    packer_.pack_uint32(mask);
+    if (mask & kRegisters) {
+      packer_.pack_array(static_cast<uint32_t>(field.registers.size() * 4));
+      for (const RegisterEntry& e : field.registers) {
+        PackDot(e.dot);
+        packer_.pack_uint64(e.timestamp);
+        PackValue(e.value);
+      }
+    }
+    if (mask & kCounters) {
+      packer_.pack_array(static_cast<uint32_t>(field.counters.size() * 3));
+      for (const CounterEntry& e : field.counters) {
+        PackDot(e.dot);
+        packer_.pack_int64(e.value);
+      }
+    }
+    if (mask & kSet) {
+      packer_.pack_map(static_cast<uint32_t>(field.set.size()));
+      for (const auto& [element, dots] : field.set) {
+        PackString(element);
+        PackDots(dots);
+      }
+    }
+    if (mask & kObject) PackObject(*field.object);
+  }
+
+  std::vector<ReplicaId> replicas_;
+  msgpack::sbuffer buffer_;
+  msgpack::packer<msgpack::sbuffer> packer_{buffer_};
+};
+
+class Decoder {
+ public:
+  Decoder(std::string_view bytes, Kind kind) : reader_(bytes), kind_(kind) {}
+
+  Result<Document> Decode() {
+    Document doc;
+    if (!DecodeDocument(doc)) return Status::Corruption("document: " + reader_.error());
+    if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
+    return doc;
+  }
+
+ private:
+  bool Fail(const char* why) { return reader_.Fail(why); }
+
+  bool DecodeDocument(Document& doc) {
+    uint32_t n = 0;
+    uint64_t version = 0, kind = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 5) return Fail("expected a 5-element document");
+    if (!reader_.ReadUint(&version)) return false;
+    if (version != kDocumentFormatVersion) return Fail("unknown document format version");
+    if (!reader_.ReadUint(&kind)) return false;
+    if (kind != kind_) return Fail(kind_ == kState ? "expected a state, got a delta" : "expected a delta");
+    return DecodeContext(doc.mutable_context()) && DecodeObject(doc.mutable_root(), 0);
+  }
+
+  bool DecodeContext(DotContext& context) {
+    uint32_t n = 0;
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    replicas_.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      uint64_t id = 0;
+      if (!reader_.ReadUint(&id)) return false;
+      if (id == 0 || (!replicas_.empty() && id <= replicas_.back())) {
+        return Fail("replica ids must be non-zero and ascending");
+      }
+      replicas_.push_back(id);
+    }
+    uint32_t lists = 0;
+    if (!reader_.ReadArrayHeader(&lists) || lists != n) return Fail("one range list per replica expected");
+    for (ReplicaId id : replicas_) {
+      uint32_t count = 0;
+      if (!reader_.ReadArrayHeader(&count)) return false;
+      if (count == 0 || count % 2 != 0) return Fail("a range list needs first/last pairs");
+      uint64_t previous_last = 0;
+      for (uint32_t k = 0; k < count; k += 2) {
+        uint64_t first = 0, last = 0;
+        if (!reader_.ReadUint(&first) || !reader_.ReadUint(&last)) return false;
+        // Ranges are disjoint and non-adjacent (else they would have been merged).
+        if (first < 1 || last < first || last > kMaxDotCounter || (k > 0 && first <= previous_last + 1)) {
+          return Fail("malformed dot range");
+        }
+        context.AddRange(id, DotRange{first, last});
+        previous_last = last;
+      }
+    }
+    context_ = &context;
+    return true;
+  }
+
+  bool DecodeDot(Dot* dot) {
+    uint64_t index = 0, counter = 0;
+    if (!reader_.ReadUint(&index) || !reader_.ReadUint(&counter)) return false;
+    if (index >= replicas_.size()) return Fail("dot names an unknown replica");
+    *dot = Dot{replicas_[index], counter};
+    if (!context_->Contains(*dot)) return Fail("a stored dot is missing from the context");
+    return true;
+  }
+
+  // Reads `count` elements of a flat [dot, x...] list; `read_rest` reads what follows each dot.
+  template <typename Entry, typename ReadRest>
+  bool DecodeDotList(std::vector<Entry>& out, uint32_t stride, ReadRest read_rest) {
+    uint32_t n = 0;
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    if (n % stride != 0) return Fail("dot list length is not a multiple of its stride");
+    out.reserve(n / stride);
+    for (uint32_t i = 0; i < n; i += stride) {
+      Entry entry{};
+      Dot& dot = DotRef(entry);
+      if (!DecodeDot(&dot)) return false;
+      if (!out.empty() && !(DotRef(out.back()) < dot)) return Fail("dots are not ascending");
+      if (!read_rest(entry)) return false;
+      out.push_back(std::move(entry));
+    }
+    return true;
+  }
+
+  static Dot& DotRef(Dot& d) { return d; }
+  static Dot& DotRef(RegisterEntry& e) { return e.dot; }
+  static Dot& DotRef(CounterEntry& e) { return e.dot; }
+
+  bool DecodeDots(DotSet& out) {
+    return DecodeDotList(out, 2, [](Dot&) { return true; });
+  }
+
+  bool DecodeName(std::string* out) {
+    std::string_view s;
+    if (!reader_.ReadString(&s)) return false;
+    if (!IsValidUtf8(s)) return Fail("string is not valid UTF-8");
+    out->assign(s);
+    return true;
+  }
+
+  bool DecodeObject(ObjectNode& object, int depth) {
+    if (depth > kMaxJsonDepth) return Fail("objects nested too deeply");
+    uint32_t n = 0, count = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 2) return Fail("expected a 2-element object");
+    if (!DecodeDots(object.presence)) return false;
+    if (!reader_.ReadMapHeader(&count)) return false;
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string name;
+      if (!DecodeName(&name)) return false;
+      if (!object.fields.empty() && !(object.fields.rbegin()->first < name)) {
+        return Fail("field names are not ascending");
+      }
+      FieldNode& field = object.fields.emplace_hint(object.fields.end(), std::move(name), FieldNode())->second;
+      if (!DecodeField(field, depth)) return false;
+      if (kind_ == kState && field.empty()) return Fail("empty field in a state");
+    }
+    return true;
+  }
+
+  bool DecodeField(FieldNode& field, int depth) {
+    uint32_t n = 0;
+    uint64_t mask = 0;
+    if (!reader_.ReadArrayHeader(&n) || n < 1 || !reader_.ReadUint(&mask)) return Fail("malformed field");
+    if (mask > 15 || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return Fail("malformed field mask");
+    if ((mask & kRegisters) && !DecodeRegisters(field)) return false;
+    if ((mask & kCounters) && !DecodeDotList(field.counters, 3, [this](CounterEntry& e) {
+          return reader_.ReadInt(&e.value);
+        })) {
+      return false;
+    }
+    if ((mask & kSet) && !DecodeSet(field)) return false;
+    if (mask & kObject) {
+      if (!DecodeObject(field.mutable_object(), depth + 1)) return false;
+      if (kind_ == kState && field.object->empty()) return Fail("empty object in a state");
+    }
+    return true;
+  }
+
+  bool DecodeRegisters(FieldNode& field) {
+    return DecodeDotList(field.registers, 4, [this](RegisterEntry& e) {
+      if (!reader_.ReadUint(&e.timestamp) || !DecodeValue(&e.value, 0)) return false;
+      if (e.value.is_object()) return Fail("a register holds an object");
+      return true;
+    });
+  }
+
+  bool DecodeSet(FieldNode& field) {
+    uint32_t count = 0;
+    if (!reader_.ReadMapHeader(&count)) return false;
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string element;
+      if (!DecodeName(&element)) return false;
+      if (!field.set.empty() && !(field.set.rbegin()->first < element)) return Fail("set elements are not ascending");
+      // An element is the canonical JSON text of a scalar.
+      Json parsed = Json::parse(element, nullptr, /*allow_exceptions=*/false);
+      if (parsed.is_discarded() || parsed.is_structured() || parsed.dump() != element) {
+        return Fail("set element is not canonical JSON of a scalar");
+      }
+      DotSet& dots = field.set.emplace_hint(field.set.end(), std::move(element), DotSet())->second;
+      if (!DecodeDots(dots)) return false;
+      if (kind_ == kState && dots.empty()) return Fail("empty set element in a state");
+    }
+    return true;
+  }
+
+  bool DecodeValue(Json* out, int depth) {
+    if (depth > kMaxJsonDepth) return Fail("value nested too deeply");
+    switch (reader_.PeekType()) {
+      case MsgpackReader::Type::kNil:
+        *out = nullptr;
+        return reader_.ReadNil();
+      case MsgpackReader::Type::kBool: {
+        bool b = false;
+        if (!reader_.ReadBool(&b)) return false;
+        *out = b;
+        return true;
+      }
+      case MsgpackReader::Type::kUint: {
+        uint64_t u = 0;
+        if (!reader_.ReadUint(&u)) return false;
+        *out = u;
+        return true;
+      }
+      case MsgpackReader::Type::kNegativeInt: {
+        int64_t i = 0;
+        if (!reader_.ReadInt(&i)) return false;
+        *out = i;
+        return true;
+      }
+      case MsgpackReader::Type::kFloat64: {
+        double d = 0;
+        if (!reader_.ReadDouble(&d)) return false;
+        if (!std::isfinite(d)) return Fail("a number is not finite");
+        *out = d;
+        return true;
+      }
+      case MsgpackReader::Type::kString: {
+        std::string s;
+        if (!DecodeName(&s)) return false;
+        *out = std::move(s);
+        return true;
+      }
+      case MsgpackReader::Type::kArray: {
+        uint32_t n = 0;
+        if (!reader_.ReadArrayHeader(&n)) return false;
+        *out = Json::array();
+        for (uint32_t i = 0; i < n; ++i) {
+          Json item;
+          if (!DecodeValue(&item, depth + 1)) return false;
+          out->push_back(std::move(item));
+        }
+        return true;
+      }
+      case MsgpackReader::Type::kMap: {
+        uint32_t n = 0;
+        if (!reader_.ReadMapHeader(&n)) return false;
+        *out = Json::object();
+        std::string previous;
+        for (uint32_t i = 0; i < n; ++i) {
+          std::string key;
+          if (!DecodeName(&key)) return false;
+          if (i > 0 && !(previous < key)) return Fail("map keys are not ascending");
+          Json item;
+          if (!DecodeValue(&item, depth + 1)) return false;
+          previous = key;
+          (*out)[std::move(key)] = std::move(item);
+        }
+        return true;
+      }
+      default: return Fail("not a JSON value");
+    }
+  }
+
+  MsgpackReader reader_;
+  const Kind kind_;
+  std::vector<ReplicaId> replicas_;
+  const DotContext* context_ = nullptr;
+};
+
+Result<Document> DecodeChecked(std::string_view bytes, Kind kind) {
+  if (bytes.size() > kMaxEncodedBytes) return Status::Corruption("document: encoding exceeds the size limit");
+  Result<Document> doc = Decoder(bytes, kind).Decode();
+  if (!doc.ok()) return doc;
+  // Only canonical bytes are accepted: equal states must have equal digests everywhere.
+  const std::string again = Encoder(doc->context()).Encode(*doc, kind);
+  if (again != bytes) return Status::Corruption("document: encoding is not canonical");
+  return doc;
+}
+
+}  // namespace
+
+std::string EncodeDocument(const Document& doc) { return Encoder(doc.context()).Encode(doc, kState); }
+std::string EncodeDelta(const Document& delta) { return Encoder(delta.context()).Encode(delta, kDelta); }
+
+Result<Document> DecodeDocument(std::string_view bytes) { return DecodeChecked(bytes, kState); }
+Result<Document> DecodeDelta(std::string_view bytes) { return DecodeChecked(bytes, kDelta); }
+
+}  // namespace crdtdb::crdt

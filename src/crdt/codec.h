@@ -1,0 +1,35 @@
+// Copyright (c) crdtdb authors.
+//
+// The canonical MessagePack encoding of documents and deltas (format version 1, described in
+// docs/crdt.md). Canonical: equal values encode to equal bytes, so a digest of the encoding
+// identifies a state, and only canonical bytes decode (a decoder re-encodes and compares).
+//
+// Decoding treats its input as hostile: it is bounded by kMaxEncodedBytes and kMaxJsonDepth,
+// allocates in proportion to the input only, checks every invariant of a state (sorted, unique
+// keys and dots, every stored dot in the context, valid UTF-8, finite numbers) and reports the
+// first violation as a Corruption status. It never crashes on any input.
+
+#ifndef CRDTDB_CRDT_CODEC_H_
+#define CRDTDB_CRDT_CODEC_H_
+
+#include <string>
+#include <string_view>
+
+#include "crdt/document.h"
+#include "crdtdb/result.h"
+
+namespace crdtdb::crdt {
+
+constexpr unsigned kDocumentFormatVersion = 1;
+
+// Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
+std::string EncodeDocument(const Document& doc);
+// Encodes a delta, mention nodes included.
+std::string EncodeDelta(const Document& delta);
+
+Result<Document> DecodeDocument(std::string_view bytes);
+Result<Document> DecodeDelta(std::string_view bytes);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_CODEC_H_

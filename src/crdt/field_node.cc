@@ -1,0 +1,91 @@
+// Copyright (c) crdtdb authors.
+
+#include "crdt/field_node.h"
+
+#include <utility>
+
+namespace crdtdb::crdt {
+
+FieldNode::FieldNode() = default;
+FieldNode::FieldNode(FieldNode&& other) noexcept = default;
+FieldNode& FieldNode::operator=(FieldNode&& other) noexcept = default;
+FieldNode::~FieldNode() = default;
+
+FieldNode::FieldNode(const FieldNode& other)
+    : registers(other.registers),
+      counters(other.counters),
+      set(other.set),
+      object(other.object ? std::make_unique<ObjectNode>(*other.object) : nullptr) {}
+
+FieldNode& FieldNode::operator=(const FieldNode& other) {
+  if (this != &other) {
+    FieldNode copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+bool FieldNode::empty() const {
+  return registers.empty() && counters.empty() && set.empty() && object == nullptr;
+}
+
+ObjectNode& FieldNode::mutable_object() {
+  if (!object) object = std::make_unique<ObjectNode>();
+  return *object;
+}
+
+bool operator==(const FieldNode& a, const FieldNode& b) {
+  if (a.registers != b.registers || a.counters != b.counters || a.set != b.set) return false;
+  if (!a.object || !b.object) return a.object == nullptr && b.object == nullptr;
+  return *a.object == *b.object;
+}
+
+FieldKind VisibleKind(const FieldNode& node) {
+  if (node.object) return FieldKind::kObject;
+  if (!node.counters.empty()) return FieldKind::kCounter;
+  if (!node.set.empty()) return FieldKind::kSet;
+  if (!node.registers.empty()) return FieldKind::kRegister;
+  return FieldKind::kNone;
+}
+
+const char* FieldKindName(FieldKind kind) {
+  switch (kind) {
+    case FieldKind::kNone: return "missing";
+    case FieldKind::kObject: return "an object";
+    case FieldKind::kCounter: return "a counter";
+    case FieldKind::kSet: return "a set";
+    case FieldKind::kRegister: return "a value";
+  }
+  return "unknown";
+}
+
+void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn) {
+  for (const RegisterEntry& e : node.registers) fn(e.dot);
+  for (const CounterEntry& e : node.counters) fn(e.dot);
+  for (const auto& element : node.set) {
+    for (const Dot& d : element.second) fn(d);
+  }
+  if (node.object) ForEachDot(*node.object, fn);
+}
+
+void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn) {
+  for (const Dot& d : node.presence) fn(d);
+  for (const auto& field : node.fields) ForEachDot(field.second, fn);
+}
+
+void Normalize(FieldNode& node) {
+  std::erase_if(node.set, [](const auto& element) { return element.second.empty(); });
+  if (node.object) {
+    Normalize(*node.object);
+    if (node.object->empty()) node.object.reset();
+  }
+}
+
+void Normalize(ObjectNode& node) {
+  for (auto it = node.fields.begin(); it != node.fields.end();) {
+    Normalize(it->second);
+    it = it->second.empty() ? node.fields.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace crdtdb::crdt

@@ -1,0 +1,113 @@
+// Copyright (c) crdtdb authors.
+//
+// The dot stores of a document (Almeida et al. 2018, section 6). A document is an observed-remove
+// map of fields; every field holds one FieldNode, the product of four dot stores, one per kind of
+// value a field can take:
+//
+//   registers  a DotFun dot -> (timestamp, JSON value): a multi-value register. A write removes the
+//              values it observed, so the entries left are exactly the concurrent writes.
+//   counters   a DotFun dot -> int64: a causal counter. Each replica keeps one entry holding the sum
+//              of its increments and replaces it (new dot, old dot into the context) on every
+//              increment, so metadata is O(replicas) and a delete removes only what it observed.
+//   set        a DotMap element -> DotSet: an add-wins set (an add concurrent with a remove wins).
+//   object     an ObjectNode: a nested observed-remove map plus a presence DotSet, so that an empty
+//              object exists and an update concurrent with a delete keeps the object alive.
+//
+// Normally one kind is non-empty. Concurrent writes of different kinds leave several non-empty;
+// reads then show the first of object, counter, set, register (materialize.h), and every write to
+// the field removes the values of other kinds that it observed.
+//
+// All dot stores share the causal context of their document (document.h). Invariant of a state:
+// every dot it stores is in its context, every dot appears once in the whole document, and no
+// FieldNode, set element or nested object is empty. Deltas may also hold empty nodes: "mentions"
+// that tell a delta join which keys to visit (join.h).
+
+#ifndef CRDTDB_CRDT_FIELD_NODE_H_
+#define CRDTDB_CRDT_FIELD_NODE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crdt/dot.h"
+#include "crdt/hlc.h"
+
+namespace crdtdb::crdt {
+
+using Json = nlohmann::json;
+
+struct RegisterEntry {
+  Dot dot;
+  Timestamp timestamp = 0;
+  Json value;  // a JSON scalar or array; never an object (objects are ObjectNodes)
+
+  friend bool operator==(const RegisterEntry&, const RegisterEntry&) = default;
+};
+
+struct CounterEntry {
+  Dot dot;
+  int64_t value = 0;  // the sum of the increments of dot.replica that this entry carries
+
+  friend bool operator==(const CounterEntry&, const CounterEntry&) = default;
+};
+
+// Set elements are JSON scalars, keyed by their canonical JSON text (Json::dump()), which orders
+// them deterministically.
+using SetStore = std::map<std::string, DotSet, std::less<>>;
+
+class ObjectNode;
+
+struct FieldNode {
+  FieldNode();
+  FieldNode(const FieldNode& other);
+  FieldNode(FieldNode&& other) noexcept;
+  FieldNode& operator=(const FieldNode& other);
+  FieldNode& operator=(FieldNode&& other) noexcept;
+  ~FieldNode();
+
+  std::vector<RegisterEntry> registers;  // sorted by dot
+  std::vector<CounterEntry> counters;    // sorted by dot
+  SetStore set;
+  std::unique_ptr<ObjectNode> object;  // null when the object kind is empty
+
+  // True when the node stores no dot and mentions nothing.
+  bool empty() const;
+  ObjectNode& mutable_object();
+
+  friend bool operator==(const FieldNode& a, const FieldNode& b);
+};
+
+class ObjectNode {
+ public:
+  using FieldMap = std::map<std::string, FieldNode, std::less<>>;
+
+  DotSet presence;  // sorted
+  FieldMap fields;
+
+  bool empty() const { return presence.empty() && fields.empty(); }
+
+  friend bool operator==(const ObjectNode&, const ObjectNode&) = default;
+};
+
+// The kind a read shows for a field: the first non-empty of object, counter, set, register.
+enum class FieldKind { kNone, kObject, kCounter, kSet, kRegister };
+FieldKind VisibleKind(const FieldNode& node);
+const char* FieldKindName(FieldKind kind);
+
+// Calls `fn` for every dot stored in `node` (all kinds, recursively).
+void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn);
+void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn);
+
+// Removes empty FieldNodes, empty set elements and empty nested objects, turning a delta's shape
+// into a state's.
+void Normalize(FieldNode& node);
+void Normalize(ObjectNode& node);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_FIELD_NODE_H_

@@ -1,0 +1,27 @@
+// Copyright (c) crdtdb authors.
+//
+// Parsing JSON that a user or an app hands in. Bounded before it is trusted: at most
+// kMaxJsonBytes of text and kMaxJsonDepth levels of nesting (checked by a scan before the parser
+// runs, so deep input cannot exhaust the stack); invalid JSON or UTF-8 is an InvalidArgument
+// error naming the byte where it went wrong. A duplicate object member keeps the last value, as
+// RFC 8259 allows.
+
+#ifndef CRDTDB_CRDT_JSON_INPUT_H_
+#define CRDTDB_CRDT_JSON_INPUT_H_
+
+#include <string_view>
+
+#include "crdt/field_node.h"
+#include "crdtdb/result.h"
+
+namespace crdtdb::crdt {
+
+// Any JSON value.
+Result<Json> ParseJson(std::string_view text);
+
+// A JSON object, as put and patch need; other values are an InvalidArgument error.
+Result<Json> ParseJsonObject(std::string_view text);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_JSON_INPUT_H_

@@ -1,0 +1,25 @@
+// Copyright (c) crdtdb authors.
+//
+// Bounds on everything a document can be made of. Input beyond them is rejected with a clear error
+// before any work is done, so a hostile or mistaken input cannot exhaust memory or stack.
+
+#ifndef CRDTDB_CRDT_LIMITS_H_
+#define CRDTDB_CRDT_LIMITS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace crdtdb::crdt {
+
+// JSON text accepted for one put or patch.
+constexpr size_t kMaxJsonBytes = size_t{4} << 20;
+// Nesting of objects and arrays in JSON input (and so in stored documents).
+constexpr int kMaxJsonDepth = 32;
+// The canonical encoding of one document state or delta.
+constexpr size_t kMaxEncodedBytes = size_t{16} << 20;
+// Dot counters stay far from overflow of range arithmetic.
+constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_LIMITS_H_

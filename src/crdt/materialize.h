@@ -1,0 +1,34 @@
+// Copyright (c) crdtdb authors.
+//
+// Reading a document as JSON. Each field shows one value:
+//   - a field holding several kinds (concurrent writes of different kinds) shows the first
+//     non-empty of object, counter, set, register;
+//   - a counter shows the sum of its entries (wrapping in two's complement, like the merge);
+//   - a set shows its elements as an array, in the order of their canonical JSON text;
+//   - a register with concurrent values shows the winner: the highest hybrid-logical-clock
+//     timestamp, then the highest replica id, then the highest dot counter. Every replica that
+//     holds the same state picks the same winner.
+// Conflicts() lists every field where more than one value is hidden behind that choice.
+
+#ifndef CRDTDB_CRDT_MATERIALIZE_H_
+#define CRDTDB_CRDT_MATERIALIZE_H_
+
+#include "crdt/document.h"
+#include "crdt/field_node.h"
+
+namespace crdtdb::crdt {
+
+// The document as a JSON object; null when the document is not live.
+Json ToJson(const Document& doc);
+
+// The value a read shows for one field, by the rules above.
+Json FieldValue(const FieldNode& field);
+
+// For every field with concurrent values: its RFC 6901 JSON pointer -> an array of all its values,
+// the one ToJson shows first, then the other register values by descending winner order, then
+// values of hidden kinds. Empty object when nothing conflicts.
+Json Conflicts(const Document& doc);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_MATERIALIZE_H_

@@ -1,0 +1,64 @@
+// Copyright (c) crdtdb authors.
+//
+// A bounds-checked pull reader over MessagePack bytes, for decoding input we do not trust.
+//
+// Why not msgpack::unpack: it allocates the storage of an array or map when it reads the header,
+// before the elements arrive, so a few hostile bytes can make it allocate gigabytes (see
+// docs/protocol.md and the project's field notes). This reader allocates nothing: a declared
+// element count above the bytes that remain is an error at once, and strings are views into the
+// input. Decoders built on it bound recursion themselves (they know their own nesting).
+//
+// Every Read* returns false on a type mismatch or truncation and leaves a sticky error(); later
+// calls keep failing. Encoding uses msgpack-cxx's packer; the decoders check canonical form by
+// re-encoding.
+
+#ifndef CRDTDB_UTIL_MSGPACK_READER_H_
+#define CRDTDB_UTIL_MSGPACK_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace crdtdb {
+
+class MsgpackReader {
+ public:
+  enum class Type { kNil, kBool, kUint, kNegativeInt, kFloat32, kFloat64, kString, kBinary, kArray, kMap, kExt, kInvalid, kEnd };
+
+  explicit MsgpackReader(std::string_view bytes) : data_(bytes) {}
+
+  // The type of the next value, without consuming it; kEnd when no bytes remain.
+  Type PeekType() const;
+
+  bool ReadNil();
+  bool ReadBool(bool* out);
+  bool ReadUint(uint64_t* out);    // a non-negative integer
+  bool ReadInt(int64_t* out);      // any integer that fits in int64
+  bool ReadDouble(double* out);    // a float64
+  bool ReadString(std::string_view* out);
+  bool ReadArrayHeader(uint32_t* count);
+  bool ReadMapHeader(uint32_t* count);
+
+  bool at_end() const { return pos_ == data_.size(); }
+  size_t position() const { return pos_; }
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  // Records `why` (at the current offset) unless an error is already recorded; returns false.
+  bool Fail(const char* why);
+
+ private:
+  bool Take(size_t n, const unsigned char** out);
+  bool ReadBigEndian(size_t width, uint64_t* out);
+  bool ReadLength(unsigned char tag, unsigned char fix_base, unsigned char fix_max,
+                  unsigned char tag8, unsigned char tag16, unsigned char tag32, uint32_t* out);
+
+  std::string_view data_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+}  // namespace crdtdb
+
+#endif  // CRDTDB_UTIL_MSGPACK_READER_H_

@@ -1,0 +1,150 @@
+// Copyright (c) crdtdb authors.
+//
+// The canonical encoding: round trips exactly, equal states give equal bytes, and hostile bytes
+// (truncated, flipped, random, lying lengths, deep nesting, non-canonical) give an error value.
+// Run under AddressSanitizer in CI, so "never crashes, never allocates unboundedly" is checked too.
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+
+#include "crdt/codec.h"
+#include "crdt/digest.h"
+#include "crdt/limits.h"
+#include "tests/crdt/random_ops.h"
+#include "tests/support/seed.h"
+
+namespace crdtdb::testing {
+namespace {
+
+using crdt::DecodeDelta;
+using crdt::DecodeDocument;
+using crdt::EncodeDelta;
+using crdt::EncodeDocument;
+
+TEST_CASE("decode(encode(x)) == x for random states and deltas") {
+  for (uint64_t seed : PropertySeeds(1000)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Replica> system = RandomSystem(random, 3, 10 + random.Uniform(40));
+    for (const Replica& r : system) {
+      const std::string bytes = EncodeDocument(r.doc);
+      Result<Document> back = DecodeDocument(bytes);
+      REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+      CHECK(*back == r.doc);
+      CHECK(EncodeDocument(*back) == bytes);
+    }
+    Document delta = system[0].Write(random);
+    const std::string bytes = EncodeDelta(delta);
+    Result<Document> back = DecodeDelta(bytes);
+    REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+    CHECK(*back == delta);
+  }
+}
+
+TEST_CASE("states and deltas are not confused") {
+  RandomOps random(3);
+  std::vector<Replica> system = RandomSystem(random, 2, 10);
+  CHECK(DecodeDelta(EncodeDocument(system[0].doc)).status().IsCorruption());
+  CHECK(DecodeDocument(EncodeDelta(system[0].Write(random))).status().IsCorruption());
+}
+
+TEST_CASE("equal states built in different orders encode to equal bytes and digests") {
+  Document a, b;
+  const crdt::WriteStamp s1{1, 100}, s2{2, 100};
+  Document d1 = *crdt::PutDelta(Document(), Json{{"x", 1}, {"y", {{"z", true}}}}, s1);
+  Document d2 = *crdt::IncrementDelta(Document(), {"n"}, 5, s2);
+  a.ApplyDelta(d1);
+  a.ApplyDelta(d2);
+  b.ApplyDelta(d2);
+  b.ApplyDelta(d1);
+  CHECK(EncodeDocument(a) == EncodeDocument(b));
+  CHECK(crdt::DigestOf(EncodeDocument(a)) == crdt::DigestOf(EncodeDocument(b)));
+  CHECK(crdt::DigestOf(EncodeDocument(a)).ToHex().size() == 32);
+  Document c = a;
+  c.ApplyDelta(*crdt::IncrementDelta(c, {"n"}, 1, s1));
+  CHECK(crdt::DigestOf(EncodeDocument(a)) != crdt::DigestOf(EncodeDocument(c)));
+}
+
+TEST_CASE("an unknown format version is a clear error") {
+  Document doc;
+  doc.ApplyDelta(*crdt::PutDelta(doc, Json{{"x", 1}}, crdt::WriteStamp{1, 1}));
+  std::string bytes = EncodeDocument(doc);
+  REQUIRE(bytes[1] == 1);  // [fixarray 5][version 1]...
+  bytes[1] = 2;
+  Result<Document> back = DecodeDocument(bytes);
+  CHECK(back.status().IsCorruption());
+  CHECK(back.status().message().find("unknown document format version") != std::string::npos);
+}
+
+// Every outcome of decoding hostile bytes is an error or a document that re-encodes to the same
+// bytes; under ASan this also proves there is no out-of-bounds read and no crash.
+void CheckHostile(const std::string& bytes) {
+  for (bool delta : {false, true}) {
+    Result<Document> doc = delta ? DecodeDelta(bytes) : DecodeDocument(bytes);
+    if (doc.ok()) {
+      CHECK((delta ? EncodeDelta(*doc) : EncodeDocument(*doc)) == bytes);
+    } else {
+      CHECK(doc.status().IsCorruption());
+    }
+  }
+}
+
+TEST_CASE("every truncation and many byte flips of valid encodings fail cleanly") {
+  size_t cases = 0;
+  for (uint64_t seed : PropertySeeds(200)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Replica> system = RandomSystem(random, 3, 20);
+    const std::string bytes = EncodeDocument(system[0].doc);
+    for (size_t len = 0; len < bytes.size(); ++len) {
+      CHECK_FALSE(DecodeDocument(bytes.substr(0, len)).ok());
+      ++cases;
+    }
+    for (int i = 0; i < 50; ++i) {
+      std::string flipped = bytes;
+      flipped[random.Uniform(flipped.size())] ^= static_cast<char>(1 + random.Uniform(255));
+      CheckHostile(flipped);
+      ++cases;
+    }
+    CheckHostile(bytes + '\0');
+    CHECK_FALSE(DecodeDocument(bytes + '\0').ok());  // trailing bytes
+  }
+  MESSAGE("hostile encodings checked: " << cases);
+}
+
+TEST_CASE("random bytes fail cleanly") {
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng() % 64, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    if (!bytes.empty() && rng() % 2) bytes[0] = '\x95';  // looks like a document header
+    CheckHostile(bytes);
+  }
+}
+
+TEST_CASE("lying lengths, deep nesting and oversized input are rejected without allocating") {
+  // array32 declaring 4 billion elements: msgpack::unpack would try to allocate ~96 GB.
+  CheckHostile(std::string("\xdd\xff\xff\xff\xff", 5));
+  CheckHostile(std::string("\x95\x01\x00\xdd\xff\xff\xff\xff", 8));
+  CheckHostile(std::string("\x95\x01\x00\x90\x90\x92\x90\xdf\xff\xff\xff\xff", 12));
+  CheckHostile(std::string("\xdb\xff\xff\xff\xff", 5));  // str32 of 4 GB
+  // Objects nested far deeper than the depth limit.
+  std::string nest;
+  for (int i = 0; i < 10000; ++i) nest += std::string("\x92\x90\x81\xa1x\x92\x08", 7);
+  CheckHostile(std::string("\x95\x01\x00\x91\x01\x91\x92\x01\x01", 9) + nest);
+  CHECK(DecodeDocument(std::string(crdt::kMaxEncodedBytes + 1, '\x90')).status().IsCorruption());
+}
+
+TEST_CASE("non-canonical encodings of a valid state are rejected") {
+  Document doc;
+  doc.ApplyDelta(*crdt::PutDelta(doc, Json{{"x", 1}}, crdt::WriteStamp{1, 1}));
+  const std::string bytes = EncodeDocument(doc);
+  // The version as uint8 (0xcc 0x01) instead of the positive fixint 0x01.
+  std::string wide = bytes.substr(0, 1) + std::string("\xcc\x01", 2) + bytes.substr(2);
+  CHECK(DecodeDocument(wide).status().message().find("not canonical") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace crdtdb::testing
