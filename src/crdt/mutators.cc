@@ -2,8 +2,12 @@
 
 #include "crdt/mutators.h"
 
+#include <cmath>
 #include <string>
 #include <utility>
+
+#include "crdt/limits.h"
+#include "util/utf8.h"
 
 namespace crdtdb::crdt {
 
@@ -152,8 +156,48 @@ class DeltaBuilder {
   Document delta_;
 };
 
+// Values built in code rather than parsed (json_input.h) get the same checks, so that every state a
+// mutator makes can be encoded and decoded again: nesting within kMaxJsonDepth (`depth` levels are
+// already used by the path), finite numbers, valid UTF-8.
+Status CheckValue(const Json& value, size_t depth) {
+  if (value.is_structured() && ++depth > static_cast<size_t>(kMaxJsonDepth)) {
+    return Status::InvalidArgument("value nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  switch (value.type()) {
+    case Json::value_t::number_float:
+      if (!std::isfinite(value.get<double>())) return Status::InvalidArgument("numbers must be finite");
+      return Status::OK();
+    case Json::value_t::string:
+      if (!IsValidUtf8(value.get_ref<const std::string&>())) return Status::InvalidArgument("strings must be valid UTF-8");
+      return Status::OK();
+    case Json::value_t::binary:
+    case Json::value_t::discarded: return Status::InvalidArgument("not a JSON value");
+    case Json::value_t::array:
+      for (const Json& item : value) {
+        if (Status s = CheckValue(item, depth); !s.ok()) return s;
+      }
+      return Status::OK();
+    case Json::value_t::object:
+      for (const auto& [name, item] : value.items()) {
+        if (!IsValidUtf8(name)) return Status::InvalidArgument("field names must be valid UTF-8");
+        if (Status s = CheckValue(item, depth); !s.ok()) return s;
+      }
+      return Status::OK();
+    default: return Status::OK();
+  }
+}
+
+Status CheckStamp(WriteStamp stamp) {
+  if (stamp.replica == 0) return Status::InvalidArgument("replica id 0 is reserved");
+  return Status::OK();
+}
+
 Status CheckPath(const FieldPath& path) {
   if (path.empty()) return Status::InvalidArgument("a field path needs at least one name");
+  if (path.size() > static_cast<size_t>(kMaxJsonDepth)) return Status::InvalidArgument("field path is too deep");
+  for (const std::string& name : path) {
+    if (!IsValidUtf8(name)) return Status::InvalidArgument("field names must be valid UTF-8");
+  }
   return Status::OK();
 }
 
@@ -169,7 +213,7 @@ Status CheckSetElement(const Json& element) {
   if (element.is_object() || element.is_array()) {
     return Status::InvalidArgument("set elements must be JSON scalars");
   }
-  return Status::OK();
+  return CheckValue(element, 0);
 }
 
 // The field `path` would reach if the walk to it were done without creating anything.
@@ -186,7 +230,9 @@ const FieldNode* LookupField(const Document& x, const FieldPath& path) {
 }  // namespace
 
 Result<Document> PutDelta(const Document& x, const Json& object, WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
   if (!object.is_object()) return Status::InvalidArgument("a document must be a JSON object");
+  if (Status s = CheckValue(object, 0); !s.ok()) return s;
   DeltaBuilder builder(x, stamp);
   builder.RemoveObject(x.root(), builder.root());
   builder.root().presence.push_back(builder.NewDot());
@@ -197,7 +243,9 @@ Result<Document> PutDelta(const Document& x, const Json& object, WriteStamp stam
 }
 
 Result<Document> PatchDelta(const Document& x, const Json& patch, WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
   if (!patch.is_object()) return Status::InvalidArgument("a merge patch must be a JSON object");
+  if (Status s = CheckValue(patch, 0); !s.ok()) return s;
   DeltaBuilder builder(x, stamp);
   builder.PatchObject(&x.root(), patch, builder.root());
   return builder.Finish();
@@ -205,7 +253,10 @@ Result<Document> PatchDelta(const Document& x, const Json& patch, WriteStamp sta
 
 Result<Document> SetFieldDelta(const Document& x, const FieldPath& path, const Json& value,
                                WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
   if (Status s = CheckPath(path); !s.ok()) return s;
+  // The root object is level 1 and each name on the path nests one level further.
+  if (Status s = CheckValue(value, path.size()); !s.ok()) return s;
   DeltaBuilder builder(x, stamp);
   auto [object, mention] = builder.DescendCreating(path);
   const FieldNode* field = FindField(object, path.back());
@@ -226,6 +277,7 @@ Result<Document> RemoveFieldDelta(const Document& x, const FieldPath& path) {
 
 Result<Document> IncrementDelta(const Document& x, const FieldPath& path, int64_t by,
                                 WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
   if (Status s = CheckPath(path); !s.ok()) return s;
   const FieldNode* existing = LookupField(x, path);
   if (Status s = CheckKind(existing, FieldKind::kCounter, path); !s.ok()) return s;
@@ -261,6 +313,7 @@ Result<Document> IncrementDelta(const Document& x, const FieldPath& path, int64_
 
 Result<Document> SetAddDelta(const Document& x, const FieldPath& path, const Json& element,
                              WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
   if (Status s = CheckPath(path); !s.ok()) return s;
   if (Status s = CheckSetElement(element); !s.ok()) return s;
   if (Status s = CheckKind(LookupField(x, path), FieldKind::kSet, path); !s.ok()) return s;

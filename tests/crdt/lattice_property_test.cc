@@ -171,9 +171,11 @@ TEST_CASE("metadata stays O(replicas): repeated writes leave one range and one p
   RandomOps random(9);
   std::vector<Replica> replicas(3);
   for (size_t i = 0; i < replicas.size(); ++i) replicas[i].id = 10 + i;
+  int increments = 0;
   for (int w = 0; w < 3000; ++w) {
     Replica& writer = replicas[w % 3];
     const uint64_t kind = random.Uniform(3);
+    increments += kind == 1;
     Result<Document> delta =
         kind == 0   ? crdt::PatchDelta(writer.doc, Json{{"title", w}, {"o", {{"k", w}}}}, {writer.id, 1000u + w})
         : kind == 1 ? crdt::IncrementDelta(writer.doc, {"views"}, 1, {writer.id, 1000u + w})
@@ -189,7 +191,7 @@ TEST_CASE("metadata stays O(replicas): repeated writes leave one range and one p
   CHECK(doc.root().fields.at("views").counters.size() == 3);
   CHECK(doc.root().fields.at("title").registers.size() == 1);
   for (const auto& [element, dots] : doc.root().fields.at("tags").set) CHECK(dots.size() == 1);
-  CHECK(crdt::ToJson(doc)["views"] == 1000);
+  CHECK(crdt::ToJson(doc)["views"] == increments);
   CHECK(crdt::EncodeDocument(doc).size() < 200);
 }
 

@@ -1,0 +1,125 @@
+// Copyright (c) crdtdb authors.
+//
+// Database is an embedded crdtdb replica: a store of JSON documents, each a CRDT, under keys
+// "collection/id". It accepts every write locally, at once, without asking any other replica;
+// replicas exchange deltas later and converge (docs/crdt.md says what wins when).
+//
+// Errors are values: every call returns a Status or a Result. A call that fails with
+// InvalidArgument (bad key, malformed JSON, wrong field kind) changed nothing, and the database
+// stays usable after any error.
+//
+// Thread safety: a Database may be used from many threads at once. Reads never wait for writes
+// (they see the last committed state); writes are serialized and committed in groups (so
+// Durability::kSync shares one fsync among concurrent writers). Subscription callbacks run on the
+// thread that committed the change, after the commit, with no lock held; they must not block for
+// long, and may call back into the Database. One process may open a given path once at a time.
+
+#ifndef CRDTDB_INCLUDE_DATABASE_H_
+#define CRDTDB_INCLUDE_DATABASE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdtdb/change.h"
+#include "crdtdb/options.h"
+#include "crdtdb/result.h"
+#include "crdtdb/status.h"
+
+namespace crdtdb {
+
+// One page of a listing.
+struct ListOptions {
+  size_t limit = 1000;       // at most this many documents (0 means no limit)
+  std::string start_after;   // resume after this id (exclusive); empty starts at the beginning
+};
+
+struct ListedDocument {
+  std::string id;    // the id within the collection
+  std::string json;  // the document
+};
+
+struct ListPage {
+  std::vector<ListedDocument> documents;
+  std::optional<std::string> next_start_after;  // set when more documents follow
+};
+
+// Figures of the local replica (the server adds peers and replication counters to them).
+struct LocalStatus {
+  std::string replica_id;   // 16 hex digits
+  uint64_t documents = 0;   // live documents
+  std::string merkle_root;  // 32 hex digits; equal on two replicas exactly when states are equal
+  uint64_t last_sequence = 0;  // this replica's last delta sequence number
+  bool healthy = true;      // false after a storage failure, until reopened
+  std::string last_error;   // why it is unhealthy
+};
+
+// The result of Database::verify.
+struct VerifyReport {
+  uint64_t documents_checked = 0;
+  std::vector<std::string> problems;  // empty when everything agrees
+  bool ok() const { return problems.empty(); }
+};
+
+class Subscription;
+
+class Database {
+ public:
+  // Opens (or creates) the database at options.path. Fails with a clear Status if the directory
+  // cannot be created, is already open, is corrupt, or was written by a newer crdtdb.
+  static Result<std::unique_ptr<Database>> open(const Options& options);
+
+  virtual ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // The document as one JSON object; NotFound if it does not exist or was deleted.
+  virtual Result<std::string> get(std::string_view key) = 0;
+  // The document with every concurrent value: {"doc": {...}, "conflicts": {"/ptr": [values]}}.
+  virtual Result<std::string> get_with_conflicts(std::string_view key) = 0;
+
+  // Creates or replaces the document (fields not in `json` are removed). Returns the result.
+  virtual Result<std::string> put(std::string_view key, std::string_view json) = 0;
+  // Applies an RFC 7396 merge patch, creating the document if missing. Returns the result.
+  virtual Result<std::string> patch(std::string_view key, std::string_view json) = 0;
+  // Deletes the document; NotFound if it does not exist.
+  virtual Status remove(std::string_view key) = 0;
+  // Adds `by` to the counter `field` ("name", or a JSON pointer "/a/b" for nested fields).
+  virtual Result<std::string> increment(std::string_view key, std::string_view field, int64_t by) = 0;
+  // Adds or removes a JSON scalar (given as JSON text) in the add-wins set `field`.
+  virtual Result<std::string> set_add(std::string_view key, std::string_view field,
+                                      std::string_view element_json) = 0;
+  virtual Result<std::string> set_remove(std::string_view key, std::string_view field,
+                                         std::string_view element_json) = 0;
+
+  // Live documents of one collection in id order, a page at a time.
+  virtual Result<ListPage> list(std::string_view collection, const ListOptions& options = {}) = 0;
+
+  // Calls `callback` for every committed change of a document whose key starts with `prefix`,
+  // local or remote, until the returned Subscription is destroyed.
+  virtual std::unique_ptr<Subscription> subscribe(std::string prefix,
+                                                  std::function<void(const Change&)> callback) = 0;
+
+  virtual LocalStatus status() = 0;
+  // Recomputes every document's digest and the Merkle tree from the documents, and reports any
+  // disagreement with what is stored.
+  virtual Result<VerifyReport> verify() = 0;
+
+ protected:
+  Database() = default;
+};
+
+// Ends its subscription when destroyed; after the destructor returns, the callback is not running
+// and will not run again.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+};
+
+}  // namespace crdtdb
+
+#endif  // CRDTDB_INCLUDE_DATABASE_H_

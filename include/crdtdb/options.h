@@ -1,0 +1,42 @@
+// Copyright (c) crdtdb authors.
+
+#ifndef CRDTDB_INCLUDE_OPTIONS_H_
+#define CRDTDB_INCLUDE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace crdtdb {
+
+// When a write is acknowledged (docs/operations.md, "Durability").
+enum class Durability {
+  // Acknowledged once in the operating system's page cache: survives a crash of the process
+  // (kill -9), may lose the last writes on a power loss or OS crash. The default.
+  kBuffered,
+  // Acknowledged once fsync'd: survives power loss. Concurrent writers share one fsync (group
+  // commit), so throughput grows with the number of writing threads.
+  kSync,
+};
+
+struct Options {
+  // Directory of the database; created if missing (with its parents) when create_if_missing.
+  std::string path = "crdtdb-data";
+  bool create_if_missing = true;
+  Durability durability = Durability::kBuffered;
+
+  // How many of this replica's own deltas the delta log keeps for peers that missed them. Older
+  // deltas are dropped; a peer further behind repairs by anti-entropy instead.
+  uint64_t delta_log_max_entries = 100'000;
+
+  // LevelDB block cache, in bytes.
+  size_t cache_bytes = size_t{8} << 20;
+
+  // The physical clock for hybrid-logical-clock timestamps, in ms since the Unix epoch. Null means
+  // the system clock; tests set it to make timestamps deterministic.
+  uint64_t (*clock_ms)() = nullptr;
+};
+
+}  // namespace crdtdb
+
+#endif  // CRDTDB_INCLUDE_OPTIONS_H_

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Checks the direction of dependencies between modules by grepping #include lines. Arrows point
+# one way: cli -> db -> {sync, store} -> merkle -> crdt -> util.
+#
+#   - src/util, src/crdt and src/merkle are pure values: no LevelDB, ZeroMQ, <thread> or <mutex>;
+#   - src/store is the only module that includes LevelDB, and it includes no ZeroMQ;
+#   - include/crdtdb is the public API: no LevelDB, ZeroMQ, CLI11, msgpack or nlohmann header, and
+#     no header from src/ (only "crdtdb/..." and the standard library);
+#   - a module never includes a header of a module above it. Modules of the same rank (sync, store)
+#     are not checked against each other here.
+#
+# Usage: scripts/check-layering.sh [ROOT]   (ROOT defaults to the repository). Prints every
+# violation as FILE:LINE: reason, and exits 1 if there is any.
+set -euo pipefail
+
+root="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+cd "$root"
+
+violations=0
+
+# report DIR ERE REASON: every #include in DIR's C++ files whose target matches ERE is a violation.
+report() {
+  local dir="$1" pattern="$2" reason="$3" hits
+  [ -d "$dir" ] || return 0
+  hits="$(grep -rnE --include='*.h' --include='*.hpp' --include='*.cc' --include='*.cpp' \
+    "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($pattern)" "$dir" || true)"
+  if [ -n "$hits" ]; then
+    local file rest text
+    while IFS= read -r line; do
+      file="${line%%:*}" rest="${line#*:}"
+      text="${rest#*:}"
+      echo "${file}:${rest%%:*}: ${reason}: ${text#"${text%%[![:space:]]*}"}"
+    done <<<"$hits"
+    violations=$((violations + $(wc -l <<<"$hits")))
+  fi
+}
+
+leveldb='leveldb/'
+zmq='zmq\.h|zmq\.hpp|zmq_addon\.hpp|zmq_utils\.h'
+threads='thread>|mutex>|shared_mutex>|condition_variable>|future>'
+
+for dir in src/util src/crdt src/merkle; do
+  report "$dir" "$zmq" "no ZeroMQ in ${dir}"
+  report "$dir" "$threads" "no threads or locks in ${dir}"
+done
+report src/store "$zmq" "no ZeroMQ in src/store"
+for dir in src/*/; do
+  dir="${dir%/}"
+  [ "$dir" = src/store ] || report "$dir" "$leveldb" "LevelDB belongs in src/store only"
+done
+
+report include/crdtdb "$leveldb|$zmq|CLI/|msgpack|nlohmann/" "no third-party header in the public API"
+report include/crdtdb "(util|crdt|merkle|store|sync|db|cli)/" "the public API includes no src/ header"
+
+# Module ranks, lowest first. A module may include its own rank and those below.
+ranks=("util" "crdt" "merkle" "sync store" "db" "cli")
+for ((i = 0; i < ${#ranks[@]}; i++)); do
+  above=()
+  for ((j = i + 1; j < ${#ranks[@]}; j++)); do above+=(${ranks[j]}); done
+  [ ${#above[@]} -gt 0 ] || continue
+  pattern="$(IFS='|'; echo "${above[*]}")"
+  for module in ${ranks[i]}; do
+    report "src/$module" "($pattern)/" "src/$module must not include a higher module"
+  done
+done
+
+if [ "$violations" -ne 0 ]; then
+  echo "check-layering: ${violations} violation(s)" >&2
+  exit 1
+fi
+echo "check-layering: OK"

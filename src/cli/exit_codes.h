@@ -1,0 +1,32 @@
+// Copyright (c) crdtdb authors.
+//
+// The exit codes of the crdtdb binary, fixed by the outside contract (docs/cli.md): scripts branch
+// on them, so they never change meaning.
+
+#ifndef CRDTDB_CLI_EXIT_CODES_H_
+#define CRDTDB_CLI_EXIT_CODES_H_
+
+#include "crdtdb/status.h"
+
+namespace crdtdb::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,   // anything that is not the caller's fault: storage, unavailable features
+  kExitUsage = 2,     // usage or bad input; nothing was changed
+  kExitNotFound = 3,  // the document does not exist
+};
+
+// Status codes map one-to-one onto exit codes (crdtdb/status.h says so too).
+inline int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kOk: return kExitOk;
+    case Status::Code::kInvalidArgument: return kExitUsage;
+    case Status::Code::kNotFound: return kExitNotFound;
+    default: return kExitFailure;
+  }
+}
+
+}  // namespace crdtdb::cli
+
+#endif  // CRDTDB_CLI_EXIT_CODES_H_

@@ -1,0 +1,295 @@
+// Copyright (c) crdtdb authors.
+//
+// The crdtdb binary: parses the command line with CLI11, reads [JSON] arguments from stdin, opens
+// the embedded store and runs one verb (verbs.h). Its contract (verbs, output, exit codes) is
+// docs/cli.md. CLI11's exceptions end here: they become exit code 2 and one line on stderr.
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/input.h"
+#include "cli/verbs.h"
+#include "crdtdb/database.h"
+
+namespace crdtdb::cli {
+namespace {
+
+// Every value the command line can carry; each verb reads the ones it declares.
+struct Arguments {
+  std::string data_dir = "./crdtdb-data";
+  std::string config, region, endpoint;  // servers: later issues
+  std::string path;
+  std::string json;
+  std::string field;
+  std::string by = "1";
+  bool conflicts = false;
+  std::string limit;
+  std::string start_after;
+};
+
+// The options and verbs, kept to ask after parsing which were given.
+struct Parser {
+  CLI::App app{
+      "crdtdb: a geo-replicated CRDT document database.\n"
+      "Without --config or --endpoint, every verb runs against the embedded store in\n"
+      "--data-dir, with no server (offline-first use).",
+      "crdtdb"};
+  CLI::Option *config = nullptr, *region = nullptr, *endpoint = nullptr;
+  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
+  CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
+           *inc = nullptr, *status = nullptr, *verify = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *keygen = nullptr;
+};
+
+constexpr std::string_view kPathHelp = "document path /COLLECTION/ID (leading slash optional)";
+constexpr std::string_view kJsonHelp = "JSON object; absent or - reads standard input";
+
+CLI::App* AddVerb(CLI::App& app, const std::string& name, const std::string& description,
+                  const std::string& example) {
+  CLI::App* verb = app.add_subcommand(name, description);
+  verb->group("Verbs");
+  verb->footer("Example:\n" + example);
+  return verb;
+}
+
+// Verbs of later issues exist so that --help lists them and using them says so plainly; they
+// accept any arguments, since reporting "unexpected --config" for `serve` would mislead.
+CLI::App* AddLaterVerb(CLI::App& app, const std::string& name, const std::string& description,
+                       const std::string& example) {
+  CLI::App* verb = app.add_subcommand(name, description);
+  verb->group("Not available yet in this build");
+  verb->footer("Not available yet in this build. Example of the planned use:\n" + example);
+  verb->allow_extras();
+  return verb;
+}
+
+void Define(Parser& p, Arguments& a) {
+  CLI::App& app = p.app;
+  app.set_version_flag("--version", std::string("crdtdb ") + CRDTDB_VERSION);
+  // A missing verb is reported by Run, with a clearer line than CLI11's.
+  app.require_subcommand(0, 1);
+  app.get_formatter()->label("SUBCOMMAND", "VERB");
+  app.footer(
+      "Exit codes: 0 success, 2 usage or bad input (nothing changed), 3 document not found, 1 any\n"
+      "other error. Run 'crdtdb VERB --help' for a verb's arguments and an example; docs/cli.md\n"
+      "has the whole reference.");
+  app.add_option("--data-dir", a.data_dir, "directory of the embedded store (created on first use)")
+      ->capture_default_str()
+      ->type_name("DIR");
+  p.config = app.add_option("--config", a.config, "region configuration file (not available yet)")
+                 ->type_name("FILE");
+  p.region =
+      app.add_option("--region", a.region, "region of --config to talk to (not available yet)")
+          ->type_name("NAME");
+  p.endpoint =
+      app.add_option("--endpoint", a.endpoint, "tcp://HOST:PORT of a replica (not available yet)")
+          ->type_name("URL");
+
+  p.get = AddVerb(app, "get", "Print one document as a JSON object.",
+                  "  $ crdtdb get /todos/1\n  {\"done\":false,\"title\":\"milk\"}");
+  p.get->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+  p.get->add_flag(
+      "--conflicts", a.conflicts,
+      "print {\"doc\": ..., \"conflicts\": {\"/pointer\": [values]}} with every concurrent value");
+
+  p.put = AddVerb(app, "put", "Create or replace a document; fields not in JSON are removed.",
+                  "  $ crdtdb put /todos/1 '{\"title\": \"milk\", \"done\": false}'\n"
+                  "  {\"done\":false,\"title\":\"milk\"}");
+  p.put->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+  p.put_json = p.put->add_option("JSON", a.json, std::string(kJsonHelp))->type_name("");
+
+  p.patch = AddVerb(
+      app, "patch", "Apply an RFC 7396 merge patch (null removes a field); creates if missing.",
+      "  $ crdtdb patch /todos/1 '{\"done\": true, \"title\": null}'\n  {\"done\":true}");
+  p.patch->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+  p.patch_json = p.patch->add_option("JSON", a.json, std::string(kJsonHelp))->type_name("");
+
+  p.del =
+      AddVerb(app, "delete", "Delete a document; prints nothing.", "  $ crdtdb delete /todos/1");
+  p.del->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+
+  p.list = AddVerb(app, "list", "Print a collection's documents in id order as NDJSON.",
+                   "  $ crdtdb list /todos --limit 2\n"
+                   "  {\"id\":\"1\",\"doc\":{\"done\":true}}\n"
+                   "  {\"id\":\"2\",\"doc\":{\"title\":\"bread\"}}\n"
+                   "  $ crdtdb list /todos --limit 2 --start-after 2");
+  p.list->add_option("COLLECTION", a.path, "collection /COLLECTION (leading slash optional)")
+      ->type_name("")
+      ->required();
+  p.limit = p.list->add_option("--limit", a.limit, "print at most N documents (default: all)")
+                ->type_name("N");
+  p.list
+      ->add_option("--start-after", a.start_after,
+                   "begin after this id (the last id of the previous page)")
+      ->type_name("ID");
+
+  p.inc = AddVerb(
+      app, "inc", "Add N (default 1, may be negative) to a counter field; creates it at 0.",
+      "  $ crdtdb inc /stats/app launches\n  {\"launches\":1}\n"
+      "  $ crdtdb inc /stats/app /usage/clicks -5\n  {\"launches\":1,\"usage\":{\"clicks\":-5}}");
+  p.inc->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+  p.inc->add_option("FIELD", a.field, "field name, or a JSON pointer /a/b for a nested field")
+      ->type_name("")
+      ->required();
+  p.inc->add_option("N", a.by, "whole number to add (default 1)")->type_name("");
+
+  p.status =
+      AddVerb(app, "status", "Print the replica's state as one JSON object.",
+              "  $ crdtdb status\n"
+              "  {\"cluster\":null,\"region\":null,\"replica_id\":\"...\",\"documents\":1,...}");
+  p.verify =
+      AddVerb(app, "verify", "Check every stored digest and the Merkle tree; exits 1 on problems.",
+              "  $ crdtdb verify\n  {\"documents_checked\":1,\"problems\":[]}");
+
+  p.serve = AddLaterVerb(app, "serve", "Run a region's replica in the foreground.",
+                         "  $ crdtdb serve --config regions.yaml --region us-east");
+  p.sync =
+      AddLaterVerb(app, "sync", "Two-way sync of the local store with a region.",
+                   "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east");
+  p.keygen = AddLaterVerb(app, "keygen", "Print a new CURVE key pair.", "  $ crdtdb keygen");
+
+  // The upper-case HTTP spellings of the contract.
+  p.get->alias("GET");
+  p.put->alias("PUT");
+  p.patch->alias("PATCH");
+  p.del->alias("DELETE");
+}
+
+int Fail(int code, std::string message) {
+  std::replace(message.begin(), message.end(), '\n', ' ');  // one line, whatever the source
+  std::fprintf(stderr, "crdtdb: %s\n", message.c_str());
+  return code;
+}
+
+int Fail(const Status& status) {
+  return Fail(ExitCodeFor(status), status.message().empty() ? status.ToString() : status.message());
+}
+
+// CLI11 reports one problem per exception; this names the verb or the unknown word it is about.
+int FailParse(const Parser& p, const CLI::ParseError& e) {
+  const std::vector<std::string> top_extras = p.app.remaining();
+  if (!top_extras.empty()) {
+    const std::string& word = top_extras.front();
+    if (!word.empty() && word.front() == '-') {
+      return Fail(kExitUsage, "unknown option \"" + word +
+                                  "\"; global options come before the verb "
+                                  "(run 'crdtdb --help')");
+    }
+    return Fail(kExitUsage,
+                "unknown verb \"" + word + "\"; run 'crdtdb --help' for the list of verbs");
+  }
+  const std::vector<CLI::App*> verbs = p.app.get_subcommands();
+  if (verbs.empty()) return Fail(kExitUsage, std::string(e.what()) + " (run 'crdtdb --help')");
+  const std::string name = verbs.front()->get_name();
+  for (const std::string& word : verbs.front()->remaining()) {
+    for (const char* global : {"--data-dir", "--config", "--region", "--endpoint"}) {
+      if (word.rfind(global, 0) == 0) {
+        return Fail(kExitUsage, std::string(global) +
+                                    " is a global option: put it before the verb (" + "crdtdb " +
+                                    global + " ... " + name + " ...)");
+      }
+    }
+  }
+  return Fail(kExitUsage, name + ": " + e.what() + " (run 'crdtdb " + name + " --help')");
+}
+
+// Reads and checks every argument that does not need the database.
+struct Prepared {
+  std::string json;
+  int64_t by = 1;
+  std::optional<size_t> limit;
+};
+
+Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
+  if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch)) {
+    const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0;
+    Result<std::string> json =
+        ResolveJsonArgument(given ? std::optional(a.json) : std::nullopt, stdin);
+    if (!json.ok()) return json.status();
+    out->json = std::move(json).value();
+  }
+  if (p.app.got_subcommand(p.inc)) {
+    Result<int64_t> by = ParseIncrement(a.by);
+    if (!by.ok()) return by.status();
+    out->by = *by;
+  }
+  if (p.app.got_subcommand(p.list) && p.limit->count() > 0) {
+    Result<size_t> limit = ParseLimit(a.limit);
+    if (!limit.ok()) return limit.status();
+    out->limit = *limit;
+  }
+  return Status::OK();
+}
+
+Status Dispatch(const Parser& p, const Arguments& a, const Prepared& in, Database& db) {
+  const CLI::App& app = p.app;
+  if (app.got_subcommand(p.get)) return Get(db, a.path, a.conflicts, std::cout);
+  if (app.got_subcommand(p.put)) return Put(db, a.path, in.json, std::cout);
+  if (app.got_subcommand(p.patch)) return Patch(db, a.path, in.json, std::cout);
+  if (app.got_subcommand(p.del)) return Delete(db, a.path);
+  if (app.got_subcommand(p.list)) return List(db, a.path, in.limit, a.start_after, std::cout);
+  if (app.got_subcommand(p.inc)) return Increment(db, a.path, a.field, in.by, std::cout);
+  if (app.got_subcommand(p.status)) return PrintStatus(db, a.data_dir, std::cout);
+  return Verify(db, std::cout);
+}
+
+// Features of later issues fail plainly rather than falling back to the local store, which would
+// read or write somewhere the user did not ask for.
+std::optional<std::string> Unavailable(const Parser& p) {
+  for (const CLI::App* verb : {p.serve, p.sync, p.keygen}) {
+    if (p.app.got_subcommand(verb)) return verb->get_name();
+  }
+  for (const CLI::Option* option : {p.config, p.region, p.endpoint}) {
+    if (option->count() > 0) return option->get_name();
+  }
+  return std::nullopt;
+}
+
+int Run(int argc, char** argv) {
+  Parser p;
+  Arguments a;
+  Define(p, a);
+  try {
+    p.app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version arrive as exceptions with exit code 0; CLI11 prints those itself.
+    if (e.get_exit_code() == 0) return p.app.exit(e);
+    return FailParse(p, e);
+  }
+  if (std::optional<std::string> what = Unavailable(p)) {
+    return Fail(kExitFailure, *what +
+                                  " is not available yet in this build; only the embedded store "
+                                  "(--data-dir) is");
+  }
+  if (p.app.get_subcommands().empty()) {
+    return Fail(kExitUsage, "no verb given; run 'crdtdb --help' for the list of verbs");
+  }
+  if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
+  Prepared prepared;
+  if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);
+
+  Options options;
+  options.path = a.data_dir;
+  Result<std::unique_ptr<Database>> db = Database::open(options);
+  if (!db.ok()) return Fail(db.status());
+  if (Status s = Dispatch(p, a, prepared, **db); !s.ok()) {
+    std::cout.flush();  // a partial listing or a verify report still reaches stdout
+    return Fail(s);
+  }
+  // A full disk or closed pipe must not look like success to a script.
+  if (!std::cout.flush()) return Fail(kExitFailure, "cannot write to standard output");
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace crdtdb::cli
+
+int main(int argc, char** argv) { return crdtdb::cli::Run(argc, argv); }

@@ -1,0 +1,104 @@
+// Copyright (c) crdtdb authors.
+
+#include "cli/verbs.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+namespace crdtdb::cli {
+
+namespace {
+
+// Pages of this many documents bound the memory of a listing without --limit.
+constexpr size_t kListPageSize = 1000;
+
+// Strings from the store are valid UTF-8, but a report must print even if one is not.
+std::string Dump(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Status PrintDocument(const Result<std::string>& doc, std::ostream& out) {
+  if (!doc.ok()) return doc.status();
+  out << *doc << '\n';
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Get(Database& db, std::string_view path, bool with_conflicts, std::ostream& out) {
+  return PrintDocument(with_conflicts ? db.get_with_conflicts(path) : db.get(path), out);
+}
+
+Status Put(Database& db, std::string_view path, std::string_view json, std::ostream& out) {
+  return PrintDocument(db.put(path, json), out);
+}
+
+Status Patch(Database& db, std::string_view path, std::string_view json, std::ostream& out) {
+  return PrintDocument(db.patch(path, json), out);
+}
+
+Status Delete(Database& db, std::string_view path) { return db.remove(path); }
+
+Status Increment(Database& db, std::string_view path, std::string_view field, int64_t by,
+                 std::ostream& out) {
+  return PrintDocument(db.increment(path, field, by), out);
+}
+
+Status List(Database& db, std::string_view collection, std::optional<size_t> limit,
+            const std::string& start_after, std::ostream& out) {
+  ListOptions options;
+  options.start_after = start_after;
+  size_t left = limit.value_or(SIZE_MAX);
+  while (left > 0) {
+    options.limit = std::min(left, kListPageSize);
+    Result<ListPage> page = db.list(collection, options);
+    if (!page.ok()) return page.status();
+    for (const ListedDocument& d : page->documents) {
+      // Written by hand rather than through a json object so that "id" comes first, as the
+      // contract shows it, and the document text is passed through without a re-parse.
+      out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
+    }
+    left -= page->documents.size();
+    if (!page->next_start_after.has_value()) break;
+    options.start_after = *page->next_start_after;
+  }
+  return Status::OK();
+}
+
+Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out) {
+  const LocalStatus local = db.status();
+  // An embedded store belongs to no cluster or region and has no peers; the replication counters
+  // are present (zero) so that scripts read the same keys from every kind of replica.
+  nlohmann::ordered_json s;
+  s["cluster"] = nullptr;
+  s["region"] = nullptr;
+  s["replica_id"] = local.replica_id;
+  s["documents"] = local.documents;
+  s["merkle_root"] = local.merkle_root;
+  s["peers"] = nlohmann::ordered_json::array();
+  for (const char* counter : {"deltas_sent", "deltas_received", "bytes_sent", "bytes_received",
+                              "anti_entropy_rounds", "docs_repaired", "rejected_messages"}) {
+    s[counter] = 0;
+  }
+  s["healthy"] = local.healthy;
+  s["last_sequence"] = local.last_sequence;
+  if (!local.healthy) s["last_error"] = local.last_error;
+  s["data_dir"] = data_dir;
+  out << Dump(s) << '\n';
+  return Status::OK();
+}
+
+Status Verify(Database& db, std::ostream& out) {
+  Result<VerifyReport> report = db.verify();
+  if (!report.ok()) return report.status();
+  nlohmann::ordered_json r;
+  r["documents_checked"] = report->documents_checked;
+  r["problems"] = report->problems;
+  out << Dump(r) << '\n';
+  if (report->ok()) return Status::OK();
+  return Status::Corruption("verify found " + std::to_string(report->problems.size()) +
+                            " problem(s); the report on stdout lists them");
+}
+
+}  // namespace crdtdb::cli

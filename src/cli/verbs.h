@@ -1,0 +1,45 @@
+// Copyright (c) crdtdb authors.
+//
+// One function per verb of the crdtdb binary, over the public crdtdb::Database API only. Each
+// writes its success output (docs/cli.md, "Output") to `out` and returns a Status; the caller turns
+// a non-OK Status into the exit code and the one line on stderr. Arguments arrive already resolved
+// (JSON read from stdin, numbers parsed); paths and JSON are validated by the library, which
+// changes nothing when it rejects them.
+
+#ifndef CRDTDB_CLI_VERBS_H_
+#define CRDTDB_CLI_VERBS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "crdtdb/database.h"
+#include "crdtdb/status.h"
+
+namespace crdtdb::cli {
+
+Status Get(Database& db, std::string_view path, bool with_conflicts, std::ostream& out);
+Status Put(Database& db, std::string_view path, std::string_view json, std::ostream& out);
+Status Patch(Database& db, std::string_view path, std::string_view json, std::ostream& out);
+Status Delete(Database& db, std::string_view path);
+Status Increment(Database& db, std::string_view path, std::string_view field, int64_t by,
+                 std::ostream& out);
+
+// Prints the collection's documents as NDJSON in id order, starting after `start_after` (empty:
+// from the first), at most `limit` of them (nullopt: all, fetched page by page so memory stays
+// bounded however large the collection).
+Status List(Database& db, std::string_view collection, std::optional<size_t> limit,
+            const std::string& start_after, std::ostream& out);
+
+// Prints the status object of docs/cli.md for an embedded store at `data_dir`.
+Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out);
+
+// Prints the verify report; returns Corruption (exit 1) when it lists problems.
+Status Verify(Database& db, std::ostream& out);
+
+}  // namespace crdtdb::cli
+
+#endif  // CRDTDB_CLI_VERBS_H_

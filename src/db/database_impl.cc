@@ -1,0 +1,187 @@
+// Copyright (c) crdtdb authors.
+
+#include "db/database_impl.h"
+
+#include "crdt/json_input.h"
+#include "crdt/materialize.h"
+#include "db/key.h"
+
+namespace crdtdb::db {
+
+namespace {
+
+Status NotFound(std::string_view key) { return Status::NotFound("document /" + std::string(key) + " not found"); }
+
+std::string Hex64(uint64_t v) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 15];
+  return out;
+}
+
+Result<crdt::Json> ParseSetElement(std::string_view element_json) {
+  Result<crdt::Json> element = crdt::ParseJson(element_json);
+  if (!element.ok()) return element;
+  if (element->is_structured()) return Status::InvalidArgument("set elements must be JSON scalars");
+  return element;
+}
+
+}  // namespace
+
+
+DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, uint64_t (*clock_ms)())
+    : store_(std::move(store)),
+      queue_(*store_, subscriptions_, store_->metadata().replica_id, store_->metadata().clock, clock_ms) {}
+
+Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
+  Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value() || !(*stored)->state.live()) return NotFound(key);
+  return std::move((*stored)->state);
+}
+
+Result<std::string> DatabaseImpl::get(std::string_view key) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::Document> doc = ReadLive(*k);
+  if (!doc.ok()) return doc.status();
+  return crdt::ToJson(*doc).dump();
+}
+
+Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::Document> doc = ReadLive(*k);
+  if (!doc.ok()) return doc.status();
+  crdt::Json out = {{"doc", crdt::ToJson(*doc)}, {"conflicts", crdt::Conflicts(*doc)}};
+  return out.dump();
+}
+
+Result<crdt::Document> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
+  std::optional<crdt::Document> result;
+  Status s = queue_.Submit([&](WriteGroup& group) -> Status {
+    Result<const store::StoredDocument*> current = group.Load(key);
+    if (!current.ok()) return current.status();
+    const crdt::Document empty;
+    const crdt::Document& base = *current != nullptr ? (*current)->state : empty;
+    if (must_exist && !base.live()) return NotFound(key);
+    Result<crdt::Document> delta = make(base, group.NextStamp());
+    if (!delta.ok()) return delta.status();
+    crdt::Document next = base;
+    if (delta->bottom()) {
+      result = std::move(next);
+      return Status::OK();
+    }
+    next.ApplyDelta(*delta);
+    result = next;
+    return group.SaveLocal(key, std::move(next), *delta);
+  });
+  if (!s.ok()) return s;
+  return std::move(*result);
+}
+
+Result<std::string> DatabaseImpl::MutateToJson(const std::string& key, const DeltaMaker& make, bool must_exist) {
+  Result<crdt::Document> doc = Mutate(key, make, must_exist);
+  if (!doc.ok()) return doc.status();
+  return crdt::ToJson(*doc).dump();
+}
+
+Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view json) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::Json> object = crdt::ParseJsonObject(json);
+  if (!object.ok()) return object.status();
+  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PutDelta(x, *object, st); });
+}
+
+Result<std::string> DatabaseImpl::patch(std::string_view key, std::string_view json) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::Json> object = crdt::ParseJsonObject(json);
+  if (!object.ok()) return object.status();
+  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *object, st); });
+}
+
+Status DatabaseImpl::remove(std::string_view key) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k.status();
+  Result<crdt::Document> r = Mutate(
+      *k, [](const crdt::Document& x, crdt::WriteStamp) -> Result<crdt::Document> { return crdt::DeleteDelta(x); },
+      /*must_exist=*/true);
+  return r.status();
+}
+
+Result<std::string> DatabaseImpl::increment(std::string_view key, std::string_view field, int64_t by) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::FieldPath> path = ParseFieldPath(field);
+  if (!path.ok()) return path.status();
+  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::IncrementDelta(x, *path, by, st); });
+}
+
+Result<std::string> DatabaseImpl::set_add(std::string_view key, std::string_view field, std::string_view element_json) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::FieldPath> path = ParseFieldPath(field);
+  if (!path.ok()) return path.status();
+  Result<crdt::Json> element = ParseSetElement(element_json);
+  if (!element.ok()) return element.status();
+  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::SetAddDelta(x, *path, *element, st); });
+}
+
+Result<std::string> DatabaseImpl::set_remove(std::string_view key, std::string_view field,
+                                             std::string_view element_json) {
+  Result<std::string> k = NormalizeKey(key);
+  if (!k.ok()) return k;
+  Result<crdt::FieldPath> path = ParseFieldPath(field);
+  if (!path.ok()) return path.status();
+  Result<crdt::Json> element = ParseSetElement(element_json);
+  if (!element.ok()) return element.status();
+  return MutateToJson(
+      *k, [&](const crdt::Document& x, crdt::WriteStamp) { return crdt::SetRemoveDelta(x, *path, *element); },
+      /*must_exist=*/true);
+}
+
+Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptions& options) {
+  Result<std::string> c = NormalizeCollection(collection);
+  if (!c.ok()) return c.status();
+  const std::string prefix = *c + "/";
+  const std::string start_after = options.start_after.empty() ? "" : prefix + options.start_after;
+  ListPage page;
+  Status s = store_->Scan(prefix, start_after, [&](std::string_view key, const store::StoredDocument& doc) {
+    if (!doc.state.live()) return true;
+    std::string id(key.substr(prefix.size()));
+    if (options.limit != 0 && page.documents.size() == options.limit) {
+      page.next_start_after = page.documents.back().id;
+      return false;
+    }
+    page.documents.push_back(ListedDocument{std::move(id), crdt::ToJson(doc.state).dump()});
+    return true;
+  });
+  if (!s.ok()) return s;
+  return page;
+}
+
+std::unique_ptr<Subscription> DatabaseImpl::subscribe(std::string prefix, std::function<void(const Change&)> callback) {
+  return subscriptions_.Add(std::move(prefix), std::move(callback));
+}
+
+LocalStatus DatabaseImpl::status() {
+  const store::Metadata meta = store_->metadata();
+  LocalStatus out;
+  out.replica_id = Hex64(meta.replica_id);
+  out.documents = meta.live_documents;
+  out.merkle_root = store_->merkle_root().ToHex();
+  out.last_sequence = meta.sequence;
+  out.last_error = store_->health_error();
+  out.healthy = out.last_error.empty();
+  return out;
+}
+
+Result<VerifyReport> DatabaseImpl::verify() {
+  Result<store::StoreVerification> v = store_->Verify();
+  if (!v.ok()) return v.status();
+  return VerifyReport{v->documents, std::move(v->problems)};
+}
+
+}  // namespace crdtdb::db

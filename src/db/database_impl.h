@@ -1,0 +1,58 @@
+// Copyright (c) crdtdb authors.
+//
+// DatabaseImpl implements the public crdtdb::Database over a Store: it validates input, turns
+// every write into a delta mutator run inside the WriteQueue, and materializes JSON for reads.
+
+#ifndef CRDTDB_DB_DATABASE_IMPL_H_
+#define CRDTDB_DB_DATABASE_IMPL_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "crdt/document.h"
+#include "crdt/mutators.h"
+#include "crdtdb/database.h"
+#include "db/subscriptions.h"
+#include "db/write_queue.h"
+#include "store/store.h"
+
+namespace crdtdb::db {
+
+class DatabaseImpl final : public Database {
+ public:
+  DatabaseImpl(std::unique_ptr<store::Store> store, uint64_t (*clock_ms)());
+
+  Result<std::string> get(std::string_view key) override;
+  Result<std::string> get_with_conflicts(std::string_view key) override;
+  Result<std::string> put(std::string_view key, std::string_view json) override;
+  Result<std::string> patch(std::string_view key, std::string_view json) override;
+  Status remove(std::string_view key) override;
+  Result<std::string> increment(std::string_view key, std::string_view field, int64_t by) override;
+  Result<std::string> set_add(std::string_view key, std::string_view field, std::string_view element_json) override;
+  Result<std::string> set_remove(std::string_view key, std::string_view field,
+                                 std::string_view element_json) override;
+  Result<ListPage> list(std::string_view collection, const ListOptions& options) override;
+  std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
+  LocalStatus status() override;
+  Result<VerifyReport> verify() override;
+
+ private:
+  // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
+  using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
+
+  // Runs `make` on `key` in the write queue and returns the document's state after the write;
+  // with `must_exist`, NotFound if the document is not live before it.
+  Result<crdt::Document> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
+  // Mutate, returning the document's JSON.
+  Result<std::string> MutateToJson(const std::string& key, const DeltaMaker& make, bool must_exist = false);
+  Result<crdt::Document> ReadLive(std::string_view key);
+
+  std::unique_ptr<store::Store> store_;
+  Subscriptions subscriptions_;
+  WriteQueue queue_;
+};
+
+}  // namespace crdtdb::db
+
+#endif  // CRDTDB_DB_DATABASE_IMPL_H_

@@ -1,0 +1,51 @@
+// Copyright (c) crdtdb authors.
+//
+// Subscriptions delivers committed changes to callbacks registered by key prefix, in commit
+// order. Whichever thread hands over changes while nobody is delivering becomes the deliverer
+// and drains the queue, calling callbacks with no lock held; changes handed over meanwhile (also
+// by a callback's own writes) are queued and delivered by it afterwards.
+
+#ifndef CRDTDB_DB_SUBSCRIPTIONS_H_
+#define CRDTDB_DB_SUBSCRIPTIONS_H_
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crdtdb/change.h"
+#include "crdtdb/database.h"
+
+namespace crdtdb::db {
+
+class Subscriptions {
+ public:
+  using Callback = std::function<void(const Change&)>;
+
+  // The returned handle unsubscribes when destroyed: after its destructor returns, the callback is
+  // not running (unless the destructor runs inside that very callback) and never runs again.
+  std::unique_ptr<Subscription> Add(std::string prefix, Callback callback);
+  void Deliver(const std::vector<Change>& changes);
+
+ private:
+  struct Entry {
+    std::string prefix;
+    Callback callback;
+    std::recursive_mutex running;  // held while the callback runs
+    bool active = true;
+  };
+  class Handle;
+
+  std::mutex mu_;
+  std::map<uint64_t, std::shared_ptr<Entry>> entries_;
+  uint64_t next_id_ = 1;
+  std::deque<Change> pending_;
+  bool delivering_ = false;
+};
+
+}  // namespace crdtdb::db
+
+#endif  // CRDTDB_DB_SUBSCRIPTIONS_H_

@@ -1,0 +1,32 @@
+// Copyright (c) crdtdb authors.
+
+#include "db/write_group.h"
+
+#include "crdt/materialize.h"
+
+namespace crdtdb::db {
+
+Result<const store::StoredDocument*> WriteGroup::Load(const std::string& key) {
+  if (auto it = overlay_.find(key); it != overlay_.end()) return &it->second;
+  if (existed_.count(key)) return static_cast<const store::StoredDocument*>(nullptr);
+  Result<std::optional<store::StoredDocument>> stored = store_.Read(key);
+  if (!stored.ok()) return stored.status();
+  existed_[key] = stored->has_value();
+  if (!stored->has_value()) return static_cast<const store::StoredDocument*>(nullptr);
+  return &overlay_.emplace(key, std::move(**stored)).first->second;
+}
+
+Status WriteGroup::SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta) {
+  Result<const store::StoredDocument*> previous = Load(key);
+  if (!previous.ok()) return previous.status();
+  Result<crdt::Digest> digest = writes_.PutDocument(key, state, *previous);
+  if (!digest.ok()) return digest.status();
+  writes_.AppendLocalDelta(key, delta);
+  Change change{key, std::nullopt, /*remote=*/false};
+  if (state.live()) change.json = crdt::ToJson(state).dump();
+  changes_.push_back(std::move(change));
+  overlay_.insert_or_assign(key, store::StoredDocument{std::move(state), *digest});
+  return Status::OK();
+}
+
+}  // namespace crdtdb::db

@@ -1,0 +1,47 @@
+// Copyright (c) crdtdb authors.
+
+#include "store/document_record.h"
+
+#include "crdt/codec.h"
+#include "store/key_schema.h"
+
+namespace crdtdb::store {
+
+std::string EncodeDigest(const crdt::Digest& digest) {
+  std::string out;
+  AppendBigEndian64(&out, digest.high);
+  AppendBigEndian64(&out, digest.low);
+  return out;
+}
+
+Result<crdt::Digest> DecodeDigest(std::string_view bytes) {
+  if (bytes.size() != 16) return Status::Corruption("a digest must be 16 bytes");
+  return crdt::Digest{ReadBigEndian64(bytes), ReadBigEndian64(bytes.substr(8))};
+}
+
+std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view encoded_state) {
+  std::string out(1, static_cast<char>(kDocumentRecordVersion));
+  out += EncodeDigest(digest);
+  out.append(encoded_state);
+  return out;
+}
+
+Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record) {
+  const std::string where = "document " + std::string(key);
+  if (record.size() < 17) return Status::Corruption(where + ": record is truncated");
+  if (static_cast<unsigned char>(record[0]) != kDocumentRecordVersion) {
+    return Status::Corruption(where + ": unknown record version " +
+                              std::to_string(static_cast<unsigned char>(record[0])) +
+                              " (written by a newer crdtdb?)");
+  }
+  Result<crdt::Digest> digest = DecodeDigest(record.substr(1, 16));
+  const std::string_view state = record.substr(17);
+  if (!(crdt::DigestOf(state) == *digest)) {
+    return Status::Corruption(where + ": digest does not match the stored state");
+  }
+  Result<crdt::Document> doc = crdt::DecodeDocument(state);
+  if (!doc.ok()) return doc.status().WithContext(where);
+  return StoredDocument{std::move(doc).value(), *digest};
+}
+
+}  // namespace crdtdb::store

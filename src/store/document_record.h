@@ -1,0 +1,29 @@
+// Copyright (c) crdtdb authors.
+//
+// The value of a document record: [format version: 1 byte][digest: 16 bytes][canonical state].
+// Keeping the digest beside the state lets a write find the document's old Merkle contribution
+// without re-encoding, and lets a read detect a record whose bytes changed on disk.
+
+#ifndef CRDTDB_STORE_DOCUMENT_RECORD_H_
+#define CRDTDB_STORE_DOCUMENT_RECORD_H_
+
+#include <string>
+#include <string_view>
+
+#include "crdt/digest.h"
+#include "crdtdb/result.h"
+#include "store/store.h"
+
+namespace crdtdb::store {
+
+constexpr unsigned char kDocumentRecordVersion = 1;
+
+std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view encoded_state);
+std::string EncodeDigest(const crdt::Digest& digest);
+Result<crdt::Digest> DecodeDigest(std::string_view bytes);
+// Decodes and checks a record; errors name `key`.
+Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record);
+
+}  // namespace crdtdb::store
+
+#endif  // CRDTDB_STORE_DOCUMENT_RECORD_H_

@@ -1,0 +1,54 @@
+// Copyright (c) crdtdb authors.
+//
+// The LevelDB key layout of a replica (docs/storage.md). One byte of prefix per kind of record,
+// so each kind is one contiguous, ordered range:
+//
+//   'd' doc_key                      -> document record: [version][digest 16][canonical state]
+//   'b' bucket(u32 BE) doc_key       -> digest 16: the leaf contents of the Merkle tree
+//   't' level(u8) index(u32 BE)      -> Merkle node hash 16
+//   'l' sequence(u64 BE)             -> delta-log record: msgpack [doc_key, delta]
+//   'm' name                         -> replica metadata (see MetaKey)
+//
+// Big-endian integers make LevelDB's bytewise order the numeric order.
+
+#ifndef CRDTDB_STORE_KEY_SCHEMA_H_
+#define CRDTDB_STORE_KEY_SCHEMA_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "merkle/merkle_tree.h"
+
+namespace crdtdb::store {
+
+constexpr char kDocumentPrefix = 'd';
+constexpr char kBucketPrefix = 'b';
+constexpr char kMerklePrefix = 't';
+constexpr char kDeltaLogPrefix = 'l';
+constexpr char kMetaPrefix = 'm';
+
+// Names of the metadata records.
+constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
+constexpr std::string_view kMetaReplicaId = "replica_id"; // u64
+constexpr std::string_view kMetaClock = "clock";          // u64: last hybrid-logical-clock value
+constexpr std::string_view kMetaSequence = "sequence";    // u64: last delta-log sequence
+constexpr std::string_view kMetaLiveDocuments = "live_documents";  // u64
+
+constexpr uint64_t kStoreFormatVersion = 1;
+
+std::string DocumentKey(std::string_view doc_key);
+std::string BucketKey(uint32_t bucket, std::string_view doc_key);
+std::string BucketPrefix(uint32_t bucket);
+std::string MerkleNodeKey(merkle::NodeId id);
+std::string DeltaLogKey(uint64_t sequence);
+std::string MetaKey(std::string_view name);
+
+void AppendBigEndian64(std::string* out, uint64_t v);
+void AppendBigEndian32(std::string* out, uint32_t v);
+uint64_t ReadBigEndian64(std::string_view bytes);  // precondition: bytes.size() >= 8
+uint32_t ReadBigEndian32(std::string_view bytes);  // precondition: bytes.size() >= 4
+
+}  // namespace crdtdb::store
+
+#endif  // CRDTDB_STORE_KEY_SCHEMA_H_

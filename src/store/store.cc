@@ -1,0 +1,398 @@
+// Copyright (c) crdtdb authors.
+
+#include "store/store.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <system_error>
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+#include "crdt/codec.h"
+#include "crdt/limits.h"
+#include "store/document_record.h"
+#include "store/key_schema.h"
+
+namespace crdtdb::store {
+
+namespace {
+
+Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  return Status::IOError(msg);
+}
+
+std::string EncodeU64(uint64_t v) {
+  std::string out;
+  AppendBigEndian64(&out, v);
+  return out;
+}
+
+crdt::ReplicaId NewReplicaId() {
+  std::random_device device;
+  crdt::ReplicaId id = 0;
+  while (id == 0) id = (uint64_t{device()} << 32) | device();
+  return id;
+}
+
+// Delta-log value: [key length: u32 BE][key][canonical delta].
+std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
+  std::string out;
+  AppendBigEndian32(&out, static_cast<uint32_t>(key.size()));
+  out.append(key);
+  out.append(delta);
+  return out;
+}
+
+}  // namespace
+
+Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document& state,
+                                           const StoredDocument* previous) {
+  DocumentWrite w;
+  w.key = std::move(key);
+  w.encoded = crdt::EncodeDocument(state);
+  if (w.encoded.size() > crdt::kMaxEncodedBytes) {
+    return Status::InvalidArgument("document " + w.key + " would exceed the size limit of " +
+                                   std::to_string(crdt::kMaxEncodedBytes) + " encoded bytes");
+  }
+  w.digest = crdt::DigestOf(w.encoded);
+  if (previous != nullptr) {
+    w.previous_digest = previous->digest;
+    w.was_live = previous->state.live();
+  }
+  w.live = state.live();
+  const crdt::Digest digest = w.digest;
+  documents_.push_back(std::move(w));
+  return digest;
+}
+
+void WriteSet::AppendLocalDelta(std::string key, const crdt::Document& delta) {
+  deltas_.emplace_back(std::move(key), crdt::EncodeDelta(delta));
+}
+
+class Store::Impl {
+ public:
+  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
+       std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options)
+      : cache_(std::move(cache)), filter_(std::move(filter)), db_(std::move(db)), options_(options) {}
+
+  Status Load();
+  Result<std::optional<StoredDocument>> Read(std::string_view key) const;
+  Status Scan(std::string_view prefix, std::string_view start_after,
+              const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+  Status Commit(const WriteSet& writes);
+  Result<StoreVerification> Verify() const;
+
+  Metadata metadata() const {
+    std::lock_guard lock(mu_);
+    return meta_;
+  }
+  merkle::Hash merkle_root() const {
+    std::lock_guard lock(mu_);
+    return tree_.root();
+  }
+  std::string health_error() const {
+    std::lock_guard lock(mu_);
+    return health_error_;
+  }
+
+ private:
+  Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
+  leveldb::ReadOptions ReadOpts() const {
+    leveldb::ReadOptions ro;
+    ro.verify_checksums = true;
+    return ro;
+  }
+
+  // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+  const StoreOptions options_;
+
+  mutable std::mutex mu_;  // guards meta_, tree_, health_error_
+  Metadata meta_;
+  merkle::MerkleTree tree_;
+  std::string health_error_;
+};
+
+Result<std::optional<uint64_t>> Store::Impl::ReadMetaU64(std::string_view name) const {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(name), &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return FromLevelDb(s, "reading metadata");
+  if (value.size() != 8) return Status::Corruption("metadata record " + std::string(name) + " is malformed");
+  return std::optional<uint64_t>(ReadBigEndian64(value));
+}
+
+Status Store::Impl::Load() {
+  Result<std::optional<uint64_t>> format = ReadMetaU64(kMetaFormat);
+  if (!format.ok()) return format.status();
+  if (!format->has_value()) {
+    // A new database: its identity and counters are written once, durably.
+    leveldb::Iterator* probe = db_->NewIterator(ReadOpts());
+    probe->SeekToFirst();
+    const bool empty = !probe->Valid();
+    delete probe;
+    if (!empty) return Status::Corruption("database has records but no format version; not a crdtdb store?");
+    meta_.replica_id = NewReplicaId();
+    leveldb::WriteBatch batch;
+    batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
+    batch.Put(MetaKey(kMetaReplicaId), EncodeU64(meta_.replica_id));
+    leveldb::WriteOptions wo;
+    wo.sync = true;
+    return FromLevelDb(db_->Write(wo, &batch), "initializing the database");
+  }
+  if (**format > kStoreFormatVersion) {
+    return Status::Corruption("database format version " + std::to_string(**format) +
+                              " is newer than this crdtdb supports (" +
+                              std::to_string(kStoreFormatVersion) + "); upgrade crdtdb");
+  }
+  struct Field {
+    std::string_view name;
+    uint64_t* out;
+  };
+  for (Field f : {Field{kMetaReplicaId, &meta_.replica_id}, Field{kMetaClock, &meta_.clock},
+                  Field{kMetaSequence, &meta_.sequence}, Field{kMetaLiveDocuments, &meta_.live_documents}}) {
+    Result<std::optional<uint64_t>> v = ReadMetaU64(f.name);
+    if (!v.ok()) return v.status();
+    *f.out = v->value_or(0);
+  }
+  if (meta_.replica_id == 0) return Status::Corruption("database has no replica id");
+
+  // The persisted Merkle nodes: O(tree size), independent of the number of documents.
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string prefix(1, kMerklePrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    const int level = key.size() == 6 ? static_cast<unsigned char>(key[1]) : -1;
+    const uint32_t index = key.size() == 6 ? ReadBigEndian32(key.substr(2)) : 0;
+    if (level < 0 || level > merkle::kDepth || index >= (1u << (4 * level))) {
+      return Status::Corruption("malformed Merkle node key");
+    }
+    Result<crdt::Digest> h = DecodeDigest(std::string_view(it->value().data(), it->value().size()));
+    if (!h.ok()) return h.status().WithContext("Merkle node");
+    tree_.SetNode(merkle::NodeId{level, index}, *h);
+  }
+  return FromLevelDb(it->status(), "loading the Merkle tree");
+}
+
+Result<std::optional<StoredDocument>> Store::Impl::Read(std::string_view key) const {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
+  if (s.IsNotFound()) return std::optional<StoredDocument>();
+  if (!s.ok()) return FromLevelDb(s, "reading a document");
+  Result<StoredDocument> doc = DecodeDocumentRecord(key, value);
+  if (!doc.ok()) return doc.status();
+  return std::optional<StoredDocument>(std::move(doc).value());
+}
+
+Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
+                         const std::function<bool(std::string_view, const StoredDocument&)>& fn) const {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string full_prefix = DocumentKey(prefix);
+  if (start_after.empty()) {
+    it->Seek(full_prefix);
+  } else {
+    const std::string from = DocumentKey(start_after);
+    it->Seek(from);
+    if (it->Valid() && it->key() == from) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
+    const std::string_view key(it->key().data() + 1, it->key().size() - 1);
+    Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
+    if (!doc.ok()) return doc.status();
+    if (!fn(key, *doc)) return Status::OK();
+  }
+  return FromLevelDb(it->status(), "scanning documents");
+}
+
+Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries) const {
+  std::vector<DeltaLogEntry> out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string prefix(1, kDeltaLogPrefix);
+  for (it->Seek(DeltaLogKey(from)); it->Valid() && it->key().starts_with(prefix) && out.size() < max_entries;
+       it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    const std::string_view value(it->value().data(), it->value().size());
+    if (key.size() != 9 || value.size() < 4) return Status::Corruption("malformed delta-log record");
+    const uint32_t key_length = ReadBigEndian32(value);
+    if (value.size() - 4 < key_length) return Status::Corruption("malformed delta-log record");
+    out.push_back(DeltaLogEntry{ReadBigEndian64(key.substr(1)), std::string(value.substr(4, key_length)),
+                                std::string(value.substr(4 + key_length))});
+  }
+  if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return s;
+  return out;
+}
+
+Status Store::Impl::Commit(const WriteSet& writes) {
+  Metadata next;
+  std::map<std::pair<int, uint32_t>, merkle::Hash> node_changes;  // pending XOR per node
+  merkle::MerkleTree* tree = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
+    next = meta_;
+    tree = &tree_;
+  }
+  leveldb::WriteBatch batch;
+  for (const WriteSet::DocumentWrite& w : writes.documents_) {
+    batch.Put(DocumentKey(w.key), EncodeDocumentRecord(w.digest, w.encoded));
+    const uint32_t bucket = merkle::BucketOf(w.key);
+    batch.Put(BucketKey(bucket, w.key), EncodeDigest(w.digest));
+    merkle::Hash change = merkle::Contribution(w.key, w.digest);
+    if (w.previous_digest) change = merkle::Xor(change, merkle::Contribution(w.key, *w.previous_digest));
+    uint32_t index = bucket;
+    for (int level = merkle::kDepth; level >= 0; --level, index /= merkle::kFanout) {
+      merkle::Hash& pending = node_changes[{level, index}];
+      pending = merkle::Xor(pending, change);
+    }
+    next.live_documents += static_cast<uint64_t>(w.live) - static_cast<uint64_t>(w.was_live);
+  }
+  for (const auto& [key, delta] : writes.deltas_) {
+    ++next.sequence;
+    batch.Put(DeltaLogKey(next.sequence), EncodeDeltaLogValue(key, delta));
+    // Retention: the log keeps the last delta_log_max_entries sequences, one deletion per append.
+    if (next.sequence > options_.delta_log_max_entries) {
+      batch.Delete(DeltaLogKey(next.sequence - options_.delta_log_max_entries));
+    }
+  }
+  if (writes.clock_) next.clock = std::max(next.clock, *writes.clock_);
+  {
+    // Only the committing thread changes tree_, so reading it without the lock here is safe.
+    for (const auto& [node, change] : node_changes) {
+      const merkle::NodeId id{node.first, node.second};
+      batch.Put(MerkleNodeKey(id), EncodeDigest(merkle::Xor(tree->node(id), change)));
+    }
+  }
+  batch.Put(MetaKey(kMetaClock), EncodeU64(next.clock));
+  batch.Put(MetaKey(kMetaSequence), EncodeU64(next.sequence));
+  batch.Put(MetaKey(kMetaLiveDocuments), EncodeU64(next.live_documents));
+
+  leveldb::WriteOptions wo;
+  wo.sync = options_.sync_writes;
+  leveldb::Status s = db_->Write(wo, &batch);
+  std::lock_guard lock(mu_);
+  if (!s.ok()) {
+    health_error_ = s.ToString();
+    return FromLevelDb(s, "committing a write");
+  }
+  for (const auto& [node, change] : node_changes) {
+    const merkle::NodeId id{node.first, node.second};
+    tree_.SetNode(id, merkle::Xor(tree_.node(id), change));
+  }
+  meta_ = next;
+  return Status::OK();
+}
+
+Result<StoreVerification> Store::Impl::Verify() const {
+  StoreVerification report;
+  merkle::MerkleTree rebuilt;
+  uint64_t live = 0;
+  // A snapshot, so documents, buckets and tree are read at one instant.
+  const leveldb::Snapshot* snapshot = db_->GetSnapshot();
+  leveldb::ReadOptions ro = ReadOpts();
+  ro.snapshot = snapshot;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
+  auto problem = [&](std::string what) {
+    if (report.problems.size() < 100) report.problems.push_back(std::move(what));
+  };
+  const std::string doc_prefix(1, kDocumentPrefix);
+  for (it->Seek(doc_prefix); it->Valid() && it->key().starts_with(doc_prefix); it->Next()) {
+    ++report.documents;
+    const std::string key(it->key().data() + 1, it->key().size() - 1);
+    Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
+    if (!doc.ok()) {
+      problem(doc.status().message());
+      continue;
+    }
+    if (doc->state.live()) ++live;
+    const uint32_t bucket = merkle::BucketOf(key);
+    rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest), [](merkle::NodeId, const merkle::Hash&) {});
+    std::string leaf;
+    leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
+    Result<crdt::Digest> leaf_digest = s.ok() ? DecodeDigest(leaf) : Result<crdt::Digest>(Status::NotFound(""));
+    if (!leaf_digest.ok() || !(*leaf_digest == doc->digest)) problem("document " + key + ": Merkle leaf entry disagrees");
+  }
+  Metadata meta;
+  merkle::MerkleTree stored;
+  {
+    std::lock_guard lock(mu_);
+    meta = meta_;
+    stored = tree_;
+  }
+  if (live != meta.live_documents) {
+    problem("live document count is " + std::to_string(meta.live_documents) + ", documents say " + std::to_string(live));
+  }
+  if (!(rebuilt == stored)) problem("the Merkle tree disagrees with the documents");
+  // The delta log holds every sequence from its oldest retained entry to the last one.
+  const std::string log_prefix(1, kDeltaLogPrefix);
+  uint64_t expected = 0, entries = 0;
+  for (it->Seek(log_prefix); it->Valid() && it->key().starts_with(log_prefix); it->Next()) {
+    const uint64_t seq = it->key().size() == 9 ? ReadBigEndian64(std::string_view(it->key().data() + 1, 8)) : 0;
+    if (expected != 0 && seq != expected) problem("delta log has a hole before sequence " + std::to_string(seq));
+    expected = seq + 1;
+    ++entries;
+  }
+  if (entries > 0 && expected - 1 != meta.sequence) problem("delta log ends before the last sequence");
+  Status s = FromLevelDb(it->status(), "verifying");
+  it.reset();
+  db_->ReleaseSnapshot(snapshot);
+  if (!s.ok()) return s;
+  return report;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.create_if_missing) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.path, ec);
+    if (ec) return Status::IOError("cannot create " + options.path + ": " + ec.message());
+  }
+  leveldb::Options lo;
+  lo.create_if_missing = options.create_if_missing;
+  lo.paranoid_checks = true;  // a corrupt log record is an error, not a skipped write
+  std::unique_ptr<leveldb::Cache> cache(leveldb::NewLRUCache(options.cache_bytes));
+  std::unique_ptr<const leveldb::FilterPolicy> filter(leveldb::NewBloomFilterPolicy(10));
+  lo.block_cache = cache.get();
+  lo.filter_policy = filter.get();
+  if (options.env != nullptr) lo.env = options.env;
+  leveldb::DB* raw = nullptr;
+  leveldb::Status s = leveldb::DB::Open(lo, options.path, &raw);
+  if (!s.ok()) {
+    if (s.ToString().find("lock") != std::string::npos) {
+      return Status::IOError("database " + options.path + " is already open (by this or another process)");
+    }
+    return FromLevelDb(s, "opening " + options.path);
+  }
+  auto impl = std::make_unique<Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(cache), std::move(filter), options);
+  if (Status load = impl->Load(); !load.ok()) return load.WithContext(options.path);
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::optional<StoredDocument>> Store::Read(std::string_view key) const { return impl_->Read(key); }
+Status Store::Scan(std::string_view prefix, std::string_view start_after,
+                   const std::function<bool(std::string_view, const StoredDocument&)>& fn) const {
+  return impl_->Scan(prefix, start_after, fn);
+}
+Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries) const {
+  return impl_->ReadDeltaLog(from, max_entries);
+}
+Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
+Metadata Store::metadata() const { return impl_->metadata(); }
+merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
+std::string Store::health_error() const { return impl_->health_error(); }
+Result<StoreVerification> Store::Verify() const { return impl_->Verify(); }
+
+}  // namespace crdtdb::store

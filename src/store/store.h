@@ -1,0 +1,140 @@
+// Copyright (c) crdtdb authors.
+//
+// Store keeps one replica's state in LevelDB (the only module that includes LevelDB): document
+// states, the Merkle tree over their digests, the delta log of the replica's own writes, and the
+// replica's metadata. Key layout: key_schema.h and docs/storage.md.
+//
+// Every change is one WriteSet committed as ONE leveldb::WriteBatch: new document states, their
+// Merkle leaves and ancestors, delta-log entries and counters land together or not at all, so a
+// crash at any instant leaves them agreeing.
+//
+// Thread safety: Read, Scan, ReadDeltaLog, merkle_root and metadata may be called from any thread
+// at any time; they see committed data only and never wait for a commit in progress. Commit must
+// be called by one thread at a time (the database's write queue serializes it). After a failed
+// commit the store is unhealthy and refuses further commits until reopened, since LevelDB's state
+// after a failed sync is unknown.
+
+#ifndef CRDTDB_STORE_STORE_H_
+#define CRDTDB_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/digest.h"
+#include "crdt/document.h"
+#include "crdt/hlc.h"
+#include "crdtdb/result.h"
+#include "merkle/merkle_tree.h"
+
+namespace leveldb {
+class Env;
+}
+
+namespace crdtdb::store {
+
+struct StoreOptions {
+  std::string path;
+  bool create_if_missing = true;
+  bool sync_writes = false;  // fsync every commit
+  uint64_t delta_log_max_entries = 100'000;
+  size_t cache_bytes = size_t{8} << 20;
+  leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
+};
+
+// A document as stored: its state and the digest of its canonical encoding.
+struct StoredDocument {
+  crdt::Document state;
+  crdt::Digest digest;
+};
+
+struct Metadata {
+  crdt::ReplicaId replica_id = 0;
+  crdt::Timestamp clock = 0;   // the last timestamp the replica issued or observed
+  uint64_t sequence = 0;       // the last delta-log sequence number
+  uint64_t live_documents = 0;
+};
+
+struct DeltaLogEntry {
+  uint64_t sequence = 0;
+  std::string key;
+  std::string delta;  // canonical delta encoding (crdt::EncodeDelta)
+};
+
+// What one Commit changes. Built by the single writer, then committed atomically.
+class WriteSet {
+ public:
+  // Sets the document `key` to `state`; `previous` is the record it replaces (null if new).
+  // Returns the new digest, or InvalidArgument (nothing staged) if the encoded state exceeds
+  // crdt::kMaxEncodedBytes.
+  Result<crdt::Digest> PutDocument(std::string key, const crdt::Document& state, const StoredDocument* previous);
+  // Appends a delta of this replica to the delta log; it gets the next sequence number.
+  void AppendLocalDelta(std::string key, const crdt::Document& delta);
+  void SetClock(crdt::Timestamp clock) { clock_ = clock; }
+  bool empty() const { return documents_.empty() && deltas_.empty(); }
+
+ private:
+  friend class Store;
+  struct DocumentWrite {
+    std::string key;
+    std::string encoded;
+    crdt::Digest digest;
+    std::optional<crdt::Digest> previous_digest;
+    bool was_live = false;
+    bool live = false;
+  };
+  std::vector<DocumentWrite> documents_;
+  std::vector<std::pair<std::string, std::string>> deltas_;  // key, encoded delta
+  std::optional<crdt::Timestamp> clock_;
+};
+
+// Disagreements found by Store::Verify; empty when the store is consistent.
+struct StoreVerification {
+  uint64_t documents = 0;
+  std::vector<std::string> problems;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // The stored document, nullopt if the key was never written. Corruption if the record fails
+  // its checks (format version, canonical encoding, digest).
+  Result<std::optional<StoredDocument>> Read(std::string_view key) const;
+
+  // Calls `fn(key, document)` for documents whose key starts with `prefix`, in key order, from the
+  // first key after `start_after` (if not empty), until `fn` returns false.
+  Status Scan(std::string_view prefix, std::string_view start_after,
+              const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
+
+  // Up to `max_entries` delta-log entries with sequence >= `from`, in order. Entries older than the
+  // retention bound are gone; the first returned sequence tells the caller where the log starts.
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+
+  Status Commit(const WriteSet& writes);
+
+  Metadata metadata() const;
+  merkle::Hash merkle_root() const;
+  // Empty while healthy; otherwise why the store refuses writes.
+  std::string health_error() const;
+
+  // Recomputes every digest, the live count and the Merkle tree from the documents and compares
+  // them with what is stored; also checks the delta log has no hole.
+  Result<StoreVerification> Verify() const;
+
+ private:
+  class Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crdtdb::store
+
+#endif  // CRDTDB_STORE_STORE_H_

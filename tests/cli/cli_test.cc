@@ -1,0 +1,496 @@
+// Copyright (c) crdtdb authors.
+//
+// The crdtdb binary against its contract (docs/cli.md): every verb, every exit code, the exact
+// output and the one stderr line of each failure, and that rejected input changes nothing. Each
+// test runs the real binary (fork+exec) on a fresh store in its own temporary directory.
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <leveldb/db.h>
+#include <nlohmann/json.hpp>
+
+#include "crdtdb/crdtdb.hpp"
+#include "store/key_schema.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/support/temp_dir.h"
+
+namespace crdtdb {
+namespace {
+
+using testing::CliResult;
+
+#define EXPECT_RUN(result, code, expected_out, expected_err) \
+  do {                                                       \
+    const CliResult r_ = (result);                           \
+    CHECK(r_.exit_code == (code));                           \
+    CHECK(r_.out == (expected_out));                         \
+    CHECK(r_.err == (expected_err));                         \
+  } while (false)
+
+// A temporary directory with a store in it; calls run the binary with --data-dir set to it.
+class Cli {
+ public:
+  CliResult operator()(std::vector<std::string> args, const std::string& input = "") const {
+    args.insert(args.begin(), {"--data-dir", data_dir()});
+    return Raw(args, input);
+  }
+  // Without --data-dir, in this directory.
+  CliResult Raw(const std::vector<std::string>& args, const std::string& input = "") const {
+    return testing::RunProcess(CRDTDB_CLI_PATH, args, input, dir_.path());
+  }
+  std::string data_dir() const { return dir_.Sub("data"); }
+  const std::string& path() const { return dir_.path(); }
+
+  // What the library itself says about the store (the binary must not be running).
+  LocalStatus LibraryStatus() const {
+    Options options;
+    options.path = data_dir();
+    auto db = Database::open(options);
+    REQUIRE_MESSAGE(db.ok(), db.status().ToString());
+    return (*db)->status();
+  }
+
+  // The status line `crdtdb status` prints for `s`, byte for byte.
+  std::string StatusLine(const LocalStatus& s) const {
+    return R"({"cluster":null,"region":null,"replica_id":")" + s.replica_id + R"(","documents":)" +
+           std::to_string(s.documents) + R"(,"merkle_root":")" + s.merkle_root +
+           R"(","peers":[],"deltas_sent":0,"deltas_received":0,"bytes_sent":0,"bytes_received":0,)"
+           R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"healthy":true,)"
+           R"("last_sequence":)" +
+           std::to_string(s.last_sequence) + R"(,"data_dir":")" + data_dir() + "\"}\n";
+  }
+
+  // Everything a user can observe of the store: status, a listing, one document, verify.
+  std::string Snapshot(const std::string& collection, const std::string& key) const {
+    std::string all;
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"status"}, {"list", collection}, {"get", key}, {"verify"}}) {
+      const CliResult r = (*this)(args);
+      all += std::to_string(r.exit_code) + "|" + r.out + "|" + r.err;
+    }
+    return all;
+  }
+
+ private:
+  testing::TempDir dir_;
+};
+
+const std::string kMilk = "{\"done\":false,\"title\":\"milk\"}\n";
+
+TEST_CASE("put prints the stored document and get reads it back, with or without leading slash") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"title": "milk", "done": false})"}), 0, kMilk, "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, kMilk, "");
+  EXPECT_RUN(cli({"get", "todos/1"}), 0, kMilk, "");
+}
+
+TEST_CASE("put replaces the whole document") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"title": "milk", "done": false})"}), 0, kMilk, "");
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"title": "bread"})"}), 0, "{\"title\":\"bread\"}\n", "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"title\":\"bread\"}\n", "");
+}
+
+TEST_CASE("patch merges objects recursively, null removes a field, a missing document is created") {
+  Cli cli;
+  EXPECT_RUN(cli({"patch", "/todos/1", R"({"title": "milk", "meta": {"a": 1}})"}), 0,
+             "{\"meta\":{\"a\":1},\"title\":\"milk\"}\n", "");
+  EXPECT_RUN(cli({"patch", "/todos/1", R"({"meta": {"b": 2}, "title": null, "done": true})"}), 0,
+             "{\"done\":true,\"meta\":{\"a\":1,\"b\":2}}\n", "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"done\":true,\"meta\":{\"a\":1,\"b\":2}}\n", "");
+}
+
+TEST_CASE("a JSON argument that is absent or - is read from standard input") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1"}, R"({"title": "milk", "done": false})"), 0, kMilk, "");
+  EXPECT_RUN(cli({"put", "/todos/2", "-"}, "{\"n\": 1}\n"), 0, "{\"n\":1}\n", "");
+  EXPECT_RUN(cli({"patch", "/todos/2"}, R"({"m": 2})"), 0, "{\"m\":2,\"n\":1}\n", "");
+  EXPECT_RUN(cli({"patch", "/todos/2", "-"}, R"({"n": null})"), 0, "{\"m\":2}\n", "");
+}
+
+TEST_CASE("standard input of exactly 4 MiB is accepted") {
+  Cli cli;
+  const std::string prefix = R"({"s":")", suffix = "\"}";
+  const std::string doc =
+      prefix + std::string((4u << 20) - prefix.size() - suffix.size(), 'x') + suffix;
+  REQUIRE(doc.size() == 4u << 20);
+  EXPECT_RUN(cli({"put", "/big/1"}, doc), 0, doc + "\n", "");
+}
+
+TEST_CASE("get --conflicts prints the document with its concurrent values") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
+  EXPECT_RUN(cli({"get", "/todos/1", "--conflicts"}), 0, "{\"conflicts\":{},\"doc\":{\"a\":1}}\n",
+             "");
+}
+
+TEST_CASE("delete prints nothing; afterwards get and delete exit 3") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
+  EXPECT_RUN(cli({"delete", "/todos/1"}), 0, "", "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 3, "", "crdtdb: document /todos/1 not found\n");
+  EXPECT_RUN(cli({"delete", "/todos/1"}), 3, "", "crdtdb: document /todos/1 not found\n");
+  EXPECT_RUN(cli({"list", "/todos"}), 0, "", "");
+}
+
+TEST_CASE("get and delete of a document that never existed exit 3") {
+  Cli cli;
+  EXPECT_RUN(cli({"get", "/todos/9"}), 3, "", "crdtdb: document /todos/9 not found\n");
+  EXPECT_RUN(cli({"get", "/todos/9", "--conflicts"}), 3, "",
+             "crdtdb: document /todos/9 not found\n");
+  EXPECT_RUN(cli({"delete", "todos/9"}), 3, "", "crdtdb: document /todos/9 not found\n");
+}
+
+TEST_CASE("list prints one {id, doc} line per live document in id order") {
+  Cli cli;
+  EXPECT_RUN(cli({"list", "/todos"}), 0, "", "");  // an empty collection is not an error
+  EXPECT_RUN(cli({"put", "/todos/b", R"({"n": 2})"}), 0, "{\"n\":2}\n", "");
+  EXPECT_RUN(cli({"put", "/todos/a", R"({"n": 1})"}), 0, "{\"n\":1}\n", "");
+  EXPECT_RUN(cli({"put", "/todos/q\"t", "{}"}), 0, "{}\n", "");
+  EXPECT_RUN(cli({"put", "/other/a", R"({"n": 3})"}), 0, "{\"n\":3}\n", "");
+  const std::string all =
+      "{\"id\":\"a\",\"doc\":{\"n\":1}}\n"
+      "{\"id\":\"b\",\"doc\":{\"n\":2}}\n"
+      "{\"id\":\"q\\\"t\",\"doc\":{}}\n";
+  EXPECT_RUN(cli({"list", "/todos"}), 0, all, "");
+  EXPECT_RUN(cli({"list", "todos/"}), 0, all, "");
+  EXPECT_RUN(cli({"list", "/other"}), 0, "{\"id\":\"a\",\"doc\":{\"n\":3}}\n", "");
+}
+
+TEST_CASE("list --limit and --start-after page through a collection") {
+  Cli cli;
+  for (int i = 1; i <= 5; ++i) {
+    const std::string doc = "{\"i\":" + std::to_string(i) + "}";
+    EXPECT_RUN(cli({"put", "/items/" + std::to_string(i), doc}), 0, doc + "\n", "");
+  }
+  auto line = [](int i) {
+    return "{\"id\":\"" + std::to_string(i) + "\",\"doc\":{\"i\":" + std::to_string(i) + "}}\n";
+  };
+  EXPECT_RUN(cli({"list", "/items", "--limit", "2"}), 0, line(1) + line(2), "");
+  EXPECT_RUN(cli({"list", "/items", "--limit", "2", "--start-after", "2"}), 0, line(3) + line(4),
+             "");
+  EXPECT_RUN(cli({"list", "/items", "--limit", "2", "--start-after", "4"}), 0, line(5), "");
+  EXPECT_RUN(cli({"list", "/items", "--limit", "2", "--start-after", "5"}), 0, "", "");
+  EXPECT_RUN(cli({"list", "/items", "--start-after", "3"}), 0, line(4) + line(5), "");
+  EXPECT_RUN(cli({"list", "/items", "--limit=10"}), 0,
+             line(1) + line(2) + line(3) + line(4) + line(5), "");
+}
+
+TEST_CASE("list without --limit prints every page of a collection larger than one page") {
+  Cli cli;
+  constexpr int kDocs = 2500;  // more than two of the binary's 1000-document pages
+  auto id = [](int i) {
+    std::string s = std::to_string(i);
+    return "d" + std::string(4 - s.size(), '0') + s;
+  };
+  {
+    Options options;
+    options.path = cli.data_dir();
+    auto db = Database::open(options);
+    REQUIRE(db.ok());
+    for (int i = 0; i < kDocs; ++i) {
+      REQUIRE((*db)->put("many/" + id(i), "{\"i\":" + std::to_string(i) + "}").ok());
+    }
+  }
+  auto lines = [&](int from, int to) {
+    std::string out;
+    for (int i = from; i < to; ++i) {
+      out += "{\"id\":\"" + id(i) + "\",\"doc\":{\"i\":" + std::to_string(i) + "}}\n";
+    }
+    return out;
+  };
+  EXPECT_RUN(cli({"list", "/many"}), 0, lines(0, kDocs), "");
+  EXPECT_RUN(cli({"list", "/many", "--limit", "1500"}), 0, lines(0, 1500), "");
+  EXPECT_RUN(cli({"list", "/many", "--start-after", id(1499)}), 0, lines(1500, kDocs), "");
+}
+
+TEST_CASE("inc adds 1 by default, or N (negative too), to top-level and nested counters") {
+  Cli cli;
+  EXPECT_RUN(cli({"inc", "/stats/app", "launches"}), 0, "{\"launches\":1}\n", "");
+  EXPECT_RUN(cli({"inc", "/stats/app", "launches", "41"}), 0, "{\"launches\":42}\n", "");
+  EXPECT_RUN(cli({"inc", "/stats/app", "/usage/clicks", "-5"}), 0,
+             "{\"launches\":42,\"usage\":{\"clicks\":-5}}\n", "");
+  EXPECT_RUN(cli({"inc", "stats/app", "/usage/clicks", "--", "-1"}), 0,
+             "{\"launches\":42,\"usage\":{\"clicks\":-6}}\n", "");
+  EXPECT_RUN(cli({"get", "/stats/app"}), 0, "{\"launches\":42,\"usage\":{\"clicks\":-6}}\n", "");
+}
+
+TEST_CASE("status prints the contract's keys for an embedded store and follows writes") {
+  Cli cli;
+  CliResult first = cli({"status"});  // creates the store
+  LocalStatus s = cli.LibraryStatus();
+  CHECK(s.documents == 0);
+  CHECK(s.replica_id.size() == 16);
+  CHECK(s.merkle_root.size() == 32);
+  EXPECT_RUN(first, 0, cli.StatusLine(s), "");
+
+  EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
+  EXPECT_RUN(cli({"put", "/todos/2", "{}"}), 0, "{}\n", "");
+  EXPECT_RUN(cli({"delete", "/todos/1"}), 0, "", "");
+  const CliResult after = cli({"status"});
+  const LocalStatus t = cli.LibraryStatus();
+  CHECK(t.replica_id == s.replica_id);
+  CHECK(t.documents == 1);  // live documents only
+  CHECK(t.last_sequence == s.last_sequence + 3);
+  CHECK(t.merkle_root != s.merkle_root);
+  EXPECT_RUN(after, 0, cli.StatusLine(t), "");
+}
+
+TEST_CASE("verify reports the documents checked and no problems") {
+  Cli cli;
+  EXPECT_RUN(cli({"verify"}), 0, "{\"documents_checked\":0,\"problems\":[]}\n", "");
+  EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
+  EXPECT_RUN(cli({"inc", "/stats/app", "n"}), 0, "{\"n\":1}\n", "");
+  EXPECT_RUN(cli({"verify"}), 0, "{\"documents_checked\":2,\"problems\":[]}\n", "");
+}
+
+// Damages the store behind the library's back, as a disk or a bug could (store/key_schema.h).
+void PutRaw(const std::string& path, const std::string& key, const std::string& value) {
+  leveldb::DB* raw = nullptr;
+  REQUIRE(leveldb::DB::Open(leveldb::Options(), path, &raw).ok());
+  std::unique_ptr<leveldb::DB> db(raw);
+  REQUIRE(db->Put(leveldb::WriteOptions(), key, value).ok());
+}
+
+TEST_CASE("verify prints the problems of a damaged store and exits 1") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
+  PutRaw(cli.data_dir(), store::MerkleNodeKey(merkle::NodeId{0, 0}), std::string(16, '\x07'));
+  const CliResult r = cli({"verify"});
+  CHECK(r.exit_code == 1);
+  const nlohmann::json report = nlohmann::json::parse(r.out);
+  CHECK(report["documents_checked"] == 1);
+  REQUIRE(report["problems"].size() >= 1);
+  CHECK(r.out == "{\"documents_checked\":1,\"problems\":" + report["problems"].dump() + "}\n");
+  CHECK(r.err == "crdtdb: verify found " + std::to_string(report["problems"].size()) +
+                     " problem(s); the report on stdout lists them\n");
+}
+
+TEST_CASE("a damaged document is never printed: get exits 1 with one line") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
+  std::string record;
+  {
+    leveldb::DB* raw = nullptr;
+    REQUIRE(leveldb::DB::Open(leveldb::Options(), cli.data_dir(), &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    REQUIRE(db->Get(leveldb::ReadOptions(), store::DocumentKey("todos/1"), &record).ok());
+  }
+  record.back() ^= 0x01;  // the digest no longer matches the state
+  PutRaw(cli.data_dir(), store::DocumentKey("todos/1"), record);
+  const CliResult r = cli({"get", "/todos/1"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("crdtdb: ", 0) == 0);
+  CHECK(r.err.find("todos/1") != std::string::npos);
+  CHECK(r.err.find('\n') == r.err.size() - 1);
+}
+
+TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store unchanged") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/todos/1", R"({"title": "milk", "n": 1})"}), 0,
+             "{\"n\":1,\"title\":\"milk\"}\n", "");
+  const std::string before = cli.Snapshot("/todos", "/todos/1");
+  const std::string big_input((4u << 20) + 1, ' ');
+  struct Case {
+    std::vector<std::string> args;
+    std::string input;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+      {{"put", "/todos/1", "{x"},
+       "",
+       "malformed JSON: parse error at line 1, column 2: syntax error while parsing object key - "
+       "invalid literal; last read: '{x'; expected string literal"},
+      {{"put", "/todos/1"},
+       "",
+       "malformed JSON: parse error at line 1, column 1: syntax error while parsing value - "
+       "unexpected end of input; expected '[', '{', or a literal"},
+      {{"patch", "/todos/1", "-"},
+       "{\"a\":",
+       "malformed JSON: parse error at line 1, column 6: "
+       "syntax error while parsing value - unexpected end of input; expected '[', '{', or a "
+       "literal"},
+      {{"put", "/todos/1", "[1]"}, "", "expected a JSON object, got array"},
+      {{"put", "/todos/1", "\"milk\""}, "", "expected a JSON object, got string"},
+      {{"patch", "/todos/1", "null"}, "", "expected a JSON object, got null"},
+      {{"put", "/todos/1"},
+       big_input,
+       "JSON on standard input is larger than the limit of 4194304 bytes"},
+      {{"put", "todos", "{}"}, "", "bad path \"todos\": expected /COLLECTION/ID"},
+      {{"put", "/todos/1/x", "{}"}, "", "bad path \"/todos/1/x\": expected /COLLECTION/ID"},
+      {{"patch", "/todos/", "{}"}, "", "bad path \"/todos/\": empty id"},
+      {{"put", "//1", "{}"}, "", "bad path \"//1\": empty collection"},
+      {{"delete", "/todos"}, "", "bad path \"/todos\": expected /COLLECTION/ID"},
+      {{"get", "/todos/1/x"}, "", "bad path \"/todos/1/x\": expected /COLLECTION/ID"},
+      {{"get", "/todos/a\tb"}, "", "bad path: control character in id"},
+      {{"put", "/todos/" + std::string(257, 'i'), "{}"}, "", "bad path: id longer than 256 bytes"},
+      {{"list", "/todos/1"}, "", "bad path \"/todos/1\": expected /COLLECTION/ID"},
+      {{"inc", "/todos/1", "title"}, "", "field /title is a value, not a counter"},
+      {{"inc", "/todos/1", "n", "2"}, "", "field /n is a value, not a counter"},
+      {{"inc", "/todos/1", ""}, "", "empty field name"},
+      {{"inc", "/todos/1", "c", "abc"},
+       "",
+       "bad increment \"abc\": expected a whole number between -9223372036854775808 and "
+       "9223372036854775807"},
+      {{"inc", "/todos/1", "c", "1.5"},
+       "",
+       "bad increment \"1.5\": expected a whole number between -9223372036854775808 and "
+       "9223372036854775807"},
+      {{"inc", "/todos/1", "c", "9223372036854775808"},
+       "",
+       "bad increment \"9223372036854775808\": expected a whole number between "
+       "-9223372036854775808 and 9223372036854775807"},
+      {{"list", "/todos", "--limit", "0"},
+       "",
+       "bad --limit \"0\": expected a positive whole number"},
+      {{"list", "/todos", "--limit", "x"},
+       "",
+       "bad --limit \"x\": expected a positive whole number"},
+      {{"frobnicate", "/todos/1"},
+       "",
+       "unknown verb \"frobnicate\"; run 'crdtdb --help' for the list of verbs"},
+      {{"Get", "/todos/1"}, "", "unknown verb \"Get\"; run 'crdtdb --help' for the list of verbs"},
+      {{}, "", "no verb given; run 'crdtdb --help' for the list of verbs"},
+      {{"get"}, "", "get: PATH is required (run 'crdtdb get --help')"},
+      {{"inc", "/todos/1"}, "", "inc: FIELD is required (run 'crdtdb inc --help')"},
+      {{"get", "/todos/1", "extra"},
+       "",
+       "get: The following argument was not expected: extra (run 'crdtdb get --help')"},
+      {{"get", "/todos/1", "--bogus"},
+       "",
+       "get: The following argument was not expected: --bogus (run 'crdtdb get --help')"},
+      {{"--bogus", "get", "/todos/1"},
+       "",
+       "unknown option \"--bogus\"; global options come before the verb (run 'crdtdb --help')"},
+      {{"get", "/todos/1", "--data-dir", "elsewhere"},
+       "",
+       "--data-dir is a global option: put it before the verb (crdtdb --data-dir ... get ...)"},
+  };
+  for (const Case& c : cases) {
+    std::string shown;
+    for (const std::string& a : c.args) shown += a.substr(0, 40) + " ";
+    CAPTURE(shown);
+    EXPECT_RUN(cli(c.args, c.input), 2, "", "crdtdb: " + c.err + "\n");
+  }
+  CHECK(cli.Snapshot("/todos", "/todos/1") == before);
+
+  // A counter that would overflow is rejected too.
+  EXPECT_RUN(cli({"inc", "/stats/app", "c", "9223372036854775807"}), 0,
+             "{\"c\":9223372036854775807}\n", "");
+  const std::string stats_before = cli.Snapshot("/stats", "/stats/app");
+  EXPECT_RUN(cli({"inc", "/stats/app", "c"}), 2, "", "crdtdb: counter /c would overflow int64\n");
+  CHECK(cli.Snapshot("/stats", "/stats/app") == stats_before);
+}
+
+TEST_CASE("an empty --data-dir is a usage error") {
+  Cli cli;
+  EXPECT_RUN(cli.Raw({"--data-dir", "", "status"}), 2, "",
+             "crdtdb: --data-dir needs a directory name\n");
+  EXPECT_RUN(cli.Raw({"--data-dir"}), 2, "",
+             "crdtdb: --data-dir: 1 required DIR missing (run 'crdtdb --help')\n");
+}
+
+TEST_CASE("upper-case HTTP verbs work like their lower-case forms") {
+  Cli cli;
+  EXPECT_RUN(cli({"PUT", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
+  EXPECT_RUN(cli({"PATCH", "/todos/1"}, R"({"b": 2})"), 0, "{\"a\":1,\"b\":2}\n", "");
+  EXPECT_RUN(cli({"GET", "/todos/1"}), 0, "{\"a\":1,\"b\":2}\n", "");
+  EXPECT_RUN(cli({"DELETE", "/todos/1"}), 0, "", "");
+  EXPECT_RUN(cli({"GET", "/todos/1"}), 3, "", "crdtdb: document /todos/1 not found\n");
+}
+
+TEST_CASE("--version and --help print to stdout and exit 0") {
+  Cli cli;
+  EXPECT_RUN(cli.Raw({"--version"}), 0, std::string("crdtdb ") + CRDTDB_VERSION + "\n", "");
+  const CliResult help = cli.Raw({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.err.empty());
+  CHECK(help.out.rfind("crdtdb: a geo-replicated CRDT document database.\n", 0) == 0);
+  for (const char* verb : {"get, GET", "put, PUT", "patch, PATCH", "delete, DELETE", "list", "inc",
+                           "status", "verify", "serve", "sync", "keygen"}) {
+    CHECK_MESSAGE(help.out.find(std::string("\n  ") + verb + " ") != std::string::npos, verb);
+  }
+  EXPECT_RUN(
+      cli.Raw({"get", "--help"}), 0,
+      "Print one document as a JSON object.\n"
+      "Usage: crdtdb get [OPTIONS] PATH\n"
+      "\n"
+      "Positionals:\n"
+      "  PATH REQUIRED               document path /COLLECTION/ID (leading slash optional)\n"
+      "\n"
+      "Options:\n"
+      "  -h,--help                   Print this help message and exit\n"
+      "  --conflicts                 print {\"doc\": ..., \"conflicts\": {\"/pointer\": [values]}} "
+      "with every concurrent value\n"
+      "\n"
+      "Example:\n"
+      "  $ crdtdb get /todos/1\n"
+      "  {\"done\":false,\"title\":\"milk\"}\n",
+      "");
+  for (const char* verb : {"get", "GET", "put", "PUT", "patch", "PATCH", "delete", "DELETE", "list",
+                           "inc", "status", "verify", "serve", "sync", "keygen"}) {
+    CAPTURE(verb);
+    const CliResult r = cli.Raw({verb, "--help"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("Example") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(cli.path() + "/crdtdb-data"));  // help opens no store
+}
+
+TEST_CASE("servers, sync and keys say they are not available yet and exit 1") {
+  Cli cli;
+  const std::string later =
+      " is not available yet in this build; only the embedded store (--data-dir) is\n";
+  EXPECT_RUN(cli.Raw({"--config", "regions.yaml", "--region", "us-east", "get", "/todos/1"}), 1, "",
+             "crdtdb: --config" + later);
+  EXPECT_RUN(cli.Raw({"--region", "us-east", "status"}), 1, "", "crdtdb: --region" + later);
+  EXPECT_RUN(cli.Raw({"--endpoint", "tcp://127.0.0.1:7103", "status"}), 1, "",
+             "crdtdb: --endpoint" + later);
+  EXPECT_RUN(cli.Raw({"serve", "--config", "regions.yaml", "--region", "us-east"}), 1, "",
+             "crdtdb: serve" + later);
+  EXPECT_RUN(cli.Raw({"sync", "--config", "regions.yaml", "--region", "us-east"}), 1, "",
+             "crdtdb: sync" + later);
+  EXPECT_RUN(cli.Raw({"keygen"}), 1, "", "crdtdb: keygen" + later);
+  CHECK_FALSE(std::filesystem::exists(cli.path() + "/crdtdb-data"));  // nothing fell back to it
+}
+
+TEST_CASE("without --data-dir the store is ./crdtdb-data in the working directory") {
+  Cli cli;
+  EXPECT_RUN(cli.Raw({"put", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
+  CHECK(std::filesystem::is_directory(cli.path() + "/crdtdb-data"));
+  EXPECT_RUN(cli.Raw({"--data-dir", cli.path() + "/crdtdb-data", "get", "/todos/1"}), 0,
+             "{\"a\":1}\n", "");
+  const CliResult status = cli.Raw({"status"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.find(",\"data_dir\":\"./crdtdb-data\"}\n") != std::string::npos);
+}
+
+TEST_CASE("a store that cannot be opened exits 1 with one line") {
+  Cli cli;
+  {
+    Options options;
+    options.path = cli.data_dir();
+    auto db = Database::open(options);  // holds the store's lock while the binary runs
+    REQUIRE(db.ok());
+    EXPECT_RUN(
+        cli({"get", "/todos/1"}), 1, "",
+        "crdtdb: database " + cli.data_dir() + " is already open (by this or another process)\n");
+    EXPECT_RUN(
+        cli({"put", "/todos/1", "{}"}), 1, "",
+        "crdtdb: database " + cli.data_dir() + " is already open (by this or another process)\n");
+  }
+  const std::string file = cli.path() + "/a-file";
+  std::ofstream(file) << "not a directory\n";
+  EXPECT_RUN(cli.Raw({"--data-dir", file, "status"}), 1, "",
+             "crdtdb: cannot create " + file + ": Not a directory\n");
+}
+
+}  // namespace
+}  // namespace crdtdb
