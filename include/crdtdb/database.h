@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "crdtdb/change.h"
+#include "crdtdb/limits.h"
 #include "crdtdb/options.h"
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
@@ -34,7 +35,7 @@ namespace crdtdb {
 
 // One page of a listing.
 struct ListOptions {
-  size_t limit = 1000;       // at most this many documents (0 means no limit)
+  size_t limit = 1000;       // at most this many documents, >= 1; capped at kMaxListPage
   std::string start_after;   // resume after this id (exclusive); empty starts at the beginning
 };
 
@@ -66,6 +67,11 @@ struct VerifyReport {
 };
 
 class Subscription;
+
+// Checks a document key ("collection/id" or "/collection/id") or a collection name without opening
+// anything: OK, or InvalidArgument saying what is wrong (docs/cli.md, "Paths").
+Status validate_key(std::string_view key);
+Status validate_collection(std::string_view collection);
 
 class Database {
  public:

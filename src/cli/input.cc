@@ -25,8 +25,8 @@ Result<std::string> ResolveJsonArgument(const std::optional<std::string>& arg, s
   if (arg.has_value() && *arg != "-") return *arg;
   std::string text;
   char buffer[64 * 1024];
-  while (text.size() <= kMaxJsonInputBytes) {
-    const size_t want = std::min(sizeof buffer, kMaxJsonInputBytes + 1 - text.size());
+  while (text.size() <= kMaxJsonBytes) {
+    const size_t want = std::min(sizeof buffer, kMaxJsonBytes + 1 - text.size());
     const size_t got = std::fread(buffer, 1, want, in);
     text.append(buffer, got);
     if (got < want) break;
@@ -35,9 +35,9 @@ Result<std::string> ResolveJsonArgument(const std::optional<std::string>& arg, s
     return Status::IOError(std::string("cannot read JSON from standard input: ") +
                            std::strerror(errno));
   }
-  if (text.size() > kMaxJsonInputBytes) {
+  if (text.size() > kMaxJsonBytes) {
     return Status::InvalidArgument("JSON on standard input is larger than the limit of " +
-                                   std::to_string(kMaxJsonInputBytes) + " bytes");
+                                   std::to_string(kMaxJsonBytes) + " bytes");
   }
   return text;
 }

@@ -13,17 +13,15 @@
 #include <string>
 #include <string_view>
 
+#include "crdtdb/limits.h"
 #include "crdtdb/result.h"
 
 namespace crdtdb::cli {
 
-// The library's limit on one JSON input (crdt/limits.h kMaxJsonBytes; not part of the public API,
-// so it is repeated here). Standard input is read up to one byte more, which is enough to tell an
-// oversized input from one that fits without buffering all of it.
-constexpr size_t kMaxJsonInputBytes = size_t{4} << 20;
 
 // The JSON text of a [JSON] argument: `arg` itself, or all of `in` when `arg` is absent or "-".
-// InvalidArgument if `in` holds more than kMaxJsonInputBytes; IOError if it cannot be read.
+// InvalidArgument if `in` holds more than kMaxJsonBytes (the library's limit; standard input is
+// read up to one byte more, enough to tell an oversized input from one that fits); IOError if it cannot be read.
 Result<std::string> ResolveJsonArgument(const std::optional<std::string>& arg, std::FILE* in);
 
 // The N of `inc`: a decimal int64, optionally negative ("5", "-3").

@@ -209,6 +209,12 @@ struct Prepared {
 };
 
 Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
+  // A bad path is refused before the store is opened, so it creates nothing.
+  if (p.app.got_subcommand(p.list)) {
+    if (Status s = validate_collection(a.path); !s.ok()) return s;
+  } else if (!p.app.got_subcommand(p.status) && !p.app.got_subcommand(p.verify)) {
+    if (Status s = validate_key(a.path); !s.ok()) return s;
+  }
   if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch)) {
     const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0;
     Result<std::string> json =

@@ -50,9 +50,12 @@ Result<Json> ParseJson(std::string_view text) {
   try {
     return Json::parse(text);
   } catch (const Json::exception& e) {
-    // nlohmann's messages carry the position: "parse error at line 1, column 7: ...".
+    // nlohmann's messages start with an id ("[json.exception.parse_error.101] ") that means
+    // nothing to a user; the rest carries the position: "parse error at line 1, column 7: ...".
     std::string msg = e.what();
-    if (auto colon = msg.find("parse error"); colon != std::string::npos) msg = msg.substr(colon);
+    if (msg.rfind("[json.exception.", 0) == 0) {
+      if (auto end = msg.find("] "); end != std::string::npos) msg = msg.substr(end + 2);
+    }
     return Status::InvalidArgument("malformed JSON: " + msg);
   }
 }

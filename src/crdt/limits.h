@@ -9,12 +9,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "crdtdb/limits.h"
+
 namespace crdtdb::crdt {
 
-// JSON text accepted for one put or patch.
-constexpr size_t kMaxJsonBytes = size_t{4} << 20;
-// Nesting of objects and arrays in JSON input (and so in stored documents).
-constexpr int kMaxJsonDepth = 32;
+// The limits of the public API (JSON size and depth) hold here too.
+using crdtdb::kMaxJsonBytes;
+using crdtdb::kMaxJsonDepth;
 // The canonical encoding of one document state or delta.
 constexpr size_t kMaxEncodedBytes = size_t{16} << 20;
 // Dot counters stay far from overflow of range arithmetic.

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "db/database_impl.h"
+#include "db/key.h"
 
 namespace crdtdb {
 
@@ -27,5 +28,8 @@ Result<std::unique_ptr<Database>> Database::open(const Options& options) {
 }
 
 Database::~Database() = default;
+
+Status validate_key(std::string_view key) { return db::NormalizeKey(key).status(); }
+Status validate_collection(std::string_view collection) { return db::NormalizeCollection(collection).status(); }
 
 }  // namespace crdtdb

@@ -53,7 +53,9 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
   if (!k.ok()) return k;
   Result<crdt::Document> doc = ReadLive(*k);
   if (!doc.ok()) return doc.status();
-  crdt::Json out = {{"doc", crdt::ToJson(*doc)}, {"conflicts", crdt::Conflicts(*doc)}};
+  nlohmann::ordered_json out;  // "doc" first, as docs/cli.md shows it
+  out["doc"] = crdt::ToJson(*doc);
+  out["conflicts"] = crdt::Conflicts(*doc);
   return out.dump();
 }
 
@@ -145,13 +147,15 @@ Result<std::string> DatabaseImpl::set_remove(std::string_view key, std::string_v
 Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptions& options) {
   Result<std::string> c = NormalizeCollection(collection);
   if (!c.ok()) return c.status();
+  if (options.limit == 0) return Status::InvalidArgument("a list limit must be at least 1");
+  const size_t limit = std::min(options.limit, kMaxListPage);
   const std::string prefix = *c + "/";
   const std::string start_after = options.start_after.empty() ? "" : prefix + options.start_after;
   ListPage page;
   Status s = store_->Scan(prefix, start_after, [&](std::string_view key, const store::StoredDocument& doc) {
     if (!doc.state.live()) return true;
     std::string id(key.substr(prefix.size()));
-    if (options.limit != 0 && page.documents.size() == options.limit) {
+    if (page.documents.size() == limit) {
       page.next_start_after = page.documents.back().id;
       return false;
     }

@@ -8,7 +8,8 @@ namespace crdtdb::db {
 
 namespace {
 
-Status CheckPart(std::string_view part, std::string_view what, std::string_view whole) {
+// `expected` names the form the whole input should have, for the error message.
+Status CheckPart(std::string_view part, std::string_view what, std::string_view whole, std::string_view expected) {
   const std::string quoted = "\"" + std::string(whole) + "\"";
   if (part.empty()) return Status::InvalidArgument("bad path " + quoted + ": empty " + std::string(what));
   if (part.size() > kMaxKeyPartBytes) {
@@ -18,7 +19,7 @@ Status CheckPart(std::string_view part, std::string_view what, std::string_view 
   for (char c : part) {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) return Status::InvalidArgument("bad path: control character in " + std::string(what));
-    if (c == '/') return Status::InvalidArgument("bad path " + quoted + ": expected /COLLECTION/ID");
+    if (c == '/') return Status::InvalidArgument("bad path " + quoted + ": expected " + std::string(expected));
   }
   if (!IsValidUtf8(part)) return Status::InvalidArgument("bad path: " + std::string(what) + " is not valid UTF-8");
   return Status::OK();
@@ -33,8 +34,8 @@ Result<std::string> NormalizeKey(std::string_view key) {
   if (slash == std::string_view::npos) {
     return Status::InvalidArgument("bad path \"" + std::string(key) + "\": expected /COLLECTION/ID");
   }
-  if (Status s = CheckPart(rest.substr(0, slash), "collection", key); !s.ok()) return s;
-  if (Status s = CheckPart(rest.substr(slash + 1), "id", key); !s.ok()) return s;
+  if (Status s = CheckPart(rest.substr(0, slash), "collection", key, "/COLLECTION/ID"); !s.ok()) return s;
+  if (Status s = CheckPart(rest.substr(slash + 1), "id", key, "/COLLECTION/ID"); !s.ok()) return s;
   return std::string(rest);
 }
 
@@ -42,7 +43,7 @@ Result<std::string> NormalizeCollection(std::string_view collection) {
   std::string_view rest = collection;
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  if (Status s = CheckPart(rest, "collection", collection); !s.ok()) return s;
+  if (Status s = CheckPart(rest, "collection", collection, "/COLLECTION"); !s.ok()) return s;
   return std::string(rest);
 }
 

@@ -12,11 +12,10 @@
 #include <string_view>
 
 #include "crdt/mutators.h"
+#include "crdtdb/limits.h"
 #include "crdtdb/result.h"
 
 namespace crdtdb::db {
-
-constexpr size_t kMaxKeyPartBytes = 256;
 
 // The canonical "collection/id" form of a key, or InvalidArgument saying what is wrong.
 Result<std::string> NormalizeKey(std::string_view key);

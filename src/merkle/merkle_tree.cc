@@ -37,6 +37,16 @@ std::vector<Hash> MerkleTree::children(NodeId id) const {
   return std::vector<Hash>(below.begin() + id.index * kFanout, below.begin() + (id.index + 1) * kFanout);
 }
 
+void MerkleTree::RecomputeInnerNodes() {
+  for (int level = kDepth - 1; level >= 0; --level) {
+    for (uint32_t i = 0; i < levels_[level].size(); ++i) {
+      Hash sum;
+      for (int c = 0; c < kFanout; ++c) sum = Xor(sum, levels_[level + 1][i * kFanout + c]);
+      levels_[level][i] = sum;
+    }
+  }
+}
+
 bool MerkleTree::Consistent() const {
   for (int level = 0; level < kDepth; ++level) {
     for (uint32_t i = 0; i < levels_[level].size(); ++i) {

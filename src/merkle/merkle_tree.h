@@ -48,22 +48,18 @@ class MerkleTree {
   // The kFanout children of an inner node.
   std::vector<Hash> children(NodeId id) const;
 
-  // XORs `change` into the leaf `bucket` and every ancestor; calls `changed` for each node.
-  // Replacing a document's contribution c with c' is one call with change = c XOR c'. Applying
-  // the same change again undoes it.
-  template <typename Fn>
-  void Toggle(uint32_t bucket, const Hash& change, Fn&& changed) {
+  // XORs `change` into the leaf `bucket` and every ancestor. Replacing a document's contribution c
+  // with c' is one call with change = c XOR c'. Applying the same change again undoes it.
+  void Toggle(uint32_t bucket, const Hash& change) {
     uint32_t index = bucket;
-    for (int level = kDepth; level >= 0; --level) {
-      Hash& h = levels_[level][index];
-      h = Xor(h, change);
-      changed(NodeId{level, index}, h);
-      index /= kFanout;
+    for (int level = kDepth; level >= 0; --level, index /= kFanout) {
+      levels_[level][index] = Xor(levels_[level][index], change);
     }
   }
 
-  // Sets one node without touching others: for loading persisted nodes.
+  // Sets one node without touching others. Loading sets the leaves, then RecomputeInnerNodes.
   void SetNode(NodeId id, const Hash& h) { levels_[id.level][id.index] = h; }
+  void RecomputeInnerNodes();
   // True when every inner node is the XOR of its children.
   bool Consistent() const;
 

@@ -42,10 +42,9 @@ std::string BucketKey(uint32_t bucket, std::string_view doc_key) {
   return key;
 }
 
-std::string MerkleNodeKey(merkle::NodeId id) {
+std::string MerkleLeafKey(uint32_t bucket) {
   std::string key(1, kMerklePrefix);
-  key.push_back(static_cast<char>(id.level));
-  AppendBigEndian32(&key, id.index);
+  AppendBigEndian32(&key, bucket);
   return key;
 }
 

@@ -5,7 +5,7 @@
 //
 //   'd' doc_key                      -> document record: [version][digest 16][canonical state]
 //   'b' bucket(u32 BE) doc_key       -> digest 16: the leaf contents of the Merkle tree
-//   't' level(u8) index(u32 BE)      -> Merkle node hash 16
+//   't' bucket(u32 BE)               -> Merkle leaf hash 16 (inner nodes are recomputed on open)
 //   'l' sequence(u64 BE)             -> delta-log record: msgpack [doc_key, delta]
 //   'm' name                         -> replica metadata (see MetaKey)
 //
@@ -30,17 +30,17 @@ constexpr char kMetaPrefix = 'm';
 
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
-constexpr std::string_view kMetaReplicaId = "replica_id"; // u64
-constexpr std::string_view kMetaClock = "clock";          // u64: last hybrid-logical-clock value
-constexpr std::string_view kMetaSequence = "sequence";    // u64: last delta-log sequence
-constexpr std::string_view kMetaLiveDocuments = "live_documents";  // u64
+constexpr std::string_view kMetaReplicaId = "replica_id"; // u64, written once
+// Rewritten by every commit, so kept in one record: u64 clock (last hybrid-logical-clock value),
+// u64 sequence (last delta-log sequence), u64 live documents.
+constexpr std::string_view kMetaCounters = "counters";
 
 constexpr uint64_t kStoreFormatVersion = 1;
 
 std::string DocumentKey(std::string_view doc_key);
 std::string BucketKey(uint32_t bucket, std::string_view doc_key);
 std::string BucketPrefix(uint32_t bucket);
-std::string MerkleNodeKey(merkle::NodeId id);
+std::string MerkleLeafKey(uint32_t bucket);
 std::string DeltaLogKey(uint64_t sequence);
 std::string MetaKey(std::string_view name);
 

@@ -157,32 +157,33 @@ Status Store::Impl::Load() {
                               " is newer than this crdtdb supports (" +
                               std::to_string(kStoreFormatVersion) + "); upgrade crdtdb");
   }
-  struct Field {
-    std::string_view name;
-    uint64_t* out;
-  };
-  for (Field f : {Field{kMetaReplicaId, &meta_.replica_id}, Field{kMetaClock, &meta_.clock},
-                  Field{kMetaSequence, &meta_.sequence}, Field{kMetaLiveDocuments, &meta_.live_documents}}) {
-    Result<std::optional<uint64_t>> v = ReadMetaU64(f.name);
-    if (!v.ok()) return v.status();
-    *f.out = v->value_or(0);
-  }
+  Result<std::optional<uint64_t>> replica = ReadMetaU64(kMetaReplicaId);
+  if (!replica.ok()) return replica.status();
+  meta_.replica_id = replica->value_or(0);
   if (meta_.replica_id == 0) return Status::Corruption("database has no replica id");
+  std::string counters;
+  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaCounters), &counters);
+  if (s.ok()) {
+    if (counters.size() != 24) return Status::Corruption("metadata record counters is malformed");
+    meta_.clock = ReadBigEndian64(counters);
+    meta_.sequence = ReadBigEndian64(std::string_view(counters).substr(8));
+    meta_.live_documents = ReadBigEndian64(std::string_view(counters).substr(16));
+  } else if (!s.IsNotFound()) {
+    return FromLevelDb(s, "reading metadata");
+  }
 
-  // The persisted Merkle nodes: O(tree size), independent of the number of documents.
+  // The persisted Merkle leaves: O(buckets) to load, independent of the number of documents.
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
   const std::string prefix(1, kMerklePrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
-    const int level = key.size() == 6 ? static_cast<unsigned char>(key[1]) : -1;
-    const uint32_t index = key.size() == 6 ? ReadBigEndian32(key.substr(2)) : 0;
-    if (level < 0 || level > merkle::kDepth || index >= (1u << (4 * level))) {
-      return Status::Corruption("malformed Merkle node key");
-    }
+    const uint32_t bucket = key.size() == 5 ? ReadBigEndian32(key.substr(1)) : merkle::kLeafCount;
+    if (bucket >= merkle::kLeafCount) return Status::Corruption("malformed Merkle leaf key");
     Result<crdt::Digest> h = DecodeDigest(std::string_view(it->value().data(), it->value().size()));
-    if (!h.ok()) return h.status().WithContext("Merkle node");
-    tree_.SetNode(merkle::NodeId{level, index}, *h);
+    if (!h.ok()) return h.status().WithContext("Merkle leaf");
+    tree_.SetNode(merkle::NodeId{merkle::kDepth, bucket}, *h);
   }
+  tree_.RecomputeInnerNodes();
   return FromLevelDb(it->status(), "loading the Merkle tree");
 }
 
@@ -236,13 +237,11 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
 
 Status Store::Impl::Commit(const WriteSet& writes) {
   Metadata next;
-  std::map<std::pair<int, uint32_t>, merkle::Hash> node_changes;  // pending XOR per node
-  merkle::MerkleTree* tree = nullptr;
+  std::map<uint32_t, merkle::Hash> leaf_changes;  // pending XOR per Merkle leaf
   {
     std::lock_guard lock(mu_);
     if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
     next = meta_;
-    tree = &tree_;
   }
   leveldb::WriteBatch batch;
   for (const WriteSet::DocumentWrite& w : writes.documents_) {
@@ -251,11 +250,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     batch.Put(BucketKey(bucket, w.key), EncodeDigest(w.digest));
     merkle::Hash change = merkle::Contribution(w.key, w.digest);
     if (w.previous_digest) change = merkle::Xor(change, merkle::Contribution(w.key, *w.previous_digest));
-    uint32_t index = bucket;
-    for (int level = merkle::kDepth; level >= 0; --level, index /= merkle::kFanout) {
-      merkle::Hash& pending = node_changes[{level, index}];
-      pending = merkle::Xor(pending, change);
-    }
+    merkle::Hash& pending = leaf_changes[bucket];
+    pending = merkle::Xor(pending, change);
     next.live_documents += static_cast<uint64_t>(w.live) - static_cast<uint64_t>(w.was_live);
   }
   for (const auto& [key, delta] : writes.deltas_) {
@@ -267,16 +263,15 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     }
   }
   if (writes.clock_) next.clock = std::max(next.clock, *writes.clock_);
-  {
-    // Only the committing thread changes tree_, so reading it without the lock here is safe.
-    for (const auto& [node, change] : node_changes) {
-      const merkle::NodeId id{node.first, node.second};
-      batch.Put(MerkleNodeKey(id), EncodeDigest(merkle::Xor(tree->node(id), change)));
-    }
+  // Only the committing thread changes tree_, so reading it without the lock here is safe.
+  for (const auto& [bucket, change] : leaf_changes) {
+    const merkle::Hash& leaf = tree_.node(merkle::NodeId{merkle::kDepth, bucket});
+    batch.Put(MerkleLeafKey(bucket), EncodeDigest(merkle::Xor(leaf, change)));
   }
-  batch.Put(MetaKey(kMetaClock), EncodeU64(next.clock));
-  batch.Put(MetaKey(kMetaSequence), EncodeU64(next.sequence));
-  batch.Put(MetaKey(kMetaLiveDocuments), EncodeU64(next.live_documents));
+  std::string counters = EncodeU64(next.clock);
+  AppendBigEndian64(&counters, next.sequence);
+  AppendBigEndian64(&counters, next.live_documents);
+  batch.Put(MetaKey(kMetaCounters), counters);
 
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
@@ -286,9 +281,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     health_error_ = s.ToString();
     return FromLevelDb(s, "committing a write");
   }
-  for (const auto& [node, change] : node_changes) {
-    const merkle::NodeId id{node.first, node.second};
-    tree_.SetNode(id, merkle::Xor(tree_.node(id), change));
+  for (const auto& [bucket, change] : leaf_changes) {
+    tree_.Toggle(bucket, change);
   }
   meta_ = next;
   return Status::OK();
@@ -317,7 +311,7 @@ Result<StoreVerification> Store::Impl::Verify() const {
     }
     if (doc->state.live()) ++live;
     const uint32_t bucket = merkle::BucketOf(key);
-    rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest), [](merkle::NodeId, const merkle::Hash&) {});
+    rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest));
     std::string leaf;
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
     Result<crdt::Digest> leaf_digest = s.ok() ? DecodeDigest(leaf) : Result<crdt::Digest>(Status::NotFound(""));

@@ -125,7 +125,7 @@ TEST_CASE("standard input of exactly 4 MiB is accepted") {
 TEST_CASE("get --conflicts prints the document with its concurrent values") {
   Cli cli;
   EXPECT_RUN(cli({"put", "/todos/1", R"({"a": 1})"}), 0, "{\"a\":1}\n", "");
-  EXPECT_RUN(cli({"get", "/todos/1", "--conflicts"}), 0, "{\"conflicts\":{},\"doc\":{\"a\":1}}\n",
+  EXPECT_RUN(cli({"get", "/todos/1", "--conflicts"}), 0, "{\"doc\":{\"a\":1},\"conflicts\":{}}\n",
              "");
 }
 
@@ -260,7 +260,8 @@ void PutRaw(const std::string& path, const std::string& key, const std::string& 
 TEST_CASE("verify prints the problems of a damaged store and exits 1") {
   Cli cli;
   EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
-  PutRaw(cli.data_dir(), store::MerkleNodeKey(merkle::NodeId{0, 0}), std::string(16, '\x07'));
+  PutRaw(cli.data_dir(), store::MerkleLeafKey(merkle::BucketOf("todos/1")),
+         std::string(16, '\x07'));
   const CliResult r = cli({"verify"});
   CHECK(r.exit_code == 1);
   const nlohmann::json report = nlohmann::json::parse(r.out);
@@ -330,7 +331,7 @@ TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store u
       {{"get", "/todos/1/x"}, "", "bad path \"/todos/1/x\": expected /COLLECTION/ID"},
       {{"get", "/todos/a\tb"}, "", "bad path: control character in id"},
       {{"put", "/todos/" + std::string(257, 'i'), "{}"}, "", "bad path: id longer than 256 bytes"},
-      {{"list", "/todos/1"}, "", "bad path \"/todos/1\": expected /COLLECTION/ID"},
+      {{"list", "/todos/1"}, "", "bad path \"/todos/1\": expected /COLLECTION"},
       {{"inc", "/todos/1", "title"}, "", "field /title is a value, not a counter"},
       {{"inc", "/todos/1", "n", "2"}, "", "field /n is a value, not a counter"},
       {{"inc", "/todos/1", ""}, "", "empty field name"},

@@ -16,7 +16,7 @@ namespace crdtdb::merkle {
 namespace {
 
 void Add(MerkleTree& tree, const std::string& key, const Hash& digest) {
-  tree.Toggle(BucketOf(key), Contribution(key, digest), [](NodeId, const Hash&) {});
+  tree.Toggle(BucketOf(key), Contribution(key, digest));
 }
 
 TEST_CASE("the root depends on the set of documents, not on the order they were written in") {
@@ -35,23 +35,34 @@ TEST_CASE("the root depends on the set of documents, not on the order they were 
     const Hash before = a.root();
     const auto& [key, digest] = docs.front();
     const Hash other{digest.high + 1, digest.low};
-    a.Toggle(BucketOf(key), Xor(Contribution(key, digest), Contribution(key, other)), [](NodeId, const Hash&) {});
+    a.Toggle(BucketOf(key), Xor(Contribution(key, digest), Contribution(key, other)));
     CHECK_FALSE(a.root() == before);
-    a.Toggle(BucketOf(key), Xor(Contribution(key, digest), Contribution(key, other)), [](NodeId, const Hash&) {});
+    a.Toggle(BucketOf(key), Xor(Contribution(key, digest), Contribution(key, other)));
     CHECK(a.root() == before);
   }
 }
 
-TEST_CASE("a toggle touches exactly one node per level, leaf to root") {
+TEST_CASE("a toggle changes exactly one node per level, leaf to root") {
   MerkleTree tree;
-  std::vector<NodeId> touched;
   const uint32_t bucket = BucketOf("todos/1");
-  tree.Toggle(bucket, Hash{1, 2}, [&](NodeId id, const Hash&) { touched.push_back(id); });
-  REQUIRE(touched.size() == kDepth + 1);
-  CHECK(touched.front() == NodeId{kDepth, bucket});
-  CHECK(touched.back() == NodeId{0, 0});
-  CHECK(tree.root() == Hash{1, 2});
+  tree.Toggle(bucket, Hash{1, 2});
+  uint32_t index = bucket;
+  for (int level = kDepth; level >= 0; --level, index /= kFanout) {
+    CHECK(tree.node(NodeId{level, index}) == Hash{1, 2});
+    // Its siblings are untouched.
+    CHECK(tree.node(NodeId{level, index ^ (level > 0 ? 1u : 0u)}) == (level > 0 ? Hash{} : Hash{1, 2}));
+  }
   CHECK(tree.children(NodeId{0, 0}).size() == kFanout);
+  CHECK(tree.Consistent());
+}
+
+TEST_CASE("inner nodes recomputed from the leaves equal those maintained by toggles") {
+  MerkleTree maintained, loaded;
+  for (int i = 0; i < 500; ++i) Add(maintained, "k/" + std::to_string(i), Hash{uint64_t(i), 7});
+  for (uint32_t b = 0; b < kLeafCount; ++b) loaded.SetNode(NodeId{kDepth, b}, maintained.node(NodeId{kDepth, b}));
+  CHECK_FALSE(loaded == maintained);
+  loaded.RecomputeInnerNodes();
+  CHECK(loaded == maintained);
 }
 
 TEST_CASE("a tree whose children do not add up is inconsistent") {

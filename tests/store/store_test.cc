@@ -195,7 +195,7 @@ TEST_CASE("verify finds a Merkle tree that disagrees with the documents") {
     auto store = OpenStore(dir.path());
     Put(*store, "c/1", Json{{"title", "milk"}}, 10);
   }
-  PatchRecord(dir.path(), MerkleNodeKey(merkle::NodeId{0, 0}), std::string(16, '\x07'));
+  PatchRecord(dir.path(), MerkleLeafKey(merkle::BucketOf("c/1")), std::string(16, '\x07'));
   auto store = OpenStore(dir.path());
   Result<StoreVerification> v = store->Verify();
   REQUIRE(v.ok());

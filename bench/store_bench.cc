@@ -1,0 +1,597 @@
+// Copyright (c) crdtdb authors.
+//
+// store_bench: the embedded database (include/crdtdb, over LevelDB) against raw LevelDB in the
+// same run, with the options src/store/store.cc gives LevelDB (paranoid_checks, a 10-bit Bloom
+// filter, an 8 MiB block cache, checksums verified on every read). Everything crdtdb does is timed
+// through the public API only (Database::open/put/patch/get/list/status/verify).
+//
+//   store_bench [--quick] [--docs N] [--only GROUP] [--dir DIR] [--keep]
+//
+// --docs N: documents of the scale group (default 1,000,000). --quick: the smoke run (20,000
+// scale documents, ~10 ms per sample, one sample per figure); its numbers only show that
+// everything runs. --only runs one group (sizes, put, read, sync, scale), e.g. under perf.
+// --dir: where the databases go (default: a new directory under $TMPDIR, removed at the end
+// unless --keep). Build with CMAKE_BUILD_TYPE=Release for real numbers.
+//
+// Output: as crdt_bench (bench_harness.h): one JSON object per line on stdout, {"bench", "value",
+// "unit", "baseline", "baseline_value", "ratio"}, ratio = value / baseline_value; the same rows as
+// a Markdown table on stderr at the end. What the ratio means depends on the unit:
+//   rates (ops/s, docs/s, lists/s): the share of raw LevelDB's speed, higher is better;
+//   times (ms, us, s), sizes (bytes, MiB): the multiple of raw LevelDB's cost, lower is better.
+//
+// Documents: "bench/<16 hex digits>" keys in random order, JSON objects of exactly 200 bytes with
+// 5 fields (name, email, age, city, bio; the bio is random letters, so Snappy cannot shrink it
+// much). The LevelDB baseline stores the same JSON under the same key. Durability is kBuffered
+// (no fsync; LevelDB sync=false) except in the sync group.
+//
+//   sizes    the encoded document record and delta-log record of one such document (the two
+//            largest records of the one-batch write, src/store/key_schema.h) against its JSON.
+//   put      put of new keys against LevelDB Put of the same key and JSON.
+//   read     on databases preloaded with 200,000 documents: get of random existing documents
+//            against LevelDB Get; list of a 1,000-document collection against iterating the
+//            same 1,000 keys and copying them out; patch of one field ({"age": n}) of random
+//            existing documents against LevelDB Put overwriting the whole JSON.
+//   sync     Durability::kSync put from 1 thread and from 8 concurrent threads (group commit)
+//            against LevelDB sync=true Put from 1 thread and sync WriteBatches of 8 Puts.
+//   scale    load N documents (one pass, not alternated), close, and report the bytes on disk per
+//            document; then, in a fresh process each (so the RSS is that of the open database
+//            only): open time, VmRSS after open and after 10,000 random gets, the rate of those
+//            gets, status() (which reads the Merkle root) against one LevelDB Get, and verify()
+//            against a full LevelDB scan of the same N values.
+//
+// Every scenario checks its answers (documents found, list lengths, verify clean) and aborts if
+// they are wrong, so a fast wrong answer is never reported.
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+#include "bench_harness.h"
+#include "crdt/codec.h"
+#include "crdt/digest.h"
+#include "crdt/document.h"
+#include "crdt/mutators.h"
+#include "crdtdb/crdtdb.hpp"
+#include "store/document_record.h"
+
+namespace crdtdb::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kJsonBytes = 200;
+constexpr size_t kCacheBytes = size_t{8} << 20;  // as Options::cache_bytes and store.cc
+constexpr uint64_t kListDocs = 1000;
+constexpr uint64_t kScaleReads = 10'000;
+constexpr uint64_t kStatusCalls = 1000;
+constexpr int kSyncWriters = 8;
+constexpr uint64_t kInputChunk = 4096;  // inputs made untimed, this many at a time
+
+struct Config {
+  Options opts;
+  uint64_t scale_docs = 1'000'000;
+  uint64_t read_docs = 200'000;  // preloaded for the read group
+  fs::path dir;
+};
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "store_bench: %s\n", what.c_str());
+  std::abort();
+}
+
+void MustOk(const Status& s, const std::string& what) {
+  if (!s.ok()) Fail(what + ": " + s.ToString());
+}
+void MustOk(const leveldb::Status& s, const std::string& what) {
+  if (!s.ok()) Fail(what + ": " + s.ToString());
+}
+template <typename T>
+T Must(Result<T> r, const std::string& what) {
+  MustOk(r.status(), what);
+  return std::move(r).value();
+}
+
+// splitmix64: a bijection, so distinct indexes give distinct ids.
+uint64_t Mix(uint64_t x) {
+  uint64_t z = (x + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::string Hex(uint64_t v, int digits) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 15];
+  return out;
+}
+
+std::string DocId(uint64_t i) { return Hex(Mix(i), 16); }
+std::string DocKey(std::string_view collection, uint64_t i) {
+  std::string key(collection);
+  key += '/';
+  key += DocId(i);
+  return key;
+}
+
+// Document i at `version`: exactly kJsonBytes of JSON with 5 fields.
+std::string DocJson(uint64_t i, uint64_t version) {
+  const std::string user = Hex(Mix(i) >> 32, 8);
+  std::string json = "{\"name\":\"user-" + user + "\",\"email\":\"user-" + user +
+                     "@example.com\",\"age\":" + std::to_string(version % 100) +
+                     ",\"city\":\"city-" + std::to_string(i % 1000) + "\",\"bio\":\"";
+  uint64_t bits = Mix(i ^ (version << 40));
+  while (json.size() < kJsonBytes - 2) {
+    json += static_cast<char>('a' + bits % 26);
+    bits = bits * 6364136223846793005ull + 1442695040888963407ull;
+    bits ^= bits >> 29;
+  }
+  json += "\"}";
+  return json;
+}
+
+std::string AgePatch(uint64_t version) { return "{\"age\":" + std::to_string(version % 100) + "}"; }
+
+struct Input {
+  std::string key;
+  std::string json;
+};
+
+// Calls op(make(j)) for j in [0, n), timing only op: inputs are made kInputChunk at a time.
+double TimeOps(uint64_t n, const std::function<Input(uint64_t)>& make,
+               const std::function<void(const Input&)>& op) {
+  double seconds = 0;
+  std::vector<Input> inputs;
+  for (uint64_t done = 0; done < n;) {
+    inputs.clear();
+    for (uint64_t j = done; j < n && inputs.size() < kInputChunk; ++j) inputs.push_back(make(j));
+    Stopwatch watch;
+    for (const Input& in : inputs) op(in);
+    seconds += watch.Seconds();
+    done += inputs.size();
+  }
+  return seconds;
+}
+
+// A Sampler of op over a stream of inputs (rate in ops/s).
+Sampler OpSampler(const Options& opts, std::function<Input(uint64_t)> make,
+                  std::function<void(const Input&)> op) {
+  return RateSampler(opts, [make, op](uint64_t n) { return TimeOps(n, make, op); });
+}
+
+// Inputs of new documents of `collection`, numbered from *next on.
+std::function<Input(uint64_t)> NewDocs(std::string collection, uint64_t* next) {
+  return [collection, next](uint64_t) {
+    const uint64_t i = (*next)++;
+    return Input{DocKey(collection, i), DocJson(i, 0)};
+  };
+}
+
+// Random documents among [0, count) of `collection`; json is the document at a new version.
+std::function<Input(uint64_t)> RandomDocs(std::string collection, uint64_t count, uint64_t seed) {
+  auto state = std::make_shared<uint64_t>(seed);
+  return [collection, count, state](uint64_t) {
+    const uint64_t i = Mix((*state)++) % count;
+    return Input{DocKey(collection, i), DocJson(i, *state)};
+  };
+}
+
+// Raw LevelDB opened as src/store/store.cc opens crdtdb's: paranoid checks, a 10-bit Bloom filter,
+// an 8 MiB block cache; reads verify checksums as the store's do.
+class RawDb {
+ public:
+  explicit RawDb(const fs::path& path)
+      : cache_(leveldb::NewLRUCache(kCacheBytes)), filter_(leveldb::NewBloomFilterPolicy(10)) {
+    leveldb::Options lo;
+    lo.create_if_missing = true;
+    lo.paranoid_checks = true;
+    lo.block_cache = cache_.get();
+    lo.filter_policy = filter_.get();
+    leveldb::DB* raw = nullptr;
+    MustOk(leveldb::DB::Open(lo, path.string(), &raw), "opening LevelDB " + path.string());
+    db_.reset(raw);
+    read_.verify_checksums = true;
+  }
+
+  void Put(const Input& in, bool sync = false) {
+    leveldb::WriteOptions wo;
+    wo.sync = sync;
+    MustOk(db_->Put(wo, in.key, in.json), "LevelDB Put");
+  }
+  void Write(leveldb::WriteBatch* batch, bool sync) {
+    leveldb::WriteOptions wo;
+    wo.sync = sync;
+    MustOk(db_->Write(wo, batch), "LevelDB Write");
+  }
+  std::string Get(const std::string& key) {
+    std::string value;
+    MustOk(db_->Get(read_, key, &value), "LevelDB Get " + key);
+    return value;
+  }
+  // Copies out up to `limit` (0: all) records whose key starts with `prefix`; returns the count.
+  uint64_t Scan(const std::string& prefix, uint64_t limit) {
+    std::vector<std::pair<std::string, std::string>> out;
+    uint64_t count = 0;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (limit != 0) {
+        if (out.size() == limit) break;
+        out.emplace_back(it->key().ToString(), it->value().ToString());
+      }
+      DoNotOptimize(it->value().size());
+      ++count;
+    }
+    MustOk(it->status(), "LevelDB scan");
+    return count;
+  }
+
+ private:
+  // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+  leveldb::ReadOptions read_;
+};
+
+std::unique_ptr<Database> OpenCrdtdb(const fs::path& path, Durability durability) {
+  crdtdb::Options options;
+  options.path = path.string();
+  options.durability = durability;
+  return Must(Database::open(options), "opening crdtdb " + path.string());
+}
+
+void CrdtPut(Database& db, const Input& in) { MustOk(db.put(in.key, in.json).status(), "put " + in.key); }
+
+uint64_t BytesOnDisk(const fs::path& dir) {
+  uint64_t bytes = 0;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) bytes += e.file_size();
+  }
+  return bytes;
+}
+
+uint64_t RssKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
+
+void ReportPair(Reporter& out, const Options& opts, const std::string& name, const std::string& unit,
+                const std::string& baseline, const Sampler& value, const Sampler& base) {
+  const PairResult r = MeasurePair(value, base, opts);
+  out.Report({name, r.value, unit, baseline, r.baseline});
+}
+
+void BenchSizes(const Config&, Reporter& out) {
+  const std::string key = DocKey("bench", 0);
+  const std::string json = DocJson(0, 0);
+  const crdt::WriteStamp stamp{Mix(7), crdt::MakeTimestamp(1'700'000'000'000, 0)};
+  crdt::Document doc;
+  const crdt::Document delta = Must(crdt::PutDelta(doc, crdt::Json::parse(json), stamp), "PutDelta");
+  doc.ApplyDelta(delta);
+  const std::string state = crdt::EncodeDocument(doc);
+  const double record = static_cast<double>(store::EncodeDocumentRecord(crdt::DigestOf(state), state).size());
+  // Delta-log value: [key length u32][key][delta] (store.cc).
+  const double log_record = static_cast<double>(4 + key.size() + crdt::EncodeDelta(delta).size());
+  out.Report({"doc_record_bytes", record, "bytes", "json_bytes", static_cast<double>(json.size())});
+  out.Report({"delta_log_record_bytes", log_record, "bytes", "json_bytes", static_cast<double>(json.size())});
+}
+
+void BenchPut(const Config& cfg, Reporter& out) {
+  std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "put_crdtdb", Durability::kBuffered);
+  RawDb raw(cfg.dir / "put_leveldb");
+  uint64_t next_db = 0, next_raw = 0;
+  ReportPair(out, cfg.opts, "put_buffered", "ops/s", "leveldb_put",
+             OpSampler(cfg.opts, NewDocs("bench", &next_db), [&](const Input& in) { CrdtPut(*db, in); }),
+             OpSampler(cfg.opts, NewDocs("bench", &next_raw), [&](const Input& in) { raw.Put(in); }));
+  std::fprintf(stderr, "store_bench: put wrote %llu crdtdb and %llu LevelDB documents\n",
+               static_cast<unsigned long long>(next_db), static_cast<unsigned long long>(next_raw));
+}
+
+void Preload(Database& db, RawDb& raw, uint64_t docs) {
+  uint64_t next_db = 0, next_raw = 0;
+  TimeOps(docs, NewDocs("bench", &next_db), [&](const Input& in) { CrdtPut(db, in); });
+  TimeOps(docs, NewDocs("bench", &next_raw), [&](const Input& in) { raw.Put(in); });
+  uint64_t next_list_db = 0, next_list_raw = 0;
+  TimeOps(kListDocs, NewDocs("list", &next_list_db), [&](const Input& in) { CrdtPut(db, in); });
+  TimeOps(kListDocs, NewDocs("list", &next_list_raw), [&](const Input& in) { raw.Put(in); });
+}
+
+void BenchRead(const Config& cfg, Reporter& out) {
+  std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "read_crdtdb", Durability::kBuffered);
+  RawDb raw(cfg.dir / "read_leveldb");
+  const uint64_t docs = cfg.read_docs;
+  Preload(*db, raw, docs);
+
+  ReportPair(out, cfg.opts, "get_random", "ops/s", "leveldb_get_random",
+             OpSampler(cfg.opts, RandomDocs("bench", docs, 1),
+                       [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get " + in.key).size()); }),
+             OpSampler(cfg.opts, RandomDocs("bench", docs, 1),
+                       [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); }));
+
+  auto list_db = [&](uint64_t) {
+    const ListPage page = Must(db->list("list"), "list");
+    if (page.documents.size() != kListDocs || page.next_start_after) Fail("list returned a wrong page");
+  };
+  auto list_raw = [&](uint64_t) {
+    if (raw.Scan("list/", kListDocs) != kListDocs) Fail("LevelDB scan returned a wrong count");
+  };
+  ReportPair(out, cfg.opts, "list_1000_docs", "lists/s", "leveldb_iterate_1000_keys",
+             LoopSampler(cfg.opts, list_db), LoopSampler(cfg.opts, list_raw));
+
+  auto version = std::make_shared<uint64_t>(1);
+  ReportPair(out, cfg.opts, "patch_1field_buffered", "ops/s", "leveldb_put_overwrite",
+             OpSampler(cfg.opts, RandomDocs("bench", docs, 2),
+                       [&, version](const Input& in) {
+                         MustOk(db->patch(in.key, AgePatch((*version)++)).status(), "patch " + in.key);
+                       }),
+             OpSampler(cfg.opts, RandomDocs("bench", docs, 2), [&](const Input& in) { raw.Put(in); }));
+}
+
+// Puts n new documents from kSyncWriters threads at once; seconds taken.
+double ConcurrentPuts(Database& db, uint64_t n, uint64_t* next) {
+  std::atomic<uint64_t> claimed{0};
+  const uint64_t first = *next;
+  Stopwatch watch;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kSyncWriters; ++t) {
+    writers.emplace_back([&] {
+      for (uint64_t j = claimed++; j < n; j = claimed++) {
+        CrdtPut(db, Input{DocKey("bench", first + j), DocJson(first + j, 0)});
+      }
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  const double seconds = watch.Seconds();
+  *next += n;
+  return seconds;
+}
+
+void BenchSync(const Config& cfg, Reporter& out) {
+  std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "sync_crdtdb", Durability::kSync);
+  RawDb raw(cfg.dir / "sync_leveldb");
+  uint64_t next_db = 0, next_raw = 0;
+  ReportPair(out, cfg.opts, "put_sync_1thread", "ops/s", "leveldb_sync_put_1thread",
+             OpSampler(cfg.opts, NewDocs("bench", &next_db), [&](const Input& in) { CrdtPut(*db, in); }),
+             OpSampler(cfg.opts, NewDocs("bench", &next_raw), [&](const Input& in) { raw.Put(in, true); }));
+
+  const Sampler writers = RateSampler(cfg.opts, [&](uint64_t n) { return ConcurrentPuts(*db, n, &next_db); });
+  auto batches = [&](uint64_t n) {
+    return TimeOps(
+        n, [](uint64_t) { return Input{}; },
+        [&](const Input&) {
+          leveldb::WriteBatch batch;
+          for (int k = 0; k < kSyncWriters; ++k, ++next_raw) {
+            batch.Put(DocKey("bench", next_raw), DocJson(next_raw, 0));
+          }
+          raw.Write(&batch, true);
+        });
+  };
+  const Options& opts = cfg.opts;
+  const Sampler batch_docs = [&opts, batches] { return kSyncWriters * Rate(batches, opts.min_seconds); };
+  ReportPair(out, cfg.opts, "put_sync_8threads", "docs/s", "leveldb_sync_batch8", writers, batch_docs);
+}
+
+// What a fresh process measures on a loaded database (--probe); see Probe().
+struct ProbeFigures {
+  double rss_start_kib = 0, open_s = 0, rss_open_kib = 0, reads_s = 0, rss_reads_kib = 0;
+  double point_s = 0;  // crdtdb: one status() call; LevelDB: one random Get
+  double full_s = 0;   // crdtdb: verify(); LevelDB: a scan of every value
+};
+
+// Runs in a process of its own, so VmRSS is the open database's and not the benchmark's.
+int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
+  std::vector<std::string> keys;
+  for (uint64_t j = 0; j < kScaleReads; ++j) keys.push_back(DocKey("bench", Mix(j + 99) % docs));
+  ProbeFigures f;
+  f.rss_start_kib = static_cast<double>(RssKib());
+  const bool crdt = kind == "crdtdb";
+  std::unique_ptr<Database> db;
+  std::unique_ptr<RawDb> raw;
+  Stopwatch open_watch;
+  if (crdt) {
+    db = OpenCrdtdb(dir, Durability::kBuffered);
+  } else {
+    raw = std::make_unique<RawDb>(dir);
+  }
+  f.open_s = open_watch.Seconds();
+  f.rss_open_kib = static_cast<double>(RssKib());
+  Stopwatch read_watch;
+  for (const std::string& key : keys) {
+    DoNotOptimize(crdt ? Must(db->get(key), "get " + key).size() : raw->Get(key).size());
+  }
+  f.reads_s = read_watch.Seconds();
+  f.rss_reads_kib = static_cast<double>(RssKib());
+  Stopwatch point_watch;
+  for (uint64_t j = 0; j < kStatusCalls; ++j) {
+    if (crdt) {
+      const LocalStatus st = db->status();
+      if (st.documents != docs || !st.healthy) Fail("status disagrees with the load");
+      DoNotOptimize(st.merkle_root.size());
+    } else {
+      DoNotOptimize(raw->Get(keys[j]).size());
+    }
+  }
+  f.point_s = point_watch.Seconds() / kStatusCalls;
+  Stopwatch full_watch;
+  if (crdt) {
+    const VerifyReport report = Must(db->verify(), "verify");
+    if (!report.ok() || report.documents_checked != docs) Fail("verify found problems");
+  } else if (raw->Scan("bench/", 0) != docs) {
+    Fail("LevelDB scan found a wrong count");
+  }
+  f.full_s = full_watch.Seconds();
+  const nlohmann::json line = {{"rss_start_kib", f.rss_start_kib}, {"open_s", f.open_s},
+                               {"rss_open_kib", f.rss_open_kib},   {"reads_s", f.reads_s},
+                               {"rss_reads_kib", f.rss_reads_kib}, {"point_s", f.point_s},
+                               {"full_s", f.full_s}};
+  std::printf("%s\n", line.dump().c_str());
+  return 0;
+}
+
+ProbeFigures RunProbe(const std::string& kind, const fs::path& dir, uint64_t docs) {
+  // Appended piecewise: GCC 12 warns -Wrestrict falsely on `"literal" + std::string`.
+  std::string command = "'";
+  command += fs::read_symlink("/proc/self/exe").string();
+  command += "' --probe " + kind + " '";
+  command += dir.string();
+  command += "' " + std::to_string(docs);
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) Fail("cannot run " + command);
+  std::string text;
+  char buffer[4096];
+  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, got);
+  if (pclose(pipe) != 0) Fail("the probe failed: " + command);
+  const nlohmann::json j = nlohmann::json::parse(text);
+  ProbeFigures f;
+  f.rss_start_kib = j.at("rss_start_kib");
+  f.open_s = j.at("open_s");
+  f.rss_open_kib = j.at("rss_open_kib");
+  f.reads_s = j.at("reads_s");
+  f.rss_reads_kib = j.at("rss_reads_kib");
+  f.point_s = j.at("point_s");
+  f.full_s = j.at("full_s");
+  return f;
+}
+
+void BenchScale(const Config& cfg, Reporter& out) {
+  const uint64_t n = cfg.scale_docs;
+  const fs::path db_dir = cfg.dir / "scale_crdtdb", raw_dir = cfg.dir / "scale_leveldb";
+  double db_seconds = 0, raw_seconds = 0;
+  {
+    std::unique_ptr<Database> db = OpenCrdtdb(db_dir, Durability::kBuffered);
+    uint64_t next = 0;
+    db_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { CrdtPut(*db, in); });
+  }
+  {
+    RawDb raw(raw_dir);
+    uint64_t next = 0;
+    raw_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { raw.Put(in); });
+  }
+  const std::string name = "scale_" + std::to_string(n) + "_";
+  const double docs = static_cast<double>(n);
+  out.Report({name + "load_buffered", docs / db_seconds, "docs/s", "leveldb_load", docs / raw_seconds});
+  out.Report({name + "disk_bytes_per_doc", static_cast<double>(BytesOnDisk(db_dir)) / docs, "bytes",
+              "leveldb_disk_bytes_per_doc", static_cast<double>(BytesOnDisk(raw_dir)) / docs});
+
+  const ProbeFigures d = RunProbe("crdtdb", db_dir, n);
+  const ProbeFigures r = RunProbe("leveldb", raw_dir, n);
+  std::fprintf(stderr, "store_bench: probe process VmRSS before open: crdtdb %.1f MiB, LevelDB %.1f MiB\n",
+               d.rss_start_kib / 1024, r.rss_start_kib / 1024);
+  const double reads = static_cast<double>(kScaleReads);
+  out.Report({name + "open", d.open_s * 1e3, "ms", "leveldb_open", r.open_s * 1e3});
+  out.Report({name + "rss_after_open", d.rss_open_kib / 1024, "MiB", "leveldb_rss_after_open", r.rss_open_kib / 1024});
+  out.Report({name + "get_10k_random_after_open", reads / d.reads_s, "ops/s", "leveldb_get_10k_random_after_open",
+              reads / r.reads_s});
+  out.Report({name + "rss_after_10k_gets", d.rss_reads_kib / 1024, "MiB", "leveldb_rss_after_10k_gets",
+              r.rss_reads_kib / 1024});
+  out.Report({name + "merkle_root_status_call", d.point_s * 1e6, "us", "leveldb_get_1", r.point_s * 1e6});
+  out.Report({name + "verify", d.full_s, "s", "leveldb_full_scan", r.full_s});
+}
+
+// Every directory the groups create under Config::dir.
+constexpr const char* kDatabaseDirs[] = {"put_crdtdb",  "put_leveldb",  "read_crdtdb",   "read_leveldb",
+                                         "sync_crdtdb", "sync_leveldb", "scale_crdtdb", "scale_leveldb"};
+
+struct Group {
+  const char* name;
+  void (*run)(const Config&, Reporter&);
+};
+
+constexpr Group kGroups[] = {
+    {"sizes", BenchSizes}, {"put", BenchPut}, {"read", BenchRead}, {"sync", BenchSync}, {"scale", BenchScale},
+};
+
+int Usage(const char* argv0) {
+  std::fprintf(stderr, "usage: %s [--quick] [--docs N] [--only GROUP] [--dir DIR] [--keep]   groups:", argv0);
+  for (const Group& g : kGroups) std::fprintf(stderr, " %s", g.name);
+  std::fprintf(stderr, "\n");
+  return 2;
+}
+
+fs::path MakeTempDir() {
+  std::string pattern = (fs::temp_directory_path() / "store_bench.XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) Fail("cannot create a directory like " + pattern);
+  return pattern;
+}
+
+int Main(int argc, char** argv) {
+  if (argc == 5 && std::strcmp(argv[1], "--probe") == 0) {
+    return Probe(argv[2], argv[3], std::strtoull(argv[4], nullptr, 10));
+  }
+  Config cfg;
+  const char* only = nullptr;
+  bool keep = false, docs_given = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      cfg.opts = Options{0.01, 1, true};
+      cfg.read_docs = 2'000;
+      if (!docs_given) cfg.scale_docs = 20'000;
+    } else if (std::strcmp(argv[i], "--docs") == 0 && i + 1 < argc) {
+      cfg.scale_docs = std::strtoull(argv[++i], nullptr, 10);
+      docs_given = true;
+      if (cfg.scale_docs == 0) return Usage(argv[0]);
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
+    } else if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+      cfg.dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--keep") == 0) {
+      keep = true;
+    } else {
+      return Usage(argv[0]);
+    }
+  }
+#ifndef NDEBUG
+  std::fprintf(stderr, "store_bench: warning: built without NDEBUG; use a Release build\n");
+#endif
+  const bool own_dir = cfg.dir.empty();
+  if (own_dir) cfg.dir = MakeTempDir();
+  std::error_code ec;
+  fs::create_directories(cfg.dir, ec);
+  if (ec) Fail("cannot create " + cfg.dir.string() + ": " + ec.message());
+  std::fprintf(stderr, "store_bench: databases under %s\n", cfg.dir.c_str());
+
+  Reporter out;
+  bool ran = false;
+  for (const Group& g : kGroups) {
+    if (only != nullptr && std::strcmp(only, g.name) != 0) continue;
+    g.run(cfg, out);
+    ran = true;
+  }
+  if (!keep) {
+    if (own_dir) {
+      fs::remove_all(cfg.dir, ec);
+    } else {
+      for (const char* sub : kDatabaseDirs) fs::remove_all(cfg.dir / sub, ec);
+    }
+  }
+  if (!ran) return Usage(argv[0]);
+  std::fprintf(stderr, "\nstore_bench%s: medians of %d alternated samples of >= %g s each; scale: %llu documents\n\n",
+               cfg.opts.quick ? " --quick" : "", cfg.opts.reps, cfg.opts.min_seconds,
+               static_cast<unsigned long long>(cfg.scale_docs));
+  out.PrintTable(stderr);
+  return 0;
+}
+
+}  // namespace
+}  // namespace crdtdb::bench
+
+int main(int argc, char** argv) { return crdtdb::bench::Main(argc, argv); }
