@@ -23,5 +23,6 @@ for preset in dev asan; do
   step "running the tests of the '${preset}' preset"
   ctest --preset "$preset"
 done
+step "checking the installed package"; CRDTDB_BUILD_DIR=build scripts/test-install.sh
 
 step "all checks passed"

@@ -2,26 +2,40 @@
 
 #include "db/key.h"
 
+#include <optional>
+
 #include "util/utf8.h"
 
 namespace crdtdb::db {
 
 namespace {
 
+// "bad path: <why>", or with `quoted_path` 'bad path "<path>": <why>'. Built by appending, which
+// also keeps GCC 12's -Wrestrict false positive on chained operator+ away.
+Status BadPath(std::string_view why, std::optional<std::string_view> quoted_path = std::nullopt) {
+  std::string msg = "bad path";
+  if (quoted_path) {
+    msg += " \"";
+    msg.append(*quoted_path);
+    msg += '"';
+  }
+  msg += ": ";
+  msg.append(why);
+  return Status::InvalidArgument(msg);
+}
+
 // `expected` names the form the whole input should have, for the error message.
 Status CheckPart(std::string_view part, std::string_view what, std::string_view whole, std::string_view expected) {
-  const std::string quoted = "\"" + std::string(whole) + "\"";
-  if (part.empty()) return Status::InvalidArgument("bad path " + quoted + ": empty " + std::string(what));
+  if (part.empty()) return BadPath("empty " + std::string(what), whole);
   if (part.size() > kMaxKeyPartBytes) {
-    return Status::InvalidArgument("bad path: " + std::string(what) + " longer than " +
-                                   std::to_string(kMaxKeyPartBytes) + " bytes");
+    return BadPath(std::string(what) + " longer than " + std::to_string(kMaxKeyPartBytes) + " bytes");
   }
   for (char c : part) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return Status::InvalidArgument("bad path: control character in " + std::string(what));
-    if (c == '/') return Status::InvalidArgument("bad path " + quoted + ": expected " + std::string(expected));
+    if (u < 0x20 || u == 0x7f) return BadPath("control character in " + std::string(what));
+    if (c == '/') return BadPath("expected " + std::string(expected), whole);
   }
-  if (!IsValidUtf8(part)) return Status::InvalidArgument("bad path: " + std::string(what) + " is not valid UTF-8");
+  if (!IsValidUtf8(part)) return BadPath(std::string(what) + " is not valid UTF-8");
   return Status::OK();
 }
 
@@ -32,7 +46,7 @@ Result<std::string> NormalizeKey(std::string_view key) {
   if (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   const size_t slash = rest.find('/');
   if (slash == std::string_view::npos) {
-    return Status::InvalidArgument("bad path \"" + std::string(key) + "\": expected /COLLECTION/ID");
+    return BadPath("expected /COLLECTION/ID", key);
   }
   if (Status s = CheckPart(rest.substr(0, slash), "collection", key, "/COLLECTION/ID"); !s.ok()) return s;
   if (Status s = CheckPart(rest.substr(slash + 1), "id", key, "/COLLECTION/ID"); !s.ok()) return s;

@@ -140,6 +140,17 @@ bool MsgpackReader::ReadString(std::string_view* out) {
   return true;
 }
 
+bool MsgpackReader::ReadBinary(std::string_view* out) {
+  if (PeekType() != Type::kBinary) return Fail("expected binary data");
+  const unsigned char tag = Byte(data_, pos_++);
+  uint64_t n = 0;
+  if (!ReadBigEndian(size_t{1} << (tag - 0xc4), &n)) return false;
+  const unsigned char* p = nullptr;
+  if (!Take(n, &p)) return false;
+  *out = std::string_view(reinterpret_cast<const char*>(p), n);
+  return true;
+}
+
 bool MsgpackReader::ReadArrayHeader(uint32_t* count) {
   if (PeekType() != Type::kArray) return Fail("expected an array");
   const unsigned char tag = Byte(data_, pos_++);

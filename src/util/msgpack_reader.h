@@ -37,6 +37,7 @@ class MsgpackReader {
   bool ReadInt(int64_t* out);      // any integer that fits in int64
   bool ReadDouble(double* out);    // a float64
   bool ReadString(std::string_view* out);
+  bool ReadBinary(std::string_view* out);
   bool ReadArrayHeader(uint32_t* count);
   bool ReadMapHeader(uint32_t* count);
 

@@ -76,6 +76,24 @@ TEST_CASE("strings, arrays, maps, doubles and nil read back") {
   CHECK(r.at_end());
 }
 
+TEST_CASE("binary data of every width reads back") {
+  for (size_t size : {size_t{0}, size_t{5}, size_t{300}, size_t{70000}}) {
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer> pk(buffer);
+    const std::string data(size, 'b');
+    pk.pack_bin(static_cast<uint32_t>(size));
+    pk.pack_bin_body(data.data(), static_cast<uint32_t>(size));
+    MsgpackReader r(std::string_view(buffer.data(), buffer.size()));
+    std::string_view out;
+    REQUIRE(r.ReadBinary(&out));
+    CHECK(out == data);
+    CHECK(r.at_end());
+  }
+  using namespace std::string_view_literals;
+  std::string_view out;
+  CHECK_FALSE(MsgpackReader("\xc6\xff\xff\xff\xff"sv).ReadBinary(&out));
+}
+
 TEST_CASE("declared lengths beyond the input fail before any allocation") {
   uint32_t n = 0;
   std::string_view s;
