@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Checks the direction of dependencies between modules by grepping #include lines. Arrows point
-# one way: cli -> db -> {sync, store} -> merkle -> crdt -> util.
+# one way: cli -> db -> {sync, store} -> merkle -> crdt -> util. src/config (the region file) ranks
+# just above util: it includes util only, and any module above may use it.
 #
-#   - src/util, src/crdt and src/merkle are pure values: no LevelDB, ZeroMQ, <thread> or <mutex>;
+#   - src/util, src/config, src/crdt and src/merkle are pure values: no LevelDB, ZeroMQ, <thread>
+#     or <mutex> (src/config reads its one file, with yaml-cpp);
 #   - src/store is the only module that includes LevelDB, and it includes no ZeroMQ;
 #   - include/crdtdb is the public API: no LevelDB, ZeroMQ, CLI11, msgpack or nlohmann header, and
 #     no header from src/ (only "crdtdb/..." and the standard library);
@@ -39,7 +41,7 @@ leveldb='leveldb/'
 zmq='zmq\.h|zmq\.hpp|zmq_addon\.hpp|zmq_utils\.h'
 threads='thread>|mutex>|shared_mutex>|condition_variable>|future>'
 
-for dir in src/util src/crdt src/merkle; do
+for dir in src/util src/config src/crdt src/merkle; do
   report "$dir" "$zmq" "no ZeroMQ in ${dir}"
   report "$dir" "$threads" "no threads or locks in ${dir}"
 done
@@ -50,10 +52,10 @@ for dir in src/*/; do
 done
 
 report include/crdtdb "$leveldb|$zmq|CLI/|msgpack|nlohmann/" "no third-party header in the public API"
-report include/crdtdb "(util|crdt|merkle|store|sync|db|cli)/" "the public API includes no src/ header"
+report include/crdtdb "(util|config|crdt|merkle|store|sync|db|cli)/" "the public API includes no src/ header"
 
 # Module ranks, lowest first. A module may include its own rank and those below.
-ranks=("util" "crdt" "merkle" "sync store" "db" "cli")
+ranks=("util" "config" "crdt" "merkle" "sync store" "db" "cli")
 for ((i = 0; i < ${#ranks[@]}; i++)); do
   above=()
   for ((j = i + 1; j < ${#ranks[@]}; j++)); do above+=(${ranks[j]}); done

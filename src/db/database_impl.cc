@@ -29,9 +29,9 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
 }  // namespace
 
 
-DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, uint64_t (*clock_ms)())
+DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms)
     : store_(std::move(store)),
-      queue_(*store_, subscriptions_, store_->metadata().replica_id, store_->metadata().clock, clock_ms) {}
+      queue_(*store_, subscriptions_, store_->metadata().replica_id, store_->metadata().clock, std::move(clock_ms)) {}
 
 Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
   Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
@@ -186,6 +186,63 @@ Result<VerifyReport> DatabaseImpl::verify() {
   Result<store::StoreVerification> v = store_->Verify();
   if (!v.ok()) return v.status();
   return VerifyReport{v->documents, std::move(v->problems)};
+}
+
+crdt::ReplicaId DatabaseImpl::replica_id() const { return store_->metadata().replica_id; }
+uint64_t DatabaseImpl::last_sequence() const { return store_->metadata().sequence; }
+merkle::Hash DatabaseImpl::merkle_root() const { return store_->merkle_root(); }
+merkle::Hash DatabaseImpl::merkle_node(merkle::NodeId id) const { return store_->merkle_node(id); }
+std::vector<merkle::Hash> DatabaseImpl::merkle_children(merkle::NodeId id) const {
+  return store_->merkle_children(id);
+}
+
+Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max) const {
+  Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max);
+  if (!entries.ok()) return entries.status();
+  std::vector<sync::LoggedDelta> out;
+  out.reserve(entries->size());
+  for (store::DeltaLogEntry& e : *entries) {
+    out.push_back(sync::LoggedDelta{e.sequence, std::move(e.key), std::move(e.delta)});
+  }
+  return out;
+}
+
+Result<std::vector<sync::LeafEntry>> DatabaseImpl::ReadLeaf(uint32_t bucket) const {
+  Result<std::vector<std::pair<std::string, crdt::Digest>>> entries = store_->ReadBucket(bucket);
+  if (!entries.ok()) return entries.status();
+  std::vector<sync::LeafEntry> out;
+  out.reserve(entries->size());
+  for (auto& [key, digest] : *entries) out.push_back(sync::LeafEntry{std::move(key), digest});
+  return out;
+}
+
+Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& key) const {
+  return store_->ReadEncodedState(key);
+}
+
+Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
+  // Keys come from peers: one that is not a valid document key is refused with the whole batch.
+  for (const sync::RemoteUpdate& u : updates) {
+    if (Result<std::string> k = NormalizeKey(u.key); !k.ok() || *k != u.key) {
+      return Status::InvalidArgument("remote update for an invalid key");
+    }
+  }
+  return queue_.Submit([&](WriteGroup& group) -> Status {
+    for (sync::RemoteUpdate& u : updates) {
+      Result<const store::StoredDocument*> current = group.Load(u.key);
+      if (!current.ok()) return current.status();
+      crdt::Document next = *current != nullptr ? (*current)->state : crdt::Document();
+      const crdt::Document before = next;
+      if (u.is_state) {
+        next.Join(u.document);
+      } else {
+        next.ApplyDelta(u.document);
+      }
+      if (next == before && *current != nullptr) continue;  // nothing new: no write, no change
+      if (Status s = group.SaveRemote(u.key, std::move(next)); !s.ok()) return s;
+    }
+    return Status::OK();
+  });
 }
 
 }  // namespace crdtdb::db

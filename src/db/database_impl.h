@@ -16,12 +16,16 @@
 #include "db/subscriptions.h"
 #include "db/write_queue.h"
 #include "store/store.h"
+#include "sync/local_replica.h"
 
 namespace crdtdb::db {
 
-class DatabaseImpl final : public Database {
+// It is also the sync::LocalReplica the replication protocol runs against: remote updates take
+// the same write queue as local writes.
+class DatabaseImpl final : public Database, public sync::LocalReplica {
  public:
-  DatabaseImpl(std::unique_ptr<store::Store> store, uint64_t (*clock_ms)());
+  // `clock_ms` is the physical clock of the hybrid logical clock (ms since the Unix epoch).
+  DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms);
 
   Result<std::string> get(std::string_view key) override;
   Result<std::string> get_with_conflicts(std::string_view key) override;
@@ -36,6 +40,17 @@ class DatabaseImpl final : public Database {
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
   LocalStatus status() override;
   Result<VerifyReport> verify() override;
+
+  // sync::LocalReplica
+  crdt::ReplicaId replica_id() const override;
+  uint64_t last_sequence() const override;
+  merkle::Hash merkle_root() const override;
+  merkle::Hash merkle_node(merkle::NodeId id) const override;
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override;
+  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max) const override;
+  Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
+  Result<std::optional<std::string>> ReadState(const std::string& key) const override;
+  Status ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
 
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).

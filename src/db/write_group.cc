@@ -17,12 +17,20 @@ Result<const store::StoredDocument*> WriteGroup::Load(const std::string& key) {
 }
 
 Status WriteGroup::SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta) {
+  return Save(key, std::move(state), &delta);
+}
+
+Status WriteGroup::SaveRemote(const std::string& key, crdt::Document state) {
+  return Save(key, std::move(state), nullptr);
+}
+
+Status WriteGroup::Save(const std::string& key, crdt::Document state, const crdt::Document* local_delta) {
   Result<const store::StoredDocument*> previous = Load(key);
   if (!previous.ok()) return previous.status();
   Result<crdt::Digest> digest = writes_.PutDocument(key, state, *previous);
   if (!digest.ok()) return digest.status();
-  writes_.AppendLocalDelta(key, delta);
-  Change change{key, std::nullopt, /*remote=*/false};
+  if (local_delta != nullptr) writes_.AppendLocalDelta(key, *local_delta);
+  Change change{key, std::nullopt, /*remote=*/local_delta == nullptr};
   if (state.live()) change.json = crdt::ToJson(state).dump();
   changes_.push_back(std::move(change));
   overlay_.insert_or_assign(key, store::StoredDocument{std::move(state), *digest});

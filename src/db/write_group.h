@@ -31,6 +31,9 @@ class WriteGroup {
   // Stages `state` as the new state of `key` after the local `delta`, which goes to the delta log.
   // InvalidArgument (nothing staged) if the document would exceed the size limit.
   Status SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta);
+  // Stages `state` as the new state of `key` after a remote update (not logged: only the origin
+  // publishes its deltas).
+  Status SaveRemote(const std::string& key, crdt::Document state);
 
   const store::WriteSet& writes() {
     writes_.SetClock(clock_.last());
@@ -45,6 +48,8 @@ class WriteGroup {
   const uint64_t physical_ms_;
   std::map<std::string, store::StoredDocument, std::less<>> overlay_;
   std::map<std::string, bool, std::less<>> existed_;  // keys whose stored record existed before
+
+  Status Save(const std::string& key, crdt::Document state, const crdt::Document* local_delta);
   store::WriteSet writes_;
   std::vector<Change> changes_;
 };

@@ -8,8 +8,8 @@
 namespace crdtdb::db {
 
 WriteQueue::WriteQueue(store::Store& store, Subscriptions& subscriptions, crdt::ReplicaId replica,
-                       crdt::Timestamp clock_start, uint64_t (*clock_ms)())
-    : store_(store), subscriptions_(subscriptions), replica_(replica), clock_ms_(clock_ms), clock_(clock_start) {}
+                       crdt::Timestamp clock_start, std::function<uint64_t()> clock_ms)
+    : store_(store), subscriptions_(subscriptions), replica_(replica), clock_ms_(std::move(clock_ms)), clock_(clock_start) {}
 
 Status WriteQueue::Submit(const Operation& op) {
   Writer self;

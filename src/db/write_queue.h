@@ -26,12 +26,13 @@ namespace crdtdb::db {
 
 class WriteQueue {
  public:
-  // An operation stages its writes in the group. A non-OK status fails that operation only, and
-  // the operation must then have staged nothing.
+  // An operation stages its writes in the group. A non-OK status fails that operation only; local
+  // writes fail before they stage anything, while a batch of remote updates (independent joins,
+  // safe to repeat) keeps what it staged before the failure.
   using Operation = std::function<Status(WriteGroup&)>;
 
   WriteQueue(store::Store& store, Subscriptions& subscriptions, crdt::ReplicaId replica,
-             crdt::Timestamp clock_start, uint64_t (*clock_ms)());
+             crdt::Timestamp clock_start, std::function<uint64_t()> clock_ms);
 
   // Runs `op` in the next group and waits until that group is committed. Returns the operation's
   // own error, or the commit's.
@@ -49,7 +50,7 @@ class WriteQueue {
   store::Store& store_;
   Subscriptions& subscriptions_;
   const crdt::ReplicaId replica_;
-  uint64_t (*const clock_ms_)();
+  const std::function<uint64_t()> clock_ms_;
   crdt::HybridClock clock_;  // used by the leader only
 
   std::mutex mu_;

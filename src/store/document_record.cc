@@ -26,7 +26,7 @@ std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view en
   return out;
 }
 
-Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record) {
+Result<std::string_view> CheckedStateBytes(std::string_view key, std::string_view record) {
   const std::string where = "document " + std::string(key);
   if (record.size() < 17) return Status::Corruption(where + ": record is truncated");
   if (static_cast<unsigned char>(record[0]) != kDocumentRecordVersion) {
@@ -39,9 +39,15 @@ Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_vi
   if (!(crdt::DigestOf(state) == *digest)) {
     return Status::Corruption(where + ": digest does not match the stored state");
   }
-  Result<crdt::Document> doc = crdt::DecodeDocument(state);
-  if (!doc.ok()) return doc.status().WithContext(where);
-  return StoredDocument{std::move(doc).value(), *digest};
+  return state;
+}
+
+Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record) {
+  Result<std::string_view> state = CheckedStateBytes(key, record);
+  if (!state.ok()) return state.status();
+  Result<crdt::Document> doc = crdt::DecodeDocument(*state);
+  if (!doc.ok()) return doc.status().WithContext("document " + std::string(key));
+  return StoredDocument{std::move(doc).value(), *DecodeDigest(record.substr(1, 16))};  // checked above
 }
 
 }  // namespace crdtdb::store

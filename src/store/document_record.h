@@ -21,6 +21,8 @@ constexpr unsigned char kDocumentRecordVersion = 1;
 std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view encoded_state);
 std::string EncodeDigest(const crdt::Digest& digest);
 Result<crdt::Digest> DecodeDigest(std::string_view bytes);
+// Checks a record's version and digest; returns its canonical state bytes (a view into `record`).
+Result<std::string_view> CheckedStateBytes(std::string_view key, std::string_view record);
 // Decodes and checks a record; errors name `key`.
 Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record);
 

@@ -89,6 +89,8 @@ class Store::Impl {
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
   Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+  Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
+  Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Status Commit(const WriteSet& writes);
   Result<StoreVerification> Verify() const;
 
@@ -99,6 +101,14 @@ class Store::Impl {
   merkle::Hash merkle_root() const {
     std::lock_guard lock(mu_);
     return tree_.root();
+  }
+  merkle::Hash merkle_node(merkle::NodeId id) const {
+    std::lock_guard lock(mu_);
+    return tree_.node(id);
+  }
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const {
+    std::lock_guard lock(mu_);
+    return tree_.children(id);
   }
   std::string health_error() const {
     std::lock_guard lock(mu_);
@@ -215,6 +225,29 @@ Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
     if (!fn(key, *doc)) return Status::OK();
   }
   return FromLevelDb(it->status(), "scanning documents");
+}
+
+Result<std::optional<std::string>> Store::Impl::ReadEncodedState(std::string_view key) const {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromLevelDb(s, "reading a document");
+  Result<std::string_view> state = CheckedStateBytes(key, value);
+  if (!state.ok()) return state.status();
+  return std::optional<std::string>(std::string(*state));
+}
+
+Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucket(uint32_t bucket) const {
+  std::vector<std::pair<std::string, crdt::Digest>> out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string prefix = BucketPrefix(bucket);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    Result<crdt::Digest> digest = DecodeDigest(std::string_view(it->value().data(), it->value().size()));
+    if (!digest.ok()) return digest.status().WithContext("Merkle bucket entry");
+    out.emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()), *digest);
+  }
+  if (Status s = FromLevelDb(it->status(), "reading a Merkle bucket"); !s.ok()) return s;
+  return out;
 }
 
 Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries) const {
@@ -383,9 +416,17 @@ Status Store::Scan(std::string_view prefix, std::string_view start_after,
 Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries) const {
   return impl_->ReadDeltaLog(from, max_entries);
 }
+Result<std::optional<std::string>> Store::ReadEncodedState(std::string_view key) const {
+  return impl_->ReadEncodedState(key);
+}
+Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::ReadBucket(uint32_t bucket) const {
+  return impl_->ReadBucket(bucket);
+}
 Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
 Metadata Store::metadata() const { return impl_->metadata(); }
 merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
+merkle::Hash Store::merkle_node(merkle::NodeId id) const { return impl_->merkle_node(id); }
+std::vector<merkle::Hash> Store::merkle_children(merkle::NodeId id) const { return impl_->merkle_children(id); }
 std::string Store::health_error() const { return impl_->health_error(); }
 Result<StoreVerification> Store::Verify() const { return impl_->Verify(); }
 

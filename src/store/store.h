@@ -114,6 +114,13 @@ class Store {
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
 
+  // The canonical encoding of a document's state, its digest checked, without decoding it; nullopt
+  // if the key was never written.
+  Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
+
+  // The documents of one Merkle bucket and their digests, in key order.
+  Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
+
   // Up to `max_entries` delta-log entries with sequence >= `from`, in order. Entries older than the
   // retention bound are gone; the first returned sequence tells the caller where the log starts.
   Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
@@ -122,6 +129,8 @@ class Store {
 
   Metadata metadata() const;
   merkle::Hash merkle_root() const;
+  merkle::Hash merkle_node(merkle::NodeId id) const;
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const;
   // Empty while healthy; otherwise why the store refuses writes.
   std::string health_error() const;
 

@@ -1,0 +1,395 @@
+// Copyright (c) crdtdb authors.
+
+#include "config/cluster_config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include "config/value_syntax.h"
+#include "config/yaml_reader.h"
+#include "util/utf8.h"
+
+namespace crdtdb {
+
+namespace {
+
+// A file path in the config (data_dir, secret_key_file): long enough for any real path.
+constexpr size_t kMaxPathBytes = 4096;
+
+// Where a value that must be unique was first seen, for the error about its repeat.
+struct FirstUse {
+  int line;
+  std::string path;
+};
+
+std::string SeenAt(const FirstUse& first) {
+  return first.path + " (line " + std::to_string(first.line) + ")";
+}
+
+// One parse of one document. Checks run in a fixed order (top-level keys, regions, links,
+// security, then the rules that tie them together), so the first error reported is stable.
+class ConfigParser {
+ public:
+  ConfigParser(const std::string& file_name, std::string base_dir)
+      : reader_(file_name), base_dir_(std::move(base_dir)) {}
+
+  Result<ClusterConfig> Parse(const YAML::Node& root);
+
+ private:
+  Status ParseRegions(const YamlEntry& entry, ClusterConfig* config);
+  Status ParseRegion(const YamlEntry& entry, RegionConfig* region);
+  Status ParseRegionName(const YamlMapping& mapping, std::string* out);
+  Status ParsePublicKey(const YamlEntry& entry, std::string* out);
+  Status ParseEndpoint(const YamlMapping& mapping, std::string_view key, std::string* out);
+  Status ParseLinks(const YamlEntry& entry, ClusterConfig* config);
+  Status ParseSecurity(const YamlEntry& entry, SecurityConfig* security);
+  Status CheckCurveKeys(const ClusterConfig& config) const;
+
+  // A required string value, at most `max_bytes` long and without control characters.
+  Status RequiredText(const YamlMapping& mapping, std::string_view key, size_t max_bytes,
+                      std::string* out) const;
+  Status Text(const YamlEntry& entry, size_t max_bytes, std::string* out) const;
+  // A path value, resolved against base_dir_.
+  Status PathValue(const YamlEntry& entry, std::string* out) const;
+  Status Z85Key(const YamlEntry& entry, std::string* out) const;
+
+  YamlReader reader_;
+  std::string base_dir_;
+  std::map<std::string, FirstUse> endpoints_;     // canonical endpoint -> first use
+  std::map<std::string, int> region_name_lines_;  // region name -> line of its name
+  std::map<std::string, FirstUse> public_keys_;   // region public key -> first use
+  std::vector<int> region_lines_;                 // line of each region's mapping
+};
+
+Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
+  if (!root.IsMap()) {
+    return reader_.Error(
+        YamlReader::LineOf(root, 1), "",
+        "the file must be a YAML mapping (got " + YamlReader::Describe(root) + ")");
+  }
+  Result<YamlMapping> top =
+      reader_.Mapping(YamlEntry{.node = root, .line = 1, .path = ""},
+                      {"cluster", "anti_entropy_interval_ms", "regions", "links", "security"});
+  if (!top.ok()) return top.status();
+
+  ClusterConfig config;
+  Status s = RequiredText(*top, "cluster", kMaxClusterNameBytes, &config.cluster);
+  if (!s.ok()) return s;
+  if (const YamlEntry* entry = top->Find("anti_entropy_interval_ms")) {
+    Result<int64_t> interval_ms =
+        reader_.Integer(*entry, kMinAntiEntropyIntervalMs, kMaxAntiEntropyIntervalMs);
+    if (!interval_ms.ok()) return interval_ms.status();
+    config.anti_entropy_interval_ms = static_cast<int>(*interval_ms);
+  }
+  Result<YamlEntry> regions = reader_.Required(*top, "regions");
+  if (!regions.ok()) return regions.status();
+  if (s = ParseRegions(*regions, &config); !s.ok()) return s;
+  if (const YamlEntry* links = top->Find("links")) {
+    if (s = ParseLinks(*links, &config); !s.ok()) return s;
+  }
+  if (const YamlEntry* security = top->Find("security")) {
+    if (s = ParseSecurity(*security, &config.security); !s.ok()) return s;
+  }
+  if (s = CheckCurveKeys(config); !s.ok()) return s;
+  return config;
+}
+
+Status ConfigParser::ParseRegions(const YamlEntry& entry, ClusterConfig* config) {
+  Result<std::vector<YamlEntry>> items = reader_.List(entry, kMaxRegions);
+  if (!items.ok()) return items.status();
+  if (items->empty()) {
+    return reader_.Error(entry.line, entry.path, "at least one region is required");
+  }
+  for (const YamlEntry& item : *items) {
+    RegionConfig region;
+    if (Status s = ParseRegion(item, &region); !s.ok()) return s;
+    config->regions.push_back(std::move(region));
+    region_lines_.push_back(item.line);
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
+  Result<YamlMapping> mapping = reader_.Mapping(
+      entry, {"name", "data_dir", "publish", "sync", "client", "public_key", "secret_key_file"});
+  if (!mapping.ok()) return mapping.status();
+
+  Status s = ParseRegionName(*mapping, &region->name);
+  if (!s.ok()) return s;
+  Result<YamlEntry> data_dir = reader_.Required(*mapping, "data_dir");
+  if (!data_dir.ok()) return data_dir.status();
+  if (s = PathValue(*data_dir, &region->data_dir); !s.ok()) return s;
+  if (s = ParseEndpoint(*mapping, "publish", &region->publish); !s.ok()) return s;
+  if (s = ParseEndpoint(*mapping, "sync", &region->sync); !s.ok()) return s;
+  if (s = ParseEndpoint(*mapping, "client", &region->client); !s.ok()) return s;
+  if (const YamlEntry* key = mapping->Find("public_key")) {
+    if (s = ParsePublicKey(*key, &region->public_key.emplace()); !s.ok()) return s;
+  }
+  if (const YamlEntry* file = mapping->Find("secret_key_file")) {
+    if (s = PathValue(*file, &region->secret_key_file.emplace()); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseRegionName(const YamlMapping& mapping, std::string* out) {
+  Result<YamlEntry> entry = reader_.Required(mapping, "name");
+  if (!entry.ok()) return entry.status();
+  if (Status s = Text(*entry, kMaxRegionNameBytes, out); !s.ok()) return s;
+  if (!IsValidRegionName(*out)) {
+    return reader_.Error(entry->line, entry->path,
+                         "must be 1 to " + std::to_string(kMaxRegionNameBytes) +
+                             " characters of [a-z0-9-] (got " + YamlReader::Quote(*out) + ")");
+  }
+  auto [first, inserted] = region_name_lines_.emplace(*out, entry->line);
+  if (!inserted) {
+    return reader_.Error(entry->line, entry->path,
+                         "duplicate region name " + YamlReader::Quote(*out) + " (first at line " +
+                             std::to_string(first->second) + ")");
+  }
+  return Status::OK();
+}
+
+// Peers are told apart by their public keys: two regions sharing one could impersonate each other.
+Status ConfigParser::ParsePublicKey(const YamlEntry& entry, std::string* out) {
+  if (Status s = Z85Key(entry, out); !s.ok()) return s;
+  auto [first, inserted] = public_keys_.emplace(*out, FirstUse{entry.line, entry.path});
+  if (!inserted) {
+    return reader_.Error(entry.line, entry.path, "the same key as " + SeenAt(first->second));
+  }
+  return Status::OK();
+}
+
+// Endpoints are unique across the whole file: two sockets cannot bind one address, and a region
+// connecting to a peer's endpoint must reach that peer and no other.
+Status ConfigParser::ParseEndpoint(const YamlMapping& mapping, std::string_view key,
+                                   std::string* out) {
+  Result<YamlEntry> entry = reader_.Required(mapping, key);
+  if (!entry.ok()) return entry.status();
+  if (Status s = Text(*entry, kMaxPathBytes, out); !s.ok()) return s;
+  Result<std::string> canonical = CanonicalEndpoint(*out);
+  if (!canonical.ok()) {
+    return reader_.Error(entry->line, entry->path,
+                         canonical.status().message() + " (got " + YamlReader::Quote(*out) + ")");
+  }
+  auto [first, inserted] = endpoints_.emplace(*canonical, FirstUse{entry->line, entry->path});
+  if (!inserted) {
+    return reader_.Error(entry->line, entry->path,
+                         "endpoint " + *out + " is already used by " + SeenAt(first->second));
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseLinks(const YamlEntry& entry, ClusterConfig* config) {
+  Result<std::vector<YamlEntry>> items = reader_.List(entry, kMaxLinks);
+  if (!items.ok()) return items.status();
+  std::map<std::pair<std::string, std::string>, int> pair_lines;  // (lesser, greater) -> line
+  for (const YamlEntry& item : *items) {
+    Result<YamlMapping> mapping = reader_.Mapping(item, {"a", "b", "latency_ms", "loss"});
+    if (!mapping.ok()) return mapping.status();
+    LinkConfig link;
+    for (auto [key, out] : {std::pair{"a", &link.a}, std::pair{"b", &link.b}}) {
+      if (Status s = RequiredText(*mapping, key, kMaxRegionNameBytes, out); !s.ok()) return s;
+      if (config->FindRegion(*out) == nullptr) {
+        const YamlEntry* at = mapping->Find(key);
+        return reader_.Error(at->line, at->path, "no region named " + YamlReader::Quote(*out));
+      }
+    }
+    if (link.a == link.b) {
+      const YamlEntry* at = mapping->Find("b");
+      return reader_.Error(
+          at->line, at->path,
+          "a link joins two different regions (a is also " + YamlReader::Quote(link.a) + ")");
+    }
+    Result<YamlEntry> latency = reader_.Required(*mapping, "latency_ms");
+    if (!latency.ok()) return latency.status();
+    Result<int64_t> latency_ms = reader_.Integer(*latency, 0, kMaxLinkLatencyMs);
+    if (!latency_ms.ok()) return latency_ms.status();
+    link.latency_ms = static_cast<int>(*latency_ms);
+    if (const YamlEntry* loss = mapping->Find("loss")) {
+      Result<double> value = reader_.Number(*loss, 0.0, 1.0);
+      if (!value.ok()) return value.status();
+      link.loss = *value;
+    }
+    // One link per pair: a second one, in either direction, would leave the latency ambiguous.
+    auto [first, inserted] = pair_lines.emplace(std::minmax(link.a, link.b), item.line);
+    if (!inserted) {
+      return reader_.Error(item.line, item.path,
+                           "duplicate link between " + YamlReader::Quote(link.a) + " and " +
+                               YamlReader::Quote(link.b) + " (first at line " +
+                               std::to_string(first->second) + ")");
+    }
+    config->links.push_back(std::move(link));
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* security) {
+  Result<YamlMapping> mapping = reader_.Mapping(entry, {"curve", "clients"});
+  if (!mapping.ok()) return mapping.status();
+  if (const YamlEntry* curve = mapping->Find("curve")) {
+    Result<bool> value = reader_.Bool(*curve);
+    if (!value.ok()) return value.status();
+    security->curve = *value;
+  }
+  if (const YamlEntry* clients = mapping->Find("clients")) {
+    Result<std::vector<YamlEntry>> items = reader_.List(*clients, kMaxClientKeys);
+    if (!items.ok()) return items.status();
+    std::map<std::string, int> key_lines;
+    for (const YamlEntry& item : *items) {
+      std::string key;
+      if (Status s = Z85Key(item, &key); !s.ok()) return s;
+      auto [first, inserted] = key_lines.emplace(key, item.line);
+      if (!inserted) {
+        return reader_.Error(
+            item.line, item.path,
+            "duplicate client key (first at line " + std::to_string(first->second) + ")");
+      }
+      security->clients.push_back(std::move(key));
+    }
+  }
+  return Status::OK();
+}
+
+// With CURVE on, a replica admits only listed keys, so a region without its key pair could neither
+// serve nor be reached.
+Status ConfigParser::CheckCurveKeys(const ClusterConfig& config) const {
+  if (!config.security.curve) return Status::OK();
+  for (size_t i = 0; i < config.regions.size(); ++i) {
+    const RegionConfig& region = config.regions[i];
+    std::string path = "regions[" + std::to_string(i) + "]";
+    if (!region.public_key) {
+      return reader_.Error(region_lines_[i], path + ".public_key",
+                           "required when security.curve is true");
+    }
+    if (!region.secret_key_file) {
+      return reader_.Error(region_lines_[i], path + ".secret_key_file",
+                           "required when security.curve is true");
+    }
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::RequiredText(const YamlMapping& mapping, std::string_view key,
+                                  size_t max_bytes, std::string* out) const {
+  Result<YamlEntry> entry = reader_.Required(mapping, key);
+  if (!entry.ok()) return entry.status();
+  return Text(*entry, max_bytes, out);
+}
+
+Status ConfigParser::Text(const YamlEntry& entry, size_t max_bytes, std::string* out) const {
+  Result<std::string> text = reader_.String(entry);
+  if (!text.ok()) return text.status();
+  if (text->empty()) return reader_.Error(entry.line, entry.path, "must not be empty");
+  if (text->size() > max_bytes) {
+    return reader_.Error(entry.line, entry.path,
+                         "must be at most " + std::to_string(max_bytes) + " bytes long");
+  }
+  // The values reach logs, JSON status output and file names: keep them printable text.
+  bool printable = IsValidUtf8(*text);
+  for (char c : *text) printable = printable && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+  if (!printable) {
+    return reader_.Error(entry.line, entry.path, "must be printable UTF-8 text");
+  }
+  *out = std::move(*text);
+  return Status::OK();
+}
+
+Status ConfigParser::PathValue(const YamlEntry& entry, std::string* out) const {
+  std::string text;
+  if (Status s = Text(entry, kMaxPathBytes, &text); !s.ok()) return s;
+  std::filesystem::path path(text);
+  if (path.is_relative() && !base_dir_.empty()) path = std::filesystem::path(base_dir_) / path;
+  *out = path.lexically_normal().string();
+  return Status::OK();
+}
+
+Status ConfigParser::Z85Key(const YamlEntry& entry, std::string* out) const {
+  Result<std::string> key = reader_.String(entry);
+  if (!key.ok()) return key.status();
+  if (!IsZ85Key(*key)) {
+    return reader_.Error(entry.line, entry.path,
+                         "must be a Z85 CURVE key, 40 characters as `crdtdb keygen` prints (got " +
+                             YamlReader::Describe(entry.node) + ")");
+  }
+  *out = std::move(*key);
+  return Status::OK();
+}
+
+}  // namespace
+
+const RegionConfig* ClusterConfig::FindRegion(std::string_view name) const {
+  for (const RegionConfig& region : regions) {
+    if (region.name == name) return &region;
+  }
+  return nullptr;
+}
+
+const LinkConfig* ClusterConfig::FindLink(std::string_view a, std::string_view b) const {
+  for (const LinkConfig& link : links) {
+    if ((link.a == a && link.b == b) || (link.a == b && link.b == a)) return &link;
+  }
+  return nullptr;
+}
+
+Result<ClusterConfig> ParseClusterConfig(std::string_view yaml, const std::string& file_name,
+                                         const std::string& base_dir) {
+  YamlReader reader(file_name);
+  if (yaml.size() > kMaxConfigBytes) {
+    return reader.Error(1, "",
+                        "the file is larger than " + std::to_string(kMaxConfigBytes) + " bytes");
+  }
+  // yaml-cpp reports syntax errors, and a few misuses, as exceptions; none may leave this module.
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml));
+    if (documents.empty()) {
+      return reader.Error(1, "",
+                          "the file is empty; it must be a YAML mapping with cluster and regions");
+    }
+    if (documents.size() > 1) {
+      return reader.Error(YamlReader::LineOf(documents[1], 1), "",
+                          "only one YAML document is allowed (remove the second '---')");
+    }
+    return ConfigParser(file_name, base_dir).Parse(documents.front());
+  } catch (const YAML::DeepRecursion& e) {  // its own message says "bad file" in yaml-cpp 0.7
+    return reader.Error(
+        YamlReader::LineOf(e.mark, 1), "",
+        "invalid YAML: nested more than " + std::to_string(e.depth()) + " levels deep");
+  } catch (const YAML::Exception& e) {
+    std::string column = e.mark.is_null() ? "" : " at column " + std::to_string(e.mark.column + 1);
+    return reader.Error(YamlReader::LineOf(e.mark, 1), "",
+                        "invalid YAML" + column + ": " + YamlReader::Escape(e.msg, 200));
+  } catch (const std::exception& e) {
+    return reader.Error(1, "", std::string("cannot be parsed: ") + e.what());
+  }
+}
+
+Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
+  std::error_code error;
+  std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error) return Status::IOError(path + ": cannot read: " + error.message());
+  if (!std::filesystem::is_regular_file(status)) {
+    return Status::IOError(path + ": cannot read: not a regular file");
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status::IOError(path + ": cannot read: " + std::strerror(errno));
+  // Read one byte past the bound, so that a larger file is refused without reading all of it.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (file.bad()) return Status::IOError(path + ": cannot read: " + std::strerror(errno));
+  text.resize(static_cast<size_t>(file.gcount()));
+
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  if (error) return Status::IOError(path + ": cannot resolve: " + error.message());
+  return ParseClusterConfig(text, path, absolute.parent_path().string());
+}
+
+}  // namespace crdtdb

@@ -1,0 +1,91 @@
+// Copyright (c) crdtdb authors.
+//
+// The region configuration of a cluster: the YAML file of the interface contract, section 1
+// (regions.example.yaml; every key is described in docs/operations.md, "Configuration").
+//
+// Loading checks everything that can be checked from the text alone: unknown, repeated and missing
+// keys, types, ranges, unique region names and endpoints, links between known regions, CURVE keys.
+// A config that loads is therefore safe to act on; one that does not load yields one
+// InvalidArgument naming the file, the line and the key: "regions.yaml:12: regions[1].publish:
+// ...". Nothing is created or opened beyond the config file itself: data directories and secret key
+// files are checked by the replica that uses them, since a region's files exist only on its host.
+//
+// A ClusterConfig is a plain value; copies are independent and const ones may be shared by threads.
+
+#ifndef CRDTDB_CONFIG_CLUSTER_CONFIG_H_
+#define CRDTDB_CONFIG_CLUSTER_CONFIG_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdtdb/result.h"
+
+namespace crdtdb {
+
+// Bounds on what a config may hold; beyond them it is refused. A config is written by a person, so
+// they are far above any real cluster and only stop runaway or hostile files.
+constexpr size_t kMaxConfigBytes = size_t{1} << 20;
+constexpr size_t kMaxRegions = 64;
+constexpr size_t kMaxLinks = 1024;
+constexpr size_t kMaxClientKeys = 1024;
+constexpr size_t kMaxClusterNameBytes = 256;
+constexpr int kDefaultAntiEntropyIntervalMs = 1000;
+constexpr int kMinAntiEntropyIntervalMs = 10;
+constexpr int kMaxAntiEntropyIntervalMs = 3'600'000;
+constexpr int kMaxLinkLatencyMs = 60'000;
+
+struct RegionConfig {
+  std::string name;  // unique in the cluster; [a-z0-9-]+
+  std::string
+      data_dir;         // resolved: a relative path in the file is relative to the file's directory
+  std::string publish;  // PUB socket of this region's delta stream, tcp://HOST:PORT as written
+  std::string sync;     // ROUTER socket: anti-entropy, retransmits, offline-first clients
+  std::string client;   // ROUTER socket: CLI / API requests
+  std::optional<std::string> public_key;       // Z85 CURVE key; required when security.curve
+  std::optional<std::string> secret_key_file;  // resolved like data_dir; required when curve
+};
+
+// The simulated network between two regions. A link applies in both directions.
+struct LinkConfig {
+  std::string a;
+  std::string b;
+  int latency_ms = 0;  // one-way delay of a message
+  double loss = 0.0;   // probability in [0, 1] that a message is dropped
+};
+
+struct SecurityConfig {
+  bool curve = false;
+  std::vector<std::string> clients;  // Z85 public keys of clients allowed besides the regions
+};
+
+struct ClusterConfig {
+  std::string cluster;  // free text, shown by `status`
+  int anti_entropy_interval_ms = kDefaultAntiEntropyIntervalMs;
+  std::vector<RegionConfig> regions;  // file order; never empty once loaded
+  std::vector<LinkConfig> links;      // file order; at most one per pair of regions
+  SecurityConfig security;
+
+  // The region called `name`, or nullptr. The pointer lives as long as this config, unchanged.
+  const RegionConfig* FindRegion(std::string_view name) const;
+
+  // The link between regions `a` and `b` in either order, or nullptr when the file gives none
+  // (the simulation then uses its default network).
+  const LinkConfig* FindLink(std::string_view a, std::string_view b) const;
+};
+
+// Reads and checks the config file at `path` (at most kMaxConfigBytes). Relative paths in it are
+// resolved against the absolute directory of `path`. Errors name `path` as given. A file that
+// cannot be read is an IOError; everything else wrong is an InvalidArgument.
+Result<ClusterConfig> LoadClusterConfig(const std::string& path);
+
+// Checks the config text `yaml`. `file_name` is only used in error messages; relative paths are
+// resolved against `base_dir` (an empty base_dir leaves them relative).
+Result<ClusterConfig> ParseClusterConfig(std::string_view yaml, const std::string& file_name,
+                                         const std::string& base_dir);
+
+}  // namespace crdtdb
+
+#endif  // CRDTDB_CONFIG_CLUSTER_CONFIG_H_

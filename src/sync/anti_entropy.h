@@ -1,0 +1,92 @@
+// Copyright (c) crdtdb authors.
+//
+// Merkle anti-entropy, the backstop that makes replicas converge whatever the delta stream lost.
+//
+// AntiEntropySession is the initiator's state machine for one round with one peer. It asks for the
+// peer's root and its children, descends only into children whose hashes differ from the local
+// tree, fetches the contents (key, digest) of differing leaves, and then pushes the local states
+// of differing documents to the peer and requests the peer's: push-pull, so after one round both
+// sides hold the join. Messages cost O(differences x depth); an in-sync check is one round trip.
+//
+// Every answer is checked on its own: children must XOR to their parent, leaf contents to their
+// leaf, keys must hash to their bucket, and only nodes that were asked for may be answered. A
+// forged or inconsistent tree ends the round as rejected; it is never followed. (Across answers
+// the peer's tree may change, as it keeps accepting writes; the round then descends into what
+// differs now.) At most kMaxOutstanding requests are in flight per round.
+//
+// The responder side is stateless: responder.h.
+
+#ifndef CRDTDB_SYNC_ANTI_ENTROPY_H_
+#define CRDTDB_SYNC_ANTI_ENTROPY_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sync/local_replica.h"
+#include "sync/messages.h"
+
+namespace crdtdb::sync {
+
+struct AntiEntropyStats {
+  uint64_t nodes_compared = 0;
+  uint64_t leaves_compared = 0;
+  uint64_t documents_pushed = 0;
+  uint64_t documents_fetched = 0;
+};
+
+class AntiEntropySession {
+ public:
+  enum class State { kRunning, kInSync, kRepaired, kRejected, kFailed };
+
+  static constexpr size_t kMaxOutstanding = 4;
+  static constexpr size_t kBucketsPerRequest = 64;
+  static constexpr size_t kKeysPerRequest = 16;
+  static constexpr int kMaxFetchAttempts = 3;
+
+  AntiEntropySession(LocalReplica& local, uint64_t session_id) : local_(local), id_(session_id) {}
+
+  // The first request: the peer's root and its children.
+  Body Start();
+  // Handles a response of this session; appends the requests (and document pushes) it leads to.
+  void OnResponse(const Body& response, std::vector<Body>* out);
+
+  uint64_t id() const { return id_; }
+  State state() const { return state_; }
+  bool done() const { return state_ != State::kRunning; }
+  const std::string& error() const { return error_; }
+  const AntiEntropyStats& stats() const { return stats_; }
+  size_t outstanding() const { return outstanding_; }
+
+ private:
+  void OnTree(const TreeResponse& response);
+  void OnLeaves(const LeafResponse& response, std::vector<Body>* out);
+  void OnDocuments(const Documents& response);
+  void CompareLeaf(const Leaf& theirs, std::vector<Body>* out);
+  void SendMore(std::vector<Body>* out);
+  void Reject(std::string why);
+  void Fail(std::string why);
+
+  LocalReplica& local_;
+  const uint64_t id_;
+  State state_ = State::kRunning;
+  std::string error_;
+  AntiEntropyStats stats_;
+  size_t outstanding_ = 0;
+
+  // Nodes and leaves asked for and not answered yet.
+  std::set<std::pair<int, uint32_t>> asked_;
+  std::deque<merkle::NodeId> nodes_to_ask_;
+  std::deque<uint32_t> buckets_to_ask_;
+  std::deque<std::string> keys_to_fetch_;
+  std::set<std::string> awaiting_;  // requested, not yet received
+  std::map<std::string, int> fetch_attempts_;
+};
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_ANTI_ENTROPY_H_

@@ -1,0 +1,55 @@
+// Copyright (c) crdtdb authors.
+//
+// LocalReplica is what the replication protocol needs from the replica it runs for: read access to
+// its delta log, Merkle tree and document states, and a way to join remote updates through the
+// replica's own write path. The protocol state machines call it synchronously and never touch a
+// socket or a clock; the replica core (src/db) implements it over the store.
+
+#ifndef CRDTDB_SYNC_LOCAL_REPLICA_H_
+#define CRDTDB_SYNC_LOCAL_REPLICA_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crdt/document.h"
+#include "crdtdb/result.h"
+#include "merkle/merkle_tree.h"
+#include "sync/messages.h"
+
+namespace crdtdb::sync {
+
+// A remote update to join: a delta from a peer's log, or a whole state from anti-entropy.
+struct RemoteUpdate {
+  std::string key;
+  crdt::Document document;
+  bool is_state = false;  // a full state (joined with Join) rather than a delta (ApplyDelta)
+};
+
+class LocalReplica {
+ public:
+  virtual ~LocalReplica() = default;
+
+  virtual crdt::ReplicaId replica_id() const = 0;
+  virtual uint64_t last_sequence() const = 0;
+  virtual merkle::Hash merkle_root() const = 0;
+  virtual merkle::Hash merkle_node(merkle::NodeId id) const = 0;
+  // The kFanout children of an inner node.
+  virtual std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const = 0;
+
+  // Up to `max` of this replica's own deltas from sequence `from` on; the first returned sequence
+  // is above `from` when older deltas left the log.
+  virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max) const = 0;
+  // The documents of one Merkle bucket with their digests, sorted by key.
+  virtual Result<std::vector<LeafEntry>> ReadLeaf(uint32_t bucket) const = 0;
+  // The canonical encoding of a document's state; nullopt if this replica never saw the key.
+  virtual Result<std::optional<std::string>> ReadState(const std::string& key) const = 0;
+
+  // Joins remote updates, all in one commit, without adding them to this replica's delta log
+  // (deltas are re-published only by their origin).
+  virtual Status ApplyRemote(std::vector<RemoteUpdate> updates) = 0;
+};
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_LOCAL_REPLICA_H_

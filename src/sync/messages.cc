@@ -1,0 +1,351 @@
+// Copyright (c) crdtdb authors.
+
+#include "sync/messages.h"
+
+#include <msgpack.hpp>
+
+#include "util/msgpack_reader.h"
+#include "util/utf8.h"
+
+namespace crdtdb::sync {
+
+namespace {
+
+// Types on the wire are the variant's index + 1; the order of Body is part of the protocol.
+constexpr unsigned kTypeCount = std::variant_size_v<Body>;
+
+class Writer {
+ public:
+  std::string Finish() { return std::string(buffer_.data(), buffer_.size()); }
+
+  void Uint(uint64_t v) { packer_.pack_uint64(v); }
+  void Array(size_t n) { packer_.pack_array(static_cast<uint32_t>(n)); }
+  void Str(std::string_view s) {
+    packer_.pack_str(static_cast<uint32_t>(s.size()));
+    packer_.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+  }
+  void Bin(std::string_view s) {
+    packer_.pack_bin(static_cast<uint32_t>(s.size()));
+    packer_.pack_bin_body(s.data(), static_cast<uint32_t>(s.size()));
+  }
+  void Hash(const merkle::Hash& h) {
+    char bytes[16];
+    for (int i = 0; i < 8; ++i) {
+      bytes[i] = static_cast<char>(h.high >> (56 - 8 * i));
+      bytes[8 + i] = static_cast<char>(h.low >> (56 - 8 * i));
+    }
+    Bin(std::string_view(bytes, 16));
+  }
+  void Deltas(const std::vector<LoggedDelta>& deltas) {
+    Array(deltas.size());
+    for (const LoggedDelta& d : deltas) {
+      Array(3);
+      Uint(d.sequence);
+      Str(d.key);
+      Bin(d.delta);
+    }
+  }
+
+  void Body(const DeltaBatch& m) { Deltas(m.deltas); }
+  void Body(const Heartbeat& m) {
+    Uint(m.last_sequence);
+    Hash(m.merkle_root);
+  }
+  void Body(const LogRequest& m) {
+    Uint(m.from_sequence);
+    Uint(m.max_deltas);
+  }
+  void Body(const LogResponse& m) {
+    Uint(m.first_available);
+    Uint(m.last_sequence);
+    Deltas(m.deltas);
+  }
+  void Body(const TreeRequest& m) {
+    Uint(m.session);
+    Array(m.nodes.size());
+    for (const merkle::NodeId& id : m.nodes) NodeId(id);
+  }
+  void Body(const TreeResponse& m) {
+    Uint(m.session);
+    Array(m.nodes.size());
+    for (const TreeNode& n : m.nodes) {
+      Array(3);
+      NodeId(n.id);
+      Hash(n.hash);
+      Array(n.children.size());
+      for (const merkle::Hash& c : n.children) Hash(c);
+    }
+  }
+  void Body(const LeafRequest& m) {
+    Uint(m.session);
+    Array(m.buckets.size());
+    for (uint32_t b : m.buckets) Uint(b);
+  }
+  void Body(const LeafResponse& m) {
+    Uint(m.session);
+    Array(m.leaves.size());
+    for (const Leaf& leaf : m.leaves) {
+      Array(3);
+      Uint(leaf.bucket);
+      Hash(leaf.hash);
+      Array(leaf.entries.size());
+      for (const LeafEntry& e : leaf.entries) {
+        Array(2);
+        Str(e.key);
+        Hash(e.digest);
+      }
+    }
+  }
+  void Body(const DocumentRequest& m) {
+    Uint(m.session);
+    Array(m.keys.size());
+    for (const std::string& k : m.keys) Str(k);
+  }
+  void Body(const Documents& m) {
+    Uint(m.session);
+    Array(m.documents.size());
+    for (const DocumentState& d : m.documents) {
+      Array(2);
+      Str(d.key);
+      Bin(d.state);
+    }
+  }
+
+ private:
+  void NodeId(const merkle::NodeId& id) {
+    Array(2);
+    Uint(static_cast<uint64_t>(id.level));
+    Uint(id.index);
+  }
+
+  msgpack::sbuffer buffer_;
+  msgpack::packer<msgpack::sbuffer> packer_{buffer_};
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : r_(bytes) {}
+
+  bool Fail(const char* why) { return r_.Fail(why); }
+  const std::string& error() const { return r_.error(); }
+  bool AtEnd() { return r_.at_end() || Fail("trailing bytes after the message"); }
+
+  bool Uint(uint64_t* v) { return r_.ReadUint(v); }
+  bool Uint32(uint32_t* v) {
+    uint64_t x = 0;
+    if (!r_.ReadUint(&x)) return false;
+    if (x > UINT32_MAX) return Fail("number out of range");
+    *v = static_cast<uint32_t>(x);
+    return true;
+  }
+  // An array header of exactly `n` elements.
+  bool Tuple(uint32_t n) {
+    uint32_t count = 0;
+    return r_.ReadArrayHeader(&count) && (count == n || Fail("wrong number of fields"));
+  }
+  // An array header of at most `max` elements.
+  bool List(size_t max, uint32_t* count) {
+    return r_.ReadArrayHeader(count) && (*count <= max || Fail("too many elements"));
+  }
+  bool Str(std::string* out) {
+    std::string_view s;
+    if (!r_.ReadString(&s)) return false;
+    if (!IsValidUtf8(s)) return Fail("string is not valid UTF-8");
+    out->assign(s);
+    return true;
+  }
+  bool Bin(std::string* out) {
+    std::string_view s;
+    if (!r_.ReadBinary(&s)) return false;
+    out->assign(s);
+    return true;
+  }
+  bool Hash(merkle::Hash* h) {
+    std::string_view s;
+    if (!r_.ReadBinary(&s)) return false;
+    if (s.size() != 16) return Fail("a hash must be 16 bytes");
+    h->high = h->low = 0;
+    for (int i = 0; i < 8; ++i) {
+      h->high = (h->high << 8) | static_cast<unsigned char>(s[i]);
+      h->low = (h->low << 8) | static_cast<unsigned char>(s[8 + i]);
+    }
+    return true;
+  }
+  bool NodeId(merkle::NodeId* id) {
+    uint64_t level = 0;
+    uint32_t index = 0;
+    if (!Tuple(2) || !Uint(&level) || !Uint32(&index)) return false;
+    if (level > static_cast<uint64_t>(merkle::kDepth) || index >= (1u << (4 * level))) {
+      return Fail("no such Merkle node");
+    }
+    *id = merkle::NodeId{static_cast<int>(level), index};
+    return true;
+  }
+  bool Deltas(std::vector<LoggedDelta>* out) {
+    uint32_t n = 0;
+    if (!List(kMaxDeltasPerMessage, &n)) return false;
+    out->resize(n);
+    for (LoggedDelta& d : *out) {
+      if (!Tuple(3) || !Uint(&d.sequence) || !Str(&d.key) || !Bin(&d.delta)) return false;
+      if (d.sequence == 0) return Fail("sequence numbers start at 1");
+    }
+    return true;
+  }
+
+  bool Body(DeltaBatch* m) { return Deltas(&m->deltas); }
+  bool Body(Heartbeat* m) { return Uint(&m->last_sequence) && Hash(&m->merkle_root); }
+  bool Body(LogRequest* m) { return Uint(&m->from_sequence) && Uint32(&m->max_deltas); }
+  bool Body(LogResponse* m) {
+    return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas);
+  }
+  bool Body(TreeRequest* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
+    m->nodes.resize(n);
+    for (merkle::NodeId& id : m->nodes) {
+      if (!NodeId(&id)) return false;
+    }
+    return true;
+  }
+  bool Body(TreeResponse* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
+    m->nodes.resize(n);
+    for (TreeNode& node : m->nodes) {
+      uint32_t children = 0;
+      if (!Tuple(3) || !NodeId(&node.id) || !Hash(&node.hash) || !List(merkle::kFanout, &children)) return false;
+      if (children != static_cast<uint32_t>(merkle::kFanout)) return Fail("a node has kFanout children");
+      if (node.id.level >= merkle::kDepth) return Fail("leaves have no child hashes");
+      node.children.resize(children);
+      for (merkle::Hash& c : node.children) {
+        if (!Hash(&c)) return false;
+      }
+    }
+    return true;
+  }
+  bool Body(LeafRequest* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
+    m->buckets.resize(n);
+    for (uint32_t& b : m->buckets) {
+      if (!Uint32(&b)) return false;
+      if (b >= merkle::kLeafCount) return Fail("no such bucket");
+    }
+    return true;
+  }
+  bool Body(LeafResponse* m) {
+    uint32_t n = 0;
+    size_t total = 0;
+    if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
+    m->leaves.resize(n);
+    for (Leaf& leaf : m->leaves) {
+      uint32_t entries = 0;
+      if (!Tuple(3) || !Uint32(&leaf.bucket) || !Hash(&leaf.hash) || !List(kMaxLeafEntriesPerMessage, &entries)) {
+        return false;
+      }
+      if (leaf.bucket >= merkle::kLeafCount) return Fail("no such bucket");
+      total += entries;
+      if (total > kMaxLeafEntriesPerMessage) return Fail("too many leaf entries");
+      leaf.entries.resize(entries);
+      for (LeafEntry& e : leaf.entries) {
+        if (!Tuple(2) || !Str(&e.key) || !Hash(&e.digest)) return false;
+      }
+    }
+    return true;
+  }
+  bool Body(DocumentRequest* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->session) || !List(kMaxDocumentsPerMessage, &n)) return false;
+    m->keys.resize(n);
+    for (std::string& k : m->keys) {
+      if (!Str(&k)) return false;
+    }
+    return true;
+  }
+  bool Body(Documents* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->session) || !List(kMaxDocumentsPerMessage, &n)) return false;
+    m->documents.resize(n);
+    for (DocumentState& d : m->documents) {
+      if (!Tuple(2) || !Str(&d.key) || !Bin(&d.state)) return false;
+    }
+    return true;
+  }
+
+ private:
+  MsgpackReader r_;
+};
+
+// Default-constructs the alternative of Body with index `index`.
+template <size_t I = 0>
+bool MakeBody(size_t index, Body* out) {
+  if constexpr (I < kTypeCount) {
+    if (index == I) {
+      out->emplace<I>();
+      return true;
+    }
+    return MakeBody<I + 1>(index, out);
+  } else {
+    return false;
+  }
+}
+
+// How many top-level fields a body adds after [version, type, sender].
+size_t BodyFieldCount(const Body& body) {
+  return std::visit(
+      [](const auto& b) -> size_t {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, DeltaBatch>) return 1;
+        if constexpr (std::is_same_v<T, LogResponse>) return 3;
+        return 2;
+      },
+      body);
+}
+
+}  // namespace
+
+const char* TypeName(const Body& body) {
+  static const char* kNames[] = {"delta_batch",  "heartbeat",   "log_request",      "log_response",
+                                 "tree_request", "tree_response", "leaf_request",   "leaf_response",
+                                 "document_request", "documents"};
+  static_assert(std::size(kNames) == kTypeCount);
+  return kNames[body.index()];
+}
+
+std::string Encode(const Message& message) {
+  Writer w;
+  // [version, type, sender, body fields...]: the body's fields follow flat.
+  w.Array(3 + BodyFieldCount(message.body));
+  w.Uint(kProtocolVersion);
+  w.Uint(message.body.index() + 1);
+  w.Uint(message.sender);
+  std::visit([&](const auto& b) { w.Body(b); }, message.body);
+  return w.Finish();
+}
+
+Result<Message> Decode(std::string_view bytes) {
+  if (bytes.size() > kMaxMessageBytes) return Status::Corruption("message exceeds the size limit");
+  Reader r(bytes);
+  MsgpackReader header_probe(bytes);
+  uint32_t fields = 0;
+  uint64_t version = 0, type = 0;
+  Message m;
+  if (!header_probe.ReadArrayHeader(&fields) || !header_probe.ReadUint(&version)) {
+    return Status::Corruption("message: " + (header_probe.failed() ? header_probe.error() : "malformed header"));
+  }
+  if (version != kProtocolVersion) {
+    return Status::Corruption("message: unsupported protocol version " + std::to_string(version));
+  }
+  if (!header_probe.ReadUint(&type) || type < 1 || type > kTypeCount) {
+    return Status::Corruption("message: unknown message type");
+  }
+  MakeBody(type - 1, &m.body);
+  uint64_t skip = 0;  // version and type, read again by the full reader
+  const bool ok = r.Tuple(static_cast<uint32_t>(3 + BodyFieldCount(m.body))) && r.Uint(&skip) && r.Uint(&skip) &&
+                  r.Uint(&m.sender) && std::visit([&](auto& b) { return r.Body(&b); }, m.body) && r.AtEnd();
+  if (!ok) return Status::Corruption(std::string("message (") + TypeName(m.body) + "): " + r.error());
+  if (m.sender == 0) return Status::Corruption("message: sender replica id 0 is reserved");
+  return m;
+}
+
+}  // namespace crdtdb::sync

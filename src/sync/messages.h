@@ -1,0 +1,158 @@
+// Copyright (c) crdtdb authors.
+//
+// The messages of the replication protocol (docs/protocol.md). Every message is MessagePack:
+//
+//   [protocol version, type, sender replica id, body...]
+//
+// Decoding treats the bytes as hostile: every count is bounded (kMax* below), strings are valid
+// UTF-8, there are no trailing bytes, and an unknown version or type is an error. A message that
+// fails to decode is dropped and counted by the caller; it never reaches the engine.
+
+#ifndef CRDTDB_SYNC_MESSAGES_H_
+#define CRDTDB_SYNC_MESSAGES_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "crdt/digest.h"
+#include "crdt/dot.h"
+#include "crdtdb/result.h"
+#include "merkle/merkle_tree.h"
+
+namespace crdtdb::sync {
+
+constexpr unsigned kProtocolVersion = 1;
+
+// Bounds on one message.
+constexpr size_t kMaxMessageBytes = size_t{32} << 20;
+constexpr size_t kMaxDeltasPerMessage = 1024;
+constexpr size_t kMaxNodesPerMessage = 256;
+constexpr size_t kMaxLeafEntriesPerMessage = 65'536;
+constexpr size_t kMaxDocumentsPerMessage = 1024;
+
+// One delta of the origin's delta log.
+struct LoggedDelta {
+  uint64_t sequence = 0;
+  std::string key;
+  std::string delta;  // canonical delta encoding (crdt::EncodeDelta); decoded by the receiver
+  friend bool operator==(const LoggedDelta&, const LoggedDelta&) = default;
+};
+
+// Delta stream (published): consecutive deltas of the sender's own log.
+struct DeltaBatch {
+  std::vector<LoggedDelta> deltas;
+  friend bool operator==(const DeltaBatch&, const DeltaBatch&) = default;
+};
+
+// Delta stream (published) when idle: the sender's last sequence and Merkle root, so that a
+// receiver sees a gap or a divergence without waiting for the next write.
+struct Heartbeat {
+  uint64_t last_sequence = 0;
+  merkle::Hash merkle_root;
+  friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
+};
+
+// Gap repair: asks the receiver (the origin) for its deltas from `from_sequence`.
+struct LogRequest {
+  uint64_t from_sequence = 0;
+  uint32_t max_deltas = 0;
+  friend bool operator==(const LogRequest&, const LogRequest&) = default;
+};
+
+// The answer: `first_available` is the oldest sequence the log still holds (deltas older than it
+// are gone; the requester repairs them by anti-entropy); `deltas` starts at max(from, first).
+struct LogResponse {
+  uint64_t first_available = 0;
+  uint64_t last_sequence = 0;
+  std::vector<LoggedDelta> deltas;
+  friend bool operator==(const LogResponse&, const LogResponse&) = default;
+};
+
+// Anti-entropy: asks for inner nodes (level < kDepth) of the receiver's Merkle tree.
+struct TreeRequest {
+  uint64_t session = 0;
+  std::vector<merkle::NodeId> nodes;
+  friend bool operator==(const TreeRequest&, const TreeRequest&) = default;
+};
+
+struct TreeNode {
+  merkle::NodeId id;
+  merkle::Hash hash;
+  std::vector<merkle::Hash> children;  // kFanout hashes
+  friend bool operator==(const TreeNode&, const TreeNode&) = default;
+};
+
+struct TreeResponse {
+  uint64_t session = 0;
+  std::vector<TreeNode> nodes;
+  friend bool operator==(const TreeResponse&, const TreeResponse&) = default;
+};
+
+// Anti-entropy: asks for the contents of leaves (buckets).
+struct LeafRequest {
+  uint64_t session = 0;
+  std::vector<uint32_t> buckets;
+  friend bool operator==(const LeafRequest&, const LeafRequest&) = default;
+};
+
+struct LeafEntry {
+  std::string key;
+  crdt::Digest digest;
+  friend bool operator==(const LeafEntry&, const LeafEntry&) = default;
+};
+
+struct Leaf {
+  uint32_t bucket = 0;
+  merkle::Hash hash;               // the leaf's node hash, which the entries must add up to
+  std::vector<LeafEntry> entries;  // sorted by key
+  friend bool operator==(const Leaf&, const Leaf&) = default;
+};
+
+struct LeafResponse {
+  uint64_t session = 0;
+  std::vector<Leaf> leaves;
+  friend bool operator==(const LeafResponse&, const LeafResponse&) = default;
+};
+
+// Anti-entropy: asks for document states.
+struct DocumentRequest {
+  uint64_t session = 0;
+  std::vector<std::string> keys;
+  friend bool operator==(const DocumentRequest&, const DocumentRequest&) = default;
+};
+
+struct DocumentState {
+  std::string key;
+  std::string state;  // canonical state encoding (crdt::EncodeDocument)
+  friend bool operator==(const DocumentState&, const DocumentState&) = default;
+};
+
+// Anti-entropy: document states, sent as the answer to a DocumentRequest or pushed unasked to
+// the peer that lacks them.
+struct Documents {
+  uint64_t session = 0;
+  std::vector<DocumentState> documents;
+  friend bool operator==(const Documents&, const Documents&) = default;
+};
+
+using Body = std::variant<DeltaBatch, Heartbeat, LogRequest, LogResponse, TreeRequest, TreeResponse,
+                          LeafRequest, LeafResponse, DocumentRequest, Documents>;
+
+struct Message {
+  crdt::ReplicaId sender = 0;
+  Body body;
+  friend bool operator==(const Message&, const Message&) = default;
+};
+
+// A short name of the message's type, for logs and counters ("delta_batch", ...).
+const char* TypeName(const Body& body);
+
+std::string Encode(const Message& message);
+Result<Message> Decode(std::string_view bytes);
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_MESSAGES_H_

@@ -1,0 +1,86 @@
+// Copyright (c) crdtdb authors.
+
+#include "sync/responder.h"
+
+#include <algorithm>
+
+#include "crdt/codec.h"
+
+namespace crdtdb::sync {
+
+namespace {
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& request) {
+  const size_t max = std::min<size_t>(request.max_deltas, kMaxDeltasPerMessage);
+  Result<std::vector<LoggedDelta>> deltas = local.ReadLog(std::max<uint64_t>(request.from_sequence, 1), max);
+  if (!deltas.ok()) return deltas.status();
+  LogResponse response;
+  response.last_sequence = local.last_sequence();
+  // Where the log starts now: the first delta returned, or past the end if nothing is left.
+  response.first_available = deltas->empty() ? std::max(request.from_sequence, response.last_sequence + 1)
+                                             : deltas->front().sequence;
+  response.deltas = std::move(deltas).value();
+  return std::optional<Body>(std::move(response));
+}
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const TreeRequest& request) {
+  TreeResponse response{request.session, {}};
+  for (const merkle::NodeId& id : request.nodes) {
+    if (id.level >= merkle::kDepth) return Status::InvalidArgument("tree requests name inner nodes only");
+    response.nodes.push_back(TreeNode{id, local.merkle_node(id), local.merkle_children(id)});
+  }
+  return std::optional<Body>(std::move(response));
+}
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const LeafRequest& request) {
+  LeafResponse response{request.session, {}};
+  size_t entries = 0;
+  for (uint32_t bucket : request.buckets) {
+    Result<std::vector<LeafEntry>> leaf = local.ReadLeaf(bucket);
+    if (!leaf.ok()) return leaf.status();
+    entries += leaf->size();
+    // A bucket holds ~documents/65,536 keys; one this full means billions of documents.
+    if (entries > kMaxLeafEntriesPerMessage) return Status::Internal("leaf answer exceeds its bound");
+    response.leaves.push_back(Leaf{bucket, local.merkle_node(merkle::NodeId{merkle::kDepth, bucket}), std::move(leaf).value()});
+  }
+  return std::optional<Body>(std::move(response));
+}
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& request) {
+  Documents response{request.session, {}};
+  size_t bytes = 0;
+  for (const std::string& key : request.keys) {
+    Result<std::optional<std::string>> state = local.ReadState(key);
+    if (!state.ok()) return state.status();
+    if (!state->has_value()) continue;
+    bytes += (*state)->size();
+    // The requester asks again for what does not fit.
+    if (bytes > kDocumentBytesPerAnswer && !response.documents.empty()) break;
+    response.documents.push_back(DocumentState{key, std::move(**state)});
+  }
+  return std::optional<Body>(std::move(response));
+}
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const Documents& pushed) {
+  std::vector<RemoteUpdate> updates;
+  for (const DocumentState& d : pushed.documents) {
+    Result<crdt::Document> state = crdt::DecodeDocument(d.state);
+    if (!state.ok()) return Status::InvalidArgument("pushed document " + d.key + ": " + state.status().message());
+    updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
+  }
+  if (Status s = local.ApplyRemote(std::move(updates)); !s.ok()) return s;
+  return std::optional<Body>();
+}
+
+template <typename T>
+Result<std::optional<Body>> Answer(LocalReplica&, const T& message) {
+  return Status::InvalidArgument(std::string(TypeName(Body(message))) + " is not a request");
+}
+
+}  // namespace
+
+Result<std::optional<Body>> AnswerRequest(LocalReplica& local, const Body& request) {
+  return std::visit([&](const auto& m) { return Answer(local, m); }, request);
+}
+
+}  // namespace crdtdb::sync

@@ -1,0 +1,64 @@
+// Copyright (c) crdtdb authors.
+
+#include "sync/sequence_tracker.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace crdtdb::sync {
+
+void SequenceTracker::CoverThrough(uint64_t sequence) {
+  if (sequence <= contiguous_) return;
+  contiguous_ = sequence;
+  highest_seen_ = std::max(highest_seen_, sequence);
+  // Ranges now entirely below the covered prefix are redundant; one straddling it is clipped.
+  while (!beyond_.empty() && beyond_.begin()->first <= contiguous_ + 1) {
+    contiguous_ = std::max(contiguous_, beyond_.begin()->second);
+    beyond_.erase(beyond_.begin());
+  }
+}
+
+bool SequenceTracker::Covered(uint64_t sequence) const {
+  if (sequence <= contiguous_) return true;
+  auto it = beyond_.upper_bound(sequence);
+  if (it == beyond_.begin()) return false;
+  --it;
+  return sequence <= it->second;
+}
+
+bool SequenceTracker::Add(uint64_t sequence) {
+  if (Covered(sequence)) return false;
+  SawUpTo(sequence);
+  uint64_t first = sequence, last = sequence;
+  auto next = beyond_.upper_bound(sequence);
+  if (next != beyond_.end() && next->first == sequence + 1) {
+    last = next->second;
+    next = beyond_.erase(next);
+  }
+  if (next != beyond_.begin()) {
+    auto previous = std::prev(next);
+    if (previous->second + 1 == sequence) {
+      first = previous->first;
+      beyond_.erase(previous);
+    }
+  }
+  beyond_.emplace(first, last);
+  Settle();
+  return true;
+}
+
+void SequenceTracker::SawUpTo(uint64_t sequence) { highest_seen_ = std::max(highest_seen_, sequence); }
+
+std::optional<uint64_t> SequenceTracker::FirstMissing() const {
+  if (highest_seen_ <= contiguous_) return std::nullopt;
+  return contiguous_ + 1;
+}
+
+void SequenceTracker::Settle() {
+  while (!beyond_.empty() && beyond_.begin()->first == contiguous_ + 1) {
+    contiguous_ = beyond_.begin()->second;
+    beyond_.erase(beyond_.begin());
+  }
+}
+
+}  // namespace crdtdb::sync

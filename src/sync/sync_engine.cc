@@ -1,0 +1,286 @@
+// Copyright (c) crdtdb authors.
+
+#include "sync/sync_engine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "crdt/codec.h"
+#include "sync/responder.h"
+
+namespace crdtdb::sync {
+
+struct SyncEngine::Peer {
+  std::string name;
+  std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
+  bool stream_started = false;
+  SequenceTracker stream;
+  std::optional<uint64_t> log_request_sent_ms;
+  std::unique_ptr<AntiEntropySession> session;
+  uint64_t session_activity_ms = 0;
+  uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
+  std::optional<uint64_t> last_heard_ms;
+  // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).
+  std::optional<std::pair<uint64_t, uint64_t>> idle_mismatch;
+};
+
+SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options)
+    : local_(local), options_(options), published_upto_(local.last_sequence()) {
+  // Deltas written before this engine started are not published again: peers find them through
+  // heartbeats (gap repair) or anti-entropy.
+  for (std::string& name : peers) {
+    auto peer = std::make_unique<Peer>();
+    peer->name = name;
+    peers_.emplace(std::move(name), std::move(peer));
+  }
+}
+
+SyncEngine::~SyncEngine() = default;
+
+SyncEngine::Peer* SyncEngine::FindPeer(const std::string& name) {
+  auto it = peers_.find(name);
+  return it == peers_.end() ? nullptr : it->second.get();
+}
+
+Result<Message> SyncEngine::Receive(std::string_view bytes) {
+  stats_.bytes_received += bytes.size();
+  Result<Message> message = Decode(bytes);
+  if (!message.ok()) ++stats_.rejected_messages;
+  return message;
+}
+
+void SyncEngine::Send(Outgoing::Kind kind, const std::string& peer, Body body) {
+  std::string bytes = Encode(Message{local_.replica_id(), std::move(body)});
+  stats_.bytes_sent += bytes.size();
+  outgoing_.push_back(Outgoing{kind, peer, std::move(bytes)});
+}
+
+std::vector<Outgoing> SyncEngine::TakeOutgoing() { return std::exchange(outgoing_, {}); }
+
+void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, uint64_t now_ms) {
+  Peer* peer = FindPeer(name);
+  Result<Message> message = Receive(bytes);
+  if (peer == nullptr || !message.ok()) {
+    if (peer == nullptr && message.ok()) ++stats_.rejected_messages;
+    return;
+  }
+  if (peer->replica_id && *peer->replica_id != message->sender) {
+    // The region's replica was rebuilt with a new identity: its sequence numbers start over.
+    peer->stream = SequenceTracker();
+    peer->stream_started = false;
+    peer->next_anti_entropy_ms = 0;
+  }
+  peer->replica_id = message->sender;
+  peer->last_heard_ms = now_ms;
+  if (const auto* batch = std::get_if<DeltaBatch>(&message->body)) {
+    OnDeltaBatch(*peer, *batch, now_ms);
+  } else if (const auto* heartbeat = std::get_if<Heartbeat>(&message->body)) {
+    OnHeartbeat(*peer, *heartbeat, now_ms);
+  } else {
+    ++stats_.rejected_messages;  // only deltas and heartbeats travel on a delta stream
+  }
+}
+
+void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas) {
+  std::vector<RemoteUpdate> updates;
+  std::vector<uint64_t> sequences;
+  for (const LoggedDelta& d : deltas) {
+    if (peer.stream.Covered(d.sequence)) continue;  // a duplicate
+    Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
+    if (!delta.ok()) {
+      ++stats_.rejected_messages;  // the whole message is dropped; the gap gets repaired
+      return;
+    }
+    updates.push_back(RemoteUpdate{d.key, std::move(delta).value(), /*is_state=*/false});
+    sequences.push_back(d.sequence);
+  }
+  if (updates.empty()) return;
+  if (!local_.ApplyRemote(std::move(updates)).ok()) return;  // not covered: asked for again
+  for (uint64_t s : sequences) peer.stream.Add(s);
+  stats_.deltas_received += sequences.size();
+}
+
+void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms) {
+  if (batch.deltas.empty()) return;
+  if (!peer.stream_started) {
+    // The first delta heard: earlier ones are the business of anti-entropy, which runs at start.
+    peer.stream.CoverThrough(batch.deltas.front().sequence - 1);
+    peer.stream_started = true;
+  }
+  ApplyDeltas(peer, batch.deltas);
+  peer.stream.SawUpTo(batch.deltas.back().sequence);
+  RequestMissing(peer, now_ms);
+}
+
+void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms) {
+  if (!peer.stream_started) {
+    peer.stream.CoverThrough(heartbeat.last_sequence);
+    peer.stream_started = true;
+  }
+  peer.stream.SawUpTo(heartbeat.last_sequence);
+  RequestMissing(peer, now_ms);
+  // Both streams idle and caught up, yet the roots differ twice in a row: something the streams
+  // cannot repair (a lost delta of a third replica, a restart): run anti-entropy now.
+  const bool idle = peer.stream.contiguous() >= heartbeat.last_sequence &&
+                    published_upto_ == local_.last_sequence();
+  if (!idle || heartbeat.merkle_root == local_.merkle_root()) {
+    peer.idle_mismatch.reset();
+    return;
+  }
+  const std::pair<uint64_t, uint64_t> now_seqs{heartbeat.last_sequence, local_.last_sequence()};
+  if (peer.idle_mismatch == now_seqs && !peer.session) peer.next_anti_entropy_ms = now_ms;
+  peer.idle_mismatch = now_seqs;
+}
+
+void SyncEngine::RequestMissing(Peer& peer, uint64_t now_ms) {
+  std::optional<uint64_t> missing = peer.stream.FirstMissing();
+  if (!missing || peer.log_request_sent_ms) return;
+  peer.log_request_sent_ms = now_ms;
+  ++stats_.log_requests;
+  Send(Outgoing::Kind::kRequest, peer.name,
+       LogRequest{*missing, static_cast<uint32_t>(kMaxDeltasPerMessage)});
+}
+
+void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms) {
+  peer.log_request_sent_ms.reset();
+  if (response.first_available > peer.stream.contiguous() + 1) {
+    // The origin's log dropped what we miss: anti-entropy repairs it; the stream goes on after.
+    peer.stream.CoverThrough(response.first_available - 1);
+    if (!peer.session) peer.next_anti_entropy_ms = now_ms;
+  }
+  ApplyDeltas(peer, response.deltas);
+  peer.stream.SawUpTo(response.last_sequence);
+  RequestMissing(peer, now_ms);
+}
+
+std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
+  Result<Message> message = Receive(bytes);
+  if (!message.ok()) return std::nullopt;
+  if (const auto* pushed = std::get_if<Documents>(&message->body)) {
+    stats_.docs_repaired += pushed->documents.size();
+  }
+  Result<std::optional<Body>> answer = AnswerRequest(local_, message->body);
+  if (!answer.ok()) {
+    if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
+    return std::nullopt;
+  }
+  if (!answer->has_value()) return std::nullopt;
+  std::string reply = Encode(Message{local_.replica_id(), std::move(**answer)});
+  stats_.bytes_sent += reply.size();
+  return reply;
+}
+
+void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uint64_t now_ms) {
+  Peer* peer = FindPeer(name);
+  Result<Message> message = Receive(bytes);
+  if (peer == nullptr || !message.ok()) return;
+  peer->last_heard_ms = now_ms;
+  if (const auto* log = std::get_if<LogResponse>(&message->body)) {
+    if (peer->replica_id && *peer->replica_id != message->sender) return;  // an older identity
+    return OnLogResponse(*peer, *log, now_ms);
+  }
+  const uint64_t session = std::visit(
+      [](const auto& b) -> uint64_t {
+        if constexpr (requires { b.session; }) {
+          return b.session;
+        } else {
+          return 0;
+        }
+      },
+      message->body);
+  if (!peer->session || peer->session->id() != session) return;  // the answer of an ended round
+  std::vector<Body> requests;
+  peer->session->OnResponse(message->body, &requests);
+  peer->session_activity_ms = now_ms;
+  for (Body& request : requests) Send(Outgoing::Kind::kRequest, peer->name, std::move(request));
+  if (peer->session->done()) FinishSession(*peer, now_ms);
+}
+
+void SyncEngine::FinishSession(Peer& peer, uint64_t now_ms) {
+  const AntiEntropySession& s = *peer.session;
+  switch (s.state()) {
+    case AntiEntropySession::State::kInSync:
+    case AntiEntropySession::State::kRepaired:
+      ++stats_.anti_entropy_rounds;
+      stats_.docs_repaired += s.stats().documents_fetched;
+      break;
+    case AntiEntropySession::State::kRejected: ++stats_.rejected_messages; break;
+    case AntiEntropySession::State::kFailed:
+    case AntiEntropySession::State::kRunning: break;
+  }
+  peer.session.reset();
+  peer.next_anti_entropy_ms = now_ms + options_.anti_entropy_interval_ms;
+}
+
+void SyncEngine::OnPeerConnected(const std::string& name) {
+  if (Peer* peer = FindPeer(name); peer != nullptr && !peer->session) peer->next_anti_entropy_ms = 0;
+}
+
+void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
+  if (peer.session) {
+    if (now_ms - peer.session_activity_ms > options_.request_timeout_ms) {
+      peer.session.reset();  // the peer went away mid-round; the next round starts over
+      peer.next_anti_entropy_ms = now_ms + options_.anti_entropy_interval_ms;
+    }
+    return;
+  }
+  if (now_ms < peer.next_anti_entropy_ms) return;
+  peer.session = std::make_unique<AntiEntropySession>(local_, next_session_id_++);
+  peer.session_activity_ms = now_ms;
+  Send(Outgoing::Kind::kRequest, peer.name, peer.session->Start());
+}
+
+void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
+  const uint64_t last = local_.last_sequence();
+  for (size_t batches = 0; published_upto_ < last && batches < options_.publish_batches_per_tick_max; ++batches) {
+    Result<std::vector<LoggedDelta>> deltas = local_.ReadLog(published_upto_ + 1, kMaxDeltasPerMessage);
+    if (!deltas.ok() || deltas->empty()) {
+      published_upto_ = last;  // gone from the log: subscribers repair by anti-entropy
+      break;
+    }
+    DeltaBatch batch;
+    size_t bytes = 0;
+    for (LoggedDelta& d : *deltas) {
+      bytes += d.delta.size() + d.key.size();
+      if (!batch.deltas.empty() && bytes > options_.publish_bytes_max) break;
+      batch.deltas.push_back(std::move(d));
+    }
+    published_upto_ = batch.deltas.back().sequence;
+    stats_.deltas_sent += batch.deltas.size();
+    Send(Outgoing::Kind::kPublish, "", std::move(batch));
+    last_publish_ms_ = now_ms;
+  }
+  if (now_ms - last_publish_ms_ >= options_.heartbeat_interval_ms) {
+    Send(Outgoing::Kind::kPublish, "", Heartbeat{published_upto_, local_.merkle_root()});
+    last_publish_ms_ = now_ms;
+  }
+}
+
+void SyncEngine::OnTick(uint64_t now_ms) {
+  PublishOwnDeltas(now_ms);
+  for (auto& [name, peer] : peers_) {
+    if (peer->log_request_sent_ms && now_ms - *peer->log_request_sent_ms > options_.request_timeout_ms) {
+      peer->log_request_sent_ms.reset();  // lost: ask again
+      RequestMissing(*peer, now_ms);
+    }
+    RunAntiEntropy(*peer, now_ms);
+  }
+}
+
+std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
+  std::vector<PeerStatus> out;
+  for (const auto& [name, peer] : peers_) {
+    PeerStatus s;
+    s.name = name;
+    s.last_delta_seq = peer->stream.contiguous();
+    if (peer->last_heard_ms) {
+      s.lag_ms = now_ms - *peer->last_heard_ms;
+      s.connected = s.lag_ms <= 3 * options_.heartbeat_interval_ms;
+    }
+    s.anti_entropy_running = peer->session != nullptr;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace crdtdb::sync

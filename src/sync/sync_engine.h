@@ -1,0 +1,120 @@
+// Copyright (c) crdtdb authors.
+//
+// SyncEngine is the replication protocol of one replica as a sans-IO state machine (after etcd
+// raft and ScyllaDB's raft::fsm): it consumes messages and timer ticks and produces messages; it
+// never touches a socket or a clock. An adapter (ZeroMQ, or the simulated network of the tests)
+// feeds it and carries its output. Single-threaded.
+//
+// It runs three mechanisms (docs/protocol.md):
+//   - the delta stream: publishes this replica's own deltas in batches, and heartbeats with its
+//     last sequence and Merkle root when idle; applies the deltas peers publish, tracking each
+//     origin's sequence numbers;
+//   - gap repair: a missing range of a peer's sequence is requested from that peer's delta log
+//     (LogRequest); a range the log no longer holds is left to anti-entropy;
+//   - anti-entropy: one AntiEntropySession per peer at a time, started every
+//     anti_entropy_interval_ms, at connect, when a gap cannot be repaired from the log, and when
+//     heartbeats show the roots diverging while both streams are idle.
+// Received deltas are joined through the local replica's write path and never re-published:
+// every replica publishes its own deltas only, and every replica subscribes to every other.
+
+#ifndef CRDTDB_SYNC_SYNC_ENGINE_H_
+#define CRDTDB_SYNC_SYNC_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sync/anti_entropy.h"
+#include "sync/local_replica.h"
+#include "sync/messages.h"
+#include "sync/sequence_tracker.h"
+
+namespace crdtdb::sync {
+
+struct SyncOptions {
+  uint64_t heartbeat_interval_ms = 500;
+  uint64_t anti_entropy_interval_ms = 1000;
+  uint64_t request_timeout_ms = 3000;  // a LogRequest or anti-entropy round without answer is retried
+  size_t publish_bytes_max = size_t{1} << 20;  // per DeltaBatch
+  size_t publish_batches_per_tick_max = 16;
+};
+
+// A message for the adapter to send: published to every subscriber, or a request to one peer's
+// sync endpoint (whose answer comes back through OnResponse).
+struct Outgoing {
+  enum class Kind { kPublish, kRequest };
+  Kind kind = Kind::kPublish;
+  std::string peer;  // for kRequest
+  std::string bytes;
+};
+
+struct SyncStats {
+  uint64_t deltas_sent = 0;
+  uint64_t deltas_received = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  uint64_t anti_entropy_rounds = 0;
+  uint64_t docs_repaired = 0;
+  uint64_t rejected_messages = 0;
+  uint64_t log_requests = 0;
+};
+
+struct PeerStatus {
+  std::string name;
+  bool connected = false;        // heard from within three heartbeat intervals
+  uint64_t last_delta_seq = 0;   // every delta of the peer up to this one is applied here
+  uint64_t lag_ms = 0;           // how long ago this replica last heard from the peer
+  bool anti_entropy_running = false;
+};
+
+class SyncEngine {
+ public:
+  SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options);
+  ~SyncEngine();
+
+  // A message from `peer`'s delta stream (its publish endpoint).
+  void OnPublished(const std::string& peer, std::string_view bytes, uint64_t now_ms);
+  // A request on this replica's sync endpoint; returns the answer to send back, if any.
+  std::optional<std::string> OnRequest(std::string_view bytes);
+  // The answer of `peer` to a request this engine sent.
+  void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms);
+  // The link to `peer` is (re)established: run anti-entropy with it at the next tick.
+  void OnPeerConnected(const std::string& peer);
+  void OnTick(uint64_t now_ms);
+
+  std::vector<Outgoing> TakeOutgoing();
+  const SyncStats& stats() const { return stats_; }
+  std::vector<PeerStatus> peer_status(uint64_t now_ms) const;
+
+ private:
+  struct Peer;
+
+  Peer* FindPeer(const std::string& name);
+  Result<Message> Receive(std::string_view bytes);
+  void Send(Outgoing::Kind kind, const std::string& peer, Body body);
+  void OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms);
+  void OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms);
+  void OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms);
+  void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas);
+  void RequestMissing(Peer& peer, uint64_t now_ms);
+  void PublishOwnDeltas(uint64_t now_ms);
+  void RunAntiEntropy(Peer& peer, uint64_t now_ms);
+  void FinishSession(Peer& peer, uint64_t now_ms);
+
+  LocalReplica& local_;
+  const SyncOptions options_;
+  std::map<std::string, std::unique_ptr<Peer>> peers_;
+  std::vector<Outgoing> outgoing_;
+  SyncStats stats_;
+  uint64_t published_upto_;
+  uint64_t last_publish_ms_ = 0;
+  uint64_t next_session_id_ = 1;
+};
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_SYNC_ENGINE_H_

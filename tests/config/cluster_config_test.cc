@@ -1,0 +1,413 @@
+// Copyright (c) crdtdb authors.
+
+#include "config/cluster_config.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+#include <doctest/doctest.h>
+
+namespace crdtdb {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Valid Z85 keys (SHA-256 of a name, Z85-encoded), quoted in YAML as a user would quote them.
+constexpr std::string_view kUsEastKey = "Ol/9/AKAd6JO(.ohy=hCe.46!S[GZCuB3rb&UZtc";
+constexpr std::string_view kEuWestKey = "p.B=Pl+fp/fB7&I[y)w3-=bw!Ea+xQ-z=*lFkmjW";
+constexpr std::string_view kClientKey = "r%mv%@9R$O^2p1j5N{2^ImNB7Go!!fh4L+IjwapE";
+
+// Two regions; the bad-input cases below edit it. Line numbers matter: 3 and 8 start the regions.
+constexpr std::string_view kBase =
+    "cluster: demo\n"                      // 1
+    "regions:\n"                           // 2
+    "  - name: us-east\n"                  // 3
+    "    data_dir: data/us-east\n"         // 4
+    "    publish: tcp://127.0.0.1:7101\n"  // 5
+    "    sync: tcp://127.0.0.1:7102\n"     // 6
+    "    client: tcp://127.0.0.1:7103\n"   // 7
+    "  - name: eu-west\n"                  // 8
+    "    data_dir: /srv/eu-west\n"         // 9
+    "    publish: tcp://127.0.0.1:7201\n"  // 10
+    "    sync: tcp://127.0.0.1:7202\n"     // 11
+    "    client: tcp://127.0.0.1:7203\n";  // 12
+
+// `text` (kBase by default) with the first occurrence of `from` replaced by `to`.
+std::string Edit(std::string_view from, std::string_view to,
+                 std::string text = std::string(kBase)) {
+  size_t at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, from);
+  return text.replace(at, from.size(), to);
+}
+
+std::string Append(std::string_view more) { return std::string(kBase) + std::string(more); }
+
+Result<ClusterConfig> Parse(std::string_view yaml) {
+  return ParseClusterConfig(yaml, "regions.yaml", "/etc/crdtdb");
+}
+
+std::string CurveRegions(std::string_view us_east_extra) {
+  return "cluster: secure\n"
+         "regions:\n"
+         "  - name: us-east\n"
+         "    data_dir: data/us-east\n"
+         "    publish: tcp://10.0.0.1:7101\n"
+         "    sync: tcp://10.0.0.1:7102\n"
+         "    client: tcp://10.0.0.1:7103\n" +
+         std::string(us_east_extra) +
+         "  - name: eu-west\n"
+         "    data_dir: data/eu-west\n"
+         "    publish: tcp://eu-west.example.com:7101\n"
+         "    sync: tcp://eu-west.example.com:7102\n"
+         "    client: tcp://eu-west.example.com:7103\n"
+         "    public_key: \"" +
+         std::string(kEuWestKey) +
+         "\"\n"
+         "    secret_key_file: /etc/crdtdb/eu-west.key\n"
+         "security:\n"
+         "  curve: true\n"
+         "  clients:\n"
+         "    - \"" +
+         std::string(kClientKey) + "\"\n";
+}
+
+TEST_CASE("the repository's regions.example.yaml loads with the values it shows") {
+  const std::string dir = CRDTDB_SOURCE_DIR;
+  Result<ClusterConfig> config = LoadClusterConfig(dir + "/regions.example.yaml");
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->cluster == "demo");
+  CHECK(config->anti_entropy_interval_ms == 1000);
+  REQUIRE(config->regions.size() == 3);
+  const RegionConfig& us_east = config->regions[0];
+  CHECK(us_east.name == "us-east");
+  CHECK(us_east.data_dir == (fs::path(dir) / "data/us-east").lexically_normal().string());
+  CHECK(us_east.publish == "tcp://127.0.0.1:7101");
+  CHECK(us_east.sync == "tcp://127.0.0.1:7102");
+  CHECK(us_east.client == "tcp://127.0.0.1:7103");
+  CHECK_FALSE(us_east.public_key.has_value());
+  CHECK_FALSE(us_east.secret_key_file.has_value());
+  CHECK(config->regions[2].name == "ap-south");
+  CHECK(config->FindRegion("eu-west") == &config->regions[1]);
+  CHECK(config->FindRegion("eu-east") == nullptr);
+  CHECK(config->links.size() == 3);
+  CHECK_FALSE(config->security.curve);
+  CHECK(config->security.clients.empty());
+}
+
+TEST_CASE("a link gives the latency in both directions") {
+  Result<ClusterConfig> config =
+      LoadClusterConfig(std::string(CRDTDB_SOURCE_DIR) + "/regions.example.yaml");
+  REQUIRE(config.ok());
+  for (auto [a, b] : {std::pair{"us-east", "eu-west"}, std::pair{"eu-west", "us-east"}}) {
+    const LinkConfig* link = config->FindLink(a, b);
+    REQUIRE(link != nullptr);
+    CHECK(link->latency_ms == 40);
+    CHECK(link->loss == 0.0);
+  }
+  CHECK(config->FindLink("ap-south", "eu-west")->latency_ms == 75);
+  CHECK(config->FindLink("us-east", "us-east") == nullptr);
+  CHECK(config->FindLink("us-east", "nowhere") == nullptr);
+}
+
+TEST_CASE("optional keys take their defaults and paths resolve against the base directory") {
+  Result<ClusterConfig> config = Parse(kBase);
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->anti_entropy_interval_ms == 1000);
+  CHECK(config->links.empty());
+  CHECK_FALSE(config->security.curve);
+  CHECK(config->regions[0].data_dir == "/etc/crdtdb/data/us-east");
+  CHECK(config->regions[1].data_dir == "/srv/eu-west");  // absolute paths stay as they are
+
+  Result<ClusterConfig> relative = ParseClusterConfig(kBase, "regions.yaml", "");
+  REQUIRE(relative.ok());
+  CHECK(relative->regions[0].data_dir == "data/us-east");
+}
+
+TEST_CASE("links, loss and anti-entropy interval are read") {
+  Result<ClusterConfig> config =
+      Parse(Append("anti_entropy_interval_ms: 250\n"
+                   "links:\n"
+                   "  - {a: eu-west, b: us-east, latency_ms: 0, loss: 0.25}\n"));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->anti_entropy_interval_ms == 250);
+  const LinkConfig* link = config->FindLink("us-east", "eu-west");
+  REQUIRE(link != nullptr);
+  CHECK(link->latency_ms == 0);
+  CHECK(link->loss == 0.25);
+}
+
+TEST_CASE("a CURVE config with keys, secret key files and clients is valid") {
+  Result<ClusterConfig> config = Parse(CurveRegions("    public_key: \"" + std::string(kUsEastKey) +
+                                                    "\"\n"
+                                                    "    secret_key_file: keys/us-east.key\n"));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->security.curve);
+  REQUIRE(config->security.clients.size() == 1);
+  CHECK(config->security.clients[0] == kClientKey);
+  const RegionConfig* us_east = config->FindRegion("us-east");
+  REQUIRE(us_east != nullptr);
+  CHECK(us_east->public_key == std::string(kUsEastKey));
+  CHECK(us_east->secret_key_file == "/etc/crdtdb/keys/us-east.key");
+  CHECK(config->FindRegion("eu-west")->secret_key_file == "/etc/crdtdb/eu-west.key");
+  CHECK(config->regions[1].publish == "tcp://eu-west.example.com:7101");
+}
+
+TEST_CASE("other endpoint hosts: localhost, DNS names, IPv6") {
+  Result<ClusterConfig> config = Parse(Edit("tcp://127.0.0.1:7101", "tcp://localhost:7101"));
+  CHECK_MESSAGE(config.ok(), config.status().ToString());
+  config = Parse(Edit("tcp://127.0.0.1:7202", "tcp://[::1]:7202"));
+  CHECK_MESSAGE(config.ok(), config.status().ToString());
+  config = Parse(Edit("tcp://127.0.0.1:7203", "tcp://db-1.eu-west.example.com:65535"));
+  CHECK_MESSAGE(config.ok(), config.status().ToString());
+}
+
+struct BadCase {
+  std::string yaml;
+  std::string error;
+};
+
+TEST_CASE("every invalid config is refused with file, line, key and reason") {
+  const std::string kRegionKeys =
+      "(expected one of: name, data_dir, publish, sync, client, public_key, secret_key_file)";
+  const std::string kKey = std::string(kUsEastKey);
+  const BadCase cases[] = {
+      // Document shape and syntax.
+      {"", "regions.yaml:1: the file is empty; it must be a YAML mapping with cluster and regions"},
+      {"- a\n- b\n", "regions.yaml:1: the file must be a YAML mapping (got a list)"},
+      {"cluster: [demo\nregions: x\n",
+       "regions.yaml:2: invalid YAML at column 8: end of sequence flow not found"},
+      {Append("---\ncluster: again\n"),
+       "regions.yaml:14: only one YAML document is allowed (remove the second '---')"},
+      // Unknown and duplicate keys, at every level.
+      {Append("clustre: x\n"),
+       "regions.yaml:13: clustre: unknown key (expected one of: cluster, anti_entropy_interval_ms, "
+       "regions, links, security)"},
+      {Edit("    sync: tcp://127.0.0.1:7202", "    synk: tcp://127.0.0.1:7202"),
+       "regions.yaml:11: regions[1].synk: unknown key " + kRegionKeys},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency: 40}\n"),
+       "regions.yaml:14: links[0].latency: unknown key (expected one of: a, b, latency_ms, loss)"},
+      {Append("security:\n  curve: false\n  clients_keys: []\n"),
+       "regions.yaml:15: security.clients_keys: unknown key (expected one of: curve, clients)"},
+      {Edit("cluster: demo\n", "cluster: demo\ncluster: other\n"),
+       "regions.yaml:2: cluster: duplicate key (first at line 1)"},
+      {Edit("    data_dir: /srv/eu-west\n", "    data_dir: /srv/eu-west\n    data_dir: /srv/x\n"),
+       "regions.yaml:10: regions[1].data_dir: duplicate key (first at line 9)"},
+      // Missing keys and wrong types.
+      {Edit("cluster: demo\n", ""), "regions.yaml:1: cluster: required key is missing"},
+      {"cluster: demo\n", "regions.yaml:1: regions: required key is missing"},
+      {"cluster: demo\nregions: []\n", "regions.yaml:2: regions: at least one region is required"},
+      {Edit("    publish: tcp://127.0.0.1:7201\n", ""),
+       "regions.yaml:8: regions[1].publish: required key is missing"},
+      {Edit("cluster: demo", "cluster: [demo]"),
+       "regions.yaml:1: cluster: must be a string (got a list)"},
+      {"cluster: demo\nregions:\n  name: us-east\n",
+       "regions.yaml:2: regions: must be a list (got a mapping)"},
+      {"cluster: demo\nregions:\n  - [us-east]\n",
+       "regions.yaml:3: regions[0]: must be a mapping (got a list)"},
+      {Edit("  - name: eu-west", "  - name:"),
+       "regions.yaml:8: regions[1].name: must be a string (got nothing)"},
+      {Edit("    data_dir: data/us-east", "    data_dir: \"\""),
+       "regions.yaml:4: regions[0].data_dir: must not be empty"},
+      // Region names.
+      {Edit("name: eu-west", "name: EU-West"),
+       "regions.yaml:8: regions[1].name: must be 1 to 64 characters of [a-z0-9-] (got "
+       "\"EU-West\")"},
+      {Edit("name: eu-west", "name: us-east"),
+       "regions.yaml:8: regions[1].name: duplicate region name \"us-east\" (first at line 3)"},
+      // Endpoints.
+      {Edit("tcp://127.0.0.1:7102", "udp://127.0.0.1:7102"),
+       "regions.yaml:6: regions[0].sync: must be tcp://HOST:PORT (got \"udp://127.0.0.1:7102\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://127.0.0.1"),
+       "regions.yaml:6: regions[0].sync: must be tcp://HOST:PORT (the port is missing) "
+       "(got \"tcp://127.0.0.1\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://127.0.0.1:65536"),
+       "regions.yaml:6: regions[0].sync: the port must be a number from 1 to 65535 "
+       "(got \"tcp://127.0.0.1:65536\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://127.0.0.1:0"),
+       "regions.yaml:6: regions[0].sync: the port must be a number from 1 to 65535 "
+       "(got \"tcp://127.0.0.1:0\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://127.0.0.300:7102"),
+       "regions.yaml:6: regions[0].sync: the host is not a valid IPv4 address "
+       "(got \"tcp://127.0.0.300:7102\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://*:7102"),
+       "regions.yaml:6: regions[0].sync: '*' cannot be connected to; give the address other "
+       "regions and clients reach it at (got \"tcp://*:7102\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://db_1:7102"),
+       "regions.yaml:6: regions[0].sync: the host is not an IP address or a DNS name "
+       "(got \"tcp://db_1:7102\")"},
+      {Edit("tcp://127.0.0.1:7102", "tcp://[::1:7102"),
+       "regions.yaml:6: regions[0].sync: the host is not a valid [IPv6] address "
+       "(got \"tcp://[::1:7102\")"},
+      {Edit("tcp://127.0.0.1:7201", "tcp://127.0.0.1:7101"),
+       "regions.yaml:10: regions[1].publish: endpoint tcp://127.0.0.1:7101 is already used by "
+       "regions[0].publish (line 5)"},
+      {Edit("tcp://127.0.0.1:7103", "tcp://LocalHost:07102",
+            Edit("tcp://127.0.0.1:7102", "tcp://localhost:7102")),
+       "regions.yaml:7: regions[0].client: endpoint tcp://LocalHost:07102 is already used by "
+       "regions[0].sync (line 6)"},
+      // anti_entropy_interval_ms.
+      {Append("anti_entropy_interval_ms: 5\n"),
+       "regions.yaml:13: anti_entropy_interval_ms: must be an integer from 10 to 3600000 "
+       "(got \"5\")"},
+      {Append("anti_entropy_interval_ms: \"1000\"\n"),
+       "regions.yaml:13: anti_entropy_interval_ms: must be an integer from 10 to 3600000 "
+       "(got \"1000\")"},
+      {Append("anti_entropy_interval_ms: 1.5e3\n"),
+       "regions.yaml:13: anti_entropy_interval_ms: must be an integer from 10 to 3600000 "
+       "(got \"1.5e3\")"},
+      {Append("anti_entropy_interval_ms:\n  ms: 1000\n"),
+       "regions.yaml:13: anti_entropy_interval_ms: must be an integer from 10 to 3600000 "
+       "(got a mapping)"},
+      // Links.
+      {Append("links:\n  - {a: us-east, b: eu-wst, latency_ms: 40}\n"),
+       "regions.yaml:14: links[0].b: no region named \"eu-wst\""},
+      {Append("links:\n  - {a: us-east, b: us-east, latency_ms: 40}\n"),
+       "regions.yaml:14: links[0].b: a link joins two different regions (a is also \"us-east\")"},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency_ms: 40}\n"
+              "  - {a: eu-west, b: us-east, latency_ms: 45}\n"),
+       "regions.yaml:15: links[1]: duplicate link between \"eu-west\" and \"us-east\" "
+       "(first at line 14)"},
+      {Append("links:\n  - {a: us-east, b: eu-west}\n"),
+       "regions.yaml:14: links[0].latency_ms: required key is missing"},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency_ms: 60001}\n"),
+       "regions.yaml:14: links[0].latency_ms: must be an integer from 0 to 60000 (got \"60001\")"},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency_ms: -1}\n"),
+       "regions.yaml:14: links[0].latency_ms: must be an integer from 0 to 60000 (got \"-1\")"},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency_ms: 40, loss: 1.5}\n"),
+       "regions.yaml:14: links[0].loss: must be a number from 0 to 1 (got \"1.5\")"},
+      {Append("links:\n  - {a: us-east, b: eu-west, latency_ms: 40, loss: .nan}\n"),
+       "regions.yaml:14: links[0].loss: must be a number from 0 to 1 (got \".nan\")"},
+      {Append("links:\n  a: us-east\n"), "regions.yaml:13: links: must be a list (got a mapping)"},
+      // Security.
+      {Append("security: on\n"), "regions.yaml:13: security: must be a mapping (got \"on\")"},
+      {Append("security:\n  curve: yes\n"),
+       "regions.yaml:14: security.curve: must be true or false (got \"yes\")"},
+      {CurveRegions("    secret_key_file: keys/us-east.key\n"),
+       "regions.yaml:3: regions[0].public_key: required when security.curve is true"},
+      {CurveRegions("    public_key: \"" + kKey + "\"\n"),
+       "regions.yaml:3: regions[0].secret_key_file: required when security.curve is true"},
+      {CurveRegions("    public_key: \"" + kKey.substr(1) + "\"\n"),
+       "regions.yaml:8: regions[0].public_key: must be a Z85 CURVE key, 40 characters as "
+       "`crdtdb keygen` prints (got \"" +
+           kKey.substr(1) + "\")"},
+      {CurveRegions("    public_key: \"#####" + kKey.substr(5) +
+                    "\"\n"
+                    "    secret_key_file: k\n"),
+       "regions.yaml:8: regions[0].public_key: must be a Z85 CURVE key, 40 characters as "
+       "`crdtdb keygen` prints (got \"#####" +
+           kKey.substr(5) + "\")"},
+      {CurveRegions("    public_key: \"" + std::string(kEuWestKey) +
+                    "\"\n"
+                    "    secret_key_file: k\n"),
+       "regions.yaml:15: regions[1].public_key: the same key as regions[0].public_key (line 8)"},
+      {Append("security:\n  clients:\n    - not-a-key\n"),
+       "regions.yaml:15: security.clients[0]: must be a Z85 CURVE key, 40 characters as "
+       "`crdtdb keygen` prints (got \"not-a-key\")"},
+      {Append("security:\n  clients:\n    - \"" + std::string(kClientKey) + "\"\n    - \"" +
+              std::string(kClientKey) + "\"\n"),
+       "regions.yaml:16: security.clients[1]: duplicate client key (first at line 15)"},
+  };
+  for (const BadCase& bad : cases) {
+    CAPTURE(bad.yaml);
+    Result<ClusterConfig> config = Parse(bad.yaml);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().IsInvalidArgument());
+    CHECK(config.status().message() == bad.error);
+  }
+}
+
+TEST_CASE("counts beyond the bounds are refused before the items are read") {
+  std::string yaml = "cluster: big\nregions:\n";
+  for (size_t i = 0; i <= kMaxRegions; ++i) yaml += "  - {}\n";
+  Result<ClusterConfig> config = Parse(yaml);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() ==
+        "regions.yaml:2: regions: at most 64 items are allowed (got 65)");
+
+  config = Parse(std::string(kMaxConfigBytes + 1, '#'));
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() == "regions.yaml:1: the file is larger than 1048576 bytes");
+}
+
+TEST_CASE("hostile or broken YAML is an error naming the file, never a crash") {
+  const std::string inputs[] = {
+      std::string(100'000, '['),                              // nesting deeper than any stack
+      "cluster: demo\nregions:\n  - &r {name: a}\n  - *r\n",  // aliases share one node
+      "cluster: demo\nregions: &a [*a]\n",                    // an alias inside its own anchor
+      std::string("cluster: \xff\xfe\x00"
+                  "demo\n",
+                  16),  // a UTF-16 byte-order mark, a NUL
+      "cluster: demo\nregions:\n  - !!binary aGVsbG8=\n",
+      "? [complex, key]\n: value\n",
+      "cluster: \"\\x01\"\nregions: []\n",
+      std::string("cluster: de\0mo\nregions: []\n", 26),
+  };
+  for (const std::string& input : inputs) {
+    CAPTURE(input.substr(0, 60));
+    Result<ClusterConfig> config = Parse(input);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().IsInvalidArgument());
+    CHECK(config.status().message().rfind("regions.yaml:", 0) == 0);
+  }
+}
+
+// A scratch directory for the tests that read files, removed at the end.
+class TempDir {
+ public:
+  TempDir()
+      : path_(fs::temp_directory_path() / ("crdtdb-config-test-" + std::to_string(getpid()))) {
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void WriteFile(const fs::path& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+TEST_CASE("a loaded file resolves relative paths against its own directory") {
+  TempDir dir;
+  fs::create_directories(dir.path() / "conf");
+  WriteFile(dir.path() / "conf/regions.yaml", kBase);
+  Result<ClusterConfig> config = LoadClusterConfig((dir.path() / "conf/regions.yaml").string());
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->regions[0].data_dir == (dir.path() / "conf/data/us-east").string());
+}
+
+TEST_CASE("a missing, unreadable or too large file is a clear error naming it") {
+  TempDir dir;
+  std::string missing = (dir.path() / "nope.yaml").string();
+  Result<ClusterConfig> config = LoadClusterConfig(missing);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().IsIOError());
+  CHECK(config.status().message() == missing + ": cannot read: No such file or directory");
+
+  config = LoadClusterConfig(dir.path().string());
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() == dir.path().string() + ": cannot read: not a regular file");
+
+  std::string big = (dir.path() / "big.yaml").string();
+  WriteFile(big, std::string(kMaxConfigBytes + 1, '#'));
+  config = LoadClusterConfig(big);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().IsInvalidArgument());
+  CHECK(config.status().message() == big + ":1: the file is larger than 1048576 bytes");
+
+  std::string bad = (dir.path() / "bad.yaml").string();
+  WriteFile(bad, "cluster: demo\nregions: 7\n");
+  config = LoadClusterConfig(bad);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() == bad + ":2: regions: must be a list (got \"7\")");
+}
+
+}  // namespace
+}  // namespace crdtdb

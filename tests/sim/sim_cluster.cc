@@ -1,0 +1,184 @@
+// Copyright (c) crdtdb authors.
+
+#include "tests/sim/sim_cluster.h"
+
+#include <leveldb/env.h>
+#include <leveldb/helpers/memenv.h>
+
+#include <stdexcept>
+
+namespace crdtdb::testing {
+
+struct SimCluster::Node {
+  std::string name;
+  std::unique_ptr<leveldb::Env> env;  // the replica's "disk": survives crashes
+  int64_t skew_ms = 0;
+  std::unique_ptr<db::DatabaseImpl> db;
+  std::unique_ptr<sync::SyncEngine> engine;
+  sync::SyncStats stats_before_crash;  // engines restart with fresh counters
+};
+
+SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
+    : options_(options), rng_(seed), link_up_(replicas, std::vector<bool>(replicas, true)) {
+  for (size_t i = 0; i < replicas; ++i) {
+    auto node = std::make_unique<Node>();
+    node->name = "r" + std::to_string(i);
+    node->env.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
+    if (options_.max_clock_skew_ms > 0) {
+      node->skew_ms = static_cast<int64_t>(rng_() % (2 * options_.max_clock_skew_ms + 1)) -
+                      static_cast<int64_t>(options_.max_clock_skew_ms);
+    }
+    nodes_.push_back(std::move(node));
+  }
+  for (size_t i = 0; i < replicas; ++i) Open(i);
+}
+
+SimCluster::~SimCluster() {
+  for (auto& node : nodes_) {
+    node->engine.reset();
+    node->db.reset();
+  }
+}
+
+void SimCluster::Open(size_t i) {
+  Node& node = *nodes_[i];
+  store::StoreOptions so;
+  so.path = "/sim/" + node.name;
+  so.env = node.env.get();
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
+  if (!store.ok()) throw std::runtime_error("sim: cannot open " + node.name + ": " + store.status().ToString());
+  node.db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
+    return static_cast<uint64_t>(static_cast<int64_t>(now_ms_) + nodes_[i]->skew_ms);
+  });
+  std::vector<std::string> peers;
+  for (size_t j = 0; j < nodes_.size(); ++j) {
+    if (j != i) peers.push_back(nodes_[j]->name);
+  }
+  node.engine = std::make_unique<sync::SyncEngine>(*node.db, std::move(peers), options_.sync);
+}
+
+db::DatabaseImpl& SimCluster::db(size_t i) { return *nodes_[i]->db; }
+bool SimCluster::up(size_t i) const { return nodes_[i]->engine != nullptr; }
+
+const sync::SyncStats& SimCluster::stats(size_t i) const {
+  return up(i) ? nodes_[i]->engine->stats() : nodes_[i]->stats_before_crash;
+}
+
+void SimCluster::SetLink(size_t from, size_t to, bool is_up) { link_up_[from][to] = is_up; }
+
+void SimCluster::Isolate(size_t i, bool isolated) {
+  for (size_t j = 0; j < nodes_.size(); ++j) {
+    if (j == i) continue;
+    SetLink(i, j, !isolated);
+    SetLink(j, i, !isolated);
+  }
+}
+
+void SimCluster::Crash(size_t i) {
+  Node& node = *nodes_[i];
+  if (!node.engine) return;
+  node.stats_before_crash = node.engine->stats();
+  node.engine.reset();
+  node.db.reset();
+}
+
+void SimCluster::Restart(size_t i) {
+  if (!up(i)) Open(i);
+}
+
+void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {
+  if (!link_up_[from][to]) return;
+  std::uniform_real_distribution<double> coin(0.0, 1.0);
+  if (coin(rng_) < options_.loss) return;
+  const int copies = coin(rng_) < options_.duplicate ? 2 : 1;
+  for (int c = 0; c < copies; ++c) {
+    const uint64_t latency = options_.latency_min_ms +
+                             rng_() % (options_.latency_max_ms - options_.latency_min_ms + 1);
+    in_flight_.push(Event{now_ms_ + latency, order_++, kind, from, to, bytes});
+  }
+}
+
+void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
+  for (sync::Outgoing& out : outgoing) {
+    if (out.kind == sync::Outgoing::Kind::kPublish) {
+      for (size_t to = 0; to < nodes_.size(); ++to) {
+        if (to != from) Schedule(Event::Kind::kPublished, from, to, out.bytes);
+      }
+    } else {
+      for (size_t to = 0; to < nodes_.size(); ++to) {
+        if (nodes_[to]->name == out.peer) Schedule(Event::Kind::kRequest, from, to, std::move(out.bytes));
+      }
+    }
+  }
+}
+
+void SimCluster::Deliver(Event event) {
+  Node& to = *nodes_[event.to];
+  if (!to.engine) return;  // a crashed replica receives nothing
+  ++delivered_;
+  const std::string& from_name = nodes_[event.from]->name;
+  switch (event.kind) {
+    case Event::Kind::kPublished: to.engine->OnPublished(from_name, event.bytes, now_ms_); break;
+    case Event::Kind::kRequest:
+      if (std::optional<std::string> reply = to.engine->OnRequest(event.bytes)) {
+        Schedule(Event::Kind::kResponse, event.to, event.from, std::move(*reply));
+      }
+      break;
+    case Event::Kind::kResponse: to.engine->OnResponse(from_name, event.bytes, now_ms_); break;
+  }
+  Route(event.to, to.engine->TakeOutgoing());
+}
+
+void SimCluster::RunFor(uint64_t ms) {
+  const uint64_t end = now_ms_ + ms;
+  while (now_ms_ < end) {
+    const uint64_t next_tick = std::min(end, now_ms_ + options_.tick_ms);
+    while (!in_flight_.empty() && in_flight_.top().at_ms <= next_tick) {
+      Event event = in_flight_.top();
+      in_flight_.pop();
+      now_ms_ = std::max(now_ms_, event.at_ms);
+      Deliver(std::move(event));
+    }
+    now_ms_ = next_tick;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (!nodes_[i]->engine) continue;
+      nodes_[i]->engine->OnTick(now_ms_);
+      Route(i, nodes_[i]->engine->TakeOutgoing());
+    }
+  }
+}
+
+bool SimCluster::Converged() const {
+  std::optional<merkle::Hash> root;
+  for (const auto& node : nodes_) {
+    if (!node->db) return false;
+    const merkle::Hash r = node->db->merkle_root();
+    if (root && !(*root == r)) return false;
+    root = r;
+  }
+  return true;
+}
+
+bool SimCluster::RunUntilConverged(uint64_t max_ms) {
+  const uint64_t end = now_ms_ + max_ms;
+  while (now_ms_ < end) {
+    RunFor(options_.tick_ms);
+    if (Converged()) return true;
+  }
+  return Converged();
+}
+
+std::string SimCluster::Dump(size_t i, const std::string& collection) {
+  std::string out;
+  ListOptions options;
+  options.limit = kMaxListPage;
+  while (true) {
+    Result<ListPage> page = nodes_[i]->db->list(collection, options);
+    if (!page.ok()) return "error: " + page.status().ToString();
+    for (const ListedDocument& d : page->documents) out += d.id + "=" + d.json + "\n";
+    if (!page->next_start_after) return out;
+    options.start_after = *page->next_start_after;
+  }
+}
+
+}  // namespace crdtdb::testing
