@@ -8,7 +8,9 @@
 #include "crdtdb/change.h"
 #include "crdtdb/database.h"
 #include "crdtdb/options.h"
+#include "crdtdb/limits.h"
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
+#include "crdtdb/sync_report.h"
 
 #endif  // CRDTDB_INCLUDE_CRDTDB_HPP_

@@ -22,14 +22,13 @@ merkle::Hash XorAll(const std::vector<merkle::Hash>& hashes) {
 }  // namespace
 
 Body AntiEntropySession::Start() {
-  ++outstanding_;
   asked_.insert(Key(merkle::NodeId{0, 0}));
   return TreeRequest{id_, {merkle::NodeId{0, 0}}};
 }
 
 void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out) {
   if (done()) return;
-  if (outstanding_ > 0) --outstanding_;
+  const size_t before = outstanding();
   if (const auto* tree = std::get_if<TreeResponse>(&response)) {
     OnTree(*tree);
   } else if (const auto* leaves = std::get_if<LeafResponse>(&response)) {
@@ -40,26 +39,34 @@ void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out
     Reject(std::string("unexpected ") + TypeName(response) + " in an anti-entropy round");
   }
   if (done()) return;
-  // Keys requested but missing from every answer (the peer's answer hit its size budget) are
-  // asked for again, a bounded number of times.
-  if (outstanding_ == 0 && !awaiting_.empty()) {
-    for (const std::string& key : awaiting_) {
-      if (++fetch_attempts_[key] > kMaxFetchAttempts) return Fail("the peer does not send document " + key);
-      keys_to_fetch_.push_back(key);
-    }
-    awaiting_.clear();
-  }
+  if (outstanding() < before) retries_without_progress_ = 0;
   SendMore(out);
-  if (outstanding_ == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && keys_to_fetch_.empty() &&
-      awaiting_.empty()) {
+  if (outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && keys_to_fetch_.empty()) {
     state_ = stats_.documents_pushed + stats_.documents_fetched > 0 ? State::kRepaired : State::kInSync;
   }
+}
+
+void AntiEntropySession::Retry(std::vector<Body>* out) {
+  if (done()) return;
+  if (++retries_without_progress_ > kMaxRetries) return Fail("the peer stopped answering");
+  // Everything unanswered goes back to the front of its queue and is asked again.
+  for (auto it = asked_.rbegin(); it != asked_.rend(); ++it) {
+    if (it->first < merkle::kDepth) {
+      nodes_to_ask_.push_front(merkle::NodeId{it->first, it->second});
+    } else {
+      buckets_to_ask_.push_front(it->second);
+    }
+  }
+  for (const std::string& key : awaiting_) keys_to_fetch_.push_front(key);
+  asked_.clear();
+  awaiting_.clear();
+  SendMore(out);
 }
 
 void AntiEntropySession::OnTree(const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
     if (!(XorAll(node.children) == node.hash)) return Reject("the peer's tree node does not add up");
-    if (asked_.erase(Key(node.id)) == 0) return Reject("the peer answered for a node not asked for");
+    if (asked_.erase(Key(node.id)) == 0) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
     if (node.id.level == 0 && node.hash == local_.merkle_root()) return;  // in sync: one round trip
     const std::vector<merkle::Hash> mine = local_.merkle_children(node.id);
@@ -77,9 +84,6 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
 
 void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body>* out) {
   for (const Leaf& leaf : response.leaves) {
-    if (asked_.erase(Key(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) {
-      return Reject("the peer answered for a leaf not asked for");
-    }
     merkle::Hash sum;
     for (size_t i = 0; i < leaf.entries.size(); ++i) {
       const LeafEntry& e = leaf.entries[i];
@@ -88,6 +92,7 @@ void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body
       sum = merkle::Xor(sum, merkle::Contribution(e.key, e.digest));
     }
     if (!(sum == leaf.hash)) return Reject("the peer's leaf contents do not add up to its leaf");
+    if (asked_.erase(Key(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) continue;  // not asked now
     ++stats_.leaves_compared;
     CompareLeaf(leaf, out);
     if (done()) return;
@@ -136,7 +141,7 @@ void AntiEntropySession::OnDocuments(const Documents& response) {
   for (const DocumentState& d : response.documents) {
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Reject("the peer sent a malformed document: " + state.status().message());
-    if (awaiting_.erase(d.key) == 0) return Reject("the peer sent a document that was not asked for");
+    if (awaiting_.erase(d.key) == 0) continue;  // a duplicate or late answer
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
   stats_.documents_fetched += updates.size();
@@ -144,35 +149,31 @@ void AntiEntropySession::OnDocuments(const Documents& response) {
 }
 
 void AntiEntropySession::SendMore(std::vector<Body>* out) {
-  while (outstanding_ < kMaxOutstanding) {
-    if (!nodes_to_ask_.empty()) {
-      TreeRequest request{id_, {}};
-      while (!nodes_to_ask_.empty() && request.nodes.size() < kMaxNodesPerMessage) {
-        request.nodes.push_back(nodes_to_ask_.front());
-        asked_.insert(Key(nodes_to_ask_.front()));
-        nodes_to_ask_.pop_front();
-      }
-      out->push_back(std::move(request));
-    } else if (!buckets_to_ask_.empty()) {
-      LeafRequest request{id_, {}};
-      while (!buckets_to_ask_.empty() && request.buckets.size() < kBucketsPerRequest) {
-        request.buckets.push_back(buckets_to_ask_.front());
-        asked_.insert(Key(merkle::NodeId{merkle::kDepth, buckets_to_ask_.front()}));
-        buckets_to_ask_.pop_front();
-      }
-      out->push_back(std::move(request));
-    } else if (!keys_to_fetch_.empty()) {
-      DocumentRequest request{id_, {}};
-      while (!keys_to_fetch_.empty() && request.keys.size() < kKeysPerRequest) {
-        awaiting_.insert(keys_to_fetch_.front());
-        request.keys.push_back(std::move(keys_to_fetch_.front()));
-        keys_to_fetch_.pop_front();
-      }
-      out->push_back(std::move(request));
-    } else {
-      return;
+  while (!nodes_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
+    TreeRequest request{id_, {}};
+    while (!nodes_to_ask_.empty() && request.nodes.size() < kMaxNodesPerMessage) {
+      asked_.insert(Key(nodes_to_ask_.front()));
+      request.nodes.push_back(nodes_to_ask_.front());
+      nodes_to_ask_.pop_front();
     }
-    ++outstanding_;
+    out->push_back(std::move(request));
+  }
+  while (!buckets_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
+    LeafRequest request{id_, {}};
+    while (!buckets_to_ask_.empty() && request.buckets.size() < kBucketsPerRequest) {
+      asked_.insert(Key(merkle::NodeId{merkle::kDepth, buckets_to_ask_.front()}));
+      request.buckets.push_back(buckets_to_ask_.front());
+      buckets_to_ask_.pop_front();
+    }
+    out->push_back(std::move(request));
+  }
+  while (!keys_to_fetch_.empty() && awaiting_.size() < kMaxKeysInFlight) {
+    DocumentRequest request{id_, {}};
+    while (!keys_to_fetch_.empty() && request.keys.size() < kKeysPerRequest) {
+      if (awaiting_.insert(keys_to_fetch_.front()).second) request.keys.push_back(keys_to_fetch_.front());
+      keys_to_fetch_.pop_front();
+    }
+    if (!request.keys.empty()) out->push_back(std::move(request));
   }
 }
 

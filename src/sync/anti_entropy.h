@@ -12,7 +12,8 @@
 // leaf, keys must hash to their bucket, and only nodes that were asked for may be answered. A
 // forged or inconsistent tree ends the round as rejected; it is never followed. (Across answers
 // the peer's tree may change, as it keeps accepting writes; the round then descends into what
-// differs now.) At most kMaxOutstanding requests are in flight per round.
+// differs now.) The number of items asked for and unanswered is bounded (kMaxItemsInFlight,
+// kMaxKeysInFlight), so a round cannot flood the peer or starve its write path.
 //
 // The responder side is stateless: responder.h.
 
@@ -21,7 +22,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -43,24 +43,32 @@ class AntiEntropySession {
  public:
   enum class State { kRunning, kInSync, kRepaired, kRejected, kFailed };
 
-  static constexpr size_t kMaxOutstanding = 4;
+  // Flow control: at most this many nodes and leaves, and documents, asked for and unanswered.
+  static constexpr size_t kMaxItemsInFlight = 4 * kMaxNodesPerMessage;
+  static constexpr size_t kMaxKeysInFlight = 64;
   static constexpr size_t kBucketsPerRequest = 64;
   static constexpr size_t kKeysPerRequest = 16;
-  static constexpr int kMaxFetchAttempts = 3;
+  // Retry() re-sends what is unanswered; after this many retries without progress the round fails.
+  static constexpr int kMaxRetries = 5;
 
   AntiEntropySession(LocalReplica& local, uint64_t session_id) : local_(local), id_(session_id) {}
 
   // The first request: the peer's root and its children.
   Body Start();
-  // Handles a response of this session; appends the requests (and document pushes) it leads to.
+  // Handles an answer of this session; appends the requests (and document pushes) it leads to.
+  // Answers may arrive twice or late (the network duplicates and reorders): parts that resolve
+  // nothing asked for are ignored.
   void OnResponse(const Body& response, std::vector<Body>* out);
+  // Called when answers stop coming: asks again for everything unanswered.
+  void Retry(std::vector<Body>* out);
 
   uint64_t id() const { return id_; }
   State state() const { return state_; }
   bool done() const { return state_ != State::kRunning; }
   const std::string& error() const { return error_; }
   const AntiEntropyStats& stats() const { return stats_; }
-  size_t outstanding() const { return outstanding_; }
+  // Items (nodes, leaves, documents) asked for and not answered yet.
+  size_t outstanding() const { return asked_.size() + awaiting_.size(); }
 
  private:
   void OnTree(const TreeResponse& response);
@@ -76,15 +84,13 @@ class AntiEntropySession {
   State state_ = State::kRunning;
   std::string error_;
   AntiEntropyStats stats_;
-  size_t outstanding_ = 0;
+  int retries_without_progress_ = 0;
 
-  // Nodes and leaves asked for and not answered yet.
-  std::set<std::pair<int, uint32_t>> asked_;
+  std::set<std::pair<int, uint32_t>> asked_;  // nodes and leaves asked for, unanswered
+  std::set<std::string> awaiting_;            // documents asked for, unanswered
   std::deque<merkle::NodeId> nodes_to_ask_;
   std::deque<uint32_t> buckets_to_ask_;
   std::deque<std::string> keys_to_fetch_;
-  std::set<std::string> awaiting_;  // requested, not yet received
-  std::map<std::string, int> fetch_attempts_;
 };
 
 }  // namespace crdtdb::sync

@@ -219,8 +219,11 @@ void SyncEngine::OnPeerConnected(const std::string& name) {
 void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
   if (peer.session) {
     if (now_ms - peer.session_activity_ms > options_.request_timeout_ms) {
-      peer.session.reset();  // the peer went away mid-round; the next round starts over
-      peer.next_anti_entropy_ms = now_ms + options_.anti_entropy_interval_ms;
+      std::vector<Body> requests;
+      peer.session->Retry(&requests);  // answers were lost, or the peer went away
+      peer.session_activity_ms = now_ms;
+      for (Body& request : requests) Send(Outgoing::Kind::kRequest, peer.name, std::move(request));
+      if (peer.session->done()) FinishSession(peer, now_ms);
     }
     return;
   }

@@ -11,7 +11,8 @@
 //     origin's sequence numbers;
 //   - gap repair: a missing range of a peer's sequence is requested from that peer's delta log
 //     (LogRequest); a range the log no longer holds is left to anti-entropy;
-//   - anti-entropy: one AntiEntropySession per peer at a time, started every
+//   - anti-entropy: one AntiEntropySession per peer at a time (asking again for what is
+//     unanswered after request_timeout_ms, giving up after AntiEntropySession::kMaxRetries), started every
 //     anti_entropy_interval_ms, at connect, when a gap cannot be repaired from the log, and when
 //     heartbeats show the roots diverging while both streams are idle.
 // Received deltas are joined through the local replica's write path and never re-published:
@@ -38,7 +39,7 @@ namespace crdtdb::sync {
 struct SyncOptions {
   uint64_t heartbeat_interval_ms = 500;
   uint64_t anti_entropy_interval_ms = 1000;
-  uint64_t request_timeout_ms = 3000;  // a LogRequest or anti-entropy round without answer is retried
+  uint64_t request_timeout_ms = 1000;  // a LogRequest or anti-entropy round without answer is retried
   size_t publish_bytes_max = size_t{1} << 20;  // per DeltaBatch
   size_t publish_batches_per_tick_max = 16;
 };

@@ -5,7 +5,10 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include <deque>
 #include <stdexcept>
+
+#include "sync/client_session.h"
 
 namespace crdtdb::testing {
 
@@ -17,6 +20,39 @@ struct SimCluster::Node {
   std::unique_ptr<sync::SyncEngine> engine;
   sync::SyncStats stats_before_crash;  // engines restart with fresh counters
 };
+
+SimClient::SimClient(std::function<uint64_t()> clock_ms) : env_(leveldb::NewMemEnv(leveldb::Env::Default())) {
+  store::StoreOptions so;
+  so.path = "/sim/client";
+  so.env = env_.get();
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
+  if (!store.ok()) throw std::runtime_error("sim: cannot open the client: " + store.status().ToString());
+  db_ = std::make_unique<db::DatabaseImpl>(std::move(store).value(), std::move(clock_ms));
+}
+
+SimClient::~SimClient() { db_.reset(); }
+
+SyncReport SimCluster::SyncClient(SimClient& client, size_t region, size_t max_messages) {
+  const uint64_t started = now_ms_;
+  sync::ClientSession session(client.db(), /*first_session_id=*/rng_() | 1);
+  std::deque<std::string> requests;
+  for (std::string& r : session.Start()) requests.push_back(std::move(r));
+  size_t messages = 0;
+  while (!session.done() && !requests.empty() && messages < max_messages && up(region)) {
+    std::string request = std::move(requests.front());
+    requests.pop_front();
+    ++messages;
+    std::optional<std::string> answer = nodes_[region]->engine->OnRequest(request);
+    Route(region, nodes_[region]->engine->TakeOutgoing());
+    if (!answer) continue;  // a push
+    RunFor(2 * options_.latency_min_ms);
+    if (++messages > max_messages) break;
+    for (std::string& r : session.OnAnswer(*answer)) requests.push_back(std::move(r));
+  }
+  SyncReport report = session.report();
+  report.duration_ms = now_ms_ - started;
+  return report;
+}
 
 SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     : options_(options), rng_(seed), link_up_(replicas, std::vector<bool>(replicas, true)) {

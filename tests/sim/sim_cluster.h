@@ -9,6 +9,7 @@
 #define CRDTDB_TESTS_SIM_SIM_CLUSTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <queue>
 #include <random>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "db/database_impl.h"
+#include "crdtdb/sync_report.h"
 #include "sync/sync_engine.h"
 
 namespace leveldb {
@@ -23,6 +25,18 @@ class Env;
 }
 
 namespace crdtdb::testing {
+
+// An offline-first app's embedded replica, outside the cluster, that syncs with one region.
+class SimClient {
+ public:
+  explicit SimClient(std::function<uint64_t()> clock_ms);
+  ~SimClient();
+  db::DatabaseImpl& db() { return *db_; }
+
+ private:
+  std::unique_ptr<leveldb::Env> env_;
+  std::unique_ptr<db::DatabaseImpl> db_;
+};
 
 struct SimOptions {
   double loss = 0.0;       // probability a message is dropped
@@ -58,6 +72,10 @@ class SimCluster {
   // Stops a replica as kill -9 would (its in-memory files survive) and starts it again.
   void Crash(size_t i);
   void Restart(size_t i);
+
+  // Runs one client sync session with `region`; the connection is cut after `max_messages`
+  // messages (requests and answers). Each round trip takes 2 x latency_min_ms of virtual time.
+  SyncReport SyncClient(SimClient& client, size_t region, size_t max_messages = SIZE_MAX);
 
   bool Converged() const;
   // Every replica's documents of `collection` as "id=json" lines, for comparing full dumps.

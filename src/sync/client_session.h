@@ -1,0 +1,62 @@
+// Copyright (c) crdtdb authors.
+//
+// ClientSession is an offline-first client's side of a sync with a region (docs/protocol.md): it
+// runs push-pull anti-entropy rounds against the region until a round finds both sides equal (at
+// most kMaxRounds), so the client's own writes reach the region and the region's reach the
+// client. Sans-IO like the engine: it returns requests to send and consumes answers; pushes
+// (Documents) need no answer. A session cut off at any point loses nothing: what was received is
+// committed, what was pushed is joined at the region, and the next session redoes the diff.
+
+#ifndef CRDTDB_SYNC_CLIENT_SESSION_H_
+#define CRDTDB_SYNC_CLIENT_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdtdb/sync_report.h"
+#include "sync/anti_entropy.h"
+#include "sync/local_replica.h"
+
+namespace crdtdb::sync {
+
+class ClientSession {
+ public:
+  static constexpr int kMaxRounds = 3;
+
+  ClientSession(LocalReplica& local, uint64_t first_session_id);
+
+  // The first requests.
+  std::vector<std::string> Start();
+  // An answer of the region; returns the requests it leads to.
+  std::vector<std::string> OnAnswer(std::string_view bytes);
+  // No answer came for a while: the requests to send again (empty once the round gave up).
+  std::vector<std::string> Retry();
+
+  bool done() const { return done_; }
+  // Requests sent whose answers have not arrived (0 when done or cut off).
+  size_t outstanding() const { return round_ ? round_->outstanding() : 0; }
+  // Set when a round failed or the region sent something malformed or forged.
+  const Status& error() const { return error_; }
+  // Figures so far; duration_ms is the caller's to fill.
+  const SyncReport& report() const { return report_; }
+
+ private:
+  std::vector<std::string> StartRound();
+  // Ends the session if the round failed or was rejected.
+  void CheckRoundFailed();
+  std::vector<std::string> Encode(std::vector<Body> bodies);
+
+  LocalReplica& local_;
+  uint64_t next_session_id_;
+  std::unique_ptr<AntiEntropySession> round_;
+  SyncReport report_;
+  Status error_;
+  bool done_ = false;
+};
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_CLIENT_SESSION_H_
