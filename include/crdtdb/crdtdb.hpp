@@ -12,5 +12,6 @@
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
 #include "crdtdb/sync_report.h"
+#include "crdtdb/sync_transport.h"
 
 #endif  // CRDTDB_INCLUDE_CRDTDB_HPP_

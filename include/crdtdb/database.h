@@ -30,6 +30,8 @@
 #include "crdtdb/options.h"
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
+#include "crdtdb/sync_report.h"
+#include "crdtdb/sync_transport.h"
 
 namespace crdtdb {
 
@@ -109,6 +111,12 @@ class Database {
   // local or remote, until the returned Subscription is destroyed.
   virtual std::unique_ptr<Subscription> subscribe(std::string prefix,
                                                   std::function<void(const Change&)> callback) = 0;
+
+  // Syncs this replica with a region, both ways (offline-first use): runs anti-entropy rounds over
+  // `transport` until one finds both sides equal. Resumable: a session that fails halfway keeps
+  // what it received, and the next one finishes the job. Unavailable if the region stops
+  // answering.
+  virtual Result<SyncReport> sync_with(SyncTransport& transport) = 0;
 
   virtual LocalStatus status() = 0;
   // Recomputes every document's digest and the Merkle tree from the documents, and reports any

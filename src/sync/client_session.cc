@@ -9,17 +9,18 @@ namespace crdtdb::sync {
 ClientSession::ClientSession(LocalReplica& local, uint64_t first_session_id)
     : local_(local), next_session_id_(first_session_id) {}
 
-std::vector<std::string> ClientSession::Encode(std::vector<Body> bodies) {
-  std::vector<std::string> out;
+std::vector<ClientSession::Outgoing> ClientSession::Encode(std::vector<Body> bodies) {
+  std::vector<Outgoing> out;
   for (Body& body : bodies) {
+    const bool expects_answer = !std::holds_alternative<Documents>(body);
     std::string bytes = sync::Encode(Message{local_.replica_id(), std::move(body)});
     report_.bytes_sent += bytes.size();
-    out.push_back(std::move(bytes));
+    out.push_back(Outgoing{std::move(bytes), expects_answer});
   }
   return out;
 }
 
-std::vector<std::string> ClientSession::StartRound() {
+std::vector<ClientSession::Outgoing> ClientSession::StartRound() {
   round_ = std::make_unique<AntiEntropySession>(local_, next_session_id_++);
   ++report_.rounds;
   std::vector<Body> first;
@@ -27,9 +28,9 @@ std::vector<std::string> ClientSession::StartRound() {
   return Encode(std::move(first));
 }
 
-std::vector<std::string> ClientSession::Start() { return StartRound(); }
+std::vector<ClientSession::Outgoing> ClientSession::Start() { return StartRound(); }
 
-std::vector<std::string> ClientSession::Retry() {
+std::vector<ClientSession::Outgoing> ClientSession::Retry() {
   if (done_) return {};
   std::vector<Body> again;
   round_->Retry(&again);
@@ -45,7 +46,7 @@ void ClientSession::CheckRoundFailed() {
   }
 }
 
-std::vector<std::string> ClientSession::OnAnswer(std::string_view bytes) {
+std::vector<ClientSession::Outgoing> ClientSession::OnAnswer(std::string_view bytes) {
   if (done_) return {};
   report_.bytes_received += bytes.size();
   Result<Message> message = Decode(bytes);
@@ -60,7 +61,7 @@ std::vector<std::string> ClientSession::OnAnswer(std::string_view bytes) {
   round_->OnResponse(message->body, &next);
   report_.documents_received += round_->stats().documents_fetched - fetched_before;
   report_.documents_sent += round_->stats().documents_pushed - pushed_before;
-  std::vector<std::string> out = Encode(std::move(next));
+  std::vector<Outgoing> out = Encode(std::move(next));
   if (!round_->done()) return out;
   switch (round_->state()) {
     case AntiEntropySession::State::kInSync:
@@ -70,7 +71,7 @@ std::vector<std::string> ClientSession::OnAnswer(std::string_view bytes) {
     case AntiEntropySession::State::kRepaired:
       // Check the repair: another round finds both sides equal, or repairs what changed since.
       if (report_.rounds < static_cast<uint64_t>(kMaxRounds)) {
-        for (std::string& request : StartRound()) out.push_back(std::move(request));
+        for (Outgoing& request : StartRound()) out.push_back(std::move(request));
       } else {
         done_ = true;
       }

@@ -28,12 +28,18 @@ class ClientSession {
 
   ClientSession(LocalReplica& local, uint64_t first_session_id);
 
+  // A message for the region, and whether it expects an answer (pushed documents do not).
+  struct Outgoing {
+    std::string bytes;
+    bool expects_answer = true;
+  };
+
   // The first requests.
-  std::vector<std::string> Start();
-  // An answer of the region; returns the requests it leads to.
-  std::vector<std::string> OnAnswer(std::string_view bytes);
+  std::vector<Outgoing> Start();
+  // An answer of the region; returns the messages it leads to.
+  std::vector<Outgoing> OnAnswer(std::string_view bytes);
   // No answer came for a while: the requests to send again (empty once the round gave up).
-  std::vector<std::string> Retry();
+  std::vector<Outgoing> Retry();
 
   bool done() const { return done_; }
   // Requests sent whose answers have not arrived (0 when done or cut off).
@@ -44,10 +50,10 @@ class ClientSession {
   const SyncReport& report() const { return report_; }
 
  private:
-  std::vector<std::string> StartRound();
+  std::vector<Outgoing> StartRound();
   // Ends the session if the round failed or was rejected.
   void CheckRoundFailed();
-  std::vector<std::string> Encode(std::vector<Body> bodies);
+  std::vector<Outgoing> Encode(std::vector<Body> bodies);
 
   LocalReplica& local_;
   uint64_t next_session_id_;

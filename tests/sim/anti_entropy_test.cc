@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 
 #include "crdt/codec.h"
 #include "nlohmann/json.hpp"
@@ -85,6 +86,33 @@ TEST_CASE("anti-entropy costs O(differences x depth) messages and ships only dif
   CHECK(a.db().merkle_root() == b.db().merkle_root());
   CHECK(json::parse(*a.db().get("docs/1234"))["changed"] == "too");
   CHECK(json::parse(*b.db().get("docs/17"))["changed"] == true);
+}
+
+TEST_CASE("100,000 documents of which 100 differ: bytes <= 2x the differing documents + 64 KiB") {
+  SimClient a(Clock), b(Clock);
+  const int n = 100'000;
+  std::vector<sync::RemoteUpdate> batch;
+  for (int k = 0; k < n; ++k) {
+    const std::string key = "docs/" + std::to_string(k);
+    REQUIRE(a.db().put(key, json{{"title", "document " + std::to_string(k)}, {"n", k}, {"done", false}}.dump()).ok());
+    batch.push_back(sync::RemoteUpdate{key, *crdt::DecodeDocument(**a.db().ReadState(key)), true});
+    if (batch.size() == 1000) REQUIRE(b.db().ApplyRemote(std::exchange(batch, {})).ok());
+  }
+  REQUIRE(a.db().merkle_root() == b.db().merkle_root());
+  size_t differing_bytes = 0;
+  for (int k = 0; k < 100; ++k) {
+    const std::string key = "docs/" + std::to_string(k * 997);
+    REQUIRE((k % 2 == 0 ? a : b).db().patch(key, json{{"edited", k}}.dump()).ok());
+    differing_bytes += (**a.db().ReadState(key)).size() + (**b.db().ReadState(key)).size();
+  }
+  Round round = RunRound(a.db(), b.db());
+  CHECK(round.state == sync::AntiEntropySession::State::kRepaired);
+  CHECK(a.db().merkle_root() == b.db().merkle_root());
+  MESSAGE("anti-entropy, 100 of 100,000 documents differing: " << round.requests << " requests, "
+          << round.pushes << " pushes, " << round.bytes << " bytes; differing documents "
+          << differing_bytes << " bytes");
+  CHECK(round.bytes <= 2 * differing_bytes + 64 * 1024);
+  CHECK(round.pushes <= 100);  // at most one push message per differing leaf
 }
 
 TEST_CASE("a tree node whose children do not add up is rejected, not followed") {

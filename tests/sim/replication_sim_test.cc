@@ -32,12 +32,25 @@ class Workload {
     db::DatabaseImpl& db = cluster_.db(i);
     const std::string key = "docs/" + std::to_string(rng() % 12);
     const std::string field = std::string(1, static_cast<char>('a' + rng() % 4));
-    switch (rng() % 6) {
+    switch (rng() % 7) {
       case 0: (void)db.put(key, json{{field, rng() % 100}, {"by", i}}.dump()); break;
       case 1: (void)db.patch(key, json{{field, json{{"x", rng() % 10}}}}.dump()); break;
       case 2: (void)db.patch(key, json{{field, nullptr}}.dump()); break;
       case 3: (void)db.remove(key); break;
-      case 4: (void)db.set_add(key, "tags", json(rng() % 5).dump()); break;
+      case 4:
+        if (rng() % 2 == 0) {
+          (void)db.set_add(key, "tags", json(rng() % 5).dump());
+        } else {
+          (void)db.set_remove(key, "tags", json(rng() % 5).dump());
+        }
+        break;
+      case 5: {
+        // Write-once fields: never overwritten nor removed, so each must survive everywhere.
+        const std::string journal = "journal/" + std::to_string(i);
+        const std::string entry = std::to_string(next_entry_++);
+        if (db.patch(journal, json{{entry, i}}.dump()).ok()) journal_[journal].push_back(entry);
+        break;
+      }
       default: {
         const std::string counter = "counters/" + std::to_string(rng() % 3);
         const int64_t by = static_cast<int64_t>(rng() % 7) - 2;
@@ -54,7 +67,8 @@ class Workload {
     }
   }
 
-  // Every counter equals the sum of the increments that were acknowledged, on every replica.
+  // No acknowledged write is lost: every counter equals the sum of the increments that were
+  // acknowledged, and every write-once journal field is present, on every replica.
   void CheckCounters() {
     for (size_t i = 0; i < cluster_.size(); ++i) {
       for (const auto& [key, sum] : expected_) {
@@ -62,19 +76,34 @@ class Workload {
         REQUIRE_MESSAGE(doc.ok(), key << " on r" << i << ": " << doc.status().ToString());
         CHECK(json::parse(*doc)["n"] == sum);
       }
+      for (const auto& [key, entries] : journal_) {
+        Result<std::string> doc = cluster_.db(i).get(key);
+        REQUIRE_MESSAGE(doc.ok(), key << " on r" << i << ": " << doc.status().ToString());
+        const json parsed = json::parse(*doc);
+        for (const std::string& entry : entries) CHECK_MESSAGE(parsed.contains(entry), key << "/" << entry << " lost");
+      }
     }
   }
 
  private:
   SimCluster& cluster_;
   std::map<std::string, int64_t> expected_;
+  std::map<std::string, std::vector<std::string>> journal_;
+  uint64_t next_entry_ = 0;
 };
 
+// Equal Merkle roots, equal JSON dumps, and equal canonical bytes of every document.
 void CheckConverged(SimCluster& cluster) {
   REQUIRE(cluster.Converged());
-  for (const char* collection : {"docs", "counters"}) {
+  for (const char* collection : {"docs", "counters", "journal"}) {
     const std::string dump = cluster.Dump(0, collection);
     for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, collection) == dump);
+  }
+  for (int k = 0; k < 12; ++k) {
+    const std::string key = "docs/" + std::to_string(k);
+    Result<std::optional<std::string>> state = cluster.db(0).ReadState(key);
+    REQUIRE(state.ok());
+    for (size_t i = 1; i < cluster.size(); ++i) CHECK(*cluster.db(i).ReadState(key) == *state);
   }
 }
 
@@ -92,8 +121,9 @@ TEST_CASE("replicas converge through the delta stream on a healthy network") {
 }
 
 TEST_CASE("replicas converge through loss, duplication and reordering") {
-  for (uint64_t seed : PropertySeeds(20)) {
+  for (uint64_t seed : PropertySeeds(100)) {
     CAPTURE(seed);
+    INFO("replay: " << ReplayCommand(seed));
     SimOptions options;
     options.loss = 0.2;
     options.duplicate = 0.1;
@@ -153,35 +183,74 @@ TEST_CASE("a replica killed mid-run restarts, keeps its sequence numbers and con
 
 TEST_CASE("a late joiner receives everything by anti-entropy") {
   SimCluster cluster(PropertySeeds(1).front() + 4, 3, SimOptions{});
-  cluster.Isolate(2, true);
+  cluster.Crash(2);  // r2 has not started yet: its store is new and empty
   for (int k = 0; k < 300; ++k) {
     REQUIRE(cluster.db(k % 2).put("docs/" + std::to_string(k), json{{"k", k}}.dump()).ok());
   }
   cluster.RunFor(2'000);
-  cluster.Isolate(2, false);
+  cluster.Restart(2);
   REQUIRE(cluster.RunUntilConverged(30'000));
   CheckConverged(cluster);
   CHECK(cluster.db(2).status().documents == 300);
   CHECK(cluster.stats(2).docs_repaired + cluster.stats(2).deltas_received >= 300);
 }
 
+TEST_CASE("a dropped delta batch is repaired from the origin's log, without anti-entropy") {
+  SimOptions options;
+  options.sync.anti_entropy_interval_ms = 1'000'000'000;  // only the round at start
+  SimCluster cluster(PropertySeeds(1).front() + 5, 2, options);
+  cluster.RunFor(1'000);
+  const sync::SyncStats before = cluster.stats(1);
+  REQUIRE(cluster.db(0).put("docs/0", "{}").ok());
+  cluster.RunFor(200);
+  cluster.DropNextPublished(0, 1, 1);
+  REQUIRE(cluster.db(0).put("docs/1", "{}").ok());  // its batch is lost
+  cluster.RunFor(200);
+  CHECK(cluster.db(1).get("docs/1").status().IsNotFound());
+  REQUIRE(cluster.db(0).put("docs/2", "{}").ok());  // the next batch shows the gap
+  cluster.RunFor(1'000);
+  CHECK(cluster.Converged());
+  CHECK(cluster.db(1).get("docs/1").ok());
+  CHECK(cluster.stats(1).log_requests == before.log_requests + 1);
+  CHECK(cluster.stats(1).anti_entropy_rounds == before.anti_entropy_rounds);
+  CHECK(cluster.stats(1).docs_repaired == before.docs_repaired);
+}
+
 TEST_CASE("anti-entropy repairs what the origin's delta log no longer holds") {
   SimOptions options;
-  SimCluster cluster(PropertySeeds(1).front() + 5, 2, options);
+  options.delta_log_max_entries = 10;
+  options.sync.anti_entropy_interval_ms = 1'000'000'000;  // only at start, and when the log falls short
+  SimCluster cluster(PropertySeeds(1).front() + 8, 2, options);
+  cluster.RunFor(1'000);
+  const sync::SyncStats before = cluster.stats(1);
   cluster.Isolate(1, true);
-  // More writes than the default log keeps would take long; a partition plus lost stream is the
-  // same situation for the receiver: it can only be repaired by anti-entropy or the log.
   for (int k = 0; k < 50; ++k) REQUIRE(cluster.db(0).put("docs/" + std::to_string(k), "{}").ok());
   cluster.RunFor(1'000);
   cluster.Isolate(1, false);
   REQUIRE(cluster.RunUntilConverged(30'000));
   CheckConverged(cluster);
+  CHECK(cluster.stats(1).log_requests > before.log_requests);
+  CHECK(cluster.stats(1).anti_entropy_rounds > before.anti_entropy_rounds);
+  CHECK(cluster.stats(1).docs_repaired >= 40);  // the 40 deltas the log had dropped
+}
+
+TEST_CASE("regions with the example file's one-way latencies converge") {
+  // us-east, eu-west, ap-south as regions.example.yaml places them.
+  SimOptions options;
+  options.link_latency_ms = {{0, 40, 110}, {40, 0, 75}, {110, 75, 0}};
+  SimCluster cluster(PropertySeeds(1).front() + 9, 3, options);
+  Workload workload(cluster);
+  workload.Run(5'000, 200);
+  REQUIRE(cluster.RunUntilConverged(10'000));
+  CheckConverged(cluster);
+  workload.CheckCounters();
 }
 
 TEST_CASE("randomized schedules of faults: converge after heal, invariants hold") {
   // CRDTDB_PROPERTY_CASES=1000 runs a long randomized campaign; CRDTDB_SEED=<n> replays one.
-  for (uint64_t seed : PropertySeeds(30)) {
+  for (uint64_t seed : PropertySeeds(200)) {
     CAPTURE(seed);
+    INFO("replay: " << ReplayCommand(seed));
     SimOptions options;
     options.loss = 0.05 * static_cast<double>(seed % 5);
     options.duplicate = 0.05;
@@ -193,7 +262,7 @@ TEST_CASE("randomized schedules of faults: converge after heal, invariants hold"
     // Phase 1: faults come and go while everyone writes.
     for (int step = 0; step < 40; ++step) {
       const size_t a = rng() % cluster.size(), b = rng() % cluster.size();
-      switch (rng() % 6) {
+      switch (rng() % 7) {
         case 0: cluster.Isolate(a, rng() % 2 == 0); break;
         case 1:
           if (a != b) cluster.SetLink(a, b, rng() % 2 == 0);
@@ -223,12 +292,12 @@ TEST_CASE("an offline-first client syncs both ways; a session cut off halfway lo
   for (int k = 0; k < 60; ++k) REQUIRE(client.db().put("docs/c" + std::to_string(k), json{{"c", k}}.dump()).ok());
   REQUIRE(client.db().increment("docs/r7", "likes", 1).ok());  // offline edit of a region document
 
-  SyncReport cut = cluster.SyncClient(client, 0, /*max_messages=*/12);
-  CHECK_FALSE(cut.in_sync);
-  CHECK(cut.documents_received + cut.documents_sent > 0);
-  CHECK(cut.documents_received < 200);
+  Result<SyncReport> cut = cluster.SyncClient(client, 0, /*max_messages=*/40);
+  CHECK(cut.status().IsUnavailable());
+  CHECK(client.db().status().documents > 61);  // what arrived before the cut is kept
+  CHECK(client.db().status().documents < 260);
 
-  SyncReport full = cluster.SyncClient(client, 0);
+  SyncReport full = *cluster.SyncClient(client, 0);
   CHECK(full.in_sync);
   CHECK(full.bytes_sent > 0);
   CHECK(full.bytes_received > 0);
@@ -242,10 +311,36 @@ TEST_CASE("an offline-first client syncs both ways; a session cut off halfway lo
   CHECK(cluster.db(2).status().documents == 260);
 
   // Syncing again when nothing changed is one round trip.
-  SyncReport again = cluster.SyncClient(client, 0);
+  SyncReport again = *cluster.SyncClient(client, 0);
   CHECK(again.in_sync);
   CHECK(again.rounds == 1);
   CHECK(again.documents_sent + again.documents_received == 0);
+}
+
+TEST_CASE("a client session cut at every possible message completes on the next") {
+  size_t cut_points = 0;
+  for (size_t cut = 1;; ++cut) {
+    CAPTURE(cut);
+    SimCluster cluster(PropertySeeds(1).front() + 7, 2, SimOptions{});
+    for (int k = 0; k < 20; ++k) REQUIRE(cluster.db(k % 2).put("docs/r" + std::to_string(k), json{{"k", k}}.dump()).ok());
+    REQUIRE(cluster.RunUntilConverged(30'000));
+    SimClient client([&] { return cluster.now_ms(); });
+    for (int k = 0; k < 10; ++k) REQUIRE(client.db().put("docs/c" + std::to_string(k), json{{"c", k}}.dump()).ok());
+    REQUIRE(client.db().patch("docs/r3", R"({"offline": true})").ok());
+    REQUIRE(cluster.db(0).patch("docs/r3", R"({"online": true})").ok());
+
+    Result<SyncReport> first = cluster.SyncClient(client, 0, cut);
+    Result<SyncReport> second = cluster.SyncClient(client, 0);
+    REQUIRE(second.ok());
+    CHECK(second->in_sync);
+    CHECK(client.db().merkle_root() == cluster.db(0).merkle_root());
+    CHECK(json::parse(*client.db().get("docs/r3")) == json{{"k", 3}, {"offline", true}, {"online", true}});
+    CHECK(client.db().status().documents == 30);
+    ++cut_points;
+    if (first.ok()) break;  // the cut came after the whole session: every cut point is covered
+  }
+  MESSAGE("client sessions cut at " << cut_points << " points");
+  CHECK(cut_points > 10);
 }
 
 }  // namespace

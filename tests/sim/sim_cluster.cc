@@ -5,10 +5,7 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
-#include <deque>
 #include <stdexcept>
-
-#include "sync/client_session.h"
 
 namespace crdtdb::testing {
 
@@ -16,10 +13,40 @@ struct SimCluster::Node {
   std::string name;
   std::unique_ptr<leveldb::Env> env;  // the replica's "disk": survives crashes
   int64_t skew_ms = 0;
-  std::unique_ptr<db::DatabaseImpl> db;
-  std::unique_ptr<sync::SyncEngine> engine;
-  sync::SyncStats stats_before_crash;  // engines restart with fresh counters
+  std::unique_ptr<db::Replica> replica;  // null while crashed
+  sync::SyncStats stats_before_crash;    // engines restart with fresh counters
 };
+
+namespace {
+
+// A transport straight into a region's replica, as the ZeroMQ one will be over the network.
+class SimTransport final : public SyncTransport {
+ public:
+  SimTransport(std::function<db::Replica*()> region, std::function<void()> round_trip, size_t max_messages)
+      : region_(std::move(region)), round_trip_(std::move(round_trip)), left_(max_messages) {}
+
+  Result<std::string> Exchange(std::string_view request) override {
+    if (left_ < 2 || region_() == nullptr) return Status::Unavailable("connection cut");
+    left_ -= 2;
+    std::optional<std::string> answer = region_()->OnRequest(request);
+    round_trip_();
+    if (!answer) return Status::Unavailable("no answer");
+    return std::move(*answer);
+  }
+  Status Send(std::string_view message) override {
+    if (left_ < 1 || region_() == nullptr) return Status::Unavailable("connection cut");
+    --left_;
+    (void)region_()->OnRequest(message);
+    return Status::OK();
+  }
+
+ private:
+  std::function<db::Replica*()> region_;
+  std::function<void()> round_trip_;
+  size_t left_;
+};
+
+}  // namespace
 
 SimClient::SimClient(std::function<uint64_t()> clock_ms) : env_(leveldb::NewMemEnv(leveldb::Env::Default())) {
   store::StoreOptions so;
@@ -32,30 +59,17 @@ SimClient::SimClient(std::function<uint64_t()> clock_ms) : env_(leveldb::NewMemE
 
 SimClient::~SimClient() { db_.reset(); }
 
-SyncReport SimCluster::SyncClient(SimClient& client, size_t region, size_t max_messages) {
-  const uint64_t started = now_ms_;
-  sync::ClientSession session(client.db(), /*first_session_id=*/rng_() | 1);
-  std::deque<std::string> requests;
-  for (std::string& r : session.Start()) requests.push_back(std::move(r));
-  size_t messages = 0;
-  while (!session.done() && !requests.empty() && messages < max_messages && up(region)) {
-    std::string request = std::move(requests.front());
-    requests.pop_front();
-    ++messages;
-    std::optional<std::string> answer = nodes_[region]->engine->OnRequest(request);
-    Route(region, nodes_[region]->engine->TakeOutgoing());
-    if (!answer) continue;  // a push
-    RunFor(2 * options_.latency_min_ms);
-    if (++messages > max_messages) break;
-    for (std::string& r : session.OnAnswer(*answer)) requests.push_back(std::move(r));
-  }
-  SyncReport report = session.report();
-  report.duration_ms = now_ms_ - started;
-  return report;
+Result<SyncReport> SimCluster::SyncClient(SimClient& client, size_t region, size_t max_messages) {
+  SimTransport transport([this, region] { return nodes_[region]->replica.get(); },
+                         [this] { RunFor(2 * options_.latency_min_ms); }, max_messages);
+  return client.db().sync_with(transport);
 }
 
 SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
-    : options_(options), rng_(seed), link_up_(replicas, std::vector<bool>(replicas, true)) {
+    : options_(options),
+      rng_(seed),
+      link_up_(replicas, std::vector<bool>(replicas, true)),
+      drop_published_(replicas, std::vector<int>(replicas, 0)) {
   for (size_t i = 0; i < replicas; ++i) {
     auto node = std::make_unique<Node>();
     node->name = "r" + std::to_string(i);
@@ -70,10 +84,7 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
 }
 
 SimCluster::~SimCluster() {
-  for (auto& node : nodes_) {
-    node->engine.reset();
-    node->db.reset();
-  }
+  for (auto& node : nodes_) node->replica.reset();
 }
 
 void SimCluster::Open(size_t i) {
@@ -81,24 +92,27 @@ void SimCluster::Open(size_t i) {
   store::StoreOptions so;
   so.path = "/sim/" + node.name;
   so.env = node.env.get();
+  so.delta_log_max_entries = options_.delta_log_max_entries;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) throw std::runtime_error("sim: cannot open " + node.name + ": " + store.status().ToString());
-  node.db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
+  auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
     return static_cast<uint64_t>(static_cast<int64_t>(now_ms_) + nodes_[i]->skew_ms);
   });
   std::vector<std::string> peers;
   for (size_t j = 0; j < nodes_.size(); ++j) {
     if (j != i) peers.push_back(nodes_[j]->name);
   }
-  node.engine = std::make_unique<sync::SyncEngine>(*node.db, std::move(peers), options_.sync);
+  node.replica = std::make_unique<db::Replica>(std::move(db), "sim", node.name, std::move(peers), options_.sync);
 }
 
-db::DatabaseImpl& SimCluster::db(size_t i) { return *nodes_[i]->db; }
-bool SimCluster::up(size_t i) const { return nodes_[i]->engine != nullptr; }
+db::DatabaseImpl& SimCluster::db(size_t i) { return nodes_[i]->replica->database(); }
+bool SimCluster::up(size_t i) const { return nodes_[i]->replica != nullptr; }
 
 const sync::SyncStats& SimCluster::stats(size_t i) const {
-  return up(i) ? nodes_[i]->engine->stats() : nodes_[i]->stats_before_crash;
+  return up(i) ? nodes_[i]->replica->sync_stats() : nodes_[i]->stats_before_crash;
 }
+
+db::ReplicaStatus SimCluster::status(size_t i) const { return nodes_[i]->replica->status(now_ms_); }
 
 void SimCluster::SetLink(size_t from, size_t to, bool is_up) { link_up_[from][to] = is_up; }
 
@@ -110,12 +124,13 @@ void SimCluster::Isolate(size_t i, bool isolated) {
   }
 }
 
+void SimCluster::DropNextPublished(size_t from, size_t to, int count) { drop_published_[from][to] += count; }
+
 void SimCluster::Crash(size_t i) {
   Node& node = *nodes_[i];
-  if (!node.engine) return;
-  node.stats_before_crash = node.engine->stats();
-  node.engine.reset();
-  node.db.reset();
+  if (!node.replica) return;
+  node.stats_before_crash = node.replica->sync_stats();
+  node.replica.reset();
 }
 
 void SimCluster::Restart(size_t i) {
@@ -124,12 +139,18 @@ void SimCluster::Restart(size_t i) {
 
 void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {
   if (!link_up_[from][to]) return;
+  if (kind == Event::Kind::kPublished && drop_published_[from][to] > 0) {
+    --drop_published_[from][to];
+    return;
+  }
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   if (coin(rng_) < options_.loss) return;
   const int copies = coin(rng_) < options_.duplicate ? 2 : 1;
   for (int c = 0; c < copies; ++c) {
-    const uint64_t latency = options_.latency_min_ms +
-                             rng_() % (options_.latency_max_ms - options_.latency_min_ms + 1);
+    const uint64_t latency =
+        options_.link_latency_ms.empty()
+            ? options_.latency_min_ms + rng_() % (options_.latency_max_ms - options_.latency_min_ms + 1)
+            : options_.link_latency_ms[from][to] + rng_() % (options_.jitter_ms + 1);
     in_flight_.push(Event{now_ms_ + latency, order_++, kind, from, to, bytes});
   }
 }
@@ -150,19 +171,19 @@ void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
 
 void SimCluster::Deliver(Event event) {
   Node& to = *nodes_[event.to];
-  if (!to.engine) return;  // a crashed replica receives nothing
+  if (!to.replica) return;  // a crashed replica receives nothing
   ++delivered_;
   const std::string& from_name = nodes_[event.from]->name;
   switch (event.kind) {
-    case Event::Kind::kPublished: to.engine->OnPublished(from_name, event.bytes, now_ms_); break;
+    case Event::Kind::kPublished: to.replica->OnPublished(from_name, event.bytes, now_ms_); break;
     case Event::Kind::kRequest:
-      if (std::optional<std::string> reply = to.engine->OnRequest(event.bytes)) {
+      if (std::optional<std::string> reply = to.replica->OnRequest(event.bytes)) {
         Schedule(Event::Kind::kResponse, event.to, event.from, std::move(*reply));
       }
       break;
-    case Event::Kind::kResponse: to.engine->OnResponse(from_name, event.bytes, now_ms_); break;
+    case Event::Kind::kResponse: to.replica->OnResponse(from_name, event.bytes, now_ms_); break;
   }
-  Route(event.to, to.engine->TakeOutgoing());
+  Route(event.to, to.replica->TakeOutgoing());
 }
 
 void SimCluster::RunFor(uint64_t ms) {
@@ -177,9 +198,9 @@ void SimCluster::RunFor(uint64_t ms) {
     }
     now_ms_ = next_tick;
     for (size_t i = 0; i < nodes_.size(); ++i) {
-      if (!nodes_[i]->engine) continue;
-      nodes_[i]->engine->OnTick(now_ms_);
-      Route(i, nodes_[i]->engine->TakeOutgoing());
+      if (!nodes_[i]->replica) continue;
+      nodes_[i]->replica->OnTick(now_ms_);
+      Route(i, nodes_[i]->replica->TakeOutgoing());
     }
   }
 }
@@ -187,8 +208,8 @@ void SimCluster::RunFor(uint64_t ms) {
 bool SimCluster::Converged() const {
   std::optional<merkle::Hash> root;
   for (const auto& node : nodes_) {
-    if (!node->db) return false;
-    const merkle::Hash r = node->db->merkle_root();
+    if (!node->replica) return false;
+    const merkle::Hash r = node->replica->database().merkle_root();
     if (root && !(*root == r)) return false;
     root = r;
   }
@@ -209,7 +230,7 @@ std::string SimCluster::Dump(size_t i, const std::string& collection) {
   ListOptions options;
   options.limit = kMaxListPage;
   while (true) {
-    Result<ListPage> page = nodes_[i]->db->list(collection, options);
+    Result<ListPage> page = db(i).list(collection, options);
     if (!page.ok()) return "error: " + page.status().ToString();
     for (const ListedDocument& d : page->documents) out += d.id + "=" + d.json + "\n";
     if (!page->next_start_after) return out;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "db/database_impl.h"
+#include "db/replica.h"
 #include "crdtdb/sync_report.h"
 #include "sync/sync_engine.h"
 
@@ -45,6 +46,11 @@ struct SimOptions {
   uint64_t latency_max_ms = 60;  // uniform in between: messages overtake each other
   uint64_t tick_ms = 10;
   uint64_t max_clock_skew_ms = 0;  // each replica's clock is off by up to this much
+  // One-way latency per directed link [from][to] (e.g. from a regions file's links); when set it
+  // replaces latency_min_ms, and up to `jitter_ms` is added to each message.
+  std::vector<std::vector<uint64_t>> link_latency_ms;
+  uint64_t jitter_ms = 10;
+  uint64_t delta_log_max_entries = 100'000;
   sync::SyncOptions sync;
 };
 
@@ -69,18 +75,22 @@ class SimCluster {
   // Cuts or heals the link from `from` to `to` (one direction).
   void SetLink(size_t from, size_t to, bool up);
   void Isolate(size_t i, bool isolated);
+  // Drops the next `count` messages of `from`'s delta stream to `to` (a lost PUB/SUB message).
+  void DropNextPublished(size_t from, size_t to, int count);
   // Stops a replica as kill -9 would (its in-memory files survive) and starts it again.
   void Crash(size_t i);
   void Restart(size_t i);
 
-  // Runs one client sync session with `region`; the connection is cut after `max_messages`
-  // messages (requests and answers). Each round trip takes 2 x latency_min_ms of virtual time.
-  SyncReport SyncClient(SimClient& client, size_t region, size_t max_messages = SIZE_MAX);
+  // Runs Database::sync_with between the client and `region` over a transport that delivers
+  // straight to the region's replica, each round trip taking 2 x latency_min_ms of virtual time,
+  // and that is cut (Unavailable) after `max_messages` messages.
+  Result<SyncReport> SyncClient(SimClient& client, size_t region, size_t max_messages = SIZE_MAX);
 
   bool Converged() const;
   // Every replica's documents of `collection` as "id=json" lines, for comparing full dumps.
   std::string Dump(size_t i, const std::string& collection);
   const sync::SyncStats& stats(size_t i) const;
+  db::ReplicaStatus status(size_t i) const;
   uint64_t messages_delivered() const { return delivered_; }
 
  private:
@@ -108,6 +118,7 @@ class SimCluster {
   uint64_t delivered_ = 0;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::vector<bool>> link_up_;
+  std::vector<std::vector<int>> drop_published_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> in_flight_;
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 namespace crdtdb::testing {
 
 inline std::vector<uint64_t> PropertySeeds(uint64_t default_cases) {
@@ -21,6 +23,15 @@ inline std::vector<uint64_t> PropertySeeds(uint64_t default_cases) {
   std::vector<uint64_t> seeds;
   for (uint64_t i = 1; i <= cases; ++i) seeds.push_back(i * 0x9E3779B97F4A7C15ull);
   return seeds;
+}
+
+// The one-line command that replays the running test with `seed`, for failure messages:
+// INFO("replay: " << ReplayCommand(seed)).
+inline std::string ReplayCommand(uint64_t seed) {
+  const doctest::ContextOptions* options = doctest::getContextOptions();
+  std::string command = "CRDTDB_SEED=" + std::to_string(seed) + " " + options->binary_name.c_str();
+  if (options->currentTest != nullptr) command += std::string(" -tc=\"") + options->currentTest->m_name + "\"";
+  return command;
 }
 
 }  // namespace crdtdb::testing

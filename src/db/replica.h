@@ -1,0 +1,63 @@
+// Copyright (c) crdtdb authors.
+//
+// Replica is the replica core of a region: it composes the database (store, local and remote
+// writes) with the replication protocol's state machine, and exposes the figures of `status`
+// (docs/cli.md). Like the engine it is single-threaded and sans-IO: an adapter (the ZeroMQ event
+// loop of `crdtdb serve`, or the simulated network of the tests) feeds it messages and ticks and
+// carries what it sends. The database itself may be used from other threads meanwhile.
+
+#ifndef CRDTDB_DB_REPLICA_H_
+#define CRDTDB_DB_REPLICA_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/database_impl.h"
+#include "sync/sync_engine.h"
+
+namespace crdtdb::db {
+
+// The figures of `status` for a region (interfaces: cluster, region, replica id, documents,
+// Merkle root, peers, replication counters) plus health.
+struct ReplicaStatus {
+  std::string cluster;
+  std::string region;
+  LocalStatus local;
+  std::vector<sync::PeerStatus> peers;
+  sync::SyncStats sync;
+};
+
+class Replica {
+ public:
+  Replica(std::unique_ptr<DatabaseImpl> db, std::string cluster, std::string region,
+          std::vector<std::string> peers, sync::SyncOptions options);
+
+  DatabaseImpl& database() { return *db_; }
+
+  void OnPublished(const std::string& peer, std::string_view bytes, uint64_t now_ms) {
+    engine_.OnPublished(peer, bytes, now_ms);
+  }
+  std::optional<std::string> OnRequest(std::string_view bytes) { return engine_.OnRequest(bytes); }
+  void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms) {
+    engine_.OnResponse(peer, bytes, now_ms);
+  }
+  void OnPeerConnected(const std::string& peer) { engine_.OnPeerConnected(peer); }
+  void OnTick(uint64_t now_ms) { engine_.OnTick(now_ms); }
+  std::vector<sync::Outgoing> TakeOutgoing() { return engine_.TakeOutgoing(); }
+
+  const sync::SyncStats& sync_stats() const { return engine_.stats(); }
+  ReplicaStatus status(uint64_t now_ms) const;
+
+ private:
+  std::unique_ptr<DatabaseImpl> db_;
+  const std::string cluster_;
+  const std::string region_;
+  sync::SyncEngine engine_;
+};
+
+}  // namespace crdtdb::db
+
+#endif  // CRDTDB_DB_REPLICA_H_
