@@ -11,7 +11,8 @@ namespace crdtdb::sync {
 namespace {
 
 Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& request) {
-  const size_t max = std::min<size_t>(request.max_deltas, kMaxDeltasPerMessage);
+  // At least one delta, so that the answer also tells where the log starts.
+  const size_t max = std::clamp<size_t>(request.max_deltas, 1, kMaxDeltasPerMessage);
   Result<std::vector<LoggedDelta>> deltas = local.ReadLog(std::max<uint64_t>(request.from_sequence, 1), max);
   if (!deltas.ok()) return deltas.status();
   LogResponse response;
@@ -19,7 +20,13 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& reques
   // Where the log starts now: the first delta returned, or past the end if nothing is left.
   response.first_available = deltas->empty() ? std::max(request.from_sequence, response.last_sequence + 1)
                                              : deltas->front().sequence;
-  response.deltas = std::move(deltas).value();
+  size_t bytes = 0;
+  for (LoggedDelta& d : *deltas) {
+    bytes += d.key.size() + d.delta.size();
+    // Within one message; the requester asks again for the rest.
+    if (bytes > kLogAnswerBytes && !response.deltas.empty()) break;
+    response.deltas.push_back(std::move(d));
+  }
   return std::optional<Body>(std::move(response));
 }
 

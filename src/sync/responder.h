@@ -16,6 +16,7 @@
 namespace crdtdb::sync {
 
 constexpr size_t kDocumentBytesPerAnswer = size_t{16} << 20;
+constexpr size_t kLogAnswerBytes = size_t{8} << 20;
 
 // The answer to `request`, or nullopt for a message that needs none (pushed documents, which
 // this joins into the local replica). InvalidArgument for a message that is not a request, or

@@ -49,6 +49,12 @@ bool SequenceTracker::Add(uint64_t sequence) {
 
 void SequenceTracker::SawUpTo(uint64_t sequence) { highest_seen_ = std::max(highest_seen_, sequence); }
 
+void SequenceTracker::OriginEndsAt(uint64_t sequence) {
+  uint64_t highest = std::max(contiguous_, sequence);
+  if (!beyond_.empty()) highest = std::max(highest, beyond_.rbegin()->second);
+  highest_seen_ = std::min(highest_seen_, highest);
+}
+
 std::optional<uint64_t> SequenceTracker::FirstMissing() const {
   if (highest_seen_ <= contiguous_) return std::nullopt;
   return contiguous_ + 1;

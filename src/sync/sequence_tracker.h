@@ -23,6 +23,8 @@ class SequenceTracker {
   bool Add(uint64_t sequence);
   // Notes that the origin has written up to `sequence` (from a batch or a heartbeat).
   void SawUpTo(uint64_t sequence);
+  // The origin's own word on where its log ends: sequences announced beyond it are forgotten.
+  void OriginEndsAt(uint64_t sequence);
   bool Covered(uint64_t sequence) const;
 
   uint64_t contiguous() const { return contiguous_; }

@@ -142,27 +142,38 @@ void SyncEngine::RequestMissing(Peer& peer, uint64_t now_ms) {
 }
 
 void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms) {
+  if (!response.deltas.empty() && response.deltas.back().sequence <= peer.stream.contiguous()) {
+    return;  // the late or duplicated answer to an earlier request
+  }
   peer.log_request_sent_ms.reset();
-  if (response.first_available > peer.stream.contiguous() + 1) {
+  const uint64_t before = peer.stream.contiguous();
+  if (response.first_available > before + 1) {
     // The origin's log dropped what we miss: anti-entropy repairs it; the stream goes on after.
     peer.stream.CoverThrough(response.first_available - 1);
     if (!peer.session) peer.next_anti_entropy_ms = now_ms;
   }
   ApplyDeltas(peer, response.deltas);
-  peer.stream.SawUpTo(response.last_sequence);
+  peer.stream.OriginEndsAt(response.last_sequence);
+  if (peer.stream.contiguous() == before && peer.stream.FirstMissing()) {
+    // No progress: what is missing cannot come from the log (a delta this replica cannot decode
+    // or apply). Anti-entropy repairs the documents instead; asking again would loop.
+    peer.stream.CoverThrough(response.last_sequence);
+    if (!peer.session) peer.next_anti_entropy_ms = now_ms;
+    return;
+  }
   RequestMissing(peer, now_ms);
 }
 
 std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
   Result<Message> message = Receive(bytes);
   if (!message.ok()) return std::nullopt;
-  if (const auto* pushed = std::get_if<Documents>(&message->body)) {
-    stats_.docs_repaired += pushed->documents.size();
-  }
   Result<std::optional<Body>> answer = AnswerRequest(local_, message->body);
   if (!answer.ok()) {
     if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
     return std::nullopt;
+  }
+  if (const auto* pushed = std::get_if<Documents>(&message->body)) {
+    stats_.docs_repaired += pushed->documents.size();
   }
   if (!answer->has_value()) return std::nullopt;
   std::string reply = Encode(Message{local_.replica_id(), std::move(**answer)});
