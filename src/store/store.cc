@@ -379,7 +379,9 @@ Result<StoreVerification> Store::Impl::Verify() const {
 }
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  if (options.create_if_missing) {
+  // LevelDB creates the directory itself, but not its parents; an injected Env owns its own
+  // namespace, so the real file system is left alone then.
+  if (options.create_if_missing && options.env == nullptr) {
     std::error_code ec;
     std::filesystem::create_directories(options.path, ec);
     if (ec) return Status::IOError("cannot create " + options.path + ": " + ec.message());

@@ -97,18 +97,18 @@ void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body
     CompareLeaf(leaf, out);
     if (done()) return;
   }
+  FlushPushes(out);  // one message for the differing documents of all leaves of this answer
 }
 
 void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out) {
   Result<std::vector<LeafEntry>> mine = local_.ReadLeaf(theirs.bucket);
   if (!mine.ok()) return Fail(mine.status().ToString());
   // Merge two key-sorted lists: a key that differs, or that one side lacks, needs repair.
-  Documents push{id_, {}};
   size_t a = 0, b = 0;
   auto push_mine = [&](const std::string& key) {
     Result<std::optional<std::string>> state = local_.ReadState(key);
     if (!state.ok()) return Fail(state.status().ToString());
-    if (state->has_value()) push.documents.push_back(DocumentState{key, std::move(**state)});
+    if (state->has_value()) Push(DocumentState{key, std::move(**state)}, out);
   };
   while (a < mine->size() || b < theirs.entries.size()) {
     if (b == theirs.entries.size() || (a < mine->size() && (*mine)[a].key < theirs.entries[b].key)) {
@@ -124,16 +124,19 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
       ++b;
     }
     if (done()) return;
-    if (push.documents.size() == kKeysPerRequest) {
-      stats_.documents_pushed += push.documents.size();
-      out->push_back(std::move(push));
-      push = Documents{id_, {}};
-    }
   }
-  if (!push.documents.empty()) {
-    stats_.documents_pushed += push.documents.size();
-    out->push_back(std::move(push));
-  }
+}
+
+void AntiEntropySession::Push(DocumentState state, std::vector<Body>* out) {
+  pushes_.session = id_;
+  pushes_.documents.push_back(std::move(state));
+  if (pushes_.documents.size() == kKeysPerRequest) FlushPushes(out);
+}
+
+void AntiEntropySession::FlushPushes(std::vector<Body>* out) {
+  if (pushes_.documents.empty()) return;
+  stats_.documents_pushed += pushes_.documents.size();
+  out->push_back(std::exchange(pushes_, Documents{}));
 }
 
 void AntiEntropySession::OnDocuments(const Documents& response) {

@@ -75,6 +75,9 @@ class AntiEntropySession {
   void OnLeaves(const LeafResponse& response, std::vector<Body>* out);
   void OnDocuments(const Documents& response);
   void CompareLeaf(const Leaf& theirs, std::vector<Body>* out);
+  // Queues a local state for the peer; full batches go out at once, the rest with FlushPushes.
+  void Push(DocumentState state, std::vector<Body>* out);
+  void FlushPushes(std::vector<Body>* out);
   void SendMore(std::vector<Body>* out);
   void Reject(std::string why);
   void Fail(std::string why);
@@ -91,6 +94,7 @@ class AntiEntropySession {
   std::deque<merkle::NodeId> nodes_to_ask_;
   std::deque<uint32_t> buckets_to_ask_;
   std::deque<std::string> keys_to_fetch_;
+  Documents pushes_;  // local states for the peer, batched across leaves
 };
 
 }  // namespace crdtdb::sync
