@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crdt/codec.h"
+#include "sync/responder.h"
 
 namespace crdtdb::sync {
 
@@ -128,7 +129,10 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
 }
 
 void AntiEntropySession::Push(DocumentState state, std::vector<Body>* out) {
+  // Bounded by count and bytes, like the responder's answers: every push fits in one message.
+  if (pushes_bytes_ + state.state.size() > kDocumentBytesPerAnswer) FlushPushes(out);
   pushes_.session = id_;
+  pushes_bytes_ += state.key.size() + state.state.size();
   pushes_.documents.push_back(std::move(state));
   if (pushes_.documents.size() == kKeysPerRequest) FlushPushes(out);
 }
@@ -136,6 +140,7 @@ void AntiEntropySession::Push(DocumentState state, std::vector<Body>* out) {
 void AntiEntropySession::FlushPushes(std::vector<Body>* out) {
   if (pushes_.documents.empty()) return;
   stats_.documents_pushed += pushes_.documents.size();
+  pushes_bytes_ = 0;
   out->push_back(std::exchange(pushes_, Documents{}));
 }
 

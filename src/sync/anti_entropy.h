@@ -95,6 +95,7 @@ class AntiEntropySession {
   std::deque<uint32_t> buckets_to_ask_;
   std::deque<std::string> keys_to_fetch_;
   Documents pushes_;  // local states for the peer, batched across leaves
+  size_t pushes_bytes_ = 0;
 };
 
 }  // namespace crdtdb::sync

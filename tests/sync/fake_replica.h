@@ -1,0 +1,105 @@
+// Copyright (c) crdtdb authors.
+//
+// An in-memory LocalReplica for unit tests of the protocol state machines: a delta log, a Merkle
+// tree and a map of document states, with no store underneath. ApplyRemote records what it is
+// given (and fails with `apply_status` when that is set); it does not change the tree.
+
+#ifndef CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
+#define CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
+
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crdt/codec.h"
+#include "crdt/digest.h"
+#include "crdt/mutators.h"
+#include "merkle/merkle_tree.h"
+#include "sync/local_replica.h"
+
+namespace crdtdb::testing {
+
+class FakeReplica : public sync::LocalReplica {
+ public:
+  explicit FakeReplica(crdt::ReplicaId id) : id_(id) {}
+
+  // A document this replica holds, with an opaque state (only its digest matters to the tree).
+  void AddDocument(const std::string& key, std::string state) {
+    const crdt::Digest digest = crdt::DigestOf(state);
+    tree_.Toggle(merkle::BucketOf(key), merkle::Contribution(key, digest));
+    documents_[key] = {digest, std::move(state)};
+  }
+  void AppendLog(std::string key, std::string delta) {
+    log_.push_back(sync::LoggedDelta{++last_sequence_, std::move(key), std::move(delta)});
+  }
+  // Retention: the log keeps only sequences from `first` on (last_sequence stays).
+  void DropLogBefore(uint64_t first) {
+    while (!log_.empty() && log_.front().sequence < first) log_.erase(log_.begin());
+  }
+
+  Status apply_status;
+  std::vector<sync::RemoteUpdate> applied;
+
+  crdt::ReplicaId replica_id() const override { return id_; }
+  uint64_t last_sequence() const override { return last_sequence_; }
+  merkle::Hash merkle_root() const override { return tree_.root(); }
+  merkle::Hash merkle_node(merkle::NodeId id) const override { return tree_.node(id); }
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override {
+    return tree_.children(id);
+  }
+
+  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max) const override {
+    std::vector<sync::LoggedDelta> out;
+    for (const sync::LoggedDelta& d : log_) {
+      if (out.size() == max) break;
+      if (d.sequence >= from) out.push_back(d);
+    }
+    return out;
+  }
+  Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override {
+    std::vector<sync::LeafEntry> out;  // documents_ is sorted by key
+    for (const auto& [key, doc] : documents_) {
+      if (merkle::BucketOf(key) == bucket) out.push_back(sync::LeafEntry{key, doc.first});
+    }
+    return out;
+  }
+  Result<std::optional<std::string>> ReadState(const std::string& key) const override {
+    auto it = documents_.find(key);
+    if (it == documents_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second.second);
+  }
+  Status ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
+    if (!apply_status.ok()) return apply_status;
+    for (sync::RemoteUpdate& u : updates) applied.push_back(std::move(u));
+    return Status::OK();
+  }
+
+ private:
+  crdt::ReplicaId id_;
+  uint64_t last_sequence_ = 0;
+  std::vector<sync::LoggedDelta> log_;
+  merkle::MerkleTree tree_;
+  std::map<std::string, std::pair<crdt::Digest, std::string>> documents_;
+};
+
+// A real delta and a real state (a document {field: 1} written by replica 2), for the code paths
+// that decode what they receive.
+inline crdt::Document PutOf(const std::string& field) {
+  Result<crdt::Document> delta = crdt::PutDelta(crdt::Document(), crdt::Json{{field, 1}},
+                                                crdt::WriteStamp{2, 1'700'000'000'000});
+  if (!delta.ok()) std::abort();
+  return *delta;
+}
+inline std::string ValidDelta(const std::string& field) { return crdt::EncodeDelta(PutOf(field)); }
+inline std::string ValidState(const std::string& field) {
+  crdt::Document doc;
+  doc.ApplyDelta(PutOf(field));
+  return crdt::EncodeDocument(doc);
+}
+
+}  // namespace crdtdb::testing
+
+#endif  // CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_

@@ -1,0 +1,146 @@
+// Copyright (c) crdtdb authors.
+//
+// The stateless responder of the sync endpoint (docs/protocol.md, "Responder"): log answers say
+// truthfully where the origin's log starts and ends, and every answer fits in one message.
+
+#include "sync/responder.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "crdt/limits.h"
+#include "tests/sync/fake_replica.h"
+
+namespace crdtdb::sync {
+namespace {
+
+using testing::FakeReplica;
+using testing::ValidState;
+
+LogResponse AnswerLog(FakeReplica& origin, LogRequest request) {
+  Result<std::optional<Body>> answer = AnswerRequest(origin, request);
+  REQUIRE_MESSAGE(answer.ok(), answer.status().ToString());
+  REQUIRE(answer->has_value());
+  return std::get<LogResponse>(**answer);
+}
+
+std::vector<uint64_t> Sequences(const LogResponse& r) {
+  std::vector<uint64_t> out;
+  for (const LoggedDelta& d : r.deltas) out.push_back(d.sequence);
+  return out;
+}
+
+TEST_CASE("a log answer starts at the request, or where the log starts, and names the log's end") {
+  FakeReplica origin(2);
+  for (int i = 0; i < 10; ++i) origin.AppendLog("docs/" + std::to_string(i), "d");
+
+  LogResponse r = AnswerLog(origin, LogRequest{4, 3});
+  CHECK(r.first_available == 4);
+  CHECK(r.last_sequence == 10);
+  CHECK(Sequences(r) == std::vector<uint64_t>{4, 5, 6});
+
+  r = AnswerLog(origin, LogRequest{0, 2});  // 0 is read as 1
+  CHECK(r.first_available == 1);
+  CHECK(Sequences(r) == std::vector<uint64_t>{1, 2});
+
+  r = AnswerLog(origin, LogRequest{11, 100});  // nothing beyond the end
+  CHECK(r.deltas.empty());
+  CHECK(r.first_available == 11);
+  CHECK(r.last_sequence == 10);
+
+  origin.DropLogBefore(7);  // retention dropped 1..6
+  r = AnswerLog(origin, LogRequest{3, 100});
+  CHECK(r.first_available == 7);
+  CHECK(Sequences(r) == std::vector<uint64_t>{7, 8, 9, 10});
+
+  r = AnswerLog(origin, LogRequest{1, UINT32_MAX});  // at most kMaxDeltasPerMessage
+  CHECK(r.deltas.size() == 4);
+}
+
+TEST_CASE("a LogRequest for 0 deltas does not claim the log lost what it holds") {
+  FakeReplica origin(2);
+  for (int i = 0; i < 5; ++i) origin.AppendLog("docs/1", "d");
+  const LogResponse r = AnswerLog(origin, LogRequest{1, 0});
+  CHECK(r.last_sequence == 5);
+  CHECK(r.first_available == 1);
+  CHECK(r.deltas.size() <= 1);
+}
+
+TEST_CASE("a log answer never exceeds kMaxMessageBytes, and asking on from its end gets the rest") {
+  // Deltas of documents near kMaxJsonBytes (4 MiB): nine of them are more than one message holds.
+  FakeReplica origin(2);
+  for (int i = 0; i < 9; ++i) {
+    origin.AppendLog("docs/" + std::to_string(i),
+                     std::string(size_t{4} << 20, static_cast<char>('a' + i)));
+  }
+  // One delta as large as an encoding may be goes alone, and still fits.
+  origin.AppendLog("docs/big", std::string(crdt::kMaxEncodedBytes, 'z'));
+  uint64_t from = 1;
+  std::vector<uint64_t> received;
+  for (int requests = 0; from <= origin.last_sequence() && requests < 20; ++requests) {
+    Result<std::optional<Body>> answer =
+        AnswerRequest(origin, LogRequest{from, kMaxDeltasPerMessage});
+    REQUIRE(answer.ok());
+    const std::string bytes = Encode(Message{2, std::move(**answer)});
+    CHECK(bytes.size() <= kMaxMessageBytes);
+    Result<Message> decoded = Decode(bytes);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+    const LogResponse& r = std::get<LogResponse>(decoded->body);
+    REQUIRE_FALSE(r.deltas.empty());  // progress on every request
+    CHECK(r.first_available == from);
+    for (const LoggedDelta& d : r.deltas) received.push_back(d.sequence);
+    from = r.deltas.back().sequence + 1;
+  }
+  CHECK(received == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+}
+
+TEST_CASE("a document answer stays within its byte budget; the requester asks again for the rest") {
+  FakeReplica region(2);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5; ++i) {
+    keys.push_back("docs/" + std::to_string(i));
+    region.AddDocument(keys.back(),
+                       std::string(size_t{6} << 20, 's'));  // opaque: only sizes matter
+  }
+  keys.push_back("docs/never-seen");
+  Result<std::optional<Body>> answer = AnswerRequest(region, DocumentRequest{7, keys});
+  REQUIRE(answer.ok());
+  const Documents& docs = std::get<Documents>(**answer);
+  CHECK(docs.session == 7);
+  CHECK(docs.documents.size() == 2);  // 12 MiB; a third would pass kDocumentBytesPerAnswer
+  CHECK(Encode(Message{2, **answer}).size() <= kMaxMessageBytes);
+}
+
+TEST_CASE("the responder refuses what is not a request it can answer") {
+  FakeReplica region(2);
+  region.AddDocument("docs/a", ValidState("a"));
+  const std::vector<Body> invalid = {
+      DeltaBatch{},
+      Heartbeat{},
+      LogResponse{},
+      TreeResponse{},
+      LeafResponse{},
+      TreeRequest{1, {merkle::NodeId{merkle::kDepth, 0}}},  // a leaf is not an inner node
+      Documents{1, {{"docs/a", "not a state"}}},            // a push that does not decode
+  };
+  for (const Body& body : invalid) {
+    CAPTURE(TypeName(body));
+    Result<std::optional<Body>> answer = AnswerRequest(region, body);
+    CHECK(answer.status().IsInvalidArgument());
+  }
+  CHECK(region.applied.empty());
+  // A valid push is joined and needs no answer.
+  Result<std::optional<Body>> pushed =
+      AnswerRequest(region, Documents{1, {{"docs/b", ValidState("b")}}});
+  REQUIRE(pushed.ok());
+  CHECK_FALSE(pushed->has_value());
+  REQUIRE(region.applied.size() == 1);
+  CHECK(region.applied[0].key == "docs/b");
+  CHECK(region.applied[0].is_state);
+}
+
+}  // namespace
+}  // namespace crdtdb::sync

@@ -1,0 +1,172 @@
+// Copyright (c) crdtdb authors.
+//
+// SyncEngine's delta-stream receiver against a fake replica, one message at a time (the whole
+// protocol on a network is tests/sim): gap repair from the origin's log, and what happens when the
+// log cannot repair a gap: no request loop, anti-entropy instead (docs/protocol.md).
+
+#include "sync/sync_engine.h"
+
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "tests/sync/fake_replica.h"
+
+namespace crdtdb::sync {
+namespace {
+
+using testing::FakeReplica;
+using testing::ValidDelta;
+using testing::ValidState;
+
+constexpr uint64_t kNow = 1'000'000;
+
+struct Sent {
+  size_t log_requests = 0;
+  size_t tree_requests = 0;
+  std::vector<LogRequest> logs;
+};
+
+Sent Take(SyncEngine& engine) {
+  Sent sent;
+  for (const Outgoing& o : engine.TakeOutgoing()) {
+    Result<Message> m = Decode(o.bytes);
+    REQUIRE(m.ok());
+    if (o.kind != Outgoing::Kind::kRequest) continue;
+    CHECK(o.peer == "b");
+    if (const auto* log = std::get_if<LogRequest>(&m->body)) {
+      ++sent.log_requests;
+      sent.logs.push_back(*log);
+    }
+    if (std::holds_alternative<TreeRequest>(m->body)) ++sent.tree_requests;
+  }
+  return sent;
+}
+
+// Messages of peer "b", replica id 2.
+std::string FromB(Body body) { return Encode(Message{2, std::move(body)}); }
+
+std::vector<LoggedDelta> Deltas(uint64_t first, uint64_t last) {
+  std::vector<LoggedDelta> out;
+  for (uint64_t s = first; s <= last; ++s)
+    out.push_back({s, "docs/" + std::to_string(s), ValidDelta("x")});
+  return out;
+}
+
+uint64_t LastDeltaSeq(SyncEngine& engine) {
+  return engine.peer_status(kNow).front().last_delta_seq;
+}
+
+TEST_CASE("a gap in the stream is pulled from the origin's log, one request at a time") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
+  CHECK(Take(engine).log_requests == 0);
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(5, 6)}), kNow);  // 3 and 4 lost
+  Sent sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 3);
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(8, 8)}), kNow);  // 7 lost too: still one request
+  CHECK(Take(engine).log_requests == 0);
+  engine.OnResponse("b", FromB(LogResponse{3, 8, Deltas(3, 8)}), kNow);
+  CHECK(LastDeltaSeq(engine) == 8);
+  CHECK(Take(engine).log_requests == 0);
+  CHECK(engine.stats().deltas_received == 8);  // the duplicates 5, 6, 8 are not applied twice
+  CHECK(local.applied.size() == 8);
+}
+
+TEST_CASE(
+    "a log answer that makes no progress falls back to anti-entropy instead of asking again") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnTick(kNow);  // the first round of anti-entropy starts at the first tick...
+  REQUIRE(Take(engine).tree_requests == 1);
+  engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, {}, std::vector<merkle::Hash>(16)}}}),
+                    kNow);
+  REQUIRE(engine.stats().anti_entropy_rounds == 1);  // ...and ends in sync (both trees empty)
+
+  SUBCASE("a delta in the origin's log that does not decode") {
+    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);  // the stream starts at 0
+    engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", "not a delta"}}}), kNow);
+    CHECK(Take(engine).log_requests == 1);
+    for (int i = 0; i < 10; ++i) {
+      engine.OnResponse("b", FromB(LogResponse{1, 1, {{1, "docs/1", "not a delta"}}}), kNow);
+      CHECK(Take(engine).log_requests == 0);
+    }
+    CHECK(engine.stats().rejected_messages == 2);  // the batch, the first answer; then ignored
+  }
+  SUBCASE("a delta the local replica refuses to apply") {
+    local.apply_status = Status::InvalidArgument("remote update for an invalid key");
+    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 1)}), kNow);
+    CHECK(Take(engine).log_requests == 1);
+    engine.OnResponse("b", FromB(LogResponse{1, 1, Deltas(1, 1)}), kNow);
+    CHECK(Take(engine).log_requests == 0);
+  }
+  CHECK(LastDeltaSeq(engine) == 1);  // left to anti-entropy
+  // The next round is due at once, not anti_entropy_interval_ms later.
+  engine.OnTick(kNow + 1);
+  CHECK(Take(engine).tree_requests == 1);
+}
+
+TEST_CASE("an origin whose log ends below what it announced is not asked again and again") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(Heartbeat{10, {}}), kNow);  // the stream starts at 10
+  engine.OnPublished("b", FromB(Heartbeat{20, {}}), kNow);  // 11..20 missing
+  Sent sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 11);
+  // The origin lost its tail (an OS crash with buffered durability): its log ends at 15.
+  engine.OnResponse("b", FromB(LogResponse{11, 15, Deltas(11, 15)}), kNow);
+  CHECK(LastDeltaSeq(engine) == 15);
+  CHECK(Take(engine).log_requests == 0);
+  for (int i = 0; i < 10; ++i) {
+    engine.OnResponse("b", FromB(LogResponse{16, 15, {}}), kNow);
+    CHECK(Take(engine).log_requests == 0);
+  }
+  // When it writes on, the stream picks up again.
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(17, 17)}), kNow);
+  sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 16);
+}
+
+TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") {
+  FakeReplica local(1);
+  SyncOptions options;
+  SyncEngine engine(local, {"b"}, options);
+  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{3, {}}), kNow);
+  CHECK(Take(engine).log_requests == 1);
+  engine.OnTick(kNow + options.request_timeout_ms);
+  CHECK(Take(engine).log_requests == 0);
+  engine.OnTick(kNow + options.request_timeout_ms + 1);
+  CHECK(Take(engine).log_requests == 1);
+}
+
+TEST_CASE("only accepted document pushes count as repaired documents") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", "not a state"}, {"docs/2", "x"}}}))
+                  .has_value());
+  CHECK(engine.stats().rejected_messages == 1);
+  CHECK(engine.stats().docs_repaired == 0);
+  CHECK(local.applied.empty());
+  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", ValidState("a")}}})).has_value());
+  CHECK(engine.stats().docs_repaired == 1);
+  CHECK(local.applied.size() == 1);
+}
+
+TEST_CASE("only deltas and heartbeats travel on a stream, and only from configured peers") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(LogRequest{1, 1}), kNow);
+  engine.OnPublished("c", FromB(Heartbeat{1, {}}), kNow);
+  engine.OnPublished("b", "\xc1", kNow);
+  CHECK(engine.stats().rejected_messages == 3);
+}
+
+}  // namespace
+}  // namespace crdtdb::sync
