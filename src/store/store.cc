@@ -154,7 +154,7 @@ Status Store::Impl::Load() {
     const bool empty = !probe->Valid();
     delete probe;
     if (!empty) return Status::Corruption("database has records but no format version; not a crdtdb store?");
-    meta_.replica_id = NewReplicaId();
+    meta_.replica_id = options_.new_replica_id != 0 ? options_.new_replica_id : NewReplicaId();
     leveldb::WriteBatch batch;
     batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
     batch.Put(MetaKey(kMetaReplicaId), EncodeU64(meta_.replica_id));

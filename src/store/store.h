@@ -44,6 +44,8 @@ struct StoreOptions {
   uint64_t delta_log_max_entries = 100'000;
   size_t cache_bytes = size_t{8} << 20;
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
+  // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.
+  crdt::ReplicaId new_replica_id = 0;
 };
 
 // A document as stored: its state and the digest of its canonical encoding.

@@ -201,7 +201,9 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
       message->body);
   if (!peer->session || peer->session->id() != session) return;  // the answer of an ended round
   std::vector<Body> requests;
+  const uint64_t fetched_before = peer->session->stats().documents_fetched;
   peer->session->OnResponse(message->body, &requests);
+  stats_.docs_repaired += peer->session->stats().documents_fetched - fetched_before;  // joined now
   peer->session_activity_ms = now_ms;
   for (Body& request : requests) Send(Outgoing::Kind::kRequest, peer->name, std::move(request));
   if (peer->session->done()) FinishSession(*peer, now_ms);
@@ -213,7 +215,6 @@ void SyncEngine::FinishSession(Peer& peer, uint64_t now_ms) {
     case AntiEntropySession::State::kInSync:
     case AntiEntropySession::State::kRepaired:
       ++stats_.anti_entropy_rounds;
-      stats_.docs_repaired += s.stats().documents_fetched;
       break;
     case AntiEntropySession::State::kRejected: ++stats_.rejected_messages; break;
     case AntiEntropySession::State::kFailed:

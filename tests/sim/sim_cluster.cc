@@ -13,6 +13,7 @@ struct SimCluster::Node {
   std::string name;
   std::unique_ptr<leveldb::Env> env;  // the replica's "disk": survives crashes
   int64_t skew_ms = 0;
+  crdt::ReplicaId replica_id = 0;
   std::unique_ptr<db::Replica> replica;  // null while crashed
   sync::SyncStats stats_before_crash;    // engines restart with fresh counters
 };
@@ -74,6 +75,7 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     auto node = std::make_unique<Node>();
     node->name = "r" + std::to_string(i);
     node->env.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
+    node->replica_id = rng_() | 1;
     if (options_.max_clock_skew_ms > 0) {
       node->skew_ms = static_cast<int64_t>(rng_() % (2 * options_.max_clock_skew_ms + 1)) -
                       static_cast<int64_t>(options_.max_clock_skew_ms);
@@ -93,6 +95,7 @@ void SimCluster::Open(size_t i) {
   so.path = "/sim/" + node.name;
   so.env = node.env.get();
   so.delta_log_max_entries = options_.delta_log_max_entries;
+  so.new_replica_id = node.replica_id;  // drawn from the seed: runs replay byte for byte
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) throw std::runtime_error("sim: cannot open " + node.name + ": " + store.status().ToString());
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
