@@ -15,7 +15,7 @@ include(CMakePackageConfigHelpers)
 
 option(CRDTDB_INSTALL "Generate the install rules of the crdtdb package" ${CRDTDB_TOP_LEVEL})
 
-set(crdtdb_modules util crdt merkle store db)
+set(crdtdb_modules util crdt merkle store sync db net)
 
 # "crdtdb" is the CLI's target name, hence crdtdb_lib; it is exported and built as crdtdb.
 add_library(crdtdb_lib STATIC)
@@ -32,9 +32,10 @@ target_include_directories(crdtdb_lib INTERFACE
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(crdtdb_lib INTERFACE cxx_std_20)
-# Link-time needs only (exported as $<LINK_ONLY:...>): LevelDB, libxxhash and the thread library.
+# Link-time needs only (exported as $<LINK_ONLY:...>): LevelDB, libzmq (Database::sync_with over
+# ZeroMQ), libxxhash and the thread library.
 target_link_libraries(crdtdb_lib
-  PRIVATE leveldb::leveldb xxHash::xxhash Threads::Threads
+  PRIVATE leveldb::leveldb cppzmq xxHash::xxhash Threads::Threads
   PUBLIC $<BUILD_INTERFACE:crdtdb_sanitizers>)
 
 if(NOT CRDTDB_INSTALL)

@@ -47,7 +47,8 @@ env -u crdtdb_DIR -u CMAKE_PREFIX_PATH cmake -S "$work/app" -B "$work/app-build"
 found=$(sed -n 's/^crdtdb_DIR:PATH=//p' "$work/app-build/CMakeCache.txt")
 [[ $found == "$prefix/lib/cmake/crdtdb" ]] || fail "found crdtdb in '${found}', not in the prefix"
 cmake --build "$work/app-build" --parallel 2
-if grep -rqF -e "$root/src" -e "$root/include" -e "$root/$build_dir" "$work/app-build"; then
+# -I: the app binary may carry crdtdb source paths in its debug info; build files must not.
+if grep -rqIF -e "$root/src" -e "$root/include" -e "$root/$build_dir" "$work/app-build"; then
   fail "the app's build refers to the crdtdb source or build tree"
 fi
 

@@ -117,6 +117,9 @@ class Database {
   // what it received, and the next one finishes the job. Unavailable if the region stops
   // answering.
   virtual Result<SyncReport> sync_with(SyncTransport& transport) = 0;
+  // The same, over ZeroMQ to a region's sync endpoint ("tcp://HOST:PORT"); each answer is awaited
+  // at most 5 s.
+  Result<SyncReport> sync_with(const std::string& endpoint);
 
   virtual LocalStatus status() = 0;
   // Recomputes every document's digest and the Merkle tree from the documents, and reports any

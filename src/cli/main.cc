@@ -5,6 +5,8 @@
 // docs/cli.md. CLI11's exceptions end here: they become exit code 2 and one line on stderr.
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -13,19 +15,27 @@
 #include <string_view>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
-#include "cli/exit_codes.h"
+#include "command/command.h"
+#include "command/exit_codes.h"
 #include "cli/input.h"
-#include "cli/verbs.h"
+#include "command/verbs.h"
+#include "config/cluster_config.h"
 #include "crdtdb/database.h"
+#include "net/client_call.h"
+#include "server/region_server.h"
 
 namespace crdtdb::cli {
 namespace {
 
+// The verbs, their exit codes and the client protocol (src/command), shared with the server.
+using namespace crdtdb::command;  // NOLINT(google-build-using-namespace)
+
 // Every value the command line can carry; each verb reads the ones it declares.
 struct Arguments {
   std::string data_dir = "./crdtdb-data";
-  std::string config, region, endpoint;  // servers: later issues
+  std::string config, region, endpoint;  // a running region instead of the embedded store
   std::string path;
   std::string json;
   std::string field;
@@ -84,13 +94,11 @@ void Define(Parser& p, Arguments& a) {
   app.add_option("--data-dir", a.data_dir, "directory of the embedded store (created on first use)")
       ->capture_default_str()
       ->type_name("DIR");
-  p.config = app.add_option("--config", a.config, "region configuration file (not available yet)")
+  p.config = app.add_option("--config", a.config, "region configuration file: talk to a running region")
                  ->type_name("FILE");
-  p.region =
-      app.add_option("--region", a.region, "region of --config to talk to (not available yet)")
-          ->type_name("NAME");
+  p.region = app.add_option("--region", a.region, "the region of --config to talk to")->type_name("NAME");
   p.endpoint =
-      app.add_option("--endpoint", a.endpoint, "tcp://HOST:PORT of a replica (not available yet)")
+      app.add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the client endpoint of a running replica")
           ->type_name("URL");
 
   p.get = AddVerb(app, "get", "Print one document as a JSON object.",
@@ -149,11 +157,15 @@ void Define(Parser& p, Arguments& a) {
       AddVerb(app, "verify", "Check every stored digest and the Merkle tree; exits 1 on problems.",
               "  $ crdtdb verify\n  {\"documents_checked\":1,\"problems\":[]}");
 
-  p.serve = AddLaterVerb(app, "serve", "Run a region's replica in the foreground.",
-                         "  $ crdtdb serve --config regions.yaml --region us-east");
-  p.sync =
-      AddLaterVerb(app, "sync", "Two-way sync of the local store with a region.",
-                   "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east");
+  p.serve = AddVerb(app, "serve", "Run a region's replica in the foreground until SIGINT/SIGTERM; logs on stderr.",
+                    "  $ crdtdb serve --config regions.yaml --region us-east");
+  p.sync = AddVerb(app, "sync", "Two-way sync of the embedded store (--data-dir) with a region; prints a summary.",
+                   "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
+                   "  {\"documents_sent\":3,\"documents_received\":120,...,\"in_sync\":true}");
+  for (CLI::App* verb : {p.serve, p.sync}) {
+    verb->add_option("--config", a.config, "region configuration file")->type_name("FILE");
+    verb->add_option("--region", a.region, "the region")->type_name("NAME");
+  }
   p.keygen = AddLaterVerb(app, "keygen", "Print a new CURVE key pair.", "  $ crdtdb keygen");
 
   // The upper-case HTTP spellings of the contract.
@@ -235,27 +247,109 @@ Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
   return Status::OK();
 }
 
-Status Dispatch(const Parser& p, const Arguments& a, const Prepared& in, Database& db) {
+Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   const CLI::App& app = p.app;
-  if (app.got_subcommand(p.get)) return Get(db, a.path, a.conflicts, std::cout);
-  if (app.got_subcommand(p.put)) return Put(db, a.path, in.json, std::cout);
-  if (app.got_subcommand(p.patch)) return Patch(db, a.path, in.json, std::cout);
-  if (app.got_subcommand(p.del)) return Delete(db, a.path);
-  if (app.got_subcommand(p.list)) return List(db, a.path, in.limit, a.start_after, std::cout);
-  if (app.got_subcommand(p.inc)) return Increment(db, a.path, a.field, in.by, std::cout);
-  if (app.got_subcommand(p.status)) return PrintStatus(db, a.data_dir, std::cout);
-  return Verify(db, std::cout);
+  Command c;
+  c.path = a.path;
+  if (app.got_subcommand(p.get)) c.verb = Command::Verb::kGet;
+  if (app.got_subcommand(p.put)) c.verb = Command::Verb::kPut;
+  if (app.got_subcommand(p.patch)) c.verb = Command::Verb::kPatch;
+  if (app.got_subcommand(p.del)) c.verb = Command::Verb::kDelete;
+  if (app.got_subcommand(p.list)) c.verb = Command::Verb::kList;
+  if (app.got_subcommand(p.inc)) c.verb = Command::Verb::kInc;
+  if (app.got_subcommand(p.status)) c.verb = Command::Verb::kStatus;
+  if (app.got_subcommand(p.verify)) c.verb = Command::Verb::kVerify;
+  c.json = in.json;
+  c.field = a.field;
+  c.by = in.by;
+  c.conflicts = a.conflicts;
+  c.limit = in.limit;
+  c.start_after = a.start_after;
+  return c;
 }
 
-// Features of later issues fail plainly rather than falling back to the local store, which would
-// read or write somewhere the user did not ask for.
+int Report(const Outcome& outcome) {
+  std::cout << outcome.out;
+  if (outcome.exit_code != kExitOk) {
+    std::cout.flush();  // a partial listing or a verify report still reaches stdout
+    return Fail(outcome.exit_code, outcome.error);
+  }
+  // A full disk or closed pipe must not look like success to a script.
+  if (!std::cout.flush()) return Fail(kExitFailure, "cannot write to standard output");
+  return kExitOk;
+}
+
+// The region --config/--region names, with a clear error when one of the two is missing.
+Result<std::pair<ClusterConfig, RegionConfig>> ResolveRegion(const Arguments& a) {
+  if (a.config.empty() || a.region.empty()) {
+    return Status::InvalidArgument("--config and --region go together");
+  }
+  Result<ClusterConfig> config = LoadClusterConfig(a.config);
+  if (!config.ok()) return config.status();
+  const RegionConfig* region = config->FindRegion(a.region);
+  if (region == nullptr) {
+    return Status::InvalidArgument("no region \"" + a.region + "\" in " + a.config);
+  }
+  return std::make_pair(*config, *region);
+}
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+int Serve(const Arguments& a) {
+  Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
+  if (!target.ok()) return Fail(target.status());
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGPIPE, SIG_IGN);
+  if (Status s = server::Serve(target->first, a.region, g_stop); !s.ok()) {
+    return Fail(s.IsInvalidArgument() ? kExitUsage : kExitFailure, s.ToString());
+  }
+  return kExitOk;
+}
+
+int Sync(const Arguments& a) {
+  Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
+  if (!target.ok()) return Fail(target.status());
+  Options options;
+  options.path = a.data_dir;
+  Result<std::unique_ptr<Database>> db = Database::open(options);
+  if (!db.ok()) return Fail(db.status());
+  Result<SyncReport> report = (*db)->sync_with(target->second.sync);
+  if (!report.ok()) return Fail(kExitFailure, "sync with " + a.region + " failed: " + report.status().message());
+  nlohmann::ordered_json j;
+  j["region"] = a.region;
+  j["documents_sent"] = report->documents_sent;
+  j["documents_received"] = report->documents_received;
+  j["bytes_sent"] = report->bytes_sent;
+  j["bytes_received"] = report->bytes_received;
+  j["rounds"] = report->rounds;
+  j["duration_ms"] = report->duration_ms;
+  j["in_sync"] = report->in_sync;
+  return Report(Outcome{kExitOk, j.dump() + "\n", ""});
+}
+
+// Sends the command to a running replica's client endpoint, which runs it with the same code.
+int RunRemote(const Arguments& a, const Command& command) {
+  std::string endpoint = a.endpoint;
+  if (endpoint.empty()) {
+    Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
+    if (!target.ok()) return Fail(target.status());
+    endpoint = target->second.client;
+  } else if (!a.config.empty() || !a.region.empty()) {
+    return Fail(kExitUsage, "--endpoint replaces --config/--region: give one or the other");
+  }
+  net::ClientConnection connection(endpoint, net::kDefaultCallTimeoutMs);
+  Result<std::string> answer = connection.Exchange(EncodeCommand(command));
+  if (!answer.ok()) return Fail(kExitFailure, answer.status().message());
+  Result<Outcome> outcome = DecodeOutcome(*answer);
+  if (!outcome.ok()) return Fail(kExitFailure, outcome.status().message());
+  return Report(*outcome);
+}
+
+// Features of later issues fail plainly.
 std::optional<std::string> Unavailable(const Parser& p) {
-  for (const CLI::App* verb : {p.serve, p.sync, p.keygen}) {
-    if (p.app.got_subcommand(verb)) return verb->get_name();
-  }
-  for (const CLI::Option* option : {p.config, p.region, p.endpoint}) {
-    if (option->count() > 0) return option->get_name();
-  }
+  if (p.app.got_subcommand(p.keygen)) return p.keygen->get_name();
   return std::nullopt;
 }
 
@@ -271,28 +365,25 @@ int Run(int argc, char** argv) {
     return FailParse(p, e);
   }
   if (std::optional<std::string> what = Unavailable(p)) {
-    return Fail(kExitFailure, *what +
-                                  " is not available yet in this build; only the embedded store "
-                                  "(--data-dir) is");
+    return Fail(kExitFailure, *what + " is not available yet in this build");
   }
   if (p.app.get_subcommands().empty()) {
     return Fail(kExitUsage, "no verb given; run 'crdtdb --help' for the list of verbs");
   }
   if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
+  if (p.app.got_subcommand(p.serve)) return Serve(a);
+  if (p.app.got_subcommand(p.sync)) return Sync(a);
   Prepared prepared;
   if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);
+  const Command command = BuildCommand(p, a, prepared);
+  const bool remote = p.config->count() > 0 || p.region->count() > 0 || p.endpoint->count() > 0;
+  if (remote) return RunRemote(a, command);
 
   Options options;
   options.path = a.data_dir;
   Result<std::unique_ptr<Database>> db = Database::open(options);
   if (!db.ok()) return Fail(db.status());
-  if (Status s = Dispatch(p, a, prepared, **db); !s.ok()) {
-    std::cout.flush();  // a partial listing or a verify report still reaches stdout
-    return Fail(s);
-  }
-  // A full disk or closed pipe must not look like success to a script.
-  if (!std::cout.flush()) return Fail(kExitFailure, "cannot write to standard output");
-  return kExitOk;
+  return Report(Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
                                  std::string_view element_json) override;
   Result<ListPage> list(std::string_view collection, const ListOptions& options) override;
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
+  using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;
   LocalStatus status() override;
   Result<VerifyReport> verify() override;

@@ -47,6 +47,7 @@ class Replica {
   void OnPeerConnected(const std::string& peer) { engine_.OnPeerConnected(peer); }
   void OnTick(uint64_t now_ms) { engine_.OnTick(now_ms); }
   std::vector<sync::Outgoing> TakeOutgoing() { return engine_.TakeOutgoing(); }
+  void CountRejected() { engine_.CountRejected(); }
 
   const sync::SyncStats& sync_stats() const { return engine_.stats(); }
   ReplicaStatus status(uint64_t now_ms) const;

@@ -88,6 +88,8 @@ class SyncEngine {
   void OnTick(uint64_t now_ms);
 
   std::vector<Outgoing> TakeOutgoing();
+  // Counts a message the adapter dropped before it reached the engine (bad framing).
+  void CountRejected() { ++stats_.rejected_messages; }
   const SyncStats& stats() const { return stats_; }
   std::vector<PeerStatus> peer_status(uint64_t now_ms) const;
 

@@ -1,12 +1,12 @@
 // Copyright (c) crdtdb authors.
 
-#include "cli/verbs.h"
+#include "command/verbs.h"
 
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
 
-namespace crdtdb::cli {
+namespace crdtdb::command {
 
 namespace {
 
@@ -101,4 +101,4 @@ Status Verify(Database& db, std::ostream& out) {
                             " problem(s); the report on stdout lists them");
 }
 
-}  // namespace crdtdb::cli
+}  // namespace crdtdb::command

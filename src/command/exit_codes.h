@@ -3,12 +3,12 @@
 // The exit codes of the crdtdb binary, fixed by the outside contract (docs/cli.md): scripts branch
 // on them, so they never change meaning.
 
-#ifndef CRDTDB_CLI_EXIT_CODES_H_
-#define CRDTDB_CLI_EXIT_CODES_H_
+#ifndef CRDTDB_COMMAND_EXIT_CODES_H_
+#define CRDTDB_COMMAND_EXIT_CODES_H_
 
 #include "crdtdb/status.h"
 
-namespace crdtdb::cli {
+namespace crdtdb::command {
 
 enum ExitCode : int {
   kExitOk = 0,
@@ -27,6 +27,6 @@ inline int ExitCodeFor(const Status& status) {
   }
 }
 
-}  // namespace crdtdb::cli
+}  // namespace crdtdb::command
 
-#endif  // CRDTDB_CLI_EXIT_CODES_H_
+#endif  // CRDTDB_COMMAND_EXIT_CODES_H_

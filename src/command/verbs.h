@@ -6,8 +6,8 @@
 // (JSON read from stdin, numbers parsed); paths and JSON are validated by the library, which
 // changes nothing when it rejects them.
 
-#ifndef CRDTDB_CLI_VERBS_H_
-#define CRDTDB_CLI_VERBS_H_
+#ifndef CRDTDB_COMMAND_VERBS_H_
+#define CRDTDB_COMMAND_VERBS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include "crdtdb/database.h"
 #include "crdtdb/status.h"
 
-namespace crdtdb::cli {
+namespace crdtdb::command {
 
 Status Get(Database& db, std::string_view path, bool with_conflicts, std::ostream& out);
 Status Put(Database& db, std::string_view path, std::string_view json, std::ostream& out);
@@ -40,6 +40,6 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
 // Prints the verify report; returns Corruption (exit 1) when it lists problems.
 Status Verify(Database& db, std::ostream& out);
 
-}  // namespace crdtdb::cli
+}  // namespace crdtdb::command
 
-#endif  // CRDTDB_CLI_VERBS_H_
+#endif  // CRDTDB_COMMAND_VERBS_H_

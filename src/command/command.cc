@@ -1,0 +1,113 @@
+// Copyright (c) crdtdb authors.
+
+#include "command/command.h"
+
+#include <array>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "command/exit_codes.h"
+#include "command/verbs.h"
+
+namespace crdtdb::command {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::array<std::string_view, 8> kVerbNames = {"get",  "put", "patch",  "delete",
+                                                        "list", "inc", "status", "verify"};
+
+std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
+
+Status Run(const Command& c, Database& db, const StatusPrinter& print_status, std::ostream& out) {
+  switch (c.verb) {
+    case Command::Verb::kGet: return Get(db, c.path, c.conflicts, out);
+    case Command::Verb::kPut: return Put(db, c.path, c.json, out);
+    case Command::Verb::kPatch: return Patch(db, c.path, c.json, out);
+    case Command::Verb::kDelete: return Delete(db, c.path);
+    case Command::Verb::kList: return List(db, c.path, c.limit, c.start_after, out);
+    case Command::Verb::kInc: return Increment(db, c.path, c.field, c.by, out);
+    case Command::Verb::kStatus: return print_status(out);
+    case Command::Verb::kVerify: return Verify(db, out);
+  }
+  return Status::Internal("unknown verb");
+}
+
+}  // namespace
+
+Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status) {
+  std::ostringstream out;
+  Status s = Run(command, db, print_status, out);
+  Outcome outcome;
+  outcome.out = out.str();  // a partial listing or a verify report is kept
+  if (!s.ok()) {
+    outcome.exit_code = ExitCodeFor(s);
+    outcome.error = s.message().empty() ? s.ToString() : s.message();
+  }
+  return outcome;
+}
+
+std::string EncodeCommand(const Command& c) {
+  Json j = {{"verb", VerbName(c.verb)}, {"path", c.path}};
+  if (!c.json.empty()) j["json"] = c.json;
+  if (!c.field.empty()) j["field"] = c.field;
+  if (c.verb == Command::Verb::kInc) j["by"] = c.by;
+  if (c.conflicts) j["conflicts"] = true;
+  if (c.limit) j["limit"] = *c.limit;
+  if (!c.start_after.empty()) j["start_after"] = c.start_after;
+  return j.dump();
+}
+
+Result<Command> DecodeCommand(std::string_view bytes) {
+  if (bytes.size() > kMaxCommandBytes) return Status::InvalidArgument("request exceeds the size limit");
+  Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("verb") || !j["verb"].is_string()) {
+    return Status::InvalidArgument("malformed request");
+  }
+  Command c;
+  const std::string verb = j["verb"].get<std::string>();
+  size_t index = 0;
+  while (index < kVerbNames.size() && kVerbNames[index] != verb) ++index;
+  if (index == kVerbNames.size()) return Status::InvalidArgument("unknown verb \"" + verb + "\"");
+  c.verb = static_cast<Command::Verb>(index);
+  auto text = [&](const char* key, std::string* out) {
+    if (!j.contains(key)) return true;
+    if (!j[key].is_string()) return false;
+    *out = j[key].get<std::string>();
+    return true;
+  };
+  if (!text("path", &c.path) || !text("json", &c.json) || !text("field", &c.field) ||
+      !text("start_after", &c.start_after)) {
+    return Status::InvalidArgument("malformed request");
+  }
+  if (j.contains("by")) {
+    if (!j["by"].is_number_integer()) return Status::InvalidArgument("malformed request");
+    c.by = j["by"].get<int64_t>();
+  }
+  if (j.contains("conflicts")) c.conflicts = j["conflicts"].is_boolean() && j["conflicts"].get<bool>();
+  if (j.contains("limit")) {
+    if (!j["limit"].is_number_unsigned() || j["limit"].get<uint64_t>() == 0) {
+      return Status::InvalidArgument("malformed request");
+    }
+    c.limit = j["limit"].get<size_t>();
+  }
+  return c;
+}
+
+std::string EncodeOutcome(const Outcome& o) {
+  // Output may hold stored strings; replace what is not UTF-8 rather than fail to answer.
+  return Json{{"code", o.exit_code}, {"out", o.out}, {"error", o.error}}.dump(
+      -1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<Outcome> DecodeOutcome(std::string_view bytes) {
+  Json j = Json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j["code"].is_number_integer() || !j["out"].is_string() || !j["error"].is_string()) {
+    return Status::Corruption("malformed answer from the server");
+  }
+  return Outcome{j["code"].get<int>(), j["out"].get<std::string>(), j["error"].get<std::string>()};
+}
+
+}  // namespace crdtdb::command

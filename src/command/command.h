@@ -1,0 +1,56 @@
+// Copyright (c) crdtdb authors.
+//
+// A Command is one invocation of a verb that needs a replica, independent of where it runs: the
+// crdtdb binary executes it against its embedded store, or sends it to a region's client endpoint,
+// where the server executes it against its replica with the same code. So output and exit codes
+// are the same either way (docs/cli.md). Commands and outcomes travel as small JSON objects.
+
+#ifndef CRDTDB_COMMAND_COMMAND_H_
+#define CRDTDB_COMMAND_COMMAND_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "crdtdb/database.h"
+
+namespace crdtdb::command {
+
+struct Command {
+  enum class Verb { kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify };
+  Verb verb = Verb::kGet;
+  std::string path;
+  std::string json;  // put, patch
+  std::string field;  // inc
+  int64_t by = 1;     // inc
+  bool conflicts = false;  // get
+  std::optional<size_t> limit;  // list
+  std::string start_after;      // list
+};
+
+// What running a command printed: stdout text, the one-line error and the exit code.
+struct Outcome {
+  int exit_code = 0;
+  std::string out;
+  std::string error;
+};
+
+// Prints the `status` object of the replica the command runs on.
+using StatusPrinter = std::function<Status(std::ostream&)>;
+
+Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status);
+
+// Bounds of the client protocol: a request carries at most one JSON body.
+constexpr size_t kMaxCommandBytes = kMaxJsonBytes + 64 * 1024;
+
+std::string EncodeCommand(const Command& command);
+Result<Command> DecodeCommand(std::string_view bytes);
+std::string EncodeOutcome(const Outcome& outcome);
+Result<Outcome> DecodeOutcome(std::string_view bytes);
+
+}  // namespace crdtdb::command
+
+#endif  // CRDTDB_COMMAND_COMMAND_H_

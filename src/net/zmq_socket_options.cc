@@ -1,0 +1,39 @@
+// Copyright (c) crdtdb authors.
+
+#include "net/zmq_socket_options.h"
+
+namespace crdtdb::net {
+
+zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type) {
+  zmq::socket_t socket(context, type);
+  socket.set(zmq::sockopt::linger, kLingerMs);
+  socket.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
+  socket.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
+  socket.set(zmq::sockopt::maxmsgsize, kMaxFrameBytes);
+  socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
+  socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);
+  if (type == zmq::socket_type::router) socket.set(zmq::sockopt::router_mandatory, 1);
+  return socket;
+}
+
+std::optional<std::vector<zmq::message_t>> ReceiveMultipart(zmq::socket_t& socket, size_t max_frames) {
+  std::vector<zmq::message_t> frames;
+  bool too_many = false;
+  while (true) {
+    zmq::message_t frame;
+    const zmq::recv_result_t got =
+        socket.recv(frame, frames.empty() && !too_many ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
+    if (!got) return std::nullopt;  // nothing waiting (only possible before the first frame)
+    const bool more = frame.more();
+    if (frames.size() < max_frames) {
+      frames.push_back(std::move(frame));
+    } else {
+      too_many = true;
+    }
+    if (!more) break;
+  }
+  if (too_many) frames.clear();
+  return frames;
+}
+
+}  // namespace crdtdb::net

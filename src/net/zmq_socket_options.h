@@ -1,0 +1,36 @@
+// Copyright (c) crdtdb authors.
+//
+// The ZeroMQ settings every crdtdb socket gets, chosen from the measurements in the project's
+// field notes (docs/protocol.md, "Transport"): a bounded linger so shutdown cannot hang,
+// heartbeats so a silent partition is noticed in seconds, a frame-size limit above the largest
+// protocol message, and explicit high-water marks. This module and src/server are the only code
+// that includes ZeroMQ.
+
+#ifndef CRDTDB_NET_ZMQ_SOCKET_OPTIONS_H_
+#define CRDTDB_NET_ZMQ_SOCKET_OPTIONS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <zmq.hpp>
+
+namespace crdtdb::net {
+
+constexpr int kLingerMs = 1000;
+constexpr int kHeartbeatIntervalMs = 1000;
+constexpr int kHeartbeatTimeoutMs = 3000;
+constexpr int64_t kMaxFrameBytes = int64_t{40} << 20;  // above sync::kMaxMessageBytes
+constexpr int kHighWaterMark = 100'000;
+
+// A socket of `type` with the settings above.
+zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type);
+
+// Receives one whole multipart message without blocking; nullopt if none is waiting. A message
+// with more than `max_frames` frames is read to its end and dropped (returned as an empty vector),
+// so one hostile sender cannot wedge the socket.
+std::optional<std::vector<zmq::message_t>> ReceiveMultipart(zmq::socket_t& socket, size_t max_frames);
+
+}  // namespace crdtdb::net
+
+#endif  // CRDTDB_NET_ZMQ_SOCKET_OPTIONS_H_

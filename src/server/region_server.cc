@@ -1,0 +1,248 @@
+// Copyright (c) crdtdb authors.
+
+#include "server/region_server.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command/command.h"
+#include "db/replica.h"
+#include "net/zmq_socket_options.h"
+#include "store/store.h"
+
+namespace crdtdb::server {
+
+namespace {
+
+uint64_t SteadyMs() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+uint64_t WallMs() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// One line per event on stderr: "2026-11-25T13:50:01Z INFO us-east: message".
+void Log(const char* level, const std::string& region, const std::string& message) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::fprintf(stderr, "%s %s %s: %s\n", stamp, level, region.c_str(), message.c_str());
+}
+
+std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
+
+// The `status` object of interfaces section 3 for a region.
+std::string StatusJson(const db::ReplicaStatus& s) {
+  nlohmann::ordered_json j;
+  j["cluster"] = s.cluster;
+  j["region"] = s.region;
+  j["replica_id"] = s.local.replica_id;
+  j["documents"] = s.local.documents;
+  j["merkle_root"] = s.local.merkle_root;
+  j["peers"] = nlohmann::ordered_json::array();
+  for (const sync::PeerStatus& p : s.peers) {
+    j["peers"].push_back({{"region", p.name},
+                          {"connected", p.connected},
+                          {"last_delta_seq", p.last_delta_seq},
+                          {"lag_ms", p.lag_ms},
+                          {"anti_entropy_running", p.anti_entropy_running}});
+  }
+  j["deltas_sent"] = s.sync.deltas_sent;
+  j["deltas_received"] = s.sync.deltas_received;
+  j["bytes_sent"] = s.sync.bytes_sent;
+  j["bytes_received"] = s.sync.bytes_received;
+  j["anti_entropy_rounds"] = s.sync.anti_entropy_rounds;
+  j["docs_repaired"] = s.sync.docs_repaired;
+  j["rejected_messages"] = s.sync.rejected_messages;
+  j["healthy"] = s.local.healthy;
+  j["last_sequence"] = s.local.last_sequence;
+  if (!s.local.healthy) j["last_error"] = s.local.last_error;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+struct Peer {
+  std::string name;
+  zmq::socket_t sub;
+  zmq::socket_t dealer;
+};
+
+class Server {
+ public:
+  Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica)
+      : config_(config), self_(self), replica_(std::move(replica)) {}
+
+  Status Bind() {
+    try {
+      publish_ = net::MakeSocket(context_, zmq::socket_type::pub);
+      publish_.bind(self_.publish);
+      sync_ = net::MakeSocket(context_, zmq::socket_type::router);
+      sync_.bind(self_.sync);
+      client_ = net::MakeSocket(context_, zmq::socket_type::router);
+      client_.bind(self_.client);
+      for (const RegionConfig& region : config_.regions) {
+        if (region.name == self_.name) continue;
+        Peer peer{region.name, net::MakeSocket(context_, zmq::socket_type::sub),
+                  net::MakeSocket(context_, zmq::socket_type::dealer)};
+        peer.sub.set(zmq::sockopt::subscribe, "");
+        peer.sub.connect(region.publish);
+        peer.dealer.connect(region.sync);
+        peers_.push_back(std::move(peer));
+      }
+    } catch (const zmq::error_t& e) {
+      return Status::IOError(std::string("cannot open the region's endpoints: ") + e.what());
+    }
+    return Status::OK();
+  }
+
+  void Run(const std::atomic<bool>& stop) {
+    std::vector<zmq::pollitem_t> items;
+    items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
+    for (Peer& peer : peers_) {
+      items.push_back({peer.sub.handle(), 0, ZMQ_POLLIN, 0});
+      items.push_back({peer.dealer.handle(), 0, ZMQ_POLLIN, 0});
+    }
+    uint64_t next_tick = SteadyMs();
+    while (!stop.load()) {
+      const uint64_t now = SteadyMs();
+      const int wait_ms = next_tick > now ? static_cast<int>(next_tick - now) : 0;
+      try {
+        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait_ms));
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+        Log("ERROR", self_.name, std::string("poll failed: ") + e.what());
+        return;
+      }
+      if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
+      if (items[1].revents & ZMQ_POLLIN) ServeRouter(client_, /*client=*/true);
+      for (size_t i = 0; i < peers_.size(); ++i) {
+        if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
+        if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
+      }
+      if (SteadyMs() >= next_tick) {
+        replica_->OnTick(SteadyMs());
+        SendOutgoing();
+        next_tick = SteadyMs() + kTickMs;
+      }
+    }
+    Log("INFO", self_.name, "stopping");
+  }
+
+ private:
+  // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
+  void ServeRouter(zmq::socket_t& router, bool client) {
+    for (int n = 0; n < 256; ++n) {
+      std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(router, 2);
+      if (!frames) return;
+      if (frames->size() != 2) {
+        replica_->CountRejected();
+        continue;
+      }
+      const std::string payload = ToString((*frames)[1]);
+      std::optional<std::string> answer = client ? AnswerClient(payload) : replica_->OnRequest(payload);
+      SendOutgoing();
+      if (!answer) continue;
+      try {
+        router.send((*frames)[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        router.send(zmq::buffer(*answer), zmq::send_flags::dontwait);
+      } catch (const zmq::error_t&) {
+        // The requester left (ROUTER_MANDATORY reports it): nothing to answer.
+      }
+    }
+  }
+
+  std::optional<std::string> AnswerClient(const std::string& payload) {
+    Result<command::Command> command = command::DecodeCommand(payload);
+    if (!command.ok()) {
+      replica_->CountRejected();
+      return command::EncodeOutcome(command::Outcome{2, "", command.status().message()});
+    }
+    const command::Outcome outcome =
+        command::Execute(*command, replica_->database(), [this](std::ostream& out) -> Status {
+          out << StatusJson(replica_->status(SteadyMs()));
+          return Status::OK();
+        });
+    return command::EncodeOutcome(outcome);
+  }
+
+  void DrainPeer(Peer& peer, bool stream) {
+    zmq::socket_t& socket = stream ? peer.sub : peer.dealer;
+    for (int n = 0; n < 256; ++n) {
+      std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(socket, 1);
+      if (!frames) return;
+      if (frames->size() != 1) {
+        replica_->CountRejected();
+        continue;
+      }
+      const std::string payload = ToString((*frames)[0]);
+      if (stream) {
+        replica_->OnPublished(peer.name, payload, SteadyMs());
+      } else {
+        replica_->OnResponse(peer.name, payload, SteadyMs());
+      }
+    }
+    SendOutgoing();
+  }
+
+  void SendOutgoing() {
+    for (sync::Outgoing& out : replica_->TakeOutgoing()) {
+      try {
+        if (out.kind == sync::Outgoing::Kind::kPublish) {
+          publish_.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+          continue;
+        }
+        for (Peer& peer : peers_) {
+          if (peer.name == out.peer) (void)peer.dealer.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+        }
+      } catch (const zmq::error_t&) {
+        // A full queue drops the message; the protocol repairs (gap repair, anti-entropy).
+      }
+    }
+  }
+
+  const ClusterConfig& config_;
+  const RegionConfig& self_;
+  std::unique_ptr<db::Replica> replica_;
+  zmq::context_t context_{1};
+  zmq::socket_t publish_, sync_, client_;
+  std::vector<Peer> peers_;
+};
+
+}  // namespace
+
+Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop) {
+  const RegionConfig* self = config.FindRegion(region);
+  if (self == nullptr) return Status::InvalidArgument("no region \"" + region + "\" in the configuration");
+  if (config.security.curve) {
+    return Status::InvalidArgument("security.curve is not supported by this build yet; set curve: false");
+  }
+  store::StoreOptions so;
+  so.path = self->data_dir;
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
+  if (!store.ok()) return store.status();
+  std::vector<std::string> peers;
+  for (const RegionConfig& r : config.regions) {
+    if (r.name != region) peers.push_back(r.name);
+  }
+  sync::SyncOptions options;
+  options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
+  auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
+  auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
+  Server server(config, *self, std::move(replica));
+  if (Status s = server.Bind(); !s.ok()) return s;
+  Log("INFO", region, "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client);
+  server.Run(stop);
+  return Status::OK();
+}
+
+}  // namespace crdtdb::server

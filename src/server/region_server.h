@@ -1,0 +1,36 @@
+// Copyright (c) crdtdb authors.
+//
+// The region daemon behind `crdtdb serve`: one replica of one region of a cluster, on ZeroMQ.
+//
+//   publish  PUB, bound: this replica's delta stream (deltas and heartbeats);
+//   sync     ROUTER, bound: requests of peers (gap repair, anti-entropy) and offline-first clients;
+//   client   ROUTER, bound: CLI and API requests (cli/command.h);
+//   per peer one SUB connected to its publish endpoint (so a message's origin is known from the
+//   socket it arrives on) and one DEALER connected to its sync endpoint (this replica's requests).
+//
+// A single thread runs the event loop: it polls the sockets, feeds what arrives to the replica
+// core (db::Replica), ticks it every kTickMs and sends what it emits. Frames are bounded in size
+// (ZMQ_MAXMSGSIZE) and count; anything malformed is dropped and counted in rejected_messages.
+// Logs go to stderr, one line per event.
+
+#ifndef CRDTDB_SERVER_REGION_SERVER_H_
+#define CRDTDB_SERVER_REGION_SERVER_H_
+
+#include <atomic>
+#include <string>
+
+#include "config/cluster_config.h"
+#include "crdtdb/status.h"
+
+namespace crdtdb::server {
+
+constexpr int kTickMs = 10;
+
+// Runs the region `region` of `config` until `stop` becomes true (a signal handler sets it), then
+// finishes the current batch and closes the store. Returns an error if it cannot start (the store
+// will not open, an endpoint cannot be bound).
+Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop);
+
+}  // namespace crdtdb::server
+
+#endif  // CRDTDB_SERVER_REGION_SERVER_H_
