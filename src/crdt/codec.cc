@@ -25,7 +25,6 @@
 
 #include "crdt/limits.h"
 #include "util/msgpack_reader.h"
-#include "util/utf8.h"
 
 namespace crdtdb::crdt {
 
@@ -254,13 +253,7 @@ class Decoder {
     return DecodeDotList(out, 2, [](Dot&) { return true; });
   }
 
-  bool DecodeName(std::string* out) {
-    std::string_view s;
-    if (!reader_.ReadString(&s)) return false;
-    if (!IsValidUtf8(s)) return Fail("string is not valid UTF-8");
-    out->assign(s);
-    return true;
-  }
+  bool DecodeName(std::string* out) { return reader_.ReadUtf8(out); }
 
   bool DecodeObject(ObjectNode& object, int depth) {
     if (depth > kMaxJsonDepth) return Fail("objects nested too deeply");

@@ -5,7 +5,6 @@
 #include <msgpack.hpp>
 
 #include "util/msgpack_reader.h"
-#include "util/utf8.h"
 
 namespace crdtdb::sync {
 
@@ -147,13 +146,7 @@ class Reader {
   bool List(size_t max, uint32_t* count) {
     return r_.ReadArrayHeader(count) && (*count <= max || Fail("too many elements"));
   }
-  bool Str(std::string* out) {
-    std::string_view s;
-    if (!r_.ReadString(&s)) return false;
-    if (!IsValidUtf8(s)) return Fail("string is not valid UTF-8");
-    out->assign(s);
-    return true;
-  }
+  bool Str(std::string* out) { return r_.ReadUtf8(out); }
   bool Bin(std::string* out) {
     std::string_view s;
     if (!r_.ReadBinary(&s)) return false;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <limits>
 
+#include "util/utf8.h"
+
 namespace crdtdb {
 
 namespace {
@@ -137,6 +139,14 @@ bool MsgpackReader::ReadString(std::string_view* out) {
   const unsigned char* p = nullptr;
   if (!Take(n, &p)) return false;
   *out = std::string_view(reinterpret_cast<const char*>(p), n);
+  return true;
+}
+
+bool MsgpackReader::ReadUtf8(std::string* out) {
+  std::string_view s;
+  if (!ReadString(&s)) return false;
+  if (!IsValidUtf8(s)) return Fail("string is not valid UTF-8");
+  out->assign(s);
   return true;
 }
 

@@ -37,6 +37,8 @@ class MsgpackReader {
   bool ReadInt(int64_t* out);      // any integer that fits in int64
   bool ReadDouble(double* out);    // a float64
   bool ReadString(std::string_view* out);
+  // A string that must be valid UTF-8 (text that may reach JSON output or a log), copied out.
+  bool ReadUtf8(std::string* out);
   bool ReadBinary(std::string_view* out);
   bool ReadArrayHeader(uint32_t* count);
   bool ReadMapHeader(uint32_t* count);
