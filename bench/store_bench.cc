@@ -2,8 +2,9 @@
 //
 // store_bench: the embedded database (include/crdtdb, over LevelDB) against raw LevelDB in the
 // same run, with the options src/store/store.cc gives LevelDB (paranoid_checks, a 10-bit Bloom
-// filter, an 8 MiB block cache, checksums verified on every read). Everything crdtdb does is timed
-// through the public API only (Database::open/put/patch/get/list/status/verify).
+// filter, an 8 MiB block cache, checksums verified on every read). Every timed crdtdb figure goes
+// through the public API only (Database::open/put/patch/get/list/status/verify); only the sizes
+// group calls the internal encoders (src/crdt, src/store), to show what one write stores.
 //
 //   store_bench [--quick] [--docs N] [--only GROUP] [--dir DIR] [--keep]
 //
@@ -20,8 +21,8 @@
 //   times (ms, us, s), sizes (bytes, MiB): the multiple of raw LevelDB's cost, lower is better.
 //
 // Documents: "bench/<16 hex digits>" keys in random order, JSON objects of exactly 200 bytes with
-// 5 fields (name, email, age, city, bio; the bio is random letters, so Snappy cannot shrink it
-// much). The LevelDB baseline stores the same JSON under the same key. Durability is kBuffered
+// 5 fields (name, email, age, city, bio; the bio is random letters, so Snappy, which only removes
+// repeats, shrinks the field names but not the bio). The LevelDB baseline stores the same JSON under the same key. Durability is kBuffered
 // (no fsync; LevelDB sync=false) except in the sync group.
 //
 //   sizes    the encoded document record and delta-log record of one such document (the two
@@ -32,16 +33,19 @@
 //            same 1,000 keys and copying them out; patch of one field ({"age": n}) of random
 //            existing documents against LevelDB Put overwriting the whole JSON.
 //   sync     Durability::kSync put from 1 thread and from 8 concurrent threads (group commit)
-//            against LevelDB sync=true Put from 1 thread and sync WriteBatches of 8 Puts.
+//            against LevelDB sync=true Put from 1 thread and sync WriteBatches of 8 Puts; 21
+//            alternated samples of >= 50 ms, as fsync latency is the noisiest figure here.
 //   scale    load N documents (one pass, not alternated), close, and report the bytes on disk per
 //            document; then, in a fresh process each (so the RSS is that of the open database
-//            only): open time, VmRSS after open and after 10,000 random gets, the rate of those
-//            gets, status() (which reads the Merkle root) against one LevelDB Get, and verify()
-//            against a full LevelDB scan of the same N values.
+//            only): open time, VmRSS and RssAnon (VmRSS without file pages: LevelDB mmaps its
+//            tables, so every table page read counts in VmRSS) after open and after 10,000 random
+//            gets, the rate of those gets, status() (which reads the Merkle root) against one
+//            LevelDB Get, and verify() against a full LevelDB scan of the same N values.
 //
 // Every scenario checks its answers (documents found, list lengths, verify clean) and aborts if
 // they are wrong, so a fast wrong answer is never reported.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -55,6 +59,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
@@ -80,6 +86,8 @@ constexpr uint64_t kListDocs = 1000;
 constexpr uint64_t kScaleReads = 10'000;
 constexpr uint64_t kStatusCalls = 1000;
 constexpr int kSyncWriters = 8;
+constexpr int kSyncReps = 21;
+constexpr double kSyncSampleSeconds = 0.05;
 constexpr uint64_t kInputChunk = 4096;  // inputs made untimed, this many at a time
 
 struct Config {
@@ -94,15 +102,16 @@ struct Config {
   std::abort();
 }
 
-void MustOk(const Status& s, const std::string& what) {
-  if (!s.ok()) Fail(what + ": " + s.ToString());
+// The message is built only on failure, so that checking costs nothing inside a timed loop.
+void MustOk(const Status& s, std::string_view what, std::string_view key = {}) {
+  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
 }
-void MustOk(const leveldb::Status& s, const std::string& what) {
-  if (!s.ok()) Fail(what + ": " + s.ToString());
+void MustOk(const leveldb::Status& s, std::string_view what, std::string_view key = {}) {
+  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
 }
 template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  MustOk(r.status(), what);
+T Must(Result<T> r, std::string_view what, std::string_view key = {}) {
+  MustOk(r.status(), what, key);
   return std::move(r).value();
 }
 
@@ -191,6 +200,15 @@ std::function<Input(uint64_t)> RandomDocs(std::string collection, uint64_t count
   };
 }
 
+// Random documents as RandomDocs, with json a one-field patch of them ({"age": n}).
+std::function<Input(uint64_t)> RandomPatches(std::string collection, uint64_t count, uint64_t seed) {
+  auto state = std::make_shared<uint64_t>(seed);
+  return [collection, count, state](uint64_t) {
+    const uint64_t i = Mix((*state)++) % count;
+    return Input{DocKey(collection, i), AgePatch(*state)};
+  };
+}
+
 // Raw LevelDB opened as src/store/store.cc opens crdtdb's: paranoid checks, a 10-bit Bloom filter,
 // an 8 MiB block cache; reads verify checksums as the store's do.
 class RawDb {
@@ -203,7 +221,7 @@ class RawDb {
     lo.block_cache = cache_.get();
     lo.filter_policy = filter_.get();
     leveldb::DB* raw = nullptr;
-    MustOk(leveldb::DB::Open(lo, path.string(), &raw), "opening LevelDB " + path.string());
+    MustOk(leveldb::DB::Open(lo, path.string(), &raw), "opening LevelDB", path.string());
     db_.reset(raw);
     read_.verify_checksums = true;
   }
@@ -220,7 +238,7 @@ class RawDb {
   }
   std::string Get(const std::string& key) {
     std::string value;
-    MustOk(db_->Get(read_, key, &value), "LevelDB Get " + key);
+    MustOk(db_->Get(read_, key, &value), "LevelDB Get", key);
     return value;
   }
   // Copies out up to `limit` (0: all) records whose key starts with `prefix`; returns the count.
@@ -252,10 +270,10 @@ std::unique_ptr<Database> OpenCrdtdb(const fs::path& path, Durability durability
   crdtdb::Options options;
   options.path = path.string();
   options.durability = durability;
-  return Must(Database::open(options), "opening crdtdb " + path.string());
+  return Must(Database::open(options), "opening crdtdb", path.string());
 }
 
-void CrdtPut(Database& db, const Input& in) { MustOk(db.put(in.key, in.json).status(), "put " + in.key); }
+void CrdtPut(Database& db, const Input& in) { MustOk(db.put(in.key, in.json).status(), "put", in.key); }
 
 uint64_t BytesOnDisk(const fs::path& dir) {
   uint64_t bytes = 0;
@@ -265,14 +283,23 @@ uint64_t BytesOnDisk(const fs::path& dir) {
   return bytes;
 }
 
-uint64_t RssKib() {
+// A "Name:   123 kB" figure of /proc/self/status, in KiB; VmRSS is the whole resident set,
+// RssAnon the part that is not file pages (LevelDB mmaps its table files, whose pages count in
+// VmRSS once read).
+double ProcStatusKib(std::string_view name) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ':') {
+      return static_cast<double>(std::strtoull(line.c_str() + name.size() + 1, nullptr, 10));
+    }
   }
-  return 0;
+  Fail("no " + std::string(name) + " in /proc/self/status");
 }
+
+// Writes back every dirty page, so that a measurement neither waits for the writeback of what an
+// earlier one wrote (an fsync on ext4 commits the journal in order) nor competes with it.
+void FlushDirtyPages() { ::sync(); }
 
 void ReportPair(Reporter& out, const Options& opts, const std::string& name, const std::string& unit,
                 const std::string& baseline, const Sampler& value, const Sampler& base) {
@@ -323,7 +350,7 @@ void BenchRead(const Config& cfg, Reporter& out) {
 
   ReportPair(out, cfg.opts, "get_random", "ops/s", "leveldb_get_random",
              OpSampler(cfg.opts, RandomDocs("bench", docs, 1),
-                       [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get " + in.key).size()); }),
+                       [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get", in.key).size()); }),
              OpSampler(cfg.opts, RandomDocs("bench", docs, 1),
                        [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); }));
 
@@ -337,12 +364,9 @@ void BenchRead(const Config& cfg, Reporter& out) {
   ReportPair(out, cfg.opts, "list_1000_docs", "lists/s", "leveldb_iterate_1000_keys",
              LoopSampler(cfg.opts, list_db), LoopSampler(cfg.opts, list_raw));
 
-  auto version = std::make_shared<uint64_t>(1);
   ReportPair(out, cfg.opts, "patch_1field_buffered", "ops/s", "leveldb_put_overwrite",
-             OpSampler(cfg.opts, RandomDocs("bench", docs, 2),
-                       [&, version](const Input& in) {
-                         MustOk(db->patch(in.key, AgePatch((*version)++)).status(), "patch " + in.key);
-                       }),
+             OpSampler(cfg.opts, RandomPatches("bench", docs, 2),
+                       [&](const Input& in) { MustOk(db->patch(in.key, in.json).status(), "patch", in.key); }),
              OpSampler(cfg.opts, RandomDocs("bench", docs, 2), [&](const Input& in) { raw.Put(in); }));
 }
 
@@ -365,7 +389,11 @@ double ConcurrentPuts(Database& db, uint64_t n, uint64_t* next) {
   return seconds;
 }
 
-void BenchSync(const Config& cfg, Reporter& out) {
+void BenchSync(const Config& config, Reporter& out) {
+  // fsync latency on a shared (virtual) disk jumps between ~0.2 ms and ~4 ms every few seconds:
+  // many short alternated samples, so both sides see the same mix.
+  Config cfg = config;
+  if (!cfg.opts.quick) cfg.opts = Options{kSyncSampleSeconds, kSyncReps, false};
   std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "sync_crdtdb", Durability::kSync);
   RawDb raw(cfg.dir / "sync_leveldb");
   uint64_t next_db = 0, next_raw = 0;
@@ -393,6 +421,7 @@ void BenchSync(const Config& cfg, Reporter& out) {
 // What a fresh process measures on a loaded database (--probe); see Probe().
 struct ProbeFigures {
   double rss_start_kib = 0, open_s = 0, rss_open_kib = 0, reads_s = 0, rss_reads_kib = 0;
+  double anon_open_kib = 0, anon_reads_kib = 0;  // RssAnon
   double point_s = 0;  // crdtdb: one status() call; LevelDB: one random Get
   double full_s = 0;   // crdtdb: verify(); LevelDB: a scan of every value
 };
@@ -402,7 +431,7 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
   std::vector<std::string> keys;
   for (uint64_t j = 0; j < kScaleReads; ++j) keys.push_back(DocKey("bench", Mix(j + 99) % docs));
   ProbeFigures f;
-  f.rss_start_kib = static_cast<double>(RssKib());
+  f.rss_start_kib = ProcStatusKib("VmRSS");
   const bool crdt = kind == "crdtdb";
   std::unique_ptr<Database> db;
   std::unique_ptr<RawDb> raw;
@@ -413,13 +442,15 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
     raw = std::make_unique<RawDb>(dir);
   }
   f.open_s = open_watch.Seconds();
-  f.rss_open_kib = static_cast<double>(RssKib());
+  f.rss_open_kib = ProcStatusKib("VmRSS");
+  f.anon_open_kib = ProcStatusKib("RssAnon");
   Stopwatch read_watch;
   for (const std::string& key : keys) {
-    DoNotOptimize(crdt ? Must(db->get(key), "get " + key).size() : raw->Get(key).size());
+    DoNotOptimize(crdt ? Must(db->get(key), "get", key).size() : raw->Get(key).size());
   }
   f.reads_s = read_watch.Seconds();
-  f.rss_reads_kib = static_cast<double>(RssKib());
+  f.rss_reads_kib = ProcStatusKib("VmRSS");
+  f.anon_reads_kib = ProcStatusKib("RssAnon");
   Stopwatch point_watch;
   for (uint64_t j = 0; j < kStatusCalls; ++j) {
     if (crdt) {
@@ -442,7 +473,8 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
   const nlohmann::json line = {{"rss_start_kib", f.rss_start_kib}, {"open_s", f.open_s},
                                {"rss_open_kib", f.rss_open_kib},   {"reads_s", f.reads_s},
                                {"rss_reads_kib", f.rss_reads_kib}, {"point_s", f.point_s},
-                               {"full_s", f.full_s}};
+                               {"full_s", f.full_s},               {"anon_open_kib", f.anon_open_kib},
+                               {"anon_reads_kib", f.anon_reads_kib}};
   std::printf("%s\n", line.dump().c_str());
   return 0;
 }
@@ -469,6 +501,8 @@ ProbeFigures RunProbe(const std::string& kind, const fs::path& dir, uint64_t doc
   f.rss_reads_kib = j.at("rss_reads_kib");
   f.point_s = j.at("point_s");
   f.full_s = j.at("full_s");
+  f.anon_open_kib = j.at("anon_open_kib");
+  f.anon_reads_kib = j.at("anon_reads_kib");
   return f;
 }
 
@@ -481,11 +515,13 @@ void BenchScale(const Config& cfg, Reporter& out) {
     uint64_t next = 0;
     db_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { CrdtPut(*db, in); });
   }
+  FlushDirtyPages();
   {
     RawDb raw(raw_dir);
     uint64_t next = 0;
     raw_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { raw.Put(in); });
   }
+  FlushDirtyPages();
   const std::string name = "scale_" + std::to_string(n) + "_";
   const double docs = static_cast<double>(n);
   out.Report({name + "load_buffered", docs / db_seconds, "docs/s", "leveldb_load", docs / raw_seconds});
@@ -503,6 +539,10 @@ void BenchScale(const Config& cfg, Reporter& out) {
               reads / r.reads_s});
   out.Report({name + "rss_after_10k_gets", d.rss_reads_kib / 1024, "MiB", "leveldb_rss_after_10k_gets",
               r.rss_reads_kib / 1024});
+  out.Report({name + "rss_anon_after_open", d.anon_open_kib / 1024, "MiB", "leveldb_rss_anon_after_open",
+              r.anon_open_kib / 1024});
+  out.Report({name + "rss_anon_after_10k_gets", d.anon_reads_kib / 1024, "MiB", "leveldb_rss_anon_after_10k_gets",
+              r.anon_reads_kib / 1024});
   out.Report({name + "merkle_root_status_call", d.point_s * 1e6, "us", "leveldb_get_1", r.point_s * 1e6});
   out.Report({name + "verify", d.full_s, "s", "leveldb_full_scan", r.full_s});
 }
@@ -573,6 +613,7 @@ int Main(int argc, char** argv) {
   bool ran = false;
   for (const Group& g : kGroups) {
     if (only != nullptr && std::strcmp(only, g.name) != 0) continue;
+    FlushDirtyPages();
     g.run(cfg, out);
     ran = true;
   }

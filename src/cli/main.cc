@@ -24,6 +24,7 @@
 #include "config/cluster_config.h"
 #include "crdtdb/database.h"
 #include "net/client_call.h"
+#include "net/curve_keys.h"
 #include "server/region_server.h"
 
 namespace crdtdb::cli {
@@ -36,6 +37,7 @@ using namespace crdtdb::command;  // NOLINT(google-build-using-namespace)
 struct Arguments {
   std::string data_dir = "./crdtdb-data";
   std::string config, region, endpoint;  // a running region instead of the embedded store
+  std::string client_key, server_key;     // CURVE with --endpoint (interfaces section 5)
   std::string path;
   std::string json;
   std::string field;
@@ -52,7 +54,8 @@ struct Parser {
       "Without --config or --endpoint, every verb runs against the embedded store in\n"
       "--data-dir, with no server (offline-first use).",
       "crdtdb"};
-  CLI::Option *config = nullptr, *region = nullptr, *endpoint = nullptr;
+  CLI::Option *config = nullptr, *region = nullptr, *endpoint = nullptr, *client_key = nullptr,
+              *server_key = nullptr;
   CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *status = nullptr, *verify = nullptr;
@@ -67,17 +70,6 @@ CLI::App* AddVerb(CLI::App& app, const std::string& name, const std::string& des
   CLI::App* verb = app.add_subcommand(name, description);
   verb->group("Verbs");
   verb->footer("Example:\n" + example);
-  return verb;
-}
-
-// Verbs of later issues exist so that --help lists them and using them says so plainly; they
-// accept any arguments, since reporting "unexpected --config" for `serve` would mislead.
-CLI::App* AddLaterVerb(CLI::App& app, const std::string& name, const std::string& description,
-                       const std::string& example) {
-  CLI::App* verb = app.add_subcommand(name, description);
-  verb->group("Not available yet in this build");
-  verb->footer("Not available yet in this build. Example of the planned use:\n" + example);
-  verb->allow_extras();
   return verb;
 }
 
@@ -100,6 +92,12 @@ void Define(Parser& p, Arguments& a) {
   p.endpoint =
       app.add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the client endpoint of a running replica")
           ->type_name("URL");
+  p.client_key = app.add_option("--client-key", a.client_key,
+                                "CURVE secret key file (mode 0600) of a client listed in security.clients")
+                     ->type_name("FILE");
+  p.server_key =
+      app.add_option("--server-key", a.server_key, "the region's CURVE public key (Z85), with --client-key")
+          ->type_name("KEY");
 
   p.get = AddVerb(app, "get", "Print one document as a JSON object.",
                   "  $ crdtdb get /todos/1\n  {\"done\":false,\"title\":\"milk\"}");
@@ -166,7 +164,8 @@ void Define(Parser& p, Arguments& a) {
     verb->add_option("--config", a.config, "region configuration file")->type_name("FILE");
     verb->add_option("--region", a.region, "the region")->type_name("NAME");
   }
-  p.keygen = AddLaterVerb(app, "keygen", "Print a new CURVE key pair.", "  $ crdtdb keygen");
+  p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
+                     "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
   // The upper-case HTTP spellings of the contract.
   p.get->alias("GET");
@@ -202,7 +201,7 @@ int FailParse(const Parser& p, const CLI::ParseError& e) {
   if (verbs.empty()) return Fail(kExitUsage, std::string(e.what()) + " (run 'crdtdb --help')");
   const std::string name = verbs.front()->get_name();
   for (const std::string& word : verbs.front()->remaining()) {
-    for (const char* global : {"--data-dir", "--config", "--region", "--endpoint"}) {
+    for (const char* global : {"--data-dir", "--config", "--region", "--endpoint", "--client-key", "--server-key"}) {
       if (word.rfind(global, 0) == 0) {
         return Fail(kExitUsage, std::string(global) +
                                     " is a global option: put it before the verb (" + "crdtdb " +
@@ -293,6 +292,47 @@ Result<std::pair<ClusterConfig, RegionConfig>> ResolveRegion(const Arguments& a)
   return std::make_pair(*config, *region);
 }
 
+// The CURVE keys of a remote call: with --config/--region and security.curve, the region's key
+// pair (its secret_key_file) unless --client-key names another; with --endpoint, --client-key and
+// --server-key. nullopt means plain TCP.
+Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const ClusterConfig* config,
+                                                       const RegionConfig* region) {
+  const bool given = !a.client_key.empty() || !a.server_key.empty();
+  if (config == nullptr || !config->security.curve) {
+    if (!given) return std::optional<net::CurveClientKeys>();
+    if (config != nullptr) {
+      return Status::InvalidArgument("--client-key/--server-key given but security.curve is off in " + a.config);
+    }
+    if (a.client_key.empty() || a.server_key.empty()) {
+      return Status::InvalidArgument("--client-key and --server-key go together");
+    }
+  }
+  std::string key_file = a.client_key;
+  std::string server_key = a.server_key;
+  if (config != nullptr) {
+    if (key_file.empty()) key_file = region->secret_key_file.value_or("");
+    if (server_key.empty()) server_key = region->public_key.value_or("");
+  }
+  if (key_file.empty() || server_key.empty()) {
+    return Status::InvalidArgument("CURVE needs a client key file and the server's public key");
+  }
+  if (!net::IsZ85Key(server_key)) {
+    return Status::InvalidArgument("--server-key: not a Z85 CURVE public key (40 characters)");
+  }
+  Result<net::CurveKeyPair> own = net::ReadSecretKeyFile(key_file);
+  if (!own.ok()) return own.status();
+  return std::optional<net::CurveClientKeys>(net::CurveClientKeys{server_key, std::move(own).value()});
+}
+
+int Keygen() {
+  Result<net::CurveKeyPair> pair = net::GenerateCurveKeyPair();
+  if (!pair.ok()) return Fail(kExitFailure, pair.status().message());
+  nlohmann::ordered_json j;
+  j["public"] = pair->public_key;
+  j["secret"] = pair->secret_key;
+  return Report(Outcome{kExitOk, j.dump() + "\n", ""});
+}
+
 std::atomic<bool> g_stop{false};
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
 
@@ -315,7 +355,10 @@ int Sync(const Arguments& a) {
   options.path = a.data_dir;
   Result<std::unique_ptr<Database>> db = Database::open(options);
   if (!db.ok()) return Fail(db.status());
-  Result<SyncReport> report = (*db)->sync_with(target->second.sync);
+  Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
+  if (!keys.ok()) return Fail(keys.status());
+  net::ClientConnection connection(target->second.sync, net::kDefaultCallTimeoutMs, *keys);
+  Result<SyncReport> report = (*db)->sync_with(connection);
   if (!report.ok()) return Fail(kExitFailure, "sync with " + a.region + " failed: " + report.status().message());
   nlohmann::ordered_json j;
   j["region"] = a.region;
@@ -332,25 +375,27 @@ int Sync(const Arguments& a) {
 // Sends the command to a running replica's client endpoint, which runs it with the same code.
 int RunRemote(const Arguments& a, const Command& command) {
   std::string endpoint = a.endpoint;
+  std::optional<net::CurveClientKeys> curve;
   if (endpoint.empty()) {
     Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
     if (!target.ok()) return Fail(target.status());
     endpoint = target->second.client;
+    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
+    if (!keys.ok()) return Fail(keys.status());
+    curve = std::move(keys).value();
   } else if (!a.config.empty() || !a.region.empty()) {
     return Fail(kExitUsage, "--endpoint replaces --config/--region: give one or the other");
+  } else {
+    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
+    if (!keys.ok()) return Fail(keys.status());
+    curve = std::move(keys).value();
   }
-  net::ClientConnection connection(endpoint, net::kDefaultCallTimeoutMs);
+  net::ClientConnection connection(endpoint, net::kDefaultCallTimeoutMs, std::move(curve));
   Result<std::string> answer = connection.Exchange(EncodeCommand(command));
   if (!answer.ok()) return Fail(kExitFailure, answer.status().message());
   Result<Outcome> outcome = DecodeOutcome(*answer);
   if (!outcome.ok()) return Fail(kExitFailure, outcome.status().message());
   return Report(*outcome);
-}
-
-// Features of later issues fail plainly.
-std::optional<std::string> Unavailable(const Parser& p) {
-  if (p.app.got_subcommand(p.keygen)) return p.keygen->get_name();
-  return std::nullopt;
 }
 
 int Run(int argc, char** argv) {
@@ -364,13 +409,11 @@ int Run(int argc, char** argv) {
     if (e.get_exit_code() == 0) return p.app.exit(e);
     return FailParse(p, e);
   }
-  if (std::optional<std::string> what = Unavailable(p)) {
-    return Fail(kExitFailure, *what + " is not available yet in this build");
-  }
   if (p.app.get_subcommands().empty()) {
     return Fail(kExitUsage, "no verb given; run 'crdtdb --help' for the list of verbs");
   }
   if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
+  if (p.app.got_subcommand(p.keygen)) return Keygen();
   if (p.app.got_subcommand(p.serve)) return Serve(a);
   if (p.app.got_subcommand(p.sync)) return Sync(a);
   Prepared prepared;

@@ -11,8 +11,11 @@ struct ClientConnection::Sockets {
   zmq::socket_t dealer;
 };
 
-ClientConnection::ClientConnection(std::string endpoint, int timeout_ms)
-    : endpoint_(std::move(endpoint)), timeout_ms_(timeout_ms), sockets_(std::make_unique<Sockets>()) {}
+ClientConnection::ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve)
+    : endpoint_(std::move(endpoint)),
+      timeout_ms_(timeout_ms),
+      curve_(std::move(curve)),
+      sockets_(std::make_unique<Sockets>()) {}
 
 ClientConnection::~ClientConnection() = default;
 
@@ -20,6 +23,7 @@ Status ClientConnection::Send(std::string_view message) {
   try {
     if (!sockets_->dealer) {
       sockets_->dealer = MakeSocket(sockets_->context, zmq::socket_type::dealer);
+      if (curve_) MakeCurveClient(sockets_->dealer, *curve_);
       sockets_->dealer.connect(endpoint_);
     }
     if (!sockets_->dealer.send(zmq::buffer(message.data(), message.size()), zmq::send_flags::dontwait)) {

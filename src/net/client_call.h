@@ -8,11 +8,13 @@
 #define CRDTDB_NET_CLIENT_CALL_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "crdtdb/result.h"
 #include "crdtdb/sync_transport.h"
+#include "net/curve_keys.h"
 
 namespace crdtdb::net {
 
@@ -20,7 +22,9 @@ constexpr int kDefaultCallTimeoutMs = 5000;
 
 class ClientConnection final : public SyncTransport {
  public:
-  ClientConnection(std::string endpoint, int timeout_ms);
+  // With `curve`, the socket authenticates with CURVE (interfaces section 5); a server that does
+  // not admit the key never answers, so Exchange ends Unavailable after timeout_ms.
+  ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve = std::nullopt);
   ~ClientConnection() override;
 
   // Sends `request`, returns the answer; Unavailable after timeout_ms without one.
@@ -32,6 +36,7 @@ class ClientConnection final : public SyncTransport {
   struct Sockets;
   const std::string endpoint_;
   const int timeout_ms_;
+  const std::optional<CurveClientKeys> curve_;
   std::unique_ptr<Sockets> sockets_;
 };
 

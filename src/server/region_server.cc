@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,8 +16,11 @@
 
 #include "command/command.h"
 #include "db/replica.h"
+#include "net/curve_keys.h"
+#include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "store/store.h"
+#include "sync/messages.h"
 
 namespace crdtdb::server {
 
@@ -70,6 +75,28 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// Authenticated replica-id claims kept per server (sender replica id -> ZAP user id); beyond this
+// many, unknown claims are refused rather than forgotten.
+constexpr size_t kMaxClaims = 65'536;
+
+// The ZAP allow-list: every region's public key (user id: the region's name), then the listed
+// client keys (user id "client:" and the key's first 8 characters).
+std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
+  std::map<std::string, std::string> allowed;
+  for (const RegionConfig& r : config.regions) {
+    if (r.public_key) allowed.emplace(*r.public_key, r.name);
+  }
+  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key.substr(0, 8));
+  return allowed;
+}
+
+// The "User-Id" property the ZAP handler gave the connection `frame` arrived on, if any.
+std::optional<std::string> UserId(zmq::message_t& frame) {
+  const char* value = zmq_msg_gets(frame.handle(), "User-Id");
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
 struct Peer {
   std::string name;
   zmq::socket_t sub;
@@ -78,21 +105,34 @@ struct Peer {
 
 class Server {
  public:
-  Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica)
-      : config_(config), self_(self), replica_(std::move(replica)) {}
+  // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
+  Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica,
+         std::optional<net::CurveKeyPair> own_keys)
+      : config_(config), self_(self), replica_(std::move(replica)), own_keys_(std::move(own_keys)) {}
 
   Status Bind() {
+    if (own_keys_) {
+      // The ZAP handler first: a CURVE server socket created without one admits any key.
+      Result<std::unique_ptr<net::ZapHandler>> zap = net::ZapHandler::Start(context_, AllowList(config_));
+      if (!zap.ok()) return zap.status();
+      zap_ = std::move(zap).value();
+    }
     try {
-      publish_ = net::MakeSocket(context_, zmq::socket_type::pub);
+      publish_ = ServerSocket(zmq::socket_type::pub);
       publish_.bind(self_.publish);
-      sync_ = net::MakeSocket(context_, zmq::socket_type::router);
+      sync_ = ServerSocket(zmq::socket_type::router);
       sync_.bind(self_.sync);
-      client_ = net::MakeSocket(context_, zmq::socket_type::router);
+      client_ = ServerSocket(zmq::socket_type::router);
       client_.bind(self_.client);
       for (const RegionConfig& region : config_.regions) {
         if (region.name == self_.name) continue;
         Peer peer{region.name, net::MakeSocket(context_, zmq::socket_type::sub),
                   net::MakeSocket(context_, zmq::socket_type::dealer)};
+        if (own_keys_) {
+          const net::CurveClientKeys keys{region.public_key.value_or(""), *own_keys_};
+          net::MakeCurveClient(peer.sub, keys);
+          net::MakeCurveClient(peer.dealer, keys);
+        }
         peer.sub.set(zmq::sockopt::subscribe, "");
         peer.sub.connect(region.publish);
         peer.dealer.connect(region.sync);
@@ -139,6 +179,29 @@ class Server {
   }
 
  private:
+  zmq::socket_t ServerSocket(zmq::socket_type type) {
+    zmq::socket_t socket = net::MakeSocket(context_, type);
+    if (own_keys_) net::MakeCurveServer(socket, *own_keys_);
+    return socket;
+  }
+
+  // With CURVE, a request must come from an authenticated connection, and on the sync socket a
+  // sender replica id stays bound to the first authenticated identity that claimed it: another
+  // key claiming it is refused. Without CURVE everything is admitted (no identity to check).
+  bool Admit(zmq::message_t& payload_frame, const std::string& payload, bool client) {
+    if (!own_keys_) return true;
+    std::optional<std::string> user = UserId(payload_frame);
+    if (!user) return false;
+    if (client) return true;
+    Result<sync::Message> message = sync::Decode(payload);
+    if (!message.ok()) return true;  // the engine refuses and counts it
+    auto it = claims_.find(message->sender);
+    if (it != claims_.end()) return it->second == *user;
+    if (claims_.size() >= kMaxClaims) return false;
+    claims_.emplace(message->sender, *user);
+    return true;
+  }
+
   // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
   void ServeRouter(zmq::socket_t& router, bool client) {
     for (int n = 0; n < 256; ++n) {
@@ -149,6 +212,10 @@ class Server {
         continue;
       }
       const std::string payload = ToString((*frames)[1]);
+      if (!Admit((*frames)[1], payload, client)) {
+        replica_->CountRejected();
+        continue;
+      }
       std::optional<std::string> answer = client ? AnswerClient(payload) : replica_->OnRequest(payload);
       SendOutgoing();
       if (!answer) continue;
@@ -213,7 +280,11 @@ class Server {
   const ClusterConfig& config_;
   const RegionConfig& self_;
   std::unique_ptr<db::Replica> replica_;
+  const std::optional<net::CurveKeyPair> own_keys_;
+  std::map<crdt::ReplicaId, std::string> claims_;
+  // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
+  std::unique_ptr<net::ZapHandler> zap_;
   zmq::socket_t publish_, sync_, client_;
   std::vector<Peer> peers_;
 };
@@ -223,8 +294,19 @@ class Server {
 Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop) {
   const RegionConfig* self = config.FindRegion(region);
   if (self == nullptr) return Status::InvalidArgument("no region \"" + region + "\" in the configuration");
+  std::optional<net::CurveKeyPair> own_keys;
   if (config.security.curve) {
-    return Status::InvalidArgument("security.curve is not supported by this build yet; set curve: false");
+    // The loader guarantees both fields when curve is on; checked again so nothing starts open.
+    if (!self->public_key || !self->secret_key_file) {
+      return Status::InvalidArgument("security.curve needs public_key and secret_key_file for region " + region);
+    }
+    Result<net::CurveKeyPair> keys = net::ReadSecretKeyFile(*self->secret_key_file);
+    if (!keys.ok()) return keys.status();
+    if (keys->public_key != *self->public_key) {
+      return Status::InvalidArgument("secret key file " + *self->secret_key_file +
+                                     " does not match the public_key of region " + region);
+    }
+    own_keys = std::move(keys).value();
   }
   store::StoreOptions so;
   so.path = self->data_dir;
@@ -238,9 +320,11 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
-  Server server(config, *self, std::move(replica));
+  Server server(config, *self, std::move(replica), std::move(own_keys));
   if (Status s = server.Bind(); !s.ok()) return s;
-  Log("INFO", region, "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client);
+  Log("INFO", region,
+      "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
+          (config.security.curve ? ", CURVE on" : ""));
   server.Run(stop);
   return Status::OK();
 }

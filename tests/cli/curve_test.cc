@@ -1,0 +1,182 @@
+// Copyright (c) crdtdb authors.
+//
+// CURVE security end to end (interfaces section 5): a real `crdtdb serve` with security.curve on
+// loopback, and the real CLI with the region's keys, a listed client key and an unlisted one. The
+// server is started with fork+exec and always killed when the test ends (Subprocess's destructor).
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_runner.h"
+#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
+
+namespace crdtdb {
+namespace {
+
+using testing::CliResult;
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string Endpoint() { return "tcp://127.0.0.1:" + std::to_string(FreePort()); }
+
+struct KeyPair {
+  std::string public_key, secret_key;
+};
+
+CliResult Run(const testing::TempDir& dir, const std::vector<std::string>& args, int timeout_ms = 30'000) {
+  return testing::RunProcess(CRDTDB_CLI_PATH, args, "", dir.path(), timeout_ms);
+}
+
+KeyPair Keygen(const testing::TempDir& dir) {
+  const CliResult r = Run(dir, {"keygen"});
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.err.empty());
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  REQUIRE(j.is_object());
+  REQUIRE(j.size() == 2);
+  return {j.at("public").get<std::string>(), j.at("secret").get<std::string>()};
+}
+
+void WriteFile(const std::string& path, const std::string& text, mode_t mode) {
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+  }
+  REQUIRE(chmod(path.c_str(), mode) == 0);
+}
+
+TEST_CASE("keygen prints a new Z85 key pair each time") {
+  testing::TempDir dir;
+  std::set<std::string> seen;
+  for (int i = 0; i < 3; ++i) {
+    const KeyPair k = Keygen(dir);
+    CHECK(k.public_key.size() == 40);
+    CHECK(k.secret_key.size() == 40);
+    CHECK(k.public_key != k.secret_key);
+    seen.insert(k.public_key);
+    seen.insert(k.secret_key);
+  }
+  CHECK(seen.size() == 6);
+}
+
+TEST_CASE("with security.curve only listed keys get answers") {
+  testing::TempDir dir;
+  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir), stranger = Keygen(dir);
+  WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
+  WriteFile(dir.Sub("client.key"), client.secret_key + "\n", 0600);
+  WriteFile(dir.Sub("stranger.key"), stranger.secret_key + "\n", 0600);
+  const std::string client_endpoint = Endpoint();
+  const std::string config =
+      "cluster: secure\n"
+      "regions:\n"
+      "  - name: us-east\n"
+      "    data_dir: data/us-east\n"
+      "    publish: " + Endpoint() + "\n"
+      "    sync: " + Endpoint() + "\n"
+      "    client: " + client_endpoint + "\n"
+      "    public_key: \"" + us_east.public_key + "\"\n"
+      "    secret_key_file: us-east.key\n"
+      "  - name: eu-west\n"  // declared, never started
+      "    data_dir: data/eu-west\n"
+      "    publish: " + Endpoint() + "\n"
+      "    sync: " + Endpoint() + "\n"
+      "    client: " + Endpoint() + "\n"
+      "    public_key: \"" + eu_west.public_key + "\"\n"
+      "    secret_key_file: eu-west.key\n"
+      "security:\n"
+      "  curve: true\n"
+      "  clients:\n"
+      "    - \"" + client.public_key + "\"\n";
+  WriteFile(dir.Sub("regions.yaml"), config, 0644);
+  const std::string yaml = dir.Sub("regions.yaml");
+
+  // A secret key file others can read: the region refuses to start.
+  REQUIRE(chmod(dir.Sub("us-east.key").c_str(), 0644) == 0);
+  const CliResult refused = Run(dir, {"serve", "--config", yaml, "--region", "us-east"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("chmod 600") != std::string::npos);
+  REQUIRE(chmod(dir.Sub("us-east.key").c_str(), 0600) == 0);
+
+  testing::Subprocess server({CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "us-east"});
+
+  // The CLI with the region's own key pair (from --config/--region).
+  const std::vector<std::string> region = {"--config", yaml, "--region", "us-east"};
+  auto with_region = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), region.begin(), region.end());
+    return Run(dir, args);
+  };
+  CliResult put;
+  for (int attempt = 0; attempt < 5; ++attempt) {  // the server may still be starting
+    put = with_region({"put", "/todos/1", R"({"title":"milk"})"});
+    if (put.exit_code == 0) break;
+  }
+  CHECK(put.exit_code == 0);
+  CHECK(put.out == "{\"title\":\"milk\"}\n");
+  const CliResult status = with_region({"status"});
+  CHECK(status.exit_code == 0);
+  CHECK(status.out.find("\"region\":\"us-east\"") != std::string::npos);
+
+  // A listed client key, with --endpoint.
+  const CliResult listed = Run(dir, {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
+                                     "--server-key", us_east.public_key, "get", "/todos/1"});
+  CHECK(listed.exit_code == 0);
+  CHECK(listed.out == "{\"title\":\"milk\"}\n");
+  CHECK(listed.err.empty());
+
+  // An offline-first store syncs with the region's keys.
+  const CliResult synced = Run(dir, {"--data-dir", dir.Sub("local"), "sync", "--config", yaml, "--region", "us-east"});
+  CHECK(synced.exit_code == 0);
+  CHECK(synced.out.find("\"in_sync\":true") != std::string::npos);
+
+  // An unlisted key gets nothing, within bounded time.
+  const auto started = std::chrono::steady_clock::now();
+  const CliResult stranger_get = Run(dir, {"--endpoint", client_endpoint, "--client-key", dir.Sub("stranger.key"),
+                                           "--server-key", us_east.public_key, "get", "/todos/1"},
+                                     20'000);
+  CHECK(stranger_get.exit_code == 1);
+  CHECK(stranger_get.out.empty());
+  CHECK(stranger_get.err.find("no answer") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(15));
+
+  // Plain TCP, without CURVE, gets nothing either.
+  const CliResult plain = Run(dir, {"--endpoint", client_endpoint, "get", "/todos/1"}, 20'000);
+  CHECK(plain.exit_code == 1);
+  CHECK(plain.out.empty());
+
+  // A client key file readable by others is refused before anything is sent.
+  REQUIRE(chmod(dir.Sub("client.key").c_str(), 0640) == 0);
+  const CliResult open_key = Run(dir, {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
+                                       "--server-key", us_east.public_key, "get", "/todos/1"});
+  CHECK(open_key.exit_code == 2);
+  CHECK(open_key.err.find("chmod 600") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace crdtdb
