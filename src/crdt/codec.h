@@ -27,7 +27,9 @@ std::string EncodeDocument(const Document& doc);
 // Encodes a delta, mention nodes included.
 std::string EncodeDelta(const Document& delta);
 
-Result<Document> DecodeDocument(std::string_view bytes);
+// `check_canonical` re-encodes to prove the bytes canonical. A store reading its own records may
+// skip it: their digest, checked on every read, already proves them unchanged since written.
+Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical = true);
 Result<Document> DecodeDelta(std::string_view bytes);
 
 }  // namespace crdtdb::crdt

@@ -12,6 +12,7 @@ class Subscriptions::Handle : public Subscription {
     {
       std::lock_guard lock(owner_.mu_);
       owner_.entries_.erase(id_);
+      owner_.count_ = owner_.entries_.size();
     }
     // Wait for a running callback to return, then make sure it never starts again.
     std::lock_guard running(entry_->running);
@@ -31,6 +32,7 @@ std::unique_ptr<Subscription> Subscriptions::Add(std::string prefix, Callback ca
   std::lock_guard lock(mu_);
   const uint64_t id = next_id_++;
   entries_.emplace(id, entry);
+  count_ = entries_.size();
   return std::make_unique<Handle>(*this, id, std::move(entry));
 }
 

@@ -8,6 +8,7 @@
 #ifndef CRDTDB_DB_SUBSCRIPTIONS_H_
 #define CRDTDB_DB_SUBSCRIPTIONS_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -29,6 +30,8 @@ class Subscriptions {
   // not running (unless the destructor runs inside that very callback) and never runs again.
   std::unique_ptr<Subscription> Add(std::string prefix, Callback callback);
   void Deliver(const std::vector<Change>& changes);
+  // Whether anyone subscribes: writers skip building changes' JSON when nobody would read it.
+  bool any() const { return count_.load(std::memory_order_relaxed) > 0; }
 
  private:
   struct Entry {
@@ -41,6 +44,7 @@ class Subscriptions {
 
   std::mutex mu_;
   std::map<uint64_t, std::shared_ptr<Entry>> entries_;
+  std::atomic<size_t> count_{0};  // entries_.size(), readable without the lock
   uint64_t next_id_ = 1;
   std::deque<Change> pending_;
   bool delivering_ = false;

@@ -31,7 +31,7 @@ Status WriteGroup::Save(const std::string& key, crdt::Document state, const crdt
   if (!digest.ok()) return digest.status();
   if (local_delta != nullptr) writes_.AppendLocalDelta(key, *local_delta);
   Change change{key, std::nullopt, /*remote=*/local_delta == nullptr};
-  if (state.live()) change.json = crdt::ToJson(state).dump();
+  if (announce_ && state.live()) change.json = crdt::ToJson(state).dump();
   changes_.push_back(std::move(change));
   overlay_.insert_or_assign(key, store::StoredDocument{std::move(state), *digest});
   return Status::OK();

@@ -21,8 +21,10 @@ namespace crdtdb::db {
 
 class WriteGroup {
  public:
-  WriteGroup(store::Store& store, crdt::HybridClock& clock, crdt::ReplicaId replica, uint64_t physical_ms)
-      : store_(store), clock_(clock), replica_(replica), physical_ms_(physical_ms) {}
+  // `announce` says whether anyone subscribes; when nobody does, changes carry no JSON.
+  WriteGroup(store::Store& store, crdt::HybridClock& clock, crdt::ReplicaId replica, uint64_t physical_ms,
+             bool announce)
+      : store_(store), clock_(clock), replica_(replica), physical_ms_(physical_ms), announce_(announce) {}
 
   // The document as of this group (null if it was never written), or a read error.
   Result<const store::StoredDocument*> Load(const std::string& key);
@@ -40,12 +42,14 @@ class WriteGroup {
     return writes_;
   }
   const std::vector<Change>& changes() const { return changes_; }
+  bool announces() const { return announce_; }
 
  private:
   store::Store& store_;
   crdt::HybridClock& clock_;
   const crdt::ReplicaId replica_;
   const uint64_t physical_ms_;
+  const bool announce_;
   std::map<std::string, store::StoredDocument, std::less<>> overlay_;
   std::map<std::string, bool, std::less<>> existed_;  // keys whose stored record existed before
 

@@ -24,7 +24,7 @@ Status WriteQueue::Submit(const Operation& op) {
   std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<std::ptrdiff_t>(size));
   lock.unlock();
 
-  WriteGroup context(store_, clock_, replica_, clock_ms_());
+  WriteGroup context(store_, clock_, replica_, clock_ms_(), subscriptions_.any());
   std::vector<Status> results;
   results.reserve(group.size());
   for (Writer* w : group) results.push_back((*w->op)(context));
@@ -40,7 +40,8 @@ Status WriteQueue::Submit(const Operation& op) {
   if (!writers_.empty()) writers_.front()->cv.notify_one();
   lock.unlock();
 
-  if (committed.ok()) subscriptions_.Deliver(context.changes());
+  // A subscription made while this group ran sees the changes of later groups only.
+  if (committed.ok() && context.announces()) subscriptions_.Deliver(context.changes());
   return self.status;
 }
 
