@@ -453,7 +453,14 @@ class RegionCluster {
         out << ", /" << c << " " << std::count(l.begin(), l.end(), '\n') << " lines";
       }
       out << "\n";
-      for (const std::string& c : collections) out << "    /" << c << ": " << Shorten(s.lists.at(r).at(c), 300) << "\n";
+      for (const std::string& c : collections) {
+        std::string listing = Shorten(s.lists.at(r).at(c), 300);
+        for (size_t at = listing.find('\n'); at != std::string::npos && at + 1 < listing.size();
+             at = listing.find('\n', at + 1)) {
+          listing.insert(at + 1, "      ");
+        }
+        out << "    /" << c << ":\n      " << listing << "\n";
+      }
     }
     return out.str();
   }
