@@ -160,6 +160,22 @@ class Reporter {
   std::vector<Row> rows_;
 };
 
+// splitmix64: a bijection, so distinct indexes give distinct ids.
+inline uint64_t Mix(uint64_t x) {
+  uint64_t z = (x + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// `v` as `digits` lowercase hex digits (the low ones).
+inline std::string Hex(uint64_t v, int digits) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 15];
+  return out;
+}
+
 }  // namespace crdtdb::bench
 
 #endif  // CRDTDB_BENCH_BENCH_HARNESS_H_

@@ -101,21 +101,6 @@ T Must(Result<T> r, const std::string& what) {
   return std::move(r).value();
 }
 
-// splitmix64: a bijection, so distinct indexes give distinct ids.
-uint64_t Mix(uint64_t x) {
-  uint64_t z = (x + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-std::string Hex(uint64_t v, int digits) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out(static_cast<size_t>(digits), '0');
-  for (int i = digits - 1; i >= 0; --i, v >>= 4) out[static_cast<size_t>(i)] = kDigits[v & 15];
-  return out;
-}
-
 std::string DocKey(uint64_t i) { return "bench/" + Hex(Mix(i), 16); }
 
 // Document i at `version`: exactly kJsonBytes of JSON with 5 fields (as store_bench.cc).
