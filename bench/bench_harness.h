@@ -176,6 +176,23 @@ inline std::string Hex(uint64_t v, int digits) {
   return out;
 }
 
+// Document i at `version`: a JSON object of 5 fields (name, email, age, city, bio),
+// exactly `json_bytes` long, the same in every benchmark so their figures compare.
+inline std::string DocJson(uint64_t i, uint64_t version, size_t json_bytes) {
+  const std::string user = Hex(Mix(i) >> 32, 8);
+  std::string json = "{\"name\":\"user-" + user + "\",\"email\":\"user-" + user +
+                     "@example.com\",\"age\":" + std::to_string(version % 100) +
+                     ",\"city\":\"city-" + std::to_string(i % 1000) + "\",\"bio\":\"";
+  uint64_t bits = Mix(i ^ (version << 40));
+  while (json.size() < json_bytes - 2) {
+    json += static_cast<char>('a' + bits % 26);
+    bits = bits * 6364136223846793005ull + 1442695040888963407ull;
+    bits ^= bits >> 29;
+  }
+  json += "\"}";
+  return json;
+}
+
 }  // namespace crdtdb::bench
 
 #endif  // CRDTDB_BENCH_BENCH_HARNESS_H_

@@ -123,22 +123,6 @@ std::string DocKey(std::string_view collection, uint64_t i) {
   return key;
 }
 
-// Document i at `version`: exactly kJsonBytes of JSON with 5 fields.
-std::string DocJson(uint64_t i, uint64_t version) {
-  const std::string user = Hex(Mix(i) >> 32, 8);
-  std::string json = "{\"name\":\"user-" + user + "\",\"email\":\"user-" + user +
-                     "@example.com\",\"age\":" + std::to_string(version % 100) +
-                     ",\"city\":\"city-" + std::to_string(i % 1000) + "\",\"bio\":\"";
-  uint64_t bits = Mix(i ^ (version << 40));
-  while (json.size() < kJsonBytes - 2) {
-    json += static_cast<char>('a' + bits % 26);
-    bits = bits * 6364136223846793005ull + 1442695040888963407ull;
-    bits ^= bits >> 29;
-  }
-  json += "\"}";
-  return json;
-}
-
 std::string AgePatch(uint64_t version) { return "{\"age\":" + std::to_string(version % 100) + "}"; }
 
 struct Input {
@@ -172,7 +156,7 @@ Sampler OpSampler(const Options& opts, std::function<Input(uint64_t)> make,
 std::function<Input(uint64_t)> NewDocs(std::string collection, uint64_t* next) {
   return [collection, next](uint64_t) {
     const uint64_t i = (*next)++;
-    return Input{DocKey(collection, i), DocJson(i, 0)};
+    return Input{DocKey(collection, i), DocJson(i, 0, kJsonBytes)};
   };
 }
 
@@ -181,7 +165,7 @@ std::function<Input(uint64_t)> RandomDocs(std::string collection, uint64_t count
   auto state = std::make_shared<uint64_t>(seed);
   return [collection, count, state](uint64_t) {
     const uint64_t i = Mix((*state)++) % count;
-    return Input{DocKey(collection, i), DocJson(i, *state)};
+    return Input{DocKey(collection, i), DocJson(i, *state, kJsonBytes)};
   };
 }
 
@@ -294,7 +278,7 @@ void ReportPair(Reporter& out, const Options& opts, const std::string& name, con
 
 void BenchSizes(const Config&, Reporter& out) {
   const std::string key = DocKey("bench", 0);
-  const std::string json = DocJson(0, 0);
+  const std::string json = DocJson(0, 0, kJsonBytes);
   const crdt::WriteStamp stamp{Mix(7), crdt::MakeTimestamp(1'700'000'000'000, 0)};
   crdt::Document doc;
   const crdt::Document delta = Must(crdt::PutDelta(doc, crdt::Json::parse(json), stamp), "PutDelta");
@@ -364,7 +348,7 @@ double ConcurrentPuts(Database& db, uint64_t n, uint64_t* next) {
   for (int t = 0; t < kSyncWriters; ++t) {
     writers.emplace_back([&] {
       for (uint64_t j = claimed++; j < n; j = claimed++) {
-        CrdtPut(db, Input{DocKey("bench", first + j), DocJson(first + j, 0)});
+        CrdtPut(db, Input{DocKey("bench", first + j), DocJson(first + j, 0, kJsonBytes)});
       }
     });
   }
@@ -393,7 +377,7 @@ void BenchSync(const Config& config, Reporter& out) {
         [&](const Input&) {
           leveldb::WriteBatch batch;
           for (int k = 0; k < kSyncWriters; ++k, ++next_raw) {
-            batch.Put(DocKey("bench", next_raw), DocJson(next_raw, 0));
+            batch.Put(DocKey("bench", next_raw), DocJson(next_raw, 0, kJsonBytes));
           }
           raw.Write(&batch, true);
         });

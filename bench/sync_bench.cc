@@ -103,22 +103,6 @@ T Must(Result<T> r, const std::string& what) {
 
 std::string DocKey(uint64_t i) { return "bench/" + Hex(Mix(i), 16); }
 
-// Document i at `version`: exactly kJsonBytes of JSON with 5 fields (as store_bench.cc).
-std::string DocJson(uint64_t i, uint64_t version) {
-  const std::string user = Hex(Mix(i) >> 32, 8);
-  std::string json = "{\"name\":\"user-" + user + "\",\"email\":\"user-" + user +
-                     "@example.com\",\"age\":" + std::to_string(version % 100) +
-                     ",\"city\":\"city-" + std::to_string(i % 1000) + "\",\"bio\":\"";
-  uint64_t bits = Mix(i ^ (version << 40));
-  while (json.size() < kJsonBytes - 2) {
-    json += static_cast<char>('a' + bits % 26);
-    bits = bits * 6364136223846793005ull + 1442695040888963407ull;
-    bits ^= bits >> 29;
-  }
-  json += "\"}";
-  return json;
-}
-
 uint64_t WallClockMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
@@ -192,7 +176,7 @@ double PutDocs(db::DatabaseImpl& db, uint64_t first, uint64_t n, uint64_t versio
   for (uint64_t done = 0; done < n;) {
     inputs.clear();
     for (uint64_t i = first + done; i < first + n && inputs.size() < kInputChunk; ++i) {
-      inputs.emplace_back(DocKey(i), DocJson(i, version));
+      inputs.emplace_back(DocKey(i), DocJson(i, version, kJsonBytes));
     }
     Stopwatch watch;
     for (const auto& [key, json] : inputs) MustOk(db.put(key, json).status(), "put " + key);
@@ -400,7 +384,7 @@ void BenchAntiEntropy(const Config& cfg, Reporter& out) {
     const uint64_t i = divergent[k];
     db::DatabaseImpl& side = k < half ? a.db() : b.db();
     const uint64_t before = k < half ? StateBytes(a.db(), DocKey(i)) : 0;
-    MustOk(side.put(DocKey(i), DocJson(i, k < half ? 1 : 2)).status(), "rewriting " + DocKey(i));
+    MustOk(side.put(DocKey(i), DocJson(i, k < half ? 1 : 2, kJsonBytes)).status(), "rewriting " + DocKey(i));
     if (k < half) full_bytes = full_bytes - before + StateBytes(a.db(), DocKey(i));
   }
   const double modify_s = modify_watch.Seconds();
