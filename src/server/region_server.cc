@@ -17,6 +17,7 @@
 #include "command/command.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
+#include "net/peer_link.h"
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "store/store.h"
@@ -97,10 +98,11 @@ std::optional<std::string> UserId(zmq::message_t& frame) {
   return std::string(value);
 }
 
+// The two links to one peer region: its delta stream and its sync endpoint.
 struct Peer {
   std::string name;
-  zmq::socket_t sub;
-  zmq::socket_t dealer;
+  std::unique_ptr<net::PeerLink> stream;    // SUB on its publish endpoint
+  std::unique_ptr<net::PeerLink> requests;  // DEALER to its sync endpoint
 };
 
 class Server {
@@ -126,17 +128,12 @@ class Server {
       client_.bind(self_.client);
       for (const RegionConfig& region : config_.regions) {
         if (region.name == self_.name) continue;
-        Peer peer{region.name, net::MakeSocket(context_, zmq::socket_type::sub),
-                  net::MakeSocket(context_, zmq::socket_type::dealer)};
-        if (own_keys_) {
-          const net::CurveClientKeys keys{region.public_key.value_or(""), *own_keys_};
-          net::MakeCurveClient(peer.sub, keys);
-          net::MakeCurveClient(peer.dealer, keys);
-        }
-        peer.sub.set(zmq::sockopt::subscribe, "");
-        peer.sub.connect(region.publish);
-        peer.dealer.connect(region.sync);
-        peers_.push_back(std::move(peer));
+        std::optional<net::CurveClientKeys> keys;
+        if (own_keys_) keys = net::CurveClientKeys{region.public_key.value_or(""), *own_keys_};
+        peers_.push_back(Peer{
+            region.name,
+            std::make_unique<net::PeerLink>(context_, net::PeerLinkOptions{zmq::socket_type::sub, region.publish, keys}),
+            std::make_unique<net::PeerLink>(context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
       }
     } catch (const zmq::error_t& e) {
       return Status::IOError(std::string("cannot open the region's endpoints: ") + e.what());
@@ -146,14 +143,16 @@ class Server {
 
   void Run(const std::atomic<bool>& stop) {
     std::vector<zmq::pollitem_t> items;
-    items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
-    items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
-    for (Peer& peer : peers_) {
-      items.push_back({peer.sub.handle(), 0, ZMQ_POLLIN, 0});
-      items.push_back({peer.dealer.handle(), 0, ZMQ_POLLIN, 0});
-    }
     uint64_t next_tick = SteadyMs();
     while (!stop.load()) {
+      // Rebuilt every time round: a tick may have replaced a peer link's socket.
+      items.clear();
+      items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
+      items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
+      for (Peer& peer : peers_) {
+        items.push_back({peer.stream->socket().handle(), 0, ZMQ_POLLIN, 0});
+        items.push_back({peer.requests->socket().handle(), 0, ZMQ_POLLIN, 0});
+      }
       const uint64_t now = SteadyMs();
       const int wait_ms = next_tick > now ? static_cast<int>(next_tick - now) : 0;
       try {
@@ -170,6 +169,7 @@ class Server {
         if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
       }
       if (SteadyMs() >= next_tick) {
+        WatchLinks();
         replica_->OnTick(SteadyMs());
         SendOutgoing();
         next_tick = SteadyMs() + kTickMs;
@@ -242,8 +242,37 @@ class Server {
     return command::EncodeOutcome(outcome);
   }
 
+  // Reads every peer link's connection events: logs them, replaces sockets libzmq gave up on, and
+  // starts anti-entropy with a peer as soon as the link to its sync endpoint is up again.
+  void WatchLinks() {
+    for (Peer& peer : peers_) {
+      for (net::PeerLink* link : {peer.stream.get(), peer.requests.get()}) {
+        const std::string what = std::string(link == peer.stream.get() ? "delta stream" : "sync link") + " of " + peer.name;
+        std::vector<net::LinkEvent> events;
+        try {
+          events = link->Poll(SteadyMs());
+        } catch (const zmq::error_t& e) {
+          Log("ERROR", self_.name, "cannot reopen the " + what + ": " + e.what());
+          continue;
+        }
+        for (net::LinkEvent event : events) {
+          switch (event) {
+            case net::LinkEvent::kUp:
+              Log("INFO", self_.name, what + " connected");
+              if (link == peer.requests.get()) replica_->OnPeerConnected(peer.name);
+              break;
+            case net::LinkEvent::kDown: Log("WARN", self_.name, what + " disconnected"); break;
+            case net::LinkEvent::kReplaced:
+              Log("WARN", self_.name, what + ": the connection ended in a protocol error; reconnecting with a new socket");
+              break;
+          }
+        }
+      }
+    }
+  }
+
   void DrainPeer(Peer& peer, bool stream) {
-    zmq::socket_t& socket = stream ? peer.sub : peer.dealer;
+    zmq::socket_t& socket = stream ? peer.stream->socket() : peer.requests->socket();
     for (int n = 0; n < 256; ++n) {
       std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(socket, 1);
       if (!frames) return;
@@ -269,7 +298,7 @@ class Server {
           continue;
         }
         for (Peer& peer : peers_) {
-          if (peer.name == out.peer) (void)peer.dealer.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+          if (peer.name == out.peer) (void)peer.requests->socket().send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
         }
       } catch (const zmq::error_t&) {
         // A full queue drops the message; the protocol repairs (gap repair, anti-entropy).

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -26,6 +27,12 @@ namespace crdtdb::testing {
 
 class RawConnection {
  public:
+  // Takes over `fd`, a connected TCP socket (RawListener::Accept).
+  struct Adopt {
+    int fd;
+  };
+  explicit RawConnection(Adopt adopt) : fd_(adopt.fd) {}
+
   // Connects to 127.0.0.1:port; connected() says whether it worked.
   explicit RawConnection(int port) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -81,6 +88,63 @@ class RawConnection {
       total += static_cast<size_t>(n);
     }
     return total;
+  }
+
+  // True once the other end has closed the connection (reads and discards what it sends before
+  // that); false if it is still open after `timeout_ms`.
+  bool WaitClosed(int timeout_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    char buffer[4096];
+    while (fd_ >= 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      const ssize_t n = recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return true;
+    }
+    return true;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// A TCP listener on 127.0.0.1:port, for a test that plays the server side of a link: the replica
+// under test connects to it as it would to a peer region.
+class RawListener {
+ public:
+  explicit RawListener(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return;
+    const int on = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 16) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawListener() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawListener(const RawListener&) = delete;
+  RawListener& operator=(const RawListener&) = delete;
+
+  bool listening() const { return fd_ >= 0; }
+
+  // The next incoming connection, or nullptr if none arrives within `timeout_ms`.
+  std::unique_ptr<RawConnection> Accept(int timeout_ms) {
+    if (fd_ < 0) return nullptr;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return nullptr;
+    const int fd = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return nullptr;
+    return std::make_unique<RawConnection>(RawConnection::Adopt{fd});
   }
 
  private:
