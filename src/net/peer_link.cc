@@ -11,8 +11,9 @@ namespace crdtdb::net {
 
 namespace {
 
-constexpr int kWatchedEvents = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED | ZMQ_EVENT_CONNECT_RETRIED |
-                               ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+constexpr int kWatchedEvents = ZMQ_EVENT_CONNECTED | ZMQ_EVENT_CONNECT_DELAYED |
+                               ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED |
+                               ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
 
 // Every monitor needs an inproc endpoint of its own within the context.
 std::string NextMonitorEndpoint() {
@@ -49,7 +50,8 @@ void PeerLink::Open() {
   if (options_.curve) MakeCurveClient(socket_, *options_.curve);
   if (options_.type == zmq::socket_type::sub) socket_.set(zmq::sockopt::subscribe, "");
   const std::string monitor_endpoint = NextMonitorEndpoint();
-  if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), kWatchedEvents) != 0) throw zmq::error_t();
+  if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), kWatchedEvents) != 0)
+    throw zmq::error_t();
   monitor_ = zmq::socket_t(context_, zmq::socket_type::pair);
   monitor_.set(zmq::sockopt::linger, 0);
   monitor_.connect(monitor_endpoint);

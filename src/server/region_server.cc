@@ -130,10 +130,12 @@ class Server {
         if (region.name == self_.name) continue;
         std::optional<net::CurveClientKeys> keys;
         if (own_keys_) keys = net::CurveClientKeys{region.public_key.value_or(""), *own_keys_};
-        peers_.push_back(Peer{
-            region.name,
-            std::make_unique<net::PeerLink>(context_, net::PeerLinkOptions{zmq::socket_type::sub, region.publish, keys}),
-            std::make_unique<net::PeerLink>(context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
+        peers_.push_back(
+            Peer{region.name,
+                 std::make_unique<net::PeerLink>(
+                     context_, net::PeerLinkOptions{zmq::socket_type::sub, region.publish, keys}),
+                 std::make_unique<net::PeerLink>(
+                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
       }
     } catch (const zmq::error_t& e) {
       return Status::IOError(std::string("cannot open the region's endpoints: ") + e.what());
@@ -247,7 +249,9 @@ class Server {
   void WatchLinks() {
     for (Peer& peer : peers_) {
       for (net::PeerLink* link : {peer.stream.get(), peer.requests.get()}) {
-        const std::string what = std::string(link == peer.stream.get() ? "delta stream" : "sync link") + " of " + peer.name;
+        const std::string what =
+            std::string(link == peer.stream.get() ? "delta stream" : "sync link") + " of " +
+            peer.name;
         std::vector<net::LinkEvent> events;
         try {
           events = link->Poll(SteadyMs());
@@ -263,7 +267,9 @@ class Server {
               break;
             case net::LinkEvent::kDown: Log("WARN", self_.name, what + " disconnected"); break;
             case net::LinkEvent::kReplaced:
-              Log("WARN", self_.name, what + ": the connection ended in a protocol error; reconnecting with a new socket");
+              Log("WARN", self_.name,
+                  what +
+                      ": the connection ended in a protocol error; reconnecting with a new socket");
               break;
           }
         }
@@ -298,7 +304,8 @@ class Server {
           continue;
         }
         for (Peer& peer : peers_) {
-          if (peer.name == out.peer) (void)peer.requests->socket().send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+          if (peer.name == out.peer)
+            (void)peer.requests->socket().send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
         }
       } catch (const zmq::error_t&) {
         // A full queue drops the message; the protocol repairs (gap repair, anti-entropy).

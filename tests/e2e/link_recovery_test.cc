@@ -55,19 +55,23 @@ TEST_CASE("a peer link cut by a protocol error is re-established and replicates 
     std::string name;
     std::string impostor_type;  // the ZMTP socket type the real endpoint would announce
   };
-  const std::vector<Link> links = {{Socket::kPublish, "publish", "PUB"}, {Socket::kSync, "sync", "ROUTER"}};
+  const std::vector<Link> links = {{Socket::kPublish, "publish", "PUB"},
+                                   {Socket::kSync, "sync", "ROUTER"}};
   for (const Link& link : links) {
     testing::RawListener impostor(cluster.Port("eu-west", link.socket));
     REQUIRE_MESSAGE(impostor.listening(), "cannot listen on eu-west's " << link.name << " port");
     // Twice: the replacement socket must survive the same fault again.
     for (int round = 1; round <= 2; ++round) {
-      std::unique_ptr<testing::RawConnection> c = impostor.Accept(static_cast<int>(Scaled(10'000).count()));
-      REQUIRE_MESSAGE(c, "us-east did not connect to eu-west's " << link.name << " endpoint (connection "
-                                                                 << round << ")\n" << cluster.LogTail("us-east"));
+      std::unique_ptr<testing::RawConnection> c =
+          impostor.Accept(static_cast<int>(Scaled(10'000).count()));
+      REQUIRE_MESSAGE(c, "us-east did not connect to eu-west's "
+                             << link.name << " endpoint (connection " << round << ")\n"
+                             << cluster.LogTail("us-east"));
       c->Send(testing::ZmtpGreeting() + testing::ZmtpReady(link.impostor_type) +
               testing::ZmtpFrame(testing::RandomBytes(rng, 64), false, false, int64_t{1} << 40));
       CHECK_MESSAGE(c->WaitClosed(static_cast<int>(Scaled(5'000).count())),
-                    "us-east kept its " << link.name << " connection open after a frame above the size limit");
+                    "us-east kept its " << link.name
+                                        << " connection open after a frame above the size limit");
     }
   }
   cluster.RequireRunning({"us-east"});
