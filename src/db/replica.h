@@ -45,6 +45,7 @@ class Replica {
     engine_.OnResponse(peer, bytes, now_ms);
   }
   void OnPeerConnected(const std::string& peer) { engine_.OnPeerConnected(peer); }
+  void OnLocalWrites(uint64_t now_ms) { engine_.OnLocalWrites(now_ms); }
   void OnTick(uint64_t now_ms) { engine_.OnTick(now_ms); }
   std::vector<sync::Outgoing> TakeOutgoing() { return engine_.TakeOutgoing(); }
   void CountRejected() { engine_.CountRejected(); }

@@ -165,7 +165,11 @@ class Server {
         return;
       }
       if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
-      if (items[1].revents & ZMQ_POLLIN) ServeRouter(client_, /*client=*/true);
+      if (items[1].revents & ZMQ_POLLIN) {
+        ServeRouter(client_, /*client=*/true);
+        replica_->OnLocalWrites(SteadyMs());  // publish what the requests wrote, not at the tick
+        SendOutgoing();
+      }
       for (size_t i = 0; i < peers_.size(); ++i) {
         if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
         if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);

@@ -85,6 +85,10 @@ class SyncEngine {
   void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms);
   // The link to `peer` is (re)established: run anti-entropy with it at the next tick.
   void OnPeerConnected(const std::string& peer);
+  // This replica committed writes of its own: publish them now instead of at the next tick, so a
+  // write reaches the peers in one network delay. The adapter calls it after draining the client
+  // requests that were waiting, so a burst still leaves in few batches.
+  void OnLocalWrites(uint64_t now_ms) { PublishOwnDeltas(now_ms); }
   void OnTick(uint64_t now_ms);
 
   std::vector<Outgoing> TakeOutgoing();

@@ -133,6 +133,28 @@ TEST_CASE("an origin whose log ends below what it announced is not asked again a
   CHECK(sent.logs[0].from_sequence == 16);
 }
 
+TEST_CASE("local writes are published when the adapter says so, without waiting for a tick") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnTick(kNow);
+  (void)engine.TakeOutgoing();
+  local.AppendLog("docs/1", ValidDelta("x"));
+  local.AppendLog("docs/2", ValidDelta("y"));
+  engine.OnLocalWrites(kNow + 1);
+  std::vector<Outgoing> out = engine.TakeOutgoing();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Outgoing::Kind::kPublish);
+  Result<Message> m = Decode(out[0].bytes);
+  REQUIRE(m.ok());
+  const auto* batch = std::get_if<DeltaBatch>(&m->body);
+  REQUIRE(batch != nullptr);
+  REQUIRE(batch->deltas.size() == 2);
+  CHECK(batch->deltas[1].sequence == 2);
+  CHECK(engine.stats().deltas_sent == 2);
+  engine.OnTick(kNow + 2);  // nothing new, and no heartbeat right after a batch
+  CHECK(engine.TakeOutgoing().empty());
+}
+
 TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") {
   FakeReplica local(1);
   SyncOptions options;

@@ -1,0 +1,465 @@
+// Copyright (c) crdtdb authors.
+//
+// net_bench: replication over real ZeroMQ sockets on loopback, beside baselines measured in the
+// same run. Regions run in this process exactly as `crdtdb serve` runs them (server::Serve, one
+// thread each, their own stores on disk under $TMPDIR); the bench talks to them through their
+// sockets only: the client endpoint (the CLI's protocol), and for the stream group a PUB and a
+// ROUTER of its own that play a peer region.
+//
+//   net_bench [--quick] [--deltas N] [--rate W] [--seconds S] [--sync-docs D] [--only GROUP]
+//
+// Groups (documents: 5-field JSON objects of 200 bytes, as in the other benches):
+//   stream       A source replica (an embedded store) makes N puts (default 100,000): the
+//                baseline, local puts per second. Its delta log is then published, in batches of
+//                1,000 deltas, on a PUB socket that a served region subscribes to as one of its
+//                peers; the bench answers that region's requests (gap repair, anti-entropy) from
+//                the source with the protocol's responder. Value: deltas applied per second by the
+//                served region, from the first published batch until its `status` shows the
+//                source's last sequence applied. Also the bytes on the wire per delta.
+//   latency      Two served regions. A writer puts W documents per second (default 1,000) for S
+//                seconds (default 10) into region a, one request at a time, paced by the clock; an
+//                observer asks region b for its `status` every millisecond and notes when each
+//                sequence number of a becomes applied there. Value: p50 and p99 of the time from
+//                sending a put to a until it is applied in b. Baseline: the same percentile of the
+//                put's round trip to a (its acknowledgement).
+//   client_sync  A region seeded with D documents (default 10,000) before it starts; an empty
+//                embedded store pulls them with Database::sync_with(endpoint); then another
+//                store with D offline documents pushes them. Values: the time and the bytes of
+//                each session; baselines: the time of D local puts, and the documents' JSON size.
+//
+// --quick: the smoke run (5,000 deltas, 2 s at 200 writes/s, 1,000 documents); its figures only
+// show that everything runs. Build with CMAKE_BUILD_TYPE=Release for real numbers.
+//
+// Output as the other benches (bench_harness.h): JSON lines on stdout, a Markdown table on stderr
+// at the end (the regions' logs go to stderr too). Every group checks its outcome (all deltas
+// applied, every document synced) and aborts if it is wrong or does not finish within a bound.
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "bench_harness.h"
+#include "command/command.h"
+#include "config/cluster_config.h"
+#include "crdtdb/database.h"
+#include "db/database_impl.h"
+#include "net/client_call.h"
+#include "net/zmq_socket_options.h"
+#include "server/region_server.h"
+#include "store/store.h"
+#include "sync/messages.h"
+#include "sync/responder.h"
+
+namespace crdtdb::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr size_t kJsonBytes = 200;
+constexpr size_t kDeltasPerBatch = 1000;
+constexpr auto kFinishBound = std::chrono::seconds(120);  // any one wait for the regions
+
+struct Config {
+  bool quick = false;
+  uint64_t deltas = 100'000;
+  uint64_t rate = 1000;
+  uint64_t seconds = 10;
+  uint64_t sync_docs = 10'000;
+  std::string only;
+  fs::path dir;
+};
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "net_bench: %s\n", what.c_str());
+  std::abort();
+}
+
+template <typename T>
+T Must(Result<T> r, const std::string& what) {
+  if (!r.ok()) Fail(what + ": " + r.status().ToString());
+  return std::move(r).value();
+}
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+uint64_t WallClockMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// A loopback TCP port nothing listens on right now (the kernel's choice).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    Fail("cannot pick a loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+struct RegionEndpoints {
+  std::string name, publish, sync, client;
+};
+
+RegionEndpoints NewRegion(const std::string& name) {
+  auto endpoint = [] { return "tcp://127.0.0.1:" + std::to_string(FreePort()); };
+  return {name, endpoint(), endpoint(), endpoint()};
+}
+
+// A cluster config of `regions`, each storing its data in dir/NAME.
+ClusterConfig MakeConfig(const std::vector<RegionEndpoints>& regions, const fs::path& dir) {
+  std::string yaml = "cluster: net-bench\nanti_entropy_interval_ms: 1000\nregions:\n";
+  for (const RegionEndpoints& r : regions) {
+    yaml += "  - {name: " + r.name + ", data_dir: " + r.name + ", publish: \"" + r.publish +
+            "\", sync: \"" + r.sync + "\", client: \"" + r.client + "\"}\n";
+  }
+  return Must(ParseClusterConfig(yaml, "net_bench", dir.string()), "cluster config");
+}
+
+command::Command StatusCommand() {
+  command::Command c;
+  c.verb = command::Command::Verb::kStatus;
+  return c;
+}
+
+command::Command PutCommand(std::string path, std::string document) {
+  command::Command c;
+  c.verb = command::Command::Verb::kPut;
+  c.path = std::move(path);
+  c.json = std::move(document);
+  return c;
+}
+
+// One region served on a thread of this process, as `crdtdb serve` serves it; stopped (its store
+// closed) when destroyed.
+class ServedRegion {
+ public:
+  ServedRegion(const ClusterConfig& config, const RegionEndpoints& region)
+      : client_(region.client, 5000) {
+    thread_ = std::thread([this, &config, name = region.name] {
+      const crdtdb::Status s = server::Serve(config, name, stop_);
+      if (!s.ok()) Fail("serve " + name + ": " + s.ToString());
+    });
+    const auto deadline = Clock::now() + kFinishBound;
+    while (!client_.Exchange(command::EncodeCommand(StatusCommand())).ok()) {
+      if (Clock::now() > deadline) Fail("region " + region.name + " did not answer status");
+    }
+  }
+  ~ServedRegion() {
+    stop_ = true;
+    thread_.join();
+  }
+  ServedRegion(const ServedRegion&) = delete;
+  ServedRegion& operator=(const ServedRegion&) = delete;
+
+  // Runs `command` on the region; its stdout.
+  std::string Run(const command::Command& command) {
+    const std::string answer = Must(client_.Exchange(command::EncodeCommand(command)), "request");
+    const command::Outcome outcome = Must(command::DecodeOutcome(answer), "answer");
+    if (outcome.exit_code != 0) Fail("command failed: " + outcome.error);
+    return outcome.out;
+  }
+  json Status() { return json::parse(Run(StatusCommand())); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  net::ClientConnection client_;
+  std::thread thread_;
+};
+
+// What the region's status says it applied of `peer`'s delta stream.
+uint64_t LastDeltaSeq(const json& status, const std::string& peer) {
+  for (const json& p : status.at("peers")) {
+    if (p.at("region") == peer) return p.at("last_delta_seq").get<uint64_t>();
+  }
+  Fail("no peer " + peer + " in status " + status.dump());
+}
+
+std::unique_ptr<db::DatabaseImpl> OpenStore(const fs::path& path) {
+  store::StoreOptions options;
+  options.path = path.string();
+  return std::make_unique<db::DatabaseImpl>(Must(store::Store::Open(options), "open " + path.string()),
+                                            WallClockMs);
+}
+
+// An offline-first app's store, through the public API.
+std::unique_ptr<Database> OpenEmbedded(const fs::path& path) {
+  crdtdb::Options options;
+  options.path = path.string();
+  return Must(Database::open(options), "open " + path.string());
+}
+
+std::string DocKey(const std::string& collection, uint64_t i) {
+  return collection + "/" + Hex(Mix(i), 16);
+}
+
+// Puts documents [0, n) of `collection` into `db`; the seconds it took.
+double PutDocs(Database& db, const std::string& collection, uint64_t n) {
+  Stopwatch watch;
+  for (uint64_t i = 0; i < n; ++i) Must(db.put(DocKey(collection, i), DocJson(i, 0, kJsonBytes)), "put");
+  return watch.Seconds();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t at = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return v[at];
+}
+
+// ---- stream ---------------------------------------------------------------------------------
+
+// Plays the source region: its PUB publishes, its ROUTER answers the served region's requests.
+class SourcePeer {
+ public:
+  SourcePeer(db::DatabaseImpl& source, const RegionEndpoints& endpoints)
+      : source_(source),
+        publish_(net::MakeSocket(context_, zmq::socket_type::pub)),
+        sync_(net::MakeSocket(context_, zmq::socket_type::router)) {
+    publish_.bind(endpoints.publish);
+    sync_.bind(endpoints.sync);
+  }
+
+  size_t Publish(sync::Body body) {
+    const std::string bytes = sync::Encode({source_.replica_id(), std::move(body)});
+    publish_.send(zmq::buffer(bytes), zmq::send_flags::none);
+    return bytes.size();
+  }
+
+  // A heartbeat at sequence 0: one at the source's real sequence would make the region pull the
+  // whole log by gap repair before the stream starts.
+  void HeartbeatAtStart() { Publish(sync::Heartbeat{0, source_.merkle_root()}); }
+
+  // Answers the gap-repair requests of the served region. Its anti-entropy requests go
+  // unanswered: the group measures the stream, and a round would copy the source's documents.
+  void AnswerLogRequests() {
+    while (std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(sync_, 2)) {
+      if (frames->size() != 2) continue;
+      Result<sync::Message> request = sync::Decode((*frames)[1].to_string());
+      if (!request.ok()) Fail("the region sent an undecodable request");
+      if (!std::holds_alternative<sync::LogRequest>(request->body)) continue;
+      std::optional<sync::Body> answer = Must(sync::AnswerRequest(source_, request->body), "answer");
+      if (!answer) continue;
+      const std::string bytes = sync::Encode({source_.replica_id(), std::move(*answer)});
+      sync_.send((*frames)[0], zmq::send_flags::sndmore);
+      sync_.send(zmq::buffer(bytes), zmq::send_flags::none);
+    }
+  }
+
+ private:
+  db::DatabaseImpl& source_;
+  zmq::context_t context_{1};
+  zmq::socket_t publish_, sync_;
+};
+
+void StreamGroup(const Config& config, Reporter& reporter) {
+  const fs::path dir = config.dir / "stream";
+  std::unique_ptr<db::DatabaseImpl> source = OpenStore(dir / "source");
+  const double put_seconds = PutDocs(*source, "stream", config.deltas);
+  std::vector<sync::DeltaBatch> batches;
+  for (uint64_t from = 1; from <= config.deltas; from += kDeltasPerBatch) {
+    batches.push_back({Must(source->ReadLog(from, kDeltasPerBatch), "read the delta log")});
+  }
+
+  const RegionEndpoints source_endpoints = NewRegion("source"), sink_endpoints = NewRegion("sink");
+  const ClusterConfig cluster = MakeConfig({source_endpoints, sink_endpoints}, dir);
+  SourcePeer peer(*source, source_endpoints);
+  ServedRegion sink(cluster, sink_endpoints);
+  // PUB/SUB drops what is published before the subscription arrives: heartbeats until the sink
+  // hears them.
+  for (auto deadline = Clock::now() + kFinishBound;;) {
+    peer.HeartbeatAtStart();
+    const json status = sink.Status();
+    if (status.at("peers").at(0).at("connected").get<bool>()) break;
+    if (Clock::now() > deadline) Fail("the sink never heard the source");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  const auto start = Clock::now();
+  uint64_t wire_bytes = 0;
+  for (sync::DeltaBatch& batch : batches) {
+    wire_bytes += peer.Publish(std::move(batch));
+    peer.AnswerLogRequests();
+  }
+  while (LastDeltaSeq(sink.Status(), "source") < config.deltas) {
+    peer.AnswerLogRequests();
+    if (Clock::now() - start > kFinishBound) Fail("the sink did not apply every delta");
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const double apply_seconds = MsSince(start) / 1000;
+  const double n = static_cast<double>(config.deltas);
+  reporter.Report({"stream_deltas_applied_zmq", n / apply_seconds, "deltas/s", "local_put", n / put_seconds});
+  reporter.Report({"stream_bytes_per_delta", static_cast<double>(wire_bytes) / n, "bytes", "document_json",
+                   static_cast<double>(kJsonBytes)});
+}
+
+// ---- latency --------------------------------------------------------------------------------
+
+void LatencyGroup(const Config& config, Reporter& reporter) {
+  const fs::path dir = config.dir / "latency";
+  const RegionEndpoints a_endpoints = NewRegion("a"), b_endpoints = NewRegion("b");
+  const ClusterConfig cluster = MakeConfig({a_endpoints, b_endpoints}, dir);
+  ServedRegion a(cluster, a_endpoints);
+  ServedRegion b(cluster, b_endpoints);
+
+  const uint64_t writes = config.rate * config.seconds;
+  std::vector<Clock::time_point> sent(writes), acked(writes), applied(writes);
+  // The observer: region b's view of a's sequence, every millisecond. a's store is new, so the
+  // i-th put (from 0) is a's sequence i + 1.
+  std::thread observer([&] {
+    net::ClientConnection b_client(b_endpoints.client, 5000);
+    const std::string request = command::EncodeCommand(StatusCommand());
+    uint64_t seen = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(config.seconds) + kFinishBound;
+    while (seen < writes && Clock::now() < deadline) {
+      const std::string answer = Must(b_client.Exchange(request), "status of b");
+      const uint64_t now_seen =
+          std::min(writes, LastDeltaSeq(json::parse(Must(command::DecodeOutcome(answer), "outcome").out), "a"));
+      const auto now = Clock::now();
+      for (; seen < now_seen; ++seen) applied[seen] = now;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (seen < writes) Fail("region b did not apply every write of region a");
+  });
+
+  const auto start = Clock::now();
+  for (uint64_t i = 0; i < writes; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::microseconds(i * 1'000'000 / config.rate));
+    sent[i] = Clock::now();
+    a.Run(PutCommand(DocKey("latency", i), DocJson(i, 0, kJsonBytes)));
+    acked[i] = Clock::now();
+  }
+  observer.join();
+  if (a.Status().at("last_sequence").get<uint64_t>() != writes) Fail("region a's sequence is not its write count");
+
+  std::vector<double> replication, round_trip;
+  for (uint64_t i = 0; i < writes; ++i) {
+    replication.push_back(std::chrono::duration<double, std::milli>(applied[i] - sent[i]).count());
+    round_trip.push_back(std::chrono::duration<double, std::milli>(acked[i] - sent[i]).count());
+  }
+  const double achieved = static_cast<double>(writes) / (MsSince(start) / 1000);
+  reporter.Report({"replication_latency_p50", Percentile(replication, 0.50), "ms", "put_round_trip_p50",
+                   Percentile(round_trip, 0.50)});
+  reporter.Report({"replication_latency_p99", Percentile(replication, 0.99), "ms", "put_round_trip_p99",
+                   Percentile(round_trip, 0.99)});
+  reporter.Report({"latency_write_rate", achieved, "writes/s", "target_rate", static_cast<double>(config.rate)});
+}
+
+// ---- client_sync ----------------------------------------------------------------------------
+
+void ClientSyncGroup(const Config& config, Reporter& reporter) {
+  const fs::path dir = config.dir / "client_sync";
+  const RegionEndpoints region = NewRegion("region");
+  const ClusterConfig cluster = MakeConfig({region}, dir);
+  const uint64_t n = config.sync_docs;
+  double seed_seconds = 0;
+  {
+    std::unique_ptr<db::DatabaseImpl> seed = OpenStore(dir / "region");
+    seed_seconds = PutDocs(*seed, "seeded", n);
+  }
+  ServedRegion served(cluster, region);
+  const double json_bytes = static_cast<double>(n * kJsonBytes);
+
+  std::unique_ptr<Database> puller = OpenEmbedded(dir / "puller");
+  const SyncReport pull = Must(puller->sync_with(region.sync), "pull");
+  if (pull.documents_received != n || puller->status().documents != n) Fail("the pull missed documents");
+
+  std::unique_ptr<Database> pusher = OpenEmbedded(dir / "pusher");
+  PutDocs(*pusher, "offline", n);
+  const SyncReport push = Must(pusher->sync_with(region.sync), "push");
+  if (push.documents_sent != n || served.Status().at("documents").get<uint64_t>() != 2 * n) {
+    Fail("the push missed documents");
+  }
+
+  reporter.Report({"client_sync_pull_ms", static_cast<double>(pull.duration_ms), "ms", "local_put_ms",
+                   seed_seconds * 1000});
+  reporter.Report({"client_sync_pull_bytes", static_cast<double>(pull.bytes_received + pull.bytes_sent), "bytes",
+                   "documents_json_bytes", json_bytes});
+  reporter.Report({"client_sync_push_ms", static_cast<double>(push.duration_ms), "ms", "local_put_ms",
+                   seed_seconds * 1000});
+  reporter.Report({"client_sync_push_bytes", static_cast<double>(push.bytes_received + push.bytes_sent), "bytes",
+                   "documents_json_bytes", json_bytes});
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+uint64_t ParseCount(const char* flag, const char* value) {
+  char* end = nullptr;
+  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
+  if (value == nullptr || *end != '\0' || v == 0) Fail(std::string(flag) + " needs a positive number");
+  return v;
+}
+
+int Main(int argc, char** argv) {
+  Config config;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (arg == "--quick") {
+      config.quick = true;
+      config.deltas = 5'000;
+      config.rate = 200;
+      config.seconds = 2;
+      config.sync_docs = 1'000;
+    } else if (arg == "--deltas") {
+      config.deltas = ParseCount("--deltas", next), ++i;
+    } else if (arg == "--rate") {
+      config.rate = ParseCount("--rate", next), ++i;
+    } else if (arg == "--seconds") {
+      config.seconds = ParseCount("--seconds", next), ++i;
+    } else if (arg == "--sync-docs") {
+      config.sync_docs = ParseCount("--sync-docs", next), ++i;
+    } else if (arg == "--only" && next != nullptr) {
+      config.only = next, ++i;
+    } else {
+      std::fprintf(stderr,
+                   "usage: net_bench [--quick] [--deltas N] [--rate W] [--seconds S] [--sync-docs D] "
+                   "[--only stream|latency|client_sync]\n");
+      return 2;
+    }
+  }
+  config.dir = fs::temp_directory_path() / ("crdtdb-net-bench-" + std::to_string(getpid()));
+  fs::create_directories(config.dir);
+
+  Reporter reporter;
+  if (config.only.empty() || config.only == "stream") StreamGroup(config, reporter);
+  if (config.only.empty() || config.only == "latency") LatencyGroup(config, reporter);
+  if (config.only.empty() || config.only == "client_sync") ClientSyncGroup(config, reporter);
+  std::fprintf(stderr, "\n");
+  reporter.PrintTable(stderr);
+  fs::remove_all(config.dir);
+  return 0;
+}
+
+}  // namespace
+}  // namespace crdtdb::bench
+
+int main(int argc, char** argv) { return crdtdb::bench::Main(argc, argv); }
