@@ -23,9 +23,10 @@
 //                sending a put to a until it is applied in b. Baseline: the same percentile of the
 //                put's round trip to a (its acknowledgement).
 //   client_sync  A region seeded with D documents (default 10,000) before it starts; an empty
-//                embedded store pulls them with Database::sync_with(endpoint); then another
-//                store with D offline documents pushes them. Values: the time and the bytes of
-//                each session; baselines: the time of D local puts, and the documents' JSON size.
+//                embedded store pulls them with Database::sync_with(endpoint), then syncs again
+//                (which must find both sides equal). Another store with D offline documents
+//                pushes them to a region that starts empty. Values: the time and the bytes of each
+//                session; baselines: the time of D local puts, and the documents' JSON size.
 //
 // --quick: the smoke run (5,000 deltas, 2 s at 200 writes/s, 1,000 documents); its figures only
 // show that everything runs. Build with CMAKE_BUILD_TYPE=Release for real numbers.
@@ -377,36 +378,46 @@ void LatencyGroup(const Config& config, Reporter& reporter) {
 
 void ClientSyncGroup(const Config& config, Reporter& reporter) {
   const fs::path dir = config.dir / "client_sync";
-  const RegionEndpoints region = NewRegion("region");
-  const ClusterConfig cluster = MakeConfig({region}, dir);
   const uint64_t n = config.sync_docs;
-  double seed_seconds = 0;
-  {
-    std::unique_ptr<db::DatabaseImpl> seed = OpenStore(dir / "region");
-    seed_seconds = PutDocs(*seed, "seeded", n);
-  }
-  ServedRegion served(cluster, region);
   const double json_bytes = static_cast<double>(n * kJsonBytes);
 
-  std::unique_ptr<Database> puller = OpenEmbedded(dir / "puller");
-  const SyncReport pull = Must(puller->sync_with(region.sync), "pull");
-  if (pull.documents_received != n || puller->status().documents != n) Fail("the pull missed documents");
+  // Pull: a region seeded with n documents before it starts, an empty client store.
+  const RegionEndpoints seeded = NewRegion("seeded");
+  const ClusterConfig seeded_cluster = MakeConfig({seeded}, dir);
+  double seed_seconds = 0;
+  {
+    std::unique_ptr<db::DatabaseImpl> seed = OpenStore(dir / "seeded");
+    seed_seconds = PutDocs(*seed, "seeded", n);
+  }
+  SyncReport pull, again;
+  {
+    ServedRegion served(seeded_cluster, seeded);
+    std::unique_ptr<Database> puller = OpenEmbedded(dir / "puller");
+    pull = Must(puller->sync_with(seeded.sync), "pull");
+    if (pull.documents_received != n || puller->status().documents != n) Fail("the pull missed documents");
+    again = Must(puller->sync_with(seeded.sync), "second sync");
+    if (!again.in_sync || again.documents_received != 0) Fail("the second sync was not in sync");
+  }
 
+  // Push: a client store with n offline documents, a region that starts empty.
+  const RegionEndpoints empty = NewRegion("empty");
+  const ClusterConfig empty_cluster = MakeConfig({empty}, dir);
+  ServedRegion served(empty_cluster, empty);
   std::unique_ptr<Database> pusher = OpenEmbedded(dir / "pusher");
   PutDocs(*pusher, "offline", n);
-  const SyncReport push = Must(pusher->sync_with(region.sync), "push");
-  if (push.documents_sent != n || served.Status().at("documents").get<uint64_t>() != 2 * n) {
+  const SyncReport push = Must(pusher->sync_with(empty.sync), "push");
+  if (push.documents_sent != n || served.Status().at("documents").get<uint64_t>() != n) {
     Fail("the push missed documents");
   }
 
+  auto total_bytes = [](const SyncReport& r) { return static_cast<double>(r.bytes_sent + r.bytes_received); };
   reporter.Report({"client_sync_pull_ms", static_cast<double>(pull.duration_ms), "ms", "local_put_ms",
                    seed_seconds * 1000});
-  reporter.Report({"client_sync_pull_bytes", static_cast<double>(pull.bytes_received + pull.bytes_sent), "bytes",
-                   "documents_json_bytes", json_bytes});
+  reporter.Report({"client_sync_pull_bytes", total_bytes(pull), "bytes", "documents_json_bytes", json_bytes});
   reporter.Report({"client_sync_push_ms", static_cast<double>(push.duration_ms), "ms", "local_put_ms",
                    seed_seconds * 1000});
-  reporter.Report({"client_sync_push_bytes", static_cast<double>(push.bytes_received + push.bytes_sent), "bytes",
-                   "documents_json_bytes", json_bytes});
+  reporter.Report({"client_sync_push_bytes", total_bytes(push), "bytes", "documents_json_bytes", json_bytes});
+  reporter.Report({"client_sync_in_sync_bytes", total_bytes(again), "bytes", "documents_json_bytes", json_bytes});
 }
 
 // ---- main -----------------------------------------------------------------------------------
