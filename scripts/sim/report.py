@@ -1,0 +1,114 @@
+"""The report of a run as one JSON-ready dict: the single source of the summary table, the HTML
+report and report.json, so that the three always show the same figures.
+
+Times are seconds from the start of the writes (t = 0), not the run's clock.
+"""
+
+import json
+from collections import Counter
+
+from sim import metrics
+from sim.history import ACKED, AMBIGUOUS, LEDGER_PREFIX, REJECTED
+
+WAN_DESCRIPTION = ("userspace TCP relays (scripts/sim/wan_relay.py), one per directed region link and "
+                   "channel: every byte delayed by the link's one-way latency; a cut black-holes bytes "
+                   "and connections that lost bytes are reset at the heal. No loss, jitter or bandwidth "
+                   "limit; network namespaces and nftables not used.")
+
+
+def build(run, final, violations):
+    """`run` is the finished sim.run.Run; `final` the settle.FinalState; `violations` the checks'."""
+    origin = run.writes_start_s
+    writes = run.history.snapshot()
+    probes = run.tracker.all_probes()
+    windows = run.injector.windows
+    samples = metrics.lag_samples(probes, windows)
+    return {
+        "verdict": _verdict(run, final, violations),
+        "run": _run_facts(run),
+        "scenario": _scenario(run.scenario, origin),
+        "writes": _writes(writes, run.history.counts()),
+        "lag": {
+            "pairs": metrics.pair_summaries(samples, probes, run.topology),
+            "samples": [[s.origin, s.observer, round(s.acked_s - origin, 3), round(s.lag_ms, 1),
+                         s.during_fault] for s in samples],
+        },
+        "faults": [_shifted(row, origin) for row in
+                   metrics.convergence_after_heals(probes, windows, run.topology.regions)],
+        "regions": _regions(run, final),
+        "documents_over_time": {r: [[round(t - origin, 2), n] for t, n in run.sampler.series(r, "documents")]
+                                for r in run.topology.regions},
+        "wan": run.wan_stats,
+    }
+
+
+def write_json(report, path):
+    path.write_text(json.dumps(report, indent=1) + "\n")
+
+
+def _verdict(run, final, violations):
+    return {
+        "passed": not violations and final.converged_after_s is not None,
+        "converged_after_s": final.converged_after_s,
+        "violations": [vars(v) for v in violations],
+        "checked": {
+            "regions": len(final.dumps),
+            "collections": len(run.collections),
+            "ledger_documents": sum(len(d) for c, d in next(iter(final.dumps.values()), {}).items()
+                                    if c.startswith(LEDGER_PREFIX)),
+            "counter_fields": len({(w.key, f) for w in run.history.snapshot() if w.kind == "inc"
+                                   for f in w.body}),
+        },
+    }
+
+
+def _run_facts(run):
+    return {
+        "started_at": run.started_at, "run_dir": str(run.run_dir), "binary": str(run.binary),
+        "regions_file": str(run.regions_file), "cluster": run.topology.cluster,
+        "regions": list(run.topology.regions),
+        "latency_ms": [[a, b, ms] for (a, b), ms in sorted(run.topology.latency_ms.items())],
+        "writes_duration_s": run.scenario.duration_s,
+        "wall_time_s": round(run.clock.now(), 1),
+        "wan": WAN_DESCRIPTION, "warnings": list(run.topology.warnings),
+    }
+
+
+def _scenario(scenario, origin):
+    return {
+        "name": scenario.name, "description": scenario.description, "seed": scenario.seed,
+        "duration_s": scenario.duration_s, "write_rate_per_region": scenario.write_rate_per_region,
+        "mix": {op: round(share, 3) for op, share in scenario.mix.items()},
+        "collide": scenario.collide, "shared_docs": scenario.shared_docs,
+        "counter_docs": scenario.counter_docs, "probe_interval_ms": scenario.probe_interval_ms,
+        "faults": [{"fault": f.label, "at_s": f.start_s, "heal_s": f.heal_s} for f in scenario.faults],
+    }
+
+
+def _writes(writes, counts):
+    by_kind = Counter((w.kind, w.outcome) for w in writes)
+    return {
+        "total": len(writes), **{k: counts[k] for k in (ACKED, AMBIGUOUS, REJECTED)},
+        "skipped": counts["skipped"], "probes": sum(1 for w in writes if w.probe),
+        "by_kind": {kind: {outcome: by_kind[(kind, outcome)] for outcome in (ACKED, AMBIGUOUS, REJECTED)}
+                    for kind in ("put", "patch", "inc", "delete")},
+        "ambiguous_writes": [{"op": w.op_id, "region": w.region, "kind": w.kind, "key": w.key, "error": w.error}
+                      for w in writes if w.outcome == AMBIGUOUS],
+    }
+
+
+def _regions(run, final):
+    rows = []
+    for region in run.topology.regions:
+        status = final.statuses.get(region, {})
+        rows.append({"region": region, "documents": status.get("documents"),
+                     "merkle_root": status.get("merkle_root"), **run.sampler.totals(region),
+                     "starts": run.cluster.incarnation(region),
+                     "stop_status": run.cluster.exit_codes.get(region)})
+    return rows
+
+
+def _shifted(row, origin):
+    return {**row, **{k: None if row[k] is None else round(row[k] - origin, 3)
+                      for k in ("started_s", "healed_s")}}
+

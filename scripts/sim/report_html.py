@@ -1,0 +1,181 @@
+"""The report as one self-contained HTML page (inline CSS and SVG: it opens from a file, offline).
+It renders report.json's dict and nothing else, so the page and the JSON never disagree.
+"""
+
+from html import escape
+
+from sim import svg
+
+CSS = """
+body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1100px; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
+th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+.pass { color: #1a7f37; font-weight: bold; } .fail { color: #c62828; font-weight: bold; }
+.grid { display: flex; flex-wrap: wrap; gap: 8px; } .note { color: #555; font-size: 12px; }
+"""
+
+
+def render(report):
+    verdict = report["verdict"]
+    status = ('<span class="pass">PASSED</span>' if verdict["passed"] else '<span class="fail">FAILED</span>')
+    sections = [
+        f"<h1>crdtdb multi-region simulation: {escape(report['scenario']['name'])} {status}</h1>",
+        _facts(report),
+        _checks(report),
+        "<h2>Visibility lag over time, per region pair</h2>",
+        '<p class="note">Each dot is one write (the put that creates a ledger document), at the time it '
+        "was acknowledged in its origin region, and how long after that it became visible in the "
+        "observer region. Blue: no fault touched the pair meanwhile; orange: a fault did. Shaded: the "
+        "faults that touch the pair. Dashed: the imposed one-way latency.</p>",
+        _lag_timelines(report),
+        "<h2>Lag distribution (fault-free writes)</h2>",
+        svg.cdf("Cumulative distribution of the visibility lag",
+                [(f"{p['origin']} -> {p['observer']} ({p['imposed_ms']} ms)", _steady_lags(report, p))
+                 for p in report["lag"]["pairs"]]),
+        _lag_table(report),
+        "<h2>Convergence after each heal</h2>",
+        '<p class="note">Seconds from the heal (for a kill: the restart, start-up included) until every '
+        "write acknowledged before it was visible in every region.</p>",
+        svg.horizontal_bars("Time to converge after the heal",
+                            [(f["fault"], f["convergence_s"]) for f in report["faults"]], "s")
+        if report["faults"] else "<p>No faults in this scenario.</p>",
+        _fault_table(report),
+        "<h2>Regions</h2>",
+        svg.lines("Live documents per region", [(r, pts) for r, pts in report["documents_over_time"].items()],
+                  _windows(report, None), report["run"]["writes_duration_s"], "documents"),
+        _region_table(report),
+        "<h2>WAN traffic per link and channel</h2>",
+        _wan_table(report),
+        "<h2>Writes</h2>",
+        _writes_table(report),
+    ]
+    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>crdtdb simulation "
+            f"{escape(report['scenario']['name'])}</title><style>{CSS}</style></head><body>"
+            + "\n".join(sections) + "</body></html>\n")
+
+
+def _facts(report):
+    run, scenario = report["run"], report["scenario"]
+    latency = ", ".join(f"{a} -> {b} {ms} ms" for a, b, ms in run["latency_ms"] if a < b)
+    rows = [("scenario", f"{scenario['name']}: {scenario['description']}"),
+            ("regions", f"{', '.join(run['regions'])} (cluster {run['cluster']}, from {run['regions_file']})"),
+            ("one-way latency", latency),
+            ("writes", f"{scenario['duration_s']:g} s at {scenario['write_rate_per_region']:g}/s per region; "
+                       f"mix {_mix(scenario['mix'])}; {scenario['collide']:.0%} colliding; seed {scenario['seed']}"),
+            ("network", run["wan"]),
+            ("run", f"started {run['started_at']}, {run['wall_time_s']:g} s in all; folder {run['run_dir']}; "
+                    f"binary {run['binary']}")]
+    rows += [("warning", w) for w in run["warnings"]]
+    return _table(("", ""), rows, header=False)
+
+
+def _checks(report):
+    verdict = report["verdict"]
+    items = []
+    if verdict["converged_after_s"] is not None:
+        items.append(f"converged {verdict['converged_after_s']:.2f} s after the writes stopped: equal "
+                     f"merkle_root and equal dumps on {verdict['checked']['regions']} regions")
+    items += [f"<span class='fail'>[{escape(v['check'])}]</span> {escape(v['region'])} "
+              f"{escape(v['key'])}: {escape(v['message'])}" for v in verdict["violations"][:200]]
+    if not verdict["violations"]:
+        items.append(f"no acknowledged field lost ({verdict['checked']['ledger_documents']} ledger documents); "
+                     f"counters equal their acknowledged sums ({verdict['checked']['counter_fields']} fields); "
+                     "every shared value was written there; every replica stopped cleanly")
+    return "<h2>Verdict</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+
+
+def _lag_timelines(report):
+    duration = report["run"]["writes_duration_s"]
+    y_max = max([s[3] for s in report["lag"]["samples"]] + [1000]) * 1.2
+    charts = []
+    for p in report["lag"]["pairs"]:
+        points = [(s[2], s[3], s[4]) for s in report["lag"]["samples"]
+                  if (s[0], s[1]) == (p["origin"], p["observer"])]
+        charts.append(svg.lag_timeline(f"{p['origin']} -> {p['observer']} (latency {p['imposed_ms']} ms)",
+                                       points, _windows(report, (p["origin"], p["observer"])),
+                                       p["imposed_ms"], duration, y_max))
+    return '<div class="grid">' + "".join(charts) + "</div>"
+
+
+def _windows(report, pair):
+    """(start, end, label) of the faults touching `pair` (all faults if None)."""
+    windows = []
+    for f in report["faults"]:
+        if f["started_s"] is None:
+            continue
+        if pair is None or _touches(f, pair):
+            end = f["healed_s"] if f["healed_s"] is not None else report["run"]["writes_duration_s"]
+            windows.append((f["started_s"], end, f["fault"]))
+    return windows
+
+
+def _touches(fault, pair):
+    """As scenario.Fault.affects, on a fault row of the report."""
+    if fault["kind"] == "cut":
+        return set(fault["regions"]) == set(pair)
+    return fault["regions"][0] in pair
+
+
+def _steady_lags(report, pair):
+    return [s[3] for s in report["lag"]["samples"]
+            if (s[0], s[1]) == (pair["origin"], pair["observer"]) and not s[4]]
+
+
+def _lag_table(report):
+    rows = [(f"{p['origin']} -> {p['observer']}", p["imposed_ms"], f"{p['seen']}/{p['probes']}",
+             p["steady_samples"], _v(p["p50_ms"]), _v(p["p95_ms"]), _v(p["p99_ms"]),
+             _v(p["all_p99_ms"]), _v(p["max_ms"])) for p in report["lag"]["pairs"]]
+    return _table(("pair", "latency ms", "seen", "fault-free", "p50 ms", "p95 ms", "p99 ms",
+                   "p99 all ms", "max all ms"), rows)
+
+
+def _fault_table(report):
+    rows = [(f["fault"], _v(f["started_s"]), _v(f["healed_s"]), _v(f["convergence_s"], "never"),
+             f["error"] or "") for f in report["faults"]]
+    return _table(("fault", "start s", "heal s", "converged after s", "error"), rows) if rows else ""
+
+
+def _region_table(report):
+    rows = [(r["region"], _v(r["documents"]), r["deltas_sent"], r["deltas_received"], r["bytes_sent"],
+             r["bytes_received"], r["anti_entropy_rounds"], r["docs_repaired"], r["rejected_messages"],
+             r["starts"], _v(r["stop_status"]), (r["merkle_root"] or "-")[:12])
+            for r in report["regions"]]
+    return _table(("region", "documents", "deltas sent", "deltas received", "bytes sent", "bytes received",
+                   "AE rounds", "docs repaired", "rejected", "starts", "stop status", "merkle root"), rows)
+
+
+def _wan_table(report):
+    rows = [(f"{l['from']} -> {l['to']}", l["channel"], l["delivered_bytes"], l["dropped_bytes"],
+             l["connections"], l["resets"]) for l in report["wan"]]
+    note = ('<p class="note">Bytes as relayed between regions. Channel publish carries the delta stream '
+            "(deltas, heartbeats) from the publishing region, and subscriptions the other way; channel sync "
+            "carries gap-repair and anti-entropy requests and their answers. Connections are counted on the "
+            "link from the connecting region.</p>")
+    return note + _table(("link", "channel", "bytes delivered", "bytes dropped (cut)", "connections",
+                          "resets at heal"), rows)
+
+
+def _writes_table(report):
+    w = report["writes"]
+    rows = [(kind, c["acked"], c["ambiguous"], c["rejected"]) for kind, c in w["by_kind"].items()]
+    rows.append(("all", w["acked"], w["ambiguous"], w["rejected"]))
+    note = (f'<p class="note">{w["skipped"]} writes skipped (region down, or all its clients busy); '
+            f'{w["probes"]} lag probes. Ambiguous: the client got no answer (its region was killed '
+            "mid-request); such a write may or may not have happened, and the checks allow both.</p>")
+    return _table(("operation", "acknowledged", "ambiguous", "rejected"), rows) + note
+
+
+def _table(columns, rows, header=True):
+    head = "<tr>" + "".join(f"<th>{escape(str(c))}</th>" for c in columns) + "</tr>" if header else ""
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def _mix(mix):
+    return ", ".join(f"{op} {share:.0%}" for op, share in mix.items() if share)
+
+
+def _v(value, none="-"):
+    return none if value is None else value

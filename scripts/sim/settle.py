@@ -1,0 +1,61 @@
+"""The end of a run: with the writes stopped and every fault healed, wait (bounded) until the
+cluster is quiescent and converged, then take what the verdict is judged on.
+
+Converged means both: every region reports the same `merkle_root` (equal roots mean equal states,
+by the status contract), and the full dumps (`list` of every collection the run wrote) are equal.
+Both are checked because the second does not trust the first. Every acknowledged probe must also
+have been seen everywhere, so that the lag figures are complete.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+POLL_S = 0.25
+
+
+@dataclass
+class FinalState:
+    converged_after_s: float | None  # from the end of the writes; None if never within the bound
+    statuses: dict = field(default_factory=dict)  # region -> last status
+    dumps: dict = field(default_factory=dict)     # region -> {collection: {id: doc}}
+    missing: list = field(default_factory=list)   # regions that did not answer at the end
+
+    @property
+    def roots(self):
+        return {r: s.get("merkle_root") for r, s in self.statuses.items()}
+
+
+def wait_until_converged(cluster, cli, sampler, tracker, collections, writes_end_s, clock, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        statuses = sampler.sample_now()
+        roots = {s.get("merkle_root") for s in statuses.values()}
+        if len(statuses) == len(cluster.regions) and len(roots) == 1 and tracker.unseen_count() == 0:
+            dumps = dump_all(cluster, cli, collections)
+            if _all_equal(dumps) and len(dumps) == len(cluster.regions):
+                return FinalState(round(clock.now() - writes_end_s, 3), statuses, dumps)
+        if time.monotonic() >= deadline:
+            dumps = dump_all(cluster, cli, collections)
+            missing = [r for r in cluster.regions if r not in statuses or r not in dumps]
+            return FinalState(None, statuses, dumps, missing)
+        time.sleep(POLL_S)
+
+
+def dump_all(cluster, cli, collections):
+    """{region: {collection: {id: doc}}} of every region that answered every `list`."""
+    dumps = {}
+    for region in cluster.regions:
+        dump = {}
+        for collection in collections:
+            _, rows = cli.list_collection(cluster.endpoint(region), collection)
+            if rows is None:
+                break
+            dump[collection] = dict(rows)
+        else:
+            dumps[region] = dump
+    return dumps
+
+
+def _all_equal(dumps):
+    values = list(dumps.values())
+    return all(v == values[0] for v in values[1:])
