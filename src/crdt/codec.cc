@@ -31,7 +31,6 @@ namespace crdtdb::crdt {
 namespace {
 
 enum Kind : unsigned { kState = 0, kDelta = 1 };
-enum Component : unsigned { kRegisters = 1, kCounters = 2, kSet = 4, kObject = 8 };
 
 [[noreturn]] void InvariantBroken(const char* what) {
   std::fprintf(stderr, "crdtdb: broken invariant in document encoding: %s\n", what);
@@ -123,13 +122,13 @@ class Encoder {
 
   void PackField(const FieldNode& field) {
     unsigned mask = 0;
-    if (!field.registers.empty()) mask |= kRegisters;
-    if (!field.counters.empty()) mask |= kCounters;
-    if (!field.set.empty()) mask |= kSet;
-    if (field.object) mask |= kObject;
+    if (!field.registers.empty()) mask |= kComponentRegisters;
+    if (!field.counters.empty()) mask |= kComponentCounters;
+    if (!field.set.empty()) mask |= kComponentSet;
+    if (field.object) mask |= kComponentObject;
     packer_.pack_array(1 + static_cast<uint32_t>(std::popcount(mask)));
     packer_.pack_uint32(mask);
-    if (mask & kRegisters) {
+    if (mask & kComponentRegisters) {
       packer_.pack_array(static_cast<uint32_t>(field.registers.size() * 4));
       for (const RegisterEntry& e : field.registers) {
         PackDot(e.dot);
@@ -137,21 +136,21 @@ class Encoder {
         PackValue(e.value);
       }
     }
-    if (mask & kCounters) {
+    if (mask & kComponentCounters) {
       packer_.pack_array(static_cast<uint32_t>(field.counters.size() * 3));
       for (const CounterEntry& e : field.counters) {
         PackDot(e.dot);
         packer_.pack_int64(e.value);
       }
     }
-    if (mask & kSet) {
+    if (mask & kComponentSet) {
       packer_.pack_map(static_cast<uint32_t>(field.set.size()));
       for (const auto& [element, dots] : field.set) {
         PackString(element);
         PackDots(dots);
       }
     }
-    if (mask & kObject) PackObject(*field.object);
+    if (mask & kComponentObject) PackObject(*field.object);
   }
 
   std::vector<ReplicaId> replicas_;
@@ -279,14 +278,14 @@ class Decoder {
     uint64_t mask = 0;
     if (!reader_.ReadArrayHeader(&n) || n < 1 || !reader_.ReadUint(&mask)) return Fail("malformed field");
     if (mask > 15 || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return Fail("malformed field mask");
-    if ((mask & kRegisters) && !DecodeRegisters(field)) return false;
-    if ((mask & kCounters) && !DecodeDotList(field.counters, 3, [this](CounterEntry& e) {
+    if ((mask & kComponentRegisters) && !DecodeRegisters(field)) return false;
+    if ((mask & kComponentCounters) && !DecodeDotList(field.counters, 3, [this](CounterEntry& e) {
           return reader_.ReadInt(&e.value);
         })) {
       return false;
     }
-    if ((mask & kSet) && !DecodeSet(field)) return false;
-    if (mask & kObject) {
+    if ((mask & kComponentSet) && !DecodeSet(field)) return false;
+    if (mask & kComponentObject) {
       if (!DecodeObject(field.mutable_object(), depth + 1)) return false;
       if (kind_ == kState && field.object->empty()) return Fail("empty object in a state");
     }

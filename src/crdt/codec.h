@@ -21,6 +21,8 @@
 namespace crdtdb::crdt {
 
 constexpr unsigned kDocumentFormatVersion = 1;
+// The bits of a field's component mask: which dot stores follow it, in this order (codec.cc).
+enum FieldComponent : unsigned { kComponentRegisters = 1, kComponentCounters = 2, kComponentSet = 4, kComponentObject = 8 };
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);

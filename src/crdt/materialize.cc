@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "crdt/json_output.h"
+
 namespace crdtdb::crdt {
 
 namespace {
@@ -17,17 +19,23 @@ bool RegisterLess(const RegisterEntry& a, const RegisterEntry& b) {
   return a.dot.counter < b.dot.counter;
 }
 
+const RegisterEntry& Winner(const std::vector<RegisterEntry>& registers) {
+  return *std::max_element(registers.begin(), registers.end(), RegisterLess);
+}
+
 Json ObjectValue(const ObjectNode& object) {
   Json out = Json::object();
   for (const auto& [name, field] : object.fields) out[name] = FieldValue(field);
   return out;
 }
 
-Json CounterValue(const FieldNode& field) {
+int64_t CounterTotal(const FieldNode& field) {
   uint64_t total = 0;
   for (const CounterEntry& e : field.counters) total += static_cast<uint64_t>(e.value);
   return static_cast<int64_t>(total);
 }
+
+Json CounterValue(const FieldNode& field) { return CounterTotal(field); }
 
 Json SetValue(const FieldNode& field) {
   Json out = Json::array();
@@ -76,11 +84,56 @@ Json FieldValue(const FieldNode& field) {
     case FieldKind::kObject: return ObjectValue(*field.object);
     case FieldKind::kCounter: return CounterValue(field);
     case FieldKind::kSet: return SetValue(field);
-    case FieldKind::kRegister:
-      return std::max_element(field.registers.begin(), field.registers.end(), RegisterLess)->value;
+    case FieldKind::kRegister: return Winner(field.registers).value;
     case FieldKind::kNone: break;
   }
   return nullptr;
+}
+
+namespace {
+
+void AppendObjectJson(const ObjectNode& object, std::string* out);
+
+// FieldValue(field).dump(), appended.
+void AppendFieldJson(const FieldNode& field, std::string* out) {
+  switch (VisibleKind(field)) {
+    case FieldKind::kObject: AppendObjectJson(*field.object, out); return;
+    case FieldKind::kCounter: AppendJsonInt(CounterTotal(field), out); return;
+    case FieldKind::kSet: {
+      // Elements are kept as their canonical JSON text, which is what dump() writes for them.
+      out->push_back('[');
+      for (auto it = field.set.begin(); it != field.set.end(); ++it) {
+        if (it != field.set.begin()) out->push_back(',');
+        out->append(it->first);
+      }
+      out->push_back(']');
+      return;
+    }
+    case FieldKind::kRegister: AppendJsonValue(Winner(field.registers).value, out); return;
+    case FieldKind::kNone: break;
+  }
+  out->append("null");
+}
+
+void AppendObjectJson(const ObjectNode& object, std::string* out) {
+  out->push_back('{');
+  for (auto it = object.fields.begin(); it != object.fields.end(); ++it) {
+    if (it != object.fields.begin()) out->push_back(',');
+    AppendJsonString(it->first, out);
+    out->push_back(':');
+    AppendFieldJson(it->second, out);
+  }
+  out->push_back('}');
+}
+
+}  // namespace
+
+std::string DocumentJson(const Document& doc) {
+  if (!doc.live()) return "null";
+  std::string out;
+  out.reserve(256);
+  AppendObjectJson(doc.root(), &out);
+  return out;
 }
 
 Json ToJson(const Document& doc) {

@@ -13,6 +13,8 @@
 #ifndef CRDTDB_CRDT_MATERIALIZE_H_
 #define CRDTDB_CRDT_MATERIALIZE_H_
 
+#include <string>
+
 #include "crdt/document.h"
 #include "crdt/field_node.h"
 
@@ -20,6 +22,10 @@ namespace crdtdb::crdt {
 
 // The document as a JSON object; null when the document is not live.
 Json ToJson(const Document& doc);
+
+// ToJson(doc).dump(), written straight from the document (json_output.h): what reads and writes
+// return.
+std::string DocumentJson(const Document& doc);
 
 // The value a read shows for one field, by the rules above.
 Json FieldValue(const FieldNode& field);

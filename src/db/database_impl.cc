@@ -8,6 +8,7 @@
 
 #include "crdt/json_input.h"
 #include "crdt/materialize.h"
+#include "crdt/state_json.h"
 #include "db/key.h"
 #include "sync/client_session.h"
 
@@ -48,9 +49,14 @@ Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
 Result<std::string> DatabaseImpl::get(std::string_view key) {
   Result<std::string> k = NormalizeKey(key);
   if (!k.ok()) return k;
-  Result<crdt::Document> doc = ReadLive(*k);
-  if (!doc.ok()) return doc.status();
-  return crdt::ToJson(*doc).dump();
+  // Rendered from the stored bytes: no Document is built.
+  Result<std::optional<std::string>> state = store_->ReadEncodedState(*k);
+  if (!state.ok()) return state.status();
+  if (!state->has_value()) return NotFound(*k);
+  Result<std::optional<std::string>> json = crdt::StateJson(**state);
+  if (!json.ok()) return json.status().WithContext("document " + *k);
+  if (!json->has_value()) return NotFound(*k);
+  return std::move(**json);
 }
 
 Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
@@ -64,8 +70,8 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
   return out.dump();
 }
 
-Result<crdt::Document> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
-  std::optional<crdt::Document> result;
+Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
+  std::string json;
   Status s = queue_.Submit([&](WriteGroup& group) -> Status {
     Result<const store::StoredDocument*> current = group.Load(key);
     if (!current.ok()) return current.status();
@@ -74,23 +80,18 @@ Result<crdt::Document> DatabaseImpl::Mutate(const std::string& key, const DeltaM
     if (must_exist && !base.live()) return NotFound(key);
     Result<crdt::Document> delta = make(base, group.NextStamp());
     if (!delta.ok()) return delta.status();
-    crdt::Document next = base;
     if (delta->bottom()) {
-      result = std::move(next);
+      json = crdt::DocumentJson(base);
       return Status::OK();
     }
+    crdt::Document next = base;
     next.ApplyDelta(*delta);
-    result = next;
-    return group.SaveLocal(key, std::move(next), *delta);
+    // Rendered once, here: the writer's answer and its subscribers' change share it.
+    json = crdt::DocumentJson(next);
+    return group.SaveLocal(key, std::move(next), *delta, json);
   });
   if (!s.ok()) return s;
-  return std::move(*result);
-}
-
-Result<std::string> DatabaseImpl::MutateToJson(const std::string& key, const DeltaMaker& make, bool must_exist) {
-  Result<crdt::Document> doc = Mutate(key, make, must_exist);
-  if (!doc.ok()) return doc.status();
-  return crdt::ToJson(*doc).dump();
+  return json;
 }
 
 Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view json) {
@@ -98,7 +99,7 @@ Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view jso
   if (!k.ok()) return k;
   Result<crdt::Json> object = crdt::ParseJsonObject(json);
   if (!object.ok()) return object.status();
-  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PutDelta(x, *object, st); });
+  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PutDelta(x, *object, st); });
 }
 
 Result<std::string> DatabaseImpl::patch(std::string_view key, std::string_view json) {
@@ -106,13 +107,13 @@ Result<std::string> DatabaseImpl::patch(std::string_view key, std::string_view j
   if (!k.ok()) return k;
   Result<crdt::Json> object = crdt::ParseJsonObject(json);
   if (!object.ok()) return object.status();
-  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *object, st); });
+  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *object, st); });
 }
 
 Status DatabaseImpl::remove(std::string_view key) {
   Result<std::string> k = NormalizeKey(key);
   if (!k.ok()) return k.status();
-  Result<crdt::Document> r = Mutate(
+  Result<std::string> r = Mutate(
       *k, [](const crdt::Document& x, crdt::WriteStamp) -> Result<crdt::Document> { return crdt::DeleteDelta(x); },
       /*must_exist=*/true);
   return r.status();
@@ -123,7 +124,7 @@ Result<std::string> DatabaseImpl::increment(std::string_view key, std::string_vi
   if (!k.ok()) return k;
   Result<crdt::FieldPath> path = ParseFieldPath(field);
   if (!path.ok()) return path.status();
-  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::IncrementDelta(x, *path, by, st); });
+  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::IncrementDelta(x, *path, by, st); });
 }
 
 Result<std::string> DatabaseImpl::set_add(std::string_view key, std::string_view field, std::string_view element_json) {
@@ -133,7 +134,7 @@ Result<std::string> DatabaseImpl::set_add(std::string_view key, std::string_view
   if (!path.ok()) return path.status();
   Result<crdt::Json> element = ParseSetElement(element_json);
   if (!element.ok()) return element.status();
-  return MutateToJson(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::SetAddDelta(x, *path, *element, st); });
+  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::SetAddDelta(x, *path, *element, st); });
 }
 
 Result<std::string> DatabaseImpl::set_remove(std::string_view key, std::string_view field,
@@ -144,7 +145,7 @@ Result<std::string> DatabaseImpl::set_remove(std::string_view key, std::string_v
   if (!path.ok()) return path.status();
   Result<crdt::Json> element = ParseSetElement(element_json);
   if (!element.ok()) return element.status();
-  return MutateToJson(
+  return Mutate(
       *k, [&](const crdt::Document& x, crdt::WriteStamp) { return crdt::SetRemoveDelta(x, *path, *element); },
       /*must_exist=*/true);
 }
@@ -157,17 +158,23 @@ Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptio
   const std::string prefix = *c + "/";
   const std::string start_after = options.start_after.empty() ? "" : prefix + options.start_after;
   ListPage page;
-  Status s = store_->Scan(prefix, start_after, [&](std::string_view key, const store::StoredDocument& doc) {
-    if (!doc.state.live()) return true;
-    std::string id(key.substr(prefix.size()));
+  Status rendered;
+  Status s = store_->Scan(prefix, start_after, [&](std::string_view key, std::string_view state) {
+    Result<std::optional<std::string>> json = crdt::StateJson(state);
+    if (!json.ok()) {
+      rendered = json.status().WithContext("document " + std::string(key));
+      return false;
+    }
+    if (!json->has_value()) return true;  // deleted
     if (page.documents.size() == limit) {
       page.next_start_after = page.documents.back().id;
       return false;
     }
-    page.documents.push_back(ListedDocument{std::move(id), crdt::ToJson(doc.state).dump()});
+    page.documents.push_back(ListedDocument{std::string(key.substr(prefix.size())), std::move(**json)});
     return true;
   });
   if (!s.ok()) return s;
+  if (!rendered.ok()) return rendered;
   return page;
 }
 

@@ -58,11 +58,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
   using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
 
-  // Runs `make` on `key` in the write queue and returns the document's state after the write;
-  // with `must_exist`, NotFound if the document is not live before it.
-  Result<crdt::Document> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
-  // Mutate, returning the document's JSON.
-  Result<std::string> MutateToJson(const std::string& key, const DeltaMaker& make, bool must_exist = false);
+  // Runs `make` on `key` in the write queue and returns the document's JSON after the write ("null"
+  // once deleted); with `must_exist`, NotFound if the document is not live before it.
+  Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
   Result<crdt::Document> ReadLive(std::string_view key);
 
   std::unique_ptr<store::Store> store_;

@@ -16,22 +16,24 @@ Result<const store::StoredDocument*> WriteGroup::Load(const std::string& key) {
   return &overlay_.emplace(key, std::move(**stored)).first->second;
 }
 
-Status WriteGroup::SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta) {
-  return Save(key, std::move(state), &delta);
+Status WriteGroup::SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta,
+                             const std::string& json) {
+  return Save(key, std::move(state), &delta, &json);
 }
 
 Status WriteGroup::SaveRemote(const std::string& key, crdt::Document state) {
-  return Save(key, std::move(state), nullptr);
+  return Save(key, std::move(state), nullptr, nullptr);
 }
 
-Status WriteGroup::Save(const std::string& key, crdt::Document state, const crdt::Document* local_delta) {
+Status WriteGroup::Save(const std::string& key, crdt::Document state, const crdt::Document* local_delta,
+                        const std::string* json) {
   Result<const store::StoredDocument*> previous = Load(key);
   if (!previous.ok()) return previous.status();
   Result<crdt::Digest> digest = writes_.PutDocument(key, state, *previous);
   if (!digest.ok()) return digest.status();
   if (local_delta != nullptr) writes_.AppendLocalDelta(key, *local_delta);
   Change change{key, std::nullopt, /*remote=*/local_delta == nullptr};
-  if (announce_ && state.live()) change.json = crdt::ToJson(state).dump();
+  if (announce_ && state.live()) change.json = json != nullptr ? *json : crdt::DocumentJson(state);
   changes_.push_back(std::move(change));
   overlay_.insert_or_assign(key, store::StoredDocument{std::move(state), *digest});
   return Status::OK();

@@ -26,19 +26,21 @@ std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view en
   return out;
 }
 
+namespace {
+Status RecordCorruption(std::string_view key, const std::string& what) {
+  return Status::Corruption("document " + std::string(key) + ": " + what);
+}
+}  // namespace
+
 Result<std::string_view> CheckedStateBytes(std::string_view key, std::string_view record) {
-  const std::string where = "document " + std::string(key);
-  if (record.size() < 17) return Status::Corruption(where + ": record is truncated");
+  if (record.size() < 17) return RecordCorruption(key, "record is truncated");
   if (static_cast<unsigned char>(record[0]) != kDocumentRecordVersion) {
-    return Status::Corruption(where + ": unknown record version " +
-                              std::to_string(static_cast<unsigned char>(record[0])) +
-                              " (written by a newer crdtdb?)");
+    return RecordCorruption(key, "unknown record version " + std::to_string(static_cast<unsigned char>(record[0])) +
+                                     " (written by a newer crdtdb?)");
   }
   Result<crdt::Digest> digest = DecodeDigest(record.substr(1, 16));
   const std::string_view state = record.substr(17);
-  if (!(crdt::DigestOf(state) == *digest)) {
-    return Status::Corruption(where + ": digest does not match the stored state");
-  }
+  if (!(crdt::DigestOf(state) == *digest)) return RecordCorruption(key, "digest does not match the stored state");
   return state;
 }
 

@@ -87,7 +87,7 @@ class Store::Impl {
   Status Load();
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
   Status Scan(std::string_view prefix, std::string_view start_after,
-              const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
+              const std::function<bool(std::string_view, std::string_view)>& fn) const;
   Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
@@ -208,7 +208,7 @@ Result<std::optional<StoredDocument>> Store::Impl::Read(std::string_view key) co
 }
 
 Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
-                         const std::function<bool(std::string_view, const StoredDocument&)>& fn) const {
+                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
   const std::string full_prefix = DocumentKey(prefix);
   if (start_after.empty()) {
@@ -220,9 +220,9 @@ Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
   }
   for (; it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
     const std::string_view key(it->key().data() + 1, it->key().size() - 1);
-    Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
-    if (!doc.ok()) return doc.status();
-    if (!fn(key, *doc)) return Status::OK();
+    Result<std::string_view> state = CheckedStateBytes(key, std::string_view(it->value().data(), it->value().size()));
+    if (!state.ok()) return state.status();
+    if (!fn(key, *state)) return Status::OK();
   }
   return FromLevelDb(it->status(), "scanning documents");
 }
@@ -234,7 +234,8 @@ Result<std::optional<std::string>> Store::Impl::ReadEncodedState(std::string_vie
   if (!s.ok()) return FromLevelDb(s, "reading a document");
   Result<std::string_view> state = CheckedStateBytes(key, value);
   if (!state.ok()) return state.status();
-  return std::optional<std::string>(std::string(*state));
+  value.erase(0, value.size() - state->size());  // the state is the record's tail
+  return std::optional<std::string>(std::move(value));
 }
 
 Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucket(uint32_t bucket) const {
@@ -412,7 +413,7 @@ Store::~Store() = default;
 
 Result<std::optional<StoredDocument>> Store::Read(std::string_view key) const { return impl_->Read(key); }
 Status Store::Scan(std::string_view prefix, std::string_view start_after,
-                   const std::function<bool(std::string_view, const StoredDocument&)>& fn) const {
+                   const std::function<bool(std::string_view, std::string_view)>& fn) const {
   return impl_->Scan(prefix, start_after, fn);
 }
 Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries) const {

@@ -111,13 +111,14 @@ class Store {
   // its checks (format version, canonical encoding, digest).
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
 
-  // Calls `fn(key, document)` for documents whose key starts with `prefix`, in key order, from the
-  // first key after `start_after` (if not empty), until `fn` returns false.
+  // Calls `fn(key, state)` for documents whose key starts with `prefix`, in key order, from the
+  // first key after `start_after` (if not empty), until `fn` returns false. `state` is the
+  // canonical encoding of the document's state, its digest checked, valid during the call only.
   Status Scan(std::string_view prefix, std::string_view start_after,
-              const std::function<bool(std::string_view, const StoredDocument&)>& fn) const;
+              const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
   // The canonical encoding of a document's state, its digest checked, without decoding it; nullopt
-  // if the key was never written.
+  // if the key was never written. Reads render JSON straight from it (crdt/state_json.h).
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
 
   // The documents of one Merkle bucket and their digests, in key order.

@@ -1,0 +1,257 @@
+// Copyright (c) crdtdb authors.
+
+#include "crdt/state_json.h"
+
+#include <bit>
+#include <cmath>
+#include <tuple>
+
+#include "crdt/codec.h"
+#include "crdt/json_output.h"
+#include "crdt/limits.h"
+#include "util/msgpack_reader.h"
+#include "util/utf8.h"
+
+namespace crdtdb::crdt {
+
+namespace {
+
+class StateRenderer {
+ public:
+  explicit StateRenderer(std::string_view bytes) : bytes_(bytes), reader_(bytes) {}
+
+  Result<std::optional<std::string>> Render() {
+    bool live = false;
+    if (!Header() || !Live(&live)) return Error();
+    if (!live) return std::optional<std::string>();
+    out_.reserve(bytes_.size());
+    if (!Object(reader_, 0)) return Error();
+    if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
+    return std::optional<std::string>(std::move(out_));
+  }
+
+ private:
+  Status Error() const { return Status::Corruption("document: " + reader_.error()); }
+  bool Fail(const char* why) { return reader_.Fail(why); }
+
+  // Version, kind and causal context (which a read does not show).
+  bool Header() {
+    uint32_t n = 0, replicas = 0, lists = 0;
+    uint64_t version = 0, kind = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 5) return Fail("expected a 5-element document");
+    if (!reader_.ReadUint(&version)) return false;
+    if (version != kDocumentFormatVersion) return Fail("unknown document format version");
+    if (!reader_.ReadUint(&kind) || kind != 0) return Fail("expected a state");
+    if (!reader_.ReadArrayHeader(&replicas) || !SkipUints(reader_, replicas)) return false;
+    if (!reader_.ReadArrayHeader(&lists) || lists != replicas) return Fail("one range list per replica expected");
+    for (uint32_t i = 0; i < lists; ++i) {
+      uint32_t count = 0;
+      if (!reader_.ReadArrayHeader(&count) || !SkipUints(reader_, count)) return false;
+    }
+    return true;
+  }
+
+  // Whether the root object has a presence dot or a field, without consuming it.
+  bool Live(bool* live) {
+    MsgpackReader peek = reader_;
+    uint32_t n = 0, presence = 0, fields = 0;
+    if (!peek.ReadArrayHeader(&n) || n != 2) return Fail("expected a 2-element object");
+    if (!peek.ReadArrayHeader(&presence) || !SkipUints(peek, presence) || !peek.ReadMapHeader(&fields)) {
+      return Fail("malformed object");
+    }
+    *live = presence > 0 || fields > 0;
+    return true;
+  }
+
+  static bool SkipUints(MsgpackReader& r, uint32_t count) {
+    uint64_t ignored = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      if (!r.ReadUint(&ignored)) return false;
+    }
+    return true;
+  }
+
+  bool Name(MsgpackReader& r, std::string_view* out) {
+    if (!r.ReadString(out)) return false;
+    if (!IsValidUtf8(*out)) return r.Fail("a string is not valid UTF-8");
+    return true;
+  }
+
+  // object := [presence: [dot...], fields: {name: field...}]
+  bool Object(MsgpackReader& r, int depth) {
+    if (depth > kMaxJsonDepth) return r.Fail("objects nested too deeply");
+    uint32_t n = 0, presence = 0, fields = 0;
+    if (!r.ReadArrayHeader(&n) || n != 2) return r.Fail("expected a 2-element object");
+    if (!r.ReadArrayHeader(&presence) || !SkipUints(r, presence) || !r.ReadMapHeader(&fields)) return false;
+    out_.push_back('{');
+    for (uint32_t i = 0; i < fields; ++i) {
+      std::string_view name;
+      if (i > 0) out_.push_back(',');
+      if (!Name(r, &name)) return false;
+      AppendJsonString(name, &out_);
+      out_.push_back(':');
+      if (!Field(r, depth)) return false;
+    }
+    out_.push_back('}');
+    return true;
+  }
+
+  // field := [mask, registers?, counters?, set?, object?]; shows the first non-empty of object,
+  // counter, set, register (materialize.h), skipping the others.
+  bool Field(MsgpackReader& r, int depth) {
+    uint32_t n = 0;
+    uint64_t mask = 0;
+    if (!r.ReadArrayHeader(&n) || n < 1 || !r.ReadUint(&mask)) return r.Fail("malformed field");
+    if (mask > 15 || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return r.Fail("malformed field mask");
+    const bool shows_object = mask & kComponentObject;
+    const bool shows_counter = !shows_object && (mask & kComponentCounters);
+    const bool shows_set = !shows_object && !shows_counter && (mask & kComponentSet);
+    const bool shows_register = !shows_object && !shows_counter && !shows_set && (mask & kComponentRegisters);
+    if ((mask & kComponentRegisters) && !Registers(r, shows_register)) return false;
+    if ((mask & kComponentCounters) && !Counters(r, shows_counter)) return false;
+    if ((mask & kComponentSet) && !Set(r, shows_set)) return false;
+    if (shows_object) return Object(r, depth + 1);
+    if (mask == 0) out_.append("null");
+    return true;
+  }
+
+  // [dot, timestamp, value...]; with `show`, writes the winner: the highest (timestamp, replica,
+  // counter). Replica indexes order as replica ids do, since the context lists ids ascending.
+  bool Registers(MsgpackReader& r, bool show) {
+    uint32_t n = 0;
+    if (!r.ReadArrayHeader(&n) || n % 4 != 0 || n == 0) return r.Fail("malformed register list");
+    std::tuple<uint64_t, uint64_t, uint64_t> best{};
+    MsgpackReader winner = r;
+    for (uint32_t i = 0; i < n; i += 4) {
+      uint64_t replica = 0, counter = 0, timestamp = 0;
+      if (!r.ReadUint(&replica) || !r.ReadUint(&counter) || !r.ReadUint(&timestamp)) return false;
+      const std::tuple<uint64_t, uint64_t, uint64_t> order{timestamp, replica, counter};
+      if (i == 0 || best < order) {
+        best = order;
+        winner = r;
+      }
+      if (!Value(r, 0, /*write=*/false)) return false;
+    }
+    // The winner's bytes were just read once, so writing them cannot fail.
+    return !show || Value(winner, 0, /*write=*/true) || r.Fail("malformed register value");
+  }
+
+  // [dot, int...]; with `show`, writes their sum (wrapping, as the merge does).
+  bool Counters(MsgpackReader& r, bool show) {
+    uint32_t n = 0;
+    if (!r.ReadArrayHeader(&n) || n % 3 != 0) return r.Fail("malformed counter list");
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n; i += 3) {
+      uint64_t replica = 0, counter = 0;
+      int64_t value = 0;
+      if (!r.ReadUint(&replica) || !r.ReadUint(&counter) || !r.ReadInt(&value)) return false;
+      total += static_cast<uint64_t>(value);
+    }
+    if (show) AppendJsonInt(static_cast<int64_t>(total), &out_);
+    return true;
+  }
+
+  // {element JSON text: [dot...]...}; with `show`, writes the elements as an array. They are kept
+  // as their canonical JSON text (mutators.h), which is what dump() writes for them; checked to
+  // be JSON all the same, so that no bytes can make the output malformed.
+  bool Set(MsgpackReader& r, bool show) {
+    uint32_t count = 0;
+    if (!r.ReadMapHeader(&count)) return false;
+    if (show) out_.push_back('[');
+    for (uint32_t i = 0; i < count; ++i) {
+      std::string_view element;
+      uint32_t dots = 0;
+      if (!Name(r, &element) || !r.ReadArrayHeader(&dots) || !SkipUints(r, dots)) return false;
+      if (show) {
+        if (!Json::accept(element)) return r.Fail("a set element is not JSON");
+        if (i > 0) out_.push_back(',');
+        out_.append(element);
+      }
+    }
+    if (show) out_.push_back(']');
+    return true;
+  }
+
+  // A register value: nil | bool | int | float64 | str | [value...] | {str: value...}.
+  bool Value(MsgpackReader& r, int depth, bool write) {
+    if (depth > kMaxJsonDepth) return r.Fail("value nested too deeply");
+    switch (r.PeekType()) {
+      case MsgpackReader::Type::kNil:
+        if (write) out_.append("null");
+        return r.ReadNil();
+      case MsgpackReader::Type::kBool: {
+        bool b = false;
+        if (!r.ReadBool(&b)) return false;
+        if (write) out_.append(b ? "true" : "false");
+        return true;
+      }
+      case MsgpackReader::Type::kUint: {
+        uint64_t u = 0;
+        if (!r.ReadUint(&u)) return false;
+        if (write) AppendJsonUint(u, &out_);
+        return true;
+      }
+      case MsgpackReader::Type::kNegativeInt: {
+        int64_t i = 0;
+        if (!r.ReadInt(&i)) return false;
+        if (write) AppendJsonInt(i, &out_);
+        return true;
+      }
+      case MsgpackReader::Type::kFloat64: {
+        double d = 0;
+        if (!r.ReadDouble(&d)) return false;
+        if (!std::isfinite(d)) return r.Fail("a number is not finite");
+        if (write) AppendJsonDouble(d, &out_);
+        return true;
+      }
+      case MsgpackReader::Type::kString: {
+        std::string_view s;
+        if (!Name(r, &s)) return false;
+        if (write) AppendJsonString(s, &out_);
+        return true;
+      }
+      case MsgpackReader::Type::kArray: {
+        uint32_t n = 0;
+        if (!r.ReadArrayHeader(&n)) return false;
+        if (write) out_.push_back('[');
+        for (uint32_t i = 0; i < n; ++i) {
+          if (write && i > 0) out_.push_back(',');
+          if (!Value(r, depth + 1, write)) return false;
+        }
+        if (write) out_.push_back(']');
+        return true;
+      }
+      case MsgpackReader::Type::kMap: {
+        uint32_t n = 0;
+        if (!r.ReadMapHeader(&n)) return false;
+        if (write) out_.push_back('{');
+        for (uint32_t i = 0; i < n; ++i) {
+          std::string_view key;
+          if (!Name(r, &key)) return false;
+          if (write) {
+            if (i > 0) out_.push_back(',');
+            AppendJsonString(key, &out_);
+            out_.push_back(':');
+          }
+          if (!Value(r, depth + 1, write)) return false;
+        }
+        if (write) out_.push_back('}');
+        return true;
+      }
+      default: return r.Fail("not a JSON value");
+    }
+  }
+
+  const std::string_view bytes_;
+  MsgpackReader reader_;
+  std::string out_;
+};
+
+}  // namespace
+
+Result<std::optional<std::string>> StateJson(std::string_view canonical_state) {
+  if (canonical_state.size() > kMaxEncodedBytes) return Status::Corruption("document: encoding exceeds the size limit");
+  return StateRenderer(canonical_state).Render();
+}
+
+}  // namespace crdtdb::crdt
