@@ -57,11 +57,14 @@ class ProcessRegistry:
         else:
             _signal_group(process, signal.SIGTERM)
         try:
-            return process.wait(timeout=STOP_TIMEOUT_S)
+            process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             _signal_group(process, signal.SIGKILL)
             process.wait(timeout=KILL_WAIT_S)
-            return process.returncode
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            if pipe:
+                pipe.close()
+        return process.returncode
 
     def stop_all(self):
         with self.lock:

@@ -66,7 +66,8 @@ def cdf(title, series, width=520, height=260):
         parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[i % len(PALETTE)]}" '
                      f'stroke-width="1.6"/>')
     parts.append(_axes(x, y, "lag (ms, log scale)", "% of writes", width, height))
-    parts.append(_legend([label for label, _ in series], width))
+    parts.append(_legend([label for label, _ in series], width - MARGIN["right"] - 170,
+                         height - MARGIN["bottom"] - 8 - 13 * len(series)))
     return _svg(title, width, height, parts)
 
 
@@ -102,7 +103,7 @@ def lines(title, series, windows, x_max, y_label, width=520, height=220):
             parts.append(f'<polyline points="{path}" fill="none" stroke="{PALETTE[i % len(PALETTE)]}" '
                          f'stroke-width="1.6"/>')
     parts.append(_axes(x, y, "time since the writes started (s)", y_label, width, height))
-    parts.append(_legend([label for label, _ in series], width))
+    parts.append(_legend([label for label, _ in series], MARGIN["left"] + 8, MARGIN["top"] + 14))
     return _svg(title, width, height, parts)
 
 
@@ -141,11 +142,10 @@ def _axes(x, y, x_label, y_label, width, height):
     return "".join(parts)
 
 
-def _legend(labels, width):
+def _legend(labels, x, top):
     parts = []
     for i, label in enumerate(labels):
-        y = MARGIN["top"] + 4 + 13 * i
-        x = width - MARGIN["right"] - 150
+        y = top + 13 * i
         parts.append(f'<rect x="{x}" y="{y}" width="10" height="3" fill="{PALETTE[i % len(PALETTE)]}"/>'
                      f'<text x="{x + 14}" y="{y + 5}" font-size="10">{escape(label)}</text>')
     return "".join(parts)

@@ -33,9 +33,9 @@ class WanEmulator:
     def start(self):
         plan_path = self.run_dir / "wan-plan.json"
         plan_path.write_text(json.dumps(self._plan(), indent=1))
-        log = open(self.run_dir / "logs" / "wan.log", "wb")
-        self.process = self.registry.spawn("wan", [sys.executable, str(RELAY_SCRIPT), str(plan_path)],
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+        with open(self.run_dir / "logs" / "wan.log", "wb") as log:  # the child keeps its own descriptor
+            self.process = self.registry.spawn("wan", [sys.executable, str(RELAY_SCRIPT), str(plan_path)],
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
         threading.Thread(target=self._read_answers, name="wan-answers", daemon=True).start()
         self._expect("ready", self._answer())
 
@@ -81,11 +81,14 @@ class WanEmulator:
                            f"(see logs/wan.log)") from None
 
     def _read_answers(self):
-        for line in self.process.stdout:
-            try:
-                self.answers.put(json.loads(line))
-            except ValueError:
-                self.answers.put({"error": f"unreadable answer {line!r}"})
+        try:
+            for line in self.process.stdout:
+                try:
+                    self.answers.put(json.loads(line))
+                except ValueError:
+                    self.answers.put({"error": f"unreadable answer {line!r}"})
+        except (ValueError, OSError):
+            pass  # stop() closed the pipe
         self.answers.put({"error": "the WAN emulator exited"})
 
     @staticmethod
