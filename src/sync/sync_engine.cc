@@ -20,6 +20,7 @@ struct SyncEngine::Peer {
   uint64_t session_activity_ms = 0;
   uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
   std::optional<uint64_t> last_heard_ms;
+  std::optional<uint64_t> behind_since_ms;  // set while a delta it announced is not applied here
   // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).
   std::optional<std::pair<uint64_t, uint64_t>> idle_mismatch;
 };
@@ -78,6 +79,15 @@ void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, ui
     OnHeartbeat(*peer, *heartbeat, now_ms);
   } else {
     ++stats_.rejected_messages;  // only deltas and heartbeats travel on a delta stream
+  }
+  NoteProgress(*peer, now_ms);
+}
+
+void SyncEngine::NoteProgress(Peer& peer, uint64_t now_ms) {
+  if (peer.stream.contiguous() >= peer.stream.highest_seen()) {
+    peer.behind_since_ms.reset();
+  } else if (!peer.behind_since_ms) {
+    peer.behind_since_ms = now_ms;
   }
 }
 
@@ -188,7 +198,8 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
   peer->last_heard_ms = now_ms;
   if (const auto* log = std::get_if<LogResponse>(&message->body)) {
     if (peer->replica_id && *peer->replica_id != message->sender) return;  // an older identity
-    return OnLogResponse(*peer, *log, now_ms);
+    OnLogResponse(*peer, *log, now_ms);
+    return NoteProgress(*peer, now_ms);
   }
   const uint64_t session = std::visit(
       [](const auto& b) -> uint64_t {
@@ -289,8 +300,10 @@ std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
     s.name = name;
     s.last_delta_seq = peer->stream.contiguous();
     if (peer->last_heard_ms) {
-      s.lag_ms = now_ms - *peer->last_heard_ms;
-      s.connected = s.lag_ms <= 3 * options_.heartbeat_interval_ms;
+      const uint64_t silent_ms = now_ms - *peer->last_heard_ms;
+      s.connected = silent_ms <= 3 * options_.heartbeat_interval_ms;
+      // Caught up when last heard, unless a gap has been open since.
+      s.lag_ms = peer->behind_since_ms ? now_ms - *peer->behind_since_ms : s.connected ? 0 : silent_ms;
     }
     s.anti_entropy_running = peer->session != nullptr;
     out.push_back(std::move(s));

@@ -68,7 +68,10 @@ struct PeerStatus {
   std::string name;
   bool connected = false;        // heard from within three heartbeat intervals
   uint64_t last_delta_seq = 0;   // every delta of the peer up to this one is applied here
-  uint64_t lag_ms = 0;           // how long ago this replica last heard from the peer
+  // How long this replica may have been behind the peer's writes: 0 while it is connected and
+  // has applied every delta the peer announced; otherwise the time since that was last true (a
+  // gap opened, or the peer went silent). 0 if the peer was never heard from.
+  uint64_t lag_ms = 0;
   bool anti_entropy_running = false;
 };
 
@@ -106,6 +109,8 @@ class SyncEngine {
   void OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms);
   void OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms);
   void OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms);
+  // Notes whether every delta the peer announced is applied here, for PeerStatus::lag_ms.
+  void NoteProgress(Peer& peer, uint64_t now_ms);
   void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas);
   void RequestMissing(Peer& peer, uint64_t now_ms);
   void PublishOwnDeltas(uint64_t now_ms);

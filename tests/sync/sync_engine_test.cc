@@ -155,6 +155,26 @@ TEST_CASE("local writes are published when the adapter says so, without waiting 
   CHECK(engine.TakeOutgoing().empty());
 }
 
+TEST_CASE("lag_ms is how long the replica has been behind the peer's stream, or without news of it") {
+  FakeReplica local(1);
+  SyncOptions options;
+  SyncEngine engine(local, {"b"}, options);
+  auto lag_at = [&](uint64_t t) { return engine.peer_status(t).front().lag_ms; };
+  CHECK(lag_at(kNow) == 0);  // never heard of
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
+  CHECK(lag_at(kNow + 100) == 0);  // caught up, and heard from recently
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(5, 5)}), kNow + 200);  // 3 and 4 lost
+  CHECK(lag_at(kNow + 700) == 500);
+  engine.OnPublished("b", FromB(Heartbeat{6, {}}), kNow + 800);  // still behind: since the gap opened
+  CHECK(lag_at(kNow + 900) == 700);
+  engine.OnResponse("b", FromB(LogResponse{3, 6, Deltas(3, 6)}), kNow + 1000);
+  CHECK(LastDeltaSeq(engine) == 6);
+  CHECK(lag_at(kNow + 1000) == 0);
+  // Silence beyond three heartbeat intervals: it may have written since.
+  const uint64_t silent = 3 * options.heartbeat_interval_ms + 1;
+  CHECK(lag_at(kNow + 1000 + silent) == silent);
+}
+
 TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") {
   FakeReplica local(1);
   SyncOptions options;
