@@ -1,7 +1,9 @@
 """Runs the scenario's fault timeline against the WAN emulator and the cluster, in its own thread,
 and records when each fault really started and healed (the report shades those windows).
 
-Times in the scenario count from the start of the writes (`origin_s` on the run's clock).
+Times in the scenario count from the start of the writes (`origin_s` on the run's clock). A kill
+waits, at most KILL_ALIGN_S, for a moment when its region has a write in flight, so that the
+SIGKILL lands mid-request: the case that tests what an acknowledgement promises.
 """
 
 import threading
@@ -9,6 +11,8 @@ from dataclasses import dataclass
 
 from sim.cluster import ClusterError
 from sim.wan import WanError
+
+KILL_ALIGN_S = 1.0
 
 
 @dataclass
@@ -20,9 +24,10 @@ class FaultWindow:
 
 
 class FaultInjector:
-    def __init__(self, scenario, wan, cluster, clock, origin_s, log):
+    def __init__(self, scenario, wan, cluster, clock, origin_s, log, wait_for_write_in_flight):
         self.scenario, self.wan, self.cluster, self.clock = scenario, wan, cluster, clock
         self.origin_s, self.log = origin_s, log
+        self.wait_for_write_in_flight = wait_for_write_in_flight  # (region, timeout_s) -> bool
         self.windows = [FaultWindow(f) for f in scenario.faults]
         self.stop_event = threading.Event()
         self.thread = None
@@ -46,6 +51,8 @@ class FaultInjector:
             if not self.clock.sleep_until(self.origin_s + at_s, self.stop_event):
                 return
             window = by_fault[fault.index]
+            if what == "start" and fault.kind == "kill":
+                self.wait_for_write_in_flight(fault.target, KILL_ALIGN_S)
             self.log(f"{what} {fault.label}")
             try:
                 if what == "start":

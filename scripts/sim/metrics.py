@@ -7,6 +7,8 @@ All times here are on the run's clock (seconds); lags are reported in millisecon
 import math
 from dataclasses import dataclass
 
+from sim.history import ACKED
+
 QUANTILES = (50, 95, 99)
 
 
@@ -52,7 +54,7 @@ def pair_summaries(samples, probes, topology):
         pair = [s for s in samples if (s.origin, s.observer) == (origin, observer)]
         steady = [s.lag_ms for s in pair if not s.during_fault]
         everything = [s.lag_ms for s in pair]
-        acked = [p for p in probes if p.write.region == origin and p.write.outcome == "acked"]
+        acked = [p for p in probes if p.write.region == origin and p.write.outcome == ACKED]
         row = {"origin": origin, "observer": observer,
                "imposed_ms": topology.latency_ms[(origin, observer)],
                "probes": len(acked), "seen": sum(1 for p in acked if observer in p.seen),
@@ -83,7 +85,7 @@ def _time_to_see_all(probes, heal_s, regions):
     last_seen = heal_s
     for probe in probes:
         write = probe.write
-        if write.outcome != "acked" or write.ended_s >= heal_s:
+        if write.outcome != ACKED or write.ended_s >= heal_s:
             continue
         for observer in regions:
             if observer == write.region:

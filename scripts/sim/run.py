@@ -91,7 +91,8 @@ class Run:
         self.writes_start_s = self.clock.now()
         end_s = self.writes_start_s + self.scenario.duration_s
         self.injector = FaultInjector(self.scenario, self.wan, self.cluster, self.clock,
-                                      self.writes_start_s, self._timed_event)
+                                      self.writes_start_s, self._timed_event,
+                                      self.workload.wait_for_write_in_flight)
         self.sampler.start()
         self.tracker.start()
         self.injector.start()

@@ -37,6 +37,8 @@ class StatusSampler:
                 continue
             incarnation = self.cluster.incarnation(region)
             status = self.cli.status(self.cluster.endpoint(region))
+            if incarnation != self.cluster.incarnation(region):
+                continue  # asked the killed replica, answered by the restarted one: whose is it?
             if status is not None:
                 statuses[region] = status
                 with self.lock:

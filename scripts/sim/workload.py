@@ -131,6 +131,14 @@ class Workload:
                         for r in regions}
         self.clients_free = {r: threading.BoundedSemaphore(scenario.client_threads_per_region)
                              for r in regions}
+        self.in_flight = dict.fromkeys(regions, 0)
+        self.in_flight_changed = threading.Condition()
+
+    def wait_for_write_in_flight(self, region, timeout_s):
+        """Returns as soon as `region` has a write in flight, or after `timeout_s`: a kill -9 at
+        that moment hits a write mid-request, the case that tests acknowledgement."""
+        with self.in_flight_changed:
+            return self.in_flight_changed.wait_for(lambda: self.in_flight[region] > 0, timeout_s)
 
     def start(self, until_s):
         for region in self.regions:
@@ -163,6 +171,7 @@ class Workload:
                              daemon=True).start()
 
     def _execute(self, write):
+        self._count_in_flight(write.region, +1)
         try:
             write.started_s = self.clock.now()
             if write.probe:
@@ -173,4 +182,10 @@ class Workload:
             write.outcome = outcome_of(result)
             self.writers[write.region].finished(write)
         finally:
+            self._count_in_flight(write.region, -1)
             self.clients_free[write.region].release()
+
+    def _count_in_flight(self, region, change):
+        with self.in_flight_changed:
+            self.in_flight[region] += change
+            self.in_flight_changed.notify_all()
