@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "crdt/json_parser.h"
 #include "crdt/limits.h"
 
 namespace crdtdb::crdt {
@@ -43,6 +44,8 @@ Result<Json> ParseJson(std::string_view text) {
     return Status::InvalidArgument("JSON input is " + std::to_string(text.size()) +
                                    " bytes, more than the limit of " + std::to_string(kMaxJsonBytes));
   }
+  if (std::optional<Json> value = ParseWellFormedJson(text)) return std::move(*value);
+  // Malformed, too deep, or rare: nlohmann decides, and names what is wrong.
   if (NestingDepth(text) > kMaxJsonDepth) {
     return Status::InvalidArgument("JSON input nests deeper than " + std::to_string(kMaxJsonDepth) +
                                    " levels");

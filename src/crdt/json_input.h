@@ -1,10 +1,11 @@
 // Copyright (c) crdtdb authors.
 //
 // Parsing JSON that a user or an app hands in. Bounded before it is trusted: at most
-// kMaxJsonBytes of text and kMaxJsonDepth levels of nesting (checked by a scan before the parser
-// runs, so deep input cannot exhaust the stack); invalid JSON or UTF-8 is an InvalidArgument
-// error naming the byte where it went wrong. A duplicate object member keeps the last value, as
-// RFC 8259 allows.
+// kMaxJsonBytes of text and kMaxJsonDepth levels of nesting (the fast parser of json_parser.h
+// stops at that depth; for nlohmann's, which it falls back to, a scan checks the depth first, so
+// deep input cannot exhaust the stack); invalid JSON or UTF-8 is an InvalidArgument error naming
+// the byte where it went wrong. A duplicate object member keeps the last value, as RFC 8259
+// allows.
 
 #ifndef CRDTDB_CRDT_JSON_INPUT_H_
 #define CRDTDB_CRDT_JSON_INPUT_H_
