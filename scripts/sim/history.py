@@ -35,7 +35,7 @@ def ledger_id(n):
     return f"{n:06d}"
 
 
-def collections(regions):
+def written_collections(regions):
     """Every collection a run writes, in a fixed order."""
     return [ledger_collection(r) for r in regions] + [SHARED, COUNTERS]
 

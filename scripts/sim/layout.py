@@ -63,7 +63,7 @@ class Layout:
             own = other == region
             publish = self.endpoints[other]["publish"] if own else self.relay_port(region, other, "publish")
             sync = self.endpoints[other]["sync"] if own else self.relay_port(region, other, "sync")
-            lines += [f"  - name: {other}",
+            lines += [f"  - name: {other}",  # another region's data_dir is never opened here
                       f"    data_dir: {data_dir if own else 'unused-' + other}",
                       f"    publish: {_tcp(publish)}",
                       f"    sync: {_tcp(sync)}",

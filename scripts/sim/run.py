@@ -19,7 +19,7 @@ from sim.cli import Cli
 from sim.clock import Clock
 from sim.cluster import Cluster
 from sim.faults import FaultInjector
-from sim.history import History, collections
+from sim.history import History, written_collections
 from sim.layout import Layout
 from sim.ports import pick_free_ports
 from sim.processes import ProcessRegistry
@@ -48,7 +48,7 @@ class Run:
                                     pick_free_ports(Layout.ports_needed(len(topology.regions))))
         self.cluster = Cluster(topology, self.layout, self.run_dir, self.binary, self.registry,
                                self.cli, READY_TIMEOUT_S * self.scale)
-        self.collections = collections(topology.regions)
+        self.collections = written_collections(topology.regions)
         self.history = History()
         endpoints = {r: self.layout.client_endpoint(r) for r in topology.regions}
         self.tracker = VisibilityTracker(topology.regions, self.cli, endpoints, self.clock,
