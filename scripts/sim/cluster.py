@@ -68,6 +68,17 @@ class Cluster:
         raise ClusterError(f"{region}: no answer to `status` within {self.ready_timeout_s:.0f} s of "
                            f"starting (see {self.run_dir / 'logs' / (region + '.log')})")
 
+    def wait_connected(self, timeout_s):
+        """Waits until every region reports every peer connected; False if not within timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            statuses = [self.cli.status(self.endpoint(r)) for r in self.regions]
+            if all(s is not None and s.get("peers") and all(p.get("connected") for p in s["peers"])
+                   for s in statuses):
+                return True
+            time.sleep(READY_POLL_S)
+        return False
+
     def kill(self, region):
         with self.lock:
             self.up.discard(region)

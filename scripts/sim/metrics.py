@@ -28,10 +28,14 @@ class LagSample:
     observer: str
     acked_s: float
     lag_ms: float
-    during_fault: bool  # a fault touching this pair was in force between ack and visibility
+    during_fault: bool  # a fault touching this pair, or the recovery from it, overlapped the lag
 
 
-def lag_samples(probes, windows):
+def lag_samples(probes, windows, regions):
+    """One sample per probe and region that saw it. A fault touches a sample if it affects the pair
+    and overlaps [acknowledgement, visibility], counting the fault as lasting until the cluster
+    converged after its heal: writes made while links reconnect and catch up are part of it."""
+    recovered_s = {id(w): _recovered_s(probes, w, regions) for w in windows}
     samples = []
     for probe in probes:
         write = probe.write
@@ -40,7 +44,8 @@ def lag_samples(probes, windows):
             if lag_s is None or observer == write.region:
                 continue
             seen_s = write.ended_s + lag_s
-            faulted = any(_overlaps(w, write.ended_s, seen_s) and w.fault.affects(write.region, observer)
+            faulted = any(w.fault.affects(write.region, observer) and
+                          _overlaps(w.started_s, recovered_s[id(w)], write.ended_s, seen_s)
                           for w in windows)
             samples.append(LagSample(write.region, observer, write.ended_s, lag_s * 1000.0, faulted))
     return sorted(samples, key=lambda s: s.acked_s)
@@ -96,11 +101,16 @@ def _time_to_see_all(probes, heal_s, regions):
     return round(last_seen - heal_s, 3)
 
 
-def _overlaps(window, begin_s, end_s):
-    if window.started_s is None:
-        return False
-    healed = window.healed_s if window.healed_s is not None else math.inf
-    return window.started_s <= end_s and begin_s <= healed
+def _recovered_s(probes, window, regions):
+    """When the cluster had caught up after `window`'s heal (infinity if never, or not healed)."""
+    if window.healed_s is None or window.error:
+        return math.inf
+    convergence_s = _time_to_see_all(probes, window.healed_s, regions)
+    return math.inf if convergence_s is None else window.healed_s + convergence_s
+
+
+def _overlaps(start_s, end_s, begin_s, finish_s):
+    return start_s is not None and start_s <= finish_s and begin_s <= end_s
 
 
 def _rounded(value):

@@ -22,7 +22,7 @@ def build(run, final, violations):
     writes = run.history.snapshot()
     probes = run.tracker.all_probes()
     windows = run.injector.windows
-    samples = metrics.lag_samples(probes, windows)
+    samples = metrics.lag_samples(probes, windows, run.topology.regions)
     return {
         "verdict": _verdict(run, final, violations),
         "run": _run_facts(run),

@@ -27,8 +27,8 @@ def render(report):
         "<h2>Visibility lag over time, per region pair</h2>",
         '<p class="note">Each dot is one write (the put that creates a ledger document), at the time it '
         "was acknowledged in its origin region, and how long after that it became visible in the "
-        "observer region. Blue: no fault touched the pair meanwhile; orange: a fault did. Shaded: the "
-        "faults that touch the pair. Dashed: the imposed one-way latency.</p>",
+        "observer region. Blue: no fault touched the pair meanwhile; orange: a fault did, or the catch-up "
+        "after its heal. Shaded: the faults that touch the pair. Dashed: the imposed one-way latency.</p>",
         _lag_timelines(report),
         "<h2>Lag distribution (fault-free writes)</h2>",
         svg.cdf("Cumulative distribution of the visibility lag",

@@ -84,8 +84,12 @@ class Run:
         self.wan.start()
         for region in self.topology.regions:
             self.cluster.start(region)
-        self.console.event(f"{len(self.topology.regions)} replicas up behind the WAN emulator "
-                           f"({len(self.layout.relays)} relays)")
+        # Writes start once every stream is flowing, so that the first lags measure the network,
+        # not ZeroMQ's connection set-up.
+        if not self.cluster.wait_connected(READY_TIMEOUT_S * self.scale):
+            self.console.event("warning: not every region reports every peer connected; starting anyway")
+        self.console.event(f"{len(self.topology.regions)} replicas up and connected behind the WAN "
+                           f"emulator ({len(self.layout.relays)} relays)")
 
     def _write_phase(self):
         self.writes_start_s = self.clock.now()

@@ -7,11 +7,11 @@ that origin it has not seen yet: one cheap call per origin returns every probe t
 since, whatever order they arrive in.
 
 A probe first seen in a poll became visible between the previous poll of that (observer, origin)
-pair, which did not show it, and this one (each poll's time is the middle of its CLI run). It
+pair, which did not show it, and this one (each poll's time is the end of its CLI run, when the
+region answered; most of a CLI run is process start-up). It
 cannot have been visible before it was acknowledged either (with a WAN latency between the two
 regions it arrives after the origin's answer): so its visibility time is taken as the middle of
-[max(previous poll, acknowledgement), this poll]. The error is at most half a poll interval plus
-half a CLI run. The lag of a probe is that time minus the moment its put was acknowledged at the
+[max(previous poll, acknowledgement), this poll]. The error is at most half a poll interval. The lag of a probe is that time minus the moment its put was acknowledged at the
 origin (the CLI exited 0). Ambiguous probes are not waited for (their commit time is unknown)
 and not counted.
 """
@@ -51,7 +51,7 @@ class VisibilityTracker:
         self.is_up, self.interval_s = is_up, interval_s
         self.lock = threading.Lock()
         self.probes = {r: {} for r in regions}  # origin -> n -> Probe
-        self.last_poll_s = {}                    # (observer, origin) -> middle of the last poll
+        self.last_poll_s = {}                    # (observer, origin) -> time of the last poll
         self.stop_event = threading.Event()
         self.threads = []
 
@@ -102,7 +102,7 @@ class VisibilityTracker:
             start_after=ledger_id(oldest - 1) if oldest > 1 else None, limit=PAGE_MAX)
         if rows is None:
             return  # the region did not answer (being killed?): nothing learnt
-        now = (result.started_s + result.ended_s) / 2
+        now = result.ended_s  # the region reads at the end of a CLI run: process start-up comes first
         with self.lock:
             previous = self.last_poll_s.get((observer, origin), result.started_s)
             self.last_poll_s[(observer, origin)] = now

@@ -52,19 +52,22 @@ class VisibilityEstimateTest(unittest.TestCase):
 
 
 class LagTest(unittest.TestCase):
-    def test_samples_touched_by_a_fault_of_their_pair_are_marked(self):
+    def test_samples_touched_by_a_fault_of_their_pair_or_its_recovery_are_marked(self):
         probes = [probe("a", 1.0, {"b": (1.0, 1.1), "c": (1.0, 1.1)}, n=1),
-                  probe("a", 5.0, {"b": (5.0, 5.1), "c": (9.0, 9.2)}, n=2)]
-        samples = lag_samples(probes, [partition("c", 4.0, 9.0)])
-        self.assertEqual([(s.observer, s.during_fault) for s in samples],
-                         [("b", False), ("c", False), ("b", False), ("c", True)])
+                  probe("a", 5.0, {"b": (5.0, 5.1), "c": (9.0, 9.2)}, n=2),    # c caught up at 9.1
+                  probe("a", 9.05, {"b": (9.1, 9.1), "c": (9.3, 9.4)}, n=3),   # acked while recovering
+                  probe("a", 10.0, {"b": (10.0, 10.1), "c": (10.0, 10.1)}, n=4)]
+        samples = lag_samples(probes, [partition("c", 4.0, 9.0)], REGIONS)
+        self.assertEqual([(s.acked_s, s.observer, s.during_fault) for s in samples],
+                         [(1.0, "b", False), (1.0, "c", False), (5.0, "b", False), (5.0, "c", True),
+                          (9.05, "b", False), (9.05, "c", True), (10.0, "b", False), (10.0, "c", False)])
 
     def test_pair_summaries_separate_fault_free_and_all_writes(self):
         topology = Topology("t", ("a", "b"), None, {("a", "b"): 40, ("b", "a"): 40})
         probes = [probe("a", float(i), {"b": (i, i + 0.05)}, n=i) for i in range(1, 11)]
         probes.append(probe("a", 20.0, {"b": (25.0, 25.0)}, n=11))  # seen after a partition of b
         probes.append(probe("a", 30.0, {}, n=12))                    # never seen
-        samples = lag_samples(probes, [partition("b", 19.0, 24.0)])
+        samples = lag_samples(probes, [partition("b", 19.0, 24.0)], ("a", "b"))
         row = next(r for r in pair_summaries(samples, probes, topology) if r["origin"] == "a")
         self.assertEqual((row["imposed_ms"], row["probes"], row["seen"], row["steady_samples"]), (40, 12, 11, 10))
         self.assertEqual((row["p50_ms"], row["p99_ms"]), (25.0, 25.0))  # the middle of ack and poll
