@@ -34,6 +34,7 @@ Standard library only; one thread, asyncio.
 
 import asyncio
 import collections
+import dataclasses
 import json
 import sys
 import time
@@ -43,12 +44,13 @@ QUEUE_BYTES_MAX = 64 * 1024 * 1024  # per direction of a connection; reading pau
 UPSTREAM_CONNECT_TIMEOUT_S = 2.0
 
 
+@dataclasses.dataclass
 class DirectionStats:
-    def __init__(self):
-        self.delivered_bytes = 0
-        self.dropped_bytes = 0
-        self.connections = 0
-        self.resets = 0
+    """Per (from, to, channel). Connections and resets count on the connecting region's direction."""
+    delivered_bytes: int = 0
+    dropped_bytes: int = 0
+    connections: int = 0
+    resets: int = 0
 
 
 class Wan:
@@ -118,7 +120,8 @@ class Pipe:
                 self.connection.close(f"{self.direction[0]} closed it")
                 return
             self.queued_bytes -= len(data)
-            self.has_room.set()
+            if self.queued_bytes <= QUEUE_BYTES_MAX:
+                self.has_room.set()
             try:
                 await self.forward(data)
             except OSError as e:
