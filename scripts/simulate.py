@@ -20,6 +20,8 @@ import datetime
 import sys
 from pathlib import Path
 
+if sys.version_info < (3, 10):
+    sys.exit(f"simulate: needs Python 3.10 or later, this is {sys.version.split()[0]}")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sim import console as console_output  # noqa: E402  (after the path set-up above)
