@@ -2,6 +2,7 @@
 
 #include "crdt/mutators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -33,7 +34,9 @@ std::string PathString(const FieldPath& path) {
 class DeltaBuilder {
  public:
   DeltaBuilder(const Document& base, WriteStamp stamp)
-      : base_(base), stamp_(stamp), next_counter_(base.context().MaxCounter(stamp.replica) + 1) {}
+      : base_(base),
+        stamp_(stamp),
+        next_counter_(std::max(base.context().MaxCounter(stamp.replica) + 1, stamp.first_counter)) {}
 
   ObjectNode& root() { return delta_.mutable_root(); }
   Document Finish() { return std::move(delta_); }

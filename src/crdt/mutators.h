@@ -34,6 +34,10 @@ namespace crdtdb::crdt {
 struct WriteStamp {
   ReplicaId replica = 0;
   Timestamp timestamp = 0;
+  // The least counter a new dot may take. A replica that may have lost acknowledged writes starts
+  // a new stream epoch and raises it above every counter those writes could have used
+  // (store::kEpochShift), since a dot issued twice for different values cannot be joined.
+  uint64_t first_counter = 1;
 };
 
 // A field inside a document: object member names from the root down. Never empty.

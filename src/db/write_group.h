@@ -8,6 +8,7 @@
 #ifndef CRDTDB_DB_WRITE_GROUP_H_
 #define CRDTDB_DB_WRITE_GROUP_H_
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,11 +25,16 @@ class WriteGroup {
   // `announce` says whether anyone subscribes; when nobody does, changes carry no JSON.
   WriteGroup(store::Store& store, crdt::HybridClock& clock, crdt::ReplicaId replica, uint64_t physical_ms,
              bool announce)
-      : store_(store), clock_(clock), replica_(replica), physical_ms_(physical_ms), announce_(announce) {}
+      : store_(store),
+        clock_(clock),
+        replica_(replica),
+        physical_ms_(physical_ms),
+        announce_(announce),
+        first_counter_(std::max<uint64_t>(1, store.metadata().epoch << store::kEpochShift)) {}
 
   // The document as of this group (null if it was never written), or a read error.
   Result<const store::StoredDocument*> Load(const std::string& key);
-  crdt::WriteStamp NextStamp() { return crdt::WriteStamp{replica_, clock_.Now(physical_ms_)}; }
+  crdt::WriteStamp NextStamp() { return crdt::WriteStamp{replica_, clock_.Now(physical_ms_), first_counter_}; }
 
   // Stages `state` as the new state of `key` after the local `delta`, which goes to the delta log;
   // `json` is the state's JSON (crdt::DocumentJson), for subscribers. InvalidArgument (nothing
@@ -51,6 +57,7 @@ class WriteGroup {
   const crdt::ReplicaId replica_;
   const uint64_t physical_ms_;
   const bool announce_;
+  const uint64_t first_counter_;  // of the store's stream epoch
   std::map<std::string, store::StoredDocument, std::less<>> overlay_;
   std::map<std::string, bool, std::less<>> existed_;  // keys whose stored record existed before
 

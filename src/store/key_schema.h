@@ -34,6 +34,11 @@ constexpr std::string_view kMetaReplicaId = "replica_id"; // u64, written once
 // Rewritten by every commit, so kept in one record: u64 clock (last hybrid-logical-clock value),
 // u64 sequence (last delta-log sequence), u64 live documents.
 constexpr std::string_view kMetaCounters = "counters";
+// u64: the stream epoch, raised when the replica reopens after a crash that may have lost writes
+// it had acknowledged (Store::Impl::MarkOpen).
+constexpr std::string_view kMetaEpoch = "epoch";
+// The boot id of the machine whose process has the store open; removed by a clean close.
+constexpr std::string_view kMetaOpenedBy = "opened_by";
 
 constexpr uint64_t kStoreFormatVersion = 1;
 

@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -44,6 +45,26 @@ crdt::ReplicaId NewReplicaId() {
 }
 
 // Delta-log value: [key length: u32 BE][key][canonical delta].
+std::string EncodeCounters(const Metadata& m) {
+  std::string counters = EncodeU64(m.clock);
+  AppendBigEndian64(&counters, m.sequence);
+  AppendBigEndian64(&counters, m.live_documents);
+  return counters;
+}
+
+// The kernel's id of this boot, or "" if it cannot be read (then every unclean close counts as a
+// possible power loss).
+std::string KernelBootId() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+// The opened_by value a close leaves when the replica's writes failed: the next open starts a new
+// epoch whatever the boot, since a failed fsync may have dropped written pages.
+constexpr const char* kOpenedByFailedStore = "failed-write";
+
 std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
   std::string out;
   AppendBigEndian32(&out, static_cast<uint32_t>(key.size()));
@@ -82,7 +103,14 @@ class Store::Impl {
  public:
   Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
        std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options)
-      : cache_(std::move(cache)), filter_(std::move(filter)), db_(std::move(db)), options_(options) {}
+      : cache_(std::move(cache)),
+        filter_(std::move(filter)),
+        db_(std::move(db)),
+        options_(options),
+        boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
+
+  // A clean close: the next open needs no new epoch (unless a write failed).
+  ~Impl();
 
   Status Load();
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
@@ -117,6 +145,9 @@ class Store::Impl {
 
  private:
   Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
+  // Marks the store open by this boot; after an unclean close by another boot (or a failed
+  // write), first starts a new epoch.
+  Status MarkOpen();
   leveldb::ReadOptions ReadOpts() const {
     leveldb::ReadOptions ro;
     ro.verify_checksums = true;
@@ -128,6 +159,7 @@ class Store::Impl {
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
   const StoreOptions options_;
+  const std::string boot_id_;
 
   mutable std::mutex mu_;  // guards meta_, tree_, health_error_
   Metadata meta_;
@@ -158,6 +190,7 @@ Status Store::Impl::Load() {
     leveldb::WriteBatch batch;
     batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
     batch.Put(MetaKey(kMetaReplicaId), EncodeU64(meta_.replica_id));
+    batch.Put(MetaKey(kMetaOpenedBy), boot_id_);
     leveldb::WriteOptions wo;
     wo.sync = true;
     return FromLevelDb(db_->Write(wo, &batch), "initializing the database");
@@ -181,6 +214,10 @@ Status Store::Impl::Load() {
   } else if (!s.IsNotFound()) {
     return FromLevelDb(s, "reading metadata");
   }
+  Result<std::optional<uint64_t>> epoch = ReadMetaU64(kMetaEpoch);
+  if (!epoch.ok()) return epoch.status();
+  meta_.epoch = epoch->value_or(0);
+  if (Status marked = MarkOpen(); !marked.ok()) return marked;
 
   // The persisted Merkle leaves: O(buckets) to load, independent of the number of documents.
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
@@ -195,6 +232,49 @@ Status Store::Impl::Load() {
   }
   tree_.RecomputeInnerNodes();
   return FromLevelDb(it->status(), "loading the Merkle tree");
+}
+
+// Stream epochs (docs/storage.md). With buffered durability, a crash of the machine loses the
+// writes LevelDB had not yet synced, though the replica acknowledged them and its peers may hold
+// them. Reissuing their sequence numbers would make peers drop the new deltas as duplicates, and
+// reissuing their dots would give two different values the same dot, which no join reconciles. So
+// a store that was not closed cleanly by this boot of the machine starts a new epoch: sequences and
+// dots continue above epoch << kEpochShift, and the old delta log is dropped (peers that miss
+// entries of it repair by anti-entropy, which also returns the lost writes from peers that have
+// them). A process crash within one boot loses nothing LevelDB wrote, so it needs no new epoch.
+Status Store::Impl::MarkOpen() {
+  std::string opened_by;
+  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaOpenedBy), &opened_by);
+  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading metadata");
+  const bool unclean = s.ok() && (boot_id_.empty() || opened_by != boot_id_);
+  leveldb::WriteBatch batch;
+  if (unclean) {
+    if (meta_.epoch + 1 >= (uint64_t{1} << (64 - kEpochShift))) return Status::Corruption("stream epochs exhausted");
+    ++meta_.epoch;
+    meta_.sequence = std::max(meta_.sequence, meta_.epoch << kEpochShift);
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+    const std::string prefix(1, kDeltaLogPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
+    if (!it->status().ok()) return FromLevelDb(it->status(), "dropping the delta log");
+    batch.Put(MetaKey(kMetaEpoch), EncodeU64(meta_.epoch));
+    batch.Put(MetaKey(kMetaCounters), EncodeCounters(meta_));
+  }
+  batch.Put(MetaKey(kMetaOpenedBy), boot_id_);
+  leveldb::WriteOptions wo;
+  wo.sync = true;
+  return FromLevelDb(db_->Write(wo, &batch), unclean ? "starting a new stream epoch" : "marking the store open");
+}
+
+Store::Impl::~Impl() {
+  leveldb::WriteBatch batch;
+  if (health_error_.empty()) {
+    batch.Delete(MetaKey(kMetaOpenedBy));
+  } else {
+    batch.Put(MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+  }
+  leveldb::WriteOptions wo;
+  wo.sync = true;
+  (void)db_->Write(wo, &batch);  // best effort: if it fails, the next open starts a new epoch
 }
 
 Result<std::optional<StoredDocument>> Store::Impl::Read(std::string_view key) const {
@@ -302,10 +382,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     const merkle::Hash& leaf = tree_.node(merkle::NodeId{merkle::kDepth, bucket});
     batch.Put(MerkleLeafKey(bucket), EncodeDigest(merkle::Xor(leaf, change)));
   }
-  std::string counters = EncodeU64(next.clock);
-  AppendBigEndian64(&counters, next.sequence);
-  AppendBigEndian64(&counters, next.live_documents);
-  batch.Put(MetaKey(kMetaCounters), counters);
+  batch.Put(MetaKey(kMetaCounters), EncodeCounters(next));
 
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;

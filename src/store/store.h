@@ -46,7 +46,14 @@ struct StoreOptions {
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
   // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.
   crdt::ReplicaId new_replica_id = 0;
+  // The id of this boot of the machine; empty reads the kernel's (/proc/sys/kernel/random/boot_id).
+  // Tests set another one to play a reboot.
+  std::string boot_id;
 };
+
+// Sequence numbers and dot counters of stream epoch e start above e << kEpochShift, so no number
+// issued in an earlier epoch is issued again (2^40: a trillion writes per epoch, 2^24 epochs).
+constexpr int kEpochShift = 40;
 
 // A document as stored: its state and the digest of its canonical encoding.
 struct StoredDocument {
@@ -59,6 +66,10 @@ struct Metadata {
   crdt::Timestamp clock = 0;   // the last timestamp the replica issued or observed
   uint64_t sequence = 0;       // the last delta-log sequence number
   uint64_t live_documents = 0;
+  // Raised when the store reopens after a crash of the machine (or a failed write) that may
+  // have lost acknowledged writes: the replica then issues sequences and dots above any it may
+  // have issued before (docs/storage.md, "Stream epochs").
+  uint64_t epoch = 0;
 };
 
 struct DeltaLogEntry {
