@@ -37,6 +37,18 @@ enum Kind : unsigned { kState = 0, kDelta = 1 };
   std::abort();
 }
 
+// What the packer writes to: the encoding's own string. msgpack::sbuffer would allocate 8 KiB on
+// its first write, and the result would be copied out of it.
+class StringStream {
+ public:
+  StringStream() { bytes_.reserve(256); }
+  void write(const char* data, size_t size) { bytes_.append(data, size); }
+  std::string Take() { return std::move(bytes_); }
+
+ private:
+  std::string bytes_;
+};
+
 class Encoder {
  public:
   explicit Encoder(const DotContext& context) {
@@ -58,7 +70,7 @@ class Encoder {
       }
     }
     PackObject(doc.root());
-    return std::string(buffer_.data(), buffer_.size());
+    return stream_.Take();
   }
 
  private:
@@ -154,8 +166,8 @@ class Encoder {
   }
 
   std::vector<ReplicaId> replicas_;
-  msgpack::sbuffer buffer_;
-  msgpack::packer<msgpack::sbuffer> packer_{buffer_};
+  StringStream stream_;
+  msgpack::packer<StringStream> packer_{stream_};
 };
 
 class Decoder {

@@ -2,20 +2,32 @@
 
 #include "crdt/json_output.h"
 
+#include <array>
 #include <charconv>
 
 namespace crdtdb::crdt {
 
+namespace {
+
+// The bytes dump() copies as they are: all but control characters, '"' and '\\'.
+constexpr std::array<bool, 256> kPlainBytes = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 256; ++c) plain[static_cast<size_t>(c)] = c >= 0x20 && c != '"' && c != '\\';
+  return plain;
+}();
+
+}  // namespace
+
 void AppendJsonString(std::string_view text, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
-  out->reserve(out->size() + text.size() + 2);
   out->push_back('"');
   size_t plain = 0;  // start of the run of bytes copied as they are
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.substr(plain, i - plain));
+  for (size_t i = 0;; ++i) {
+    while (i < text.size() && kPlainBytes[static_cast<unsigned char>(text[i])]) ++i;
+    out->append(text.data() + plain, i - plain);
+    if (i == text.size()) break;
     plain = i + 1;
+    const auto c = static_cast<unsigned char>(text[i]);
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
@@ -30,7 +42,6 @@ void AppendJsonString(std::string_view text, std::string* out) {
         out->push_back(kHex[c & 15]);
     }
   }
-  out->append(text.substr(plain));
   out->push_back('"');
 }
 

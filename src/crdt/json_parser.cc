@@ -2,6 +2,7 @@
 
 #include "crdt/json_parser.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -12,6 +13,17 @@
 namespace crdtdb::crdt {
 
 namespace {
+
+// What a byte inside a string is: the end of a run of plain bytes (a control character, '"' or
+// '\\'), or a plain byte, ASCII or not.
+enum StringByte : unsigned char { kEnd = 0, kAscii = 1, kNonAscii = 2 };
+constexpr std::array<unsigned char, 256> kStringBytes = [] {
+  std::array<unsigned char, 256> kinds{};
+  for (int c = 0; c < 256; ++c) {
+    kinds[static_cast<size_t>(c)] = c < 0x20 || c == '"' || c == '\\' ? kEnd : c < 0x80 ? kAscii : kNonAscii;
+  }
+  return kinds;
+}();
 
 class Parser {
  public:
@@ -131,12 +143,11 @@ class Parser {
 
   bool String(std::string* out) {
     ++p_;  // '"'
-    bool ascii = true;
+    unsigned seen = 0;  // the kinds of plain bytes met, or-ed: kNonAscii tells UTF-8 to check
     for (;;) {
       const char* run = p_;  // bytes copied as they are
-      while (p_ != end_ && static_cast<unsigned char>(*p_) >= 0x20 && *p_ != '"' && *p_ != '\\') {
-        ascii &= static_cast<unsigned char>(*p_) < 0x80;
-        ++p_;
+      for (unsigned kind; p_ != end_ && (kind = kStringBytes[static_cast<unsigned char>(*p_)]) != kEnd; ++p_) {
+        seen |= kind;
       }
       out->append(run, p_);
       if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x20) return false;
@@ -157,7 +168,7 @@ class Parser {
         default: return false;
       }
     }
-    return ascii || IsValidUtf8(*out);
+    return (seen & kNonAscii) == 0 || IsValidUtf8(*out);
   }
 
   // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

@@ -4,12 +4,17 @@
 
 namespace crdtdb::store {
 
+// One append of all the bytes: a push_back per byte costs several times as much.
 void AppendBigEndian64(std::string* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+  char bytes[8];
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(v >> (8 * (7 - i)));
+  out->append(bytes, sizeof bytes);
 }
 
 void AppendBigEndian32(std::string* out, uint32_t v) {
-  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>(v >> (8 * (3 - i)));
+  out->append(bytes, sizeof bytes);
 }
 
 uint64_t ReadBigEndian64(std::string_view bytes) {
