@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace crdtdb::crdt {
 
@@ -16,6 +17,18 @@ constexpr std::array<bool, 256> kPlainBytes = [] {
   return plain;
 }();
 
+// Whether the 8 bytes at `p` are all plain: no byte below 0x20, no '"', no '\\'. From "Bit
+// Twiddling Hacks": (x - 0x0101..01 * n) & ~x has a high bit set iff some byte of x is below n.
+bool PlainWord(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  uint64_t x;
+  std::memcpy(&x, p, sizeof x);
+  const uint64_t quote = x ^ (kOnes * '"'), backslash = x ^ (kOnes * '\\');
+  const uint64_t control = (x - kOnes * 0x20) & ~x;  // some byte below 0x20
+  const uint64_t special = control | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash);
+  return (special & kHigh) == 0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string_view text, std::string* out) {
@@ -23,6 +36,7 @@ void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
   size_t plain = 0;  // start of the run of bytes copied as they are
   for (size_t i = 0;; ++i) {
+    while (i + 8 <= text.size() && PlainWord(text.data() + i)) i += 8;
     while (i < text.size() && kPlainBytes[static_cast<unsigned char>(text[i])]) ++i;
     out->append(text.data() + plain, i - plain);
     if (i == text.size()) break;

@@ -79,6 +79,20 @@ TEST_CASE("values are written exactly as dump() writes them") {
   }
 }
 
+TEST_CASE("strings are escaped right wherever the byte to escape falls") {
+  // The writer scans eight bytes at a time: every ASCII byte at every offset of a 17-byte string.
+  for (int c = 0; c < 0x80; ++c) {
+    for (size_t at = 0; at < 17; ++at) {
+      std::string text(17, 'a');
+      text[at] = static_cast<char>(c);
+      CAPTURE(text);
+      CHECK(Written(text) == Json(text).dump());
+    }
+  }
+  const std::string text = std::string(9, 'x') + "ü" + std::string(5, '\0') + "\"" + std::string(20, 'y');
+  CHECK(Written(text) == Json(text).dump());
+}
+
 // A document whose fields hold every awkward value, written by one replica or, concurrently, two.
 Document AwkwardDocument(bool concurrent) {
   Document doc;
