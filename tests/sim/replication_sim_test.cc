@@ -182,6 +182,27 @@ TEST_CASE("a replica killed mid-run restarts, keeps its sequence numbers and con
   workload.CheckCounters();
 }
 
+TEST_CASE("a replica rebooted into a new stream epoch keeps replicating and converges") {
+  SimCluster cluster(PropertySeeds(1).front() + 4, 3, SimOptions{});
+  Workload workload(cluster);
+  workload.Run(2'000, 200);
+  cluster.Reboot(1);
+  CHECK(cluster.db(1).last_sequence() == uint64_t{1} << store::kEpochShift);
+  workload.Run(3'000, 200);
+  REQUIRE(cluster.RunUntilConverged(30'000));
+  CheckConverged(cluster);
+  workload.CheckCounters();
+  // Its stream goes on past the jump: the peers follow its new sequence numbers.
+  const uint64_t last = cluster.db(1).last_sequence();
+  CHECK(last > uint64_t{1} << store::kEpochShift);
+  const std::string rebooted = cluster.status(1).region;
+  for (size_t i : {size_t{0}, size_t{2}}) {
+    for (const sync::PeerStatus& p : cluster.status(i).peers) {
+      if (p.name == rebooted) CHECK(p.last_delta_seq == last);
+    }
+  }
+}
+
 TEST_CASE("a late joiner receives everything by anti-entropy") {
   SimCluster cluster(PropertySeeds(1).front() + 4, 3, SimOptions{});
   cluster.Crash(2);  // r2 has not started yet: its store is new and empty

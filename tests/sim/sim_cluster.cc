@@ -2,18 +2,22 @@
 
 #include "tests/sim/sim_cluster.h"
 
+#include <stdexcept>
+
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
-#include <stdexcept>
+#include "tests/support/fault_env.h"
 
 namespace crdtdb::testing {
 
 struct SimCluster::Node {
   std::string name;
-  std::unique_ptr<leveldb::Env> env;  // the replica's "disk": survives crashes
+  std::unique_ptr<leveldb::Env> memory;   // the replica's files: survive crashes
+  std::unique_ptr<testing::FaultEnv> env;  // its disk, which a crash freezes
   int64_t skew_ms = 0;
   crdt::ReplicaId replica_id = 0;
+  int boot = 1;  // of the replica's machine
   std::unique_ptr<db::Replica> replica;  // null while crashed
   sync::SyncStats stats_before_crash;    // engines restart with fresh counters
 };
@@ -74,7 +78,8 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
   for (size_t i = 0; i < replicas; ++i) {
     auto node = std::make_unique<Node>();
     node->name = "r" + std::to_string(i);
-    node->env.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
+    node->memory.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
+    node->env = std::make_unique<testing::FaultEnv>(node->memory.get());
     node->replica_id = rng_() | 1;
     if (options_.max_clock_skew_ms > 0) {
       node->skew_ms = static_cast<int64_t>(rng_() % (2 * options_.max_clock_skew_ms + 1)) -
@@ -96,6 +101,7 @@ void SimCluster::Open(size_t i) {
   so.env = node.env.get();
   so.delta_log_max_entries = options_.delta_log_max_entries;
   so.new_replica_id = node.replica_id;  // drawn from the seed: runs replay byte for byte
+  so.boot_id = "sim-boot-" + std::to_string(node.boot);
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) throw std::runtime_error("sim: cannot open " + node.name + ": " + store.status().ToString());
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
@@ -133,11 +139,20 @@ void SimCluster::Crash(size_t i) {
   Node& node = *nodes_[i];
   if (!node.replica) return;
   node.stats_before_crash = node.replica->sync_stats();
+  // Killed, the process writes nothing more: not the clean-close record of its store either.
+  node.env->Freeze();
   node.replica.reset();
+  node.env->Thaw();
 }
 
 void SimCluster::Restart(size_t i) {
   if (!up(i)) Open(i);
+}
+
+void SimCluster::Reboot(size_t i) {
+  Crash(i);
+  ++nodes_[i]->boot;
+  Open(i);
 }
 
 void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {

@@ -80,6 +80,9 @@ class SimCluster {
   // Stops a replica as kill -9 would (its in-memory files survive) and starts it again.
   void Crash(size_t i);
   void Restart(size_t i);
+  // Stops a replica and starts it again as after a reboot of its machine (another boot id), with
+  // its files intact: it starts a new stream epoch (docs/storage.md).
+  void Reboot(size_t i);
 
   // Runs Database::sync_with between the client and `region` over a transport that delivers
   // straight to the region's replica, each round trip taking 2 x latency_min_ms of virtual time,
