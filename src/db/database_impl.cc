@@ -6,6 +6,7 @@
 #include <deque>
 #include <random>
 
+#include "crdt/codec.h"
 #include "crdt/json_input.h"
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
@@ -84,11 +85,20 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
       json = crdt::DocumentJson(base);
       return Status::OK();
     }
-    crdt::Document next = base;
-    next.ApplyDelta(*delta);
+    std::string encoded_delta = crdt::EncodeDelta(*delta);
+    crdt::Document next;
+    if (base.bottom()) {
+      // A new document: the delta joined into nothing is the delta without its mention nodes
+      // (a lattice property test checks it), so it becomes the state without a copy.
+      next = std::move(delta).value();
+      next.Normalize();
+    } else {
+      next = base;
+      next.ApplyDelta(*delta);
+    }
     // Rendered once, here: the writer's answer and its subscribers' change share it.
     json = crdt::DocumentJson(next);
-    return group.SaveLocal(key, std::move(next), *delta, json);
+    return group.SaveLocal(key, std::move(next), std::move(encoded_delta), json);
   });
   if (!s.ok()) return s;
   return json;

@@ -36,10 +36,10 @@ class WriteGroup {
   Result<const store::StoredDocument*> Load(const std::string& key);
   crdt::WriteStamp NextStamp() { return crdt::WriteStamp{replica_, clock_.Now(physical_ms_), first_counter_}; }
 
-  // Stages `state` as the new state of `key` after the local `delta`, which goes to the delta log;
-  // `json` is the state's JSON (crdt::DocumentJson), for subscribers. InvalidArgument (nothing
-  // staged) if the document would exceed the size limit.
-  Status SaveLocal(const std::string& key, crdt::Document state, const crdt::Document& delta, const std::string& json);
+  // Stages `state` as the new state of `key` after a local delta, which goes to the delta log
+  // (`encoded_delta`: crdt::EncodeDelta of it); `json` is the state's JSON (crdt::DocumentJson),
+  // for subscribers. InvalidArgument (nothing staged) if the document would exceed the size limit.
+  Status SaveLocal(const std::string& key, crdt::Document state, std::string encoded_delta, const std::string& json);
   // Stages `state` as the new state of `key` after a remote update (not logged: only the origin
   // publishes its deltas).
   Status SaveRemote(const std::string& key, crdt::Document state);
@@ -61,8 +61,7 @@ class WriteGroup {
   std::map<std::string, store::StoredDocument, std::less<>> overlay_;
   std::map<std::string, bool, std::less<>> existed_;  // keys whose stored record existed before
 
-  Status Save(const std::string& key, crdt::Document state, const crdt::Document* local_delta,
-              const std::string* json);
+  Status Save(const std::string& key, crdt::Document state, std::string* encoded_delta, const std::string* json);
   store::WriteSet writes_;
   std::vector<Change> changes_;
 };

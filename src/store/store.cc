@@ -96,7 +96,11 @@ Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document
 }
 
 void WriteSet::AppendLocalDelta(std::string key, const crdt::Document& delta) {
-  deltas_.emplace_back(std::move(key), crdt::EncodeDelta(delta));
+  AppendEncodedLocalDelta(std::move(key), crdt::EncodeDelta(delta));
+}
+
+void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delta) {
+  deltas_.emplace_back(std::move(key), std::move(encoded_delta));
 }
 
 class Store::Impl {

@@ -87,6 +87,8 @@ class WriteSet {
   Result<crdt::Digest> PutDocument(std::string key, const crdt::Document& state, const StoredDocument* previous);
   // Appends a delta of this replica to the delta log; it gets the next sequence number.
   void AppendLocalDelta(std::string key, const crdt::Document& delta);
+  // The same, for a delta already encoded (crdt::EncodeDelta).
+  void AppendEncodedLocalDelta(std::string key, std::string encoded_delta);
   void SetClock(crdt::Timestamp clock) { clock_ = clock; }
   bool empty() const { return documents_.empty() && deltas_.empty(); }
 

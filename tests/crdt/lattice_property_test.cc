@@ -154,6 +154,27 @@ TEST_CASE("a delta group acts as its deltas applied in sequence") {
   }
 }
 
+TEST_CASE("a delta joined into bottom is the delta without its mentions") {
+  // The write path relies on it: the first write of a document stores its normalized delta.
+  for (uint64_t seed : PropertySeeds(1000)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Replica> system = RandomSystem(random, 2, 5 + random.Uniform(20));
+    Document group;
+    for (int i = 0; i < 4; ++i) {
+      Document delta = system[random.Uniform(2)].Write(random);
+      group.MergeDelta(delta);
+      for (const Document* d : {&delta, &group}) {
+        Document applied;
+        applied.ApplyDelta(*d);
+        Document normalized = *d;
+        normalized.Normalize();
+        CheckSame(applied, normalized);
+      }
+    }
+  }
+}
+
 TEST_CASE("deltas are small: a field write carries only that field") {
   RandomOps random(42);
   Document doc;
