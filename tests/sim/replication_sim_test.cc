@@ -33,7 +33,7 @@ class Workload {
     db::DatabaseImpl& db = cluster_.db(i);
     const std::string key = "docs/" + std::to_string(rng() % 12);
     const std::string field = std::string(1, static_cast<char>('a' + rng() % 4));
-    switch (rng() % 7) {
+    switch (rng() % 8) {
       case 0: (void)db.put(key, json{{field, rng() % 100}, {"by", i}}.dump()); break;
       case 1: (void)db.patch(key, json{{field, json{{"x", rng() % 10}}}}.dump()); break;
       case 2: (void)db.patch(key, json{{field, nullptr}}.dump()); break;
@@ -50,6 +50,14 @@ class Workload {
         const std::string journal = "journal/" + std::to_string(i);
         const std::string entry = std::to_string(next_entry_++);
         if (db.patch(journal, json{{entry, i}}.dump()).ok()) journal_[journal].push_back(entry);
+        break;
+      }
+      case 6: {
+        // A register only replica i writes, with ever larger values: its writes are causally
+        // ordered, so the last acknowledged one must win everywhere, whatever its clock did.
+        const std::string own = "own/" + std::to_string(i);
+        const uint64_t value = ++own_written_[own];
+        if (db.put(own, json{{"v", value}}.dump()).ok()) own_acked_[own] = value;
         break;
       }
       default: {
@@ -69,7 +77,8 @@ class Workload {
   }
 
   // No acknowledged write is lost: every counter equals the sum of the increments that were
-  // acknowledged, and every write-once journal field is present, on every replica.
+  // acknowledged, every write-once journal field is present, and every replica's own register
+  // shows its last acknowledged write, on every replica.
   void CheckCounters() {
     for (size_t i = 0; i < cluster_.size(); ++i) {
       for (const auto& [key, sum] : expected_) {
@@ -83,6 +92,12 @@ class Workload {
         const json parsed = json::parse(*doc);
         for (const std::string& entry : entries) CHECK_MESSAGE(parsed.contains(entry), key << "/" << entry << " lost");
       }
+      for (const auto& [key, value] : own_acked_) {
+        Result<std::string> doc = cluster_.db(i).get(key);
+        REQUIRE_MESSAGE(doc.ok(), key << " on r" << i << ": " << doc.status().ToString());
+        const json expected = {{"v", value}};
+        CHECK_MESSAGE(json::parse(*doc) == expected, key << " on r" << i << ": " << *doc);
+      }
     }
   }
 
@@ -91,12 +106,13 @@ class Workload {
   std::map<std::string, int64_t> expected_;
   std::map<std::string, std::vector<std::string>> journal_;
   uint64_t next_entry_ = 0;
+  std::map<std::string, uint64_t> own_written_, own_acked_;
 };
 
 // Equal Merkle roots, equal JSON dumps, and equal canonical bytes of every document.
 void CheckConverged(SimCluster& cluster) {
   REQUIRE(cluster.Converged());
-  for (const char* collection : {"docs", "counters", "journal"}) {
+  for (const char* collection : {"docs", "counters", "journal", "own"}) {
     const std::string dump = cluster.Dump(0, collection);
     for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, collection) == dump);
   }
@@ -268,6 +284,57 @@ TEST_CASE("regions with the example file's one-way latencies converge") {
   workload.CheckCounters();
 }
 
+// One random fault (sometimes none) among every kind the simulated network has; returns whether
+// it injected one.
+bool InjectFault(SimCluster& cluster, Workload& workload) {
+  auto& rng = cluster.rng();
+  const size_t a = rng() % cluster.size(), b = rng() % cluster.size();
+  switch (rng() % 14) {
+    case 0: cluster.Isolate(a, rng() % 2 == 0); return true;
+    case 1:  // a one-way partition, or its heal
+      if (a != b) cluster.SetLink(a, b, rng() % 2 == 0);
+      return a != b;
+    case 2: cluster.Crash(a); return true;
+    case 3: case 11: case 12:  // as likely as the three kinds of crash
+      cluster.Restart(a);
+      return true;
+    case 4:  // the machine went down: a new stream epoch
+      if (cluster.up(a)) cluster.Reboot(a);
+      return true;
+    case 5:  // a clock jump of up to 10 minutes either way
+      cluster.JumpClock(a, static_cast<int64_t>(rng() % 1'200'001) - 600'000);
+      return true;
+    case 6:  // a clogged link: 5 to 20 s more per message
+      if (a != b) cluster.SetLinkDelay(a, b, 5'000 + rng() % 15'001);
+      return a != b;
+    case 7:
+      if (a != b) cluster.SetLinkDelay(a, b, 0);
+      return false;
+    case 8:  // a flapping link
+      if (a == b) return false;
+      for (int flap = 0; flap < 6; ++flap) {
+        cluster.SetLink(a, b, flap % 2 == 1);
+        workload.Run(50, 100);
+      }
+      return true;
+    case 9:  // a crash right after a write, before the tick that publishes it
+      workload.WriteSomewhere();
+      cluster.Crash(a);
+      return true;
+    case 10:  // a crash in the middle of an anti-entropy round
+      for (size_t i = 0; i < cluster.size(); ++i) {
+        if (!cluster.up(i)) continue;
+        for (const sync::PeerStatus& p : cluster.status(i).peers) {
+          if (!p.anti_entropy_running) continue;
+          cluster.Crash(i);
+          return true;
+        }
+      }
+      return false;
+    default: return false;
+  }
+}
+
 TEST_CASE("randomized schedules of faults: converge after heal, invariants hold") {
   // CRDTDB_PROPERTY_CASES=1000 runs a long randomized campaign; CRDTDB_SEED=<n> replays one.
   uint64_t schedules = 0, faults = 0, deltas = 0, messages = 0;
@@ -282,27 +349,17 @@ TEST_CASE("randomized schedules of faults: converge after heal, invariants hold"
     options.max_clock_skew_ms = seed % 2 == 0 ? 0 : 60'000;
     SimCluster cluster(seed, 3 + seed % 3, options);
     Workload workload(cluster);
-    auto& rng = cluster.rng();
     // Phase 1: faults come and go while everyone writes.
     for (int step = 0; step < 40; ++step) {
-      const size_t a = rng() % cluster.size(), b = rng() % cluster.size();
-      const uint64_t fault = rng() % 6;
-      faults += fault < 4;
-      switch (fault) {
-        case 0: cluster.Isolate(a, rng() % 2 == 0); break;
-        case 1:
-          if (a != b) cluster.SetLink(a, b, rng() % 2 == 0);
-          break;
-        case 2: cluster.Crash(a); break;
-        case 3: cluster.Restart(a); break;
-        default: break;
-      }
+      const bool injected = InjectFault(cluster, workload);
+      faults += injected;
       workload.Run(150, 100);
     }
     // Phase 2: heal everything; convergence within bounded virtual time.
     for (size_t i = 0; i < cluster.size(); ++i) {
       cluster.Restart(i);
       cluster.Isolate(i, false);
+      for (size_t j = 0; j < cluster.size(); ++j) cluster.SetLinkDelay(i, j, 0);
     }
     REQUIRE_MESSAGE(cluster.RunUntilConverged(120'000), "no convergence within 120 s after heal");
     CheckConverged(cluster);

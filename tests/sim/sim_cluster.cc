@@ -74,7 +74,8 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     : options_(options),
       rng_(seed),
       link_up_(replicas, std::vector<bool>(replicas, true)),
-      drop_published_(replicas, std::vector<int>(replicas, 0)) {
+      drop_published_(replicas, std::vector<int>(replicas, 0)),
+      extra_delay_ms_(replicas, std::vector<uint64_t>(replicas, 0)) {
   for (size_t i = 0; i < replicas; ++i) {
     auto node = std::make_unique<Node>();
     node->name = "r" + std::to_string(i);
@@ -133,6 +134,10 @@ void SimCluster::Isolate(size_t i, bool isolated) {
   }
 }
 
+void SimCluster::SetLinkDelay(size_t from, size_t to, uint64_t extra_ms) { extra_delay_ms_[from][to] = extra_ms; }
+
+void SimCluster::JumpClock(size_t i, int64_t delta_ms) { nodes_[i]->skew_ms += delta_ms; }
+
 void SimCluster::DropNextPublished(size_t from, size_t to, int count) { drop_published_[from][to] += count; }
 
 void SimCluster::Crash(size_t i) {
@@ -169,7 +174,7 @@ void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string 
         options_.link_latency_ms.empty()
             ? options_.latency_min_ms + rng_() % (options_.latency_max_ms - options_.latency_min_ms + 1)
             : options_.link_latency_ms[from][to] + rng_() % (options_.jitter_ms + 1);
-    in_flight_.push(Event{now_ms_ + latency, order_++, kind, from, to, bytes});
+    in_flight_.push(Event{now_ms_ + latency + extra_delay_ms_[from][to], order_++, kind, from, to, bytes});
   }
 }
 

@@ -75,6 +75,11 @@ class SimCluster {
   // Cuts or heals the link from `from` to `to` (one direction).
   void SetLink(size_t from, size_t to, bool up);
   void Isolate(size_t i, bool isolated);
+  // Clogs the link from `from` to `to`: every message sent on it from now on takes `extra_ms`
+  // longer (0 unclogs it; what is already in flight keeps its delay).
+  void SetLinkDelay(size_t from, size_t to, uint64_t extra_ms);
+  // Moves replica `i`'s physical clock by `delta_ms` (backwards when negative), as NTP might.
+  void JumpClock(size_t i, int64_t delta_ms);
   // Drops the next `count` messages of `from`'s delta stream to `to` (a lost PUB/SUB message).
   void DropNextPublished(size_t from, size_t to, int count);
   // Stops a replica as kill -9 would (its in-memory files survive) and starts it again.
@@ -122,6 +127,7 @@ class SimCluster {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::vector<bool>> link_up_;
   std::vector<std::vector<int>> drop_published_;
+  std::vector<std::vector<uint64_t>> extra_delay_ms_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> in_flight_;
 };
 
