@@ -334,7 +334,9 @@ int Keygen() {
 }
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reload{false};
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
+extern "C" void OnReloadSignal(int) { g_reload.store(true); }
 
 int Serve(const Arguments& a) {
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
@@ -342,7 +344,9 @@ int Serve(const Arguments& a) {
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
   std::signal(SIGPIPE, SIG_IGN);
-  if (Status s = server::Serve(target->first, a.region, g_stop); !s.ok()) {
+  std::signal(SIGHUP, OnReloadSignal);
+  server::ReloadHook reload{&g_reload, [path = a.config] { return LoadClusterConfig(path); }};
+  if (Status s = server::Serve(target->first, a.region, g_stop, std::move(reload)); !s.ok()) {
     return Fail(s.IsInvalidArgument() ? kExitUsage : kExitFailure, s.ToString());
   }
   return kExitOk;

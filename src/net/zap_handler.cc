@@ -32,6 +32,11 @@ ZapHandler::ZapHandler(std::map<std::string, std::string> allowed, zmq::socket_t
   thread_ = std::thread([this] { Loop(); });
 }
 
+void ZapHandler::SetAllowList(std::map<std::string, std::string> allowed) {
+  std::lock_guard lock(mu_);
+  allowed_ = std::move(allowed);
+}
+
 ZapHandler::~ZapHandler() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
@@ -69,6 +74,7 @@ void ZapHandler::Answer(std::vector<zmq::message_t>& request) {
       request[5].to_string() == "CURVE" && request[6].size() == 32) {
     char z85[kZ85KeyChars + 1] = {};
     if (zmq_z85_encode(z85, static_cast<const uint8_t*>(request[6].data()), 32) != nullptr) {
+      std::lock_guard lock(mu_);
       auto it = allowed_.find(z85);
       if (it != allowed_.end()) {
         status = "200";

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -36,6 +37,10 @@ class ZapHandler {
   ZapHandler(const ZapHandler&) = delete;
   ZapHandler& operator=(const ZapHandler&) = delete;
 
+  // Replaces the allow-list (a configuration reload). It applies to handshakes from now on;
+  // connections admitted before stay open until the server closes them.
+  void SetAllowList(std::map<std::string, std::string> allowed);
+
   uint64_t admitted() const { return admitted_.load(); }
   uint64_t refused() const { return refused_.load(); }
 
@@ -44,7 +49,8 @@ class ZapHandler {
   void Loop();
   void Answer(std::vector<zmq::message_t>& request);
 
-  const std::map<std::string, std::string> allowed_;
+  std::mutex mu_;  // guards allowed_, read by the handler's thread
+  std::map<std::string, std::string> allowed_;
   zmq::socket_t socket_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> admitted_{0}, refused_{0};

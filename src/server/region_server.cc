@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,6 +77,10 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
+// Binding the server sockets again after a reload: attempts, and the pause between two.
+constexpr int kRebindAttempts = 50;
+constexpr int kRebindPauseMs = 20;
+
 // Authenticated replica-id claims kept per server (sender replica id -> ZAP user id); beyond this
 // many, unknown claims are refused rather than forgotten.
 constexpr size_t kMaxClaims = 65'536;
@@ -109,23 +114,23 @@ class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
   Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica,
-         std::optional<net::CurveKeyPair> own_keys)
-      : config_(config), self_(self), replica_(std::move(replica)), own_keys_(std::move(own_keys)) {}
+         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
+      : config_(config),
+        self_(self),
+        replica_(std::move(replica)),
+        own_keys_(std::move(own_keys)),
+        reload_(std::move(reload)) {}
 
   Status Bind() {
     if (own_keys_) {
       // The ZAP handler first: a CURVE server socket created without one admits any key.
-      Result<std::unique_ptr<net::ZapHandler>> zap = net::ZapHandler::Start(context_, AllowList(config_));
+      allowed_ = AllowList(config_);
+      Result<std::unique_ptr<net::ZapHandler>> zap = net::ZapHandler::Start(context_, allowed_);
       if (!zap.ok()) return zap.status();
       zap_ = std::move(zap).value();
     }
     try {
-      publish_ = ServerSocket(zmq::socket_type::pub);
-      publish_.bind(self_.publish);
-      sync_ = ServerSocket(zmq::socket_type::router);
-      sync_.bind(self_.sync);
-      client_ = ServerSocket(zmq::socket_type::router);
-      client_.bind(self_.client);
+      BindServerSockets();
       for (const RegionConfig& region : config_.regions) {
         if (region.name == self_.name) continue;
         std::optional<net::CurveClientKeys> keys;
@@ -143,10 +148,14 @@ class Server {
     return Status::OK();
   }
 
-  void Run(const std::atomic<bool>& stop) {
+  // Serves until `stop`; an error if the server sockets could not be bound again after a reload.
+  Status Run(const std::atomic<bool>& stop) {
     std::vector<zmq::pollitem_t> items;
     uint64_t next_tick = SteadyMs();
     while (!stop.load()) {
+      if (reload_.requested != nullptr && reload_.requested->exchange(false)) {
+        if (Status s = Reload(); !s.ok()) return s;
+      }
       // Rebuilt every time round: a tick may have replaced a peer link's socket.
       items.clear();
       items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
@@ -161,8 +170,7 @@ class Server {
         zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait_ms));
       } catch (const zmq::error_t& e) {
         if (e.num() == EINTR) continue;  // a signal: the loop condition decides
-        Log("ERROR", self_.name, std::string("poll failed: ") + e.what());
-        return;
+        return Status::IOError(std::string("poll failed: ") + e.what());
       }
       if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
       if (items[1].revents & ZMQ_POLLIN) {
@@ -182,9 +190,66 @@ class Server {
       }
     }
     Log("INFO", self_.name, "stopping");
+    return Status::OK();
   }
 
  private:
+  // The three bound sockets: publish, sync and client.
+  void BindServerSockets() {
+    publish_ = ServerSocket(zmq::socket_type::pub);
+    publish_.bind(self_.publish);
+    sync_ = ServerSocket(zmq::socket_type::router);
+    sync_.bind(self_.sync);
+    client_ = ServerSocket(zmq::socket_type::router);
+    client_.bind(self_.client);
+  }
+
+  // SIGHUP: reads the configuration again and applies its CURVE allow-list (ReloadHook).
+  Status Reload() {
+    Result<ClusterConfig> fresh = reload_.load();
+    if (!fresh.ok()) {
+      Log("ERROR", self_.name, "reload failed, the configuration in use stays: " + fresh.status().ToString());
+      return Status::OK();
+    }
+    if (!own_keys_ || !fresh->security.curve) {
+      Log("INFO", self_.name, "reload: CURVE is off, so there is no allow-list to apply; other changes need a restart");
+      return Status::OK();
+    }
+    std::map<std::string, std::string> allowed = AllowList(*fresh);
+    size_t removed = 0;
+    for (const auto& [key, user] : allowed_) removed += allowed.count(key) == 0;
+    zap_->SetAllowList(allowed);
+    allowed_ = std::move(allowed);
+    claims_.clear();  // learned again from the connections that come back
+    Log("INFO", self_.name,
+        "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) +
+            " removed; other changes need a restart");
+    if (removed == 0) return Status::OK();
+    return RebindServerSockets();
+  }
+
+  // Closes the bound sockets, dropping every connection, and binds them again. libzmq closes a
+  // listener in its I/O thread, so the port may still be taken for a moment: retried, bounded.
+  Status RebindServerSockets() {
+    for (int attempt = 1;; ++attempt) {
+      for (zmq::socket_t* socket : {&publish_, &sync_, &client_}) {
+        if (!*socket) continue;
+        socket->set(zmq::sockopt::linger, 0);
+        socket->close();
+      }
+      try {
+        BindServerSockets();
+        Log("INFO", self_.name, "server sockets bound again: every connection authenticates anew");
+        return Status::OK();
+      } catch (const zmq::error_t& e) {
+        if (attempt == kRebindAttempts) {
+          return Status::IOError(std::string("cannot bind the region's endpoints again: ") + e.what());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
+      }
+    }
+  }
+
   zmq::socket_t ServerSocket(zmq::socket_type type) {
     zmq::socket_t socket = net::MakeSocket(context_, type);
     if (own_keys_) net::MakeCurveServer(socket, *own_keys_);
@@ -321,6 +386,8 @@ class Server {
   const RegionConfig& self_;
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
+  const ReloadHook reload_;
+  std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
   std::map<crdt::ReplicaId, std::string> claims_;
   // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
@@ -331,7 +398,8 @@ class Server {
 
 }  // namespace
 
-Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop) {
+Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop,
+             ReloadHook reload) {
   const RegionConfig* self = config.FindRegion(region);
   if (self == nullptr) return Status::InvalidArgument("no region \"" + region + "\" in the configuration");
   std::optional<net::CurveKeyPair> own_keys;
@@ -360,13 +428,12 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
-  Server server(config, *self, std::move(replica), std::move(own_keys));
+  Server server(config, *self, std::move(replica), std::move(own_keys), std::move(reload));
   if (Status s = server.Bind(); !s.ok()) return s;
   Log("INFO", region,
       "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
           (config.security.curve ? ", CURVE on" : ""));
-  server.Run(stop);
-  return Status::OK();
+  return server.Run(stop);
 }
 
 }  // namespace crdtdb::server

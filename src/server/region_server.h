@@ -17,19 +17,31 @@
 #define CRDTDB_SERVER_REGION_SERVER_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 
 #include "config/cluster_config.h"
+#include "crdtdb/result.h"
 #include "crdtdb/status.h"
 
 namespace crdtdb::server {
 
 constexpr int kTickMs = 10;
 
+// Reloading the configuration while serving (SIGHUP): a signal handler sets `requested`, and
+// `load` reads the configuration file again. What a reload applies is the CURVE allow-list: a key
+// no longer listed loses its connections (the server sockets are bound anew, everyone reconnects,
+// and the ZAP handler refuses that key). Other changes take effect at the next start.
+struct ReloadHook {
+  std::atomic<bool>* requested = nullptr;
+  std::function<Result<ClusterConfig>()> load;
+};
+
 // Runs the region `region` of `config` until `stop` becomes true (a signal handler sets it), then
 // finishes the current batch and closes the store. Returns an error if it cannot start (the store
-// will not open, an endpoint cannot be bound).
-Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop);
+// will not open, an endpoint cannot be bound) or cannot bind its endpoints again after a reload.
+Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop,
+             ReloadHook reload = {});
 
 }  // namespace crdtdb::server
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <set>
 #include <string>
@@ -19,6 +20,9 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "command/command.h"
+#include "net/client_call.h"
+#include "net/curve_keys.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -176,6 +180,71 @@ TEST_CASE("with security.curve only listed keys get answers") {
                                        "--server-key", us_east.public_key, "get", "/todos/1"});
   CHECK(open_key.exit_code == 2);
   CHECK(open_key.err.find("chmod 600") != std::string::npos);
+}
+
+TEST_CASE("a reload (SIGHUP) cuts a client whose key left the allow-list, and admits it again") {
+  testing::TempDir dir;
+  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir);
+  WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
+  WriteFile(dir.Sub("client.key"), client.secret_key + "\n", 0600);
+  const std::string client_endpoint = Endpoint();
+  const std::string regions =
+      "cluster: secure\n"
+      "regions:\n"
+      "  - {name: us-east, data_dir: data/us-east, publish: \"" + Endpoint() + "\", sync: \"" + Endpoint() +
+      "\", client: \"" + client_endpoint + "\", public_key: \"" + us_east.public_key +
+      "\", secret_key_file: us-east.key}\n"
+      "  - {name: eu-west, data_dir: data/eu-west, publish: \"" + Endpoint() + "\", sync: \"" + Endpoint() +
+      "\", client: \"" + Endpoint() + "\", public_key: \"" + eu_west.public_key +
+      "\", secret_key_file: eu-west.key}\n";
+  const std::string with_client = regions + "security: {curve: true, clients: [\"" + client.public_key + "\"]}\n";
+  const std::string without_client = regions + "security: {curve: true}\n";
+  const std::string yaml = dir.Sub("regions.yaml");
+  WriteFile(yaml, with_client, 0644);
+  testing::Subprocess server({CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "us-east"});
+
+  const std::vector<std::string> as_client = {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
+                                              "--server-key", us_east.public_key};
+  auto client_status = [&] {
+    std::vector<std::string> args = as_client;
+    args.push_back("status");
+    return Run(dir, args, 20'000);
+  };
+  // A connection the client keeps open across requests, as an app's would be.
+  Result<net::CurveKeyPair> client_pair = net::KeyPairFromSecret(client.secret_key);
+  REQUIRE(client_pair.ok());
+  net::ClientConnection held(client_endpoint, 2000, net::CurveClientKeys{us_east.public_key, *client_pair});
+  command::Command status_command;
+  status_command.verb = command::Command::Verb::kStatus;
+  const std::string status_request = command::EncodeCommand(status_command);
+  bool answered = false;
+  for (int attempt = 0; attempt < 10 && !answered; ++attempt) answered = held.Exchange(status_request).ok();
+  REQUIRE_MESSAGE(answered, "the listed client got no answer");
+  CHECK(client_status().exit_code == 0);
+
+  // The key leaves the allow-list: after SIGHUP the held connection gets nothing more, nor does a
+  // new one; the region's own key still works.
+  WriteFile(yaml, without_client, 0644);
+  server.Signal(SIGHUP);
+  bool cut = false;
+  for (int attempt = 0; attempt < 10 && !cut; ++attempt) cut = !held.Exchange(status_request).ok();
+  CHECK_MESSAGE(cut, "the held connection still gets answers after its key was removed");
+  const CliResult refused = client_status();
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.out.empty());
+  CHECK(Run(dir, {"--config", yaml, "--region", "us-east", "status"}).exit_code == 0);
+
+  // Listed again: admitted again, without a restart.
+  WriteFile(yaml, with_client, 0644);
+  server.Signal(SIGHUP);
+  bool readmitted = false;
+  for (int attempt = 0; attempt < 10 && !readmitted; ++attempt) readmitted = client_status().exit_code == 0;
+  CHECK(readmitted);
+
+  // A file that does not parse changes nothing.
+  WriteFile(yaml, "cluster: [broken\n", 0644);
+  server.Signal(SIGHUP);
+  CHECK(client_status().exit_code == 0);
 }
 
 }  // namespace

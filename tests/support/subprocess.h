@@ -73,6 +73,11 @@ class Subprocess {
     Wait();
   }
 
+  // Sends `signal` to the child (SIGHUP, say), if it was not waited for yet.
+  void Signal(int signal) {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+
   // Waits for the child; returns its exit status as waitpid reports it.
   int Wait() {
     int status = 0;
