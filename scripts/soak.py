@@ -14,6 +14,9 @@ It reuses the simulation's modules (scripts/sim/, docs/simulation.md). Python 3 
 """
 
 import argparse
+import datetime
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -78,6 +81,23 @@ def soak_scenario(options, regions):
                           regions, "soak options")
 
 
+def snapshot_binary(options):
+    """Runs the soak on a copy of the binary in the run folder: a build of the same tree during the
+    run (another engineer, CI) rewrites build/src/cli/crdtdb, and the replicas and the CLI runs
+    must stay one and the same program for the whole run."""
+    source = options.binary.resolve()
+    options.binary_source = str(source)
+    options.binary_built_at = datetime.datetime.fromtimestamp(source.stat().st_mtime).astimezone().isoformat(
+        timespec="seconds")
+    copy = options.run_dir / "bin" / "crdtdb"
+    copy.parent.mkdir()
+    shutil.copy2(source, copy)
+    check = subprocess.run([str(copy), "--version"], capture_output=True, timeout=30)
+    if check.returncode != 0:  # copied in the middle of a link, say
+        raise OSError(f"the copy of {source} does not run (`--version` exited {check.returncode}); try again")
+    options.binary = copy
+
+
 def main(argv=None):
     options = parse_arguments(argv)
     try:
@@ -96,6 +116,7 @@ def main(argv=None):
     out = console_output.Console()
     try:
         options.run_dir = make_run_dir(options.out, "soak")
+        snapshot_binary(options)
         run = SoakRun(options, topology, scenario, out)
         final, violations, checks = run.execute()
     except (ClusterError, WanError, OSError) as e:

@@ -59,7 +59,8 @@ def write_all(report, run_dir):
 def _run_facts(run):
     return {
         "started_at": run.started_at,
-        "binary": str(run.options.binary),
+        "binary": getattr(run.options, "binary_source", str(run.options.binary)),
+        "binary_built_at": getattr(run.options, "binary_built_at", None),
         "regions_file": str(run.options.regions),
         "regions": list(run.regions),
         "network": "WAN emulator (regions file latencies)" if run.wan else "direct, loopback",
@@ -247,7 +248,8 @@ def render_html(report):
              f"{run['write_rate_per_region']:g}/s per region, seed {run['seed']}; sampled every "
              f"{run['sample_s']:g} s. Machine: {machine['cpus']} CPUs, {machine['memory_mib']} MiB, "
              f"{escape(machine['system'])}, load average {machine['load_average_at_start'][0]} at the start, "
-             f"{machine['load_average_at_end'][0]} at the end. Binary {escape(run['binary'])}.</p>")
+             f"{machine['load_average_at_end'][0]} at the end. Binary {escape(run['binary'])} "
+             f"(built {escape(str(run['binary_built_at']))}), run from a copy in the run folder.</p>")
     checks = "".join(f"<li class=\"{'pass' if c['passed'] else 'fail'}\">[{escape(c['name'])}] "
                      f"{escape(c['region'])}: {escape(c['detail'])}</li>" for c in verdict["growth_checks"])
     checks += "".join(f"<li class=\"fail\">[{escape(v['check'])}] {escape(v['region'])} {escape(v['key'])}: "
