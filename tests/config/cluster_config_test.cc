@@ -355,6 +355,22 @@ TEST_CASE("hostile or broken YAML is an error naming the file, never a crash") {
   }
 }
 
+TEST_CASE("YAML that stalls yaml-cpp's parser is refused instead of looping forever") {
+  // yaml-cpp 0.7's LoadAll never returns on these: it yields an empty document without consuming
+  // anything, again and again (jbeder/yaml-cpp#1040; found by fuzz/cluster_config_fuzzer.cc).
+  const std::pair<std::string, std::string> cases[] = {
+      {",", "regions.yaml:1: invalid YAML at column 1: unexpected character"},
+      {"# regions\n  ,", "regions.yaml:2: invalid YAML at column 3: unexpected character"},
+      {"cluster: demo\n---\n,\n", "regions.yaml:3: invalid YAML at column 1: unexpected character"},
+  };
+  for (const auto& [input, error] : cases) {
+    CAPTURE(input);
+    Result<ClusterConfig> config = Parse(input);
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().message() == error);
+  }
+}
+
 // A scratch directory for the tests that read files, removed at the end.
 class TempDir {
  public:
