@@ -21,7 +21,11 @@ constexpr int kLingerMs = 1000;
 constexpr int kHeartbeatIntervalMs = 1000;
 constexpr int kHeartbeatTimeoutMs = 3000;
 constexpr int64_t kMaxFrameBytes = int64_t{40} << 20;  // above sync::kMaxMessageBytes
-constexpr int kHighWaterMark = 100'000;
+// Messages queued per connection and direction before ZeroMQ drops (PUB) or refuses (ROUTER,
+// DEALER) more. It bounds memory: a stalled subscriber costs at most 1,000 delta batches of at
+// most 1 MiB (typically a few KB each) on the publisher. Dropped batches are gaps that the
+// subscriber repairs from the origin's log; requests and answers are few at a time per peer.
+constexpr int kHighWaterMark = 1'000;
 
 // A socket of `type` with the settings above.
 zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type);
