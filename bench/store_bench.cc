@@ -4,7 +4,8 @@
 // same run, with the options src/store/store.cc gives LevelDB (paranoid_checks, a 10-bit Bloom
 // filter, an 8 MiB block cache, checksums verified on every read). Every timed crdtdb figure goes
 // through the public API only (Database::open/put/patch/get/list/status/verify); only the sizes
-// group calls the internal encoders (src/crdt, src/store), to show what one write stores.
+// group and the LevelDB share of a put use the internal encoders and key layout (src/crdt,
+// src/store), to show what one write stores.
 //
 //   store_bench [--quick] [--docs N] [--only GROUP] [--dir DIR] [--keep]
 //
@@ -27,7 +28,9 @@
 //
 //   sizes    the encoded document record and delta-log record of one such document (the two
 //            largest records of the one-batch write, src/store/key_schema.h) against its JSON.
-//   put      put of new keys against LevelDB Put of the same key and JSON.
+//   put      put of new keys against LevelDB Put of the same key and JSON; and, against the same
+//            baseline, LevelDB doing only its own share of a put (the read that misses and the
+//            batch of the records a put writes), the bound that no work saved in crdtdb passes.
 //   read     on databases preloaded with 200,000 documents: get of random existing documents
 //            against LevelDB Get; list of a 1,000-document collection against iterating the
 //            same 1,000 keys and copying them out; patch of one field ({"age": n}) of random
@@ -73,7 +76,9 @@
 #include "crdt/document.h"
 #include "crdt/mutators.h"
 #include "crdtdb/crdtdb.hpp"
+#include "merkle/merkle_tree.h"
 #include "store/document_record.h"
+#include "store/key_schema.h"
 
 namespace crdtdb::bench {
 namespace {
@@ -210,6 +215,13 @@ class RawDb {
     MustOk(db_->Get(read_, key, &value), "LevelDB Get", key);
     return value;
   }
+  // Whether `key` is there; a read that may miss.
+  bool Find(const std::string& key) {
+    std::string value;
+    const leveldb::Status s = db_->Get(read_, key, &value);
+    if (!s.IsNotFound()) MustOk(s, "LevelDB Get", key);
+    return s.ok();
+  }
   // Copies out up to `limit` (0: all) records whose key starts with `prefix`; returns the count.
   uint64_t Scan(const std::string& prefix, uint64_t limit) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -276,20 +288,64 @@ void ReportPair(Reporter& out, const Options& opts, const std::string& name, con
   out.Report({name, r.value, unit, baseline, r.baseline});
 }
 
-void BenchSizes(const Config&, Reporter& out) {
+// The sizes of the two large records one put of a bench document writes.
+struct PutRecordSizes {
+  size_t document = 0;
+  size_t delta_log = 0;
+};
+
+PutRecordSizes RecordSizesOfPut() {
   const std::string key = DocKey("bench", 0);
-  const std::string json = DocJson(0, 0, kJsonBytes);
   const crdt::WriteStamp stamp{Mix(7), crdt::MakeTimestamp(1'700'000'000'000, 0)};
   crdt::Document doc;
-  const crdt::Document delta = Must(crdt::PutDelta(doc, crdt::Json::parse(json), stamp), "PutDelta");
+  const crdt::Document delta =
+      Must(crdt::PutDelta(doc, crdt::Json::parse(DocJson(0, 0, kJsonBytes)), stamp), "PutDelta");
   doc.ApplyDelta(delta);
   const std::string state = crdt::EncodeDocument(doc);
-  const double record = static_cast<double>(store::EncodeDocumentRecord(crdt::DigestOf(state), state).size());
   // Delta-log value: [key length u32][key][delta] (store.cc).
-  const double log_record = static_cast<double>(4 + key.size() + crdt::EncodeDelta(delta).size());
-  out.Report({"doc_record_bytes", record, "bytes", "json_bytes", static_cast<double>(json.size())});
-  out.Report({"delta_log_record_bytes", log_record, "bytes", "json_bytes", static_cast<double>(json.size())});
+  return {store::EncodeDocumentRecord(crdt::DigestOf(state), state).size(),
+          4 + key.size() + crdt::EncodeDelta(delta).size()};
 }
+
+void BenchSizes(const Config&, Reporter& out) {
+  const PutRecordSizes sizes = RecordSizesOfPut();
+  out.Report({"doc_record_bytes", static_cast<double>(sizes.document), "bytes", "json_bytes", kJsonBytes});
+  out.Report({"delta_log_record_bytes", static_cast<double>(sizes.delta_log), "bytes", "json_bytes", kJsonBytes});
+}
+
+// LevelDB's own share of a crdtdb put, done on raw LevelDB: the read of the document's previous
+// state (a miss, for a new document), then one batch of the records a put writes
+// (docs/storage.md) with their keys and sizes: document record, bucket entry, Merkle leaf,
+// delta-log record (and, past the retention bound, the deletion of the oldest one), counters.
+// Its rate bounds put_buffered from above: no work saved in crdtdb takes a put past it.
+class LevelDbShareOfPut {
+ public:
+  explicit LevelDbShareOfPut(RawDb& raw) : raw_(raw) {
+    const PutRecordSizes sizes = RecordSizesOfPut();
+    document_ = DocJson(1, 1, sizes.document);
+    log_ = DocJson(2, 2, sizes.delta_log);
+  }
+
+  void operator()(const Input& in) {
+    DoNotOptimize(raw_.Find(store::DocumentKey(in.key)));
+    const uint32_t bucket = merkle::BucketOf(in.key);
+    leveldb::WriteBatch batch;
+    batch.Put(store::DocumentKey(in.key), document_);
+    batch.Put(store::BucketKey(bucket, in.key), document_.substr(0, 16));
+    batch.Put(store::MerkleLeafKey(bucket), log_.substr(0, 16));
+    batch.Put(store::DeltaLogKey(++sequence_), log_);
+    if (sequence_ > kDeltaLogEntries) batch.Delete(store::DeltaLogKey(sequence_ - kDeltaLogEntries));
+    batch.Put(store::MetaKey(store::kMetaCounters), log_.substr(0, 24));
+    raw_.Write(&batch, false);
+  }
+
+ private:
+  static constexpr uint64_t kDeltaLogEntries = 100'000;  // Options::delta_log_max_entries
+
+  RawDb& raw_;
+  std::string document_, log_;
+  uint64_t sequence_ = 0;
+};
 
 void BenchPut(const Config& cfg, Reporter& out) {
   std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "put_crdtdb", Durability::kBuffered);
@@ -300,6 +356,13 @@ void BenchPut(const Config& cfg, Reporter& out) {
              OpSampler(cfg.opts, NewDocs("bench", &next_raw), [&](const Input& in) { raw.Put(in); }));
   std::fprintf(stderr, "store_bench: put wrote %llu crdtdb and %llu LevelDB documents\n",
                static_cast<unsigned long long>(next_db), static_cast<unsigned long long>(next_raw));
+
+  RawDb share_db(cfg.dir / "put_leveldb_share");
+  LevelDbShareOfPut share(share_db);
+  uint64_t next_share = 0, next_put = next_raw;
+  ReportPair(out, cfg.opts, "put_leveldb_share_only", "ops/s", "leveldb_put",
+             OpSampler(cfg.opts, NewDocs("bench", &next_share), std::ref(share)),
+             OpSampler(cfg.opts, NewDocs("bench", &next_put), [&](const Input& in) { raw.Put(in); }));
 }
 
 void Preload(Database& db, RawDb& raw, uint64_t docs) {
@@ -517,8 +580,9 @@ void BenchScale(const Config& cfg, Reporter& out) {
 }
 
 // Every directory the groups create under Config::dir.
-constexpr const char* kDatabaseDirs[] = {"put_crdtdb",  "put_leveldb",  "read_crdtdb",   "read_leveldb",
-                                         "sync_crdtdb", "sync_leveldb", "scale_crdtdb", "scale_leveldb"};
+constexpr const char* kDatabaseDirs[] = {"put_crdtdb",   "put_leveldb",  "put_leveldb_share", "read_crdtdb",
+                                         "read_leveldb", "sync_crdtdb",  "sync_leveldb",      "scale_crdtdb",
+                                         "scale_leveldb"};
 
 struct Group {
   const char* name;
