@@ -12,6 +12,7 @@ packages=(
   libcli11-dev doctest-dev libyaml-cpp-dev
   nlohmann-json3-dev libxxhash-dev
   python3
+  clang libclang-rt-14-dev llvm-14
 )
 
 missing=()

@@ -1,0 +1,43 @@
+// Copyright (c) crdtdb authors.
+//
+// The replicas the protocol fuzz targets (and the seeds made for them) run against: small
+// in-memory FakeReplicas (tests/sync/fake_replica.h) with real states, so that what a fuzzer
+// fetches from them also decodes.
+
+#ifndef CRDTDB_FUZZ_FAKE_REPLICAS_H_
+#define CRDTDB_FUZZ_FAKE_REPLICAS_H_
+
+#include <string>
+
+#include "tests/sync/fake_replica.h"
+
+namespace crdtdb::fuzz {
+
+// Replica 1: documents k0..k9, and a log of 20 deltas of which sequences 1..4 left (retention).
+inline testing::FakeReplica MakeLocal() {
+  testing::FakeReplica local(1);
+  for (int i = 0; i < 10; ++i) {
+    local.AddDocument("k" + std::to_string(i), testing::ValidState("f" + std::to_string(i)));
+  }
+  for (int i = 0; i < 20; ++i) {
+    local.AppendLog("k" + std::to_string(i % 10), testing::ValidDelta("f" + std::to_string(i)));
+  }
+  local.DropLogBefore(5);
+  return local;
+}
+
+// Replica 2, the peer: k0..k4 as the local has them, k5..k9 in another state, and p0..p9 that
+// the local lacks.
+inline testing::FakeReplica MakePeer() {
+  testing::FakeReplica peer(2);
+  for (int i = 0; i < 10; ++i) {
+    const std::string n = std::to_string(i);
+    peer.AddDocument("k" + n, testing::ValidState(i < 5 ? "f" + n : "g" + n));
+    peer.AddDocument("p" + n, testing::ValidState("f" + n));
+  }
+  return peer;
+}
+
+}  // namespace crdtdb::fuzz
+
+#endif  // CRDTDB_FUZZ_FAKE_REPLICAS_H_

@@ -1,0 +1,230 @@
+// Copyright (c) crdtdb authors.
+//
+// Writes the seed corpora of the fuzz targets, made with the real encoders and mutators, into
+// DIR/<target>/ (the committed ones are fuzz/corpus/): build-fuzz/fuzz/fuzz_make_seeds fuzz/corpus
+// Each seed is small and valid, so that the fuzzers start from inputs that reach deep code.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "crdt/codec.h"
+#include "crdt/mutators.h"
+#include "fuzz/fake_replicas.h"
+#include "fuzz/fuzz_input.h"
+#include "sync/responder.h"
+
+namespace {
+
+using namespace crdtdb;
+using crdt::Document;
+using crdt::Json;
+using crdt::WriteStamp;
+
+namespace fs = std::filesystem;
+
+class Corpus {
+ public:
+  explicit Corpus(fs::path dir) : dir_(std::move(dir)) {}
+
+  void Write(const std::string& target, const std::string& name, const std::string& bytes) const {
+    fs::create_directories(dir_ / target);
+    std::ofstream(dir_ / target / name, std::ios::binary) << bytes;
+  }
+
+ private:
+  fs::path dir_;
+};
+
+Document Must(Result<Document> delta) {
+  if (!delta.ok()) {
+    std::cerr << "make_seeds: " << delta.status().ToString() << "\n";
+    std::exit(1);
+  }
+  return *delta;
+}
+
+Document Applied(Document state, const Document& delta) {
+  state.ApplyDelta(delta);
+  return state;
+}
+
+// The states and deltas the document, delta and message seeds are made of.
+struct Values {
+  WriteStamp a{1, 1'000};
+  WriteStamp b{2, 2'000};
+  Document put_delta = Must(crdt::PutDelta(
+      Document(),
+      Json::parse(R"({"a":1,"b":true,"f":1.5,"o":{"x":[1,2,{"y":null}],"s":"\u00e9"}})"), a));
+  Document put = Applied(Document(), put_delta);
+  Document remove_delta = Must(crdt::RemoveFieldDelta(put, {"o", "s"}));
+  Document patch_delta = Must(crdt::PatchDelta(put, Json::parse(R"({"a":null,"o":{"z":-7}})"), b));
+  Document inc_delta = Must(crdt::IncrementDelta(Document(), {"n"}, 5, a));
+  Document counter = Applied(Document(), inc_delta);
+  Document add_delta = Must(crdt::SetAddDelta(counter, {"tags"}, "red", b));
+  Document counter_set = Applied(counter, add_delta);
+  Document set_remove_delta = Must(crdt::SetRemoveDelta(counter_set, {"tags"}, "red"));
+  Document conflict = Applied(Applied(put, Must(crdt::SetFieldDelta(put, {"a"}, "x", a))),
+                              Must(crdt::SetFieldDelta(put, {"a"}, "y", b)));
+  Document delete_delta = crdt::DeleteDelta(put);
+  Document deleted = Applied(put, delete_delta);
+  Document empty = Applied(Document(), Must(crdt::PutDelta(Document(), Json::object(), b)));
+};
+
+void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
+  const std::vector<std::pair<std::string, const Document*>> states = {
+      {"put", &v.put},
+      {"counter_set", &v.counter_set},
+      {"conflict", &v.conflict},
+      {"deleted", &v.deleted},
+      {"empty", &v.empty}};
+  for (const auto& [name, state] : states) {
+    corpus.Write("document_decoder", name, crdt::EncodeDocument(*state));
+  }
+  // delta_decoder: a state (a part) then a delta to join into it.
+  const std::vector<std::tuple<std::string, const Document*, const Document*>> joins = {
+      {"put_into_empty", &v.empty, &v.put_delta},
+      {"remove", &v.put, &v.remove_delta},
+      {"patch", &v.conflict, &v.patch_delta},
+      {"delete", &v.put, &v.delete_delta},
+      {"add", &v.counter, &v.add_delta},
+      {"set_remove", &v.counter_set, &v.set_remove_delta},
+      {"put_into_deleted", &v.deleted, &v.put_delta}};
+  for (const auto& [name, state, delta] : joins) {
+    std::string input;
+    fuzz::AppendPart(crdt::EncodeDocument(*state), &input);
+    corpus.Write("delta_decoder", name, input + crdt::EncodeDelta(*delta));
+  }
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {"object", R"({"a":1,"b":[true,false,null],"c":{"d":"e\u00e9\ud83d\ude00","f":-1.5e3}})"},
+      {"patch_nulls", R"({"a":null,"o":{"x":null,"y":{"z":{}}},"n":{"k":1},"tags":[]})"},
+      {"numbers", R"({"i":-9223372036854775808,"u":18446744073709551615,"d":1e308,"z":-0.0})"},
+      {"escapes", R"({"\"\\\/\b\f\n\r\t":"\u0000\u001f","":""})"},
+      {"deep", std::string(31, '[').insert(0, "{\"a\":") + std::string(31, ']') + "}"}};
+  for (const auto& [name, text] : texts) corpus.Write("json_input", name, text);
+}
+
+std::string Encoded(const sync::Body& body) { return sync::Encode(sync::Message{2, body}); }
+
+void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
+  using namespace sync;
+  const std::vector<LoggedDelta> deltas = {{3, "users/ada", crdt::EncodeDelta(v.put_delta)},
+                                           {4, "users/bob", crdt::EncodeDelta(v.inc_delta)}};
+  const merkle::Hash hash{0x0123456789abcdef, 0xfedcba9876543210};
+  const std::vector<std::pair<std::string, Body>> messages = {
+      {"delta_batch", DeltaBatch{deltas}},
+      {"heartbeat", Heartbeat{5, hash}},
+      {"log_request", LogRequest{3, 1024}},
+      {"log_response", LogResponse{3, 9, deltas}},
+      {"tree_request", TreeRequest{7, {{0, 0}, {1, 15}, {3, 4095}}}},
+      {"tree_response", TreeResponse{7, {{{2, 17}, hash, std::vector<merkle::Hash>(16, hash)}}}},
+      {"leaf_request", LeafRequest{7, {0, 65535}}},
+      {"leaf_response", LeafResponse{7, {{merkle::BucketOf("k1"), hash, {{"k1", hash}}}}}},
+      {"document_request", DocumentRequest{7, {"k0", "users/ada"}}},
+      {"documents",
+       Documents{7,
+                 {{"k0", crdt::EncodeDocument(v.put)}, {"k9", crdt::EncodeDocument(v.deleted)}}}}};
+  for (const auto& [name, body] : messages) corpus.Write("message_decoder", name, Encoded(body));
+  // The responder's fake replica holds k0..k9 and the log 5..20.
+  const std::vector<std::pair<std::string, Body>> requests = {
+      {"log_request", LogRequest{7, 4}},
+      {"log_request_from_0", LogRequest{0, 0}},
+      {"tree_request",
+       TreeRequest{7,
+                   {{0, 0}, {1, merkle::BucketOf("k0") >> 12}, {3, merkle::BucketOf("k0") >> 4}}}},
+      {"leaf_request", LeafRequest{7, {merkle::BucketOf("k0"), merkle::BucketOf("k5"), 0}}},
+      {"document_request", DocumentRequest{7, {"k0", "k3", "missing"}}},
+      {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}}},
+      {"not_a_request", Heartbeat{5, hash}}};
+  for (const auto& [name, body] : requests) corpus.Write("responder", name, Encoded(body));
+}
+
+// Anti-entropy scripts (anti_entropy_fuzzer.cc): steps 0 forged, 1 made plausible, 2 honest, 3
+// retry.
+void WriteAntiEntropySeeds(const Corpus& corpus, const Values& v) {
+  using namespace sync;
+  testing::FakeReplica peer = fuzz::MakePeer();
+  auto honest = [](int steps) { return std::string(static_cast<size_t>(steps), '\x02'); };
+  auto forged = [](uint8_t step, const Body& body) {
+    std::string out;
+    fuzz::AppendByte(step, &out);
+    fuzz::AppendPart(Encoded(body), &out);
+    return out;
+  };
+  // The peer's true root, with one child changed: forged, and made plausible.
+  Result<std::optional<Body>> root = AnswerRequest(peer, TreeRequest{7, {{0, 0}}});
+  TreeResponse tampered = std::get<TreeResponse>(**root);
+  tampered.nodes[0].children[3] = merkle::Hash{1, 2};
+  const uint32_t bucket = merkle::BucketOf("p0");
+  const LeafResponse leaf{7, {{bucket, merkle::Hash{}, {{"p0", crdt::DigestOf("x")}, {"zz", {}}}}}};
+
+  corpus.Write("anti_entropy", "honest", std::string(1, '\0') + honest(40));
+  corpus.Write("anti_entropy", "honest_apply_fails", std::string(1, '\1') + honest(40));
+  corpus.Write("anti_entropy", "honest_with_retries",
+               std::string(1, '\0') + "\x02\x03\x02\x03\x03\x02" + honest(30));
+  corpus.Write("anti_entropy", "tree_not_adding_up", std::string(1, '\0') + forged(0, tampered));
+  corpus.Write("anti_entropy", "tree_made_plausible",
+               std::string(1, '\0') + forged(1, tampered) + honest(20));
+  corpus.Write("anti_entropy", "leaf_made_plausible",
+               std::string(1, '\0') + honest(4) + forged(1, leaf) + honest(10));
+  corpus.Write("anti_entropy", "bad_document",
+               std::string(1, '\0') + honest(6) + forged(1, Documents{7, {{"p0", "not a state"}}}));
+  corpus.Write("anti_entropy", "unexpected_type",
+               std::string(1, '\0') + forged(1, LogRequest{1, 1}));
+  corpus.Write("anti_entropy", "late_documents",
+               std::string(1, '\0') +
+                   forged(1, Documents{7, {{"p1", crdt::EncodeDocument(v.put)}}}) + honest(20));
+}
+
+void WriteConfigSeeds(const Corpus& corpus) {
+  const std::string regions =
+      "cluster: demo\n"
+      "anti_entropy_interval_ms: 1000\n"
+      "regions:\n"
+      "  - name: us-east\n"
+      "    data_dir: data/us-east\n"
+      "    publish: tcp://127.0.0.1:7101\n"
+      "    sync: tcp://127.0.0.1:7102\n"
+      "    client: tcp://127.0.0.1:7103\n"
+      "  - name: eu-west\n"
+      "    data_dir: /srv/eu-west\n"
+      "    publish: tcp://127.0.0.1:7201\n"
+      "    sync: tcp://127.0.0.1:7202\n"
+      "    client: tcp://127.0.0.1:7203\n";
+  corpus.Write("cluster_config", "two_regions", regions);
+  corpus.Write("cluster_config", "links",
+               regions + "links:\n  - { a: us-east, b: eu-west, latency_ms: 40, loss: 0.01 }\n");
+  corpus.Write("cluster_config", "curve",
+               "cluster: secure\n"
+               "regions:\n"
+               "  - name: us-east\n"
+               "    data_dir: data/us-east\n"
+               "    publish: tcp://10.0.0.1:7101\n"
+               "    sync: tcp://10.0.0.1:7102\n"
+               "    client: tcp://10.0.0.1:7103\n"
+               "    public_key: \"Ol/9/AKAd6JO(.ohy=hCe.46!S[GZCuB3rb&UZtc\"\n"
+               "    secret_key_file: keys/us-east.key\n"
+               "security:\n"
+               "  curve: true\n"
+               "  clients:\n"
+               "    - \"r%mv%@9R$O^2p1j5N{2^ImNB7Go!!fh4L+IjwapE\"\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: fuzz_make_seeds DIR   (writes DIR/<target>/<seed>)\n";
+    return 2;
+  }
+  const Corpus corpus{fs::path(argv[1])};
+  const Values values;
+  WriteCrdtSeeds(corpus, values);
+  WriteMessageSeeds(corpus, values);
+  WriteAntiEntropySeeds(corpus, values);
+  WriteConfigSeeds(corpus);
+  return 0;
+}
