@@ -6,10 +6,12 @@ A soak writes at a steady rate for its whole duration. Its samples are judged af
 (WARMUP_FRACTION of the write phase, at most WARMUP_MAX_S: caches, memtables and connections fill
 first), in two halves of equal time:
 
-  memory (RSS)   the median RSS of the second half is at most RSS_GROWTH_MAX above the median of
-                 the first half (or RSS_SLACK_KIB, whichever is larger: allocator noise on a small
-                 process). Bounded caches (LevelDB's 8 MiB block cache, 4 MiB memtables) fill in
-                 the warm-up or the first half; a leak of a fixed size per write keeps going.
+  memory         the anonymous resident memory (RssAnon: heap and stacks, what a leak grows; not
+                 the mapped pages of the binary and of LevelDB's table files, which follow the data
+                 and which the kernel can drop): its median over the second half is at most
+                 RSS_GROWTH_MAX above the median of the first half (or RSS_SLACK_KIB, whichever is
+                 larger: allocator noise on a small process). Bounded caches (LevelDB's 8 MiB block
+                 cache, 4 MiB memtables) fill early; a leak of a fixed size per write keeps going.
   descriptors    quiet before the writes and quiet after the convergence (no client connected),
                  the descriptors other than LevelDB's table files are equal within FD_TOLERANCE;
                  while the writes run they never exceed the quiet count plus one per client that
@@ -59,7 +61,7 @@ def halves(series, duration_s):
 
 
 def check_rss(region, series_kib, duration_s):
-    """`series_kib` [(t, RSS in KiB)] of the write phase, t from the start of the writes."""
+    """`series_kib` [(t, anonymous RSS in KiB)] of the write phase, t from the start of the writes."""
     first, second = halves(series_kib, duration_s)
     if len(first) < SAMPLES_MIN or len(second) < SAMPLES_MIN:
         return Check("rss", region, False, f"too few samples after the warm-up to judge "
@@ -70,7 +72,7 @@ def check_rss(region, series_kib, duration_s):
     figures = {"first_half_median_kib": before, "second_half_median_kib": after,
                "growth_fraction": round(growth / before, 4) if before else None,
                "allowed_growth_kib": allowed}
-    detail = (f"median RSS {before / 1024:.1f} MiB in the first half, {after / 1024:.1f} MiB in the "
+    detail = (f"median RssAnon {before / 1024:.1f} MiB in the first half, {after / 1024:.1f} MiB in the "
               f"second ({_signed_percent(growth, before)}; allowed +{allowed / 1024:.1f} MiB)")
     return Check("rss", region, growth <= allowed, detail, figures)
 

@@ -1,8 +1,13 @@
 """What a running replica holds of the machine, read from /proc and the file system: resident
 memory, open file descriptors (by kind) and the size of its data directory. Linux only.
 
+Memory is VmRSS, split as the kernel splits it: RssAnon (heap, stacks: what a leak grows) and
+RssFile (pages of mapped files: the binary, and LevelDB's table files, which LevelDB on POSIX
+reads through mmap).
+
 Descriptors are classified by what /proc/PID/fd/N links to (`fd_kind`, pure): `table` is a
-LevelDB table file (.ldb/.sst), whose count LevelDB's table cache bounds (max_open_files);
+LevelDB table file (.ldb/.sst) held open (LevelDB on POSIX maps up to 1,000 table files and closes
+their descriptors, so these appear only beyond that; the table cache bounds them);
 `deleted` a file already unlinked (a descriptor kept on a file compaction removed: none should
 remain once the replica is quiet); `socket` a TCP connection or listener (ZeroMQ; each client CLI
 run in flight holds one); `other` the rest (LevelDB's LOCK, LOG, MANIFEST and write-ahead log,
@@ -33,6 +38,8 @@ def fd_kind(target):
 class ProcessResources:
     rss_kib: int       # VmRSS
     rss_peak_kib: int  # VmHWM: the highest RSS so far
+    rss_anon_kib: int  # RssAnon: heap and stacks
+    rss_file_kib: int  # RssFile: mapped files (the binary, LevelDB's tables)
     threads: int
     fds: dict          # kind (FD_KINDS) -> count
 
@@ -60,7 +67,8 @@ def read_process(pid, proc="/proc"):
             fds[fd_kind(os.readlink(f"{proc}/{pid}/fd/{name}"))] += 1
         except FileNotFoundError:
             continue  # closed while we looked
-    return ProcessResources(fields.get("VmRSS", 0), fields.get("VmHWM", 0), fields.get("Threads", 0), fds)
+    return ProcessResources(fields.get("VmRSS", 0), fields.get("VmHWM", 0), fields.get("RssAnon", 0),
+                            fields.get("RssFile", 0), fields.get("Threads", 0), fds)
 
 
 def parse_proc_status(text):

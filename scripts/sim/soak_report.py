@@ -18,8 +18,8 @@ CRITERION = (
     f"invariants hold (no acknowledged write lost, counters equal their sums), every replica exited 0 "
     f"on SIGTERM, and no resource grew without bound. After a warm-up of {growth.WARMUP_FRACTION:.0%} "
     f"of the writes (at most {growth.WARMUP_MAX_S:g} s), in two halves of equal time: "
-    f"RSS: the median of the second half at most {growth.RSS_GROWTH_MAX:.0%} "
-    f"(or {growth.RSS_SLACK_KIB // 1024} MiB) above the first half's; "
+    f"anonymous resident memory (RssAnon): the median of the second half at most "
+    f"{growth.RSS_GROWTH_MAX:.0%} (or {growth.RSS_SLACK_KIB // 1024} MiB) above the first half's; "
     f"descriptors other than LevelDB table files: equal within ±{growth.FD_TOLERANCE} quiet before the "
     f"writes and quiet after convergence, never above the quiet count + the clients that may be "
     f"connected at once + {growth.FD_TOLERANCE} while writing, and no deleted file held once quiet; "
@@ -93,6 +93,8 @@ def _region(run, region, acked):
         "region": region,
         "rss_kib": {"start": start.get("rss_kib"), "end": end.get("rss_kib"), "max_sampled": highest("rss_kib"),
                     "peak": end.get("rss_peak_kib")},
+        "rss_anon_kib": {"start": start.get("rss_anon_kib"), "end": end.get("rss_anon_kib"),
+                         "max_sampled": highest("rss_anon_kib")},
         "fds": {"start": start.get("fds_total"), "end": end.get("fds_total"), "max": highest("fds_total"),
                 "steady_start": start.get("fds_steady"), "steady_end": end.get("fds_steady"),
                 "steady_max_writing": highest("fds_steady", writing), "kinds_end": end.get("fds"),
@@ -137,11 +139,12 @@ def summary(report):
              f"writes offered at {run['write_rate_per_region']:g}/s per region: {writes['acked']} acknowledged, "
              f"{writes['ambiguous']} ambiguous, {writes['rejected']} rejected, {writes['skipped']} skipped; "
              f"sampled every {run['sample_s']:g} s (warm-up {run['warmup_s']:g} s)"]
-    rows = [("region", "RSS start/end/max MiB", "fds start/end/max", "steady fds start/end/max",
+    rows = [("region", "RSS start/end/max MiB", "RssAnon start/end/max", "fds start/end/max", "steady fds",
              "disk start/end MiB", "disk per 1k writes", "last_sequence", "documents", "stop")]
     for r in report["regions"]:
-        rss, fds, disk = r["rss_kib"], r["fds"], r["disk_bytes"]
+        rss, anon, fds, disk = r["rss_kib"], r["rss_anon_kib"], r["fds"], r["disk_bytes"]
         rows.append((r["region"], "/".join(_mib(rss[k], 1024) for k in ("start", "end", "max_sampled")),
+                     "/".join(_mib(anon[k], 1024) for k in ("start", "end", "max_sampled")),
                      "/".join(_v(fds[k]) for k in ("start", "end", "max")),
                      "/".join(_v(fds[k]) for k in ("steady_start", "steady_end", "steady_max_writing")),
                      "/".join(_mib(disk[k]) for k in ("start", "end")),
@@ -184,11 +187,12 @@ def _v(value):
 # --- the charts ---------------------------------------------------------------------------------
 
 def charts(report):
-    """The resource charts, one SVG string each: RSS, descriptors, disk, delta-log head."""
+    """The resource charts, one SVG string each: RSS, its anonymous part, descriptors, disk,
+    delta-log head. Shaded at the right: after the writes stopped."""
     run = report["run"]
     x_max = max([s["t"] for ss in report["samples"].values() for s in ss] + [run["writes_duration_s"]])
     writes_end = run["writes_duration_s"]
-    windows = [(writes_end, x_max, "settle")] if x_max > writes_end else []
+    windows = [(writes_end, x_max, "")] if x_max > writes_end else []  # shaded: writes stopped
 
     def series(name, scale=1.0):
         return [(r, [(s["t"], s[name] / scale) for s in ss if s["t"] >= 0 and s.get(name) is not None])
@@ -197,6 +201,8 @@ def charts(report):
     return [
         svg.lines("Resident memory (VmRSS) per replica", series("rss_kib", 1024), windows, x_max, "MiB",
                   CHART_WIDTH, CHART_HEIGHT),
+        svg.lines("Anonymous resident memory (RssAnon: heap) per replica", series("rss_anon_kib", 1024), windows,
+                  x_max, "MiB", CHART_WIDTH, CHART_HEIGHT),
         svg.lines("Open file descriptors per replica", series("fds_total"), windows, x_max, "descriptors",
                   CHART_WIDTH, CHART_HEIGHT),
         svg.lines("LevelDB data directory per replica", series("data_bytes", 2**20), windows, x_max, "MiB",
@@ -214,7 +220,7 @@ def render_svg(report, columns=2):
     run = report["run"]
     caption = (f"crdtdb soak {run['started_at'][:10]}: {len(run['regions'])} regions, "
                f"{run['write_rate_per_region']:g} writes/s offered per region for {run['writes_duration_s']:g} s, "
-               f"{report['writes']['acked']} acknowledged; {run['machine']['cpus']} CPUs, "
+               f"{report['writes']['acked']} acknowledged (shaded: after the writes); {run['machine']['cpus']} CPUs, "
                f"{'PASSED' if report['verdict']['passed'] else 'FAILED'}")
     placed = []
     for i, chart in enumerate(parts):

@@ -175,6 +175,7 @@ class SoakRun:
             resources = read_process(pid) if pid else None
             if resources is not None:
                 sample.update(rss_kib=resources.rss_kib, rss_peak_kib=resources.rss_peak_kib,
+                              rss_anon_kib=resources.rss_anon_kib, rss_file_kib=resources.rss_file_kib,
                               threads=resources.threads, fds=dict(resources.fds), fds_total=resources.fds_total,
                               fds_steady=resources.fds["socket"] + resources.fds["other"])
             usage = read_directory(self.run_dir / "data" / region)
@@ -212,10 +213,10 @@ class SoakRun:
         duration_s = self.scenario.duration_s
         for region in self.regions:
             start, end = self.quiet["start"][region], self.quiet["end"][region]
-            if "rss_kib" not in start or "rss_kib" not in end:
+            if "rss_anon_kib" not in start or "rss_anon_kib" not in end:
                 checks.append(growth.Check("rss", region, False, "the replica could not be read in /proc"))
                 continue
-            checks.append(growth.check_rss(region, self.series(region, "rss_kib"), duration_s))
+            checks.append(growth.check_rss(region, self.series(region, "rss_anon_kib"), duration_s))
             checks.append(growth.check_fds(region, start["fds_steady"], end["fds_steady"],
                                            self.series(region, "fds_steady", ("writes", "settle")),
                                            self.clients_max, end["fds"]["deleted"]))

@@ -24,13 +24,17 @@ class FdKindTest(unittest.TestCase):
 
 class ProcTest(unittest.TestCase):
     def test_numeric_fields_of_proc_status_in_kib(self):
-        fields = parse_proc_status("Name:\tcrdtdb\nVmHWM:\t   12000 kB\nVmRSS:\t   10240 kB\nThreads:\t7\n")
-        self.assertEqual((fields["VmRSS"], fields["VmHWM"], fields["Threads"]), (10240, 12000, 7))
+        fields = parse_proc_status("Name:\tcrdtdb\nVmHWM:\t   12000 kB\nVmRSS:\t   10240 kB\n"
+                                   "RssAnon:\t    6000 kB\nRssFile:\t    4240 kB\nThreads:\t7\n")
+        self.assertEqual((fields["VmRSS"], fields["VmHWM"], fields["RssAnon"], fields["RssFile"], fields["Threads"]),
+                         (10240, 12000, 6000, 4240, 7))
         self.assertNotIn("Name", fields)
 
     def test_this_process_can_be_read_and_a_missing_one_is_none(self):
         me = read_process(os.getpid())
         self.assertGreater(me.rss_kib, 0)
+        self.assertGreater(me.rss_anon_kib, 0)
+        self.assertLessEqual(me.rss_anon_kib + me.rss_file_kib, me.rss_kib)
         self.assertGreaterEqual(me.fds_total, 3)
         self.assertEqual(me.fds_not_table, me.fds_total)
         self.assertIsNone(read_process(2**22 + 1))  # above the kernel's pid_max
