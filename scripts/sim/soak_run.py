@@ -101,7 +101,8 @@ class SoakRun:
     def series(self, region, name, phases=("writes",)):
         """[(t, value)] of one field of `region`'s samples taken in `phases`."""
         with self.samples_lock:
-            return [(s["t"], s[name]) for s in self.samples[region] if s["phase"] in phases and s.get(name) is not None]
+            return [(s["t"], s[name]) for s in self.samples[region]
+                    if s["phase"] in phases and s.get(name) is not None]
 
     def _set_up(self):
         self.console.event(f"run folder {self.run_dir}")
@@ -118,6 +119,8 @@ class SoakRun:
 
     def _write_phase(self):
         self.writes_start_s = self.clock.now()
+        for sample in self.quiet["start"].values():  # taken before t = 0 existed
+            sample["t"] = round(sample.pop("clock_s") - self.writes_start_s, 2)
         end_s = self.writes_start_s + self.scenario.duration_s
         self.sampler_thread = threading.Thread(target=self._sample_periodically, name="soak-sampler", daemon=True)
         self.sampler_thread.start()
@@ -167,10 +170,11 @@ class SoakRun:
         """One sample of every region: /proc and the data directory first (no client of ours is
         connected then), then its `status`. Returns {region: sample}."""
         now = self.clock.now()
-        t = now - (self.writes_start_s if self.writes_start_s is not None else now)
+        before_writes = self.writes_start_s is None
         taken = {}
         for region in self.regions:
-            sample = {"t": round(t, 2), "phase": phase}
+            sample = {"t": None, "clock_s": now} if before_writes else {"t": round(now - self.writes_start_s, 2)}
+            sample["phase"] = phase
             pid = self._pid(region)
             resources = read_process(pid) if pid else None
             if resources is not None:
