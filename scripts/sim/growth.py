@@ -16,8 +16,9 @@ first), in two halves of equal time:
                  the descriptors other than LevelDB's table files are equal within FD_TOLERANCE;
                  while the writes run they never exceed the quiet count plus one per client that
                  may be connected at once, plus FD_TOLERANCE; and no descriptor of a deleted file
-                 is left once quiet. Table files are counted apart: LevelDB's table cache bounds
-                 them (max_open_files), and their number follows the data.
+                 is left once quiet. Table files are counted apart: their number follows the data,
+                 LevelDB's table cache bounds them (max_open_files), and on POSIX LevelDB maps up
+                 to 1,000 of them and closes their descriptors.
   disk           grows at most linearly with the writes: the data directory at the end is at
                  most twice its size at the middle of the write phase plus DISK_SLACK_BYTES (one
                  LevelDB write-ahead log and memtable flush, which make the size saw-toothed).
