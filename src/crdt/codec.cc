@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include <msgpack.hpp>
@@ -91,6 +92,19 @@ class Encoder {
     packer_.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
   }
 
+  // Always float64. msgpack-cxx's pack_double writes a whole-number double as an integer, so 1.0
+  // would read back as 1 and -0.0 as 0, and its range check converts 2^64 to uint64_t (undefined
+  // behaviour); both were found by fuzz/json_input.cc.
+  void PackFloat64(double d) {
+    uint64_t bits = 0;
+    static_assert(sizeof bits == sizeof d);
+    std::memcpy(&bits, &d, sizeof bits);
+    char bytes[9];
+    bytes[0] = static_cast<char>(0xcb);
+    for (int i = 0; i < 8; ++i) bytes[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+    stream_.write(bytes, sizeof bytes);
+  }
+
   void PackValue(const Json& v) {
     switch (v.type()) {
       case Json::value_t::null: packer_.pack_nil(); return;
@@ -103,7 +117,7 @@ class Encoder {
         if (i >= 0) packer_.pack_uint64(static_cast<uint64_t>(i)); else packer_.pack_int64(i);
         return;
       }
-      case Json::value_t::number_float: packer_.pack_double(v.get<double>()); return;
+      case Json::value_t::number_float: PackFloat64(v.get<double>()); return;
       case Json::value_t::string: PackString(v.get_ref<const std::string&>()); return;
       case Json::value_t::array:
         packer_.pack_array(static_cast<uint32_t>(v.size()));

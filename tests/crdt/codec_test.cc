@@ -6,12 +6,15 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
 #include <string>
 
 #include "crdt/codec.h"
 #include "crdt/digest.h"
 #include "crdt/limits.h"
+#include "crdt/materialize.h"
+#include "crdt/mutators.h"
 #include "tests/crdt/random_ops.h"
 #include "tests/support/seed.h"
 
@@ -144,6 +147,26 @@ TEST_CASE("non-canonical encodings of a valid state are rejected") {
   // The version as uint8 (0xcc 0x01) instead of the positive fixint 0x01.
   std::string wide = bytes.substr(0, 1) + std::string("\xcc\x01", 2) + bytes.substr(2);
   CHECK(DecodeDocument(wide).status().message().find("not canonical") != std::string::npos);
+}
+
+TEST_CASE("floats keep their type and sign through the encoding, whole or not") {
+  const crdt::Json input = crdt::Json::parse(
+      R"({"one": 1.0, "minus_zero": -0.0, "big": 1e300, "two_to_64": 18446744073709551616.0,
+          "half": 0.5, "int": 1, "negative": -3})");
+  Result<crdt::Document> delta = crdt::PutDelta(crdt::Document(), input, crdt::WriteStamp{1, 1000});
+  REQUIRE(delta.ok());
+  crdt::Document state;
+  state.ApplyDelta(*delta);
+  const std::string before = crdt::DocumentJson(state);
+  Result<crdt::Document> decoded = DecodeDocument(EncodeDocument(state));
+  REQUIRE(decoded.ok());
+  CHECK(crdt::DocumentJson(*decoded) == before);
+  const crdt::Json after = crdt::ToJson(*decoded);
+  CHECK(after["one"].is_number_float());
+  CHECK(std::signbit(after["minus_zero"].get<double>()));
+  CHECK(after["two_to_64"].is_number_float());
+  CHECK(after["int"].is_number_integer());
+  CHECK(after == input);
 }
 
 }  // namespace
