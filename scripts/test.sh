@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check crdtdb has, as CI does (.ci/run): installs missing packages, checks the module
 # layering, then builds and runs all tests twice: in build/ (RelWithDebInfo, `dev` preset) and in
-# build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer, `asan` preset). Stops at the first
-# failure. Works from any directory; uses at most 2 build jobs (CMakePresets.json).
+# build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer, `asan` preset); then runs each
+# libFuzzer target for 10 s (clang, `fuzz` preset, scripts/fuzz.sh) and checks the installed
+# package. Stops at the first failure. Works from any directory; uses at most 2 build jobs (CMakePresets.json).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,6 +24,7 @@ for preset in dev asan; do
   step "running the tests of the '${preset}' preset"
   ctest --preset "$preset"
 done
+step "fuzzing every target for 10 s"; scripts/fuzz.sh 10
 step "checking the installed package"; CRDTDB_BUILD_DIR=build scripts/test-install.sh
 
 step "all checks passed"
