@@ -38,7 +38,10 @@ using testing::Socket;
 
 using Clock = std::chrono::steady_clock;
 
-constexpr uint64_t kBurst = 20'000;  // single-delta messages: 20x the high-water mark
+// Single-delta messages of ~2 KB: 20x the high-water mark, and 40 MB, far more than the kernel's
+// socket buffers on both ends can hold (with less, the burst may fit in them and drop nothing).
+constexpr uint64_t kBurst = 20'000;
+const std::string kPadding(2000, 'x');
 
 uint64_t WallMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -66,7 +69,7 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
   REQUIRE(store.ok());
   db::DatabaseImpl origin(std::move(store).value(), WallMs);
   for (uint64_t i = 0; i < kBurst; ++i) {
-    REQUIRE(origin.put("burst/" + std::to_string(i), json{{"i", i}}.dump()).ok());
+    REQUIRE(origin.put("burst/" + std::to_string(i), json{{"i", i}, {"padding", kPadding}}.dump()).ok());
   }
 
   zmq::context_t context(1);
