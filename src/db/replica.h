@@ -51,6 +51,7 @@ class Replica {
   void CountRejected() { engine_.CountRejected(); }
 
   const sync::SyncStats& sync_stats() const { return engine_.stats(); }
+  std::optional<crdt::ReplicaId> peer_replica_id(const std::string& peer) const { return engine_.peer_replica_id(peer); }
   ReplicaStatus status(uint64_t now_ms) const;
 
  private:

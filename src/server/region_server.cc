@@ -256,9 +256,11 @@ class Server {
     return socket;
   }
 
-  // With CURVE, a request must come from an authenticated connection, and on the sync socket a
-  // sender replica id stays bound to the first authenticated identity that claimed it: another
-  // key claiming it is refused. Without CURVE everything is admitted (no identity to check).
+  // With CURVE, a request must come from an authenticated connection. On the sync socket the
+  // replica id a request claims must be its key's: this replica's own id is nobody else's; a
+  // region's id, as learned from that region's delta stream (whose publisher CURVE authenticated
+  // with the region's key), belongs to that region's key only; any other id stays bound to the
+  // first key that used it. Without CURVE everything is admitted (no identity to check).
   bool Admit(zmq::message_t& payload_frame, const std::string& payload, bool client) {
     if (!own_keys_) return true;
     std::optional<std::string> user = UserId(payload_frame);
@@ -266,6 +268,10 @@ class Server {
     if (client) return true;
     Result<sync::Message> message = sync::Decode(payload);
     if (!message.ok()) return true;  // the engine refuses and counts it
+    if (message->sender == replica_->database().replica_id()) return false;
+    for (const Peer& peer : peers_) {
+      if (replica_->peer_replica_id(peer.name) == message->sender) return *user == peer.name;
+    }
     auto it = claims_.find(message->sender);
     if (it != claims_.end()) return it->second == *user;
     if (claims_.size() >= kMaxClaims) return false;

@@ -293,6 +293,11 @@ void SyncEngine::OnTick(uint64_t now_ms) {
   }
 }
 
+std::optional<crdt::ReplicaId> SyncEngine::peer_replica_id(const std::string& name) const {
+  auto it = peers_.find(name);
+  return it == peers_.end() ? std::nullopt : it->second->replica_id;
+}
+
 std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
   std::vector<PeerStatus> out;
   for (const auto& [name, peer] : peers_) {

@@ -99,6 +99,9 @@ class SyncEngine {
   void CountRejected() { ++stats_.rejected_messages; }
   const SyncStats& stats() const { return stats_; }
   std::vector<PeerStatus> peer_status(uint64_t now_ms) const;
+  // The replica id `peer` uses on its delta stream, once heard (an adapter that authenticates the
+  // stream, as CURVE does, can then hold the peer's requests to that id).
+  std::optional<crdt::ReplicaId> peer_replica_id(const std::string& peer) const;
 
  private:
   struct Peer;

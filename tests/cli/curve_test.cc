@@ -15,12 +15,18 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
 #include "command/command.h"
+#include "crdt/codec.h"
+#include "crdt/document.h"
+#include "crdt/mutators.h"
+#include "net/zmq_socket_options.h"
+#include "sync/messages.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
 #include "tests/cli/cli_runner.h"
@@ -245,6 +251,84 @@ TEST_CASE("a reload (SIGHUP) cuts a client whose key left the allow-list, and ad
   WriteFile(yaml, "cluster: [broken\n", 0644);
   server.Signal(SIGHUP);
   CHECK(client_status().exit_code == 0);
+}
+
+// A document state pushed to `endpoint`'s sync socket over CURVE with `own` keys, as a message
+// of replica `sender`.
+void PushDocument(const std::string& endpoint, const std::string& server_key, const net::CurveKeyPair& own,
+                  crdt::ReplicaId sender, const std::string& key) {
+  Result<crdt::Document> delta =
+      crdt::PutDelta(crdt::Document(), crdt::Json{{"injected", true}}, crdt::WriteStamp{sender, 1'800'000'000'000});
+  REQUIRE(delta.ok());
+  crdt::Document state;
+  state.ApplyDelta(*delta);
+  sync::Documents push;
+  push.documents.push_back({key, crdt::EncodeDocument(state)});
+  zmq::context_t context(1);
+  zmq::socket_t dealer = net::MakeSocket(context, zmq::socket_type::dealer);
+  net::MakeCurveClient(dealer, net::CurveClientKeys{server_key, own});
+  dealer.connect(endpoint);
+  const std::string bytes = sync::Encode({sender, std::move(push)});
+  dealer.send(zmq::buffer(bytes), zmq::send_flags::none);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // linger: let it leave
+}
+
+TEST_CASE("a listed client that claims a region's replica id on the sync socket is refused") {
+  testing::TempDir dir;
+  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir);
+  WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
+  WriteFile(dir.Sub("eu-west.key"), eu_west.secret_key + "\n", 0600);
+  const std::string eu_sync = Endpoint();
+  const std::string yaml = dir.Sub("regions.yaml");
+  WriteFile(yaml,
+            "cluster: secure\nanti_entropy_interval_ms: 300\nregions:\n"
+            "  - {name: us-east, data_dir: data/us-east, publish: \"" + Endpoint() + "\", sync: \"" + Endpoint() +
+                "\", client: \"" + Endpoint() + "\", public_key: \"" + us_east.public_key +
+                "\", secret_key_file: us-east.key}\n"
+            "  - {name: eu-west, data_dir: data/eu-west, publish: \"" + Endpoint() + "\", sync: \"" + eu_sync +
+                "\", client: \"" + Endpoint() + "\", public_key: \"" + eu_west.public_key +
+                "\", secret_key_file: eu-west.key}\n"
+            "security: {curve: true, clients: [\"" + client.public_key + "\"]}\n",
+            0644);
+  testing::Subprocess us({CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "us-east"});
+  testing::Subprocess eu({CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "eu-west"});
+  auto status = [&](const std::string& region) {
+    const CliResult r = Run(dir, {"--config", yaml, "--region", region, "status"});
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+  };
+  // eu-west has heard us-east's stream, so it knows us-east's replica id.
+  nlohmann::json eu_status, us_status;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    eu_status = status("eu-west");
+    us_status = status("us-east");
+    const bool heard = eu_status.is_object() && eu_status["peers"].is_array() && !eu_status["peers"].empty() &&
+                       eu_status["peers"][0].value("connected", false);
+    if (heard && us_status.is_object()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_MESSAGE(eu_status["peers"][0].value("connected", false), eu_status.dump());
+  const crdt::ReplicaId us_east_id = std::stoull(us_status["replica_id"].get<std::string>(), nullptr, 16);
+  const uint64_t rejected_before = eu_status["rejected_messages"].get<uint64_t>();
+
+  Result<net::CurveKeyPair> client_pair = net::KeyPairFromSecret(client.secret_key);
+  REQUIRE(client_pair.ok());
+  // Claiming us-east's id: refused and counted, nothing injected.
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, us_east_id, "evil/1");
+  // Claiming eu-west's own id: likewise.
+  const crdt::ReplicaId eu_west_id = std::stoull(eu_status["replica_id"].get<std::string>(), nullptr, 16);
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, eu_west_id, "evil/2");
+  // Under an id of its own, the same client's push is an offline-first client's, and accepted.
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, 0x1234567, "fine/1");
+
+  bool accepted = false;
+  for (int attempt = 0; attempt < 50 && !accepted; ++attempt) {
+    accepted = Run(dir, {"--config", yaml, "--region", "eu-west", "get", "/fine/1"}).exit_code == 0;
+    if (!accepted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(accepted);
+  CHECK(Run(dir, {"--config", yaml, "--region", "eu-west", "get", "/evil/1"}).exit_code == 3);
+  CHECK(Run(dir, {"--config", yaml, "--region", "eu-west", "get", "/evil/2"}).exit_code == 3);
+  CHECK(status("eu-west")["rejected_messages"].get<uint64_t>() >= rejected_before + 2);
 }
 
 }  // namespace
