@@ -6,6 +6,7 @@ soak.json, soak.html and soak.svg (the charts) into the run folder.
 
   scripts/soak.py                      10 minutes at 20 writes/s per region (the documented run)
   scripts/soak.py --minutes 0.5        a quick check of the script itself, about a minute in all
+  scripts/soak.py --judge sim-runs/RUN/soak.json   judge a saved run again
 
 Exit status: 0 converged, every invariant held and no resource grew without bound (the criterion
 is printed and in docs/reliability.md); 1 a check failed; 2 bad arguments or regions file; 3 the
@@ -15,6 +16,7 @@ It reuses the simulation's modules (scripts/sim/, docs/simulation.md). Python 3 
 
 import argparse
 import datetime
+import json
 import shutil
 import subprocess
 import sys
@@ -64,6 +66,9 @@ def parse_arguments(argv):
                              "latencies (default: directly on loopback)")
     parser.add_argument("--timeout-scale", type=float, default=1.0,
                         help="multiplies the settle, start-up and CLI timeouts (e.g. 3 for a sanitizer build)")
+    parser.add_argument("--judge", type=Path, metavar="SOAK_JSON",
+                        help="run nothing: judge the samples of a saved run (its soak.json) again with "
+                             "today's criterion, print the summary, exit as that run would")
     options = parser.parse_args(argv)
     if not 1 / 60 <= options.minutes <= 60:
         parser.error("--minutes must be from 1/60 to 60")
@@ -98,8 +103,21 @@ def snapshot_binary(options):
     options.binary = copy
 
 
+def judge_saved_run(path):
+    try:
+        report = soak_report.rejudge(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError) as e:
+        print(f"soak: {path}: cannot judge it: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"soak: {path}, judged again with today's criterion", end="")
+    print(soak_report.summary(report), end="")
+    return EXIT_PASSED if report["verdict"]["passed"] else EXIT_FAILED
+
+
 def main(argv=None):
     options = parse_arguments(argv)
+    if options.judge:
+        return judge_saved_run(options.judge)
     try:
         topology = load_topology(options.regions)
         scenario = soak_scenario(options, topology.regions)

@@ -1,17 +1,23 @@
 """Did a resource of a replica grow without bound during a soak? Pure functions over the samples
-(scripts/soak.py takes them; docs/reliability.md states the criterion), so each rule is unit-tested
-on its own.
+(scripts/soak.py takes them; docs/reliability.md states the criterion and the runs that shaped it),
+so each rule is unit-tested on its own, and a saved run can be judged again (`soak.py --judge`).
 
-A soak writes at a steady rate for its whole duration. Its samples are judged after a warm-up
-(WARMUP_FRACTION of the write phase, at most WARMUP_MAX_S: caches, memtables and connections fill
-first), in two halves of equal time:
+A soak writes at a steady rate for its whole duration. No finite run proves a bound; these rules
+fail a run whose resources exceed what the replica is configured to hold, or are still growing at
+its end:
 
   memory         the anonymous resident memory (RssAnon: heap and stacks, what a leak grows; not
                  the mapped pages of the binary and of LevelDB's table files, which follow the data
-                 and which the kernel can drop): its median over the second half is at most
-                 RSS_GROWTH_MAX above the median of the first half (or RSS_SLACK_KIB, whichever is
-                 larger: allocator noise on a small process). Bounded caches (LevelDB's 8 MiB block
-                 cache, 4 MiB memtables) fill early; a leak of a fixed size per write keeps going.
+                 and which the kernel can drop). Two rules:
+                 - ceiling: never more than HEAP_BUDGET_KIB above its quiet value before the
+                   writes. LevelDB's configured memory is an 8 MiB block cache and two 4 MiB
+                   memtables (the one being written and the one being flushed), 16 MiB; half as
+                   much again covers allocator overhead, ZeroMQ queues and the replica's buffers.
+                 - plateau: over the last third of the writes, the median of its second half is
+                   at most LATE_GROWTH_MAX above the median of its first half (or LATE_SLACK_KIB,
+                   whichever is larger). The caches fill at the data's pace (at 20 writes/s per
+                   region the block cache takes about 20 minutes), so earlier parts of the run
+                   may grow; the end of a run must not, by more than a step.
   descriptors    quiet before the writes and quiet after the convergence (no client connected),
                  the descriptors other than LevelDB's table files are equal within FD_TOLERANCE;
                  while the writes run they never exceed the quiet count plus one per client that
@@ -29,13 +35,13 @@ first), in two halves of equal time:
 import statistics
 from dataclasses import dataclass, field
 
-WARMUP_FRACTION = 0.2
-WARMUP_MAX_S = 60.0
-RSS_GROWTH_MAX = 0.10
-RSS_SLACK_KIB = 2048
+HEAP_BUDGET_KIB = 24 << 10  # (8 MiB block cache + 2 x 4 MiB memtables) x 1.5
+LATE_FRACTION = 1 / 3
+LATE_GROWTH_MAX = 0.10
+LATE_SLACK_KIB = 2048
 FD_TOLERANCE = 2
 DISK_SLACK_BYTES = 8 << 20
-SAMPLES_MIN = 4  # per half, to judge memory at all
+SAMPLES_MIN = 3  # per half of the last third, to judge the plateau at all
 
 
 @dataclass(frozen=True)
@@ -47,35 +53,42 @@ class Check:
     figures: dict = field(default_factory=dict)
 
 
-def warmup_s(duration_s):
-    return min(WARMUP_MAX_S, WARMUP_FRACTION * duration_s)
-
-
-def halves(series, duration_s):
-    """([values], [values]) of the samples of `series` [(t, value)] taken after the warm-up and
-    before the end of the writes, split at the middle of that time."""
-    start = warmup_s(duration_s)
-    middle = (start + duration_s) / 2
+def late_halves(series, duration_s):
+    """([values], [values]) of the samples of `series` [(t, value)] in the last third of the
+    writes, split at the middle of that third."""
+    start = duration_s - duration_s * LATE_FRACTION
+    middle = duration_s - duration_s * LATE_FRACTION / 2
     first = [v for t, v in series if start <= t < middle]
     second = [v for t, v in series if middle <= t <= duration_s]
     return first, second
 
 
-def check_rss(region, series_kib, duration_s):
-    """`series_kib` [(t, anonymous RSS in KiB)] of the write phase, t from the start of the writes."""
-    first, second = halves(series_kib, duration_s)
+def check_rss(region, series_kib, duration_s, start_kib, end_kib):
+    """`series_kib` [(t, anonymous RSS in KiB)] of the write phase, t from the start of the writes;
+    `start_kib` and `end_kib` the quiet values before the writes and after convergence."""
+    ceiling = start_kib + HEAP_BUDGET_KIB
+    highest = max([v for _, v in series_kib] + [end_kib])
+    first, second = late_halves(series_kib, duration_s)
+    problems = []
+    if highest > ceiling:
+        problems.append(f"RssAnon reached {highest / 1024:.1f} MiB, above the ceiling of {ceiling / 1024:.1f} MiB "
+                        f"(quiet start + {HEAP_BUDGET_KIB >> 10} MiB)")
+    figures = {"start_kib": start_kib, "highest_kib": highest, "ceiling_kib": ceiling}
     if len(first) < SAMPLES_MIN or len(second) < SAMPLES_MIN:
-        return Check("rss", region, False, f"too few samples after the warm-up to judge "
-                     f"({len(first)} + {len(second)}; at least {SAMPLES_MIN} per half): sample more often")
+        problems.append(f"too few samples in the last third of the writes to judge the plateau "
+                        f"({len(first)} + {len(second)}; at least {SAMPLES_MIN} per half): sample more often")
+        return Check("rss", region, False, "; ".join(problems), figures)
     before, after = statistics.median(first), statistics.median(second)
-    allowed = max(RSS_GROWTH_MAX * before, RSS_SLACK_KIB)
+    allowed = max(LATE_GROWTH_MAX * before, LATE_SLACK_KIB)
     growth = after - before
-    figures = {"first_half_median_kib": before, "second_half_median_kib": after,
-               "growth_fraction": round(growth / before, 4) if before else None,
-               "allowed_growth_kib": allowed}
-    detail = (f"median RssAnon {before / 1024:.1f} MiB in the first half, {after / 1024:.1f} MiB in the "
-              f"second ({_signed_percent(growth, before)}; allowed +{allowed / 1024:.1f} MiB)")
-    return Check("rss", region, growth <= allowed, detail, figures)
+    figures.update(late_first_median_kib=before, late_second_median_kib=after, late_allowed_growth_kib=allowed)
+    if growth > allowed:
+        problems.append(f"still growing at the end: median RssAnon {before / 1024:.1f} -> {after / 1024:.1f} MiB "
+                        f"over the last third of the writes (allowed +{allowed / 1024:.1f} MiB)")
+    detail = "; ".join(problems) or (
+        f"RssAnon at most {highest / 1024:.1f} MiB (ceiling {ceiling / 1024:.1f}); last third of the writes "
+        f"{before / 1024:.1f} -> {after / 1024:.1f} MiB (allowed +{allowed / 1024:.1f})")
+    return Check("rss", region, not problems, detail, figures)
 
 
 def check_fds(region, quiet_start, quiet_end, during, clients_max, deleted_at_end):
@@ -112,12 +125,38 @@ def check_disk(region, series_bytes, end_bytes, duration_s):
     return Check("disk", region, end_bytes <= allowed, detail, figures)
 
 
+def clients_max(client_threads_per_region):
+    """Client connections a region may have open at once in a soak: its writers, one observer
+    poll and one status or list of the run itself."""
+    return client_threads_per_region + 2
+
+
+def judge(samples, duration_s, clients_max):
+    """Every check of every region, from `samples` {region: [sample]} as soak.json holds them
+    (phases "quiet start", "writes", "settle", "quiet end"); [] if a quiet sample is missing."""
+    checks = []
+    for region, region_samples in samples.items():
+        quiet = {s["phase"]: s for s in region_samples if s["phase"] in ("quiet start", "quiet end")}
+        start, end = quiet.get("quiet start"), quiet.get("quiet end")
+        if start is None or end is None:
+            return []  # the run stopped before its end: nothing to judge
+        if "rss_anon_kib" not in start or "rss_anon_kib" not in end:
+            checks.append(Check("rss", region, False, "the replica could not be read in /proc"))
+            continue
+
+        def series(name, phases=("writes",)):
+            return [(s["t"], s[name]) for s in region_samples if s["phase"] in phases and s.get(name) is not None]
+
+        checks.append(check_rss(region, series("rss_anon_kib"), duration_s, start["rss_anon_kib"],
+                                end["rss_anon_kib"]))
+        checks.append(check_fds(region, start["fds_steady"], end["fds_steady"],
+                                series("fds_steady", ("writes", "settle")), clients_max, end["fds"]["deleted"]))
+        checks.append(check_disk(region, series("data_bytes"), end["data_bytes"], duration_s))
+    return checks
+
+
 def bytes_per_thousand_writes(start_bytes, end_bytes, writes):
     """Growth of a data directory per 1,000 writes (None without writes)."""
     if writes <= 0:
         return None
     return (end_bytes - start_bytes) * 1000.0 / writes
-
-
-def _signed_percent(change, base):
-    return f"{100.0 * change / base:+.1f}%" if base else "n/a"

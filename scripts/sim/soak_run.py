@@ -77,9 +77,7 @@ class SoakRun:
 
     @property
     def clients_max(self):
-        """Client connections a region may have open at once: its writers, one observer poll and
-        one status or list of the run itself."""
-        return self.scenario.client_threads_per_region + 2
+        return growth.clients_max(self.scenario.client_threads_per_region)
 
     def execute(self):
         """Runs the soak; returns (final state, violations, growth checks)."""
@@ -211,22 +209,9 @@ class SoakRun:
         return found
 
     def _growth_checks(self):
-        if "end" not in self.quiet:
-            return []  # the run stopped before its end: nothing to judge
-        checks = []
-        duration_s = self.scenario.duration_s
-        for region in self.regions:
-            start, end = self.quiet["start"][region], self.quiet["end"][region]
-            if "rss_anon_kib" not in start or "rss_anon_kib" not in end:
-                checks.append(growth.Check("rss", region, False, "the replica could not be read in /proc"))
-                continue
-            checks.append(growth.check_rss(region, self.series(region, "rss_anon_kib"), duration_s))
-            checks.append(growth.check_fds(region, start["fds_steady"], end["fds_steady"],
-                                           self.series(region, "fds_steady", ("writes", "settle")),
-                                           self.clients_max, end["fds"]["deleted"]))
-            checks.append(growth.check_disk(region, self.series(region, "data_bytes"), end["data_bytes"],
-                                            duration_s))
-        return checks
+        with self.samples_lock:
+            samples = {r: list(ss) for r, ss in self.samples.items()}
+        return growth.judge(samples, self.scenario.duration_s, self.clients_max)
 
     def _progress_line(self):
         t = self.clock.now() - self.writes_start_s
