@@ -10,7 +10,7 @@ import os
 import platform
 from html import escape
 
-from sim import growth, svg
+from sim import growth, report_html, svg
 from sim.history import ACKED
 
 CRITERION = (
@@ -245,15 +245,7 @@ def render_svg(report, columns=2):
 
 # --- the page -----------------------------------------------------------------------------------
 
-CSS = """
-body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1100px; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; font-size: 12px; margin: 8px 0; }
-th, td { border: 1px solid #ccc; padding: 3px 7px; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-.pass { color: #1a7f37; font-weight: bold; } .fail { color: #c62828; font-weight: bold; }
-.grid { display: flex; flex-wrap: wrap; gap: 8px; } .note { color: #555; font-size: 12px; }
-"""
+CSS = report_html.CSS  # the simulation report's look
 
 
 def render_html(report):
