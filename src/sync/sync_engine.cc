@@ -196,6 +196,10 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
   Result<Message> message = Receive(bytes);
   if (peer == nullptr || !message.ok()) return;
   peer->last_heard_ms = now_ms;
+  // The answer comes over the link to the peer's own sync endpoint (authenticated by its key under
+  // CURVE), so it tells the peer's replica id as surely as its stream does, and often sooner: the
+  // sync socket's admission check needs that id to refuse clients claiming it.
+  if (!peer->replica_id) peer->replica_id = message->sender;
   if (const auto* log = std::get_if<LogResponse>(&message->body)) {
     if (peer->replica_id && *peer->replica_id != message->sender) return;  // an older identity
     OnLogResponse(*peer, *log, now_ms);

@@ -210,5 +210,25 @@ TEST_CASE("only deltas and heartbeats travel on a stream, and only from configur
   CHECK(engine.stats().rejected_messages == 3);
 }
 
+TEST_CASE("a peer's replica id is learned from its stream or from its sync answers, whichever comes first") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  CHECK_FALSE(engine.peer_replica_id("b").has_value());
+  SUBCASE("from an answer on the sync link, before the stream has said anything") {
+    engine.OnTick(kNow);
+    REQUIRE(Take(engine).tree_requests == 1);
+    engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, {}, std::vector<merkle::Hash>(16)}}}), kNow);
+    CHECK(engine.peer_replica_id("b") == 2);
+    // A later answer under another id (an older identity of the region) does not replace it.
+    engine.OnResponse("b", Encode(Message{9, LogResponse{1, 1, {}}}), kNow);
+    CHECK(engine.peer_replica_id("b") == 2);
+  }
+  SUBCASE("from the stream") {
+    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    CHECK(engine.peer_replica_id("b") == 2);
+  }
+  CHECK(engine.peer_replica_id("c") == std::nullopt);
+}
+
 }  // namespace
 }  // namespace crdtdb::sync
