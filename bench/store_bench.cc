@@ -65,9 +65,7 @@
 
 #include <unistd.h>
 
-#include <leveldb/cache.h>
 #include <leveldb/db.h>
-#include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
 #include "bench_harness.h"
@@ -79,6 +77,7 @@
 #include "merkle/merkle_tree.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
+#include "store_leveldb.h"
 
 namespace crdtdb::bench {
 namespace {
@@ -86,7 +85,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kJsonBytes = 200;
-constexpr size_t kCacheBytes = size_t{8} << 20;  // as Options::cache_bytes and store.cc
 constexpr uint64_t kListDocs = 1000;
 constexpr uint64_t kScaleReads = 10'000;
 constexpr uint64_t kStatusCalls = 1000;
@@ -183,21 +181,13 @@ std::function<Input(uint64_t)> RandomPatches(std::string collection, uint64_t co
   };
 }
 
-// Raw LevelDB opened as src/store/store.cc opens crdtdb's: paranoid checks, a 10-bit Bloom filter,
-// an 8 MiB block cache; reads verify checksums as the store's do.
+// Raw LevelDB opened as src/store/store.cc opens crdtdb's (store_leveldb.h).
 class RawDb {
  public:
-  explicit RawDb(const fs::path& path)
-      : cache_(leveldb::NewLRUCache(kCacheBytes)), filter_(leveldb::NewBloomFilterPolicy(10)) {
-    leveldb::Options lo;
-    lo.create_if_missing = true;
-    lo.paranoid_checks = true;
-    lo.block_cache = cache_.get();
-    lo.filter_policy = filter_.get();
+  explicit RawDb(const fs::path& path) {
     leveldb::DB* raw = nullptr;
-    MustOk(leveldb::DB::Open(lo, path.string(), &raw), "opening LevelDB", path.string());
+    MustOk(leveldb::DB::Open(lo_.options(), path.string(), &raw), "opening LevelDB", path.string());
     db_.reset(raw);
-    read_.verify_checksums = true;
   }
 
   void Put(const Input& in, bool sync = false) {
@@ -240,11 +230,9 @@ class RawDb {
   }
 
  private:
-  // Declared before db_ so they outlive it.
-  std::unique_ptr<leveldb::Cache> cache_;
-  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  StoreLevelDbOptions lo_;  // declared before db_ so that it outlives it
   std::unique_ptr<leveldb::DB> db_;
-  leveldb::ReadOptions read_;
+  const leveldb::ReadOptions read_ = StoreLevelDbOptions::read_options();
 };
 
 std::unique_ptr<Database> OpenCrdtdb(const fs::path& path, Durability durability) {
