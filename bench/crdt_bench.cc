@@ -6,8 +6,8 @@
 //   crdt_bench [--quick] [--only GROUP]
 //
 // --quick: ~10 ms per sample and one sample per figure, for the smoke test; its numbers only show
-// that everything runs. --only runs one group (local, remote, join, sizes, digest, w1), e.g. under
-// perf. Build with CMAKE_BUILD_TYPE=Release for real numbers; a full run takes about 40 s.
+// that everything runs. --only runs one group (local, remote, join, sizes, digest), e.g. under
+// perf. Build with CMAKE_BUILD_TYPE=Release for real numbers; a full run takes about 30 s.
 //
 // Output: stdout carries one JSON object per line, {"bench", "value", "unit", "baseline",
 // "baseline_value", "ratio"} with ratio = value / baseline_value (values rounded to 4 significant
@@ -29,16 +29,14 @@
 //             write before all have written). metadata = encoded bytes minus the plain msgpack
 //             of the same JSON content. Baseline: that plain msgpack size.
 //   digest_*  DigestOf(EncodeDocument(doc)) against EncodeDocument alone.
-//   w1_*      the W1 "fill" workload of the peers' map_workload.js (perop mode): 100,000 sets over
-//             keys "key0".."key9999" of one document, value i when i is even and "val-i" when odd,
-//             one PatchDelta + ApplyDelta per set; then the size, encode and decode of the result.
+//
+// The peers' map workload (shared/peers/map_workload.js, beside Yjs and Automerge) is map_bench's.
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,8 +57,6 @@ using crdt::Json;
 
 constexpr uint64_t kWallMs = 1'700'000'000'000;  // the physical time every clock reads
 constexpr uint64_t kFields = 10;
-constexpr uint64_t kW1Ops = 100'000;
-constexpr uint64_t kW1Keys = 10'000;
 
 [[noreturn]] void Fail(const std::string& what) {
   std::fprintf(stderr, "crdt_bench: %s\n", what.c_str());
@@ -83,7 +79,7 @@ std::string Numbered(const char* prefix, uint64_t n) {
   return out;
 }
 
-// The value W1 writes in operation i.
+// Input i's scalar: i when i is even, "val-i" when odd.
 Json ScalarFor(uint64_t i) { return i % 2 == 0 ? Json(i) : Json(Numbered("val-", i)); }
 
 std::string FieldName(uint64_t k) { return Numbered("f", k); }
@@ -350,84 +346,6 @@ void ReportDigest(Reporter& out, const Options& opts, const std::string& name,
       LoopSampler(opts, [&](uint64_t) { DoNotOptimize(crdt::EncodeDocument(doc).size()); }));
 }
 
-std::string W1Key(uint64_t i) { return Numbered("key", i % kW1Keys); }
-
-// W1 with one PatchDelta + ApplyDelta per set; the seconds it took. The final state goes to `out`.
-double FillCrdt(Document* out) {
-  Replica writer(0);
-  Stopwatch watch;
-  for (uint64_t i = 0; i < kW1Ops; ++i) {
-    writer.Local(crdt::PatchDelta(writer.state, Patch(W1Key(i), ScalarFor(i)), writer.Stamp()));
-  }
-  const double seconds = watch.Seconds();
-  if (out != nullptr) *out = std::move(writer.state);
-  return seconds;
-}
-
-double FillPlain(Json* out) {
-  Json map = Json::object();
-  Stopwatch watch;
-  for (uint64_t i = 0; i < kW1Ops; ++i) map[W1Key(i)] = ScalarFor(i);
-  const double seconds = watch.Seconds();
-  DoNotOptimize(map);
-  if (out != nullptr) *out = std::move(map);
-  return seconds;
-}
-
-// Whole fills until min_seconds have passed (at least one); sets per second.
-Sampler FillSampler(const Options& opts, const std::function<double()>& fill) {
-  return [&opts, fill] {
-    double seconds = 0;
-    uint64_t fills = 0;
-    do {
-      seconds += fill();
-      ++fills;
-    } while (seconds < opts.min_seconds);
-    return static_cast<double>(fills * kW1Ops) / seconds;
-  };
-}
-
-void BenchW1(const Options& opts, Reporter& out) {
-  ReportRates(out, opts, "w1_fill_perop", "ops/s", "json_assign_fill",
-              FillSampler(opts, [] { return FillCrdt(nullptr); }),
-              FillSampler(opts, [] { return FillPlain(nullptr); }));
-
-  Document doc;
-  Json plain;
-  FillCrdt(&doc);
-  FillPlain(&plain);
-  if (crdt::ToJson(doc) != plain) Fail("W1 state differs from the plain JSON");
-  const std::string encoded = crdt::EncodeDocument(doc);
-  const std::vector<uint8_t> plain_bytes = Json::to_msgpack(plain);
-  out.Report({"w1_doc_bytes", static_cast<double>(encoded.size()), "bytes", "plain_msgpack_bytes",
-              static_cast<double>(plain_bytes.size())});
-
-  // The bytes a server would ship for W1: every delta encoded on its own.
-  Replica writer(0);
-  double delta_bytes = 0, patch_bytes = 0;
-  for (uint64_t i = 0; i < kW1Ops; ++i) {
-    const Json patch = Patch(W1Key(i), ScalarFor(i));
-    delta_bytes += static_cast<double>(
-        crdt::EncodeDelta(writer.Local(crdt::PatchDelta(writer.state, patch, writer.Stamp())))
-            .size());
-    patch_bytes += static_cast<double>(MsgpackBytes(patch));
-  }
-  out.Report(
-      {"w1_fill_delta_bytes", delta_bytes, "bytes", "plain_msgpack_patch_bytes", patch_bytes});
-
-  ReportTimes(out, opts, "w1_encode_doc", "ms", 1e3, "json_to_msgpack",
-              LoopSampler(opts, [&](uint64_t) { DoNotOptimize(crdt::EncodeDocument(doc).size()); }),
-              LoopSampler(opts, [&](uint64_t) { DoNotOptimize(Json::to_msgpack(plain).size()); }));
-  ReportTimes(
-      out, opts, "w1_decode_doc", "ms", 1e3, "json_from_msgpack",
-      LoopSampler(opts,
-                  [&](uint64_t) {
-                    DoNotOptimize(crdt::DecodeDocument(encoded).value().root().fields.size());
-                  }),
-      LoopSampler(opts, [&](uint64_t) { DoNotOptimize(Json::from_msgpack(plain_bytes).size()); }));
-  ReportDigest(out, opts, "w1_doc", doc);
-}
-
 void BenchDigest(const Options& opts, Reporter& out) {
   ReportDigest(out, opts, "doc10_seq_r1", WriteTogether(1, false));
   ReportDigest(out, opts, "doc10_conc_r100", WriteTogether(100, true));
@@ -440,7 +358,7 @@ struct Group {
 
 constexpr Group kGroups[] = {
     {"local", BenchLocal}, {"remote", BenchRemoteDeltas}, {"join", BenchRemoteJoin},
-    {"sizes", BenchSizes}, {"digest", BenchDigest},       {"w1", BenchW1},
+    {"sizes", BenchSizes}, {"digest", BenchDigest},
 };
 
 int Usage(const char* argv0) {
