@@ -3,22 +3,28 @@
 // An anti-entropy round (sync::AntiEntropySession) against a peer that lies. The input is a
 // script of steps; each step is one byte, and for forged answers a message (a part, fuzz_input.h):
 //   0: a forged answer: any message the decoder accepts, delivered as it is;
-//   1: a forged answer made plausible: the round's session id, tree nodes and leaves whose hashes
-//      add up (entries sorted, in the leaf's bucket), so the round follows it deeper;
+//   1: a forged answer made plausible: the round's session id, tree nodes whose children's
+//      fingerprints add up to the node's, and leaves whose entries are ascending and add up to
+//      the leaf's fingerprint, so the round follows it deeper. A leaf entry below
+//      KnownDocuments().size() stands for the fingerprint of that real document (fake_replicas.h),
+//      which a fuzzer could not guess, and the first one names the leaf's bucket;
 //   2: the honest peer (fake_replicas.h) answers the oldest request still unanswered;
 //   3: a timeout: Retry().
 // The first byte decides whether the local replica refuses what the round fetches.
 // Properties:
 //   - every message the round sends is a valid request or push of its session, within the
-//     per-message bounds, pushing local states as they are;
+//     per-message bounds, pushing local states as they are (and no `missing` list);
 //   - items asked for and unanswered stay within the flow-control bound, whatever the peer says;
 //   - a round that is done sends nothing more; one that hears nothing for kMaxRetries + 1
-//     timeouts is done; one that heard only the honest peer is never rejected.
+//     timeouts is done; one that heard only the honest peer is never rejected;
+//   - while it has heard only the honest peer, it fetches only documents the peer holds and the
+//     local replica does not hold as they are, and pushes no state the peer already holds.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <set>
 
 #include "fuzz/fake_replicas.h"
 #include "fuzz/fuzz_input.h"
@@ -37,25 +43,39 @@ constexpr size_t kMaxOutstanding = Session::kMaxItemsInFlight + kMaxNodesPerMess
 // Requests kept for the honest peer to answer; older ones are dropped like lost messages.
 constexpr size_t kMaxPendingRequests = 64;
 
-merkle::Hash XorAll(const std::vector<merkle::Hash>& hashes) {
-  merkle::Hash sum;
-  for (const merkle::Hash& h : hashes) sum = merkle::Xor(sum, h);
+merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
+  merkle::Fingerprint sum = 0;
+  for (merkle::Fingerprint f : fingerprints) sum ^= f;
   return sum;
 }
 
+const std::vector<LeafEntry>& Known() {
+  static const std::vector<LeafEntry> known = fuzz::KnownDocuments();
+  return known;
+}
+
+// The (bucket, fingerprint) of every document a replica holds (of the keys KnownDocuments names).
+std::set<DocumentRef> RefsOf(const LocalReplica& replica) {
+  std::set<DocumentRef> refs;
+  for (const LeafEntry& known : Known()) {
+    Result<std::vector<LeafEntry>> leaf = replica.ReadLeaf(merkle::BucketOf(known.key));
+    FUZZ_CHECK(leaf.ok());
+    for (const LeafEntry& e : *leaf)
+      refs.insert(DocumentRef{merkle::BucketOf(e.key), EntryFingerprint(e)});
+  }
+  return refs;
+}
+
 void MakePlausible(Leaf* leaf) {
-  std::vector<LeafEntry>& entries = leaf->entries;
-  auto by_key = [](const LeafEntry& a, const LeafEntry& b) { return a.key < b.key; };
-  std::sort(entries.begin(), entries.end(), by_key);
-  entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const LeafEntry& a, const LeafEntry& b) { return a.key == b.key; }),
-                entries.end());
-  if (!entries.empty()) leaf->bucket = merkle::BucketOf(entries[0].key);
-  std::erase_if(entries,
-                [&](const LeafEntry& e) { return merkle::BucketOf(e.key) != leaf->bucket; });
-  leaf->hash = merkle::Hash();
-  for (const LeafEntry& e : entries)
-    leaf->hash = merkle::Xor(leaf->hash, merkle::Contribution(e.key, e.digest));
+  std::vector<merkle::Fingerprint>& entries = leaf->entries;
+  if (!entries.empty() && entries[0] < Known().size())
+    leaf->bucket = merkle::BucketOf(Known()[entries[0]].key);
+  for (merkle::Fingerprint& f : entries) {
+    if (f < Known().size()) f = EntryFingerprint(Known()[f]);
+  }
+  // Equal entries are kept: two documents may share a fingerprint, and the round asks once.
+  std::sort(entries.begin(), entries.end());
+  leaf->hash = XorAll(entries);
 }
 
 void MakePlausible(Body* body) {
@@ -70,8 +90,18 @@ void MakePlausible(Body* body) {
   }
 }
 
+// What the round may send while it has heard only the honest peer: the documents it may fetch
+// (the peer's, unless the local replica holds them as they are) and the states it may push (any
+// but the peer's own). Neither replica changes during a run (FakeReplica::ApplyRemote records).
+struct HonestBounds {
+  std::set<DocumentRef> fetchable;
+  const LocalReplica* peer = nullptr;
+};
+
 // Checks one message the round sent; keeps the requests for the honest peer.
-void CheckSent(const Body& sent, const LocalReplica& local, std::deque<Body>* requests) {
+// `honest` is set while the round has heard only the honest peer.
+void CheckSent(const Body& sent, const LocalReplica& local, const HonestBounds* honest,
+               std::deque<Body>* requests) {
   if (const auto* tree = std::get_if<TreeRequest>(&sent)) {
     FUZZ_CHECK(tree->session == kSessionId && !tree->nodes.empty());
     FUZZ_CHECK(tree->nodes.size() <= kMaxNodesPerMessage);
@@ -79,15 +109,24 @@ void CheckSent(const Body& sent, const LocalReplica& local, std::deque<Body>* re
     FUZZ_CHECK(leaf->session == kSessionId && !leaf->buckets.empty());
     FUZZ_CHECK(leaf->buckets.size() <= Session::kBucketsPerRequest);
   } else if (const auto* fetch = std::get_if<DocumentRequest>(&sent)) {
-    FUZZ_CHECK(fetch->session == kSessionId && !fetch->keys.empty());
-    FUZZ_CHECK(fetch->keys.size() <= Session::kKeysPerRequest);
+    FUZZ_CHECK(fetch->session == kSessionId && !fetch->documents.empty());
+    FUZZ_CHECK(fetch->documents.size() <= Session::kKeysPerRequest);
+    FUZZ_CHECK(std::set<DocumentRef>(fetch->documents.begin(), fetch->documents.end()).size() ==
+               fetch->documents.size());
+    for (const DocumentRef& ref : fetch->documents) {
+      FUZZ_CHECK(!honest || honest->fetchable.contains(ref));
+    }
   } else {
     const auto& push = std::get<Documents>(sent);
-    FUZZ_CHECK(push.session == kSessionId && !push.documents.empty());
+    FUZZ_CHECK(push.session == kSessionId && !push.documents.empty() && push.missing.empty());
     FUZZ_CHECK(push.documents.size() <= Session::kKeysPerRequest);
     for (const DocumentState& d : push.documents) {
       Result<std::optional<std::string>> state = local.ReadState(d.key);
       FUZZ_CHECK(state.ok() && *state == d.state);
+      if (honest) {
+        Result<std::optional<std::string>> theirs = honest->peer->ReadState(d.key);
+        FUZZ_CHECK(theirs.ok() && *theirs != d.state);
+      }
     }
     return;  // a push gets no answer
   }
@@ -102,6 +141,14 @@ void CheckSent(const Body& sent, const LocalReplica& local, std::deque<Body>* re
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static testing::FakeReplica local = fuzz::MakeLocal();
   static testing::FakeReplica peer = fuzz::MakePeer();
+  static const HonestBounds bounds = [] {
+    HonestBounds b{{}, &peer};
+    const std::set<DocumentRef> local_refs = RefsOf(local);
+    for (const DocumentRef& ref : RefsOf(peer)) {
+      if (!local_refs.contains(ref)) b.fetchable.insert(ref);
+    }
+    return b;
+  }();
   fuzz::InputReader input(fuzz::AsView(data, size));
   local.applied.clear();
   local.apply_status = input.Byte() % 2 == 0 ? Status::OK() : Status::IOError("disk full");
@@ -111,7 +158,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Body> sent{session.Start()};
   bool only_honest = true;
   while (true) {
-    for (const Body& body : sent) CheckSent(body, local, &requests);
+    for (const Body& body : sent)
+      CheckSent(body, local, only_honest ? &bounds : nullptr, &requests);
     FUZZ_CHECK(session.outstanding() <= kMaxOutstanding);
     if (input.empty()) break;
     const bool was_done = session.done();
@@ -145,7 +193,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i <= Session::kMaxRetries; ++i) {
     sent.clear();
     session.Retry(&sent);
-    for (const Body& body : sent) CheckSent(body, local, &requests);
+    for (const Body& body : sent)
+      CheckSent(body, local, only_honest ? &bounds : nullptr, &requests);
   }
   FUZZ_CHECK(session.done());
   return 0;

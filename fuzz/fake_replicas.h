@@ -8,7 +8,9 @@
 #define CRDTDB_FUZZ_FAKE_REPLICAS_H_
 
 #include <string>
+#include <vector>
 
+#include "crdt/digest.h"
 #include "tests/sync/fake_replica.h"
 
 namespace crdtdb::fuzz {
@@ -36,6 +38,25 @@ inline testing::FakeReplica MakePeer() {
     peer.AddDocument("p" + n, testing::ValidState("f" + n));
   }
   return peer;
+}
+
+// Every document of MakeLocal and MakePeer as a leaf entry (key and digest), the local ones first:
+// k0..k9 of the local, then k5..k9 and p0..p9 of the peer. Leaves name documents by the
+// fingerprint of their entry (sync::EntryFingerprint), which a fuzzer cannot guess; the targets
+// and seeds use these to name real ones.
+inline std::vector<sync::LeafEntry> KnownDocuments() {
+  const testing::FakeReplica local = MakeLocal();
+  const testing::FakeReplica peer = MakePeer();
+  std::vector<sync::LeafEntry> out;
+  auto add = [&](const testing::FakeReplica& replica, const std::string& key) {
+    Result<std::optional<std::string>> state = replica.ReadState(key);
+    if (state.ok() && state->has_value())
+      out.push_back(sync::LeafEntry{key, crdt::DigestOf(**state)});
+  };
+  for (int i = 0; i < 10; ++i) add(local, "k" + std::to_string(i));
+  for (int i = 5; i < 10; ++i) add(peer, "k" + std::to_string(i));
+  for (int i = 0; i < 10; ++i) add(peer, "p" + std::to_string(i));
+  return out;
 }
 
 }  // namespace crdtdb::fuzz

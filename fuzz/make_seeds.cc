@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crdt/codec.h"
+#include "crdt/digest.h"
 #include "crdt/mutators.h"
 #include "fuzz/fake_replicas.h"
 #include "fuzz/fuzz_input.h"
@@ -114,21 +116,31 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
   const std::vector<LoggedDelta> deltas = {{3, "users/ada", crdt::EncodeDelta(v.put_delta)},
                                            {4, "users/bob", crdt::EncodeDelta(v.inc_delta)}};
   const merkle::Hash hash{0x0123456789abcdef, 0xfedcba9876543210};
+  const merkle::Fingerprint fp = merkle::FingerprintOf(hash);
+  // Documents named as the responder's fake replica holds them (fake_replicas.h).
+  const std::vector<LeafEntry> known = fuzz::KnownDocuments();
+  auto ref = [&](size_t i) {
+    return DocumentRef{merkle::BucketOf(known[i].key), EntryFingerprint(known[i])};
+  };
   const std::vector<std::pair<std::string, Body>> messages = {
       {"delta_batch", DeltaBatch{deltas}},
       {"heartbeat", Heartbeat{5, hash}},
       {"log_request", LogRequest{3, 1024}},
       {"log_response", LogResponse{3, 9, deltas}},
       {"tree_request", TreeRequest{7, {{0, 0}, {1, 15}, {3, 4095}}}},
-      {"tree_response", TreeResponse{7, {{{2, 17}, hash, std::vector<merkle::Hash>(16, hash)}}}},
+      {"tree_response", TreeResponse{7, {{{2, 17}, 0, std::vector<merkle::Fingerprint>(16, fp)}}}},
       {"leaf_request", LeafRequest{7, {0, 65535}}},
-      {"leaf_response", LeafResponse{7, {{merkle::BucketOf("k1"), hash, {{"k1", hash}}}}}},
-      {"document_request", DocumentRequest{7, {"k0", "users/ada"}}},
+      {"leaf_response",
+       LeafResponse{
+           7, {{ref(1).bucket, ref(1).fingerprint, {ref(1).fingerprint}}, {0, fp ^ 1, {1, fp}}}}},
+      {"document_request", DocumentRequest{7, {ref(0), {65535, fp}}}},
       {"documents",
        Documents{7,
-                 {{"k0", crdt::EncodeDocument(v.put)}, {"k9", crdt::EncodeDocument(v.deleted)}}}}};
+                 {{"k0", crdt::EncodeDocument(v.put)}, {"k9", crdt::EncodeDocument(v.deleted)}},
+                 {ref(3), {0, fp}}}}};
   for (const auto& [name, body] : messages) corpus.Write("message_decoder", name, Encoded(body));
-  // The responder's fake replica holds k0..k9 and the log 5..20.
+  // The responder's fake replica holds k0..k9 and the log 5..20; known[10] is the peer's k5, which
+  // it holds in another state, so it answers that one as missing.
   const std::vector<std::pair<std::string, Body>> requests = {
       {"log_request", LogRequest{7, 4}},
       {"log_request_from_0", LogRequest{0, 0}},
@@ -136,8 +148,8 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
        TreeRequest{7,
                    {{0, 0}, {1, merkle::BucketOf("k0") >> 12}, {3, merkle::BucketOf("k0") >> 4}}}},
       {"leaf_request", LeafRequest{7, {merkle::BucketOf("k0"), merkle::BucketOf("k5"), 0}}},
-      {"document_request", DocumentRequest{7, {"k0", "k3", "missing"}}},
-      {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}}},
+      {"document_request", DocumentRequest{7, {ref(0), ref(3), ref(10), ref(0)}}},
+      {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}, {}}},
       {"not_a_request", Heartbeat{5, hash}}};
   for (const auto& [name, body] : requests) corpus.Write("responder", name, Encoded(body));
 }
@@ -157,9 +169,25 @@ void WriteAntiEntropySeeds(const Corpus& corpus, const Values& v) {
   // The peer's true root, with one child changed: forged, and made plausible.
   Result<std::optional<Body>> root = AnswerRequest(peer, TreeRequest{7, {{0, 0}}});
   TreeResponse tampered = std::get<TreeResponse>(**root);
-  tampered.nodes[0].children[3] = merkle::Hash{1, 2};
+  tampered.nodes[0].children[3] = 0x0102;
+  // The peer's bucket of p0, made plausible (anti_entropy_fuzzer.cc): an entry that is an index
+  // of KnownDocuments() stands for that document's fingerprint and names the bucket, so this leaf
+  // lists the real p0, p0 in a state the peer does not hold, and a document that does not exist.
+  const std::vector<sync::LeafEntry> known = fuzz::KnownDocuments();
+  size_t p0 = 0;
+  while (known[p0].key != "p0") ++p0;
   const uint32_t bucket = merkle::BucketOf("p0");
-  const LeafResponse leaf{7, {{bucket, merkle::Hash{}, {{"p0", crdt::DigestOf("x")}, {"zz", {}}}}}};
+  const merkle::Fingerprint forged_p0 =
+      merkle::FingerprintOf(merkle::Contribution("p0", crdt::DigestOf("x")));
+  const LeafResponse leaf{7, {{bucket, 0, {p0, forged_p0, 0xfedcba9876543210}}}};
+  // Every document the peer holds and the local does not, answered as missing.
+  const testing::FakeReplica local = fuzz::MakeLocal();
+  Documents all_missing{7, {}, {}};
+  for (const sync::LeafEntry& e : known) {
+    Result<std::optional<std::string>> state = local.ReadState(e.key);
+    if (state.ok() && state->has_value() && crdt::DigestOf(**state) == e.digest) continue;
+    all_missing.missing.push_back(DocumentRef{merkle::BucketOf(e.key), EntryFingerprint(e)});
+  }
 
   corpus.Write("anti_entropy", "honest", std::string(1, '\0') + honest(40));
   corpus.Write("anti_entropy", "honest_apply_fails", std::string(1, '\1') + honest(40));
@@ -170,13 +198,16 @@ void WriteAntiEntropySeeds(const Corpus& corpus, const Values& v) {
                std::string(1, '\0') + forged(1, tampered) + honest(20));
   corpus.Write("anti_entropy", "leaf_made_plausible",
                std::string(1, '\0') + honest(4) + forged(1, leaf) + honest(10));
-  corpus.Write("anti_entropy", "bad_document",
-               std::string(1, '\0') + honest(6) + forged(1, Documents{7, {{"p0", "not a state"}}}));
+  corpus.Write(
+      "anti_entropy", "bad_document",
+      std::string(1, '\0') + honest(5) + forged(1, Documents{7, {{"p0", "not a state"}}, {}}));
   corpus.Write("anti_entropy", "unexpected_type",
                std::string(1, '\0') + forged(1, LogRequest{1, 1}));
   corpus.Write("anti_entropy", "late_documents",
                std::string(1, '\0') +
-                   forged(1, Documents{7, {{"p1", crdt::EncodeDocument(v.put)}}}) + honest(20));
+                   forged(1, Documents{7, {{"p1", crdt::EncodeDocument(v.put)}}, {}}) + honest(20));
+  corpus.Write("anti_entropy", "fetches_answered_missing",
+               std::string(1, '\0') + honest(5) + forged(1, all_missing) + honest(10));
 }
 
 void WriteConfigSeeds(const Corpus& corpus) {

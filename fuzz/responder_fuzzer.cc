@@ -5,13 +5,22 @@
 //   - only requests are answered: any other message, a tree request naming a leaf, and a push
 //     with a state that does not decode are InvalidArgument; an accepted push is joined whole;
 //   - every answer is bounded as docs/protocol.md says (deltas asked, at most 1,024; the nodes,
-//     leaves and documents asked, no more), echoes the session, holds tree nodes whose children
-//     add up, and is a valid message: it encodes within kMaxMessageBytes and decodes to itself.
+//     leaves and documents asked, no more), echoes the session, holds tree nodes whose children's
+//     fingerprints add up to the node's and leaves whose ascending entries add up to the leaf's,
+//     and is a valid message: it encodes within kMaxMessageBytes and decodes to itself;
+//   - a document answer holds only documents the request named by (bucket, fingerprint), in their
+//     current state, and lists in `missing` only named documents the replica does not hold; a
+//     named document is left out of both only when the answer's bytes bound is reached.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "crdt/digest.h"
 #include "fuzz/fake_replicas.h"
 #include "fuzz/fuzz_input.h"
 #include "sync/responder.h"
@@ -32,23 +41,77 @@ void CheckAnswer(const LogRequest& request, const LogResponse& answer, const Loc
   }
 }
 
-void CheckAnswer(const TreeRequest& request, const TreeResponse& answer) {
+merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
+  merkle::Fingerprint sum = 0;
+  for (merkle::Fingerprint f : fingerprints) sum ^= f;
+  return sum;
+}
+
+void CheckAnswer(const TreeRequest& request, const TreeResponse& answer,
+                 const LocalReplica& local) {
   FUZZ_CHECK(answer.session == request.session && answer.nodes.size() == request.nodes.size());
-  for (const TreeNode& node : answer.nodes) {
-    merkle::Hash sum;
-    for (const merkle::Hash& child : node.children) sum = merkle::Xor(sum, child);
-    FUZZ_CHECK(sum == node.hash);
+  for (size_t i = 0; i < answer.nodes.size(); ++i) {
+    const TreeNode& node = answer.nodes[i];
+    FUZZ_CHECK(node.id == request.nodes[i]);
+    FUZZ_CHECK(node.children.size() == static_cast<size_t>(merkle::kFanout));
+    FUZZ_CHECK(XorAll(node.children) == node.hash);
+    FUZZ_CHECK(node.hash == merkle::FingerprintOf(local.merkle_node(node.id)));
   }
 }
 
 void CheckAnswer(const LeafRequest& request, const LeafResponse& answer) {
   FUZZ_CHECK(answer.session == request.session && answer.leaves.size() == request.buckets.size());
+  for (size_t i = 0; i < answer.leaves.size(); ++i) {
+    const Leaf& leaf = answer.leaves[i];
+    FUZZ_CHECK(leaf.bucket == request.buckets[i]);
+    FUZZ_CHECK(std::is_sorted(leaf.entries.begin(), leaf.entries.end()));
+    FUZZ_CHECK(XorAll(leaf.entries) == leaf.hash);
+  }
 }
 
-void CheckAnswer(const DocumentRequest& request, const Documents& answer) {
-  FUZZ_CHECK(answer.session == request.session && answer.documents.size() <= request.keys.size());
+// The state of the document the replica holds as `ref` names it, if any.
+std::optional<std::string> Named(const LocalReplica& local, const DocumentRef& ref) {
+  Result<std::vector<LeafEntry>> leaf = local.ReadLeaf(ref.bucket);
+  FUZZ_CHECK(leaf.ok());
+  for (const LeafEntry& e : *leaf) {
+    if (EntryFingerprint(e) != ref.fingerprint) continue;
+    Result<std::optional<std::string>> state = local.ReadState(e.key);
+    FUZZ_CHECK(state.ok());
+    return *state;
+  }
+  return std::nullopt;
+}
+
+void CheckAnswer(const DocumentRequest& request, const Documents& answer,
+                 const LocalReplica& local) {
+  FUZZ_CHECK(answer.session == request.session);
+  FUZZ_CHECK(answer.documents.size() + answer.missing.size() <= request.documents.size());
+  // How many times each document is named and not yet accounted for by the answer.
+  std::map<DocumentRef, size_t> named;
+  for (const DocumentRef& ref : request.documents) ++named[ref];
+  auto account = [&](const DocumentRef& ref) {
+    auto it = named.find(ref);
+    FUZZ_CHECK(it != named.end() && it->second > 0);
+    if (--it->second == 0) named.erase(it);
+  };
+  size_t bytes = 0;
   for (const DocumentState& d : answer.documents) {
-    FUZZ_CHECK(std::find(request.keys.begin(), request.keys.end(), d.key) != request.keys.end());
+    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(
+                                                       d.key, crdt::DigestOf(d.state)))};
+    account(ref);
+    Result<std::optional<std::string>> state = local.ReadState(d.key);
+    FUZZ_CHECK(state.ok() && *state == d.state);
+    bytes += d.state.size();
+  }
+  for (const DocumentRef& ref : answer.missing) {
+    account(ref);
+    FUZZ_CHECK(!Named(local, ref).has_value());
+  }
+  // What is left out is held, and did not fit.
+  for (const auto& [ref, count] : named) {
+    const std::optional<std::string> state = Named(local, ref);
+    FUZZ_CHECK(state.has_value());
+    FUZZ_CHECK(!answer.documents.empty() && bytes + state->size() > kDocumentBytesPerAnswer);
   }
 }
 
@@ -57,11 +120,11 @@ void CheckAnswer(const Body& request, const Body& answer, const LocalReplica& lo
   if (const auto* log = std::get_if<LogRequest>(&request)) {
     CheckAnswer(*log, std::get<LogResponse>(answer), local);
   } else if (const auto* tree = std::get_if<TreeRequest>(&request)) {
-    CheckAnswer(*tree, std::get<TreeResponse>(answer));
+    CheckAnswer(*tree, std::get<TreeResponse>(answer), local);
   } else if (const auto* leaf = std::get_if<LeafRequest>(&request)) {
     CheckAnswer(*leaf, std::get<LeafResponse>(answer));
   } else {
-    CheckAnswer(std::get<DocumentRequest>(request), std::get<Documents>(answer));
+    CheckAnswer(std::get<DocumentRequest>(request), std::get<Documents>(answer), local);
   }
   const std::string bytes = Encode(Message{local.replica_id(), answer});
   FUZZ_CHECK(bytes.size() <= kMaxMessageBytes);
