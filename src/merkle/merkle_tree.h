@@ -39,6 +39,13 @@ uint32_t BucketOf(std::string_view key);
 Hash Contribution(std::string_view key, const Hash& digest);
 Hash Xor(const Hash& a, const Hash& b);
 
+// What anti-entropy sends of a hash: its high 64 bits. Taking bits commutes with XOR, so a
+// receiver can still check that fingerprints of children add up to their parent's; 64 bits keep
+// the chance that two different subtrees or documents look equal at 2^-64 per comparison, and
+// halve the bytes of a tree walk (docs/protocol.md).
+using Fingerprint = uint64_t;
+inline Fingerprint FingerprintOf(const Hash& h) { return h.high; }
+
 class MerkleTree {
  public:
   MerkleTree();

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crdt/codec.h"
+#include "crdt/digest.h"
 #include "sync/responder.h"
 
 namespace crdtdb::sync {
@@ -14,9 +15,9 @@ namespace {
 
 std::pair<int, uint32_t> Key(merkle::NodeId id) { return {id.level, id.index}; }
 
-merkle::Hash XorAll(const std::vector<merkle::Hash>& hashes) {
-  merkle::Hash sum;
-  for (const merkle::Hash& h : hashes) sum = merkle::Xor(sum, h);
+merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
+  merkle::Fingerprint sum = 0;
+  for (merkle::Fingerprint f : fingerprints) sum ^= f;
   return sum;
 }
 
@@ -35,14 +36,15 @@ void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out
   } else if (const auto* leaves = std::get_if<LeafResponse>(&response)) {
     OnLeaves(*leaves, out);
   } else if (const auto* docs = std::get_if<Documents>(&response)) {
-    OnDocuments(*docs);
+    OnDocuments(*docs, out);
   } else {
     Reject(std::string("unexpected ") + TypeName(response) + " in an anti-entropy round");
   }
   if (done()) return;
   if (outstanding() < before) retries_without_progress_ = 0;
   SendMore(out);
-  if (outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && keys_to_fetch_.empty()) {
+  if (outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && refs_to_fetch_.empty() &&
+      pending_.empty()) {
     state_ = stats_.documents_pushed + stats_.documents_fetched > 0 ? State::kRepaired : State::kInSync;
   }
 }
@@ -58,7 +60,7 @@ void AntiEntropySession::Retry(std::vector<Body>* out) {
       buckets_to_ask_.push_front(it->second);
     }
   }
-  for (const std::string& key : awaiting_) keys_to_fetch_.push_front(key);
+  for (auto it = awaiting_.rbegin(); it != awaiting_.rend(); ++it) refs_to_fetch_.push_front(*it);
   asked_.clear();
   awaiting_.clear();
   SendMore(out);
@@ -66,13 +68,13 @@ void AntiEntropySession::Retry(std::vector<Body>* out) {
 
 void AntiEntropySession::OnTree(const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
-    if (!(XorAll(node.children) == node.hash)) return Reject("the peer's tree node does not add up");
+    if (XorAll(node.children) != node.hash) return Reject("the peer's tree node does not add up");
     if (asked_.erase(Key(node.id)) == 0) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
-    if (node.id.level == 0 && node.hash == local_.merkle_root()) return;  // in sync: one round trip
+    if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root())) return;  // in sync
     const std::vector<merkle::Hash> mine = local_.merkle_children(node.id);
     for (int i = 0; i < merkle::kFanout; ++i) {
-      if (node.children[i] == mine[i]) continue;
+      if (node.children[i] == merkle::FingerprintOf(mine[i])) continue;
       const merkle::NodeId child{node.id.level + 1, node.id.index * merkle::kFanout + static_cast<uint32_t>(i)};
       if (child.level < merkle::kDepth) {
         nodes_to_ask_.push_back(child);
@@ -85,14 +87,8 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
 
 void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body>* out) {
   for (const Leaf& leaf : response.leaves) {
-    merkle::Hash sum;
-    for (size_t i = 0; i < leaf.entries.size(); ++i) {
-      const LeafEntry& e = leaf.entries[i];
-      if (i > 0 && !(leaf.entries[i - 1].key < e.key)) return Reject("leaf entries are not sorted");
-      if (merkle::BucketOf(e.key) != leaf.bucket) return Reject("a leaf lists a key of another bucket");
-      sum = merkle::Xor(sum, merkle::Contribution(e.key, e.digest));
-    }
-    if (!(sum == leaf.hash)) return Reject("the peer's leaf contents do not add up to its leaf");
+    if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end())) return Reject("leaf entries are not sorted");
+    if (XorAll(leaf.entries) != leaf.hash) return Reject("the peer's leaf contents do not add up to its leaf");
     if (asked_.erase(Key(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) continue;  // not asked now
     ++stats_.leaves_compared;
     CompareLeaf(leaf, out);
@@ -104,28 +100,62 @@ void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body
 void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out) {
   Result<std::vector<LeafEntry>> mine = local_.ReadLeaf(theirs.bucket);
   if (!mine.ok()) return Fail(mine.status().ToString());
-  // Merge two key-sorted lists: a key that differs, or that one side lacks, needs repair.
+  std::vector<std::pair<merkle::Fingerprint, const std::string*>> local;
+  for (const LeafEntry& e : *mine) local.emplace_back(EntryFingerprint(e), &e.key);
+  std::sort(local.begin(), local.end());
+  // Merge two fingerprint-sorted lists. A local document without an equal peer entry differs or
+  // is missing there; a peer entry without an equal local one is fetched.
+  PendingBucket pending;
   size_t a = 0, b = 0;
-  auto push_mine = [&](const std::string& key) {
-    Result<std::optional<std::string>> state = local_.ReadState(key);
-    if (!state.ok()) return Fail(state.status().ToString());
-    if (state->has_value()) Push(DocumentState{key, std::move(**state)}, out);
-  };
-  while (a < mine->size() || b < theirs.entries.size()) {
-    if (b == theirs.entries.size() || (a < mine->size() && (*mine)[a].key < theirs.entries[b].key)) {
-      push_mine((*mine)[a++].key);
-    } else if (a == mine->size() || theirs.entries[b].key < (*mine)[a].key) {
-      keys_to_fetch_.push_back(theirs.entries[b++].key);
+  while (a < local.size() || b < theirs.entries.size()) {
+    if (b == theirs.entries.size() || (a < local.size() && local[a].first < theirs.entries[b])) {
+      pending.local_keys.insert(*local[a++].second);
+    } else if (a == local.size() || theirs.entries[b] < local[a].first) {
+      const merkle::Fingerprint f = theirs.entries[b++];
+      if (b >= 2 && theirs.entries[b - 2] == f) continue;  // asked once
+      refs_to_fetch_.push_back(DocumentRef{theirs.bucket, f});
+      ++pending.fetches;
     } else {
-      if (!((*mine)[a].digest == theirs.entries[b].digest)) {
-        push_mine((*mine)[a].key);
-        keys_to_fetch_.push_back(theirs.entries[b].key);
-      }
       ++a;
       ++b;
     }
+  }
+  if (pending.fetches > 0) {
+    pending_[theirs.bucket] = std::move(pending);  // the pushes wait for what the fetches show
+    return;
+  }
+  for (const std::string& key : pending.local_keys) {
+    PushUnlessEqual(key, std::nullopt, out);
     if (done()) return;
   }
+}
+
+void AntiEntropySession::PushUnlessEqual(const std::string& key, const std::optional<crdt::Digest>& their_digest,
+                                         std::vector<Body>* out) {
+  Result<std::optional<std::string>> state = local_.ReadState(key);
+  if (!state.ok()) return Fail(state.status().ToString());
+  if (!state->has_value()) return;
+  // Equal after the join: the peer's state held everything the local one did.
+  if (their_digest && crdt::DigestOf(**state) == *their_digest) return;
+  Push(DocumentState{key, std::move(**state)}, out);
+}
+
+void AntiEntropySession::SettleBucket(uint32_t bucket, std::vector<Body>* out) {
+  auto it = pending_.find(bucket);
+  if (it == pending_.end()) return;
+  PendingBucket& p = it->second;
+  for (const auto& [key, digest] : p.fetched) {
+    if (p.local_keys.erase(key) > 0) PushUnlessEqual(key, digest, out);
+    if (done()) return;
+  }
+  p.fetched.clear();
+  if (p.fetches > 0) return;
+  // Every fetch is answered: the peer holds no document of the remaining keys.
+  for (const std::string& key : p.local_keys) {
+    PushUnlessEqual(key, std::nullopt, out);
+    if (done()) return;
+  }
+  pending_.erase(it);
 }
 
 void AntiEntropySession::Push(DocumentState state, std::vector<Body>* out) {
@@ -144,16 +174,32 @@ void AntiEntropySession::FlushPushes(std::vector<Body>* out) {
   out->push_back(std::exchange(pushes_, Documents{}));
 }
 
-void AntiEntropySession::OnDocuments(const Documents& response) {
+void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body>* out) {
   std::vector<RemoteUpdate> updates;
+  std::set<uint32_t> settled;
+  auto answered = [&](const DocumentRef& ref) {
+    if (awaiting_.erase(ref) == 0) return false;  // a duplicate or late answer
+    if (auto it = pending_.find(ref.bucket); it != pending_.end() && it->second.fetches > 0) --it->second.fetches;
+    settled.insert(ref.bucket);
+    return true;
+  };
   for (const DocumentState& d : response.documents) {
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Reject("the peer sent a malformed document: " + state.status().message());
-    if (awaiting_.erase(d.key) == 0) continue;  // a duplicate or late answer
+    const crdt::Digest digest = crdt::DigestOf(d.state);
+    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest))};
+    if (!answered(ref)) continue;
+    if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = digest;
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
+  for (const DocumentRef& ref : response.missing) answered(ref);
   stats_.documents_fetched += updates.size();
-  if (Status s = local_.ApplyRemote(std::move(updates)); !s.ok()) Fail(s.ToString());
+  if (Status s = local_.ApplyRemote(std::move(updates)); !s.ok()) return Fail(s.ToString());
+  for (uint32_t bucket : settled) {
+    SettleBucket(bucket, out);
+    if (done()) return;
+  }
+  FlushPushes(out);
 }
 
 void AntiEntropySession::SendMore(std::vector<Body>* out) {
@@ -175,13 +221,13 @@ void AntiEntropySession::SendMore(std::vector<Body>* out) {
     }
     out->push_back(std::move(request));
   }
-  while (!keys_to_fetch_.empty() && awaiting_.size() < kMaxKeysInFlight) {
+  while (!refs_to_fetch_.empty() && awaiting_.size() < kMaxKeysInFlight) {
     DocumentRequest request{id_, {}};
-    while (!keys_to_fetch_.empty() && request.keys.size() < kKeysPerRequest) {
-      if (awaiting_.insert(keys_to_fetch_.front()).second) request.keys.push_back(keys_to_fetch_.front());
-      keys_to_fetch_.pop_front();
+    while (!refs_to_fetch_.empty() && request.documents.size() < kKeysPerRequest) {
+      if (awaiting_.insert(refs_to_fetch_.front()).second) request.documents.push_back(refs_to_fetch_.front());
+      refs_to_fetch_.pop_front();
     }
-    if (!request.keys.empty()) out->push_back(std::move(request));
+    if (!request.documents.empty()) out->push_back(std::move(request));
   }
 }
 

@@ -3,13 +3,17 @@
 // Merkle anti-entropy, the backstop that makes replicas converge whatever the delta stream lost.
 //
 // AntiEntropySession is the initiator's state machine for one round with one peer. It asks for the
-// peer's root and its children, descends only into children whose hashes differ from the local
-// tree, fetches the contents (key, digest) of differing leaves, and then pushes the local states
-// of differing documents to the peer and requests the peer's: push-pull, so after one round both
-// sides hold the join. Messages cost O(differences x depth); an in-sync check is one round trip.
+// peer's root and its children, descends only into children whose fingerprints differ from the
+// local tree, fetches the contents of differing leaves (one fingerprint per document), and
+// compares them with its own documents of the bucket. It then fetches the peer's documents it
+// does not hold as they are, joins them, and pushes its own state of a document only where the
+// peer lacks something of it: the peer has no such document, or the join holds more than the
+// peer's state. So after one round both sides hold the join, and a document changed on one side
+// only crosses the wire once. Messages cost O(differences x depth); an in-sync check is one round
+// trip.
 //
 // Every answer is checked on its own: children must XOR to their parent, leaf contents to their
-// leaf, keys must hash to their bucket, and only nodes that were asked for may be answered. A
+// leaf, fetched documents must be ones asked for, and only nodes that were asked for may be answered. A
 // forged or inconsistent tree ends the round as rejected; it is never followed. (Across answers
 // the peer's tree may change, as it keeps accepting writes; the round then descends into what
 // differs now.) The number of items asked for and unanswered is bounded (kMaxItemsInFlight,
@@ -22,6 +26,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -73,8 +78,13 @@ class AntiEntropySession {
  private:
   void OnTree(const TreeResponse& response);
   void OnLeaves(const LeafResponse& response, std::vector<Body>* out);
-  void OnDocuments(const Documents& response);
+  void OnDocuments(const Documents& response, std::vector<Body>* out);
   void CompareLeaf(const Leaf& theirs, std::vector<Body>* out);
+  // Pushes the local state of `key` (if any) unless it equals `their_digest`, the peer's.
+  void PushUnlessEqual(const std::string& key, const std::optional<crdt::Digest>& their_digest,
+                       std::vector<Body>* out);
+  // After a fetch answer: pushes what the bucket's answered fetches showed the peer lacks.
+  void SettleBucket(uint32_t bucket, std::vector<Body>* out);
   // Queues a local state for the peer; full batches go out at once, the rest with FlushPushes.
   void Push(DocumentState state, std::vector<Body>* out);
   void FlushPushes(std::vector<Body>* out);
@@ -89,11 +99,20 @@ class AntiEntropySession {
   AntiEntropyStats stats_;
   int retries_without_progress_ = 0;
 
+  // A bucket whose comparison waits for fetched documents: the local documents that differ from
+  // every peer entry, and the peer's digests of those fetched so far (by key).
+  struct PendingBucket {
+    size_t fetches = 0;
+    std::set<std::string> local_keys;
+    std::map<std::string, crdt::Digest> fetched;
+  };
+
   std::set<std::pair<int, uint32_t>> asked_;  // nodes and leaves asked for, unanswered
-  std::set<std::string> awaiting_;            // documents asked for, unanswered
+  std::set<DocumentRef> awaiting_;            // documents asked for, unanswered
   std::deque<merkle::NodeId> nodes_to_ask_;
   std::deque<uint32_t> buckets_to_ask_;
-  std::deque<std::string> keys_to_fetch_;
+  std::deque<DocumentRef> refs_to_fetch_;
+  std::map<uint32_t, PendingBucket> pending_;
   Documents pushes_;  // local states for the peer, batched across leaves
   size_t pushes_bytes_ = 0;
 };

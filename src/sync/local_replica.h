@@ -26,6 +26,18 @@ struct RemoteUpdate {
   bool is_state = false;  // a full state (joined with Join) rather than a delta (ApplyDelta)
 };
 
+// One document of a Merkle bucket, as the replica holds it.
+struct LeafEntry {
+  std::string key;
+  crdt::Digest digest;
+  friend bool operator==(const LeafEntry&, const LeafEntry&) = default;
+};
+
+// How anti-entropy names the entry on the wire (messages.h, Leaf).
+inline merkle::Fingerprint EntryFingerprint(const LeafEntry& e) {
+  return merkle::FingerprintOf(merkle::Contribution(e.key, e.digest));
+}
+
 class LocalReplica {
  public:
   virtual ~LocalReplica() = default;

@@ -35,6 +35,25 @@ class Writer {
     }
     Bin(std::string_view(bytes, 16));
   }
+  void Fingerprint(merkle::Fingerprint f) { Fingerprints(std::vector<merkle::Fingerprint>{f}); }
+  // Fingerprints travel as one binary string of 8 big-endian bytes each: msgpack would spend 9
+  // bytes on each as an integer, for values that are random.
+  void Fingerprints(const std::vector<merkle::Fingerprint>& fs) {
+    std::string bytes(8 * fs.size(), '\0');
+    for (size_t i = 0; i < fs.size(); ++i) {
+      for (int b = 0; b < 8; ++b) bytes[8 * i + b] = static_cast<char>(fs[i] >> (56 - 8 * b));
+    }
+    Bin(bytes);
+  }
+  void Ref(const DocumentRef& r) {
+    Array(2);
+    Uint(r.bucket);
+    Fingerprint(r.fingerprint);
+  }
+  void Refs(const std::vector<DocumentRef>& refs) {
+    Array(refs.size());
+    for (const DocumentRef& r : refs) Ref(r);
+  }
   void Deltas(const std::vector<LoggedDelta>& deltas) {
     Array(deltas.size());
     for (const LoggedDelta& d : deltas) {
@@ -70,9 +89,8 @@ class Writer {
     for (const TreeNode& n : m.nodes) {
       Array(3);
       NodeId(n.id);
-      Hash(n.hash);
-      Array(n.children.size());
-      for (const merkle::Hash& c : n.children) Hash(c);
+      Fingerprint(n.hash);
+      Fingerprints(n.children);
     }
   }
   void Body(const LeafRequest& m) {
@@ -86,19 +104,13 @@ class Writer {
     for (const Leaf& leaf : m.leaves) {
       Array(3);
       Uint(leaf.bucket);
-      Hash(leaf.hash);
-      Array(leaf.entries.size());
-      for (const LeafEntry& e : leaf.entries) {
-        Array(2);
-        Str(e.key);
-        Hash(e.digest);
-      }
+      Fingerprint(leaf.hash);
+      Fingerprints(leaf.entries);
     }
   }
   void Body(const DocumentRequest& m) {
     Uint(m.session);
-    Array(m.keys.size());
-    for (const std::string& k : m.keys) Str(k);
+    Refs(m.documents);
   }
   void Body(const Documents& m) {
     Uint(m.session);
@@ -108,6 +120,7 @@ class Writer {
       Str(d.key);
       Bin(d.state);
     }
+    Refs(m.missing);
   }
 
  private:
@@ -164,6 +177,38 @@ class Reader {
     }
     return true;
   }
+  // A binary string of 8-byte fingerprints: `count` of them exactly, or with count 0, at most `max`.
+  bool Fingerprints(std::vector<merkle::Fingerprint>* out, size_t max, size_t count = 0) {
+    std::string_view s;
+    if (!r_.ReadBinary(&s)) return false;
+    if (s.size() % 8 != 0) return Fail("fingerprints are 8 bytes each");
+    const size_t n = s.size() / 8;
+    if (count != 0 && n != count) return Fail("wrong number of fingerprints");
+    if (n > max) return Fail("too many fingerprints");
+    out->resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      merkle::Fingerprint f = 0;
+      for (int b = 0; b < 8; ++b) f = (f << 8) | static_cast<unsigned char>(s[8 * i + b]);
+      (*out)[i] = f;
+    }
+    return true;
+  }
+  bool Fingerprint(merkle::Fingerprint* f) {
+    std::vector<merkle::Fingerprint> one;
+    if (!Fingerprints(&one, 1, 1)) return false;
+    *f = one[0];
+    return true;
+  }
+  bool Refs(std::vector<DocumentRef>* out) {
+    uint32_t n = 0;
+    if (!List(kMaxDocumentsPerMessage, &n)) return false;
+    out->resize(n);
+    for (DocumentRef& r : *out) {
+      if (!Tuple(2) || !Uint32(&r.bucket) || !Fingerprint(&r.fingerprint)) return false;
+      if (r.bucket >= merkle::kLeafCount) return Fail("no such bucket");
+    }
+    return true;
+  }
   bool NodeId(merkle::NodeId* id) {
     uint64_t level = 0;
     uint32_t index = 0;
@@ -205,14 +250,11 @@ class Reader {
     if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
     m->nodes.resize(n);
     for (TreeNode& node : m->nodes) {
-      uint32_t children = 0;
-      if (!Tuple(3) || !NodeId(&node.id) || !Hash(&node.hash) || !List(merkle::kFanout, &children)) return false;
-      if (children != static_cast<uint32_t>(merkle::kFanout)) return Fail("a node has kFanout children");
-      if (node.id.level >= merkle::kDepth) return Fail("leaves have no child hashes");
-      node.children.resize(children);
-      for (merkle::Hash& c : node.children) {
-        if (!Hash(&c)) return false;
+      if (!Tuple(3) || !NodeId(&node.id) || !Fingerprint(&node.hash) ||
+          !Fingerprints(&node.children, merkle::kFanout, merkle::kFanout)) {
+        return false;
       }
+      if (node.id.level >= merkle::kDepth) return Fail("leaves have no child hashes");
     }
     return true;
   }
@@ -232,29 +274,16 @@ class Reader {
     if (!Uint(&m->session) || !List(kMaxNodesPerMessage, &n)) return false;
     m->leaves.resize(n);
     for (Leaf& leaf : m->leaves) {
-      uint32_t entries = 0;
-      if (!Tuple(3) || !Uint32(&leaf.bucket) || !Hash(&leaf.hash) || !List(kMaxLeafEntriesPerMessage, &entries)) {
+      if (!Tuple(3) || !Uint32(&leaf.bucket) || !Fingerprint(&leaf.hash) ||
+          !Fingerprints(&leaf.entries, kMaxLeafEntriesPerMessage - total)) {
         return false;
       }
       if (leaf.bucket >= merkle::kLeafCount) return Fail("no such bucket");
-      total += entries;
-      if (total > kMaxLeafEntriesPerMessage) return Fail("too many leaf entries");
-      leaf.entries.resize(entries);
-      for (LeafEntry& e : leaf.entries) {
-        if (!Tuple(2) || !Str(&e.key) || !Hash(&e.digest)) return false;
-      }
+      total += leaf.entries.size();
     }
     return true;
   }
-  bool Body(DocumentRequest* m) {
-    uint32_t n = 0;
-    if (!Uint(&m->session) || !List(kMaxDocumentsPerMessage, &n)) return false;
-    m->keys.resize(n);
-    for (std::string& k : m->keys) {
-      if (!Str(&k)) return false;
-    }
-    return true;
-  }
+  bool Body(DocumentRequest* m) { return Uint(&m->session) && Refs(&m->documents); }
   bool Body(Documents* m) {
     uint32_t n = 0;
     if (!Uint(&m->session) || !List(kMaxDocumentsPerMessage, &n)) return false;
@@ -262,7 +291,7 @@ class Reader {
     for (DocumentState& d : m->documents) {
       if (!Tuple(2) || !Str(&d.key) || !Bin(&d.state)) return false;
     }
-    return true;
+    return Refs(&m->missing);
   }
 
  private:
@@ -289,7 +318,7 @@ size_t BodyFieldCount(const Body& body) {
       [](const auto& b) -> size_t {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, DeltaBatch>) return 1;
-        if constexpr (std::is_same_v<T, LogResponse>) return 3;
+        if constexpr (std::is_same_v<T, LogResponse> || std::is_same_v<T, Documents>) return 3;
         return 2;
       },
       body);

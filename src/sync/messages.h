@@ -24,7 +24,8 @@
 
 namespace crdtdb::sync {
 
-constexpr unsigned kProtocolVersion = 1;
+// 2: anti-entropy sends 64-bit fingerprints and names documents by them (was 1: full hashes, keys).
+constexpr unsigned kProtocolVersion = 2;
 
 // Bounds on one message.
 constexpr size_t kMaxMessageBytes = size_t{32} << 20;
@@ -80,8 +81,8 @@ struct TreeRequest {
 
 struct TreeNode {
   merkle::NodeId id;
-  merkle::Hash hash;
-  std::vector<merkle::Hash> children;  // kFanout hashes
+  merkle::Fingerprint hash = 0;
+  std::vector<merkle::Fingerprint> children;  // kFanout fingerprints
   friend bool operator==(const TreeNode&, const TreeNode&) = default;
 };
 
@@ -98,16 +99,14 @@ struct LeafRequest {
   friend bool operator==(const LeafRequest&, const LeafRequest&) = default;
 };
 
-struct LeafEntry {
-  std::string key;
-  crdt::Digest digest;
-  friend bool operator==(const LeafEntry&, const LeafEntry&) = default;
-};
-
+// A leaf's contents as anti-entropy sends them: the fingerprint of each document's contribution
+// (merkle::Contribution of its key and digest), not its key. The requester finds which of its own
+// documents the peer lacks or holds differently by comparing fingerprints, and names the peer's
+// documents it lacks by (bucket, fingerprint): keys cross the wire only with the states.
 struct Leaf {
   uint32_t bucket = 0;
-  merkle::Hash hash;               // the leaf's node hash, which the entries must add up to
-  std::vector<LeafEntry> entries;  // sorted by key
+  merkle::Fingerprint hash = 0;              // the leaf's, which the entries must add up to
+  std::vector<merkle::Fingerprint> entries;  // ascending
   friend bool operator==(const Leaf&, const Leaf&) = default;
 };
 
@@ -117,10 +116,17 @@ struct LeafResponse {
   friend bool operator==(const LeafResponse&, const LeafResponse&) = default;
 };
 
+// Names one document of a leaf by its contribution's fingerprint (see Leaf).
+struct DocumentRef {
+  uint32_t bucket = 0;
+  merkle::Fingerprint fingerprint = 0;
+  friend auto operator<=>(const DocumentRef&, const DocumentRef&) = default;
+};
+
 // Anti-entropy: asks for document states.
 struct DocumentRequest {
   uint64_t session = 0;
-  std::vector<std::string> keys;
+  std::vector<DocumentRef> documents;
   friend bool operator==(const DocumentRequest&, const DocumentRequest&) = default;
 };
 
@@ -131,10 +137,12 @@ struct DocumentState {
 };
 
 // Anti-entropy: document states, sent as the answer to a DocumentRequest or pushed unasked to
-// the peer that lacks them.
+// the peer that lacks them. `missing` lists the requested documents the answerer no longer holds
+// as named (changed since its leaf answer); always empty in a push.
 struct Documents {
   uint64_t session = 0;
   std::vector<DocumentState> documents;
+  std::vector<DocumentRef> missing;
   friend bool operator==(const Documents&, const Documents&) = default;
 };
 

@@ -3,6 +3,7 @@
 #include "sync/responder.h"
 
 #include <algorithm>
+#include <map>
 
 #include "crdt/codec.h"
 
@@ -34,7 +35,9 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const TreeRequest& reque
   TreeResponse response{request.session, {}};
   for (const merkle::NodeId& id : request.nodes) {
     if (id.level >= merkle::kDepth) return Status::InvalidArgument("tree requests name inner nodes only");
-    response.nodes.push_back(TreeNode{id, local.merkle_node(id), local.merkle_children(id)});
+    std::vector<merkle::Fingerprint> children;
+    for (const merkle::Hash& child : local.merkle_children(id)) children.push_back(merkle::FingerprintOf(child));
+    response.nodes.push_back(TreeNode{id, merkle::FingerprintOf(local.merkle_node(id)), std::move(children)});
   }
   return std::optional<Body>(std::move(response));
 }
@@ -48,22 +51,42 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LeafRequest& reque
     entries += leaf->size();
     // A bucket holds ~documents/65,536 keys; one this full means billions of documents.
     if (entries > kMaxLeafEntriesPerMessage) return Status::Internal("leaf answer exceeds its bound");
-    response.leaves.push_back(Leaf{bucket, local.merkle_node(merkle::NodeId{merkle::kDepth, bucket}), std::move(leaf).value()});
+    Leaf answer{bucket, merkle::FingerprintOf(local.merkle_node(merkle::NodeId{merkle::kDepth, bucket})), {}};
+    for (const LeafEntry& e : *leaf) answer.entries.push_back(EntryFingerprint(e));
+    std::sort(answer.entries.begin(), answer.entries.end());
+    response.leaves.push_back(std::move(answer));
   }
   return std::optional<Body>(std::move(response));
 }
 
 Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& request) {
-  Documents response{request.session, {}};
+  Documents response{request.session, {}, {}};
+  // Each bucket named is read once: the request names documents by fingerprint, not by key.
+  std::map<uint32_t, std::vector<LeafEntry>> leaves;
   size_t bytes = 0;
-  for (const std::string& key : request.keys) {
-    Result<std::optional<std::string>> state = local.ReadState(key);
-    if (!state.ok()) return state.status();
-    if (!state->has_value()) continue;
-    bytes += (*state)->size();
+  for (const DocumentRef& ref : request.documents) {
+    auto leaf = leaves.find(ref.bucket);
+    if (leaf == leaves.end()) {
+      Result<std::vector<LeafEntry>> entries = local.ReadLeaf(ref.bucket);
+      if (!entries.ok()) return entries.status();
+      leaf = leaves.emplace(ref.bucket, std::move(entries).value()).first;
+    }
+    auto entry = std::find_if(leaf->second.begin(), leaf->second.end(),
+                              [&](const LeafEntry& e) { return EntryFingerprint(e) == ref.fingerprint; });
+    std::optional<std::string> state;
+    if (entry != leaf->second.end()) {
+      Result<std::optional<std::string>> read = local.ReadState(entry->key);
+      if (!read.ok()) return read.status();
+      state = std::move(read).value();
+    }
+    if (!state) {
+      response.missing.push_back(ref);
+      continue;
+    }
+    bytes += state->size();
     // The requester asks again for what does not fit.
     if (bytes > kDocumentBytesPerAnswer && !response.documents.empty()) break;
-    response.documents.push_back(DocumentState{key, std::move(**state)});
+    response.documents.push_back(DocumentState{entry->key, std::move(*state)});
   }
   return std::optional<Body>(std::move(response));
 }

@@ -112,7 +112,7 @@ TEST_CASE("a tree node whose children do not add up rejects the round") {
   AntiEntropySession session(local, 1);
   session.Start();
   std::vector<Body> out;
-  TreeNode forged{{0, 0}, merkle::Hash{1, 1}, std::vector<merkle::Hash>(merkle::kFanout)};
+  TreeNode forged{{0, 0}, 1, std::vector<merkle::Fingerprint>(merkle::kFanout)};
   session.OnResponse(TreeResponse{1, {forged}}, &out);
   CHECK(session.state() == AntiEntropySession::State::kRejected);
   CHECK(session.error() == "the peer's tree node does not add up");

@@ -175,8 +175,8 @@ class Gen {
         m.nodes.resize(Count(big ? kMaxNodesPerMessage : 6));
         for (TreeNode& n : m.nodes) {
           n.id = Node(merkle::kDepth - 1);
-          n.hash = RandomHash();
-          for (int i = 0; i < merkle::kFanout; ++i) n.children.push_back(RandomHash());
+          n.hash = Uint();
+          for (int i = 0; i < merkle::kFanout; ++i) n.children.push_back(Uint());
         }
         return m;
       }
@@ -191,22 +191,24 @@ class Gen {
         m.leaves.resize(Count(big ? 64 : 5));
         for (Leaf& leaf : m.leaves) {
           leaf.bucket = Bucket();
-          leaf.hash = RandomHash();
+          leaf.hash = Uint();
           leaf.entries.resize(Count(big ? 200 : 8));
-          for (LeafEntry& e : leaf.entries) e = LeafEntry{Utf8(false), RandomHash()};
+          for (merkle::Fingerprint& e : leaf.entries) e = Uint();
         }
         return m;
       }
       case 8: {
         DocumentRequest m{Uint(), {}};
-        m.keys.resize(Count(big ? kMaxDocumentsPerMessage : 20));
-        for (std::string& k : m.keys) k = Utf8(big && OneIn(20));
+        m.documents.resize(Count(big ? kMaxDocumentsPerMessage : 20));
+        for (DocumentRef& r : m.documents) r = DocumentRef{Bucket(), Uint()};
         return m;
       }
       default: {
-        Documents m{Uint(), {}};
+        Documents m{Uint(), {}, {}};
         m.documents.resize(Count(big ? 64 : 8));
         for (DocumentState& d : m.documents) d = DocumentState{Utf8(false), Bytes(big && OneIn(4))};
+        m.missing.resize(Count(4));
+        for (DocumentRef& r : m.missing) r = DocumentRef{Bucket(), Uint()};
         return m;
       }
     }
@@ -236,7 +238,10 @@ V EmptyMap() { return V{V::Kind::kMap, 0, {}, {}}; }
 V Raw(std::string bytes) { return V{V::Kind::kRaw, 0, std::move(bytes), {}}; }
 V H(char fill = '\x11', size_t size = 16) { return B(std::string(size, fill)); }
 V Node(uint64_t level, uint64_t index) { return A({U(level), U(index)}); }
-V Children(size_t n = merkle::kFanout) { return A(std::vector<V>(n, H())); }
+// `n` fingerprints, as they travel: one binary string of 8 bytes each.
+V F(size_t n = 1, char fill = '\x22') { return B(std::string(8 * n, fill)); }
+V Children(size_t n = merkle::kFanout) { return F(n); }
+V Ref(uint64_t bucket = 3) { return A({U(bucket), F()}); }
 
 void PackTo(msgpack::packer<msgpack::sbuffer>& p, msgpack::sbuffer& buffer, const V& v) {
   switch (v.kind) {
@@ -277,11 +282,11 @@ std::string Msg(uint64_t type, std::vector<V> body, uint64_t sender = 7,
 V Delta(uint64_t sequence = 1, std::string key = "docs/1") {
   return A({U(sequence), S(std::move(key)), B("delta")});
 }
-V TreeNodeV(V id = Node(0, 0), V hash = H(), V children = Children()) {
+V TreeNodeV(V id = Node(0, 0), V hash = F(), V children = Children()) {
   return A({std::move(id), std::move(hash), std::move(children)});
 }
-V LeafV(V bucket = U(3), V hash = H(), std::vector<V> entries = {A({S("docs/1"), H()})}) {
-  return A({std::move(bucket), std::move(hash), A(std::move(entries))});
+V LeafV(V bucket = U(3), V hash = F(), V entries = F(2)) {
+  return A({std::move(bucket), std::move(hash), std::move(entries)});
 }
 
 // A valid message of each type, each small and hand-built; the hostile cases below differ from
@@ -296,8 +301,8 @@ std::vector<std::string> Baselines() {
       Msg(kTreeResponse, {U(9), A({TreeNodeV(), TreeNodeV(Node(3, 4095))})}),
       Msg(kLeafRequest, {U(9), A({U(0), U(merkle::kLeafCount - 1)})}),
       Msg(kLeafResponse, {U(9), A({LeafV()})}),
-      Msg(kDocumentRequest, {U(9), A({S("docs/1"), S("")})}),
-      Msg(kDocuments, {U(9), A({A({S("docs/1"), B("state")})})}),
+      Msg(kDocumentRequest, {U(9), A({Ref(), Ref(merkle::kLeafCount - 1)})}),
+      Msg(kDocuments, {U(9), A({A({S("docs/1"), B("state")})}), A({Ref()})}),
   };
 }
 
@@ -359,12 +364,11 @@ TEST_CASE("messages at exactly their bounds round trip") {
     deltas.push_back({s, "docs/" + std::to_string(s), "d"});
   std::vector<NodeId> nodes(kMaxNodesPerMessage, NodeId{2, 255});
   std::vector<TreeNode> tree_nodes(
-      kMaxNodesPerMessage, TreeNode{{3, 7}, Hash{1, 2}, std::vector<Hash>(merkle::kFanout)});
+      kMaxNodesPerMessage, TreeNode{{3, 7}, 1, std::vector<merkle::Fingerprint>(merkle::kFanout, UINT64_MAX)});
   std::vector<uint32_t> buckets(kMaxNodesPerMessage, merkle::kLeafCount - 1);
-  std::vector<std::string> keys(kMaxDocumentsPerMessage, "docs/x");
-  // One leaf with every entry a message may carry: its array takes the 32-bit form (0xdd).
-  Leaf full{5, Hash{3, 4},
-            std::vector<LeafEntry>(kMaxLeafEntriesPerMessage, LeafEntry{"k", Hash{5, 6}})};
+  std::vector<DocumentRef> refs(kMaxDocumentsPerMessage, DocumentRef{merkle::kLeafCount - 1, UINT64_MAX});
+  // One leaf with every entry a message may carry: its binary string takes the 32-bit form (0xc6).
+  Leaf full{5, 3, std::vector<merkle::Fingerprint>(kMaxLeafEntriesPerMessage, 0x0102030405060708)};
   const std::vector<Message> messages = {
       {1, DeltaBatch{deltas}},
       {2, LogResponse{1, kMaxDeltasPerMessage, deltas}},
@@ -372,10 +376,9 @@ TEST_CASE("messages at exactly their bounds round trip") {
       {4, TreeResponse{1, tree_nodes}},
       {5, LeafRequest{1, buckets}},
       {6, LeafResponse{1, {full}}},
-      {7, LeafResponse{1, std::vector<Leaf>(kMaxNodesPerMessage, Leaf{9, Hash{}, {}})}},
-      {8, DocumentRequest{1, keys}},
-      {9, Documents{1, std::vector<DocumentState>(kMaxDocumentsPerMessage,
-                                                  DocumentState{"docs/x", "s"})}},
+      {7, LeafResponse{1, std::vector<Leaf>(kMaxNodesPerMessage, Leaf{9, 0, {}})}},
+      {8, DocumentRequest{1, refs}},
+      {9, Documents{1, std::vector<DocumentState>(kMaxDocumentsPerMessage, DocumentState{"docs/x", "s"}), refs}},
       {UINT64_MAX, Heartbeat{UINT64_MAX, Hash{UINT64_MAX, UINT64_MAX}}},
       {10, LogRequest{UINT64_MAX, UINT32_MAX}},
   };
@@ -390,7 +393,7 @@ TEST_CASE("messages at exactly their bounds round trip") {
 TEST_CASE("the wire format: [version, type, sender, fields...] with types numbered from 1") {
   // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, byte by byte.
   const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}}});
-  const std::string expected = std::string("\x95\x01\x02\x07\x05\xc4\x10", 7) +
+  const std::string expected = std::string("\x95\x02\x02\x07\x05\xc4\x10", 7) +
                                std::string(7, '\0') + "\x01" + std::string(7, '\0') + "\x02";
   CHECK(bytes == expected);
   // A type's number is its position in this list + 1; the names are TypeName's.
@@ -426,10 +429,10 @@ TEST_CASE(
   CHECK(*a == *b);
   CHECK(Encode(*a) == minimal);
   const std::string wide_key =
-      Msg(kDocumentRequest, {U(1), A({Raw(std::string("\xda\x00\x01k", 4))})});
+      Msg(kDocuments, {U(1), A({A({Raw(std::string("\xda\x00\x01k", 4)), B("s")})}), A({})});
   const Result<Message> c = Decode(wide_key);
   REQUIRE(c.ok());
-  CHECK(std::get<DocumentRequest>(c->body).keys == std::vector<std::string>{"k"});
+  CHECK(std::get<Documents>(c->body).documents.at(0).key == "k");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,8 +550,8 @@ TEST_CASE("huge declared lengths are refused before any allocation") {
   CHECK_CORRUPTION(Msg(kDeltaBatch, {A({A({U(1), S("k"), Raw("\xc6\xff\xff\xff\xff")})})}),
                    "truncated input");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), Raw("\xc6\xff\xff\xff\xff")}), "truncated input");
-  CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(3), H(), {Raw("\xdd\x7f\xff\xff\xff")})})}),
-                   "array longer than the input");
+  CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(3), F(), Raw("\xc6\x7f\xff\xff\xff"))})}),
+                   "truncated input");
   // A count the input could hold but the bound does not allow: refused by the bound, not by
   // running out of input.
   CHECK_CORRUPTION(Msg(kTreeRequest, {U(1), Raw(std::string("\xdd\x00\x01\x00\x00", 5) +
@@ -582,7 +585,8 @@ TEST_CASE("trailing bytes, a wrong field count and empty input are refused") {
 
 TEST_CASE("an unknown protocol version is refused, and named") {
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 0), "unsupported protocol version 0");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 2), "unsupported protocol version 2");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 1), "unsupported protocol version 1");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 3), "unsupported protocol version 3");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, UINT64_MAX),
                    "unsupported protocol version 18446744073709551615");
   CHECK_CORRUPTION(Pack(A({S("1"), U(kHeartbeat), U(7), U(5), H()})),
@@ -596,7 +600,7 @@ TEST_CASE("an unknown message type is refused") {
     CAPTURE(type);
     CHECK_CORRUPTION(Msg(type, {U(5), H()}), "unknown message type");
   }
-  CHECK_CORRUPTION(Pack(A({U(1), S("heartbeat"), U(7), U(5), H()})), "unknown message type");
+  CHECK_CORRUPTION(Pack(A({U(kProtocolVersion), S("heartbeat"), U(7), U(5), H()})), "unknown message type");
 }
 
 TEST_CASE("sender 0 is refused, for every type") {
@@ -607,7 +611,7 @@ TEST_CASE("sender 0 is refused, for every type") {
     CHECK_CORRUPTION(b, "sender replica id 0 is reserved");
   }
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, /*sender=*/0), "sender replica id 0 is reserved");
-  CHECK_CORRUPTION(Pack(A({U(1), U(kHeartbeat), Neg(-7), U(5), H()})),
+  CHECK_CORRUPTION(Pack(A({U(kProtocolVersion), U(kHeartbeat), Neg(-7), U(5), H()})),
                    "expected a non-negative integer");
 }
 
@@ -640,51 +644,41 @@ TEST_CASE("counts above the kMax* bounds are refused") {
   CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A(std::vector<V>(kMaxNodesPerMessage + 1, LeafV()))}),
                    "too many elements");
 
-  CHECK(Decode(Msg(kDocumentRequest, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage, S("k")))}))
-            .ok());
-  CHECK_CORRUPTION(
-      Msg(kDocumentRequest, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage + 1, S("k")))}),
-      "too many elements");
+  CHECK(Decode(Msg(kDocumentRequest, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage, Ref()))})).ok());
+  CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage + 1, Ref()))}),
+                   "too many elements");
   const V doc = A({S("k"), B("s")});
-  CHECK(Decode(Msg(kDocuments, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage, doc))})).ok());
-  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage + 1, doc))}),
+  CHECK(Decode(Msg(kDocuments, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage, doc)), A({})})).ok());
+  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A(std::vector<V>(kMaxDocumentsPerMessage + 1, doc)), A({})}),
+                   "too many elements");
+  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({doc}), A(std::vector<V>(kMaxDocumentsPerMessage + 1, Ref()))}),
                    "too many elements");
 }
 
 TEST_CASE("leaf entries are bounded per leaf and per message") {
-  const V entry = A({S("k"), H()});
   const size_t max = kMaxLeafEntriesPerMessage;
-  CHECK_CORRUPTION(
-      Msg(kLeafResponse, {U(1), A({LeafV(U(1), H(), std::vector<V>(max + 1, entry))})}),
-      "too many elements");
+  CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), F(max + 1))})}), "too many fingerprints");
   // Two leaves whose entries are each within the bound but together are not.
-  CHECK(Decode(Msg(kLeafResponse, {U(1), A({LeafV(U(1), H(), std::vector<V>(max / 2, entry)),
-                                            LeafV(U(2), H(), std::vector<V>(max / 2, entry))})}))
-            .ok());
-  CHECK_CORRUPTION(
-      Msg(kLeafResponse, {U(1), A({LeafV(U(1), H(), std::vector<V>(max / 2, entry)),
-                                   LeafV(U(2), H(), std::vector<V>(max / 2 + 1, entry))})}),
-      "too many leaf entries");
+  CHECK(Decode(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), F(max / 2)), LeafV(U(2), F(), F(max / 2))})})).ok());
+  CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), F(max / 2)), LeafV(U(2), F(), F(max / 2 + 1))})}),
+                   "too many fingerprints");
 }
 
 TEST_CASE(
     "a tree node must have exactly kFanout children, and only an inner node may be answered") {
   for (size_t n : {size_t{0}, size_t{1}, size_t{merkle::kFanout - 1}}) {
     CAPTURE(n);
-    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), H(), Children(n))})}),
-                     "a node has kFanout children");
+    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(), Children(n))})}),
+                     "wrong number of fingerprints");
   }
   CHECK_CORRUPTION(
-      Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), H(), Children(merkle::kFanout + 1))})}),
-      "too many elements");
+      Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(), Children(merkle::kFanout + 1))})}),
+      "wrong number of fingerprints");
   CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(merkle::kDepth, 0))})}),
                    "leaves have no child hashes");
-  CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({A({Node(0, 0), H()})})}), "wrong number of fields");
-  CHECK_CORRUPTION(
-      Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), H(),
-                                             A({H(), H(), H(), H(), H(), H(), H(), H(), H(), H(),
-                                                H(), H(), H(), H(), H(), U(0)}))})}),
-      "expected binary data");
+  CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({A({Node(0, 0), F()})})}), "wrong number of fields");
+  CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(), A(std::vector<V>(merkle::kFanout, F())))})}),
+                   "expected binary data");
 }
 
 TEST_CASE("node ids out of range are refused") {
@@ -736,36 +730,38 @@ TEST_CASE("keys that are not valid UTF-8 are refused wherever a key travels") {
     CHECK_CORRUPTION(Msg(kDeltaBatch, {A({Delta(1, key)})}), "string is not valid UTF-8");
     CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(1, key)})}),
                      "string is not valid UTF-8");
-    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), H(), {A({S(key), H()})})})}),
-                     "string is not valid UTF-8");
-    CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({S(key)})}), "string is not valid UTF-8");
-    CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({S(key), B("s")})})}),
+    CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({S(key), B("s")})}), A({})}),
                      "string is not valid UTF-8");
   }
   // A key sent as bin, and a delta or state sent as str, are type errors.
-  CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({B("docs/1")})}), "expected a string");
+  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({B("docs/1"), B("s")})}), A({})}), "expected a string");
   CHECK_CORRUPTION(Msg(kDeltaBatch, {A({A({U(1), S("docs/1"), S("delta")})})}),
                    "expected binary data");
-  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({S("docs/1"), S("state")})})}),
+  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({S("docs/1"), S("state")})}), A({})}),
                    "expected binary data");
 }
 
-TEST_CASE("a hash that is not 16 bytes is refused wherever a hash travels") {
+TEST_CASE("a hash that is not 16 bytes, or fingerprints not 8 bytes each, are refused wherever they travel") {
   for (size_t size : {size_t{0}, size_t{15}, size_t{17}, size_t{32}}) {
     CAPTURE(size);
-    const V bad = H('\x22', size);
-    CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), bad}), "a hash must be 16 bytes");
-    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), bad)})}),
-                     "a hash must be 16 bytes");
-    std::vector<V> children(merkle::kFanout, H());
-    children[merkle::kFanout - 1] = bad;
-    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), H(), A(children))})}),
-                     "a hash must be 16 bytes");
-    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), bad)})}), "a hash must be 16 bytes");
-    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), H(), {A({S("k"), bad})})})}),
-                     "a hash must be 16 bytes");
+    CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H('\x22', size)}), "a hash must be 16 bytes");
   }
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), S(std::string(16, 'a'))}), "expected binary data");
+  for (size_t size : {size_t{1}, size_t{7}, size_t{9}, size_t{129}}) {
+    CAPTURE(size);
+    const V bad = B(std::string(size, '\x22'));
+    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), bad)})}), "fingerprints are 8 bytes each");
+    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(), bad)})}),
+                     "fingerprints are 8 bytes each");
+    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), bad)})}), "fingerprints are 8 bytes each");
+    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), bad)})}), "fingerprints are 8 bytes each");
+    CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({A({U(1), bad})})}), "fingerprints are 8 bytes each");
+  }
+  // One fingerprint where one is due, not zero or two.
+  CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(2))})}), "wrong number of fingerprints");
+  CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(0))})}), "wrong number of fingerprints");
+  CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({A({U(1), F(2)})})}), "wrong number of fingerprints");
+  CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({}), A({A({U(merkle::kLeafCount), F()})})}), "no such bucket");
 }
 
 TEST_CASE("delta sequence 0 and out-of-range numbers are refused") {

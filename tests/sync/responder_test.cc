@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "crdt/digest.h"
 #include "crdt/limits.h"
 #include "tests/sync/fake_replica.h"
 
@@ -97,21 +98,43 @@ TEST_CASE("a log answer never exceeds kMaxMessageBytes, and asking on from its e
   CHECK(received == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
 }
 
+DocumentRef RefOf(const std::string& key, const std::string& state) {
+  return DocumentRef{merkle::BucketOf(key), EntryFingerprint(LeafEntry{key, crdt::DigestOf(state)})};
+}
+
 TEST_CASE("a document answer stays within its byte budget; the requester asks again for the rest") {
   FakeReplica region(2);
-  std::vector<std::string> keys;
+  // First a document the region does not hold: it is named in `missing`.
+  std::vector<DocumentRef> refs{RefOf("docs/never-seen", "x")};
   for (int i = 0; i < 5; ++i) {
-    keys.push_back("docs/" + std::to_string(i));
-    region.AddDocument(keys.back(),
-                       std::string(size_t{6} << 20, 's'));  // opaque: only sizes matter
+    const std::string key = "docs/" + std::to_string(i);
+    const std::string state(size_t{6} << 20, static_cast<char>('a' + i));  // opaque: only sizes matter
+    region.AddDocument(key, state);
+    refs.push_back(RefOf(key, state));
   }
-  keys.push_back("docs/never-seen");
-  Result<std::optional<Body>> answer = AnswerRequest(region, DocumentRequest{7, keys});
+  Result<std::optional<Body>> answer = AnswerRequest(region, DocumentRequest{7, refs});
   REQUIRE(answer.ok());
   const Documents& docs = std::get<Documents>(**answer);
   CHECK(docs.session == 7);
-  CHECK(docs.documents.size() == 2);  // 12 MiB; a third would pass kDocumentBytesPerAnswer
+  REQUIRE(docs.documents.size() == 2);  // 12 MiB; a third would pass kDocumentBytesPerAnswer
+  CHECK(docs.documents[0].key == "docs/0");
+  CHECK(docs.documents[1].key == "docs/1");
+  CHECK(docs.missing == std::vector<DocumentRef>{refs[0]});
   CHECK(Encode(Message{2, **answer}).size() <= kMaxMessageBytes);
+}
+
+TEST_CASE("a document is answered only under the fingerprint of the state the responder holds") {
+  FakeReplica region(2);
+  region.AddDocument("docs/a", ValidState("new"));
+  const DocumentRef current = RefOf("docs/a", ValidState("new"));
+  const DocumentRef changed = RefOf("docs/a", ValidState("old"));  // what a leaf answer said before a write
+  const DocumentRef wrong_bucket{(current.bucket + 1) % merkle::kLeafCount, current.fingerprint};
+  Result<std::optional<Body>> answer = AnswerRequest(region, DocumentRequest{7, {changed, current, wrong_bucket}});
+  REQUIRE(answer.ok());
+  const Documents& docs = std::get<Documents>(**answer);
+  REQUIRE(docs.documents.size() == 1);
+  CHECK(docs.documents[0] == DocumentState{"docs/a", ValidState("new")});
+  CHECK(docs.missing == std::vector<DocumentRef>{changed, wrong_bucket});
 }
 
 TEST_CASE("the responder refuses what is not a request it can answer") {
@@ -124,7 +147,7 @@ TEST_CASE("the responder refuses what is not a request it can answer") {
       TreeResponse{},
       LeafResponse{},
       TreeRequest{1, {merkle::NodeId{merkle::kDepth, 0}}},  // a leaf is not an inner node
-      Documents{1, {{"docs/a", "not a state"}}},            // a push that does not decode
+      Documents{1, {{"docs/a", "not a state"}}, {}},        // a push that does not decode
   };
   for (const Body& body : invalid) {
     CAPTURE(TypeName(body));
@@ -134,7 +157,7 @@ TEST_CASE("the responder refuses what is not a request it can answer") {
   CHECK(region.applied.empty());
   // A valid push is joined and needs no answer.
   Result<std::optional<Body>> pushed =
-      AnswerRequest(region, Documents{1, {{"docs/b", ValidState("b")}}});
+      AnswerRequest(region, Documents{1, {{"docs/b", ValidState("b")}}, {}});
   REQUIRE(pushed.ok());
   CHECK_FALSE(pushed->has_value());
   REQUIRE(region.applied.size() == 1);

@@ -82,7 +82,7 @@ TEST_CASE(
   SyncEngine engine(local, {"b"}, SyncOptions{});
   engine.OnTick(kNow);  // the first round of anti-entropy starts at the first tick...
   REQUIRE(Take(engine).tree_requests == 1);
-  engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, {}, std::vector<merkle::Hash>(16)}}}),
+  engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, 0, std::vector<merkle::Fingerprint>(16)}}}),
                     kNow);
   REQUIRE(engine.stats().anti_entropy_rounds == 1);  // ...and ends in sync (both trees empty)
 
@@ -191,12 +191,12 @@ TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") 
 TEST_CASE("only accepted document pushes count as repaired documents") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", "not a state"}, {"docs/2", "x"}}}))
+  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", "not a state"}, {"docs/2", "x"}}, {}}))
                   .has_value());
   CHECK(engine.stats().rejected_messages == 1);
   CHECK(engine.stats().docs_repaired == 0);
   CHECK(local.applied.empty());
-  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", ValidState("a")}}})).has_value());
+  CHECK_FALSE(engine.OnRequest(FromB(Documents{1, {{"docs/1", ValidState("a")}}, {}})).has_value());
   CHECK(engine.stats().docs_repaired == 1);
   CHECK(local.applied.size() == 1);
 }
@@ -217,7 +217,7 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
   SUBCASE("from an answer on the sync link, before the stream has said anything") {
     engine.OnTick(kNow);
     REQUIRE(Take(engine).tree_requests == 1);
-    engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, {}, std::vector<merkle::Hash>(16)}}}), kNow);
+    engine.OnResponse("b", FromB(TreeResponse{1, {{{0, 0}, 0, std::vector<merkle::Fingerprint>(16)}}}), kNow);
     CHECK(engine.peer_replica_id("b") == 2);
     // A later answer under another id (an older identity of the region) does not replace it.
     engine.OnResponse("b", Encode(Message{9, LogResponse{1, 1, {}}}), kNow);
