@@ -27,9 +27,12 @@
 //   W4 merge  replicas A and B (distinct ids, their clocks past W1's) both decode the W2 bytes
 //             (untimed), then each makes NCONC updates of keys drawn by mulberry32 (ported
 //             exactly; seeds 42 and 43), value "a-"+i / "b-"+i: concurrent_updates_ms (mutators
-//             and ApplyDelta, deltas kept). Then each side ships what the other is missing, i.e.
-//             the deltas it produced, encoded to bytes, decoded on the other side and applied
-//             there, both ways: merge_ms, merge_delta_bytes_a_to_b / _b_to_a. The replicas must
+//             and ApplyDelta). Then each side ships what the other is missing, as Yjs does from
+//             a state vector: the receiver's causal context goes to the sender (encoded as an
+//             empty document), which answers with crdt::DeltaSince(its state, that context),
+//             encoded; the receiver decodes and joins it. Both deltas are computed before either
+//             is joined. merge_ms covers all of it, both ways; merge_delta_bytes_a_to_b / _b_to_a
+//             count the delta and the context that asked for it. The replicas must
 //             end with equal encoded states (abort otherwise): merged_doc_bytes. rss_mb: VmRSS
 //             (MiB, as the peers' process.memoryUsage().rss) at the end of the last rep, after
 //             malloc_trim(0), the counterpart of the peers' gc() before they read it.
@@ -41,19 +44,14 @@
 //             values survive here as concurrent values of one multi-value register).
 //
 // Modes. The peers' perop makes every set its own transaction/change; batch makes all sets of a
-// phase one transaction/change. Here:
-//   perop  every set is one delta: mutator -> delta, ApplyDelta into the own state, and the delta
-//          encoded on its own (EncodeDelta) as it would be shipped. fill_ms includes that
-//          encoding, as Yjs's fill_ms includes its update events' encoding and Automerge's its
-//          commits; W4 ships the NCONC deltas of each side, each encoded and decoded on its own.
-//   batch  a write group: every set is still a mutator + ApplyDelta (a mutator reads the state
-//          it writes over), and the deltas of the phase are joined (Document::MergeDelta) into
-//          one delta group, the one thing that is shipped. MergeDelta visits every key of both
-//          sides, so joining each delta into a growing group would cost O(ops x keys); the group
-//          is built as a binary counter of groups (DeltaGroup: O(ops log ops)), which gives the
-//          same group since the join is associative and commutative. fill_ms includes building
-//          and encoding the group (fill_deltas = 1); in W4 building, encoding, decoding and
-//          applying the group are in merge_ms, as the peers' delta computation is.
+// phase one transaction/change. Here every set is a mutator + ApplyDelta into the own state (a
+// mutator reads the state it writes over), and:
+//   perop  every set's delta is encoded on its own (EncodeDelta) as it would be shipped. fill_ms
+//          includes that encoding, as Yjs's fill_ms includes its update events' encoding and
+//          Automerge's its commits.
+//   batch  the phase ships one delta: DeltaSince(the state, the context before the phase), the
+//          join of the phase's deltas, encoded once (fill_deltas = 1); fill_ms includes it.
+// W4's exchange is the same in both modes, as the peers' is (state vector, then the diff).
 //
 // Baselines, measured in the same process, alternated with the CRDT runs: the same operations on
 // a plain nlohmann::json object; shipped patches are JSON merge patches ({key: value} per set in
@@ -78,6 +76,7 @@
 
 #include "bench_harness.h"
 #include "crdt/codec.h"
+#include "crdt/delta_since.h"
 #include "crdt/document.h"
 #include "crdt/hlc.h"
 #include "crdt/materialize.h"
@@ -180,39 +179,6 @@ struct Replica {
   Document state;
 };
 
-// Joins deltas into one delta group like a binary counter: a group of 2^k deltas is joined only
-// with another of 2^k, so each delta takes part in O(log n) joins instead of one join with an
-// ever larger group (MergeDelta visits every key of both sides).
-class DeltaGroup {
- public:
-  void Add(Document delta) {
-    stack_.push_back({0, std::move(delta)});
-    while (stack_.size() >= 2 && stack_[stack_.size() - 2].level == stack_.back().level) {
-      Level& below = stack_[stack_.size() - 2];
-      below.group.MergeDelta(stack_.back().group);
-      ++below.level;
-      stack_.pop_back();
-    }
-  }
-  Document Take() {
-    if (stack_.empty()) return Document();
-    while (stack_.size() >= 2) {
-      stack_[stack_.size() - 2].group.MergeDelta(stack_.back().group);
-      stack_.pop_back();
-    }
-    Document out = std::move(stack_.back().group);
-    stack_.clear();
-    return out;
-  }
-
- private:
-  struct Level {
-    int level;
-    Document group;
-  };
-  std::vector<Level> stack_;
-};
-
 double RssMiB() {
 #if defined(__GLIBC__)
   malloc_trim(0);
@@ -243,18 +209,15 @@ Figures RunCrdt(const Sizes& n, bool batch) {
   Replica writer(0);
   {
     Stopwatch watch;
-    if (batch) {
-      DeltaGroup group;
-      for (uint64_t i = 0; i < n.ops; ++i) group.Add(writer.Set(Key(i % n.keys), FillValue(i)));
-      f.fill_delta_bytes = static_cast<double>(crdt::EncodeDelta(group.Take()).size());
-      f.fill_deltas = 1;
-    } else {
-      for (uint64_t i = 0; i < n.ops; ++i) {
-        const Document delta = writer.Set(Key(i % n.keys), FillValue(i));
-        f.fill_delta_bytes += static_cast<double>(crdt::EncodeDelta(delta).size());
-      }
-      f.fill_deltas = static_cast<double>(n.ops);
+    const crdt::DotContext before = writer.state.context();
+    for (uint64_t i = 0; i < n.ops; ++i) {
+      const Document delta = writer.Set(Key(i % n.keys), FillValue(i));
+      if (!batch) f.fill_delta_bytes += static_cast<double>(crdt::EncodeDelta(delta).size());
     }
+    if (batch) {
+      f.fill_delta_bytes = static_cast<double>(crdt::EncodeDocument(crdt::DeltaSince(writer.state, before)).size());
+    }
+    f.fill_deltas = batch ? 1 : static_cast<double>(n.ops);
     f.fill_ms = Ms(watch);
   }
   // W2
@@ -290,38 +253,29 @@ Figures RunCrdt(const Sizes& n, bool batch) {
   b.state = crdt::DecodeDocument(encoded).value();
   a.clock.Observe(writer.clock.last());
   b.clock.Observe(writer.clock.last());
-  std::vector<Document> deltas_a, deltas_b;
-  deltas_a.reserve(n.conc);
-  deltas_b.reserve(n.conc);
   {
     Mulberry32 ra(42), rb(43);
     Stopwatch watch;
-    for (uint64_t i = 0; i < n.conc; ++i) {
-      deltas_a.push_back(a.Set(Key(ra.Below(n.keys)), Json(Numbered("a-", i))));
-    }
-    for (uint64_t i = 0; i < n.conc; ++i) {
-      deltas_b.push_back(b.Set(Key(rb.Below(n.keys)), Json(Numbered("b-", i))));
-    }
+    // perop: every update is a delta of its own (kept by nobody: W4 ships the diff, as the peers
+    // do); batch: the same updates, one phase per replica.
+    for (uint64_t i = 0; i < n.conc; ++i) DoNotOptimize(a.Set(Key(ra.Below(n.keys)), Json(Numbered("a-", i))));
+    for (uint64_t i = 0; i < n.conc; ++i) DoNotOptimize(b.Set(Key(rb.Below(n.keys)), Json(Numbered("b-", i))));
     f.concurrent_updates_ms = Ms(watch);
   }
   {
     Stopwatch watch;
-    std::vector<std::string> wire_ab, wire_ba;
-    auto ship = [&](std::vector<Document>& deltas, std::vector<std::string>& wire, double& bytes) {
-      if (batch) {
-        DeltaGroup group;
-        for (Document& d : deltas) group.Add(std::move(d));
-        wire.push_back(crdt::EncodeDelta(group.Take()));
-      } else {
-        wire.reserve(deltas.size());
-        for (const Document& d : deltas) wire.push_back(crdt::EncodeDelta(d));
-      }
-      for (const std::string& w : wire) bytes += static_cast<double>(w.size());
+    // What `from` sends `to`: `to`'s context asks, `from` answers with what `to` is missing.
+    auto diff = [](const Replica& from, const Replica& to, double& bytes) {
+      const std::string seen = crdt::EncodeDocument(Document(to.state.context(), crdt::ObjectNode()));
+      const Document asked = crdt::DecodeDocument(seen).value();
+      std::string delta = crdt::EncodeDocument(crdt::DeltaSince(from.state, asked.context()));
+      bytes += static_cast<double>(seen.size() + delta.size());
+      return delta;
     };
-    ship(deltas_a, wire_ab, f.merge_delta_bytes_a_to_b);
-    ship(deltas_b, wire_ba, f.merge_delta_bytes_b_to_a);
-    for (const std::string& w : wire_ab) b.state.ApplyDelta(crdt::DecodeDelta(w).value());
-    for (const std::string& w : wire_ba) a.state.ApplyDelta(crdt::DecodeDelta(w).value());
+    const std::string ab = diff(a, b, f.merge_delta_bytes_a_to_b);
+    const std::string ba = diff(b, a, f.merge_delta_bytes_b_to_a);
+    b.state.Join(crdt::DecodeDocument(ab).value());
+    a.state.Join(crdt::DecodeDocument(ba).value());
     f.merge_ms = Ms(watch);
   }
   const std::string merged = crdt::EncodeDocument(a.state);
@@ -412,16 +366,15 @@ Figures RunPlain(const Sizes& n, bool batch) {
 void CheckFillMatchesPlain(const Sizes& n) {
   Replica writer(0);
   Json map = Json::object();
-  DeltaGroup group;
   for (uint64_t i = 0; i < n.ops; ++i) {
-    group.Add(writer.Set(Key(i % n.keys), FillValue(i)));
+    writer.Set(Key(i % n.keys), FillValue(i));
     map[Key(i % n.keys)] = FillValue(i);
   }
   if (crdt::ToJson(writer.state) != map) Fail("W1 state differs from the plain map");
-  // The batch group, shipped to an empty replica, gives the writer's state.
+  // The batch delta, shipped to an empty replica, gives the writer's state.
   Document receiver;
-  receiver.ApplyDelta(crdt::DecodeDelta(crdt::EncodeDelta(group.Take())).value());
-  if (!(receiver == writer.state)) Fail("the W1 delta group does not rebuild the state");
+  receiver.Join(crdt::DecodeDocument(crdt::EncodeDocument(crdt::DeltaSince(writer.state, {}))).value());
+  if (!(receiver == writer.state)) Fail("the W1 batch delta does not rebuild the state");
 }
 
 struct B31Figures {

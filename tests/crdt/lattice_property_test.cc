@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "crdt/codec.h"
+#include "crdt/delta_since.h"
 #include "crdt/materialize.h"
 #include "tests/support/seed.h"
 #include "tests/crdt/random_ops.h"
@@ -151,6 +152,27 @@ TEST_CASE("a delta group acts as its deltas applied in sequence") {
     grouped.ApplyDelta(group);
     CheckSame(grouped, sequential);
     CheckSame(grouped, Joined(start, group));
+  }
+}
+
+TEST_CASE("the delta since another replica's context, joined into it, gives the full join") {
+  for (uint64_t seed : PropertySeeds(2000)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Document> s = ThreeStates(random);
+    const Document a = Joined(s[0], s[2]);  // overlaps with b through s[2]'s history
+    const Document& b = s[1];
+    const Document delta = crdt::DeltaSince(a, b.context());
+    CheckSame(Joined(b, delta), Joined(b, a));
+    // Shipped as bytes, as a sync does: the delta is a well-formed state.
+    Result<Document> decoded = crdt::DecodeDocument(crdt::EncodeDocument(delta));
+    REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+    CheckSame(Joined(b, *decoded), Joined(b, a));
+    // Nothing is missing from a replica that has seen everything; all is from one that saw nothing.
+    CheckSame(Joined(a, crdt::DeltaSince(a, a.context())), a);
+    CheckSame(crdt::DeltaSince(a, crdt::DotContext()), a);
+    // And the delta holds no dot b has seen.
+    crdt::ForEachDot(delta.root(), [&](const crdt::Dot& d) { CHECK_FALSE(b.context().Contains(d)); });
   }
 }
 
