@@ -39,12 +39,18 @@ uint32_t BucketOf(std::string_view key);
 Hash Contribution(std::string_view key, const Hash& digest);
 Hash Xor(const Hash& a, const Hash& b);
 
-// What anti-entropy sends of a hash: its high 64 bits. Taking bits commutes with XOR, so a
-// receiver can still check that fingerprints of children add up to their parent's; 64 bits keep
-// the chance that two different subtrees or documents look equal at 2^-64 per comparison, and
-// halve the bytes of a tree walk (docs/protocol.md).
-using Fingerprint = uint64_t;
-inline Fingerprint FingerprintOf(const Hash& h) { return h.high; }
+// What anti-entropy sends of a hash: 32 of its 128 bits, a window chosen by the round's session
+// id (session % 4). Taking bits commutes with XOR, so a receiver can still check that the
+// fingerprints of children add up to their parent's. Two different subtrees or documents look
+// equal in a round with probability 2^-32 per comparison; as the next round looks through another
+// window, and unequal roots (compared in full in heartbeats) keep starting rounds, such a miss is
+// repaired by a later round instead of lasting. A quarter of the bytes of full hashes
+// (docs/protocol.md).
+using Fingerprint = uint32_t;
+inline Fingerprint FingerprintOf(const Hash& h, uint64_t session) {
+  const uint64_t half = (session & 2) != 0 ? h.low : h.high;
+  return static_cast<Fingerprint>((session & 1) != 0 ? half : half >> 32);
+}
 
 class MerkleTree {
  public:

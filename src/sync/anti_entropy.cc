@@ -71,10 +71,10 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
     if (XorAll(node.children) != node.hash) return Reject("the peer's tree node does not add up");
     if (asked_.erase(Key(node.id)) == 0) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
-    if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root())) return;  // in sync
+    if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root(), id_)) return;  // in sync
     const std::vector<merkle::Hash> mine = local_.merkle_children(node.id);
     for (int i = 0; i < merkle::kFanout; ++i) {
-      if (node.children[i] == merkle::FingerprintOf(mine[i])) continue;
+      if (node.children[i] == merkle::FingerprintOf(mine[i], id_)) continue;
       const merkle::NodeId child{node.id.level + 1, node.id.index * merkle::kFanout + static_cast<uint32_t>(i)};
       if (child.level < merkle::kDepth) {
         nodes_to_ask_.push_back(child);
@@ -101,7 +101,7 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
   Result<std::vector<LeafEntry>> mine = local_.ReadLeaf(theirs.bucket);
   if (!mine.ok()) return Fail(mine.status().ToString());
   std::vector<std::pair<merkle::Fingerprint, const std::string*>> local;
-  for (const LeafEntry& e : *mine) local.emplace_back(EntryFingerprint(e), &e.key);
+  for (const LeafEntry& e : *mine) local.emplace_back(EntryFingerprint(e, id_), &e.key);
   std::sort(local.begin(), local.end());
   // Merge two fingerprint-sorted lists. A local document without an equal peer entry differs or
   // is missing there; a peer entry without an equal local one is fetched.
@@ -187,7 +187,7 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Reject("the peer sent a malformed document: " + state.status().message());
     const crdt::Digest digest = crdt::DigestOf(d.state);
-    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest))};
+    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest), id_)};
     if (!answered(ref)) continue;
     if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = digest;
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});

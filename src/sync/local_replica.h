@@ -33,9 +33,9 @@ struct LeafEntry {
   friend bool operator==(const LeafEntry&, const LeafEntry&) = default;
 };
 
-// How anti-entropy names the entry on the wire (messages.h, Leaf).
-inline merkle::Fingerprint EntryFingerprint(const LeafEntry& e) {
-  return merkle::FingerprintOf(merkle::Contribution(e.key, e.digest));
+// How anti-entropy names the entry on the wire in the round `session` (messages.h, Leaf).
+inline merkle::Fingerprint EntryFingerprint(const LeafEntry& e, uint64_t session) {
+  return merkle::FingerprintOf(merkle::Contribution(e.key, e.digest), session);
 }
 
 class LocalReplica {

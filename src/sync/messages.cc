@@ -36,12 +36,12 @@ class Writer {
     Bin(std::string_view(bytes, 16));
   }
   void Fingerprint(merkle::Fingerprint f) { Fingerprints(std::vector<merkle::Fingerprint>{f}); }
-  // Fingerprints travel as one binary string of 8 big-endian bytes each: msgpack would spend 9
+  // Fingerprints travel as one binary string of 4 big-endian bytes each: msgpack would spend 5
   // bytes on each as an integer, for values that are random.
   void Fingerprints(const std::vector<merkle::Fingerprint>& fs) {
-    std::string bytes(8 * fs.size(), '\0');
+    std::string bytes(4 * fs.size(), '\0');
     for (size_t i = 0; i < fs.size(); ++i) {
-      for (int b = 0; b < 8; ++b) bytes[8 * i + b] = static_cast<char>(fs[i] >> (56 - 8 * b));
+      for (int b = 0; b < 4; ++b) bytes[4 * i + b] = static_cast<char>(fs[i] >> (24 - 8 * b));
     }
     Bin(bytes);
   }
@@ -177,18 +177,18 @@ class Reader {
     }
     return true;
   }
-  // A binary string of 8-byte fingerprints: `count` of them exactly, or with count 0, at most `max`.
+  // A binary string of 4-byte fingerprints: `count` of them exactly, or with count 0, at most `max`.
   bool Fingerprints(std::vector<merkle::Fingerprint>* out, size_t max, size_t count = 0) {
     std::string_view s;
     if (!r_.ReadBinary(&s)) return false;
-    if (s.size() % 8 != 0) return Fail("fingerprints are 8 bytes each");
-    const size_t n = s.size() / 8;
+    if (s.size() % 4 != 0) return Fail("fingerprints are 4 bytes each");
+    const size_t n = s.size() / 4;
     if (count != 0 && n != count) return Fail("wrong number of fingerprints");
     if (n > max) return Fail("too many fingerprints");
     out->resize(n);
     for (size_t i = 0; i < n; ++i) {
       merkle::Fingerprint f = 0;
-      for (int b = 0; b < 8; ++b) f = (f << 8) | static_cast<unsigned char>(s[8 * i + b]);
+      for (int b = 0; b < 4; ++b) f = (f << 8) | static_cast<unsigned char>(s[4 * i + b]);
       (*out)[i] = f;
     }
     return true;

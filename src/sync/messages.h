@@ -24,7 +24,7 @@
 
 namespace crdtdb::sync {
 
-// 2: anti-entropy sends 64-bit fingerprints and names documents by them (was 1: full hashes, keys).
+// 2: anti-entropy sends 32-bit fingerprints and names documents by them (was 1: full hashes, keys).
 constexpr unsigned kProtocolVersion = 2;
 
 // Bounds on one message.

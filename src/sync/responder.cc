@@ -36,8 +36,8 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const TreeRequest& reque
   for (const merkle::NodeId& id : request.nodes) {
     if (id.level >= merkle::kDepth) return Status::InvalidArgument("tree requests name inner nodes only");
     std::vector<merkle::Fingerprint> children;
-    for (const merkle::Hash& child : local.merkle_children(id)) children.push_back(merkle::FingerprintOf(child));
-    response.nodes.push_back(TreeNode{id, merkle::FingerprintOf(local.merkle_node(id)), std::move(children)});
+    for (const merkle::Hash& child : local.merkle_children(id)) children.push_back(merkle::FingerprintOf(child, request.session));
+    response.nodes.push_back(TreeNode{id, merkle::FingerprintOf(local.merkle_node(id), request.session), std::move(children)});
   }
   return std::optional<Body>(std::move(response));
 }
@@ -51,8 +51,8 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LeafRequest& reque
     entries += leaf->size();
     // A bucket holds ~documents/65,536 keys; one this full means billions of documents.
     if (entries > kMaxLeafEntriesPerMessage) return Status::Internal("leaf answer exceeds its bound");
-    Leaf answer{bucket, merkle::FingerprintOf(local.merkle_node(merkle::NodeId{merkle::kDepth, bucket})), {}};
-    for (const LeafEntry& e : *leaf) answer.entries.push_back(EntryFingerprint(e));
+    Leaf answer{bucket, merkle::FingerprintOf(local.merkle_node(merkle::NodeId{merkle::kDepth, bucket}), request.session), {}};
+    for (const LeafEntry& e : *leaf) answer.entries.push_back(EntryFingerprint(e, request.session));
     std::sort(answer.entries.begin(), answer.entries.end());
     response.leaves.push_back(std::move(answer));
   }
@@ -72,7 +72,7 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& r
       leaf = leaves.emplace(ref.bucket, std::move(entries).value()).first;
     }
     auto entry = std::find_if(leaf->second.begin(), leaf->second.end(),
-                              [&](const LeafEntry& e) { return EntryFingerprint(e) == ref.fingerprint; });
+                              [&](const LeafEntry& e) { return EntryFingerprint(e, request.session) == ref.fingerprint; });
     std::optional<std::string> state;
     if (entry != leaf->second.end()) {
       Result<std::optional<std::string>> read = local.ReadState(entry->key);

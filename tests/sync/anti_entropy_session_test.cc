@@ -5,12 +5,14 @@
 // commit 741baec an answer that omitted what was asked ended the round as kInSync.)
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "crdt/digest.h"
 #include "sync/anti_entropy.h"
 #include "sync/responder.h"
 #include "tests/sync/fake_replica.h"
@@ -104,6 +106,39 @@ TEST_CASE("a leaf answer that omits a bucket asked for does not end the round as
   CHECK(session.stats().documents_pushed == 1);  // only the answered bucket was compared
   CHECK(session.state() == AntiEntropySession::State::kRunning);
   CHECK(session.outstanding() == 1);
+}
+
+TEST_CASE("a difference that one round's fingerprint window hides is found by the next round") {
+  // Two states of one document whose contributions agree in the 32 bits of window 0 (sessions
+  // 4, 8, ...): a birthday search over ~2^16 states finds them in a fraction of a second.
+  const std::string key = "docs/a";
+  std::unordered_map<merkle::Fingerprint, std::string> seen;
+  std::string mine, theirs;
+  for (int i = 0; theirs.empty() && i < 2'000'000; ++i) {
+    std::string state = ValidState("v" + std::to_string(i));
+    const merkle::Fingerprint f = EntryFingerprint(LeafEntry{key, crdt::DigestOf(state)}, 4);
+    auto [it, fresh] = seen.emplace(f, state);
+    if (!fresh) {
+      mine = it->second;
+      theirs = std::move(state);
+    }
+  }
+  REQUIRE_FALSE(theirs.empty());
+  FakeReplica local(1), peer(2);
+  local.AddDocument(key, mine);
+  peer.AddDocument(key, theirs);
+  REQUIRE_FALSE(local.merkle_root() == peer.merkle_root());  // the full hashes differ
+
+  AntiEntropySession hidden(local, 4);
+  RunRound(hidden, peer, Honest);
+  CHECK(hidden.state() == AntiEntropySession::State::kInSync);  // the 2^-32 miss, made certain
+
+  AntiEntropySession next(local, 5);
+  RunRound(next, peer, Honest);
+  CHECK(next.state() == AntiEntropySession::State::kRepaired);
+  CHECK(next.stats().documents_fetched == 1);
+  REQUIRE(local.applied.size() == 1);
+  CHECK(local.applied[0].key == key);
 }
 
 TEST_CASE("a tree node whose children do not add up rejects the round") {

@@ -175,8 +175,8 @@ class Gen {
         m.nodes.resize(Count(big ? kMaxNodesPerMessage : 6));
         for (TreeNode& n : m.nodes) {
           n.id = Node(merkle::kDepth - 1);
-          n.hash = Uint();
-          for (int i = 0; i < merkle::kFanout; ++i) n.children.push_back(Uint());
+          n.hash = Uint32();
+          for (int i = 0; i < merkle::kFanout; ++i) n.children.push_back(Uint32());
         }
         return m;
       }
@@ -191,16 +191,16 @@ class Gen {
         m.leaves.resize(Count(big ? 64 : 5));
         for (Leaf& leaf : m.leaves) {
           leaf.bucket = Bucket();
-          leaf.hash = Uint();
+          leaf.hash = Uint32();
           leaf.entries.resize(Count(big ? 200 : 8));
-          for (merkle::Fingerprint& e : leaf.entries) e = Uint();
+          for (merkle::Fingerprint& e : leaf.entries) e = Uint32();
         }
         return m;
       }
       case 8: {
         DocumentRequest m{Uint(), {}};
         m.documents.resize(Count(big ? kMaxDocumentsPerMessage : 20));
-        for (DocumentRef& r : m.documents) r = DocumentRef{Bucket(), Uint()};
+        for (DocumentRef& r : m.documents) r = DocumentRef{Bucket(), Uint32()};
         return m;
       }
       default: {
@@ -208,7 +208,7 @@ class Gen {
         m.documents.resize(Count(big ? 64 : 8));
         for (DocumentState& d : m.documents) d = DocumentState{Utf8(false), Bytes(big && OneIn(4))};
         m.missing.resize(Count(4));
-        for (DocumentRef& r : m.missing) r = DocumentRef{Bucket(), Uint()};
+        for (DocumentRef& r : m.missing) r = DocumentRef{Bucket(), Uint32()};
         return m;
       }
     }
@@ -238,8 +238,8 @@ V EmptyMap() { return V{V::Kind::kMap, 0, {}, {}}; }
 V Raw(std::string bytes) { return V{V::Kind::kRaw, 0, std::move(bytes), {}}; }
 V H(char fill = '\x11', size_t size = 16) { return B(std::string(size, fill)); }
 V Node(uint64_t level, uint64_t index) { return A({U(level), U(index)}); }
-// `n` fingerprints, as they travel: one binary string of 8 bytes each.
-V F(size_t n = 1, char fill = '\x22') { return B(std::string(8 * n, fill)); }
+// `n` fingerprints, as they travel: one binary string of 4 bytes each.
+V F(size_t n = 1, char fill = '\x22') { return B(std::string(4 * n, fill)); }
 V Children(size_t n = merkle::kFanout) { return F(n); }
 V Ref(uint64_t bucket = 3) { return A({U(bucket), F()}); }
 
@@ -364,11 +364,11 @@ TEST_CASE("messages at exactly their bounds round trip") {
     deltas.push_back({s, "docs/" + std::to_string(s), "d"});
   std::vector<NodeId> nodes(kMaxNodesPerMessage, NodeId{2, 255});
   std::vector<TreeNode> tree_nodes(
-      kMaxNodesPerMessage, TreeNode{{3, 7}, 1, std::vector<merkle::Fingerprint>(merkle::kFanout, UINT64_MAX)});
+      kMaxNodesPerMessage, TreeNode{{3, 7}, 1, std::vector<merkle::Fingerprint>(merkle::kFanout, UINT32_MAX)});
   std::vector<uint32_t> buckets(kMaxNodesPerMessage, merkle::kLeafCount - 1);
-  std::vector<DocumentRef> refs(kMaxDocumentsPerMessage, DocumentRef{merkle::kLeafCount - 1, UINT64_MAX});
+  std::vector<DocumentRef> refs(kMaxDocumentsPerMessage, DocumentRef{merkle::kLeafCount - 1, UINT32_MAX});
   // One leaf with every entry a message may carry: its binary string takes the 32-bit form (0xc6).
-  Leaf full{5, 3, std::vector<merkle::Fingerprint>(kMaxLeafEntriesPerMessage, 0x0102030405060708)};
+  Leaf full{5, 3, std::vector<merkle::Fingerprint>(kMaxLeafEntriesPerMessage, 0x01020304)};
   const std::vector<Message> messages = {
       {1, DeltaBatch{deltas}},
       {2, LogResponse{1, kMaxDeltasPerMessage, deltas}},
@@ -747,15 +747,15 @@ TEST_CASE("a hash that is not 16 bytes, or fingerprints not 8 bytes each, are re
     CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H('\x22', size)}), "a hash must be 16 bytes");
   }
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), S(std::string(16, 'a'))}), "expected binary data");
-  for (size_t size : {size_t{1}, size_t{7}, size_t{9}, size_t{129}}) {
+  for (size_t size : {size_t{1}, size_t{3}, size_t{5}, size_t{65}}) {
     CAPTURE(size);
     const V bad = B(std::string(size, '\x22'));
-    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), bad)})}), "fingerprints are 8 bytes each");
+    CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), bad)})}), "fingerprints are 4 bytes each");
     CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(), bad)})}),
-                     "fingerprints are 8 bytes each");
-    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), bad)})}), "fingerprints are 8 bytes each");
-    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), bad)})}), "fingerprints are 8 bytes each");
-    CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({A({U(1), bad})})}), "fingerprints are 8 bytes each");
+                     "fingerprints are 4 bytes each");
+    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), bad)})}), "fingerprints are 4 bytes each");
+    CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(1), F(), bad)})}), "fingerprints are 4 bytes each");
+    CHECK_CORRUPTION(Msg(kDocumentRequest, {U(1), A({A({U(1), bad})})}), "fingerprints are 4 bytes each");
   }
   // One fingerprint where one is due, not zero or two.
   CHECK_CORRUPTION(Msg(kTreeResponse, {U(1), A({TreeNodeV(Node(0, 0), F(2))})}), "wrong number of fingerprints");

@@ -98,8 +98,9 @@ TEST_CASE("a log answer never exceeds kMaxMessageBytes, and asking on from its e
   CHECK(received == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
 }
 
+// How a requester in session 7 names the document `key` holding `state`.
 DocumentRef RefOf(const std::string& key, const std::string& state) {
-  return DocumentRef{merkle::BucketOf(key), EntryFingerprint(LeafEntry{key, crdt::DigestOf(state)})};
+  return DocumentRef{merkle::BucketOf(key), EntryFingerprint(LeafEntry{key, crdt::DigestOf(state)}, 7)};
 }
 
 TEST_CASE("a document answer stays within its byte budget; the requester asks again for the rest") {
