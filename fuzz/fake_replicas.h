@@ -42,8 +42,9 @@ inline testing::FakeReplica MakePeer() {
 
 // Every document of MakeLocal and MakePeer as a leaf entry (key and digest), the local ones first:
 // k0..k9 of the local, then k5..k9 and p0..p9 of the peer. Leaves name documents by the
-// fingerprint of their entry (sync::EntryFingerprint), which a fuzzer cannot guess; the targets
-// and seeds use these to name real ones.
+// fingerprint of their entry in the round's session (sync::EntryFingerprint, 32 bits of the
+// entry's hash through a window chosen by session % 4), which a fuzzer cannot guess; the targets
+// and seeds use these, with the session of the message or round, to name real ones.
 inline std::vector<sync::LeafEntry> KnownDocuments() {
   const testing::FakeReplica local = MakeLocal();
   const testing::FakeReplica peer = MakePeer();

@@ -116,12 +116,14 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
   const std::vector<LoggedDelta> deltas = {{3, "users/ada", crdt::EncodeDelta(v.put_delta)},
                                            {4, "users/bob", crdt::EncodeDelta(v.inc_delta)}};
   const merkle::Hash hash{0x0123456789abcdef, 0xfedcba9876543210};
-  const merkle::Fingerprint fp = merkle::FingerprintOf(hash);
-  // Documents named as the responder's fake replica holds them (fake_replicas.h).
+  // The messages are of session 7, whose fingerprints take window 3 of a hash (session % 4).
+  const merkle::Fingerprint fp = merkle::FingerprintOf(hash, 7);
+  // Documents named as the responder's fake replica holds them (fake_replicas.h), in a session.
   const std::vector<LeafEntry> known = fuzz::KnownDocuments();
-  auto ref = [&](size_t i) {
-    return DocumentRef{merkle::BucketOf(known[i].key), EntryFingerprint(known[i])};
+  auto ref_in = [&](size_t i, uint64_t session) {
+    return DocumentRef{merkle::BucketOf(known[i].key), EntryFingerprint(known[i], session)};
   };
+  auto ref = [&](size_t i) { return ref_in(i, 7); };
   const std::vector<std::pair<std::string, Body>> messages = {
       {"delta_batch", DeltaBatch{deltas}},
       {"heartbeat", Heartbeat{5, hash}},
@@ -149,13 +151,21 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
                    {{0, 0}, {1, merkle::BucketOf("k0") >> 12}, {3, merkle::BucketOf("k0") >> 4}}}},
       {"leaf_request", LeafRequest{7, {merkle::BucketOf("k0"), merkle::BucketOf("k5"), 0}}},
       {"document_request", DocumentRequest{7, {ref(0), ref(3), ref(10), ref(0)}}},
+      // The same in sessions looking through the other three windows of the hashes.
+      {"document_request_window_0",
+       DocumentRequest{8, {ref_in(0, 8), ref_in(3, 8), ref_in(10, 8)}}},
+      {"document_request_window_1",
+       DocumentRequest{9, {ref_in(0, 9), ref_in(3, 9), ref_in(10, 9)}}},
+      {"document_request_window_2",
+       DocumentRequest{10, {ref_in(0, 10), ref_in(3, 10), ref_in(10, 10)}}},
       {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}, {}}},
       {"not_a_request", Heartbeat{5, hash}}};
   for (const auto& [name, body] : requests) corpus.Write("responder", name, Encoded(body));
 }
 
-// Anti-entropy scripts (anti_entropy_fuzzer.cc): steps 0 forged, 1 made plausible, 2 honest, 3
-// retry.
+// Anti-entropy scripts (anti_entropy_fuzzer.cc): a first byte whose bit 0 makes the local replica
+// refuse what is fetched and whose bits 1-2 choose the session (7 + bits 1-2, so 0 and 1 are
+// session 7, window 3), then steps 0 forged, 1 made plausible, 2 honest, 3 retry.
 void WriteAntiEntropySeeds(const Corpus& corpus, const Values& v) {
   using namespace sync;
   testing::FakeReplica peer = fuzz::MakePeer();
@@ -174,23 +184,28 @@ void WriteAntiEntropySeeds(const Corpus& corpus, const Values& v) {
   // of KnownDocuments() stands for that document's fingerprint and names the bucket, so this leaf
   // lists the real p0, p0 in a state the peer does not hold, and a document that does not exist.
   const std::vector<sync::LeafEntry> known = fuzz::KnownDocuments();
-  size_t p0 = 0;
+  merkle::Fingerprint p0 = 0;  // an index of KnownDocuments(), as a leaf entry
   while (known[p0].key != "p0") ++p0;
   const uint32_t bucket = merkle::BucketOf("p0");
   const merkle::Fingerprint forged_p0 =
-      merkle::FingerprintOf(merkle::Contribution("p0", crdt::DigestOf("x")));
-  const LeafResponse leaf{7, {{bucket, 0, {p0, forged_p0, 0xfedcba9876543210}}}};
+      merkle::FingerprintOf(merkle::Contribution("p0", crdt::DigestOf("x")), 7);
+  const LeafResponse leaf{7, {{bucket, 0, {p0, forged_p0, 0xfedcba98}}}};
   // Every document the peer holds and the local does not, answered as missing.
   const testing::FakeReplica local = fuzz::MakeLocal();
   Documents all_missing{7, {}, {}};
   for (const sync::LeafEntry& e : known) {
     Result<std::optional<std::string>> state = local.ReadState(e.key);
     if (state.ok() && state->has_value() && crdt::DigestOf(**state) == e.digest) continue;
-    all_missing.missing.push_back(DocumentRef{merkle::BucketOf(e.key), EntryFingerprint(e)});
+    all_missing.missing.push_back(DocumentRef{merkle::BucketOf(e.key), EntryFingerprint(e, 7)});
   }
 
   corpus.Write("anti_entropy", "honest", std::string(1, '\0') + honest(40));
   corpus.Write("anti_entropy", "honest_apply_fails", std::string(1, '\1') + honest(40));
+  // Honest rounds in sessions 8, 9 and 10, which look through windows 0, 1 and 2.
+  for (int window = 0; window < 3; ++window) {
+    corpus.Write("anti_entropy", "honest_window_" + std::to_string(window),
+                 std::string(1, static_cast<char>(2 * (window + 1))) + honest(40));
+  }
   corpus.Write("anti_entropy", "honest_with_retries",
                std::string(1, '\0') + "\x02\x03\x02\x03\x03\x02" + honest(30));
   corpus.Write("anti_entropy", "tree_not_adding_up", std::string(1, '\0') + forged(0, tampered));

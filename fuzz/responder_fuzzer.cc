@@ -8,9 +8,12 @@
 //     leaves and documents asked, no more), echoes the session, holds tree nodes whose children's
 //     fingerprints add up to the node's and leaves whose ascending entries add up to the leaf's,
 //     and is a valid message: it encodes within kMaxMessageBytes and decodes to itself;
-//   - a document answer holds only documents the request named by (bucket, fingerprint), in their
-//     current state, and lists in `missing` only named documents the replica does not hold; a
-//     named document is left out of both only when the answer's bytes bound is reached.
+//   - every fingerprint is the replica's, through the 32-bit window the request's session
+//     chooses (merkle::FingerprintOf): a tree node's and its children's, a leaf's and its entries;
+//   - a document answer holds only documents the request named by (bucket, fingerprint in the
+//     request's session), in their current state, and lists in `missing` only named documents the
+//     replica does not hold; a named document is left out of both only when the answer's bytes
+//     bound is reached.
 
 #include <algorithm>
 #include <cstddef>
@@ -55,26 +58,41 @@ void CheckAnswer(const TreeRequest& request, const TreeResponse& answer,
     FUZZ_CHECK(node.id == request.nodes[i]);
     FUZZ_CHECK(node.children.size() == static_cast<size_t>(merkle::kFanout));
     FUZZ_CHECK(XorAll(node.children) == node.hash);
-    FUZZ_CHECK(node.hash == merkle::FingerprintOf(local.merkle_node(node.id)));
+    FUZZ_CHECK(node.hash == merkle::FingerprintOf(local.merkle_node(node.id), request.session));
+    const std::vector<merkle::Hash> children = local.merkle_children(node.id);
+    for (int c = 0; c < merkle::kFanout; ++c) {
+      FUZZ_CHECK(node.children[c] == merkle::FingerprintOf(children[c], request.session));
+    }
   }
 }
 
-void CheckAnswer(const LeafRequest& request, const LeafResponse& answer) {
+void CheckAnswer(const LeafRequest& request, const LeafResponse& answer,
+                 const LocalReplica& local) {
   FUZZ_CHECK(answer.session == request.session && answer.leaves.size() == request.buckets.size());
   for (size_t i = 0; i < answer.leaves.size(); ++i) {
     const Leaf& leaf = answer.leaves[i];
     FUZZ_CHECK(leaf.bucket == request.buckets[i]);
     FUZZ_CHECK(std::is_sorted(leaf.entries.begin(), leaf.entries.end()));
     FUZZ_CHECK(XorAll(leaf.entries) == leaf.hash);
+    FUZZ_CHECK(leaf.hash ==
+               merkle::FingerprintOf(local.merkle_node(merkle::NodeId{merkle::kDepth, leaf.bucket}),
+                                     request.session));
+    Result<std::vector<LeafEntry>> held = local.ReadLeaf(leaf.bucket);
+    FUZZ_CHECK(held.ok());
+    std::vector<merkle::Fingerprint> expected;
+    for (const LeafEntry& e : *held) expected.push_back(EntryFingerprint(e, request.session));
+    std::sort(expected.begin(), expected.end());
+    FUZZ_CHECK(leaf.entries == expected);
   }
 }
 
-// The state of the document the replica holds as `ref` names it, if any.
-std::optional<std::string> Named(const LocalReplica& local, const DocumentRef& ref) {
+// The state of the document the replica holds as `ref` names it in the round `session`, if any.
+std::optional<std::string> Named(const LocalReplica& local, const DocumentRef& ref,
+                                 uint64_t session) {
   Result<std::vector<LeafEntry>> leaf = local.ReadLeaf(ref.bucket);
   FUZZ_CHECK(leaf.ok());
   for (const LeafEntry& e : *leaf) {
-    if (EntryFingerprint(e) != ref.fingerprint) continue;
+    if (EntryFingerprint(e, session) != ref.fingerprint) continue;
     Result<std::optional<std::string>> state = local.ReadState(e.key);
     FUZZ_CHECK(state.ok());
     return *state;
@@ -96,8 +114,9 @@ void CheckAnswer(const DocumentRequest& request, const Documents& answer,
   };
   size_t bytes = 0;
   for (const DocumentState& d : answer.documents) {
-    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(
-                                                       d.key, crdt::DigestOf(d.state)))};
+    const DocumentRef ref{
+        merkle::BucketOf(d.key),
+        EntryFingerprint(LeafEntry{d.key, crdt::DigestOf(d.state)}, request.session)};
     account(ref);
     Result<std::optional<std::string>> state = local.ReadState(d.key);
     FUZZ_CHECK(state.ok() && *state == d.state);
@@ -105,11 +124,11 @@ void CheckAnswer(const DocumentRequest& request, const Documents& answer,
   }
   for (const DocumentRef& ref : answer.missing) {
     account(ref);
-    FUZZ_CHECK(!Named(local, ref).has_value());
+    FUZZ_CHECK(!Named(local, ref, request.session).has_value());
   }
   // What is left out is held, and did not fit.
   for (const auto& [ref, count] : named) {
-    const std::optional<std::string> state = Named(local, ref);
+    const std::optional<std::string> state = Named(local, ref, request.session);
     FUZZ_CHECK(state.has_value());
     FUZZ_CHECK(!answer.documents.empty() && bytes + state->size() > kDocumentBytesPerAnswer);
   }
@@ -122,7 +141,7 @@ void CheckAnswer(const Body& request, const Body& answer, const LocalReplica& lo
   } else if (const auto* tree = std::get_if<TreeRequest>(&request)) {
     CheckAnswer(*tree, std::get<TreeResponse>(answer), local);
   } else if (const auto* leaf = std::get_if<LeafRequest>(&request)) {
-    CheckAnswer(*leaf, std::get<LeafResponse>(answer));
+    CheckAnswer(*leaf, std::get<LeafResponse>(answer), local);
   } else {
     CheckAnswer(std::get<DocumentRequest>(request), std::get<Documents>(answer), local);
   }
