@@ -3,6 +3,7 @@
 #include "db/write_queue.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 namespace crdtdb::db {
@@ -19,16 +20,25 @@ Status WriteQueue::Submit(const Operation& op) {
   self.cv.wait(lock, [&] { return self.done || writers_.front() == &self; });
   if (self.done) return self.status;
 
-  // Leader: take a group, run it without the lock so others can queue behind it.
-  const size_t size = std::min(writers_.size(), kMaxGroupSize);
-  std::vector<Writer*> group(writers_.begin(), writers_.begin() + static_cast<std::ptrdiff_t>(size));
-  lock.unlock();
-
-  WriteGroup context(store_, clock_, replica_, clock_ms_(), subscriptions_.any());
+  // Leader: take a group and run it without the lock, so others can queue behind it. Writers that
+  // queued meanwhile join the group before it commits: otherwise writers released by the previous
+  // commit, which come back one at a time, would alternate groups of one and of all the others,
+  // and in sync mode pay two fsyncs where one does.
+  std::vector<Writer*> group;
   std::vector<Status> results;
-  results.reserve(group.size());
-  for (Writer* w : group) results.push_back((*w->op)(context));
-  Status committed = context.changes().empty() ? Status::OK() : store_.Commit(context.writes());
+  std::optional<WriteGroup> context;
+  for (;;) {
+    const size_t size = std::min(writers_.size(), kMaxGroupSize);
+    const size_t first_new = group.size();
+    group.insert(group.end(), writers_.begin() + static_cast<std::ptrdiff_t>(first_new),
+                 writers_.begin() + static_cast<std::ptrdiff_t>(size));
+    lock.unlock();
+    if (group.size() == first_new) break;
+    if (!context) context.emplace(store_, clock_, replica_, clock_ms_(), subscriptions_.any());
+    for (size_t i = first_new; i < group.size(); ++i) results.push_back((*group[i]->op)(*context));
+    lock.lock();
+  }
+  Status committed = context->changes().empty() ? Status::OK() : store_.Commit(context->writes());
 
   lock.lock();
   for (size_t i = 0; i < group.size(); ++i) {
@@ -41,7 +51,7 @@ Status WriteQueue::Submit(const Operation& op) {
   lock.unlock();
 
   // A subscription made while this group ran sees the changes of later groups only.
-  if (committed.ok() && context.announces()) subscriptions_.Deliver(context.changes());
+  if (committed.ok() && context->announces()) subscriptions_.Deliver(context->changes());
   return self.status;
 }
 
