@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crdt/codec.h"
+#include "crdt/delta_since.h"
 #include "crdt/digest.h"
 #include "sync/responder.h"
 
@@ -125,34 +126,37 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
     return;
   }
   for (const std::string& key : pending.local_keys) {
-    PushUnlessEqual(key, std::nullopt, out);
+    PushUnlessEqual(key, nullptr, out);
     if (done()) return;
   }
 }
 
-void AntiEntropySession::PushUnlessEqual(const std::string& key, const std::optional<crdt::Digest>& their_digest,
-                                         std::vector<Body>* out) {
+void AntiEntropySession::PushUnlessEqual(const std::string& key, const PeerState* theirs, std::vector<Body>* out) {
   Result<std::optional<std::string>> state = local_.ReadState(key);
   if (!state.ok()) return Fail(state.status().ToString());
   if (!state->has_value()) return;
+  if (theirs == nullptr) return Push(DocumentState{key, std::move(**state)}, out);
   // Equal after the join: the peer's state held everything the local one did.
-  if (their_digest && crdt::DigestOf(**state) == *their_digest) return;
-  Push(DocumentState{key, std::move(**state)}, out);
+  if (crdt::DigestOf(**state) == theirs->digest) return;
+  // Otherwise the peer lacks part of it: that part, a well-formed state the peer joins as any.
+  Result<crdt::Document> mine = crdt::DecodeDocument(**state, /*check_canonical=*/false);
+  if (!mine.ok()) return Fail(mine.status().ToString());
+  Push(DocumentState{key, crdt::EncodeDocument(crdt::DeltaSince(*mine, theirs->context))}, out);
 }
 
 void AntiEntropySession::SettleBucket(uint32_t bucket, std::vector<Body>* out) {
   auto it = pending_.find(bucket);
   if (it == pending_.end()) return;
   PendingBucket& p = it->second;
-  for (const auto& [key, digest] : p.fetched) {
-    if (p.local_keys.erase(key) > 0) PushUnlessEqual(key, digest, out);
+  for (const auto& [key, theirs] : p.fetched) {
+    if (p.local_keys.erase(key) > 0) PushUnlessEqual(key, &theirs, out);
     if (done()) return;
   }
   p.fetched.clear();
   if (p.fetches > 0) return;
   // Every fetch is answered: the peer holds no document of the remaining keys.
   for (const std::string& key : p.local_keys) {
-    PushUnlessEqual(key, std::nullopt, out);
+    PushUnlessEqual(key, nullptr, out);
     if (done()) return;
   }
   pending_.erase(it);
@@ -189,7 +193,7 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     const crdt::Digest digest = crdt::DigestOf(d.state);
     const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest), id_)};
     if (!answered(ref)) continue;
-    if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = digest;
+    if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = {digest, state->context()};
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
   for (const DocumentRef& ref : response.missing) answered(ref);

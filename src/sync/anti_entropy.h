@@ -80,9 +80,14 @@ class AntiEntropySession {
   void OnLeaves(const LeafResponse& response, std::vector<Body>* out);
   void OnDocuments(const Documents& response, std::vector<Body>* out);
   void CompareLeaf(const Leaf& theirs, std::vector<Body>* out);
-  // Pushes the local state of `key` (if any) unless it equals `their_digest`, the peer's.
-  void PushUnlessEqual(const std::string& key, const std::optional<crdt::Digest>& their_digest,
-                       std::vector<Body>* out);
+  // What the fetches of a round learned of one peer document: its digest and causal context.
+  struct PeerState {
+    crdt::Digest digest;
+    crdt::DotContext context;
+  };
+  // Pushes the local state of `key` (if any) unless it equals the peer's; with the peer's state
+  // known, only the part of the local state the peer lacks (crdt::DeltaSince).
+  void PushUnlessEqual(const std::string& key, const PeerState* theirs, std::vector<Body>* out);
   // After a fetch answer: pushes what the bucket's answered fetches showed the peer lacks.
   void SettleBucket(uint32_t bucket, std::vector<Body>* out);
   // Queues a local state for the peer; full batches go out at once, the rest with FlushPushes.
@@ -100,11 +105,11 @@ class AntiEntropySession {
   int retries_without_progress_ = 0;
 
   // A bucket whose comparison waits for fetched documents: the local documents that differ from
-  // every peer entry, and the peer's digests of those fetched so far (by key).
+  // every peer entry, and what was learned of the peer's documents fetched so far (by key).
   struct PendingBucket {
     size_t fetches = 0;
     std::set<std::string> local_keys;
-    std::map<std::string, crdt::Digest> fetched;
+    std::map<std::string, PeerState> fetched;
   };
 
   std::set<std::pair<int, uint32_t>> asked_;  // nodes and leaves asked for, unanswered

@@ -25,6 +25,7 @@ struct Round {
   size_t requests = 0;  // messages that expect an answer
   size_t pushes = 0;
   size_t bytes = 0;
+  size_t push_bytes = 0;
   sync::AntiEntropyStats stats;
   sync::AntiEntropySession::State state = sync::AntiEntropySession::State::kRunning;
 };
@@ -37,11 +38,13 @@ Round RunRound(db::DatabaseImpl& a, db::DatabaseImpl& b) {
   while (!queue.empty() && !session.done()) {
     sync::Body request = std::move(queue.front());
     queue.erase(queue.begin());
-    round.bytes += sync::Encode(sync::Message{a.replica_id(), request}).size();
+    const size_t request_bytes = sync::Encode(sync::Message{a.replica_id(), request}).size();
+    round.bytes += request_bytes;
     Result<std::optional<sync::Body>> answer = sync::AnswerRequest(b, request);
     REQUIRE(answer.ok());
     if (!answer->has_value()) {
       ++round.pushes;
+      round.push_bytes += request_bytes;
       continue;
     }
     ++round.requests;
@@ -49,6 +52,9 @@ Round RunRound(db::DatabaseImpl& a, db::DatabaseImpl& b) {
     session.OnResponse(**answer, &queue);
   }
   for (const sync::Body& push : queue) {  // pushes made by the last answer
+    const size_t push_bytes = sync::Encode(sync::Message{a.replica_id(), push}).size();
+    round.bytes += push_bytes;
+    round.push_bytes += push_bytes;
     REQUIRE(sync::AnswerRequest(b, push).ok());
     ++round.pushes;
   }
@@ -117,6 +123,18 @@ TEST_CASE("a document changed on one side only crosses the wire once") {
   CHECK(both.stats.documents_pushed == 1);
   CHECK(a.db().merkle_root() == b.db().merkle_root());
   CHECK(json::parse(*b.db().get("docs/1")) == json{{"k", 1}, {"x", "a"}, {"y", "b"}});
+  // Of a large document both changed, a pushes only what b lacks: its own field, not the bulk.
+  const std::string bulk(20'000, 'z');
+  REQUIRE(a.db().put("big/1", json{{"bulk", bulk}}.dump()).ok());
+  REQUIRE(RunRound(a.db(), b.db()).state == sync::AntiEntropySession::State::kRepaired);
+  REQUIRE(a.db().patch("big/1", R"({"x": "a"})").ok());
+  REQUIRE(b.db().patch("big/1", R"({"y": "b"})").ok());
+  Round big = RunRound(a.db(), b.db());
+  CHECK(big.stats.documents_fetched == 1);
+  CHECK(big.stats.documents_pushed == 1);
+  CHECK(big.push_bytes < 1'000);
+  CHECK(a.db().merkle_root() == b.db().merkle_root());
+  CHECK(json::parse(*b.db().get("big/1")) == json{{"bulk", bulk}, {"x", "a"}, {"y", "b"}});
 }
 
 TEST_CASE("100,000 documents of which 100 differ: bytes <= 2x the differing documents + 64 KiB") {
