@@ -65,16 +65,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include "bench_harness.h"
+#include "map_workload.h"
 #include "crdt/codec.h"
 #include "crdt/delta_since.h"
 #include "crdt/document.h"
@@ -108,56 +104,6 @@ crdt::ReplicaId ReplicaIdFor(uint64_t index) {
   return z == 0 ? 1 : z;
 }
 
-// prefix + decimal n. (Not `"literal" + std::to_string(n)`: GCC 12 warns -Wrestrict on it falsely.)
-std::string Numbered(const char* prefix, uint64_t n) {
-  std::string out = prefix;
-  out += std::to_string(n);
-  return out;
-}
-
-// The value W1 writes in operation i.
-Json FillValue(uint64_t i) {
-  return i % 2 == 0 ? Json(static_cast<int64_t>(i)) : Json(Numbered("val-", i));
-}
-
-// mulberry32, as map_workload.js's rng(): Math.imul and `>>> 0` are uint32 arithmetic.
-class Mulberry32 {
- public:
-  explicit Mulberry32(uint32_t seed) : a_(seed) {}
-  uint32_t Next() {
-    a_ += 0x6D2B79F5u;
-    uint32_t t = a_;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return t ^ (t >> 14);
-  }
-  // Math.floor(rng() * k): rng() is Next() / 2^32, and Next() * k < 2^53 is exact in a double.
-  uint64_t Below(uint64_t k) { return (static_cast<uint64_t>(Next()) * k) >> 32; }
-
- private:
-  uint32_t a_;
-};
-
-// The first keys and the key sum of 50,000 draws, as node printed them for map_workload.js.
-void CheckMulberry32() {
-  struct Expected {
-    uint32_t seed;
-    uint64_t first[5];
-    uint64_t sum;
-  };
-  for (const Expected& e : {Expected{42, {6011, 4482, 8524, 6697, 1748}, 250599742},
-                            Expected{43, {9998, 2764, 5294, 591, 633}, 250993864}}) {
-    Mulberry32 rng(e.seed);
-    uint64_t sum = 0;
-    for (uint64_t i = 0; i < 50'000; ++i) {
-      const uint64_t k = rng.Below(10'000);
-      if (i < 5 && k != e.first[i]) Fail("mulberry32 differs from map_workload.js");
-      sum += k;
-    }
-    if (sum != e.sum) Fail("mulberry32 differs from map_workload.js");
-  }
-}
-
 double Ms(const Stopwatch& watch) { return watch.Seconds() * 1e3; }
 
 // One replica of one document: its id, its clock and its state.
@@ -178,18 +124,6 @@ struct Replica {
   crdt::HybridClock clock;
   Document state;
 };
-
-double RssMiB() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
 
 // The figures of one run of the workload, named as the peers name them.
 struct Figures {
@@ -538,7 +472,7 @@ int Main(int argc, char** argv) {
 #ifndef NDEBUG
   std::fprintf(stderr, "map_bench: warning: built without NDEBUG; use a Release build\n");
 #endif
-  CheckMulberry32();
+  if (!Mulberry32MatchesNode()) Fail("mulberry32 differs from map_workload.js");
   CheckFillMatchesPlain(sizes);
   Reporter out;
   for (const bool batch : {false, true}) {
