@@ -132,7 +132,7 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual(got["anti-entropy bytes <= 1.2x divergent documents' encoded states + 64 KB"][:1], ("PASS",))
         self.assertEqual(got["anti-entropy bytes <= 1.2x divergent documents' encoded states + 64 KB"][2], "")
         self.assertEqual(got["in-sync check: O(1) messages"][0], "PASS")
-        self.assertEqual(got["reconcile 1,000 divergent of 1M documents in < 1 s"][0], "PASS")
+        self.assertEqual(got["reconcile 1,000 divergent of 1M documents in < 1 s (in memory)"][0], "PASS")
         rows[1] = row("ae_1000000_repair_bytes_total", 730_000, "bytes", "divergent_states_both_sides", 552_000)
         self.assertEqual(targets_by_name(rows)["anti-entropy bytes <= 1.2x divergent documents' encoded states + 64 KB"][0],
                          "MISS")
@@ -141,13 +141,37 @@ class TargetsTest(unittest.TestCase):
         rows = [row("ae_200000_repair_wall", 2.5, "s", "copy_states_to_b", 5),
                 row("scale_1000000_rss_after_10k_gets", 150, "MiB", "leveldb_rss_after_10k_gets", 100)]
         got = targets_by_name(rows)
-        status, measured, note = got["reconcile 1,000 divergent of 1M documents in < 1 s"]
+        status, measured, note = got["reconcile 1,000 divergent of 1M documents in < 1 s (in memory)"]
         self.assertEqual(status, "MISS*")  # 2.5 s
         self.assertIn("2,500 ms", measured)
         self.assertIn("200,000", note)
         status, measured, note = got["RSS <= 200 MB at 10M documents"]
         self.assertEqual(status, "PASS*")
         self.assertIn("10,000,000", note)
+
+    def test_loopback_reconcile_target_uses_ae_net_bench_beside_the_in_memory_one(self):
+        rows = [row("ae_net_20000_reconcile_ms", 3.0, "ms", "in_memory_sync_with_ms", 1.2),
+                row("ae_net_1000000_reconcile_ms", 850.0, "ms", "in_memory_sync_with_ms", 400.0),
+                row("ae_1000000_repair_wall", 77.8, "ms", "copy_states_to_b", 24700)]
+        got = targets_by_name(rows)
+        status, measured, note = got["reconcile 1,000 divergent of 1M in < 1 s on loopback"]
+        self.assertEqual((status, note), ("PASS", ""))
+        self.assertIn("850 ms for 1,000 divergent of 1,000,000", measured)
+        self.assertIn("loopback", measured)
+        self.assertIn("in memory 400 ms", measured)
+        in_memory = got["reconcile 1,000 divergent of 1M documents in < 1 s (in memory)"]
+        self.assertEqual(in_memory[0], "PASS")
+        self.assertIn("77.8 ms", in_memory[1])
+        rows[1] = row("ae_net_1000000_reconcile_ms", 1.2, "s", "in_memory_sync_with_ms", 0.4)
+        self.assertEqual(targets_by_name(rows)["reconcile 1,000 divergent of 1M in < 1 s on loopback"][0], "MISS")
+
+    def test_loopback_reconcile_at_a_smaller_scale_is_marked(self):
+        got = targets_by_name([row("ae_net_20000_reconcile_ms", 3.0, "ms", "in_memory_sync_with_ms", 1.2)])
+        status, measured, note = got["reconcile 1,000 divergent of 1M in < 1 s on loopback"]
+        self.assertEqual(status, "PASS*")
+        self.assertIn("20 divergent of 20,000", measured)
+        self.assertIn("20,000", note)
+        self.assertEqual(got["reconcile 1,000 divergent of 1M documents in < 1 s (in memory)"][0], "not measured")
 
     def test_rss_limit_is_200_megabytes(self):
         over = [row("scale_10000000_rss_after_10k_gets", 195, "MiB", "leveldb", 100)]  # 204 MB
