@@ -2,8 +2,8 @@
 //
 // ae_net_bench: issue 8's anti-entropy scenario (1,000,000 documents, 0.1% divergent) over real
 // ZeroMQ on loopback, where sync_bench's anti_entropy group runs it in memory. A region store R is
-// served in this process exactly as `crdtdb serve` serves it (server::Serve on a thread, as in
-// net_bench.cc); an embedded client store C syncs with it through the public API,
+// served in this process exactly as `crdtdb serve` serves it (server::Serve on a thread,
+// served_region.h); an embedded client store C syncs with it through the public API,
 // Database::sync_with(R's sync endpoint).
 //
 //   ae_net_bench [--quick] [--docs N]
@@ -50,12 +50,7 @@
 // Output as the other benches (bench_harness.h): JSON lines on stdout, a Markdown table on stderr
 // at the end; progress, the region's log and each session's report go to stderr.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -67,18 +62,16 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "bench_dir.h"
+#include "bench_fail.h"
 #include "bench_harness.h"
-#include "command/command.h"
-#include "config/cluster_config.h"
 #include "crdtdb/database.h"
 #include "db/database_impl.h"
-#include "net/client_call.h"
-#include "server/region_server.h"
+#include "served_region.h"
 #include "sync/messages.h"
 #include "sync/responder.h"
 
@@ -86,11 +79,9 @@ namespace crdtdb::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr size_t kJsonBytes = 200;
-constexpr auto kStartBound = std::chrono::seconds(120);
 
 struct Config {
   uint64_t docs = 1'000'000;
@@ -98,92 +89,7 @@ struct Config {
   fs::path dir;
 };
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "ae_net_bench: %s\n", what.c_str());
-  std::abort();
-}
-
-void MustOk(const Status& s, const std::string& what) {
-  if (!s.ok()) Fail(what + ": " + s.ToString());
-}
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  MustOk(r.status(), what);
-  return std::move(r).value();
-}
-
 std::string DocKey(uint64_t i) { return "bench/" + Hex(Mix(i), 16); }
-
-// ---- a region served in-process, as net_bench.cc serves them ------------------------------
-
-// A loopback TCP port nothing listens on right now (the kernel's choice).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    Fail("cannot pick a loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-struct RegionEndpoints {
-  std::string name, publish, sync, client;
-};
-
-// A one-region cluster whose region `name` keeps its store in dir/name.
-ClusterConfig MakeConfig(const RegionEndpoints& r, const fs::path& dir) {
-  const std::string yaml =
-      "cluster: ae-net-bench\nanti_entropy_interval_ms: 1000\nregions:\n  - {name: " + r.name +
-      ", data_dir: " + r.name + ", publish: \"" + r.publish + "\", sync: \"" + r.sync +
-      "\", client: \"" + r.client + "\"}\n";
-  return Must(ParseClusterConfig(yaml, "ae_net_bench", dir.string()), "cluster config");
-}
-
-// The region served on a thread of this process until destroyed (which closes its store).
-class ServedRegion {
- public:
-  ServedRegion(const ClusterConfig& config, const RegionEndpoints& region)
-      : client_(region.client, 5000) {
-    thread_ = std::thread([this, &config, name = region.name] {
-      const crdtdb::Status s = server::Serve(config, name, stop_);
-      if (!s.ok()) Fail("serve " + name + ": " + s.ToString());
-    });
-    const auto deadline = Clock::now() + kStartBound;
-    while (!client_.Exchange(command::EncodeCommand(StatusCommand())).ok()) {
-      if (Clock::now() > deadline) Fail("region " + region.name + " did not answer status");
-    }
-  }
-  ~ServedRegion() {
-    stop_ = true;
-    thread_.join();
-  }
-  ServedRegion(const ServedRegion&) = delete;
-  ServedRegion& operator=(const ServedRegion&) = delete;
-
-  json Status() {
-    const std::string answer =
-        Must(client_.Exchange(command::EncodeCommand(StatusCommand())), "status");
-    const command::Outcome outcome = Must(command::DecodeOutcome(answer), "status answer");
-    if (outcome.exit_code != 0) Fail("status failed: " + outcome.error);
-    return json::parse(outcome.out);
-  }
-
- private:
-  static command::Command StatusCommand() {
-    command::Command c;
-    c.verb = command::Command::Verb::kStatus;
-    return c;
-  }
-
-  std::atomic<bool> stop_{false};
-  net::ClientConnection client_;
-  std::thread thread_;
-};
 
 // ---- stores ---------------------------------------------------------------------------------
 
@@ -330,11 +236,8 @@ void ExpectRepaired(const Session& s, const Divergence& d, const char* what) {
 
 void Run(const Config& config, Reporter& out) {
   const uint64_t n = config.docs;
-  const RegionEndpoints endpoints = [] {
-    auto endpoint = [] { return "tcp://127.0.0.1:" + std::to_string(FreePort()); };
-    return RegionEndpoints{"r", endpoint(), endpoint(), endpoint()};
-  }();
-  const ClusterConfig cluster = MakeConfig(endpoints, config.dir);
+  const RegionEndpoints endpoints = NewRegion("r");
+  const ClusterConfig cluster = MakeClusterConfig({endpoints}, config.dir);
 
   // Seed R, embedded.
   double put_ms = 0;
@@ -437,6 +340,7 @@ void Run(const Config& config, Reporter& out) {
 }
 
 int Main(int argc, char** argv) {
+  SetBenchProgram("ae_net_bench");
   Config config;
   bool docs_given = false;
   for (int i = 1; i < argc; ++i) {
@@ -456,12 +360,8 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-#ifndef NDEBUG
-  std::fprintf(stderr, "ae_net_bench: warning: built without NDEBUG; use a Release build\n");
-#endif
-  std::string pattern = (fs::temp_directory_path() / "ae_net_bench.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) Fail("cannot create a directory like " + pattern);
-  config.dir = pattern;
+  WarnIfNotRelease();
+  config.dir = MakeTempDir();
 
   Stopwatch total;
   Reporter out;

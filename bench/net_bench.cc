@@ -35,8 +35,6 @@
 // at the end (the regions' logs go to stderr too). Every group checks its outcome (all deltas
 // applied, every document synced) and aborts if it is wrong or does not finish within a bound.
 
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,14 +55,13 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "bench_fail.h"
 #include "bench_harness.h"
 #include "command/command.h"
-#include "config/cluster_config.h"
 #include "crdtdb/database.h"
 #include "db/database_impl.h"
-#include "net/client_call.h"
 #include "net/zmq_socket_options.h"
-#include "server/region_server.h"
+#include "served_region.h"
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/responder.h"
@@ -90,17 +87,6 @@ struct Config {
   fs::path dir;
 };
 
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "net_bench: %s\n", what.c_str());
-  std::abort();
-}
-
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r.ok()) Fail(what + ": " + r.status().ToString());
-  return std::move(r).value();
-}
-
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
@@ -111,46 +97,6 @@ uint64_t WallClockMs() {
                                    .count());
 }
 
-// A loopback TCP port nothing listens on right now (the kernel's choice).
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    Fail("cannot pick a loopback port");
-  }
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-struct RegionEndpoints {
-  std::string name, publish, sync, client;
-};
-
-RegionEndpoints NewRegion(const std::string& name) {
-  auto endpoint = [] { return "tcp://127.0.0.1:" + std::to_string(FreePort()); };
-  return {name, endpoint(), endpoint(), endpoint()};
-}
-
-// A cluster config of `regions`, each storing its data in dir/NAME.
-ClusterConfig MakeConfig(const std::vector<RegionEndpoints>& regions, const fs::path& dir) {
-  std::string yaml = "cluster: net-bench\nanti_entropy_interval_ms: 1000\nregions:\n";
-  for (const RegionEndpoints& r : regions) {
-    yaml += "  - {name: " + r.name + ", data_dir: " + r.name + ", publish: \"" + r.publish +
-            "\", sync: \"" + r.sync + "\", client: \"" + r.client + "\"}\n";
-  }
-  return Must(ParseClusterConfig(yaml, "net_bench", dir.string()), "cluster config");
-}
-
-command::Command StatusCommand() {
-  command::Command c;
-  c.verb = command::Command::Verb::kStatus;
-  return c;
-}
-
 command::Command PutCommand(std::string path, std::string document) {
   command::Command c;
   c.verb = command::Command::Verb::kPut;
@@ -158,43 +104,6 @@ command::Command PutCommand(std::string path, std::string document) {
   c.json = std::move(document);
   return c;
 }
-
-// One region served on a thread of this process, as `crdtdb serve` serves it; stopped (its store
-// closed) when destroyed.
-class ServedRegion {
- public:
-  ServedRegion(const ClusterConfig& config, const RegionEndpoints& region)
-      : client_(region.client, 5000) {
-    thread_ = std::thread([this, &config, name = region.name] {
-      const crdtdb::Status s = server::Serve(config, name, stop_);
-      if (!s.ok()) Fail("serve " + name + ": " + s.ToString());
-    });
-    const auto deadline = Clock::now() + kFinishBound;
-    while (!client_.Exchange(command::EncodeCommand(StatusCommand())).ok()) {
-      if (Clock::now() > deadline) Fail("region " + region.name + " did not answer status");
-    }
-  }
-  ~ServedRegion() {
-    stop_ = true;
-    thread_.join();
-  }
-  ServedRegion(const ServedRegion&) = delete;
-  ServedRegion& operator=(const ServedRegion&) = delete;
-
-  // Runs `command` on the region; its stdout.
-  std::string Run(const command::Command& command) {
-    const std::string answer = Must(client_.Exchange(command::EncodeCommand(command)), "request");
-    const command::Outcome outcome = Must(command::DecodeOutcome(answer), "answer");
-    if (outcome.exit_code != 0) Fail("command failed: " + outcome.error);
-    return outcome.out;
-  }
-  json Status() { return json::parse(Run(StatusCommand())); }
-
- private:
-  std::atomic<bool> stop_{false};
-  net::ClientConnection client_;
-  std::thread thread_;
-};
 
 // What the region's status says it applied of `peer`'s delta stream.
 uint64_t LastDeltaSeq(const json& status, const std::string& peer) {
@@ -291,7 +200,7 @@ void StreamGroup(const Config& config, Reporter& reporter) {
   }
 
   const RegionEndpoints source_endpoints = NewRegion("source"), sink_endpoints = NewRegion("sink");
-  const ClusterConfig cluster = MakeConfig({source_endpoints, sink_endpoints}, dir);
+  const ClusterConfig cluster = MakeClusterConfig({source_endpoints, sink_endpoints}, dir);
   SourcePeer peer(*source, source_endpoints);
   ServedRegion sink(cluster, sink_endpoints);
   // PUB/SUB drops what is published before the subscription arrives: heartbeats until the sink
@@ -327,7 +236,7 @@ void StreamGroup(const Config& config, Reporter& reporter) {
 void LatencyGroup(const Config& config, Reporter& reporter) {
   const fs::path dir = config.dir / "latency";
   const RegionEndpoints a_endpoints = NewRegion("a"), b_endpoints = NewRegion("b");
-  const ClusterConfig cluster = MakeConfig({a_endpoints, b_endpoints}, dir);
+  const ClusterConfig cluster = MakeClusterConfig({a_endpoints, b_endpoints}, dir);
   ServedRegion a(cluster, a_endpoints);
   ServedRegion b(cluster, b_endpoints);
 
@@ -383,7 +292,7 @@ void ClientSyncGroup(const Config& config, Reporter& reporter) {
 
   // Pull: a region seeded with n documents before it starts, an empty client store.
   const RegionEndpoints seeded = NewRegion("seeded");
-  const ClusterConfig seeded_cluster = MakeConfig({seeded}, dir);
+  const ClusterConfig seeded_cluster = MakeClusterConfig({seeded}, dir);
   double seed_seconds = 0;
   {
     std::unique_ptr<db::DatabaseImpl> seed = OpenStore(dir / "seeded");
@@ -401,7 +310,7 @@ void ClientSyncGroup(const Config& config, Reporter& reporter) {
 
   // Push: a client store with n offline documents, a region that starts empty.
   const RegionEndpoints empty = NewRegion("empty");
-  const ClusterConfig empty_cluster = MakeConfig({empty}, dir);
+  const ClusterConfig empty_cluster = MakeClusterConfig({empty}, dir);
   ServedRegion served(empty_cluster, empty);
   std::unique_ptr<Database> pusher = OpenEmbedded(dir / "pusher");
   PutDocs(*pusher, "offline", n);
@@ -430,6 +339,7 @@ uint64_t ParseCount(const char* flag, const char* value) {
 }
 
 int Main(int argc, char** argv) {
+  SetBenchProgram("net_bench");
   Config config;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

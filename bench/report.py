@@ -62,40 +62,34 @@ MIB = 1 << 20
 # Reading
 
 
-def read_rows(path):
-    """The JSON bench rows of a file, as (raw line, dict); other lines (logs, tables) are skipped."""
-    rows = []
+def json_objects(path, *keys):
+    """The JSON objects of a file that have every one of `keys`, as (raw line, dict), in order;
+    other lines (logs, tables, anything that is not such an object) are skipped."""
+    objects = []
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
             if not line.startswith("{"):
                 continue
             try:
-                row = json.loads(line)
+                obj = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(row, dict) and "bench" in row and "value" in row:
-                rows.append((line, row))
-    return rows
+            if isinstance(obj, dict) and all(key in obj for key in keys):
+                objects.append((line, obj))
+    return objects
+
+
+def read_rows(path):
+    """The JSON bench rows of a file, as (raw line, dict); other lines (logs, tables) are skipped."""
+    return json_objects(path, "bench", "value")
 
 
 def read_peers(path):
     """The peers' figures: {(lib, mode): dict}."""
-    peers = {}
     if not os.path.exists(path):
-        return peers
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            line = line.strip()
-            if not line.startswith("{"):
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict) and "lib" in row and "mode" in row:
-                peers[(row["lib"], row["mode"])] = row
-    return peers
+        return {}
+    return {(row["lib"], row["mode"]): row for _, row in json_objects(path, "lib", "mode")}
 
 
 def read_tsv(path):
@@ -226,37 +220,36 @@ def largest_n(rows, pattern):
     return best
 
 
-def ratio_at_least(name, minimum):
+def ratio_target(name, passes, describe):
+    """The target on the ratio of row `name`: passes(ratio) says whether it is met, describe(ratio)
+    what was measured (the row's value and baseline follow in parentheses)."""
     def find(index, _rows):
         row = index.get(name)
         if row is None:
             return None
         r = row["ratio"]
-        return r >= minimum, f"{fmt(r)}x ({fmt(row['value'])} vs {fmt(row['baseline_value'])} {row['unit']})", ""
+        return passes(r), f"{describe(r)} ({fmt(row['value'])} vs {fmt(row['baseline_value'])} {row['unit']})", ""
     return find
+
+
+def ratio_at_least(name, minimum):
+    return ratio_target(name, lambda r: r >= minimum, lambda r: f"{fmt(r)}x")
 
 
 def faster_by(name, factor):
     """Ours / theirs of a time must be <= 1 / factor."""
-    def find(index, _rows):
-        row = index.get(name)
-        if row is None:
-            return None
-        r = row["ratio"]
-        speedup = 1 / r if r else math.inf
-        return (r > 0 and speedup >= factor,
-                f"{fmt(speedup)}x faster ({fmt(row['value'])} vs {fmt(row['baseline_value'])} {row['unit']})", "")
-    return find
+    def speedup(r):
+        return 1 / r if r else math.inf
+    return ratio_target(name, lambda r: r > 0 and speedup(r) >= factor, lambda r: f"{fmt(speedup(r))}x faster")
 
 
 def no_larger(name):
-    def find(index, _rows):
-        row = index.get(name)
-        if row is None:
-            return None
-        r = row["ratio"]
-        return r <= 1, f"{fmt(r)}x ({fmt(row['value'])} vs {fmt(row['baseline_value'])} {row['unit']})", ""
-    return find
+    return ratio_target(name, lambda r: r <= 1, lambda r: f"{fmt(r)}x")
+
+
+def in_ms(row):
+    """A time row's value in milliseconds."""
+    return row["value"] * {"ms": 1, "s": 1000, "us": 1e-3}.get(row["unit"], 1)
 
 
 def scale_note(n, target_n):
@@ -288,7 +281,7 @@ def reconcile_time(_index, rows):
     if found is None:
         return None
     n, row = found
-    ms = row["value"] * {"ms": 1, "s": 1000, "us": 1e-3}.get(row["unit"], 1)
+    ms = in_ms(row)
     divergent = n // 1000
     return (ms < 1000, f"{fmt(ms)} ms for {divergent:,} divergent of {n:,} (in memory, no network)",
             scale_note(n, 1_000_000))
@@ -301,7 +294,7 @@ def reconcile_time_loopback(_index, rows):
     if found is None:
         return None
     n, row = found
-    ms = row["value"] * {"ms": 1, "s": 1000, "us": 1e-3}.get(row["unit"], 1)
+    ms = in_ms(row)
     divergent = max(2, n // 1000)
     measured = f"{fmt(ms)} ms for {divergent:,} divergent of {n:,} (ZeroMQ on loopback, whole sync_with session"
     if row.get("baseline_value"):

@@ -68,6 +68,8 @@
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
+#include "bench_dir.h"
+#include "bench_fail.h"
 #include "bench_harness.h"
 #include "crdt/codec.h"
 #include "crdt/digest.h"
@@ -99,24 +101,6 @@ struct Config {
   uint64_t read_docs = 200'000;  // preloaded for the read group
   fs::path dir;
 };
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "store_bench: %s\n", what.c_str());
-  std::abort();
-}
-
-// The message is built only on failure, so that checking costs nothing inside a timed loop.
-void MustOk(const Status& s, std::string_view what, std::string_view key = {}) {
-  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
-}
-void MustOk(const leveldb::Status& s, std::string_view what, std::string_view key = {}) {
-  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
-}
-template <typename T>
-T Must(Result<T> r, std::string_view what, std::string_view key = {}) {
-  MustOk(r.status(), what, key);
-  return std::move(r).value();
-}
 
 std::string DocId(uint64_t i) { return Hex(Mix(i), 16); }
 std::string DocKey(std::string_view collection, uint64_t i) {
@@ -184,11 +168,7 @@ std::function<Input(uint64_t)> RandomPatches(std::string collection, uint64_t co
 // Raw LevelDB opened as src/store/store.cc opens crdtdb's (store_leveldb.h).
 class RawDb {
  public:
-  explicit RawDb(const fs::path& path) {
-    leveldb::DB* raw = nullptr;
-    MustOk(leveldb::DB::Open(lo_.options(), path.string(), &raw), "opening LevelDB", path.string());
-    db_.reset(raw);
-  }
+  explicit RawDb(const fs::path& path) : db_(path) {}
 
   void Put(const Input& in, bool sync = false) {
     leveldb::WriteOptions wo;
@@ -230,8 +210,7 @@ class RawDb {
   }
 
  private:
-  StoreLevelDbOptions lo_;  // declared before db_ so that it outlives it
-  std::unique_ptr<leveldb::DB> db_;
+  StoreLevelDb db_;
   const leveldb::ReadOptions read_ = StoreLevelDbOptions::read_options();
 };
 
@@ -588,19 +567,15 @@ int Usage(const char* argv0) {
   return 2;
 }
 
-fs::path MakeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "store_bench.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) Fail("cannot create a directory like " + pattern);
-  return pattern;
-}
-
 int Main(int argc, char** argv) {
+  SetBenchProgram("store_bench");
   if (argc == 5 && std::strcmp(argv[1], "--probe") == 0) {
     return Probe(argv[2], argv[3], std::strtoull(argv[4], nullptr, 10));
   }
   Config cfg;
+  DatabaseDir dir;
   const char* only = nullptr;
-  bool keep = false, docs_given = false;
+  bool docs_given = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       cfg.opts = Options{0.01, 1, true};
@@ -612,23 +587,12 @@ int Main(int argc, char** argv) {
       if (cfg.scale_docs == 0) return Usage(argv[0]);
     } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
-    } else if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-      cfg.dir = argv[++i];
-    } else if (std::strcmp(argv[i], "--keep") == 0) {
-      keep = true;
-    } else {
+    } else if (!dir.ParseFlag(argc, argv, &i)) {
       return Usage(argv[0]);
     }
   }
-#ifndef NDEBUG
-  std::fprintf(stderr, "store_bench: warning: built without NDEBUG; use a Release build\n");
-#endif
-  const bool own_dir = cfg.dir.empty();
-  if (own_dir) cfg.dir = MakeTempDir();
-  std::error_code ec;
-  fs::create_directories(cfg.dir, ec);
-  if (ec) Fail("cannot create " + cfg.dir.string() + ": " + ec.message());
-  std::fprintf(stderr, "store_bench: databases under %s\n", cfg.dir.c_str());
+  WarnIfNotRelease();
+  cfg.dir = dir.Create();
 
   Reporter out;
   bool ran = false;
@@ -638,13 +602,7 @@ int Main(int argc, char** argv) {
     g.run(cfg, out);
     ran = true;
   }
-  if (!keep) {
-    if (own_dir) {
-      fs::remove_all(cfg.dir, ec);
-    } else {
-      for (const char* sub : kDatabaseDirs) fs::remove_all(cfg.dir / sub, ec);
-    }
-  }
+  dir.Remove(kDatabaseDirs);
   if (!ran) return Usage(argv[0]);
   std::fprintf(stderr, "\nstore_bench%s: medians of %d alternated samples of >= %g s each; scale: %llu documents\n\n",
                cfg.opts.quick ? " --quick" : "", cfg.opts.reps, cfg.opts.min_seconds,

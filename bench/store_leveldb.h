@@ -6,17 +6,23 @@
 // LevelDB's default (4 MiB write buffer, Snappy).
 //
 // StoreLevelDbOptions owns the cache and the filter policy that options() points to, so it must
-// outlive every DB opened with them. Not thread-safe to construct; the DB it configures is.
+// outlive every DB opened with them. StoreLevelDb is such a DB with its own StoreLevelDbOptions,
+// opened (created if missing) at a path; failing to open it is a Fail (bench_fail.h). Not
+// thread-safe to construct; the DB they configure is.
 
 #ifndef CRDTDB_BENCH_STORE_LEVELDB_H_
 #define CRDTDB_BENCH_STORE_LEVELDB_H_
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 
 #include <leveldb/cache.h>
+#include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/options.h>
+
+#include "bench_fail.h"
 
 namespace crdtdb::bench {
 
@@ -46,6 +52,23 @@ class StoreLevelDbOptions {
  private:
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
+};
+
+// Raw LevelDB at `path`, opened as src/store/store.cc opens crdtdb's; closed when destroyed.
+class StoreLevelDb {
+ public:
+  explicit StoreLevelDb(const std::filesystem::path& path) {
+    leveldb::DB* raw = nullptr;
+    MustOk(leveldb::DB::Open(options_.options(), path.string(), &raw), "opening LevelDB",
+           path.string());
+    db_.reset(raw);
+  }
+
+  leveldb::DB* operator->() const { return db_.get(); }
+
+ private:
+  StoreLevelDbOptions options_;  // declared before db_ so that it outlives it
+  std::unique_ptr<leveldb::DB> db_;
 };
 
 }  // namespace crdtdb::bench

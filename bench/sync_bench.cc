@@ -60,6 +60,8 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include "bench_dir.h"
+#include "bench_fail.h"
 #include "bench_harness.h"
 #include "crdt/codec.h"
 #include "db/database_impl.h"
@@ -86,20 +88,6 @@ struct Config {
   uint64_t deltas = 100'000;
   fs::path dir;  // Store::Open creates its (empty) directories here; the data lives in memenv
 };
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "sync_bench: %s\n", what.c_str());
-  std::abort();
-}
-
-void MustOk(const Status& s, const std::string& what) {
-  if (!s.ok()) Fail(what + ": " + s.ToString());
-}
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  MustOk(r.status(), what);
-  return std::move(r).value();
-}
 
 std::string DocKey(uint64_t i) { return "bench/" + Hex(Mix(i), 16); }
 
@@ -535,13 +523,8 @@ int Usage(const char* argv0) {
   return 2;
 }
 
-fs::path MakeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "sync_bench.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) Fail("cannot create a directory like " + pattern);
-  return pattern;
-}
-
 int Main(int argc, char** argv) {
+  SetBenchProgram("sync_bench");
   Config cfg;
   const char* only = nullptr;
   bool docs_given = false, deltas_given = false;
@@ -564,9 +547,7 @@ int Main(int argc, char** argv) {
       return Usage(argv[0]);
     }
   }
-#ifndef NDEBUG
-  std::fprintf(stderr, "sync_bench: warning: built without NDEBUG; use a Release build\n");
-#endif
+  WarnIfNotRelease();
   // Store::Open creates its directory on the real file system even with an injected Env; the
   // LevelDB files themselves stay in memory.
   cfg.dir = MakeTempDir();

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -51,6 +52,8 @@
 #include <leveldb/db.h>
 #include <nlohmann/json.hpp>
 
+#include "bench_dir.h"
+#include "bench_fail.h"
 #include "bench_harness.h"
 #include "crdtdb/crdtdb.hpp"
 #include "store_leveldb.h"
@@ -63,6 +66,8 @@ namespace fs = std::filesystem;
 constexpr int kFields = 10;
 constexpr double kZipfS = 0.99;
 constexpr uint64_t kChunk = 1000;  // writes per alternated chunk
+// The databases Run creates under Config::dir.
+constexpr const char* kDatabaseDirs[] = {"zipf_crdtdb", "zipf_leveldb"};
 
 struct Config {
   uint64_t docs = 10'000;
@@ -71,18 +76,6 @@ struct Config {
   bool quick = false;
   fs::path dir;
 };
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "zipf_bench: %s\n", what.c_str());
-  std::abort();
-}
-
-void MustOk(const Status& s, std::string_view what, std::string_view key = {}) {
-  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
-}
-void MustOk(const leveldb::Status& s, std::string_view what, std::string_view key = {}) {
-  if (!s.ok()) Fail(std::string(what) + " " + std::string(key) + ": " + s.ToString());
-}
 
 std::string DocKey(uint64_t i) { return "zipf/" + Hex(Mix(i), 16); }
 
@@ -164,11 +157,7 @@ std::string PatchJson(const Write& w) {
 
 class RawDb {
  public:
-  explicit RawDb(const fs::path& path) {
-    leveldb::DB* raw = nullptr;
-    MustOk(leveldb::DB::Open(lo_.options(), path.string(), &raw), "opening LevelDB", path.string());
-    db_.reset(raw);
-  }
+  explicit RawDb(const fs::path& path) : db_(path) {}
   void Put(const std::string& key, const std::string& json) {
     MustOk(db_->Put(leveldb::WriteOptions(), key, json), "LevelDB Put", key);
   }
@@ -179,8 +168,7 @@ class RawDb {
   }
 
  private:
-  StoreLevelDbOptions lo_;  // declared before db_ so that it outlives it
-  std::unique_ptr<leveldb::DB> db_;
+  StoreLevelDb db_;
 };
 
 double Percentile(std::vector<double> v, double p) {
@@ -304,12 +292,6 @@ int Usage(const char* argv0) {
   return 2;
 }
 
-fs::path MakeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "zipf_bench.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) Fail("cannot create a directory like " + pattern);
-  return pattern;
-}
-
 bool ParseCount(const char* text, uint64_t* out) {
   char* end = nullptr;
   *out = std::strtoull(text, &end, 10);
@@ -317,8 +299,10 @@ bool ParseCount(const char* text, uint64_t* out) {
 }
 
 int Main(int argc, char** argv) {
+  SetBenchProgram("zipf_bench");
   Config cfg;
-  bool keep = false, writes_given = false;
+  bool writes_given = false;
+  DatabaseDir dir;  // --dir, --keep
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       cfg.quick = true;
@@ -330,40 +314,21 @@ int Main(int argc, char** argv) {
       writes_given = true;
     } else if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
       cfg.seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-      cfg.dir = argv[++i];
-    } else if (std::strcmp(argv[i], "--keep") == 0) {
-      keep = true;
-    } else {
+    } else if (!dir.ParseFlag(argc, argv, &i)) {
       return Usage(argv[0]);
     }
   }
-#ifndef NDEBUG
-  std::fprintf(stderr, "zipf_bench: warning: built without NDEBUG; use a Release build\n");
-#endif
-  const bool own_dir = cfg.dir.empty();
-  if (own_dir) cfg.dir = MakeTempDir();
-  std::error_code ec;
-  fs::create_directories(cfg.dir, ec);
-  if (ec) Fail("cannot create " + cfg.dir.string() + ": " + ec.message());
-  std::fprintf(stderr, "zipf_bench: databases under %s\n", cfg.dir.c_str());
+  WarnIfNotRelease();
+  cfg.dir = dir.Create();
 
   Reporter out;
   Run(cfg, out);
-  if (!keep) {
-    if (own_dir) {
-      fs::remove_all(cfg.dir, ec);
-    } else {
-      fs::remove_all(cfg.dir / "zipf_crdtdb", ec);
-      fs::remove_all(cfg.dir / "zipf_leveldb", ec);
-    }
-  }
+  dir.Remove(kDatabaseDirs);
   std::fprintf(
       stderr,
-      "\nzipf_bench%s: %llu documents of %d fields, %llu patches, Zipf s = %.2f, seed %llu\n\n",
-      cfg.quick ? " --quick" : "", static_cast<unsigned long long>(cfg.docs), kFields,
-      static_cast<unsigned long long>(cfg.writes), kZipfS,
-      static_cast<unsigned long long>(cfg.seed));
+      "\nzipf_bench%s: %" PRIu64 " documents of %d fields, %" PRIu64 " patches, Zipf s = %.2f, seed "
+      "%" PRIu64 "\n\n",
+      cfg.quick ? " --quick" : "", cfg.docs, kFields, cfg.writes, kZipfS, cfg.seed);
   out.PrintTable(stderr);
   return 0;
 }

@@ -181,6 +181,21 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual((status, note), ("PASS", ""))
 
 
+class ReadingTest(unittest.TestCase):
+    def test_rows_and_peers_keep_only_their_json_objects(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "mixed.jsonl")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("a log line\n{not json\n[1, 2]\n")
+                f.write(json.dumps(row("x_ms", 2.0)) + "\n")
+                f.write(json.dumps({"bench": "no_value"}) + "\n")
+                f.write(json.dumps(dict(YJS_PEROP, fill_ms=1.0)) + "\n")
+                f.write(json.dumps(YJS_PEROP) + "\n")
+            self.assertEqual([r["bench"] for _, r in report.read_rows(path)], ["x_ms"])
+            self.assertEqual(report.read_peers(path), {("yjs", "perop"): YJS_PEROP})  # the last wins
+            self.assertEqual(report.read_peers(os.path.join(d, "absent.jsonl")), {})
+
+
 class ReportTest(unittest.TestCase):
     def write(self, directory, name, lines):
         with open(os.path.join(directory, name), "w", encoding="utf-8") as f:
