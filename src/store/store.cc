@@ -18,10 +18,9 @@
 #include "crdt/limits.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
+#include "store/store_impl.h"
 
 namespace crdtdb::store {
-
-namespace {
 
 Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
@@ -30,6 +29,8 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
   if (s.IsNotFound()) return Status::NotFound(msg);
   return Status::IOError(msg);
 }
+
+namespace {
 
 std::string EncodeU64(uint64_t v) {
   std::string out;
@@ -44,7 +45,6 @@ crdt::ReplicaId NewReplicaId() {
   return id;
 }
 
-// Delta-log value: [key length: u32 BE][key][canonical delta].
 std::string EncodeCounters(const Metadata& m) {
   std::string counters = EncodeU64(m.clock);
   AppendBigEndian64(&counters, m.sequence);
@@ -65,6 +65,7 @@ std::string KernelBootId() {
 // epoch whatever the boot, since a failed fsync may have dropped written pages.
 constexpr const char* kOpenedByFailedStore = "failed-write";
 
+// Delta-log value: [key length: u32 BE][key][canonical delta].
 std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
   std::string out;
   AppendBigEndian32(&out, static_cast<uint32_t>(key.size()));
@@ -103,73 +104,13 @@ void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delt
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));
 }
 
-class Store::Impl {
- public:
-  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
-       std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options)
-      : cache_(std::move(cache)),
-        filter_(std::move(filter)),
-        db_(std::move(db)),
-        options_(options),
-        boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
-
-  // A clean close: the next open needs no new epoch (unless a write failed).
-  ~Impl();
-
-  Status Load();
-  Result<std::optional<StoredDocument>> Read(std::string_view key) const;
-  Status Scan(std::string_view prefix, std::string_view start_after,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const;
-  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
-  Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
-  Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
-  Status Commit(const WriteSet& writes);
-  Result<StoreVerification> Verify() const;
-
-  Metadata metadata() const {
-    std::lock_guard lock(mu_);
-    return meta_;
-  }
-  merkle::Hash merkle_root() const {
-    std::lock_guard lock(mu_);
-    return tree_.root();
-  }
-  merkle::Hash merkle_node(merkle::NodeId id) const {
-    std::lock_guard lock(mu_);
-    return tree_.node(id);
-  }
-  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const {
-    std::lock_guard lock(mu_);
-    return tree_.children(id);
-  }
-  std::string health_error() const {
-    std::lock_guard lock(mu_);
-    return health_error_;
-  }
-
- private:
-  Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
-  // Marks the store open by this boot; after an unclean close by another boot (or a failed
-  // write), first starts a new epoch.
-  Status MarkOpen();
-  leveldb::ReadOptions ReadOpts() const {
-    leveldb::ReadOptions ro;
-    ro.verify_checksums = true;
-    return ro;
-  }
-
-  // Declared before db_ so they outlive it.
-  std::unique_ptr<leveldb::Cache> cache_;
-  std::unique_ptr<const leveldb::FilterPolicy> filter_;
-  std::unique_ptr<leveldb::DB> db_;
-  const StoreOptions options_;
-  const std::string boot_id_;
-
-  mutable std::mutex mu_;  // guards meta_, tree_, health_error_
-  Metadata meta_;
-  merkle::MerkleTree tree_;
-  std::string health_error_;
-};
+Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
+                  std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options)
+    : cache_(std::move(cache)),
+      filter_(std::move(filter)),
+      db_(std::move(db)),
+      options_(options),
+      boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
 
 Result<std::optional<uint64_t>> Store::Impl::ReadMetaU64(std::string_view name) const {
   std::string value;
@@ -403,63 +344,6 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   return Status::OK();
 }
 
-Result<StoreVerification> Store::Impl::Verify() const {
-  StoreVerification report;
-  merkle::MerkleTree rebuilt;
-  uint64_t live = 0;
-  // A snapshot, so documents, buckets and tree are read at one instant.
-  const leveldb::Snapshot* snapshot = db_->GetSnapshot();
-  leveldb::ReadOptions ro = ReadOpts();
-  ro.snapshot = snapshot;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
-  auto problem = [&](std::string what) {
-    if (report.problems.size() < 100) report.problems.push_back(std::move(what));
-  };
-  const std::string doc_prefix(1, kDocumentPrefix);
-  for (it->Seek(doc_prefix); it->Valid() && it->key().starts_with(doc_prefix); it->Next()) {
-    ++report.documents;
-    const std::string key(it->key().data() + 1, it->key().size() - 1);
-    Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
-    if (!doc.ok()) {
-      problem(doc.status().message());
-      continue;
-    }
-    if (doc->state.live()) ++live;
-    const uint32_t bucket = merkle::BucketOf(key);
-    rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest));
-    std::string leaf;
-    leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
-    Result<crdt::Digest> leaf_digest = s.ok() ? DecodeDigest(leaf) : Result<crdt::Digest>(Status::NotFound(""));
-    if (!leaf_digest.ok() || !(*leaf_digest == doc->digest)) problem("document " + key + ": Merkle leaf entry disagrees");
-  }
-  Metadata meta;
-  merkle::MerkleTree stored;
-  {
-    std::lock_guard lock(mu_);
-    meta = meta_;
-    stored = tree_;
-  }
-  if (live != meta.live_documents) {
-    problem("live document count is " + std::to_string(meta.live_documents) + ", documents say " + std::to_string(live));
-  }
-  if (!(rebuilt == stored)) problem("the Merkle tree disagrees with the documents");
-  // The delta log holds every sequence from its oldest retained entry to the last one.
-  const std::string log_prefix(1, kDeltaLogPrefix);
-  uint64_t expected = 0, entries = 0;
-  for (it->Seek(log_prefix); it->Valid() && it->key().starts_with(log_prefix); it->Next()) {
-    const uint64_t seq = it->key().size() == 9 ? ReadBigEndian64(std::string_view(it->key().data() + 1, 8)) : 0;
-    if (expected != 0 && seq != expected) problem("delta log has a hole before sequence " + std::to_string(seq));
-    expected = seq + 1;
-    ++entries;
-  }
-  if (entries > 0 && expected - 1 != meta.sequence) problem("delta log ends before the last sequence");
-  Status s = FromLevelDb(it->status(), "verifying");
-  it.reset();
-  db_->ReleaseSnapshot(snapshot);
-  if (!s.ok()) return s;
-  return report;
-}
-
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // LevelDB creates the directory itself, but not its parents; an injected Env owns its own
   // namespace, so the real file system is left alone then.
@@ -512,6 +396,5 @@ merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
 merkle::Hash Store::merkle_node(merkle::NodeId id) const { return impl_->merkle_node(id); }
 std::vector<merkle::Hash> Store::merkle_children(merkle::NodeId id) const { return impl_->merkle_children(id); }
 std::string Store::health_error() const { return impl_->health_error(); }
-Result<StoreVerification> Store::Verify() const { return impl_->Verify(); }
 
 }  // namespace crdtdb::store

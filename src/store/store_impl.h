@@ -1,0 +1,96 @@
+// Copyright (c) crdtdb authors.
+//
+// Store::Impl, internal to src/store: the LevelDB database, the in-memory Merkle tree and
+// counters that mirror it, and the lock that guards them. store.cc holds opening (format, stream
+// epochs), reads and the commit path; store_verify.cc the consistency check.
+
+#ifndef CRDTDB_STORE_STORE_IMPL_H_
+#define CRDTDB_STORE_STORE_IMPL_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+
+#include "merkle/merkle_tree.h"
+#include "store/store.h"
+
+namespace crdtdb::store {
+
+// A LevelDB status as a crdtdb Status, `what` naming the operation that failed.
+Status FromLevelDb(const leveldb::Status& s, std::string_view what);
+
+class Store::Impl {
+ public:
+  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
+       std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options);
+
+  // A clean close: the next open needs no new epoch (unless a write failed).
+  ~Impl();
+
+  Status Load();
+  Result<std::optional<StoredDocument>> Read(std::string_view key) const;
+  Status Scan(std::string_view prefix, std::string_view start_after,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+  Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
+  Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
+  Status Commit(const WriteSet& writes);
+  Result<StoreVerification> Verify() const;
+
+  Metadata metadata() const {
+    std::lock_guard lock(mu_);
+    return meta_;
+  }
+  merkle::Hash merkle_root() const {
+    std::lock_guard lock(mu_);
+    return tree_.root();
+  }
+  merkle::Hash merkle_node(merkle::NodeId id) const {
+    std::lock_guard lock(mu_);
+    return tree_.node(id);
+  }
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const {
+    std::lock_guard lock(mu_);
+    return tree_.children(id);
+  }
+  std::string health_error() const {
+    std::lock_guard lock(mu_);
+    return health_error_;
+  }
+
+ private:
+  Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
+  // Marks the store open by this boot; after an unclean close by another boot (or a failed
+  // write), first starts a new epoch.
+  Status MarkOpen();
+  leveldb::ReadOptions ReadOpts() const {
+    leveldb::ReadOptions ro;
+    ro.verify_checksums = true;
+    return ro;
+  }
+
+  // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+  const StoreOptions options_;
+  const std::string boot_id_;
+
+  mutable std::mutex mu_;  // guards meta_, tree_, health_error_
+  Metadata meta_;
+  merkle::MerkleTree tree_;
+  std::string health_error_;
+};
+
+}  // namespace crdtdb::store
+
+#endif  // CRDTDB_STORE_STORE_IMPL_H_
