@@ -61,21 +61,26 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LeafRequest& reque
 
 Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& request) {
   Documents response{request.session, {}, {}};
-  // Each bucket named is read once: the request names documents by fingerprint, not by key.
-  std::map<uint32_t, std::vector<LeafEntry>> leaves;
+  // Each bucket named is read and fingerprinted once: the request names documents by
+  // fingerprint, not by key, and may name up to kMaxDocumentsPerMessage of one bucket.
+  std::map<uint32_t, std::map<merkle::Fingerprint, std::string>> leaves;
   size_t bytes = 0;
   for (const DocumentRef& ref : request.documents) {
     auto leaf = leaves.find(ref.bucket);
     if (leaf == leaves.end()) {
       Result<std::vector<LeafEntry>> entries = local.ReadLeaf(ref.bucket);
       if (!entries.ok()) return entries.status();
-      leaf = leaves.emplace(ref.bucket, std::move(entries).value()).first;
+      std::map<merkle::Fingerprint, std::string> keys;
+      for (LeafEntry& e : *entries) {
+        const merkle::Fingerprint f = EntryFingerprint(e, request.session);
+        keys.emplace(f, std::move(e.key));  // on a collision, the first key, as any answer would do
+      }
+      leaf = leaves.emplace(ref.bucket, std::move(keys)).first;
     }
-    auto entry = std::find_if(leaf->second.begin(), leaf->second.end(),
-                              [&](const LeafEntry& e) { return EntryFingerprint(e, request.session) == ref.fingerprint; });
+    auto entry = leaf->second.find(ref.fingerprint);
     std::optional<std::string> state;
     if (entry != leaf->second.end()) {
-      Result<std::optional<std::string>> read = local.ReadState(entry->key);
+      Result<std::optional<std::string>> read = local.ReadState(entry->second);
       if (!read.ok()) return read.status();
       state = std::move(read).value();
     }
@@ -86,7 +91,7 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& r
     bytes += state->size();
     // The requester asks again for what does not fit.
     if (bytes > kDocumentBytesPerAnswer && !response.documents.empty()) break;
-    response.documents.push_back(DocumentState{entry->key, std::move(*state)});
+    response.documents.push_back(DocumentState{entry->second, std::move(*state)});
   }
   return std::optional<Body>(std::move(response));
 }
