@@ -104,9 +104,11 @@ void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delt
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));
 }
 
-Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
-                  std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options)
-    : cache_(std::move(cache)),
+Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Env> env,
+                  std::unique_ptr<leveldb::Cache> cache, std::unique_ptr<const leveldb::FilterPolicy> filter,
+                  const StoreOptions& options)
+    : env_(std::move(env)),
+      cache_(std::move(cache)),
       filter_(std::move(filter)),
       db_(std::move(db)),
       options_(options),
@@ -359,7 +361,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<const leveldb::FilterPolicy> filter(leveldb::NewBloomFilterPolicy(10));
   lo.block_cache = cache.get();
   lo.filter_policy = filter.get();
-  if (options.env != nullptr) lo.env = options.env;
+  // Tables are read with pread, not mmap'd, so their pages stay out of the RSS (store/pread_env.h).
+  // An injected Env is used as it is: it may have no real files to pread (tests use in-memory ones).
+  std::unique_ptr<leveldb::Env> env;
+  if (options.env != nullptr) {
+    lo.env = options.env;
+  } else {
+    env = NewPreadEnv(leveldb::Env::Default());
+    lo.env = env.get();
+  }
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(lo, options.path, &raw);
   if (!s.ok()) {
@@ -368,7 +378,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     }
     return FromLevelDb(s, "opening " + options.path);
   }
-  auto impl = std::make_unique<Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(cache), std::move(filter), options);
+  auto impl = std::make_unique<Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(env), std::move(cache),
+                                     std::move(filter), options);
   if (Status load = impl->Load(); !load.ok()) return load.WithContext(options.path);
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }

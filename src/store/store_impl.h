@@ -18,9 +18,11 @@
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
 
 #include "merkle/merkle_tree.h"
+#include "store/pread_env.h"
 #include "store/store.h"
 
 namespace crdtdb::store {
@@ -30,7 +32,8 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 
 class Store::Impl {
  public:
-  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Cache> cache,
+  // `env` is null when the caller's StoreOptions::env is used.
+  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Env> env, std::unique_ptr<leveldb::Cache> cache,
        std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options);
 
   // A clean close: the next open needs no new epoch (unless a write failed).
@@ -79,6 +82,7 @@ class Store::Impl {
   }
 
   // Declared before db_ so they outlive it.
+  std::unique_ptr<leveldb::Env> env_;
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;

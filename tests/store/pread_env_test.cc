@@ -1,0 +1,239 @@
+// Copyright (c) crdtdb authors.
+//
+// PreadEnv (src/store/pread_env.h): table files read with pread, descriptors kept open only with a
+// permit; and the Store reading its tables through it, not through mappings.
+
+#include "store/pread_env.h"
+
+#include <doctest/doctest.h>
+
+#include <leveldb/db.h>
+#include <leveldb/env.h>
+#include <leveldb/options.h>
+#include <leveldb/write_batch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "crdt/codec.h"
+#include "crdt/mutators.h"
+#include "store/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace crdtdb::store {
+namespace {
+
+// `size` bytes, byte i being i * 7 + 3 (mod 256), so every offset has its own expected content.
+std::string Pattern(size_t size) {
+  std::string out(size, '\0');
+  for (size_t i = 0; i < size; ++i) out[i] = static_cast<char>((i * 7 + 3) & 0xff);
+  return out;
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+  REQUIRE(out.good());
+}
+
+std::unique_ptr<leveldb::RandomAccessFile> OpenFile(leveldb::Env& env, const std::string& path) {
+  leveldb::RandomAccessFile* raw = nullptr;
+  leveldb::Status s = env.NewRandomAccessFile(path, &raw);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return std::unique_ptr<leveldb::RandomAccessFile>(raw);
+}
+
+// What Read(offset, n) returned, or "error: ..." .
+std::string ReadAt(const leveldb::RandomAccessFile& file, uint64_t offset, size_t n) {
+  std::string scratch(n, '\0');
+  leveldb::Slice got;
+  leveldb::Status s = file.Read(offset, n, &got, scratch.data());
+  if (!s.ok()) return "error: " + s.ToString();
+  return got.ToString();
+}
+
+// Whether this process maps a LevelDB table file (*.ldb) under `dir`.
+bool MapsTableUnder(const std::string& dir) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find(dir + "/") != std::string::npos && line.find(".ldb") != std::string::npos) return true;
+  }
+  return false;
+}
+
+int TableFiles(const std::string& dir) {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) n += entry.path().extension() == ".ldb";
+  return n;
+}
+
+TEST_CASE("pread env: reads return the bytes at their offsets, short at the end of the file") {
+  testing::TempDir dir;
+  const std::string data = Pattern(10'000);
+  WriteFile(dir.Sub("table"), data);
+  FdLimiter limiter(4);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  auto file = OpenFile(*env, dir.Sub("table"));
+
+  CHECK(ReadAt(*file, 0, 10) == data.substr(0, 10));
+  CHECK(ReadAt(*file, 1, 1) == data.substr(1, 1));
+  CHECK(ReadAt(*file, 4'097, 3'000) == data.substr(4'097, 3'000));
+  CHECK(ReadAt(*file, 0, 10'000) == data);
+  CHECK(ReadAt(*file, 9'990, 10) == data.substr(9'990));
+  CHECK(ReadAt(*file, 0, 0).empty());
+
+  // At the end: what there is, and no error (the table reader checks lengths itself).
+  CHECK(ReadAt(*file, 9'995, 100) == data.substr(9'995));
+  CHECK(ReadAt(*file, 10'000, 100).empty());
+  CHECK(ReadAt(*file, 20'000, 100).empty());
+}
+
+TEST_CASE("pread env: a missing file is an I/O error naming the file") {
+  testing::TempDir dir;
+  FdLimiter limiter(4);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  leveldb::RandomAccessFile* file = nullptr;
+  leveldb::Status s = env->NewRandomAccessFile(dir.Sub("000042.ldb"), &file);
+  CHECK(file == nullptr);
+  CHECK(s.IsIOError());
+  CHECK(s.ToString().find(dir.Sub("000042.ldb")) != std::string::npos);
+  CHECK(s.ToString().find("No such file") != std::string::npos);
+  CHECK(limiter.available() == 4);
+}
+
+TEST_CASE("pread env: files without a permit open the file for each read; permits come back") {
+  testing::TempDir dir;
+  const std::string data = Pattern(5'000);
+  WriteFile(dir.Sub("a"), data);
+  WriteFile(dir.Sub("b"), data);
+  FdLimiter limiter(1);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  {
+    auto a = OpenFile(*env, dir.Sub("a"));  // takes the only permit
+    CHECK(limiter.available() == 0);
+    auto b = OpenFile(*env, dir.Sub("b"));  // none left
+    CHECK(limiter.available() == 0);
+
+    CHECK(ReadAt(*a, 100, 50) == data.substr(100, 50));
+    CHECK(ReadAt(*b, 100, 50) == data.substr(100, 50));
+    CHECK(ReadAt(*b, 4'990, 50) == data.substr(4'990));
+    for (int i = 0; i < 2'000; ++i) REQUIRE(ReadAt(*b, static_cast<uint64_t>(i), 1) == data.substr(i, 1));
+
+    // `a` kept its descriptor, so it still reads a removed file; `b` holds none, so it cannot.
+    std::filesystem::remove(dir.Sub("a"));
+    std::filesystem::remove(dir.Sub("b"));
+    CHECK(ReadAt(*a, 200, 10) == data.substr(200, 10));
+    std::string error = ReadAt(*b, 200, 10);
+    CHECK(error.rfind("error: IO error: " + dir.Sub("b"), 0) == 0);
+  }
+  CHECK(limiter.available() == 1);
+}
+
+TEST_CASE("pread env: LevelDB reads every key back from many tables with few permits") {
+  testing::TempDir dir;
+  FdLimiter limiter(2);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  leveldb::Options options;
+  options.env = env.get();
+  options.create_if_missing = true;
+  options.paranoid_checks = true;
+  options.write_buffer_size = 64 << 10;  // LevelDB's smallest: many tables
+  options.max_file_size = 1 << 20;       // LevelDB's smallest
+  options.compression = leveldb::kNoCompression;
+  std::mt19937_64 rng(7);
+  std::map<std::string, std::string> written;
+  {
+    leveldb::DB* raw = nullptr;
+    REQUIRE(leveldb::DB::Open(options, dir.path(), &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    for (int i = 0; i < 20'000; ++i) {
+      std::string key = "key/" + std::to_string(rng());
+      std::string value = std::to_string(rng()) + std::string(static_cast<size_t>(rng() % 1'000), 'v');
+      REQUIRE(db->Put(leveldb::WriteOptions(), key, value).ok());
+      written[key] = value;
+    }
+  }
+  CHECK(TableFiles(dir.path()) >= 10);
+  leveldb::DB* raw = nullptr;
+  REQUIRE(leveldb::DB::Open(options, dir.path(), &raw).ok());
+  std::unique_ptr<leveldb::DB> db(raw);
+  leveldb::ReadOptions ro;
+  ro.verify_checksums = true;
+  for (const auto& [key, value] : written) {
+    std::string got;
+    leveldb::Status s = db->Get(ro, key, &got);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    REQUIRE(got == value);
+  }
+  size_t scanned = 0;
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(ro));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++scanned;
+  CHECK(it->status().ok());
+  CHECK(scanned == written.size());
+}
+
+TEST_CASE("a store reads its documents back from many tables after reopening, with no table mapped") {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.path = dir.path();
+  std::mt19937_64 rng(11);
+  std::map<std::string, std::string> encoded;  // key -> encoded state
+  {
+    Result<std::unique_ptr<Store>> store = Store::Open(options);
+    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    crdt::Timestamp ts = 1;
+    // ~23 MB of document and delta-log records against LevelDB's 4 MB write buffer and 2 MB tables.
+    for (int batch = 0; batch < 200; ++batch) {
+      WriteSet writes;
+      for (int i = 0; i < 100; ++i) {
+        std::string key = "docs/" + std::to_string(rng());
+        std::string bio(1'000, 'a');
+        for (char& c : bio) c = static_cast<char>('a' + rng() % 26);  // Snappy cannot shrink it
+        crdt::Document base;
+        Result<crdt::Document> delta = crdt::PutDelta(base, crdt::Json{{"bio", bio}}, {(*store)->metadata().replica_id, ++ts});
+        REQUIRE(delta.ok());
+        base.ApplyDelta(*delta);
+        REQUIRE(writes.PutDocument(key, base, nullptr).ok());
+        writes.AppendLocalDelta(key, *delta);
+        encoded[key] = crdt::EncodeDocument(base);
+      }
+      writes.SetClock(ts);
+      REQUIRE((*store)->Commit(writes).ok());
+    }
+  }
+  CHECK(TableFiles(dir.path()) >= 5);
+
+  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  CHECK((*store)->metadata().live_documents == encoded.size());
+  for (const auto& [key, state] : encoded) {
+    Result<std::optional<StoredDocument>> doc = (*store)->Read(key);
+    REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
+    REQUIRE(doc->has_value());
+    REQUIRE(crdt::EncodeDocument((*doc)->state) == state);
+  }
+  Result<StoreVerification> verified = (*store)->Verify();
+  REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
+  CHECK(!MapsTableUnder(dir.path()));
+
+  // The check above can see a mapping: LevelDB's default Env maps the same tables.
+  store->reset();
+  leveldb::Options lo;
+  leveldb::DB* raw = nullptr;
+  REQUIRE(leveldb::DB::Open(lo, dir.path(), &raw).ok());
+  std::unique_ptr<leveldb::DB> db(raw);
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  CHECK(it->status().ok());
+  CHECK(MapsTableUnder(dir.path()));
+}
+
+}  // namespace
+}  // namespace crdtdb::store
