@@ -439,4 +439,15 @@ Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical) {
 }
 Result<Document> DecodeDelta(std::string_view bytes) { return DecodeChecked(bytes, kDelta, true); }
 
+Result<std::string> StateAsDelta(std::string state) {
+  // The header Encoder::Encode writes: fixarray of 5, then version and kind as positive fixints.
+  static_assert(kDocumentFormatVersion < 0x80 && kState < 0x80 && kDelta < 0x80);
+  if (state.size() < 3 || static_cast<unsigned char>(state[0]) != 0x95 || state[1] != kDocumentFormatVersion ||
+      state[2] != kState) {
+    return Status::Corruption("document: not an encoded state");
+  }
+  state[2] = static_cast<char>(kDelta);
+  return state;
+}
+
 }  // namespace crdtdb::crdt

@@ -34,6 +34,12 @@ std::string EncodeDelta(const Document& delta);
 Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical = true);
 Result<Document> DecodeDelta(std::string_view bytes);
 
+// A state is also a delta (its join with any state is that state's join with the whole of it),
+// and its canonical encoding differs from EncodeDelta's only in the kind marker. This flips the
+// marker of canonical state bytes, so a stored state can be sent as a delta without decoding.
+// Corruption if `state` does not begin as EncodeDocument's output does.
+Result<std::string> StateAsDelta(std::string state);
+
 }  // namespace crdtdb::crdt
 
 #endif  // CRDTDB_CRDT_CODEC_H_

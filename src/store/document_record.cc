@@ -19,6 +19,20 @@ Result<crdt::Digest> DecodeDigest(std::string_view bytes) {
   return crdt::Digest{ReadBigEndian64(bytes), ReadBigEndian64(bytes.substr(8))};
 }
 
+std::string EncodeBucketEntry(const crdt::Digest& digest, bool live) {
+  std::string out = EncodeDigest(digest);
+  out.push_back(live ? 1 : 0);
+  return out;
+}
+
+Result<BucketEntry> DecodeBucketEntry(std::string_view bytes) {
+  if (bytes.size() == 16) return BucketEntry{*DecodeDigest(bytes), std::nullopt};
+  if (bytes.size() != 17 || static_cast<unsigned char>(bytes[16]) > 1) {
+    return Status::Corruption("malformed Merkle bucket entry");
+  }
+  return BucketEntry{*DecodeDigest(bytes.substr(0, 16)), bytes[16] == 1};
+}
+
 std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view encoded_state) {
   std::string out(1, static_cast<char>(kDocumentRecordVersion));
   out += EncodeDigest(digest);

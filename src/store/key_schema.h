@@ -4,9 +4,9 @@
 // so each kind is one contiguous, ordered range:
 //
 //   'd' doc_key                      -> document record: [version][digest 16][canonical state]
-//   'b' bucket(u32 BE) doc_key       -> digest 16: the leaf contents of the Merkle tree
-//   't' bucket(u32 BE)               -> Merkle leaf hash 16 (inner nodes are recomputed on open)
-//   'l' sequence(u64 BE)             -> delta-log record: msgpack [doc_key, delta]
+//   'b' bucket(u32 BE) doc_key       -> [digest 16][live 1]: the leaf contents of the Merkle tree
+//   't' bucket(u32 BE)               -> Merkle leaf hash 16, checkpointed at a clean close
+//   'l' sequence(u64 BE)             -> delta-log record: [key length u32][doc_key][delta or nothing]
 //   'm' name                         -> replica metadata (see MetaKey)
 //
 // Big-endian integers make LevelDB's bytewise order the numeric order.
@@ -31,8 +31,8 @@ constexpr char kMetaPrefix = 'm';
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
 constexpr std::string_view kMetaReplicaId = "replica_id"; // u64, written once
-// Rewritten by every commit, so kept in one record: u64 clock (last hybrid-logical-clock value),
-// u64 sequence (last delta-log sequence), u64 live documents.
+// Checkpointed at a clean close, so kept in one record: u64 clock (last hybrid-logical-clock
+// value), u64 sequence (last delta-log sequence), u64 live documents.
 constexpr std::string_view kMetaCounters = "counters";
 // u64: the stream epoch, raised when the replica reopens after a crash that may have lost writes
 // it had acknowledged (Store::Impl::MarkOpen).
@@ -40,7 +40,9 @@ constexpr std::string_view kMetaEpoch = "epoch";
 // The boot id of the machine whose process has the store open; removed by a clean close.
 constexpr std::string_view kMetaOpenedBy = "opened_by";
 
-constexpr uint64_t kStoreFormatVersion = 1;
+// 2: Merkle leaves and counters are a checkpoint, bucket entries carry a live flag, delta-log
+// records may refer to the document's state. Format 1 stores open and are upgraded in place.
+constexpr uint64_t kStoreFormatVersion = 2;
 
 std::string DocumentKey(std::string_view doc_key);
 std::string BucketKey(uint32_t bucket, std::string_view doc_key);

@@ -45,13 +45,6 @@ crdt::ReplicaId NewReplicaId() {
   return id;
 }
 
-std::string EncodeCounters(const Metadata& m) {
-  std::string counters = EncodeU64(m.clock);
-  AppendBigEndian64(&counters, m.sequence);
-  AppendBigEndian64(&counters, m.live_documents);
-  return counters;
-}
-
 // The kernel's id of this boot, or "" if it cannot be read (then every unclean close counts as a
 // possible power loss).
 std::string KernelBootId() {
@@ -65,7 +58,8 @@ std::string KernelBootId() {
 // epoch whatever the boot, since a failed fsync may have dropped written pages.
 constexpr const char* kOpenedByFailedStore = "failed-write";
 
-// Delta-log value: [key length: u32 BE][key][canonical delta].
+// Delta-log value: [key length: u32 BE][key][canonical delta], or without the delta for a
+// reference to the document's state.
 std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
   std::string out;
   AppendBigEndian32(&out, static_cast<uint32_t>(key.size()));
@@ -101,6 +95,12 @@ void WriteSet::AppendLocalDelta(std::string key, const crdt::Document& delta) {
 }
 
 void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delta) {
+  // A delta no smaller than the state just staged for its document (a new document's delta is
+  // its whole state) is logged as a reference to the document: readers of the log get the
+  // document's state then, which includes the delta (docs/storage.md, "The delta log").
+  if (!documents_.empty() && documents_.back().key == key && encoded_delta.size() >= documents_.back().encoded.size()) {
+    encoded_delta.clear();
+  }
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));
 }
 
@@ -151,34 +151,22 @@ Status Store::Impl::Load() {
   if (!replica.ok()) return replica.status();
   meta_.replica_id = replica->value_or(0);
   if (meta_.replica_id == 0) return Status::Corruption("database has no replica id");
-  std::string counters;
-  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaCounters), &counters);
-  if (s.ok()) {
-    if (counters.size() != 24) return Status::Corruption("metadata record counters is malformed");
-    meta_.clock = ReadBigEndian64(counters);
-    meta_.sequence = ReadBigEndian64(std::string_view(counters).substr(8));
-    meta_.live_documents = ReadBigEndian64(std::string_view(counters).substr(16));
-  } else if (!s.IsNotFound()) {
-    return FromLevelDb(s, "reading metadata");
-  }
   Result<std::optional<uint64_t>> epoch = ReadMetaU64(kMetaEpoch);
   if (!epoch.ok()) return epoch.status();
   meta_.epoch = epoch->value_or(0);
-  if (Status marked = MarkOpen(); !marked.ok()) return marked;
+  if (Status loaded = LoadCheckpoint(); !loaded.ok()) return loaded;
 
-  // The persisted Merkle leaves: O(buckets) to load, independent of the number of documents.
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
-  const std::string prefix(1, kMerklePrefix);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    const uint32_t bucket = key.size() == 5 ? ReadBigEndian32(key.substr(1)) : merkle::kLeafCount;
-    if (bucket >= merkle::kLeafCount) return Status::Corruption("malformed Merkle leaf key");
-    Result<crdt::Digest> h = DecodeDigest(std::string_view(it->value().data(), it->value().size()));
-    if (!h.ok()) return h.status().WithContext("Merkle leaf");
-    tree_.SetNode(merkle::NodeId{merkle::kDepth, bucket}, *h);
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaOpenedBy), &value);
+  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading metadata");
+  std::optional<std::string> opened_by;
+  if (s.ok()) opened_by = std::move(value);
+  // A format-1 store wrote its leaves and counters in every commit, so they are current even
+  // after a crash; later formats write them only at a clean close.
+  if (opened_by && **format >= 2) {
+    if (Status recovered = Recover(); !recovered.ok()) return recovered.WithContext("recovering after an unclean close");
   }
-  tree_.RecomputeInnerNodes();
-  return FromLevelDb(it->status(), "loading the Merkle tree");
+  return MarkOpen(opened_by);
 }
 
 // Stream epochs (docs/storage.md). With buffered durability, a crash of the machine loses the
@@ -189,11 +177,8 @@ Status Store::Impl::Load() {
 // dots continue above epoch << kEpochShift, and the old delta log is dropped (peers that miss
 // entries of it repair by anti-entropy, which also returns the lost writes from peers that have
 // them). A process crash within one boot loses nothing LevelDB wrote, so it needs no new epoch.
-Status Store::Impl::MarkOpen() {
-  std::string opened_by;
-  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaOpenedBy), &opened_by);
-  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading metadata");
-  const bool unclean = s.ok() && (boot_id_.empty() || opened_by != boot_id_);
+Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
+  const bool unclean = opened_by && (boot_id_.empty() || *opened_by != boot_id_);
   leveldb::WriteBatch batch;
   if (unclean) {
     if (meta_.epoch + 1 >= (uint64_t{1} << (64 - kEpochShift))) return Status::Corruption("stream epochs exhausted");
@@ -204,8 +189,12 @@ Status Store::Impl::MarkOpen() {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) batch.Delete(it->key());
     if (!it->status().ok()) return FromLevelDb(it->status(), "dropping the delta log");
     batch.Put(MetaKey(kMetaEpoch), EncodeU64(meta_.epoch));
+    // The new sequence must survive a crash before the next checkpoint: recovery takes the
+    // larger of the checkpoint's and the delta log's last sequence, and the log is now empty.
     batch.Put(MetaKey(kMetaCounters), EncodeCounters(meta_));
   }
+  // From here on the persisted leaves and counters are a checkpoint that a clean close renews.
+  batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
   batch.Put(MetaKey(kMetaOpenedBy), boot_id_);
   leveldb::WriteOptions wo;
   wo.sync = true;
@@ -215,6 +204,7 @@ Status Store::Impl::MarkOpen() {
 Store::Impl::~Impl() {
   leveldb::WriteBatch batch;
   if (health_error_.empty()) {
+    AddCheckpoint(&batch);
     batch.Delete(MetaKey(kMetaOpenedBy));
   } else {
     batch.Put(MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
@@ -270,9 +260,9 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
   const std::string prefix = BucketPrefix(bucket);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    Result<crdt::Digest> digest = DecodeDigest(std::string_view(it->value().data(), it->value().size()));
-    if (!digest.ok()) return digest.status().WithContext("Merkle bucket entry");
-    out.emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()), *digest);
+    Result<BucketEntry> entry = DecodeBucketEntry(std::string_view(it->value().data(), it->value().size()));
+    if (!entry.ok()) return entry.status();
+    out.emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()), entry->digest);
   }
   if (Status s = FromLevelDb(it->status(), "reading a Merkle bucket"); !s.ok()) return s;
   return out;
@@ -289,8 +279,17 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
     if (key.size() != 9 || value.size() < 4) return Status::Corruption("malformed delta-log record");
     const uint32_t key_length = ReadBigEndian32(value);
     if (value.size() - 4 < key_length) return Status::Corruption("malformed delta-log record");
-    out.push_back(DeltaLogEntry{ReadBigEndian64(key.substr(1)), std::string(value.substr(4, key_length)),
-                                std::string(value.substr(4 + key_length))});
+    DeltaLogEntry entry{ReadBigEndian64(key.substr(1)), std::string(value.substr(4, key_length)),
+                        std::string(value.substr(4 + key_length))};
+    if (entry.delta.empty()) {  // a reference to the document's state
+      Result<std::optional<std::string>> state = ReadEncodedState(entry.key);
+      if (!state.ok()) return state.status();
+      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document " + entry.key);
+      Result<std::string> delta = crdt::StateAsDelta(std::move(**state));
+      if (!delta.ok()) return delta.status().WithContext("document " + entry.key);
+      entry.delta = std::move(*delta);
+    }
+    out.push_back(std::move(entry));
   }
   if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return s;
   return out;
@@ -308,7 +307,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   for (const WriteSet::DocumentWrite& w : writes.documents_) {
     batch.Put(DocumentKey(w.key), EncodeDocumentRecord(w.digest, w.encoded));
     const uint32_t bucket = merkle::BucketOf(w.key);
-    batch.Put(BucketKey(bucket, w.key), EncodeDigest(w.digest));
+    batch.Put(BucketKey(bucket, w.key), EncodeBucketEntry(w.digest, w.live));
     merkle::Hash change = merkle::Contribution(w.key, w.digest);
     if (w.previous_digest) change = merkle::Xor(change, merkle::Contribution(w.key, *w.previous_digest));
     merkle::Hash& pending = leaf_changes[bucket];
@@ -324,12 +323,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     }
   }
   if (writes.clock_) next.clock = std::max(next.clock, *writes.clock_);
-  // Only the committing thread changes tree_, so reading it without the lock here is safe.
-  for (const auto& [bucket, change] : leaf_changes) {
-    const merkle::Hash& leaf = tree_.node(merkle::NodeId{merkle::kDepth, bucket});
-    batch.Put(MerkleLeafKey(bucket), EncodeDigest(merkle::Xor(leaf, change)));
-  }
-  batch.Put(MetaKey(kMetaCounters), EncodeCounters(next));
+  // The Merkle leaves and the counters are not written here: they are derived from the records
+  // above, checkpointed at a clean close and rebuilt from them after a crash (Recover).
 
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
@@ -341,6 +336,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   }
   for (const auto& [bucket, change] : leaf_changes) {
     tree_.Toggle(bucket, change);
+    stale_leaves_.set(bucket);
   }
   meta_ = next;
   return Status::OK();

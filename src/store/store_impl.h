@@ -2,11 +2,13 @@
 //
 // Store::Impl, internal to src/store: the LevelDB database, the in-memory Merkle tree and
 // counters that mirror it, and the lock that guards them. store.cc holds opening (format, stream
-// epochs), reads and the commit path; store_verify.cc the consistency check.
+// epochs), reads and the commit path; store_recovery.cc the checkpoint of the Merkle leaves and
+// counters and their rebuild after an unclean close; store_verify.cc the consistency check.
 
 #ifndef CRDTDB_STORE_STORE_IMPL_H_
 #define CRDTDB_STORE_STORE_IMPL_H_
 
+#include <bitset>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -20,6 +22,7 @@
 #include <leveldb/db.h>
 #include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
 
 #include "merkle/merkle_tree.h"
 #include "store/pread_env.h"
@@ -30,13 +33,17 @@ namespace crdtdb::store {
 // A LevelDB status as a crdtdb Status, `what` naming the operation that failed.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 
+// The counters record: u64 clock, u64 sequence, u64 live documents (store_recovery.cc).
+std::string EncodeCounters(const Metadata& m);
+
 class Store::Impl {
  public:
   // `env` is null when the caller's StoreOptions::env is used.
   Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Env> env, std::unique_ptr<leveldb::Cache> cache,
        std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options);
 
-  // A clean close: the next open needs no new epoch (unless a write failed).
+  // A clean close: checkpoints the Merkle leaves and counters; the next open needs no recovery
+  // and no new epoch (unless a write failed).
   ~Impl();
 
   Status Load();
@@ -72,9 +79,16 @@ class Store::Impl {
 
  private:
   Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
+  // Loads the checkpointed counters and Merkle leaves (valid after a clean close).
+  Status LoadCheckpoint();
+  // After an unclean close: rebuilds the Merkle leaves and the live count from the bucket
+  // entries, and the last sequence from the delta log (store_recovery.cc).
+  Status Recover();
   // Marks the store open by this boot; after an unclean close by another boot (or a failed
-  // write), first starts a new epoch.
-  Status MarkOpen();
+  // write), first starts a new epoch. `opened_by` is what the previous process left.
+  Status MarkOpen(const std::optional<std::string>& opened_by);
+  // Adds to `batch` the Merkle leaves changed since the last checkpoint and the counters.
+  void AddCheckpoint(leveldb::WriteBatch* batch) const;
   leveldb::ReadOptions ReadOpts() const {
     leveldb::ReadOptions ro;
     ro.verify_checksums = true;
@@ -89,11 +103,12 @@ class Store::Impl {
   const StoreOptions options_;
   const std::string boot_id_;
 
-  mutable std::mutex mu_;  // guards meta_, tree_, health_error_
+  mutable std::mutex mu_;  // guards meta_, tree_, stale_leaves_, health_error_
   Metadata meta_;
   merkle::MerkleTree tree_;
-  std::string health_error_;
-};
+  // Leaves whose persisted record (the checkpoint) may differ from tree_.
+  std::bitset<merkle::kLeafCount> stale_leaves_;
+  std::string health_error_;};
 
 }  // namespace crdtdb::store
 

@@ -38,8 +38,10 @@ Result<StoreVerification> Store::Impl::Verify() const {
     rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest));
     std::string leaf;
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
-    Result<crdt::Digest> leaf_digest = s.ok() ? DecodeDigest(leaf) : Result<crdt::Digest>(Status::NotFound(""));
-    if (!leaf_digest.ok() || !(*leaf_digest == doc->digest)) problem("document " + key + ": Merkle leaf entry disagrees");
+    Result<BucketEntry> entry = s.ok() ? DecodeBucketEntry(leaf) : Result<BucketEntry>(Status::NotFound(""));
+    if (!entry.ok() || !(entry->digest == doc->digest) || (entry->live && *entry->live != doc->state.live())) {
+      problem("document " + key + ": Merkle leaf entry disagrees");
+    }
   }
   Metadata meta;
   merkle::MerkleTree stored;

@@ -53,6 +53,24 @@ TEST_CASE("states and deltas are not confused") {
   CHECK(DecodeDocument(EncodeDelta(system[0].Write(random))).status().IsCorruption());
 }
 
+TEST_CASE("StateAsDelta(encoded state) is exactly EncodeDelta of the state; other bytes are refused") {
+  for (uint64_t seed : PropertySeeds(300)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Replica> system = RandomSystem(random, 3, 10 + random.Uniform(40));
+    for (const Replica& r : system) {
+      Result<std::string> as_delta = crdt::StateAsDelta(EncodeDocument(r.doc));
+      REQUIRE_MESSAGE(as_delta.ok(), as_delta.status().ToString());
+      CHECK(*as_delta == EncodeDelta(r.doc));
+    }
+  }
+  RandomOps random(5);
+  std::vector<Replica> system = RandomSystem(random, 2, 10);
+  CHECK(crdt::StateAsDelta(EncodeDelta(system[0].Write(random))).status().IsCorruption());
+  CHECK(crdt::StateAsDelta("").status().IsCorruption());
+  CHECK(crdt::StateAsDelta("\x95\x01").status().IsCorruption());
+}
+
 TEST_CASE("equal states built in different orders encode to equal bytes and digests") {
   Document a, b;
   const crdt::WriteStamp s1{1, 100}, s2{2, 100};

@@ -12,48 +12,17 @@
 #include "crdt/codec.h"
 #include "crdt/mutators.h"
 #include "store/key_schema.h"
+#include "tests/store/store_writes.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb::store {
 namespace {
 
 using crdt::Json;
-
-std::unique_ptr<Store> OpenStore(const std::string& path, uint64_t log_entries = 100'000) {
-  StoreOptions options;
-  options.path = path;
-  options.delta_log_max_entries = log_entries;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
-}
-
-// Writes `json` to `key` as one local put, as the database's write path does.
-void Put(Store& store, const std::string& key, const Json& json, crdt::Timestamp ts) {
-  Result<std::optional<StoredDocument>> current = store.Read(key);
-  REQUIRE(current.ok());
-  crdt::Document base = current->has_value() ? (*current)->state : crdt::Document();
-  Result<crdt::Document> delta = crdt::PutDelta(base, json, {store.metadata().replica_id, ts});
-  REQUIRE(delta.ok());
-  crdt::Document next = base;
-  next.ApplyDelta(*delta);
-  WriteSet writes;
-  REQUIRE(writes.PutDocument(key, next, current->has_value() ? &**current : nullptr).ok());
-  writes.AppendLocalDelta(key, *delta);
-  writes.SetClock(ts);
-  REQUIRE(store.Commit(writes).ok());
-}
-
-// Joins a document state written elsewhere, as a remote write would.
-void JoinRemote(Store& store, const std::string& key, const crdt::Document& remote) {
-  Result<std::optional<StoredDocument>> current = store.Read(key);
-  REQUIRE(current.ok());
-  crdt::Document next = current->has_value() ? (*current)->state : crdt::Document();
-  next.Join(remote);
-  WriteSet writes;
-  REQUIRE(writes.PutDocument(key, next, current->has_value() ? &**current : nullptr).ok());
-  REQUIRE(store.Commit(writes).ok());
-}
+using testing::JoinRemote;
+using testing::OpenStore;
+using testing::PatchRecord;
+using testing::Put;
 
 TEST_CASE("a new store gets a replica id that survives reopening, with clock and sequence") {
   testing::TempDir dir;
@@ -131,15 +100,6 @@ TEST_CASE("the same directory cannot be opened twice") {
   Result<std::unique_ptr<Store>> again = Store::Open(options);
   CHECK(again.status().IsIOError());
   CHECK(again.status().message().find("already open") != std::string::npos);
-}
-
-// Rewrites one raw LevelDB record of a closed store.
-void PatchRecord(const std::string& path, const std::string& key, const std::string& value) {
-  leveldb::DB* raw = nullptr;
-  leveldb::Options options;
-  REQUIRE(leveldb::DB::Open(options, path, &raw).ok());
-  std::unique_ptr<leveldb::DB> db(raw);
-  REQUIRE(db->Put(leveldb::WriteOptions(), key, value).ok());
 }
 
 TEST_CASE("a newer on-disk format is refused with a clear error") {
