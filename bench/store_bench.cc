@@ -284,8 +284,7 @@ void BenchSizes(const Config&, Reporter& out) {
   out.Report({"delta_log_record_bytes", static_cast<double>(sizes.delta_log), "bytes", "json_bytes", kJsonBytes});
 }
 
-// LevelDB's own share of a crdtdb put, done on raw LevelDB: the read of the document's previous
-// state (a miss, for a new document), then one batch of the records a put writes
+// LevelDB's own share of a crdtdb put, done on raw LevelDB: one batch of the records a put writes
 // (docs/storage.md) with their keys and sizes: document record, bucket entry, delta-log record
 // (and, past the retention bound, the deletion of the oldest one).
 // Its rate bounds put_buffered from above: no work saved in crdtdb takes a put past it.
@@ -298,7 +297,6 @@ class LevelDbShareOfPut {
   }
 
   void operator()(const Input& in) {
-    DoNotOptimize(raw_.Find(store::DocumentKey(in.key)));
     const uint32_t bucket = merkle::BucketOf(in.key);
     leveldb::WriteBatch batch;
     batch.Put(store::DocumentKey(in.key), document_);

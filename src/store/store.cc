@@ -202,6 +202,8 @@ Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
 }
 
 Store::Impl::~Impl() {
+  closing_.store(true);
+  if (key_filter_fill_.joinable()) key_filter_fill_.join();
   leveldb::WriteBatch batch;
   if (health_error_.empty()) {
     AddCheckpoint(&batch);
@@ -215,6 +217,7 @@ Store::Impl::~Impl() {
 }
 
 Result<std::optional<StoredDocument>> Store::Impl::Read(std::string_view key) const {
+  if (!MayHold(key)) return std::optional<StoredDocument>();
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
   if (s.IsNotFound()) return std::optional<StoredDocument>();
@@ -245,6 +248,7 @@ Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
 }
 
 Result<std::optional<std::string>> Store::Impl::ReadEncodedState(std::string_view key) const {
+  if (!MayHold(key)) return std::optional<std::string>();
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -326,6 +330,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   // The Merkle leaves and the counters are not written here: they are derived from the records
   // above, checkpointed at a clean close and rebuilt from them after a crash (Recover).
 
+  // Before the write, so that no reader finds a stored key missing from the filter.
+  for (const WriteSet::DocumentWrite& w : writes.documents_) key_filter_.Add(w.key);
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   leveldb::Status s = db_->Write(wo, &batch);
@@ -377,6 +383,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   auto impl = std::make_unique<Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(env), std::move(cache),
                                      std::move(filter), options);
   if (Status load = impl->Load(); !load.ok()) return load.WithContext(options.path);
+  impl->StartKeyFilterFill();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

@@ -8,11 +8,13 @@
 #ifndef CRDTDB_STORE_STORE_IMPL_H_
 #define CRDTDB_STORE_STORE_IMPL_H_
 
+#include <atomic>
 #include <bitset>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +27,7 @@
 #include <leveldb/write_batch.h>
 
 #include "merkle/merkle_tree.h"
+#include "store/key_filter.h"
 #include "store/pread_env.h"
 #include "store/store.h"
 
@@ -47,6 +50,9 @@ class Store::Impl {
   ~Impl();
 
   Status Load();
+  // Fills key_filter_ from the bucket entries in a background thread; reads consult the filter
+  // once it holds every key.
+  void StartKeyFilterFill();
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
@@ -89,6 +95,11 @@ class Store::Impl {
   Status MarkOpen(const std::optional<std::string>& opened_by);
   // Adds to `batch` the Merkle leaves changed since the last checkpoint and the counters.
   void AddCheckpoint(leveldb::WriteBatch* batch) const;
+  void FillKeyFilter();
+  // False if the store certainly has no record of `key`: then a read need not ask LevelDB.
+  bool MayHold(std::string_view key) const {
+    return !key_filter_ready_.load(std::memory_order_acquire) || key_filter_.MayContain(key);
+  }
   leveldb::ReadOptions ReadOpts() const {
     leveldb::ReadOptions ro;
     ro.verify_checksums = true;
@@ -108,7 +119,15 @@ class Store::Impl {
   merkle::MerkleTree tree_;
   // Leaves whose persisted record (the checkpoint) may differ from tree_.
   std::bitset<merkle::kLeafCount> stale_leaves_;
-  std::string health_error_;};
+  std::string health_error_;
+
+  // Every document key with a record: Commit adds its keys before writing them, and the fill
+  // thread those already stored, so once ready_ is set a "no" is certain.
+  KeyFilter key_filter_;
+  std::atomic<bool> key_filter_ready_{false};
+  std::atomic<bool> closing_{false};
+  std::thread key_filter_fill_;
+};
 
 }  // namespace crdtdb::store
 

@@ -1,12 +1,14 @@
 // Copyright (c) crdtdb authors.
 //
-// The state a store derives from its records instead of writing it in every commit: the Merkle
-// leaves and the counters. Every commit writes the records they are derived from (document,
-// bucket entry, delta-log entry) and keeps the derived values in memory only; writing them too
-// cost two more records per commit, about a quarter of a put's time. A clean close checkpoints
-// them; an open after an unclean close rebuilds them from the bucket entries and the delta log,
-// which every commit wrote atomically with its documents (docs/storage.md, "Checkpoint and
-// recovery").
+// The state a store derives from its records instead of writing it in every commit:
+//
+// - The Merkle leaves and the counters. Every commit writes the records they are derived from
+//   (document, bucket entry, delta-log entry) and keeps the derived values in memory only;
+//   writing them too cost two more records per commit, about a quarter of a put's time. A clean
+//   close checkpoints them; an open after an unclean close rebuilds them from the bucket entries
+//   and the delta log, which every commit wrote atomically with its documents (docs/storage.md,
+//   "Checkpoint and recovery").
+// - The key filter (key_filter.h), filled by a scan of the bucket entries after every open.
 
 #include <array>
 #include <memory>
@@ -99,6 +101,22 @@ Status Store::Impl::Recover() {
   // peer's timestamp ahead of ours changes which of two concurrent values wins, never whether
   // replicas converge.
   return FromLevelDb(it->status(), "reading the delta log");
+}
+
+void Store::Impl::StartKeyFilterFill() {
+  key_filter_fill_ = std::thread([this] { FillKeyFilter(); });
+}
+
+// Keys committed after the iterator's snapshot was taken were added by their commits, so when
+// the scan ends the filter holds every key. If it fails, the filter stays unused.
+void Store::Impl::FillKeyFilter() {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string prefix(1, kBucketPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (closing_.load(std::memory_order_relaxed)) return;
+    if (it->key().size() > 5) key_filter_.Add(std::string_view(it->key().data() + 5, it->key().size() - 5));
+  }
+  if (it->status().ok()) key_filter_ready_.store(true, std::memory_order_release);
 }
 
 void Store::Impl::AddCheckpoint(leveldb::WriteBatch* batch) const {
