@@ -3,6 +3,7 @@
 #include "store/pread_env.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -88,9 +89,41 @@ class PreadFile final : public leveldb::RandomAccessFile {
   const std::string name_;
 };
 
+// A table file mapped into memory, as LevelDB's PosixMmapReadableFile: reads return views into
+// the mapping (LevelDB then skips its block cache for them).
+class MappedFile final : public leveldb::RandomAccessFile {
+ public:
+  MappedFile(std::string name, const char* base, uint64_t length, MapBudget* budget)
+      : name_(std::move(name)), base_(base), length_(length), budget_(budget) {}
+
+  ~MappedFile() override {
+    ::munmap(const_cast<char*>(base_), length_);
+    budget_->Release(length_);
+  }
+
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char*) const override {
+    if (offset > length_ || n > length_ - offset) {
+      *result = leveldb::Slice();
+      return ErrnoError(name_, EINVAL);
+    }
+    *result = leveldb::Slice(base_ + offset, n);
+    return leveldb::Status::OK();
+  }
+
+ private:
+  const std::string name_;
+  const char* const base_;
+  const uint64_t length_;
+  MapBudget* const budget_;
+};
+
 class PreadEnv final : public leveldb::EnvWrapper {
  public:
-  PreadEnv(leveldb::Env* base, FdLimiter* limiter) : EnvWrapper(base), limiter_(limiter) {}
+  PreadEnv(leveldb::Env* base, FdLimiter* limiter, MapBudget* budget)
+      : EnvWrapper(base), limiter_(limiter), budget_(budget) {}
 
   // Opens the file here, even without a permit, so a missing table fails when LevelDB opens it
   // (as with the default Env), not at its first read.
@@ -98,12 +131,23 @@ class PreadEnv final : public leveldb::EnvWrapper {
     *result = nullptr;
     int fd = OpenReadOnly(name);
     if (fd < 0) return ErrnoError(name, errno);
+    uint64_t size = 0;
+    if (target()->GetFileSize(name, &size).ok() && size > 0 && budget_->Acquire(size)) {
+      void* base = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+      if (base != MAP_FAILED) {
+        ::close(fd);
+        *result = new MappedFile(name, static_cast<const char*>(base), size, budget_);
+        return leveldb::Status::OK();
+      }
+      budget_->Release(size);  // and read it with pread instead
+    }
     *result = new PreadFile(name, fd, limiter_);
     return leveldb::Status::OK();
   }
 
  private:
   FdLimiter* const limiter_;
+  MapBudget* const budget_;
 };
 
 }  // namespace
@@ -133,8 +177,23 @@ bool FdLimiter::Acquire() {
 
 void FdLimiter::Release() { permits_.fetch_add(1, std::memory_order_relaxed); }
 
-std::unique_ptr<leveldb::Env> NewPreadEnv(leveldb::Env* base, FdLimiter* limiter) {
-  return std::make_unique<PreadEnv>(base, limiter);
+MapBudget* MapBudget::ProcessWide() {
+  static MapBudget* const budget = new MapBudget(uint64_t{64} << 20);
+  return budget;
+}
+
+bool MapBudget::Acquire(uint64_t bytes) {
+  uint64_t left = left_.load(std::memory_order_relaxed);
+  while (left >= bytes) {
+    if (left_.compare_exchange_weak(left, left - bytes, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+void MapBudget::Release(uint64_t bytes) { left_.fetch_add(bytes, std::memory_order_relaxed); }
+
+std::unique_ptr<leveldb::Env> NewPreadEnv(leveldb::Env* base, FdLimiter* limiter, MapBudget* budget) {
+  return std::make_unique<PreadEnv>(base, limiter, budget);
 }
 
 }  // namespace crdtdb::store

@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
-// PreadEnv (src/store/pread_env.h): table files read with pread, descriptors kept open only with a
-// permit; and the Store reading its tables through it, not through mappings.
+// PreadEnv (src/store/pread_env.h): table files mapped within a byte budget and read with pread
+// past it, descriptors kept open only with a permit; and the Store reading its tables through it.
 
 #include "store/pread_env.h"
 
@@ -27,6 +27,12 @@
 
 namespace crdtdb::store {
 namespace {
+
+// A budget that maps nothing: every file is read with pread.
+MapBudget* NoMaps() {
+  static MapBudget budget(0);
+  return &budget;
+}
 
 // `size` bytes, byte i being i * 7 + 3 (mod 256), so every offset has its own expected content.
 std::string Pattern(size_t size) {
@@ -57,15 +63,20 @@ std::string ReadAt(const leveldb::RandomAccessFile& file, uint64_t offset, size_
   return got.ToString();
 }
 
-// Whether this process maps a LevelDB table file (*.ldb) under `dir`.
-bool MapsTableUnder(const std::string& dir) {
+// Bytes of files under `dir` whose name contains `suffix` that this process maps.
+uint64_t MappedBytesUnder(const std::string& dir, const std::string& suffix) {
   std::ifstream maps("/proc/self/maps");
   std::string line;
+  uint64_t total = 0;
   while (std::getline(maps, line)) {
-    if (line.find(dir + "/") != std::string::npos && line.find(".ldb") != std::string::npos) return true;
+    if (line.find(dir + "/") == std::string::npos || line.find(suffix) == std::string::npos) continue;
+    unsigned long long from = 0, to = 0;
+    if (std::sscanf(line.c_str(), "%llx-%llx", &from, &to) == 2) total += to - from;
   }
-  return false;
+  return total;
 }
+
+bool MapsTableUnder(const std::string& dir) { return MappedBytesUnder(dir, ".ldb") > 0; }
 
 int TableFiles(const std::string& dir) {
   int n = 0;
@@ -78,7 +89,7 @@ TEST_CASE("pread env: reads return the bytes at their offsets, short at the end 
   const std::string data = Pattern(10'000);
   WriteFile(dir.Sub("table"), data);
   FdLimiter limiter(4);
-  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter, NoMaps());
   auto file = OpenFile(*env, dir.Sub("table"));
 
   CHECK(ReadAt(*file, 0, 10) == data.substr(0, 10));
@@ -97,7 +108,7 @@ TEST_CASE("pread env: reads return the bytes at their offsets, short at the end 
 TEST_CASE("pread env: a missing file is an I/O error naming the file") {
   testing::TempDir dir;
   FdLimiter limiter(4);
-  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter, NoMaps());
   leveldb::RandomAccessFile* file = nullptr;
   leveldb::Status s = env->NewRandomAccessFile(dir.Sub("000042.ldb"), &file);
   CHECK(file == nullptr);
@@ -113,7 +124,7 @@ TEST_CASE("pread env: files without a permit open the file for each read; permit
   WriteFile(dir.Sub("a"), data);
   WriteFile(dir.Sub("b"), data);
   FdLimiter limiter(1);
-  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter, NoMaps());
   {
     auto a = OpenFile(*env, dir.Sub("a"));  // takes the only permit
     CHECK(limiter.available() == 0);
@@ -138,7 +149,7 @@ TEST_CASE("pread env: files without a permit open the file for each read; permit
 TEST_CASE("pread env: LevelDB reads every key back from many tables with few permits") {
   testing::TempDir dir;
   FdLimiter limiter(2);
-  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter);
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter, NoMaps());
   leveldb::Options options;
   options.env = env.get();
   options.create_if_missing = true;
@@ -178,7 +189,34 @@ TEST_CASE("pread env: LevelDB reads every key back from many tables with few per
   CHECK(scanned == written.size());
 }
 
-TEST_CASE("a store reads its documents back from many tables after reopening, with no table mapped") {
+TEST_CASE("pread env: files are mapped while the budget lasts, then read with pread; closing returns it") {
+  testing::TempDir dir;
+  const std::string data = Pattern(10'000);
+  for (const char* name : {"/a.ldb", "/b.ldb", "/c.ldb"}) WriteFile(dir.path() + name, data);
+  FdLimiter limiter(4);
+  MapBudget budget(25'000);  // two of the three files
+  std::unique_ptr<leveldb::Env> env = NewPreadEnv(leveldb::Env::Default(), &limiter, &budget);
+  auto a = OpenFile(*env, dir.Sub("a.ldb"));
+  auto b = OpenFile(*env, dir.Sub("b.ldb"));
+  CHECK(budget.left() == 5'000);
+  auto c = OpenFile(*env, dir.Sub("c.ldb"));
+  CHECK(MappedBytesUnder(dir.path(), "a.ldb") > 0);
+  CHECK(MappedBytesUnder(dir.path(), "b.ldb") > 0);
+  CHECK(MappedBytesUnder(dir.path(), "c.ldb") == 0);  // over budget: pread
+  for (const auto* file : {a.get(), b.get(), c.get()}) {
+    CHECK(ReadAt(*file, 1234, 100) == data.substr(1234, 100));
+    CHECK(ReadAt(*file, 9'990, 10) == data.substr(9'990));
+  }
+  CHECK(ReadAt(*a, 9'990, 20).rfind("error: ", 0) == 0);  // past the end of a mapping
+  a.reset();
+  CHECK(budget.left() == 15'000);
+  CHECK(MappedBytesUnder(dir.path(), "a.ldb") == 0);
+  auto again = OpenFile(*env, dir.Sub("a.ldb"));
+  CHECK(MappedBytesUnder(dir.path(), "a.ldb") > 0);
+  CHECK(ReadAt(*again, 0, 10) == data.substr(0, 10));
+}
+
+TEST_CASE("a store reads its documents back from many tables after reopening, mapping at most its budget") {
   testing::TempDir dir;
   StoreOptions options;
   options.path = dir.path();
@@ -220,19 +258,8 @@ TEST_CASE("a store reads its documents back from many tables after reopening, wi
   }
   Result<StoreVerification> verified = (*store)->Verify();
   REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
-  CHECK(!MapsTableUnder(dir.path()));
-
-  // The check above can see a mapping: LevelDB's default Env maps the same tables.
-  store->reset();
-  leveldb::Options lo;
-  leveldb::DB* raw = nullptr;
-  REQUIRE(leveldb::DB::Open(lo, dir.path(), &raw).ok());
-  std::unique_ptr<leveldb::DB> db(raw);
-  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-  }
-  CHECK(it->status().ok());
   CHECK(MapsTableUnder(dir.path()));
+  CHECK(MappedBytesUnder(dir.path(), ".ldb") <= (uint64_t{64} << 20));
 }
 
 }  // namespace
