@@ -8,7 +8,8 @@
 // The number of keys is not known in advance (the filter is filled while the store runs), so it
 // grows as a scalable Bloom filter (Almeida et al., 2007): a chain of levels, each twice the
 // capacity of the one before; a key is added to the newest level and looked up in all of them.
-// About 1.25 bytes per key in all; nothing is persisted (Store fills it by a scan after open).
+// 1.25 bytes per key of capacity (1.25 to 2.5 per key held, as levels double); nothing is
+// persisted (Store fills it by a scan after open).
 //
 // Thread safety: MayContain may run concurrently with Add and with other MayContain calls (the
 // bits are atomic, levels are published once built and never removed); Add calls are serialized
