@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <map>
 #include <random>
 
 #include "crdt/codec.h"
@@ -38,7 +39,9 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
 
 DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms)
     : store_(std::move(store)),
-      queue_(*store_, subscriptions_, store_->metadata().replica_id, store_->metadata().clock, std::move(clock_ms)) {}
+      clock_(store_->metadata().replica_id, store_->metadata().clock,
+             std::max<uint64_t>(1, store_->metadata().epoch << store::kEpochShift), std::move(clock_ms)),
+      queue_(*store_, subscriptions_, clock_) {}
 
 Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
   Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
@@ -73,18 +76,19 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
 
 Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
   std::string json;
-  Status s = queue_.Submit([&](WriteGroup& group) -> Status {
-    Result<const store::StoredDocument*> current = group.Load(key);
-    if (!current.ok()) return current.status();
+  Status committed;
+  {
+    // Held until the write is committed: the state read here stays the stored one (key_locks.h).
+    KeyLocks::Guard guard = key_locks_.Lock(key);
+    Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
+    if (!stored.ok()) return stored.status();
+    const store::StoredDocument* previous = stored->has_value() ? &**stored : nullptr;
     const crdt::Document empty;
-    const crdt::Document& base = *current != nullptr ? (*current)->state : empty;
+    const crdt::Document& base = previous != nullptr ? previous->state : empty;
     if (must_exist && !base.live()) return NotFound(key);
-    Result<crdt::Document> delta = make(base, group.NextStamp());
+    Result<crdt::Document> delta = make(base, clock_.NextStamp());
     if (!delta.ok()) return delta.status();
-    if (delta->bottom()) {
-      json = crdt::DocumentJson(base);
-      return Status::OK();
-    }
+    if (delta->bottom()) return crdt::DocumentJson(base);
     std::string encoded_delta = crdt::EncodeDelta(*delta);
     crdt::Document next;
     if (base.bottom()) {
@@ -98,9 +102,16 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     }
     // Rendered once, here: the writer's answer and its subscribers' change share it.
     json = crdt::DocumentJson(next);
-    return group.SaveLocal(key, std::move(next), std::move(encoded_delta), json);
-  });
-  if (!s.ok()) return s;
+    Result<store::DocumentWrite> document = store::EncodeDocumentWrite(key, next, previous);
+    if (!document.ok()) return document.status();
+    std::vector<PreparedWrite> writes(1);
+    writes[0].document = std::move(document).value();
+    writes[0].encoded_delta = std::move(encoded_delta);
+    if (subscriptions_.any()) writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
+    committed = queue_.Submit(std::move(writes));
+  }
+  subscriptions_.Drain();
+  if (!committed.ok()) return committed;
   return json;
 }
 
@@ -285,22 +296,62 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
       return Status::InvalidArgument("remote update for an invalid key");
     }
   }
-  return queue_.Submit([&](WriteGroup& group) -> Status {
-    for (sync::RemoteUpdate& u : updates) {
-      Result<const store::StoredDocument*> current = group.Load(u.key);
-      if (!current.ok()) return current.status();
-      crdt::Document next = *current != nullptr ? (*current)->state : crdt::Document();
-      const crdt::Document before = next;
-      if (u.is_state) {
-        next.Join(u.document);
-      } else {
-        next.ApplyDelta(u.document);
+  std::vector<std::string_view> keys;
+  keys.reserve(updates.size());
+  for (const sync::RemoteUpdate& u : updates) keys.push_back(u.key);
+  // The next state of each document the batch names, from its committed state and every update
+  // of it in the batch, in order.
+  struct Next {
+    std::optional<store::StoredDocument> stored;
+    crdt::Document state;
+    bool changed = false;
+  };
+  std::map<std::string_view, Next> next;
+  Status failed, committed;
+  {
+    KeyLocks::Guard guard = key_locks_.Lock(keys);
+    for (const sync::RemoteUpdate& u : updates) {
+      auto [it, first] = next.try_emplace(u.key);
+      Next& n = it->second;
+      if (first) {
+        Result<std::optional<store::StoredDocument>> stored = store_->Read(u.key);
+        if (!stored.ok()) {
+          failed = stored.status();
+          next.erase(it);
+          break;
+        }
+        n.stored = std::move(*stored);
+        if (n.stored) n.state = n.stored->state;
+        n.changed = !n.stored;  // even a no-op update of an unknown document records its context
       }
-      if (next == before && *current != nullptr) continue;  // nothing new: no write, no change
-      if (Status s = group.SaveRemote(u.key, std::move(next)); !s.ok()) return s;
+      const crdt::Document before = n.state;
+      if (u.is_state) {
+        n.state.Join(u.document);
+      } else {
+        n.state.ApplyDelta(u.document);
+      }
+      n.changed = n.changed || !(n.state == before);
     }
-    return Status::OK();
-  });
+    // A failure keeps the documents prepared before it: remote updates are independent joins,
+    // safe to apply again.
+    std::vector<PreparedWrite> writes;
+    for (auto& [key, n] : next) {
+      if (!n.changed) continue;
+      Result<store::DocumentWrite> document = store::EncodeDocumentWrite(std::string(key), n.state, n.stored ? &*n.stored : nullptr);
+      if (!document.ok()) {
+        failed = document.status();
+        break;
+      }
+      PreparedWrite& w = writes.emplace_back();
+      w.document = std::move(document).value();
+      if (subscriptions_.any()) {
+        w.change = Change{std::string(key), n.state.live() ? std::optional(crdt::DocumentJson(n.state)) : std::nullopt, true};
+      }
+    }
+    if (!writes.empty()) committed = queue_.Submit(std::move(writes));
+  }
+  subscriptions_.Drain();
+  return failed.ok() ? committed : failed;
 }
 
 }  // namespace crdtdb::db

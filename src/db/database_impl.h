@@ -1,7 +1,8 @@
 // Copyright (c) crdtdb authors.
 //
 // DatabaseImpl implements the public crdtdb::Database over a Store: it validates input, turns
-// every write into a delta mutator run inside the WriteQueue, and materializes JSON for reads.
+// every write into a delta mutator run on the document's committed state under the document's
+// lock, commits it through the WriteQueue, and materializes JSON for reads.
 
 #ifndef CRDTDB_DB_DATABASE_IMPL_H_
 #define CRDTDB_DB_DATABASE_IMPL_H_
@@ -13,7 +14,9 @@
 #include "crdt/document.h"
 #include "crdt/mutators.h"
 #include "crdtdb/database.h"
+#include "db/key_locks.h"
 #include "db/subscriptions.h"
+#include "db/write_clock.h"
 #include "db/write_queue.h"
 #include "store/store.h"
 #include "sync/local_replica.h"
@@ -58,13 +61,15 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
   using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
 
-  // Runs `make` on `key` in the write queue and returns the document's JSON after the write ("null"
+  // Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
   Result<crdt::Document> ReadLive(std::string_view key);
 
   std::unique_ptr<store::Store> store_;
   Subscriptions subscriptions_;
+  WriteClock clock_;
+  KeyLocks key_locks_;
   WriteQueue queue_;
 };
 

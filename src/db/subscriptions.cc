@@ -2,6 +2,8 @@
 
 #include "db/subscriptions.h"
 
+#include <iterator>
+
 namespace crdtdb::db {
 
 class Subscriptions::Handle : public Subscription {
@@ -36,11 +38,16 @@ std::unique_ptr<Subscription> Subscriptions::Add(std::string prefix, Callback ca
   return std::make_unique<Handle>(*this, id, std::move(entry));
 }
 
-void Subscriptions::Deliver(const std::vector<Change>& changes) {
+void Subscriptions::Enqueue(std::vector<Change> changes) {
+  if (changes.empty()) return;
+  std::lock_guard lock(mu_);
+  if (entries_.empty()) return;
+  pending_.insert(pending_.end(), std::make_move_iterator(changes.begin()), std::make_move_iterator(changes.end()));
+}
+
+void Subscriptions::Drain() {
   std::unique_lock lock(mu_);
-  if (entries_.empty() && !delivering_) return;
-  pending_.insert(pending_.end(), changes.begin(), changes.end());
-  if (delivering_) return;
+  if (delivering_ || pending_.empty()) return;
   delivering_ = true;
   while (!pending_.empty()) {
     Change change = std::move(pending_.front());

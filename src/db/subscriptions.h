@@ -1,9 +1,10 @@
 // Copyright (c) crdtdb authors.
 //
 // Subscriptions delivers committed changes to callbacks registered by key prefix, in commit
-// order. Whichever thread hands over changes while nobody is delivering becomes the deliverer
-// and drains the queue, calling callbacks with no lock held; changes handed over meanwhile (also
-// by a callback's own writes) are queued and delivered by it afterwards.
+// order. The write queue hands changes over as it commits them (Enqueue); writers then call Drain
+// once they hold no lock. Whichever thread drains while nobody is delivering becomes the
+// deliverer and delivers the queue, calling callbacks with no lock held; changes handed over
+// meanwhile (also by a callback's own writes) are delivered by it afterwards.
 
 #ifndef CRDTDB_DB_SUBSCRIPTIONS_H_
 #define CRDTDB_DB_SUBSCRIPTIONS_H_
@@ -29,7 +30,8 @@ class Subscriptions {
   // The returned handle unsubscribes when destroyed: after its destructor returns, the callback is
   // not running (unless the destructor runs inside that very callback) and never runs again.
   std::unique_ptr<Subscription> Add(std::string prefix, Callback callback);
-  void Deliver(const std::vector<Change>& changes);
+  void Enqueue(std::vector<Change> changes);
+  void Drain();
   // Whether anyone subscribes: writers skip building changes' JSON when nobody would read it.
   bool any() const { return count_.load(std::memory_order_relaxed) > 0; }
 

@@ -3,56 +3,60 @@
 #include "db/write_queue.h"
 
 #include <algorithm>
-#include <optional>
-#include <vector>
 
 namespace crdtdb::db {
 
-WriteQueue::WriteQueue(store::Store& store, Subscriptions& subscriptions, crdt::ReplicaId replica,
-                       crdt::Timestamp clock_start, std::function<uint64_t()> clock_ms)
-    : store_(store), subscriptions_(subscriptions), replica_(replica), clock_ms_(std::move(clock_ms)), clock_(clock_start) {}
+WriteQueue::WriteQueue(store::Store& store, Subscriptions& subscriptions, const WriteClock& clock)
+    : store_(store), subscriptions_(subscriptions), clock_(clock) {}
 
-Status WriteQueue::Submit(const Operation& op) {
+Status WriteQueue::Submit(std::vector<PreparedWrite> writes) {
   Writer self;
-  self.op = &op;
+  self.writes = &writes;
   std::unique_lock lock(mu_);
   writers_.push_back(&self);
   self.cv.wait(lock, [&] { return self.done || writers_.front() == &self; });
   if (self.done) return self.status;
 
-  // Leader: take a group and run it without the lock, so others can queue behind it. Writers that
-  // queued meanwhile join the group before it commits: otherwise writers released by the previous
-  // commit, which come back one at a time, would alternate groups of one and of all the others,
-  // and in sync mode pay two fsyncs where one does.
-  std::vector<Writer*> group;
-  std::vector<Status> results;
-  std::optional<WriteGroup> context;
+  // Leader: take a group and stage it without the lock, so others can queue behind it. Writers
+  // that queued meanwhile join the group before it commits: otherwise writers released by the
+  // previous commit, which come back one at a time, would alternate groups of one and of all the
+  // others, and in sync mode pay two fsyncs where one does.
+  size_t group_size = 0;
+  store::WriteSet batch;
+  std::vector<Change> changes;
   for (;;) {
     const size_t size = std::min(writers_.size(), kMaxGroupSize);
-    const size_t first_new = group.size();
-    group.insert(group.end(), writers_.begin() + static_cast<std::ptrdiff_t>(first_new),
-                 writers_.begin() + static_cast<std::ptrdiff_t>(size));
+    if (size == group_size) break;
+    std::vector<Writer*> joining(writers_.begin() + static_cast<std::ptrdiff_t>(group_size),
+                                 writers_.begin() + static_cast<std::ptrdiff_t>(size));
+    group_size = size;
     lock.unlock();
-    if (group.size() == first_new) break;
-    if (!context) context.emplace(store_, clock_, replica_, clock_ms_(), subscriptions_.any());
-    for (size_t i = first_new; i < group.size(); ++i) results.push_back((*group[i]->op)(*context));
+    for (Writer* writer : joining) {
+      for (PreparedWrite& w : *writer->writes) {
+        std::string key = w.document.key;
+        batch.PutDocument(std::move(w.document));
+        if (w.encoded_delta) batch.AppendEncodedLocalDelta(std::move(key), std::move(*w.encoded_delta));
+        if (w.change) changes.push_back(std::move(*w.change));
+      }
+    }
     lock.lock();
   }
-  Status committed = context->changes().empty() ? Status::OK() : store_.Commit(context->writes());
+  lock.unlock();
+  batch.SetClock(clock_.last());
+  const Status committed = batch.empty() ? Status::OK() : store_.Commit(batch);
+  // Before the next leader can commit: subscribers see changes in commit order.
+  if (committed.ok()) subscriptions_.Enqueue(std::move(changes));
 
   lock.lock();
-  for (size_t i = 0; i < group.size(); ++i) {
+  for (size_t i = 0; i < group_size; ++i) {
+    Writer* writer = writers_.front();
     writers_.pop_front();
-    group[i]->status = results[i].ok() ? committed : results[i];
-    group[i]->done = true;
-    if (group[i] != &self) group[i]->cv.notify_one();
+    writer->status = committed;
+    writer->done = true;
+    if (writer != &self) writer->cv.notify_one();
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
-  lock.unlock();
-
-  // A subscription made while this group ran sees the changes of later groups only.
-  if (committed.ok() && context->announces()) subscriptions_.Deliver(context->changes());
-  return self.status;
+  return committed;
 }
 
 }  // namespace crdtdb::db

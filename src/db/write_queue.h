@@ -1,46 +1,53 @@
 // Copyright (c) crdtdb authors.
 //
-// WriteQueue serializes writers and commits them in groups, after LevelDB's DBImpl::Write: each
-// writer queues its operation; the writer at the front becomes the leader, runs every queued
-// operation in order in one WriteGroup, commits the group as one store batch (one fsync in sync
-// mode), and wakes the others with their results. Concurrent writers therefore share commits,
-// and each write is acknowledged only after the commit that holds it.
+// WriteQueue commits writes in groups, after LevelDB's DBImpl::Write: each writer queues its
+// prepared writes; the writer at the front becomes the leader, stages every queued writer's
+// writes in one store::WriteSet, commits it as one batch (one fsync in sync mode), and wakes the
+// others with the result. Concurrent writers therefore share commits, and each write is
+// acknowledged only after the commit that holds it.
 //
-// After a commit, the leader hands the group's changes to the Subscriptions, which deliver them
-// in commit order after the leader has released the queue, so a callback may write again.
+// Writers prepare their writes before they queue, under their keys' locks (key_locks.h): the
+// leader's serial work is only staging and the commit, and the next group's writers prepare while
+// a group's fsync runs.
+//
+// After a commit the leader hands the group's changes to the Subscriptions, in commit order; the
+// writers deliver them (Subscriptions::Drain) once they hold no lock, so a callback may write.
 
 #ifndef CRDTDB_DB_WRITE_QUEUE_H_
 #define CRDTDB_DB_WRITE_QUEUE_H_
 
 #include <condition_variable>
 #include <deque>
-#include <functional>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "crdt/hlc.h"
+#include "crdtdb/change.h"
 #include "db/subscriptions.h"
-#include "db/write_group.h"
+#include "db/write_clock.h"
 #include "store/store.h"
 
 namespace crdtdb::db {
 
+// One document's write, prepared outside the queue.
+struct PreparedWrite {
+  store::DocumentWrite document;
+  std::optional<std::string> encoded_delta;  // a local write's delta, for the delta log
+  std::optional<Change> change;              // set when someone subscribed as it was prepared
+};
+
 class WriteQueue {
  public:
-  // An operation stages its writes in the group. A non-OK status fails that operation only; local
-  // writes fail before they stage anything, while a batch of remote updates (independent joins,
-  // safe to repeat) keeps what it staged before the failure.
-  using Operation = std::function<Status(WriteGroup&)>;
+  WriteQueue(store::Store& store, Subscriptions& subscriptions, const WriteClock& clock);
 
-  WriteQueue(store::Store& store, Subscriptions& subscriptions, crdt::ReplicaId replica,
-             crdt::Timestamp clock_start, std::function<uint64_t()> clock_ms);
-
-  // Runs `op` in the next group and waits until that group is committed. Returns the operation's
-  // own error, or the commit's.
-  Status Submit(const Operation& op);
+  // Commits `writes` (all or none) in the next group and waits until that group is committed.
+  // Returns the commit's status.
+  Status Submit(std::vector<PreparedWrite> writes);
 
  private:
   struct Writer {
-    const Operation* op = nullptr;
+    std::vector<PreparedWrite>* writes = nullptr;
     Status status;
     bool done = false;
     std::condition_variable cv;
@@ -49,9 +56,7 @@ class WriteQueue {
 
   store::Store& store_;
   Subscriptions& subscriptions_;
-  const crdt::ReplicaId replica_;
-  const std::function<uint64_t()> clock_ms_;
-  crdt::HybridClock clock_;  // used by the leader only
+  const WriteClock& clock_;
 
   std::mutex mu_;
   std::deque<Writer*> writers_;

@@ -70,8 +70,7 @@ std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
 
 }  // namespace
 
-Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document& state,
-                                           const StoredDocument* previous) {
+Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state, const StoredDocument* previous) {
   DocumentWrite w;
   w.key = std::move(key);
   w.encoded = crdt::EncodeDocument(state);
@@ -85,8 +84,15 @@ Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document
     w.was_live = previous->state.live();
   }
   w.live = state.live();
-  const crdt::Digest digest = w.digest;
-  documents_.push_back(std::move(w));
+  return w;
+}
+
+Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document& state,
+                                           const StoredDocument* previous) {
+  Result<DocumentWrite> w = EncodeDocumentWrite(std::move(key), state, previous);
+  if (!w.ok()) return w.status();
+  const crdt::Digest digest = w->digest;
+  PutDocument(std::move(w).value());
   return digest;
 }
 
@@ -308,7 +314,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     next = meta_;
   }
   leveldb::WriteBatch batch;
-  for (const WriteSet::DocumentWrite& w : writes.documents_) {
+  for (const DocumentWrite& w : writes.documents_) {
     batch.Put(DocumentKey(w.key), EncodeDocumentRecord(w.digest, w.encoded));
     const uint32_t bucket = merkle::BucketOf(w.key);
     batch.Put(BucketKey(bucket, w.key), EncodeBucketEntry(w.digest, w.live));
@@ -331,7 +337,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   // above, checkpointed at a clean close and rebuilt from them after a crash (Recover).
 
   // Before the write, so that no reader finds a stored key missing from the filter.
-  for (const WriteSet::DocumentWrite& w : writes.documents_) key_filter_.Add(w.key);
+  for (const DocumentWrite& w : writes.documents_) key_filter_.Add(w.key);
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   leveldb::Status s = db_->Write(wo, &batch);

@@ -78,30 +78,37 @@ struct DeltaLogEntry {
   std::string delta;  // canonical delta encoding (crdt::EncodeDelta)
 };
 
+// One document's new state, encoded for a commit. The database builds it before it enters the
+// write queue, so that writers encode in parallel and the queue only stages and commits.
+struct DocumentWrite {
+  std::string key;
+  std::string encoded;  // canonical state encoding (crdt::EncodeDocument)
+  crdt::Digest digest;
+  std::optional<crdt::Digest> previous_digest;  // of the record it replaces, if any
+  bool was_live = false;
+  bool live = false;
+};
+
+// Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
+// InvalidArgument if the encoded state exceeds crdt::kMaxEncodedBytes.
+Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state, const StoredDocument* previous);
+
 // What one Commit changes. Built by the single writer, then committed atomically.
 class WriteSet {
  public:
-  // Sets the document `key` to `state`; `previous` is the record it replaces (null if new).
-  // Returns the new digest, or InvalidArgument (nothing staged) if the encoded state exceeds
-  // crdt::kMaxEncodedBytes.
+  void PutDocument(DocumentWrite write) { documents_.push_back(std::move(write)); }
+  // EncodeDocumentWrite, then PutDocument; returns the new digest.
   Result<crdt::Digest> PutDocument(std::string key, const crdt::Document& state, const StoredDocument* previous);
   // Appends a delta of this replica to the delta log; it gets the next sequence number.
   void AppendLocalDelta(std::string key, const crdt::Document& delta);
-  // The same, for a delta already encoded (crdt::EncodeDelta).
+  // The same, for a delta already encoded (crdt::EncodeDelta). Call it after the PutDocument of
+  // the delta's document.
   void AppendEncodedLocalDelta(std::string key, std::string encoded_delta);
   void SetClock(crdt::Timestamp clock) { clock_ = clock; }
   bool empty() const { return documents_.empty() && deltas_.empty(); }
 
  private:
   friend class Store;
-  struct DocumentWrite {
-    std::string key;
-    std::string encoded;
-    crdt::Digest digest;
-    std::optional<crdt::Digest> previous_digest;
-    bool was_live = false;
-    bool live = false;
-  };
   std::vector<DocumentWrite> documents_;
   std::vector<std::pair<std::string, std::string>> deltas_;  // key, encoded delta
   std::optional<crdt::Timestamp> clock_;
