@@ -178,7 +178,7 @@ bool FdLimiter::Acquire() {
 void FdLimiter::Release() { permits_.fetch_add(1, std::memory_order_relaxed); }
 
 MapBudget* MapBudget::ProcessWide() {
-  static MapBudget* const budget = new MapBudget(uint64_t{64} << 20);
+  static MapBudget* const budget = new MapBudget(uint64_t{32} << 20);
   return budget;
 }
 

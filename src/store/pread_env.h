@@ -58,7 +58,7 @@ class MapBudget {
   MapBudget(const MapBudget&) = delete;
   MapBudget& operator=(const MapBudget&) = delete;
 
-  // The budget every PreadEnv of the process shares by default: 64 MiB (32 tables of LevelDB's
+  // The budget every PreadEnv of the process shares by default: 32 MiB (16 tables of LevelDB's
   // 2 MiB). Never destroyed, so it outlives every file.
   static MapBudget* ProcessWide();
 
