@@ -33,9 +33,9 @@ target_include_directories(crdtdb_lib INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(crdtdb_lib INTERFACE cxx_std_20)
 # Link-time needs only (exported as $<LINK_ONLY:...>): LevelDB, libzmq (Database::sync_with over
-# ZeroMQ), libxxhash and the thread library.
+# ZeroMQ), libxxhash, libzstd (sync message compression) and the thread library.
 target_link_libraries(crdtdb_lib
-  PRIVATE leveldb::leveldb cppzmq xxHash::xxhash Threads::Threads
+  PRIVATE leveldb::leveldb cppzmq xxHash::xxhash zstd::libzstd_shared Threads::Threads
   PUBLIC $<BUILD_INTERFACE:crdtdb_sanitizers>)
 
 if(NOT CRDTDB_INSTALL)

@@ -10,7 +10,7 @@ packages=(
   libmsgpack-cxx-dev
   libleveldb-dev libsnappy-dev
   libcli11-dev doctest-dev libyaml-cpp-dev
-  nlohmann-json3-dev libxxhash-dev
+  nlohmann-json3-dev libxxhash-dev libzstd-dev
   python3
   clang libclang-rt-14-dev llvm-14
 )

@@ -3,7 +3,9 @@
 #include "sync/messages.h"
 
 #include <msgpack.hpp>
+#include <optional>
 
+#include "sync/message_compression.h"
 #include "util/msgpack_reader.h"
 
 namespace crdtdb::sync {
@@ -324,17 +326,7 @@ size_t BodyFieldCount(const Body& body) {
       body);
 }
 
-}  // namespace
-
-const char* TypeName(const Body& body) {
-  static const char* kNames[] = {"delta_batch",  "heartbeat",   "log_request",      "log_response",
-                                 "tree_request", "tree_response", "leaf_request",   "leaf_response",
-                                 "document_request", "documents"};
-  static_assert(std::size(kNames) == kTypeCount);
-  return kNames[body.index()];
-}
-
-std::string Encode(const Message& message) {
+std::string EncodePlain(const Message& message) {
   Writer w;
   // [version, type, sender, body fields...]: the body's fields follow flat.
   w.Array(3 + BodyFieldCount(message.body));
@@ -345,8 +337,7 @@ std::string Encode(const Message& message) {
   return w.Finish();
 }
 
-Result<Message> Decode(std::string_view bytes) {
-  if (bytes.size() > kMaxMessageBytes) return Status::Corruption("message exceeds the size limit");
+Result<Message> DecodePlain(std::string_view bytes) {
   Reader r(bytes);
   MsgpackReader header_probe(bytes);
   uint32_t fields = 0;
@@ -368,6 +359,31 @@ Result<Message> Decode(std::string_view bytes) {
   if (!ok) return Status::Corruption(std::string("message (") + TypeName(m.body) + "): " + r.error());
   if (m.sender == 0) return Status::Corruption("message: sender replica id 0 is reserved");
   return m;
+}
+
+}  // namespace
+
+const char* TypeName(const Body& body) {
+  static const char* kNames[] = {"delta_batch",  "heartbeat",   "log_request",      "log_response",
+                                 "tree_request", "tree_response", "leaf_request",   "leaf_response",
+                                 "document_request", "documents"};
+  static_assert(std::size(kNames) == kTypeCount);
+  return kNames[body.index()];
+}
+
+std::string Encode(const Message& message) {
+  std::string plain = EncodePlain(message);
+  std::optional<std::string> compressed = Compress(plain);
+  return compressed ? std::move(*compressed) : plain;
+}
+
+Result<Message> Decode(std::string_view bytes) {
+  if (bytes.size() > kMaxMessageBytes) return Status::Corruption("message exceeds the size limit");
+  if (!IsCompressed(bytes)) return DecodePlain(bytes);
+  Result<std::string> plain = Decompress(bytes, kMaxMessageBytes);
+  if (!plain.ok()) return plain.status();
+  if (IsCompressed(*plain)) return Status::Corruption("message: compressed twice");
+  return DecodePlain(*plain);
 }
 
 }  // namespace crdtdb::sync

@@ -4,6 +4,8 @@
 //
 //   [protocol version, type, sender replica id, body...]
 //
+// sent as it is, or, from 1 KiB on when that is smaller, compressed (sync/message_compression.h).
+//
 // Decoding treats the bytes as hostile: every count is bounded (kMax* below), strings are valid
 // UTF-8, there are no trailing bytes, and an unknown version or type is an error. A message that
 // fails to decode is dropped and counted by the caller; it never reaches the engine.
@@ -25,7 +27,8 @@
 namespace crdtdb::sync {
 
 // 2: anti-entropy sends 32-bit fingerprints and names documents by them (was 1: full hashes, keys).
-constexpr unsigned kProtocolVersion = 2;
+// 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
+constexpr unsigned kProtocolVersion = 3;
 
 // Bounds on one message.
 constexpr size_t kMaxMessageBytes = size_t{32} << 20;

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <variant>
 #include <vector>
@@ -40,8 +41,16 @@ using Clock = std::chrono::steady_clock;
 
 // Single-delta messages of ~2 KB: 20x the high-water mark, and 40 MB, far more than the kernel's
 // socket buffers on both ends can hold (with less, the burst may fit in them and drop nothing).
+// The padding is random, as messages of 1 KiB or more are compressed.
 constexpr uint64_t kBurst = 20'000;
-const std::string kPadding(2000, 'x');
+
+std::string RandomPadding(size_t n) {
+  std::mt19937_64 random(kBurst);
+  std::string out(n, ' ');
+  for (char& c : out) c = static_cast<char>('a' + random() % 26);
+  return out;
+}
+const std::string kPadding = RandomPadding(2000);
 
 uint64_t WallMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
