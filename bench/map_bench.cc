@@ -73,13 +73,13 @@
 #include <vector>
 
 #include "bench_harness.h"
-#include "map_workload.h"
 #include "crdt/codec.h"
 #include "crdt/delta_since.h"
 #include "crdt/document.h"
 #include "crdt/hlc.h"
 #include "crdt/materialize.h"
 #include "crdt/mutators.h"
+#include "map_workload.h"
 #include "sync/message_compression.h"
 #include "sync/messages.h"
 
@@ -164,8 +164,8 @@ Figures RunCrdt(const Sizes& n, bool batch) {
   {
     Stopwatch watch;
     encoded = crdt::EncodeDocument(writer.state);
-    const std::string shipped =
-        sync::Encode(sync::Message{writer.id, sync::Documents{0, {sync::DocumentState{"maps/m", encoded}}, {}}});
+    const std::string shipped = sync::Encode(
+        sync::Message{writer.id, sync::Documents{0, {sync::DocumentState{"maps/m", encoded}}, {}}});
     f.encode_ms = Ms(watch);
     f.doc_bytes = static_cast<double>(shipped.size());
     f.canonical_doc_bytes = static_cast<double>(encoded.size());
@@ -250,7 +250,8 @@ Figures RunPlain(const Sizes& n, bool batch) {
   {
     Stopwatch watch;
     encoded = Json::to_msgpack(map);
-    const std::optional<std::string> compressed = sync::Compress({reinterpret_cast<const char*>(encoded.data()), encoded.size()});
+    const std::optional<std::string> compressed =
+        sync::Compress({reinterpret_cast<const char*>(encoded.data()), encoded.size()});
     f.encode_ms = Ms(watch);
     f.doc_bytes = static_cast<double>(compressed ? compressed->size() : encoded.size());
     f.canonical_doc_bytes = static_cast<double>(encoded.size());

@@ -484,11 +484,16 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
   f.full_s = full_watch.Seconds();
   f.rss_end_kib = ProcStatusKib("VmRSS");
   f.anon_end_kib = ProcStatusKib("RssAnon");
-  const nlohmann::json line = {{"rss_start_kib", f.rss_start_kib}, {"open_s", f.open_s},
-                               {"rss_open_kib", f.rss_open_kib},   {"reads_s", f.reads_s},
-                               {"rss_reads_kib", f.rss_reads_kib}, {"point_s", f.point_s},
-                               {"full_s", f.full_s},               {"anon_open_kib", f.anon_open_kib},
-                               {"anon_reads_kib", f.anon_reads_kib}, {"rss_end_kib", f.rss_end_kib},
+  const nlohmann::json line = {{"rss_start_kib", f.rss_start_kib},
+                               {"open_s", f.open_s},
+                               {"rss_open_kib", f.rss_open_kib},
+                               {"reads_s", f.reads_s},
+                               {"rss_reads_kib", f.rss_reads_kib},
+                               {"point_s", f.point_s},
+                               {"full_s", f.full_s},
+                               {"anon_open_kib", f.anon_open_kib},
+                               {"anon_reads_kib", f.anon_reads_kib},
+                               {"rss_end_kib", f.rss_end_kib},
                                {"anon_end_kib", f.anon_end_kib}};
   std::printf("%s\n", line.dump().c_str());
   return 0;
@@ -574,7 +579,8 @@ void BenchScale(const Config& cfg, Reporter& out) {
   out.Report({name + "rss_anon_after_10k_gets", d.anon_reads_kib / 1024, "MiB", "leveldb_rss_anon_after_10k_gets",
               r.anon_reads_kib / 1024});
   out.Report({name + "rss_at_end", d.rss_end_kib / 1024, "MiB", "leveldb_rss_at_end", r.rss_end_kib / 1024});
-  out.Report({name + "rss_anon_at_end", d.anon_end_kib / 1024, "MiB", "leveldb_rss_anon_at_end", r.anon_end_kib / 1024});
+  out.Report({name + "rss_anon_at_end", d.anon_end_kib / 1024, "MiB", "leveldb_rss_anon_at_end",
+              r.anon_end_kib / 1024});
   out.Report({name + "merkle_root_status_call", d.point_s * 1e6, "us", "leveldb_get_1", r.point_s * 1e6});
   out.Report({name + "verify", d.full_s, "s", "leveldb_full_scan", r.full_s});
 

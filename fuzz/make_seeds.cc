@@ -145,7 +145,8 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
   for (uint64_t seq = 1; seq <= 40; ++seq) {
     many.push_back({seq, "users/" + std::to_string(seq), crdt::EncodeDelta(v.put_delta)});
   }
-  const std::vector<std::pair<std::string, Body>> compressed = {{"delta_batch_compressed", DeltaBatch{many}}};
+  const std::vector<std::pair<std::string, Body>> compressed = {
+      {"delta_batch_compressed", DeltaBatch{many}}};
   for (const auto& [name, body] : messages) corpus.Write("message_decoder", name, Encoded(body));
   for (const auto& [name, body] : compressed) corpus.Write("message_decoder", name, Encoded(body));
   // The responder's fake replica holds k0..k9 and the log 5..20; known[10] is the peer's k5, which

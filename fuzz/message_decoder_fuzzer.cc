@@ -20,8 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!message.ok()) return 0;
 
   const std::string encoded = sync::Encode(*message);
-  const size_t plain_size =
-      sync::IsCompressed(bytes) ? sync::Decompress(bytes, sync::kMaxMessageBytes)->size() : bytes.size();
+  const size_t plain_size = sync::IsCompressed(bytes)
+                                ? sync::Decompress(bytes, sync::kMaxMessageBytes)->size()
+                                : bytes.size();
   FUZZ_CHECK(encoded.size() <= plain_size);
   Result<sync::Message> again = sync::Decode(encoded);
   FUZZ_CHECK(again.ok());

@@ -36,11 +36,11 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
 
 }  // namespace
 
-
 DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms)
     : store_(std::move(store)),
       clock_(store_->metadata().replica_id, store_->metadata().clock,
-             std::max<uint64_t>(1, store_->metadata().epoch << store::kEpochShift), std::move(clock_ms)),
+             std::max<uint64_t>(1, store_->metadata().epoch << store::kEpochShift),
+             std::move(clock_ms)),
       queue_(*store_, subscriptions_, clock_) {}
 
 Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
@@ -107,7 +107,9 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     std::vector<PreparedWrite> writes(1);
     writes[0].document = std::move(document).value();
     writes[0].encoded_delta = std::move(encoded_delta);
-    if (subscriptions_.any()) writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
+    if (subscriptions_.any()) {
+      writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
+    }
     committed = queue_.Submit(std::move(writes));
   }
   subscriptions_.Drain();
@@ -337,7 +339,8 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
     std::vector<PreparedWrite> writes;
     for (auto& [key, n] : next) {
       if (!n.changed) continue;
-      Result<store::DocumentWrite> document = store::EncodeDocumentWrite(std::string(key), n.state, n.stored ? &*n.stored : nullptr);
+      Result<store::DocumentWrite> document =
+          store::EncodeDocumentWrite(std::string(key), n.state, n.stored ? &*n.stored : nullptr);
       if (!document.ok()) {
         failed = document.status();
         break;
@@ -345,7 +348,9 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
       PreparedWrite& w = writes.emplace_back();
       w.document = std::move(document).value();
       if (subscriptions_.any()) {
-        w.change = Change{std::string(key), n.state.live() ? std::optional(crdt::DocumentJson(n.state)) : std::nullopt, true};
+        w.change = Change{
+            std::string(key),
+            n.state.live() ? std::optional(crdt::DocumentJson(n.state)) : std::nullopt, true};
       }
     }
     if (!writes.empty()) committed = queue_.Submit(std::move(writes));

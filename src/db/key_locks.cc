@@ -7,7 +7,9 @@
 
 namespace crdtdb::db {
 
-size_t KeyLocks::StripeOf(std::string_view key) { return std::hash<std::string_view>{}(key) % kStripes; }
+size_t KeyLocks::StripeOf(std::string_view key) {
+  return std::hash<std::string_view>{}(key) % kStripes;
+}
 
 KeyLocks::Guard KeyLocks::Lock(std::string_view key) {
   std::mutex* mu = &stripes_[StripeOf(key)];

@@ -38,7 +38,7 @@ class KeyLocks {
     friend class KeyLocks;
     explicit Guard(std::mutex* one) : one_(one) {}
     explicit Guard(std::vector<std::mutex*> many) : many_(std::move(many)) {}
-    std::mutex* one_ = nullptr;        // a single key's: no allocation on the common path
+    std::mutex* one_ = nullptr;      // a single key's: no allocation on the common path
     std::vector<std::mutex*> many_;  // ascending
   };
 

@@ -42,7 +42,8 @@ void Subscriptions::Enqueue(std::vector<Change> changes) {
   if (changes.empty()) return;
   std::lock_guard lock(mu_);
   if (entries_.empty()) return;
-  pending_.insert(pending_.end(), std::make_move_iterator(changes.begin()), std::make_move_iterator(changes.end()));
+  pending_.insert(pending_.end(), std::make_move_iterator(changes.begin()),
+                  std::make_move_iterator(changes.end()));
 }
 
 void Subscriptions::Drain() {

@@ -19,8 +19,12 @@ class WriteClock {
  public:
   // `clock_ms` is the physical clock (ms since the Unix epoch); `start` the last timestamp the
   // replica issued or observed before.
-  WriteClock(crdt::ReplicaId replica, crdt::Timestamp start, uint64_t first_counter, std::function<uint64_t()> clock_ms)
-      : replica_(replica), first_counter_(first_counter), clock_ms_(std::move(clock_ms)), clock_(start) {}
+  WriteClock(crdt::ReplicaId replica, crdt::Timestamp start, uint64_t first_counter,
+             std::function<uint64_t()> clock_ms)
+      : replica_(replica),
+        first_counter_(first_counter),
+        clock_ms_(std::move(clock_ms)),
+        clock_(start) {}
 
   crdt::WriteStamp NextStamp() {
     const uint64_t physical_ms = clock_ms_();

@@ -35,7 +35,9 @@ Status WriteQueue::Submit(std::vector<PreparedWrite> writes) {
       for (PreparedWrite& w : *writer->writes) {
         std::string key = w.document.key;
         batch.PutDocument(std::move(w.document));
-        if (w.encoded_delta) batch.AppendEncodedLocalDelta(std::move(key), std::move(*w.encoded_delta));
+        if (w.encoded_delta) {
+          batch.AppendEncodedLocalDelta(std::move(key), std::move(*w.encoded_delta));
+        }
         if (w.change) changes.push_back(std::move(*w.change));
       }
     }

@@ -70,7 +70,8 @@ std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
 
 }  // namespace
 
-Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state, const StoredDocument* previous) {
+Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
+                                          const StoredDocument* previous) {
   DocumentWrite w;
   w.key = std::move(key);
   w.encoded = crdt::EncodeDocument(state);

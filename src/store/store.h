@@ -91,7 +91,8 @@ struct DocumentWrite {
 
 // Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
 // InvalidArgument if the encoded state exceeds crdt::kMaxEncodedBytes.
-Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state, const StoredDocument* previous);
+Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
+                                          const StoredDocument* previous);
 
 // What one Commit changes. Built by the single writer, then committed atomically.
 class WriteSet {

@@ -25,7 +25,9 @@ constexpr char kCompressedMarker = static_cast<char>(0xc1);
 // Smaller messages are sent as they are: a frame's header and the setup cost more than they save.
 constexpr size_t kCompressFromBytes = 1024;
 
-inline bool IsCompressed(std::string_view message) { return !message.empty() && message[0] == kCompressedMarker; }
+inline bool IsCompressed(std::string_view message) {
+  return !message.empty() && message[0] == kCompressedMarker;
+}
 
 // The compressed form of `plain`, or nullopt when it would not be smaller (or `plain` is below
 // kCompressFromBytes).

@@ -2,8 +2,9 @@
 
 #include "sync/messages.h"
 
-#include <msgpack.hpp>
 #include <optional>
+
+#include <msgpack.hpp>
 
 #include "sync/message_compression.h"
 #include "util/msgpack_reader.h"
@@ -364,9 +365,9 @@ Result<Message> DecodePlain(std::string_view bytes) {
 }  // namespace
 
 const char* TypeName(const Body& body) {
-  static const char* kNames[] = {"delta_batch",  "heartbeat",   "log_request",      "log_response",
-                                 "tree_request", "tree_response", "leaf_request",   "leaf_response",
-                                 "document_request", "documents"};
+  static const char* kNames[] = {
+      "delta_batch",   "heartbeat",    "log_request",   "log_response",     "tree_request",
+      "tree_response", "leaf_request", "leaf_response", "document_request", "documents"};
   static_assert(std::size(kNames) == kTypeCount);
   return kNames[body.index()];
 }

@@ -4,13 +4,13 @@
 // their documents' locks (db/key_locks.h), so local writes, remote updates and subscribers'
 // writes to the same documents must still lose nothing and never deadlock.
 
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "crdt/codec.h"
 #include "db/database_impl.h"

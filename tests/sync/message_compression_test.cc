@@ -6,11 +6,10 @@
 
 #include "sync/message_compression.h"
 
-#include <zstd.h>
-
 #include <string>
 
 #include <doctest/doctest.h>
+#include <zstd.h>
 
 #include "crdt/codec.h"
 #include "crdt/mutators.h"
@@ -24,7 +23,9 @@ namespace {
 std::string MapState(int fields) {
   crdt::Document doc;
   crdt::Json object = crdt::Json::object();
-  for (int i = 0; i < fields; ++i) object["key" + std::to_string(i)] = i % 2 == 0 ? crdt::Json(i) : crdt::Json("val-" + std::to_string(i));
+  for (int i = 0; i < fields; ++i)
+    object["key" + std::to_string(i)] =
+        i % 2 == 0 ? crdt::Json(i) : crdt::Json("val-" + std::to_string(i));
   const crdt::WriteStamp stamp{42, crdt::MakeTimestamp(1'700'000'000'000, 0)};
   doc.ApplyDelta(crdt::PutDelta(doc, object, stamp).value());
   return crdt::EncodeDocument(doc);
@@ -94,7 +95,8 @@ TEST_CASE("hostile compressed frames are refused as Corruption") {
   ZSTD_CCtx* context = ZSTD_createCCtx();
   REQUIRE_FALSE(ZSTD_isError(ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 0)));
   std::string streamed(ZSTD_compressBound(plain.size()), '\0');
-  const size_t n = ZSTD_compress2(context, streamed.data(), streamed.size(), plain.data(), plain.size());
+  const size_t n =
+      ZSTD_compress2(context, streamed.data(), streamed.size(), plain.data(), plain.size());
   ZSTD_freeCCtx(context);
   REQUIRE_FALSE(ZSTD_isError(n));
   streamed.resize(n);

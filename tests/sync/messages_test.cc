@@ -330,7 +330,8 @@ void CheckDecodedInputIsSound(std::string_view input, const Result<Message>& dec
   // Re-encoding is canonical, so never larger than the plain message the input carried (a
   // compressed input's frame has no checksum: an edit may decode to another sound message).
   const std::string again = Encode(*decoded);
-  const size_t plain_size = IsCompressed(input) ? Decompress(input, kMaxMessageBytes)->size() : input.size();
+  const size_t plain_size =
+      IsCompressed(input) ? Decompress(input, kMaxMessageBytes)->size() : input.size();
   CHECK(again.size() <= plain_size);
   const Result<Message> twice = Decode(again);
   REQUIRE(twice.ok());
