@@ -74,17 +74,24 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
   return out.dump();
 }
 
+Result<PendingStates::State> DatabaseImpl::LoadForWrite(std::string_view key) const {
+  if (PendingStates::State queued = pending_.Find(key)) return queued;
+  Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) return PendingStates::State();
+  return std::make_shared<const store::StoredDocument>(std::move(**stored));
+}
+
 Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
   std::string json;
   Status committed;
   {
-    // Held until the write is committed: the state read here stays the stored one (key_locks.h).
+    // Held until the write is queued (key_locks.h).
     KeyLocks::Guard guard = key_locks_.Lock(key);
-    Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
-    if (!stored.ok()) return stored.status();
-    const store::StoredDocument* previous = stored->has_value() ? &**stored : nullptr;
+    Result<PendingStates::State> previous = LoadForWrite(key);
+    if (!previous.ok()) return previous.status();
     const crdt::Document empty;
-    const crdt::Document& base = previous != nullptr ? previous->state : empty;
+    const crdt::Document& base = *previous != nullptr ? (*previous)->state : empty;
     if (must_exist && !base.live()) return NotFound(key);
     Result<crdt::Document> delta = make(base, clock_.NextStamp());
     if (!delta.ok()) return delta.status();
@@ -102,15 +109,17 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     }
     // Rendered once, here: the writer's answer and its subscribers' change share it.
     json = crdt::DocumentJson(next);
-    Result<store::DocumentWrite> document = store::EncodeDocumentWrite(key, next, previous);
+    Result<store::DocumentWrite> document = store::EncodeDocumentWrite(key, next, previous->get());
     if (!document.ok()) return document.status();
     std::vector<PreparedWrite> writes(1);
-    writes[0].document = std::move(document).value();
-    writes[0].encoded_delta = std::move(encoded_delta);
     if (subscriptions_.any()) {
       writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
     }
-    committed = queue_.Submit(std::move(writes));
+    const uint64_t ticket = pending_.Set(key, std::move(next), document->digest);
+    writes[0].document = std::move(document).value();
+    writes[0].encoded_delta = std::move(encoded_delta);
+    committed = queue_.Submit(std::move(writes), [&guard] { guard.Release(); });
+    pending_.Clear(key, ticket);
   }
   subscriptions_.Drain();
   if (!committed.ok()) return committed;
@@ -301,30 +310,31 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
   std::vector<std::string_view> keys;
   keys.reserve(updates.size());
   for (const sync::RemoteUpdate& u : updates) keys.push_back(u.key);
-  // The next state of each document the batch names, from its committed state and every update
-  // of it in the batch, in order.
+  // The next state of each document the batch names, from its state (LoadForWrite) and every
+  // update of it in the batch, in order.
   struct Next {
-    std::optional<store::StoredDocument> stored;
+    PendingStates::State previous;
     crdt::Document state;
     bool changed = false;
   };
   std::map<std::string_view, Next> next;
   Status failed, committed;
+  std::vector<std::pair<std::string, uint64_t>> tickets;
   {
     KeyLocks::Guard guard = key_locks_.Lock(keys);
     for (const sync::RemoteUpdate& u : updates) {
       auto [it, first] = next.try_emplace(u.key);
       Next& n = it->second;
       if (first) {
-        Result<std::optional<store::StoredDocument>> stored = store_->Read(u.key);
-        if (!stored.ok()) {
-          failed = stored.status();
+        Result<PendingStates::State> previous = LoadForWrite(u.key);
+        if (!previous.ok()) {
+          failed = previous.status();
           next.erase(it);
           break;
         }
-        n.stored = std::move(*stored);
-        if (n.stored) n.state = n.stored->state;
-        n.changed = !n.stored;  // even a no-op update of an unknown document records its context
+        n.previous = std::move(*previous);
+        if (n.previous) n.state = n.previous->state;
+        n.changed = !n.previous;  // even a no-op update of an unknown document records its context
       }
       const crdt::Document before = n.state;
       if (u.is_state) {
@@ -340,20 +350,25 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
     for (auto& [key, n] : next) {
       if (!n.changed) continue;
       Result<store::DocumentWrite> document =
-          store::EncodeDocumentWrite(std::string(key), n.state, n.stored ? &*n.stored : nullptr);
+          store::EncodeDocumentWrite(std::string(key), n.state, n.previous.get());
       if (!document.ok()) {
         failed = document.status();
         break;
       }
       PreparedWrite& w = writes.emplace_back();
-      w.document = std::move(document).value();
       if (subscriptions_.any()) {
         w.change = Change{
             std::string(key),
             n.state.live() ? std::optional(crdt::DocumentJson(n.state)) : std::nullopt, true};
       }
+      tickets.emplace_back(key,
+                           pending_.Set(std::string(key), std::move(n.state), document->digest));
+      w.document = std::move(document).value();
     }
-    if (!writes.empty()) committed = queue_.Submit(std::move(writes));
+    if (!writes.empty()) {
+      committed = queue_.Submit(std::move(writes), [&guard] { guard.Release(); });
+    }
+    for (const auto& [key, ticket] : tickets) pending_.Clear(key, ticket);
   }
   subscriptions_.Drain();
   return failed.ok() ? committed : failed;

@@ -1,8 +1,8 @@
 // Copyright (c) crdtdb authors.
 //
 // DatabaseImpl implements the public crdtdb::Database over a Store: it validates input, turns
-// every write into a delta mutator run on the document's committed state under the document's
-// lock, commits it through the WriteQueue, and materializes JSON for reads.
+// every write into a delta mutator run on the document's state under the document's lock,
+// commits it through the WriteQueue, and materializes JSON for reads.
 
 #ifndef CRDTDB_DB_DATABASE_IMPL_H_
 #define CRDTDB_DB_DATABASE_IMPL_H_
@@ -15,6 +15,7 @@
 #include "crdt/mutators.h"
 #include "crdtdb/database.h"
 #include "db/key_locks.h"
+#include "db/pending_states.h"
 #include "db/subscriptions.h"
 #include "db/write_clock.h"
 #include "db/write_queue.h"
@@ -65,11 +66,15 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
   Result<crdt::Document> ReadLive(std::string_view key);
+  // The state a write of `key` builds on, under the key's lock: its newest queued state, else the
+  // stored one; null if it was never written.
+  Result<PendingStates::State> LoadForWrite(std::string_view key) const;
 
   std::unique_ptr<store::Store> store_;
   Subscriptions subscriptions_;
   WriteClock clock_;
   KeyLocks key_locks_;
+  PendingStates pending_;
   WriteQueue queue_;
 };
 

@@ -1,10 +1,11 @@
 // Copyright (c) crdtdb authors.
 //
 // KeyLocks serializes the writers of each document without serializing writers of different
-// documents. A writer holds the locks of its keys from reading their committed states until its
-// write is committed, so the state it derived the write from is still the stored one when the
-// write lands. That lets writers do the work of a write (mutator, encoding, digest) in parallel,
-// outside the write queue, which then only stages and commits (write_queue.h).
+// documents. A writer holds the locks of its keys from reading their states (pending_states.h,
+// else the store) until its write is queued, so the state it derived the write from is the one
+// its write follows in the queue. That lets writers do the work of a write (mutator, encoding,
+// digest) in parallel, outside the write queue, which then only stages and commits
+// (write_queue.h).
 //
 // Keys map onto a fixed set of mutexes, so two keys may share one: a collision costs some
 // parallelism, never correctness. A guard takes its mutexes in ascending order, so writers of
@@ -29,9 +30,14 @@ class KeyLocks {
       other.many_.clear();
     }
     Guard& operator=(Guard&&) = delete;
-    ~Guard() {
+    ~Guard() { Release(); }
+
+    // Unlocks now rather than at destruction.
+    void Release() {
       if (one_ != nullptr) one_->unlock();
       for (auto it = many_.rbegin(); it != many_.rend(); ++it) (*it)->unlock();
+      one_ = nullptr;
+      many_.clear();
     }
 
    private:

@@ -9,11 +9,12 @@ namespace crdtdb::db {
 WriteQueue::WriteQueue(store::Store& store, Subscriptions& subscriptions, const WriteClock& clock)
     : store_(store), subscriptions_(subscriptions), clock_(clock) {}
 
-Status WriteQueue::Submit(std::vector<PreparedWrite> writes) {
+Status WriteQueue::Submit(std::vector<PreparedWrite> writes, const std::function<void()>& queued) {
   Writer self;
   self.writes = &writes;
   std::unique_lock lock(mu_);
   writers_.push_back(&self);
+  queued();
   self.cv.wait(lock, [&] { return self.done || writers_.front() == &self; });
   if (self.done) return self.status;
 

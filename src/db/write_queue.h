@@ -6,9 +6,10 @@
 // others with the result. Concurrent writers therefore share commits, and each write is
 // acknowledged only after the commit that holds it.
 //
-// Writers prepare their writes before they queue, under their keys' locks (key_locks.h): the
-// leader's serial work is only staging and the commit, and the next group's writers prepare while
-// a group's fsync runs.
+// Writers prepare their writes before they queue, under their keys' locks (key_locks.h), which
+// they release once queued: the leader's serial work is only staging and the commit, and the
+// next group's writers, even of the same documents (pending_states.h), prepare while a group's
+// fsync runs.
 //
 // After a commit the leader hands the group's changes to the Subscriptions, in commit order; the
 // writers deliver them (Subscriptions::Drain) once they hold no lock, so a callback may write.
@@ -18,6 +19,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,8 +44,9 @@ class WriteQueue {
   WriteQueue(store::Store& store, Subscriptions& subscriptions, const WriteClock& clock);
 
   // Commits `writes` (all or none) in the next group and waits until that group is committed.
-  // Returns the commit's status.
-  Status Submit(std::vector<PreparedWrite> writes);
+  // Calls `queued` once the writes hold their place in the queue, before the wait. Returns the
+  // commit's status.
+  Status Submit(std::vector<PreparedWrite> writes, const std::function<void()>& queued);
 
  private:
   struct Writer {
