@@ -9,10 +9,11 @@
 // stays usable after any error.
 //
 // Thread safety: a Database may be used from many threads at once. Reads never wait for writes
-// (they see the last committed state); writes are serialized and committed in groups (so
-// Durability::kSync shares one fsync among concurrent writers). Subscription callbacks run on the
-// thread that committed the change, after the commit, with no lock held; they must not block for
-// long, and may call back into the Database. One process may open a given path once at a time.
+// (they see the last committed state); writes of one document are serialized, and writes are
+// committed in groups (so Durability::kSync shares one fsync among concurrent writers, also of
+// one document). Subscription callbacks run on a writing thread after the commit, in commit
+// order, with no lock held; they must not block for long, and may call back into the Database.
+// One process may open a given path once at a time.
 
 #ifndef CRDTDB_INCLUDE_DATABASE_H_
 #define CRDTDB_INCLUDE_DATABASE_H_
@@ -108,7 +109,8 @@ class Database {
   virtual Result<ListPage> list(std::string_view collection, const ListOptions& options = {}) = 0;
 
   // Calls `callback` for every committed change of a document whose key starts with `prefix`,
-  // local or remote, until the returned Subscription is destroyed.
+  // local or remote, until the returned Subscription is destroyed. A write already under way when
+  // it subscribes may or may not be seen.
   virtual std::unique_ptr<Subscription> subscribe(std::string prefix,
                                                   std::function<void(const Change&)> callback) = 0;
 
