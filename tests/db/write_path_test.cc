@@ -86,29 +86,40 @@ std::vector<sync::RemoteUpdate> LogAsUpdates(const DatabaseImpl& source, uint64_
   return updates;
 }
 
+// Increments `field` of `key` `per_thread` times from each of `threads` threads at once; returns
+// how many increments failed.
+int IncrementFromThreads(DatabaseImpl& db, const std::string& key, const std::string& field,
+                         int threads, int per_thread) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < threads; ++t) {
+    writers.emplace_back([&] {
+      for (int i = 0; i < per_thread; ++i) {
+        if (!db.increment(key, field, 1).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  return failures;
+}
+
 TEST_CASE("remote updates applied while local writers change the same document lose neither") {
   testing::TempDir dir;
   auto peer = OpenImpl(dir.Sub("peer"));
-  const int remote_increments = 400;
+  const int remote_increments = 1'000;
   for (int i = 0; i < remote_increments; ++i) REQUIRE(peer->increment("c/x", "remote", 1).ok());
   const std::vector<sync::RemoteUpdate> updates = LogAsUpdates(*peer, 1);
   REQUIRE(updates.size() == static_cast<size_t>(remote_increments));
 
   auto db = OpenImpl(dir.Sub("db"));
-  const int threads = 4, local_increments = 200;
+  const int threads = 4, local_increments = 500;
   std::atomic<int> failures{0};
-  std::vector<std::thread> writers;
-  for (int t = 0; t < threads; ++t) {
-    writers.emplace_back([&] {
-      for (int i = 0; i < local_increments; ++i) {
-        if (!db->increment("c/x", "local", 1).ok()) ++failures;
-      }
-    });
-  }
+  std::thread local(
+      [&] { failures += IncrementFromThreads(*db, "c/x", "local", threads, local_increments); });
   // One update per batch, then batches naming the document several times.
   std::thread applier([&] {
-    for (size_t i = 0; i < updates.size(); i += i < 200 ? 1 : 25) {
-      const size_t end = i < 200 ? i + 1 : std::min(updates.size(), i + 25);
+    for (size_t i = 0; i < updates.size(); i += i < 800 ? 1 : 25) {
+      const size_t end = i < 800 ? i + 1 : std::min(updates.size(), i + 25);
       if (!db->ApplyRemote({updates.begin() + static_cast<std::ptrdiff_t>(i),
                             updates.begin() + static_cast<std::ptrdiff_t>(end)})
                .ok()) {
@@ -116,7 +127,7 @@ TEST_CASE("remote updates applied while local writers change the same document l
       }
     }
   });
-  for (auto& w : writers) w.join();
+  local.join();
   applier.join();
   CHECK(failures == 0);
   const json doc = Get(*db, "c/x");
@@ -134,17 +145,7 @@ TEST_CASE("writers of one document share commits: each builds on the queued writ
   REQUIRE(db->increment("c/hot", "n", 1).ok());
   const int syncs_before = env.syncs;
   const int threads = 8, per_thread = 25;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> writers;
-  for (int t = 0; t < threads; ++t) {
-    writers.emplace_back([&] {
-      for (int i = 0; i < per_thread; ++i) {
-        if (!db->increment("c/hot", "n", 1).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& w : writers) w.join();
-  CHECK(failures == 0);
+  CHECK(IncrementFromThreads(*db, "c/hot", "n", threads, per_thread) == 0);
   CHECK(Get(*db, "c/hot")["n"] == 1 + threads * per_thread);
   // While one commit's 2 ms fsync runs, the other writers queue behind it: one fsync per write
   // would be 200 (as when a writer held the document until its commit).
@@ -180,17 +181,7 @@ TEST_CASE("subscribers see concurrent writers' changes once each, in commit orde
     seen.push_back(json::parse(*c.json)["n"]);
   });
   const int threads = 4, per_thread = 100;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> writers;
-  for (int t = 0; t < threads; ++t) {
-    writers.emplace_back([&] {
-      for (int i = 0; i < per_thread; ++i) {
-        if (!db->increment("c/x", "n", 1).ok()) ++failures;
-      }
-    });
-  }
-  for (auto& w : writers) w.join();
-  CHECK(failures == 0);
+  CHECK(IncrementFromThreads(*db, "c/x", "n", threads, per_thread) == 0);
   std::vector<int64_t> expected;
   for (int64_t n = 1; n <= threads * per_thread; ++n) expected.push_back(n);
   CHECK(seen == expected);
