@@ -32,7 +32,7 @@
 //             and ApplyDelta). Then each side ships what the other is missing, as Yjs does from
 //             a state vector: the receiver's causal context goes to the sender (encoded as an
 //             empty document), which answers with crdt::DeltaSince(its state, that context),
-//             encoded; the receiver decodes and joins it. Both deltas are computed before either
+//             encoded as a delta (EncodeDelta); the receiver decodes and joins it. Both deltas are computed before either
 //             is joined. merge_ms covers all of it, both ways; merge_delta_bytes_a_to_b / _b_to_a
 //             count the delta and the context that asked for it. The replicas must
 //             end with equal encoded states (abort otherwise): merged_doc_bytes. rss_mb: VmRSS
@@ -154,7 +154,7 @@ Figures RunCrdt(const Sizes& n, bool batch) {
       if (!batch) f.fill_delta_bytes += static_cast<double>(crdt::EncodeDelta(delta).size());
     }
     if (batch) {
-      f.fill_delta_bytes = static_cast<double>(crdt::EncodeDocument(crdt::DeltaSince(writer.state, before)).size());
+      f.fill_delta_bytes = static_cast<double>(crdt::EncodeDelta(crdt::DeltaSince(writer.state, before)).size());
     }
     f.fill_deltas = batch ? 1 : static_cast<double>(n.ops);
     f.fill_ms = Ms(watch);
@@ -210,14 +210,14 @@ Figures RunCrdt(const Sizes& n, bool batch) {
     auto diff = [](const Replica& from, const Replica& to, double& bytes) {
       const std::string seen = crdt::EncodeDocument(Document(to.state.context(), crdt::ObjectNode()));
       const Document asked = crdt::DecodeDocument(seen).value();
-      std::string delta = crdt::EncodeDocument(crdt::DeltaSince(from.state, asked.context()));
+      std::string delta = crdt::EncodeDelta(crdt::DeltaSince(from.state, asked.context()));
       bytes += static_cast<double>(seen.size() + delta.size());
       return delta;
     };
     const std::string ab = diff(a, b, f.merge_delta_bytes_a_to_b);
     const std::string ba = diff(b, a, f.merge_delta_bytes_b_to_a);
-    b.state.Join(crdt::DecodeDocument(ab).value());
-    a.state.Join(crdt::DecodeDocument(ba).value());
+    b.state.Join(crdt::DecodeDelta(ab).value());
+    a.state.Join(crdt::DecodeDelta(ba).value());
     f.merge_ms = Ms(watch);
   }
   const std::string merged = crdt::EncodeDocument(a.state);

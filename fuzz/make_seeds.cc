@@ -41,12 +41,13 @@ class Corpus {
   fs::path dir_;
 };
 
-Document Must(Result<Document> delta) {
-  if (!delta.ok()) {
-    std::cerr << "make_seeds: " << delta.status().ToString() << "\n";
+template <typename T>
+T Must(Result<T> result) {
+  if (!result.ok()) {
+    std::cerr << "make_seeds: " << result.status().ToString() << "\n";
     std::exit(1);
   }
-  return *delta;
+  return std::move(*result);
 }
 
 Document Applied(Document state, const Document& delta) {
@@ -99,6 +100,11 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
     std::string input;
     fuzz::AppendPart(crdt::EncodeDocument(*state), &input);
     corpus.Write("delta_decoder", name, input + crdt::EncodeDelta(*delta));
+  }
+  {  // a stored state sent as a delta (StateAsDelta's layout)
+    std::string input;
+    fuzz::AppendPart(crdt::EncodeDocument(v.put), &input);
+    corpus.Write("delta_decoder", "state_as_delta", input + Must(crdt::StateAsDelta(crdt::EncodeDocument(v.conflict))));
   }
   const std::vector<std::pair<std::string, std::string>> texts = {
       {"object", R"({"a":1,"b":[true,false,null],"c":{"d":"e\u00e9\ud83d\ude00","f":-1.5e3}})"},

@@ -2,7 +2,7 @@
 //
 // Layout (every list sorted, no duplicates; "dot" is two integers: replica index, counter):
 //
-//   document := [version, kind, replicas, ranges, object]      kind: 0 state, 1 delta
+//   document := [version, kind, replicas, ranges, object]      kind: 0 state, 1 delta, 2 compact delta
 //   replicas := [replica id...]                                ascending, non-zero
 //   ranges   := [[first, last, first, last...] per replica]    aligned with replicas
 //   object   := [presence: [dot...], fields: {name: field...}]
@@ -12,6 +12,12 @@
 //               4 set       {element JSON text: [dot...]...}
 //               8 object    object
 //   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
+//
+// A compact delta (what EncodeDelta writes) has the same layout with three integers written
+// relative to what precedes them, so that the usual small delta costs one byte where kind 1 costs
+// five or nine: a range is [first - previous range's last - 1, last - first]; a dot's counter is
+// the highest counter of its replica in the context minus the counter; a timestamp is its
+// difference (two's complement, signed) from the previous timestamp in encoding order, from 0.
 
 #include "crdt/codec.h"
 
@@ -31,7 +37,8 @@ namespace crdtdb::crdt {
 
 namespace {
 
-enum Kind : unsigned { kState = 0, kDelta = 1 };
+// kDelta is the state layout used as a delta (StateAsDelta); kCompactDelta is what EncodeDelta writes.
+enum Kind : unsigned { kState = 0, kDelta = 1, kCompactDelta = 2 };
 
 [[noreturn]] void InvariantBroken(const char* what) {
   std::fprintf(stderr, "crdtdb: broken invariant in document encoding: %s\n", what);
@@ -53,10 +60,14 @@ class StringStream {
 class Encoder {
  public:
   explicit Encoder(const DotContext& context) {
-    for (const auto& entry : context.ranges()) replicas_.push_back(entry.first);
+    for (const auto& [replica, list] : context.ranges()) {
+      replicas_.push_back(replica);
+      highest_.push_back(list.empty() ? 0 : list.back().last);
+    }
   }
 
   std::string Encode(const Document& doc, Kind kind) {
+    compact_ = kind == kCompactDelta;
     packer_.pack_array(5);
     packer_.pack_uint32(kDocumentFormatVersion);
     packer_.pack_uint32(kind);
@@ -65,9 +76,11 @@ class Encoder {
     packer_.pack_array(static_cast<uint32_t>(replicas_.size()));
     for (const auto& [replica, list] : doc.context().ranges()) {
       packer_.pack_array(static_cast<uint32_t>(list.size() * 2));
+      uint64_t previous_last = 0;
       for (const DotRange& r : list) {
-        packer_.pack_uint64(r.first);
-        packer_.pack_uint64(r.last);
+        packer_.pack_uint64(compact_ ? r.first - previous_last - 1 : r.first);
+        packer_.pack_uint64(compact_ ? r.last - r.first : r.last);
+        previous_last = r.last;
       }
     }
     PackObject(doc.root());
@@ -78,8 +91,18 @@ class Encoder {
   void PackDot(const Dot& dot) {
     auto it = std::lower_bound(replicas_.begin(), replicas_.end(), dot.replica);
     if (it == replicas_.end() || *it != dot.replica) InvariantBroken("a stored dot is not in the context");
-    packer_.pack_uint32(static_cast<uint32_t>(it - replicas_.begin()));
-    packer_.pack_uint64(dot.counter);
+    const auto index = static_cast<size_t>(it - replicas_.begin());
+    packer_.pack_uint32(static_cast<uint32_t>(index));
+    packer_.pack_uint64(compact_ ? highest_[index] - dot.counter : dot.counter);
+  }
+
+  void PackTimestamp(Timestamp timestamp) {
+    if (!compact_) {
+      packer_.pack_uint64(timestamp);
+      return;
+    }
+    packer_.pack_int64(static_cast<int64_t>(timestamp - previous_timestamp_));  // wraps by design
+    previous_timestamp_ = timestamp;
   }
 
   void PackDots(const DotSet& dots) {
@@ -158,7 +181,7 @@ class Encoder {
       packer_.pack_array(static_cast<uint32_t>(field.registers.size() * 4));
       for (const RegisterEntry& e : field.registers) {
         PackDot(e.dot);
-        packer_.pack_uint64(e.timestamp);
+        PackTimestamp(e.timestamp);
         PackValue(e.value);
       }
     }
@@ -180,13 +203,17 @@ class Encoder {
   }
 
   std::vector<ReplicaId> replicas_;
+  std::vector<uint64_t> highest_;  // per replica: its highest counter in the context
+  bool compact_ = false;
+  Timestamp previous_timestamp_ = 0;
   StringStream stream_;
   msgpack::packer<StringStream> packer_{stream_};
 };
 
 class Decoder {
  public:
-  Decoder(std::string_view bytes, Kind kind) : reader_(bytes), kind_(kind) {}
+  // `want_state`: accept only a state, else only a delta of either kind.
+  Decoder(std::string_view bytes, bool want_state) : reader_(bytes), want_state_(want_state) {}
 
   Result<Document> Decode() {
     Document doc;
@@ -194,6 +221,9 @@ class Decoder {
     if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
     return doc;
   }
+
+  // The kind read; valid after a successful Decode().
+  Kind kind() const { return kind_; }
 
  private:
   bool Fail(const char* why) { return reader_.Fail(why); }
@@ -205,7 +235,10 @@ class Decoder {
     if (!reader_.ReadUint(&version)) return false;
     if (version != kDocumentFormatVersion) return Fail("unknown document format version");
     if (!reader_.ReadUint(&kind)) return false;
-    if (kind != kind_) return Fail(kind_ == kState ? "expected a state, got a delta" : "expected a delta");
+    if (want_state_ && kind != kState) return Fail("expected a state, got a delta");
+    if (!want_state_ && kind != kDelta && kind != kCompactDelta) return Fail("expected a delta");
+    kind_ = static_cast<Kind>(kind);
+    compact_ = kind_ == kCompactDelta;
     return DecodeContext(doc.mutable_context()) && DecodeObject(doc.mutable_root(), 0);
   }
 
@@ -231,6 +264,11 @@ class Decoder {
       for (uint32_t k = 0; k < count; k += 2) {
         uint64_t first = 0, last = 0;
         if (!reader_.ReadUint(&first) || !reader_.ReadUint(&last)) return false;
+        if (compact_) {  // [gap after the previous range, span]; bounded first so nothing wraps
+          if (first > kMaxDotCounter || last > kMaxDotCounter) return Fail("malformed dot range");
+          first += previous_last + 1;
+          last += first;
+        }
         // Ranges are disjoint and non-adjacent (else they would have been merged).
         if (first < 1 || last < first || last > kMaxDotCounter || (k > 0 && first <= previous_last + 1)) {
           return Fail("malformed dot range");
@@ -238,6 +276,7 @@ class Decoder {
         context.AddRange(id, DotRange{first, last});
         previous_last = last;
       }
+      highest_.push_back(previous_last);
     }
     context_ = &context;
     return true;
@@ -247,6 +286,10 @@ class Decoder {
     uint64_t index = 0, counter = 0;
     if (!reader_.ReadUint(&index) || !reader_.ReadUint(&counter)) return false;
     if (index >= replicas_.size()) return Fail("dot names an unknown replica");
+    if (compact_) {  // the distance below the replica's highest counter
+      if (counter >= highest_[index]) return Fail("a stored dot is missing from the context");
+      counter = highest_[index] - counter;
+    }
     *dot = Dot{replicas_[index], counter};
     if (!context_->Contains(*dot)) return Fail("a stored dot is missing from the context");
     return true;
@@ -320,10 +363,19 @@ class Decoder {
 
   bool DecodeRegisters(FieldNode& field) {
     return DecodeDotList(field.registers, 4, [this](RegisterEntry& e) {
-      if (!reader_.ReadUint(&e.timestamp) || !DecodeValue(&e.value, 0)) return false;
+      if (!DecodeTimestamp(&e.timestamp) || !DecodeValue(&e.value, 0)) return false;
       if (e.value.is_object()) return Fail("a register holds an object");
       return true;
     });
+  }
+
+  bool DecodeTimestamp(Timestamp* out) {
+    if (!compact_) return reader_.ReadUint(out);
+    int64_t difference = 0;
+    if (!reader_.ReadInt(&difference)) return false;
+    *out = previous_timestamp_ + static_cast<uint64_t>(difference);  // wraps as the encoder's did
+    previous_timestamp_ = *out;
+    return true;
   }
 
   bool DecodeSet(FieldNode& field) {
@@ -414,17 +466,22 @@ class Decoder {
   }
 
   MsgpackReader reader_;
-  const Kind kind_;
+  const bool want_state_;
+  Kind kind_ = kState;
+  bool compact_ = false;
   std::vector<ReplicaId> replicas_;
+  std::vector<uint64_t> highest_;  // aligned with replicas_
   const DotContext* context_ = nullptr;
+  Timestamp previous_timestamp_ = 0;
 };
 
-Result<Document> DecodeChecked(std::string_view bytes, Kind kind, bool check_canonical) {
+Result<Document> DecodeChecked(std::string_view bytes, bool want_state, bool check_canonical) {
   if (bytes.size() > kMaxEncodedBytes) return Status::Corruption("document: encoding exceeds the size limit");
-  Result<Document> doc = Decoder(bytes, kind).Decode();
+  Decoder decoder(bytes, want_state);
+  Result<Document> doc = decoder.Decode();
   if (!doc.ok() || !check_canonical) return doc;
   // Only canonical bytes are accepted: equal states must have equal digests everywhere.
-  const std::string again = Encoder(doc->context()).Encode(*doc, kind);
+  const std::string again = Encoder(doc->context()).Encode(*doc, decoder.kind());
   if (again != bytes) return Status::Corruption("document: encoding is not canonical");
   return doc;
 }
@@ -432,12 +489,12 @@ Result<Document> DecodeChecked(std::string_view bytes, Kind kind, bool check_can
 }  // namespace
 
 std::string EncodeDocument(const Document& doc) { return Encoder(doc.context()).Encode(doc, kState); }
-std::string EncodeDelta(const Document& delta) { return Encoder(delta.context()).Encode(delta, kDelta); }
+std::string EncodeDelta(const Document& delta) { return Encoder(delta.context()).Encode(delta, kCompactDelta); }
 
 Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical) {
-  return DecodeChecked(bytes, kState, check_canonical);
+  return DecodeChecked(bytes, /*want_state=*/true, check_canonical);
 }
-Result<Document> DecodeDelta(std::string_view bytes) { return DecodeChecked(bytes, kDelta, true); }
+Result<Document> DecodeDelta(std::string_view bytes) { return DecodeChecked(bytes, /*want_state=*/false, true); }
 
 Result<std::string> StateAsDelta(std::string state) {
   // The header Encoder::Encode writes: fixarray of 5, then version and kind as positive fixints.

@@ -26,17 +26,19 @@ enum FieldComponent : unsigned { kComponentRegisters = 1, kComponentCounters = 2
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);
-// Encodes a delta, mention nodes included.
+// Encodes a delta, mention nodes included, in the compact delta layout (codec.cc): counters and
+// timestamps relative to their neighbours, a third smaller than the state layout for a small write.
 std::string EncodeDelta(const Document& delta);
 
 // `check_canonical` re-encodes to prove the bytes canonical. A store reading its own records may
 // skip it: their digest, checked on every read, already proves them unchanged since written.
 Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical = true);
+// Accepts both delta layouts: EncodeDelta's and StateAsDelta's.
 Result<Document> DecodeDelta(std::string_view bytes);
 
-// A state is also a delta (its join with any state is that state's join with the whole of it),
-// and its canonical encoding differs from EncodeDelta's only in the kind marker. This flips the
-// marker of canonical state bytes, so a stored state can be sent as a delta without decoding.
+// A state is also a delta (its join with any state is that state's join with the whole of it).
+// This flips the kind marker of canonical state bytes to "delta in the state layout", so a stored
+// state can be sent as a delta without decoding or re-encoding it.
 // Corruption if `state` does not begin as EncodeDocument's output does.
 Result<std::string> StateAsDelta(std::string state);
 

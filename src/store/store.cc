@@ -102,10 +102,13 @@ void WriteSet::AppendLocalDelta(std::string key, const crdt::Document& delta) {
 }
 
 void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delta) {
-  // A delta no smaller than the state just staged for its document (a new document's delta is
-  // its whole state) is logged as a reference to the document: readers of the log get the
-  // document's state then, which includes the delta (docs/storage.md, "The delta log").
-  if (!documents_.empty() && documents_.back().key == key && encoded_delta.size() >= documents_.back().encoded.size()) {
+  // The delta of a new document (its whole state), or one no smaller than the state just staged
+  // for its document, is logged as a reference to the document: readers of the log get the
+  // document's state then, which includes the delta (docs/storage.md, "The delta log"). A new
+  // document's compact delta is smaller than its state, but writing its bytes twice would cost
+  // every put more than the state layout costs the stream.
+  if (!documents_.empty() && documents_.back().key == key &&
+      (!documents_.back().previous_digest || encoded_delta.size() >= documents_.back().encoded.size())) {
     encoded_delta.clear();
   }
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));

@@ -28,7 +28,8 @@ namespace crdtdb::sync {
 
 // 2: anti-entropy sends 32-bit fingerprints and names documents by them (was 1: full hashes, keys).
 // 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
-constexpr unsigned kProtocolVersion = 3;
+// 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
+constexpr unsigned kProtocolVersion = 4;
 
 // Bounds on one message.
 constexpr size_t kMaxMessageBytes = size_t{32} << 20;

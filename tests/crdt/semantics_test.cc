@@ -813,8 +813,14 @@ TEST_CASE("a small document encodes to the documented canonical layout") {
   REQUIRE(back.ok());
   CHECK(*back == a.doc);
 
-  // The delta that made it differs only in its kind.
+  // The delta that made it, in the compact delta layout (kind 2): the range is [gap 0, span 1],
+  // dot counters count down from the replica's highest (2), the timestamp is its difference from 0.
+  // [1, 2, [1], [[0, 1]], [[0, 1], {"a": [1, [0, 0, 5, 1]]}]]
   CHECK(Hex(crdt::EncodeDelta(a.made[0])) ==
+        "95 01 02 91 01 91 92 00 01 92 92 00 01 81 a1 61 92 01 94 00 00 05 01");
+  CHECK(crdt::DecodeDelta(crdt::EncodeDelta(a.made[0])).value() == a.made[0]);
+  // The same delta in a state's layout (StateAsDelta) differs from the state only in its kind.
+  CHECK(Hex(crdt::StateAsDelta(bytes).value()) ==
         "95 01 01 91 01 91 92 01 02 92 92 00 01 81 a1 61 92 01 94 00 02 05 01");
   CHECK(crdt::DecodeDocument(crdt::EncodeDelta(a.made[0]))
             .status()
