@@ -96,7 +96,9 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     Result<crdt::Document> delta = make(base, clock_.NextStamp());
     if (!delta.ok()) return delta.status();
     if (delta->bottom()) return crdt::DocumentJson(base);
-    std::string encoded_delta = crdt::EncodeDelta(*delta);
+    // A new document's delta is its whole state, which the delta log records by reference: it
+    // need not be encoded (store.h, AppendEncodedLocalDelta).
+    std::string encoded_delta = *previous == nullptr ? std::string() : crdt::EncodeDelta(*delta);
     crdt::Document next;
     if (base.bottom()) {
       // A new document: the delta joined into nothing is the delta without its mention nodes

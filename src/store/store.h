@@ -103,7 +103,8 @@ class WriteSet {
   // Appends a delta of this replica to the delta log; it gets the next sequence number.
   void AppendLocalDelta(std::string key, const crdt::Document& delta);
   // The same, for a delta already encoded (crdt::EncodeDelta). Call it after the PutDocument of
-  // the delta's document.
+  // the delta's document. The delta of a document that had no record is logged as a reference to
+  // its new state (which is the delta), so its encoding is ignored and may be left empty.
   void AppendEncodedLocalDelta(std::string key, std::string encoded_delta);
   void SetClock(crdt::Timestamp clock) { clock_ = clock; }
   bool empty() const { return documents_.empty() && deltas_.empty(); }
