@@ -43,6 +43,11 @@ TEST_CASE("decode(encode(x)) == x for random states and deltas") {
     Result<Document> back = DecodeDelta(bytes);
     REQUIRE_MESSAGE(back.ok(), back.status().ToString());
     CHECK(*back == delta);
+    // Delta logs written before protocol 4 hold deltas, mentions included, in the state layout
+    // with kind 1: still read, as the same delta.
+    Result<Document> old_layout = DecodeDelta(crdt::StateAsDelta(EncodeDocument(delta)).value());
+    REQUIRE_MESSAGE(old_layout.ok(), old_layout.status().ToString());
+    CHECK(*old_layout == delta);
   }
 }
 
