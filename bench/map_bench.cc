@@ -32,12 +32,12 @@
 //             and ApplyDelta). Then each side ships what the other is missing, as Yjs does from
 //             a state vector: the receiver's causal context goes to the sender (encoded as an
 //             empty document), which answers with crdt::DeltaSince(its state, that context),
-//             encoded as a delta (EncodeDelta); the receiver decodes and joins it. Both deltas are computed before either
-//             is joined. merge_ms covers all of it, both ways; merge_delta_bytes_a_to_b / _b_to_a
-//             count the delta and the context that asked for it. The replicas must
-//             end with equal encoded states (abort otherwise): merged_doc_bytes. rss_mb: VmRSS
-//             (MiB, as the peers' process.memoryUsage().rss) at the end of the last rep, after
-//             malloc_trim(0), the counterpart of the peers' gc() before they read it.
+//             encoded as a delta (EncodeDelta); the receiver decodes and joins it. Both deltas are
+//             computed before either is joined. merge_ms covers all of it, both ways;
+//             merge_delta_bytes_a_to_b / _b_to_a count the delta and the context that asked for it.
+//             The replicas must end with equal encoded states (abort otherwise): merged_doc_bytes.
+//             rss_mb: VmRSS (MiB, as the peers' process.memoryUsage().rss) at the end of the last
+//             rep, after malloc_trim(0), the counterpart of the peers' gc() before they read it.
 //   B3.1      (crdt-benchmarks shape) 1,540 replicas, each its own id, each write one distinct
 //             key ("key"+r = r) of the same empty document; every delta is encoded, decoded and
 //             applied to one replica: b31_ms (writes + merge), b31_doc_bytes (merged state).
@@ -154,7 +154,8 @@ Figures RunCrdt(const Sizes& n, bool batch) {
       if (!batch) f.fill_delta_bytes += static_cast<double>(crdt::EncodeDelta(delta).size());
     }
     if (batch) {
-      f.fill_delta_bytes = static_cast<double>(crdt::EncodeDelta(crdt::DeltaSince(writer.state, before)).size());
+      f.fill_delta_bytes =
+          static_cast<double>(crdt::EncodeDelta(crdt::DeltaSince(writer.state, before)).size());
     }
     f.fill_deltas = batch ? 1 : static_cast<double>(n.ops);
     f.fill_ms = Ms(watch);

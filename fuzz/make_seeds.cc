@@ -104,7 +104,8 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
   {  // a stored state sent as a delta (StateAsDelta's layout)
     std::string input;
     fuzz::AppendPart(crdt::EncodeDocument(v.put), &input);
-    corpus.Write("delta_decoder", "state_as_delta", input + Must(crdt::StateAsDelta(crdt::EncodeDocument(v.conflict))));
+    corpus.Write("delta_decoder", "state_as_delta",
+                 input + Must(crdt::StateAsDelta(crdt::EncodeDocument(v.conflict))));
   }
   const std::vector<std::pair<std::string, std::string>> texts = {
       {"object", R"({"a":1,"b":[true,false,null],"c":{"d":"e\u00e9\ud83d\ude00","f":-1.5e3}})"},

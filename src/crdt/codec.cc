@@ -2,7 +2,7 @@
 //
 // Layout (every list sorted, no duplicates; "dot" is two integers: replica index, counter):
 //
-//   document := [version, kind, replicas, ranges, object]      kind: 0 state, 1 delta, 2 compact delta
+//   document := [version, kind, replicas, ranges, object]      kind: 0 state, 1 delta, 2 compact
 //   replicas := [replica id...]                                ascending, non-zero
 //   ranges   := [[first, last, first, last...] per replica]    aligned with replicas
 //   object   := [presence: [dot...], fields: {name: field...}]
@@ -13,7 +13,7 @@
 //               8 object    object
 //   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
 //
-// A compact delta (what EncodeDelta writes) has the same layout with three integers written
+// A compact delta (kind 2, what EncodeDelta writes) has the same layout with three integers written
 // relative to what precedes them, so that the usual small delta costs one byte where kind 1 costs
 // five or nine: a range is [first - previous range's last - 1, last - first]; a dot's counter is
 // the highest counter of its replica in the context minus the counter; a timestamp is its
@@ -37,7 +37,8 @@ namespace crdtdb::crdt {
 
 namespace {
 
-// kDelta is the state layout used as a delta (StateAsDelta); kCompactDelta is what EncodeDelta writes.
+// kDelta is the state layout used as a delta (StateAsDelta); kCompactDelta is what EncodeDelta
+// writes.
 enum Kind : unsigned { kState = 0, kDelta = 1, kCompactDelta = 2 };
 
 [[noreturn]] void InvariantBroken(const char* what) {
@@ -489,12 +490,16 @@ Result<Document> DecodeChecked(std::string_view bytes, bool want_state, bool che
 }  // namespace
 
 std::string EncodeDocument(const Document& doc) { return Encoder(doc.context()).Encode(doc, kState); }
-std::string EncodeDelta(const Document& delta) { return Encoder(delta.context()).Encode(delta, kCompactDelta); }
+std::string EncodeDelta(const Document& delta) {
+  return Encoder(delta.context()).Encode(delta, kCompactDelta);
+}
 
 Result<Document> DecodeDocument(std::string_view bytes, bool check_canonical) {
   return DecodeChecked(bytes, /*want_state=*/true, check_canonical);
 }
-Result<Document> DecodeDelta(std::string_view bytes) { return DecodeChecked(bytes, /*want_state=*/false, true); }
+Result<Document> DecodeDelta(std::string_view bytes) {
+  return DecodeChecked(bytes, /*want_state=*/false, true);
+}
 
 Result<std::string> StateAsDelta(std::string state) {
   // The header Encoder::Encode writes: fixarray of 5, then version and kind as positive fixints.

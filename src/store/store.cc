@@ -108,7 +108,8 @@ void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delt
   // document's compact delta is smaller than its state, but writing its bytes twice would cost
   // every put more than the state layout costs the stream.
   if (!documents_.empty() && documents_.back().key == key &&
-      (!documents_.back().previous_digest || encoded_delta.size() >= documents_.back().encoded.size())) {
+      (!documents_.back().previous_digest ||
+       encoded_delta.size() >= documents_.back().encoded.size())) {
     encoded_delta.clear();
   }
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));

@@ -58,7 +58,8 @@ TEST_CASE("states and deltas are not confused") {
   CHECK(DecodeDocument(EncodeDelta(system[0].Write(random))).status().IsCorruption());
 }
 
-TEST_CASE("StateAsDelta(encoded state) decodes as a delta equal to the state; other bytes are refused") {
+TEST_CASE(
+    "StateAsDelta(encoded state) decodes as a delta equal to the state; other bytes are refused") {
   for (uint64_t seed : PropertySeeds(300)) {
     CAPTURE(seed);
     RandomOps random(seed);
@@ -87,15 +88,19 @@ TEST_CASE("compact deltas refuse dots below counter 1 and adjacent ranges; times
   Document delta = *crdt::PutDelta(Document(), Json{{"a", 1}}, crdt::WriteStamp{1, 5});
   const std::string good = EncodeDelta(delta);
   // [1, 2, [1], [[0, 1]], [[0, 1], {"a": [1, [0, 0, 5, 1]]}]]
-  REQUIRE(good == std::string("\x95\x01\x02\x91\x01\x91\x92\x00\x01\x92\x92\x00\x01\x81\xa1\x61\x92\x01\x94\x00\x00\x05\x01", 23));
+  REQUIRE(good == std::string("\x95\x01\x02\x91\x01\x91\x92\x00\x01\x92\x92\x00\x01\x81\xa1\x61\x92"
+                              "\x01\x94\x00\x00\x05\x01",
+                              23));
   auto with = [&](size_t at, char byte) {
     std::string bytes = good;
     bytes[at] = byte;
     return DecodeDelta(bytes).status();
   };
-  CHECK(with(20, 0x02).message().find("missing from the context") != std::string::npos);  // counter 2 - 2
+  CHECK(with(20, 0x02).message().find("missing from the context") !=
+        std::string::npos);  // counter 2 - 2
   CHECK(with(20, 0x7f).message().find("missing from the context") != std::string::npos);  // below 1
-  CHECK(with(21, static_cast<char>(0xff)).ok());  // timestamp 0 + (-1) wraps to 2^64 - 1: a valid value
+  CHECK(with(21, static_cast<char>(0xff))
+            .ok());  // timestamp 0 + (-1) wraps to 2^64 - 1: a valid value
   // Two adjacent ranges [1, 1] [2, 2] (gap 0) would have been merged: not canonical.
   const std::string adjacent("\x95\x01\x02\x91\x01\x91\x94\x00\x00\x00\x00\x92\x90\x80", 14);
   CHECK(DecodeDelta(adjacent).status().message().find("malformed dot range") != std::string::npos);

@@ -5,13 +5,12 @@
 // check that the rebuilt tree, live count and sequence are exactly those of the running store.
 // Also: delta-log references to a document's state, and opening a format-1 store.
 
-#include <doctest/doctest.h>
-
-#include <leveldb/db.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <doctest/doctest.h>
+#include <leveldb/db.h>
 
 #include "crdt/codec.h"
 #include "crdt/hlc.h"
@@ -110,8 +109,8 @@ TEST_CASE("a new document's delta is logged as a reference to its state; smaller
     // so a new document's delta is smaller than its state and must still be a reference.
     const crdt::Timestamp now = crdt::Timestamp{1'700'000'000'000} << crdt::kLogicalBits;
     Put(*store, "c/1", Json{{"title", "milk"}, {"note", std::string(200, 'n')}}, now);
-    Result<crdt::Document> patch = crdt::SetFieldDelta(ReadState(*store, "c/1"), {"title"}, Json("eggs"),
-                                                  {store->metadata().replica_id, now + 1});
+    Result<crdt::Document> patch = crdt::SetFieldDelta(
+        ReadState(*store, "c/1"), {"title"}, Json("eggs"), {store->metadata().replica_id, now + 1});
     REQUIRE(patch.ok());
     CommitLocal(*store, "c/1", *patch, now + 1);
 
@@ -119,7 +118,8 @@ TEST_CASE("a new document's delta is logged as a reference to its state; smaller
     REQUIRE(log.ok());
     REQUIRE(log->size() == 2);
     // The reference reads back as the document's current state, sent as a delta.
-    CHECK(log->at(0).delta == crdt::StateAsDelta(crdt::EncodeDocument(ReadState(*store, "c/1"))).value());
+    CHECK(log->at(0).delta ==
+          crdt::StateAsDelta(crdt::EncodeDocument(ReadState(*store, "c/1"))).value());
     CHECK(log->at(1).delta == crdt::EncodeDelta(*patch));
   }
   const std::string first = ReadRecord(path, store::DeltaLogKey(1));
