@@ -134,6 +134,10 @@ class StateRenderer {
   bool Registers(MsgpackReader& r, bool show) {
     uint32_t n = 0;
     if (!r.ReadArrayHeader(&n) || n % 4 != 0 || n == 0) return r.Fail("malformed register list");
+    if (n == 4) {  // one value, the usual case: no winner to find, so it is read only once
+      uint64_t replica = 0, counter = 0, timestamp = 0;
+      return r.ReadUint(&replica) && r.ReadUint(&counter) && r.ReadUint(&timestamp) && Value(r, 0, show);
+    }
     std::tuple<uint64_t, uint64_t, uint64_t> best{};
     MsgpackReader winner = r;
     for (uint32_t i = 0; i < n; i += 4) {
