@@ -21,12 +21,12 @@
 namespace crdtdb::crdt {
 
 constexpr unsigned kDocumentFormatVersion = 1;
-// The bits of a field's component mask: which dot stores follow it, in this order (codec.cc).
+// The bits of a field's component mask: which dot stores follow it, in this order (document_encoder.cc).
 enum FieldComponent : unsigned { kComponentRegisters = 1, kComponentCounters = 2, kComponentSet = 4, kComponentObject = 8 };
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);
-// Encodes a delta, mention nodes included, in the compact delta layout (codec.cc): counters and
+// Encodes a delta, mention nodes included, in the compact delta layout (document_encoder.cc): counters and
 // timestamps relative to their neighbours, a third smaller than the state layout for a small write.
 std::string EncodeDelta(const Document& delta);
 
