@@ -58,6 +58,10 @@ struct LocalStatus {
   uint64_t documents = 0;   // live documents
   std::string merkle_root;  // 32 hex digits; equal on two replicas exactly when states are equal
   uint64_t last_sequence = 0;  // this replica's last delta sequence number
+  // Since open: the commits of the write queue (with Durability::kSync, one fsync each) and the
+  // document writes, local and remote, they held. Their ratio is the size of a group commit.
+  uint64_t commits = 0;
+  uint64_t documents_written = 0;
   bool healthy = true;      // false after a storage failure, until reopened
   std::string last_error;   // why it is unhealthy
 };

@@ -83,6 +83,8 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   }
   s["healthy"] = local.healthy;
   s["last_sequence"] = local.last_sequence;
+  s["commits"] = local.commits;
+  s["documents_written"] = local.documents_written;
   if (!local.healthy) s["last_error"] = local.last_error;
   s["data_dir"] = data_dir;
   out << Dump(s) << '\n';

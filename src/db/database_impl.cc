@@ -259,6 +259,8 @@ LocalStatus DatabaseImpl::status() {
   out.documents = meta.live_documents;
   out.merkle_root = store_->merkle_root().ToHex();
   out.last_sequence = meta.sequence;
+  out.commits = queue_.commits();
+  out.documents_written = queue_.documents_written();
   out.last_error = store_->health_error();
   out.healthy = out.last_error.empty();
   return out;

@@ -62,6 +62,10 @@ Status WriteQueue::Submit(std::vector<PreparedWrite> writes, const std::function
   const auto commit_start = std::chrono::steady_clock::now();
   const Status committed = batch.empty() ? Status::OK() : store_.Commit(batch);
   commit_time_ = (3 * commit_time_ + (std::chrono::steady_clock::now() - commit_start)) / 4;
+  if (committed.ok() && !batch.empty()) {
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    documents_written_.fetch_add(batch.document_count(), std::memory_order_relaxed);
+  }
   // Before the next leader can commit: subscribers see changes in commit order.
   if (committed.ok()) subscriptions_.Enqueue(std::move(changes));
 

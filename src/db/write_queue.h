@@ -24,6 +24,7 @@
 #ifndef CRDTDB_DB_WRITE_QUEUE_H_
 #define CRDTDB_DB_WRITE_QUEUE_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -56,6 +57,10 @@ class WriteQueue {
   // commit's status.
   Status Submit(std::vector<PreparedWrite> writes, const std::function<void()>& queued);
 
+  // Successful commits so far, and the document writes they held.
+  uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  uint64_t documents_written() const { return documents_written_.load(std::memory_order_relaxed); }
+
  private:
   struct Writer {
     std::vector<PreparedWrite>* writes = nullptr;
@@ -81,6 +86,8 @@ class WriteQueue {
   bool leader_waiting_ = false;
   size_t last_group_size_ = 0;
   std::chrono::nanoseconds commit_time_{0};  // a moving average; leaders only, one at a time
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> documents_written_{0};
 };
 
 }  // namespace crdtdb::db

@@ -73,6 +73,8 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   j["rejected_messages"] = s.sync.rejected_messages;
   j["healthy"] = s.local.healthy;
   j["last_sequence"] = s.local.last_sequence;
+  j["commits"] = s.local.commits;
+  j["documents_written"] = s.local.documents_written;
   if (!s.local.healthy) j["last_error"] = s.local.last_error;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

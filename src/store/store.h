@@ -108,6 +108,7 @@ class WriteSet {
   void AppendEncodedLocalDelta(std::string key, std::string encoded_delta);
   void SetClock(crdt::Timestamp clock) { clock_ = clock; }
   bool empty() const { return documents_.empty() && deltas_.empty(); }
+  size_t document_count() const { return documents_.size(); }
 
  private:
   friend class Store;

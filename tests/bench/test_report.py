@@ -109,6 +109,14 @@ class TargetsTest(unittest.TestCase):
         self.assertEqual(got["get >= 0.8x raw LevelDB random read"][0], "MISS")
         self.assertEqual(got["fsync'd put with group commit >= 0.7x LevelDB sync batches of the same size"][0], "PASS")
 
+    def test_group_commit_target_names_both_group_sizes(self):
+        got = targets_by_name([row("put_sync_8threads", 60, "docs/s", "leveldb_sync_batch8", 100),
+                               row("put_sync_8threads_docs_per_commit", 7.8, "docs", "writer_threads", 8)])
+        status, measured = got["fsync'd put with group commit >= 0.7x LevelDB sync batches of the same size"][:2]
+        self.assertEqual(status, "MISS")
+        self.assertIn("0.6x", measured)
+        self.assertIn("7.8 documents per commit, LevelDB batches of 8", measured)
+
     def test_speedup_and_size_targets_from_peer_rows(self):
         rows = [row("map_perop_fill_ms", 100.0), row("map_perop_doc_bytes", 180_000, "bytes"),
                 row("map_perop_merge_ms", 170.0), row("map_perop_fill_delta_bytes", 3_000_000, "bytes"),

@@ -63,7 +63,8 @@ class Cli {
            R"(","peers":[],"deltas_sent":0,"deltas_received":0,"bytes_sent":0,"bytes_received":0,)"
            R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"healthy":true,)"
            R"("last_sequence":)" +
-           std::to_string(s.last_sequence) + R"(,"data_dir":")" + data_dir() + "\"}\n";
+           std::to_string(s.last_sequence) + R"(,"commits":0,"documents_written":0,"data_dir":")" +
+           data_dir() + "\"}\n";
   }
 
   // Everything a user can observe of the store: status, a listing, one document, verify.

@@ -184,6 +184,23 @@ TEST_CASE("concurrent writers share fsyncs: a leader waits for the group the las
   CHECK(db->status().documents == static_cast<uint64_t>(threads * per_thread));
 }
 
+TEST_CASE("status counts commits and the document writes they held") {
+  testing::TempDir dir;
+  auto peer = OpenImpl(dir.Sub("peer"));
+  for (const char* key : {"c/a", "c/b", "c/c"}) REQUIRE(peer->put(key, R"({"n": 1})").ok());
+  auto db = OpenImpl(dir.Sub("db"));
+  CHECK(db->status().commits == 0);
+  REQUIRE(db->put("c/x", R"({"n": 1})").ok());
+  REQUIRE(db->patch("c/x", R"({"n": 2})").ok());
+  CHECK(db->remove("c/missing").code() == Status::Code::kNotFound);  // no write
+  CHECK(db->status().commits == 2);
+  CHECK(db->status().documents_written == 2);
+  // One batch of remote updates is one write of three documents.
+  REQUIRE(db->ApplyRemote(LogAsUpdates(*peer, 1)).ok());
+  CHECK(db->status().commits == 3);
+  CHECK(db->status().documents_written == 5);
+}
+
 TEST_CASE("a subscriber may write the document it was told about, from its callback") {
   testing::TempDir dir;
   auto db = OpenImpl(dir.path());
