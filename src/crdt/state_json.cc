@@ -4,7 +4,6 @@
 
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <tuple>
 
 #include "crdt/codec.h"
@@ -74,21 +73,8 @@ class StateRenderer {
 
   bool Name(MsgpackReader& r, std::string_view* out) {
     if (!r.ReadString(out)) return false;
-    if (!IsAscii(*out) && !IsValidUtf8(*out)) return r.Fail("a string is not valid UTF-8");
+    if (!IsValidUtf8(*out)) return r.Fail("a string is not valid UTF-8");
     return true;
-  }
-
-  // Most text is ASCII, which this proves valid UTF-8 eight bytes at a time.
-  static bool IsAscii(std::string_view text) {
-    uint64_t bits = 0;
-    size_t i = 0;
-    for (; i + 8 <= text.size(); i += 8) {
-      uint64_t word;
-      std::memcpy(&word, text.data() + i, sizeof word);
-      bits |= word;
-    }
-    for (; i < text.size(); ++i) bits |= static_cast<unsigned char>(text[i]);
-    return (bits & 0x8080808080808080ull) == 0;
   }
 
   // object := [presence: [dot...], fields: {name: field...}]

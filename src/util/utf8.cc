@@ -2,12 +2,24 @@
 
 #include "util/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace crdtdb {
 
-bool IsValidUtf8(std::string_view text) {
-  size_t i = 0;
+bool IsValidUtf8From(std::string_view text, size_t from) {
+  size_t i = from;
   const size_t n = text.size();
   while (i < n) {
+    // Text with a few non-ASCII characters is still mostly ASCII: skip it a word at a time.
+    if (n - i >= 8) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const auto b0 = static_cast<unsigned char>(text[i]);
     if (b0 < 0x80) {
       ++i;
