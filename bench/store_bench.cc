@@ -55,7 +55,7 @@
 // Every scenario checks its answers (documents found, list lengths, verify clean) and aborts if
 // they are wrong, so a fast wrong answer is never reported.
 
-#include <unistd.h>
+#include "store_bench.h"
 
 #include <algorithm>
 #include <atomic>
@@ -65,7 +65,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <string>
@@ -94,65 +93,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kJsonBytes = 200;
 constexpr uint64_t kListDocs = 1000;
-constexpr uint64_t kScaleReads = 10'000;
-constexpr uint64_t kStatusCalls = 1000;
 constexpr int kSyncWriters = 8;
 constexpr int kSyncReps = 21;
 constexpr double kSyncSampleSeconds = 0.05;
-constexpr uint64_t kInputChunk = 4096;  // inputs made untimed, this many at a time
-
-struct Config {
-  Options opts;
-  uint64_t scale_docs = 1'000'000;
-  uint64_t read_docs = 200'000;  // preloaded for the read group
-  fs::path dir;
-};
-
-std::string DocId(uint64_t i) { return Hex(Mix(i), 16); }
-std::string DocKey(std::string_view collection, uint64_t i) {
-  std::string key(collection);
-  key += '/';
-  key += DocId(i);
-  return key;
-}
 
 std::string AgePatch(uint64_t version) { return "{\"age\":" + std::to_string(version % 100) + "}"; }
-
-struct Input {
-  std::string key;
-  std::string json;
-};
-
-// Calls op(make(j)) for j in [0, n), timing only op: inputs are made kInputChunk at a time.
-double TimeOps(uint64_t n, const std::function<Input(uint64_t)>& make,
-               const std::function<void(const Input&)>& op) {
-  double seconds = 0;
-  std::vector<Input> inputs;
-  for (uint64_t done = 0; done < n;) {
-    inputs.clear();
-    for (uint64_t j = done; j < n && inputs.size() < kInputChunk; ++j) inputs.push_back(make(j));
-    Stopwatch watch;
-    for (const Input& in : inputs) op(in);
-    seconds += watch.Seconds();
-    done += inputs.size();
-  }
-  return seconds;
-}
 
 // A Sampler of op over a stream of inputs (rate in ops/s).
 Sampler OpSampler(const Options& opts, std::function<Input(uint64_t)> make,
                   std::function<void(const Input&)> op) {
   return RateSampler(opts, [make, op](uint64_t n) { return TimeOps(n, make, op); });
-}
-
-// Inputs of new documents of `collection`, numbered from *next on.
-std::function<Input(uint64_t)> NewDocs(std::string collection, uint64_t* next) {
-  return [collection, next](uint64_t) {
-    const uint64_t i = (*next)++;
-    return Input{DocKey(collection, i), DocJson(i, 0, kJsonBytes)};
-  };
 }
 
 // Random documents among [0, count) of `collection`; json is the document at a new version.
@@ -172,90 +123,6 @@ std::function<Input(uint64_t)> RandomPatches(std::string collection, uint64_t co
     return Input{DocKey(collection, i), AgePatch(*state)};
   };
 }
-
-// Raw LevelDB opened as src/store/store.cc opens crdtdb's (store_leveldb.h).
-class RawDb {
- public:
-  explicit RawDb(const fs::path& path) : db_(path) {}
-
-  void Put(const Input& in, bool sync = false) {
-    leveldb::WriteOptions wo;
-    wo.sync = sync;
-    MustOk(db_->Put(wo, in.key, in.json), "LevelDB Put");
-  }
-  void Write(leveldb::WriteBatch* batch, bool sync) {
-    leveldb::WriteOptions wo;
-    wo.sync = sync;
-    MustOk(db_->Write(wo, batch), "LevelDB Write");
-  }
-  std::string Get(const std::string& key) {
-    std::string value;
-    MustOk(db_->Get(read_, key, &value), "LevelDB Get", key);
-    return value;
-  }
-  // Whether `key` is there; a read that may miss.
-  bool Find(const std::string& key) {
-    std::string value;
-    const leveldb::Status s = db_->Get(read_, key, &value);
-    if (!s.IsNotFound()) MustOk(s, "LevelDB Get", key);
-    return s.ok();
-  }
-  // Copies out up to `limit` (0: all) records whose key starts with `prefix`; returns the count.
-  uint64_t Scan(const std::string& prefix, uint64_t limit) {
-    std::vector<std::pair<std::string, std::string>> out;
-    uint64_t count = 0;
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(read_));
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (limit != 0) {
-        if (out.size() == limit) break;
-        out.emplace_back(it->key().ToString(), it->value().ToString());
-      }
-      DoNotOptimize(it->value().size());
-      ++count;
-    }
-    MustOk(it->status(), "LevelDB scan");
-    return count;
-  }
-
- private:
-  StoreLevelDb db_;
-  const leveldb::ReadOptions read_ = StoreLevelDbOptions::read_options();
-};
-
-std::unique_ptr<Database> OpenCrdtdb(const fs::path& path, Durability durability) {
-  crdtdb::Options options;
-  options.path = path.string();
-  options.durability = durability;
-  return Must(Database::open(options), "opening crdtdb", path.string());
-}
-
-void CrdtPut(Database& db, const Input& in) { MustOk(db.put(in.key, in.json).status(), "put", in.key); }
-
-uint64_t BytesOnDisk(const fs::path& dir) {
-  uint64_t bytes = 0;
-  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) bytes += e.file_size();
-  }
-  return bytes;
-}
-
-// A "Name:   123 kB" figure of /proc/self/status, in KiB; VmRSS is the whole resident set,
-// RssAnon the part that is not file pages (LevelDB mmaps its table files, whose pages count in
-// VmRSS once read).
-double ProcStatusKib(std::string_view name) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 && line[name.size()] == ':') {
-      return static_cast<double>(std::strtoull(line.c_str() + name.size() + 1, nullptr, 10));
-    }
-  }
-  Fail("no " + std::string(name) + " in /proc/self/status");
-}
-
-// Writes back every dirty page, so that a measurement neither waits for the writeback of what an
-// earlier one wrote (an fsync on ext4 commits the journal in order) nor competes with it.
-void FlushDirtyPages() { ::sync(); }
 
 void ReportPair(Reporter& out, const Options& opts, const std::string& name, const std::string& unit,
                 const std::string& baseline, const Sampler& value, const Sampler& base) {
@@ -446,167 +313,6 @@ void BenchSync(const Config& config, Reporter& out) {
              "leveldb_sync_batch" + std::to_string(batch_size), writers, batch_docs);
   out.Report({"put_sync_8threads_docs_per_commit", group_size(before_timed), "docs",
               "writer_threads", static_cast<double>(kSyncWriters)});
-}
-
-// What a fresh process measures on a loaded database (--probe); see Probe().
-struct ProbeFigures {
-  double rss_start_kib = 0, open_s = 0, rss_open_kib = 0, reads_s = 0, rss_reads_kib = 0;
-  double anon_open_kib = 0, anon_reads_kib = 0;  // RssAnon
-  double point_s = 0;  // crdtdb: one status() call; LevelDB: one random Get
-  double full_s = 0;   // crdtdb: verify(); LevelDB: a scan of every value
-  double rss_end_kib = 0;  // VmRSS at the end, when crdtdb's key filter has had time to fill
-  double anon_end_kib = 0;  // RssAnon then
-};
-
-// Runs in a process of its own, so VmRSS is the open database's and not the benchmark's.
-int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
-  std::vector<std::string> keys;
-  for (uint64_t j = 0; j < kScaleReads; ++j) keys.push_back(DocKey("bench", Mix(j + 99) % docs));
-  ProbeFigures f;
-  f.rss_start_kib = ProcStatusKib("VmRSS");
-  const bool crdt = kind == "crdtdb";
-  std::unique_ptr<Database> db;
-  std::unique_ptr<RawDb> raw;
-  Stopwatch open_watch;
-  if (crdt) {
-    db = OpenCrdtdb(dir, Durability::kBuffered);
-  } else {
-    raw = std::make_unique<RawDb>(dir);
-  }
-  f.open_s = open_watch.Seconds();
-  f.rss_open_kib = ProcStatusKib("VmRSS");
-  f.anon_open_kib = ProcStatusKib("RssAnon");
-  Stopwatch read_watch;
-  for (const std::string& key : keys) {
-    DoNotOptimize(crdt ? Must(db->get(key), "get", key).size() : raw->Get(key).size());
-  }
-  f.reads_s = read_watch.Seconds();
-  f.rss_reads_kib = ProcStatusKib("VmRSS");
-  f.anon_reads_kib = ProcStatusKib("RssAnon");
-  Stopwatch point_watch;
-  for (uint64_t j = 0; j < kStatusCalls; ++j) {
-    if (crdt) {
-      const LocalStatus st = db->status();
-      if (st.documents != docs || !st.healthy) Fail("status disagrees with the load");
-      DoNotOptimize(st.merkle_root.size());
-    } else {
-      DoNotOptimize(raw->Get(keys[j]).size());
-    }
-  }
-  f.point_s = point_watch.Seconds() / kStatusCalls;
-  Stopwatch full_watch;
-  if (crdt) {
-    const VerifyReport report = Must(db->verify(), "verify");
-    if (!report.ok() || report.documents_checked != docs) Fail("verify found problems");
-  } else if (raw->Scan("bench/", 0) != docs) {
-    Fail("LevelDB scan found a wrong count");
-  }
-  f.full_s = full_watch.Seconds();
-  f.rss_end_kib = ProcStatusKib("VmRSS");
-  f.anon_end_kib = ProcStatusKib("RssAnon");
-  const nlohmann::json line = {{"rss_start_kib", f.rss_start_kib},
-                               {"open_s", f.open_s},
-                               {"rss_open_kib", f.rss_open_kib},
-                               {"reads_s", f.reads_s},
-                               {"rss_reads_kib", f.rss_reads_kib},
-                               {"point_s", f.point_s},
-                               {"full_s", f.full_s},
-                               {"anon_open_kib", f.anon_open_kib},
-                               {"anon_reads_kib", f.anon_reads_kib},
-                               {"rss_end_kib", f.rss_end_kib},
-                               {"anon_end_kib", f.anon_end_kib}};
-  std::printf("%s\n", line.dump().c_str());
-  return 0;
-}
-
-ProbeFigures RunProbe(const std::string& kind, const fs::path& dir, uint64_t docs) {
-  // Appended piecewise: GCC 12 warns -Wrestrict falsely on `"literal" + std::string`.
-  std::string command = "'";
-  command += fs::read_symlink("/proc/self/exe").string();
-  command += "' --probe " + kind + " '";
-  command += dir.string();
-  command += "' " + std::to_string(docs);
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) Fail("cannot run " + command);
-  std::string text;
-  char buffer[4096];
-  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) text.append(buffer, got);
-  if (pclose(pipe) != 0) Fail("the probe failed: " + command);
-  const nlohmann::json j = nlohmann::json::parse(text);
-  ProbeFigures f;
-  f.rss_start_kib = j.at("rss_start_kib");
-  f.open_s = j.at("open_s");
-  f.rss_open_kib = j.at("rss_open_kib");
-  f.reads_s = j.at("reads_s");
-  f.rss_reads_kib = j.at("rss_reads_kib");
-  f.point_s = j.at("point_s");
-  f.full_s = j.at("full_s");
-  f.anon_open_kib = j.at("anon_open_kib");
-  f.anon_reads_kib = j.at("anon_reads_kib");
-  f.rss_end_kib = j.at("rss_end_kib");
-  f.anon_end_kib = j.at("anon_end_kib");
-  return f;
-}
-
-// Leaves the record an open store keeps (its boot id in `m` `opened_by`), as a killed process
-// would: the next open rebuilds the Merkle leaves and counters from the records
-// (src/store/store_recovery.cc).
-void MarkUncleanlyClosed(const fs::path& dir) {
-  std::ifstream in("/proc/sys/kernel/random/boot_id");
-  std::string boot_id;
-  std::getline(in, boot_id);
-  RawDb raw(dir);
-  leveldb::WriteBatch batch;
-  batch.Put(store::MetaKey(store::kMetaOpenedBy), boot_id);
-  raw.Write(&batch, true);
-}
-
-void BenchScale(const Config& cfg, Reporter& out) {
-  const uint64_t n = cfg.scale_docs;
-  const fs::path db_dir = cfg.dir / "scale_crdtdb", raw_dir = cfg.dir / "scale_leveldb";
-  double db_seconds = 0, raw_seconds = 0;
-  {
-    std::unique_ptr<Database> db = OpenCrdtdb(db_dir, Durability::kBuffered);
-    uint64_t next = 0;
-    db_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { CrdtPut(*db, in); });
-  }
-  FlushDirtyPages();
-  {
-    RawDb raw(raw_dir);
-    uint64_t next = 0;
-    raw_seconds = TimeOps(n, NewDocs("bench", &next), [&](const Input& in) { raw.Put(in); });
-  }
-  FlushDirtyPages();
-  const std::string name = "scale_" + std::to_string(n) + "_";
-  const double docs = static_cast<double>(n);
-  out.Report({name + "load_buffered", docs / db_seconds, "docs/s", "leveldb_load", docs / raw_seconds});
-  out.Report({name + "disk_bytes_per_doc", static_cast<double>(BytesOnDisk(db_dir)) / docs, "bytes",
-              "leveldb_disk_bytes_per_doc", static_cast<double>(BytesOnDisk(raw_dir)) / docs});
-
-  const ProbeFigures d = RunProbe("crdtdb", db_dir, n);
-  const ProbeFigures r = RunProbe("leveldb", raw_dir, n);
-  std::fprintf(stderr, "store_bench: probe process VmRSS before open: crdtdb %.1f MiB, LevelDB %.1f MiB\n",
-               d.rss_start_kib / 1024, r.rss_start_kib / 1024);
-  const double reads = static_cast<double>(kScaleReads);
-  out.Report({name + "open", d.open_s * 1e3, "ms", "leveldb_open", r.open_s * 1e3});
-  out.Report({name + "rss_after_open", d.rss_open_kib / 1024, "MiB", "leveldb_rss_after_open", r.rss_open_kib / 1024});
-  out.Report({name + "get_10k_random_after_open", reads / d.reads_s, "ops/s", "leveldb_get_10k_random_after_open",
-              reads / r.reads_s});
-  out.Report({name + "rss_after_10k_gets", d.rss_reads_kib / 1024, "MiB", "leveldb_rss_after_10k_gets",
-              r.rss_reads_kib / 1024});
-  out.Report({name + "rss_anon_after_open", d.anon_open_kib / 1024, "MiB", "leveldb_rss_anon_after_open",
-              r.anon_open_kib / 1024});
-  out.Report({name + "rss_anon_after_10k_gets", d.anon_reads_kib / 1024, "MiB", "leveldb_rss_anon_after_10k_gets",
-              r.anon_reads_kib / 1024});
-  out.Report({name + "rss_at_end", d.rss_end_kib / 1024, "MiB", "leveldb_rss_at_end", r.rss_end_kib / 1024});
-  out.Report({name + "rss_anon_at_end", d.anon_end_kib / 1024, "MiB", "leveldb_rss_anon_at_end",
-              r.anon_end_kib / 1024});
-  out.Report({name + "merkle_root_status_call", d.point_s * 1e6, "us", "leveldb_get_1", r.point_s * 1e6});
-  out.Report({name + "verify", d.full_s, "s", "leveldb_full_scan", r.full_s});
-
-  MarkUncleanlyClosed(db_dir);
-  const ProbeFigures crashed = RunProbe("crdtdb", db_dir, n);
-  out.Report({name + "open_after_crash", crashed.open_s * 1e3, "ms", "leveldb_full_scan", r.full_s * 1e3});
 }
 
 // Every directory the groups create under Config::dir.

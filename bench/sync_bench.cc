@@ -65,6 +65,7 @@
 #include "bench_harness.h"
 #include "crdt/codec.h"
 #include "db/database_impl.h"
+#include "proc_status.h"
 #include "store/store.h"
 #include "sync/anti_entropy.h"
 #include "sync/messages.h"
@@ -121,19 +122,6 @@ std::string Breakdown(double wall_s, const ThreadTimes& t) {
                 "this thread: CPU %.1f s, waiting for a CPU %.1f s, blocked %.1f s", t.cpu_s,
                 t.runqueue_s, std::max(0.0, wall_s - t.cpu_s - t.runqueue_s));
   return text;
-}
-
-// A "Name:   123 kB" figure of /proc/self/status, in KiB.
-double ProcStatusKib(std::string_view name) {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 &&
-        line[name.size()] == ':') {
-      return static_cast<double>(std::strtoull(line.c_str() + name.size() + 1, nullptr, 10));
-    }
-  }
-  Fail("no " + std::string(name) + " in /proc/self/status");
 }
 
 // An embedded replica whose LevelDB files live in memory. The Env outlives the database.
