@@ -26,8 +26,9 @@ enum FieldComponent : unsigned { kComponentRegisters = 1, kComponentCounters = 2
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);
-// Encodes a delta, mention nodes included, in the compact delta layout (document_encoder.cc): counters and
-// timestamps relative to their neighbours, a third smaller than the state layout for a small write.
+// Encodes a delta, mention nodes included, in the compact delta layout (document_encoder.cc):
+// counters and timestamps relative to their neighbours; a one-field set takes 59 bytes instead
+// of 80.
 std::string EncodeDelta(const Document& delta);
 
 // `check_canonical` re-encodes to prove the bytes canonical. A store reading its own records may

@@ -4,13 +4,15 @@
 // (truncated, flipped, random, lying lengths, deep nesting, non-canonical) give an error value.
 // Run under AddressSanitizer in CI, so "never crashes, never allocates unboundedly" is checked too.
 
-#include <doctest/doctest.h>
+#include "crdt/codec.h"
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 
-#include "crdt/codec.h"
+#include <doctest/doctest.h>
+
 #include "crdt/digest.h"
 #include "crdt/limits.h"
 #include "crdt/materialize.h"
@@ -99,8 +101,15 @@ TEST_CASE("compact deltas refuse dots below counter 1 and adjacent ranges; times
   CHECK(with(20, 0x02).message().find("missing from the context") !=
         std::string::npos);  // counter 2 - 2
   CHECK(with(20, 0x7f).message().find("missing from the context") != std::string::npos);  // below 1
-  CHECK(with(21, static_cast<char>(0xff))
-            .ok());  // timestamp 0 + (-1) wraps to 2^64 - 1: a valid value
+  // Timestamp 0 + (-1) wraps to 2^64 - 1: a valid value, read back as such.
+  std::string wrapped = good;
+  wrapped[21] = static_cast<char>(0xff);
+  Result<Document> wrapped_delta = DecodeDelta(wrapped);
+  REQUIRE_MESSAGE(wrapped_delta.ok(), wrapped_delta.status().ToString());
+  const auto& registers = wrapped_delta->root().fields.at("a").registers;
+  REQUIRE(registers.size() == 1);
+  CHECK(registers[0].timestamp == UINT64_MAX);
+  CHECK(EncodeDelta(*wrapped_delta) == wrapped);
   // Two adjacent ranges [1, 1] [2, 2] (gap 0) would have been merged: not canonical.
   const std::string adjacent("\x95\x01\x02\x91\x01\x91\x94\x00\x00\x00\x00\x92\x90\x80", 14);
   CHECK(DecodeDelta(adjacent).status().message().find("malformed dot range") != std::string::npos);
