@@ -175,12 +175,14 @@ TEST_CASE("concurrent writers share fsyncs: a leader waits for the group the las
   }
   for (auto& w : writers) w.join();
   CHECK(failures == 0);
-  // Without the wait, writers released by a commit split into two groups that take turns (about
-  // 4.6 writes per fsync here); with it, most groups hold all 8 writers.
+  // Without the wait, writers released by a commit split into two groups that take turns: 43 to
+  // 45 fsyncs here, idle or with the CPUs busy. With it, most groups hold all 8 writers: 26 idle,
+  // up to 35 in a CI run under ASan beside other tests (a writer that needs more than the wait
+  // to come back misses the group). The bound sits between the two.
   const int syncs = env.syncs - syncs_before;
   MESSAGE((threads * per_thread) << " writes from " << threads << " threads took " << syncs
                                  << " fsyncs");
-  CHECK(syncs <= threads * per_thread / 6);
+  CHECK(syncs <= threads * per_thread / 5);
   CHECK(db->status().documents == static_cast<uint64_t>(threads * per_thread));
 }
 
