@@ -71,7 +71,7 @@ bool MsgpackReader::ReadBool(bool* out) {
   return true;
 }
 
-bool MsgpackReader::ReadUint(uint64_t* out) {
+bool MsgpackReader::ReadUintSlow(uint64_t* out) {
   if (PeekType() != Type::kUint) return Fail("expected a non-negative integer");
   const unsigned char b = Byte(data_, pos_++);
   if (b <= 0x7f) {
@@ -131,7 +131,7 @@ bool MsgpackReader::ReadLength(unsigned char tag, unsigned char fix_base, unsign
   return true;
 }
 
-bool MsgpackReader::ReadString(std::string_view* out) {
+bool MsgpackReader::ReadStringSlow(std::string_view* out) {
   if (PeekType() != Type::kString) return Fail("expected a string");
   const unsigned char tag = Byte(data_, pos_++);
   uint32_t n = 0;
@@ -161,7 +161,7 @@ bool MsgpackReader::ReadBinary(std::string_view* out) {
   return true;
 }
 
-bool MsgpackReader::ReadArrayHeader(uint32_t* count) {
+bool MsgpackReader::ReadArrayHeaderSlow(uint32_t* count) {
   if (PeekType() != Type::kArray) return Fail("expected an array");
   const unsigned char tag = Byte(data_, pos_++);
   if (!ReadLength(tag, 0x90, 0x9f, 0, 0xdc, 0xdd, count)) return false;

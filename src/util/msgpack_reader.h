@@ -33,14 +33,41 @@ class MsgpackReader {
 
   bool ReadNil();
   bool ReadBool(bool* out);
-  bool ReadUint(uint64_t* out);    // a non-negative integer
+  // A non-negative integer. The reads decoders make most, of small counts, indexes and names,
+  // take their one-byte forms inline and leave the rest out of line.
+  bool ReadUint(uint64_t* out) {
+    const int b = FixByte();
+    if (b >= 0 && b <= 0x7f) {
+      ++pos_;
+      *out = static_cast<uint64_t>(b);
+      return true;
+    }
+    return ReadUintSlow(out);
+  }
   bool ReadInt(int64_t* out);      // any integer that fits in int64
   bool ReadDouble(double* out);    // a float64
-  bool ReadString(std::string_view* out);
+  bool ReadString(std::string_view* out) {
+    const int b = FixByte();
+    if (b >= 0xa0 && b <= 0xbf && static_cast<size_t>(b - 0xa0) < data_.size() - pos_) {
+      *out = data_.substr(pos_ + 1, static_cast<size_t>(b - 0xa0));
+      pos_ += 1 + out->size();
+      return true;
+    }
+    return ReadStringSlow(out);
+  }
   // A string that must be valid UTF-8 (text that may reach JSON output or a log), copied out.
   bool ReadUtf8(std::string* out);
   bool ReadBinary(std::string_view* out);
-  bool ReadArrayHeader(uint32_t* count);
+  bool ReadArrayHeader(uint32_t* count) {
+    // Every element takes at least one byte: a longer declaration is a lie, caught before any work.
+    const int b = FixByte();
+    if (b >= 0x90 && b <= 0x9f && static_cast<size_t>(b - 0x90) < data_.size() - pos_) {
+      ++pos_;
+      *count = static_cast<uint32_t>(b - 0x90);
+      return true;
+    }
+    return ReadArrayHeaderSlow(count);
+  }
   bool ReadMapHeader(uint32_t* count);
 
   bool at_end() const { return pos_ == data_.size(); }
@@ -52,6 +79,13 @@ class MsgpackReader {
   bool Fail(const char* why);
 
  private:
+  // The next byte, or -1 at the end of the input or after an error.
+  int FixByte() const {
+    return pos_ < data_.size() && error_.empty() ? static_cast<unsigned char>(data_[pos_]) : -1;
+  }
+  bool ReadUintSlow(uint64_t* out);
+  bool ReadStringSlow(std::string_view* out);
+  bool ReadArrayHeaderSlow(uint32_t* count);
   bool Take(size_t n, const unsigned char** out);
   bool ReadBigEndian(size_t width, uint64_t* out);
   bool ReadLength(unsigned char tag, unsigned char fix_base, unsigned char fix_max,

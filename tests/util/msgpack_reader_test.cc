@@ -116,6 +116,37 @@ TEST_CASE("errors are sticky and name the offset") {
   CHECK_FALSE(r.ReadNil());
 }
 
+TEST_CASE("the one-byte forms, read inline, keep every check") {
+  using namespace std::string_view_literals;
+  uint64_t v = 0;
+  uint32_t n = 0;
+  std::string_view s;
+  MsgpackReader exact("\x92\xa2hi\x7f"sv);  // [ "hi", 127 ]: each length reaches the input's end
+  CHECK(exact.ReadArrayHeader(&n));
+  CHECK(n == 2);
+  CHECK(exact.ReadString(&s));
+  CHECK(s == "hi");
+  CHECK(exact.ReadUint(&v));
+  CHECK(v == 127);
+  CHECK(exact.at_end());
+  CHECK_FALSE(exact.ReadUint(&v));  // nothing left
+  CHECK(exact.error().find("at byte 5") != std::string::npos);
+
+  CHECK_FALSE(MsgpackReader("\x93\x01\x02"sv).ReadArrayHeader(&n));  // 3 elements, 2 bytes
+  CHECK_FALSE(MsgpackReader("\xa3hi"sv).ReadString(&s));
+  CHECK_FALSE(MsgpackReader("\xa1"sv).ReadString(&s));
+
+  // A string longer than the input fails after its tag; the bytes that follow would read as a
+  // fixint ('h' is 0x68), a fixarray and a fixstr, but the error is sticky.
+  MsgpackReader failed("\xa5h\x90\xa0"sv);
+  CHECK_FALSE(failed.ReadString(&s));
+  CHECK(failed.position() == 1);
+  CHECK_FALSE(failed.ReadUint(&v));
+  CHECK_FALSE(failed.ReadArrayHeader(&n));
+  CHECK_FALSE(failed.ReadString(&s));
+  CHECK(failed.position() == 1);
+}
+
 TEST_CASE("truncated input of every kind fails cleanly") {
   for (const char* bytes : {"\xcc", "\xcd\x01", "\xcf\x01\x02", "\xd3\x01", "\xcb\x00\x00", "\xd9"}) {
     MsgpackReader r(bytes);
