@@ -2,6 +2,10 @@
 
 #include "store/document_record.h"
 
+#include <cstdint>
+
+#include <xxhash.h>
+
 #include "crdt/codec.h"
 #include "store/key_schema.h"
 
@@ -33,38 +37,58 @@ Result<BucketEntry> DecodeBucketEntry(std::string_view bytes) {
   return BucketEntry{*DecodeDigest(bytes.substr(0, 16)), bytes[16] == 1};
 }
 
-std::string EncodeDocumentRecord(const crdt::Digest& digest, std::string_view encoded_state) {
+namespace {
+
+constexpr unsigned char kDigestRecordVersion = 1;  // [1][digest: 16][state], before checksums
+constexpr size_t kChecksumBytes = 4;
+
+uint32_t StateChecksum(std::string_view state) {
+  return static_cast<uint32_t>(XXH3_64bits(state.data(), state.size()));
+}
+
+Status RecordCorruption(std::string_view key, const std::string& what) {
+  return Status::Corruption("document " + std::string(key) + ": " + what);
+}
+
+}  // namespace
+
+std::string EncodeDocumentRecord(std::string_view encoded_state) {
   std::string out(1, static_cast<char>(kDocumentRecordVersion));
-  out += EncodeDigest(digest);
+  AppendBigEndian32(&out, StateChecksum(encoded_state));
   out.append(encoded_state);
   return out;
 }
 
-namespace {
-Status RecordCorruption(std::string_view key, const std::string& what) {
-  return Status::Corruption("document " + std::string(key) + ": " + what);
-}
-}  // namespace
-
 Result<std::string_view> CheckedStateBytes(std::string_view key, std::string_view record) {
-  if (record.size() < 17) return RecordCorruption(key, "record is truncated");
-  if (static_cast<unsigned char>(record[0]) != kDocumentRecordVersion) {
-    return RecordCorruption(key, "unknown record version " + std::to_string(static_cast<unsigned char>(record[0])) +
-                                     " (written by a newer crdtdb?)");
+  if (record.empty()) return RecordCorruption(key, "record is truncated");
+  const auto version = static_cast<unsigned char>(record[0]);
+  if (version == kDocumentRecordVersion) {
+    if (record.size() < 1 + kChecksumBytes) return RecordCorruption(key, "record is truncated");
+    const std::string_view state = record.substr(1 + kChecksumBytes);
+    if (ReadBigEndian32(record.substr(1)) != StateChecksum(state)) {
+      return RecordCorruption(key, "checksum does not match the stored state");
+    }
+    return state;
   }
-  Result<crdt::Digest> digest = DecodeDigest(record.substr(1, 16));
-  const std::string_view state = record.substr(17);
-  if (!(crdt::DigestOf(state) == *digest)) return RecordCorruption(key, "digest does not match the stored state");
-  return state;
+  if (version == kDigestRecordVersion) {
+    if (record.size() < 17) return RecordCorruption(key, "record is truncated");
+    const std::string_view state = record.substr(17);
+    if (!(crdt::DigestOf(state) == *DecodeDigest(record.substr(1, 16)))) {
+      return RecordCorruption(key, "digest does not match the stored state");
+    }
+    return state;
+  }
+  return RecordCorruption(
+      key, "unknown record version " + std::to_string(version) + " (written by a newer crdtdb?)");
 }
 
 Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_view record) {
   Result<std::string_view> state = CheckedStateBytes(key, record);
   if (!state.ok()) return state.status();
-  // The digest just checked proves the bytes are those written, which were canonical.
+  // The check just made proves the bytes are those written, which were canonical.
   Result<crdt::Document> doc = crdt::DecodeDocument(*state, /*check_canonical=*/false);
   if (!doc.ok()) return doc.status().WithContext("document " + std::string(key));
-  return StoredDocument{std::move(doc).value(), *DecodeDigest(record.substr(1, 16))};  // checked above
+  return StoredDocument{std::move(doc).value(), crdt::DigestOf(*state)};
 }
 
 }  // namespace crdtdb::store

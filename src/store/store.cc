@@ -320,7 +320,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   }
   leveldb::WriteBatch batch;
   for (const DocumentWrite& w : writes.documents_) {
-    batch.Put(DocumentKey(w.key), EncodeDocumentRecord(w.digest, w.encoded));
+    batch.Put(DocumentKey(w.key), EncodeDocumentRecord(w.encoded));
     const uint32_t bucket = merkle::BucketOf(w.key);
     batch.Put(BucketKey(bucket, w.key), EncodeBucketEntry(w.digest, w.live));
     merkle::Hash change = merkle::Contribution(w.key, w.digest);

@@ -131,17 +131,17 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // The stored document, nullopt if the key was never written. Corruption if the record fails
-  // its checks (format version, canonical encoding, digest).
+  // its checks (format version, canonical encoding, checksum).
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
 
   // Calls `fn(key, state)` for documents whose key starts with `prefix`, in key order, from the
   // first key after `start_after` (if not empty), until `fn` returns false. `state` is the
-  // canonical encoding of the document's state, its digest checked, valid during the call only.
+  // canonical encoding of the document's state, its checksum checked, valid during the call only.
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
 
-  // The canonical encoding of a document's state, its digest checked, without decoding it; nullopt
-  // if the key was never written. Reads render JSON straight from it (crdt/state_json.h).
+  // The canonical encoding of a document's state, its checksum checked, without decoding it;
+  // nullopt if the key was never written. Reads render JSON straight from it (crdt/state_json.h).
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
 
   // The documents of one Merkle bucket and their digests, in key order.

@@ -2,15 +2,15 @@
 
 #include "store/store.h"
 
-#include <doctest/doctest.h>
-
-#include <leveldb/db.h>
-
 #include <filesystem>
 #include <string>
 
+#include <doctest/doctest.h>
+#include <leveldb/db.h>
+
 #include "crdt/codec.h"
 #include "crdt/mutators.h"
+#include "store/document_record.h"
 #include "store/key_schema.h"
 #include "tests/store/store_writes.h"
 #include "tests/support/temp_dir.h"
@@ -115,6 +115,57 @@ TEST_CASE("a newer on-disk format is refused with a clear error") {
   CHECK(store.status().message().find("newer than this crdtdb supports") != std::string::npos);
 }
 
+TEST_CASE(
+    "document records keep a 4-byte checksum; version-1 records with the whole digest still read") {
+  testing::TempDir dir;
+  std::string record;
+  {
+    auto store = OpenStore(dir.path());
+    Put(*store, "c/1", Json{{"title", "milk"}}, 10);
+  }
+  {
+    leveldb::DB* raw = nullptr;
+    REQUIRE(leveldb::DB::Open(leveldb::Options(), dir.path(), &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    REQUIRE(db->Get(leveldb::ReadOptions(), DocumentKey("c/1"), &record).ok());
+  }
+  REQUIRE(record.size() > 5);
+  CHECK(record[0] == 2);
+  const std::string state = record.substr(5);
+  const crdt::Digest digest = crdt::DigestOf(state);
+  {
+    auto store = OpenStore(dir.path());
+    Result<std::optional<StoredDocument>> doc = store->Read("c/1");
+    REQUIRE(doc.ok());
+    REQUIRE(doc->has_value());
+    CHECK((*doc)->digest == digest);  // recomputed from the state, as the Merkle tree needs it
+  }
+
+  // As a store written before checksums holds it: [1][digest: 16][state].
+  PatchRecord(dir.path(), DocumentKey("c/1"),
+              std::string(1, '\x01') + EncodeDigest(digest) + state);
+  {
+    auto store = OpenStore(dir.path());
+    Result<std::optional<StoredDocument>> doc = store->Read("c/1");
+    REQUIRE(doc.ok());
+    REQUIRE(doc->has_value());
+    CHECK((*doc)->digest == digest);
+    Result<std::optional<std::string>> encoded = store->ReadEncodedState("c/1");
+    REQUIRE(encoded.ok());
+    CHECK(encoded->value_or("") == state);
+    Result<StoreVerification> v = store->Verify();
+    REQUIRE(v.ok());
+    CHECK(v->problems.empty());
+  }
+
+  std::string flipped = std::string(1, '\x01') + EncodeDigest(digest) + state;
+  flipped.back() ^= 0x01;
+  PatchRecord(dir.path(), DocumentKey("c/1"), flipped);
+  auto store = OpenStore(dir.path());
+  CHECK(store->Read("c/1").status().message().find("digest does not match") != std::string::npos);
+  CHECK(store->ReadEncodedState("c/1").status().IsCorruption());
+}
+
 TEST_CASE("a corrupted document record is reported, never served, and found by verify") {
   testing::TempDir dir;
   std::string record;
@@ -130,7 +181,7 @@ TEST_CASE("a corrupted document record is reported, never served, and found by v
     REQUIRE(db->Get(leveldb::ReadOptions(), DocumentKey("c/1"), &record).ok());
   }
   std::string flipped = record;
-  flipped.back() ^= 0x01;  // one bit of the state: the digest no longer matches
+  flipped.back() ^= 0x01;  // one bit of the state: the checksum no longer matches
   PatchRecord(dir.path(), DocumentKey("c/1"), flipped);
   auto store = OpenStore(dir.path());
   Result<std::optional<StoredDocument>> doc = store->Read("c/1");
