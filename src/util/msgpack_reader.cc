@@ -71,13 +71,10 @@ bool MsgpackReader::ReadBool(bool* out) {
   return true;
 }
 
+// ReadUint took a positive fixint inline; left are uint 8 to uint 64 (0xcc-0xcf) and errors.
 bool MsgpackReader::ReadUintSlow(uint64_t* out) {
   if (PeekType() != Type::kUint) return Fail("expected a non-negative integer");
   const unsigned char b = Byte(data_, pos_++);
-  if (b <= 0x7f) {
-    *out = b;
-    return true;
-  }
   return ReadBigEndian(size_t{1} << (b - 0xcc), out);
 }
 
