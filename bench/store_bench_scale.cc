@@ -114,19 +114,8 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
 namespace {
 
 ProbeFigures RunProbe(const std::string& kind, const fs::path& dir, uint64_t docs) {
-  // Appended piecewise: GCC 12 warns -Wrestrict falsely on `"literal" + std::string`.
-  std::string command = "'";
-  command += fs::read_symlink("/proc/self/exe").string();
-  command += "' --probe " + kind + " '";
-  command += dir.string();
-  command += "' " + std::to_string(docs);
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) Fail("cannot run " + command);
-  std::string text;
-  char buffer[4096];
-  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    text.append(buffer, got);
-  if (pclose(pipe) != 0) Fail("the probe failed: " + command);
+  const std::string text =
+      RunThisProgram("--probe " + kind + " '" + dir.string() + "' " + std::to_string(docs));
   const nlohmann::json j = nlohmann::json::parse(text);
   ProbeFigures f;
   f.rss_start_kib = j.at("rss_start_kib");
