@@ -36,10 +36,11 @@
 //            (store_bench --put-side), 9 samples in a row; the sides take turns for 3 rounds and
 //            the medians are reported. In one process the two databases would share LevelDB's
 //            one compaction thread, and each side's rate would depend on the other's backlog.
-//   read     on databases preloaded with 200,000 documents: get of random existing documents
-//            against LevelDB Get; list of a 1,000-document collection against iterating the
-//            same 1,000 keys and copying them out; patch of one field ({"age": n}) of random
-//            existing documents against LevelDB Put overwriting the whole JSON.
+//   read     on databases loaded with 200,000 documents: get of random existing documents
+//            against LevelDB Get (each side loads, waits for its compactions and samples in a
+//            process of its own, as put does); list of a 1,000-document collection against
+//            iterating the same 1,000 keys and copying them out; patch of one field ({"age": n}) of
+//            random existing documents against LevelDB Put overwriting the whole JSON.
 //   sync     Durability::kSync put from 1 thread and from 8 concurrent threads (group commit)
 //            against LevelDB sync=true Put from 1 thread and sync WriteBatches of as many Puts as
 //            crdtdb's groups held on a warm-up round (status: documents_written / commits,
@@ -60,8 +61,11 @@
 
 #include "store_bench.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -97,7 +101,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kListDocs = 1000;
-constexpr int kPutRounds = 3;
+constexpr int kSideRounds = 3;
 constexpr int kSyncWriters = 8;
 constexpr int kSyncReps = 21;
 constexpr double kSyncSampleSeconds = 0.05;
@@ -197,9 +201,83 @@ Options TargetOptions(const Config& cfg) {
   return opts;
 }
 
-// One side of the put group, in a process of its own (store_bench --put-side SIDE DIR): puts
-// of new documents into a new database at `dir`, opts.reps samples one after the other (each
-// pays for the compactions the ones before it started); prints the median rate.
+void QuickConfig(Config* cfg) {
+  cfg->opts = Options{0.01, 1, true};
+  cfg->read_docs = 2'000;
+}
+
+// Medians of `group`'s sides, each measured in a process of its own (store_bench --side GROUP
+// SIDE DIR, in a new directory under cfg.dir), the sides taking turns for kSideRounds rounds.
+// LevelDB compacts every database of a process on one background thread, so two databases
+// written side by side in one process queue behind each other's compactions: raw LevelDB filled
+// at 333,400 puts/s alone and at 130,800 beside crdtdb in the same minutes, which made the ratio
+// depend on crdtdb's compaction backlog as much as on its speed.
+std::vector<double> MeasureSides(const Config& cfg, const std::string& group,
+                                 const std::vector<std::string>& sides) {
+  std::vector<std::vector<double>> rates(sides.size());
+  const int rounds = cfg.opts.quick ? 1 : kSideRounds;
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t i = 0; i < sides.size(); ++i) {
+      const fs::path dir = cfg.dir / (group + "_" + sides[i]);
+      FlushDirtyPages();
+      std::string args = "--side " + group;
+      args += " " + sides[i] + " '" + dir.string() + "'";
+      if (cfg.opts.quick) args += " --quick";
+      rates[i].push_back(std::strtod(RunThisProgram(args).c_str(), nullptr));
+      fs::remove_all(dir);
+    }
+  }
+  std::vector<double> medians;
+  for (const std::vector<double>& r : rates) medians.push_back(Median(r));
+  return medians;
+}
+
+// Waits (at most a minute) until the process has used no CPU for 200 ms: LevelDB's compactions
+// of what was just loaded are done, and a read group measures reads only.
+void WaitForCompactions() {
+  auto cpu_seconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  };
+  for (int i = 0; i < 300; ++i) {
+    const double before = cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (cpu_seconds() - before < 0.01) return;
+  }
+}
+
+// The get side of the read group: `docs` new documents loaded into a new database at `dir`, the
+// compactions waited for, then opts.reps samples of random gets; prints the median rate.
+int GetSide(const std::string& side, const fs::path& dir, const Options& opts, uint64_t docs) {
+  std::vector<double> rates;
+  auto sample = [&](const std::function<void(const Input&)>& put,
+                    std::function<void(const Input&)> get) {
+    uint64_t next = 0;
+    TimeOps(docs, NewDocs("bench", &next), put);
+    WaitForCompactions();
+    const Sampler sampler = OpSampler(opts, RandomDocs("bench", docs, 1), std::move(get));
+    for (int r = 0; r < opts.reps; ++r) rates.push_back(sampler());
+  };
+  if (side == "crdtdb") {
+    std::unique_ptr<Database> db = OpenCrdtdb(dir, Durability::kBuffered);
+    sample([&](const Input& in) { CrdtPut(*db, in); },
+           [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get", in.key).size()); });
+  } else if (side == "leveldb") {
+    RawDb raw(dir);
+    sample([&](const Input& in) { raw.Put(in); },
+           [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); });
+  } else {
+    return 2;
+  }
+  std::printf("%.17g\n", Median(rates));
+  return 0;
+}
+
+// One side of the put group, in a process of its own: puts of new documents into a new database
+// at `dir`, opts.reps samples one after the other (each pays for the compactions the ones before
+// it started); prints the median rate.
 int PutSide(const std::string& side, const fs::path& dir, const Options& opts) {
   uint64_t next = 0;
   std::vector<double> rates;
@@ -224,31 +302,11 @@ int PutSide(const std::string& side, const fs::path& dir, const Options& opts) {
   return 0;
 }
 
-// Each side runs in a process of its own, the sides taking turns for kPutRounds rounds (medians
-// reported). LevelDB compacts every database of a process on one background thread, so two
-// databases filled side by side in one process queue behind each other's compactions: raw
-// LevelDB filled at 333,400 puts/s alone and at 130,800 beside crdtdb in the same minutes, which
-// made the ratio depend on crdtdb's compaction debt as much as on its speed.
 void BenchPut(const Config& cfg, Reporter& out) {
-  constexpr const char* kSides[] = {"crdtdb", "leveldb", "leveldb_share"};
-  std::vector<double> rates[std::size(kSides)];
-  const int rounds = cfg.opts.quick ? 1 : kPutRounds;
-  for (int round = 0; round < rounds; ++round) {
-    for (size_t i = 0; i < std::size(kSides); ++i) {
-      const fs::path dir = cfg.dir / ("put_" + std::string(kSides[i]));
-      FlushDirtyPages();
-      std::string args = "--put-side ";
-      args += kSides[i];
-      args += " '" + dir.string() + "'";
-      if (cfg.opts.quick) args += " --quick";
-      const std::string printed = RunThisProgram(args);
-      rates[i].push_back(std::strtod(printed.c_str(), nullptr));
-      fs::remove_all(dir);
-    }
-  }
-  out.Report({"put_buffered", Median(rates[0]), "ops/s", "leveldb_put", Median(rates[1])});
-  out.Report(
-      {"put_leveldb_share_only", Median(rates[2]), "ops/s", "leveldb_put", Median(rates[1])});
+  const std::vector<double> rates =
+      MeasureSides(cfg, "put", {"crdtdb", "leveldb", "leveldb_share"});
+  out.Report({"put_buffered", rates[0], "ops/s", "leveldb_put", rates[1]});
+  out.Report({"put_leveldb_share_only", rates[2], "ops/s", "leveldb_put", rates[1]});
 }
 
 void Preload(Database& db, RawDb& raw, uint64_t docs) {
@@ -266,12 +324,8 @@ void BenchRead(const Config& cfg, Reporter& out) {
   const uint64_t docs = cfg.read_docs;
   Preload(*db, raw, docs);
 
-  const Options opts = TargetOptions(cfg);
-  ReportPair(out, opts, "get_random", "ops/s", "leveldb_get_random",
-             OpSampler(opts, RandomDocs("bench", docs, 1),
-                       [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get", in.key).size()); }),
-             OpSampler(opts, RandomDocs("bench", docs, 1),
-                       [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); }));
+  const std::vector<double> gets = MeasureSides(cfg, "get", {"crdtdb", "leveldb"});
+  out.Report({"get_random", gets[0], "ops/s", "leveldb_get_random", gets[1]});
 
   auto list_db = [&](uint64_t) {
     const ListPage page = Must(db->list("list"), "list");
@@ -355,9 +409,10 @@ void BenchSync(const Config& config, Reporter& out) {
 }
 
 // Every directory the groups create under Config::dir.
-constexpr const char* kDatabaseDirs[] = {"put_crdtdb",   "put_leveldb",  "put_leveldb_share", "read_crdtdb",
-                                         "read_leveldb", "sync_crdtdb",  "sync_leveldb",      "scale_crdtdb",
-                                         "scale_leveldb"};
+constexpr const char* kDatabaseDirs[] = {"put_crdtdb",   "put_leveldb",  "put_leveldb_share",
+                                         "get_crdtdb",   "get_leveldb",  "read_crdtdb",
+                                         "read_leveldb", "sync_crdtdb",  "sync_leveldb",
+                                         "scale_crdtdb", "scale_leveldb"};
 
 struct Group {
   const char* name;
@@ -380,10 +435,13 @@ int Main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "--probe") == 0) {
     return Probe(argv[2], argv[3], std::strtoull(argv[4], nullptr, 10));
   }
-  if ((argc == 4 || argc == 5) && std::strcmp(argv[1], "--put-side") == 0) {
+  if ((argc == 5 || argc == 6) && std::strcmp(argv[1], "--side") == 0) {
     Config side;
-    if (argc == 5 && std::strcmp(argv[4], "--quick") == 0) side.opts = Options{0.01, 1, true};
-    return PutSide(argv[2], argv[3], TargetOptions(side));
+    if (argc == 6 && std::strcmp(argv[5], "--quick") == 0) QuickConfig(&side);
+    if (std::strcmp(argv[2], "put") == 0) return PutSide(argv[3], argv[4], TargetOptions(side));
+    if (std::strcmp(argv[2], "get") == 0)
+      return GetSide(argv[3], argv[4], TargetOptions(side), side.read_docs);
+    return Usage(argv[0]);
   }
   Config cfg;
   DatabaseDir dir;
@@ -391,8 +449,7 @@ int Main(int argc, char** argv) {
   bool docs_given = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
-      cfg.opts = Options{0.01, 1, true};
-      cfg.read_docs = 2'000;
+      QuickConfig(&cfg);
       if (!docs_given) cfg.scale_docs = 20'000;
     } else if (std::strcmp(argv[i], "--docs") == 0 && i + 1 < argc) {
       cfg.scale_docs = std::strtoull(argv[++i], nullptr, 10);
@@ -418,11 +475,10 @@ int Main(int argc, char** argv) {
   dir.Remove(kDatabaseDirs);
   if (!ran) return Usage(argv[0]);
   std::fprintf(stderr,
-               "\nstore_bench%s: medians of %d alternated samples of >= %g s each (get: %d; put: "
-               "%d in a process per "
-               "side, medians of %d rounds); scale: %llu documents\n\n",
+               "\nstore_bench%s: medians of %d alternated samples of >= %g s each (put and get: %d "
+               "samples in a process per side, medians of %d rounds); scale: %llu documents\n\n",
                cfg.opts.quick ? " --quick" : "", cfg.opts.reps, cfg.opts.min_seconds,
-               TargetOptions(cfg).reps, TargetOptions(cfg).reps, cfg.opts.quick ? 1 : kPutRounds,
+               TargetOptions(cfg).reps, cfg.opts.quick ? 1 : kSideRounds,
                static_cast<unsigned long long>(cfg.scale_docs));
   out.PrintTable(stderr);
   return 0;
