@@ -33,9 +33,10 @@
 //            baseline, LevelDB doing only its own share of a put (the batch of the records a put
 //            writes; the key filter spares a new document's read), the bound that no work saved
 //            in crdtdb passes. Each side fills a new database in a process of its own
-//            (store_bench --put-side), 9 samples in a row; the sides take turns for 3 rounds and
-//            the medians are reported. In one process the two databases would share LevelDB's
-//            one compaction thread, and each side's rate would depend on the other's backlog.
+//            (store_bench --side put SIDE DIR), 9 samples in a row; the sides take turns for 3
+//            rounds and the medians are reported. In one process the two databases would share
+//            LevelDB's one compaction thread, and each side's rate would depend on the other's
+//            backlog.
 //   read     on databases loaded with 200,000 documents: get of random existing documents
 //            against LevelDB Get (each side loads, waits for its compactions and samples in a
 //            process of its own, as put does); list of a 1,000-document collection against
@@ -319,13 +320,14 @@ void Preload(Database& db, RawDb& raw, uint64_t docs) {
 }
 
 void BenchRead(const Config& cfg, Reporter& out) {
+  // Before this process loads its own databases, whose compactions would compete with the gets.
+  const std::vector<double> gets = MeasureSides(cfg, "get", {"crdtdb", "leveldb"});
+  out.Report({"get_random", gets[0], "ops/s", "leveldb_get_random", gets[1]});
+
   std::unique_ptr<Database> db = OpenCrdtdb(cfg.dir / "read_crdtdb", Durability::kBuffered);
   RawDb raw(cfg.dir / "read_leveldb");
   const uint64_t docs = cfg.read_docs;
   Preload(*db, raw, docs);
-
-  const std::vector<double> gets = MeasureSides(cfg, "get", {"crdtdb", "leveldb"});
-  out.Report({"get_random", gets[0], "ops/s", "leveldb_get_random", gets[1]});
 
   auto list_db = [&](uint64_t) {
     const ListPage page = Must(db->list("list"), "list");
