@@ -87,7 +87,6 @@
 #include "bench_fail.h"
 #include "bench_harness.h"
 #include "crdt/codec.h"
-#include "crdt/digest.h"
 #include "crdt/document.h"
 #include "crdt/mutators.h"
 #include "crdtdb/crdtdb.hpp"
@@ -249,58 +248,60 @@ void WaitForCompactions() {
   }
 }
 
-// The get side of the read group: `docs` new documents loaded into a new database at `dir`, the
-// compactions waited for, then opts.reps samples of random gets; prints the median rate.
-int GetSide(const std::string& side, const fs::path& dir, const Options& opts, uint64_t docs) {
+// A side's figure, printed for the parent (MeasureSides): the median of opts.reps samples taken
+// one after the other, each paying for the compactions the ones before it started.
+int PrintMedianOfSamples(const Options& opts, const Sampler& sampler) {
   std::vector<double> rates;
-  auto sample = [&](const std::function<void(const Input&)>& put,
-                    std::function<void(const Input&)> get) {
-    uint64_t next = 0;
-    TimeOps(docs, NewDocs("bench", &next), put);
-    WaitForCompactions();
-    const Sampler sampler = OpSampler(opts, RandomDocs("bench", docs, 1), std::move(get));
-    for (int r = 0; r < opts.reps; ++r) rates.push_back(sampler());
-  };
-  if (side == "crdtdb") {
-    std::unique_ptr<Database> db = OpenCrdtdb(dir, Durability::kBuffered);
-    sample([&](const Input& in) { CrdtPut(*db, in); },
-           [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get", in.key).size()); });
-  } else if (side == "leveldb") {
-    RawDb raw(dir);
-    sample([&](const Input& in) { raw.Put(in); },
-           [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); });
-  } else {
-    return 2;
-  }
+  for (int r = 0; r < opts.reps; ++r) rates.push_back(sampler());
   std::printf("%.17g\n", Median(rates));
   return 0;
 }
 
-// One side of the put group, in a process of its own: puts of new documents into a new database
-// at `dir`, opts.reps samples one after the other (each pays for the compactions the ones before
-// it started); prints the median rate.
-int PutSide(const std::string& side, const fs::path& dir, const Options& opts) {
-  uint64_t next = 0;
-  std::vector<double> rates;
-  auto sample = [&](std::function<void(const Input&)> op) {
-    const Sampler sampler = OpSampler(opts, NewDocs("bench", &next), std::move(op));
-    for (int r = 0; r < opts.reps; ++r) rates.push_back(sampler());
+// The get side of the read group: `docs` new documents loaded into a new database at `dir`, the
+// compactions waited for, then samples of random gets.
+int GetSide(const std::string& side, const fs::path& dir, const Options& opts, uint64_t docs) {
+  auto measure = [&](const std::function<void(const Input&)>& put,
+                     std::function<void(const Input&)> get) {
+    uint64_t next = 0;
+    TimeOps(docs, NewDocs("bench", &next), put);
+    WaitForCompactions();
+    return PrintMedianOfSamples(opts,
+                                OpSampler(opts, RandomDocs("bench", docs, 1), std::move(get)));
   };
   if (side == "crdtdb") {
     std::unique_ptr<Database> db = OpenCrdtdb(dir, Durability::kBuffered);
-    sample([&](const Input& in) { CrdtPut(*db, in); });
-  } else if (side == "leveldb") {
+    return measure(
+        [&](const Input& in) { CrdtPut(*db, in); },
+        [&](const Input& in) { DoNotOptimize(Must(db->get(in.key), "get", in.key).size()); });
+  }
+  if (side == "leveldb") {
     RawDb raw(dir);
-    sample([&](const Input& in) { raw.Put(in); });
-  } else if (side == "leveldb_share") {
+    return measure([&](const Input& in) { raw.Put(in); },
+                   [&](const Input& in) { DoNotOptimize(raw.Get(in.key).size()); });
+  }
+  return 2;
+}
+
+// One side of the put group: samples of puts of new documents into a new database at `dir`.
+int PutSide(const std::string& side, const fs::path& dir, const Options& opts) {
+  uint64_t next = 0;
+  auto measure = [&](std::function<void(const Input&)> op) {
+    return PrintMedianOfSamples(opts, OpSampler(opts, NewDocs("bench", &next), std::move(op)));
+  };
+  if (side == "crdtdb") {
+    std::unique_ptr<Database> db = OpenCrdtdb(dir, Durability::kBuffered);
+    return measure([&](const Input& in) { CrdtPut(*db, in); });
+  }
+  if (side == "leveldb") {
+    RawDb raw(dir);
+    return measure([&](const Input& in) { raw.Put(in); });
+  }
+  if (side == "leveldb_share") {
     RawDb raw(dir);
     LevelDbShareOfPut share(raw);
-    sample(std::ref(share));
-  } else {
-    return 2;
+    return measure(std::ref(share));
   }
-  std::printf("%.17g\n", Median(rates));
-  return 0;
+  return 2;
 }
 
 void BenchPut(const Config& cfg, Reporter& out) {
