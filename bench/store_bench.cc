@@ -220,9 +220,8 @@ std::vector<double> MeasureSides(const Config& cfg, const std::string& group,
     for (size_t i = 0; i < sides.size(); ++i) {
       const fs::path dir = cfg.dir / (group + "_" + sides[i]);
       FlushDirtyPages();
-      std::string args = "--side " + group;
-      args += " " + sides[i] + " '" + dir.string() + "'";
-      if (cfg.opts.quick) args += " --quick";
+      std::vector<std::string> args = {"--side", group, sides[i], dir.string()};
+      if (cfg.opts.quick) args.emplace_back("--quick");
       rates[i].push_back(std::strtod(RunThisProgram(args).c_str(), nullptr));
       fs::remove_all(dir);
     }

@@ -141,15 +141,28 @@ inline void CrdtPut(Database& db, const Input& in) {
 // earlier one wrote (an fsync on ext4 commits the journal in order) nor competes with it.
 inline void FlushDirtyPages() { ::sync(); }
 
-// Runs this program again with `args` (quoted for the shell by the caller) and returns what it
-// printed on stdout; fails the bench if it fails. Groups use it to measure a database in a process
-// of its own.
-inline std::string RunThisProgram(const std::string& args) {
-  // Appended piecewise: GCC 12 warns -Wrestrict falsely on `"literal" + std::string`.
-  std::string command = "'";
-  command += std::filesystem::read_symlink("/proc/self/exe").string();
-  command += "' ";
-  command += args;
+// `word` as one shell word, whatever it holds (a --dir may hold spaces or quotes).
+inline std::string ShellQuoted(std::string_view word) {
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
+}
+
+// Runs this program again with `args` and returns what it printed on stdout; fails the bench if
+// it fails. Groups use it to measure a database in a process of its own.
+inline std::string RunThisProgram(const std::vector<std::string>& args) {
+  std::string command = ShellQuoted(std::filesystem::read_symlink("/proc/self/exe").string());
+  for (const std::string& arg : args) {
+    command += ' ';
+    command += ShellQuoted(arg);
+  }
   std::FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) Fail("cannot run " + command);
   std::string text;

@@ -114,8 +114,7 @@ int Probe(const std::string& kind, const fs::path& dir, uint64_t docs) {
 namespace {
 
 ProbeFigures RunProbe(const std::string& kind, const fs::path& dir, uint64_t docs) {
-  const std::string text =
-      RunThisProgram("--probe " + kind + " '" + dir.string() + "' " + std::to_string(docs));
+  const std::string text = RunThisProgram({"--probe", kind, dir.string(), std::to_string(docs)});
   const nlohmann::json j = nlohmann::json::parse(text);
   ProbeFigures f;
   f.rss_start_kib = j.at("rss_start_kib");
