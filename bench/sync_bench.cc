@@ -179,7 +179,7 @@ CopyFigures CopyStates(db::DatabaseImpl& from, db::DatabaseImpl& to, uint64_t n)
   std::vector<sync::RemoteUpdate> batch;
   auto apply = [&] {
     Stopwatch watch;
-    MustOk(to.ApplyRemote(std::exchange(batch, {})), "ApplyRemote while seeding");
+    MustOk(to.ApplyRemote(std::exchange(batch, {})).status(), "ApplyRemote while seeding");
     f.apply_s += watch.Seconds();
   };
   Stopwatch total;

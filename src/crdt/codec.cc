@@ -316,4 +316,6 @@ Result<std::string> StateAsDelta(std::string state) {
   return state;
 }
 
+bool IsStateLayout(std::string_view delta) { return delta.size() >= 3 && delta[2] == kDelta; }
+
 }  // namespace crdtdb::crdt

@@ -43,6 +43,13 @@ Result<Document> DecodeDelta(std::string_view bytes);
 // Corruption if `state` does not begin as EncodeDocument's output does.
 Result<std::string> StateAsDelta(std::string state);
 
+// True when `delta` (bytes DecodeDelta accepts) is in the state layout, kind 1: a whole state sent
+// as a delta, such as the delta log's reference to a document. Such a delta must be joined with
+// Document::Join: it mentions only the keys the state still holds, so Document::ApplyDelta would
+// keep the fields and the presence that the write removed. (Kind 1 also carries the mutator
+// deltas of stores written before the compact layout; Join is correct for those too.)
+bool IsStateLayout(std::string_view delta);
+
 }  // namespace crdtdb::crdt
 
 #endif  // CRDTDB_CRDT_CODEC_H_

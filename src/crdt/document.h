@@ -22,6 +22,8 @@
 
 namespace crdtdb::crdt {
 
+struct DotConflicts;  // join.h
+
 class Document {
  public:
   Document() = default;
@@ -36,11 +38,12 @@ class Document {
   // True for the bottom element: nothing stored and nothing seen (e.g. a no-op delta).
   bool bottom() const { return root_.empty() && context_.empty(); }
 
-  // The least upper bound of this and `other`, in O(size of both).
-  void Join(const Document& other);
+  // The least upper bound of this and `other`, in O(size of both). `conflicts`, if set, counts
+  // the dots both hold with different payloads (join.h), of which the join keeps this side's.
+  void Join(const Document& other, DotConflicts* conflicts = nullptr);
   // Joins a delta made by a mutator (or a MergeDelta of such deltas), visiting only the keys it
   // mentions. Equals Join(delta) for those deltas; for any other state use Join.
-  void ApplyDelta(const Document& delta);
+  void ApplyDelta(const Document& delta, DotConflicts* conflicts = nullptr);
   // Joins another delta into this delta, keeping the mentions of both (a delta group).
   void MergeDelta(const Document& delta);
 

@@ -33,6 +33,9 @@ void JoinSorted(std::vector<Entry>& mine, const std::vector<Entry>& theirs, cons
       if (!scope.mine.Contains(DotOf(*b))) out.push_back(*b);
       ++b;
     } else {
+      if (scope.conflicts != nullptr && !(*a == *b)) {
+        if (scope.conflicts->count++ == 0) scope.conflicts->first = DotOf(*a);
+      }
       out.push_back(std::move(*a));
       ++a;
       ++b;

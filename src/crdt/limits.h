@@ -16,8 +16,13 @@ namespace crdtdb::crdt {
 // The limits of the public API (JSON size and depth) hold here too.
 using crdtdb::kMaxJsonBytes;
 using crdtdb::kMaxJsonDepth;
-// The canonical encoding of one document state or delta.
-constexpr size_t kMaxEncodedBytes = size_t{16} << 20;
+// Two limits on a document's canonical encoding, kept apart so that convergence never depends on
+// a limit (docs/crdt.md section 14). A local write may not make a document larger than
+// kMaxWriteBytes. A join of states that each respect it can be larger (concurrent writes keep
+// every value), so what replicas store, decode and ship is bounded by kMaxEncodedBytes instead:
+// room for the join of four concurrent writes of the largest document a write may make.
+constexpr size_t kMaxWriteBytes = size_t{16} << 20;
+constexpr size_t kMaxEncodedBytes = 4 * kMaxWriteBytes;
 // Dot counters stay far from overflow of range arithmetic.
 constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
 

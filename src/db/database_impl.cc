@@ -8,7 +8,9 @@
 #include <random>
 
 #include "crdt/codec.h"
+#include "crdt/join.h"
 #include "crdt/json_input.h"
+#include "crdt/limits.h"
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
 #include "db/key.h"
@@ -32,6 +34,24 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
   if (!element.ok()) return element;
   if (element->is_structured()) return Status::InvalidArgument("set elements must be JSON scalars");
   return element;
+}
+
+// A local write may not grow a document past kMaxWriteBytes (crdt/limits.h). One that leaves a
+// larger document (a join of concurrent writes) no larger is allowed, so that its conflicts can
+// be resolved by a write.
+Status CheckWriteSize(std::string_view key, const crdt::Document& before, size_t after_bytes) {
+  if (after_bytes <= crdt::kMaxWriteBytes) return Status::OK();
+  if (!before.bottom() && after_bytes <= crdt::EncodeDocument(before).size()) return Status::OK();
+  return Status::InvalidArgument("document /" + std::string(key) + " would be " + std::to_string(after_bytes) +
+                                 " encoded bytes, past the size limit of a write (" +
+                                 std::to_string(crdt::kMaxWriteBytes) + ")");
+}
+
+Status DotConflictError(std::string_view key, const crdt::DotConflicts& conflicts) {
+  return Status::Corruption("document /" + std::string(key) + ": the update holds " + std::to_string(conflicts.count) +
+                            " dot(s) this replica holds with another value (first: replica " +
+                            Hex64(conflicts.first.replica) + ", counter " + std::to_string(conflicts.first.counter) +
+                            "): a reused or forged dot; refused");
 }
 
 }  // namespace
@@ -111,8 +131,10 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     }
     // Rendered once, here: the writer's answer and its subscribers' change share it.
     json = crdt::DocumentJson(next);
-    Result<store::DocumentWrite> document = store::EncodeDocumentWrite(key, next, previous->get());
+    Result<store::DocumentWrite> document =
+        store::EncodeDocumentWrite(key, next, previous->get(), crdt::kMaxEncodedBytes);
     if (!document.ok()) return document.status();
+    if (Status s = CheckWriteSize(key, base, document->encoded.size()); !s.ok()) return s;
     std::vector<PreparedWrite> writes(1);
     if (subscriptions_.any()) {
       writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
@@ -304,60 +326,76 @@ Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& ke
   return store_->ReadEncodedState(key);
 }
 
-Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
-  // Keys come from peers: one that is not a valid document key is refused with the whole batch.
-  for (const sync::RemoteUpdate& u : updates) {
-    if (Result<std::string> k = NormalizeKey(u.key); !k.ok() || *k != u.key) {
-      return Status::InvalidArgument("remote update for an invalid key");
-    }
-  }
+sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
+  sync::ApplyResult result;
+  result.updates.resize(updates.size());
+  // Keys come from peers: one that is not a valid document key fails alone.
   std::vector<std::string_view> keys;
   keys.reserve(updates.size());
-  for (const sync::RemoteUpdate& u : updates) keys.push_back(u.key);
+  for (size_t i = 0; i < updates.size(); ++i) {
+    if (Result<std::string> k = NormalizeKey(updates[i].key); !k.ok() || *k != updates[i].key) {
+      result.updates[i] = Status::InvalidArgument("remote update for an invalid key");
+    } else {
+      keys.push_back(updates[i].key);
+    }
+  }
   // The next state of each document the batch names, from its state (LoadForWrite) and every
-  // update of it in the batch, in order.
+  // update of it in the batch, in order; a document that fails, fails its updates only.
   struct Next {
     PendingStates::State previous;
     crdt::Document state;
     bool changed = false;
+    Status failed;
+    std::vector<size_t> updates;
   };
   std::map<std::string_view, Next> next;
-  Status failed, committed;
+  std::vector<std::string_view> written;
+  Status committed;
   std::vector<std::pair<std::string, uint64_t>> tickets;
   {
     KeyLocks::Guard guard = key_locks_.Lock(keys);
-    for (const sync::RemoteUpdate& u : updates) {
+    for (size_t i = 0; i < updates.size(); ++i) {
+      const sync::RemoteUpdate& u = updates[i];
+      if (!result.updates[i].ok()) continue;
       auto [it, first] = next.try_emplace(u.key);
       Next& n = it->second;
+      n.updates.push_back(i);
       if (first) {
         Result<PendingStates::State> previous = LoadForWrite(u.key);
         if (!previous.ok()) {
-          failed = previous.status();
-          next.erase(it);
-          break;
+          n.failed = previous.status().WithContext("document /" + std::string(u.key));
+          continue;
         }
         n.previous = std::move(*previous);
         if (n.previous) n.state = n.previous->state;
         n.changed = !n.previous;  // even a no-op update of an unknown document records its context
       }
-      const crdt::Document before = n.state;
+      if (!n.failed.ok()) continue;
+      crdt::Document before = n.state;
+      crdt::DotConflicts conflicts;
       if (u.is_state) {
-        n.state.Join(u.document);
+        n.state.Join(u.document, &conflicts);
       } else {
-        n.state.ApplyDelta(u.document);
+        n.state.ApplyDelta(u.document, &conflicts);
+      }
+      if (conflicts.count > 0) {
+        // The update is refused whole: what else it carries came from the same suspect source.
+        n.state = std::move(before);
+        n.failed = DotConflictError(u.key, conflicts);
+        continue;
       }
       n.changed = n.changed || !(n.state == before);
     }
-    // A failure keeps the documents prepared before it: remote updates are independent joins,
-    // safe to apply again.
     std::vector<PreparedWrite> writes;
     for (auto& [key, n] : next) {
-      if (!n.changed) continue;
+      if (!n.failed.ok() || !n.changed) continue;
+      // A join is bounded by what a store holds, not by what a local write may make: refusing it
+      // would leave this replica apart from its peers for good (crdt/limits.h).
       Result<store::DocumentWrite> document =
-          store::EncodeDocumentWrite(std::string(key), n.state, n.previous.get());
+          store::EncodeDocumentWrite(std::string(key), n.state, n.previous.get(), crdt::kMaxEncodedBytes);
       if (!document.ok()) {
-        failed = document.status();
-        break;
+        n.failed = document.status();
+        continue;
       }
       PreparedWrite& w = writes.emplace_back();
       if (subscriptions_.any()) {
@@ -368,6 +406,7 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
       tickets.emplace_back(key,
                            pending_.Set(std::string(key), std::move(n.state), document->digest));
       w.document = std::move(document).value();
+      written.push_back(key);
     }
     if (!writes.empty()) {
       committed = queue_.Submit(std::move(writes), [&guard] { guard.Release(); });
@@ -375,7 +414,14 @@ Status DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
     for (const auto& [key, ticket] : tickets) pending_.Clear(key, ticket);
   }
   subscriptions_.Drain();
-  return failed.ok() ? committed : failed;
+  if (!committed.ok()) {
+    for (std::string_view key : written) next[key].failed = committed;
+  }
+  // Every update of a document shares its document's outcome.
+  for (const auto& [key, n] : next) {
+    for (size_t i : n.updates) result.updates[i] = n.failed;
+  }
+  return result;
 }
 
 }  // namespace crdtdb::db

@@ -56,7 +56,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max) const override;
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
   Result<std::optional<std::string>> ReadState(const std::string& key) const override;
-  Status ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
+  sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
 
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).

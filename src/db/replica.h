@@ -48,6 +48,7 @@ class Replica {
   void OnLocalWrites(uint64_t now_ms) { engine_.OnLocalWrites(now_ms); }
   void OnTick(uint64_t now_ms) { engine_.OnTick(now_ms); }
   std::vector<sync::Outgoing> TakeOutgoing() { return engine_.TakeOutgoing(); }
+  std::vector<std::string> TakeWarnings() { return engine_.TakeWarnings(); }
   void CountRejected() { engine_.CountRejected(); }
 
   const sync::SyncStats& sync_stats() const { return engine_.stats(); }

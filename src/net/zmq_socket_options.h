@@ -20,7 +20,7 @@ namespace crdtdb::net {
 constexpr int kLingerMs = 1000;
 constexpr int kHeartbeatIntervalMs = 1000;
 constexpr int kHeartbeatTimeoutMs = 3000;
-constexpr int64_t kMaxFrameBytes = int64_t{40} << 20;  // above sync::kMaxMessageBytes
+constexpr int64_t kMaxFrameBytes = int64_t{80} << 20;  // above sync::kMaxMessageBytes
 // Messages queued per connection and direction before ZeroMQ drops (PUB) or refuses (ROUTER,
 // DEALER) more. It bounds memory: a stalled subscriber costs at most 1,000 delta batches of at
 // most 1 MiB (typically a few KB each) on the publisher. Dropped batches are gaps that the

@@ -62,7 +62,9 @@ std::string StatusJson(const db::ReplicaStatus& s) {
                           {"connected", p.connected},
                           {"last_delta_seq", p.last_delta_seq},
                           {"lag_ms", p.lag_ms},
-                          {"anti_entropy_running", p.anti_entropy_running}});
+                          {"anti_entropy_running", p.anti_entropy_running},
+                          {"apply_failures", p.apply_failures}});
+    if (!p.last_apply_error.empty()) j["peers"].back()["last_apply_error"] = p.last_apply_error;
   }
   j["deltas_sent"] = s.sync.deltas_sent;
   j["deltas_received"] = s.sync.deltas_received;
@@ -71,6 +73,7 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   j["anti_entropy_rounds"] = s.sync.anti_entropy_rounds;
   j["docs_repaired"] = s.sync.docs_repaired;
   j["rejected_messages"] = s.sync.rejected_messages;
+  j["apply_failures"] = s.sync.apply_failures;
   j["healthy"] = s.local.healthy;
   j["last_sequence"] = s.local.last_sequence;
   j["commits"] = s.local.commits;
@@ -374,6 +377,7 @@ class Server {
   }
 
   void SendOutgoing() {
+    for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_.name, warning);
     for (sync::Outgoing& out : replica_->TakeOutgoing()) {
       try {
         if (out.kind == sync::Outgoing::Kind::kPublish) {

@@ -2,6 +2,7 @@
 
 #include "store/store.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -71,13 +72,14 @@ std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
 }  // namespace
 
 Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
-                                          const StoredDocument* previous) {
+                                          const StoredDocument* previous, size_t max_bytes) {
   DocumentWrite w;
   w.key = std::move(key);
   w.encoded = crdt::EncodeDocument(state);
-  if (w.encoded.size() > crdt::kMaxEncodedBytes) {
-    return Status::InvalidArgument("document " + w.key + " would exceed the size limit of " +
-                                   std::to_string(crdt::kMaxEncodedBytes) + " encoded bytes");
+  max_bytes = std::min(max_bytes, crdt::kMaxEncodedBytes);
+  if (w.encoded.size() > max_bytes) {
+    return Status::InvalidArgument("document /" + w.key + " would be " + std::to_string(w.encoded.size()) +
+                                   " encoded bytes, past the size limit of " + std::to_string(max_bytes));
   }
   w.digest = crdt::DigestOf(w.encoded);
   if (previous != nullptr) {
@@ -90,7 +92,7 @@ Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document&
 
 Result<crdt::Digest> WriteSet::PutDocument(std::string key, const crdt::Document& state,
                                            const StoredDocument* previous) {
-  Result<DocumentWrite> w = EncodeDocumentWrite(std::move(key), state, previous);
+  Result<DocumentWrite> w = EncodeDocumentWrite(std::move(key), state, previous, crdt::kMaxEncodedBytes);
   if (!w.ok()) return w.status();
   const crdt::Digest digest = w->digest;
   PutDocument(std::move(w).value());

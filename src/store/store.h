@@ -90,15 +90,16 @@ struct DocumentWrite {
 };
 
 // Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
-// InvalidArgument if the encoded state exceeds crdt::kMaxEncodedBytes.
+// InvalidArgument if the encoded state exceeds `max_bytes`: crdt::kMaxWriteBytes for what a local
+// write makes, crdt::kMaxEncodedBytes (the most a store holds) for a join of remote states.
 Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
-                                          const StoredDocument* previous);
+                                          const StoredDocument* previous, size_t max_bytes);
 
 // What one Commit changes. Built by the single writer, then committed atomically.
 class WriteSet {
  public:
   void PutDocument(DocumentWrite write) { documents_.push_back(std::move(write)); }
-  // EncodeDocumentWrite, then PutDocument; returns the new digest.
+  // EncodeDocumentWrite up to crdt::kMaxEncodedBytes, then PutDocument; returns the new digest.
   Result<crdt::Digest> PutDocument(std::string key, const crdt::Document& state, const StoredDocument* previous);
   // Appends a delta of this replica to the delta log; it gets the next sequence number.
   void AppendLocalDelta(std::string key, const crdt::Document& delta);

@@ -46,7 +46,8 @@ void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out
   SendMore(out);
   if (outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && refs_to_fetch_.empty() &&
       pending_.empty()) {
-    state_ = stats_.documents_pushed + stats_.documents_fetched > 0 ? State::kRepaired : State::kInSync;
+    const uint64_t touched = stats_.documents_pushed + stats_.documents_fetched + stats_.documents_failed;
+    state_ = touched > 0 ? State::kRepaired : State::kInSync;
   }
 }
 
@@ -197,8 +198,16 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
   for (const DocumentRef& ref : response.missing) answered(ref);
-  stats_.documents_fetched += updates.size();
-  if (Status s = local_.ApplyRemote(std::move(updates)); !s.ok()) return Fail(s.ToString());
+  // A document that cannot be applied here fails alone; the round goes on with the others.
+  const ApplyResult applied = local_.ApplyRemote(std::move(updates));
+  for (const Status& s : applied.updates) {
+    if (s.ok()) {
+      ++stats_.documents_fetched;
+    } else {
+      ++stats_.documents_failed;
+      last_apply_error_ = s;
+    }
+  }
   for (uint32_t bucket : settled) {
     SettleBucket(bucket, out);
     if (done()) return;

@@ -41,7 +41,8 @@ struct AntiEntropyStats {
   uint64_t nodes_compared = 0;
   uint64_t leaves_compared = 0;
   uint64_t documents_pushed = 0;
-  uint64_t documents_fetched = 0;
+  uint64_t documents_fetched = 0;  // fetched and joined here
+  uint64_t documents_failed = 0;   // fetched but not applied here (LocalReplica::ApplyRemote)
 };
 
 class AntiEntropySession {
@@ -72,6 +73,8 @@ class AntiEntropySession {
   bool done() const { return state_ != State::kRunning; }
   const std::string& error() const { return error_; }
   const AntiEntropyStats& stats() const { return stats_; }
+  // Why the last fetched document that could not be applied was refused; OK if none was.
+  const Status& last_apply_error() const { return last_apply_error_; }
   // Items (nodes, leaves, documents) asked for and not answered yet.
   size_t outstanding() const { return asked_.size() + awaiting_.size(); }
 
@@ -102,6 +105,7 @@ class AntiEntropySession {
   State state_ = State::kRunning;
   std::string error_;
   AntiEntropyStats stats_;
+  Status last_apply_error_;
   int retries_without_progress_ = 0;
 
   // A bucket whose comparison waits for fetched documents: the local documents that differ from

@@ -26,6 +26,20 @@ struct RemoteUpdate {
   bool is_state = false;  // a full state (joined with Join) rather than a delta (ApplyDelta)
 };
 
+// What ApplyRemote did with each update of a batch.
+struct ApplyResult {
+  std::vector<Status> updates;  // one per update, in the order given
+
+  bool ok() const { return status().ok(); }
+  // OK, or the first failure.
+  Status status() const {
+    for (const Status& s : updates) {
+      if (!s.ok()) return s;
+    }
+    return Status::OK();
+  }
+};
+
 // One document of a Merkle bucket, as the replica holds it.
 struct LeafEntry {
   std::string key;
@@ -57,9 +71,12 @@ class LocalReplica {
   // The canonical encoding of a document's state; nullopt if this replica never saw the key.
   virtual Result<std::optional<std::string>> ReadState(const std::string& key) const = 0;
 
-  // Joins remote updates, all in one commit, without adding them to this replica's delta log
-  // (deltas are re-published only by their origin).
-  virtual Status ApplyRemote(std::vector<RemoteUpdate> updates) = 0;
+  // Joins remote updates, in one commit, without adding them to this replica's delta log (deltas
+  // are re-published only by their origin). Each document succeeds or fails on its own: an
+  // update that cannot be applied (an invalid key, a document that cannot be read, a join past
+  // crdt::kMaxEncodedBytes) fails with the other updates of its document only, and the rest are
+  // committed; a failed commit fails every update it carried.
+  virtual ApplyResult ApplyRemote(std::vector<RemoteUpdate> updates) = 0;
 };
 
 }  // namespace crdtdb::sync

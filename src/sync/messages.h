@@ -32,7 +32,9 @@ namespace crdtdb::sync {
 constexpr unsigned kProtocolVersion = 4;
 
 // Bounds on one message.
-constexpr size_t kMaxMessageBytes = size_t{32} << 20;
+// Room for one document of the largest size a replica stores (crdt::kMaxEncodedBytes), which
+// always travels, alone if need be, with its key and framing.
+constexpr size_t kMaxMessageBytes = size_t{72} << 20;
 constexpr size_t kMaxDeltasPerMessage = 1024;
 constexpr size_t kMaxNodesPerMessage = 256;
 constexpr size_t kMaxLeafEntriesPerMessage = 65'536;

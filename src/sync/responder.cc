@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <type_traits>
 
 #include "crdt/codec.h"
 
@@ -96,14 +97,16 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const DocumentRequest& r
   return std::optional<Body>(std::move(response));
 }
 
-Result<std::optional<Body>> Answer(LocalReplica& local, const Documents& pushed) {
+Result<std::optional<Body>> Answer(LocalReplica& local, const Documents& pushed, ApplyResult* applied) {
   std::vector<RemoteUpdate> updates;
   for (const DocumentState& d : pushed.documents) {
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Status::InvalidArgument("pushed document " + d.key + ": " + state.status().message());
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
-  if (Status s = local.ApplyRemote(std::move(updates)); !s.ok()) return s;
+  // Each document succeeds or fails on its own; the caller counts and reports the failures.
+  ApplyResult result = local.ApplyRemote(std::move(updates));
+  if (applied != nullptr) *applied = std::move(result);
   return std::optional<Body>();
 }
 
@@ -114,8 +117,16 @@ Result<std::optional<Body>> Answer(LocalReplica&, const T& message) {
 
 }  // namespace
 
-Result<std::optional<Body>> AnswerRequest(LocalReplica& local, const Body& request) {
-  return std::visit([&](const auto& m) { return Answer(local, m); }, request);
+Result<std::optional<Body>> AnswerRequest(LocalReplica& local, const Body& request, ApplyResult* applied) {
+  return std::visit(
+      [&](const auto& m) -> Result<std::optional<Body>> {
+        if constexpr (std::is_same_v<std::decay_t<decltype(m)>, Documents>) {
+          return Answer(local, m, applied);
+        } else {
+          return Answer(local, m);
+        }
+      },
+      request);
 }
 
 }  // namespace crdtdb::sync

@@ -19,9 +19,10 @@ constexpr size_t kDocumentBytesPerAnswer = size_t{16} << 20;
 constexpr size_t kLogAnswerBytes = size_t{8} << 20;
 
 // The answer to `request`, or nullopt for a message that needs none (pushed documents, which
-// this joins into the local replica). InvalidArgument for a message that is not a request, or
-// bad content (e.g. an undecodable pushed document); errors of the local replica are returned.
-Result<std::optional<Body>> AnswerRequest(LocalReplica& local, const Body& request);
+// this joins into the local replica; `applied`, if set, then receives what ApplyRemote did with
+// each). InvalidArgument for a message that is not a request, or bad content (e.g. an
+// undecodable pushed document); errors of the local replica's reads are returned.
+Result<std::optional<Body>> AnswerRequest(LocalReplica& local, const Body& request, ApplyResult* applied = nullptr);
 
 }  // namespace crdtdb::sync
 

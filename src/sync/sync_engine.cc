@@ -12,6 +12,8 @@ namespace crdtdb::sync {
 
 struct SyncEngine::Peer {
   std::string name;
+  uint64_t apply_failures = 0;
+  std::string last_apply_error;
   std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
   bool stream_started = false;
   SequenceTracker stream;
@@ -59,6 +61,7 @@ void SyncEngine::Send(Outgoing::Kind kind, const std::string& peer, Body body) {
 std::vector<Outgoing> SyncEngine::TakeOutgoing() { return std::exchange(outgoing_, {}); }
 
 void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, uint64_t now_ms) {
+  last_now_ms_ = now_ms;
   Peer* peer = FindPeer(name);
   Result<Message> message = Receive(bytes);
   if (peer == nullptr || !message.ok()) {
@@ -91,24 +94,61 @@ void SyncEngine::NoteProgress(Peer& peer, uint64_t now_ms) {
   }
 }
 
-void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas) {
+void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms) {
   std::vector<RemoteUpdate> updates;
   std::vector<uint64_t> sequences;
   for (const LoggedDelta& d : deltas) {
     if (peer.stream.Covered(d.sequence)) continue;  // a duplicate
     Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
     if (!delta.ok()) {
-      ++stats_.rejected_messages;  // the whole message is dropped; the gap gets repaired
-      return;
+      ++stats_.rejected_messages;  // left uncovered: gap repair, then anti-entropy, take it up
+      continue;
     }
-    updates.push_back(RemoteUpdate{d.key, std::move(delta).value(), /*is_state=*/false});
+    // A delta logged by reference is the origin's whole state: joined as a state, so that the
+    // fields and the document it removed go here too (codec.h, IsStateLayout).
+    updates.push_back(RemoteUpdate{d.key, std::move(delta).value(), crdt::IsStateLayout(d.delta)});
     sequences.push_back(d.sequence);
   }
   if (updates.empty()) return;
-  if (!local_.ApplyRemote(std::move(updates)).ok()) return;  // not covered: asked for again
-  for (uint64_t s : sequences) peer.stream.Add(s);
-  stats_.deltas_received += sequences.size();
+  // Only the deltas applied are covered: a failed one stays a gap, asked for again.
+  const ApplyResult applied = local_.ApplyRemote(std::move(updates));
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    if (applied.updates[i].ok()) {
+      peer.stream.Add(sequences[i]);
+      ++stats_.deltas_received;
+    } else {
+      NoteApplyFailure(&peer, applied.updates[i], now_ms);
+    }
+  }
 }
+
+void SyncEngine::NoteApplyFailure(Peer* peer, const Status& why, uint64_t now_ms) {
+  ++stats_.apply_failures;
+  const std::string sender = peer != nullptr ? "peer " + peer->name : "a client";
+  if (peer != nullptr) {
+    ++peer->apply_failures;
+    peer->last_apply_error = why.ToString();
+  }
+  // One line per sender and cause a minute: a document refused on every round must not flood
+  // the log, nor go unsaid.
+  constexpr uint64_t kWarningIntervalMs = 60'000;
+  WarningState& w = warning_state_[{sender, why.code()}];
+  ++w.unreported;
+  if (w.last_ms && now_ms - *w.last_ms < kWarningIntervalMs) return;
+  warnings_.push_back("could not apply " + std::to_string(w.unreported) + " update(s) from " + sender +
+                      "; they stay apart until repaired (docs/operations.md); the last: " + why.ToString());
+  w.last_ms = now_ms;
+  w.unreported = 0;
+}
+
+SyncEngine::Peer* SyncEngine::PeerWithReplicaId(crdt::ReplicaId id) {
+  for (auto& [name, peer] : peers_) {
+    if (peer->replica_id == id) return peer.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::string> SyncEngine::TakeWarnings() { return std::exchange(warnings_, {}); }
 
 void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms) {
   if (batch.deltas.empty()) return;
@@ -117,7 +157,7 @@ void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_
     peer.stream.CoverThrough(batch.deltas.front().sequence - 1);
     peer.stream_started = true;
   }
-  ApplyDeltas(peer, batch.deltas);
+  ApplyDeltas(peer, batch.deltas, now_ms);
   peer.stream.SawUpTo(batch.deltas.back().sequence);
   RequestMissing(peer, now_ms);
 }
@@ -162,7 +202,7 @@ void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t
     peer.stream.CoverThrough(response.first_available - 1);
     if (!peer.session) peer.next_anti_entropy_ms = now_ms;
   }
-  ApplyDeltas(peer, response.deltas);
+  ApplyDeltas(peer, response.deltas, now_ms);
   peer.stream.OriginEndsAt(response.last_sequence);
   if (peer.stream.contiguous() == before && peer.stream.FirstMissing()) {
     // No progress: what is missing cannot come from the log (a delta this replica cannot decode
@@ -177,13 +217,18 @@ void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t
 std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
   Result<Message> message = Receive(bytes);
   if (!message.ok()) return std::nullopt;
-  Result<std::optional<Body>> answer = AnswerRequest(local_, message->body);
+  ApplyResult pushed;
+  Result<std::optional<Body>> answer = AnswerRequest(local_, message->body, &pushed);
   if (!answer.ok()) {
     if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
     return std::nullopt;
   }
-  if (const auto* pushed = std::get_if<Documents>(&message->body)) {
-    stats_.docs_repaired += pushed->documents.size();
+  for (const Status& s : pushed.updates) {
+    if (s.ok()) {
+      ++stats_.docs_repaired;
+    } else {
+      NoteApplyFailure(PeerWithReplicaId(message->sender), s, last_now_ms_);
+    }
   }
   if (!answer->has_value()) return std::nullopt;
   std::string reply = Encode(Message{local_.replica_id(), std::move(**answer)});
@@ -192,6 +237,7 @@ std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
 }
 
 void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uint64_t now_ms) {
+  last_now_ms_ = now_ms;
   Peer* peer = FindPeer(name);
   Result<Message> message = Receive(bytes);
   if (peer == nullptr || !message.ok()) return;
@@ -216,9 +262,13 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
       message->body);
   if (!peer->session || peer->session->id() != session) return;  // the answer of an ended round
   std::vector<Body> requests;
-  const uint64_t fetched_before = peer->session->stats().documents_fetched;
+  const AntiEntropyStats before = peer->session->stats();
   peer->session->OnResponse(message->body, &requests);
-  stats_.docs_repaired += peer->session->stats().documents_fetched - fetched_before;  // joined now
+  const AntiEntropyStats& after = peer->session->stats();
+  stats_.docs_repaired += after.documents_fetched - before.documents_fetched;  // joined now
+  for (uint64_t f = before.documents_failed; f < after.documents_failed; ++f) {
+    NoteApplyFailure(peer, peer->session->last_apply_error(), now_ms);
+  }
   peer->session_activity_ms = now_ms;
   for (Body& request : requests) Send(Outgoing::Kind::kRequest, peer->name, std::move(request));
   if (peer->session->done()) FinishSession(*peer, now_ms);
@@ -287,6 +337,7 @@ void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
 }
 
 void SyncEngine::OnTick(uint64_t now_ms) {
+  last_now_ms_ = now_ms;
   PublishOwnDeltas(now_ms);
   for (auto& [name, peer] : peers_) {
     if (peer->log_request_sent_ms && now_ms - *peer->log_request_sent_ms > options_.request_timeout_ms) {
@@ -315,6 +366,8 @@ std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
       s.lag_ms = peer->behind_since_ms ? now_ms - *peer->behind_since_ms : s.connected ? 0 : silent_ms;
     }
     s.anti_entropy_running = peer->session != nullptr;
+    s.apply_failures = peer->apply_failures;
+    s.last_apply_error = peer->last_apply_error;
     out.push_back(std::move(s));
   }
   return out;

@@ -62,6 +62,9 @@ struct SyncStats {
   uint64_t docs_repaired = 0;
   uint64_t rejected_messages = 0;
   uint64_t log_requests = 0;
+  // Updates (deltas, fetched or pushed documents) that could not be applied here
+  // (LocalReplica::ApplyRemote); each is also counted on its peer, when the sender is one.
+  uint64_t apply_failures = 0;
 };
 
 struct PeerStatus {
@@ -73,6 +76,10 @@ struct PeerStatus {
   // gap opened, or the peer went silent). 0 if the peer was never heard from.
   uint64_t lag_ms = 0;
   bool anti_entropy_running = false;
+  // Updates from this peer that could not be applied here, and why the last one was refused:
+  // documents that stay apart from the peer's until an operator acts (docs/operations.md).
+  uint64_t apply_failures = 0;
+  std::string last_apply_error;
 };
 
 class SyncEngine {
@@ -95,6 +102,9 @@ class SyncEngine {
   void OnTick(uint64_t now_ms);
 
   std::vector<Outgoing> TakeOutgoing();
+  // Lines for the operator's log at WARN: updates that could not be applied, at most one line per
+  // peer and cause a minute (later ones are counted into the next line).
+  std::vector<std::string> TakeWarnings();
   // Counts a message the adapter dropped before it reached the engine (bad framing).
   void CountRejected() { ++stats_.rejected_messages; }
   const SyncStats& stats() const { return stats_; }
@@ -114,7 +124,10 @@ class SyncEngine {
   void OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms);
   // Notes whether every delta the peer announced is applied here, for PeerStatus::lag_ms.
   void NoteProgress(Peer& peer, uint64_t now_ms);
-  void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas);
+  void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms);
+  // Counts an update from `peer` (null: a sender that is not a peer) that could not be applied.
+  void NoteApplyFailure(Peer* peer, const Status& why, uint64_t now_ms);
+  Peer* PeerWithReplicaId(crdt::ReplicaId id);
   void RequestMissing(Peer& peer, uint64_t now_ms);
   void PublishOwnDeltas(uint64_t now_ms);
   void RunAntiEntropy(Peer& peer, uint64_t now_ms);
@@ -124,6 +137,14 @@ class SyncEngine {
   const SyncOptions options_;
   std::map<std::string, std::unique_ptr<Peer>> peers_;
   std::vector<Outgoing> outgoing_;
+  std::vector<std::string> warnings_;
+  // Per sender and cause: when a warning was last logged, and failures since.
+  struct WarningState {
+    std::optional<uint64_t> last_ms;
+    uint64_t unreported = 0;
+  };
+  std::map<std::pair<std::string, Status::Code>, WarningState> warning_state_;
+  uint64_t last_now_ms_ = 0;  // the latest time an input carried, for inputs that carry none
   SyncStats stats_;
   uint64_t published_upto_;
   uint64_t last_publish_ms_ = 0;

@@ -81,7 +81,7 @@ std::vector<sync::RemoteUpdate> LogAsUpdates(const DatabaseImpl& source, uint64_
   for (const sync::LoggedDelta& entry : *log) {
     Result<crdt::Document> delta = crdt::DecodeDelta(entry.delta);
     REQUIRE(delta.ok());
-    updates.push_back(sync::RemoteUpdate{entry.key, std::move(delta).value(), false});
+    updates.push_back(sync::RemoteUpdate{entry.key, std::move(delta).value(), crdt::IsStateLayout(entry.delta)});
   }
   return updates;
 }

@@ -7,6 +7,7 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include "sync/messages.h"
 #include "tests/support/fault_env.h"
 
 namespace crdtdb::testing {
@@ -20,9 +21,17 @@ struct SimCluster::Node {
   int boot = 1;  // of the replica's machine
   std::unique_ptr<db::Replica> replica;  // null while crashed
   sync::SyncStats stats_before_crash;    // engines restart with fresh counters
+  uint64_t apply_failures_before = 0;    // of every engine this replica ran before its current one
 };
 
 namespace {
+
+// Whether a request on a sync link belongs to anti-entropy (not to gap repair).
+bool IsAntiEntropy(const std::string& bytes) {
+  Result<sync::Message> message = sync::Decode(bytes);
+  if (!message.ok()) return false;
+  return !std::holds_alternative<sync::LogRequest>(message->body);
+}
 
 // A transport straight into a region's replica, as the ZeroMQ one will be over the network.
 class SimTransport final : public SyncTransport {
@@ -122,6 +131,14 @@ const sync::SyncStats& SimCluster::stats(size_t i) const {
   return up(i) ? nodes_[i]->replica->sync_stats() : nodes_[i]->stats_before_crash;
 }
 
+uint64_t SimCluster::apply_failures() const {
+  uint64_t total = 0;
+  for (const auto& node : nodes_) {
+    total += node->apply_failures_before + (node->replica ? node->replica->sync_stats().apply_failures : 0);
+  }
+  return total;
+}
+
 db::ReplicaStatus SimCluster::status(size_t i) const { return nodes_[i]->replica->status(now_ms_); }
 
 void SimCluster::SetLink(size_t from, size_t to, bool is_up) { link_up_[from][to] = is_up; }
@@ -144,6 +161,7 @@ void SimCluster::Crash(size_t i) {
   Node& node = *nodes_[i];
   if (!node.replica) return;
   node.stats_before_crash = node.replica->sync_stats();
+  node.apply_failures_before += node.stats_before_crash.apply_failures;
   // Killed, the process writes nothing more: not the clean-close record of its store either.
   node.env->Freeze();
   node.replica.reset();
@@ -162,6 +180,10 @@ void SimCluster::Reboot(size_t i) {
 
 void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {
   if (!link_up_[from][to]) return;
+  if (kind == Event::Kind::kRequest && !options_.anti_entropy && IsAntiEntropy(bytes)) {
+    ++anti_entropy_dropped_;
+    return;
+  }
   if (kind == Event::Kind::kPublished && drop_published_[from][to] > 0) {
     --drop_published_[from][to];
     return;

@@ -52,6 +52,9 @@ struct SimOptions {
   uint64_t jitter_ms = 10;
   uint64_t delta_log_max_entries = 100'000;
   sync::SyncOptions sync;
+  // False: every anti-entropy request is dropped on the wire, so that a test proves the delta
+  // stream and gap repair on their own, with no backstop to hide their bugs.
+  bool anti_entropy = true;
 };
 
 class SimCluster {
@@ -98,8 +101,13 @@ class SimCluster {
   // Every replica's documents of `collection` as "id=json" lines, for comparing full dumps.
   std::string Dump(size_t i, const std::string& collection);
   const sync::SyncStats& stats(size_t i) const;
+  // Updates that some replica could not apply, over the whole run (restarts included). A correct
+  // run has none: each is a document that stays apart until an operator acts.
+  uint64_t apply_failures() const;
   db::ReplicaStatus status(size_t i) const;
   uint64_t messages_delivered() const { return delivered_; }
+  // Anti-entropy requests dropped because SimOptions::anti_entropy is false.
+  uint64_t anti_entropy_dropped() const { return anti_entropy_dropped_; }
 
  private:
   struct Node;
@@ -124,6 +132,7 @@ class SimCluster {
   uint64_t now_ms_ = 1'700'000'000'000;
   uint64_t order_ = 0;
   uint64_t delivered_ = 0;
+  uint64_t anti_entropy_dropped_ = 0;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::vector<bool>> link_up_;
   std::vector<std::vector<int>> drop_published_;

@@ -2,7 +2,8 @@
 //
 // An in-memory LocalReplica for unit tests of the protocol state machines: a delta log, a Merkle
 // tree and a map of document states, with no store underneath. ApplyRemote records what it is
-// given (and fails with `apply_status` when that is set); it does not change the tree.
+// given (and fails with `apply_status` when that is set, for `fail_key` only if that is set); it
+// does not change the tree.
 
 #ifndef CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
 #define CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
@@ -41,6 +42,7 @@ class FakeReplica : public sync::LocalReplica {
   }
 
   Status apply_status;
+  std::string fail_key;  // with apply_status: only this document fails (empty: every one)
   std::vector<sync::RemoteUpdate> applied;
 
   crdt::ReplicaId replica_id() const override { return id_; }
@@ -71,10 +73,14 @@ class FakeReplica : public sync::LocalReplica {
     if (it == documents_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second.second);
   }
-  Status ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
-    if (!apply_status.ok()) return apply_status;
-    for (sync::RemoteUpdate& u : updates) applied.push_back(std::move(u));
-    return Status::OK();
+  sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
+    sync::ApplyResult result;
+    for (sync::RemoteUpdate& u : updates) {
+      const bool fails = !apply_status.ok() && (fail_key.empty() || u.key == fail_key);
+      result.updates.push_back(fails ? apply_status : Status::OK());
+      if (!fails) applied.push_back(std::move(u));
+    }
+    return result;
   }
 
  private:

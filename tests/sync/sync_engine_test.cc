@@ -230,5 +230,59 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
   CHECK(engine.peer_replica_id("c") == std::nullopt);
 }
 
+TEST_CASE("a delta logged by reference is joined as a state; a mutator's delta as a delta") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  const std::string by_reference = crdt::StateAsDelta(ValidState("x")).value();
+  engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", by_reference}, {2, "docs/2", ValidDelta("x")}}}), kNow);
+  REQUIRE(local.applied.size() == 2);
+  CHECK(local.applied[0].is_state);
+  CHECK_FALSE(local.applied[1].is_state);
+  CHECK(LastDeltaSeq(engine) == 2);
+}
+
+TEST_CASE("a delta that cannot be applied fails alone: the others apply, it stays a gap, it is reported") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  (void)Take(engine);
+  local.apply_status = Status::InvalidArgument("document /docs/2 would be too large");
+  local.fail_key = "docs/2";
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 3)}), kNow);
+  REQUIRE(local.applied.size() == 2);
+  CHECK(local.applied[0].key == "docs/1");
+  CHECK(local.applied[1].key == "docs/3");
+  CHECK(LastDeltaSeq(engine) == 1);  // 2 is not covered...
+  Sent sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);  // ...so it is asked for again
+  CHECK(sent.logs[0].from_sequence == 2);
+  const PeerStatus peer = engine.peer_status(kNow).front();
+  CHECK(peer.apply_failures == 1);
+  CHECK(peer.last_apply_error.find("docs/2") != std::string::npos);
+  CHECK(engine.stats().apply_failures == 1);
+  CHECK(engine.stats().deltas_received == 2);
+  const std::vector<std::string> warnings = engine.TakeWarnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("peer b") != std::string::npos);
+  CHECK(warnings[0].find("docs/2") != std::string::npos);
+}
+
+TEST_CASE("failures to apply are logged once a minute per peer and cause, with the count since") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  local.apply_status = Status::InvalidArgument("too large");
+  for (uint64_t s = 1; s <= 5; ++s) engine.OnPublished("b", FromB(DeltaBatch{Deltas(s, s)}), kNow + s);
+  CHECK(engine.TakeWarnings().size() == 1);
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(6, 6)}), kNow + 60'000);
+  CHECK(engine.TakeWarnings().empty());  // within a minute of the first line
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(7, 7)}), kNow + 60'001);
+  const std::vector<std::string> later = engine.TakeWarnings();
+  REQUIRE(later.size() == 1);
+  CHECK(later[0].find("could not apply 6 update(s)") != std::string::npos);
+  CHECK(engine.stats().apply_failures == 7);
+}
+
 }  // namespace
 }  // namespace crdtdb::sync

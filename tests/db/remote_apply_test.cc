@@ -1,0 +1,100 @@
+// Copyright (c) crdtdb authors.
+//
+// DatabaseImpl::ApplyRemote, the one door of remote updates: each document succeeds or fails on
+// its own (sync/local_replica.h), a join is bounded by what a store holds and not by what a local
+// write may make, and a dot that arrives with another value than the one held here is refused.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "crdt/codec.h"
+#include "crdt/limits.h"
+#include "db/database_impl.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/temp_dir.h"
+
+namespace crdtdb::db {
+namespace {
+
+using nlohmann::json;
+
+uint64_t FixedClock() { return 1'700'000'000'000; }
+
+std::unique_ptr<DatabaseImpl> OpenWithId(const std::string& path, crdt::ReplicaId id) {
+  store::StoreOptions options;
+  options.path = path;
+  options.new_replica_id = id;
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::make_unique<DatabaseImpl>(std::move(store).value(), FixedClock);
+}
+
+sync::RemoteUpdate StateOf(DatabaseImpl& db, const std::string& key) {
+  Result<std::optional<std::string>> state = db.ReadState(key);
+  REQUIRE(state.ok());
+  REQUIRE(state->has_value());
+  return sync::RemoteUpdate{key, crdt::DecodeDocument(**state).value(), true};
+}
+
+TEST_CASE("remote updates fail per document: the others of the batch are applied") {
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenWithId(a_dir.path() + "/a", 1);
+  auto b = OpenWithId(b_dir.path() + "/b", 2);
+  REQUIRE(a->put("c/1", R"({"v":1})").ok());
+  REQUIRE(a->put("c/2", R"({"v":2})").ok());
+  std::vector<sync::RemoteUpdate> updates{StateOf(*a, "c/1"), StateOf(*a, "c/2")};
+  updates.insert(updates.begin() + 1, sync::RemoteUpdate{"not a key/", updates[0].document, true});
+  const sync::ApplyResult result = b->ApplyRemote(std::move(updates));
+  REQUIRE(result.updates.size() == 3);
+  CHECK(result.updates[0].ok());
+  CHECK(result.updates[1].IsInvalidArgument());
+  CHECK(result.updates[2].ok());
+  CHECK(b->get("c/1").value() == R"({"v":1})");
+  CHECK(b->get("c/2").value() == R"({"v":2})");
+}
+
+TEST_CASE("a dot held here with another value is refused with its document, and named") {
+  // Two stores with one replica id issue the same dots: what a store restored from a copy, or a
+  // client forging another replica's dots, would send.
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenWithId(a_dir.path() + "/a", 7);
+  auto twin = OpenWithId(b_dir.path() + "/twin", 7);
+  REQUIRE(a->put("c/1", R"({"v":"mine"})").ok());
+  REQUIRE(twin->put("c/1", R"({"v":"forged"})").ok());
+  REQUIRE(twin->put("c/2", R"({"v":"fine"})").ok());
+  const std::string root_before = a->status().merkle_root;
+  const sync::ApplyResult result = a->ApplyRemote({StateOf(*twin, "c/1"), StateOf(*twin, "c/2")});
+  REQUIRE(result.updates.size() == 2);
+  CHECK(result.updates[0].IsCorruption());
+  CHECK(result.updates[0].message().find("/c/1") != std::string::npos);
+  CHECK(result.updates[0].message().find("another value") != std::string::npos);
+  CHECK(result.updates[1].ok());
+  CHECK(a->get("c/1").value() == R"({"v":"mine"})");
+  CHECK(a->get("c/2").value() == R"({"v":"fine"})");
+  CHECK(a->status().merkle_root != root_before);  // c/2 only
+}
+
+TEST_CASE("a join past the size limit of a write is stored; a local write may not grow it further") {
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenWithId(a_dir.path() + "/a", 1);
+  auto b = OpenWithId(b_dir.path() + "/b", 2);
+  const std::string chunk(3'900'000, 'x');
+  for (int i = 0; i < 3; ++i) REQUIRE(a->patch("big/1", json{{"f" + std::to_string(i), chunk}}.dump()).ok());
+  REQUIRE(b->ApplyRemote({StateOf(*a, "big/1")}).ok());
+  const std::string side(3'000'000, 'y');
+  REQUIRE(a->patch("big/1", json{{"x", side + "a"}}.dump()).ok());
+  REQUIRE(b->patch("big/1", json{{"x", side + "b"}}.dump()).ok());
+  const sync::ApplyResult joined = a->ApplyRemote({StateOf(*b, "big/1")});
+  REQUIRE_MESSAGE(joined.ok(), joined.status().ToString());
+  CHECK(a->ReadState("big/1").value()->size() > crdt::kMaxWriteBytes);
+  const Result<std::string> grow = a->patch("big/1", json{{"y", 1}}.dump());
+  CHECK(grow.status().IsInvalidArgument());
+  CHECK(grow.status().message().find("size limit of a write") != std::string::npos);
+  CHECK(a->patch("big/1", json{{"x", "resolved"}}.dump()).ok());
+}
+
+}  // namespace
+}  // namespace crdtdb::db
