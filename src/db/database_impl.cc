@@ -326,6 +326,15 @@ Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& ke
   return store_->ReadEncodedState(key);
 }
 
+std::optional<uint64_t> DatabaseImpl::StreamProgress(crdt::ReplicaId origin) const {
+  Result<std::optional<uint64_t>> progress = store_->ReadStreamProgress(origin);
+  return progress.ok() ? *progress : std::nullopt;  // unreadable: resume as if unknown
+}
+
+void DatabaseImpl::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
+  (void)store_->SaveStreamProgress(origin, sequence);  // best effort (local_replica.h)
+}
+
 sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
   sync::ApplyResult result;
   result.updates.resize(updates.size());

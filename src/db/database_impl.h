@@ -57,6 +57,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
   Result<std::optional<std::string>> ReadState(const std::string& key) const override;
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
+  std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override;
+  void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override;
 
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).

@@ -65,4 +65,10 @@ std::string MetaKey(std::string_view name) {
   return key;
 }
 
+std::string StreamProgressKey(uint64_t origin) {
+  std::string key(1, kStreamProgressPrefix);
+  AppendBigEndian64(&key, origin);
+  return key;
+}
+
 }  // namespace crdtdb::store

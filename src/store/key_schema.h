@@ -8,6 +8,7 @@
 //   't' bucket(u32 BE)               -> Merkle leaf hash 16, checkpointed at a clean close
 //   'l' sequence(u64 BE)             -> delta-log record: [key length u32][doc_key][delta or nothing]
 //   'm' name                         -> replica metadata (see MetaKey)
+//   'p' origin(u64 BE)               -> u64: how far this replica has applied origin's stream
 //
 // Big-endian integers make LevelDB's bytewise order the numeric order.
 
@@ -27,6 +28,7 @@ constexpr char kBucketPrefix = 'b';
 constexpr char kMerklePrefix = 't';
 constexpr char kDeltaLogPrefix = 'l';
 constexpr char kMetaPrefix = 'm';
+constexpr char kStreamProgressPrefix = 'p';
 
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
@@ -50,6 +52,7 @@ std::string BucketPrefix(uint32_t bucket);
 std::string MerkleLeafKey(uint32_t bucket);
 std::string DeltaLogKey(uint64_t sequence);
 std::string MetaKey(std::string_view name);
+std::string StreamProgressKey(uint64_t origin);
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 void AppendBigEndian32(std::string* out, uint32_t v);

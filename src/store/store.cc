@@ -361,6 +361,26 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   return Status::OK();
 }
 
+Result<std::optional<uint64_t>> Store::Impl::ReadStreamProgress(crdt::ReplicaId origin) const {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), StreamProgressKey(origin), &value);
+  if (s.IsNotFound()) return std::optional<uint64_t>();
+  if (!s.ok()) return FromLevelDb(s, "reading stream progress");
+  if (value.size() != 8) return Status::Corruption("stream progress record is malformed");
+  return std::optional<uint64_t>(ReadBigEndian64(value));
+}
+
+Status Store::Impl::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
+  {
+    std::lock_guard lock(mu_);
+    if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
+  }
+  // Not synced: losing it costs a longer gap repair, never a delta, and a record that survives
+  // a crash is preceded in the log by the commits it covers.
+  return FromLevelDb(db_->Put(leveldb::WriteOptions(), StreamProgressKey(origin), EncodeU64(sequence)),
+                     "saving stream progress");
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   // LevelDB creates the directory itself, but not its parents; an injected Env owns its own
   // namespace, so the real file system is left alone then.
@@ -418,6 +438,12 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::ReadBucket(uint
   return impl_->ReadBucket(bucket);
 }
 Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
+Result<std::optional<uint64_t>> Store::ReadStreamProgress(crdt::ReplicaId origin) const {
+  return impl_->ReadStreamProgress(origin);
+}
+Status Store::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
+  return impl_->SaveStreamProgress(origin, sequence);
+}
 Metadata Store::metadata() const { return impl_->metadata(); }
 merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
 merkle::Hash Store::merkle_node(merkle::NodeId id) const { return impl_->merkle_node(id); }

@@ -154,6 +154,14 @@ class Store {
 
   Status Commit(const WriteSet& writes);
 
+  // How far this replica has applied the delta stream of replica `origin`: every delta of it up
+  // to this sequence, as last saved; nullopt if never saved. A lower bound (it is saved now and
+  // then), from which gap repair resumes after a restart.
+  Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
+  // Saves it. Call it only once the deltas it covers are committed: they then precede it in
+  // LevelDB's log, so a crash that keeps the record kept them too.
+  Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
+
   Metadata metadata() const;
   merkle::Hash merkle_root() const;
   merkle::Hash merkle_node(merkle::NodeId id) const;

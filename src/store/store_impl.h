@@ -60,6 +60,8 @@ class Store::Impl {
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Status Commit(const WriteSet& writes);
+  Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
+  Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
   Result<StoreVerification> Verify() const;
 
   Metadata metadata() const {

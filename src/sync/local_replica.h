@@ -77,6 +77,13 @@ class LocalReplica {
   // crdt::kMaxEncodedBytes) fails with the other updates of its document only, and the rest are
   // committed; a failed commit fails every update it carried.
   virtual ApplyResult ApplyRemote(std::vector<RemoteUpdate> updates) = 0;
+
+  // How far this replica has applied `origin`'s delta stream, as last saved (a lower bound), so
+  // that gap repair resumes there after a restart; nullopt if unknown.
+  virtual std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const = 0;
+  // Saves it; every delta of `origin` up to `sequence` must already be applied. Best effort: a
+  // failure only makes the next restart's gap repair longer.
+  virtual void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) = 0;
 };
 
 }  // namespace crdtdb::sync

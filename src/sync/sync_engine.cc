@@ -17,6 +17,8 @@ struct SyncEngine::Peer {
   std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
   bool stream_started = false;
   SequenceTracker stream;
+  uint64_t progress_saved = 0;  // the stream progress last saved (LocalReplica::SaveStreamProgress)
+  uint64_t progress_saved_ms = 0;
   std::optional<uint64_t> log_request_sent_ms;
   std::unique_ptr<AntiEntropySession> session;
   uint64_t session_activity_ms = 0;
@@ -38,7 +40,9 @@ SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, Sync
   }
 }
 
-SyncEngine::~SyncEngine() = default;
+SyncEngine::~SyncEngine() {
+  for (auto& [name, peer] : peers_) SaveProgress(*peer, last_now_ms_, /*now=*/true);
+}
 
 SyncEngine::Peer* SyncEngine::FindPeer(const std::string& name) {
   auto it = peers_.find(name);
@@ -76,6 +80,7 @@ void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, ui
   }
   peer->replica_id = message->sender;
   peer->last_heard_ms = now_ms;
+  if (!peer->stream_started) ResumeStream(*peer);
   if (const auto* batch = std::get_if<DeltaBatch>(&message->body)) {
     OnDeltaBatch(*peer, *batch, now_ms);
   } else if (const auto* heartbeat = std::get_if<Heartbeat>(&message->body)) {
@@ -84,6 +89,26 @@ void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, ui
     ++stats_.rejected_messages;  // only deltas and heartbeats travel on a delta stream
   }
   NoteProgress(*peer, now_ms);
+}
+
+void SyncEngine::ResumeStream(Peer& peer) {
+  // Where this replica stopped applying the origin's stream before a restart: gap repair fills
+  // the rest from the origin's log. Unknown (a new replica): the stream starts where it is first
+  // heard, and the past is anti-entropy's (docs/protocol.md).
+  std::optional<uint64_t> progress = local_.StreamProgress(*peer.replica_id);
+  if (!progress) return;
+  peer.stream.CoverThrough(*progress);
+  peer.stream_started = true;
+  peer.progress_saved = *progress;
+}
+
+void SyncEngine::SaveProgress(Peer& peer, uint64_t now_ms, bool now) {
+  constexpr uint64_t kProgressSaveIntervalMs = 1000;
+  if (!peer.replica_id || !peer.stream_started || peer.stream.contiguous() <= peer.progress_saved) return;
+  if (!now && now_ms - peer.progress_saved_ms < kProgressSaveIntervalMs) return;
+  local_.SaveStreamProgress(*peer.replica_id, peer.stream.contiguous());
+  peer.progress_saved = peer.stream.contiguous();
+  peer.progress_saved_ms = now_ms;
 }
 
 void SyncEngine::NoteProgress(Peer& peer, uint64_t now_ms) {
@@ -345,6 +370,7 @@ void SyncEngine::OnTick(uint64_t now_ms) {
       RequestMissing(*peer, now_ms);
     }
     RunAntiEntropy(*peer, now_ms);
+    SaveProgress(*peer, now_ms, /*now=*/false);
   }
 }
 

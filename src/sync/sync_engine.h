@@ -122,6 +122,10 @@ class SyncEngine {
   void OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms);
   void OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms);
   void OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms);
+  // Starts tracking the peer's stream where the local replica last saved its progress, if it did.
+  void ResumeStream(Peer& peer);
+  // Saves the peer's stream progress if it moved, at most once a second unless `now`.
+  void SaveProgress(Peer& peer, uint64_t now_ms, bool now);
   // Notes whether every delta the peer announced is applied here, for PeerStatus::lag_ms.
   void NoteProgress(Peer& peer, uint64_t now_ms);
   void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms);

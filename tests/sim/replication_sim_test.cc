@@ -309,6 +309,31 @@ TEST_CASE("a replacing put and a delete reach a peer by the stream exactly as wr
   CHECK(cluster.Converged());
 }
 
+TEST_CASE("gap repair alone fills what a receiver missed while it was down, from its saved progress") {
+  SimOptions options;
+  options.anti_entropy = false;
+  SimCluster cluster(PropertySeeds(1).front() + 25, 2, options);
+  cluster.RunFor(1'000);
+  for (int k = 0; k < 10; ++k) REQUIRE(cluster.db(0).put("docs/" + std::to_string(k), R"({"a":1,"b":2})").ok());
+  cluster.RunFor(2'000);  // applied, and the progress saved
+  REQUIRE(cluster.Converged());
+  const uint64_t log_requests_before = cluster.stats(1).log_requests;
+  cluster.Crash(1);
+  for (int k = 0; k < 10; ++k) {
+    const std::string key = "docs/" + std::to_string(k);
+    if (k % 3 == 0) REQUIRE(cluster.db(0).remove(key).ok());
+    if (k % 3 == 1) REQUIRE(cluster.db(0).put(key, R"({"z":9})").ok());
+    if (k % 3 == 2) REQUIRE(cluster.db(0).patch(key, R"({"a":null})").ok());
+  }
+  for (int k = 10; k < 60; ++k) REQUIRE(cluster.db(0).put("docs/" + std::to_string(k), "{}").ok());
+  cluster.RunFor(1'000);
+  cluster.Restart(1);
+  REQUIRE(cluster.RunUntilConverged(10'000));
+  CHECK(cluster.Dump(1, "docs") == cluster.Dump(0, "docs"));
+  CHECK(cluster.stats(1).log_requests > log_requests_before);
+  CHECK(cluster.stats(1).docs_repaired == 0);
+}
+
 TEST_CASE("gap repair alone fills every gap the origin's log holds, through loss and duplication") {
   SimOptions options;
   options.anti_entropy = false;

@@ -73,6 +73,13 @@ class FakeReplica : public sync::LocalReplica {
     if (it == documents_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second.second);
   }
+  std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override {
+    auto it = progress.find(origin);
+    return it == progress.end() ? std::nullopt : std::optional(it->second);
+  }
+  void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override { progress[origin] = sequence; }
+  std::map<crdt::ReplicaId, uint64_t> progress;
+
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
     sync::ApplyResult result;
     for (sync::RemoteUpdate& u : updates) {

@@ -284,5 +284,26 @@ TEST_CASE("failures to apply are logged once a minute per peer and cause, with t
   CHECK(engine.stats().apply_failures == 7);
 }
 
+TEST_CASE("a restarted engine resumes an origin's stream from the saved progress, by gap repair") {
+  FakeReplica local(1);
+  {
+    SyncEngine engine(local, {"b"}, SyncOptions{});
+    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 5)}), kNow);
+    engine.OnTick(kNow + 10);  // the first save is due at once
+    CHECK(local.progress[2] == 5);
+    engine.OnPublished("b", FromB(DeltaBatch{Deltas(6, 6)}), kNow + 20);
+    engine.OnTick(kNow + 30);
+    CHECK(local.progress[2] == 5);  // at most once a second...
+  }
+  CHECK(local.progress[2] == 6);  // ...and when the engine stops
+  SyncEngine restarted(local, {"b"}, SyncOptions{});
+  restarted.OnPublished("b", FromB(Heartbeat{9, {}}), kNow + 1'000);
+  Sent sent = Take(restarted);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 7);
+  CHECK(LastDeltaSeq(restarted) == 6);
+}
+
 }  // namespace
 }  // namespace crdtdb::sync
