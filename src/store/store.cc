@@ -76,7 +76,7 @@ Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document&
   w.key = std::move(key);
   w.encoded = crdt::EncodeDocument(state);
   if (w.encoded.size() > crdt::kMaxEncodedBytes) {
-    return Status::InvalidArgument("document " + w.key + " would exceed the size limit of " +
+    return Status::InvalidArgument("document /" + w.key + " would exceed the size limit of " +
                                    std::to_string(crdt::kMaxEncodedBytes) + " encoded bytes");
   }
   w.digest = crdt::DigestOf(w.encoded);
@@ -299,9 +299,9 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
     if (entry.delta.empty()) {  // a reference to the document's state
       Result<std::optional<std::string>> state = ReadEncodedState(entry.key);
       if (!state.ok()) return state.status();
-      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document " + entry.key);
+      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document /" + entry.key);
       Result<std::string> delta = crdt::StateAsDelta(std::move(**state));
-      if (!delta.ok()) return delta.status().WithContext("document " + entry.key);
+      if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
       entry.delta = std::move(*delta);
     }
     out.push_back(std::move(entry));
