@@ -11,11 +11,13 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "command/command.h"
+#include "command/version.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
@@ -48,8 +50,9 @@ void Log(const char* level, const std::string& region, const std::string& messag
 
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 
-// The `status` object of interfaces section 3 for a region.
-std::string StatusJson(const db::ReplicaStatus& s) {
+// The `status` object of interfaces section 3 for a region whose replica serves from `data_dir`
+// and started `uptime_s` seconds ago.
+std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, uint64_t uptime_s) {
   nlohmann::ordered_json j;
   j["cluster"] = s.cluster;
   j["region"] = s.region;
@@ -76,6 +79,9 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   j["commits"] = s.local.commits;
   j["documents_written"] = s.local.documents_written;
   if (!s.local.healthy) j["last_error"] = s.local.last_error;
+  j["data_dir"] = data_dir;
+  j["version"] = std::string(command::Version());
+  j["uptime_s"] = uptime_s;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -115,14 +121,12 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica,
-         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
-      : config_(config),
-        self_(self),
-        replica_(std::move(replica)),
-        own_keys_(std::move(own_keys)),
-        reload_(std::move(reload)) {}
+  Server(const ClusterConfig& config, const RegionConfig& self, std::optional<net::CurveKeyPair> own_keys,
+         ReloadHook reload)
+      : config_(config), self_(self), own_keys_(std::move(own_keys)), reload_(std::move(reload)) {}
 
+  // Binds the region's endpoints and connects to its peers. Called before the store is opened,
+  // so that a region that cannot bind leaves no new data_dir behind.
   Status Bind() {
     if (own_keys_) {
       // The ZAP handler first: a CURVE server socket created without one admits any key.
@@ -131,8 +135,8 @@ class Server {
       if (!zap.ok()) return zap.status();
       zap_ = std::move(zap).value();
     }
+    if (Status s = BindServerSockets(); !s.ok()) return s;
     try {
-      BindServerSockets();
       for (const RegionConfig& region : config_.regions) {
         if (region.name == self_.name) continue;
         std::optional<net::CurveClientKeys> keys;
@@ -145,13 +149,15 @@ class Server {
                      context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
       }
     } catch (const zmq::error_t& e) {
-      return Status::IOError(std::string("cannot open the region's endpoints: ") + e.what());
+      return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
     }
     return Status::OK();
   }
 
-  // Serves until `stop`; an error if the server sockets could not be bound again after a reload.
-  Status Run(const std::atomic<bool>& stop) {
+  // Serves `replica` until `stop`; an error if the server sockets could not be bound again after a
+  // reload.
+  Status Run(std::unique_ptr<db::Replica> replica, const std::atomic<bool>& stop) {
+    replica_ = std::move(replica);
     std::vector<zmq::pollitem_t> items;
     uint64_t next_tick = SteadyMs();
     while (!stop.load()) {
@@ -196,14 +202,20 @@ class Server {
   }
 
  private:
-  // The three bound sockets: publish, sync and client.
-  void BindServerSockets() {
-    publish_ = ServerSocket(zmq::socket_type::pub);
-    publish_.bind(self_.publish);
-    sync_ = ServerSocket(zmq::socket_type::router);
-    sync_.bind(self_.sync);
-    client_ = ServerSocket(zmq::socket_type::router);
-    client_.bind(self_.client);
+  // The three bound sockets: publish, sync and client. An error names the endpoint that failed.
+  Status BindServerSockets() {
+    for (auto [socket, type, key, endpoint] :
+         {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_.publish},
+          std::tuple{&sync_, zmq::socket_type::router, "sync", &self_.sync},
+          std::tuple{&client_, zmq::socket_type::router, "client", &self_.client}}) {
+      try {
+        *socket = ServerSocket(type);
+        socket->bind(*endpoint);
+      } catch (const zmq::error_t& e) {
+        return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint + ": " + e.what());
+      }
+    }
+    return Status::OK();
   }
 
   // SIGHUP: reads the configuration again and applies its CURVE allow-list (ReloadHook).
@@ -239,16 +251,13 @@ class Server {
         socket->set(zmq::sockopt::linger, 0);
         socket->close();
       }
-      try {
-        BindServerSockets();
+      Status s = BindServerSockets();
+      if (s.ok()) {
         Log("INFO", self_.name, "server sockets bound again: every connection authenticates anew");
         return Status::OK();
-      } catch (const zmq::error_t& e) {
-        if (attempt == kRebindAttempts) {
-          return Status::IOError(std::string("cannot bind the region's endpoints again: ") + e.what());
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
       }
+      if (attempt == kRebindAttempts) return s.WithContext("after a reload");
+      std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
     }
   }
 
@@ -315,7 +324,8 @@ class Server {
     }
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [this](std::ostream& out) -> Status {
-          out << StatusJson(replica_->status(SteadyMs()));
+          const uint64_t now_ms = SteadyMs();
+          out << StatusJson(replica_->status(now_ms), self_.data_dir, (now_ms - started_ms_) / 1000);
           return Status::OK();
         });
     return command::EncodeOutcome(outcome);
@@ -397,6 +407,7 @@ class Server {
   const ReloadHook reload_;
   std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
   std::map<crdt::ReplicaId, std::string> claims_;
+  const uint64_t started_ms_ = SteadyMs();  // for uptime_s
   // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
   std::unique_ptr<net::ZapHandler> zap_;
@@ -424,6 +435,8 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     }
     own_keys = std::move(keys).value();
   }
+  Server server(config, *self, std::move(own_keys), std::move(reload));
+  if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
@@ -436,12 +449,10 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
-  Server server(config, *self, std::move(replica), std::move(own_keys), std::move(reload));
-  if (Status s = server.Bind(); !s.ok()) return s;
   Log("INFO", region,
       "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
           (config.security.curve ? ", CURVE on" : ""));
-  return server.Run(stop);
+  return server.Run(std::move(replica), stop);
 }
 
 }  // namespace crdtdb::server

@@ -102,14 +102,14 @@ TEST_CASE("with security.curve only listed keys get answers") {
   WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
   WriteFile(dir.Sub("client.key"), client.secret_key + "\n", 0600);
   WriteFile(dir.Sub("stranger.key"), stranger.secret_key + "\n", 0600);
-  const std::string client_endpoint = Endpoint();
+  const std::string client_endpoint = Endpoint(), sync_endpoint = Endpoint();
   const std::string config =
       "cluster: secure\n"
       "regions:\n"
       "  - name: us-east\n"
       "    data_dir: data/us-east\n"
       "    publish: " + Endpoint() + "\n"
-      "    sync: " + Endpoint() + "\n"
+      "    sync: " + sync_endpoint + "\n"
       "    client: " + client_endpoint + "\n"
       "    public_key: \"" + us_east.public_key + "\"\n"
       "    secret_key_file: us-east.key\n"
@@ -153,6 +153,10 @@ TEST_CASE("with security.curve only listed keys get answers") {
   const CliResult status = with_region({"status"});
   CHECK(status.exit_code == 0);
   CHECK(status.out.find("\"region\":\"us-east\"") != std::string::npos);
+  const nlohmann::json status_json = nlohmann::json::parse(status.out);
+  CHECK(status_json.at("data_dir") == dir.Sub("data/us-east"));
+  CHECK(status_json.at("version").is_string());
+  CHECK(status_json.at("uptime_s").is_number_unsigned());
 
   // A listed client key, with --endpoint.
   const CliResult listed = Run(dir, {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
@@ -160,6 +164,37 @@ TEST_CASE("with security.curve only listed keys get answers") {
   CHECK(listed.exit_code == 0);
   CHECK(listed.out == "{\"title\":\"milk\"}\n");
   CHECK(listed.err.empty());
+  // The add-wins set verbs run remotely as they do locally.
+  const std::vector<std::string> as_client = {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
+                                              "--server-key", us_east.public_key};
+  auto with_client = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), as_client.begin(), as_client.end());
+    return Run(dir, args);
+  };
+  CliResult set = with_client({"sadd", "/todos/1", "tags", "\"shop\""});
+  CHECK(set.exit_code == 0);
+  CHECK(set.out == "{\"tags\":[\"shop\"],\"title\":\"milk\"}\n");
+  set = with_client({"srem", "/todos/1", "tags", "\"shop\""});
+  CHECK(set.exit_code == 0);
+  CHECK(set.out == "{\"title\":\"milk\"}\n");  // an empty set shows as no field
+  set = with_client({"sadd", "/todos/1", "tags", "[1]"});
+  CHECK(set.exit_code == 2);
+  CHECK(set.err == "crdtdb: set elements must be JSON scalars\n");
+  set = with_client({"srem", "/todos/9", "tags", "1"});
+  CHECK(set.exit_code == 3);
+  CHECK(set.err == "crdtdb: document /todos/9 not found\n");
+
+  // sync by the address of the region's sync endpoint, with a listed client key.
+  const CliResult by_endpoint =
+      Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "sync", "--endpoint", sync_endpoint, "--client-key",
+                dir.Sub("client.key"), "--server-key", us_east.public_key});
+  CHECK(by_endpoint.exit_code == 0);
+  CHECK(by_endpoint.err.empty());
+  CHECK(by_endpoint.out.rfind("{\"endpoint\":\"" + sync_endpoint + "\",", 0) == 0);
+  CHECK(by_endpoint.out.find("\"in_sync\":true") != std::string::npos);
+  const CliResult synced_doc = Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "get", "/todos/1"});
+  CHECK(synced_doc.exit_code == 0);
+  CHECK(synced_doc.out == "{\"title\":\"milk\"}\n");
 
   // An offline-first store syncs with the region's keys.
   const CliResult synced = Run(dir, {"--data-dir", dir.Sub("local"), "sync", "--config", yaml, "--region", "us-east"});
