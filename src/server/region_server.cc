@@ -23,6 +23,7 @@
 #include "net/peer_link.h"
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
+#include "server/identity_bindings.h"
 #include "store/store.h"
 #include "sync/messages.h"
 
@@ -89,18 +90,15 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
 constexpr int kRebindAttempts = 50;
 constexpr int kRebindPauseMs = 20;
 
-// Authenticated replica-id claims kept per server (sender replica id -> ZAP user id); beyond this
-// many, unknown claims are refused rather than forgotten.
-constexpr size_t kMaxClaims = 65'536;
-
 // The ZAP allow-list: every region's public key (user id: the region's name), then the listed
-// client keys (user id "client:" and the key's first 8 characters).
+// client keys (user id "client:" and the whole key, so that replica ids are bound to keys, not to
+// a prefix two keys may share).
 std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
   std::map<std::string, std::string> allowed;
   for (const RegionConfig& r : config.regions) {
     if (r.public_key) allowed.emplace(*r.public_key, r.name);
   }
-  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key.substr(0, 8));
+  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key);
   return allowed;
 }
 
@@ -156,8 +154,11 @@ class Server {
 
   // Serves `replica` until `stop`; an error if the server sockets could not be bound again after a
   // reload.
-  Status Run(std::unique_ptr<db::Replica> replica, const std::atomic<bool>& stop) {
+  // `bindings` (CURVE only, else null) are the replica id bindings kept in the data_dir.
+  Status Run(std::unique_ptr<db::Replica> replica, std::unique_ptr<IdentityBindings> bindings,
+             const std::atomic<bool>& stop) {
     replica_ = std::move(replica);
+    bindings_ = std::move(bindings);
     std::vector<zmq::pollitem_t> items;
     uint64_t next_tick = SteadyMs();
     while (!stop.load()) {
@@ -192,6 +193,7 @@ class Server {
       }
       if (SteadyMs() >= next_tick) {
         WatchLinks();
+        BindPeerIds();
         replica_->OnTick(SteadyMs());
         SendOutgoing();
         next_tick = SteadyMs() + kTickMs;
@@ -234,7 +236,7 @@ class Server {
     for (const auto& [key, user] : allowed_) removed += allowed.count(key) == 0;
     zap_->SetAllowList(allowed);
     allowed_ = std::move(allowed);
-    claims_.clear();  // learned again from the connections that come back
+    // The replica id bindings stay: an id stays bound to its key even while the key is unlisted.
     Log("INFO", self_.name,
         "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) +
             " removed; other changes need a restart");
@@ -271,7 +273,9 @@ class Server {
   // replica id a request claims must be its key's: this replica's own id is nobody else's; a
   // region's id, as learned from that region's delta stream (whose publisher CURVE authenticated
   // with the region's key), belongs to that region's key only; any other id stays bound to the
-  // first key that used it. Without CURVE everything is admitted (no identity to check).
+  // first key that used it. The bindings are kept in the data_dir (identity_bindings.h), so a
+  // restart opens no window in which a region's id is unknown. Without CURVE everything is
+  // admitted (no identity to check).
   bool Admit(zmq::message_t& payload_frame, const std::string& payload, bool client) {
     if (!own_keys_) return true;
     std::optional<std::string> user = UserId(payload_frame);
@@ -283,11 +287,34 @@ class Server {
     for (const Peer& peer : peers_) {
       if (replica_->peer_replica_id(peer.name) == message->sender) return *user == peer.name;
     }
-    auto it = claims_.find(message->sender);
-    if (it != claims_.end()) return it->second == *user;
-    if (claims_.size() >= kMaxClaims) return false;
-    claims_.emplace(message->sender, *user);
+    if (const std::string* bound = bindings_->Find(message->sender)) return *bound == *user;
+    if (Status s = bindings_->Bind(message->sender, *user); !s.ok()) {
+      LogBindingError("a new replica id claim is refused: " + s.ToString());
+      return false;
+    }
     return true;
+  }
+
+  // Once per process: the cause does not go away until a restart, and each tick would repeat it.
+  void LogBindingError(const std::string& message) {
+    if (binding_error_logged_) return;
+    binding_error_logged_ = true;
+    Log("ERROR", self_.name, message + " (logged once)");
+  }
+
+  // Binds each peer region's replica id, once learned from its authenticated delta stream, to the
+  // region, durably: from then on, across restarts, only that region may claim it.
+  void BindPeerIds() {
+    if (!bindings_) return;
+    for (const Peer& peer : peers_) {
+      const std::optional<crdt::ReplicaId> id = replica_->peer_replica_id(peer.name);
+      if (!id) continue;
+      const std::string* bound = bindings_->Find(*id);
+      if (bound != nullptr && *bound == peer.name) continue;
+      if (Status s = bindings_->Bind(*id, peer.name); !s.ok()) {
+        LogBindingError("cannot record the replica id of " + peer.name + ": " + s.ToString());
+      }
+    }
   }
 
   // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
@@ -406,7 +433,8 @@ class Server {
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
   std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
-  std::map<crdt::ReplicaId, std::string> claims_;
+  std::unique_ptr<IdentityBindings> bindings_;  // CURVE only
+  bool binding_error_logged_ = false;
   const uint64_t started_ms_ = SteadyMs();  // for uptime_s
   // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
@@ -449,10 +477,17 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
+  std::unique_ptr<IdentityBindings> bindings;
+  if (config.security.curve) {
+    Result<std::unique_ptr<IdentityBindings>> opened =
+        IdentityBindings::Open(self->data_dir + "/" + kIdentityBindingsFile);
+    if (!opened.ok()) return opened.status();
+    bindings = std::move(opened).value();
+  }
   Log("INFO", region,
       "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
           (config.security.curve ? ", CURVE on" : ""));
-  return server.Run(std::move(replica), stop);
+  return server.Run(std::move(replica), std::move(bindings), stop);
 }
 
 }  // namespace crdtdb::server
