@@ -373,7 +373,12 @@ std::atomic<bool> g_reload{false};
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
 extern "C" void OnReloadSignal(int) { g_reload.store(true); }
 
-int Serve(const Arguments& a) {
+int Serve(const Parser& p, const Arguments& a) {
+  // The region's own store and endpoints are in its configuration; other targets would be ignored.
+  if (p.data_dir->count() > 0 || !a.endpoint.empty()) {
+    return Fail(kExitUsage, "serve takes its data_dir and endpoints from --config/--region: "
+                            "--data-dir and --endpoint do not apply");
+  }
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
   if (!target.ok()) return Fail(target.status());
   std::signal(SIGINT, OnStopSignal);
@@ -489,7 +494,7 @@ int Run(int argc, char** argv) {
   }
   if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
   if (p.app.got_subcommand(p.keygen)) return Keygen();
-  if (p.app.got_subcommand(p.serve)) return Serve(a);
+  if (p.app.got_subcommand(p.serve)) return Serve(p, a);
   if (p.app.got_subcommand(p.sync)) return Sync(p, a);
   Prepared prepared;
   if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);

@@ -456,6 +456,13 @@ TEST_CASE("--endpoint is tcp://HOST:PORT, and a command names one replica: a sto
              "crdtdb: --config/--region replaces --data-dir: give one or the other\n");
   EXPECT_RUN(cli.Raw({"--data-dir", "local", "sync", "--endpoint", "tcp://127.0.0.1:1", "--config", "x.yaml"}), 2,
              "", "crdtdb: --endpoint replaces --config/--region: give one or the other\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--data-dir", "local", "serve", "--config", "x.yaml", "--region", "r"},
+        std::vector<std::string>{"--endpoint", "tcp://127.0.0.1:1", "serve", "--config", "x.yaml", "--region", "r"}}) {
+    EXPECT_RUN(cli.Raw(args), 2, "",
+               "crdtdb: serve takes its data_dir and endpoints from --config/--region: --data-dir and "
+               "--endpoint do not apply\n");
+  }
   // sync copies a region into a local store: only into one that is named.
   EXPECT_RUN(cli.Raw({"sync", "--endpoint", "tcp://127.0.0.1:1"}), 2, "",
              "crdtdb: sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)\n");
