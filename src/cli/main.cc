@@ -85,9 +85,10 @@ void Define(Parser& p, Arguments& a) {
       "Exit codes: 0 success, 2 usage or bad input (nothing changed), 3 document not found, 1 any\n"
       "other error. Run 'crdtdb VERB --help' for a verb's arguments and an example; docs/cli.md\n"
       "has the whole reference.");
-  p.data_dir = app.add_option("--data-dir", a.data_dir, "directory of the embedded store (created on first use)")
-      ->capture_default_str()
-      ->type_name("DIR");
+  p.data_dir = app.add_option("--data-dir", a.data_dir,
+                              "directory of the embedded store (created on first use)")
+                   ->capture_default_str()
+                   ->type_name("DIR");
   p.config = app.add_option("--config", a.config, "region configuration file: talk to a running region")
                  ->type_name("FILE");
   p.region = app.add_option("--region", a.region, "the region of --config to talk to")->type_name("NAME");
@@ -153,13 +154,15 @@ void Define(Parser& p, Arguments& a) {
                    "  $ crdtdb sadd /todos/1 tags '\"shop\"'\n  {\"tags\":[\"shop\"]}");
   p.srem = AddVerb(app, "srem",
                    "Remove a JSON scalar from the add-wins set FIELD (a concurrent add wins).",
-                   "  $ crdtdb srem /todos/1 tags '\"shop\"'\n  {\"tags\":[]}");
+                   "  $ crdtdb srem /todos/1 tags '\"shop\"'\n  {}");
   for (CLI::App* verb : {p.sadd, p.srem}) {
     verb->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
     verb->add_option("FIELD", a.field, "field name, or a JSON pointer /a/b for a nested field")
         ->type_name("")
         ->required();
-    verb->add_option("JSON", a.json, "the element: a JSON scalar (string, number, true, false, null); - reads standard input")
+    verb->add_option("JSON", a.json,
+                     "the element: a JSON scalar (string, number, true, false, null); - reads "
+                     "standard input")
         ->type_name("")
         ->required();
   }
@@ -174,19 +177,23 @@ void Define(Parser& p, Arguments& a) {
 
   p.serve = AddVerb(app, "serve", "Run a region's replica in the foreground until SIGINT/SIGTERM; logs on stderr.",
                     "  $ crdtdb serve --config regions.yaml --region us-east");
-  p.sync = AddVerb(app, "sync",
-                   "Two-way sync of the embedded store (--data-dir, required) with a region, named by\n"
-                   "--config/--region or by the address of its sync endpoint (--endpoint); prints a summary.",
-                   "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
-                   "  {\"region\":\"us-east\",\"documents_sent\":3,\"documents_received\":120,...,\"in_sync\":true}\n"
-                   "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102");
+  p.sync = AddVerb(
+      app, "sync",
+      "Two-way sync of the embedded store (--data-dir, required) with a region, named by\n"
+      "--config/--region or by the address of its sync endpoint (--endpoint); prints a summary.",
+      "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
+      "  {\"region\":\"us-east\",\"documents_sent\":3,...,\"in_sync\":true}\n"
+      "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102");
   for (CLI::App* verb : {p.serve, p.sync}) {
     verb->add_option("--config", a.config, "region configuration file")->type_name("FILE");
     verb->add_option("--region", a.region, "the region")->type_name("NAME");
   }
-  p.sync->add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the region's sync endpoint")->type_name("URL");
-  p.sync->add_option("--client-key", a.client_key, "CURVE secret key file, with --endpoint")->type_name("FILE");
-  p.sync->add_option("--server-key", a.server_key, "the region's CURVE public key, with --endpoint")->type_name("KEY");
+  p.sync->add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the region's sync endpoint")
+      ->type_name("URL");
+  p.sync->add_option("--client-key", a.client_key, "CURVE secret key file, with --endpoint")
+      ->type_name("FILE");
+  p.sync->add_option("--server-key", a.server_key, "the region's CURVE public key, with --endpoint")
+      ->type_name("KEY");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
@@ -249,10 +256,10 @@ Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
   } else if (!p.app.got_subcommand(p.status) && !p.app.got_subcommand(p.verify)) {
     if (Status s = validate_key(a.path); !s.ok()) return s;
   }
-  if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch) || p.app.got_subcommand(p.sadd) ||
-      p.app.got_subcommand(p.srem)) {
-    const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0 || p.app.got_subcommand(p.sadd) ||
-                       p.app.got_subcommand(p.srem);
+  const bool set_verb = p.app.got_subcommand(p.sadd) || p.app.got_subcommand(p.srem);
+  if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch) || set_verb) {
+    // The element of sadd/srem is required; "-" still reads it from standard input.
+    const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0 || set_verb;
     Result<std::string> json =
         ResolveJsonArgument(given ? std::optional(a.json) : std::nullopt, stdin);
     if (!json.ok()) return json.status();
@@ -355,7 +362,8 @@ Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const
 Status CheckEndpoint(const std::string& endpoint) {
   Result<std::string> canonical = CanonicalEndpoint(endpoint);
   if (canonical.ok()) return Status::OK();
-  return Status::InvalidArgument("--endpoint \"" + endpoint + "\": " + canonical.status().message() +
+  return Status::InvalidArgument("--endpoint \"" + endpoint +
+                                 "\": " + canonical.status().message() +
                                  " (expected tcp://HOST:PORT, such as tcp://127.0.0.1:7103)");
 }
 
@@ -376,8 +384,9 @@ extern "C" void OnReloadSignal(int) { g_reload.store(true); }
 int Serve(const Parser& p, const Arguments& a) {
   // The region's own store and endpoints are in its configuration; other targets would be ignored.
   if (p.data_dir->count() > 0 || !a.endpoint.empty()) {
-    return Fail(kExitUsage, "serve takes its data_dir and endpoints from --config/--region: "
-                            "--data-dir and --endpoint do not apply");
+    return Fail(kExitUsage,
+                "serve takes its data_dir and endpoints from --config/--region: "
+                "--data-dir and --endpoint do not apply");
   }
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
   if (!target.ok()) return Fail(target.status());
@@ -402,7 +411,8 @@ struct SyncTarget {
 Result<SyncTarget> ResolveSyncTarget(const Arguments& a) {
   if (!a.endpoint.empty()) {
     if (!a.config.empty() || !a.region.empty()) {
-      return Status::InvalidArgument("--endpoint replaces --config/--region: give one or the other");
+      return Status::InvalidArgument(
+          "--endpoint replaces --config/--region: give one or the other");
     }
     if (Status s = CheckEndpoint(a.endpoint); !s.ok()) return s;
     Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
@@ -423,7 +433,9 @@ int Sync(const Parser& p, const Arguments& a) {
   // A sync copies a region's documents into a local store: into the default ./crdtdb-data only
   // if the user says so, never by surprise.
   if (p.data_dir->count() == 0) {
-    return Fail(kExitUsage, "sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)");
+    return Fail(
+        kExitUsage,
+        "sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)");
   }
   Options options;
   options.path = a.data_dir;
@@ -432,7 +444,8 @@ int Sync(const Parser& p, const Arguments& a) {
   net::ClientConnection connection(target->endpoint, net::kDefaultCallTimeoutMs, target->curve);
   Result<SyncReport> report = (*db)->sync_with(connection);
   if (!report.ok()) {
-    return Fail(kExitFailure, "sync with " + target->name + " failed: " + report.status().message());
+    return Fail(kExitFailure,
+                "sync with " + target->name + " failed: " + report.status().message());
   }
   nlohmann::ordered_json j;
   j[a.endpoint.empty() ? "region" : "endpoint"] = target->name;

@@ -16,8 +16,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 10> kVerbNames = {"get",  "put", "patch",  "delete", "list",
-                                                         "inc",  "status", "verify", "sadd", "srem"};
+constexpr std::array<std::string_view, 10> kVerbNames = {
+    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem"};
 
 std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
 

@@ -21,7 +21,9 @@ namespace crdtdb::command {
 
 struct Command {
   // New verbs go last: a verb travels as its name, but the names are indexed by this order.
-  enum class Verb { kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove };
+  enum class Verb {
+    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove
+  };
   Verb verb = Verb::kGet;
   std::string path;
   std::string json;   // put, patch; the element of sadd, srem

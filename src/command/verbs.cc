@@ -47,13 +47,13 @@ Status Increment(Database& db, std::string_view path, std::string_view field, in
   return PrintDocument(db.increment(path, field, by), out);
 }
 
-Status SetAdd(Database& db, std::string_view path, std::string_view field, std::string_view element_json,
-              std::ostream& out) {
+Status SetAdd(Database& db, std::string_view path, std::string_view field,
+              std::string_view element_json, std::ostream& out) {
   return PrintDocument(db.set_add(path, field, element_json), out);
 }
 
-Status SetRemove(Database& db, std::string_view path, std::string_view field, std::string_view element_json,
-                 std::ostream& out) {
+Status SetRemove(Database& db, std::string_view path, std::string_view field,
+                 std::string_view element_json, std::ostream& out) {
   return PrintDocument(db.set_remove(path, field, element_json), out);
 }
 

@@ -65,9 +65,10 @@ Status CheckNumber(std::string_view literal) {
     const bool fits = literal.front() == '-' ? std::from_chars(begin, end, i).ec == std::errc()
                                              : std::from_chars(begin, end, u).ec == std::errc();
     if (fits) return Status::OK();
-    return Status::InvalidArgument("integer " + std::string(literal.substr(0, kQuotedBytesMax)) +
-                                   " is beyond 64 bits (-9223372036854775808 to 18446744073709551615) "
-                                   "and cannot be kept exactly; send it as a string");
+    return Status::InvalidArgument(
+        "integer " + std::string(literal.substr(0, kQuotedBytesMax)) +
+        " is beyond 64 bits (-9223372036854775808 to 18446744073709551615) "
+        "and cannot be kept exactly; send it as a string");
   }
   double d = 0;
   if (std::from_chars(begin, end, d).ec == std::errc()) return Status::OK();

@@ -40,14 +40,16 @@ Result<std::unique_ptr<IdentityBindings>> IdentityBindings::Open(const std::stri
     if (in.bad()) return Errno("cannot read", path);
     const std::string all = text.str();
     size_t start = 0, line_number = 1;
-    // A last line without its newline is a torn append, never acknowledged: ignored.
-    for (size_t end; (end = all.find('\n', start)) != std::string::npos; start = end + 1, ++line_number) {
+    // A last line without its newline is a torn append, never acknowledged: cut off below.
+    for (size_t end; (end = all.find('\n', start)) != std::string::npos;
+         start = end + 1, ++line_number) {
       crdt::ReplicaId id = 0;
       std::string identity;
       if (!ParseLine(all.substr(start, end - start), &id, &identity)) {
-        return Status::Corruption(path + ":" + std::to_string(line_number) +
-                                  ": not a replica id binding (\"HEX IDENTITY\"); the server does not "
-                                  "start without its bindings");
+        return Status::Corruption(
+            path + ":" + std::to_string(line_number) +
+            ": not a replica id binding (\"HEX IDENTITY\"); the server does not "
+            "start without its bindings");
       }
       bound[id] = std::move(identity);  // a later line replaces an earlier one
     }
@@ -63,7 +65,8 @@ Result<std::unique_ptr<IdentityBindings>> IdentityBindings::Open(const std::stri
   return std::unique_ptr<IdentityBindings>(new IdentityBindings(path, fd, std::move(bound)));
 }
 
-IdentityBindings::IdentityBindings(std::string path, int fd, std::map<crdt::ReplicaId, std::string> bound)
+IdentityBindings::IdentityBindings(std::string path, int fd,
+                                   std::map<crdt::ReplicaId, std::string> bound)
     : path_(std::move(path)), fd_(fd), bound_(std::move(bound)) {}
 
 IdentityBindings::~IdentityBindings() { ::close(fd_); }
@@ -74,17 +77,21 @@ const std::string* IdentityBindings::Find(crdt::ReplicaId id) const {
 }
 
 Status IdentityBindings::Bind(crdt::ReplicaId id, const std::string& identity) {
-  if (const std::string* current = Find(id); current != nullptr && *current == identity) return Status::OK();
-  if (bound_.size() >= kMaxIdentityBindings && Find(id) == nullptr) {
-    return Status::Unavailable("too many replica id bindings (" + std::to_string(kMaxIdentityBindings) + ")");
+  const std::string* current = Find(id);
+  if (current != nullptr && *current == identity) return Status::OK();
+  if (bound_.size() >= kMaxIdentityBindings && current == nullptr) {
+    return Status::Unavailable("too many replica id bindings (" +
+                               std::to_string(kMaxIdentityBindings) + ")");
   }
   char hex[17];
   const auto [end, ec] = std::to_chars(hex, hex + sizeof hex, id, 16);
   const std::string line = std::string(hex, end) + " " + identity + "\n";
   // After a failed append the file may end in a torn line that the next one would join; no more
   // bindings until a restart (Open cuts it), so new claims are refused meanwhile (fail closed).
-  if (failed_) return Status::IOError("an earlier append to " + path_ + " failed; restart the server");
-  if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fdatasync(fd_) != 0) {
+  if (failed_)
+    return Status::IOError("an earlier append to " + path_ + " failed; restart the server");
+  if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()) ||
+      ::fdatasync(fd_) != 0) {
     failed_ = true;
     return Errno("cannot append to", path_);
   }

@@ -13,8 +13,9 @@
 // "client:" and the client's Z85 public key. A later line for the same id replaces an earlier one
 // (a region's authoritative binding replacing a client's claim). A new binding is appended and
 // fsync'd before the request that made it is admitted; a last line without its newline is the
-// torn end of an append that was never acknowledged, and is cut off when the file is opened. Any other malformed line is
-// an error: the server does not start on bindings it cannot read (fail closed).
+// torn end of an append that was never acknowledged, and is cut off when the file is opened. Any
+// other malformed line is an error: the server does not start on bindings it cannot read (fail
+// closed).
 //
 // Not thread-safe: the server's event loop owns it.
 

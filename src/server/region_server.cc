@@ -119,8 +119,8 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  Server(const ClusterConfig& config, const RegionConfig& self, std::optional<net::CurveKeyPair> own_keys,
-         ReloadHook reload)
+  Server(const ClusterConfig& config, const RegionConfig& self,
+         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
       : config_(config), self_(self), own_keys_(std::move(own_keys)), reload_(std::move(reload)) {}
 
   // Binds the region's endpoints and connects to its peers. Called before the store is opened,
@@ -214,7 +214,8 @@ class Server {
         *socket = ServerSocket(type);
         socket->bind(*endpoint);
       } catch (const zmq::error_t& e) {
-        return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint + ": " + e.what());
+        return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint +
+                               ": " + e.what());
       }
     }
     return Status::OK();
@@ -352,7 +353,8 @@ class Server {
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [this](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
-          out << StatusJson(replica_->status(now_ms), self_.data_dir, (now_ms - started_ms_) / 1000);
+          out << StatusJson(replica_->status(now_ms), self_.data_dir,
+                            (now_ms - started_ms_) / 1000);
           return Status::OK();
         });
     return command::EncodeOutcome(outcome);

@@ -297,8 +297,11 @@ TEST_CASE("a damaged document is never printed: get exits 1 with one line") {
   CHECK(r.err.rfind("crdtdb: ", 0) == 0);
   CHECK(r.err.find('\n') == r.err.size() - 1);
   // The document is named as /COLLECTION/ID however the path was typed, and by every verb.
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"get", "/todos/1"}, {"get", "todos/1"}, {"list", "todos"}, {"patch", "todos/1", "{}"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"get", "/todos/1"},
+                                             {"get", "todos/1"},
+                                             {"list", "todos"},
+                                             {"patch", "todos/1", "{}"}}) {
     const CliResult damaged = cli(args);
     CAPTURE(args[0]);
     CHECK(damaged.exit_code == 1);
@@ -395,11 +398,13 @@ TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store u
        "duplicate member name \"a\" in a JSON object: names must be unique (RFC 7493)"},
       {{"put", "/todos/1", R"({"n": 18446744073709551616})"},
        "",
-       "integer 18446744073709551616 is beyond 64 bits (-9223372036854775808 to 18446744073709551615) "
+       "integer 18446744073709551616 is beyond 64 bits (-9223372036854775808 to "
+       "18446744073709551615) "
        "and cannot be kept exactly; send it as a string"},
       {{"patch", "/todos/1", R"({"n": 1e-400})"},
        "",
-       "number 1e-400 is beyond the range of a double (it would become 0 or infinite) and cannot be "
+       "number 1e-400 is beyond the range of a double (it would become 0 or infinite) and cannot "
+       "be "
        "kept exactly; send it as a string"},
       {{"sadd", "/todos/1", "tags", "[\"a\"]"}, "", "set elements must be JSON scalars"},
       {{"sadd", "/todos/1", "title", "\"a\""}, "", "field /title is a value, not a set"},
@@ -437,7 +442,8 @@ TEST_CASE("sadd and srem edit an add-wins set, read and written like any field")
   EXPECT_RUN(cli({"srem", "/todos/1", "tags", "\"absent\""}), 0,
              "{\"o\":{\"flags\":[true]},\"tags\":[3]}\n", "");
   EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"o\":{\"flags\":[true]},\"tags\":[3]}\n", "");
-  EXPECT_RUN(cli({"srem", "/todos/2", "tags", "1"}), 3, "", "crdtdb: document /todos/2 not found\n");
+  EXPECT_RUN(cli({"srem", "/todos/2", "tags", "1"}), 3, "",
+             "crdtdb: document /todos/2 not found\n");
   const CliResult help = cli.Raw({"sadd", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("Example") != std::string::npos);
@@ -454,25 +460,31 @@ TEST_CASE("--endpoint is tcp://HOST:PORT, and a command names one replica: a sto
       CHECK(r.exit_code == 2);
       CHECK(r.out.empty());
       CHECK(r.err.rfind(std::string("crdtdb: --endpoint \"") + bad + "\": ", 0) == 0);
-      CHECK(r.err.find("(expected tcp://HOST:PORT, such as tcp://127.0.0.1:7103)\n") != std::string::npos);
+      CHECK(r.err.find("(expected tcp://HOST:PORT, such as tcp://127.0.0.1:7103)\n") !=
+            std::string::npos);
     }
   }
-  EXPECT_RUN(cli.Raw({"--endpoint", "tcp://127.0.0.1:1", "--data-dir", "local", "get", "/todos/1"}), 2, "",
-             "crdtdb: --endpoint replaces --data-dir: give one or the other\n");
-  EXPECT_RUN(cli.Raw({"--config", "x.yaml", "--region", "r", "--data-dir", "local", "status"}), 2, "",
-             "crdtdb: --config/--region replaces --data-dir: give one or the other\n");
-  EXPECT_RUN(cli.Raw({"--data-dir", "local", "sync", "--endpoint", "tcp://127.0.0.1:1", "--config", "x.yaml"}), 2,
-             "", "crdtdb: --endpoint replaces --config/--region: give one or the other\n");
+  EXPECT_RUN(cli.Raw({"--endpoint", "tcp://127.0.0.1:1", "--data-dir", "local", "get", "/todos/1"}),
+             2, "", "crdtdb: --endpoint replaces --data-dir: give one or the other\n");
+  EXPECT_RUN(cli.Raw({"--config", "x.yaml", "--region", "r", "--data-dir", "local", "status"}), 2,
+             "", "crdtdb: --config/--region replaces --data-dir: give one or the other\n");
+  EXPECT_RUN(cli.Raw({"--data-dir", "local", "sync", "--endpoint", "tcp://127.0.0.1:1", "--config",
+                      "x.yaml"}),
+             2, "", "crdtdb: --endpoint replaces --config/--region: give one or the other\n");
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--data-dir", "local", "serve", "--config", "x.yaml", "--region", "r"},
-        std::vector<std::string>{"--endpoint", "tcp://127.0.0.1:1", "serve", "--config", "x.yaml", "--region", "r"}}) {
-    EXPECT_RUN(cli.Raw(args), 2, "",
-               "crdtdb: serve takes its data_dir and endpoints from --config/--region: --data-dir and "
-               "--endpoint do not apply\n");
+       {std::vector<std::string>{"--data-dir", "local", "serve", "--config", "x.yaml", "--region",
+                                 "r"},
+        std::vector<std::string>{"--endpoint", "tcp://127.0.0.1:1", "serve", "--config", "x.yaml",
+                                 "--region", "r"}}) {
+    EXPECT_RUN(
+        cli.Raw(args), 2, "",
+        "crdtdb: serve takes its data_dir and endpoints from --config/--region: --data-dir and "
+        "--endpoint do not apply\n");
   }
   // sync copies a region into a local store: only into one that is named.
   EXPECT_RUN(cli.Raw({"sync", "--endpoint", "tcp://127.0.0.1:1"}), 2, "",
-             "crdtdb: sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)\n");
+             "crdtdb: sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR "
+             "sync ...)\n");
   // Nothing was created by any of these.
   CHECK_FALSE(std::filesystem::exists(cli.path() + "/crdtdb-data"));
   CHECK_FALSE(std::filesystem::exists(cli.path() + "/local"));
@@ -502,13 +514,14 @@ TEST_CASE("serve that cannot bind names the endpoint and leaves no data_dir behi
   close(BoundSocket(false, &sync));
   const int fd = BoundSocket(true, &taken);
   std::ofstream(cli.path() + "/regions.yaml")
-      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish + "\", sync: \"" + sync +
-             "\", client: \"" + taken + "\"}\n";
+      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+             "\", sync: \"" + sync + "\", client: \"" + taken + "\"}\n";
   const CliResult r = cli.Raw({"serve", "--config", "regions.yaml", "--region", "r"});
   close(fd);
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
-  CHECK(r.err.find("cannot bind the client endpoint " + taken + ": Address already in use") != std::string::npos);
+  CHECK(r.err.find("cannot bind the client endpoint " + taken + ": Address already in use") !=
+        std::string::npos);
   CHECK_FALSE(std::filesystem::exists(cli.path() + "/data"));
 }
 

@@ -26,10 +26,10 @@
 #include "crdt/codec.h"
 #include "crdt/document.h"
 #include "crdt/mutators.h"
-#include "net/zmq_socket_options.h"
-#include "sync/messages.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
+#include "net/zmq_socket_options.h"
+#include "sync/messages.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -109,22 +109,39 @@ TEST_CASE("with security.curve only listed keys get answers") {
       "regions:\n"
       "  - name: us-east\n"
       "    data_dir: data/us-east\n"
-      "    publish: " + Endpoint() + "\n"
-      "    sync: " + sync_endpoint + "\n"
-      "    client: " + client_endpoint + "\n"
-      "    public_key: \"" + us_east.public_key + "\"\n"
+      "    publish: " +
+      Endpoint() +
+      "\n"
+      "    sync: " +
+      sync_endpoint +
+      "\n"
+      "    client: " +
+      client_endpoint +
+      "\n"
+      "    public_key: \"" +
+      us_east.public_key +
+      "\"\n"
       "    secret_key_file: us-east.key\n"
       "  - name: eu-west\n"  // declared, never started
       "    data_dir: data/eu-west\n"
-      "    publish: " + Endpoint() + "\n"
-      "    sync: " + Endpoint() + "\n"
-      "    client: " + Endpoint() + "\n"
-      "    public_key: \"" + eu_west.public_key + "\"\n"
+      "    publish: " +
+      Endpoint() +
+      "\n"
+      "    sync: " +
+      Endpoint() +
+      "\n"
+      "    client: " +
+      Endpoint() +
+      "\n"
+      "    public_key: \"" +
+      eu_west.public_key +
+      "\"\n"
       "    secret_key_file: eu-west.key\n"
       "security:\n"
       "  curve: true\n"
       "  clients:\n"
-      "    - \"" + client.public_key + "\"\n";
+      "    - \"" +
+      client.public_key + "\"\n";
   WriteFile(dir.Sub("regions.yaml"), config, 0644);
   const std::string yaml = dir.Sub("regions.yaml");
 
@@ -166,7 +183,8 @@ TEST_CASE("with security.curve only listed keys get answers") {
   CHECK(listed.out == "{\"title\":\"milk\"}\n");
   CHECK(listed.err.empty());
   // The add-wins set verbs run remotely as they do locally.
-  const std::vector<std::string> as_client = {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
+  const std::vector<std::string> as_client = {"--endpoint",   client_endpoint,
+                                              "--client-key", dir.Sub("client.key"),
                                               "--server-key", us_east.public_key};
   auto with_client = [&](std::vector<std::string> args) {
     args.insert(args.begin(), as_client.begin(), as_client.end());
@@ -187,8 +205,8 @@ TEST_CASE("with security.curve only listed keys get answers") {
 
   // sync by the address of the region's sync endpoint, with a listed client key.
   const CliResult by_endpoint =
-      Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "sync", "--endpoint", sync_endpoint, "--client-key",
-                dir.Sub("client.key"), "--server-key", us_east.public_key});
+      Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "sync", "--endpoint", sync_endpoint,
+                "--client-key", dir.Sub("client.key"), "--server-key", us_east.public_key});
   CHECK(by_endpoint.exit_code == 0);
   CHECK(by_endpoint.err.empty());
   CHECK(by_endpoint.out.rfind("{\"endpoint\":\"" + sync_endpoint + "\",", 0) == 0);
@@ -392,24 +410,31 @@ void Stop(std::unique_ptr<testing::Subprocess>& server) {
   server.reset();
 }
 
-TEST_CASE("replica ids stay bound to their keys across a restart: a claim made first after it is refused") {
+TEST_CASE(
+    "replica ids stay bound to their keys across a restart: a claim made first after it is "
+    "refused") {
   testing::TempDir dir;
-  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir), other = Keygen(dir);
+  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir),
+                other = Keygen(dir);
   WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
   WriteFile(dir.Sub("eu-west.key"), eu_west.secret_key + "\n", 0600);
   const std::string eu_sync = Endpoint();
   const std::string yaml = dir.Sub("regions.yaml");
   WriteFile(yaml,
             "cluster: secure\nregions:\n"
-            "  - {name: us-east, data_dir: data/us-east, publish: \"" + Endpoint() + "\", sync: \"" + Endpoint() +
-                "\", client: \"" + Endpoint() + "\", public_key: \"" + us_east.public_key +
+            "  - {name: us-east, data_dir: data/us-east, publish: \"" +
+                Endpoint() + "\", sync: \"" + Endpoint() + "\", client: \"" + Endpoint() +
+                "\", public_key: \"" + us_east.public_key +
                 "\", secret_key_file: us-east.key}\n"
-            "  - {name: eu-west, data_dir: data/eu-west, publish: \"" + Endpoint() + "\", sync: \"" + eu_sync +
-                "\", client: \"" + Endpoint() + "\", public_key: \"" + eu_west.public_key +
+                "  - {name: eu-west, data_dir: data/eu-west, publish: \"" +
+                Endpoint() + "\", sync: \"" + eu_sync + "\", client: \"" + Endpoint() +
+                "\", public_key: \"" + eu_west.public_key +
                 "\", secret_key_file: eu-west.key}\n"
-            "security: {curve: true, clients: [\"" + client.public_key + "\", \"" + other.public_key + "\"]}\n",
+                "security: {curve: true, clients: [\"" +
+                client.public_key + "\", \"" + other.public_key + "\"]}\n",
             0644);
-  const std::vector<std::string> serve_eu = {CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "eu-west"};
+  const std::vector<std::string> serve_eu = {CRDTDB_CLI_PATH, "serve",  "--config", yaml,
+                                             "--region",      "eu-west"};
   auto us = std::make_unique<testing::Subprocess>(
       std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "us-east"});
   auto eu = std::make_unique<testing::Subprocess>(serve_eu);
@@ -436,7 +461,8 @@ TEST_CASE("replica ids stay bound to their keys across a restart: a claim made f
     if (!heard) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   REQUIRE(heard);
-  const crdt::ReplicaId us_east_id = std::stoull(us_status["replica_id"].get<std::string>(), nullptr, 16);
+  const crdt::ReplicaId us_east_id =
+      std::stoull(us_status["replica_id"].get<std::string>(), nullptr, 16);
   // A client's own id, bound to its key by its first push.
   const crdt::ReplicaId client_id = 0x1234567;
   PushDocument(eu_sync, eu_west.public_key, *client_pair, client_id, "fine/1");

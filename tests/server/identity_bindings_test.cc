@@ -4,13 +4,14 @@
 // across a reopen, a region's binding replaces a client's claim, a torn last line is cut off and a
 // damaged one stops the server from starting.
 
-#include <doctest/doctest.h>
+#include "server/identity_bindings.h"
 
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "server/identity_bindings.h"
+#include <doctest/doctest.h>
+
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb::server {
