@@ -362,9 +362,10 @@ Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const
 Status CheckEndpoint(const std::string& endpoint) {
   Result<std::string> canonical = CanonicalEndpoint(endpoint);
   if (canonical.ok()) return Status::OK();
-  return Status::InvalidArgument("--endpoint \"" + endpoint +
-                                 "\": " + canonical.status().message() +
-                                 " (expected tcp://HOST:PORT, such as tcp://127.0.0.1:7103)");
+  std::string why = canonical.status().message();
+  if (why.find("tcp://HOST:PORT") == std::string::npos) why += "; expected tcp://HOST:PORT";
+  return Status::InvalidArgument("--endpoint \"" + endpoint + "\": " + why +
+                                 ", such as tcp://127.0.0.1:7103");
 }
 
 int Keygen() {
