@@ -23,6 +23,7 @@
 #include "crdtdb/crdtdb.hpp"
 #include "store/key_schema.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
@@ -523,6 +524,42 @@ TEST_CASE("serve that cannot bind names the endpoint and leaves no data_dir behi
   CHECK(r.err.find("cannot bind the client endpoint " + taken + ": Address already in use") !=
         std::string::npos);
   CHECK_FALSE(std::filesystem::exists(cli.path() + "/data"));
+}
+
+TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and status names its data_dir") {
+  Cli cli;
+  std::string publish, sync, client;
+  for (std::string* endpoint : {&publish, &sync, &client}) close(BoundSocket(false, endpoint));
+  std::ofstream(cli.path() + "/regions.yaml")
+      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+             "\", sync: \"" + sync + "\", client: \"" + client + "\"}\n";
+  testing::Subprocess server(
+      {CRDTDB_CLI_PATH, "serve", "--config", cli.path() + "/regions.yaml", "--region", "r"});
+  CliResult added;
+  for (int attempt = 0; attempt < 5 && added.exit_code != 0; ++attempt) {  // it may be starting
+    added = cli.Raw({"--endpoint", client, "sadd", "/todos/1", "tags", "\"shop\""});
+  }
+  EXPECT_RUN(added, 0, "{\"tags\":[\"shop\"]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "sadd", "todos/1", "tags", "2"}), 0,
+             "{\"tags\":[\"shop\",2]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "srem", "/todos/1", "tags", "\"shop\""}), 0,
+             "{\"tags\":[2]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "srem", "/todos/2", "tags", "2"}), 3, "",
+             "crdtdb: document /todos/2 not found\n");
+
+  const CliResult synced = cli({"sync", "--endpoint", sync});
+  CHECK(synced.exit_code == 0);
+  CHECK(synced.err.empty());
+  CHECK(synced.out.rfind("{\"endpoint\":\"" + sync + "\",", 0) == 0);
+  CHECK(synced.out.find("\"in_sync\":true") != std::string::npos);
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"tags\":[2]}\n", "");
+
+  const CliResult status = cli.Raw({"--endpoint", client, "status"});
+  REQUIRE(status.exit_code == 0);
+  const nlohmann::json s = nlohmann::json::parse(status.out);
+  CHECK(s.at("data_dir") == cli.path() + "/data/r");
+  CHECK(s.at("version") == CRDTDB_VERSION);
+  CHECK(s.at("uptime_s").is_number_unsigned());
 }
 
 TEST_CASE("an empty --data-dir is a usage error") {
