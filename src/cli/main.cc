@@ -21,7 +21,9 @@
 #include "command/exit_codes.h"
 #include "cli/input.h"
 #include "command/verbs.h"
+#include "command/version.h"
 #include "config/cluster_config.h"
+#include "config/value_syntax.h"
 #include "crdtdb/database.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
@@ -54,11 +56,11 @@ struct Parser {
       "Without --config or --endpoint, every verb runs against the embedded store in\n"
       "--data-dir, with no server (offline-first use).",
       "crdtdb"};
-  CLI::Option *config = nullptr, *region = nullptr, *endpoint = nullptr, *client_key = nullptr,
-              *server_key = nullptr;
+  CLI::Option *data_dir = nullptr, *config = nullptr, *region = nullptr, *endpoint = nullptr,
+              *client_key = nullptr, *server_key = nullptr;
   CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
-           *inc = nullptr, *status = nullptr, *verify = nullptr;
+           *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
   CLI::App *serve = nullptr, *sync = nullptr, *keygen = nullptr;
 };
 
@@ -75,7 +77,7 @@ CLI::App* AddVerb(CLI::App& app, const std::string& name, const std::string& des
 
 void Define(Parser& p, Arguments& a) {
   CLI::App& app = p.app;
-  app.set_version_flag("--version", std::string("crdtdb ") + CRDTDB_VERSION);
+  app.set_version_flag("--version", "crdtdb " + std::string(Version()));
   // A missing verb is reported by Run, with a clearer line than CLI11's.
   app.require_subcommand(0, 1);
   app.get_formatter()->label("SUBCOMMAND", "VERB");
@@ -83,9 +85,10 @@ void Define(Parser& p, Arguments& a) {
       "Exit codes: 0 success, 2 usage or bad input (nothing changed), 3 document not found, 1 any\n"
       "other error. Run 'crdtdb VERB --help' for a verb's arguments and an example; docs/cli.md\n"
       "has the whole reference.");
-  app.add_option("--data-dir", a.data_dir, "directory of the embedded store (created on first use)")
-      ->capture_default_str()
-      ->type_name("DIR");
+  p.data_dir = app.add_option("--data-dir", a.data_dir,
+                              "directory of the embedded store (created on first use)")
+                   ->capture_default_str()
+                   ->type_name("DIR");
   p.config = app.add_option("--config", a.config, "region configuration file: talk to a running region")
                  ->type_name("FILE");
   p.region = app.add_option("--region", a.region, "the region of --config to talk to")->type_name("NAME");
@@ -147,6 +150,23 @@ void Define(Parser& p, Arguments& a) {
       ->required();
   p.inc->add_option("N", a.by, "whole number to add (default 1)")->type_name("");
 
+  p.sadd = AddVerb(app, "sadd", "Add a JSON scalar to the add-wins set FIELD; creates it empty.",
+                   "  $ crdtdb sadd /todos/1 tags '\"shop\"'\n  {\"tags\":[\"shop\"]}");
+  p.srem = AddVerb(app, "srem",
+                   "Remove a JSON scalar from the add-wins set FIELD (a concurrent add wins).",
+                   "  $ crdtdb srem /todos/1 tags '\"shop\"'\n  {}");
+  for (CLI::App* verb : {p.sadd, p.srem}) {
+    verb->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
+    verb->add_option("FIELD", a.field, "field name, or a JSON pointer /a/b for a nested field")
+        ->type_name("")
+        ->required();
+    verb->add_option("JSON", a.json,
+                     "the element: a JSON scalar (string, number, true, false, null); - reads "
+                     "standard input")
+        ->type_name("")
+        ->required();
+  }
+
   p.status =
       AddVerb(app, "status", "Print the replica's state as one JSON object.",
               "  $ crdtdb status\n"
@@ -157,13 +177,23 @@ void Define(Parser& p, Arguments& a) {
 
   p.serve = AddVerb(app, "serve", "Run a region's replica in the foreground until SIGINT/SIGTERM; logs on stderr.",
                     "  $ crdtdb serve --config regions.yaml --region us-east");
-  p.sync = AddVerb(app, "sync", "Two-way sync of the embedded store (--data-dir) with a region; prints a summary.",
-                   "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
-                   "  {\"documents_sent\":3,\"documents_received\":120,...,\"in_sync\":true}");
+  p.sync = AddVerb(
+      app, "sync",
+      "Two-way sync of the embedded store (--data-dir, required) with a region, named by\n"
+      "--config/--region or by the address of its sync endpoint (--endpoint); prints a summary.",
+      "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
+      "  {\"region\":\"us-east\",\"documents_sent\":3,...,\"in_sync\":true}\n"
+      "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102");
   for (CLI::App* verb : {p.serve, p.sync}) {
     verb->add_option("--config", a.config, "region configuration file")->type_name("FILE");
     verb->add_option("--region", a.region, "the region")->type_name("NAME");
   }
+  p.sync->add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the region's sync endpoint")
+      ->type_name("URL");
+  p.sync->add_option("--client-key", a.client_key, "CURVE secret key file, with --endpoint")
+      ->type_name("FILE");
+  p.sync->add_option("--server-key", a.server_key, "the region's CURVE public key, with --endpoint")
+      ->type_name("KEY");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
@@ -226,8 +256,10 @@ Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
   } else if (!p.app.got_subcommand(p.status) && !p.app.got_subcommand(p.verify)) {
     if (Status s = validate_key(a.path); !s.ok()) return s;
   }
-  if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch)) {
-    const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0;
+  const bool set_verb = p.app.got_subcommand(p.sadd) || p.app.got_subcommand(p.srem);
+  if (p.app.got_subcommand(p.put) || p.app.got_subcommand(p.patch) || set_verb) {
+    // The element of sadd/srem is required; "-" still reads it from standard input.
+    const bool given = p.put_json->count() > 0 || p.patch_json->count() > 0 || set_verb;
     Result<std::string> json =
         ResolveJsonArgument(given ? std::optional(a.json) : std::nullopt, stdin);
     if (!json.ok()) return json.status();
@@ -256,6 +288,8 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   if (app.got_subcommand(p.del)) c.verb = Command::Verb::kDelete;
   if (app.got_subcommand(p.list)) c.verb = Command::Verb::kList;
   if (app.got_subcommand(p.inc)) c.verb = Command::Verb::kInc;
+  if (app.got_subcommand(p.sadd)) c.verb = Command::Verb::kSetAdd;
+  if (app.got_subcommand(p.srem)) c.verb = Command::Verb::kSetRemove;
   if (app.got_subcommand(p.status)) c.verb = Command::Verb::kStatus;
   if (app.got_subcommand(p.verify)) c.verb = Command::Verb::kVerify;
   c.json = in.json;
@@ -324,6 +358,16 @@ Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const
   return std::optional<net::CurveClientKeys>(net::CurveClientKeys{server_key, std::move(own).value()});
 }
 
+// --endpoint must be an address the CLI can connect to, spelled as in the configuration file.
+Status CheckEndpoint(const std::string& endpoint) {
+  Result<std::string> canonical = CanonicalEndpoint(endpoint);
+  if (canonical.ok()) return Status::OK();
+  std::string why = canonical.status().message();
+  if (why.find("tcp://HOST:PORT") == std::string::npos) why += "; expected tcp://HOST:PORT";
+  return Status::InvalidArgument("--endpoint \"" + endpoint + "\": " + why +
+                                 ", such as tcp://127.0.0.1:7103");
+}
+
 int Keygen() {
   Result<net::CurveKeyPair> pair = net::GenerateCurveKeyPair();
   if (!pair.ok()) return Fail(kExitFailure, pair.status().message());
@@ -338,7 +382,13 @@ std::atomic<bool> g_reload{false};
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
 extern "C" void OnReloadSignal(int) { g_reload.store(true); }
 
-int Serve(const Arguments& a) {
+int Serve(const Parser& p, const Arguments& a) {
+  // The region's own store and endpoints are in its configuration; other targets would be ignored.
+  if (p.data_dir->count() > 0 || !a.endpoint.empty()) {
+    return Fail(kExitUsage,
+                "serve takes its data_dir and endpoints from --config/--region: "
+                "--data-dir and --endpoint do not apply");
+  }
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
   if (!target.ok()) return Fail(target.status());
   std::signal(SIGINT, OnStopSignal);
@@ -352,20 +402,54 @@ int Serve(const Arguments& a) {
   return kExitOk;
 }
 
-int Sync(const Arguments& a) {
+// Where a sync goes: a region's sync endpoint, by --config/--region or by --endpoint.
+struct SyncTarget {
+  std::string name;  // the region, or the endpoint
+  std::string endpoint;
+  std::optional<net::CurveClientKeys> curve;
+};
+
+Result<SyncTarget> ResolveSyncTarget(const Arguments& a) {
+  if (!a.endpoint.empty()) {
+    if (!a.config.empty() || !a.region.empty()) {
+      return Status::InvalidArgument(
+          "--endpoint replaces --config/--region: give one or the other");
+    }
+    if (Status s = CheckEndpoint(a.endpoint); !s.ok()) return s;
+    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
+    if (!keys.ok()) return keys.status();
+    return SyncTarget{a.endpoint, a.endpoint, std::move(keys).value()};
+  }
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
+  if (!target.ok()) return target.status();
+  Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
+  if (!keys.ok()) return keys.status();
+  return SyncTarget{a.region, target->second.sync, std::move(keys).value()};
+}
+
+int Sync(const Parser& p, const Arguments& a) {
+  // Everything is checked before the store is opened, so a mistake creates no store.
+  Result<SyncTarget> target = ResolveSyncTarget(a);
   if (!target.ok()) return Fail(target.status());
+  // A sync copies a region's documents into a local store: into the default ./crdtdb-data only
+  // if the user says so, never by surprise.
+  if (p.data_dir->count() == 0) {
+    return Fail(
+        kExitUsage,
+        "sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)");
+  }
   Options options;
   options.path = a.data_dir;
   Result<std::unique_ptr<Database>> db = Database::open(options);
   if (!db.ok()) return Fail(db.status());
-  Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
-  if (!keys.ok()) return Fail(keys.status());
-  net::ClientConnection connection(target->second.sync, net::kDefaultCallTimeoutMs, *keys);
+  net::ClientConnection connection(target->endpoint, net::kDefaultCallTimeoutMs, target->curve);
   Result<SyncReport> report = (*db)->sync_with(connection);
-  if (!report.ok()) return Fail(kExitFailure, "sync with " + a.region + " failed: " + report.status().message());
+  if (!report.ok()) {
+    return Fail(kExitFailure,
+                "sync with " + target->name + " failed: " + report.status().message());
+  }
   nlohmann::ordered_json j;
-  j["region"] = a.region;
+  j[a.endpoint.empty() ? "region" : "endpoint"] = target->name;
   j["documents_sent"] = report->documents_sent;
   j["documents_received"] = report->documents_received;
   j["bytes_sent"] = report->bytes_sent;
@@ -377,7 +461,12 @@ int Sync(const Arguments& a) {
 }
 
 // Sends the command to a running replica's client endpoint, which runs it with the same code.
-int RunRemote(const Arguments& a, const Command& command) {
+int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
+  // One command runs against one replica: a running region or a local store, never a guess.
+  if (p.data_dir->count() > 0) {
+    return Fail(kExitUsage, std::string(a.endpoint.empty() ? "--config/--region" : "--endpoint") +
+                                " replaces --data-dir: give one or the other");
+  }
   std::string endpoint = a.endpoint;
   std::optional<net::CurveClientKeys> curve;
   if (endpoint.empty()) {
@@ -390,6 +479,7 @@ int RunRemote(const Arguments& a, const Command& command) {
   } else if (!a.config.empty() || !a.region.empty()) {
     return Fail(kExitUsage, "--endpoint replaces --config/--region: give one or the other");
   } else {
+    if (Status s = CheckEndpoint(endpoint); !s.ok()) return Fail(s);
     Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
     if (!keys.ok()) return Fail(keys.status());
     curve = std::move(keys).value();
@@ -418,13 +508,13 @@ int Run(int argc, char** argv) {
   }
   if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
   if (p.app.got_subcommand(p.keygen)) return Keygen();
-  if (p.app.got_subcommand(p.serve)) return Serve(a);
-  if (p.app.got_subcommand(p.sync)) return Sync(a);
+  if (p.app.got_subcommand(p.serve)) return Serve(p, a);
+  if (p.app.got_subcommand(p.sync)) return Sync(p, a);
   Prepared prepared;
   if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);
   const Command command = BuildCommand(p, a, prepared);
   const bool remote = p.config->count() > 0 || p.region->count() > 0 || p.endpoint->count() > 0;
-  if (remote) return RunRemote(a, command);
+  if (remote) return RunRemote(p, a, command);
 
   Options options;
   options.path = a.data_dir;

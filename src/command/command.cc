@@ -16,8 +16,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 8> kVerbNames = {"get",  "put", "patch",  "delete",
-                                                        "list", "inc", "status", "verify"};
+constexpr std::array<std::string_view, 10> kVerbNames = {
+    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem"};
 
 std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
 
@@ -31,6 +31,8 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
     case Command::Verb::kInc: return Increment(db, c.path, c.field, c.by, out);
     case Command::Verb::kStatus: return print_status(out);
     case Command::Verb::kVerify: return Verify(db, out);
+    case Command::Verb::kSetAdd: return SetAdd(db, c.path, c.field, c.json, out);
+    case Command::Verb::kSetRemove: return SetRemove(db, c.path, c.field, c.json, out);
   }
   return Status::Internal("unknown verb");
 }

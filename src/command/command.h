@@ -20,11 +20,14 @@
 namespace crdtdb::command {
 
 struct Command {
-  enum class Verb { kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify };
+  // New verbs go last: a verb travels as its name, but the names are indexed by this order.
+  enum class Verb {
+    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove
+  };
   Verb verb = Verb::kGet;
   std::string path;
-  std::string json;  // put, patch
-  std::string field;  // inc
+  std::string json;   // put, patch; the element of sadd, srem
+  std::string field;  // inc, sadd, srem
   int64_t by = 1;     // inc
   bool conflicts = false;  // get
   std::optional<size_t> limit;  // list

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command/version.h"
+
 namespace crdtdb::command {
 
 namespace {
@@ -43,6 +45,16 @@ Status Delete(Database& db, std::string_view path) { return db.remove(path); }
 Status Increment(Database& db, std::string_view path, std::string_view field, int64_t by,
                  std::ostream& out) {
   return PrintDocument(db.increment(path, field, by), out);
+}
+
+Status SetAdd(Database& db, std::string_view path, std::string_view field,
+              std::string_view element_json, std::ostream& out) {
+  return PrintDocument(db.set_add(path, field, element_json), out);
+}
+
+Status SetRemove(Database& db, std::string_view path, std::string_view field,
+                 std::string_view element_json, std::ostream& out) {
+  return PrintDocument(db.set_remove(path, field, element_json), out);
 }
 
 Status List(Database& db, std::string_view collection, std::optional<size_t> limit,
@@ -87,6 +99,8 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   s["documents_written"] = local.documents_written;
   if (!local.healthy) s["last_error"] = local.last_error;
   s["data_dir"] = data_dir;
+  s["version"] = std::string(Version());
+  s["uptime_s"] = 0;  // the store is open only for this command
   out << Dump(s) << '\n';
   return Status::OK();
 }

@@ -28,6 +28,12 @@ Status Delete(Database& db, std::string_view path);
 Status Increment(Database& db, std::string_view path, std::string_view field, int64_t by,
                  std::ostream& out);
 
+// The add-wins set FIELD of the document: adds or removes one JSON scalar `element_json`.
+Status SetAdd(Database& db, std::string_view path, std::string_view field,
+              std::string_view element_json, std::ostream& out);
+Status SetRemove(Database& db, std::string_view path, std::string_view field,
+                 std::string_view element_json, std::ostream& out);
+
 // Prints the collection's documents as NDJSON in id order, starting after `start_after` (empty:
 // from the first), at most `limit` of them (nullopt: all, fetched page by page so memory stays
 // bounded however large the collection).

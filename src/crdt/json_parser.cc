@@ -88,7 +88,8 @@ class Parser {
       if (!Consume(':')) return false;
       SkipSpace();
       if (!Value(&value, depth)) return false;
-      members.insert_or_assign(std::move(name), std::move(value));  // the last duplicate wins
+      // A duplicate name is refused by the caller (I-JSON), with a message naming it.
+      if (!members.emplace(std::move(name), std::move(value)).second) return false;
       SkipSpace();
       if (Consume('}')) return true;
       if (!Consume(',')) return false;

@@ -6,11 +6,12 @@
 // value.
 //
 // Contract: for every input it accepts, it returns exactly the value nlohmann::json::parse returns
-// (the same types: non-negative integers unsigned, negative ones signed, others double; a duplicate
-// member keeps its last value). Anything else (malformed text, but also rare valid text it leaves
-// alone: surrogate escapes, integers beyond 64 bits, numbers that overflow or underflow a double,
-// nesting deeper than kMaxJsonDepth, a byte-order mark) gives nullopt, and the caller falls back
-// to nlohmann, which then decides, with its error messages. Tests compare both on random text.
+// (the same types: non-negative integers unsigned, negative ones signed, others double). Anything
+// else (malformed text, but also valid text it leaves alone: duplicate member names, surrogate
+// escapes, integers beyond 64 bits, numbers that overflow or underflow a double, nesting deeper
+// than kMaxJsonDepth, a byte-order mark) gives nullopt, and the caller falls back to nlohmann and
+// its own checks (json_input.h), which then decide, with their error messages. Tests compare both
+// on random text.
 
 #ifndef CRDTDB_CRDT_JSON_PARSER_H_
 #define CRDTDB_CRDT_JSON_PARSER_H_

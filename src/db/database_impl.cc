@@ -78,7 +78,7 @@ Result<std::string> DatabaseImpl::get(std::string_view key) {
   if (!state.ok()) return state.status();
   if (!state->has_value()) return NotFound(*k);
   Result<std::optional<std::string>> json = crdt::StateJson(**state);
-  if (!json.ok()) return json.status().WithContext("document " + *k);
+  if (!json.ok()) return json.status().WithContext("document /" + *k);
   if (!json->has_value()) return NotFound(*k);
   return std::move(**json);
 }
@@ -218,7 +218,7 @@ Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptio
   Status s = store_->Scan(prefix, start_after, [&](std::string_view key, std::string_view state) {
     Result<std::optional<std::string>> json = crdt::StateJson(state);
     if (!json.ok()) {
-      rendered = json.status().WithContext("document " + std::string(key));
+      rendered = json.status().WithContext("document /" + std::string(key));
       return false;
     }
     if (!json->has_value()) return true;  // deleted

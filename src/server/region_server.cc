@@ -11,16 +11,19 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "command/command.h"
+#include "command/version.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
+#include "server/identity_bindings.h"
 #include "store/store.h"
 #include "sync/messages.h"
 
@@ -48,8 +51,9 @@ void Log(const char* level, const std::string& region, const std::string& messag
 
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 
-// The `status` object of interfaces section 3 for a region.
-std::string StatusJson(const db::ReplicaStatus& s) {
+// The `status` object of interfaces section 3 for a region whose replica serves from `data_dir`
+// and started `uptime_s` seconds ago.
+std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, uint64_t uptime_s) {
   nlohmann::ordered_json j;
   j["cluster"] = s.cluster;
   j["region"] = s.region;
@@ -79,6 +83,9 @@ std::string StatusJson(const db::ReplicaStatus& s) {
   j["commits"] = s.local.commits;
   j["documents_written"] = s.local.documents_written;
   if (!s.local.healthy) j["last_error"] = s.local.last_error;
+  j["data_dir"] = data_dir;
+  j["version"] = std::string(command::Version());
+  j["uptime_s"] = uptime_s;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -86,18 +93,15 @@ std::string StatusJson(const db::ReplicaStatus& s) {
 constexpr int kRebindAttempts = 50;
 constexpr int kRebindPauseMs = 20;
 
-// Authenticated replica-id claims kept per server (sender replica id -> ZAP user id); beyond this
-// many, unknown claims are refused rather than forgotten.
-constexpr size_t kMaxClaims = 65'536;
-
 // The ZAP allow-list: every region's public key (user id: the region's name), then the listed
-// client keys (user id "client:" and the key's first 8 characters).
+// client keys (user id "client:" and the whole key, so that replica ids are bound to keys, not to
+// a prefix two keys may share).
 std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
   std::map<std::string, std::string> allowed;
   for (const RegionConfig& r : config.regions) {
     if (r.public_key) allowed.emplace(*r.public_key, r.name);
   }
-  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key.substr(0, 8));
+  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key);
   return allowed;
 }
 
@@ -118,14 +122,12 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  Server(const ClusterConfig& config, const RegionConfig& self, std::unique_ptr<db::Replica> replica,
+  Server(const ClusterConfig& config, const RegionConfig& self,
          std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
-      : config_(config),
-        self_(self),
-        replica_(std::move(replica)),
-        own_keys_(std::move(own_keys)),
-        reload_(std::move(reload)) {}
+      : config_(config), self_(self), own_keys_(std::move(own_keys)), reload_(std::move(reload)) {}
 
+  // Binds the region's endpoints and connects to its peers. Called before the store is opened,
+  // so that a region that cannot bind leaves no new data_dir behind.
   Status Bind() {
     if (own_keys_) {
       // The ZAP handler first: a CURVE server socket created without one admits any key.
@@ -134,8 +136,8 @@ class Server {
       if (!zap.ok()) return zap.status();
       zap_ = std::move(zap).value();
     }
+    if (Status s = BindServerSockets(); !s.ok()) return s;
     try {
-      BindServerSockets();
       for (const RegionConfig& region : config_.regions) {
         if (region.name == self_.name) continue;
         std::optional<net::CurveClientKeys> keys;
@@ -148,13 +150,18 @@ class Server {
                      context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
       }
     } catch (const zmq::error_t& e) {
-      return Status::IOError(std::string("cannot open the region's endpoints: ") + e.what());
+      return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
     }
     return Status::OK();
   }
 
-  // Serves until `stop`; an error if the server sockets could not be bound again after a reload.
-  Status Run(const std::atomic<bool>& stop) {
+  // Serves `replica` until `stop`; an error if the server sockets could not be bound again after a
+  // reload.
+  // `bindings` (CURVE only, else null) are the replica id bindings kept in the data_dir.
+  Status Run(std::unique_ptr<db::Replica> replica, std::unique_ptr<IdentityBindings> bindings,
+             const std::atomic<bool>& stop) {
+    replica_ = std::move(replica);
+    bindings_ = std::move(bindings);
     std::vector<zmq::pollitem_t> items;
     uint64_t next_tick = SteadyMs();
     while (!stop.load()) {
@@ -189,6 +196,7 @@ class Server {
       }
       if (SteadyMs() >= next_tick) {
         WatchLinks();
+        BindPeerIds();
         replica_->OnTick(SteadyMs());
         SendOutgoing();
         next_tick = SteadyMs() + kTickMs;
@@ -199,14 +207,21 @@ class Server {
   }
 
  private:
-  // The three bound sockets: publish, sync and client.
-  void BindServerSockets() {
-    publish_ = ServerSocket(zmq::socket_type::pub);
-    publish_.bind(self_.publish);
-    sync_ = ServerSocket(zmq::socket_type::router);
-    sync_.bind(self_.sync);
-    client_ = ServerSocket(zmq::socket_type::router);
-    client_.bind(self_.client);
+  // The three bound sockets: publish, sync and client. An error names the endpoint that failed.
+  Status BindServerSockets() {
+    for (auto [socket, type, key, endpoint] :
+         {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_.publish},
+          std::tuple{&sync_, zmq::socket_type::router, "sync", &self_.sync},
+          std::tuple{&client_, zmq::socket_type::router, "client", &self_.client}}) {
+      try {
+        *socket = ServerSocket(type);
+        socket->bind(*endpoint);
+      } catch (const zmq::error_t& e) {
+        return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint +
+                               ": " + e.what());
+      }
+    }
+    return Status::OK();
   }
 
   // SIGHUP: reads the configuration again and applies its CURVE allow-list (ReloadHook).
@@ -225,7 +240,7 @@ class Server {
     for (const auto& [key, user] : allowed_) removed += allowed.count(key) == 0;
     zap_->SetAllowList(allowed);
     allowed_ = std::move(allowed);
-    claims_.clear();  // learned again from the connections that come back
+    // The replica id bindings stay: an id stays bound to its key even while the key is unlisted.
     Log("INFO", self_.name,
         "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) +
             " removed; other changes need a restart");
@@ -242,16 +257,13 @@ class Server {
         socket->set(zmq::sockopt::linger, 0);
         socket->close();
       }
-      try {
-        BindServerSockets();
+      Status s = BindServerSockets();
+      if (s.ok()) {
         Log("INFO", self_.name, "server sockets bound again: every connection authenticates anew");
         return Status::OK();
-      } catch (const zmq::error_t& e) {
-        if (attempt == kRebindAttempts) {
-          return Status::IOError(std::string("cannot bind the region's endpoints again: ") + e.what());
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
       }
+      if (attempt == kRebindAttempts) return s.WithContext("after a reload");
+      std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
     }
   }
 
@@ -265,7 +277,9 @@ class Server {
   // replica id a request claims must be its key's: this replica's own id is nobody else's; a
   // region's id, as learned from that region's delta stream (whose publisher CURVE authenticated
   // with the region's key), belongs to that region's key only; any other id stays bound to the
-  // first key that used it. Without CURVE everything is admitted (no identity to check).
+  // first key that used it. The bindings are kept in the data_dir (identity_bindings.h), so a
+  // restart opens no window in which a region's id is unknown. Without CURVE everything is
+  // admitted (no identity to check).
   bool Admit(zmq::message_t& payload_frame, const std::string& payload, bool client) {
     if (!own_keys_) return true;
     std::optional<std::string> user = UserId(payload_frame);
@@ -277,11 +291,34 @@ class Server {
     for (const Peer& peer : peers_) {
       if (replica_->peer_replica_id(peer.name) == message->sender) return *user == peer.name;
     }
-    auto it = claims_.find(message->sender);
-    if (it != claims_.end()) return it->second == *user;
-    if (claims_.size() >= kMaxClaims) return false;
-    claims_.emplace(message->sender, *user);
+    if (const std::string* bound = bindings_->Find(message->sender)) return *bound == *user;
+    if (Status s = bindings_->Bind(message->sender, *user); !s.ok()) {
+      LogBindingError("a new replica id claim is refused: " + s.ToString());
+      return false;
+    }
     return true;
+  }
+
+  // Once per process: the cause does not go away until a restart, and each tick would repeat it.
+  void LogBindingError(const std::string& message) {
+    if (binding_error_logged_) return;
+    binding_error_logged_ = true;
+    Log("ERROR", self_.name, message + " (logged once)");
+  }
+
+  // Binds each peer region's replica id, once learned from its authenticated delta stream, to the
+  // region, durably: from then on, across restarts, only that region may claim it.
+  void BindPeerIds() {
+    if (!bindings_) return;
+    for (const Peer& peer : peers_) {
+      const std::optional<crdt::ReplicaId> id = replica_->peer_replica_id(peer.name);
+      if (!id) continue;
+      const std::string* bound = bindings_->Find(*id);
+      if (bound != nullptr && *bound == peer.name) continue;
+      if (Status s = bindings_->Bind(*id, peer.name); !s.ok()) {
+        LogBindingError("cannot record the replica id of " + peer.name + ": " + s.ToString());
+      }
+    }
   }
 
   // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
@@ -318,7 +355,9 @@ class Server {
     }
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [this](std::ostream& out) -> Status {
-          out << StatusJson(replica_->status(SteadyMs()));
+          const uint64_t now_ms = SteadyMs();
+          out << StatusJson(replica_->status(now_ms), self_.data_dir,
+                            (now_ms - started_ms_) / 1000);
           return Status::OK();
         });
     return command::EncodeOutcome(outcome);
@@ -400,7 +439,9 @@ class Server {
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
   std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
-  std::map<crdt::ReplicaId, std::string> claims_;
+  std::unique_ptr<IdentityBindings> bindings_;  // CURVE only
+  bool binding_error_logged_ = false;
+  const uint64_t started_ms_ = SteadyMs();  // for uptime_s
   // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
   std::unique_ptr<net::ZapHandler> zap_;
@@ -428,6 +469,8 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     }
     own_keys = std::move(keys).value();
   }
+  Server server(config, *self, std::move(own_keys), std::move(reload));
+  if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
@@ -440,12 +483,17 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
-  Server server(config, *self, std::move(replica), std::move(own_keys), std::move(reload));
-  if (Status s = server.Bind(); !s.ok()) return s;
+  std::unique_ptr<IdentityBindings> bindings;
+  if (config.security.curve) {
+    Result<std::unique_ptr<IdentityBindings>> opened =
+        IdentityBindings::Open(self->data_dir + "/" + kIdentityBindingsFile);
+    if (!opened.ok()) return opened.status();
+    bindings = std::move(opened).value();
+  }
   Log("INFO", region,
       "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
           (config.security.curve ? ", CURVE on" : ""));
-  return server.Run(stop);
+  return server.Run(std::move(replica), std::move(bindings), stop);
 }
 
 }  // namespace crdtdb::server

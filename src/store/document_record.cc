@@ -47,7 +47,7 @@ uint32_t StateChecksum(std::string_view state) {
 }
 
 Status RecordCorruption(std::string_view key, const std::string& what) {
-  return Status::Corruption("document " + std::string(key) + ": " + what);
+  return Status::Corruption("document /" + std::string(key) + ": " + what);
 }
 
 }  // namespace
@@ -87,7 +87,7 @@ Result<StoredDocument> DecodeDocumentRecord(std::string_view key, std::string_vi
   if (!state.ok()) return state.status();
   // The check just made proves the bytes are those written, which were canonical.
   Result<crdt::Document> doc = crdt::DecodeDocument(*state, /*check_canonical=*/false);
-  if (!doc.ok()) return doc.status().WithContext("document " + std::string(key));
+  if (!doc.ok()) return doc.status().WithContext("document /" + std::string(key));
   return StoredDocument{std::move(doc).value(), crdt::DigestOf(*state)};
 }
 

@@ -301,9 +301,9 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
     if (entry.delta.empty()) {  // a reference to the document's state
       Result<std::optional<std::string>> state = ReadEncodedState(entry.key);
       if (!state.ok()) return state.status();
-      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document " + entry.key);
+      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document /" + entry.key);
       Result<std::string> delta = crdt::StateAsDelta(std::move(**state));
-      if (!delta.ok()) return delta.status().WithContext("document " + entry.key);
+      if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
       entry.delta = std::move(*delta);
     }
     out.push_back(std::move(entry));

@@ -67,7 +67,7 @@ Status Store::Impl::Recover() {
     const std::string_view doc_key = key.substr(5);
     if (bucket != merkle::BucketOf(doc_key)) return Status::Corruption("Merkle bucket entry of " + std::string(doc_key) + " is in the wrong bucket");
     Result<BucketEntry> entry = DecodeBucketEntry(std::string_view(it->value().data(), it->value().size()));
-    if (!entry.ok()) return entry.status().WithContext("document " + std::string(doc_key));
+    if (!entry.ok()) return entry.status().WithContext("document /" + std::string(doc_key));
     leaves[bucket] = merkle::Xor(leaves[bucket], merkle::Contribution(doc_key, entry->digest));
     if (!entry->live) {  // written by a format-1 store: the document itself says
       Result<std::optional<StoredDocument>> doc = Read(doc_key);

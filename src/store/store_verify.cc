@@ -40,7 +40,7 @@ Result<StoreVerification> Store::Impl::Verify() const {
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
     Result<BucketEntry> entry = s.ok() ? DecodeBucketEntry(leaf) : Result<BucketEntry>(Status::NotFound(""));
     if (!entry.ok() || !(entry->digest == doc->digest) || (entry->live && *entry->live != doc->state.live())) {
-      problem("document " + key + ": Merkle leaf entry disagrees");
+      problem("document /" + key + ": Merkle leaf entry disagrees");
     }
   }
   Metadata meta;

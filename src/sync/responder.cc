@@ -101,7 +101,7 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const Documents& pushed,
   std::vector<RemoteUpdate> updates;
   for (const DocumentState& d : pushed.documents) {
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
-    if (!state.ok()) return Status::InvalidArgument("pushed document " + d.key + ": " + state.status().message());
+    if (!state.ok()) return Status::InvalidArgument("pushed document /" + d.key + ": " + state.status().message());
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
   // Each document succeeds or fails on its own; the caller counts and reports the failures.

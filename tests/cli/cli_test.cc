@@ -4,6 +4,11 @@
 // output and the one stderr line of each failure, and that rejected input changes nothing. Each
 // test runs the real binary (fork+exec) on a fresh store in its own temporary directory.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +23,7 @@
 #include "crdtdb/crdtdb.hpp"
 #include "store/key_schema.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
@@ -64,7 +70,7 @@ class Cli {
            R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"healthy":true,)"
            R"("last_sequence":)" +
            std::to_string(s.last_sequence) + R"(,"commits":0,"documents_written":0,"data_dir":")" +
-           data_dir() + "\"}\n";
+           data_dir() + R"(","version":")" + CRDTDB_VERSION + R"(","uptime_s":0})" + "\n";
   }
 
   // Everything a user can observe of the store: status, a listing, one document, verify.
@@ -290,8 +296,18 @@ TEST_CASE("a damaged document is never printed: get exits 1 with one line") {
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
   CHECK(r.err.rfind("crdtdb: ", 0) == 0);
-  CHECK(r.err.find("todos/1") != std::string::npos);
   CHECK(r.err.find('\n') == r.err.size() - 1);
+  // The document is named as /COLLECTION/ID however the path was typed, and by every verb.
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"get", "/todos/1"},
+                                             {"get", "todos/1"},
+                                             {"list", "todos"},
+                                             {"patch", "todos/1", "{}"}}) {
+    const CliResult damaged = cli(args);
+    CAPTURE(args[0]);
+    CHECK(damaged.exit_code == 1);
+    CHECK(damaged.err.rfind("crdtdb: document /todos/1: ", 0) == 0);
+  }
 }
 
 TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store unchanged") {
@@ -374,6 +390,30 @@ TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store u
       {{"get", "/todos/1", "--data-dir", "elsewhere"},
        "",
        "--data-dir is a global option: put it before the verb (crdtdb --data-dir ... get ...)"},
+      // I-JSON (RFC 7493): one meaning for every reader, or none.
+      {{"put", "/todos/1", R"({"title": "milk", "title": "oat milk"})"},
+       "",
+       "duplicate member name \"title\" in a JSON object: names must be unique (RFC 7493)"},
+      {{"patch", "/todos/1", R"({"o": {"a": 1, "a": 1}})"},
+       "",
+       "duplicate member name \"a\" in a JSON object: names must be unique (RFC 7493)"},
+      {{"put", "/todos/1", R"({"n": 18446744073709551616})"},
+       "",
+       "integer 18446744073709551616 is beyond 64 bits (-9223372036854775808 to "
+       "18446744073709551615) "
+       "and cannot be kept exactly; send it as a string"},
+      {{"patch", "/todos/1", R"({"n": 1e-400})"},
+       "",
+       "number 1e-400 is beyond the range of a double (it would become 0 or infinite) and cannot "
+       "be "
+       "kept exactly; send it as a string"},
+      {{"sadd", "/todos/1", "tags", "[\"a\"]"}, "", "set elements must be JSON scalars"},
+      {{"sadd", "/todos/1", "title", "\"a\""}, "", "field /title is a value, not a set"},
+      {{"srem", "/todos/1", "tags", "-"},
+       "{x",
+       "malformed JSON: parse error at line 1, column 2: syntax error while parsing object key - "
+       "invalid literal; last read: '{x'; expected string literal"},
+      {{"sadd", "/todos/1", "tags"}, "", "sadd: JSON is required (run 'crdtdb sadd --help')"},
   };
   for (const Case& c : cases) {
     std::string shown;
@@ -389,6 +429,137 @@ TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store u
   const std::string stats_before = cli.Snapshot("/stats", "/stats/app");
   EXPECT_RUN(cli({"inc", "/stats/app", "c"}), 2, "", "crdtdb: counter /c would overflow int64\n");
   CHECK(cli.Snapshot("/stats", "/stats/app") == stats_before);
+}
+
+TEST_CASE("sadd and srem edit an add-wins set, read and written like any field") {
+  Cli cli;
+  EXPECT_RUN(cli({"sadd", "/todos/1", "tags", "\"shop\""}), 0, "{\"tags\":[\"shop\"]}\n", "");
+  EXPECT_RUN(cli({"sadd", "todos/1", "tags", "3"}), 0, "{\"tags\":[\"shop\",3]}\n", "");
+  EXPECT_RUN(cli({"sadd", "/todos/1", "tags", "3"}), 0, "{\"tags\":[\"shop\",3]}\n", "");  // a set
+  EXPECT_RUN(cli({"sadd", "/todos/1", "/o/flags", "-"}, "true\n"), 0,
+             "{\"o\":{\"flags\":[true]},\"tags\":[\"shop\",3]}\n", "");
+  EXPECT_RUN(cli({"srem", "/todos/1", "tags", "\"shop\""}), 0,
+             "{\"o\":{\"flags\":[true]},\"tags\":[3]}\n", "");
+  EXPECT_RUN(cli({"srem", "/todos/1", "tags", "\"absent\""}), 0,
+             "{\"o\":{\"flags\":[true]},\"tags\":[3]}\n", "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"o\":{\"flags\":[true]},\"tags\":[3]}\n", "");
+  EXPECT_RUN(cli({"srem", "/todos/2", "tags", "1"}), 3, "",
+             "crdtdb: document /todos/2 not found\n");
+  const CliResult help = cli.Raw({"sadd", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("Example") != std::string::npos);
+}
+
+TEST_CASE("--endpoint is tcp://HOST:PORT, and a command names one replica: a store or a region") {
+  Cli cli;
+  for (const char* bad : {"127.0.0.1:7103", "localhost", "ipc:///tmp/x", "tcp://127.0.0.1"}) {
+    CAPTURE(bad);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--endpoint", bad, "get", "/todos/1"},
+          std::vector<std::string>{"--data-dir", "local", "sync", "--endpoint", bad}}) {
+      const CliResult r = cli.Raw(args);
+      CHECK(r.exit_code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err.rfind(std::string("crdtdb: --endpoint \"") + bad + "\": ", 0) == 0);
+      CHECK(r.err.find("tcp://HOST:PORT") != std::string::npos);
+      CHECK(r.err.find(", such as tcp://127.0.0.1:7103\n") == r.err.size() - 31);
+    }
+  }
+  EXPECT_RUN(cli.Raw({"--endpoint", "tcp://127.0.0.1:1", "--data-dir", "local", "get", "/todos/1"}),
+             2, "", "crdtdb: --endpoint replaces --data-dir: give one or the other\n");
+  EXPECT_RUN(cli.Raw({"--config", "x.yaml", "--region", "r", "--data-dir", "local", "status"}), 2,
+             "", "crdtdb: --config/--region replaces --data-dir: give one or the other\n");
+  EXPECT_RUN(cli.Raw({"--data-dir", "local", "sync", "--endpoint", "tcp://127.0.0.1:1", "--config",
+                      "x.yaml"}),
+             2, "", "crdtdb: --endpoint replaces --config/--region: give one or the other\n");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--data-dir", "local", "serve", "--config", "x.yaml", "--region",
+                                 "r"},
+        std::vector<std::string>{"--endpoint", "tcp://127.0.0.1:1", "serve", "--config", "x.yaml",
+                                 "--region", "r"}}) {
+    EXPECT_RUN(
+        cli.Raw(args), 2, "",
+        "crdtdb: serve takes its data_dir and endpoints from --config/--region: --data-dir and "
+        "--endpoint do not apply\n");
+  }
+  // sync copies a region into a local store: only into one that is named.
+  EXPECT_RUN(cli.Raw({"sync", "--endpoint", "tcp://127.0.0.1:1"}), 2, "",
+             "crdtdb: sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR "
+             "sync ...)\n");
+  // Nothing was created by any of these.
+  CHECK_FALSE(std::filesystem::exists(cli.path() + "/crdtdb-data"));
+  CHECK_FALSE(std::filesystem::exists(cli.path() + "/local"));
+}
+
+// A TCP socket bound to a free port of 127.0.0.1, listening when `listening`; returns its fd and
+// sets `endpoint` to its address.
+int BoundSocket(bool listening, std::string* endpoint) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  if (listening) REQUIRE(listen(fd, 1) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  *endpoint = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  return fd;
+}
+
+TEST_CASE("serve that cannot bind names the endpoint and leaves no data_dir behind") {
+  Cli cli;
+  // Free ports for publish and sync; the client endpoint's port is held by this test.
+  std::string publish, sync, taken;
+  close(BoundSocket(false, &publish));
+  close(BoundSocket(false, &sync));
+  const int fd = BoundSocket(true, &taken);
+  std::ofstream(cli.path() + "/regions.yaml")
+      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+             "\", sync: \"" + sync + "\", client: \"" + taken + "\"}\n";
+  const CliResult r = cli.Raw({"serve", "--config", "regions.yaml", "--region", "r"});
+  close(fd);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("cannot bind the client endpoint " + taken + ": Address already in use") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(cli.path() + "/data"));
+}
+
+TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and status names its data_dir") {
+  Cli cli;
+  std::string publish, sync, client;
+  for (std::string* endpoint : {&publish, &sync, &client}) close(BoundSocket(false, endpoint));
+  std::ofstream(cli.path() + "/regions.yaml")
+      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+             "\", sync: \"" + sync + "\", client: \"" + client + "\"}\n";
+  testing::Subprocess server(
+      {CRDTDB_CLI_PATH, "serve", "--config", cli.path() + "/regions.yaml", "--region", "r"});
+  CliResult added;
+  for (int attempt = 0; attempt < 5 && added.exit_code != 0; ++attempt) {  // it may be starting
+    added = cli.Raw({"--endpoint", client, "sadd", "/todos/1", "tags", "\"shop\""});
+  }
+  EXPECT_RUN(added, 0, "{\"tags\":[\"shop\"]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "sadd", "todos/1", "tags", "2"}), 0,
+             "{\"tags\":[\"shop\",2]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "srem", "/todos/1", "tags", "\"shop\""}), 0,
+             "{\"tags\":[2]}\n", "");
+  EXPECT_RUN(cli.Raw({"--endpoint", client, "srem", "/todos/2", "tags", "2"}), 3, "",
+             "crdtdb: document /todos/2 not found\n");
+
+  const CliResult synced = cli({"sync", "--endpoint", sync});
+  CHECK(synced.exit_code == 0);
+  CHECK(synced.err.empty());
+  CHECK(synced.out.rfind("{\"endpoint\":\"" + sync + "\",", 0) == 0);
+  CHECK(synced.out.find("\"in_sync\":true") != std::string::npos);
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"tags\":[2]}\n", "");
+
+  const CliResult status = cli.Raw({"--endpoint", client, "status"});
+  REQUIRE(status.exit_code == 0);
+  const nlohmann::json s = nlohmann::json::parse(status.out);
+  CHECK(s.at("data_dir") == cli.path() + "/data/r");
+  CHECK(s.at("version") == CRDTDB_VERSION);
+  CHECK(s.at("uptime_s").is_number_unsigned());
 }
 
 TEST_CASE("an empty --data-dir is a usage error") {
@@ -416,7 +587,7 @@ TEST_CASE("--version and --help print to stdout and exit 0") {
   CHECK(help.err.empty());
   CHECK(help.out.rfind("crdtdb: a geo-replicated CRDT document database.\n", 0) == 0);
   for (const char* verb : {"get, GET", "put, PUT", "patch, PATCH", "delete, DELETE", "list", "inc",
-                           "status", "verify", "serve", "sync", "keygen"}) {
+                           "sadd", "srem", "status", "verify", "serve", "sync", "keygen"}) {
     CHECK_MESSAGE(help.out.find(std::string("\n  ") + verb + " ") != std::string::npos, verb);
   }
   EXPECT_RUN(
@@ -437,7 +608,7 @@ TEST_CASE("--version and --help print to stdout and exit 0") {
       "  {\"done\":false,\"title\":\"milk\"}\n",
       "");
   for (const char* verb : {"get", "GET", "put", "PUT", "patch", "PATCH", "delete", "DELETE", "list",
-                           "inc", "status", "verify", "serve", "sync", "keygen"}) {
+                           "inc", "sadd", "srem", "status", "verify", "serve", "sync", "keygen"}) {
     CAPTURE(verb);
     const CliResult r = cli.Raw({verb, "--help"});
     CHECK(r.exit_code == 0);
@@ -484,7 +655,7 @@ TEST_CASE("without --data-dir the store is ./crdtdb-data in the working director
              "{\"a\":1}\n", "");
   const CliResult status = cli.Raw({"status"});
   CHECK(status.exit_code == 0);
-  CHECK(status.out.find(",\"data_dir\":\"./crdtdb-data\"}\n") != std::string::npos);
+  CHECK(status.out.find(",\"data_dir\":\"./crdtdb-data\",") != std::string::npos);
 }
 
 TEST_CASE("a store that cannot be opened exits 1 with one line") {

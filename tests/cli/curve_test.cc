@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -25,10 +26,10 @@
 #include "crdt/codec.h"
 #include "crdt/document.h"
 #include "crdt/mutators.h"
-#include "net/zmq_socket_options.h"
-#include "sync/messages.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
+#include "net/zmq_socket_options.h"
+#include "sync/messages.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -102,28 +103,45 @@ TEST_CASE("with security.curve only listed keys get answers") {
   WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
   WriteFile(dir.Sub("client.key"), client.secret_key + "\n", 0600);
   WriteFile(dir.Sub("stranger.key"), stranger.secret_key + "\n", 0600);
-  const std::string client_endpoint = Endpoint();
+  const std::string client_endpoint = Endpoint(), sync_endpoint = Endpoint();
   const std::string config =
       "cluster: secure\n"
       "regions:\n"
       "  - name: us-east\n"
       "    data_dir: data/us-east\n"
-      "    publish: " + Endpoint() + "\n"
-      "    sync: " + Endpoint() + "\n"
-      "    client: " + client_endpoint + "\n"
-      "    public_key: \"" + us_east.public_key + "\"\n"
+      "    publish: " +
+      Endpoint() +
+      "\n"
+      "    sync: " +
+      sync_endpoint +
+      "\n"
+      "    client: " +
+      client_endpoint +
+      "\n"
+      "    public_key: \"" +
+      us_east.public_key +
+      "\"\n"
       "    secret_key_file: us-east.key\n"
       "  - name: eu-west\n"  // declared, never started
       "    data_dir: data/eu-west\n"
-      "    publish: " + Endpoint() + "\n"
-      "    sync: " + Endpoint() + "\n"
-      "    client: " + Endpoint() + "\n"
-      "    public_key: \"" + eu_west.public_key + "\"\n"
+      "    publish: " +
+      Endpoint() +
+      "\n"
+      "    sync: " +
+      Endpoint() +
+      "\n"
+      "    client: " +
+      Endpoint() +
+      "\n"
+      "    public_key: \"" +
+      eu_west.public_key +
+      "\"\n"
       "    secret_key_file: eu-west.key\n"
       "security:\n"
       "  curve: true\n"
       "  clients:\n"
-      "    - \"" + client.public_key + "\"\n";
+      "    - \"" +
+      client.public_key + "\"\n";
   WriteFile(dir.Sub("regions.yaml"), config, 0644);
   const std::string yaml = dir.Sub("regions.yaml");
 
@@ -153,6 +171,10 @@ TEST_CASE("with security.curve only listed keys get answers") {
   const CliResult status = with_region({"status"});
   CHECK(status.exit_code == 0);
   CHECK(status.out.find("\"region\":\"us-east\"") != std::string::npos);
+  const nlohmann::json status_json = nlohmann::json::parse(status.out);
+  CHECK(status_json.at("data_dir") == dir.Sub("data/us-east"));
+  CHECK(status_json.at("version").is_string());
+  CHECK(status_json.at("uptime_s").is_number_unsigned());
 
   // A listed client key, with --endpoint.
   const CliResult listed = Run(dir, {"--endpoint", client_endpoint, "--client-key", dir.Sub("client.key"),
@@ -160,6 +182,38 @@ TEST_CASE("with security.curve only listed keys get answers") {
   CHECK(listed.exit_code == 0);
   CHECK(listed.out == "{\"title\":\"milk\"}\n");
   CHECK(listed.err.empty());
+  // The add-wins set verbs run remotely as they do locally.
+  const std::vector<std::string> as_client = {"--endpoint",   client_endpoint,
+                                              "--client-key", dir.Sub("client.key"),
+                                              "--server-key", us_east.public_key};
+  auto with_client = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), as_client.begin(), as_client.end());
+    return Run(dir, args);
+  };
+  CliResult set = with_client({"sadd", "/todos/1", "tags", "\"shop\""});
+  CHECK(set.exit_code == 0);
+  CHECK(set.out == "{\"tags\":[\"shop\"],\"title\":\"milk\"}\n");
+  set = with_client({"srem", "/todos/1", "tags", "\"shop\""});
+  CHECK(set.exit_code == 0);
+  CHECK(set.out == "{\"title\":\"milk\"}\n");  // an empty set shows as no field
+  set = with_client({"sadd", "/todos/1", "tags", "[1]"});
+  CHECK(set.exit_code == 2);
+  CHECK(set.err == "crdtdb: set elements must be JSON scalars\n");
+  set = with_client({"srem", "/todos/9", "tags", "1"});
+  CHECK(set.exit_code == 3);
+  CHECK(set.err == "crdtdb: document /todos/9 not found\n");
+
+  // sync by the address of the region's sync endpoint, with a listed client key.
+  const CliResult by_endpoint =
+      Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "sync", "--endpoint", sync_endpoint,
+                "--client-key", dir.Sub("client.key"), "--server-key", us_east.public_key});
+  CHECK(by_endpoint.exit_code == 0);
+  CHECK(by_endpoint.err.empty());
+  CHECK(by_endpoint.out.rfind("{\"endpoint\":\"" + sync_endpoint + "\",", 0) == 0);
+  CHECK(by_endpoint.out.find("\"in_sync\":true") != std::string::npos);
+  const CliResult synced_doc = Run(dir, {"--data-dir", dir.Sub("by-endpoint"), "get", "/todos/1"});
+  CHECK(synced_doc.exit_code == 0);
+  CHECK(synced_doc.out == "{\"title\":\"milk\"}\n");
 
   // An offline-first store syncs with the region's keys.
   const CliResult synced = Run(dir, {"--data-dir", dir.Sub("local"), "sync", "--config", yaml, "--region", "us-east"});
@@ -347,6 +401,103 @@ TEST_CASE("a listed client that claims a region's replica id on the sync socket 
   CHECK(rejected >= rejected_before + 2);
   CHECK(Run(dir, {"--config", yaml, "--region", "eu-west", "get", "/evil/1"}).exit_code == 3);
   CHECK(Run(dir, {"--config", yaml, "--region", "eu-west", "get", "/evil/2"}).exit_code == 3);
+}
+
+// Stops a server as an operator would (SIGTERM) and waits for it.
+void Stop(std::unique_ptr<testing::Subprocess>& server) {
+  server->Signal(SIGTERM);
+  server->Wait();
+  server.reset();
+}
+
+TEST_CASE(
+    "replica ids stay bound to their keys across a restart: a claim made first after it is "
+    "refused") {
+  testing::TempDir dir;
+  const KeyPair us_east = Keygen(dir), eu_west = Keygen(dir), client = Keygen(dir),
+                other = Keygen(dir);
+  WriteFile(dir.Sub("us-east.key"), us_east.secret_key + "\n", 0600);
+  WriteFile(dir.Sub("eu-west.key"), eu_west.secret_key + "\n", 0600);
+  const std::string eu_sync = Endpoint();
+  const std::string yaml = dir.Sub("regions.yaml");
+  WriteFile(yaml,
+            "cluster: secure\nregions:\n"
+            "  - {name: us-east, data_dir: data/us-east, publish: \"" +
+                Endpoint() + "\", sync: \"" + Endpoint() + "\", client: \"" + Endpoint() +
+                "\", public_key: \"" + us_east.public_key +
+                "\", secret_key_file: us-east.key}\n"
+                "  - {name: eu-west, data_dir: data/eu-west, publish: \"" +
+                Endpoint() + "\", sync: \"" + eu_sync + "\", client: \"" + Endpoint() +
+                "\", public_key: \"" + eu_west.public_key +
+                "\", secret_key_file: eu-west.key}\n"
+                "security: {curve: true, clients: [\"" +
+                client.public_key + "\", \"" + other.public_key + "\"]}\n",
+            0644);
+  const std::vector<std::string> serve_eu = {CRDTDB_CLI_PATH, "serve",  "--config", yaml,
+                                             "--region",      "eu-west"};
+  auto us = std::make_unique<testing::Subprocess>(
+      std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config", yaml, "--region", "us-east"});
+  auto eu = std::make_unique<testing::Subprocess>(serve_eu);
+  auto status = [&](const std::string& region) {
+    const CliResult r = Run(dir, {"--config", yaml, "--region", region, "status"});
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out) : nlohmann::json();
+  };
+  auto get = [&](const std::string& path) {
+    return Run(dir, {"--config", yaml, "--region", "eu-west", "get", path}).exit_code;
+  };
+  Result<net::CurveKeyPair> client_pair = net::KeyPairFromSecret(client.secret_key);
+  Result<net::CurveKeyPair> other_pair = net::KeyPairFromSecret(other.secret_key);
+  REQUIRE(client_pair.ok());
+  REQUIRE(other_pair.ok());
+
+  // eu-west hears us-east's stream and so learns, and records, us-east's replica id.
+  nlohmann::json us_status;
+  bool heard = false;
+  for (int attempt = 0; attempt < 100 && !heard; ++attempt) {
+    const nlohmann::json eu_status = status("eu-west");
+    us_status = status("us-east");
+    heard = us_status.is_object() && eu_status.is_object() && !eu_status["peers"].empty() &&
+            eu_status["peers"][0].value("connected", false);
+    if (!heard) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(heard);
+  const crdt::ReplicaId us_east_id =
+      std::stoull(us_status["replica_id"].get<std::string>(), nullptr, 16);
+  // A client's own id, bound to its key by its first push.
+  const crdt::ReplicaId client_id = 0x1234567;
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, client_id, "fine/1");
+  bool accepted = false;
+  for (int attempt = 0; attempt < 50 && !accepted; ++attempt) {
+    accepted = get("/fine/1") == 0;
+    if (!accepted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(accepted);
+
+  // us-east goes away; eu-west restarts and cannot hear us-east again.
+  Stop(us);
+  Stop(eu);
+  eu = std::make_unique<testing::Subprocess>(serve_eu);
+
+  // Claims made first thing after the restart: us-east's id under a client key, the client's id
+  // under another listed key. Both refused; the client's own key is still admitted with its id.
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, us_east_id, "evil/1");
+  PushDocument(eu_sync, eu_west.public_key, *other_pair, client_id, "evil/2");
+  PushDocument(eu_sync, eu_west.public_key, *client_pair, client_id, "fine/2");
+  accepted = false;
+  for (int attempt = 0; attempt < 100 && !accepted; ++attempt) {
+    accepted = get("/fine/2") == 0;
+    if (!accepted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(accepted);
+  uint64_t rejected = 0;
+  for (int attempt = 0; attempt < 50 && rejected < 2; ++attempt) {
+    rejected = status("eu-west").value("rejected_messages", uint64_t{0});
+    if (rejected < 2) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(rejected >= 2);
+  CHECK(get("/evil/1") == 3);
+  CHECK(get("/evil/2") == 3);
+  CHECK(status("eu-west")["peers"][0].value("connected", true) == false);  // the window was open
 }
 
 }  // namespace

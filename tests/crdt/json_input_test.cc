@@ -1,14 +1,16 @@
 // Copyright (c) crdtdb authors.
 
-#include <doctest/doctest.h>
+#include "crdt/json_input.h"
 
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "crdt/json_input.h"
+#include <doctest/doctest.h>
+
 #include "crdt/json_parser.h"
 #include "crdt/limits.h"
 #include "tests/support/seed.h"
@@ -45,6 +47,48 @@ TEST_CASE("malformed JSON is an error naming where it went wrong") {
 TEST_CASE("invalid UTF-8 in a string is rejected") {
   CHECK(ParseJson("{\"a\": \"\xff\xfe\"}").status().IsInvalidArgument());
   CHECK(ParseJson("{\"a\": \"\xc0\xaf\"}").status().IsInvalidArgument());
+}
+
+TEST_CASE("a duplicate member name is refused at any depth, on the fast and the fallback path") {
+  // The second text has a surrogate pair, which the fast parser leaves to nlohmann.
+  for (const char* text : {R"({"a":1,"a":2})", R"({"s":"\ud834\udd1e","s":1})",
+                           R"({"o":{"x":1,"y":2,"x":1}})", R"([1,{"k":[{"a":null,"a":null}]}])"}) {
+    CAPTURE(text);
+    const Result<Json> v = ParseJson(text);
+    CHECK(v.status().IsInvalidArgument());
+    CHECK(v.status().message().find("duplicate member name") != std::string::npos);
+  }
+  CHECK(ParseJson(R"({"o":{"x":1,"y":2,"x":1}})").status().message() ==
+        "duplicate member name \"x\" in a JSON object: names must be unique (RFC 7493)");
+  // The same name in different objects is fine.
+  CHECK(ParseJson(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})").ok());
+  CHECK(ParseJson(R"({"s":"\ud834\udd1e","o":{"s":1}})").ok());
+}
+
+TEST_CASE("a number the value cannot hold exactly is refused, not rounded") {
+  for (const char* text :
+       {"18446744073709551616", "-9223372036854775809", "123456789012345678901234567890",
+        "[1e-400]", "{\"a\":-2.4e-324}", R"({"s":"\ud834\udd1e","n":1e-400})"}) {
+    CAPTURE(text);
+    const Result<Json> v = ParseJson(text);
+    CHECK(v.status().IsInvalidArgument());
+    CHECK(v.status().message().find("cannot be kept exactly") != std::string::npos);
+  }
+  CHECK(ParseJson("18446744073709551616").status().message() ==
+        "integer 18446744073709551616 is beyond 64 bits (-9223372036854775808 to "
+        "18446744073709551615) "
+        "and cannot be kept exactly; send it as a string");
+  CHECK(ParseJson("1e400").status().message().find("malformed JSON: number overflow") == 0);
+  // The ends of the 64-bit ranges, true zeros, subnormals and ordinary decimals are kept.
+  const Result<Json> kept = ParseJson(
+      "[18446744073709551615, -9223372036854775808, 0e-999, -0.0, 5e-324, 0.1, "
+      "1.7976931348623157e308]");
+  REQUIRE(kept.ok());
+  CHECK((*kept)[0].get<uint64_t>() == UINT64_MAX);
+  CHECK((*kept)[1].get<int64_t>() == INT64_MIN);
+  CHECK((*kept)[4].get<double>() > 0);
+  // Digits inside strings are not numbers.
+  CHECK(ParseJson(R"({"s":"\ud834\udd1e 1e-400 99999999999999999999999"})").ok());
 }
 
 TEST_CASE("nesting is bounded before parsing") {
