@@ -67,6 +67,9 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
                           {"last_delta_seq", p.last_delta_seq},
                           {"lag_ms", p.lag_ms},
                           {"anti_entropy_running", p.anti_entropy_running},
+                          {"behind_deltas", p.behind_deltas},
+                          {"unacknowledged_deltas", p.unacknowledged_deltas ? nlohmann::ordered_json(*p.unacknowledged_deltas)
+                                                                            : nlohmann::ordered_json()},
                           {"apply_failures", p.apply_failures}});
     if (!p.last_apply_error.empty()) j["peers"].back()["last_apply_error"] = p.last_apply_error;
   }

@@ -51,9 +51,7 @@ struct StoreOptions {
   std::string boot_id;
 };
 
-// Sequence numbers and dot counters of stream epoch e start above e << kEpochShift, so no number
-// issued in an earlier epoch is issued again (2^40: a trillion writes per epoch, 2^24 epochs).
-constexpr int kEpochShift = 40;
+using crdt::kEpochShift;  // crdt/dot.h
 
 // A document as stored: its state and the digest of its canonical encoding.
 struct StoredDocument {
