@@ -301,15 +301,26 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   return c;
 }
 
-int Report(const Outcome& outcome) {
+// `committed`: the command was a write that succeeded, so a failure to print its result must not
+// read as a failed write (a script that retried it would apply an increment twice).
+int Report(const Outcome& outcome, bool committed = false) {
   std::cout << outcome.out;
   if (outcome.exit_code != kExitOk) {
     std::cout.flush();  // a partial listing or a verify report still reaches stdout
     return Fail(outcome.exit_code, outcome.error);
   }
   // A full disk or closed pipe must not look like success to a script.
-  if (!std::cout.flush()) return Fail(kExitFailure, "cannot write to standard output");
+  if (!std::cout.flush()) {
+    return Fail(kExitFailure, committed ? "the write was committed, but its result cannot be written to standard "
+                                          "output; do not retry it"
+                                        : "cannot write to standard output");
+  }
   return kExitOk;
+}
+
+bool IsWrite(Command::Verb verb) {
+  return verb == Command::Verb::kPut || verb == Command::Verb::kPatch || verb == Command::Verb::kDelete ||
+         verb == Command::Verb::kInc;
 }
 
 // The region --config/--region names, with a clear error when one of the two is missing.
@@ -489,7 +500,7 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   if (!answer.ok()) return Fail(kExitFailure, answer.status().message());
   Result<Outcome> outcome = DecodeOutcome(*answer);
   if (!outcome.ok()) return Fail(kExitFailure, outcome.status().message());
-  return Report(*outcome);
+  return Report(*outcome, IsWrite(command.verb));
 }
 
 int Run(int argc, char** argv) {
@@ -518,9 +529,15 @@ int Run(int argc, char** argv) {
 
   Options options;
   options.path = a.data_dir;
+  // Reading verbs never change a store, nor create one.
+  options.read_only = !IsWrite(command.verb);
   Result<std::unique_ptr<Database>> db = Database::open(options);
-  if (!db.ok()) return Fail(db.status());
-  return Report(Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }));
+  if (!db.ok()) {
+    if (command.verb == Command::Verb::kVerify) return Report(VerifyUnopenable(db.status()));
+    return Fail(db.status());
+  }
+  return Report(Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }),
+                IsWrite(command.verb));
 }
 
 }  // namespace

@@ -1,0 +1,42 @@
+// Copyright (c) crdtdb authors.
+//
+// What a store directory holds, found before LevelDB is given it. LevelDB, asked to create a
+// database where one is damaged (CURRENT missing, say), creates an empty one and then deletes
+// the old table files as obsolete; asked to open a directory of other files, it adds its own. So
+// the store decides from the listing alone whether it may create a store there (a missing or
+// empty directory, or one whose creation crdtdb began), open one, or must refuse and change
+// nothing (docs/operations.md, "Damaged stores").
+
+#ifndef CRDTDB_STORE_STORE_DIRECTORY_H_
+#define CRDTDB_STORE_STORE_DIRECTORY_H_
+
+#include <string>
+
+#include <leveldb/env.h>
+
+#include "crdtdb/result.h"
+
+namespace crdtdb::store {
+
+// The file crdtdb writes into a directory before it creates a store there: a directory holding it
+// and nothing but LevelDB's first files is a creation that was cut short, which may be completed.
+constexpr const char* kIdentityFileName = "CRDTDB";
+
+enum class DirectoryState {
+  kMissing,     // no such directory
+  kEmpty,       // an empty directory
+  kUnfinished,  // the identity file and at most the files LevelDB writes before CURRENT
+  kStore,       // a LevelDB database whose CURRENT names a MANIFEST that is there
+};
+
+// The state of `path` as `env` sees it. A directory that holds other files, or a database whose
+// CURRENT is missing, empty, malformed or names a missing MANIFEST, is an error (IOError or
+// Corruption) that says what is wrong; nothing is written.
+Result<DirectoryState> InspectStoreDirectory(leveldb::Env* env, const std::string& path);
+
+// Writes the identity file (synced) into the existing directory `path`.
+Status WriteIdentityFile(leveldb::Env* env, const std::string& path);
+
+}  // namespace crdtdb::store
+
+#endif  // CRDTDB_STORE_STORE_DIRECTORY_H_
