@@ -287,7 +287,9 @@ Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
     const std::string_view key(it->key().data() + 1, it->key().size() - 1);
     Result<std::string_view> state = CheckedStateBytes(key, std::string_view(it->value().data(), it->value().size()));
     if (!state.ok()) return NoteRead(state.status());
-    if (!fn(key, *state)) return Status::OK();
+    // LevelDB's iterator steps over a block it cannot read and keeps the error for status(), so a
+    // scan that stops early must still ask: the documents it passed may have had a hole.
+    if (!fn(key, *state)) break;
   }
   return NoteRead(FromLevelDb(it->status(), "scanning documents"));
 }

@@ -48,6 +48,10 @@ Result<StoreVerification> Store::Impl::Verify() const {
     rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest));
     std::string leaf;
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
+    if (!s.ok() && !s.IsNotFound()) {
+      problem("document " + key + ": " + NoteRead(FromLevelDb(s, "reading its Merkle leaf entry")).message());
+      continue;
+    }
     Result<BucketEntry> entry = s.ok() ? DecodeBucketEntry(leaf) : Result<BucketEntry>(Status::NotFound(""));
     if (!entry.ok() || !(entry->digest == doc->digest) || (entry->live && *entry->live != doc->state.live())) {
       problem("document /" + key + ": Merkle leaf entry disagrees");
