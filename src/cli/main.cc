@@ -20,6 +20,7 @@
 #include "command/command.h"
 #include "command/exit_codes.h"
 #include "cli/input.h"
+#include "cli/repair.h"
 #include "command/verbs.h"
 #include "command/version.h"
 #include "config/cluster_config.h"
@@ -47,6 +48,7 @@ struct Arguments {
   bool conflicts = false;
   std::string limit;
   std::string start_after;
+  std::string into;  // repair
 };
 
 // The options and verbs, kept to ask after parsing which were given.
@@ -61,7 +63,7 @@ struct Parser {
   CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
-  CLI::App *serve = nullptr, *sync = nullptr, *keygen = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *keygen = nullptr, *repair = nullptr;
 };
 
 constexpr std::string_view kPathHelp = "document path /COLLECTION/ID (leading slash optional)";
@@ -196,6 +198,15 @@ void Define(Parser& p, Arguments& a) {
       ->type_name("KEY");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
+
+  p.repair = AddVerb(app, "repair",
+                     "Repair a copy of a damaged embedded store (--data-dir) into a new directory; "
+                     "prints what was kept and lost.",
+                     "  $ crdtdb --data-dir data repair --into data.repaired\n"
+                     "  {\"repaired_into\":\"data.repaired\",\"documents_kept\":118,...,\"documents_lost\":2,...}");
+  p.repair->add_option("--into", a.into, "new directory (missing or empty) for the repaired copy")
+      ->type_name("NEWDIR")
+      ->required();
 
   // The upper-case HTTP spellings of the contract.
   p.get->alias("GET");
@@ -521,6 +532,12 @@ int Run(int argc, char** argv) {
   if (p.app.got_subcommand(p.keygen)) return Keygen();
   if (p.app.got_subcommand(p.serve)) return Serve(p, a);
   if (p.app.got_subcommand(p.sync)) return Sync(p, a);
+  if (p.app.got_subcommand(p.repair)) {
+    if (p.config->count() > 0 || p.region->count() > 0 || p.endpoint->count() > 0) {
+      return Fail(kExitUsage, "repair works on an embedded store: give --data-dir, not a region");
+    }
+    return Report(Repair(a.data_dir, a.into));
+  }
   Prepared prepared;
   if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);
   const Command command = BuildCommand(p, a, prepared);
