@@ -1,11 +1,12 @@
 // Copyright (c) crdtdb authors.
 //
 // Issue 17 §1: crdtdb never destroys what is on disk. For every file of a populated store in
-// turn, the file is removed, truncated, or has a byte flipped; then each verb runs, as the real
-// binary, on a fresh copy of the damaged store. Every answer must be a correct result or a clear
-// error (exit 1, one line), never a wrong one (a missing document reported as "not found"); a
-// reading verb must leave every file, and the listing, exactly as it found them; a write must not
-// delete or change a table file, and when it refuses the store it must change nothing at all.
+// turn, the file is removed, truncated, or has a byte flipped; then each verb (repair too) runs,
+// as the real binary, on a fresh copy of the damaged store. Every answer must be a correct result
+// or a clear error (exit 1, one line), never a wrong one (a missing document reported as "not
+// found"); a reading verb and repair must leave every file, and the listing, exactly as they found
+// them; a write must not delete or change a table file, and when it refuses the store it must
+// change nothing at all.
 
 #include <filesystem>
 #include <fstream>
@@ -92,7 +93,7 @@ void CheckAnswer(const std::string& verb, const CliResult& r, const Baseline& so
   if (r.exit_code != 0) {
     CHECK(r.exit_code == 1);  // never 3: every document asked for exists
     CHECK(OneErrorLine(r));
-    if (verb == "verify") {  // the report is printed, with the problems it met
+    if (verb == "verify" || (verb == "repair" && !r.out.empty())) {  // the report, with its problems
       const nlohmann::json report = nlohmann::json::parse(r.out, nullptr, false);
       REQUIRE(report.is_object());
       CHECK_FALSE(report["problems"].empty());
@@ -105,6 +106,10 @@ void CheckAnswer(const std::string& verb, const CliResult& r, const Baseline& so
   if (verb == "get") CHECK(r.out == sound.get);
   if (verb == "list") CHECK(r.out == sound.list);
   if (verb == "verify") CHECK(r.out == sound.verify);
+  if (verb == "repair") {  // the copy it made is sound, whatever it lost
+    const nlohmann::json report = nlohmann::json::parse(r.out);
+    CHECK(report["verify"]["problems"].empty());
+  }
   if (verb == "status") {
     const nlohmann::json s = nlohmann::json::parse(r.out);
     if (s["healthy"] == true) {
@@ -125,6 +130,7 @@ const std::vector<std::string>& VerbArgs(const std::string& verb) {
       {"verify", {"verify"}},
       {"put", {"put", "/todos/new", R"({"a": 1})"}},
       {"inc", {"inc", "/todos/17", "n"}},
+      {"repair", {"repair", "--into"}},  // + a new directory
   };
   return args.at(verb);
 }
@@ -133,6 +139,10 @@ CliResult Run(const std::string& dir, const std::string& verb) {
   std::vector<std::string> args{"--data-dir", dir};
   const std::vector<std::string>& rest = VerbArgs(verb);
   args.insert(args.end(), rest.begin(), rest.end());
+  if (verb == "repair") {
+    fs::remove_all(dir + ".repaired");
+    args.push_back(dir + ".repaired");
+  }
   return testing::RunProcess(CRDTDB_CLI_PATH, args, "", "");
 }
 
@@ -157,7 +167,7 @@ TEST_CASE("no damage to any file of a store makes a verb destroy data or answer 
     for (const Damage& damage : kDamages) {
       std::string damaged_bytes = bytes;
       if (!damage.apply(&damaged_bytes)) continue;
-      for (const std::string verb : {"get", "list", "status", "verify", "put", "inc"}) {
+      for (const std::string verb : {"get", "list", "status", "verify", "put", "inc", "repair"}) {
         CAPTURE(name);
         CAPTURE(damage.name);
         CAPTURE(verb);
