@@ -88,7 +88,7 @@ void Define(Parser& p, Arguments& a) {
       "other error. Run 'crdtdb VERB --help' for a verb's arguments and an example; docs/cli.md\n"
       "has the whole reference.");
   p.data_dir = app.add_option("--data-dir", a.data_dir,
-                              "directory of the embedded store (created on first use)")
+                              "directory of the embedded store (created by the first write)")
                    ->capture_default_str()
                    ->type_name("DIR");
   p.config = app.add_option("--config", a.config, "region configuration file: talk to a running region")
