@@ -65,7 +65,7 @@ struct LocalStatus {
   // False once a write or a read met a storage error (corrupt or unreadable files), until
   // reopened. A failed write also stops further writes; a failed read does not.
   bool healthy = true;
-  std::string last_error;   // why it is unhealthy: the failed write, else the last failed read
+  std::string last_error;    // why it is unhealthy: the failed write, else the last failed read
   uint64_t read_errors = 0;  // reads that met a storage error since open
   std::string first_read_error;
 };

@@ -199,11 +199,12 @@ void Define(Parser& p, Arguments& a) {
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
-  p.repair = AddVerb(app, "repair",
-                     "Repair a copy of a damaged embedded store (--data-dir) into a new directory; "
-                     "prints what was kept and lost.",
-                     "  $ crdtdb --data-dir data repair --into data.repaired\n"
-                     "  {\"repaired_into\":\"data.repaired\",\"documents_kept\":118,...,\"documents_lost\":2,...}");
+  p.repair = AddVerb(
+      app, "repair",
+      "Repair a copy of a damaged embedded store (--data-dir) into a new directory; "
+      "prints what was kept and lost.",
+      "  $ crdtdb --data-dir data repair --into data.repaired\n"
+      "  {\"repaired_into\":\"data.repaired\",\"documents_kept\":118,...,\"lost_keys\":[...],...}");
   p.repair->add_option("--into", a.into, "new directory (missing or empty) for the repaired copy")
       ->type_name("NEWDIR")
       ->required();
@@ -322,16 +323,17 @@ int Report(const Outcome& outcome, bool committed = false) {
   }
   // A full disk or closed pipe must not look like success to a script.
   if (!std::cout.flush()) {
-    return Fail(kExitFailure, committed ? "the write was committed, but its result cannot be written to standard "
-                                          "output; do not retry it"
-                                        : "cannot write to standard output");
+    return Fail(kExitFailure,
+                committed ? "the write was committed, but its result cannot be written to standard "
+                            "output; do not retry it"
+                          : "cannot write to standard output");
   }
   return kExitOk;
 }
 
 bool IsWrite(Command::Verb verb) {
-  return verb == Command::Verb::kPut || verb == Command::Verb::kPatch || verb == Command::Verb::kDelete ||
-         verb == Command::Verb::kInc;
+  return verb == Command::Verb::kPut || verb == Command::Verb::kPatch ||
+         verb == Command::Verb::kDelete || verb == Command::Verb::kInc;
 }
 
 // The region --config/--region names, with a clear error when one of the two is missing.
@@ -553,8 +555,9 @@ int Run(int argc, char** argv) {
     if (command.verb == Command::Verb::kVerify) return Report(VerifyUnopenable(db.status()));
     return Fail(db.status());
   }
-  return Report(Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }),
-                IsWrite(command.verb));
+  return Report(
+      Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }),
+      IsWrite(command.verb));
 }
 
 }  // namespace

@@ -24,14 +24,16 @@ command::Outcome Repair(const std::string& data_dir, const std::string& into) {
   j["repaired_into"] = into;
   j["documents_kept"] = report->documents_kept;
   j["documents"] = report->metadata.live_documents;
-  j["documents_before"] = report->live_documents_before ? nlohmann::ordered_json(*report->live_documents_before)
-                                                        : nlohmann::ordered_json(nullptr);
+  j["documents_before"] = report->live_documents_before
+                              ? nlohmann::ordered_json(*report->live_documents_before)
+                              : nlohmann::ordered_json(nullptr);
   j["documents_lost"] = report->documents_lost;
   j["lost_keys"] = report->lost_keys;
   j["unreadable_files"] = report->unreadable_files;
   j["set_aside_files"] = report->set_aside_files;
-  j["unreadable_blocks"] = report->skipped_blocks.empty() ? nlohmann::ordered_json(nullptr)
-                                                           : nlohmann::ordered_json(report->skipped_blocks);
+  j["unreadable_blocks"] = report->skipped_blocks.empty()
+                               ? nlohmann::ordered_json(nullptr)
+                               : nlohmann::ordered_json(report->skipped_blocks);
   j["replica_id"] = replica_id;
   j["replica_id_replaced"] = report->replica_id_replaced;
   j["epoch"] = report->metadata.epoch;
@@ -41,7 +43,8 @@ command::Outcome Repair(const std::string& data_dir, const std::string& into) {
   outcome.out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (!report->verification.problems.empty()) {
     outcome.exit_code = command::kExitFailure;
-    outcome.error = "the repaired copy in " + into + " still fails verify; the report on stdout lists the problems";
+    outcome.error = "the repaired copy in " + into +
+                    " still fails verify; the report on stdout lists the problems";
   }
   return outcome;
 }

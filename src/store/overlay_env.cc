@@ -3,6 +3,7 @@
 #include "store/overlay_env.h"
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -45,9 +46,11 @@ class MemorySequentialFile final : public leveldb::SequentialFile {
 class MemoryRandomAccessFile final : public leveldb::RandomAccessFile {
  public:
   explicit MemoryRandomAccessFile(std::shared_ptr<MemoryFile> file) : file_(std::move(file)) {}
-  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char* scratch) const override {
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
+                       char* scratch) const override {
     std::lock_guard lock(file_->mu);
-    if (offset > file_->bytes.size()) return leveldb::Status::IOError("read past the end of an in-memory file");
+    if (offset > file_->bytes.size())
+      return leveldb::Status::IOError("read past the end of an in-memory file");
     n = std::min<size_t>(n, file_->bytes.size() - offset);
     std::memcpy(scratch, file_->bytes.data() + offset, n);
     *result = leveldb::Slice(scratch, n);
@@ -95,7 +98,8 @@ class OverlayEnv final : public leveldb::EnvWrapper {
     return target()->NewSequentialFile(f, r);
   }
 
-  leveldb::Status NewRandomAccessFile(const std::string& f, leveldb::RandomAccessFile** r) override {
+  leveldb::Status NewRandomAccessFile(const std::string& f,
+                                      leveldb::RandomAccessFile** r) override {
     if (std::shared_ptr<MemoryFile> file = Find(f)) {
       *r = new MemoryRandomAccessFile(std::move(file));
       return leveldb::Status::OK();
@@ -209,7 +213,9 @@ class OverlayEnv final : public leveldb::EnvWrapper {
   }
 
  private:
-  static leveldb::Status NotFound(const std::string& f) { return leveldb::Status::NotFound(f, "no such file"); }
+  static leveldb::Status NotFound(const std::string& f) {
+    return leveldb::Status::NotFound(f, "no such file");
+  }
 
   std::shared_ptr<MemoryFile> Find(const std::string& f) {
     std::lock_guard lock(mu_);
@@ -232,7 +238,9 @@ class OverlayEnv final : public leveldb::EnvWrapper {
 
 }  // namespace
 
-std::unique_ptr<leveldb::Env> NewOverlayEnv(leveldb::Env* base) { return std::make_unique<OverlayEnv>(base); }
+std::unique_ptr<leveldb::Env> NewOverlayEnv(leveldb::Env* base) {
+  return std::make_unique<OverlayEnv>(base);
+}
 
 std::unique_ptr<leveldb::Logger> NewDiscardLogger() { return std::make_unique<DiscardLogger>(); }
 

@@ -166,7 +166,8 @@ Status Store::Impl::LoadRecords() {
   Result<std::optional<uint64_t>> format = ReadMetaU64(kMetaFormat);
   if (!format.ok()) return format.status();
   if (!format->has_value() && options_.read_only) {
-    return Status::IOError("no crdtdb store in " + options_.path + " (its creation was cut short; a write completes it)");
+    return Status::IOError("no crdtdb store in " + options_.path +
+                           " (its creation was cut short; a write completes it)");
   }
   if (!format->has_value()) {
     // A new database: its identity and counters are written once, durably.
@@ -327,9 +328,11 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
        it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     const std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != 9 || value.size() < 4) return NoteRead(Status::Corruption("malformed delta-log record"));
+    if (key.size() != 9 || value.size() < 4)
+      return NoteRead(Status::Corruption("malformed delta-log record"));
     const uint32_t key_length = ReadBigEndian32(value);
-    if (value.size() - 4 < key_length) return NoteRead(Status::Corruption("malformed delta-log record"));
+    if (value.size() - 4 < key_length)
+      return NoteRead(Status::Corruption("malformed delta-log record"));
     DeltaLogEntry entry{ReadBigEndian64(key.substr(1)), std::string(value.substr(4, key_length)),
                         std::string(value.substr(4 + key_length))};
     if (entry.delta.empty()) {  // a reference to the document's state
@@ -370,7 +373,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   std::map<uint32_t, merkle::Hash> leaf_changes;  // pending XOR per Merkle leaf
   {
     std::lock_guard lock(mu_);
-    if (options_.read_only) return Status::IOError("the store " + options_.path + " is open read-only");
+    if (options_.read_only)
+      return Status::IOError("the store " + options_.path + " is open read-only");
     if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
     next = meta_;
   }

@@ -125,7 +125,7 @@ class WriteSet {
 
 // What went wrong with the storage since the store was opened.
 struct StoreHealth {
-  std::string write_error;  // the failed commit that made the store refuse writes; empty if none
+  std::string write_error;   // the failed commit that made the store refuse writes; empty if none
   uint64_t read_errors = 0;  // reads that met a storage error (Corruption, I/O)
   std::string first_read_error, last_read_error;
   bool healthy() const { return write_error.empty() && read_errors == 0; }

@@ -10,7 +10,8 @@ namespace crdtdb::store {
 
 namespace {
 
-constexpr const char* kRepairHint = "crdtdb changed nothing in it; see 'crdtdb repair' (docs/operations.md)";
+constexpr const char* kRepairHint =
+    "crdtdb changed nothing in it; see 'crdtdb repair' (docs/operations.md)";
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -26,7 +27,8 @@ bool IsCreationFile(std::string_view name) {
 bool IsDatabaseFile(std::string_view name) {
   if (name.starts_with("MANIFEST-")) return true;
   for (std::string_view suffix : {".ldb", ".sst", ".log"}) {
-    if (name.ends_with(suffix) && AllDigits(name.substr(0, name.size() - suffix.size()))) return true;
+    if (name.ends_with(suffix) && AllDigits(name.substr(0, name.size() - suffix.size())))
+      return true;
   }
   return false;
 }
@@ -41,22 +43,27 @@ Result<DirectoryState> InspectStoreDirectory(leveldb::Env* env, const std::strin
   std::vector<std::string> children;
   leveldb::Status listed = env->GetChildren(path, &children);
   if (listed.IsNotFound()) return DirectoryState::kMissing;
-  if (!listed.ok()) return Status::IOError("cannot read the directory " + path + ": " + listed.ToString());
+  if (!listed.ok())
+    return Status::IOError("cannot read the directory " + path + ": " + listed.ToString());
   std::erase_if(children, [](const std::string& name) { return name == "." || name == ".."; });
   if (children.empty()) return DirectoryState::kEmpty;
 
   const std::string current_path = path + "/CURRENT";
   if (std::find(children.begin(), children.end(), "CURRENT") == children.end()) {
-    const bool ours = std::find(children.begin(), children.end(), kIdentityFileName) != children.end();
-    const bool only_creation_files = std::all_of(children.begin(), children.end(), [](const std::string& name) {
-      return name == kIdentityFileName || IsCreationFile(name);
-    });
+    const bool ours =
+        std::find(children.begin(), children.end(), kIdentityFileName) != children.end();
+    const bool only_creation_files = std::all_of(
+        children.begin(), children.end(),
+        [](const std::string& name) { return name == kIdentityFileName || IsCreationFile(name); });
     if (ours && only_creation_files) return DirectoryState::kUnfinished;
-    if (ours || std::any_of(children.begin(), children.end(), [](const std::string& n) { return IsDatabaseFile(n); })) {
+    if (ours || std::any_of(children.begin(), children.end(),
+                            [](const std::string& n) { return IsDatabaseFile(n); })) {
       return Damaged(path, "its CURRENT file is missing");
     }
-    return Status::IOError(path + " is not empty and holds no crdtdb store; crdtdb creates a store only in a "
-                                  "missing or empty directory");
+    return Status::IOError(
+        path +
+        " is not empty and holds no crdtdb store; crdtdb creates a store only in a "
+        "missing or empty directory");
   }
   std::string current;
   if (leveldb::Status s = leveldb::ReadFileToString(env, current_path, &current); !s.ok()) {

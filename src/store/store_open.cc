@@ -32,8 +32,9 @@ Status OpenError(const leveldb::Status& s, const std::string& path) {
     return Status::IOError("database " + path + " is already open (by this or another process)");
   }
   if (s.IsCorruption()) {
-    return Status::Corruption("the store in " + path + " is damaged: " + s.ToString() +
-                              "; crdtdb changed nothing in it; see 'crdtdb repair' (docs/operations.md)");
+    return Status::Corruption(
+        "the store in " + path + " is damaged: " + s.ToString() +
+        "; crdtdb changed nothing in it; see 'crdtdb repair' (docs/operations.md)");
   }
   return FromLevelDb(s, "opening " + path);
 }
@@ -49,7 +50,8 @@ Result<std::unique_ptr<Store::Impl>> OpenLevelDb(const StoreOptions& options, bo
   lo.block_cache = parts.cache.get();
   lo.filter_policy = parts.filter.get();
   // Tables are read with pread, not mmap'd, so their pages stay out of the RSS (store/pread_env.h).
-  // An injected Env is used as it is: it may have no real files to pread (tests use in-memory ones).
+  // An injected Env is used as it is: it may have no real files to pread (tests use in-memory
+  // ones).
   if (options.env != nullptr) {
     lo.env = options.env;
   } else {
@@ -65,7 +67,8 @@ Result<std::unique_ptr<Store::Impl>> OpenLevelDb(const StoreOptions& options, bo
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(lo, options.path, &raw);
   if (!s.ok()) return OpenError(s, options.path);
-  return std::make_unique<Store::Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(parts), options);
+  return std::make_unique<Store::Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(parts),
+                                       options);
 }
 
 // Makes `options.path` a directory holding the identity file, for LevelDB to create a store in.
@@ -74,7 +77,8 @@ Status PrepareNewStore(const StoreOptions& options, DirectoryState state) {
   if (state == DirectoryState::kMissing) {
     // An injected Env owns its own namespace, so the real file system is left alone then.
     if (options.env != nullptr) {
-      if (leveldb::Status s = env->CreateDir(options.path); !s.ok()) return FromLevelDb(s, "creating " + options.path);
+      if (leveldb::Status s = env->CreateDir(options.path); !s.ok())
+        return FromLevelDb(s, "creating " + options.path);
     } else {
       std::error_code ec;
       std::filesystem::create_directories(options.path, ec);

@@ -40,7 +40,9 @@ class DirectoryLock {
     const std::string path = dir + "/LOCK";
     if (!fs::exists(path)) return Status::OK();
     leveldb::Status s = leveldb::Env::Default()->LockFile(path, &lock_);
-    if (!s.ok()) return Status::IOError("database " + dir + " is open (by this or another process); stop it first");
+    if (!s.ok())
+      return Status::IOError("database " + dir +
+                             " is open (by this or another process); stop it first");
     return Status::OK();
   }
 
@@ -50,7 +52,8 @@ class DirectoryLock {
 
 // Copies the regular files of `from` into the existing directory `to`; a file that cannot be read
 // whole is left out and named in `unreadable`.
-Status CopyFiles(const std::string& from, const std::string& to, std::vector<std::string>* unreadable) {
+Status CopyFiles(const std::string& from, const std::string& to,
+                 std::vector<std::string>* unreadable) {
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(from, ec)) {
     const std::string name = entry.path().filename().string();
@@ -84,13 +87,15 @@ Result<std::unique_ptr<leveldb::DB>> OpenStaging(const std::string& staging, Rep
   lo.paranoid_checks = true;
   leveldb::DB* raw = nullptr;
   if (leveldb::DB::Open(lo, staging, &raw).ok()) return std::unique_ptr<leveldb::DB>(raw);
-  if (leveldb::Status s = leveldb::RepairDB(staging, lo); !s.ok()) return FromLevelDb(s, "repairing a copy in " + staging);
+  if (leveldb::Status s = leveldb::RepairDB(staging, lo); !s.ok())
+    return FromLevelDb(s, "repairing a copy in " + staging);
   std::error_code ec;
   for (const fs::directory_entry& entry : fs::directory_iterator(staging + "/lost", ec)) {
     report->set_aside_files.push_back(entry.path().filename().string());
   }
   lo.paranoid_checks = false;  // what RepairDB kept is what there is
-  if (leveldb::Status s = leveldb::DB::Open(lo, staging, &raw); !s.ok()) return FromLevelDb(s, "opening the repaired copy");
+  if (leveldb::Status s = leveldb::DB::Open(lo, staging, &raw); !s.ok())
+    return FromLevelDb(s, "opening the repaired copy");
   return std::unique_ptr<leveldb::DB>(raw);
 }
 
@@ -102,7 +107,8 @@ Status CopyReadableRecords(leveldb::DB* source, const std::string& to, std::stri
   leveldb::Options lo;
   lo.create_if_missing = true;
   lo.error_if_exists = true;
-  if (leveldb::Status s = leveldb::DB::Open(lo, to, &raw); !s.ok()) return FromLevelDb(s, "creating " + to);
+  if (leveldb::Status s = leveldb::DB::Open(lo, to, &raw); !s.ok())
+    return FromLevelDb(s, "creating " + to);
   std::unique_ptr<leveldb::DB> target(raw);
   leveldb::ReadOptions ro;
   ro.verify_checksums = true;
@@ -112,7 +118,8 @@ Status CopyReadableRecords(leveldb::DB* source, const std::string& to, std::stri
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     batch.Put(it->key(), it->value());
     if (batch.ApproximateSize() > (size_t{1} << 20)) {
-      if (leveldb::Status s = target->Write(leveldb::WriteOptions(), &batch); !s.ok()) return FromLevelDb(s, "writing " + to);
+      if (leveldb::Status s = target->Write(leveldb::WriteOptions(), &batch); !s.ok())
+        return FromLevelDb(s, "writing " + to);
       batch.Clear();
     }
   }
@@ -128,7 +135,8 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
   leveldb::DB* raw = nullptr;
   leveldb::Options lo;
   lo.paranoid_checks = true;
-  if (leveldb::Status s = leveldb::DB::Open(lo, path, &raw); !s.ok()) return FromLevelDb(s, "opening the repaired copy");
+  if (leveldb::Status s = leveldb::DB::Open(lo, path, &raw); !s.ok())
+    return FromLevelDb(s, "opening the repaired copy");
   std::unique_ptr<leveldb::DB> db(raw);
   leveldb::ReadOptions ro;
   ro.verify_checksums = true;
@@ -138,14 +146,16 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
   const std::string docs(1, kDocumentPrefix);
   for (it->Seek(docs); it->Valid() && it->key().starts_with(docs); it->Next()) {
     const std::string key(it->key().data() + 1, it->key().size() - 1);
-    Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
+    Result<StoredDocument> doc =
+        DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
     if (!doc.ok()) {
       batch.Delete(it->key());
       NoteLost(report, key);
       continue;
     }
     kept.insert(key);
-    batch.Put(BucketKey(merkle::BucketOf(key), key), EncodeBucketEntry(doc->digest, doc->state.live()));
+    batch.Put(BucketKey(merkle::BucketOf(key), key),
+              EncodeBucketEntry(doc->digest, doc->state.live()));
   }
   const std::string buckets(1, kBucketPrefix);
   for (it->Seek(buckets); it->Valid() && it->key().starts_with(buckets); it->Next()) {
@@ -153,7 +163,8 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
     const std::string key(it->key().data() + 5, it->key().size() - 5);
     if (kept.contains(key) && it->key().starts_with(BucketPrefix(merkle::BucketOf(key)))) continue;
     batch.Delete(it->key());
-    if (std::string ignored; db->Get(ro, DocumentKey(key), &ignored).IsNotFound()) NoteLost(report, key);
+    if (std::string ignored; db->Get(ro, DocumentKey(key), &ignored).IsNotFound())
+      NoteLost(report, key);
   }
   if (!it->status().ok()) return FromLevelDb(it->status(), "reading the repaired copy");
   report->documents_kept = kept.size();
@@ -167,7 +178,8 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
     AppendBigEndian64(&format, kStoreFormatVersion);
     batch.Put(MetaKey(kMetaFormat), format);
   }
-  if (leveldb::Status s = db->Get(ro, MetaKey(kMetaReplicaId), &value); !s.ok() || value.size() != 8) {
+  if (leveldb::Status s = db->Get(ro, MetaKey(kMetaReplicaId), &value);
+      !s.ok() || value.size() != 8) {
     // A new id is safe: the copy's replica then writes as a new one, and its old dots stay as
     // they are in the documents (as a store moved away and rebuilt from peers gets one too).
     std::random_device device;
@@ -192,11 +204,14 @@ constexpr const char* kStagingName = "repair-staging";
 Result<RepairReport> RepairStoreCopy(const std::string& damaged, const std::string& into) {
   Result<DirectoryState> target = InspectStoreDirectory(leveldb::Env::Default(), into);
   if (!target.ok() || (*target != DirectoryState::kMissing && *target != DirectoryState::kEmpty)) {
-    return Status::InvalidArgument("the repaired copy goes into a new directory: " + into + " must be missing or empty");
+    return Status::InvalidArgument("the repaired copy goes into a new directory: " + into +
+                                   " must be missing or empty");
   }
   std::error_code ec;
-  if (!fs::is_directory(damaged, ec)) return Status::IOError("no store in " + damaged + ": not a directory");
-  if (fs::equivalent(damaged, into, ec)) return Status::InvalidArgument("--into must differ from --data-dir");
+  if (!fs::is_directory(damaged, ec))
+    return Status::IOError("no store in " + damaged + ": not a directory");
+  if (fs::equivalent(damaged, into, ec))
+    return Status::InvalidArgument("--into must differ from --data-dir");
 
   RepairReport report;
   const std::string staging = into + "/" + kStagingName;
@@ -210,7 +225,8 @@ Result<RepairReport> RepairStoreCopy(const std::string& damaged, const std::stri
   {
     Result<std::unique_ptr<leveldb::DB>> source = OpenStaging(staging, &report);
     if (!source.ok()) return source.status();
-    if (Status s = CopyReadableRecords(source->get(), into, &report.skipped_blocks); !s.ok()) return s;
+    if (Status s = CopyReadableRecords(source->get(), into, &report.skipped_blocks); !s.ok())
+      return s;
   }
   fs::remove_all(staging, ec);  // the repair's own copy; the damaged store is untouched
   if (Status s = WriteIdentityFile(leveldb::Env::Default(), into); !s.ok()) return s;

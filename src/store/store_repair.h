@@ -7,12 +7,12 @@
 // The steps: copy every readable file into a staging directory; run LevelDB's RepairDB there (it
 // rebuilds the MANIFEST from the tables and logs it can read, and sets aside what it cannot);
 // copy every record whose table block passes its checksum into a new database (RepairDB does not
-// check data blocks); drop the document records that fail their own checksum; make the Merkle index (bucket entries) agree with the
-// documents that are left; then open the copy as a store that was not closed cleanly, which
-// rebuilds the Merkle tree and counters and starts a new stream epoch: the copy may lack writes
-// that peers already hold, so its replica must never issue their sequence numbers or dots again
-// (docs/storage.md, "Stream epochs"). Last, Verify. Documents lost to the damage come back from
-// peers by anti-entropy.
+// check data blocks); drop the document records that fail their own checksum; make the Merkle index
+// (bucket entries) agree with the documents that are left; then open the copy as a store that was
+// not closed cleanly, which rebuilds the Merkle tree and counters and starts a new stream epoch:
+// the copy may lack writes that peers already hold, so its replica must never issue their sequence
+// numbers or dots again (docs/storage.md, "Stream epochs"). Last, Verify. Documents lost to the
+// damage come back from peers by anti-entropy.
 
 #ifndef CRDTDB_STORE_STORE_REPAIR_H_
 #define CRDTDB_STORE_STORE_REPAIR_H_
@@ -30,8 +30,8 @@ namespace crdtdb::store {
 struct RepairReport {
   std::vector<std::string> unreadable_files;  // files of the damaged store that could not be copied
   std::vector<std::string> set_aside_files;   // what RepairDB set aside as unusable
-  std::string skipped_blocks;  // the error of table blocks that were unreadable, empty if none
-  uint64_t documents_kept = 0;                // document records (tombstones included) kept
+  std::string skipped_blocks;   // the error of table blocks that were unreadable, empty if none
+  uint64_t documents_kept = 0;  // document records (tombstones included) kept
   // The live documents the damaged store counted at its last clean close, if that record was
   // readable: set beside metadata.live_documents, it shows documents lost without a trace.
   std::optional<uint64_t> live_documents_before;

@@ -28,7 +28,8 @@ Result<StoreVerification> Store::Impl::Verify() const {
   // problem with what was checked before it, so that the report is printed for a damaged store.
   auto finish = [&]() -> StoreVerification {
     if (Status s = NoteRead(FromLevelDb(it->status(), "verifying")); !s.ok()) {
-      problem("storage error after " + std::to_string(report.documents) + " document(s): " + s.message());
+      problem("storage error after " + std::to_string(report.documents) +
+              " document(s): " + s.message());
     }
     it.reset();
     db_->ReleaseSnapshot(snapshot);
@@ -49,7 +50,8 @@ Result<StoreVerification> Store::Impl::Verify() const {
     std::string leaf;
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
     if (!s.ok() && !s.IsNotFound()) {
-      problem("document " + key + ": " + NoteRead(FromLevelDb(s, "reading its Merkle leaf entry")).message());
+      problem("document " + key + ": " +
+              NoteRead(FromLevelDb(s, "reading its Merkle leaf entry")).message());
       continue;
     }
     Result<BucketEntry> entry = s.ok() ? DecodeBucketEntry(leaf) : Result<BucketEntry>(Status::NotFound(""));

@@ -677,15 +677,18 @@ TEST_CASE("a store that cannot be opened exits 1 with one line") {
   }
   const std::string file = cli.path() + "/a-file";
   std::ofstream(file) << "not a directory\n";
-  EXPECT_RUN(cli.Raw({"--data-dir", file, "status"}), 1, "",
-             "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
-  EXPECT_RUN(cli.Raw({"--data-dir", file, "put", "/todos/1", "{}"}), 1, "",
-             "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
+  EXPECT_RUN(
+      cli.Raw({"--data-dir", file, "status"}), 1, "",
+      "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
+  EXPECT_RUN(
+      cli.Raw({"--data-dir", file, "put", "/todos/1", "{}"}), 1, "",
+      "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
 }
 
 TEST_CASE("reading verbs on a missing store exit 1 and create nothing; a write creates it") {
   Cli cli;
-  const std::string message = "crdtdb: no crdtdb store in " + cli.data_dir() + " (a write creates one)\n";
+  const std::string message =
+      "crdtdb: no crdtdb store in " + cli.data_dir() + " (a write creates one)\n";
   EXPECT_RUN(cli({"get", "/todos/1"}), 1, "", message);
   EXPECT_RUN(cli({"list", "/todos"}), 1, "", message);
   EXPECT_RUN(cli({"status"}), 1, "", message);
@@ -705,9 +708,10 @@ TEST_CASE("a directory that holds other files is refused, whatever the verb, and
   Cli cli;
   std::filesystem::create_directory(cli.data_dir());
   std::ofstream(cli.data_dir() + "/notes.txt") << "mine\n";
-  const std::string message = "crdtdb: " + cli.data_dir() +
-                              " is not empty and holds no crdtdb store; crdtdb creates a store only in a "
-                              "missing or empty directory\n";
+  const std::string message =
+      "crdtdb: " + cli.data_dir() +
+      " is not empty and holds no crdtdb store; crdtdb creates a store only in a "
+      "missing or empty directory\n";
   EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 1, "", message);
   EXPECT_RUN(cli({"status"}), 1, "", message);
   std::vector<std::string> names;

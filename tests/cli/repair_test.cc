@@ -66,7 +66,9 @@ void FlipMiddleByte(const std::string& path) {
   f.put(byte);
 }
 
-TEST_CASE("repair keeps every readable document in a new directory and leaves the damaged store as it was") {
+TEST_CASE(
+    "repair keeps every readable document in a new directory and leaves the damaged store as it "
+    "was") {
   testing::TempDir tmp;
   const std::string damaged = tmp.Sub("data");
   FlipMiddleByte(Populate(damaged));
@@ -118,7 +120,8 @@ TEST_CASE("repair of a store whose table fails its checksums keeps the readable 
   REQUIRE(r.exit_code == 0);
   CHECK(Files(damaged) == before);
   const nlohmann::json report = nlohmann::json::parse(r.out);
-  CHECK(report["unreadable_blocks"].get<std::string>().find("checksum mismatch") != std::string::npos);
+  CHECK(report["unreadable_blocks"].get<std::string>().find("checksum mismatch") !=
+        std::string::npos);
   CHECK(report["documents_before"] == 50);
   CHECK(report["documents"].get<uint64_t>() < 50);
   CHECK(report["verify"]["problems"].empty());
@@ -152,7 +155,8 @@ TEST_CASE("repair refuses a NEWDIR that holds files, and a store that is open") 
   std::ofstream(occupied + "/keep.txt") << "mine\n";
   const CliResult r = Crdtdb(data, {"repair", "--into", occupied});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "crdtdb: repair of " + data + " failed: the repaired copy goes into a new directory: " + occupied +
+  CHECK(r.err == "crdtdb: repair of " + data +
+                     " failed: the repaired copy goes into a new directory: " + occupied +
                      " must be missing or empty\n");
   CHECK(Files(occupied).size() == 1);
 

@@ -102,7 +102,8 @@ TEST_CASE("verify prints its report for a damaged store as well as the error lin
   const nlohmann::json report = nlohmann::json::parse(r.out);
   CHECK(report["documents_checked"].is_number_unsigned());
   REQUIRE_FALSE(report["problems"].empty());
-  CHECK(report["problems"].back().get<std::string>().find("checksum mismatch") != std::string::npos);
+  CHECK(report["problems"].back().get<std::string>().find("checksum mismatch") !=
+        std::string::npos);
 
   fs::remove(dir + "/CURRENT");  // a store that cannot be opened at all
   const CliResult unopenable = Crdtdb(dir, {"verify"});
@@ -111,7 +112,8 @@ TEST_CASE("verify prints its report for a damaged store as well as the error lin
   const nlohmann::json report2 = nlohmann::json::parse(unopenable.out);
   CHECK(report2["documents_checked"] == 0);
   REQUIRE(report2["problems"].size() == 1);
-  CHECK(report2["problems"][0].get<std::string>().find("CURRENT file is missing") != std::string::npos);
+  CHECK(report2["problems"][0].get<std::string>().find("CURRENT file is missing") !=
+        std::string::npos);
 }
 
 TEST_CASE("a storage error exits 1, never 3, which means only 'document not found'") {
@@ -140,7 +142,9 @@ TEST_CASE("a write whose result cannot be printed says that it was committed") {
   for (const std::string verb : {"inc /stats/app n", "put /todos/1 {}"}) {
     CAPTURE(verb);
     const CliResult r = testing::RunProcess(
-        "/bin/sh", {"-c", std::string("exec \"$0\" --data-dir \"$1\" ") + verb + " >/dev/full", CRDTDB_CLI_PATH, dir},
+        "/bin/sh",
+        {"-c", std::string("exec \"$0\" --data-dir \"$1\" ") + verb + " >/dev/full",
+         CRDTDB_CLI_PATH, dir},
         "", "");
     CHECK(r.exit_code == 1);
     CHECK(OneErrorLine(r));
@@ -151,7 +155,9 @@ TEST_CASE("a write whose result cannot be printed says that it was committed") {
 
   // A read that cannot print is a plain failure: nothing was written.
   const CliResult r = testing::RunProcess(
-      "/bin/sh", {"-c", "exec \"$0\" --data-dir \"$1\" get /stats/app >/dev/full", CRDTDB_CLI_PATH, dir}, "", "");
+      "/bin/sh",
+      {"-c", "exec \"$0\" --data-dir \"$1\" get /stats/app >/dev/full", CRDTDB_CLI_PATH, dir}, "",
+      "");
   CHECK(r.exit_code == 1);
   CHECK(r.err == "crdtdb: cannot write to standard output\n");
 }

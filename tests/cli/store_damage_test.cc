@@ -40,7 +40,8 @@ std::map<std::string, std::string> Files(const std::string& dir) {
 
 std::vector<std::string> Names(const std::string& dir) {
   std::vector<std::string> names;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir))
+    names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -58,7 +59,10 @@ void Populate(const std::string& path) {
     REQUIRE_MESSAGE(db.ok(), db.status().ToString());
     for (int i = 0; session < 2 && i < 60; ++i) {
       const std::string id = std::to_string(session * 60 + i);
-      REQUIRE((*db)->put("todos/" + id, R"({"title": "item )" + id + R"(", "pad": ")" + std::string(200, 'x') + "\"}").ok());
+      REQUIRE((*db)
+                  ->put("todos/" + id, R"({"title": "item )" + id + R"(", "pad": ")" +
+                                           std::string(200, 'x') + "\"}")
+                  .ok());
     }
   }
 }
@@ -71,11 +75,14 @@ struct Damage {
 
 constexpr Damage kDamages[] = {
     {"removed", [](std::string*) { return true; }},
-    {"truncated to half", [](std::string* b) { return b->size() > 1 && (b->resize(b->size() / 2), true); }},
+    {"truncated to half",
+     [](std::string* b) { return b->size() > 1 && (b->resize(b->size() / 2), true); }},
     {"truncated to 0", [](std::string* b) { return !b->empty() && (b->clear(), true); }},
     {"first byte flipped", [](std::string* b) { return !b->empty() && ((*b)[0] ^= 0x5a, true); }},
-    {"middle byte flipped", [](std::string* b) { return b->size() > 2 && ((*b)[b->size() / 2] ^= 0x5a, true); }},
-    {"last byte flipped", [](std::string* b) { return b->size() > 1 && ((*b)[b->size() - 1] ^= 0x5a, true); }},
+    {"middle byte flipped",
+     [](std::string* b) { return b->size() > 2 && ((*b)[b->size() / 2] ^= 0x5a, true); }},
+    {"last byte flipped",
+     [](std::string* b) { return b->size() > 1 && ((*b)[b->size() - 1] ^= 0x5a, true); }},
 };
 
 bool OneErrorLine(const CliResult& r) {
@@ -93,7 +100,8 @@ void CheckAnswer(const std::string& verb, const CliResult& r, const Baseline& so
   if (r.exit_code != 0) {
     CHECK(r.exit_code == 1);  // never 3: every document asked for exists
     CHECK(OneErrorLine(r));
-    if (verb == "verify" || (verb == "repair" && !r.out.empty())) {  // the report, with its problems
+    if (verb == "verify" ||
+        (verb == "repair" && !r.out.empty())) {  // the report, with its problems
       const nlohmann::json report = nlohmann::json::parse(r.out, nullptr, false);
       REQUIRE(report.is_object());
       CHECK_FALSE(report["problems"].empty());
@@ -151,7 +159,8 @@ TEST_CASE("no damage to any file of a store makes a verb destroy data or answer 
   const std::string pristine = tmp.Sub("pristine");
   Populate(pristine);
   const std::map<std::string, std::string> original = Files(pristine);
-  REQUIRE(std::count_if(original.begin(), original.end(), [](const auto& f) { return f.first.ends_with(".ldb"); }) >= 2);
+  REQUIRE(std::count_if(original.begin(), original.end(),
+                        [](const auto& f) { return f.first.ends_with(".ldb"); }) >= 2);
 
   Baseline sound;
   sound.get = Run(pristine, "get").out;

@@ -1,7 +1,8 @@
 // Copyright (c) crdtdb authors.
 //
 // Store::Open never destroys what is on disk (issue 17 §1): where it may create a store, what a
-// read-only open changes (nothing), and what a refused or failed open leaves (everything as it was).
+// read-only open changes (nothing), and what a refused or failed open leaves (everything as it
+// was).
 
 #include <filesystem>
 #include <fstream>
@@ -45,7 +46,8 @@ Result<std::unique_ptr<Store>> Open(const std::string& path, bool read_only) {
 }
 
 TEST_CASE("LevelDB's NotFound, a missing file, is an I/O error and never a missing document") {
-  const Status s = FromLevelDb(leveldb::Status::NotFound("/proc/1/LOCK", "No such file or directory"), "opening");
+  const Status s = FromLevelDb(
+      leveldb::Status::NotFound("/proc/1/LOCK", "No such file or directory"), "opening");
   CHECK(s.IsIOError());
   CHECK(s.message().find("/proc/1/LOCK") != std::string::npos);
 }
@@ -54,7 +56,8 @@ TEST_CASE("a read-only open of a missing or empty directory fails and creates no
   testing::TempDir tmp;
   Result<std::unique_ptr<Store>> missing = Open(tmp.Sub("none"), /*read_only=*/true);
   CHECK(missing.status().IsIOError());
-  CHECK(missing.status().message() == "no crdtdb store in " + tmp.Sub("none") + " (a write creates one)");
+  CHECK(missing.status().message() ==
+        "no crdtdb store in " + tmp.Sub("none") + " (a write creates one)");
   CHECK_FALSE(fs::exists(tmp.Sub("none")));
   CHECK(Open(tmp.path(), /*read_only=*/true).status().IsIOError());
   CHECK(fs::is_empty(tmp.path()));
