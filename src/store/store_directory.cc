@@ -3,7 +3,10 @@
 #include "store/store_directory.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace crdtdb::store {
@@ -37,7 +40,90 @@ Status Damaged(const std::string& path, const std::string& what) {
   return Status::Corruption("the store in " + path + " is damaged: " + what + "; " + kRepairHint);
 }
 
+// Reads a varint (LevelDB's coding: 7 bits a byte, low first) from the front of `in`.
+bool ReadVarint(std::string_view* in, uint64_t* value) {
+  *value = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    *value |= uint64_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80u) == 0) return true;
+  }
+  return false;
+}
+
+bool SkipSlice(std::string_view* in) {
+  uint64_t length = 0;
+  if (!ReadVarint(in, &length) || length > in->size()) return false;
+  in->remove_prefix(length);
+  return true;
+}
+
+// The log number of one VersionEdit record (LevelDB's db/version_edit.cc), if it sets one.
+std::optional<uint64_t> EditLogNumber(std::string_view edit, bool* ok) {
+  std::optional<uint64_t> log;
+  uint64_t tag = 0, a = 0;
+  while (!edit.empty()) {
+    if (!ReadVarint(&edit, &tag)) break;
+    switch (tag) {
+      case 1: *ok = SkipSlice(&edit); break;                              // comparator
+      case 2: *ok = ReadVarint(&edit, &a) && (log = a, true); break;      // log number
+      case 3: case 4: case 9: *ok = ReadVarint(&edit, &a); break;         // numbers
+      case 5: *ok = ReadVarint(&edit, &a) && SkipSlice(&edit); break;     // compact pointer
+      case 6: *ok = ReadVarint(&edit, &a) && ReadVarint(&edit, &a); break;  // deleted file
+      case 7:                                                                // new file
+        *ok = ReadVarint(&edit, &a) && ReadVarint(&edit, &a) && ReadVarint(&edit, &a) && SkipSlice(&edit) &&
+              SkipSlice(&edit);
+        break;
+      default: *ok = false;
+    }
+    if (!*ok) return std::nullopt;
+  }
+  return log;
+}
+
+// The last log number recorded in a MANIFEST (LevelDB's log format: 32 KiB blocks of records
+// with a 7-byte header: checksum, length, type); nullopt if it records none or cannot be parsed.
+std::optional<uint64_t> LastLogNumber(std::string_view file) {
+  constexpr size_t kBlock = 32768, kHeader = 7;
+  std::optional<uint64_t> log;
+  std::string record;
+  for (size_t pos = 0; pos + kHeader <= file.size();) {
+    if (kBlock - pos % kBlock < kHeader) {  // the block's trailer
+      pos += kBlock - pos % kBlock;
+      continue;
+    }
+    const size_t length = static_cast<uint8_t>(file[pos + 4]) | (size_t{static_cast<uint8_t>(file[pos + 5])} << 8);
+    const int type = file[pos + 6];
+    if (pos + kHeader + length > file.size()) return std::nullopt;
+    const std::string_view data = file.substr(pos + kHeader, length);
+    pos += kHeader + length;
+    if (type == 1 || type == 2) record.clear();
+    if (type >= 1 && type <= 4) record.append(data);
+    if (type != 1 && type != 4) continue;
+    bool ok = true;
+    if (std::optional<uint64_t> n = EditLogNumber(record, &ok)) log = n;
+    if (!ok) return std::nullopt;
+  }
+  return log;
+}
+
 }  // namespace
+
+Status CheckLogPresent(leveldb::Env* env, const std::string& path) {
+  std::string current, manifest;
+  if (!leveldb::ReadFileToString(env, path + "/CURRENT", &current).ok() || !current.ends_with('\n')) {
+    return Status::OK();  // LevelDB opened it: nothing to add
+  }
+  current.pop_back();
+  if (!leveldb::ReadFileToString(env, path + "/" + current, &manifest).ok()) return Status::OK();
+  const std::optional<uint64_t> log = LastLogNumber(manifest);
+  if (!log || *log == 0) return Status::OK();  // 0: LevelDB stopped while it created the database
+  char name[32];
+  std::snprintf(name, sizeof name, "%06llu.log", static_cast<unsigned long long>(*log));
+  if (env->FileExists(path + "/" + name)) return Status::OK();
+  return Damaged(path, std::string("its log ") + name + ", which holds its latest writes, is missing");
+}
 
 Result<DirectoryState> InspectStoreDirectory(leveldb::Env* env, const std::string& path) {
   std::vector<std::string> children;

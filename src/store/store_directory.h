@@ -34,6 +34,13 @@ enum class DirectoryState {
 // Corruption) that says what is wrong; nothing is written.
 Result<DirectoryState> InspectStoreDirectory(leveldb::Env* env, const std::string& path);
 
+// Corruption if the log file that the store's MANIFEST names as current is missing. LevelDB
+// treats logs as optional (they are not in its list of live files), so without this check a store
+// whose newest log was deleted opens without a word and without the writes the log held.
+// Precondition: LevelDB opened the store without error, so the MANIFEST's record checksums are
+// good (this parser does not check them).
+Status CheckLogPresent(leveldb::Env* env, const std::string& path);
+
 // Writes the identity file (synced) into the existing directory `path`.
 Status WriteIdentityFile(leveldb::Env* env, const std::string& path);
 

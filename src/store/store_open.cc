@@ -67,8 +67,15 @@ Result<std::unique_ptr<Store::Impl>> OpenLevelDb(const StoreOptions& options, bo
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(lo, options.path, &raw);
   if (!s.ok()) return OpenError(s, options.path);
-  return std::make_unique<Store::Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(parts),
-                                       options);
+  auto impl =
+      std::make_unique<Store::Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(parts), options);
+  // After LevelDB checked the MANIFEST, and on the files as they are on disk: a read-only open,
+  // which precedes every writable open of an existing store, has changed none of them.
+  if (options.read_only) {
+    leveldb::Env* disk = options.env != nullptr ? options.env : leveldb::Env::Default();
+    if (Status present = CheckLogPresent(disk, options.path); !present.ok()) return present;
+  }
+  return impl;
 }
 
 // Makes `options.path` a directory holding the identity file, for LevelDB to create a store in.

@@ -222,5 +222,33 @@ TEST_CASE("no damage to any file of a store makes a verb destroy data or answer 
   MESSAGE(cases << " damaged runs");
 }
 
+TEST_CASE("a store whose newest log is gone is refused, not served without the writes it held") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  Populate(dir);
+  {
+    Options options;
+    options.path = dir;
+    auto db = Database::open(options);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->put("todos/latest", R"({"in": "the log only"})").ok());
+  }
+  for (const std::string& name : Names(dir)) {
+    if (name.ends_with(".log")) fs::remove(dir + "/" + name);
+  }
+  const std::map<std::string, std::string> before = Files(dir);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"get", "/todos/latest"}, {"list", "/todos"}, {"status"}, {"put", "/todos/new", "{}"}}) {
+    std::vector<std::string> full{"--data-dir", dir};
+    full.insert(full.end(), args.begin(), args.end());
+    const CliResult r = testing::RunProcess(CRDTDB_CLI_PATH, full, "", "");
+    CAPTURE(args[0]);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("is missing; crdtdb changed nothing in it") != std::string::npos);
+    CHECK(Files(dir) == before);
+  }
+}
+
 }  // namespace
 }  // namespace crdtdb
