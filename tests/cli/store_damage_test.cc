@@ -250,5 +250,54 @@ TEST_CASE("a store whose newest log is gone is refused, not served without the w
   }
 }
 
+// The offsets at which the records of a LevelDB log-format file (a MANIFEST) end.
+std::vector<size_t> RecordEnds(const std::string& file) {
+  std::vector<size_t> ends;
+  for (size_t pos = 0; pos + 7 <= file.size();) {
+    if (32768 - pos % 32768 < 7) {
+      pos += 32768 - pos % 32768;
+      continue;
+    }
+    const size_t length = static_cast<uint8_t>(file[pos + 4]) | (size_t{static_cast<uint8_t>(file[pos + 5])} << 8);
+    pos += 7 + length;
+    if (file[pos - length - 1] == 1 || file[pos - length - 1] == 4) ends.push_back(pos);
+  }
+  return ends;
+}
+
+// A MANIFEST that lost its tail at a record boundary parses without an error but lists fewer
+// tables than the store holds: opened, LevelDB would delete the others as obsolete.
+TEST_CASE("a MANIFEST cut short at a record boundary is refused, and no table is deleted") {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Sub("data");
+  {
+    Options options;
+    options.path = dir;
+    auto db = Database::open(options);
+    REQUIRE(db.ok());
+    for (int i = 0; i < 6000; ++i) {  // ~6 MiB: the memtable is written to tables in this session
+      std::string pad;
+      for (int k = 0; k < 1000; ++k) pad += "0123456789abcdef"[(i * 7919 + k * k * 31) % 16];
+      REQUIRE((*db)->put("todos/" + std::to_string(i), R"({"pad": ")" + pad + "\"}").ok());
+    }
+  }
+  std::map<std::string, std::string> files = Files(dir);
+  std::string manifest = files.at("CURRENT");
+  manifest.pop_back();
+  const std::vector<size_t> ends = RecordEnds(files.at(manifest));
+  REQUIRE(ends.size() >= 3);
+  WriteFile(dir + "/" + manifest, files.at(manifest).substr(0, ends[1]));
+  const std::map<std::string, std::string> before = Files(dir);
+
+  for (const std::string verb : {"get", "list", "status", "verify", "put", "inc"}) {
+    CAPTURE(verb);
+    const CliResult r = Run(dir, verb);
+    // The MANIFEST now names a log that the flush it no longer lists had deleted.
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("is missing; crdtdb changed nothing in it") != std::string::npos);
+    CHECK(Files(dir) == before);
+  }
+}
+
 }  // namespace
 }  // namespace crdtdb
