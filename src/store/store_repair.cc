@@ -2,6 +2,7 @@
 
 #include "store/store_repair.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -29,6 +30,12 @@ namespace fs = std::filesystem;
 constexpr const char* kOpenedByRepair = "repaired";
 
 constexpr size_t kLostKeysListed = 100;
+
+std::string EncodeU64(uint64_t v) {
+  std::string out;
+  AppendBigEndian64(&out, v);
+  return out;
+}
 
 // Holds the LevelDB lock of a store directory, if it has a LOCK file (without creating one).
 class DirectoryLock {
@@ -130,17 +137,11 @@ Status CopyReadableRecords(leveldb::DB* source, const std::string& to, std::stri
 }
 
 // Drops the document records that fail their checks and makes the bucket entries agree with the
-// documents left; marks the store for recovery and a new epoch.
-Status ReconcileRecords(const std::string& path, RepairReport* report) {
-  leveldb::DB* raw = nullptr;
-  leveldb::Options lo;
-  lo.paranoid_checks = true;
-  if (leveldb::Status s = leveldb::DB::Open(lo, path, &raw); !s.ok())
-    return FromLevelDb(s, "opening the repaired copy");
-  std::unique_ptr<leveldb::DB> db(raw);
+// documents left. `max_counter`: the highest dot counter of replica `self` the documents hold.
+Status ReconcileDocuments(leveldb::DB* db, crdt::ReplicaId self, leveldb::WriteBatch* batch,
+                          RepairReport* report, uint64_t* max_counter) {
   leveldb::ReadOptions ro;
   ro.verify_checksums = true;
-  leveldb::WriteBatch batch;
   std::set<std::string> kept;
   std::unique_ptr<leveldb::Iterator> it(db->NewIterator(ro));
   const std::string docs(1, kDocumentPrefix);
@@ -149,48 +150,100 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
     Result<StoredDocument> doc =
         DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
     if (!doc.ok()) {
-      batch.Delete(it->key());
+      batch->Delete(it->key());
       NoteLost(report, key);
       continue;
     }
     kept.insert(key);
-    batch.Put(BucketKey(merkle::BucketOf(key), key),
-              EncodeBucketEntry(doc->digest, doc->state.live()));
+    *max_counter = std::max(*max_counter, doc->state.context().MaxCounter(self));
+    batch->Put(BucketKey(merkle::BucketOf(key), key),
+               EncodeBucketEntry(doc->digest, doc->state.live()));
   }
   const std::string buckets(1, kBucketPrefix);
   for (it->Seek(buckets); it->Valid() && it->key().starts_with(buckets); it->Next()) {
     if (it->key().size() < 6) continue;
     const std::string key(it->key().data() + 5, it->key().size() - 5);
     if (kept.contains(key) && it->key().starts_with(BucketPrefix(merkle::BucketOf(key)))) continue;
-    batch.Delete(it->key());
-    if (std::string ignored; db->Get(ro, DocumentKey(key), &ignored).IsNotFound())
+    batch->Delete(it->key());
+    if (std::string ignored; db->Get(ro, DocumentKey(key), &ignored).IsNotFound()) {
       NoteLost(report, key);
+    }
   }
-  if (!it->status().ok()) return FromLevelDb(it->status(), "reading the repaired copy");
   report->documents_kept = kept.size();
+  return FromLevelDb(it->status(), "reading the repaired copy");
+}
 
+// The highest delta-log sequence the copy holds, and the last one its counters recorded.
+uint64_t MaxSequence(leveldb::DB* db) {
+  uint64_t max = 0;
+  std::string counters;
+  if (db->Get(leveldb::ReadOptions(), MetaKey(kMetaCounters), &counters).ok() &&
+      counters.size() == 24) {
+    max = ReadBigEndian64(std::string_view(counters).substr(8));
+  }
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  it->Seek(std::string(1, static_cast<char>(kDeltaLogPrefix + 1)));
+  if (it->Valid()) {
+    it->Prev();
+  } else {
+    it->SeekToLast();
+  }
+  if (it->Valid() && it->key().size() == 9 && it->key()[0] == kDeltaLogPrefix) {
+    max = std::max(max, ReadBigEndian64(std::string_view(it->key().data() + 1, 8)));
+  }
+  return max;
+}
+
+// Fills in the metadata records the damage took, and marks the copy for recovery and a new epoch.
+// The epoch the first open starts must lie above every sequence and dot the damaged store may
+// have issued, also if its epoch record was lost: so the recorded epoch is raised to the epoch of
+// the highest number the copy still shows (MarkOpen then starts the next one).
+void ReconcileMetadata(leveldb::DB* db, uint64_t max_issued, leveldb::WriteBatch* batch,
+                       RepairReport* report) {
   std::string value;
-  if (db->Get(ro, MetaKey(kMetaCounters), &value).ok() && value.size() == 24) {
+  if (db->Get(leveldb::ReadOptions(), MetaKey(kMetaCounters), &value).ok() && value.size() == 24) {
     report->live_documents_before = ReadBigEndian64(std::string_view(value).substr(16));
   }
-  if (leveldb::Status s = db->Get(ro, MetaKey(kMetaFormat), &value); s.IsNotFound()) {
-    std::string format;
-    AppendBigEndian64(&format, kStoreFormatVersion);
-    batch.Put(MetaKey(kMetaFormat), format);
+  if (db->Get(leveldb::ReadOptions(), MetaKey(kMetaFormat), &value).IsNotFound()) {
+    batch->Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
   }
-  if (leveldb::Status s = db->Get(ro, MetaKey(kMetaReplicaId), &value);
-      !s.ok() || value.size() != 8) {
+  uint64_t epoch = 0;
+  if (db->Get(leveldb::ReadOptions(), MetaKey(kMetaEpoch), &value).ok() && value.size() == 8) {
+    epoch = ReadBigEndian64(value);
+  }
+  if ((max_issued >> kEpochShift) > epoch) {
+    batch->Put(MetaKey(kMetaEpoch), EncodeU64(max_issued >> kEpochShift));
+  }
+  batch->Put(MetaKey(kMetaOpenedBy), kOpenedByRepair);
+}
+
+// Makes the records of the copy in `path` agree (ReconcileDocuments, ReconcileMetadata).
+Status ReconcileRecords(const std::string& path, RepairReport* report) {
+  leveldb::DB* raw = nullptr;
+  leveldb::Options lo;
+  lo.paranoid_checks = true;
+  if (leveldb::Status s = leveldb::DB::Open(lo, path, &raw); !s.ok()) {
+    return FromLevelDb(s, "opening the repaired copy");
+  }
+  std::unique_ptr<leveldb::DB> db(raw);
+  leveldb::WriteBatch batch;
+  std::string value;
+  crdt::ReplicaId self = 0;
+  if (db->Get(leveldb::ReadOptions(), MetaKey(kMetaReplicaId), &value).ok() && value.size() == 8) {
+    self = ReadBigEndian64(value);
+  }
+  if (self == 0) {
     // A new id is safe: the copy's replica then writes as a new one, and its old dots stay as
     // they are in the documents (as a store moved away and rebuilt from peers gets one too).
     std::random_device device;
-    uint64_t id = 0;
-    while (id == 0) id = (uint64_t{device()} << 32) | device();
-    std::string encoded;
-    AppendBigEndian64(&encoded, id);
-    batch.Put(MetaKey(kMetaReplicaId), encoded);
+    while (self == 0) self = (uint64_t{device()} << 32) | device();
+    batch.Put(MetaKey(kMetaReplicaId), EncodeU64(self));
     report->replica_id_replaced = true;
   }
-  batch.Put(MetaKey(kMetaOpenedBy), kOpenedByRepair);
+  uint64_t max_counter = 0;
+  if (Status s = ReconcileDocuments(db.get(), self, &batch, report, &max_counter); !s.ok())
+    return s;
+  ReconcileMetadata(db.get(), std::max(max_counter, MaxSequence(db.get())), &batch, report);
   leveldb::WriteOptions wo;
   wo.sync = true;
   return FromLevelDb(db->Write(wo, &batch), "writing the repaired copy");
