@@ -517,6 +517,9 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
 }
 
 int Run(int argc, char** argv) {
+  // A reader that went away must show as a write error, so that Report can say whether the
+  // write was committed, not as a death by SIGPIPE that a script would take for a failed write.
+  std::signal(SIGPIPE, SIG_IGN);
   Parser p;
   Arguments a;
   Define(p, a);

@@ -56,6 +56,39 @@ std::string StoreWithDamagedTable(const testing::TempDir& tmp) {
   return dir;
 }
 
+// Runs the binary with its stdout a pipe whose reading end is already closed, as after
+// `crdtdb ... | head -c0`; stderr is collected through a file.
+CliResult RunWithClosedStdout(const std::vector<std::string>& args) {
+  testing::TempDir tmp;
+  const std::string err_path = tmp.Sub("stderr");
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  close(fds[0]);
+  std::vector<std::string> storage{CRDTDB_CLI_PATH};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fds[1], STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    signal(SIGPIPE, SIG_DFL);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::ifstream in(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  return r;
+}
+
 bool OneErrorLine(const CliResult& r) {
   return r.err.rfind("crdtdb: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
 }
@@ -152,6 +185,12 @@ TEST_CASE("a write whose result cannot be printed says that it was committed") {
   }
   const CliResult get = Crdtdb(dir, {"get", "/stats/app"});
   CHECK(get.out == "{\"n\":1}\n");  // applied once: a retry would not be needed
+
+  // A reader that went away before the result was printed: the same, not a death by SIGPIPE.
+  const CliResult piped = RunWithClosedStdout({"--data-dir", dir, "inc", "/stats/app", "n"});
+  CHECK(piped.exit_code == 1);
+  CHECK(piped.err.find("the write was committed") != std::string::npos);
+  CHECK(Crdtdb(dir, {"get", "/stats/app"}).out == "{\"n\":2}\n");
 
   // A read that cannot print is a plain failure: nothing was written.
   const CliResult r = testing::RunProcess(
