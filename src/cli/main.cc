@@ -316,6 +316,9 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
 // `committed`: the command was a write that succeeded, so a failure to print its result must not
 // read as a failed write (a script that retried it would apply an increment twice).
 int Report(const Outcome& outcome, bool committed = false) {
+  // After a committed write, a reader that went away must show as a write error that says so,
+  // not as a death by SIGPIPE. (A read may die so, as `crdtdb list ... | head` expects.)
+  if (committed) std::signal(SIGPIPE, SIG_IGN);
   std::cout << outcome.out;
   if (outcome.exit_code != kExitOk) {
     std::cout.flush();  // a partial listing or a verify report still reaches stdout
@@ -517,9 +520,6 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
 }
 
 int Run(int argc, char** argv) {
-  // A reader that went away must show as a write error, so that Report can say whether the
-  // write was committed, not as a death by SIGPIPE that a script would take for a failed write.
-  std::signal(SIGPIPE, SIG_IGN);
   Parser p;
   Arguments a;
   Define(p, a);
