@@ -26,8 +26,8 @@ class MemorySequentialFile final : public leveldb::SequentialFile {
   explicit MemorySequentialFile(std::shared_ptr<MemoryFile> file) : file_(std::move(file)) {}
   leveldb::Status Read(size_t n, leveldb::Slice* result, char* scratch) override {
     std::lock_guard lock(file_->mu);
-    const size_t available = file_->bytes.size() - std::min(pos_, file_->bytes.size());
-    n = std::min(n, available);
+    pos_ = std::min(pos_, file_->bytes.size());  // a Skip may have gone past the end
+    n = std::min(n, file_->bytes.size() - pos_);
     std::memcpy(scratch, file_->bytes.data() + pos_, n);
     pos_ += n;
     *result = leveldb::Slice(scratch, n);
