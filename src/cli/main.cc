@@ -336,7 +336,8 @@ int Report(const Outcome& outcome, bool committed = false) {
 
 bool IsWrite(Command::Verb verb) {
   return verb == Command::Verb::kPut || verb == Command::Verb::kPatch ||
-         verb == Command::Verb::kDelete || verb == Command::Verb::kInc;
+         verb == Command::Verb::kDelete || verb == Command::Verb::kInc ||
+         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove;
 }
 
 // The region --config/--region names, with a clear error when one of the two is missing.

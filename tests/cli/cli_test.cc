@@ -533,8 +533,10 @@ TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and statu
   Cli cli;
   std::string publish, sync, client;
   for (std::string* endpoint : {&publish, &sync, &client}) close(BoundSocket(false, endpoint));
+  // The region's store beside the embedded one (cli.data_dir()), not inside it: crdtdb creates
+  // a store only in a missing or empty directory.
   std::ofstream(cli.path() + "/regions.yaml")
-      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+      << "cluster: c\nregions:\n  - {name: r, data_dir: regions/r, publish: \"" + publish +
              "\", sync: \"" + sync + "\", client: \"" + client + "\"}\n";
   testing::Subprocess server(
       {CRDTDB_CLI_PATH, "serve", "--config", cli.path() + "/regions.yaml", "--region", "r"});
@@ -560,7 +562,7 @@ TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and statu
   const CliResult status = cli.Raw({"--endpoint", client, "status"});
   REQUIRE(status.exit_code == 0);
   const nlohmann::json s = nlohmann::json::parse(status.out);
-  CHECK(s.at("data_dir") == cli.path() + "/data/r");
+  CHECK(s.at("data_dir") == cli.path() + "/regions/r");
   CHECK(s.at("version") == CRDTDB_VERSION);
   CHECK(s.at("uptime_s").is_number_unsigned());
 }
