@@ -31,6 +31,7 @@ command::Outcome Repair(const std::string& data_dir, const std::string& into) {
   j["lost_keys"] = report->lost_keys;
   j["unreadable_files"] = report->unreadable_files;
   j["set_aside_files"] = report->set_aside_files;
+  j["other_files"] = report->other_files;
   j["unreadable_blocks"] = report->skipped_blocks.empty()
                                ? nlohmann::ordered_json(nullptr)
                                : nlohmann::ordered_json(report->skipped_blocks);

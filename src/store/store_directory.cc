@@ -36,6 +36,15 @@ bool IsDatabaseFile(std::string_view name) {
   return false;
 }
 
+}  // namespace
+
+bool IsLevelDbFile(std::string_view name) {
+  if (name == "CURRENT" || IsCreationFile(name) || IsDatabaseFile(name)) return true;
+  return name.ends_with(".dbtmp") && AllDigits(name.substr(0, name.size() - 6));
+}
+
+namespace {
+
 Status Damaged(const std::string& path, const std::string& what) {
   return Status::Corruption("the store in " + path + " is damaged: " + what + "; " + kRepairHint);
 }

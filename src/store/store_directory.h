@@ -11,6 +11,7 @@
 #define CRDTDB_STORE_STORE_DIRECTORY_H_
 
 #include <string>
+#include <string_view>
 
 #include <leveldb/env.h>
 
@@ -40,6 +41,11 @@ Result<DirectoryState> InspectStoreDirectory(leveldb::Env* env, const std::strin
 // Precondition: LevelDB opened the store without error, so the MANIFEST's record checksums are
 // good (this parser does not check them).
 Status CheckLogPresent(leveldb::Env* env, const std::string& path);
+
+// Whether `name` is one of the files LevelDB keeps in a database directory (CURRENT, LOCK, LOG,
+// LOG.old, MANIFEST-N, N.ldb, N.sst, N.log, N.dbtmp). Others, such as the server's identity
+// bindings, belong to crdtdb.
+bool IsLevelDbFile(std::string_view name);
 
 // Writes the identity file (synced) into the existing directory `path`.
 Status WriteIdentityFile(leveldb::Env* env, const std::string& path);

@@ -281,6 +281,14 @@ Result<RepairReport> RepairStoreCopy(const std::string& damaged, const std::stri
     if (Status s = CopyReadableRecords(source->get(), into, &report.skipped_blocks); !s.ok())
       return s;
   }
+  // crdtdb's own files (the server's identity bindings) go along, as they were.
+  for (const fs::directory_entry& entry : fs::directory_iterator(staging, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || IsLevelDbFile(name) || name == kIdentityFileName) continue;
+    fs::rename(entry.path(), into + "/" + name, ec);
+    if (ec) return Status::IOError("cannot move " + name + " into " + into + ": " + ec.message());
+    report.other_files.push_back(name);
+  }
   fs::remove_all(staging, ec);  // the repair's own copy; the damaged store is untouched
   if (Status s = WriteIdentityFile(leveldb::Env::Default(), into); !s.ok()) return s;
   if (Status s = ReconcileRecords(into, &report); !s.ok()) return s;

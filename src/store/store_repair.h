@@ -30,6 +30,8 @@ namespace crdtdb::store {
 struct RepairReport {
   std::vector<std::string> unreadable_files;  // files of the damaged store that could not be copied
   std::vector<std::string> set_aside_files;   // what RepairDB set aside as unusable
+  // crdtdb's own files beside the database (the server's identity bindings), copied as they are
+  std::vector<std::string> other_files;
   std::string skipped_blocks;   // the error of table blocks that were unreadable, empty if none
   uint64_t documents_kept = 0;  // document records (tombstones included) kept
   // The live documents the damaged store counted at its last clean close, if that record was

@@ -131,6 +131,7 @@ TEST_CASE("a repaired store writes in a new stream epoch, and a sound one repair
   testing::TempDir tmp;
   const std::string sound = tmp.Sub("data");
   Populate(sound);
+  std::ofstream(sound + "/crdtdb-identities") << "00000000000000aa us-east\n";  // a server's file
   const nlohmann::json before = nlohmann::json::parse(Crdtdb(sound, {"status"}).out);
   const std::string repaired = tmp.Sub("repaired");
   const CliResult r = Crdtdb(sound, {"repair", "--into", repaired});
@@ -140,6 +141,8 @@ TEST_CASE("a repaired store writes in a new stream epoch, and a sound one repair
   CHECK(report["documents_before"] == 50);
   CHECK(report["documents_lost"] == 0);
   CHECK(report["replica_id"] == before["replica_id"]);
+  CHECK(report["other_files"] == nlohmann::json::array({"crdtdb-identities"}));
+  CHECK(Files(repaired).at("crdtdb-identities") == "00000000000000aa us-east\n");
   REQUIRE(Crdtdb(repaired, {"put", "/todos/new", "{}"}).exit_code == 0);
   const nlohmann::json after = nlohmann::json::parse(Crdtdb(repaired, {"status"}).out);
   CHECK(after["last_sequence"].get<uint64_t>() > (uint64_t{1} << 40));  // sequences of epoch >= 1
