@@ -45,6 +45,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;
   LocalStatus status() override;
+  Status check_storage() override;
   Result<VerifyReport> verify() override;
 
   // sync::LocalReplica
