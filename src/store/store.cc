@@ -81,6 +81,12 @@ Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document&
     return Status::InvalidArgument("document /" + w.key + " would be " + std::to_string(w.encoded.size()) +
                                    " encoded bytes, past the size limit of " + std::to_string(max_bytes));
   }
+  // A state the decoder would refuse must not be stored: it could never be read back.
+  if (state.context().range_count() > crdt::kMaxContextRanges) {
+    return Status::InvalidArgument("document /" + w.key + " would hold " + std::to_string(state.context().range_count()) +
+                                   " dot ranges in its causal context, past the limit of " +
+                                   std::to_string(crdt::kMaxContextRanges));
+  }
   w.digest = crdt::DigestOf(w.encoded);
   if (previous != nullptr) {
     w.previous_digest = previous->digest;

@@ -91,7 +91,8 @@ struct DocumentWrite {
 
 // Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
 // InvalidArgument if the encoded state exceeds `max_bytes`: crdt::kMaxWriteBytes for what a local
-// write makes, crdt::kMaxEncodedBytes (the most a store holds) for a join of remote states.
+// write makes, crdt::kMaxEncodedBytes (the most a store holds) for a join of remote states; also if
+// its causal context holds more than crdt::kMaxContextRanges ranges (the decoder's bound).
 Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
                                           const StoredDocument* previous, size_t max_bytes);
 

@@ -9,6 +9,7 @@
 #include <leveldb/db.h>
 
 #include "crdt/codec.h"
+#include "crdt/limits.h"
 #include "crdt/mutators.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
@@ -90,6 +91,14 @@ TEST_CASE("the delta log is read by range and bounded by its retention") {
   Result<StoreVerification> v = store->Verify();
   REQUIRE(v.ok());
   CHECK(v->problems.empty());
+}
+
+TEST_CASE("a state whose causal context the decoder would refuse is never written") {
+  crdt::Document doc;
+  for (uint64_t i = 0; i <= crdt::kMaxContextRanges; ++i) doc.mutable_context().Add(crdt::Dot{1, 1 + 2 * i});
+  Result<DocumentWrite> w = EncodeDocumentWrite("c/1", doc, nullptr, crdt::kMaxEncodedBytes);
+  REQUIRE(w.status().IsInvalidArgument());
+  CHECK(w.status().message().find("dot ranges") != std::string::npos);
 }
 
 TEST_CASE("the same directory cannot be opened twice") {
