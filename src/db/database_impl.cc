@@ -8,7 +8,7 @@
 #include <random>
 
 #include "crdt/codec.h"
-#include "crdt/join.h"
+#include "crdt/dot_conflicts.h"
 #include "crdt/json_input.h"
 #include "crdt/limits.h"
 #include "crdt/materialize.h"
@@ -380,20 +380,16 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
         n.changed = !n.previous;  // even a no-op update of an unknown document records its context
       }
       if (!n.failed.ok()) continue;
-      crdt::Document before = n.state;
-      crdt::DotConflicts conflicts;
-      if (u.is_state) {
-        n.state.Join(u.document, &conflicts);
-      } else {
-        n.state.ApplyDelta(u.document, &conflicts);
-      }
+      // Found before the join, so that a refused update leaves nothing to undo: each update costs
+      // O(its size x log the document's), never a copy or a comparison of the whole document.
+      const crdt::DotConflicts conflicts = crdt::FindDotConflicts(n.state, u.document);
       if (conflicts.count > 0) {
         // The update is refused whole: what else it carries came from the same suspect source.
-        n.state = std::move(before);
         n.failed = DotConflictError(u.key, conflicts);
         continue;
       }
-      n.changed = n.changed || !(n.state == before);
+      const bool changed = u.is_state ? n.state.Join(u.document) : n.state.ApplyDelta(u.document);
+      n.changed = n.changed || changed;
     }
     std::vector<PreparedWrite> writes;
     for (auto& [key, n] : next) {
