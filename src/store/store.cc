@@ -291,12 +291,15 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
   return out;
 }
 
-Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries) const {
+Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                            size_t max_bytes) const {
   std::vector<DeltaLogEntry> out;
+  size_t bytes = 0;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
   const std::string prefix(1, kDeltaLogPrefix);
   for (it->Seek(DeltaLogKey(from)); it->Valid() && it->key().starts_with(prefix) && out.size() < max_entries;
        it->Next()) {
+    if (!out.empty() && bytes >= max_bytes) break;  // any further entry would pass the budget
     const std::string_view key(it->key().data(), it->key().size());
     const std::string_view value(it->value().data(), it->value().size());
     if (key.size() != 9 || value.size() < 4) return Status::Corruption("malformed delta-log record");
@@ -312,6 +315,10 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
       if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
       entry.delta = std::move(*delta);
     }
+    // A state's size is known only once it is read: the one that passes the budget is the only
+    // read the answer does not use.
+    bytes += entry.key.size() + entry.delta.size();
+    if (!out.empty() && bytes > max_bytes) break;
     out.push_back(std::move(entry));
   }
   if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return s;
@@ -434,8 +441,9 @@ Status Store::Scan(std::string_view prefix, std::string_view start_after,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   return impl_->Scan(prefix, start_after, fn);
 }
-Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries) const {
-  return impl_->ReadDeltaLog(from, max_entries);
+Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                       size_t max_bytes) const {
+  return impl_->ReadDeltaLog(from, max_entries, max_bytes);
 }
 Result<std::optional<std::string>> Store::ReadEncodedState(std::string_view key) const {
   return impl_->ReadEncodedState(key);
