@@ -12,7 +12,8 @@ namespace {
 // Dot sets (the presence set, set elements) carry no payload: only registers and counters can
 // conflict.
 template <typename Entry>
-void FindInEntries(const std::vector<Entry>& mine, const std::vector<Entry>& theirs, DotConflicts& out) {
+void FindInEntries(const std::vector<Entry>& mine, const std::vector<Entry>& theirs,
+                   DotConflicts& out) {
   for (const Entry& e : theirs) {
     auto it = std::lower_bound(mine.begin(), mine.end(), e.dot,
                                [](const Entry& x, const Dot& dot) { return x.dot < dot; });
@@ -28,7 +29,8 @@ void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts
     const FieldNode& here = it->second;
     FindInEntries(here.registers, field.registers, out);
     FindInEntries(here.counters, field.counters, out);
-    if (here.object != nullptr && field.object != nullptr) FindInObject(*here.object, *field.object, out);
+    if (here.object != nullptr && field.object != nullptr)
+      FindInObject(*here.object, *field.object, out);
   }
 }
 

@@ -27,8 +27,9 @@ template <typename Range>
 bool UniteRanges(std::vector<Range>& mine, const std::vector<Range>& theirs) {
   if (theirs.empty()) return false;
   // The first range of mine that overlaps or touches theirs.front(), or lies above it.
-  const auto keep_end = std::lower_bound(mine.begin(), mine.end(), theirs.front().first,
-                                         [](const Range& x, auto first) { return x.last + 1 < first; });
+  const auto keep_end =
+      std::lower_bound(mine.begin(), mine.end(), theirs.front().first,
+                       [](const Range& x, auto first) { return x.last + 1 < first; });
   const size_t kept = static_cast<size_t>(keep_end - mine.begin());
   std::vector<Range> tail;
   tail.reserve(mine.size() - kept + theirs.size());
@@ -49,7 +50,8 @@ bool UniteRanges(std::vector<Range>& mine, const std::vector<Range>& theirs) {
     }
   }
   // Equal sizes and equal ranges: theirs held nothing new (a union only grows the set).
-  if (tail.size() == mine.size() - kept && std::equal(tail.begin(), tail.end(), keep_end)) return false;
+  if (tail.size() == mine.size() - kept && std::equal(tail.begin(), tail.end(), keep_end))
+    return false;
   mine.resize(kept);
   mine.insert(mine.end(), tail.begin(), tail.end());
   return true;

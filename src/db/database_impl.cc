@@ -302,7 +302,8 @@ std::vector<merkle::Hash> DatabaseImpl::merkle_children(merkle::NodeId id) const
   return store_->merkle_children(id);
 }
 
-Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max, size_t max_bytes) const {
+Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max,
+                                                             size_t max_bytes) const {
   Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max, max_bytes);
   if (!entries.ok()) return entries.status();
   std::vector<sync::LoggedDelta> out;

@@ -83,7 +83,8 @@ Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document&
   }
   // A state the decoder would refuse must not be stored: it could never be read back.
   if (state.context().range_count() > crdt::kMaxContextRanges) {
-    return Status::InvalidArgument("document /" + w.key + " would hold " + std::to_string(state.context().range_count()) +
+    return Status::InvalidArgument("document /" + w.key + " would hold " +
+                                   std::to_string(state.context().range_count()) +
                                    " dot ranges in its causal context, past the limit of " +
                                    std::to_string(crdt::kMaxContextRanges));
   }
@@ -292,7 +293,7 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
 }
 
 Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries,
-                                                            size_t max_bytes) const {
+                                                             size_t max_bytes) const {
   std::vector<DeltaLogEntry> out;
   size_t bytes = 0;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));

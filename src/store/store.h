@@ -155,7 +155,8 @@ class Store {
   // The budget bounds the reads too: past it, the reader reads at most the one entry that passes
   // it. Entries older than the retention bound are gone; the first returned sequence tells the
   // caller where the log starts.
-  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries, size_t max_bytes) const;
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                  size_t max_bytes) const;
 
   Status Commit(const WriteSet& writes);
 

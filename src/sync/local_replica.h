@@ -68,7 +68,8 @@ class LocalReplica {
   // sequence is above `from` when older deltas left the log. The budget bounds the work, not only
   // the answer: a delta logged as a reference to its document's state is not read past it
   // (store::Store::ReadDeltaLog).
-  virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max, size_t max_bytes) const = 0;
+  virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max,
+                                                   size_t max_bytes) const = 0;
   // The documents of one Merkle bucket with their digests, sorted by key.
   virtual Result<std::vector<LeafEntry>> ReadLeaf(uint32_t bucket) const = 0;
   // The canonical encoding of a document's state; nullopt if this replica never saw the key.

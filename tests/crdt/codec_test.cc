@@ -222,9 +222,11 @@ TEST_CASE("a causal context of more than kMaxContextRanges ranges is refused by 
   CHECK(DecodeDelta(EncodeDelta(at_limit)).ok());
   crdt::Document past = at_limit;
   past.mutable_context().Add(crdt::Dot{2, 1});  // the limit counts the ranges of every replica
-  for (const Result<crdt::Document>& r : {DecodeDocument(EncodeDocument(past)), DecodeDelta(EncodeDelta(past))}) {
+  for (const Result<crdt::Document>& r :
+       {DecodeDocument(EncodeDocument(past)), DecodeDelta(EncodeDelta(past))}) {
     REQUIRE(r.status().IsCorruption());
-    CHECK(r.status().message().find("more dot ranges than the limit (1048576)") != std::string::npos);
+    CHECK(r.status().message().find("more dot ranges than the limit (1048576)") !=
+          std::string::npos);
   }
 }
 

@@ -70,7 +70,7 @@ TEST_CASE("joining interleaved dot clouds moves each range a bounded number of t
 TEST_CASE("dots above every range of a context cost their own size, not the context's") {
   constexpr size_t kRanges = 20'000;
   std::vector<CountedRange> mine = Singles(1, 2, kRanges);  // a dot cloud: 1, 3, 5, ...
-  mine.reserve(kRanges + 1);                                 // no reallocation to count
+  mine.reserve(kRanges + 1);                                // no reallocation to count
   const std::vector<CountedRange> theirs{{2 * kRanges + 1, 2 * kRanges + 1}};  // the next dot
   CountedRange::transfers = 0;
   CHECK(UniteRanges(mine, theirs));

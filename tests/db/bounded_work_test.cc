@@ -61,14 +61,16 @@ TEST_CASE("a log read with a byte budget reads no document past the one that pas
   WriteNewDocuments(*db, 128, 64 * kKiB);  // 8 MiB of states in the log, by reference
 
   AllocatedSince since;
-  Result<std::vector<sync::LoggedDelta>> log = db->ReadLog(1, sync::kMaxDeltasPerMessage, 256 * kKiB);
+  Result<std::vector<sync::LoggedDelta>> log =
+      db->ReadLog(1, sync::kMaxDeltasPerMessage, 256 * kKiB);
   const size_t allocated = since.bytes();
   REQUIRE(log.ok());
   CHECK(log->size() == 3);  // a fourth state would pass 256 KiB
   CHECK(Bytes(*log) <= 256 * kKiB);
   MESSAGE("bytes allocated by a 256 KiB log read over 8 MiB of referenced states: " << allocated);
-  // Four states read (the fourth passes the budget), each allocated a few times on its way (LevelDB's
-  // block, the record, the state): well under 2 MiB, where reading every referenced state is 8 MiB.
+  // Four states read (the fourth passes the budget), each allocated a few times on its way
+  // (LevelDB's block, the record, the state): well under 2 MiB, where reading every referenced
+  // state is 8 MiB.
   CHECK(allocated < 2 * kMiB);
 
   // The first delta is returned whatever its size, so that a reader always makes progress.
@@ -94,10 +96,12 @@ TEST_CASE("publishing reads the log within publish_bytes_max, not every document
   for (const sync::Outgoing& o : engine.TakeOutgoing()) {
     Result<sync::Message> m = sync::Decode(o.bytes);
     REQUIRE(m.ok());
-    if (const auto* batch = std::get_if<sync::DeltaBatch>(&m->body)) published += batch->deltas.size();
+    if (const auto* batch = std::get_if<sync::DeltaBatch>(&m->body))
+      published += batch->deltas.size();
   }
   CHECK(published == 3);
-  MESSAGE("bytes allocated by one publish of 256 KiB over 8 MiB of referenced states: " << allocated);
+  MESSAGE(
+      "bytes allocated by one publish of 256 KiB over 8 MiB of referenced states: " << allocated);
   // The read above, plus the batch's encoding and compression.
   CHECK(allocated < 3 * kMiB);
 }
@@ -113,7 +117,8 @@ TEST_CASE("a batch of small deltas to one large document costs the deltas, not a
   constexpr int kDeltas = 200;
   std::vector<sync::RemoteUpdate> updates;
   for (int i = 0; i < kDeltas; ++i) {
-    const crdt::WriteStamp stamp{2, crdt::MakeTimestamp(FixedClock() + 1 + static_cast<uint64_t>(i), 0)};
+    const crdt::WriteStamp stamp{
+        2, crdt::MakeTimestamp(FixedClock() + 1 + static_cast<uint64_t>(i), 0)};
     crdt::Document delta = crdt::PatchDelta(origin, crdt::Json{{"n", i}}, stamp).value();
     origin.ApplyDelta(delta);
     updates.push_back(sync::RemoteUpdate{"c/big", std::move(delta), /*is_state=*/false});
@@ -124,7 +129,8 @@ TEST_CASE("a batch of small deltas to one large document costs the deltas, not a
   const size_t allocated = since.bytes();
   REQUIRE(result.updates.size() == kDeltas);
   for (const Status& s : result.updates) CHECK(s.ok());
-  MESSAGE("bytes allocated applying " << kDeltas << " small deltas to a 1 MiB document: " << allocated);
+  MESSAGE("bytes allocated applying " << kDeltas
+                                      << " small deltas to a 1 MiB document: " << allocated);
   // The document is read, decoded, copied once and encoded once per batch: a few MiB. A copy per
   // delta alone would be 200 MiB.
   CHECK(allocated < 16 * kMiB);

@@ -97,7 +97,8 @@ TEST_CASE("the delta log is read within a byte budget, a referenced state counti
   testing::TempDir dir;
   auto store = OpenStore(dir.path(), /*log_entries=*/100);
   // New documents: each logged as a reference to its state (~1 KiB).
-  for (int i = 1; i <= 6; ++i) Put(*store, "c/" + std::to_string(i), Json{{"s", std::string(1000, 'x')}}, 100 + i);
+  for (int i = 1; i <= 6; ++i)
+    Put(*store, "c/" + std::to_string(i), Json{{"s", std::string(1000, 'x')}}, 100 + i);
   Result<std::vector<DeltaLogEntry>> all = store->ReadDeltaLog(1, 100, SIZE_MAX);
   REQUIRE(all.ok());
   REQUIRE(all->size() == 6);
@@ -120,7 +121,8 @@ TEST_CASE("the delta log is read within a byte budget, a referenced state counti
 
 TEST_CASE("a state whose causal context the decoder would refuse is never written") {
   crdt::Document doc;
-  for (uint64_t i = 0; i <= crdt::kMaxContextRanges; ++i) doc.mutable_context().Add(crdt::Dot{1, 1 + 2 * i});
+  for (uint64_t i = 0; i <= crdt::kMaxContextRanges; ++i)
+    doc.mutable_context().Add(crdt::Dot{1, 1 + 2 * i});
   Result<DocumentWrite> w = EncodeDocumentWrite("c/1", doc, nullptr, crdt::kMaxEncodedBytes);
   REQUIRE(w.status().IsInvalidArgument());
   CHECK(w.status().message().find("dot ranges") != std::string::npos);

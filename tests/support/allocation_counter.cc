@@ -10,7 +10,8 @@
 #include <new>
 
 namespace {
-thread_local size_t allocated_bytes = 0;  // trivially initialized: safe before main and in any thread
+// Trivially initialized: safe before main and in any thread.
+thread_local size_t allocated_bytes = 0;
 
 void* Allocate(size_t n) {
   allocated_bytes += n;

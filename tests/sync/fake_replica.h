@@ -54,7 +54,8 @@ class FakeReplica : public sync::LocalReplica {
   }
 
   // Records each byte budget it is given, and keeps to it as the store does.
-  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max, size_t max_bytes) const override {
+  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max,
+                                                 size_t max_bytes) const override {
     log_budgets.push_back(max_bytes);
     std::vector<sync::LoggedDelta> out;
     size_t bytes = 0;
