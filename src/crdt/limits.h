@@ -25,10 +25,10 @@ constexpr size_t kMaxWriteBytes = size_t{16} << 20;
 constexpr size_t kMaxEncodedBytes = 4 * kMaxWriteBytes;
 // Ranges of dots in one causal context (DotContext::range_count, all replicas together). A context
 // real writes make holds one range per replica plus one per delta still missing, far below it;
-// the bound keeps what one message can make the event loop do small: a context at the limit is
-// ~2-3 MiB on the wire and a join of two of them moves ~2M ranges (range_union.h). The decoder
-// refuses more before it builds them, and the store refuses to write a state with more, so every
-// stored state decodes.
+// the bound keeps what one message can make the event loop do small: a context at the limit
+// encodes in ~2 MiB as a delta (~10 MiB as a state) and a join of two of them moves ~2M ranges
+// (range_union.h). The decoder refuses more before it builds them, and the store refuses to write
+// a state with more, so every stored state decodes.
 constexpr size_t kMaxContextRanges = size_t{1} << 20;
 // Dot counters stay far from overflow of range arithmetic.
 constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
