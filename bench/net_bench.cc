@@ -196,7 +196,7 @@ void StreamGroup(const Config& config, Reporter& reporter) {
   const double put_seconds = PutDocs(*source, "stream", config.deltas);
   std::vector<sync::DeltaBatch> batches;
   for (uint64_t from = 1; from <= config.deltas; from += kDeltasPerBatch) {
-    batches.push_back({Must(source->ReadLog(from, kDeltasPerBatch), "read the delta log")});
+    batches.push_back({Must(source->ReadLog(from, kDeltasPerBatch, SIZE_MAX), "read the delta log")});
   }
 
   const RegionEndpoints source_endpoints = NewRegion("source"), sink_endpoints = NewRegion("sink");

@@ -13,6 +13,9 @@
 #include "crdt/limits.h"
 #include "util/msgpack_reader.h"
 
+static_assert(crdtdb::crdt::kMaxContextRanges == 1048576,
+              "the decoder's error message names the limit");
+
 namespace crdtdb::crdt {
 
 namespace {
@@ -63,10 +66,14 @@ class Decoder {
     }
     uint32_t lists = 0;
     if (!reader_.ReadArrayHeader(&lists) || lists != n) return Fail("one range list per replica expected");
+    size_t ranges = 0;
     for (ReplicaId id : replicas_) {
       uint32_t count = 0;
       if (!reader_.ReadArrayHeader(&count)) return false;
       if (count == 0 || count % 2 != 0) return Fail("a range list needs first/last pairs");
+      ranges += count / 2;
+      if (ranges > kMaxContextRanges)
+        return Fail("the causal context holds more dot ranges than the limit (1048576)");
       uint64_t previous_last = 0;
       for (uint32_t k = 0; k < count; k += 2) {
         uint64_t first = 0, last = 0;

@@ -7,21 +7,23 @@
 namespace crdtdb::crdt {
 
 namespace {
-void JoinDocuments(DotContext& context, ObjectNode& root, const Document& other, JoinMode mode,
-                   DotConflicts* conflicts = nullptr) {
-  JoinObject(root, other.root(), JoinScope{context, other.context(), mode, conflicts});
-  context.Join(other.context());
+// Returns whether the state changed: a dot added to or removed from the stores, or a dot added to
+// the context.
+bool JoinDocuments(DotContext& context, ObjectNode& root, const Document& other, JoinMode mode) {
+  bool changed = false;
+  JoinObject(root, other.root(), JoinScope{context, other.context(), mode, &changed});
+  return context.Join(other.context()) || changed;
 }
 }  // namespace
 
-void Document::Join(const Document& other, DotConflicts* conflicts) {
-  if (&other == this) return;  // idempotent, and joining in place would alias
-  JoinDocuments(context_, root_, other, JoinMode::kFull, conflicts);
+bool Document::Join(const Document& other) {
+  if (&other == this) return false;  // idempotent, and joining in place would alias
+  return JoinDocuments(context_, root_, other, JoinMode::kFull);
 }
 
-void Document::ApplyDelta(const Document& delta, DotConflicts* conflicts) {
-  if (&delta == this) return;
-  JoinDocuments(context_, root_, delta, JoinMode::kApplyDelta, conflicts);
+bool Document::ApplyDelta(const Document& delta) {
+  if (&delta == this) return false;
+  return JoinDocuments(context_, root_, delta, JoinMode::kApplyDelta);
 }
 
 void Document::MergeDelta(const Document& delta) {

@@ -22,8 +22,6 @@
 
 namespace crdtdb::crdt {
 
-struct DotConflicts;  // join.h
-
 class Document {
  public:
   Document() = default;
@@ -38,12 +36,14 @@ class Document {
   // True for the bottom element: nothing stored and nothing seen (e.g. a no-op delta).
   bool bottom() const { return root_.empty() && context_.empty(); }
 
-  // The least upper bound of this and `other`, in O(size of both). `conflicts`, if set, counts
-  // the dots both hold with different payloads (join.h), of which the join keeps this side's.
-  void Join(const Document& other, DotConflicts* conflicts = nullptr);
+  // The least upper bound of this and `other`, in O(size of both). Of a dot both hold with
+  // different payloads (dot_conflicts.h) the join keeps this side's. Returns whether this changed,
+  // which equals !(*this == before) at no extra cost (a property test checks it).
+  bool Join(const Document& other);
   // Joins a delta made by a mutator (or a MergeDelta of such deltas), visiting only the keys it
-  // mentions. Equals Join(delta) for those deltas; for any other state use Join.
-  void ApplyDelta(const Document& delta, DotConflicts* conflicts = nullptr);
+  // mentions. Equals Join(delta) for those deltas; for any other state use Join. Returns whether
+  // this changed, as Join does; the cost stays proportional to the delta.
+  bool ApplyDelta(const Document& delta);
   // Joins another delta into this delta, keeping the mentions of both (a delta group).
   void MergeDelta(const Document& delta);
 

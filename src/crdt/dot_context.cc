@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "crdt/range_union.h"
+
 namespace crdtdb::crdt {
 
 namespace {
@@ -42,15 +44,13 @@ void DotContext::AddRange(ReplicaId replica, DotRange range) {
   InsertRange(ranges_[replica], range);
 }
 
-void DotContext::Join(const DotContext& other) {
+bool DotContext::Join(const DotContext& other) {
+  bool changed = false;
   for (const auto& [replica, list] : other.ranges_) {
-    RangeList& mine = ranges_[replica];
-    if (mine.empty()) {
-      mine = list;
-      continue;
-    }
-    for (const DotRange& r : list) InsertRange(mine, r);
+    auto [mine, added] = ranges_.try_emplace(replica, list);
+    changed = (added ? true : UniteRanges(mine->second, list)) || changed;
   }
+  return changed;
 }
 
 uint64_t DotContext::MaxCounter(ReplicaId replica) const {

@@ -10,7 +10,8 @@
 // Adding the missing dots merges ranges, so compaction is automatic and the representation of a
 // given set of dots is unique (equal contexts compare and encode equal).
 //
-// Join is set union; it is commutative, associative and idempotent.
+// Join is set union; it is commutative, associative and idempotent. The decoder (codec.h) accepts
+// at most kMaxContextRanges ranges per context (limits.h).
 
 #ifndef CRDTDB_CRDT_DOT_CONTEXT_H_
 #define CRDTDB_CRDT_DOT_CONTEXT_H_
@@ -41,7 +42,9 @@ class DotContext {
   void Add(const Dot& dot) { AddRange(dot.replica, {dot.counter, dot.counter}); }
   // Precondition: 1 <= range.first <= range.last.
   void AddRange(ReplicaId replica, DotRange range);
-  void Join(const DotContext& other);
+  // Set union, in O(log n + the ranges of this context above other's lowest + other's ranges) per
+  // replica (range_union.h). Returns whether this context changed.
+  bool Join(const DotContext& other);
 
   // The highest counter of `replica` this context has seen (0 if none). A replica's next dot in a
   // document is one above it, which keeps its dots unique per document.

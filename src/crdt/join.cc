@@ -14,11 +14,14 @@ const Dot& DotOf(const RegisterEntry& e) { return e.dot; }
 const Dot& DotOf(const CounterEntry& e) { return e.dot; }
 
 // The join of two dot-sorted sequences: DotSet, or a DotFun whose entries are identified by their
-// dot (a dot names one write, so both sides hold the same value for it).
+// dot (a dot names one write, so both sides should hold the same value for it; this side's is
+// kept).
 template <typename Entry>
 void JoinSorted(std::vector<Entry>& mine, const std::vector<Entry>& theirs, const JoinScope& scope) {
   if (theirs.empty()) {
-    std::erase_if(mine, [&](const Entry& e) { return scope.theirs.Contains(DotOf(e)); });
+    if (std::erase_if(mine, [&](const Entry& e) { return scope.theirs.Contains(DotOf(e)); }) > 0) {
+      *scope.changed = true;
+    }
     return;
   }
   std::vector<Entry> out;
@@ -27,15 +30,19 @@ void JoinSorted(std::vector<Entry>& mine, const std::vector<Entry>& theirs, cons
   auto b = theirs.begin();
   while (a != mine.end() || b != theirs.end()) {
     if (b == theirs.end() || (a != mine.end() && DotOf(*a) < DotOf(*b))) {
-      if (!scope.theirs.Contains(DotOf(*a))) out.push_back(std::move(*a));
+      if (!scope.theirs.Contains(DotOf(*a))) {
+        out.push_back(std::move(*a));
+      } else {
+        *scope.changed = true;  // removed on their side
+      }
       ++a;
     } else if (a == mine.end() || DotOf(*b) < DotOf(*a)) {
-      if (!scope.mine.Contains(DotOf(*b))) out.push_back(*b);
+      if (!scope.mine.Contains(DotOf(*b))) {
+        out.push_back(*b);
+        *scope.changed = true;  // new here
+      }
       ++b;
     } else {
-      if (scope.conflicts != nullptr && !(*a == *b)) {
-        if (scope.conflicts->count++ == 0) scope.conflicts->first = DotOf(*a);
-      }
       out.push_back(std::move(*a));
       ++a;
       ++b;

@@ -25,21 +25,15 @@ enum class JoinMode {
   kMergeDeltas,  // delta with delta: visit every key; keep empty nodes (they are mentions)
 };
 
-// Dots both sides hold with different payloads (register value or timestamp, counter value). A
-// dot names one write, so equal dots must carry equal payloads: a mismatch means a replica reused
-// its dots (a store restored from a copy) or a peer forged one. The join keeps this side's.
-struct DotConflicts {
-  size_t count = 0;
-  Dot first;
-};
-
 // The contexts of the two sides as they were before the join. The caller joins the contexts
-// after the stores. `conflicts`, if set, counts the dot conflicts met.
+// after the stores. The join sets `*changed` when it adds a dot to, or removes one from, this
+// side's stores (it never clears it), so a caller learns whether the state changed without a copy
+// to compare with. Equal dots keep this side's payload (dot_conflicts.h finds those that differ).
 struct JoinScope {
   const DotContext& mine;
   const DotContext& theirs;
   JoinMode mode;
-  DotConflicts* conflicts = nullptr;
+  bool* changed;
 };
 
 void JoinDotSet(DotSet& mine, const DotSet& theirs, const JoinScope& scope);

@@ -23,6 +23,16 @@ using crdtdb::kMaxJsonDepth;
 // room for the join of four concurrent writes of the largest document a write may make.
 constexpr size_t kMaxWriteBytes = size_t{16} << 20;
 constexpr size_t kMaxEncodedBytes = 4 * kMaxWriteBytes;
+// Ranges of dots in one causal context (DotContext::range_count, all replicas together). A context
+// real writes make holds one range per replica plus one per delta still missing, far below it;
+// the bound keeps what one message can make the event loop do small: a context at the limit
+// encodes in ~2 MiB as a delta (~10 MiB as a state) and a join of two of them moves ~2M ranges
+// (range_union.h). The decoder refuses more before it builds them, and the store refuses to write
+// a state with more, so every stored state decodes. As with bytes, a local write may not take a
+// context past a quarter of it (kMaxWriteContextRanges), so that the join of the contexts of
+// four concurrent writers still replicates.
+constexpr size_t kMaxContextRanges = size_t{1} << 20;
+constexpr size_t kMaxWriteContextRanges = kMaxContextRanges / 4;
 // Dot counters stay far from overflow of range arithmetic.
 constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
 

@@ -8,7 +8,7 @@
 #include <random>
 
 #include "crdt/codec.h"
-#include "crdt/join.h"
+#include "crdt/dot_conflicts.h"
 #include "crdt/json_input.h"
 #include "crdt/limits.h"
 #include "crdt/materialize.h"
@@ -36,10 +36,17 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
   return element;
 }
 
-// A local write may not grow a document past kMaxWriteBytes (crdt/limits.h). One that leaves a
-// larger document (a join of concurrent writes) no larger is allowed, so that its conflicts can
-// be resolved by a write.
-Status CheckWriteSize(std::string_view key, const crdt::Document& before, size_t after_bytes) {
+// A local write may not grow a document past kMaxWriteBytes, nor its causal context past
+// kMaxWriteContextRanges (crdt/limits.h). One that leaves a larger document (a join of concurrent
+// writes) no larger is allowed, so that its conflicts can be resolved by a write.
+Status CheckWriteSize(std::string_view key, const crdt::Document& before, const crdt::Document& after,
+                      size_t after_bytes) {
+  const size_t ranges = after.context().range_count();
+  if (ranges > crdt::kMaxWriteContextRanges && ranges > before.context().range_count()) {
+    return Status::InvalidArgument("document /" + std::string(key) + " would hold " + std::to_string(ranges) +
+                                   " dot ranges in its causal context, past the limit of a write (" +
+                                   std::to_string(crdt::kMaxWriteContextRanges) + ")");
+  }
   if (after_bytes <= crdt::kMaxWriteBytes) return Status::OK();
   if (!before.bottom() && after_bytes <= crdt::EncodeDocument(before).size()) return Status::OK();
   return Status::InvalidArgument("document /" + std::string(key) + " would be " + std::to_string(after_bytes) +
@@ -134,7 +141,7 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     Result<store::DocumentWrite> document =
         store::EncodeDocumentWrite(key, next, previous->get(), crdt::kMaxEncodedBytes);
     if (!document.ok()) return document.status();
-    if (Status s = CheckWriteSize(key, base, document->encoded.size()); !s.ok()) return s;
+    if (Status s = CheckWriteSize(key, base, next, document->encoded.size()); !s.ok()) return s;
     std::vector<PreparedWrite> writes(1);
     if (subscriptions_.any()) {
       writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
@@ -307,8 +314,9 @@ std::vector<merkle::Hash> DatabaseImpl::merkle_children(merkle::NodeId id) const
   return store_->merkle_children(id);
 }
 
-Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max) const {
-  Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max);
+Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max,
+                                                             size_t max_bytes) const {
+  Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max, max_bytes);
   if (!entries.ok()) return entries.status();
   std::vector<sync::LoggedDelta> out;
   out.reserve(entries->size());
@@ -385,20 +393,16 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
         n.changed = !n.previous;  // even a no-op update of an unknown document records its context
       }
       if (!n.failed.ok()) continue;
-      crdt::Document before = n.state;
-      crdt::DotConflicts conflicts;
-      if (u.is_state) {
-        n.state.Join(u.document, &conflicts);
-      } else {
-        n.state.ApplyDelta(u.document, &conflicts);
-      }
+      // Found before the join, so that a refused update leaves nothing to undo: each update costs
+      // O(its size x log the document's), never a copy or a comparison of the whole document.
+      const crdt::DotConflicts conflicts = crdt::FindDotConflicts(n.state, u.document);
       if (conflicts.count > 0) {
         // The update is refused whole: what else it carries came from the same suspect source.
-        n.state = std::move(before);
         n.failed = DotConflictError(u.key, conflicts);
         continue;
       }
-      n.changed = n.changed || !(n.state == before);
+      const bool changed = u.is_state ? n.state.Join(u.document) : n.state.ApplyDelta(u.document);
+      n.changed = n.changed || changed;
     }
     std::vector<PreparedWrite> writes;
     for (auto& [key, n] : next) {

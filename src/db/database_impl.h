@@ -54,7 +54,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   merkle::Hash merkle_root() const override;
   merkle::Hash merkle_node(merkle::NodeId id) const override;
   std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override;
-  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max) const override;
+  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max,
+                                                 size_t max_bytes) const override;
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
   Result<std::optional<std::string>> ReadState(const std::string& key) const override;
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;

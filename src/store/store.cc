@@ -80,6 +80,13 @@ Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document&
     return Status::InvalidArgument("document /" + w.key + " would be " + std::to_string(w.encoded.size()) +
                                    " encoded bytes, past the size limit of " + std::to_string(max_bytes));
   }
+  // A state the decoder would refuse must not be stored: it could never be read back.
+  if (state.context().range_count() > crdt::kMaxContextRanges) {
+    return Status::InvalidArgument("document /" + w.key + " would hold " +
+                                   std::to_string(state.context().range_count()) +
+                                   " dot ranges in its causal context, past the limit of " +
+                                   std::to_string(crdt::kMaxContextRanges));
+  }
   w.digest = crdt::DigestOf(w.encoded);
   if (previous != nullptr) {
     w.previous_digest = previous->digest;
@@ -320,12 +327,15 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
   return out;
 }
 
-Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries) const {
+Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                             size_t max_bytes) const {
   std::vector<DeltaLogEntry> out;
+  size_t bytes = 0;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
   const std::string prefix(1, kDeltaLogPrefix);
   for (it->Seek(DeltaLogKey(from)); it->Valid() && it->key().starts_with(prefix) && out.size() < max_entries;
        it->Next()) {
+    if (!out.empty() && bytes >= max_bytes) break;  // any further entry would pass the budget
     const std::string_view key(it->key().data(), it->key().size());
     const std::string_view value(it->value().data(), it->value().size());
     if (key.size() != 9 || value.size() < 4)
@@ -343,6 +353,10 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
       if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
       entry.delta = std::move(*delta);
     }
+    // A state's size is known only once it is read: the one that passes the budget is the only
+    // read the answer does not use.
+    bytes += entry.key.size() + entry.delta.size();
+    if (!out.empty() && bytes > max_bytes) break;
     out.push_back(std::move(entry));
   }
   if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return NoteRead(s);
@@ -448,8 +462,9 @@ Status Store::Scan(std::string_view prefix, std::string_view start_after,
                    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   return impl_->Scan(prefix, start_after, fn);
 }
-Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries) const {
-  return impl_->ReadDeltaLog(from, max_entries);
+Result<std::vector<DeltaLogEntry>> Store::ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                       size_t max_bytes) const {
+  return impl_->ReadDeltaLog(from, max_entries, max_bytes);
 }
 Result<std::optional<std::string>> Store::ReadEncodedState(std::string_view key) const {
   return impl_->ReadEncodedState(key);

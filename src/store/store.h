@@ -94,7 +94,8 @@ struct DocumentWrite {
 
 // Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
 // InvalidArgument if the encoded state exceeds `max_bytes`: crdt::kMaxWriteBytes for what a local
-// write makes, crdt::kMaxEncodedBytes (the most a store holds) for a join of remote states.
+// write makes, crdt::kMaxEncodedBytes (the most a store holds) for a join of remote states; also if
+// its causal context holds more than crdt::kMaxContextRanges ranges (the decoder's bound).
 Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
                                           const StoredDocument* previous, size_t max_bytes);
 
@@ -163,9 +164,14 @@ class Store {
   // The documents of one Merkle bucket and their digests, in key order.
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
 
-  // Up to `max_entries` delta-log entries with sequence >= `from`, in order. Entries older than the
-  // retention bound are gone; the first returned sequence tells the caller where the log starts.
-  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+  // Up to `max_entries` delta-log entries with sequence >= `from`, in order, whose key and delta
+  // bytes add up to at most `max_bytes` (the first entry is returned whatever its size, so that a
+  // reader always makes progress); an entry logged by reference counts with its document's state.
+  // The budget bounds the reads too: past it, the reader reads at most the one entry that passes
+  // it. Entries older than the retention bound are gone; the first returned sequence tells the
+  // caller where the log starts.
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                  size_t max_bytes) const;
 
   Status Commit(const WriteSet& writes);
 

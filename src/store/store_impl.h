@@ -69,7 +69,8 @@ class Store::Impl {
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
-  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries) const;
+  Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries,
+                                                  size_t max_bytes) const;
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Status Commit(const WriteSet& writes);

@@ -63,9 +63,13 @@ class LocalReplica {
   // The kFanout children of an inner node.
   virtual std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const = 0;
 
-  // Up to `max` of this replica's own deltas from sequence `from` on; the first returned sequence
-  // is above `from` when older deltas left the log.
-  virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max) const = 0;
+  // Up to `max` of this replica's own deltas from sequence `from` on, whose key and delta bytes add
+  // up to at most `max_bytes` (but at least one delta, whatever its size); the first returned
+  // sequence is above `from` when older deltas left the log. The budget bounds the work, not only
+  // the answer: a delta logged as a reference to its document's state is not read past it
+  // (store::Store::ReadDeltaLog).
+  virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max,
+                                                   size_t max_bytes) const = 0;
   // The documents of one Merkle bucket with their digests, sorted by key.
   virtual Result<std::vector<LeafEntry>> ReadLeaf(uint32_t bucket) const = 0;
   // The canonical encoding of a document's state; nullopt if this replica never saw the key.

@@ -13,22 +13,18 @@ namespace crdtdb::sync {
 namespace {
 
 Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& request) {
-  // At least one delta, so that the answer also tells where the log starts.
+  // At least one delta, so that the answer also tells where the log starts. Within one message:
+  // the requester asks again for the rest.
   const size_t max = std::clamp<size_t>(request.max_deltas, 1, kMaxDeltasPerMessage);
-  Result<std::vector<LoggedDelta>> deltas = local.ReadLog(std::max<uint64_t>(request.from_sequence, 1), max);
+  Result<std::vector<LoggedDelta>> deltas =
+      local.ReadLog(std::max<uint64_t>(request.from_sequence, 1), max, kLogAnswerBytes);
   if (!deltas.ok()) return deltas.status();
   LogResponse response;
   response.last_sequence = local.last_sequence();
   // Where the log starts now: the first delta returned, or past the end if nothing is left.
   response.first_available = deltas->empty() ? std::max(request.from_sequence, response.last_sequence + 1)
                                              : deltas->front().sequence;
-  size_t bytes = 0;
-  for (LoggedDelta& d : *deltas) {
-    bytes += d.key.size() + d.delta.size();
-    // Within one message; the requester asks again for the rest.
-    if (bytes > kLogAnswerBytes && !response.deltas.empty()) break;
-    response.deltas.push_back(std::move(d));
-  }
+  response.deltas = std::move(deltas).value();
   return std::optional<Body>(std::move(response));
 }
 

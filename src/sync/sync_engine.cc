@@ -346,18 +346,15 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
 void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
   const uint64_t last = local_.last_sequence();
   for (size_t batches = 0; published_upto_ < last && batches < options_.publish_batches_per_tick_max; ++batches) {
-    Result<std::vector<LoggedDelta>> deltas = local_.ReadLog(published_upto_ + 1, kMaxDeltasPerMessage);
+    // The budget goes to the reader, so that it reads no document it would not send.
+    Result<std::vector<LoggedDelta>> deltas =
+        local_.ReadLog(published_upto_ + 1, kMaxDeltasPerMessage, options_.publish_bytes_max);
     if (!deltas.ok() || deltas->empty()) {
       published_upto_ = last;  // gone from the log: subscribers repair by anti-entropy
       break;
     }
     DeltaBatch batch;
-    size_t bytes = 0;
-    for (LoggedDelta& d : *deltas) {
-      bytes += d.delta.size() + d.key.size();
-      if (!batch.deltas.empty() && bytes > options_.publish_bytes_max) break;
-      batch.deltas.push_back(std::move(d));
-    }
+    batch.deltas = std::move(deltas).value();
     published_upto_ = batch.deltas.back().sequence;
     stats_.deltas_sent += batch.deltas.size();
     Send(Outgoing::Kind::kPublish, "", std::move(batch));

@@ -208,6 +208,28 @@ TEST_CASE("lying lengths, deep nesting and oversized input are rejected without 
   CHECK(DecodeDocument(std::string(crdt::kMaxEncodedBytes + 1, '\x90')).status().IsCorruption());
 }
 
+// A deleted document whose context holds `ranges` single dots of one replica, none adjacent: the
+// most ranges per byte a context can carry.
+crdt::Document DotCloud(size_t ranges) {
+  crdt::Document doc;
+  for (uint64_t i = 0; i < ranges; ++i) doc.mutable_context().Add(crdt::Dot{1, 1 + 2 * i});
+  return doc;
+}
+
+TEST_CASE("a causal context of more than kMaxContextRanges ranges is refused by the decoder") {
+  const crdt::Document at_limit = DotCloud(crdt::kMaxContextRanges);
+  CHECK(DecodeDocument(EncodeDocument(at_limit)).ok());
+  CHECK(DecodeDelta(EncodeDelta(at_limit)).ok());
+  crdt::Document past = at_limit;
+  past.mutable_context().Add(crdt::Dot{2, 1});  // the limit counts the ranges of every replica
+  for (const Result<crdt::Document>& r :
+       {DecodeDocument(EncodeDocument(past)), DecodeDelta(EncodeDelta(past))}) {
+    REQUIRE(r.status().IsCorruption());
+    CHECK(r.status().message().find("more dot ranges than the limit (1048576)") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("non-canonical encodings of a valid state are rejected") {
   Document doc;
   doc.ApplyDelta(*crdt::PutDelta(doc, Json{{"x", 1}}, crdt::WriteStamp{1, 1}));

@@ -10,9 +10,10 @@
 
 #include "crdt/codec.h"
 #include "crdt/delta_since.h"
+#include "crdt/dot_conflicts.h"
 #include "crdt/materialize.h"
-#include "tests/support/seed.h"
 #include "tests/crdt/random_ops.h"
+#include "tests/support/seed.h"
 
 namespace crdtdb::testing {
 namespace {
@@ -132,6 +133,60 @@ TEST_CASE("every delta mutator gives the operation's result: x join delta(x) == 
   }
   MESSAGE("mutator cases checked: " << checked);
   CHECK(checked > 1000);
+}
+
+TEST_CASE("a join says whether it changed the state, exactly, with no copy to compare with") {
+  size_t changed = 0, unchanged = 0;
+  for (uint64_t seed : PropertySeeds(1000)) {
+    CAPTURE(seed);
+    RandomOps random(seed);
+    std::vector<Replica> system = RandomSystem(random, 3, 10 + random.Uniform(30));
+    std::vector<Document> deltas;
+    for (int i = 0; i < 6; ++i) deltas.push_back(system[random.Uniform(3)].Write(random));
+    for (int i = 0; i < 12; ++i) {
+      Document& x = system[random.Uniform(3)].doc;
+      const Document before = x;
+      bool said = false;
+      if (random.Chance(0.5)) {
+        said = x.Join(system[random.Uniform(3)].doc);
+      } else {
+        said = x.ApplyDelta(deltas[random.Uniform(deltas.size())]);
+      }
+      CHECK(said == !(x == before));
+      ++(said ? changed : unchanged);
+    }
+  }
+  CHECK(changed > 1000);
+  CHECK(unchanged > 1000);
+}
+
+TEST_CASE("a dot held with another payload is found before a join, at any depth") {
+  const crdt::WriteStamp stamp{7, crdt::MakeTimestamp(1'800'000'000'000, 0)};
+  Document base;
+  base.ApplyDelta(crdt::PutDelta(Document(), Json{{"keep", 0}}, stamp).value());
+  // Replica 7 and a twin of it (a store restored from a copy) issue the same next dots.
+  auto write = [&](const Json& value) {
+    Document doc = base;
+    Document delta = crdt::PatchDelta(doc, value, stamp).value();
+    doc.ApplyDelta(delta);
+    return std::pair{doc, delta};
+  };
+  for (const auto& [mine_json, twin_json] : std::vector<std::pair<Json, Json>>{
+           {Json{{"a", 1}}, Json{{"a", 2}}}, {Json{{"o", {{"b", 1}}}}, Json{{"o", {{"b", 2}}}}}}) {
+    CAPTURE(mine_json.dump());
+    const auto [mine, mine_delta] = write(mine_json);
+    const auto [twin, twin_delta] = write(twin_json);
+    const crdt::DotConflicts from_delta = crdt::FindDotConflicts(mine, twin_delta);
+    CHECK(from_delta.count == 1);
+    CHECK(mine_delta.context().Contains(from_delta.first));
+    CHECK(crdt::FindDotConflicts(mine, twin).count == 1);
+    CHECK(crdt::FindDotConflicts(mine, mine_delta).count == 0);
+    CHECK(crdt::FindDotConflicts(mine, base).count == 0);
+  }
+  Document counted = base;
+  counted.ApplyDelta(crdt::IncrementDelta(base, {"n"}, 1, stamp).value());
+  const Document twin_increment = crdt::IncrementDelta(base, {"n"}, 5, stamp).value();
+  CHECK(crdt::FindDotConflicts(counted, twin_increment).count == 1);
 }
 
 TEST_CASE("a delta group acts as its deltas applied in sequence") {

@@ -96,5 +96,21 @@ TEST_CASE("a join past the size limit of a write is stored; a local write may no
   CHECK(a->patch("big/1", json{{"x", "resolved"}}.dump()).ok());
 }
 
+TEST_CASE("a causal context past the limit of a write is stored; a local write may not add ranges to it") {
+  testing::TempDir dir;
+  auto db = OpenWithId(dir.path() + "/a", 1);
+  // A state of another replica whose context holds 300,000 separate dots: more ranges than a
+  // write may make (kMaxWriteContextRanges), fewer than a replica holds (kMaxContextRanges).
+  crdt::DotContext context;
+  for (uint64_t c = 1; c <= 2 * 300'000; c += 2) context.Add(crdt::Dot{9, c});
+  REQUIRE(context.range_count() > crdt::kMaxWriteContextRanges);
+  const sync::ApplyResult applied = db->ApplyRemote({sync::RemoteUpdate{"c/1", crdt::Document(context, {}), true}});
+  REQUIRE_MESSAGE(applied.ok(), applied.status().ToString());
+  // This replica's first dot in the document is a new range.
+  const Result<std::string> write = db->patch("c/1", R"({"a":1})");
+  CHECK(write.status().IsInvalidArgument());
+  CHECK(write.status().message().find("past the limit of a write") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace crdtdb::db

@@ -75,7 +75,7 @@ json Get(DatabaseImpl& db, const std::string& key) {
 
 // `source`'s delta log from `from` on, as the remote updates a peer would apply.
 std::vector<sync::RemoteUpdate> LogAsUpdates(const DatabaseImpl& source, uint64_t from) {
-  Result<std::vector<sync::LoggedDelta>> log = source.ReadLog(from, 100'000);
+  Result<std::vector<sync::LoggedDelta>> log = source.ReadLog(from, 100'000, SIZE_MAX);
   REQUIRE(log.ok());
   std::vector<sync::RemoteUpdate> updates;
   for (const sync::LoggedDelta& entry : *log) {

@@ -119,7 +119,7 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
   // The burst, while us-east is stopped: one delta per message.
   cluster.Pause("us-east");
   for (uint64_t from = 1; from <= kBurst; ++from) {
-    Result<std::vector<sync::LoggedDelta>> deltas = origin.ReadLog(from, 1);
+    Result<std::vector<sync::LoggedDelta>> deltas = origin.ReadLog(from, 1, SIZE_MAX);
     REQUIRE(deltas.ok());
     send(sync::DeltaBatch{std::move(deltas).value()});
   }

@@ -114,7 +114,7 @@ TEST_CASE("a new document's delta is logged as a reference to its state; smaller
     REQUIRE(patch.ok());
     CommitLocal(*store, "c/1", *patch, now + 1);
 
-    Result<std::vector<DeltaLogEntry>> log = store->ReadDeltaLog(1, 10);
+    Result<std::vector<DeltaLogEntry>> log = store->ReadDeltaLog(1, 10, SIZE_MAX);
     REQUIRE(log.ok());
     REQUIRE(log->size() == 2);
     // The reference reads back as the document's current state, sent as a delta.

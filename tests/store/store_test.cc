@@ -9,6 +9,7 @@
 #include <leveldb/db.h>
 
 #include "crdt/codec.h"
+#include "crdt/limits.h"
 #include "crdt/mutators.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
@@ -76,20 +77,55 @@ TEST_CASE("the delta log is read by range and bounded by its retention") {
   testing::TempDir dir;
   auto store = OpenStore(dir.path(), /*log_entries=*/5);
   for (int i = 1; i <= 12; ++i) Put(*store, "c/" + std::to_string(i), Json{{"i", i}}, 100 + i);
-  Result<std::vector<DeltaLogEntry>> log = store->ReadDeltaLog(1, 100);
+  Result<std::vector<DeltaLogEntry>> log = store->ReadDeltaLog(1, 100, SIZE_MAX);
   REQUIRE(log.ok());
   REQUIRE(log->size() == 5);  // sequences 8..12 remain
   CHECK(log->front().sequence == 8);
   CHECK(log->back().sequence == 12);
   CHECK(log->back().key == "c/12");
   CHECK(crdt::DecodeDelta(log->back().delta).ok());
-  Result<std::vector<DeltaLogEntry>> page = store->ReadDeltaLog(10, 2);
+  Result<std::vector<DeltaLogEntry>> page = store->ReadDeltaLog(10, 2, SIZE_MAX);
   REQUIRE(page.ok());
   REQUIRE(page->size() == 2);
   CHECK(page->front().sequence == 10);
   Result<StoreVerification> v = store->Verify();
   REQUIRE(v.ok());
   CHECK(v->problems.empty());
+}
+
+TEST_CASE("the delta log is read within a byte budget, a referenced state counting with its size") {
+  testing::TempDir dir;
+  auto store = OpenStore(dir.path(), /*log_entries=*/100);
+  // New documents: each logged as a reference to its state (~1 KiB).
+  for (int i = 1; i <= 6; ++i)
+    Put(*store, "c/" + std::to_string(i), Json{{"s", std::string(1000, 'x')}}, 100 + i);
+  Result<std::vector<DeltaLogEntry>> all = store->ReadDeltaLog(1, 100, SIZE_MAX);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 6);
+  const size_t entry_bytes = all->front().key.size() + all->front().delta.size();
+  CHECK(entry_bytes > 1000);  // the state, not the empty reference
+  // Stops before the entry that would pass the budget...
+  Result<std::vector<DeltaLogEntry>> page = store->ReadDeltaLog(2, 100, 3 * entry_bytes - 1);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 2);
+  CHECK(page->front().sequence == 2);
+  page = store->ReadDeltaLog(2, 100, 3 * entry_bytes);
+  REQUIRE(page.ok());
+  CHECK(page->size() == 3);
+  // ...but returns the first entry whatever its size, so that a reader always makes progress.
+  page = store->ReadDeltaLog(4, 100, 0);
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 1);
+  CHECK(page->front().sequence == 4);
+}
+
+TEST_CASE("a state whose causal context the decoder would refuse is never written") {
+  crdt::Document doc;
+  for (uint64_t i = 0; i <= crdt::kMaxContextRanges; ++i)
+    doc.mutable_context().Add(crdt::Dot{1, 1 + 2 * i});
+  Result<DocumentWrite> w = EncodeDocumentWrite("c/1", doc, nullptr, crdt::kMaxEncodedBytes);
+  REQUIRE(w.status().IsInvalidArgument());
+  CHECK(w.status().message().find("dot ranges") != std::string::npos);
 }
 
 TEST_CASE("the same directory cannot be opened twice") {

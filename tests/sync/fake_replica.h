@@ -56,14 +56,22 @@ class FakeReplica : public sync::LocalReplica {
     return tree_.children(id);
   }
 
-  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max) const override {
+  // Records each byte budget it is given, and keeps to it as the store does.
+  Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max,
+                                                 size_t max_bytes) const override {
+    log_budgets.push_back(max_bytes);
     std::vector<sync::LoggedDelta> out;
+    size_t bytes = 0;
     for (const sync::LoggedDelta& d : log_) {
       if (out.size() == max) break;
-      if (d.sequence >= from) out.push_back(d);
+      if (d.sequence < from) continue;
+      bytes += d.key.size() + d.delta.size();
+      if (!out.empty() && bytes > max_bytes) break;
+      out.push_back(d);
     }
     return out;
   }
+  mutable std::vector<size_t> log_budgets;
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override {
     std::vector<sync::LeafEntry> out;  // documents_ is sorted by key
     for (const auto& [key, doc] : documents_) {

@@ -98,6 +98,15 @@ TEST_CASE("a log answer never exceeds kMaxMessageBytes, and asking on from its e
   CHECK(received == std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
 }
 
+TEST_CASE("a log answer's byte budget goes to the log reader, which reads nothing past it") {
+  FakeReplica origin(2);
+  for (int i = 0; i < 3; ++i) origin.AppendLog("docs/" + std::to_string(i), "d");
+  (void)AnswerLog(origin, LogRequest{1, 100});
+  // A store reads a delta logged by reference (a document's whole state) only within the budget
+  // it is given: a cut made after the read would read every document the log names.
+  CHECK(origin.log_budgets == std::vector<size_t>{kLogAnswerBytes});
+}
+
 // How a requester in session 7 names the document `key` holding `state`.
 DocumentRef RefOf(const std::string& key, const std::string& state) {
   return DocumentRef{merkle::BucketOf(key), EntryFingerprint(LeafEntry{key, crdt::DigestOf(state)}, 7)};

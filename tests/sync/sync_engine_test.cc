@@ -155,6 +155,30 @@ TEST_CASE("local writes are published when the adapter says so, without waiting 
   CHECK(engine.TakeOutgoing().empty());
 }
 
+TEST_CASE("publishing gives publish_bytes_max to the log reader, which reads nothing past it") {
+  FakeReplica local(1);
+  SyncOptions options;
+  options.publish_bytes_max = 1000;
+  options.publish_batches_per_tick_max = 4;
+  SyncEngine engine(local, {}, options);
+  for (int i = 0; i < 8; ++i) local.AppendLog("docs/" + std::to_string(i), std::string(400, 'd'));
+  engine.OnTick(kNow);
+  // Two deltas of ~400 bytes per batch, four batches; each read was given the budget, so a store
+  // under it reads no document (a delta logged by reference) it would not send.
+  CHECK(local.log_budgets == std::vector<size_t>(4, 1000));
+  size_t batches = 0;
+  for (const Outgoing& o : engine.TakeOutgoing()) {
+    Result<Message> m = Decode(o.bytes);
+    REQUIRE(m.ok());
+    if (const auto* batch = std::get_if<DeltaBatch>(&m->body)) {
+      CHECK(batch->deltas.size() == 2);
+      ++batches;
+    }
+  }
+  CHECK(batches == 4);
+  CHECK(engine.stats().deltas_sent == 8);
+}
+
 TEST_CASE("lag_ms is how long the replica has been behind the peer's stream, or without news of it") {
   FakeReplica local(1);
   SyncOptions options;
