@@ -15,7 +15,7 @@ _ABSENT = "<absent>"  # a field's value when the field is not there (canonical J
 
 @dataclass(frozen=True)
 class Violation:
-    check: str   # convergence | ledger | counter | shared
+    check: str   # convergence | ledger | counter | shared | stop | fault | apply
     region: str  # where it was seen ('*' for the cluster as a whole)
     key: str     # the document, collection/id
     message: str

@@ -137,6 +137,12 @@ class Run:
                                       f"SIGTERM (see logs/{r}.log)")
                  for r, code in sorted(self.cluster.exit_codes.items()) if code != 0]
         found += [invariants.Violation("fault", "*", "-", w.error) for w in self.injector.windows if w.error]
+        # No silent stall: an update a region could not apply keeps a document apart from its peers.
+        for region in self.topology.regions:
+            failures = self.sampler.totals(region)["apply_failures"]
+            if failures:
+                found.append(invariants.Violation("apply", region, "-", f"{failures} update(s) could not be "
+                                                  f"applied (status apply_failures; see logs/{region}.log)"))
         found += [invariants.Violation("convergence", r, "-", "did not answer status or list at the end")
                   for r in final.missing]
         if final.converged_after_s is None and not final.missing:
