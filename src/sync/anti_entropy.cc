@@ -9,23 +9,12 @@
 #include "crdt/delta_since.h"
 #include "crdt/digest.h"
 #include "sync/responder.h"
+#include "sync/tree_answers.h"
 
 namespace crdtdb::sync {
 
-namespace {
-
-std::pair<int, uint32_t> Key(merkle::NodeId id) { return {id.level, id.index}; }
-
-merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
-  merkle::Fingerprint sum = 0;
-  for (merkle::Fingerprint f : fingerprints) sum ^= f;
-  return sum;
-}
-
-}  // namespace
-
 Body AntiEntropySession::Start() {
-  asked_.insert(Key(merkle::NodeId{0, 0}));
+  asked_.insert(ItemKey(merkle::NodeId{0, 0}));
   return TreeRequest{id_, {merkle::NodeId{0, 0}}};
 }
 
@@ -70,14 +59,13 @@ void AntiEntropySession::Retry(std::vector<Body>* out) {
 
 void AntiEntropySession::OnTree(const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
-    if (XorAll(node.children) != node.hash) return Reject("the peer's tree node does not add up");
-    if (asked_.erase(Key(node.id)) == 0) continue;  // a duplicate or late answer
+    if (std::optional<std::string> problem = ProblemOf(node)) return Reject(*std::move(problem));
+    if (asked_.erase(ItemKey(node.id)) == 0) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
     if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root(), id_)) return;  // in sync
-    const std::vector<merkle::Hash> mine = local_.merkle_children(node.id);
-    for (int i = 0; i < merkle::kFanout; ++i) {
-      if (node.children[i] == merkle::FingerprintOf(mine[i], id_)) continue;
-      const merkle::NodeId child{node.id.level + 1, node.id.index * merkle::kFanout + static_cast<uint32_t>(i)};
+    std::vector<merkle::Fingerprint> mine;
+    for (const merkle::Hash& h : local_.merkle_children(node.id)) mine.push_back(merkle::FingerprintOf(h, id_));
+    for (const merkle::NodeId child : DifferingChildren(node.id, mine, node.children)) {
       if (child.level < merkle::kDepth) {
         nodes_to_ask_.push_back(child);
       } else {
@@ -89,9 +77,8 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
 
 void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body>* out) {
   for (const Leaf& leaf : response.leaves) {
-    if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end())) return Reject("leaf entries are not sorted");
-    if (XorAll(leaf.entries) != leaf.hash) return Reject("the peer's leaf contents do not add up to its leaf");
-    if (asked_.erase(Key(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) continue;  // not asked now
+    if (std::optional<std::string> problem = ProblemOf(leaf)) return Reject(*std::move(problem));
+    if (asked_.erase(ItemKey(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) continue;  // not asked now
     ++stats_.leaves_compared;
     CompareLeaf(leaf, out);
     if (done()) return;
@@ -192,7 +179,7 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Reject("the peer sent a malformed document: " + state.status().message());
     const crdt::Digest digest = crdt::DigestOf(d.state);
-    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest), id_)};
+    const DocumentRef ref = RefOf(d.key, digest, id_);
     if (!answered(ref)) continue;
     if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = {digest, state->context()};
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
@@ -219,7 +206,7 @@ void AntiEntropySession::SendMore(std::vector<Body>* out) {
   while (!nodes_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
     TreeRequest request{id_, {}};
     while (!nodes_to_ask_.empty() && request.nodes.size() < kMaxNodesPerMessage) {
-      asked_.insert(Key(nodes_to_ask_.front()));
+      asked_.insert(ItemKey(nodes_to_ask_.front()));
       request.nodes.push_back(nodes_to_ask_.front());
       nodes_to_ask_.pop_front();
     }
@@ -228,7 +215,7 @@ void AntiEntropySession::SendMore(std::vector<Body>* out) {
   while (!buckets_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
     LeafRequest request{id_, {}};
     while (!buckets_to_ask_.empty() && request.buckets.size() < kBucketsPerRequest) {
-      asked_.insert(Key(merkle::NodeId{merkle::kDepth, buckets_to_ask_.front()}));
+      asked_.insert(ItemKey(merkle::NodeId{merkle::kDepth, buckets_to_ask_.front()}));
       request.buckets.push_back(buckets_to_ask_.front());
       buckets_to_ask_.pop_front();
     }
