@@ -9,19 +9,24 @@
 
 namespace crdtdb::sync {
 
+namespace {
+
+std::pair<int, uint32_t> ItemKey(merkle::NodeId id) { return {id.level, id.index}; }
+
+}  // namespace
+
 DiffSession::DiffSession(uint64_t session_id, size_t limit) : id_(session_id), limit_(limit) {
   if (limit_ == 0) std::abort();  // a broken precondition: the caller checks the user's limit
 }
 
 void DiffSession::Start(std::vector<Request>* out) {
-  for (SideState& s : sides_) s.nodes_to_ask.push_back(merkle::NodeId{0, 0});
-  SendMore(Side::kA, out);
-  SendMore(Side::kB, out);
+  for (SideState& s : sides_) s.requests.Ask(merkle::NodeId{0, 0});
+  SendMore(out);
 }
 
 size_t DiffSession::outstanding() const {
   size_t n = 0;
-  for (const SideState& s : sides_) n += s.asked.size() + s.awaiting.size();
+  for (const SideState& s : sides_) n += s.requests.outstanding();
   return n;
 }
 
@@ -42,44 +47,25 @@ void DiffSession::OnAnswer(Side side, const Body& answer, std::vector<Request>* 
   }
   if (done()) return;
   if (outstanding() < before) retries_without_progress_ = 0;
-  SendMore(Side::kA, out);
-  SendMore(Side::kB, out);
-  for (const SideState& s : sides_) {
-    if (!s.asked.empty() || !s.awaiting.empty() || !s.nodes_to_ask.empty() || !s.buckets_to_ask.empty() ||
-        !s.refs_to_fetch.empty()) {
-      return;
-    }
-  }
-  state_ = State::kDone;
+  SendMore(out);
+  if (sides_[0].requests.idle() && sides_[1].requests.idle()) state_ = State::kDone;
 }
 
 void DiffSession::Retry(std::vector<Request>* out) {
   if (done()) return;
-  if (++retries_without_progress_ > AntiEntropySession::kMaxRetries) {
+  if (++retries_without_progress_ > kMaxRetries) {
     state_ = State::kFailed;
     error_ = "a replica stopped answering";
     return;
   }
-  for (size_t i = 0; i < sides_.size(); ++i) {
-    SideState& s = sides_[i];
-    for (auto it = s.asked.rbegin(); it != s.asked.rend(); ++it) {
-      if (it->first < merkle::kDepth) {
-        s.nodes_to_ask.push_front(merkle::NodeId{it->first, it->second});
-      } else {
-        s.buckets_to_ask.push_front(it->second);
-      }
-    }
-    for (auto it = s.awaiting.rbegin(); it != s.awaiting.rend(); ++it) s.refs_to_fetch.push_front(*it);
-    s.asked.clear();
-    s.awaiting.clear();
-    SendMore(i == 0 ? Side::kA : Side::kB, out);
-  }
+  for (SideState& s : sides_) s.requests.Requeue();
+  SendMore(out);
 }
 
 void DiffSession::OnTree(Side side, const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
     if (std::optional<std::string> problem = ProblemOf(node)) return Reject(*std::move(problem));
-    if (sides_[Index(side)].asked.erase(ItemKey(node.id)) == 0) continue;  // a duplicate or late answer
+    if (!sides_[Index(side)].requests.Answered(node.id)) continue;  // a duplicate or late answer
     if (node.id.level == 0) sides_[Index(side)].root = node.hash;
     Answered(side, node.id, node.children);
   }
@@ -89,7 +75,7 @@ void DiffSession::OnLeaves(Side side, const LeafResponse& response) {
   for (const Leaf& leaf : response.leaves) {
     if (std::optional<std::string> problem = ProblemOf(leaf)) return Reject(*std::move(problem));
     const merkle::NodeId id{merkle::kDepth, leaf.bucket};
-    if (sides_[Index(side)].asked.erase(ItemKey(id)) == 0) continue;
+    if (!sides_[Index(side)].requests.Answered(id)) continue;
     Answered(side, id, leaf.entries);
   }
 }
@@ -119,13 +105,7 @@ void DiffSession::CompareNodes(merkle::NodeId id, const std::vector<merkle::Fing
       truncated_ = true;
       return;
     }
-    for (SideState& s : sides_) {
-      if (child.level < merkle::kDepth) {
-        s.nodes_to_ask.push_back(child);
-      } else {
-        s.buckets_to_ask.push_back(child.index);
-      }
-    }
+    for (SideState& s : sides_) s.requests.Ask(child);
   }
 }
 
@@ -152,49 +132,27 @@ void DiffSession::Fetch(Side side, DocumentRef ref) {
     return;
   }
   ++refs_queued_;
-  sides_[Index(side)].refs_to_fetch.push_back(ref);
+  sides_[Index(side)].requests.Fetch(ref);
 }
 
 void DiffSession::OnDocuments(Side side, const Documents& response) {
   SideState& s = sides_[Index(side)];
   for (const DocumentState& d : response.documents) {
     const crdt::Digest digest = crdt::DigestOf(d.state);
-    if (s.awaiting.erase(RefOf(d.key, digest, id_)) == 0) continue;  // not asked, or answered already
+    if (!s.requests.Answered(RefOf(d.key, digest, id_))) continue;  // not asked, or answered already
     Difference& found = found_[d.key];
     found.key = d.key;
     (side == Side::kA ? found.a : found.b) = digest;
   }
   // Changed since its leaf answer: what it holds now is newer than the walk.
-  for (const DocumentRef& ref : response.missing) s.awaiting.erase(ref);
+  for (const DocumentRef& ref : response.missing) s.requests.Answered(ref);
 }
 
-void DiffSession::SendMore(Side side, std::vector<Request>* out) {
-  SideState& s = sides_[Index(side)];
-  while (!s.nodes_to_ask.empty() && s.asked.size() < AntiEntropySession::kMaxItemsInFlight) {
-    TreeRequest request{id_, {}};
-    while (!s.nodes_to_ask.empty() && request.nodes.size() < kMaxNodesPerMessage) {
-      s.asked.insert(ItemKey(s.nodes_to_ask.front()));
-      request.nodes.push_back(s.nodes_to_ask.front());
-      s.nodes_to_ask.pop_front();
-    }
-    out->push_back(Request{side, std::move(request)});
-  }
-  while (!s.buckets_to_ask.empty() && s.asked.size() < AntiEntropySession::kMaxItemsInFlight) {
-    LeafRequest request{id_, {}};
-    while (!s.buckets_to_ask.empty() && request.buckets.size() < AntiEntropySession::kBucketsPerRequest) {
-      s.asked.insert(ItemKey(merkle::NodeId{merkle::kDepth, s.buckets_to_ask.front()}));
-      request.buckets.push_back(s.buckets_to_ask.front());
-      s.buckets_to_ask.pop_front();
-    }
-    out->push_back(Request{side, std::move(request)});
-  }
-  while (!s.refs_to_fetch.empty() && s.awaiting.size() < AntiEntropySession::kMaxKeysInFlight) {
-    DocumentRequest request{id_, {}};
-    while (!s.refs_to_fetch.empty() && request.documents.size() < AntiEntropySession::kKeysPerRequest) {
-      if (s.awaiting.insert(s.refs_to_fetch.front()).second) request.documents.push_back(s.refs_to_fetch.front());
-      s.refs_to_fetch.pop_front();
-    }
-    if (!request.documents.empty()) out->push_back(Request{side, std::move(request)});
+void DiffSession::SendMore(std::vector<Request>* out) {
+  for (Side side : {Side::kA, Side::kB}) {
+    std::vector<Body> bodies;
+    sides_[Index(side)].requests.SendMore(id_, &bodies);
+    for (Body& body : bodies) out->push_back(Request{side, std::move(body)});
   }
 }
 

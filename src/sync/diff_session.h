@@ -16,9 +16,9 @@
 //
 // Bounds: a difference is found once its fingerprint differs, and fetches stop after 2 x limit
 // refs (each document has at most one ref per side, so that names at least `limit` documents);
-// what is left unwalked or unfetched makes the result truncated. Flow control and retries are as
-// in anti-entropy (kMaxItemsInFlight, kMaxKeysInFlight, kMaxRetries). Every answer is checked as
-// there (tree_answers.h); a forged answer ends the walk as rejected.
+// what is left unwalked or unfetched makes the result truncated. Flow control is anti-entropy's
+// (walk_requests.h), per side; after kMaxRetries retries without progress the walk fails. Every
+// answer is checked as there (tree_answers.h); a forged answer ends the walk as rejected.
 //
 // Fingerprints are 32 bits, so two different documents or subtrees look equal with probability
 // 2^-32 per comparison (docs/protocol.md); a diff run again, with a new session id, looks through
@@ -30,16 +30,14 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "crdt/digest.h"
-#include "sync/anti_entropy.h"
 #include "sync/messages.h"
+#include "sync/walk_requests.h"
 
 namespace crdtdb::sync {
 
@@ -47,6 +45,7 @@ class DiffSession {
  public:
   enum class Side { kA = 0, kB = 1 };
   enum class State { kRunning, kDone, kRejected, kFailed };
+  static constexpr int kMaxRetries = WalkRequests::kMaxRetries;
 
   struct Request {
     Side side;
@@ -86,11 +85,7 @@ class DiffSession {
   // What is asked of one side and what it answered that the other side has not yet.
   struct SideState {
     std::optional<merkle::Fingerprint> root;
-    std::deque<merkle::NodeId> nodes_to_ask;
-    std::deque<uint32_t> buckets_to_ask;
-    std::deque<DocumentRef> refs_to_fetch;
-    std::set<std::pair<int, uint32_t>> asked;  // nodes and leaves, unanswered
-    std::set<DocumentRef> awaiting;            // documents, unanswered
+    WalkRequests requests;
     std::map<std::pair<int, uint32_t>, std::vector<merkle::Fingerprint>> answered;  // children or entries
   };
 
@@ -107,7 +102,7 @@ class DiffSession {
   void CompareLeaves(uint32_t bucket, const std::vector<merkle::Fingerprint>& a,
                      const std::vector<merkle::Fingerprint>& b);
   void Fetch(Side side, DocumentRef ref);
-  void SendMore(Side side, std::vector<Request>* out);
+  void SendMore(std::vector<Request>* out);
   void Reject(std::string why);
 
   const uint64_t id_;

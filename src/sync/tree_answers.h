@@ -10,16 +10,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "merkle/merkle_tree.h"
 #include "sync/messages.h"
 
 namespace crdtdb::sync {
-
-// A node or leaf as the sets of unanswered requests key it.
-inline std::pair<int, uint32_t> ItemKey(merkle::NodeId id) { return {id.level, id.index}; }
 
 // Why the node cannot be followed (its children do not XOR to it), or nullopt.
 std::optional<std::string> ProblemOf(const TreeNode& node);

@@ -162,7 +162,7 @@ TEST_CASE("unanswered requests are asked again, and a silent replica fails the w
   std::vector<sync::DiffSession::Request> out;
   session.Start(&out);
   REQUIRE(out.size() == 2);
-  for (int i = 0; i < sync::AntiEntropySession::kMaxRetries; ++i) {
+  for (int i = 0; i < sync::DiffSession::kMaxRetries; ++i) {
     out.clear();
     session.Retry(&out);
     CHECK(out.size() == 2);  // both roots again
