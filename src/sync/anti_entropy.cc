@@ -55,15 +55,18 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
     ++stats_.nodes_compared;
     if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root(), id_)) return;  // in sync
     std::vector<merkle::Fingerprint> mine;
-    for (const merkle::Hash& h : local_.merkle_children(node.id)) mine.push_back(merkle::FingerprintOf(h, id_));
-    for (const merkle::NodeId child : DifferingChildren(node.id, mine, node.children)) requests_.Ask(child);
+    for (const merkle::Hash& h : local_.merkle_children(node.id))
+      mine.push_back(merkle::FingerprintOf(h, id_));
+    for (const merkle::NodeId child : DifferingChildren(node.id, mine, node.children))
+      requests_.Ask(child);
   }
 }
 
 void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body>* out) {
   for (const Leaf& leaf : response.leaves) {
     if (std::optional<std::string> problem = ProblemOf(leaf)) return Reject(*std::move(problem));
-    if (!requests_.Answered(merkle::NodeId{merkle::kDepth, leaf.bucket})) continue;  // not asked now
+    if (!requests_.Answered(merkle::NodeId{merkle::kDepth, leaf.bucket}))
+      continue;  // not asked now
     ++stats_.leaves_compared;
     CompareLeaf(leaf, out);
     if (done()) return;
@@ -156,7 +159,8 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
   std::set<uint32_t> settled;
   auto answered = [&](const DocumentRef& ref) {
     if (!requests_.Answered(ref)) return false;  // a duplicate or late answer
-    if (auto it = pending_.find(ref.bucket); it != pending_.end() && it->second.fetches > 0) --it->second.fetches;
+    if (auto it = pending_.find(ref.bucket); it != pending_.end() && it->second.fetches > 0)
+      --it->second.fetches;
     settled.insert(ref.bucket);
     return true;
   };

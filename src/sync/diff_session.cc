@@ -80,7 +80,8 @@ void DiffSession::OnLeaves(Side side, const LeafResponse& response) {
   }
 }
 
-void DiffSession::Answered(Side side, merkle::NodeId id, std::vector<merkle::Fingerprint> fingerprints) {
+void DiffSession::Answered(Side side, merkle::NodeId id,
+                           std::vector<merkle::Fingerprint> fingerprints) {
   SideState& other = sides_[Index(Other(side))];
   auto theirs = other.answered.find(ItemKey(id));
   if (theirs == other.answered.end()) {
@@ -139,7 +140,8 @@ void DiffSession::OnDocuments(Side side, const Documents& response) {
   SideState& s = sides_[Index(side)];
   for (const DocumentState& d : response.documents) {
     const crdt::Digest digest = crdt::DigestOf(d.state);
-    if (!s.requests.Answered(RefOf(d.key, digest, id_))) continue;  // not asked, or answered already
+    if (!s.requests.Answered(RefOf(d.key, digest, id_)))
+      continue;  // not asked, or answered already
     Difference& found = found_[d.key];
     found.key = d.key;
     (side == Side::kA ? found.a : found.b) = digest;

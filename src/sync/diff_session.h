@@ -86,7 +86,8 @@ class DiffSession {
   struct SideState {
     std::optional<merkle::Fingerprint> root;
     WalkRequests requests;
-    std::map<std::pair<int, uint32_t>, std::vector<merkle::Fingerprint>> answered;  // children or entries
+    std::map<std::pair<int, uint32_t>, std::vector<merkle::Fingerprint>>
+        answered;  // children or entries
   };
 
   static size_t Index(Side side) { return side == Side::kA ? 0 : 1; }

@@ -22,17 +22,21 @@ std::optional<std::string> ProblemOf(const TreeNode& node) {
 }
 
 std::optional<std::string> ProblemOf(const Leaf& leaf) {
-  if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end())) return "leaf entries are not sorted";
-  if (XorAll(leaf.entries) != leaf.hash) return "the peer's leaf contents do not add up to its leaf";
+  if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end()))
+    return "leaf entries are not sorted";
+  if (XorAll(leaf.entries) != leaf.hash)
+    return "the peer's leaf contents do not add up to its leaf";
   return std::nullopt;
 }
 
-std::vector<merkle::NodeId> DifferingChildren(merkle::NodeId parent, const std::vector<merkle::Fingerprint>& mine,
+std::vector<merkle::NodeId> DifferingChildren(merkle::NodeId parent,
+                                              const std::vector<merkle::Fingerprint>& mine,
                                               const std::vector<merkle::Fingerprint>& theirs) {
   std::vector<merkle::NodeId> out;
   for (int i = 0; i < merkle::kFanout; ++i) {
     if (mine[i] == theirs[i]) continue;
-    out.push_back(merkle::NodeId{parent.level + 1, parent.index * merkle::kFanout + static_cast<uint32_t>(i)});
+    out.push_back(merkle::NodeId{parent.level + 1,
+                                 parent.index * merkle::kFanout + static_cast<uint32_t>(i)});
   }
   return out;
 }

@@ -2,7 +2,8 @@
 //
 // What every walk of a peer's Merkle tree (anti_entropy.h, diff_session.h) checks and computes on
 // the answers it gets, so that the initiator of a repair and the read-only diff agree on what a
-// well-formed answer is and on how a document is named (docs/protocol.md, "Checks on every answer").
+// well-formed answer is and on how a document is named (docs/protocol.md, "Checks on every
+// answer").
 
 #ifndef CRDTDB_SYNC_TREE_ANSWERS_H_
 #define CRDTDB_SYNC_TREE_ANSWERS_H_
@@ -24,12 +25,14 @@ std::optional<std::string> ProblemOf(const Leaf& leaf);
 
 // The children of `parent` whose fingerprints differ between two answers of one session: `mine`
 // and `theirs` are the kFanout child fingerprints of the same node on each side.
-std::vector<merkle::NodeId> DifferingChildren(merkle::NodeId parent, const std::vector<merkle::Fingerprint>& mine,
+std::vector<merkle::NodeId> DifferingChildren(merkle::NodeId parent,
+                                              const std::vector<merkle::Fingerprint>& mine,
                                               const std::vector<merkle::Fingerprint>& theirs);
 
 // How a leaf answer in `session` names the document `key` whose state has `digest`.
 inline DocumentRef RefOf(const std::string& key, const crdt::Digest& digest, uint64_t session) {
-  return DocumentRef{merkle::BucketOf(key), merkle::FingerprintOf(merkle::Contribution(key, digest), session)};
+  return DocumentRef{merkle::BucketOf(key),
+                     merkle::FingerprintOf(merkle::Contribution(key, digest), session)};
 }
 
 }  // namespace crdtdb::sync

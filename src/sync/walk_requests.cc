@@ -34,7 +34,8 @@ void WalkRequests::SendMore(uint64_t session, std::vector<Body>* out) {
   while (!refs_to_fetch_.empty() && awaiting_.size() < kMaxKeysInFlight) {
     DocumentRequest request{session, {}};
     while (!refs_to_fetch_.empty() && request.documents.size() < kKeysPerRequest) {
-      if (awaiting_.insert(refs_to_fetch_.front()).second) request.documents.push_back(refs_to_fetch_.front());
+      if (awaiting_.insert(refs_to_fetch_.front()).second)
+        request.documents.push_back(refs_to_fetch_.front());
       refs_to_fetch_.pop_front();
     }
     if (!request.documents.empty()) out->push_back(std::move(request));

@@ -49,7 +49,8 @@ class WalkRequests {
   size_t outstanding() const { return asked_.size() + awaiting_.size(); }
   // Nothing queued and nothing unanswered.
   bool idle() const {
-    return outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && refs_to_fetch_.empty();
+    return outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() &&
+           refs_to_fetch_.empty();
   }
 
  private:

@@ -31,13 +31,15 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kStreamMs = 5'000;  // a write on us-east -> shown on eu-west by the stream alone
 
-void MustWrite(const RegionCluster& cluster, std::vector<std::string> args, const std::string& input = "") {
+void MustWrite(const RegionCluster& cluster, std::vector<std::string> args,
+               const std::string& input = "") {
   const CliResult r = cluster.Cli("us-east", std::move(args), input);
   REQUIRE_MESSAGE(r.exit_code == 0, Describe(r));
 }
 
 // What a region shows of the documents: `list /k` and `get` of each path.
-std::string Shown(const RegionCluster& cluster, const std::string& region, const std::vector<std::string>& paths) {
+std::string Shown(const RegionCluster& cluster, const std::string& region,
+                  const std::vector<std::string>& paths) {
   std::string shown = "list: " + cluster.Cli(region, {"list", "/k"}).out;
   for (const std::string& path : paths) {
     const CliResult r = cluster.Cli(region, {"get", path});
@@ -58,12 +60,15 @@ void WaitStreamed(RegionCluster& cluster, const std::vector<std::string>& paths)
     if (Clock::now() > deadline) break;
     testing::SleepMs(testing::kPollMs);
   }
-  FAIL("eu-west does not show us-east's state within " << Scaled(kStreamMs).count() << " ms\n  us-east: "
-                                                       << origin << "\n  eu-west: " << replica << "\n"
-                                                       << cluster.LogTails());
+  FAIL("eu-west does not show us-east's state within "
+       << Scaled(kStreamMs).count() << " ms\n  us-east: " << origin << "\n  eu-west: " << replica
+       << "\n"
+       << cluster.LogTails());
 }
 
-TEST_CASE("with the sync link cut, the delta stream alone shows replacing puts, removed fields and deletes") {
+TEST_CASE(
+    "with the sync link cut, the delta stream alone shows replacing puts, removed fields and "
+    "deletes") {
   RegionCluster cluster;
   const int dead = testing::PickFreePorts(1).front();  // nothing listens there
   cluster.Start("us-east", cluster.WriteConfig("us-east-cut.yaml", {{"eu-west", dead}}));
@@ -75,7 +80,8 @@ TEST_CASE("with the sync link cut, the delta stream alone shows replacing puts, 
   for (bool connected = false; !connected; testing::SleepMs(testing::kPollMs)) {
     const json status = cluster.Status("eu-west");
     REQUIRE_MESSAGE(Clock::now() < connect_deadline,
-                    "eu-west never heard us-east: " << status.dump() << "\n" << cluster.LogTails());
+                    "eu-west never heard us-east: " << status.dump() << "\n"
+                                                    << cluster.LogTails());
     for (const json& peer : status["peers"]) {
       connected = connected || (peer["region"] == "us-east" && peer["connected"] == true);
     }
@@ -88,7 +94,7 @@ TEST_CASE("with the sync link cut, the delta stream alone shows replacing puts, 
   MustWrite(cluster, {"put", "/k/4", R"({"e":5,"f":{"g":6,"h":7}})"});
   WaitStreamed(cluster, paths);
 
-  MustWrite(cluster, {"put", "/k/1", R"({"z":9})"});      // a replacing put
+  MustWrite(cluster, {"put", "/k/1", R"({"z":9})"});       // a replacing put
   MustWrite(cluster, {"patch", "/k/2", R"({"a":null})"});  // a merge patch that removes a field
   MustWrite(cluster, {"delete", "/k/3"});
   MustWrite(cluster, {"patch", "/k/4", R"({"f":{"g":null},"e":null})"});  // removals, nested too

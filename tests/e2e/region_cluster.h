@@ -218,11 +218,12 @@ class RegionCluster {
   RegionCluster(const RegionCluster&) = delete;
   RegionCluster& operator=(const RegionCluster&) = delete;
 
-  // Writes the cluster's region file as `name` in the temporary directory, with the sync endpoint of
-  // each region of `sync_ports` moved to that port, and returns its path. A server started with
+  // Writes the cluster's region file as `name` in the temporary directory, with the sync endpoint
+  // of each region of `sync_ports` moved to that port, and returns its path. A server started with
   // such a file (Start's `config`) cannot reach those regions' sync endpoints when nothing listens
   // there: a cut of its sync links alone, while its delta streams stay up.
-  std::string WriteConfig(const std::string& name, const std::map<std::string, int>& sync_ports) const {
+  std::string WriteConfig(const std::string& name,
+                          const std::map<std::string, int>& sync_ports) const {
     const std::string path = dir_.Sub(name);
     std::ofstream out(path);
     out << "# written by tests/e2e/region_cluster.h\n"
@@ -291,8 +292,8 @@ class RegionCluster {
 
   // ---- Servers (the test's thread; these assert) ----
 
-  // Starts `crdtdb serve` for `region` (with the region file `config`, by default the cluster's) and
-  // waits until it answers `status` as that region. Fails the test at once if the server exits,
+  // Starts `crdtdb serve` for `region` (with the region file `config`, by default the cluster's)
+  // and waits until it answers `status` as that region. Fails the test at once if the server exits,
   // and after kReadyMs if it never answers.
   void Start(const std::string& region, const std::string& config = "") {
     REQUIRE_MESSAGE(!IsRunning(region), region << " is already running");

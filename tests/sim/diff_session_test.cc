@@ -4,7 +4,7 @@
 // would: it names exactly the documents that differ and on which side, stops at its limit, writes
 // to neither side, and refuses a forged tree.
 
-#include <doctest/doctest.h>
+#include "sync/diff_session.h"
 
 #include <deque>
 #include <functional>
@@ -12,9 +12,10 @@
 #include <string>
 #include <utility>
 
+#include <doctest/doctest.h>
+
 #include "crdt/codec.h"
 #include "nlohmann/json.hpp"
-#include "sync/diff_session.h"
 #include "sync/responder.h"
 #include "tests/sim/sim_cluster.h"
 
@@ -49,7 +50,8 @@ Walk RunDiff(db::DatabaseImpl& a, db::DatabaseImpl& b, size_t limit,
     if (const auto* docs = std::get_if<sync::DocumentRequest>(&request.body)) {
       walk.documents_asked += docs->documents.size();
     }
-    Result<std::optional<sync::Body>> answer = sync::AnswerRequest(request.side == Side::kA ? a : b, request.body);
+    Result<std::optional<sync::Body>> answer =
+        sync::AnswerRequest(request.side == Side::kA ? a : b, request.body);
     REQUIRE(answer.ok());
     REQUIRE(answer->has_value());  // a walk only asks; it never pushes
     if (tamper) tamper(request.side, **answer);
@@ -74,13 +76,15 @@ void CopyStates(db::DatabaseImpl& a, db::DatabaseImpl& b, int n) {
     REQUIRE((state.ok() && state->has_value()));
     Result<crdt::Document> doc = crdt::DecodeDocument(**state);
     REQUIRE(doc.ok());
-    REQUIRE(b.ApplyRemote({sync::RemoteUpdate{key, std::move(doc).value(), /*is_state=*/true}}).ok());
+    REQUIRE(
+        b.ApplyRemote({sync::RemoteUpdate{key, std::move(doc).value(), /*is_state=*/true}}).ok());
   }
   REQUIRE(a.merkle_root() == b.merkle_root());
 }
 
 void Populate(db::DatabaseImpl& a, db::DatabaseImpl& b, int n) {
-  for (int k = 0; k < n; ++k) REQUIRE(a.put("docs/" + std::to_string(k), json{{"k", k}}.dump()).ok());
+  for (int k = 0; k < n; ++k)
+    REQUIRE(a.put("docs/" + std::to_string(k), json{{"k", k}}.dump()).ok());
   CopyStates(a, b, n);
 }
 
@@ -132,7 +136,8 @@ TEST_CASE("a diff writes to neither replica") {
 
 TEST_CASE("the limit bounds what is reported and fetched, and says it truncated") {
   SimClient a(Clock), b(Clock);
-  for (int k = 0; k < 300; ++k) REQUIRE(a.db().put("docs/" + std::to_string(k), json{{"k", k}}.dump()).ok());
+  for (int k = 0; k < 300; ++k)
+    REQUIRE(a.db().put("docs/" + std::to_string(k), json{{"k", k}}.dump()).ok());
   const Walk walk = RunDiff(a.db(), b.db(), 10);
   CHECK(walk.state == sync::DiffSession::State::kDone);
   CHECK(walk.in.size() == 10);
@@ -148,7 +153,8 @@ TEST_CASE("a tree node that does not add up ends the walk as rejected") {
   SimClient a(Clock), b(Clock);
   REQUIRE(a.db().put("only/a", R"({"x":1})").ok());
   const Walk walk = RunDiff(a.db(), b.db(), 1000, [](Side side, sync::Body& answer) {
-    if (auto* tree = std::get_if<sync::TreeResponse>(&answer); tree != nullptr && side == Side::kB) {
+    if (auto* tree = std::get_if<sync::TreeResponse>(&answer);
+        tree != nullptr && side == Side::kB) {
       for (sync::TreeNode& node : tree->nodes) node.children[3] ^= 1;
     }
   });
