@@ -9,6 +9,7 @@
 // a delta logged by reference as a state, eu-west showed states that never existed
 // ({"a":1,"c":3,"z":9}) and deleted documents for as long as the cut lasted.
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ using testing::CliResult;
 using testing::Describe;
 using testing::RegionCluster;
 using testing::Scaled;
+using testing::Socket;
 
 using Clock = std::chrono::steady_clock;
 
@@ -70,7 +72,17 @@ TEST_CASE(
     "with the sync link cut, the delta stream alone shows replacing puts, removed fields and "
     "deletes") {
   RegionCluster cluster;
-  const int dead = testing::PickFreePorts(1).front();  // nothing listens there
+  // A port where nothing listens: free now, and none of the cluster's (which are free too until
+  // their servers start).
+  std::vector<int> taken;
+  for (const std::string& r : cluster.regions()) {
+    for (Socket which : {Socket::kPublish, Socket::kSync, Socket::kClient})
+      taken.push_back(cluster.Port(r, which));
+  }
+  int dead = 0;
+  do {
+    dead = testing::PickFreePorts(1).front();
+  } while (std::find(taken.begin(), taken.end(), dead) != taken.end());
   cluster.Start("us-east", cluster.WriteConfig("us-east-cut.yaml", {{"eu-west", dead}}));
   cluster.Start("eu-west", cluster.WriteConfig("eu-west-cut.yaml", {{"us-east", dead}}));
 
