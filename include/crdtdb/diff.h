@@ -21,12 +21,17 @@ struct DiffOptions {
   size_t limit = 1000;  // at most this many documents are reported; >= 1
 };
 
-// A document whose state differs: its digest (32 hex digits) on each side, nullopt where that
-// side does not hold it.
+// How one replica holds a document.
+struct HeldDocument {
+  std::string digest;    // of its state, 32 hex digits: equal digests mean equal states
+  bool deleted = false;  // a tombstone: deleted there, its deletion still to be replicated
+};
+
+// A document whose state differs: how each side holds it, nullopt where a side does not.
 struct DocumentDifference {
   std::string key;  // "collection/id"
-  std::optional<std::string> digest_a;
-  std::optional<std::string> digest_b;
+  std::optional<HeldDocument> a;
+  std::optional<HeldDocument> b;
 };
 
 struct DiffReport {

@@ -481,17 +481,21 @@ int Sync(const Parser& p, const Arguments& a) {
   return Report(Outcome{kExitOk, j.dump() + "\n", ""});
 }
 
+// How one side holds a differing document: {"digest": ..., "deleted": ...}, or null.
+nlohmann::json HeldJson(const std::optional<HeldDocument>& held) {
+  if (!held) return nullptr;
+  return nlohmann::json{{"digest", held->digest}, {"deleted", held->deleted}};
+}
+
 // The report of a diff (docs/cli.md, "diff"): each side named as it was given, with its root.
 nlohmann::json DiffReportJson(const DiffReport& report, nlohmann::json a, nlohmann::json b) {
   a["root"] = report.root_a;
   b["root"] = report.root_b;
   nlohmann::json differences = nlohmann::json::array();
   for (const DocumentDifference& d : report.differences) {
-    const char* in = !d.digest_b ? "a" : !d.digest_a ? "b" : "both";
-    differences.push_back({{"path", "/" + d.key},
-                           {"in", in},
-                           {"a", d.digest_a ? nlohmann::json(*d.digest_a) : nlohmann::json()},
-                           {"b", d.digest_b ? nlohmann::json(*d.digest_b) : nlohmann::json()}});
+    const char* in = !d.b ? "a" : !d.a ? "b" : "both";
+    differences.push_back(
+        {{"path", "/" + d.key}, {"in", in}, {"a", HeldJson(d.a)}, {"b", HeldJson(d.b)}});
   }
   return nlohmann::json{{"a", std::move(a)},
                         {"b", std::move(b)},

@@ -92,8 +92,8 @@ Result<DiffReport> RunDiff(SyncTransport& a, SyncTransport& b, crdt::ReplicaId s
   report.root_b = FingerprintHex(session.root(sync::DiffSession::Side::kB).value_or(0));
   for (const sync::DiffSession::Difference& d : session.differences()) {
     DocumentDifference out_d{d.key, std::nullopt, std::nullopt};
-    if (d.a) out_d.digest_a = d.a->ToHex();
-    if (d.b) out_d.digest_b = d.b->ToHex();
+    if (d.a) out_d.a = HeldDocument{d.a->digest.ToHex(), d.a->deleted};
+    if (d.b) out_d.b = HeldDocument{d.b->digest.ToHex(), d.b->deleted};
     report.differences.push_back(std::move(out_d));
   }
   report.truncated = session.truncated();

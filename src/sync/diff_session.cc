@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "crdt/codec.h"
 #include "sync/tree_answers.h"
 
 namespace crdtdb::sync {
@@ -139,12 +140,15 @@ void DiffSession::Fetch(Side side, DocumentRef ref) {
 void DiffSession::OnDocuments(Side side, const Documents& response) {
   SideState& s = sides_[Index(side)];
   for (const DocumentState& d : response.documents) {
+    Result<crdt::Document> state = crdt::DecodeDocument(d.state);
+    if (!state.ok())
+      return Reject("a replica sent a malformed document: " + state.status().message());
     const crdt::Digest digest = crdt::DigestOf(d.state);
     if (!s.requests.Answered(RefOf(d.key, digest, id_)))
       continue;  // not asked, or answered already
     Difference& found = found_[d.key];
     found.key = d.key;
-    (side == Side::kA ? found.a : found.b) = digest;
+    (side == Side::kA ? found.a : found.b) = Held{digest, !state->live()};
   }
   // Changed since its leaf answer: what it holds now is newer than the walk.
   for (const DocumentRef& ref : response.missing) s.requests.Answered(ref);

@@ -11,7 +11,8 @@
 // answered it, and its differing children are asked of both. In a differing leaf, a fingerprint
 // that one side holds and the other does not names a document that differs (or exists on one side
 // only); since leaf answers carry no keys, such documents are fetched from the side that holds
-// them to learn their keys and digests. A document held differently by both sides is fetched from
+// them to learn their keys, digests and whether they are deleted (a fetched state that does not
+// decode is refused as in anti-entropy). A document held differently by both sides is fetched from
 // each. Cost: O(differences x depth) nodes and leaves per side, and at most 2 x limit documents.
 //
 // Bounds: a difference is found once its fingerprint differs, and fetches stop after 2 x limit
@@ -51,11 +52,16 @@ class DiffSession {
     Side side;
     Body body;
   };
-  // A document that differs: its digest on each side, nullopt where that side does not hold it.
+  // How one side holds a document: its state's digest, and whether it is deleted (a tombstone).
+  struct Held {
+    crdt::Digest digest;
+    bool deleted = false;
+  };
+  // A document that differs: how each side holds it, nullopt where a side does not.
   struct Difference {
     std::string key;
-    std::optional<crdt::Digest> a;
-    std::optional<crdt::Digest> b;
+    std::optional<Held> a;
+    std::optional<Held> b;
   };
 
   // Precondition: limit >= 1.

@@ -81,8 +81,12 @@ TEST_CASE("diff names the documents that differ between regions and a local stor
   CHECK(Sides(report) == std::map<std::string, std::string>{
                              {"/t/1", "both"}, {"/t/2", "both"}, {"/t/3", "b"}, {"/t/4", "a"}});
   for (const json& d : report["differences"]) {
-    CHECK((d["in"] == "b" ? d["a"].is_null() : d["a"].is_string()));
-    CHECK((d["in"] == "a" ? d["b"].is_null() : d["b"].is_string()));
+    CHECK((d["in"] == "b" ? d["a"].is_null() : d["a"]["digest"].is_string()));
+    CHECK((d["in"] == "a" ? d["b"].is_null() : d["b"]["digest"].is_string()));
+    // /t/2 was deleted in the region only.
+    const bool deleted_in_region = d["path"] == "/t/2";
+    if (d["a"].is_object()) CHECK(d["a"]["deleted"] == deleted_in_region);
+    if (d["b"].is_object()) CHECK(d["b"]["deleted"] == false);
   }
 
   const json limited = MustJson(cluster.Local(

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -30,6 +31,7 @@ uint64_t Clock() { return 1'700'000'000'000; }
 struct Walk {
   sync::DiffSession::State state = sync::DiffSession::State::kRunning;
   std::map<std::string, std::string> in;  // key -> "a", "b" or "both"
+  std::set<std::string> deleted;          // "SIDE KEY" where that side holds a tombstone
   bool truncated = false;
   bool roots_equal = false;
   size_t documents_asked = 0;  // refs in DocumentRequests, both sides
@@ -62,6 +64,8 @@ Walk RunDiff(db::DatabaseImpl& a, db::DatabaseImpl& b, size_t limit,
   walk.state = session.state();
   for (const sync::DiffSession::Difference& d : session.differences()) {
     walk.in[d.key] = !d.b ? "a" : !d.a ? "b" : "both";
+    if (d.a && d.a->deleted) walk.deleted.insert("a " + d.key);
+    if (d.b && d.b->deleted) walk.deleted.insert("b " + d.key);
   }
   walk.truncated = session.truncated();
   walk.roots_equal = session.root(Side::kA) == session.root(Side::kB);
@@ -116,6 +120,7 @@ TEST_CASE("every differing document is named once, with the side that holds it")
   const std::map<std::string, std::string> expected{
       {"only/a", "a"}, {"only/b", "b"}, {"docs/1", "both"}, {"docs/2", "both"}, {"docs/3", "both"}};
   CHECK(walk.in == expected);
+  CHECK(walk.deleted == std::set<std::string>{"a docs/3"});
   // Each differing document is fetched from the sides that hold it, nothing else.
   CHECK(walk.documents_asked == 8);
 }
@@ -156,6 +161,17 @@ TEST_CASE("a tree node that does not add up ends the walk as rejected") {
     if (auto* tree = std::get_if<sync::TreeResponse>(&answer);
         tree != nullptr && side == Side::kB) {
       for (sync::TreeNode& node : tree->nodes) node.children[3] ^= 1;
+    }
+  });
+  CHECK(walk.state == sync::DiffSession::State::kRejected);
+}
+
+TEST_CASE("a fetched document that does not decode ends the walk as rejected") {
+  SimClient a(Clock), b(Clock);
+  REQUIRE(a.db().put("only/a", R"({"x":1})").ok());
+  const Walk walk = RunDiff(a.db(), b.db(), 1000, [](Side, sync::Body& answer) {
+    if (auto* docs = std::get_if<sync::Documents>(&answer)) {
+      for (sync::DocumentState& d : docs->documents) d.state = "not a state";
     }
   });
   CHECK(walk.state == sync::DiffSession::State::kRejected);
