@@ -166,7 +166,7 @@ class SourcePeer {
 
   // A heartbeat at sequence 0: one at the source's real sequence would make the region pull the
   // whole log by gap repair before the stream starts.
-  void HeartbeatAtStart() { Publish(sync::Heartbeat{0, source_.merkle_root()}); }
+  void HeartbeatAtStart() { Publish(sync::Heartbeat{0, source_.merkle_root(), {}}); }
 
   // Answers the gap-repair requests of the served region. Its anti-entropy requests go
   // unanswered: the group measures the stream, and a round would copy the source's documents.

@@ -63,8 +63,12 @@ struct LocalStatus {
   // document writes, local and remote, they held. Their ratio is the size of a group commit.
   uint64_t commits = 0;
   uint64_t documents_written = 0;
-  bool healthy = true;      // false after a storage failure, until reopened
-  std::string last_error;   // why it is unhealthy
+  // False once a write or a read met a storage error (corrupt or unreadable files), until
+  // reopened. A failed write also stops further writes; a failed read does not.
+  bool healthy = true;
+  std::string last_error;    // why it is unhealthy: the failed write, else the last failed read
+  uint64_t read_errors = 0;  // reads that met a storage error since open
+  std::string first_read_error;
 };
 
 // The result of Database::verify.
@@ -134,6 +138,9 @@ class Database {
   virtual Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) = 0;
 
   virtual LocalStatus status() = 0;
+  // Reads every stored record once, verifying the storage's block checksums (no decoding: much
+  // cheaper than verify). Returns the first storage error; status() then reports it too.
+  virtual Status check_storage() = 0;
   // Recomputes every document's digest and the Merkle tree from the documents, and reports any
   // disagreement with what is stored.
   virtual Result<VerifyReport> verify() = 0;

@@ -20,9 +20,14 @@ enum class Durability {
 };
 
 struct Options {
-  // Directory of the database; created if missing (with its parents) when create_if_missing.
+  // Directory of the database; created if missing (with its parents) when create_if_missing. A
+  // database is created only in a missing or empty directory; a directory holding other files, or
+  // a damaged database, is refused and left as it is (docs/operations.md, "Damaged stores").
   std::string path = "crdtdb-data";
   bool create_if_missing = true;
+  // Opens an existing database without changing any of its files (what LevelDB does at open stays
+  // in memory); every write fails. A missing database is an error then, never created.
+  bool read_only = false;
   Durability durability = Durability::kBuffered;
 
   // How many of this replica's own deltas the delta log keeps for peers that missed them. Older

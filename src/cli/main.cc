@@ -8,7 +8,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -19,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input.h"
+#include "cli/repair.h"
 #include "command/command.h"
 #include "command/exit_codes.h"
 #include "command/verbs.h"
@@ -50,6 +50,7 @@ struct Arguments {
   std::string limit;
   std::string start_after;
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
+  std::string into;     // repair
 };
 
 // The options and verbs, kept to ask after parsing which were given.
@@ -61,10 +62,10 @@ struct Parser {
       "crdtdb"};
   CLI::Option *data_dir = nullptr, *config = nullptr, *region = nullptr, *endpoint = nullptr,
               *client_key = nullptr, *server_key = nullptr;
-  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr, *diff_limit = nullptr;
+  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
-  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr;
 };
 
 constexpr std::string_view kPathHelp = "document path /COLLECTION/ID (leading slash optional)";
@@ -89,7 +90,7 @@ void Define(Parser& p, Arguments& a) {
       "other error. Run 'crdtdb VERB --help' for a verb's arguments and an example; docs/cli.md\n"
       "has the whole reference.");
   p.data_dir = app.add_option("--data-dir", a.data_dir,
-                              "directory of the embedded store (created on first use)")
+                              "directory of the embedded store (created by the first write)")
                    ->capture_default_str()
                    ->type_name("DIR");
   p.config = app.add_option("--config", a.config, "region configuration file: talk to a running region")
@@ -213,10 +214,20 @@ void Define(Parser& p, Arguments& a) {
       ->add_option("--against", a.against,
                    "the second replica: a region of --config, or a sync endpoint tcp://HOST:PORT")
       ->type_name("REGION|URL");
-  p.diff_limit = p.diff->add_option("--limit", a.limit, "report at most N documents (default 1000)")
-                     ->type_name("N");
+  p.diff->add_option("--limit", a.limit, "report at most N documents (default 1000)")
+      ->type_name("N");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
+
+  p.repair = AddVerb(
+      app, "repair",
+      "Repair a copy of a damaged embedded store (--data-dir) into a new directory; "
+      "prints what was kept and lost.",
+      "  $ crdtdb --data-dir data repair --into data.repaired\n"
+      "  {\"repaired_into\":\"data.repaired\",\"documents_kept\":118,...,\"lost_keys\":[...],...}");
+  p.repair->add_option("--into", a.into, "new directory (missing or empty) for the repaired copy")
+      ->type_name("NEWDIR")
+      ->required();
 
   // The upper-case HTTP spellings of the contract.
   p.get->alias("GET");
@@ -322,15 +333,31 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   return c;
 }
 
-int Report(const Outcome& outcome) {
+// `committed`: the command was a write that succeeded, so a failure to print its result must not
+// read as a failed write (a script that retried it would apply an increment twice).
+int Report(const Outcome& outcome, bool committed = false) {
+  // After a committed write, a reader that went away must show as a write error that says so,
+  // not as a death by SIGPIPE. (A read may die so, as `crdtdb list ... | head` expects.)
+  if (committed) std::signal(SIGPIPE, SIG_IGN);
   std::cout << outcome.out;
   if (outcome.exit_code != kExitOk) {
     std::cout.flush();  // a partial listing or a verify report still reaches stdout
     return Fail(outcome.exit_code, outcome.error);
   }
   // A full disk or closed pipe must not look like success to a script.
-  if (!std::cout.flush()) return Fail(kExitFailure, "cannot write to standard output");
+  if (!std::cout.flush()) {
+    return Fail(kExitFailure,
+                committed ? "the write was committed, but its result cannot be written to standard "
+                            "output; do not retry it"
+                          : "cannot write to standard output");
+  }
   return kExitOk;
+}
+
+bool IsWrite(Command::Verb verb) {
+  return verb == Command::Verb::kPut || verb == Command::Verb::kPatch ||
+         verb == Command::Verb::kDelete || verb == Command::Verb::kInc ||
+         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove;
 }
 
 // The region --config/--region names, with a clear error when one of the two is missing.
@@ -522,13 +549,12 @@ Result<SyncTarget> ResolveAgainst(const Arguments& a) {
   return ResolveSyncTarget(other);
 }
 
-// Side B is the embedded store --data-dir; a diff reads, so it never creates the store.
+// Side B is the embedded store --data-dir, opened read-only: a diff never creates or changes it.
 Result<DiffReport> DiffWithStore(const Arguments& a, SyncTransport& region,
                                  const DiffOptions& options) {
-  if (!std::filesystem::is_directory(a.data_dir))
-    return Status::IOError("no store in " + a.data_dir);
   Options store_options;
   store_options.path = a.data_dir;
+  store_options.read_only = true;
   Result<std::unique_ptr<Database>> db = Database::open(store_options);
   if (!db.ok()) return db.status();
   return (*db)->diff_with(region, options);
@@ -602,7 +628,7 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   if (!answer.ok()) return Fail(kExitFailure, answer.status().message());
   Result<Outcome> outcome = DecodeOutcome(*answer);
   if (!outcome.ok()) return Fail(kExitFailure, outcome.status().message());
-  return Report(*outcome);
+  return Report(*outcome, IsWrite(command.verb));
 }
 
 int Run(int argc, char** argv) {
@@ -624,6 +650,12 @@ int Run(int argc, char** argv) {
   if (p.app.got_subcommand(p.serve)) return Serve(p, a);
   if (p.app.got_subcommand(p.sync)) return Sync(p, a);
   if (p.app.got_subcommand(p.diff)) return Diff(p, a);
+  if (p.app.got_subcommand(p.repair)) {
+    if (p.config->count() > 0 || p.region->count() > 0 || p.endpoint->count() > 0) {
+      return Fail(kExitUsage, "repair works on an embedded store: give --data-dir, not a region");
+    }
+    return Report(Repair(a.data_dir, a.into));
+  }
   Prepared prepared;
   if (Status s = Prepare(p, a, &prepared); !s.ok()) return Fail(s);
   const Command command = BuildCommand(p, a, prepared);
@@ -632,9 +664,16 @@ int Run(int argc, char** argv) {
 
   Options options;
   options.path = a.data_dir;
+  // Reading verbs never change a store, nor create one.
+  options.read_only = !IsWrite(command.verb);
   Result<std::unique_ptr<Database>> db = Database::open(options);
-  if (!db.ok()) return Fail(db.status());
-  return Report(Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }));
+  if (!db.ok()) {
+    if (command.verb == Command::Verb::kVerify) return Report(VerifyUnopenable(db.status()));
+    return Fail(db.status());
+  }
+  return Report(
+      Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }),
+      IsWrite(command.verb));
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include "command/verbs.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "command/exit_codes.h"
 #include "command/version.h"
 
 namespace crdtdb::command {
@@ -24,6 +26,16 @@ Status PrintDocument(const Result<std::string>& doc, std::ostream& out) {
   if (!doc.ok()) return doc.status();
   out << *doc << '\n';
   return Status::OK();
+}
+
+Status PrintVerifyReport(const VerifyReport& report, std::ostream& out) {
+  nlohmann::ordered_json r;
+  r["documents_checked"] = report.documents_checked;
+  r["problems"] = report.problems;
+  out << Dump(r) << '\n';
+  if (report.ok()) return Status::OK();
+  return Status::Corruption("verify found " + std::to_string(report.problems.size()) +
+                            " problem(s); the report on stdout lists them");
 }
 
 }  // namespace
@@ -79,6 +91,9 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
 }
 
 Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out) {
+  // This process has read nothing yet, so the health it knows would say nothing of the files: it
+  // reads them all once first, and a failure shows as healthy: false with the error.
+  (void)db.check_storage();
   const LocalStatus local = db.status();
   // An embedded store belongs to no cluster or region and has no peers; the replication counters
   // are present (zero) so that scripts read the same keys from every kind of replica.
@@ -90,14 +105,16 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   s["merkle_root"] = local.merkle_root;
   s["peers"] = nlohmann::ordered_json::array();
   for (const char* counter : {"deltas_sent", "deltas_received", "bytes_sent", "bytes_received",
-                              "anti_entropy_rounds", "docs_repaired", "rejected_messages"}) {
+                              "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures"}) {
     s[counter] = 0;
   }
   s["healthy"] = local.healthy;
+  s["read_errors"] = local.read_errors;
   s["last_sequence"] = local.last_sequence;
   s["commits"] = local.commits;
   s["documents_written"] = local.documents_written;
   if (!local.healthy) s["last_error"] = local.last_error;
+  if (local.read_errors > 0) s["first_read_error"] = local.first_read_error;
   s["data_dir"] = data_dir;
   s["version"] = std::string(Version());
   s["uptime_s"] = 0;  // the store is open only for this command
@@ -108,13 +125,13 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
 Status Verify(Database& db, std::ostream& out) {
   Result<VerifyReport> report = db.verify();
   if (!report.ok()) return report.status();
-  nlohmann::ordered_json r;
-  r["documents_checked"] = report->documents_checked;
-  r["problems"] = report->problems;
-  out << Dump(r) << '\n';
-  if (report->ok()) return Status::OK();
-  return Status::Corruption("verify found " + std::to_string(report->problems.size()) +
-                            " problem(s); the report on stdout lists them");
+  return PrintVerifyReport(*report, out);
+}
+
+Outcome VerifyUnopenable(const Status& why) {
+  std::ostringstream out;
+  (void)PrintVerifyReport(VerifyReport{0, {why.message()}}, out);
+  return Outcome{kExitFailure, out.str(), why.message().empty() ? why.ToString() : why.message()};
 }
 
 }  // namespace crdtdb::command

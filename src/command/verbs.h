@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "command/command.h"
 #include "crdtdb/database.h"
 #include "crdtdb/status.h"
 
@@ -45,6 +46,10 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
 
 // Prints the verify report; returns Corruption (exit 1) when it lists problems.
 Status Verify(Database& db, std::ostream& out);
+
+// What verify prints for a store that could not be opened: the report, with `why` as its one
+// problem, and `why` as the error line (exit 1).
+Outcome VerifyUnopenable(const Status& why);
 
 }  // namespace crdtdb::command
 

@@ -18,6 +18,12 @@ namespace crdtdb::crdt {
 // Zero is reserved and never names a replica.
 using ReplicaId = uint64_t;
 
+// Sequence numbers and dot counters of a replica's stream epoch e start above e << kEpochShift,
+// so no number issued in an earlier epoch is issued again (2^40: a trillion writes per epoch,
+// 2^24 epochs). A replica starts a new epoch when it may have lost acknowledged writes
+// (docs/storage.md, "Stream epochs").
+constexpr int kEpochShift = 40;
+
 struct Dot {
   ReplicaId replica = 0;
   uint64_t counter = 0;  // >= 1

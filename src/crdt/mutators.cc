@@ -285,12 +285,20 @@ Result<Document> IncrementDelta(const Document& x, const FieldPath& path, int64_
   const FieldNode* existing = LookupField(x, path);
   if (Status s = CheckKind(existing, FieldKind::kCounter, path); !s.ok()) return s;
 
+  // The replica's entry of its current stream epoch (dots from stamp.first_counter on) carries
+  // its increments of this epoch; entries of its earlier epochs are never rewritten. A replica
+  // that lost acknowledged increments in a power loss starts a new epoch, and its view of its
+  // older entries may then lack what peers hold: rewriting them from that view would count the
+  // lost increments twice once anti-entropy brings them back (docs/crdt.md section 9).
+  auto current_epoch = [&](const CounterEntry& e) {
+    return e.dot.replica == stamp.replica && e.dot.counter >= stamp.first_counter;
+  };
   int64_t own = 0;
   uint64_t total = 0;  // unsigned: concurrent sums wrap deterministically instead of overflowing
   if (existing != nullptr) {
     for (const CounterEntry& e : existing->counters) {
       total += static_cast<uint64_t>(e.value);
-      if (e.dot.replica == stamp.replica) own += e.value;
+      if (current_epoch(e)) own += e.value;
     }
   }
   int64_t new_own = 0;
@@ -307,7 +315,7 @@ Result<Document> IncrementDelta(const Document& x, const FieldPath& path, int64_
   if (field != nullptr) {
     builder.RemoveKindsExcept(*field, field_mention, FieldKind::kCounter);
     for (const CounterEntry& e : field->counters) {
-      if (e.dot.replica == stamp.replica) builder.Observe(e.dot);
+      if (current_epoch(e)) builder.Observe(e.dot);
     }
   }
   field_mention.counters.push_back(CounterEntry{builder.NewDot(), new_own});

@@ -18,6 +18,7 @@ Result<std::unique_ptr<Database>> Database::open(const Options& options) {
   store::StoreOptions so;
   so.path = options.path;
   so.create_if_missing = options.create_if_missing;
+  so.read_only = options.read_only;
   so.sync_writes = options.durability == Durability::kSync;
   so.delta_log_max_entries = options.delta_log_max_entries;
   so.cache_bytes = options.cache_bytes;

@@ -283,10 +283,15 @@ LocalStatus DatabaseImpl::status() {
   out.last_sequence = meta.sequence;
   out.commits = queue_.commits();
   out.documents_written = queue_.documents_written();
-  out.last_error = store_->health_error();
-  out.healthy = out.last_error.empty();
+  const store::StoreHealth health = store_->health();
+  out.healthy = health.healthy();
+  out.last_error = !health.write_error.empty() ? health.write_error : health.last_read_error;
+  out.read_errors = health.read_errors;
+  out.first_read_error = health.first_read_error;
   return out;
 }
+
+Status DatabaseImpl::check_storage() { return store_->CheckStorage(); }
 
 Result<VerifyReport> DatabaseImpl::verify() {
   Result<store::StoreVerification> v = store_->Verify();

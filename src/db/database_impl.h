@@ -46,6 +46,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<SyncReport> sync_with(SyncTransport& transport) override;
   Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) override;
   LocalStatus status() override;
+  Status check_storage() override;
   Result<VerifyReport> verify() override;
 
   // sync::LocalReplica

@@ -67,6 +67,9 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
                           {"last_delta_seq", p.last_delta_seq},
                           {"lag_ms", p.lag_ms},
                           {"anti_entropy_running", p.anti_entropy_running},
+                          {"behind_deltas", p.behind_deltas},
+                          {"unacknowledged_deltas", p.unacknowledged_deltas ? nlohmann::ordered_json(*p.unacknowledged_deltas)
+                                                                            : nlohmann::ordered_json()},
                           {"apply_failures", p.apply_failures}});
     if (!p.last_apply_error.empty()) j["peers"].back()["last_apply_error"] = p.last_apply_error;
   }
@@ -79,10 +82,12 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
   j["rejected_messages"] = s.sync.rejected_messages;
   j["apply_failures"] = s.sync.apply_failures;
   j["healthy"] = s.local.healthy;
+  j["read_errors"] = s.local.read_errors;
   j["last_sequence"] = s.local.last_sequence;
   j["commits"] = s.local.commits;
   j["documents_written"] = s.local.documents_written;
   if (!s.local.healthy) j["last_error"] = s.local.last_error;
+  if (s.local.read_errors > 0) j["first_read_error"] = s.local.first_read_error;
   j["data_dir"] = data_dir;
   j["version"] = std::string(command::Version());
   j["uptime_s"] = uptime_s;

@@ -3,12 +3,10 @@
 #include "store/store.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
-#include <system_error>
 
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
@@ -27,7 +25,8 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Corruption(msg);
-  if (s.IsNotFound()) return Status::NotFound(msg);
+  // LevelDB's NotFound here is a missing file (a document that is not there is answered before
+  // this): a storage error, never crdtdb's NotFound, which means "no such document" (exit 3).
   return Status::IOError(msg);
 }
 
@@ -117,12 +116,8 @@ void WriteSet::AppendEncodedLocalDelta(std::string key, std::string encoded_delt
   deltas_.emplace_back(std::move(key), std::move(encoded_delta));
 }
 
-Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Env> env,
-                  std::unique_ptr<leveldb::Cache> cache, std::unique_ptr<const leveldb::FilterPolicy> filter,
-                  const StoreOptions& options)
-    : env_(std::move(env)),
-      cache_(std::move(cache)),
-      filter_(std::move(filter)),
+Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, LevelDbParts parts, const StoreOptions& options)
+    : parts_(std::move(parts)),
       db_(std::move(db)),
       options_(options),
       boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
@@ -136,9 +131,44 @@ Result<std::optional<uint64_t>> Store::Impl::ReadMetaU64(std::string_view name) 
   return std::optional<uint64_t>(ReadBigEndian64(value));
 }
 
-Status Store::Impl::Load() {
+Status Store::Impl::CheckIdentity() const {
   Result<std::optional<uint64_t>> format = ReadMetaU64(kMetaFormat);
   if (!format.ok()) return format.status();
+  if (!format->has_value()) {
+    leveldb::Iterator* probe = db_->NewIterator(ReadOpts());
+    probe->SeekToFirst();
+    const bool empty = !probe->Valid();
+    Status s = FromLevelDb(probe->status(), "reading the database");
+    delete probe;
+    if (!s.ok()) return s;
+    // Created by LevelDB but not yet initialized: a crdtdb that stopped while it created the store.
+    if (empty) return Status::OK();
+    return Status::Corruption("database has records but no format version; not a crdtdb store?");
+  }
+  if (**format > kStoreFormatVersion) {
+    return Status::Corruption("database format version " + std::to_string(**format) +
+                              " is newer than this crdtdb supports (" +
+                              std::to_string(kStoreFormatVersion) + "); upgrade crdtdb");
+  }
+  Result<std::optional<uint64_t>> replica = ReadMetaU64(kMetaReplicaId);
+  if (!replica.ok()) return replica.status();
+  if (replica->value_or(0) == 0) return Status::Corruption("database has no replica id");
+  return Status::OK();
+}
+
+Status Store::Impl::Load() {
+  if (Status s = LoadRecords(); !s.ok()) return s;
+  loaded_ = true;
+  return Status::OK();
+}
+
+Status Store::Impl::LoadRecords() {
+  Result<std::optional<uint64_t>> format = ReadMetaU64(kMetaFormat);
+  if (!format.ok()) return format.status();
+  if (!format->has_value() && options_.read_only) {
+    return Status::IOError("no crdtdb store in " + options_.path +
+                           " (its creation was cut short; a write completes it)");
+  }
   if (!format->has_value()) {
     // A new database: its identity and counters are written once, durably.
     leveldb::Iterator* probe = db_->NewIterator(ReadOpts());
@@ -179,6 +209,7 @@ Status Store::Impl::Load() {
   if (opened_by && **format >= 2) {
     if (Status recovered = Recover(); !recovered.ok()) return recovered.WithContext("recovering after an unclean close");
   }
+  if (options_.read_only) return Status::OK();
   return MarkOpen(opened_by);
 }
 
@@ -217,6 +248,8 @@ Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
 Store::Impl::~Impl() {
   closing_.store(true);
   if (key_filter_fill_.joinable()) key_filter_fill_.join();
+  // A store whose Load failed holds no counters or tree worth a checkpoint.
+  if (!loaded_ || options_.read_only) return;
   leveldb::WriteBatch batch;
   if (health_error_.empty()) {
     AddCheckpoint(&batch);
@@ -234,9 +267,9 @@ Result<std::optional<StoredDocument>> Store::Impl::Read(std::string_view key) co
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
   if (s.IsNotFound()) return std::optional<StoredDocument>();
-  if (!s.ok()) return FromLevelDb(s, "reading a document");
+  if (!s.ok()) return NoteRead(FromLevelDb(s, "reading a document"));
   Result<StoredDocument> doc = DecodeDocumentRecord(key, value);
-  if (!doc.ok()) return doc.status();
+  if (!doc.ok()) return NoteRead(doc.status());
   return std::optional<StoredDocument>(std::move(doc).value());
 }
 
@@ -254,10 +287,12 @@ Status Store::Impl::Scan(std::string_view prefix, std::string_view start_after,
   for (; it->Valid() && it->key().starts_with(full_prefix); it->Next()) {
     const std::string_view key(it->key().data() + 1, it->key().size() - 1);
     Result<std::string_view> state = CheckedStateBytes(key, std::string_view(it->value().data(), it->value().size()));
-    if (!state.ok()) return state.status();
-    if (!fn(key, *state)) return Status::OK();
+    if (!state.ok()) return NoteRead(state.status());
+    // LevelDB's iterator steps over a block it cannot read and keeps the error for status(), so a
+    // scan that stops early must still ask: the documents it passed may have had a hole.
+    if (!fn(key, *state)) break;
   }
-  return FromLevelDb(it->status(), "scanning documents");
+  return NoteRead(FromLevelDb(it->status(), "scanning documents"));
 }
 
 Result<std::optional<std::string>> Store::Impl::ReadEncodedState(std::string_view key) const {
@@ -265,9 +300,9 @@ Result<std::optional<std::string>> Store::Impl::ReadEncodedState(std::string_vie
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), DocumentKey(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromLevelDb(s, "reading a document");
+  if (!s.ok()) return NoteRead(FromLevelDb(s, "reading a document"));
   Result<std::string_view> state = CheckedStateBytes(key, value);
-  if (!state.ok()) return state.status();
+  if (!state.ok()) return NoteRead(state.status());
   value.erase(0, value.size() - state->size());  // the state is the record's tail
   return std::optional<std::string>(std::move(value));
 }
@@ -278,10 +313,10 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
   const std::string prefix = BucketPrefix(bucket);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     Result<BucketEntry> entry = DecodeBucketEntry(std::string_view(it->value().data(), it->value().size()));
-    if (!entry.ok()) return entry.status();
+    if (!entry.ok()) return NoteRead(entry.status());
     out.emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()), entry->digest);
   }
-  if (Status s = FromLevelDb(it->status(), "reading a Merkle bucket"); !s.ok()) return s;
+  if (Status s = FromLevelDb(it->status(), "reading a Merkle bucket"); !s.ok()) return NoteRead(s);
   return out;
 }
 
@@ -293,9 +328,11 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
        it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     const std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != 9 || value.size() < 4) return Status::Corruption("malformed delta-log record");
+    if (key.size() != 9 || value.size() < 4)
+      return NoteRead(Status::Corruption("malformed delta-log record"));
     const uint32_t key_length = ReadBigEndian32(value);
-    if (value.size() - 4 < key_length) return Status::Corruption("malformed delta-log record");
+    if (value.size() - 4 < key_length)
+      return NoteRead(Status::Corruption("malformed delta-log record"));
     DeltaLogEntry entry{ReadBigEndian64(key.substr(1)), std::string(value.substr(4, key_length)),
                         std::string(value.substr(4 + key_length))};
     if (entry.delta.empty()) {  // a reference to the document's state
@@ -308,8 +345,27 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
     }
     out.push_back(std::move(entry));
   }
-  if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return s;
+  if (Status s = FromLevelDb(it->status(), "reading the delta log"); !s.ok()) return NoteRead(s);
   return out;
+}
+
+Status Store::Impl::NoteRead(Status s) const {
+  if (s.ok() || s.IsNotFound() || s.IsInvalidArgument()) return s;
+  std::lock_guard lock(mu_);
+  if (read_errors_++ == 0) first_read_error_ = s.message();
+  last_read_error_ = s.message();
+  return s;
+}
+
+// One pass over every record with checksums verified, not kept in the block cache: a damaged
+// table block fails it wherever it is, whatever a caller happened to read so far.
+Status Store::Impl::CheckStorage() const {
+  leveldb::ReadOptions ro = ReadOpts();
+  ro.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ro));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  return NoteRead(FromLevelDb(it->status(), "reading every record"));
 }
 
 Status Store::Impl::Commit(const WriteSet& writes) {
@@ -317,6 +373,8 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   std::map<uint32_t, merkle::Hash> leaf_changes;  // pending XOR per Merkle leaf
   {
     std::lock_guard lock(mu_);
+    if (options_.read_only)
+      return Status::IOError("the store " + options_.path + " is open read-only");
     if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
     next = meta_;
   }
@@ -365,59 +423,21 @@ Result<std::optional<uint64_t>> Store::Impl::ReadStreamProgress(crdt::ReplicaId 
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), StreamProgressKey(origin), &value);
   if (s.IsNotFound()) return std::optional<uint64_t>();
-  if (!s.ok()) return FromLevelDb(s, "reading stream progress");
-  if (value.size() != 8) return Status::Corruption("stream progress record is malformed");
+  if (!s.ok()) return NoteRead(FromLevelDb(s, "reading stream progress"));
+  if (value.size() != 8) return NoteRead(Status::Corruption("stream progress record is malformed"));
   return std::optional<uint64_t>(ReadBigEndian64(value));
 }
 
 Status Store::Impl::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
   {
     std::lock_guard lock(mu_);
+    if (options_.read_only) return Status::IOError("the store " + options_.path + " is open read-only");
     if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
   }
   // Not synced: losing it costs a longer gap repair, never a delta, and a record that survives
   // a crash is preceded in the log by the commits it covers.
   return FromLevelDb(db_->Put(leveldb::WriteOptions(), StreamProgressKey(origin), EncodeU64(sequence)),
                      "saving stream progress");
-}
-
-Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  // LevelDB creates the directory itself, but not its parents; an injected Env owns its own
-  // namespace, so the real file system is left alone then.
-  if (options.create_if_missing && options.env == nullptr) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.path, ec);
-    if (ec) return Status::IOError("cannot create " + options.path + ": " + ec.message());
-  }
-  leveldb::Options lo;
-  lo.create_if_missing = options.create_if_missing;
-  lo.paranoid_checks = true;  // a corrupt log record is an error, not a skipped write
-  std::unique_ptr<leveldb::Cache> cache(leveldb::NewLRUCache(options.cache_bytes));
-  std::unique_ptr<const leveldb::FilterPolicy> filter(leveldb::NewBloomFilterPolicy(10));
-  lo.block_cache = cache.get();
-  lo.filter_policy = filter.get();
-  // Tables are read with pread, not mmap'd, so their pages stay out of the RSS (store/pread_env.h).
-  // An injected Env is used as it is: it may have no real files to pread (tests use in-memory ones).
-  std::unique_ptr<leveldb::Env> env;
-  if (options.env != nullptr) {
-    lo.env = options.env;
-  } else {
-    env = NewPreadEnv(leveldb::Env::Default());
-    lo.env = env.get();
-  }
-  leveldb::DB* raw = nullptr;
-  leveldb::Status s = leveldb::DB::Open(lo, options.path, &raw);
-  if (!s.ok()) {
-    if (s.ToString().find("lock") != std::string::npos) {
-      return Status::IOError("database " + options.path + " is already open (by this or another process)");
-    }
-    return FromLevelDb(s, "opening " + options.path);
-  }
-  auto impl = std::make_unique<Impl>(std::unique_ptr<leveldb::DB>(raw), std::move(env), std::move(cache),
-                                     std::move(filter), options);
-  if (Status load = impl->Load(); !load.ok()) return load.WithContext(options.path);
-  impl->StartKeyFilterFill();
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -449,5 +469,7 @@ merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
 merkle::Hash Store::merkle_node(merkle::NodeId id) const { return impl_->merkle_node(id); }
 std::vector<merkle::Hash> Store::merkle_children(merkle::NodeId id) const { return impl_->merkle_children(id); }
 std::string Store::health_error() const { return impl_->health_error(); }
+StoreHealth Store::health() const { return impl_->health(); }
+Status Store::CheckStorage() const { return impl_->CheckStorage(); }
 
 }  // namespace crdtdb::store

@@ -39,7 +39,12 @@ namespace crdtdb::store {
 
 struct StoreOptions {
   std::string path;
+  // A store is created only in a missing or empty directory (store_directory.h).
   bool create_if_missing = true;
+  // Opens an existing store without changing any of its files: LevelDB's work at open stays in
+  // memory (overlay_env.h), nothing is written at close, and Commit fails. A missing store is an
+  // error, never created.
+  bool read_only = false;
   bool sync_writes = false;  // fsync every commit
   uint64_t delta_log_max_entries = 100'000;
   size_t cache_bytes = size_t{8} << 20;
@@ -51,9 +56,7 @@ struct StoreOptions {
   std::string boot_id;
 };
 
-// Sequence numbers and dot counters of stream epoch e start above e << kEpochShift, so no number
-// issued in an earlier epoch is issued again (2^40: a trillion writes per epoch, 2^24 epochs).
-constexpr int kEpochShift = 40;
+using crdt::kEpochShift;  // crdt/dot.h
 
 // A document as stored: its state and the digest of its canonical encoding.
 struct StoredDocument {
@@ -118,6 +121,14 @@ class WriteSet {
   std::optional<crdt::Timestamp> clock_;
 };
 
+// What went wrong with the storage since the store was opened.
+struct StoreHealth {
+  std::string write_error;   // the failed commit that made the store refuse writes; empty if none
+  uint64_t read_errors = 0;  // reads that met a storage error (Corruption, I/O)
+  std::string first_read_error, last_read_error;
+  bool healthy() const { return write_error.empty() && read_errors == 0; }
+};
+
 // Disagreements found by Store::Verify; empty when the store is consistent.
 struct StoreVerification {
   uint64_t documents = 0;
@@ -126,6 +137,10 @@ struct StoreVerification {
 
 class Store {
  public:
+  // Opens or creates the store (store_open.cc). A directory that is neither missing, empty nor a
+  // store, or a store whose files are incomplete or damaged, is refused with an error that says
+  // so, and then no file in it was created, changed or removed: before a writable open lets
+  // LevelDB change anything, the same files are opened read-only first.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   ~Store();
   Store(const Store&) = delete;
@@ -168,13 +183,22 @@ class Store {
   std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const;
   // Empty while healthy; otherwise why the store refuses writes.
   std::string health_error() const;
+  // The write failure, if any, and the storage errors that reads met.
+  StoreHealth health() const;
+
+  // Reads every record once, verifying LevelDB's block checksums, without decoding anything: the
+  // first storage error found, which is also recorded in health().
+  Status CheckStorage() const;
 
   // Recomputes every digest, the live count and the Merkle tree from the documents and compares
   // them with what is stored; also checks the delta log has no hole.
   Result<StoreVerification> Verify() const;
 
- private:
+  // Defined in store_impl.h, which only src/store includes; named here so that its files can
+  // build one outside a member function (store_open.cc).
   class Impl;
+
+ private:
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -39,17 +39,30 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 // The counters record: u64 clock, u64 sequence, u64 live documents (store_recovery.cc).
 std::string EncodeCounters(const Metadata& m);
 
+// What an open LevelDB database uses and must outlive it (store_open.cc).
+struct LevelDbParts {
+  std::unique_ptr<leveldb::Env> pread_env;    // null when the caller's StoreOptions::env is used
+  std::unique_ptr<leveldb::Env> overlay_env;  // read-only opens only (overlay_env.h)
+  std::unique_ptr<leveldb::Logger> info_log;  // read-only opens only
+  std::unique_ptr<leveldb::Cache> cache;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+};
+
 class Store::Impl {
  public:
-  // `env` is null when the caller's StoreOptions::env is used.
-  Impl(std::unique_ptr<leveldb::DB> db, std::unique_ptr<leveldb::Env> env, std::unique_ptr<leveldb::Cache> cache,
-       std::unique_ptr<const leveldb::FilterPolicy> filter, const StoreOptions& options);
+  Impl(std::unique_ptr<leveldb::DB> db, LevelDbParts parts, const StoreOptions& options);
 
-  // A clean close: checkpoints the Merkle leaves and counters; the next open needs no recovery
-  // and no new epoch (unless a write failed).
+  // A clean close of a loaded, writable store: checkpoints the Merkle leaves and counters; the
+  // next open needs no recovery and no new epoch (unless a write failed). A read-only store, or
+  // one whose Load failed, writes nothing.
   ~Impl();
 
+  // Reads the store's format and identity, and after an unclean close rebuilds what is derived
+  // from its records; a writable store is then marked open (MarkOpen).
   Status Load();
+  // Only the format and identity records: what a writable open checks on a read-only view of the
+  // files before LevelDB may change them (store_open.cc).
+  Status CheckIdentity() const;
   // Fills key_filter_ from the bucket entries in a background thread; reads consult the filter
   // once it holds every key.
   void StartKeyFilterFill();
@@ -84,8 +97,14 @@ class Store::Impl {
     std::lock_guard lock(mu_);
     return health_error_;
   }
+  StoreHealth health() const {
+    std::lock_guard lock(mu_);
+    return StoreHealth{health_error_, read_errors_, first_read_error_, last_read_error_};
+  }
+  Status CheckStorage() const;
 
  private:
+  Status LoadRecords();
   Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
   // Loads the checkpointed counters and Merkle leaves (valid after a clean close).
   Status LoadCheckpoint();
@@ -107,21 +126,25 @@ class Store::Impl {
     ro.verify_checksums = true;
     return ro;
   }
+  // Returns `s`; if it is a storage error (not NotFound), first records it in the health.
+  Status NoteRead(Status s) const;
 
-  // Declared before db_ so they outlive it.
-  std::unique_ptr<leveldb::Env> env_;
-  std::unique_ptr<leveldb::Cache> cache_;
-  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  LevelDbParts parts_;  // declared before db_ so it outlives it
   std::unique_ptr<leveldb::DB> db_;
   const StoreOptions options_;
   const std::string boot_id_;
+  bool loaded_ = false;  // Load succeeded: the destructor may checkpoint
 
-  mutable std::mutex mu_;  // guards meta_, tree_, stale_leaves_, health_error_
+  // Guards meta_, tree_, stale_leaves_, health_error_ and the read errors.
+  mutable std::mutex mu_;
   Metadata meta_;
   merkle::MerkleTree tree_;
   // Leaves whose persisted record (the checkpoint) may differ from tree_.
   std::bitset<merkle::kLeafCount> stale_leaves_;
   std::string health_error_;
+  // Storage errors that reads met since open: they do not stop writes, but status reports them.
+  mutable uint64_t read_errors_ = 0;
+  mutable std::string first_read_error_, last_read_error_;
 
   // Every document key with a record: Commit adds its keys before writing them, and the fill
   // thread those already stored, so once ready_ is set a "no" is certain.

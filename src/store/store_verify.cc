@@ -24,13 +24,24 @@ Result<StoreVerification> Store::Impl::Verify() const {
   auto problem = [&](std::string what) {
     if (report.problems.size() < 100) report.problems.push_back(std::move(what));
   };
+  // A storage error ends the scan, and the checks that need all of it; it is reported as a
+  // problem with what was checked before it, so that the report is printed for a damaged store.
+  auto finish = [&]() -> StoreVerification {
+    if (Status s = NoteRead(FromLevelDb(it->status(), "verifying")); !s.ok()) {
+      problem("storage error after " + std::to_string(report.documents) +
+              " document(s): " + s.message());
+    }
+    it.reset();
+    db_->ReleaseSnapshot(snapshot);
+    return std::move(report);
+  };
   const std::string doc_prefix(1, kDocumentPrefix);
   for (it->Seek(doc_prefix); it->Valid() && it->key().starts_with(doc_prefix); it->Next()) {
     ++report.documents;
     const std::string key(it->key().data() + 1, it->key().size() - 1);
     Result<StoredDocument> doc = DecodeDocumentRecord(key, std::string_view(it->value().data(), it->value().size()));
     if (!doc.ok()) {
-      problem(doc.status().message());
+      problem(NoteRead(doc.status()).message());
       continue;
     }
     if (doc->state.live()) ++live;
@@ -38,11 +49,17 @@ Result<StoreVerification> Store::Impl::Verify() const {
     rebuilt.Toggle(bucket, merkle::Contribution(key, doc->digest));
     std::string leaf;
     leveldb::Status s = db_->Get(ro, BucketKey(bucket, key), &leaf);
+    if (!s.ok() && !s.IsNotFound()) {
+      problem("document " + key + ": " +
+              NoteRead(FromLevelDb(s, "reading its Merkle leaf entry")).message());
+      continue;
+    }
     Result<BucketEntry> entry = s.ok() ? DecodeBucketEntry(leaf) : Result<BucketEntry>(Status::NotFound(""));
     if (!entry.ok() || !(entry->digest == doc->digest) || (entry->live && *entry->live != doc->state.live())) {
       problem("document /" + key + ": Merkle leaf entry disagrees");
     }
   }
+  if (!it->status().ok()) return finish();
   Metadata meta;
   merkle::MerkleTree stored;
   {
@@ -63,12 +80,9 @@ Result<StoreVerification> Store::Impl::Verify() const {
     expected = seq + 1;
     ++entries;
   }
+  if (!it->status().ok()) return finish();
   if (entries > 0 && expected - 1 != meta.sequence) problem("delta log ends before the last sequence");
-  Status s = FromLevelDb(it->status(), "verifying");
-  it.reset();
-  db_->ReleaseSnapshot(snapshot);
-  if (!s.ok()) return s;
-  return report;
+  return finish();
 }
 
 Result<StoreVerification> Store::Verify() const { return impl_->Verify(); }

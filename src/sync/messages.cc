@@ -71,6 +71,12 @@ class Writer {
   void Body(const Heartbeat& m) {
     Uint(m.last_sequence);
     Hash(m.merkle_root);
+    Array(m.acknowledged.size());
+    for (const StreamAck& a : m.acknowledged) {
+      Array(2);
+      Uint(a.origin);
+      Uint(a.sequence);
+    }
   }
   void Body(const LogRequest& m) {
     Uint(m.from_sequence);
@@ -234,7 +240,20 @@ class Reader {
   }
 
   bool Body(DeltaBatch* m) { return Deltas(&m->deltas); }
-  bool Body(Heartbeat* m) { return Uint(&m->last_sequence) && Hash(&m->merkle_root); }
+  bool Body(Heartbeat* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->last_sequence) || !Hash(&m->merkle_root) || !List(kMaxAcknowledgementsPerHeartbeat, &n)) {
+      return false;
+    }
+    m->acknowledged.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      StreamAck& a = m->acknowledged[i];
+      if (!Tuple(2) || !Uint(&a.origin) || !Uint(&a.sequence)) return false;
+      if (a.origin == 0) return Fail("replica id 0 is reserved");
+      if (i > 0 && !(m->acknowledged[i - 1].origin < a.origin)) return Fail("acknowledgements are not ascending");
+    }
+    return true;
+  }
   bool Body(LogRequest* m) { return Uint(&m->from_sequence) && Uint32(&m->max_deltas); }
   bool Body(LogResponse* m) {
     return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas);
@@ -321,7 +340,10 @@ size_t BodyFieldCount(const Body& body) {
       [](const auto& b) -> size_t {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, DeltaBatch>) return 1;
-        if constexpr (std::is_same_v<T, LogResponse> || std::is_same_v<T, Documents>) return 3;
+        if constexpr (std::is_same_v<T, LogResponse> || std::is_same_v<T, Documents> ||
+                      std::is_same_v<T, Heartbeat>) {
+          return 3;
+        }
         return 2;
       },
       body);

@@ -29,7 +29,8 @@ namespace crdtdb::sync {
 // 2: anti-entropy sends 32-bit fingerprints and names documents by them (was 1: full hashes, keys).
 // 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
 // 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
-constexpr unsigned kProtocolVersion = 4;
+// 5: heartbeats acknowledge how far the sender has applied each peer's stream.
+constexpr unsigned kProtocolVersion = 5;
 
 // Bounds on one message.
 // Room for one document of the largest size a replica stores (crdt::kMaxEncodedBytes), which
@@ -39,6 +40,7 @@ constexpr size_t kMaxDeltasPerMessage = 1024;
 constexpr size_t kMaxNodesPerMessage = 256;
 constexpr size_t kMaxLeafEntriesPerMessage = 65'536;
 constexpr size_t kMaxDocumentsPerMessage = 1024;
+constexpr size_t kMaxAcknowledgementsPerHeartbeat = 1024;
 
 // One delta of the origin's delta log.
 struct LoggedDelta {
@@ -54,11 +56,21 @@ struct DeltaBatch {
   friend bool operator==(const DeltaBatch&, const DeltaBatch&) = default;
 };
 
-// Delta stream (published) when idle: the sender's last sequence and Merkle root, so that a
-// receiver sees a gap or a divergence without waiting for the next write.
+// How far the sender has applied the stream of replica `origin`: every delta up to `sequence`.
+struct StreamAck {
+  crdt::ReplicaId origin = 0;
+  uint64_t sequence = 0;
+  friend bool operator==(const StreamAck&, const StreamAck&) = default;
+};
+
+// Delta stream (published) once per heartbeat interval: the sender's last sequence and Merkle
+// root, so that a receiver sees a gap or a divergence without waiting for the next write, and how
+// far the sender has applied each peer's stream, so that each peer knows what of its own stream
+// the sender still lacks (`status`: unacknowledged_deltas). Ascending by origin, unique.
 struct Heartbeat {
   uint64_t last_sequence = 0;
   merkle::Hash merkle_root;
+  std::vector<StreamAck> acknowledged;
   friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 

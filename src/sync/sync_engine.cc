@@ -18,6 +18,7 @@ struct SyncEngine::Peer {
   bool stream_started = false;
   SequenceTracker stream;
   uint64_t progress_saved = 0;  // the stream progress last saved (LocalReplica::SaveStreamProgress)
+  std::optional<uint64_t> acknowledged;  // how far the peer has applied this replica's stream
   uint64_t progress_saved_ms = 0;
   std::optional<uint64_t> log_request_sent_ms;
   std::unique_ptr<AntiEntropySession> session;
@@ -30,7 +31,10 @@ struct SyncEngine::Peer {
 };
 
 SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options)
-    : local_(local), options_(options), published_upto_(local.last_sequence()) {
+    : local_(local),
+      options_(options),
+      published_upto_(local.last_sequence()),
+      published_at_last_heartbeat_(published_upto_) {
   // Deltas written before this engine started are not published again: peers find them through
   // heartbeats (gap repair) or anti-entropy.
   for (std::string& name : peers) {
@@ -188,6 +192,10 @@ void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_
 }
 
 void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms) {
+  const crdt::ReplicaId self = local_.replica_id();
+  for (const StreamAck& ack : heartbeat.acknowledged) {
+    if (ack.origin == self) peer.acknowledged = ack.sequence;
+  }
   if (!peer.stream_started) {
     peer.stream.CoverThrough(heartbeat.last_sequence);
     peer.stream_started = true;
@@ -355,10 +363,32 @@ void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
     Send(Outgoing::Kind::kPublish, "", std::move(batch));
     last_publish_ms_ = now_ms;
   }
-  if (now_ms - last_publish_ms_ >= options_.heartbeat_interval_ms) {
-    Send(Outgoing::Kind::kPublish, "", Heartbeat{published_upto_, local_.merkle_root()});
-    last_publish_ms_ = now_ms;
+  // Once an interval, busy or idle: receivers learn where the stream ends and peers how far this
+  // replica has applied theirs. While busy it announces only what was published by the previous
+  // heartbeat, an interval ago: a heartbeat that overtook the batches it announces would make
+  // receivers ask the log for deltas still on their way.
+  if (now_ms - last_heartbeat_ms_ >= options_.heartbeat_interval_ms) {
+    const bool idle = now_ms - last_publish_ms_ >= options_.heartbeat_interval_ms;
+    const uint64_t announced = idle ? published_upto_ : published_at_last_heartbeat_;
+    Send(Outgoing::Kind::kPublish, "", Heartbeat{announced, local_.merkle_root(), Acknowledgements()});
+    last_heartbeat_ms_ = now_ms;
+    published_at_last_heartbeat_ = published_upto_;
   }
+}
+
+std::vector<StreamAck> SyncEngine::Acknowledgements() const {
+  std::map<crdt::ReplicaId, uint64_t> acks;  // ascending, one per origin
+  for (const auto& [name, peer] : peers_) {
+    if (!peer->replica_id || !peer->stream_started) continue;
+    uint64_t& seq = acks[*peer->replica_id];
+    seq = std::max(seq, peer->stream.contiguous());
+  }
+  std::vector<StreamAck> out;
+  for (const auto& [origin, seq] : acks) {
+    if (out.size() == kMaxAcknowledgementsPerHeartbeat) break;
+    out.push_back(StreamAck{origin, seq});
+  }
+  return out;
 }
 
 void SyncEngine::OnTick(uint64_t now_ms) {
@@ -394,6 +424,15 @@ std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
     s.anti_entropy_running = peer->session != nullptr;
     s.apply_failures = peer->apply_failures;
     s.last_apply_error = peer->last_apply_error;
+    s.behind_deltas = peer->stream.highest_seen() - std::min(peer->stream.highest_seen(), peer->stream.contiguous());
+    if (peer->acknowledged) {
+      // A peer that acknowledges an earlier epoch of this replica's stream lacks all of this one:
+      // the sequences between are never issued (crdt::kEpochShift).
+      const uint64_t last = local_.last_sequence();
+      const uint64_t epoch_start = (last >> crdt::kEpochShift) << crdt::kEpochShift;
+      const uint64_t acked = std::min(last, std::max(*peer->acknowledged, epoch_start));
+      s.unacknowledged_deltas = last - acked;
+    }
     out.push_back(std::move(s));
   }
   return out;

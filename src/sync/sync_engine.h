@@ -80,6 +80,11 @@ struct PeerStatus {
   // documents that stay apart from the peer's until an operator acts (docs/operations.md).
   uint64_t apply_failures = 0;
   std::string last_apply_error;
+  // Both directions of the stream, in deltas: how many the peer announced that are not applied
+  // here, and how many of this replica's own the peer has not acknowledged applying (nullopt
+  // until its heartbeat says: docs/protocol.md, "Heartbeat").
+  uint64_t behind_deltas = 0;
+  std::optional<uint64_t> unacknowledged_deltas;
 };
 
 class SyncEngine {
@@ -134,6 +139,8 @@ class SyncEngine {
   Peer* PeerWithReplicaId(crdt::ReplicaId id);
   void RequestMissing(Peer& peer, uint64_t now_ms);
   void PublishOwnDeltas(uint64_t now_ms);
+  // How far this replica has applied each peer's stream, for its heartbeats.
+  std::vector<StreamAck> Acknowledgements() const;
   void RunAntiEntropy(Peer& peer, uint64_t now_ms);
   void FinishSession(Peer& peer, uint64_t now_ms);
 
@@ -152,6 +159,8 @@ class SyncEngine {
   SyncStats stats_;
   uint64_t published_upto_;
   uint64_t last_publish_ms_ = 0;
+  uint64_t last_heartbeat_ms_ = 0;
+  uint64_t published_at_last_heartbeat_;  // what the next heartbeat announces while busy
   uint64_t next_session_id_ = 1;
 };
 

@@ -67,8 +67,8 @@ class Cli {
     return R"({"cluster":null,"region":null,"replica_id":")" + s.replica_id + R"(","documents":)" +
            std::to_string(s.documents) + R"(,"merkle_root":")" + s.merkle_root +
            R"(","peers":[],"deltas_sent":0,"deltas_received":0,"bytes_sent":0,"bytes_received":0,)"
-           R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"healthy":true,)"
-           R"("last_sequence":)" +
+           R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"apply_failures":0,"healthy":true,)"
+           R"("read_errors":0,"last_sequence":)" +
            std::to_string(s.last_sequence) + R"(,"commits":0,"documents_written":0,"data_dir":")" +
            data_dir() + R"(","version":")" + CRDTDB_VERSION + R"(","uptime_s":0})" + "\n";
   }
@@ -148,6 +148,7 @@ TEST_CASE("delete prints nothing; afterwards get and delete exit 3") {
 
 TEST_CASE("get and delete of a document that never existed exit 3") {
   Cli cli;
+  EXPECT_RUN(cli({"put", "/other/1", "{}"}), 0, "{}\n", "");
   EXPECT_RUN(cli({"get", "/todos/9"}), 3, "", "crdtdb: document /todos/9 not found\n");
   EXPECT_RUN(cli({"get", "/todos/9", "--conflicts"}), 3, "",
              "crdtdb: document /todos/9 not found\n");
@@ -156,6 +157,7 @@ TEST_CASE("get and delete of a document that never existed exit 3") {
 
 TEST_CASE("list prints one {id, doc} line per live document in id order") {
   Cli cli;
+  (void)cli.LibraryStatus();                       // creates the store
   EXPECT_RUN(cli({"list", "/todos"}), 0, "", "");  // an empty collection is not an error
   EXPECT_RUN(cli({"put", "/todos/b", R"({"n": 2})"}), 0, "{\"n\":2}\n", "");
   EXPECT_RUN(cli({"put", "/todos/a", R"({"n": 1})"}), 0, "{\"n\":1}\n", "");
@@ -230,8 +232,8 @@ TEST_CASE("inc adds 1 by default, or N (negative too), to top-level and nested c
 
 TEST_CASE("status prints the contract's keys for an embedded store and follows writes") {
   Cli cli;
-  CliResult first = cli({"status"});  // creates the store
-  LocalStatus s = cli.LibraryStatus();
+  LocalStatus s = cli.LibraryStatus();  // creates the store
+  CliResult first = cli({"status"});
   CHECK(s.documents == 0);
   CHECK(s.replica_id.size() == 16);
   CHECK(s.merkle_root.size() == 32);
@@ -251,6 +253,7 @@ TEST_CASE("status prints the contract's keys for an embedded store and follows w
 
 TEST_CASE("verify reports the documents checked and no problems") {
   Cli cli;
+  (void)cli.LibraryStatus();  // creates the store
   EXPECT_RUN(cli({"verify"}), 0, "{\"documents_checked\":0,\"problems\":[]}\n", "");
   EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
   EXPECT_RUN(cli({"inc", "/stats/app", "n"}), 0, "{\"n\":1}\n", "");
@@ -530,8 +533,10 @@ TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and statu
   Cli cli;
   std::string publish, sync, client;
   for (std::string* endpoint : {&publish, &sync, &client}) close(BoundSocket(false, endpoint));
+  // The region's store beside the embedded one (cli.data_dir()), not inside it: crdtdb creates
+  // a store only in a missing or empty directory.
   std::ofstream(cli.path() + "/regions.yaml")
-      << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
+      << "cluster: c\nregions:\n  - {name: r, data_dir: regions/r, publish: \"" + publish +
              "\", sync: \"" + sync + "\", client: \"" + client + "\"}\n";
   testing::Subprocess server(
       {CRDTDB_CLI_PATH, "serve", "--config", cli.path() + "/regions.yaml", "--region", "r"});
@@ -557,7 +562,7 @@ TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and statu
   const CliResult status = cli.Raw({"--endpoint", client, "status"});
   REQUIRE(status.exit_code == 0);
   const nlohmann::json s = nlohmann::json::parse(status.out);
-  CHECK(s.at("data_dir") == cli.path() + "/data/r");
+  CHECK(s.at("data_dir") == cli.path() + "/regions/r");
   CHECK(s.at("version") == CRDTDB_VERSION);
   CHECK(s.at("uptime_s").is_number_unsigned());
 }
@@ -674,8 +679,48 @@ TEST_CASE("a store that cannot be opened exits 1 with one line") {
   }
   const std::string file = cli.path() + "/a-file";
   std::ofstream(file) << "not a directory\n";
-  EXPECT_RUN(cli.Raw({"--data-dir", file, "status"}), 1, "",
-             "crdtdb: cannot create " + file + ": Not a directory\n");
+  EXPECT_RUN(
+      cli.Raw({"--data-dir", file, "status"}), 1, "",
+      "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
+  EXPECT_RUN(
+      cli.Raw({"--data-dir", file, "put", "/todos/1", "{}"}), 1, "",
+      "crdtdb: cannot read the directory " + file + ": IO error: " + file + ": Not a directory\n");
+}
+
+TEST_CASE("reading verbs on a missing store exit 1 and create nothing; a write creates it") {
+  Cli cli;
+  const std::string message =
+      "crdtdb: no crdtdb store in " + cli.data_dir() + " (a write creates one)\n";
+  EXPECT_RUN(cli({"get", "/todos/1"}), 1, "", message);
+  EXPECT_RUN(cli({"list", "/todos"}), 1, "", message);
+  EXPECT_RUN(cli({"status"}), 1, "", message);
+  EXPECT_RUN(cli({"verify"}), 1,
+             "{\"documents_checked\":0,\"problems\":[\"no crdtdb store in " + cli.data_dir() +
+                 " (a write creates one)\"]}\n",
+             message);
+  CHECK_FALSE(std::filesystem::exists(cli.data_dir()));
+  std::filesystem::create_directory(cli.data_dir());  // an empty directory is no store either
+  EXPECT_RUN(cli({"get", "/todos/1"}), 1, "", message);
+  CHECK(std::filesystem::is_empty(cli.data_dir()));
+  EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 0, "{}\n", "");
+  EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{}\n", "");
+}
+
+TEST_CASE("a directory that holds other files is refused, whatever the verb, and left as it was") {
+  Cli cli;
+  std::filesystem::create_directory(cli.data_dir());
+  std::ofstream(cli.data_dir() + "/notes.txt") << "mine\n";
+  const std::string message =
+      "crdtdb: " + cli.data_dir() +
+      " is not empty and holds no crdtdb store; crdtdb creates a store only in a "
+      "missing or empty directory\n";
+  EXPECT_RUN(cli({"put", "/todos/1", "{}"}), 1, "", message);
+  EXPECT_RUN(cli({"status"}), 1, "", message);
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(cli.data_dir())) {
+    names.push_back(entry.path().filename().string());
+  }
+  CHECK(names == std::vector<std::string>{"notes.txt"});
 }
 
 }  // namespace

@@ -307,6 +307,31 @@ TEST_CASE("concurrent increments add up") {
   CheckConverged({&a, &b, &c});
 }
 
+TEST_CASE("an increment leaves the entries of the replica's earlier epochs alone") {
+  // A's +10, then +5 (which B receives), are lost from A's own state in a power loss; A starts a
+  // new epoch (its dots from 2^40 on) and increments before it hears the +5 back.
+  Replica a{1}, b{2};
+  a.Commit(crdt::IncrementDelta(a.doc, {"n"}, 10, a.At(10)));
+  const Document before_loss = a.doc;
+  a.Commit(crdt::IncrementDelta(a.doc, {"n"}, 5, a.At(11)));
+  b.Receive(a);
+  a.doc = before_loss;
+  a.made.clear();
+  WriteStamp next_epoch = a.At(12);
+  next_epoch.first_counter = uint64_t{1} << 40;
+  a.Commit(crdt::IncrementDelta(a.doc, {"n"}, 1, next_epoch));
+  CHECK(crdt::ToJson(a.doc) == J(R"({"n": 11})"));  // what A knows of
+  b.Receive(a);
+  CHECK(crdt::ToJson(b.doc) == J(R"({"n": 16})"));  // not 26: the +5 counts once
+  a.doc.Join(b.doc);
+  CHECK(crdt::ToJson(a.doc) == J(R"({"n": 16})"));
+  CheckConverged({&a, &b});
+  // In its new epoch, A rewrites its new entry only.
+  a.Commit(crdt::IncrementDelta(a.doc, {"n"}, 2, next_epoch));
+  b.Receive(a);
+  CHECK(crdt::ToJson(b.doc) == J(R"({"n": 18})"));
+}
+
 TEST_CASE("increments a delete did not observe survive it and the counter restarts from them") {
   Replica a{1}, b{2}, c{3};
   a.Commit(crdt::IncrementDelta(a.doc, {"n"}, 5, a.At(10)));

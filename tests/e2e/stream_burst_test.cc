@@ -112,7 +112,7 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
   while (!EuWestConnected(cluster.Status("us-east"))) {
     REQUIRE_MESSAGE(Clock::now() < connect_deadline, "us-east never heard the played eu-west\n"
                                                           << cluster.LogTail("us-east"));
-    send(sync::Heartbeat{0, origin.merkle_root()});
+    send(sync::Heartbeat{0, origin.merkle_root(), {}});
     testing::SleepMs(50);
   }
 
@@ -124,13 +124,13 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
     send(sync::DeltaBatch{std::move(deltas).value()});
   }
   cluster.Resume("us-east");
-  send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root()});
+  send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}});
 
   const auto deadline = Clock::now() + Scaled(testing::kConvergeMs);
   uint64_t applied = 0;
   while (applied < kBurst && Clock::now() < deadline) {
     answer_log_requests();
-    send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root()});
+    send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}});
     applied = LastDeltaSeqOfEuWest(cluster.Status("us-east"));
     testing::SleepMs(20);
   }

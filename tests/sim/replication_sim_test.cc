@@ -203,6 +203,43 @@ TEST_CASE("one-way partitions heal") {
   CheckConverged(cluster);
 }
 
+TEST_CASE("an increment after a power loss counts every acknowledged increment once") {
+  SimCluster cluster(PropertySeeds(1).front() + 26, 2, SimOptions{});
+  cluster.RunFor(1'000);
+  REQUIRE(cluster.db(0).increment("counters/0", "n", 10).ok());
+  cluster.Reboot(0);  // a clean restart: the +10 is synced to disk
+  REQUIRE(cluster.RunUntilConverged(5'000));
+  REQUIRE(cluster.db(0).increment("counters/0", "n", 5).ok());
+  REQUIRE(cluster.RunUntilConverged(5'000));  // the peer holds the +5...
+  cluster.PowerLoss(0);                       // ...which replica 0 loses
+  REQUIRE(json::parse(*cluster.db(0).get("counters/0"))["n"] == 10);
+  REQUIRE(cluster.db(0).increment("counters/0", "n", 1).ok());  // before anti-entropy brings it back
+  REQUIRE(cluster.RunUntilConverged(10'000));
+  for (size_t i = 0; i < 2; ++i) CHECK(json::parse(*cluster.db(i).get("counters/0"))["n"] == 16);
+}
+
+TEST_CASE("randomized power losses after replication: counters equal the acknowledged increments") {
+  for (uint64_t seed : PropertySeeds(20)) {
+    CAPTURE(seed);
+    INFO("replay: " << ReplayCommand(seed));
+    SimOptions options;
+    options.loss = 0.05 * static_cast<double>(seed % 3);
+    SimCluster cluster(seed, 3, options);
+    Workload workload(cluster);
+    for (int round = 0; round < 8; ++round) {
+      workload.Run(300, 100);
+      // Every acknowledged write is on some peer; the one that loses power then writes at once.
+      REQUIRE(cluster.RunUntilConverged(60'000));
+      cluster.PowerLoss(cluster.rng()() % cluster.size());
+      workload.Run(100, 200);
+    }
+    REQUIRE(cluster.RunUntilConverged(120'000));
+    CheckConverged(cluster);
+    workload.CheckCounters();
+    CHECK(cluster.apply_failures() == 0);
+  }
+}
+
 TEST_CASE("a replica killed mid-run restarts, keeps its sequence numbers and converges") {
   SimCluster cluster(PropertySeeds(1).front() + 3, 3, SimOptions{});
   Workload workload(cluster);

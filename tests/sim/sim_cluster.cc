@@ -178,6 +178,20 @@ void SimCluster::Reboot(size_t i) {
   Open(i);
 }
 
+void SimCluster::PowerLoss(size_t i) {
+  Node& node = *nodes_[i];
+  if (node.replica) {
+    node.stats_before_crash = node.replica->sync_stats();
+    node.apply_failures_before += node.stats_before_crash.apply_failures;
+    node.env->Freeze();
+    node.replica.reset();
+  }
+  if (!node.env->DropUnsyncedData().ok()) throw std::runtime_error("sim: power loss of " + node.name + " failed");
+  node.env->Thaw();
+  ++node.boot;
+  Open(i);
+}
+
 void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {
   if (!link_up_[from][to]) return;
   if (kind == Event::Kind::kRequest && !options_.anti_entropy && IsAntiEntropy(bytes)) {

@@ -91,6 +91,10 @@ class SimCluster {
   // Stops a replica and starts it again as after a reboot of its machine (another boot id), with
   // its files intact: it starts a new stream epoch (docs/storage.md).
   void Reboot(size_t i);
+  // Cuts a replica's power: its disk keeps only what LevelDB had synced (with buffered
+  // durability, the writes since its last open may be lost), then its machine boots again and it
+  // starts in a new stream epoch, while its peers may hold the writes it lost.
+  void PowerLoss(size_t i);
 
   // Runs Database::sync_with between the client and `region` over a transport that delivers
   // straight to the region's replica, each round trip taking 2 x latency_min_ms of virtual time,

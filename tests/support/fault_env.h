@@ -17,7 +17,6 @@
 #ifndef CRDTDB_TESTS_SUPPORT_FAULT_ENV_H_
 #define CRDTDB_TESTS_SUPPORT_FAULT_ENV_H_
 
-#include <unistd.h>
 
 #include <cstdint>
 #include <limits>
@@ -67,9 +66,7 @@ class FaultEnv : public leveldb::EnvWrapper {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [name, state] : files_) {
       if (state.synced >= state.written) continue;
-      if (::truncate(name.c_str(), static_cast<off_t>(state.synced)) != 0) {
-        return leveldb::Status::IOError(name, "cannot truncate");
-      }
+      if (leveldb::Status s = CutBack(name, state.synced); !s.ok()) return s;
     }
     files_.clear();
     return leveldb::Status::OK();
@@ -114,6 +111,30 @@ class FaultEnv : public leveldb::EnvWrapper {
   }
 
  private:
+  // Rewrites `name` as its first `length` bytes through the wrapped Env (not ::truncate), so that
+  // an in-memory Env, the simulator's, loses power too.
+  leveldb::Status CutBack(const std::string& name, uint64_t length) {
+    std::string kept;
+    if (length > 0) {
+      leveldb::SequentialFile* raw = nullptr;
+      if (leveldb::Status s = target()->NewSequentialFile(name, &raw); !s.ok()) return s;
+      std::unique_ptr<leveldb::SequentialFile> in(raw);
+      std::string scratch(length, '\0');
+      while (kept.size() < length) {
+        leveldb::Slice got;
+        if (leveldb::Status s = in->Read(length - kept.size(), &got, scratch.data()); !s.ok()) return s;
+        if (got.empty()) break;
+        kept.append(got.data(), got.size());
+      }
+    }
+    leveldb::WritableFile* raw = nullptr;
+    if (leveldb::Status s = target()->NewWritableFile(name, &raw); !s.ok()) return s;
+    std::unique_ptr<leveldb::WritableFile> out(raw);
+    if (leveldb::Status s = out->Append(kept); !s.ok()) return s;
+    if (leveldb::Status s = out->Sync(); !s.ok()) return s;
+    return out->Close();
+  }
+
   struct FileState {
     uint64_t written = 0;
     uint64_t synced = 0;

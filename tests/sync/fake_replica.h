@@ -8,6 +8,7 @@
 #ifndef CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
 #define CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -36,6 +37,8 @@ class FakeReplica : public sync::LocalReplica {
   void AppendLog(std::string key, std::string delta) {
     log_.push_back(sync::LoggedDelta{++last_sequence_, std::move(key), std::move(delta)});
   }
+  // Stream epoch `epoch` (docs/storage.md): sequences continue above epoch << kEpochShift.
+  void StartEpoch(uint64_t epoch) { last_sequence_ = std::max(last_sequence_, epoch << crdt::kEpochShift); }
   // Retention: the log keeps only sequences from `first` on (last_sequence stays).
   void DropLogBefore(uint64_t first) {
     while (!log_.empty() && log_.front().sequence < first) log_.erase(log_.begin());

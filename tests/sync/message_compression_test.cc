@@ -58,7 +58,7 @@ TEST_CASE("a large message is sent compressed and decodes to the same message") 
 }
 
 TEST_CASE("a small message, or one that does not shrink, is sent as it is") {
-  const std::string small = Encode(Message{7, Heartbeat{5, merkle::Hash{1, 2}}});
+  const std::string small = Encode(Message{7, Heartbeat{5, merkle::Hash{1, 2}, {}}});
   CHECK_FALSE(IsCompressed(small));
   std::string noise(4'000, '\0');
   uint64_t x = 88172645463325252ull;
@@ -75,7 +75,7 @@ TEST_CASE("a small message, or one that does not shrink, is sent as it is") {
 }
 
 TEST_CASE("hostile compressed frames are refused as Corruption") {
-  const std::string plain = Encode(Message{7, Heartbeat{5, merkle::Hash{1, 2}}});
+  const std::string plain = Encode(Message{7, Heartbeat{5, merkle::Hash{1, 2}, {}}});
   REQUIRE(Decode(ZstdFrame(plain)).ok());  // a sender may compress any message
 
   CheckCorruption(std::string(1, kCompressedMarker), "not a Zstandard frame");

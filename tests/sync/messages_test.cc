@@ -161,7 +161,13 @@ class Gen {
   Body RandomBody(size_t type, bool big) {
     switch (type) {
       case 0: return DeltaBatch{Deltas(big)};
-      case 1: return Heartbeat{Uint(), RandomHash()};
+      case 1: {
+        Heartbeat m{Uint(), RandomHash(), {}};
+        m.acknowledged.resize(Count(big ? kMaxAcknowledgementsPerHeartbeat : 8));
+        crdt::ReplicaId origin = 0;
+        for (StreamAck& a : m.acknowledged) a = StreamAck{origin += 1 + Below(1000), Uint()};
+        return m;
+      }
       case 2: return LogRequest{Uint(), Uint32()};
       case 3: return LogResponse{Uint(), Uint(), Deltas(big)};
       case 4: {
@@ -295,7 +301,7 @@ V LeafV(V bucket = U(3), V hash = F(), V entries = F(2)) {
 std::vector<std::string> Baselines() {
   return {
       Msg(kDeltaBatch, {A({Delta(1), Delta(2)})}),
-      Msg(kHeartbeat, {U(5), H()}),
+      Msg(kHeartbeat, {U(5), H(), A({A({U(3), U(9)}), A({U(8), U(1)})})}),
       Msg(kLogRequest, {U(1), U(1024)}),
       Msg(kLogResponse, {U(1), U(2), A({Delta(1), Delta(2)})}),
       Msg(kTreeRequest, {U(9), A({Node(0, 0), Node(4, 65535)})}),
@@ -384,7 +390,7 @@ TEST_CASE("messages at exactly their bounds round trip") {
       {7, LeafResponse{1, std::vector<Leaf>(kMaxNodesPerMessage, Leaf{9, 0, {}})}},
       {8, DocumentRequest{1, refs}},
       {9, Documents{1, std::vector<DocumentState>(kMaxDocumentsPerMessage, DocumentState{"docs/x", "s"}), refs}},
-      {UINT64_MAX, Heartbeat{UINT64_MAX, Hash{UINT64_MAX, UINT64_MAX}}},
+      {UINT64_MAX, Heartbeat{UINT64_MAX, Hash{UINT64_MAX, UINT64_MAX}, {}}},
       {10, LogRequest{UINT64_MAX, UINT32_MAX}},
   };
   for (const Message& m : messages) {
@@ -396,10 +402,11 @@ TEST_CASE("messages at exactly their bounds round trip") {
 }
 
 TEST_CASE("the wire format: [version, type, sender, fields...] with types numbered from 1") {
-  // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, byte by byte.
-  const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}}});
-  const std::string expected = std::string("\x95\x04\x02\x07\x05\xc4\x10", 7) +
-                               std::string(7, '\0') + "\x01" + std::string(7, '\0') + "\x02";
+  // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, acknowledging replica 3's
+  // stream up to 9, byte by byte.
+  const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}, {{3, 9}}}});
+  const std::string expected = std::string("\x96\x05\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
+                               std::string(7, '\0') + "\x02" + std::string("\x91\x92\x03\x09", 4);
   CHECK(bytes == expected);
   // A type's number is its position in this list + 1; the names are TypeName's.
   const std::vector<std::string> names = {
@@ -425,8 +432,8 @@ TEST_CASE(
     "decoding accepts non-minimal integer and length forms (messages are not checked canonical)") {
   // Sequence 5 as a uint64 (0xcf) and the key "k" as a str16 (0xda): the same message as the
   // minimal form, so the message codec, unlike the document codec, is not canonical.
-  const std::string wide = Msg(kHeartbeat, {Raw(std::string("\xcf\0\0\0\0\0\0\0\x05", 9)), H()});
-  const std::string minimal = Msg(kHeartbeat, {U(5), H()});
+  const std::string wide = Msg(kHeartbeat, {Raw(std::string("\xcf\0\0\0\0\0\0\0\x05", 9)), H(), A({})});
+  const std::string minimal = Msg(kHeartbeat, {U(5), H(), A({})});
   const Result<Message> a = Decode(wide);
   const Result<Message> b = Decode(minimal);
   REQUIRE(a.ok());
@@ -554,7 +561,7 @@ TEST_CASE("huge declared lengths are refused before any allocation") {
                    "truncated input");
   CHECK_CORRUPTION(Msg(kDeltaBatch, {A({A({U(1), S("k"), Raw("\xc6\xff\xff\xff\xff")})})}),
                    "truncated input");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), Raw("\xc6\xff\xff\xff\xff")}), "truncated input");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), Raw("\xc6\xff\xff\xff\xff"), A({})}), "truncated input");
   CHECK_CORRUPTION(Msg(kLeafResponse, {U(1), A({LeafV(U(3), F(), Raw("\xc6\x7f\xff\xff\xff"))})}),
                    "truncated input");
   // A count the input could hold but the bound does not allow: refused by the bound, not by
@@ -570,7 +577,7 @@ TEST_CASE("a message above kMaxMessageBytes is refused unread") {
   REQUIRE(big.size() > kMaxMessageBytes);
   CHECK_CORRUPTION(big, "message exceeds the size limit");
   // Exactly at the limit is not refused for its size (here it is garbage after a valid header).
-  std::string at_limit = Msg(kHeartbeat, {U(1), H()});
+  std::string at_limit = Msg(kHeartbeat, {U(1), H(), A({})});
   at_limit.resize(kMaxMessageBytes, '\0');
   CHECK_CORRUPTION(at_limit, "trailing bytes");
 }
@@ -581,8 +588,8 @@ TEST_CASE("trailing bytes, a wrong field count and empty input are refused") {
     CHECK_CORRUPTION(b + b, "trailing bytes after the message");
   }
   CHECK_CORRUPTION(std::string(), "expected an array");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H(), U(0)}), "wrong number of fields");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5)}), "wrong number of fields");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H(), A({}), U(0)}), "wrong number of fields");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}), "wrong number of fields");
   CHECK_CORRUPTION(Msg(kDeltaBatch, {}), "wrong number of fields");
   CHECK_CORRUPTION(Pack(EmptyMap()), "expected an array");
   CHECK_CORRUPTION(Pack(A({})), "message:");
@@ -593,7 +600,8 @@ TEST_CASE("an unknown protocol version is refused, and named") {
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 1), "unsupported protocol version 1");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 2), "unsupported protocol version 2");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 3), "unsupported protocol version 3");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 5), "unsupported protocol version 5");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 4), "unsupported protocol version 4");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 6), "unsupported protocol version 6");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, UINT64_MAX),
                    "unsupported protocol version 18446744073709551615");
   CHECK_CORRUPTION(Pack(A({S("1"), U(kHeartbeat), U(7), U(5), H()})),
@@ -617,8 +625,8 @@ TEST_CASE("sender 0 is refused, for every type") {
     b[3] = '\0';
     CHECK_CORRUPTION(b, "sender replica id 0 is reserved");
   }
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, /*sender=*/0), "sender replica id 0 is reserved");
-  CHECK_CORRUPTION(Pack(A({U(kProtocolVersion), U(kHeartbeat), Neg(-7), U(5), H()})),
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H(), A({})}, /*sender=*/0), "sender replica id 0 is reserved");
+  CHECK_CORRUPTION(Pack(A({U(kProtocolVersion), U(kHeartbeat), Neg(-7), U(5), H(), A({})})),
                    "expected a non-negative integer");
 }
 
@@ -751,9 +759,9 @@ TEST_CASE("keys that are not valid UTF-8 are refused wherever a key travels") {
 TEST_CASE("a hash that is not 16 bytes, or fingerprints not 8 bytes each, are refused wherever they travel") {
   for (size_t size : {size_t{0}, size_t{15}, size_t{17}, size_t{32}}) {
     CAPTURE(size);
-    CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H('\x22', size)}), "a hash must be 16 bytes");
+    CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H('\x22', size), A({})}), "a hash must be 16 bytes");
   }
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), S(std::string(16, 'a'))}), "expected binary data");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), S(std::string(16, 'a')), A({})}), "expected binary data");
   for (size_t size : {size_t{1}, size_t{3}, size_t{5}, size_t{65}}) {
     CAPTURE(size);
     const V bad = B(std::string(size, '\x22'));
@@ -776,7 +784,10 @@ TEST_CASE("delta sequence 0 and out-of-range numbers are refused") {
   CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(0)})}), "sequence numbers start at 1");
   CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(uint64_t{UINT32_MAX} + 1)}), "number out of range");
   CHECK_CORRUPTION(Msg(kLogRequest, {U(1), Neg(-1)}), "expected a non-negative integer");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {Neg(-1), H()}), "expected a non-negative integer");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {Neg(-1), H(), A({})}), "expected a non-negative integer");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H(), A({A({U(0), U(1)})})}), "replica id 0 is reserved");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H(), A({A({U(3), U(1)}), A({U(3), U(2)})})}),
+                   "acknowledgements are not ascending");
   CHECK_CORRUPTION(Msg(kDeltaBatch, {A({A({U(1), S("k")})})}), "wrong number of fields");
 }
 

@@ -87,7 +87,7 @@ TEST_CASE(
   REQUIRE(engine.stats().anti_entropy_rounds == 1);  // ...and ends in sync (both trees empty)
 
   SUBCASE("a delta in the origin's log that does not decode") {
-    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);  // the stream starts at 0
+    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);  // the stream starts at 0
     engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", "not a delta"}}}), kNow);
     CHECK(Take(engine).log_requests == 1);
     for (int i = 0; i < 10; ++i) {
@@ -98,7 +98,7 @@ TEST_CASE(
   }
   SUBCASE("a delta the local replica refuses to apply") {
     local.apply_status = Status::InvalidArgument("remote update for an invalid key");
-    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
     engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 1)}), kNow);
     CHECK(Take(engine).log_requests == 1);
     engine.OnResponse("b", FromB(LogResponse{1, 1, Deltas(1, 1)}), kNow);
@@ -113,8 +113,8 @@ TEST_CASE(
 TEST_CASE("an origin whose log ends below what it announced is not asked again and again") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{10, {}}), kNow);  // the stream starts at 10
-  engine.OnPublished("b", FromB(Heartbeat{20, {}}), kNow);  // 11..20 missing
+  engine.OnPublished("b", FromB(Heartbeat{10, {}, {}}), kNow);  // the stream starts at 10
+  engine.OnPublished("b", FromB(Heartbeat{20, {}, {}}), kNow);  // 11..20 missing
   Sent sent = Take(engine);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 11);
@@ -165,7 +165,7 @@ TEST_CASE("lag_ms is how long the replica has been behind the peer's stream, or 
   CHECK(lag_at(kNow + 100) == 0);  // caught up, and heard from recently
   engine.OnPublished("b", FromB(DeltaBatch{Deltas(5, 5)}), kNow + 200);  // 3 and 4 lost
   CHECK(lag_at(kNow + 700) == 500);
-  engine.OnPublished("b", FromB(Heartbeat{6, {}}), kNow + 800);  // still behind: since the gap opened
+  engine.OnPublished("b", FromB(Heartbeat{6, {}, {}}), kNow + 800);  // still behind: since the gap opened
   CHECK(lag_at(kNow + 900) == 700);
   engine.OnResponse("b", FromB(LogResponse{3, 6, Deltas(3, 6)}), kNow + 1000);
   CHECK(LastDeltaSeq(engine) == 6);
@@ -179,8 +179,8 @@ TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") 
   FakeReplica local(1);
   SyncOptions options;
   SyncEngine engine(local, {"b"}, options);
-  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
-  engine.OnPublished("b", FromB(Heartbeat{3, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{3, {}, {}}), kNow);
   CHECK(Take(engine).log_requests == 1);
   engine.OnTick(kNow + options.request_timeout_ms);
   CHECK(Take(engine).log_requests == 0);
@@ -205,7 +205,7 @@ TEST_CASE("only deltas and heartbeats travel on a stream, and only from configur
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
   engine.OnPublished("b", FromB(LogRequest{1, 1}), kNow);
-  engine.OnPublished("c", FromB(Heartbeat{1, {}}), kNow);
+  engine.OnPublished("c", FromB(Heartbeat{1, {}, {}}), kNow);
   engine.OnPublished("b", "\xc1", kNow);
   CHECK(engine.stats().rejected_messages == 3);
 }
@@ -224,7 +224,7 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
     CHECK(engine.peer_replica_id("b") == 2);
   }
   SUBCASE("from the stream") {
-    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
     CHECK(engine.peer_replica_id("b") == 2);
   }
   CHECK(engine.peer_replica_id("c") == std::nullopt);
@@ -233,7 +233,7 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
 TEST_CASE("a delta logged by reference is joined as a state; a mutator's delta as a delta") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
   const std::string by_reference = crdt::StateAsDelta(ValidState("x")).value();
   engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", by_reference}, {2, "docs/2", ValidDelta("x")}}}), kNow);
   REQUIRE(local.applied.size() == 2);
@@ -245,7 +245,7 @@ TEST_CASE("a delta logged by reference is joined as a state; a mutator's delta a
 TEST_CASE("a delta that cannot be applied fails alone: the others apply, it stays a gap, it is reported") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
   (void)Take(engine);
   local.apply_status = Status::InvalidArgument("document /docs/2 would be too large");
   local.fail_key = "docs/2";
@@ -271,7 +271,7 @@ TEST_CASE("a delta that cannot be applied fails alone: the others apply, it stay
 TEST_CASE("failures to apply are logged once a minute per peer and cause, with the count since") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
   local.apply_status = Status::InvalidArgument("too large");
   for (uint64_t s = 1; s <= 5; ++s) engine.OnPublished("b", FromB(DeltaBatch{Deltas(s, s)}), kNow + s);
   CHECK(engine.TakeWarnings().size() == 1);
@@ -288,7 +288,7 @@ TEST_CASE("a restarted engine resumes an origin's stream from the saved progress
   FakeReplica local(1);
   {
     SyncEngine engine(local, {"b"}, SyncOptions{});
-    engine.OnPublished("b", FromB(Heartbeat{0, {}}), kNow);
+    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
     engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 5)}), kNow);
     engine.OnTick(kNow + 10);  // the first save is due at once
     CHECK(local.progress[2] == 5);
@@ -298,11 +298,71 @@ TEST_CASE("a restarted engine resumes an origin's stream from the saved progress
   }
   CHECK(local.progress[2] == 6);  // ...and when the engine stops
   SyncEngine restarted(local, {"b"}, SyncOptions{});
-  restarted.OnPublished("b", FromB(Heartbeat{9, {}}), kNow + 1'000);
+  restarted.OnPublished("b", FromB(Heartbeat{9, {}, {}}), kNow + 1'000);
   Sent sent = Take(restarted);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 7);
   CHECK(LastDeltaSeq(restarted) == 6);
+}
+
+// The heartbeats `engine` publishes now.
+std::vector<Heartbeat> Heartbeats(SyncEngine& engine) {
+  std::vector<Heartbeat> out;
+  for (const Outgoing& o : engine.TakeOutgoing()) {
+    Result<Message> m = Decode(o.bytes);
+    REQUIRE(m.ok());
+    if (const auto* h = std::get_if<Heartbeat>(&m->body)) out.push_back(*h);
+  }
+  return out;
+}
+
+TEST_CASE("heartbeats acknowledge each peer's stream, and status shows both directions") {
+  FakeReplica local(1);
+  for (int i = 0; i < 7; ++i) local.AppendLog("docs/mine", ValidDelta("x"));
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  CHECK_FALSE(engine.peer_status(kNow).front().unacknowledged_deltas.has_value());  // not heard yet
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 3)}), kNow);
+  engine.OnPublished("b", FromB(Heartbeat{5, {}, {}}), kNow);  // 4 and 5 not here yet
+  PeerStatus b = engine.peer_status(kNow).front();
+  CHECK(b.last_delta_seq == 3);
+  CHECK(b.behind_deltas == 2);
+  engine.OnTick(kNow);
+  const std::vector<Heartbeat> sent = Heartbeats(engine);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].acknowledged == std::vector<StreamAck>{{2, 3}});
+  // b says it has applied this replica's stream up to 4 of 7.
+  engine.OnPublished("b", FromB(Heartbeat{5, {}, {{1, 4}, {9, 100}}}), kNow);
+  b = engine.peer_status(kNow).front();
+  REQUIRE(b.unacknowledged_deltas.has_value());
+  CHECK(*b.unacknowledged_deltas == 3);
+  // Heartbeats go out once an interval even while deltas are published.
+  local.AppendLog("docs/mine", ValidDelta("y"));
+  engine.OnLocalWrites(kNow + 100);
+  CHECK(Heartbeats(engine).empty());
+  local.AppendLog("docs/mine", ValidDelta("z"));
+  engine.OnLocalWrites(kNow + 500);
+  const std::vector<Heartbeat> busy = Heartbeats(engine);
+  REQUIRE(busy.size() == 1);
+  // It announces what was published by the previous heartbeat, not the batches it could overtake.
+  CHECK(busy[0].last_sequence == 7);
+  engine.OnTick(kNow + 1'000);
+  const std::vector<Heartbeat> idle = Heartbeats(engine);
+  REQUIRE(idle.size() == 1);
+  CHECK(idle[0].last_sequence == 9);
+}
+
+TEST_CASE("a peer that acknowledges an earlier epoch lacks this epoch's deltas, not the gap between") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  for (int i = 0; i < 3; ++i) local.AppendLog("docs/mine", ValidDelta("x"));
+  engine.OnPublished("b", FromB(Heartbeat{0, {}, {{1, 3}}}), kNow);
+  CHECK(*engine.peer_status(kNow).front().unacknowledged_deltas == 0);
+  // A new stream epoch: the sequence jumps to 2^40, then two deltas.
+  local.StartEpoch(1);
+  local.AppendLog("docs/mine", ValidDelta("x"));
+  local.AppendLog("docs/mine", ValidDelta("y"));
+  CHECK(*engine.peer_status(kNow).front().unacknowledged_deltas == 2);
 }
 
 }  // namespace
