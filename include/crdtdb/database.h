@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "crdtdb/change.h"
+#include "crdtdb/diff.h"
 #include "crdtdb/limits.h"
 #include "crdtdb/options.h"
 #include "crdtdb/result.h"
@@ -130,6 +131,11 @@ class Database {
   // The same, over ZeroMQ to a region's sync endpoint ("tcp://HOST:PORT"); each answer is awaited
   // at most 5 s.
   Result<SyncReport> sync_with(const std::string& endpoint);
+
+  // Lists the documents that differ between a region (side A, over `transport` to its sync
+  // endpoint) and this database (side B), by walking both Merkle trees (crdtdb/diff.h). Read-only
+  // on both sides: nothing is pushed or joined.
+  virtual Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) = 0;
 
   virtual LocalStatus status() = 0;
   // Reads every stored record once, verifying the storage's block checksums (no decoding: much

@@ -17,15 +17,16 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "command/command.h"
-#include "command/exit_codes.h"
 #include "cli/input.h"
 #include "cli/repair.h"
+#include "command/command.h"
+#include "command/exit_codes.h"
 #include "command/verbs.h"
 #include "command/version.h"
 #include "config/cluster_config.h"
 #include "config/value_syntax.h"
 #include "crdtdb/database.h"
+#include "crdtdb/diff.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
 #include "server/region_server.h"
@@ -48,7 +49,8 @@ struct Arguments {
   bool conflicts = false;
   std::string limit;
   std::string start_after;
-  std::string into;  // repair
+  std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
+  std::string into;     // repair
 };
 
 // The options and verbs, kept to ask after parsing which were given.
@@ -63,7 +65,7 @@ struct Parser {
   CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
-  CLI::App *serve = nullptr, *sync = nullptr, *keygen = nullptr, *repair = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr;
 };
 
 constexpr std::string_view kPathHelp = "document path /COLLECTION/ID (leading slash optional)";
@@ -186,16 +188,34 @@ void Define(Parser& p, Arguments& a) {
       "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
       "  {\"region\":\"us-east\",\"documents_sent\":3,...,\"in_sync\":true}\n"
       "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102");
-  for (CLI::App* verb : {p.serve, p.sync}) {
+  p.diff = AddVerb(
+      app, "diff",
+      "List the documents that differ between a region (--config/--region, or --endpoint: its\n"
+      "sync endpoint) and a second replica: --against (another region of --config, or a sync\n"
+      "endpoint tcp://HOST:PORT) or the embedded store --data-dir. Read-only on both sides.",
+      "  $ crdtdb diff --config regions.yaml --region us-east --against eu-west\n"
+      "  "
+      "{\"a\":{\"region\":\"us-east\",\"root\":\"...\"},\"b\":{...},\"differences\":[...],"
+      "\"equal\":false,...}\n"
+      "  $ crdtdb --data-dir app-data diff --config regions.yaml --region us-east");
+  for (CLI::App* verb : {p.serve, p.sync, p.diff}) {
     verb->add_option("--config", a.config, "region configuration file")->type_name("FILE");
     verb->add_option("--region", a.region, "the region")->type_name("NAME");
   }
-  p.sync->add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the region's sync endpoint")
-      ->type_name("URL");
-  p.sync->add_option("--client-key", a.client_key, "CURVE secret key file, with --endpoint")
-      ->type_name("FILE");
-  p.sync->add_option("--server-key", a.server_key, "the region's CURVE public key, with --endpoint")
-      ->type_name("KEY");
+  for (CLI::App* verb : {p.sync, p.diff}) {
+    verb->add_option("--endpoint", a.endpoint, "tcp://HOST:PORT: the region's sync endpoint")
+        ->type_name("URL");
+    verb->add_option("--client-key", a.client_key, "CURVE secret key file, with --endpoint")
+        ->type_name("FILE");
+    verb->add_option("--server-key", a.server_key, "the region's CURVE public key, with --endpoint")
+        ->type_name("KEY");
+  }
+  p.diff
+      ->add_option("--against", a.against,
+                   "the second replica: a region of --config, or a sync endpoint tcp://HOST:PORT")
+      ->type_name("REGION|URL");
+  p.diff->add_option("--limit", a.limit, "report at most N documents (default 1000)")
+      ->type_name("N");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
@@ -488,6 +508,97 @@ int Sync(const Parser& p, const Arguments& a) {
   return Report(Outcome{kExitOk, j.dump() + "\n", ""});
 }
 
+// How one side holds a differing document: {"digest": ..., "deleted": ...}, or null.
+nlohmann::json HeldJson(const std::optional<HeldDocument>& held) {
+  if (!held) return nullptr;
+  return nlohmann::json{{"digest", held->digest}, {"deleted", held->deleted}};
+}
+
+// The report of a diff (docs/cli.md, "diff"): each side named as it was given, with its root.
+nlohmann::json DiffReportJson(const DiffReport& report, nlohmann::json a, nlohmann::json b) {
+  a["root"] = report.root_a;
+  b["root"] = report.root_b;
+  nlohmann::json differences = nlohmann::json::array();
+  for (const DocumentDifference& d : report.differences) {
+    const char* in = !d.b ? "a" : !d.a ? "b" : "both";
+    differences.push_back(
+        {{"path", "/" + d.key}, {"in", in}, {"a", HeldJson(d.a)}, {"b", HeldJson(d.b)}});
+  }
+  return nlohmann::json{{"a", std::move(a)},
+                        {"b", std::move(b)},
+                        {"equal", report.equal()},
+                        {"differences", std::move(differences)},
+                        {"truncated", report.truncated}};
+}
+
+// Side B of a diff named by --against: another region of --config, or a sync endpoint.
+Result<SyncTarget> ResolveAgainst(const Arguments& a) {
+  if (a.against.rfind("tcp://", 0) == 0) {
+    if (Status s = CheckEndpoint(a.against); !s.ok()) return s;
+    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
+    if (!keys.ok()) return keys.status();
+    return SyncTarget{a.against, a.against, std::move(keys).value()};
+  }
+  if (a.config.empty()) {
+    return Status::InvalidArgument("--against " + a.against +
+                                   ": a region name needs --config (or give tcp://HOST:PORT)");
+  }
+  Arguments other = a;
+  other.region = a.against;
+  other.endpoint.clear();
+  return ResolveSyncTarget(other);
+}
+
+// Side B is the embedded store --data-dir, opened read-only: a diff never creates or changes it.
+Result<DiffReport> DiffWithStore(const Arguments& a, SyncTransport& region,
+                                 const DiffOptions& options) {
+  Options store_options;
+  store_options.path = a.data_dir;
+  store_options.read_only = true;
+  Result<std::unique_ptr<Database>> db = Database::open(store_options);
+  if (!db.ok()) return db.status();
+  return (*db)->diff_with(region, options);
+}
+
+int Diff(const Parser& p, const Arguments& a) {
+  // Everything is checked before a store is opened or a region is asked anything.
+  Result<SyncTarget> first = ResolveSyncTarget(a);
+  if (!first.ok()) return Fail(first.status());
+  const bool local = p.data_dir->count() > 0;
+  if (local == !a.against.empty()) {
+    return Fail(kExitUsage,
+                local ? "diff compares two replicas: give --against or --data-dir, not both"
+                      : "diff needs a second replica: --against REGION|tcp://HOST:PORT, or "
+                        "--data-dir DIR (crdtdb --data-dir DIR diff ...)");
+  }
+  std::optional<SyncTarget> second;
+  if (!local) {
+    Result<SyncTarget> against = ResolveAgainst(a);
+    if (!against.ok()) return Fail(against.status());
+    second = std::move(against).value();
+  }
+  DiffOptions options;
+  if (!a.limit.empty()) {
+    Result<size_t> limit = ParseLimit(a.limit);
+    if (!limit.ok()) return Fail(limit.status());
+    options.limit = *limit;
+  }
+  net::ClientConnection connection_a(first->endpoint, net::kDefaultCallTimeoutMs, first->curve);
+  Result<DiffReport> report = [&]() -> Result<DiffReport> {
+    if (local) return DiffWithStore(a, connection_a, options);
+    net::ClientConnection connection_b(second->endpoint, net::kDefaultCallTimeoutMs, second->curve);
+    return diff(connection_a, connection_b, options);
+  }();
+  if (!report.ok()) return Fail(kExitFailure, "diff failed: " + report.status().message());
+  nlohmann::json side_a{{a.endpoint.empty() ? "region" : "endpoint", first->name}};
+  nlohmann::json side_b =
+      local ? nlohmann::json{{"data_dir", a.data_dir}}
+            : nlohmann::json{
+                  {a.against.rfind("tcp://", 0) == 0 ? "endpoint" : "region", second->name}};
+  const std::string out = DiffReportJson(*report, std::move(side_a), std::move(side_b)).dump();
+  return Report(Outcome{kExitOk, out + "\n", ""});
+}
+
 // Sends the command to a running replica's client endpoint, which runs it with the same code.
 int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   // One command runs against one replica: a running region or a local store, never a guess.
@@ -538,6 +649,7 @@ int Run(int argc, char** argv) {
   if (p.app.got_subcommand(p.keygen)) return Keygen();
   if (p.app.got_subcommand(p.serve)) return Serve(p, a);
   if (p.app.got_subcommand(p.sync)) return Sync(p, a);
+  if (p.app.got_subcommand(p.diff)) return Diff(p, a);
   if (p.app.got_subcommand(p.repair)) {
     if (p.config->count() > 0 || p.region->count() > 0 || p.endpoint->count() > 0) {
       return Fail(kExitUsage, "repair works on an embedded store: give --data-dir, not a region");

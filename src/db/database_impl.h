@@ -44,6 +44,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
   using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;
+  Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) override;
   LocalStatus status() override;
   Status check_storage() override;
   Result<VerifyReport> verify() override;

@@ -9,24 +9,15 @@
 #include "crdt/delta_since.h"
 #include "crdt/digest.h"
 #include "sync/responder.h"
+#include "sync/tree_answers.h"
 
 namespace crdtdb::sync {
 
-namespace {
-
-std::pair<int, uint32_t> Key(merkle::NodeId id) { return {id.level, id.index}; }
-
-merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
-  merkle::Fingerprint sum = 0;
-  for (merkle::Fingerprint f : fingerprints) sum ^= f;
-  return sum;
-}
-
-}  // namespace
-
 Body AntiEntropySession::Start() {
-  asked_.insert(Key(merkle::NodeId{0, 0}));
-  return TreeRequest{id_, {merkle::NodeId{0, 0}}};
+  requests_.Ask(merkle::NodeId{0, 0});
+  std::vector<Body> first;
+  requests_.SendMore(id_, &first);
+  return std::move(first.front());
 }
 
 void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out) {
@@ -43,9 +34,8 @@ void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out
   }
   if (done()) return;
   if (outstanding() < before) retries_without_progress_ = 0;
-  SendMore(out);
-  if (outstanding() == 0 && nodes_to_ask_.empty() && buckets_to_ask_.empty() && refs_to_fetch_.empty() &&
-      pending_.empty()) {
+  requests_.SendMore(id_, out);
+  if (requests_.idle() && pending_.empty()) {
     const uint64_t touched = stats_.documents_pushed + stats_.documents_fetched + stats_.documents_failed;
     state_ = touched > 0 ? State::kRepaired : State::kInSync;
   }
@@ -54,44 +44,29 @@ void AntiEntropySession::OnResponse(const Body& response, std::vector<Body>* out
 void AntiEntropySession::Retry(std::vector<Body>* out) {
   if (done()) return;
   if (++retries_without_progress_ > kMaxRetries) return Fail("the peer stopped answering");
-  // Everything unanswered goes back to the front of its queue and is asked again.
-  for (auto it = asked_.rbegin(); it != asked_.rend(); ++it) {
-    if (it->first < merkle::kDepth) {
-      nodes_to_ask_.push_front(merkle::NodeId{it->first, it->second});
-    } else {
-      buckets_to_ask_.push_front(it->second);
-    }
-  }
-  for (auto it = awaiting_.rbegin(); it != awaiting_.rend(); ++it) refs_to_fetch_.push_front(*it);
-  asked_.clear();
-  awaiting_.clear();
-  SendMore(out);
+  requests_.Requeue();
+  requests_.SendMore(id_, out);
 }
 
 void AntiEntropySession::OnTree(const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
-    if (XorAll(node.children) != node.hash) return Reject("the peer's tree node does not add up");
-    if (asked_.erase(Key(node.id)) == 0) continue;  // a duplicate or late answer
+    if (std::optional<std::string> problem = ProblemOf(node)) return Reject(*std::move(problem));
+    if (!requests_.Answered(node.id)) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
     if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root(), id_)) return;  // in sync
-    const std::vector<merkle::Hash> mine = local_.merkle_children(node.id);
-    for (int i = 0; i < merkle::kFanout; ++i) {
-      if (node.children[i] == merkle::FingerprintOf(mine[i], id_)) continue;
-      const merkle::NodeId child{node.id.level + 1, node.id.index * merkle::kFanout + static_cast<uint32_t>(i)};
-      if (child.level < merkle::kDepth) {
-        nodes_to_ask_.push_back(child);
-      } else {
-        buckets_to_ask_.push_back(child.index);
-      }
-    }
+    std::vector<merkle::Fingerprint> mine;
+    for (const merkle::Hash& h : local_.merkle_children(node.id))
+      mine.push_back(merkle::FingerprintOf(h, id_));
+    for (const merkle::NodeId child : DifferingChildren(node.id, mine, node.children))
+      requests_.Ask(child);
   }
 }
 
 void AntiEntropySession::OnLeaves(const LeafResponse& response, std::vector<Body>* out) {
   for (const Leaf& leaf : response.leaves) {
-    if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end())) return Reject("leaf entries are not sorted");
-    if (XorAll(leaf.entries) != leaf.hash) return Reject("the peer's leaf contents do not add up to its leaf");
-    if (asked_.erase(Key(merkle::NodeId{merkle::kDepth, leaf.bucket})) == 0) continue;  // not asked now
+    if (std::optional<std::string> problem = ProblemOf(leaf)) return Reject(*std::move(problem));
+    if (!requests_.Answered(merkle::NodeId{merkle::kDepth, leaf.bucket}))
+      continue;  // not asked now
     ++stats_.leaves_compared;
     CompareLeaf(leaf, out);
     if (done()) return;
@@ -115,7 +90,7 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
     } else if (a == local.size() || theirs.entries[b] < local[a].first) {
       const merkle::Fingerprint f = theirs.entries[b++];
       if (b >= 2 && theirs.entries[b - 2] == f) continue;  // asked once
-      refs_to_fetch_.push_back(DocumentRef{theirs.bucket, f});
+      requests_.Fetch(DocumentRef{theirs.bucket, f});
       ++pending.fetches;
     } else {
       ++a;
@@ -183,8 +158,9 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
   std::vector<RemoteUpdate> updates;
   std::set<uint32_t> settled;
   auto answered = [&](const DocumentRef& ref) {
-    if (awaiting_.erase(ref) == 0) return false;  // a duplicate or late answer
-    if (auto it = pending_.find(ref.bucket); it != pending_.end() && it->second.fetches > 0) --it->second.fetches;
+    if (!requests_.Answered(ref)) return false;  // a duplicate or late answer
+    if (auto it = pending_.find(ref.bucket); it != pending_.end() && it->second.fetches > 0)
+      --it->second.fetches;
     settled.insert(ref.bucket);
     return true;
   };
@@ -192,7 +168,7 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     Result<crdt::Document> state = crdt::DecodeDocument(d.state);
     if (!state.ok()) return Reject("the peer sent a malformed document: " + state.status().message());
     const crdt::Digest digest = crdt::DigestOf(d.state);
-    const DocumentRef ref{merkle::BucketOf(d.key), merkle::FingerprintOf(merkle::Contribution(d.key, digest), id_)};
+    const DocumentRef ref = RefOf(d.key, digest, id_);
     if (!answered(ref)) continue;
     if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = {digest, state->context()};
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
@@ -213,35 +189,6 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     if (done()) return;
   }
   FlushPushes(out);
-}
-
-void AntiEntropySession::SendMore(std::vector<Body>* out) {
-  while (!nodes_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
-    TreeRequest request{id_, {}};
-    while (!nodes_to_ask_.empty() && request.nodes.size() < kMaxNodesPerMessage) {
-      asked_.insert(Key(nodes_to_ask_.front()));
-      request.nodes.push_back(nodes_to_ask_.front());
-      nodes_to_ask_.pop_front();
-    }
-    out->push_back(std::move(request));
-  }
-  while (!buckets_to_ask_.empty() && asked_.size() < kMaxItemsInFlight) {
-    LeafRequest request{id_, {}};
-    while (!buckets_to_ask_.empty() && request.buckets.size() < kBucketsPerRequest) {
-      asked_.insert(Key(merkle::NodeId{merkle::kDepth, buckets_to_ask_.front()}));
-      request.buckets.push_back(buckets_to_ask_.front());
-      buckets_to_ask_.pop_front();
-    }
-    out->push_back(std::move(request));
-  }
-  while (!refs_to_fetch_.empty() && awaiting_.size() < kMaxKeysInFlight) {
-    DocumentRequest request{id_, {}};
-    while (!refs_to_fetch_.empty() && request.documents.size() < kKeysPerRequest) {
-      if (awaiting_.insert(refs_to_fetch_.front()).second) request.documents.push_back(refs_to_fetch_.front());
-      refs_to_fetch_.pop_front();
-    }
-    if (!request.documents.empty()) out->push_back(std::move(request));
-  }
 }
 
 void AntiEntropySession::Reject(std::string why) {

@@ -25,7 +25,6 @@
 #define CRDTDB_SYNC_ANTI_ENTROPY_H_
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,6 +33,7 @@
 
 #include "sync/local_replica.h"
 #include "sync/messages.h"
+#include "sync/walk_requests.h"
 
 namespace crdtdb::sync {
 
@@ -49,13 +49,13 @@ class AntiEntropySession {
  public:
   enum class State { kRunning, kInSync, kRepaired, kRejected, kFailed };
 
-  // Flow control: at most this many nodes and leaves, and documents, asked for and unanswered.
-  static constexpr size_t kMaxItemsInFlight = 4 * kMaxNodesPerMessage;
-  static constexpr size_t kMaxKeysInFlight = 64;
-  static constexpr size_t kBucketsPerRequest = 64;
-  static constexpr size_t kKeysPerRequest = 16;
+  // Flow control (walk_requests.h).
+  static constexpr size_t kMaxItemsInFlight = WalkRequests::kMaxItemsInFlight;
+  static constexpr size_t kMaxKeysInFlight = WalkRequests::kMaxKeysInFlight;
+  static constexpr size_t kBucketsPerRequest = WalkRequests::kBucketsPerRequest;
+  static constexpr size_t kKeysPerRequest = WalkRequests::kKeysPerRequest;
   // Retry() re-sends what is unanswered; after this many retries without progress the round fails.
-  static constexpr int kMaxRetries = 5;
+  static constexpr int kMaxRetries = WalkRequests::kMaxRetries;
 
   AntiEntropySession(LocalReplica& local, uint64_t session_id) : local_(local), id_(session_id) {}
 
@@ -76,7 +76,7 @@ class AntiEntropySession {
   // Why the last fetched document that could not be applied was refused; OK if none was.
   const Status& last_apply_error() const { return last_apply_error_; }
   // Items (nodes, leaves, documents) asked for and not answered yet.
-  size_t outstanding() const { return asked_.size() + awaiting_.size(); }
+  size_t outstanding() const { return requests_.outstanding(); }
 
  private:
   void OnTree(const TreeResponse& response);
@@ -96,7 +96,6 @@ class AntiEntropySession {
   // Queues a local state for the peer; full batches go out at once, the rest with FlushPushes.
   void Push(DocumentState state, std::vector<Body>* out);
   void FlushPushes(std::vector<Body>* out);
-  void SendMore(std::vector<Body>* out);
   void Reject(std::string why);
   void Fail(std::string why);
 
@@ -116,11 +115,7 @@ class AntiEntropySession {
     std::map<std::string, PeerState> fetched;
   };
 
-  std::set<std::pair<int, uint32_t>> asked_;  // nodes and leaves asked for, unanswered
-  std::set<DocumentRef> awaiting_;            // documents asked for, unanswered
-  std::deque<merkle::NodeId> nodes_to_ask_;
-  std::deque<uint32_t> buckets_to_ask_;
-  std::deque<DocumentRef> refs_to_fetch_;
+  WalkRequests requests_;
   std::map<uint32_t, PendingBucket> pending_;
   Documents pushes_;  // local states for the peer, batched across leaves
   size_t pushes_bytes_ = 0;

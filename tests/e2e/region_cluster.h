@@ -206,20 +206,7 @@ class RegionCluster {
     // The servers and the CLI run in a directory of their own, so that a data_dir resolved against
     // the working directory instead of the file's would show.
     std::filesystem::create_directories(dir_.Sub("cwd"));
-    config_path_ = dir_.Sub("regions.yaml");
-    std::ofstream out(config_path_);
-    out << "# written by tests/e2e/region_cluster.h\n"
-        << "cluster: e2e\n"
-        << "anti_entropy_interval_ms: 300\n"
-        << "regions:\n";
-    for (const std::string& r : regions_) {
-      out << "  - name: " << r << "\n"
-          << "    data_dir: data/" << r << "\n"
-          << "    publish: " << Endpoint(r, Socket::kPublish) << "\n"
-          << "    sync: " << Endpoint(r, Socket::kSync) << "\n"
-          << "    client: " << Endpoint(r, Socket::kClient) << "\n";
-    }
-    if (!out.flush()) throw std::runtime_error("cannot write " + config_path_);
+    config_path_ = WriteConfig("regions.yaml", {});
   }
 
   // Stops every server still running: SIGTERM, then SIGKILL after a bound.
@@ -230,6 +217,33 @@ class RegionCluster {
   }
   RegionCluster(const RegionCluster&) = delete;
   RegionCluster& operator=(const RegionCluster&) = delete;
+
+  // Writes the cluster's region file as `name` in the temporary directory, with the sync endpoint
+  // of each region of `sync_ports` moved to that port, and returns its path. A server started with
+  // such a file (Start's `config`) cannot reach those regions' sync endpoints when nothing listens
+  // there: a cut of its sync links alone, while its delta streams stay up.
+  std::string WriteConfig(const std::string& name,
+                          const std::map<std::string, int>& sync_ports) const {
+    const std::string path = dir_.Sub(name);
+    std::ofstream out(path);
+    out << "# written by tests/e2e/region_cluster.h\n"
+        << "cluster: e2e\n"
+        << "anti_entropy_interval_ms: 300\n"
+        << "regions:\n";
+    for (const std::string& r : regions_) {
+      auto moved = sync_ports.find(r);
+      out << "  - name: " << r << "\n"
+          << "    data_dir: data/" << r << "\n"
+          << "    publish: " << Endpoint(r, Socket::kPublish) << "\n"
+          << "    sync: "
+          << (moved == sync_ports.end() ? Endpoint(r, Socket::kSync)
+                                        : "tcp://127.0.0.1:" + std::to_string(moved->second))
+          << "\n"
+          << "    client: " << Endpoint(r, Socket::kClient) << "\n";
+    }
+    if (!out.flush()) throw std::runtime_error("cannot write " + path);
+    return path;
+  }
 
   const std::vector<std::string>& regions() const { return regions_; }
   const std::string& config_path() const { return config_path_; }
@@ -278,14 +292,15 @@ class RegionCluster {
 
   // ---- Servers (the test's thread; these assert) ----
 
-  // Starts `crdtdb serve` for `region` and waits until it answers `status` as that region. Fails
-  // the test at once if the server exits, and after kReadyMs if it never answers.
-  void Start(const std::string& region) {
+  // Starts `crdtdb serve` for `region` (with the region file `config`, by default the cluster's)
+  // and waits until it answers `status` as that region. Fails the test at once if the server exits,
+  // and after kReadyMs if it never answers.
+  void Start(const std::string& region, const std::string& config = "") {
     REQUIRE_MESSAGE(!IsRunning(region), region << " is already running");
     servers_[region].reset();
     servers_[region] = std::make_unique<ServerProcess>(
-        std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config", config_path_, "--region",
-                                 region},
+        std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config",
+                                 config.empty() ? config_path_ : config, "--region", region},
         cwd_, LogPath(region));
     ServerProcess& server = *servers_[region];
     const auto started = std::chrono::steady_clock::now();
