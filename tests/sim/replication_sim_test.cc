@@ -544,6 +544,55 @@ TEST_CASE("randomized schedules of faults: converge after heal, invariants hold"
           << static_cast<uint64_t>(static_cast<double>(deltas) / seconds) << " deltas/s of wall time)");
 }
 
+TEST_CASE("randomized schedules near the limits converge: large concurrent writes, deep nesting, long keys") {
+  // Each write is within its limits; their joins may not be (crdt/limits.h). No replica may fail
+  // to apply what another made.
+  size_t largest = 0;
+  for (uint64_t seed : PropertySeeds(4)) {
+    CAPTURE(seed);
+    INFO("replay: " << ReplayCommand(seed));
+    SimOptions options;
+    options.loss = 0.05;
+    SimCluster cluster(seed, 3, options);
+    cluster.RunFor(1'000);
+    auto& rng = cluster.rng();
+    const std::string long_id(kMaxKeyPartBytes, 'k');
+    for (int step = 0; step < 16; ++step) {
+      const size_t i = rng() % cluster.size();
+      db::DatabaseImpl& db = cluster.db(i);
+      switch (rng() % 6) {
+        case 0: case 1: case 2: {  // a field near the JSON limit, into a document near the write limit
+          const std::string value(3'900'000, static_cast<char>('a' + rng() % 26));
+          const Result<std::string> r =
+              db.patch("big/0", json{{"f" + std::to_string(rng() % 6), value}}.dump());
+          CHECK_MESSAGE((r.ok() || r.status().IsInvalidArgument()), r.status().ToString());
+          break;
+        }
+        case 3: {  // a value nested to the depth limit
+          json value = rng() % 100;
+          for (int depth = 1; depth < kMaxJsonDepth - 1; ++depth) value = json{{"n", value}};
+          REQUIRE(db.patch("nested/" + std::to_string(rng() % 2), json{{"x", value}}.dump()).ok());
+          break;
+        }
+        case 4: REQUIRE(db.put("long/" + long_id, json{{"v", step}, {"by", i}}.dump()).ok()); break;
+        default: cluster.Isolate(i, rng() % 2 == 0);
+      }
+      cluster.RunFor(300);
+    }
+    for (size_t i = 0; i < cluster.size(); ++i) cluster.Isolate(i, false);
+    REQUIRE(cluster.RunUntilConverged(120'000));
+    for (const char* collection : {"big", "nested", "long"}) {
+      const std::string dump = cluster.Dump(0, collection);
+      for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, collection) == dump);
+    }
+    CHECK(cluster.apply_failures() == 0);
+    if (Result<std::optional<std::string>> state = cluster.db(0).ReadState("big/0"); state.ok() && state->has_value()) {
+      largest = std::max(largest, (*state)->size());
+    }
+  }
+  MESSAGE("the largest joined document: " << largest << " bytes (a write may make " << crdt::kMaxWriteBytes << ")");
+}
+
 TEST_CASE("the same seed replays the same run, message for message") {
   auto run = [](uint64_t seed) {
     SimOptions options;
