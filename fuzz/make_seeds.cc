@@ -133,7 +133,7 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
   auto ref = [&](size_t i) { return ref_in(i, 7); };
   const std::vector<std::pair<std::string, Body>> messages = {
       {"delta_batch", DeltaBatch{deltas}},
-      {"heartbeat", Heartbeat{5, hash}},
+      {"heartbeat", Heartbeat{5, hash, {}}},
       {"log_request", LogRequest{3, 1024}},
       {"log_response", LogResponse{3, 9, deltas}},
       {"tree_request", TreeRequest{7, {{0, 0}, {1, 15}, {3, 4095}}}},
@@ -174,7 +174,7 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
       {"document_request_window_2",
        DocumentRequest{10, {ref_in(0, 10), ref_in(3, 10), ref_in(10, 10)}}},
       {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}, {}}},
-      {"not_a_request", Heartbeat{5, hash}}};
+      {"not_a_request", Heartbeat{5, hash, {}}}};
   for (const auto& [name, body] : requests) corpus.Write("responder", name, Encoded(body));
 }
 
