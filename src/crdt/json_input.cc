@@ -17,24 +17,38 @@ namespace crdtdb::crdt {
 
 namespace {
 
+// Tracks whether a scan of JSON text is inside a string literal, escapes included, so that the
+// scans below see only the text between strings.
+class StringTracker {
+ public:
+  // Takes the next character; true if it is part of a string literal (its quotes included).
+  bool InString(char c) {
+    if (in_string_) {
+      if (escaped_) {
+        escaped_ = false;
+      } else if (c == '\\') {
+        escaped_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+      return true;
+    }
+    in_string_ = c == '"';
+    return in_string_;
+  }
+
+ private:
+  bool in_string_ = false;
+  bool escaped_ = false;
+};
+
 // The deepest nesting of [ and { outside strings. Malformed text is left to the parser.
 int NestingDepth(std::string_view text) {
   int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
+  StringTracker strings;
   for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
+    if (strings.InString(c)) continue;
+    if (c == '[' || c == '{') {
       deepest = std::max(deepest, ++depth);
     } else if (c == ']' || c == '}') {
       --depth;
@@ -79,23 +93,10 @@ Status CheckNumber(std::string_view literal) {
 
 // Checks every number literal of `text`, which nlohmann has accepted as JSON.
 Status CheckNumbers(std::string_view text) {
-  bool in_string = false, escaped = false;
+  StringTracker strings;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
+    if (strings.InString(c)) continue;
     if (c != '-' && (c < '0' || c > '9')) continue;
     const size_t end = std::min(text.find_first_not_of("0123456789+-.eE", i), text.size());
     if (Status s = CheckNumber(text.substr(i, end - i)); !s.ok()) return s;

@@ -68,6 +68,14 @@ std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {
   return out;
 }
 
+// A format this build cannot read is refused, never guessed at.
+Status CheckFormatVersion(uint64_t format) {
+  if (format <= kStoreFormatVersion) return Status::OK();
+  return Status::Corruption("database format version " + std::to_string(format) +
+                            " is newer than this crdtdb supports (" + std::to_string(kStoreFormatVersion) +
+                            "); upgrade crdtdb");
+}
+
 }  // namespace
 
 Result<DocumentWrite> EncodeDocumentWrite(std::string key, const crdt::Document& state,
@@ -152,11 +160,7 @@ Status Store::Impl::CheckIdentity() const {
     if (empty) return Status::OK();
     return Status::Corruption("database has records but no format version; not a crdtdb store?");
   }
-  if (**format > kStoreFormatVersion) {
-    return Status::Corruption("database format version " + std::to_string(**format) +
-                              " is newer than this crdtdb supports (" +
-                              std::to_string(kStoreFormatVersion) + "); upgrade crdtdb");
-  }
+  if (Status s = CheckFormatVersion(**format); !s.ok()) return s;
   Result<std::optional<uint64_t>> replica = ReadMetaU64(kMetaReplicaId);
   if (!replica.ok()) return replica.status();
   if (replica->value_or(0) == 0) return Status::Corruption("database has no replica id");
@@ -192,11 +196,7 @@ Status Store::Impl::LoadRecords() {
     wo.sync = true;
     return FromLevelDb(db_->Write(wo, &batch), "initializing the database");
   }
-  if (**format > kStoreFormatVersion) {
-    return Status::Corruption("database format version " + std::to_string(**format) +
-                              " is newer than this crdtdb supports (" +
-                              std::to_string(kStoreFormatVersion) + "); upgrade crdtdb");
-  }
+  if (Status s = CheckFormatVersion(**format); !s.ok()) return s;
   Result<std::optional<uint64_t>> replica = ReadMetaU64(kMetaReplicaId);
   if (!replica.ok()) return replica.status();
   meta_.replica_id = replica->value_or(0);
