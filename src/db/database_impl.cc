@@ -348,6 +348,17 @@ void DatabaseImpl::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence)
   (void)store_->SaveStreamProgress(origin, sequence);  // best effort (local_replica.h)
 }
 
+void DatabaseImpl::OnOwnStreamAcknowledged(const std::string& peer, uint64_t sequence) {
+  const uint64_t last = store_->metadata().sequence;
+  if (sequence <= last) return;
+  // Refused as after a failed write: the close marks the store so that its next open starts a
+  // new stream epoch, above every number the lost writes used (docs/operations.md).
+  store_->RefuseWrites("peer " + peer + " has applied this replica's writes up to sequence " +
+                       std::to_string(sequence) + ", but its store ends at " + std::to_string(last) +
+                       ": it was restored from a backup or copied; restart the replica to start a new "
+                       "stream epoch (docs/operations.md, \"Restoring a backup\")");
+}
+
 sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
   sync::ApplyResult result;
   result.updates.resize(updates.size());

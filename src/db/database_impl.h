@@ -62,6 +62,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
   std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override;
   void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override;
+  void OnOwnStreamAcknowledged(const std::string& peer, uint64_t sequence) override;
 
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).

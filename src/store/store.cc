@@ -433,6 +433,19 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   return Status::OK();
 }
 
+void Store::Impl::RefuseWrites(const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    if (!health_error_.empty()) return;
+    health_error_ = why;
+  }
+  // Marked at once, not only at a clean close: after a kill -9 the next open must start a new
+  // epoch as well. If this write fails, the close tries again.
+  leveldb::WriteOptions wo;
+  wo.sync = true;
+  (void)db_->Put(wo, MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+}
+
 Result<std::optional<uint64_t>> Store::Impl::ReadStreamProgress(crdt::ReplicaId origin) const {
   std::string value;
   leveldb::Status s = db_->Get(ReadOpts(), StreamProgressKey(origin), &value);
@@ -476,6 +489,7 @@ Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
 Result<std::optional<uint64_t>> Store::ReadStreamProgress(crdt::ReplicaId origin) const {
   return impl_->ReadStreamProgress(origin);
 }
+void Store::RefuseWrites(const std::string& why) { impl_->RefuseWrites(why); }
 Status Store::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
   return impl_->SaveStreamProgress(origin, sequence);
 }

@@ -179,6 +179,10 @@ class Store {
   // to this sequence, as last saved; nullopt if never saved. A lower bound (it is saved now and
   // then), from which gap repair resumes after a restart.
   Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
+  // Refuses every later write with `why`, as after a failed commit, so that the next open starts
+  // a new stream epoch. For a replica that learns its store is older than what it already issued
+  // (restored from a backup, or copied): writing on would issue its dots and sequences again.
+  void RefuseWrites(const std::string& why);
   // Saves it. Call it only once the deltas it covers are committed: they then precede it in
   // LevelDB's log, so a crash that keeps the record kept them too.
   Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);

@@ -75,6 +75,7 @@ class Store::Impl {
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Status Commit(const WriteSet& writes);
   Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
+  void RefuseWrites(const std::string& why);
   Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
   Result<StoreVerification> Verify() const;
 

@@ -85,6 +85,10 @@ class LocalReplica {
   // How far this replica has applied `origin`'s delta stream, as last saved (a lower bound), so
   // that gap repair resumes there after a restart; nullopt if unknown.
   virtual std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const = 0;
+  // A peer acknowledged this replica's own stream up to `sequence`. Above last_sequence() it
+  // means this replica's store is older than what it issued (restored from a backup, or a copy
+  // run as a second replica): the replica must stop writing until it starts a new epoch.
+  virtual void OnOwnStreamAcknowledged(const std::string& peer, uint64_t sequence) = 0;
   // Saves it; every delta of `origin` up to `sequence` must already be applied. Best effort: a
   // failure only makes the next restart's gap repair longer.
   virtual void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) = 0;

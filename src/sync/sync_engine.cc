@@ -194,7 +194,9 @@ void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_
 void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms) {
   const crdt::ReplicaId self = local_.replica_id();
   for (const StreamAck& ack : heartbeat.acknowledged) {
-    if (ack.origin == self) peer.acknowledged = ack.sequence;
+    if (ack.origin != self) continue;
+    peer.acknowledged = ack.sequence;
+    local_.OnOwnStreamAcknowledged(peer.name, ack.sequence);
   }
   if (!peer.stream_started) {
     peer.stream.CoverThrough(heartbeat.last_sequence);

@@ -2,6 +2,7 @@
 
 #include "tests/sim/sim_cluster.h"
 
+#include <map>
 #include <stdexcept>
 
 #include <leveldb/env.h>
@@ -14,6 +15,7 @@ namespace crdtdb::testing {
 
 struct SimCluster::Node {
   std::string name;
+  std::map<std::string, std::string> backup;  // file name -> contents
   std::unique_ptr<leveldb::Env> memory;   // the replica's files: survive crashes
   std::unique_ptr<testing::FaultEnv> env;  // its disk, which a crash freezes
   int64_t skew_ms = 0;
@@ -190,6 +192,36 @@ void SimCluster::PowerLoss(size_t i) {
   node.env->Thaw();
   ++node.boot;
   Open(i);
+}
+
+void SimCluster::Backup(size_t i) {
+  Node& node = *nodes_[i];
+  if (node.replica) throw std::runtime_error("sim: back up " + node.name + " while it is down");
+  const std::string dir = "/sim/" + node.name;
+  std::vector<std::string> names;
+  if (!node.env->GetChildren(dir, &names).ok()) throw std::runtime_error("sim: cannot list " + dir);
+  node.backup.clear();
+  for (const std::string& name : names) {
+    std::string contents;
+    if (!leveldb::ReadFileToString(node.env.get(), dir + "/" + name, &contents).ok()) {
+      throw std::runtime_error("sim: cannot back up " + dir + "/" + name);
+    }
+    node.backup[name] = std::move(contents);
+  }
+}
+
+void SimCluster::RestoreBackup(size_t i) {
+  Node& node = *nodes_[i];
+  if (node.replica) throw std::runtime_error("sim: restore " + node.name + " while it is down");
+  const std::string dir = "/sim/" + node.name;
+  std::vector<std::string> names;
+  if (!node.env->GetChildren(dir, &names).ok()) throw std::runtime_error("sim: cannot list " + dir);
+  for (const std::string& name : names) (void)node.env->RemoveFile(dir + "/" + name);
+  for (const auto& [name, contents] : node.backup) {
+    if (!leveldb::WriteStringToFile(node.env.get(), contents, dir + "/" + name).ok()) {
+      throw std::runtime_error("sim: cannot restore " + dir + "/" + name);
+    }
+  }
 }
 
 void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes) {

@@ -95,6 +95,10 @@ class SimCluster {
   // durability, the writes since its last open may be lost), then its machine boots again and it
   // starts in a new stream epoch, while its peers may hold the writes it lost.
   void PowerLoss(size_t i);
+  // Copies a replica's files aside, as a backup would, and later puts that copy back in place of
+  // its files, as a restore would. Preconditions: the replica is down (crashed).
+  void Backup(size_t i);
+  void RestoreBackup(size_t i);
 
   // Runs Database::sync_with between the client and `region` over a transport that delivers
   // straight to the region's replica, each round trip taking 2 x latency_min_ms of virtual time,

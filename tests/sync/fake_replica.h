@@ -89,6 +89,10 @@ class FakeReplica : public sync::LocalReplica {
     return it == progress.end() ? std::nullopt : std::optional(it->second);
   }
   void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override { progress[origin] = sequence; }
+  void OnOwnStreamAcknowledged(const std::string&, uint64_t sequence) override {
+    highest_acknowledged = std::max(highest_acknowledged, sequence);
+  }
+  uint64_t highest_acknowledged = 0;
   std::map<crdt::ReplicaId, uint64_t> progress;
 
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
