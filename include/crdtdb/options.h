@@ -31,7 +31,8 @@ struct Options {
   Durability durability = Durability::kBuffered;
 
   // How many of this replica's own deltas the delta log keeps for peers that missed them. Older
-  // deltas are dropped; a peer further behind repairs by anti-entropy instead.
+  // deltas are dropped; a peer further behind repairs by anti-entropy instead. At least 1 (Open
+  // refuses 0 with InvalidArgument).
   uint64_t delta_log_max_entries = 100'000;
 
   // LevelDB block cache, in bytes.

@@ -46,7 +46,7 @@ struct StoreOptions {
   // error, never created.
   bool read_only = false;
   bool sync_writes = false;  // fsync every commit
-  uint64_t delta_log_max_entries = 100'000;
+  uint64_t delta_log_max_entries = 100'000;  // at least 1; Open refuses 0
   size_t cache_bytes = size_t{8} << 20;
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
   // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.

@@ -99,6 +99,12 @@ Status PrepareNewStore(const StoreOptions& options, DirectoryState state) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  // Retention deletes sequence s - max with each append: with 0, the delta just appended.
+  if (options.delta_log_max_entries == 0) {
+    return Status::InvalidArgument(
+        "delta_log_max_entries must be at least 1: with 0 every delta would be dropped as it is logged, "
+        "and the stream would have nothing to publish");
+  }
   leveldb::Env* env = options.env != nullptr ? options.env : leveldb::Env::Default();
   Result<DirectoryState> state = InspectStoreDirectory(env, options.path);
   if (!state.ok()) return state.status();

@@ -93,6 +93,24 @@ TEST_CASE("the delta log is read by range and bounded by its retention") {
   CHECK(v->problems.empty());
 }
 
+TEST_CASE("a delta log that would keep no delta is refused, and nothing is created") {
+  testing::TempDir dir;
+  StoreOptions options;
+  options.path = dir.path() + "/db";
+  options.delta_log_max_entries = 0;
+  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  REQUIRE(store.status().IsInvalidArgument());
+  CHECK(store.status().message().find("delta_log_max_entries must be at least 1") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(options.path));
+  // One entry is the least: the log keeps the last delta.
+  auto one = OpenStore(dir.path() + "/one", /*log_entries=*/1);
+  for (int i = 1; i <= 3; ++i) Put(*one, "c/" + std::to_string(i), Json{{"i", i}}, 100 + i);
+  Result<std::vector<DeltaLogEntry>> log = one->ReadDeltaLog(1, 100, SIZE_MAX);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 1);
+  CHECK(log->front().sequence == 3);
+}
+
 TEST_CASE("the delta log is read within a byte budget, a referenced state counting with its size") {
   testing::TempDir dir;
   auto store = OpenStore(dir.path(), /*log_entries=*/100);
