@@ -446,27 +446,6 @@ void Store::Impl::RefuseWrites(const std::string& why) {
   (void)db_->Put(wo, MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
 }
 
-Result<std::optional<uint64_t>> Store::Impl::ReadStreamProgress(crdt::ReplicaId origin) const {
-  std::string value;
-  leveldb::Status s = db_->Get(ReadOpts(), StreamProgressKey(origin), &value);
-  if (s.IsNotFound()) return std::optional<uint64_t>();
-  if (!s.ok()) return NoteRead(FromLevelDb(s, "reading stream progress"));
-  if (value.size() != 8) return NoteRead(Status::Corruption("stream progress record is malformed"));
-  return std::optional<uint64_t>(ReadBigEndian64(value));
-}
-
-Status Store::Impl::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
-  {
-    std::lock_guard lock(mu_);
-    if (options_.read_only) return Status::IOError("the store " + options_.path + " is open read-only");
-    if (!health_error_.empty()) return Status::IOError("store refuses writes after a failure: " + health_error_);
-  }
-  // Not synced: losing it costs a longer gap repair, never a delta, and a record that survives
-  // a crash is preceded in the log by the commits it covers.
-  return FromLevelDb(db_->Put(leveldb::WriteOptions(), StreamProgressKey(origin), EncodeU64(sequence)),
-                     "saving stream progress");
-}
-
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
@@ -486,13 +465,7 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::ReadBucket(uint
   return impl_->ReadBucket(bucket);
 }
 Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
-Result<std::optional<uint64_t>> Store::ReadStreamProgress(crdt::ReplicaId origin) const {
-  return impl_->ReadStreamProgress(origin);
-}
 void Store::RefuseWrites(const std::string& why) { impl_->RefuseWrites(why); }
-Status Store::SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) {
-  return impl_->SaveStreamProgress(origin, sequence);
-}
 Metadata Store::metadata() const { return impl_->metadata(); }
 merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }
 merkle::Hash Store::merkle_node(merkle::NodeId id) const { return impl_->merkle_node(id); }

@@ -1,0 +1,51 @@
+// Copyright (c) crdtdb authors.
+//
+// The crdtdb command line as CLI11 sees it: every option and verb (docs/cli.md), and the values
+// they carry. main.cc asks after parsing which were given, and runs the verb.
+
+#ifndef CRDTDB_CLI_ARGUMENTS_H_
+#define CRDTDB_CLI_ARGUMENTS_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace crdtdb::cli {
+
+// Every value the command line can carry; each verb reads the ones it declares.
+struct Arguments {
+  std::string data_dir = "./crdtdb-data";
+  std::string config, region, endpoint;  // a running region instead of the embedded store
+  std::string client_key, server_key;     // CURVE with --endpoint (interfaces section 5)
+  std::string path;
+  std::string json;
+  std::string field;
+  std::string by = "1";
+  bool conflicts = false;
+  std::string limit;
+  std::string start_after;
+  std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
+  std::string into;     // repair
+};
+
+// The options and verbs, kept to ask after parsing which were given.
+struct Parser {
+  CLI::App app{
+      "crdtdb: a geo-replicated CRDT document database.\n"
+      "Without --config or --endpoint, every verb runs against the embedded store in\n"
+      "--data-dir, with no server (offline-first use).",
+      "crdtdb"};
+  CLI::Option *data_dir = nullptr, *config = nullptr, *region = nullptr, *endpoint = nullptr,
+              *client_key = nullptr, *server_key = nullptr;
+  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
+  CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
+           *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr;
+};
+
+// Declares every option and verb of `p`, bound to the fields of `a` (which must outlive `p`'s use).
+void Define(Parser& p, Arguments& a);
+
+}  // namespace crdtdb::cli
+
+#endif  // CRDTDB_CLI_ARGUMENTS_H_
