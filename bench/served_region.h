@@ -98,7 +98,7 @@ class ServedRegion {
   ServedRegion(const ClusterConfig& config, const RegionEndpoints& region)
       : client_(region.client, 5000) {
     thread_ = std::thread([this, &config, name = region.name] {
-      const crdtdb::Status s = server::Serve(config, name, stop_);
+      const crdtdb::Status s = server::Serve(config, name, /*node=*/"", stop_);
       if (!s.ok()) Fail("serve " + name + ": " + s.ToString());
     });
     const auto deadline = std::chrono::steady_clock::now() + kRegionStartBound;

@@ -25,12 +25,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(!config->regions.empty() && config->regions.size() <= kMaxRegions);
   for (const RegionConfig& region : config->regions) {
     FUZZ_CHECK(config->FindRegion(region.name) == &region);
-    FUZZ_CHECK(region.data_dir.starts_with('/'));
-    if (config->security.curve) {
-      FUZZ_CHECK(region.public_key.has_value() && region.secret_key_file.has_value());
-      FUZZ_CHECK(region.secret_key_file->starts_with('/'));
+    FUZZ_CHECK(!region.nodes.empty() && region.nodes.size() <= kMaxNodesPerRegion);
+    FUZZ_CHECK(region.replication_factor >= 1 &&
+               static_cast<size_t>(region.replication_factor) <= region.nodes.size());
+    for (const NodeConfig& node : region.nodes) {
+      FUZZ_CHECK(config->RegionOfNode(node.name) == &region);
+      FUZZ_CHECK(node.data_dir.starts_with('/'));
+      if (config->security.curve) {
+        FUZZ_CHECK(node.public_key.has_value() && node.secret_key_file.has_value());
+        FUZZ_CHECK(node.secret_key_file->starts_with('/'));
+      }
     }
   }
+  FUZZ_CHECK(config->partitions >= 1 && config->partitions <= kMaxPartitions &&
+             (config->partitions & (config->partitions - 1)) == 0);
   FUZZ_CHECK(config->links.size() <= kMaxLinks);
   for (const LinkConfig& link : config->links) {
     FUZZ_CHECK(link.a != link.b);

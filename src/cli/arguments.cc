@@ -124,8 +124,13 @@ void Define(Parser& p, Arguments& a) {
       AddVerb(app, "verify", "Check every stored digest and the Merkle tree; exits 1 on problems.",
               "  $ crdtdb verify\n  {\"documents_checked\":1,\"problems\":[]}");
 
-  p.serve = AddVerb(app, "serve", "Run a region's replica in the foreground until SIGINT/SIGTERM; logs on stderr.",
-                    "  $ crdtdb serve --config regions.yaml --region us-east");
+  p.serve = AddVerb(app, "serve",
+                    "Run a region's replica (one node of a region of several: --node) in the\n"
+                    "foreground until SIGINT/SIGTERM; logs on stderr.",
+                    "  $ crdtdb serve --config regions.yaml --region us-east\n"
+                    "  $ crdtdb serve --config regions.yaml --region eu-west --node eu-west-2");
+  p.serve->add_option("--node", a.node, "the node of the region to run (for a region of several nodes)")
+      ->type_name("NODE");
   p.sync = AddVerb(
       app, "sync",
       "Two-way sync of the embedded store (--data-dir, required) with a region, named by\n"

@@ -16,6 +16,7 @@ namespace crdtdb::cli {
 struct Arguments {
   std::string data_dir = "./crdtdb-data";
   std::string config, region, endpoint;  // a running region instead of the embedded store
+  std::string node;                       // serve: the node of --region to run
   std::string client_key, server_key;     // CURVE with --endpoint (interfaces section 5)
   std::string path;
   std::string json;

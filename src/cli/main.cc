@@ -175,11 +175,23 @@ Result<std::pair<ClusterConfig, RegionConfig>> ResolveRegion(const Arguments& a)
   return std::make_pair(*config, *region);
 }
 
-// The CURVE keys of a remote call: with --config/--region and security.curve, the region's key
-// pair (its secret_key_file) unless --client-key names another; with --endpoint, --client-key and
+// The one node of a region for the verbs that talk to one replica as a whole (sync, diff):
+// a region of several nodes holds each partition on other nodes, which they do not gather yet.
+Result<NodeConfig> SoleNode(const RegionConfig& region) {
+  if (region.nodes.size() != 1) {
+    return Status::InvalidArgument("region " + region.name + " has " +
+                                   std::to_string(region.nodes.size()) +
+                                   " nodes; sync and diff work with a one-node region only "
+                                   "(docs/sharding.md)");
+  }
+  return region.nodes[0];
+}
+
+// The CURVE keys of a remote call: with --config/--region and security.curve, the key pair of
+// the node called (its secret_key_file) unless --client-key names another; with --endpoint, --client-key and
 // --server-key. nullopt means plain TCP.
 Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const ClusterConfig* config,
-                                                       const RegionConfig* region) {
+                                                       const NodeConfig* node) {
   const bool given = !a.client_key.empty() || !a.server_key.empty();
   if (config == nullptr || !config->security.curve) {
     if (!given) return std::optional<net::CurveClientKeys>();
@@ -193,8 +205,8 @@ Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const
   std::string key_file = a.client_key;
   std::string server_key = a.server_key;
   if (config != nullptr) {
-    if (key_file.empty()) key_file = region->secret_key_file.value_or("");
-    if (server_key.empty()) server_key = region->public_key.value_or("");
+    if (key_file.empty()) key_file = node->secret_key_file.value_or("");
+    if (server_key.empty()) server_key = node->public_key.value_or("");
   }
   if (key_file.empty() || server_key.empty()) {
     return Status::InvalidArgument("CURVE needs a client key file and the server's public key");
@@ -245,7 +257,7 @@ int Serve(const Parser& p, const Arguments& a) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, OnReloadSignal);
   server::ReloadHook reload{&g_reload, [path = a.config] { return LoadClusterConfig(path); }};
-  if (Status s = server::Serve(target->first, a.region, g_stop, std::move(reload)); !s.ok()) {
+  if (Status s = server::Serve(target->first, a.region, a.node, g_stop, std::move(reload)); !s.ok()) {
     return Fail(s.IsInvalidArgument() ? kExitUsage : kExitFailure, s.ToString());
   }
   return kExitOk;
@@ -271,9 +283,11 @@ Result<SyncTarget> ResolveSyncTarget(const Arguments& a) {
   }
   Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
   if (!target.ok()) return target.status();
-  Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
+  Result<NodeConfig> node = SoleNode(target->second);
+  if (!node.ok()) return node.status();
+  Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &*node);
   if (!keys.ok()) return keys.status();
-  return SyncTarget{a.region, target->second.sync, std::move(keys).value()};
+  return SyncTarget{a.region, node->sync, std::move(keys).value()};
 }
 
 int Sync(const Parser& p, const Arguments& a) {
@@ -412,8 +426,10 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   if (endpoint.empty()) {
     Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
     if (!target.ok()) return Fail(target.status());
-    endpoint = target->second.client;
-    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &target->second);
+    Result<NodeConfig> node = SoleNode(target->second);
+    if (!node.ok()) return Fail(node.status());
+    endpoint = node->client;
+    Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, &target->first, &*node);
     if (!keys.ok()) return Fail(keys.status());
     curve = std::move(keys).value();
   } else if (!a.config.empty() || !a.region.empty()) {

@@ -98,7 +98,15 @@ class ConfigParser {
  private:
   Status ParseRegions(const YamlEntry& entry, ClusterConfig* config);
   Status ParseRegion(const YamlEntry& entry, RegionConfig* region);
-  Status ParseRegionName(const YamlMapping& mapping, std::string* out);
+  Status ParseNodes(const YamlEntry& entry, RegionConfig* region);
+  // The endpoint keys of one node, from the node's mapping or a one-node region's.
+  Status ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* node);
+  // A region or node name: [a-z0-9-]+, unique among the names already in `seen` (a one-node
+  // region's node name is there too, so a listed node cannot take it).
+  Status ParseName(const YamlMapping& mapping, const char* what, std::map<std::string, int>* seen,
+                   std::string* out);
+  // A one-node region's node takes the region's name, which no listed node may also take.
+  Status ClaimNodeName(const std::string& name, int line, const std::string& path);
   Status ParsePublicKey(const YamlEntry& entry, std::string* out);
   Status ParseEndpoint(const YamlMapping& mapping, std::string_view key, std::string* out);
   Status ParseLinks(const YamlEntry& entry, ClusterConfig* config);
@@ -117,8 +125,10 @@ class ConfigParser {
   std::string base_dir_;
   std::map<std::string, FirstUse> endpoints_;     // canonical endpoint -> first use
   std::map<std::string, int> region_name_lines_;  // region name -> line of its name
-  std::map<std::string, FirstUse> public_keys_;   // region public key -> first use
-  std::vector<int> region_lines_;                 // line of each region's mapping
+  std::map<std::string, int> node_name_lines_;    // node name -> line of its name
+  std::map<std::string, FirstUse> public_keys_;   // node public key -> first use
+  // Where each node is written, in config order (regions, then their nodes), for later checks.
+  std::vector<FirstUse> node_sites_;
 };
 
 Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
@@ -129,7 +139,8 @@ Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
   }
   Result<YamlMapping> top =
       reader_.Mapping(YamlEntry{.node = root, .line = 1, .path = ""},
-                      {"cluster", "anti_entropy_interval_ms", "regions", "links", "security"});
+                      {"cluster", "anti_entropy_interval_ms", "partitions", "regions", "links",
+                       "security"});
   if (!top.ok()) return top.status();
 
   ClusterConfig config;
@@ -140,6 +151,15 @@ Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
         reader_.Integer(*entry, kMinAntiEntropyIntervalMs, kMaxAntiEntropyIntervalMs);
     if (!interval_ms.ok()) return interval_ms.status();
     config.anti_entropy_interval_ms = static_cast<int>(*interval_ms);
+  }
+  if (const YamlEntry* entry = top->Find("partitions")) {
+    Result<int64_t> partitions = reader_.Integer(*entry, 1, kMaxPartitions);
+    if (!partitions.ok()) return partitions.status();
+    if ((*partitions & (*partitions - 1)) != 0) {
+      return reader_.Error(entry->line, entry->path,
+                           "must be a power of two (got \"" + std::to_string(*partitions) + "\")");
+    }
+    config.partitions = static_cast<uint32_t>(*partitions);
   }
   Result<YamlEntry> regions = reader_.Required(*top, "regions");
   if (!regions.ok()) return regions.status();
@@ -164,34 +184,90 @@ Status ConfigParser::ParseRegions(const YamlEntry& entry, ClusterConfig* config)
     RegionConfig region;
     if (Status s = ParseRegion(item, &region); !s.ok()) return s;
     config->regions.push_back(std::move(region));
-    region_lines_.push_back(item.line);
   }
   return Status::OK();
 }
+
+constexpr const char* kEndpointKeys[] = {"data_dir", "publish", "sync", "client", "public_key",
+                                         "secret_key_file"};
 
 Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
-  Result<YamlMapping> mapping = reader_.Mapping(
-      entry, {"name", "data_dir", "publish", "sync", "client", "public_key", "secret_key_file"});
+  Result<YamlMapping> mapping =
+      reader_.Mapping(entry, {"name", "replication_factor", "nodes", "data_dir", "publish", "sync",
+                              "client", "public_key", "secret_key_file"});
   if (!mapping.ok()) return mapping.status();
 
-  Status s = ParseRegionName(*mapping, &region->name);
+  Status s = ParseName(*mapping, "region", &region_name_lines_, &region->name);
   if (!s.ok()) return s;
-  Result<YamlEntry> data_dir = reader_.Required(*mapping, "data_dir");
-  if (!data_dir.ok()) return data_dir.status();
-  if (s = PathValue(*data_dir, &region->data_dir); !s.ok()) return s;
-  if (s = ParseEndpoint(*mapping, "publish", &region->publish); !s.ok()) return s;
-  if (s = ParseEndpoint(*mapping, "sync", &region->sync); !s.ok()) return s;
-  if (s = ParseEndpoint(*mapping, "client", &region->client); !s.ok()) return s;
-  if (const YamlEntry* key = mapping->Find("public_key")) {
-    if (s = ParsePublicKey(*key, &region->public_key.emplace()); !s.ok()) return s;
+  if (const YamlEntry* nodes = mapping->Find("nodes")) {
+    // One place for a node's endpoints: keys beside `nodes` would leave it unclear whose they are.
+    for (const char* key : kEndpointKeys) {
+      if (const YamlEntry* stray = mapping->Find(key)) {
+        return reader_.Error(stray->line, stray->path,
+                             "a region with nodes gives its endpoints under each node");
+      }
+    }
+    if (s = ParseNodes(*nodes, region); !s.ok()) return s;
+  } else {
+    NodeConfig node;
+    node.name = region->name;
+    const YamlEntry* name = mapping->Find("name");
+    if (s = ClaimNodeName(node.name, name->line, name->path); !s.ok()) return s;
+    if (s = ParseNodeEndpoints(*mapping, &node); !s.ok()) return s;
+    node_sites_.push_back(FirstUse{entry.line, entry.path});
+    region->nodes.push_back(std::move(node));
   }
-  if (const YamlEntry* file = mapping->Find("secret_key_file")) {
-    if (s = PathValue(*file, &region->secret_key_file.emplace()); !s.ok()) return s;
+  if (const YamlEntry* factor = mapping->Find("replication_factor")) {
+    const auto nodes = static_cast<int64_t>(region->nodes.size());
+    Result<int64_t> value = reader_.Integer(*factor, 1, nodes);
+    if (!value.ok()) {
+      return reader_.Error(factor->line, factor->path,
+                           "must be from 1 to the region's node count, " + std::to_string(nodes) +
+                               " (got " + YamlReader::Describe(factor->node) + ")");
+    }
+    region->replication_factor = static_cast<int>(*value);
   }
   return Status::OK();
 }
 
-Status ConfigParser::ParseRegionName(const YamlMapping& mapping, std::string* out) {
+Status ConfigParser::ParseNodes(const YamlEntry& entry, RegionConfig* region) {
+  Result<std::vector<YamlEntry>> items = reader_.List(entry, kMaxNodesPerRegion);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return reader_.Error(entry.line, entry.path, "at least one node is required");
+  region->listed_nodes = true;
+  for (const YamlEntry& item : *items) {
+    Result<YamlMapping> mapping =
+        reader_.Mapping(item, {"name", "data_dir", "publish", "sync", "client", "public_key",
+                               "secret_key_file"});
+    if (!mapping.ok()) return mapping.status();
+    NodeConfig node;
+    if (Status s = ParseName(*mapping, "node", &node_name_lines_, &node.name); !s.ok()) return s;
+    if (Status s = ParseNodeEndpoints(*mapping, &node); !s.ok()) return s;
+    node_sites_.push_back(FirstUse{item.line, item.path});
+    region->nodes.push_back(std::move(node));
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* node) {
+  Result<YamlEntry> data_dir = reader_.Required(mapping, "data_dir");
+  if (!data_dir.ok()) return data_dir.status();
+  Status s = PathValue(*data_dir, &node->data_dir);
+  if (!s.ok()) return s;
+  if (s = ParseEndpoint(mapping, "publish", &node->publish); !s.ok()) return s;
+  if (s = ParseEndpoint(mapping, "sync", &node->sync); !s.ok()) return s;
+  if (s = ParseEndpoint(mapping, "client", &node->client); !s.ok()) return s;
+  if (const YamlEntry* key = mapping.Find("public_key")) {
+    if (s = ParsePublicKey(*key, &node->public_key.emplace()); !s.ok()) return s;
+  }
+  if (const YamlEntry* file = mapping.Find("secret_key_file")) {
+    if (s = PathValue(*file, &node->secret_key_file.emplace()); !s.ok()) return s;
+  }
+  return Status::OK();
+}
+
+Status ConfigParser::ParseName(const YamlMapping& mapping, const char* what,
+                               std::map<std::string, int>* seen, std::string* out) {
   Result<YamlEntry> entry = reader_.Required(mapping, "name");
   if (!entry.ok()) return entry.status();
   if (Status s = Text(*entry, kMaxRegionNameBytes, out); !s.ok()) return s;
@@ -200,13 +276,22 @@ Status ConfigParser::ParseRegionName(const YamlMapping& mapping, std::string* ou
                          "must be 1 to " + std::to_string(kMaxRegionNameBytes) +
                              " characters of [a-z0-9-] (got " + YamlReader::Quote(*out) + ")");
   }
-  auto [first, inserted] = region_name_lines_.emplace(*out, entry->line);
+  auto [first, inserted] = seen->emplace(*out, entry->line);
   if (!inserted) {
     return reader_.Error(entry->line, entry->path,
-                         "duplicate region name " + YamlReader::Quote(*out) + " (first at line " +
-                             std::to_string(first->second) + ")");
+                         std::string("duplicate ") + what + " name " + YamlReader::Quote(*out) +
+                             " (first at line " + std::to_string(first->second) + ")");
   }
   return Status::OK();
+}
+
+Status ConfigParser::ClaimNodeName(const std::string& name, int line, const std::string& path) {
+  auto [first, inserted] = node_name_lines_.emplace(name, line);
+  if (inserted) return Status::OK();
+  return reader_.Error(line, path,
+                       "node name " + YamlReader::Quote(name) + " is already taken at line " +
+                           std::to_string(first->second) +
+                           " (a one-node region's node is named after the region)");
 }
 
 // Peers are told apart by their public keys: two regions sharing one could impersonate each other.
@@ -314,16 +399,17 @@ Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* secur
 // serve nor be reached.
 Status ConfigParser::CheckCurveKeys(const ClusterConfig& config) const {
   if (!config.security.curve) return Status::OK();
-  for (size_t i = 0; i < config.regions.size(); ++i) {
-    const RegionConfig& region = config.regions[i];
-    std::string path = "regions[" + std::to_string(i) + "]";
-    if (!region.public_key) {
-      return reader_.Error(region_lines_[i], path + ".public_key",
-                           "required when security.curve is true");
-    }
-    if (!region.secret_key_file) {
-      return reader_.Error(region_lines_[i], path + ".secret_key_file",
-                           "required when security.curve is true");
+  size_t site = 0;
+  for (const RegionConfig& region : config.regions) {
+    for (const NodeConfig& node : region.nodes) {
+      const FirstUse& at = node_sites_[site++];
+      if (!node.public_key) {
+        return reader_.Error(at.line, at.path + ".public_key", "required when security.curve is true");
+      }
+      if (!node.secret_key_file) {
+        return reader_.Error(at.line, at.path + ".secret_key_file",
+                             "required when security.curve is true");
+      }
     }
   }
   return Status::OK();
@@ -380,6 +466,20 @@ Status ConfigParser::Z85Key(const YamlEntry& entry, std::string* out) const {
 const RegionConfig* ClusterConfig::FindRegion(std::string_view name) const {
   for (const RegionConfig& region : regions) {
     if (region.name == name) return &region;
+  }
+  return nullptr;
+}
+
+const NodeConfig* RegionConfig::FindNode(std::string_view node) const {
+  for (const NodeConfig& n : nodes) {
+    if (n.name == node) return &n;
+  }
+  return nullptr;
+}
+
+const RegionConfig* ClusterConfig::RegionOfNode(std::string_view node) const {
+  for (const RegionConfig& region : regions) {
+    if (region.FindNode(node) != nullptr) return &region;
   }
   return nullptr;
 }

@@ -16,6 +16,7 @@
 #define CRDTDB_CONFIG_CLUSTER_CONFIG_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,16 +37,37 @@ constexpr int kDefaultAntiEntropyIntervalMs = 1000;
 constexpr int kMinAntiEntropyIntervalMs = 10;
 constexpr int kMaxAntiEntropyIntervalMs = 3'600'000;
 constexpr int kMaxLinkLatencyMs = 60'000;
+// Partitions of the key space (docs/sharding.md): a power of two, at most one per Merkle node of
+// the level above the leaves, so that a partition is a set of whole subtrees anti-entropy can
+// start at.
+constexpr uint32_t kDefaultPartitions = 256;
+constexpr uint32_t kMaxPartitions = 4096;
+constexpr size_t kMaxNodesPerRegion = 64;
 
-struct RegionConfig {
-  std::string name;  // unique in the cluster; [a-z0-9-]+
+// One node of a region: one `crdtdb serve` process with its own store and endpoints.
+struct NodeConfig {
+  std::string name;  // unique in the cluster; [a-z0-9-]+; a one-node region's node is the region's
   std::string
       data_dir;         // resolved: a relative path in the file is relative to the file's directory
-  std::string publish;  // PUB socket of this region's delta stream, tcp://HOST:PORT as written
+  std::string publish;  // PUB socket of this node's delta stream, tcp://HOST:PORT as written
   std::string sync;     // ROUTER socket: anti-entropy, retransmits, offline-first clients
   std::string client;   // ROUTER socket: CLI / API requests
   std::optional<std::string> public_key;       // Z85 CURVE key; required when security.curve
   std::optional<std::string> secret_key_file;  // resolved like data_dir; required when curve
+};
+
+struct RegionConfig {
+  std::string name;  // unique in the cluster; [a-z0-9-]+
+  // Owners of each partition in this region; 1 <= replication_factor <= nodes.size().
+  int replication_factor = 1;
+  // Never empty. A region written with its endpoints directly under it (interfaces.md section 1)
+  // is a one-node region: one node, named after the region.
+  std::vector<NodeConfig> nodes;
+  // True when the file listed `nodes` (even one): the region's replicas are partitioned nodes.
+  bool listed_nodes = false;
+
+  // The node called `name`, or nullptr.
+  const NodeConfig* FindNode(std::string_view name) const;
 };
 
 // The simulated network between two regions. A link applies in both directions.
@@ -64,12 +86,15 @@ struct SecurityConfig {
 struct ClusterConfig {
   std::string cluster;  // free text, shown by `status`
   int anti_entropy_interval_ms = kDefaultAntiEntropyIntervalMs;
+  uint32_t partitions = kDefaultPartitions;  // the same in every region
   std::vector<RegionConfig> regions;  // file order; never empty once loaded
   std::vector<LinkConfig> links;      // file order; at most one per pair of regions
   SecurityConfig security;
 
   // The region called `name`, or nullptr. The pointer lives as long as this config, unchanged.
   const RegionConfig* FindRegion(std::string_view name) const;
+  // The region of the node called `name`, or nullptr.
+  const RegionConfig* RegionOfNode(std::string_view node) const;
 
   // The link between regions `a` and `b` in either order, or nullptr when the file gives none
   // (the simulation then uses its default network).

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/command.h"
+#include "cluster/placement.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
@@ -55,13 +56,15 @@ std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 constexpr int kRebindAttempts = 50;
 constexpr int kRebindPauseMs = 20;
 
-// The ZAP allow-list: every region's public key (user id: the region's name), then the listed
-// client keys (user id "client:" and the whole key, so that replica ids are bound to keys, not to
-// a prefix two keys may share).
+// The ZAP allow-list: every node's public key (user id: the node's name, a one-node region's
+// being the region's), then the listed client keys (user id "client:" and the whole key, so that
+// replica ids are bound to keys, not to a prefix two keys may share).
 std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
   std::map<std::string, std::string> allowed;
   for (const RegionConfig& r : config.regions) {
-    if (r.public_key) allowed.emplace(*r.public_key, r.name);
+    for (const NodeConfig& n : r.nodes) {
+      if (n.public_key) allowed.emplace(*n.public_key, n.name);
+    }
   }
   for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key);
   return allowed;
@@ -74,7 +77,7 @@ std::optional<std::string> UserId(zmq::message_t& frame) {
   return std::string(value);
 }
 
-// The two links to one peer region: its delta stream and its sync endpoint.
+// The two links to one peer node: its delta stream and its sync endpoint.
 struct Peer {
   std::string name;
   std::unique_ptr<net::PeerLink> stream;    // SUB on its publish endpoint
@@ -84,9 +87,14 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  Server(const ClusterConfig& config, const RegionConfig& self,
+  // `peers` are the nodes this one replicates with (cluster::Placement::PeersOf).
+  Server(const ClusterConfig& config, const NodeConfig& self, std::vector<std::string> peers,
          std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
-      : config_(config), self_(self), own_keys_(std::move(own_keys)), reload_(std::move(reload)) {}
+      : config_(config),
+        self_(self),
+        peer_names_(std::move(peers)),
+        own_keys_(std::move(own_keys)),
+        reload_(std::move(reload)) {}
 
   // Binds the region's endpoints and connects to its peers. Called before the store is opened,
   // so that a region that cannot bind leaves no new data_dir behind.
@@ -100,16 +108,16 @@ class Server {
     }
     if (Status s = BindServerSockets(); !s.ok()) return s;
     try {
-      for (const RegionConfig& region : config_.regions) {
-        if (region.name == self_.name) continue;
+      for (const std::string& name : peer_names_) {
+        const NodeConfig& node = *config_.RegionOfNode(name)->FindNode(name);
         std::optional<net::CurveClientKeys> keys;
-        if (own_keys_) keys = net::CurveClientKeys{region.public_key.value_or(""), *own_keys_};
+        if (own_keys_) keys = net::CurveClientKeys{node.public_key.value_or(""), *own_keys_};
         peers_.push_back(
-            Peer{region.name,
+            Peer{node.name,
                  std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::sub, region.publish, keys}),
+                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys}),
                  std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, region.sync, keys})});
+                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, node.sync, keys})});
       }
     } catch (const zmq::error_t& e) {
       return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
@@ -396,7 +404,8 @@ class Server {
   }
 
   const ClusterConfig& config_;
-  const RegionConfig& self_;
+  const NodeConfig& self_;
+  const std::vector<std::string> peer_names_;
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
@@ -411,38 +420,59 @@ class Server {
   std::vector<Peer> peers_;
 };
 
+// The node of `region` that `node` names, or the region's only node when `node` is empty.
+Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string& node) {
+  if (!node.empty()) {
+    if (const NodeConfig* found = region.FindNode(node)) return found;
+    return Status::InvalidArgument("no node \"" + node + "\" in region " + region.name);
+  }
+  if (region.nodes.size() == 1) return &region.nodes[0];
+  std::string names;
+  for (const NodeConfig& n : region.nodes) names += (names.empty() ? "" : ", ") + n.name;
+  return Status::InvalidArgument("region " + region.name + " has " +
+                                 std::to_string(region.nodes.size()) +
+                                 " nodes: --node names the one to run (" + names + ")");
+}
+
 }  // namespace
 
-Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop,
-             ReloadHook reload) {
-  const RegionConfig* self = config.FindRegion(region);
-  if (self == nullptr) return Status::InvalidArgument("no region \"" + region + "\" in the configuration");
+Status Serve(const ClusterConfig& config, const std::string& region, const std::string& node,
+             const std::atomic<bool>& stop, ReloadHook reload) {
+  const RegionConfig* own_region = config.FindRegion(region);
+  if (own_region == nullptr) return Status::InvalidArgument("no region \"" + region + "\" in the configuration");
+  Result<const NodeConfig*> found = FindNode(*own_region, node);
+  if (!found.ok()) return found.status();
+  const NodeConfig* self = *found;
   std::optional<net::CurveKeyPair> own_keys;
   if (config.security.curve) {
     // The loader guarantees both fields when curve is on; checked again so nothing starts open.
     if (!self->public_key || !self->secret_key_file) {
-      return Status::InvalidArgument("security.curve needs public_key and secret_key_file for region " + region);
+      return Status::InvalidArgument("security.curve needs public_key and secret_key_file for node " + self->name);
     }
     Result<net::CurveKeyPair> keys = net::ReadSecretKeyFile(*self->secret_key_file);
     if (!keys.ok()) return keys.status();
     if (keys->public_key != *self->public_key) {
       return Status::InvalidArgument("secret key file " + *self->secret_key_file +
-                                     " does not match the public_key of region " + region);
+                                     " does not match the public_key of node " + self->name);
     }
     own_keys = std::move(keys).value();
   }
-  Server server(config, *self, std::move(own_keys), std::move(reload));
+  const cluster::Placement placement = cluster::Placement::Compute(config);
+  std::vector<std::string> peers;
+  sync::SyncOptions options;
+  options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
+  options.scope.owned = placement.OwnedBy(self->name);
+  options.scope.partitioning = placement.partitioning();
+  for (auto& [peer, shared] : placement.PeersOf(self->name)) {
+    peers.push_back(peer);
+    options.scope.shared.emplace(peer, std::move(shared));
+  }
+  Server server(config, *self, peers, std::move(own_keys), std::move(reload));
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
-  std::vector<std::string> peers;
-  for (const RegionConfig& r : config.regions) {
-    if (r.name != region) peers.push_back(r.name);
-  }
-  sync::SyncOptions options;
-  options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
   std::unique_ptr<IdentityBindings> bindings;
@@ -452,8 +482,9 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     if (!opened.ok()) return opened.status();
     bindings = std::move(opened).value();
   }
-  Log("INFO", region,
-      "serving: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
+  Log("INFO", self->name,
+      "serving " + std::to_string(options.scope.owned.size()) + " of " +
+          std::to_string(config.partitions) + " partitions: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
           (config.security.curve ? ", CURVE on" : ""));
   return server.Run(std::move(replica), std::move(bindings), stop);
 }

@@ -37,11 +37,14 @@ struct ReloadHook {
   std::function<Result<ClusterConfig>()> load;
 };
 
-// Runs the region `region` of `config` until `stop` becomes true (a signal handler sets it), then
-// finishes the current batch and closes the store. Returns an error if it cannot start (the store
-// will not open, an endpoint cannot be bound) or cannot bind its endpoints again after a reload.
-Status Serve(const ClusterConfig& config, const std::string& region, const std::atomic<bool>& stop,
-             ReloadHook reload = {});
+// Runs the node `node` of the region `region` of `config` (an empty `node`: the region's only
+// node) until `stop` becomes true (a signal handler sets it), then finishes the current batch and
+// closes the store. The node keeps the partitions the placement gives it (cluster/placement.h)
+// and replicates with every node, in any region, that owns one of them. Returns an error if it
+// cannot start (an unknown region or node, the store will not open, an endpoint cannot be bound)
+// or cannot bind its endpoints again after a reload.
+Status Serve(const ClusterConfig& config, const std::string& region, const std::string& node,
+             const std::atomic<bool>& stop, ReloadHook reload = {});
 
 }  // namespace crdtdb::server
 

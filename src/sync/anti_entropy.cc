@@ -14,7 +14,7 @@
 namespace crdtdb::sync {
 
 Body AntiEntropySession::Start() {
-  requests_.Ask(merkle::NodeId{0, 0});
+  for (const merkle::NodeId& node : start_) requests_.Ask(node);
   std::vector<Body> first;
   requests_.SendMore(id_, &first);
   return std::move(first.front());
@@ -53,7 +53,7 @@ void AntiEntropySession::OnTree(const TreeResponse& response) {
     if (std::optional<std::string> problem = ProblemOf(node)) return Reject(*std::move(problem));
     if (!requests_.Answered(node.id)) continue;  // a duplicate or late answer
     ++stats_.nodes_compared;
-    if (node.id.level == 0 && node.hash == merkle::FingerprintOf(local_.merkle_root(), id_)) return;  // in sync
+    if (node.hash == merkle::FingerprintOf(local_.merkle_node(node.id), id_)) continue;  // in sync
     std::vector<merkle::Fingerprint> mine;
     for (const merkle::Hash& h : local_.merkle_children(node.id))
       mine.push_back(merkle::FingerprintOf(h, id_));

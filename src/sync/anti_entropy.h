@@ -57,9 +57,13 @@ class AntiEntropySession {
   // Retry() re-sends what is unanswered; after this many retries without progress the round fails.
   static constexpr int kMaxRetries = WalkRequests::kMaxRetries;
 
-  AntiEntropySession(LocalReplica& local, uint64_t session_id) : local_(local), id_(session_id) {}
+  // A round over the subtrees under `start` (inner nodes): the whole tree by default, the
+  // partitions two nodes share otherwise (sync_scope.h).
+  AntiEntropySession(LocalReplica& local, uint64_t session_id,
+                     std::vector<merkle::NodeId> start = {merkle::NodeId{0, 0}})
+      : local_(local), id_(session_id), start_(std::move(start)) {}
 
-  // The first request: the peer's root and its children.
+  // The first request: the peer's start nodes and their children.
   Body Start();
   // Handles an answer of this session; appends the requests (and document pushes) it leads to.
   // Answers may arrive twice or late (the network duplicates and reorders): parts that resolve
@@ -101,6 +105,7 @@ class AntiEntropySession {
 
   LocalReplica& local_;
   const uint64_t id_;
+  const std::vector<merkle::NodeId> start_;
   State state_ = State::kRunning;
   std::string error_;
   AntiEntropyStats stats_;

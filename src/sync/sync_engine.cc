@@ -128,6 +128,10 @@ void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas,
   std::vector<uint64_t> sequences;
   for (const LoggedDelta& d : deltas) {
     if (peer.stream.Covered(d.sequence)) continue;  // a duplicate
+    if (!options_.scope.Keeps(d.key)) {
+      peer.stream.Add(d.sequence);  // a partition this node does not own: not its to apply
+      continue;
+    }
     Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
     if (!delta.ok()) {
       ++stats_.rejected_messages;  // left uncovered: gap repair, then anti-entropy, take it up
@@ -206,8 +210,11 @@ void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t no
   RequestMissing(peer, now_ms);
   // Both streams idle and caught up, yet the roots differ twice in a row: something the streams
   // cannot repair (a lost delta of a third replica, a restart): run anti-entropy now.
+  // Roots compare only between replicas that keep the same keys; nodes that share some
+  // partitions leave it to their periodic rounds.
   const bool idle = peer.stream.contiguous() >= heartbeat.last_sequence &&
-                    published_upto_ == local_.last_sequence();
+                    published_upto_ == local_.last_sequence() &&
+                    options_.scope.SharesAllWith(peer.name);
   if (!idle || heartbeat.merkle_root == local_.merkle_root()) {
     peer.idle_mismatch.reset();
     return;
@@ -340,7 +347,9 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
     return;
   }
   if (now_ms < peer.next_anti_entropy_ms) return;
-  peer.session = std::make_unique<AntiEntropySession>(local_, next_session_id_++);
+  std::vector<merkle::NodeId> subtrees = options_.scope.SubtreesWith(peer.name);
+  if (subtrees.empty()) return;  // nothing shared
+  peer.session = std::make_unique<AntiEntropySession>(local_, next_session_id_++, std::move(subtrees));
   peer.session_activity_ms = now_ms;
   Send(Outgoing::Kind::kRequest, peer.name, peer.session->Start());
 }

@@ -33,6 +33,7 @@
 #include "sync/local_replica.h"
 #include "sync/messages.h"
 #include "sync/sequence_tracker.h"
+#include "sync/sync_scope.h"
 
 namespace crdtdb::sync {
 
@@ -42,6 +43,8 @@ struct SyncOptions {
   uint64_t request_timeout_ms = 1000;  // a LogRequest or anti-entropy round without answer is retried
   size_t publish_bytes_max = size_t{1} << 20;  // per DeltaBatch
   size_t publish_batches_per_tick_max = 16;
+  // What this replica keeps and shares with each peer; by default everything with everyone.
+  SyncScope scope;
 };
 
 // A message for the adapter to send: published to every subscriber, or a request to one peer's

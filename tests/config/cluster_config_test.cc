@@ -84,12 +84,12 @@ TEST_CASE("the repository's regions.example.yaml loads with the values it shows"
   REQUIRE(config->regions.size() == 3);
   const RegionConfig& us_east = config->regions[0];
   CHECK(us_east.name == "us-east");
-  CHECK(us_east.data_dir == (fs::path(dir) / "data/us-east").lexically_normal().string());
-  CHECK(us_east.publish == "tcp://127.0.0.1:7101");
-  CHECK(us_east.sync == "tcp://127.0.0.1:7102");
-  CHECK(us_east.client == "tcp://127.0.0.1:7103");
-  CHECK_FALSE(us_east.public_key.has_value());
-  CHECK_FALSE(us_east.secret_key_file.has_value());
+  CHECK(us_east.nodes[0].data_dir == (fs::path(dir) / "data/us-east").lexically_normal().string());
+  CHECK(us_east.nodes[0].publish == "tcp://127.0.0.1:7101");
+  CHECK(us_east.nodes[0].sync == "tcp://127.0.0.1:7102");
+  CHECK(us_east.nodes[0].client == "tcp://127.0.0.1:7103");
+  CHECK_FALSE(us_east.nodes[0].public_key.has_value());
+  CHECK_FALSE(us_east.nodes[0].secret_key_file.has_value());
   CHECK(config->regions[2].name == "ap-south");
   CHECK(config->FindRegion("eu-west") == &config->regions[1]);
   CHECK(config->FindRegion("eu-east") == nullptr);
@@ -119,12 +119,12 @@ TEST_CASE("optional keys take their defaults and paths resolve against the base 
   CHECK(config->anti_entropy_interval_ms == 1000);
   CHECK(config->links.empty());
   CHECK_FALSE(config->security.curve);
-  CHECK(config->regions[0].data_dir == "/etc/crdtdb/data/us-east");
-  CHECK(config->regions[1].data_dir == "/srv/eu-west");  // absolute paths stay as they are
+  CHECK(config->regions[0].nodes[0].data_dir == "/etc/crdtdb/data/us-east");
+  CHECK(config->regions[1].nodes[0].data_dir == "/srv/eu-west");  // absolute paths stay as they are
 
   Result<ClusterConfig> relative = ParseClusterConfig(kBase, "regions.yaml", "");
   REQUIRE(relative.ok());
-  CHECK(relative->regions[0].data_dir == "data/us-east");
+  CHECK(relative->regions[0].nodes[0].data_dir == "data/us-east");
 }
 
 TEST_CASE("links, loss and anti-entropy interval are read") {
@@ -150,10 +150,10 @@ TEST_CASE("a CURVE config with keys, secret key files and clients is valid") {
   CHECK(config->security.clients[0] == kClientKey);
   const RegionConfig* us_east = config->FindRegion("us-east");
   REQUIRE(us_east != nullptr);
-  CHECK(us_east->public_key == std::string(kUsEastKey));
-  CHECK(us_east->secret_key_file == "/etc/crdtdb/keys/us-east.key");
-  CHECK(config->FindRegion("eu-west")->secret_key_file == "/etc/crdtdb/eu-west.key");
-  CHECK(config->regions[1].publish == "tcp://eu-west.example.com:7101");
+  CHECK(us_east->nodes[0].public_key == std::string(kUsEastKey));
+  CHECK(us_east->nodes[0].secret_key_file == "/etc/crdtdb/keys/us-east.key");
+  CHECK(config->FindRegion("eu-west")->nodes[0].secret_key_file == "/etc/crdtdb/eu-west.key");
+  CHECK(config->regions[1].nodes[0].publish == "tcp://eu-west.example.com:7101");
 }
 
 TEST_CASE("other endpoint hosts: localhost, DNS names, IPv6") {
@@ -172,7 +172,8 @@ struct BadCase {
 
 TEST_CASE("every invalid config is refused with file, line, key and reason") {
   const std::string kRegionKeys =
-      "(expected one of: name, data_dir, publish, sync, client, public_key, secret_key_file)";
+      "(expected one of: name, replication_factor, nodes, data_dir, publish, sync, client, "
+      "public_key, secret_key_file)";
   const std::string kKey = std::string(kUsEastKey);
   const BadCase cases[] = {
       // Document shape and syntax.
@@ -185,7 +186,7 @@ TEST_CASE("every invalid config is refused with file, line, key and reason") {
       // Unknown and duplicate keys, at every level.
       {Append("clustre: x\n"),
        "regions.yaml:13: clustre: unknown key (expected one of: cluster, anti_entropy_interval_ms, "
-       "regions, links, security)"},
+       "partitions, regions, links, security)"},
       {Edit("    sync: tcp://127.0.0.1:7202", "    synk: tcp://127.0.0.1:7202"),
        "regions.yaml:11: regions[1].synk: unknown key " + kRegionKeys},
       {Append("links:\n  - {a: us-east, b: eu-west, latency: 40}\n"),
@@ -320,6 +321,116 @@ TEST_CASE("every invalid config is refused with file, line, key and reason") {
   }
 }
 
+// A cluster of a two-node region beside a one-node region (interfaces.md section 1).
+constexpr std::string_view kNodes =
+    "cluster: demo\n"                        // 1
+    "partitions: 64\n"                       // 2
+    "regions:\n"                             // 3
+    "  - name: us-east\n"                    // 4
+    "    replication_factor: 2\n"            // 5
+    "    nodes:\n"                           // 6
+    "      - name: us-east-1\n"              // 7
+    "        data_dir: data/us-east-1\n"     // 8
+    "        publish: tcp://127.0.0.1:7101\n"  // 9
+    "        sync: tcp://127.0.0.1:7102\n"     // 10
+    "        client: tcp://127.0.0.1:7103\n"   // 11
+    "      - name: us-east-2\n"              // 12
+    "        data_dir: data/us-east-2\n"     // 13
+    "        publish: tcp://127.0.0.1:7111\n"  // 14
+    "        sync: tcp://127.0.0.1:7112\n"     // 15
+    "        client: tcp://127.0.0.1:7113\n"   // 16
+    "  - name: eu-west\n"                    // 17
+    "    data_dir: /srv/eu-west\n"           // 18
+    "    publish: tcp://127.0.0.1:7201\n"    // 19
+    "    sync: tcp://127.0.0.1:7202\n"       // 20
+    "    client: tcp://127.0.0.1:7203\n";    // 21
+
+TEST_CASE("regions of several nodes: partitions, replication factor and nodes are read") {
+  Result<ClusterConfig> config = Parse(kNodes);
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->partitions == 64);
+  const RegionConfig& us_east = config->regions[0];
+  CHECK(us_east.listed_nodes);
+  CHECK(us_east.replication_factor == 2);
+  REQUIRE(us_east.nodes.size() == 2);
+  CHECK(us_east.nodes[1].name == "us-east-2");
+  CHECK(us_east.nodes[1].data_dir == "/etc/crdtdb/data/us-east-2");
+  CHECK(us_east.nodes[1].client == "tcp://127.0.0.1:7113");
+  CHECK(us_east.FindNode("us-east-1") == &us_east.nodes[0]);
+  CHECK(config->RegionOfNode("us-east-2") == &us_east);
+  // A region written as before is a one-node region whose node is named after it.
+  const RegionConfig& eu_west = config->regions[1];
+  CHECK_FALSE(eu_west.listed_nodes);
+  CHECK(eu_west.replication_factor == 1);
+  REQUIRE(eu_west.nodes.size() == 1);
+  CHECK(eu_west.nodes[0].name == "eu-west");
+  CHECK(config->RegionOfNode("eu-west") == &eu_west);
+  CHECK(config->RegionOfNode("us-east") == nullptr);
+
+  Result<ClusterConfig> plain = Parse(kBase);
+  REQUIRE(plain.ok());
+  CHECK(plain->partitions == kDefaultPartitions);
+}
+
+TEST_CASE("invalid nodes, partitions and replication factors are refused with line and key") {
+  const BadCase cases[] = {
+      {Edit("partitions: 64", "partitions: 48", std::string(kNodes)),
+       "regions.yaml:2: partitions: must be a power of two (got \"48\")"},
+      {Edit("partitions: 64", "partitions: 8192", std::string(kNodes)),
+       "regions.yaml:2: partitions: must be an integer from 1 to 4096 (got \"8192\")"},
+      {Edit("partitions: 64", "partitions: 0", std::string(kNodes)),
+       "regions.yaml:2: partitions: must be an integer from 1 to 4096 (got \"0\")"},
+      {Edit("replication_factor: 2", "replication_factor: 3", std::string(kNodes)),
+       "regions.yaml:5: regions[0].replication_factor: must be from 1 to the region's node count, "
+       "2 (got \"3\")"},
+      {Edit("replication_factor: 2", "replication_factor: 0", std::string(kNodes)),
+       "regions.yaml:5: regions[0].replication_factor: must be from 1 to the region's node count, "
+       "2 (got \"0\")"},
+      {Edit("    data_dir: /srv/eu-west\n", "    data_dir: /srv/eu-west\n    replication_factor: 2\n",
+            std::string(kNodes)),
+       "regions.yaml:19: regions[1].replication_factor: must be from 1 to the region's node "
+       "count, 1 (got \"2\")"},
+      {Edit("    nodes:\n", "    data_dir: x\n    nodes:\n", std::string(kNodes)),
+       "regions.yaml:6: regions[0].data_dir: a region with nodes gives its endpoints under each "
+       "node"},
+      {Edit("      - name: us-east-2", "      - name: us-east-1", std::string(kNodes)),
+       "regions.yaml:12: regions[0].nodes[1].name: duplicate node name \"us-east-1\" (first at "
+       "line 7)"},
+      {Edit("      - name: us-east-2", "      - name: eu-west", std::string(kNodes)),
+       "regions.yaml:17: regions[1].name: node name \"eu-west\" is already taken at line 12 (a "
+       "one-node region's node is named after the region)"},
+      {Edit("      - name: us-east-2", "      - name: East_2", std::string(kNodes)),
+       "regions.yaml:12: regions[0].nodes[1].name: must be 1 to 64 characters of [a-z0-9-] "
+       "(got \"East_2\")"},
+      {Edit("        publish: tcp://127.0.0.1:7111", "        publish: tcp://127.0.0.1:7201",
+            std::string(kNodes)),
+       "regions.yaml:19: regions[1].publish: endpoint tcp://127.0.0.1:7201 is already used by "
+       "regions[0].nodes[1].publish (line 14)"},
+      {Edit("        sync: tcp://127.0.0.1:7112\n", "", std::string(kNodes)),
+       "regions.yaml:12: regions[0].nodes[1].sync: required key is missing"},
+      {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        http: x\n",
+            std::string(kNodes)),
+       "regions.yaml:17: regions[0].nodes[1].http: unknown key (expected one of: name, data_dir, "
+       "publish, sync, client, public_key, secret_key_file)"},
+      {"cluster: x\nregions:\n  - name: a\n    nodes: []\n",
+       "regions.yaml:4: regions[0].nodes: at least one node is required"},
+  };
+  for (const BadCase& c : cases) {
+    Result<ClusterConfig> config = Parse(c.yaml);
+    CHECK_MESSAGE(!config.ok(), c.yaml);
+    if (config.ok()) continue;
+    CHECK(config.status().IsInvalidArgument());
+    CHECK(config.status().message() == c.error);
+  }
+}
+
+TEST_CASE("with CURVE on, every node needs its key pair") {
+  Result<ClusterConfig> config = Parse(std::string(kNodes) + "security:\n  curve: true\n");
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().message() ==
+        "regions.yaml:7: regions[0].nodes[0].public_key: required when security.curve is true");
+}
+
 TEST_CASE("counts beyond the bounds are refused before the items are read") {
   std::string yaml = "cluster: big\nregions:\n";
   for (size_t i = 0; i <= kMaxRegions; ++i) yaml += "  - {}\n";
@@ -396,7 +507,7 @@ TEST_CASE("a loaded file resolves relative paths against its own directory") {
   WriteFile(dir.path() / "conf/regions.yaml", kBase);
   Result<ClusterConfig> config = LoadClusterConfig((dir.path() / "conf/regions.yaml").string());
   REQUIRE_MESSAGE(config.ok(), config.status().ToString());
-  CHECK(config->regions[0].data_dir == (dir.path() / "conf/data/us-east").string());
+  CHECK(config->regions[0].nodes[0].data_dir == (dir.path() / "conf/data/us-east").string());
 }
 
 TEST_CASE("a missing, unreadable or too large file is a clear error naming it") {

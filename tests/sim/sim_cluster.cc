@@ -15,6 +15,8 @@ namespace crdtdb::testing {
 
 struct SimCluster::Node {
   std::string name;
+  std::vector<std::string> peers;  // the replicas it replicates with
+  sync::SyncOptions sync;          // with its scope
   std::map<std::string, std::string> backup;  // file name -> contents
   std::unique_ptr<leveldb::Env> memory;   // the replica's files: survive crashes
   std::unique_ptr<testing::FaultEnv> env;  // its disk, which a crash freezes
@@ -81,6 +83,25 @@ Result<SyncReport> SimCluster::SyncClient(SimClient& client, size_t region, size
   return client.db().sync_with(transport);
 }
 
+ClusterConfig SimTopology(uint32_t partitions,
+                          const std::vector<std::tuple<std::string, size_t, int>>& regions) {
+  ClusterConfig config;
+  config.partitions = partitions;
+  for (const auto& [name, nodes, factor] : regions) {
+    RegionConfig region;
+    region.name = name;
+    region.replication_factor = factor;
+    region.listed_nodes = true;
+    for (size_t n = 0; n < nodes; ++n) {
+      NodeConfig node;
+      node.name = name + "-" + std::to_string(n);
+      region.nodes.push_back(std::move(node));
+    }
+    config.regions.push_back(std::move(region));
+  }
+  return config;
+}
+
 SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     : options_(options),
       rng_(seed),
@@ -90,6 +111,7 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
   for (size_t i = 0; i < replicas; ++i) {
     auto node = std::make_unique<Node>();
     node->name = "r" + std::to_string(i);
+    node->sync = options_.sync;
     node->memory.reset(leveldb::NewMemEnv(leveldb::Env::Default()));
     node->env = std::make_unique<testing::FaultEnv>(node->memory.get());
     node->replica_id = rng_() | 1;
@@ -98,6 +120,30 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
                       static_cast<int64_t>(options_.max_clock_skew_ms);
     }
     nodes_.push_back(std::move(node));
+  }
+  if (options_.topology) {
+    placement_ = cluster::Placement::Compute(*options_.topology);
+    size_t i = 0;
+    for (const RegionConfig& region : options_.topology->regions) {
+      for (const NodeConfig& n : region.nodes) {
+        if (i == replicas) throw std::runtime_error("sim: the topology has more nodes than replicas");
+        Node& node = *nodes_[i++];
+        node.name = n.name;
+        node.sync.scope.partitioning = placement_->partitioning();
+        node.sync.scope.owned = placement_->OwnedBy(n.name);
+        for (auto& [peer, shared] : placement_->PeersOf(n.name)) {
+          node.peers.push_back(peer);
+          node.sync.scope.shared.emplace(peer, std::move(shared));
+        }
+      }
+    }
+    if (i != replicas) throw std::runtime_error("sim: the topology has fewer nodes than replicas");
+  } else {
+    for (size_t i = 0; i < replicas; ++i) {
+      for (size_t j = 0; j < replicas; ++j) {
+        if (j != i) nodes_[i]->peers.push_back(nodes_[j]->name);
+      }
+    }
   }
   for (size_t i = 0; i < replicas; ++i) Open(i);
 }
@@ -119,11 +165,7 @@ void SimCluster::Open(size_t i) {
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), [this, i] {
     return static_cast<uint64_t>(static_cast<int64_t>(now_ms_) + nodes_[i]->skew_ms);
   });
-  std::vector<std::string> peers;
-  for (size_t j = 0; j < nodes_.size(); ++j) {
-    if (j != i) peers.push_back(nodes_[j]->name);
-  }
-  node.replica = std::make_unique<db::Replica>(std::move(db), "sim", node.name, std::move(peers), options_.sync);
+  node.replica = std::make_unique<db::Replica>(std::move(db), "sim", node.name, node.peers, node.sync);
 }
 
 db::DatabaseImpl& SimCluster::db(size_t i) { return nodes_[i]->replica->database(); }
@@ -230,6 +272,7 @@ void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string 
     ++anti_entropy_dropped_;
     return;
   }
+  if (kind == Event::Kind::kPublished && !options_.stream) return;
   if (kind == Event::Kind::kPublished && drop_published_[from][to] > 0) {
     --drop_published_[from][to];
     return;
@@ -249,8 +292,9 @@ void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string 
 void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
   for (sync::Outgoing& out : outgoing) {
     if (out.kind == sync::Outgoing::Kind::kPublish) {
-      for (size_t to = 0; to < nodes_.size(); ++to) {
-        if (to != from) Schedule(Event::Kind::kPublished, from, to, out.bytes);
+      // Subscribers: the replicas that replicate with `from` (every other, without a topology).
+      for (const std::string& peer : nodes_[from]->peers) {
+        Schedule(Event::Kind::kPublished, from, IndexOf(peer), out.bytes);
       }
     } else {
       for (size_t to = 0; to < nodes_.size(); ++to) {
@@ -296,7 +340,52 @@ void SimCluster::RunFor(uint64_t ms) {
   }
 }
 
+size_t SimCluster::IndexOf(const std::string& name) const {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i]->name == name) return i;
+  }
+  throw std::runtime_error("sim: no replica " + name);
+}
+
+size_t SimCluster::Owner(const std::string& region, const std::string& key, size_t rank) const {
+  const std::vector<std::string>& owners =
+      placement_->Owners(region, placement_->partitioning().PartitionOf(key));
+  return IndexOf(owners.at(rank));
+}
+
+merkle::Hash SimCluster::PartitionRoot(size_t i, cluster::PartitionId p) const {
+  merkle::Hash root;
+  for (const merkle::NodeId& node : placement_->partitioning().SubtreesOf(p)) {
+    root = merkle::Xor(root, nodes_[i]->replica->database().merkle_node(node));
+  }
+  return root;
+}
+
+merkle::Hash SimCluster::RegionRoot(const std::string& region) const {
+  merkle::Hash root;
+  for (cluster::PartitionId p = 0; p < placement_->partitioning().count(); ++p) {
+    root = merkle::Xor(root, PartitionRoot(IndexOf(placement_->Owners(region, p).at(0)), p));
+  }
+  return root;
+}
+
 bool SimCluster::Converged() const {
+  if (placement_) {
+    for (const auto& node : nodes_) {
+      if (!node->replica) return false;
+    }
+    for (cluster::PartitionId p = 0; p < placement_->partitioning().count(); ++p) {
+      std::optional<merkle::Hash> root;
+      for (const RegionConfig& region : options_.topology->regions) {
+        for (const std::string& owner : placement_->Owners(region.name, p)) {
+          const merkle::Hash r = PartitionRoot(IndexOf(owner), p);
+          if (root && !(*root == r)) return false;
+          root = r;
+        }
+      }
+    }
+    return true;
+  }
   std::optional<merkle::Hash> root;
   for (const auto& node : nodes_) {
     if (!node->replica) return false;

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "cluster/placement.h"
+#include "config/cluster_config.h"
 #include "db/database_impl.h"
 #include "db/replica.h"
 #include "crdtdb/sync_report.h"
@@ -55,7 +57,21 @@ struct SimOptions {
   // False: every anti-entropy request is dropped on the wire, so that a test proves the delta
   // stream and gap repair on their own, with no backstop to hide their bugs.
   bool anti_entropy = true;
+  // False: every message of every delta stream (deltas and heartbeats) is dropped, so that a test
+  // proves anti-entropy on its own.
+  bool stream = true;
+  // Regions of several nodes (docs/sharding.md): when set, the replicas are the nodes of these
+  // regions in order (SimCluster's `replicas` must be their count), named as the config names
+  // them; each keeps the partitions its placement gives it and hears only the nodes it shares a
+  // partition with. Only names, partitions and replication factors are read. Unset: every
+  // replica keeps everything, as a one-node region does.
+  std::optional<ClusterConfig> topology;
 };
+
+// A topology for SimOptions: `regions` as (name, node count, replication factor); nodes are
+// named NAME-0, NAME-1, ...
+ClusterConfig SimTopology(uint32_t partitions,
+                          const std::vector<std::tuple<std::string, size_t, int>>& regions);
 
 class SimCluster {
  public:
@@ -105,7 +121,18 @@ class SimCluster {
   // and that is cut (Unavailable) after `max_messages` messages.
   Result<SyncReport> SyncClient(SimClient& client, size_t region, size_t max_messages = SIZE_MAX);
 
+  // With a topology: every partition's owners, in every region, hold equal partition roots.
+  // Without: every replica holds the same Merkle root.
   bool Converged() const;
+  // Topologies only: the index of the node of `region` that owns `key`'s partition, `rank`-th in
+  // preference; the placement; the XOR of the subtrees of partition `p` on replica `i`; the
+  // region's root computed from one owner per partition (equal on two regions exactly when they
+  // hold the same documents).
+  size_t Owner(const std::string& region, const std::string& key, size_t rank = 0) const;
+  const cluster::Placement& placement() const { return *placement_; }
+  merkle::Hash PartitionRoot(size_t i, cluster::PartitionId p) const;
+  merkle::Hash RegionRoot(const std::string& region) const;
+  size_t IndexOf(const std::string& name) const;
   // Every replica's documents of `collection` as "id=json" lines, for comparing full dumps.
   std::string Dump(size_t i, const std::string& collection);
   const sync::SyncStats& stats(size_t i) const;
@@ -136,6 +163,7 @@ class SimCluster {
   void Deliver(Event event);
 
   SimOptions options_;
+  std::optional<cluster::Placement> placement_;
   std::mt19937_64 rng_;
   uint64_t now_ms_ = 1'700'000'000'000;
   uint64_t order_ = 0;
