@@ -88,6 +88,9 @@ void Define(Parser& p, Arguments& a) {
       ->add_option("--start-after", a.start_after,
                    "begin after this id (the last id of the previous page)")
       ->type_name("ID");
+  p.list->add_flag("--allow-partial", a.allow_partial,
+                   "with a region of several nodes: exit 0 even if some partitions had no owner "
+                   "that answered (stderr names them)");
 
   p.inc = AddVerb(
       app, "inc", "Add N (default 1, may be negative) to a counter field; creates it at 0.",
@@ -120,6 +123,9 @@ void Define(Parser& p, Arguments& a) {
       AddVerb(app, "status", "Print the replica's state as one JSON object.",
               "  $ crdtdb status\n"
               "  {\"cluster\":null,\"region\":null,\"replica_id\":\"...\",\"documents\":1,...}");
+  p.status->add_option("--node", a.node,
+                       "with --config/--region of several nodes: that node's status alone")
+      ->type_name("NODE");
   p.verify =
       AddVerb(app, "verify", "Check every stored digest and the Merkle tree; exits 1 on problems.",
               "  $ crdtdb verify\n  {\"documents_checked\":1,\"problems\":[]}");

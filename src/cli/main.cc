@@ -21,6 +21,8 @@
 #include "cli/input.h"
 #include "cli/repair.h"
 #include "command/command.h"
+#include "command/region_router.h"
+#include "command/region_status.h"
 #include "command/exit_codes.h"
 #include "command/verbs.h"
 #include "config/cluster_config.h"
@@ -235,7 +237,7 @@ int Keygen() {
   nlohmann::ordered_json j;
   j["public"] = pair->public_key;
   j["secret"] = pair->secret_key;
-  return Report(Outcome{kExitOk, j.dump() + "\n", ""});
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
 }
 
 std::atomic<bool> g_stop{false};
@@ -320,7 +322,7 @@ int Sync(const Parser& p, const Arguments& a) {
   j["rounds"] = report->rounds;
   j["duration_ms"] = report->duration_ms;
   j["in_sync"] = report->in_sync;
-  return Report(Outcome{kExitOk, j.dump() + "\n", ""});
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
 }
 
 // How one side holds a differing document: {"digest": ..., "deleted": ...}, or null.
@@ -411,7 +413,34 @@ int Diff(const Parser& p, const Arguments& a) {
             : nlohmann::json{
                   {a.against.rfind("tcp://", 0) == 0 ? "endpoint" : "region", second->name}};
   const std::string out = DiffReportJson(*report, std::move(side_a), std::move(side_b)).dump();
-  return Report(Outcome{kExitOk, out + "\n", ""});
+  return Report(Outcome{kExitOk, out + "\n", "", {}});
+}
+
+Result<Outcome> CallEndpoint(const std::string& endpoint,
+                             const std::optional<net::CurveClientKeys>& curve, const Command& command) {
+  net::ClientConnection connection(endpoint, net::kDefaultCallTimeoutMs, curve);
+  Result<std::string> answer = connection.Exchange(EncodeCommand(command));
+  if (!answer.ok()) return answer.status();
+  return DecodeOutcome(*answer);
+}
+
+// A region of several nodes: each request goes to the nodes that own its data
+// (command/region_router.h), status to every node (command/region_status.h).
+int RunRouted(const Arguments& a, const ClusterConfig& config, const RegionConfig& region,
+              const Command& command) {
+  command::RouterOptions options;
+  options.keys = [&](const NodeConfig& node) { return ClientKeys(a, &config, &node); };
+  options.allow_partial = a.allow_partial;
+  command::RegionRouter router(config, region, std::move(options));
+  if (command.verb == Command::Verb::kStatus) {
+    return Report(command::RegionStatus(router, config, region, a.node));
+  }
+  if (!a.node.empty()) return Fail(kExitUsage, "--node applies to status only");
+  const Outcome outcome = router.Execute(command);
+  if (outcome.exit_code == kExitOk && !outcome.error.empty()) {
+    std::cerr << "crdtdb: " << outcome.error << "\n";  // a partial listing the user allowed
+  }
+  return Report(outcome, IsWrite(command.verb));
 }
 
 // Sends the command to a running replica's client endpoint, which runs it with the same code.
@@ -423,9 +452,16 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   }
   std::string endpoint = a.endpoint;
   std::optional<net::CurveClientKeys> curve;
+  if (!a.node.empty() && (endpoint.empty() ? a.config.empty() : true)) {
+    return Fail(kExitUsage, "--node names a node of a --config/--region of several nodes");
+  }
   if (endpoint.empty()) {
     Result<std::pair<ClusterConfig, RegionConfig>> target = ResolveRegion(a);
     if (!target.ok()) return Fail(target.status());
+    if (target->second.nodes.size() > 1) return RunRouted(a, target->first, target->second, command);
+    if (!a.node.empty() && a.node != target->second.nodes[0].name) {
+      return Fail(kExitUsage, "no node \"" + a.node + "\" in region " + a.region);
+    }
     Result<NodeConfig> node = SoleNode(target->second);
     if (!node.ok()) return Fail(node.status());
     endpoint = node->client;
@@ -440,10 +476,19 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
     if (!keys.ok()) return Fail(keys.status());
     curve = std::move(keys).value();
   }
-  net::ClientConnection connection(endpoint, net::kDefaultCallTimeoutMs, std::move(curve));
-  Result<std::string> answer = connection.Exchange(EncodeCommand(command));
-  if (!answer.ok()) return Fail(kExitFailure, answer.status().message());
-  Result<Outcome> outcome = DecodeOutcome(*answer);
+  Result<Outcome> outcome = CallEndpoint(endpoint, curve, command);
+  // A node of a region of several names the owners of a document it does not own: asked once
+  // more there. Under CURVE their keys are unknown here (--server-key is the first node's).
+  if (outcome.ok() && !outcome->redirect.empty() && !curve) {
+    for (const std::string& owner : outcome->redirect) {
+      if (!CanonicalEndpoint(owner).ok()) continue;
+      Result<Outcome> there = CallEndpoint(owner, std::nullopt, command);
+      if (there.ok() && there->redirect.empty()) {
+        outcome = std::move(there);
+        break;
+      }
+    }
+  }
   if (!outcome.ok()) return Fail(kExitFailure, outcome.status().message());
   return Report(*outcome, IsWrite(command.verb));
 }

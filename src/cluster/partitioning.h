@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "merkle/merkle_tree.h"
@@ -35,6 +36,11 @@ class Partitioning {
   // The Merkle nodes whose subtrees make up `partition`, all on one level, in index order: one
   // node when the partition count is a power of 16, 2, 4 or 8 neighbours otherwise.
   std::vector<merkle::NodeId> SubtreesOf(PartitionId partition) const;
+  // The first and last Merkle bucket of `partition`.
+  std::pair<uint32_t, uint32_t> BucketsOf(PartitionId partition) const {
+    const int shift = 4 * merkle::kDepth - bits_;
+    return {partition << shift, ((partition + 1) << shift) - 1};
+  }
 
  private:
   uint32_t count_;

@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "config/cluster_config.h"
 #include "command/verbs.h"
+#include "cluster/partition_set.h"
+#include "cluster/partitioning.h"
 
 namespace crdtdb::command {
 
@@ -27,7 +30,15 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
     case Command::Verb::kPut: return Put(db, c.path, c.json, out);
     case Command::Verb::kPatch: return Patch(db, c.path, c.json, out);
     case Command::Verb::kDelete: return Delete(db, c.path);
-    case Command::Verb::kList: return List(db, c.path, c.limit, c.start_after, out);
+    case Command::Verb::kList: {
+      if (c.partitions.empty()) return List(db, c.path, c.limit, c.start_after, {}, out);
+      const cluster::Partitioning partitioning(c.partition_count);
+      cluster::PartitionSet wanted(c.partition_count);
+      for (uint32_t p : c.partitions) wanted.Add(p);
+      return List(db, c.path, c.limit, c.start_after,
+                  [&](std::string_view key) { return wanted.Contains(partitioning.PartitionOf(key)); },
+                  out);
+    }
     case Command::Verb::kInc: return Increment(db, c.path, c.field, c.by, out);
     case Command::Verb::kStatus: return print_status(out);
     case Command::Verb::kVerify: return Verify(db, out);
@@ -59,6 +70,10 @@ std::string EncodeCommand(const Command& c) {
   if (c.conflicts) j["conflicts"] = true;
   if (c.limit) j["limit"] = *c.limit;
   if (!c.start_after.empty()) j["start_after"] = c.start_after;
+  if (!c.partitions.empty()) {
+    j["partitions"] = c.partitions;
+    j["partition_count"] = c.partition_count;
+  }
   return j.dump();
 }
 
@@ -95,13 +110,30 @@ Result<Command> DecodeCommand(std::string_view bytes) {
     }
     c.limit = j["limit"].get<size_t>();
   }
+  if (j.contains("partitions")) {
+    const Json& p = j["partitions"];
+    const Json& count = j["partition_count"];
+    if (!p.is_array() || p.empty() || !count.is_number_unsigned() || count.get<uint64_t>() == 0 ||
+        count.get<uint64_t>() > kMaxPartitions || (count.get<uint64_t>() & (count.get<uint64_t>() - 1)) != 0 ||
+        p.size() > count.get<uint64_t>()) {
+      return Status::InvalidArgument("malformed request");
+    }
+    c.partition_count = count.get<uint32_t>();
+    for (const Json& id : p) {
+      if (!id.is_number_unsigned() || id.get<uint64_t>() >= c.partition_count) {
+        return Status::InvalidArgument("malformed request");
+      }
+      c.partitions.push_back(id.get<uint32_t>());
+    }
+  }
   return c;
 }
 
 std::string EncodeOutcome(const Outcome& o) {
   // Output may hold stored strings; replace what is not UTF-8 rather than fail to answer.
-  return Json{{"code", o.exit_code}, {"out", o.out}, {"error", o.error}}.dump(
-      -1, ' ', false, Json::error_handler_t::replace);
+  Json j{{"code", o.exit_code}, {"out", o.out}, {"error", o.error}};
+  if (!o.redirect.empty()) j["redirect"] = o.redirect;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<Outcome> DecodeOutcome(std::string_view bytes) {
@@ -109,7 +141,18 @@ Result<Outcome> DecodeOutcome(std::string_view bytes) {
   if (!j.is_object() || !j["code"].is_number_integer() || !j["out"].is_string() || !j["error"].is_string()) {
     return Status::Corruption("malformed answer from the server");
   }
-  return Outcome{j["code"].get<int>(), j["out"].get<std::string>(), j["error"].get<std::string>()};
+  Outcome outcome{j["code"].get<int>(), j["out"].get<std::string>(), j["error"].get<std::string>(), {}};
+  if (j.contains("redirect")) {
+    const Json& redirect = j["redirect"];
+    if (!redirect.is_array() || redirect.size() > kMaxNodesPerRegion) {
+      return Status::Corruption("malformed answer from the server");
+    }
+    for (const Json& endpoint : redirect) {
+      if (!endpoint.is_string()) return Status::Corruption("malformed answer from the server");
+      outcome.redirect.push_back(endpoint.get<std::string>());
+    }
+  }
+  return outcome;
 }
 
 }  // namespace crdtdb::command

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crdtdb/database.h"
 
@@ -32,6 +33,10 @@ struct Command {
   bool conflicts = false;  // get
   std::optional<size_t> limit;  // list
   std::string start_after;      // list
+  // list on a node of a region of several: only documents of these partitions, out of
+  // `partition_count` (docs/sharding.md, "Routing"); empty: every document the node holds.
+  std::vector<uint32_t> partitions;
+  uint32_t partition_count = 0;
 };
 
 // What running a command printed: stdout text, the one-line error and the exit code.
@@ -39,6 +44,9 @@ struct Outcome {
   int exit_code = 0;
   std::string out;
   std::string error;
+  // A node asked about a document of a partition it does not own answers with the client
+  // endpoints of the owners, most preferred first, for the caller to ask instead.
+  std::vector<std::string> redirect;
 };
 
 // Prints the `status` object of the replica the command runs on.

@@ -9,6 +9,7 @@
 
 #include "command/exit_codes.h"
 #include "command/version.h"
+#include "db/key.h"
 
 namespace crdtdb::command {
 
@@ -70,7 +71,14 @@ Status SetRemove(Database& db, std::string_view path, std::string_view field,
 }
 
 Status List(Database& db, std::string_view collection, std::optional<size_t> limit,
-            const std::string& start_after, std::ostream& out) {
+            const std::string& start_after, const std::function<bool(std::string_view key)>& keep,
+            std::ostream& out) {
+  std::string prefix;
+  if (keep) {
+    Result<std::string> name = db::NormalizeCollection(collection);
+    if (!name.ok()) return name.status();
+    prefix = *name + "/";
+  }
   ListOptions options;
   options.start_after = start_after;
   size_t left = limit.value_or(SIZE_MAX);
@@ -79,11 +87,13 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
     Result<ListPage> page = db.list(collection, options);
     if (!page.ok()) return page.status();
     for (const ListedDocument& d : page->documents) {
+      if (left == 0) break;
+      if (keep && !keep(prefix + d.id)) continue;
       // Written by hand rather than through a json object so that "id" comes first, as the
       // contract shows it, and the document text is passed through without a re-parse.
       out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
+      --left;
     }
-    left -= page->documents.size();
     if (!page->next_start_after.has_value()) break;
     options.start_after = *page->next_start_after;
   }
@@ -131,7 +141,7 @@ Status Verify(Database& db, std::ostream& out) {
 Outcome VerifyUnopenable(const Status& why) {
   std::ostringstream out;
   (void)PrintVerifyReport(VerifyReport{0, {why.message()}}, out);
-  return Outcome{kExitFailure, out.str(), why.message().empty() ? why.ToString() : why.message()};
+  return Outcome{kExitFailure, out.str(), why.message().empty() ? why.ToString() : why.message(), {}};
 }
 
 }  // namespace crdtdb::command

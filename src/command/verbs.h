@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -37,9 +38,11 @@ Status SetRemove(Database& db, std::string_view path, std::string_view field,
 
 // Prints the collection's documents as NDJSON in id order, starting after `start_after` (empty:
 // from the first), at most `limit` of them (nullopt: all, fetched page by page so memory stays
-// bounded however large the collection).
+// bounded however large the collection). With `keep`, only the documents whose key
+// ("collection/id") it keeps are printed and counted.
 Status List(Database& db, std::string_view collection, std::optional<size_t> limit,
-            const std::string& start_after, std::ostream& out);
+            const std::string& start_after, const std::function<bool(std::string_view key)>& keep,
+            std::ostream& out);
 
 // Prints the status object of docs/cli.md for an embedded store at `data_dir`.
 Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out);

@@ -54,6 +54,10 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   uint64_t last_sequence() const override;
   merkle::Hash merkle_root() const override;
   merkle::Hash merkle_node(merkle::NodeId id) const override;
+  // Live documents in the Merkle buckets first..last (store::Store::CountLiveInBuckets).
+  Result<uint64_t> CountLiveInBuckets(uint32_t first, uint32_t last) const {
+    return store_->CountLiveInBuckets(first, last);
+  }
   std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override;
   Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max,
                                                  size_t max_bytes) const override;

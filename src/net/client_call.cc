@@ -6,29 +6,48 @@
 
 namespace crdtdb::net {
 
+namespace {
+
+std::string NoAnswer(const std::string& endpoint, int timeout_ms) {
+  return "no answer from " + endpoint + " within " + std::to_string(timeout_ms / 1000) +
+         " s (is the region running?)";
+}
+
+}  // namespace
+
 struct ClientConnection::Sockets {
   zmq::context_t context{1};
   zmq::socket_t dealer;
 };
 
-ClientConnection::ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve)
+ClientConnection::ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve,
+                                   std::optional<int> connect_timeout_ms)
     : endpoint_(std::move(endpoint)),
       timeout_ms_(timeout_ms),
+      connect_timeout_ms_(connect_timeout_ms.value_or(timeout_ms)),
       curve_(std::move(curve)),
       sockets_(std::make_unique<Sockets>()) {}
 
 ClientConnection::~ClientConnection() = default;
 
 Status ClientConnection::Send(std::string_view message) {
+  sent_ = false;
   try {
     if (!sockets_->dealer) {
       sockets_->dealer = MakeSocket(sockets_->context, zmq::socket_type::dealer);
+      // No queue for a connection still being made: a message leaves only on a live one.
+      sockets_->dealer.set(zmq::sockopt::immediate, 1);
       if (curve_) MakeCurveClient(sockets_->dealer, *curve_);
       sockets_->dealer.connect(endpoint_);
+    }
+    zmq::pollitem_t item{sockets_->dealer.handle(), 0, ZMQ_POLLOUT, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(connect_timeout_ms_)) == 0) {
+      return Status::Unavailable(NoAnswer(endpoint_, connect_timeout_ms_));
     }
     if (!sockets_->dealer.send(zmq::buffer(message.data(), message.size()), zmq::send_flags::dontwait)) {
       return Status::Unavailable("cannot send to " + endpoint_ + ": its queue is full");
     }
+    sent_ = true;
     return Status::OK();
   } catch (const zmq::error_t& e) {
     return Status::Unavailable("cannot reach " + endpoint_ + ": " + e.what());
@@ -40,8 +59,7 @@ Result<std::string> ClientConnection::Exchange(std::string_view request) {
   try {
     zmq::pollitem_t item{sockets_->dealer.handle(), 0, ZMQ_POLLIN, 0};
     if (zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms_)) == 0) {
-      return Status::Unavailable("no answer from " + endpoint_ + " within " + std::to_string(timeout_ms_ / 1000) +
-                                 " s (is the region running?)");
+      return Status::Unavailable(NoAnswer(endpoint_, timeout_ms_));
     }
     std::optional<std::vector<zmq::message_t>> frames = ReceiveMultipart(sockets_->dealer, 1);
     if (!frames || frames->size() != 1) return Status::Corruption("malformed answer from " + endpoint_);

@@ -24,20 +24,29 @@ class ClientConnection final : public SyncTransport {
  public:
   // With `curve`, the socket authenticates with CURVE (interfaces section 5); a server that does
   // not admit the key never answers, so Exchange ends Unavailable after timeout_ms.
-  ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve = std::nullopt);
+  // A message waits at most `connect_timeout_ms` (by default timeout_ms) for the connection.
+  ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve = std::nullopt,
+                   std::optional<int> connect_timeout_ms = std::nullopt);
   ~ClientConnection() override;
 
   // Sends `request`, returns the answer; Unavailable after timeout_ms without one.
   Result<std::string> Exchange(std::string_view request) override;
-  // Sends a message that has no answer.
+  // Sends a message that has no answer. A message is handed to ZeroMQ only once the connection is
+  // up (ZMQ_IMMEDIATE), waiting for it at most timeout_ms, so that a caller knows whether a
+  // request that got no answer may have reached the server (sent()).
   Status Send(std::string_view message) override;
+  // Whether the last Send or Exchange handed its message to a connected server. False after a
+  // failure means the server cannot have seen it: a router may safely try another node.
+  bool sent() const { return sent_; }
 
  private:
   struct Sockets;
   const std::string endpoint_;
   const int timeout_ms_;
+  const int connect_timeout_ms_;
   const std::optional<CurveClientKeys> curve_;
   std::unique_ptr<Sockets> sockets_;
+  bool sent_ = false;
 };
 
 }  // namespace crdtdb::net

@@ -327,6 +327,21 @@ Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::Impl::ReadBucke
   return out;
 }
 
+Result<uint64_t> Store::Impl::CountLiveInBuckets(uint32_t first, uint32_t last) const {
+  uint64_t live = 0;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  const std::string prefix(1, kBucketPrefix);
+  // Bucket keys sort by bucket (big-endian), so the range is one run of the iterator.
+  const std::string end = last + 1 < merkle::kLeafCount ? BucketPrefix(last + 1) : std::string(1, kBucketPrefix + 1);
+  for (it->Seek(BucketPrefix(first)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    Result<BucketEntry> entry = DecodeBucketEntry(std::string_view(it->value().data(), it->value().size()));
+    if (!entry.ok()) return NoteRead(entry.status());
+    live += entry->live.value_or(true) ? 1 : 0;
+  }
+  if (Status s = FromLevelDb(it->status(), "counting a partition's documents"); !s.ok()) return NoteRead(s);
+  return live;
+}
+
 Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size_t max_entries,
                                                              size_t max_bytes) const {
   std::vector<DeltaLogEntry> out;
@@ -463,6 +478,9 @@ Result<std::optional<std::string>> Store::ReadEncodedState(std::string_view key)
 }
 Result<std::vector<std::pair<std::string, crdt::Digest>>> Store::ReadBucket(uint32_t bucket) const {
   return impl_->ReadBucket(bucket);
+}
+Result<uint64_t> Store::CountLiveInBuckets(uint32_t first, uint32_t last) const {
+  return impl_->CountLiveInBuckets(first, last);
 }
 Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
 void Store::RefuseWrites(const std::string& why) { impl_->RefuseWrites(why); }

@@ -163,6 +163,10 @@ class Store {
 
   // The documents of one Merkle bucket and their digests, in key order.
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
+  // How many live documents the buckets first..last (inclusive) hold, from their bucket entries
+  // alone (no document is read): a partition's count (docs/sharding.md). An entry of a format-1
+  // store, which has no live flag, counts as live.
+  Result<uint64_t> CountLiveInBuckets(uint32_t first, uint32_t last) const;
 
   // Up to `max_entries` delta-log entries with sequence >= `from`, in order, whose key and delta
   // bytes add up to at most `max_bytes` (the first entry is returned whatever its size, so that a

@@ -73,6 +73,7 @@ class Store::Impl {
                                                   size_t max_bytes) const;
   Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const;
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
+  Result<uint64_t> CountLiveInBuckets(uint32_t first, uint32_t last) const;
   Status Commit(const WriteSet& writes);
   Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
   void RefuseWrites(const std::string& why);

@@ -35,10 +35,14 @@ TEST_CASE("a partition is the set of whole Merkle subtrees its keys hash under")
         CHECK(first == next_bucket);
         CHECK(partitioning.PartitionOfBucket(first) == p);
         CHECK(partitioning.PartitionOfBucket(end - 1) == p);
+        CHECK(partitioning.BucketsOf(p).first <= first);
+        CHECK(partitioning.BucketsOf(p).second >= end - 1);
         next_bucket = end;
       }
     }
     CHECK(next_bucket == merkle::kLeafCount);
+    CHECK(partitioning.BucketsOf(0).first == 0);
+    CHECK(partitioning.BucketsOf(count - 1).second == merkle::kLeafCount - 1);
     // A key's partition holds its bucket.
     for (int i = 0; i < 200; ++i) {
       const std::string key = "/c/" + std::to_string(i);

@@ -1,0 +1,186 @@
+// Copyright (c) crdtdb authors.
+
+#include "command/region_router.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command/exit_codes.h"
+#include "db/key.h"
+#include "net/client_call.h"
+
+namespace crdtdb::command {
+
+namespace {
+
+Outcome Failure(int code, std::string error) { return Outcome{code, "", std::move(error), {}}; }
+
+// "a, b, c"
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// The id of one NDJSON line of a listing: {"id": ID, "doc": {...}}.
+std::optional<std::string> IdOf(const std::string& line) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("id") || !j["id"].is_string()) return std::nullopt;
+  return j["id"].get<std::string>();
+}
+
+}  // namespace
+
+RegionRouter::RegionRouter(const ClusterConfig& config, const RegionConfig& region,
+                           RouterOptions options)
+    : config_(config),
+      region_(region),
+      options_(std::move(options)),
+      placement_(cluster::Placement::Compute(config)) {}
+
+Result<Outcome> RegionRouter::Call(const NodeConfig& node, const Command& command, bool* sent) const {
+  *sent = false;
+  std::optional<net::CurveClientKeys> curve;
+  if (options_.keys) {
+    Result<std::optional<net::CurveClientKeys>> keys = options_.keys(node);
+    if (!keys.ok()) return keys.status();
+    curve = std::move(keys).value();
+  }
+  net::ClientConnection connection(node.client, options_.timeout_ms, std::move(curve),
+                                   std::min(options_.connect_timeout_ms, options_.timeout_ms));
+  Result<std::string> answer = connection.Exchange(EncodeCommand(command));
+  *sent = connection.sent();
+  if (!answer.ok()) return answer.status();
+  return DecodeOutcome(*answer);
+}
+
+const NodeConfig* RegionRouter::NodeByClientEndpoint(const std::string& endpoint) const {
+  for (const NodeConfig& node : region_.nodes) {
+    if (node.client == endpoint) return &node;
+  }
+  return nullptr;
+}
+
+Outcome RegionRouter::Execute(const Command& command) {
+  switch (command.verb) {
+    case Command::Verb::kGet: case Command::Verb::kPut: case Command::Verb::kPatch:
+    case Command::Verb::kDelete: case Command::Verb::kInc: case Command::Verb::kSetAdd:
+    case Command::Verb::kSetRemove:
+      return ExecuteKeyed(command);
+    case Command::Verb::kList: return ExecuteList(command);
+    case Command::Verb::kStatus: case Command::Verb::kVerify: break;
+  }
+  return Failure(kExitUsage, "this verb runs against one node of region " + region_.name +
+                                 ": give its --endpoint");
+}
+
+Outcome RegionRouter::ExecuteKeyed(const Command& command) {
+  Result<std::string> key = db::NormalizeKey(command.path);
+  if (!key.ok()) return Failure(ExitCodeFor(key.status()), key.status().message());
+  const cluster::PartitionId partition = placement_.partitioning().PartitionOf(*key);
+  std::vector<std::string> candidates = placement_.Owners(region_.name, partition);
+  std::set<std::string> tried;
+  std::string last_error;
+  // Owners in preference order, then once the owners a node redirected to (its placement is
+  // another configuration's, during a change).
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!tried.insert(candidates[i]).second) continue;
+    const NodeConfig* node = region_.FindNode(candidates[i]);
+    if (node == nullptr) continue;
+    bool sent = false;
+    Result<Outcome> outcome = Call(*node, command, &sent);
+    if (outcome.ok() && outcome->redirect.empty()) return std::move(outcome).value();
+    if (outcome.ok()) {
+      for (const std::string& endpoint : outcome->redirect) {
+        if (const NodeConfig* to = NodeByClientEndpoint(endpoint)) candidates.push_back(to->name);
+      }
+      last_error = outcome->error;
+      continue;
+    }
+    last_error = outcome.status().message();
+    if (sent && command.verb == Command::Verb::kInc) {
+      return Failure(kExitFailure, last_error + "; the increment may or may not have been applied: " +
+                                       "check with get before running it again");
+    }
+  }
+  return Failure(kExitFailure, "partition " + std::to_string(partition) + " of region " +
+                                   region_.name + " is unavailable: no owner (" +
+                                   Join(placement_.Owners(region_.name, partition)) +
+                                   ") answered; the last error: " + last_error);
+}
+
+Outcome RegionRouter::ExecuteList(const Command& command) {
+  const uint32_t count = placement_.partitioning().count();
+  // Each partition is asked of its owners in preference order; a node that does not answer is
+  // not asked again, and its partitions move on to their next owner.
+  std::map<cluster::PartitionId, size_t> next_owner;
+  for (cluster::PartitionId p = 0; p < count; ++p) next_owner[p] = 0;
+  std::set<std::string> failed;
+  std::vector<cluster::PartitionId> missing;
+  std::vector<std::string> lines;
+  std::string last_error;
+  while (!next_owner.empty()) {
+    std::map<std::string, std::vector<cluster::PartitionId>> asks;
+    for (auto it = next_owner.begin(); it != next_owner.end();) {
+      const std::vector<std::string>& owners = placement_.Owners(region_.name, it->first);
+      while (it->second < owners.size() && failed.count(owners[it->second]) > 0) ++it->second;
+      if (it->second == owners.size()) {
+        missing.push_back(it->first);
+        it = next_owner.erase(it);
+        continue;
+      }
+      asks[owners[it->second]].push_back(it->first);
+      ++it;
+    }
+    for (const auto& [name, partitions] : asks) {
+      Command part = command;
+      part.partitions = partitions;
+      part.partition_count = count;
+      bool sent = false;
+      Result<Outcome> outcome = Call(*region_.FindNode(name), part, &sent);
+      if (!outcome.ok()) {
+        failed.insert(name);
+        last_error = outcome.status().message();
+        continue;
+      }
+      if (outcome->exit_code != kExitOk) return std::move(outcome).value();  // the same for every node
+      std::istringstream in(outcome->out);
+      for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(std::move(line));
+      }
+      for (cluster::PartitionId p : partitions) next_owner.erase(p);
+    }
+  }
+  // Merged in id order, as one replica lists; each node gave at most `limit` lines, so the first
+  // `limit` of the merge are the first `limit` of the region.
+  std::vector<std::pair<std::string, std::string>> by_id;
+  for (std::string& line : lines) {
+    std::optional<std::string> id = IdOf(line);
+    if (!id) return Failure(kExitFailure, "malformed listing from a node of region " + region_.name);
+    by_id.emplace_back(std::move(*id), std::move(line));
+  }
+  std::sort(by_id.begin(), by_id.end());
+  by_id.erase(std::unique(by_id.begin(), by_id.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              by_id.end());
+  if (command.limit && by_id.size() > *command.limit) by_id.resize(*command.limit);
+  Outcome outcome;
+  for (const auto& [id, line] : by_id) outcome.out += line + "\n";
+  if (!missing.empty()) {
+    std::sort(missing.begin(), missing.end());
+    std::string ids;
+    for (cluster::PartitionId p : missing) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
+    outcome.error = "the listing lacks partitions " + ids + " of region " + region_.name +
+                    ": no owner answered (the last error: " + last_error + ")";
+    if (!options_.allow_partial) outcome.exit_code = kExitFailure;
+  }
+  return outcome;
+}
+
+}  // namespace crdtdb::command

@@ -1,0 +1,66 @@
+// Copyright (c) crdtdb authors.
+//
+// RegionRouter runs commands against a region of several nodes as if it were one replica
+// (docs/sharding.md, "Routing"): the remote CLI's --config/--region. Every node and client
+// computes the same placement from the configuration (cluster/placement.h), so the router sends
+// each request straight to an owner of the data:
+//   - a verb on one document goes to the owners of its partition in preference order, moving on
+//     to the next when one cannot be reached; an increment moves on only when the first owner
+//     cannot have seen it (net::ClientConnection::sent), since running it twice would count twice;
+//     a node that answers with a redirect (its placement differs) is followed once;
+//   - list gathers each partition from one owner that answers, merges in id order, and names the
+//     partitions no owner answered for (an error, exit 1, unless allow_partial).
+// Status, verify and the other verbs are not routed here (region_status.h).
+
+#ifndef CRDTDB_COMMAND_REGION_ROUTER_H_
+#define CRDTDB_COMMAND_REGION_ROUTER_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "cluster/placement.h"
+#include "command/command.h"
+#include "config/cluster_config.h"
+#include "crdtdb/result.h"
+#include "net/curve_keys.h"
+
+namespace crdtdb::command {
+
+struct RouterOptions {
+  int timeout_ms = 5000;  // per call
+  // How long a call waits for a node's connection: a node that is down costs this much, not
+  // timeout_ms, before its partitions go to their next owner.
+  int connect_timeout_ms = 1000;
+  // The CURVE keys to call a node with (nullopt: plain TCP), or why there are none.
+  std::function<Result<std::optional<net::CurveClientKeys>>(const NodeConfig&)> keys;
+  bool allow_partial = false;  // a listing that lacks partitions still exits 0
+};
+
+class RegionRouter {
+ public:
+  // `config` and `region` (one of config's) must outlive the router.
+  RegionRouter(const ClusterConfig& config, const RegionConfig& region, RouterOptions options);
+
+  // Runs a verb on one document, or list.
+  Outcome Execute(const Command& command);
+
+  // Sends `command` to `node`. *sent tells whether the node may have received it when there is
+  // no answer.
+  Result<Outcome> Call(const NodeConfig& node, const Command& command, bool* sent) const;
+  const cluster::Placement& placement() const { return placement_; }
+
+ private:
+  Outcome ExecuteKeyed(const Command& command);
+  Outcome ExecuteList(const Command& command);
+  const NodeConfig* NodeByClientEndpoint(const std::string& endpoint) const;
+
+  const ClusterConfig& config_;
+  const RegionConfig& region_;
+  const RouterOptions options_;
+  const cluster::Placement placement_;
+};
+
+}  // namespace crdtdb::command
+
+#endif  // CRDTDB_COMMAND_REGION_ROUTER_H_
