@@ -473,5 +473,6 @@ std::vector<merkle::Hash> Store::merkle_children(merkle::NodeId id) const { retu
 std::string Store::health_error() const { return impl_->health_error(); }
 StoreHealth Store::health() const { return impl_->health(); }
 Status Store::CheckStorage() const { return impl_->CheckStorage(); }
+void Store::WaitForKeyFilter() { impl_->WaitForKeyFilter(); }
 
 }  // namespace crdtdb::store

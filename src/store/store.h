@@ -196,6 +196,11 @@ class Store {
   // The write failure, if any, and the storage errors that reads met.
   StoreHealth health() const;
 
+  // Blocks until the key filter filled after open holds every stored key (or its scan failed):
+  // from then on a read of a key the filter has not seen skips LevelDB. Reads are correct before
+  // and after; tests wait so that their reads go through the filter.
+  void WaitForKeyFilter();
+
   // Reads every record once, verifying LevelDB's block checksums, without decoding anything: the
   // first storage error found, which is also recorded in health().
   Status CheckStorage() const;

@@ -66,6 +66,9 @@ class Store::Impl {
   // Fills key_filter_ from the bucket entries in a background thread; reads consult the filter
   // once it holds every key.
   void StartKeyFilterFill();
+  void WaitForKeyFilter() {
+    if (key_filter_fill_.joinable()) key_filter_fill_.join();
+  }
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
