@@ -135,7 +135,7 @@ Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, LevelDbParts parts, const Sto
     : parts_(std::move(parts)),
       db_(std::move(db)),
       options_(options),
-      boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
+      boot_id_(options.boot_id ? *options.boot_id : KernelBootId()) {}
 
 Result<std::optional<uint64_t>> Store::Impl::ReadMetaU64(std::string_view name) const {
   std::string value;

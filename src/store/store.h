@@ -51,9 +51,10 @@ struct StoreOptions {
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
   // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.
   crdt::ReplicaId new_replica_id = 0;
-  // The id of this boot of the machine; empty reads the kernel's (/proc/sys/kernel/random/boot_id).
-  // Tests set another one to play a reboot.
-  std::string boot_id;
+  // The id of this boot of the machine; nullopt reads the kernel's
+  // (/proc/sys/kernel/random/boot_id). Tests set another one to play a reboot, or "" to play a
+  // machine whose boot id cannot be read (then every unclean close may have been a power loss).
+  std::optional<std::string> boot_id;
 };
 
 using crdt::kEpochShift;  // crdt/dot.h
