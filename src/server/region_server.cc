@@ -437,6 +437,11 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   so.path = self->data_dir;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
+  if (const std::string& why = (*store)->new_epoch_reason(); !why.empty()) {
+    Log("WARN", region,
+        "the store starts stream epoch " + std::to_string((*store)->metadata().epoch) + ": " + why +
+            "; peers repair what it may lack by anti-entropy (docs/storage.md, \"Stream epochs\")");
+  }
   std::vector<std::string> peers;
   for (const RegionConfig& r : config.regions) {
     if (r.name != region) peers.push_back(r.name);

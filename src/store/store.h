@@ -197,6 +197,11 @@ class Store {
   // The write failure, if any, and the storage errors that reads met.
   StoreHealth health() const;
 
+  // Why this open started a new stream epoch (docs/storage.md, "Stream epochs"): the store was
+  // not closed cleanly by this boot, its writes had failed, or its files are a copy or a restored
+  // backup (store_instance.h). Empty if it started none. A server logs it.
+  const std::string& new_epoch_reason() const;
+
   // Blocks until the key filter filled after open holds every stored key (or its scan failed):
   // from then on a read of a key the filter has not seen skips LevelDB. Reads are correct before
   // and after; tests wait so that their reads go through the filter.
