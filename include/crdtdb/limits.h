@@ -12,7 +12,9 @@ namespace crdtdb {
 
 // JSON text of one put or patch.
 constexpr size_t kMaxJsonBytes = size_t{4} << 20;
-// Nesting of objects and arrays in a document.
+// Nesting of objects and arrays in a document, the document itself being level 1 ({"a":[{}]}
+// nests 3 levels). JSON input, the write operations and the decoder of stored and replicated
+// states all accept exactly this much and refuse one level more.
 constexpr int kMaxJsonDepth = 32;
 // Each of the two parts of a key "collection/id".
 constexpr size_t kMaxKeyPartBytes = 256;

@@ -49,7 +49,7 @@ class Decoder {
     if (!want_state_ && kind != kDelta && kind != kCompactDelta) return Fail("expected a delta");
     kind_ = static_cast<EncodingKind>(kind);
     compact_ = kind_ == kCompactDelta;
-    return DecodeContext(doc.mutable_context()) && DecodeObject(doc.mutable_root(), 0);
+    return DecodeContext(doc.mutable_context()) && DecodeObject(doc.mutable_root(), 1);
   }
 
   bool DecodeContext(DotContext& context) {
@@ -137,6 +137,7 @@ class Decoder {
 
   bool DecodeName(std::string* out) { return reader_.ReadUtf8(out); }
 
+  // `depth`: the object's level of nesting, the root's 1, counted as kMaxJsonDepth counts it.
   bool DecodeObject(ObjectNode& object, int depth) {
     if (depth > kMaxJsonDepth) return Fail("objects nested too deeply");
     uint32_t n = 0, count = 0;
@@ -156,12 +157,13 @@ class Decoder {
     return true;
   }
 
+  // `depth`: the level of the object that holds the field.
   bool DecodeField(FieldNode& field, int depth) {
     uint32_t n = 0;
     uint64_t mask = 0;
     if (!reader_.ReadArrayHeader(&n) || n < 1 || !reader_.ReadUint(&mask)) return Fail("malformed field");
     if (mask > 15 || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return Fail("malformed field mask");
-    if ((mask & kComponentRegisters) && !DecodeRegisters(field)) return false;
+    if ((mask & kComponentRegisters) && !DecodeRegisters(field, depth)) return false;
     if ((mask & kComponentCounters) && !DecodeDotList(field.counters, 3, [this](CounterEntry& e) {
           return reader_.ReadInt(&e.value);
         })) {
@@ -175,9 +177,9 @@ class Decoder {
     return true;
   }
 
-  bool DecodeRegisters(FieldNode& field) {
-    return DecodeDotList(field.registers, 4, [this](RegisterEntry& e) {
-      if (!DecodeTimestamp(&e.timestamp) || !DecodeValue(&e.value, 0)) return false;
+  bool DecodeRegisters(FieldNode& field, int depth) {
+    return DecodeDotList(field.registers, 4, [this, depth](RegisterEntry& e) {
+      if (!DecodeTimestamp(&e.timestamp) || !DecodeValue(&e.value, depth)) return false;
       if (e.value.is_object()) return Fail("a register holds an object");
       return true;
     });
@@ -211,8 +213,9 @@ class Decoder {
     return true;
   }
 
+  // `depth`: the level of the array, object or field that holds the value; an array or object
+  // value is one level deeper.
   bool DecodeValue(Json* out, int depth) {
-    if (depth > kMaxJsonDepth) return Fail("value nested too deeply");
     switch (reader_.PeekType()) {
       case MsgpackReader::Type::kNil:
         *out = nullptr;
@@ -250,6 +253,7 @@ class Decoder {
       }
       case MsgpackReader::Type::kArray: {
         uint32_t n = 0;
+        if (depth >= kMaxJsonDepth) return Fail("value nested too deeply");
         if (!reader_.ReadArrayHeader(&n)) return false;
         *out = Json::array();
         for (uint32_t i = 0; i < n; ++i) {
@@ -261,6 +265,7 @@ class Decoder {
       }
       case MsgpackReader::Type::kMap: {
         uint32_t n = 0;
+        if (depth >= kMaxJsonDepth) return Fail("value nested too deeply");
         if (!reader_.ReadMapHeader(&n)) return false;
         *out = Json::object();
         std::string previous;

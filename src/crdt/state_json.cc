@@ -25,7 +25,7 @@ class StateRenderer {
     if (!Header() || !Live(&live)) return Error();
     if (!live) return std::optional<std::string>();
     out_.reserve(bytes_.size());
-    if (!Object(reader_, 0)) return Error();
+    if (!Object(reader_, 1)) return Error();
     if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
     return std::optional<std::string>(std::move(out_));
   }
@@ -77,7 +77,8 @@ class StateRenderer {
     return true;
   }
 
-  // object := [presence: [dot...], fields: {name: field...}]
+  // object := [presence: [dot...], fields: {name: field...}]; `depth`: its level of nesting, the
+  // root's 1, as the decoder counts it (codec.cc).
   bool Object(MsgpackReader& r, int depth) {
     if (depth > kMaxJsonDepth) return r.Fail("objects nested too deeply");
     uint32_t n = 0, presence = 0, fields = 0;
@@ -107,7 +108,7 @@ class StateRenderer {
     const bool shows_counter = !shows_object && (mask & kComponentCounters);
     const bool shows_set = !shows_object && !shows_counter && (mask & kComponentSet);
     const bool shows_register = !shows_object && !shows_counter && !shows_set && (mask & kComponentRegisters);
-    if ((mask & kComponentRegisters) && !Registers(r, shows_register)) return false;
+    if ((mask & kComponentRegisters) && !Registers(r, shows_register, depth)) return false;
     if ((mask & kComponentCounters) && !Counters(r, shows_counter)) return false;
     if ((mask & kComponentSet) && !Set(r, shows_set)) return false;
     if (shows_object) return Object(r, depth + 1);
@@ -117,12 +118,13 @@ class StateRenderer {
 
   // [dot, timestamp, value...]; with `show`, writes the winner: the highest (timestamp, replica,
   // counter). Replica indexes order as replica ids do, since the context lists ids ascending.
-  bool Registers(MsgpackReader& r, bool show) {
+  bool Registers(MsgpackReader& r, bool show, int depth) {
     uint32_t n = 0;
     if (!r.ReadArrayHeader(&n) || n % 4 != 0 || n == 0) return r.Fail("malformed register list");
     if (n == 4) {  // one value, the usual case: no winner to find, so it is read only once
       uint64_t replica = 0, counter = 0, timestamp = 0;
-      return r.ReadUint(&replica) && r.ReadUint(&counter) && r.ReadUint(&timestamp) && Value(r, 0, show);
+      return r.ReadUint(&replica) && r.ReadUint(&counter) && r.ReadUint(&timestamp) &&
+             Value(r, depth, show);
     }
     std::tuple<uint64_t, uint64_t, uint64_t> best{};
     MsgpackReader winner = r;
@@ -134,10 +136,10 @@ class StateRenderer {
         best = order;
         winner = r;
       }
-      if (!Value(r, 0, /*write=*/false)) return false;
+      if (!Value(r, depth, /*write=*/false)) return false;
     }
     // The winner's bytes were just read once, so writing them cannot fail.
-    return !show || Value(winner, 0, /*write=*/true) || r.Fail("malformed register value");
+    return !show || Value(winner, depth, /*write=*/true) || r.Fail("malformed register value");
   }
 
   // [dot, int...]; with `show`, writes their sum (wrapping, as the merge does).
@@ -176,9 +178,9 @@ class StateRenderer {
     return true;
   }
 
-  // A register value: nil | bool | int | float64 | str | [value...] | {str: value...}.
+  // A register value: nil | bool | int | float64 | str | [value...] | {str: value...}. `depth`:
+  // the level of what holds it; an array or object value is one deeper.
   bool Value(MsgpackReader& r, int depth, bool write) {
-    if (depth > kMaxJsonDepth) return r.Fail("value nested too deeply");
     switch (r.PeekType()) {
       case MsgpackReader::Type::kNil:
         if (write) out_.append("null");
@@ -216,6 +218,7 @@ class StateRenderer {
       }
       case MsgpackReader::Type::kArray: {
         uint32_t n = 0;
+        if (depth >= kMaxJsonDepth) return r.Fail("value nested too deeply");
         if (!r.ReadArrayHeader(&n)) return false;
         if (write) out_.push_back('[');
         for (uint32_t i = 0; i < n; ++i) {
@@ -227,6 +230,7 @@ class StateRenderer {
       }
       case MsgpackReader::Type::kMap: {
         uint32_t n = 0;
+        if (depth >= kMaxJsonDepth) return r.Fail("value nested too deeply");
         if (!r.ReadMapHeader(&n)) return false;
         if (write) out_.push_back('{');
         for (uint32_t i = 0; i < n; ++i) {

@@ -552,6 +552,11 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   so.path = self->data_dir;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
+  if (const std::string& why = (*store)->new_epoch_reason(); !why.empty()) {
+    Log("WARN", self->name,
+        "the store starts stream epoch " + std::to_string((*store)->metadata().epoch) + ": " + why +
+            "; peers repair what it may lack by anti-entropy (docs/storage.md, \"Stream epochs\")");
+  }
   auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
   auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
   std::unique_ptr<IdentityBindings> bindings;

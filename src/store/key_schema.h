@@ -41,6 +41,9 @@ constexpr std::string_view kMetaCounters = "counters";
 constexpr std::string_view kMetaEpoch = "epoch";
 // The boot id of the machine whose process has the store open; removed by a clean close.
 constexpr std::string_view kMetaOpenedBy = "opened_by";
+// The identity of the store's identity file at the last writable open (store_instance.h): an
+// open that finds another one is of a copy or a restored backup, and starts a new epoch.
+constexpr std::string_view kMetaInstance = "instance";
 
 // 2: Merkle leaves and counters are a checkpoint, bucket entries carry a live flag, delta-log
 // records may refer to the document's state. Format 1 stores open and are upgraded in place.

@@ -17,7 +17,9 @@
 #include "crdt/limits.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
+#include "store/store_directory.h"
 #include "store/store_impl.h"
+#include "store/store_instance.h"
 
 namespace crdtdb::store {
 
@@ -57,6 +59,29 @@ std::string KernelBootId() {
 // The opened_by value a close leaves when the replica's writes failed: the next open starts a new
 // epoch whatever the boot, since a failed fsync may have dropped written pages.
 constexpr const char* kOpenedByFailedStore = "failed-write";
+
+// Why an open must start a new stream epoch, or "" if it need not. `opened_by` is what the last
+// process left (absent after a clean close); `recorded` the instance identity the last writable
+// open recorded, `instance` the one of the files now (store_instance.h).
+std::string NewEpochReason(const std::optional<std::string>& opened_by, const std::string& boot_id,
+                           const std::optional<std::string>& recorded,
+                           const std::optional<std::string>& instance) {
+  if (recorded && recorded != instance) {
+    return std::string("its files are a copy or a restored backup: the identity file ") +
+           kIdentityFileName + " is not the file it was last opened with";
+  }
+  if (!opened_by) return "";
+  if (*opened_by == kOpenedByFailedStore) {
+    return "its writes failed, or it refused writes on learning it was restored or copied";
+  }
+  if (boot_id.empty())
+    return "it was not closed cleanly, and this machine's boot id cannot be read";
+  if (*opened_by != boot_id) {
+    return "it was not closed cleanly, and not by this boot of the machine (opened by \"" +
+           *opened_by + "\")";
+  }
+  return "";  // a process crash within this boot: LevelDB lost nothing it wrote
+}
 
 // Delta-log value: [key length: u32 BE][key][canonical delta], or without the delta for a
 // reference to the document's state.
@@ -135,7 +160,7 @@ Store::Impl::Impl(std::unique_ptr<leveldb::DB> db, LevelDbParts parts, const Sto
     : parts_(std::move(parts)),
       db_(std::move(db)),
       options_(options),
-      boot_id_(options.boot_id.empty() ? KernelBootId() : options.boot_id) {}
+      boot_id_(options.boot_id ? *options.boot_id : KernelBootId()) {}
 
 Result<std::optional<uint64_t>> Store::Impl::ReadMetaU64(std::string_view name) const {
   std::string value;
@@ -192,6 +217,9 @@ Status Store::Impl::LoadRecords() {
     batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
     batch.Put(MetaKey(kMetaReplicaId), EncodeU64(meta_.replica_id));
     batch.Put(MetaKey(kMetaOpenedBy), boot_id_);
+    if (std::optional<std::string> instance = ReadStoreInstance(options_.path)) {
+      batch.Put(MetaKey(kMetaInstance), *instance);
+    }
     leveldb::WriteOptions wo;
     wo.sync = true;
     return FromLevelDb(db_->Write(wo, &batch), "initializing the database");
@@ -206,18 +234,23 @@ Status Store::Impl::LoadRecords() {
   meta_.epoch = epoch->value_or(0);
   if (Status loaded = LoadCheckpoint(); !loaded.ok()) return loaded;
 
-  std::string value;
-  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(kMetaOpenedBy), &value);
-  if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading metadata");
-  std::optional<std::string> opened_by;
-  if (s.ok()) opened_by = std::move(value);
+  Result<std::optional<std::string>> opened_by = ReadMeta(kMetaOpenedBy);
+  if (!opened_by.ok()) return opened_by.status();
   // A format-1 store wrote its leaves and counters in every commit, so they are current even
   // after a crash; later formats write them only at a clean close.
-  if (opened_by && **format >= 2) {
+  if (*opened_by && **format >= 2) {
     if (Status recovered = Recover(); !recovered.ok()) return recovered.WithContext("recovering after an unclean close");
   }
   if (options_.read_only) return Status::OK();
-  return MarkOpen(opened_by);
+  return MarkOpen(*opened_by);
+}
+
+Result<std::optional<std::string>> Store::Impl::ReadMeta(std::string_view name) const {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), MetaKey(name), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromLevelDb(s, "reading metadata");
+  return std::optional<std::string>(std::move(value));
 }
 
 // Stream epochs (docs/storage.md). With buffered durability, a crash of the machine loses the
@@ -228,8 +261,14 @@ Status Store::Impl::LoadRecords() {
 // dots continue above epoch << kEpochShift, and the old delta log is dropped (peers that miss
 // entries of it repair by anti-entropy, which also returns the lost writes from peers that have
 // them). A process crash within one boot loses nothing LevelDB wrote, so it needs no new epoch.
+// A copy of the store's files, or a restored backup, holds less than its replica issued, as a
+// store that lost writes does: it starts a new epoch too (store_instance.h).
 Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
-  const bool unclean = opened_by && (boot_id_.empty() || *opened_by != boot_id_);
+  Result<std::optional<std::string>> recorded = ReadMeta(kMetaInstance);
+  if (!recorded.ok()) return recorded.status();
+  const std::optional<std::string> instance = ReadStoreInstance(options_.path);
+  new_epoch_reason_ = NewEpochReason(opened_by, boot_id_, *recorded, instance);
+  const bool unclean = !new_epoch_reason_.empty();
   leveldb::WriteBatch batch;
   if (unclean) {
     if (meta_.epoch + 1 >= (uint64_t{1} << (64 - kEpochShift))) return Status::Corruption("stream epochs exhausted");
@@ -247,6 +286,11 @@ Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
   // From here on the persisted leaves and counters are a checkpoint that a clean close renews.
   batch.Put(MetaKey(kMetaFormat), EncodeU64(kStoreFormatVersion));
   batch.Put(MetaKey(kMetaOpenedBy), boot_id_);
+  if (instance) {
+    batch.Put(MetaKey(kMetaInstance), *instance);
+  } else {
+    batch.Delete(MetaKey(kMetaInstance));  // nothing to compare the next open with
+  }
   leveldb::WriteOptions wo;
   wo.sync = true;
   return FromLevelDb(db_->Write(wo, &batch), unclean ? "starting a new stream epoch" : "marking the store open");
@@ -491,5 +535,7 @@ std::vector<merkle::Hash> Store::merkle_children(merkle::NodeId id) const { retu
 std::string Store::health_error() const { return impl_->health_error(); }
 StoreHealth Store::health() const { return impl_->health(); }
 Status Store::CheckStorage() const { return impl_->CheckStorage(); }
+void Store::WaitForKeyFilter() { impl_->WaitForKeyFilter(); }
+const std::string& Store::new_epoch_reason() const { return impl_->new_epoch_reason(); }
 
 }  // namespace crdtdb::store

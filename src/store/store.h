@@ -51,9 +51,10 @@ struct StoreOptions {
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
   // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.
   crdt::ReplicaId new_replica_id = 0;
-  // The id of this boot of the machine; empty reads the kernel's (/proc/sys/kernel/random/boot_id).
-  // Tests set another one to play a reboot.
-  std::string boot_id;
+  // The id of this boot of the machine; nullopt reads the kernel's
+  // (/proc/sys/kernel/random/boot_id). Tests set another one to play a reboot, or "" to play a
+  // machine whose boot id cannot be read (then every unclean close may have been a power loss).
+  std::optional<std::string> boot_id;
 };
 
 using crdt::kEpochShift;  // crdt/dot.h
@@ -199,6 +200,16 @@ class Store {
   std::string health_error() const;
   // The write failure, if any, and the storage errors that reads met.
   StoreHealth health() const;
+
+  // Why this open started a new stream epoch (docs/storage.md, "Stream epochs"): the store was
+  // not closed cleanly by this boot, its writes had failed, or its files are a copy or a restored
+  // backup (store_instance.h). Empty if it started none. A server logs it.
+  const std::string& new_epoch_reason() const;
+
+  // Blocks until the key filter filled after open holds every stored key (or its scan failed):
+  // from then on a read of a key the filter has not seen skips LevelDB. Reads are correct before
+  // and after; tests wait so that their reads go through the filter.
+  void WaitForKeyFilter();
 
   // Reads every record once, verifying LevelDB's block checksums, without decoding anything: the
   // first storage error found, which is also recorded in health().

@@ -66,6 +66,9 @@ class Store::Impl {
   // Fills key_filter_ from the bucket entries in a background thread; reads consult the filter
   // once it holds every key.
   void StartKeyFilterFill();
+  void WaitForKeyFilter() {
+    if (key_filter_fill_.joinable()) key_filter_fill_.join();
+  }
   Result<std::optional<StoredDocument>> Read(std::string_view key) const;
   Status Scan(std::string_view prefix, std::string_view start_after,
               const std::function<bool(std::string_view, std::string_view)>& fn) const;
@@ -105,17 +108,20 @@ class Store::Impl {
     return StoreHealth{health_error_, read_errors_, first_read_error_, last_read_error_};
   }
   Status CheckStorage() const;
+  const std::string& new_epoch_reason() const { return new_epoch_reason_; }
 
  private:
   Status LoadRecords();
   Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
+  Result<std::optional<std::string>> ReadMeta(std::string_view name) const;
   // Loads the checkpointed counters and Merkle leaves (valid after a clean close).
   Status LoadCheckpoint();
   // After an unclean close: rebuilds the Merkle leaves and the live count from the bucket
   // entries, and the last sequence from the delta log (store_recovery.cc).
   Status Recover();
-  // Marks the store open by this boot; after an unclean close by another boot (or a failed
-  // write), first starts a new epoch. `opened_by` is what the previous process left.
+  // Marks the store open by this boot and records its instance identity; after an unclean close
+  // by another boot (or a failed write), or when its files are a copy, first starts a new epoch.
+  // `opened_by` is what the previous process left.
   Status MarkOpen(const std::optional<std::string>& opened_by);
   // Adds to `batch` the Merkle leaves changed since the last checkpoint and the counters.
   void AddCheckpoint(leveldb::WriteBatch* batch) const;
@@ -137,6 +143,7 @@ class Store::Impl {
   const StoreOptions options_;
   const std::string boot_id_;
   bool loaded_ = false;  // Load succeeded: the destructor may checkpoint
+  std::string new_epoch_reason_;  // set by Load (MarkOpen), constant afterwards
 
   // Guards meta_, tree_, stale_leaves_, health_error_ and the read errors.
   mutable std::mutex mu_;

@@ -121,6 +121,11 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     Result<std::unique_ptr<Impl>> view = OpenLevelDb(check, /*create=*/false);
     if (!view.ok()) return view.status();
     if (Status s = (*view)->CheckIdentity(); !s.ok()) return s.WithContext(options.path);
+    // A store created before crdtdb wrote the identity file gets one, so that from now on a copy
+    // of its files can be told from them (store_instance.h).
+    if (!env->FileExists(options.path + "/" + kIdentityFileName)) {
+      if (Status s = WriteIdentityFile(env, options.path); !s.ok()) return s;
+    }
   }
   Result<std::unique_ptr<Impl>> impl = OpenLevelDb(options, /*create=*/!exists);
   if (!impl.ok()) return impl.status();

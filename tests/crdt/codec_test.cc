@@ -14,9 +14,11 @@
 #include <doctest/doctest.h>
 
 #include "crdt/digest.h"
+#include "crdt/json_input.h"
 #include "crdt/limits.h"
 #include "crdt/materialize.h"
 #include "crdt/mutators.h"
+#include "crdt/state_json.h"
 #include "tests/crdt/random_ops.h"
 #include "tests/support/seed.h"
 
@@ -228,6 +230,75 @@ TEST_CASE("a causal context of more than kMaxContextRanges ranges is refused by 
     CHECK(r.status().message().find("more dot ranges than the limit (1048576)") !=
           std::string::npos);
   }
+}
+
+// JSON text of `objects` objects nested in one another, the innermost holding "a": `leaf`.
+std::string NestedObjects(int objects, const std::string& leaf) {
+  std::string text;
+  for (int i = 0; i < objects; ++i) text += "{\"a\":";
+  text += leaf;
+  for (int i = 0; i < objects; ++i) text += "}";
+  return text;
+}
+
+// The field "a" of the innermost of `objects` nested objects.
+crdt::FieldNode& InnermostField(Document& doc, int objects) {
+  crdt::ObjectNode* object = &doc.mutable_root();
+  for (int i = 1; i < objects; ++i) object = &object->fields.at("a").mutable_object();
+  return object->fields.at("a");
+}
+
+// `at_limit` (JSON text nesting exactly kMaxJsonDepth levels in `objects` objects) passes JSON
+// input, the put, the encoder and both decoders of a state; `past` (one level more) is refused by
+// JSON input and the put, and a state made one level deeper by hand (`deepen` applied to the
+// innermost field) by the decoders.
+void CheckDepthBoundary(int objects, const std::string& at_limit, const std::string& past,
+                        void (*deepen)(crdt::FieldNode&)) {
+  Result<Json> json = crdt::ParseJsonObject(at_limit);
+  REQUIRE_MESSAGE(json.ok(), json.status().ToString());
+  Result<Document> delta = crdt::PutDelta(Document(), *json, crdt::WriteStamp{1, 1});
+  REQUIRE_MESSAGE(delta.ok(), delta.status().ToString());
+  Document doc;
+  doc.ApplyDelta(*delta);
+  const std::string bytes = EncodeDocument(doc);
+  Result<Document> back = DecodeDocument(bytes);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(*back == doc);
+  CHECK(DecodeDelta(EncodeDelta(doc)).ok());
+  Result<std::optional<std::string>> rendered = crdt::StateJson(bytes);
+  REQUIRE_MESSAGE(rendered.ok(), rendered.status().ToString());
+  CHECK(Json::parse(**rendered) == *json);
+
+  CHECK(crdt::ParseJsonObject(past).status().message() == "JSON input nests deeper than 32 levels");
+  CHECK(crdt::PutDelta(Document(), Json::parse(past), crdt::WriteStamp{1, 1}).status().message() ==
+        "value nests deeper than 32 levels");
+  deepen(InnermostField(doc, objects));
+  const std::string deeper = EncodeDocument(doc);
+  for (const Status& s : {DecodeDocument(deeper).status(), DecodeDelta(EncodeDelta(doc)).status(),
+                          crdt::StateJson(deeper).status()}) {
+    CHECK(s.IsCorruption());
+    CHECK(s.message().find("nested too deeply") != std::string::npos);
+  }
+}
+
+TEST_CASE(
+    "objects nested exactly at the depth limit are accepted everywhere, one level more nowhere") {
+  CheckDepthBoundary(kMaxJsonDepth, NestedObjects(kMaxJsonDepth, "1"),
+                     NestedObjects(kMaxJsonDepth + 1, "1"), [](crdt::FieldNode& field) {
+                       crdt::FieldNode leaf = std::move(field);
+                       field = crdt::FieldNode();
+                       field.mutable_object().fields.emplace("a", std::move(leaf));
+                     });
+}
+
+TEST_CASE(
+    "an array ending exactly at the depth limit is accepted everywhere, one level more nowhere") {
+  // The array counts from the object holding it, as JSON input counts; an empty one is a level too.
+  CheckDepthBoundary(kMaxJsonDepth - 2, NestedObjects(kMaxJsonDepth - 2, "[[]]"),
+                     NestedObjects(kMaxJsonDepth - 2, "[[[]]]"), [](crdt::FieldNode& field) {
+                       Json& value = field.registers.at(0).value;
+                       value = Json::array({value});
+                     });
 }
 
 TEST_CASE("non-canonical encodings of a valid state are rejected") {

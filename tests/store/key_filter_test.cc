@@ -2,12 +2,13 @@
 
 #include "store/key_filter.h"
 
-#include <doctest/doctest.h>
-
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <doctest/doctest.h>
+
+#include "crdt/materialize.h"
 #include "crdt/mutators.h"
 #include "tests/store/store_writes.h"
 #include "tests/support/temp_dir.h"
@@ -66,6 +67,30 @@ TEST_CASE("a reopened store finds every stored document once its key filter is f
   }
   testing::Put(*store, "docs/new", crdt::Json{{"x", 1}}, 9000);
   CHECK(store->Read("docs/new")->has_value());
+}
+
+// The filter's fill scans bucket entries ('b' + bucket + key): the shortest key is one byte.
+TEST_CASE(
+    "a one-byte key is in the key filter after reopen: found, and a second write sees the first") {
+  testing::TempDir dir;
+  {
+    auto store = testing::OpenStore(dir.path());
+    testing::CommitLocal(*store, "k",
+                         *crdt::PatchDelta(crdt::Document(), crdt::Json{{"a", 1}},
+                                           {store->metadata().replica_id, 100}),
+                         100);
+  }
+  auto store = testing::OpenStore(dir.path());
+  store->WaitForKeyFilter();
+  Result<std::optional<StoredDocument>> doc = store->Read("k");
+  REQUIRE(doc.ok());
+  REQUIRE(doc->has_value());
+  const crdt::Document before = testing::ReadState(*store, "k");
+  testing::CommitLocal(
+      *store, "k",
+      *crdt::PatchDelta(before, crdt::Json{{"b", 2}}, {store->metadata().replica_id, 200}), 200);
+  CHECK(crdt::ToJson(testing::ReadState(*store, "k")) == crdt::Json{{"a", 1}, {"b", 2}});
+  CHECK(store->metadata().live_documents == 1);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "store/document_record.h"
 #include "store/key_schema.h"
 #include "store/store.h"
+#include "store/store_directory.h"
 #include "tests/store/store_writes.h"
 #include "tests/support/temp_dir.h"
 
@@ -29,9 +30,14 @@ using store::Metadata;
 using store::StoreVerification;
 
 // The files of a store copied while it is open: what a process killed at this instant leaves.
+// The identity file is linked, not copied, so that the image is the same store instance and not
+// a copy of it, which would start a new epoch (store/store_instance.h).
 std::string CrashImage(const TempDir& dir, const std::string& from, const std::string& name) {
   const std::string to = dir.Sub(name);
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+  const std::string identity = std::string("/") + store::kIdentityFileName;
+  std::filesystem::remove(to + identity);
+  std::filesystem::create_hard_link(from + identity, to + identity);
   return to;
 }
 

@@ -74,6 +74,21 @@ TEST_CASE("a small message, or one that does not shrink, is sent as it is") {
   CHECK(Compress(std::string(kCompressFromBytes, 'a')).has_value());
 }
 
+TEST_CASE("a frame of exactly the size limit decompresses; one byte more is refused") {
+  constexpr size_t kLimit = 4096;
+  const Result<std::string> at_limit = Decompress(ZstdFrame(std::string(kLimit, 'a')), kLimit);
+  REQUIRE_MESSAGE(at_limit.ok(), at_limit.status().ToString());
+  CHECK(*at_limit == std::string(kLimit, 'a'));
+  const Result<std::string> past = Decompress(ZstdFrame(std::string(kLimit + 1, 'a')), kLimit);
+  REQUIRE(past.status().IsCorruption());
+  CHECK(past.status().message() == "compressed message: exceeds the size limit");
+  // The same bound for a whole message: a frame of exactly kMaxMessageBytes gets past it (and
+  // then fails as a message, since zeros are no message).
+  const Result<Message> largest = Decode(ZstdFrame(std::string(kMaxMessageBytes, '\0')));
+  REQUIRE_FALSE(largest.ok());
+  CHECK(largest.status().message().find("size limit") == std::string::npos);
+}
+
 TEST_CASE("hostile compressed frames are refused as Corruption") {
   const std::string plain = Encode(Message{7, Heartbeat{5, merkle::Hash{1, 2}, {}}});
   REQUIRE(Decode(ZstdFrame(plain)).ok());  // a sender may compress any message
