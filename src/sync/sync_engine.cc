@@ -22,6 +22,10 @@ struct SyncEngine::Peer {
   uint64_t progress_saved_ms = 0;
   std::optional<uint64_t> log_request_sent_ms;
   std::unique_ptr<AntiEntropySession> session;
+  // The rounds started with this peer: the next one's session id. Counted per peer, so that
+  // consecutive rounds with one peer look through every fingerprint window in turn
+  // (merkle::FingerprintOf), however many peers there are and in whatever order their rounds start.
+  uint64_t rounds_started = 0;
   uint64_t session_activity_ms = 0;
   uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
   std::optional<uint64_t> last_heard_ms;
@@ -340,7 +344,7 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
     return;
   }
   if (now_ms < peer.next_anti_entropy_ms) return;
-  peer.session = std::make_unique<AntiEntropySession>(local_, next_session_id_++);
+  peer.session = std::make_unique<AntiEntropySession>(local_, ++peer.rounds_started);
   peer.session_activity_ms = now_ms;
   Send(Outgoing::Kind::kRequest, peer.name, peer.session->Start());
 }

@@ -161,7 +161,6 @@ class SyncEngine {
   uint64_t last_publish_ms_ = 0;
   uint64_t last_heartbeat_ms_ = 0;
   uint64_t published_at_last_heartbeat_;  // what the next heartbeat announces while busy
-  uint64_t next_session_id_ = 1;
 };
 
 }  // namespace crdtdb::sync
