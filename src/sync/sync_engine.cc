@@ -253,11 +253,9 @@ void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t
   RequestMissing(peer, now_ms);
 }
 
-std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
-  Result<Message> message = Receive(bytes);
-  if (!message.ok()) return std::nullopt;
+std::optional<std::string> SyncEngine::OnRequest(const Message& request) {
   ApplyResult pushed;
-  Result<std::optional<Body>> answer = AnswerRequest(local_, message->body, &pushed);
+  Result<std::optional<Body>> answer = AnswerRequest(local_, request.body, &pushed);
   if (!answer.ok()) {
     if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
     return std::nullopt;
@@ -266,7 +264,7 @@ std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
     if (s.ok()) {
       ++stats_.docs_repaired;
     } else {
-      NoteApplyFailure(PeerWithReplicaId(message->sender), s, last_now_ms_);
+      NoteApplyFailure(PeerWithReplicaId(request.sender), s, last_now_ms_);
     }
   }
   if (!answer->has_value()) return std::nullopt;

@@ -424,5 +424,25 @@ TEST_CASE("consecutive rounds with one peer look through every fingerprint windo
   }
 }
 
+TEST_CASE("a request decoded once for the adapter's admission check is answered and counted as in one step") {
+  // The region's sync socket looks at a request's sender before it answers (region_server.cc,
+  // Admit); it decodes the request once and hands the engine the decoded message.
+  FakeReplica local(1);
+  local.AddDocument("docs/a", ValidState("a"));
+  SyncEngine one_step(local, {"b"}, SyncOptions{});
+  SyncEngine two_steps(local, {"b"}, SyncOptions{});
+  const std::string request = FromB(TreeRequest{3, {merkle::NodeId{0, 0}}});
+  const std::optional<std::string> expected = one_step.OnRequest(request);
+  REQUIRE(expected.has_value());
+  Result<Message> decoded = two_steps.ReceiveRequest(request);
+  REQUIRE(decoded.ok());
+  CHECK(two_steps.OnRequest(*decoded) == expected);
+  CHECK(two_steps.stats().bytes_received == request.size());
+  CHECK(two_steps.stats().bytes_sent == one_step.stats().bytes_sent);
+  CHECK_FALSE(two_steps.ReceiveRequest("not a message").ok());
+  CHECK(two_steps.stats().rejected_messages == 1);
+  CHECK(two_steps.stats().bytes_received == request.size() + 13);
+}
+
 }  // namespace
 }  // namespace crdtdb::sync
