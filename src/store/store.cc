@@ -17,6 +17,7 @@
 #include "crdt/limits.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
+#include "store/store_directory.h"
 #include "store/store_impl.h"
 
 namespace crdtdb::store {
@@ -54,9 +55,6 @@ std::string KernelBootId() {
   return id;
 }
 
-// The opened_by value a close leaves when the replica's writes failed: the next open starts a new
-// epoch whatever the boot, since a failed fsync may have dropped written pages.
-constexpr const char* kOpenedByFailedStore = "failed-write";
 
 // Delta-log value: [key length: u32 BE][key][canonical delta], or without the delta for a
 // reference to the document's state.
@@ -211,13 +209,18 @@ Status Store::Impl::LoadRecords() {
   if (!s.ok() && !s.IsNotFound()) return FromLevelDb(s, "reading metadata");
   std::optional<std::string> opened_by;
   if (s.ok()) opened_by = std::move(value);
+  const bool failed = DiskEnv()->FileExists(options_.path + "/" + kFailedWriteFileName);
   // A format-1 store wrote its leaves and counters in every commit, so they are current even
   // after a crash; later formats write them only at a clean close.
   if (opened_by && **format >= 2) {
     if (Status recovered = Recover(); !recovered.ok()) return recovered.WithContext("recovering after an unclean close");
   }
   if (options_.read_only) return Status::OK();
-  return MarkOpen(opened_by);
+  if (Status marked = MarkOpen(opened_by, failed); !marked.ok()) return marked;
+  // The new epoch is durable: the mark has done its work. If it stays, the next open starts one
+  // more epoch, which costs a range per document written, nothing else.
+  if (failed) (void)DiskEnv()->RemoveFile(options_.path + "/" + kFailedWriteFileName);
+  return Status::OK();
 }
 
 // Stream epochs (docs/storage.md). With buffered durability, a crash of the machine loses the
@@ -228,8 +231,8 @@ Status Store::Impl::LoadRecords() {
 // dots continue above epoch << kEpochShift, and the old delta log is dropped (peers that miss
 // entries of it repair by anti-entropy, which also returns the lost writes from peers that have
 // them). A process crash within one boot loses nothing LevelDB wrote, so it needs no new epoch.
-Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
-  const bool unclean = opened_by && (boot_id_.empty() || *opened_by != boot_id_);
+Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by, bool failed) {
+  const bool unclean = failed || (opened_by && (boot_id_.empty() || *opened_by != boot_id_));
   leveldb::WriteBatch batch;
   if (unclean) {
     if (meta_.epoch + 1 >= (uint64_t{1} << (64 - kEpochShift))) return Status::Corruption("stream epochs exhausted");
@@ -257,13 +260,15 @@ Store::Impl::~Impl() {
   if (key_filter_fill_.joinable()) key_filter_fill_.join();
   // A store whose Load failed holds no counters or tree worth a checkpoint.
   if (!loaded_ || options_.read_only) return;
-  leveldb::WriteBatch batch;
-  if (health_error_.empty()) {
-    AddCheckpoint(&batch);
-    batch.Delete(MetaKey(kMetaOpenedBy));
-  } else {
-    batch.Put(MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+  if (!health_error_.empty()) {
+    // Marked when the failure happened; again in case the disk refused it then. The store's
+    // opened_by stays, so the next open also recovers what a checkpoint would have held.
+    (void)WriteFailedWriteFile(DiskEnv(), options_.path, health_error_);
+    return;
   }
+  leveldb::WriteBatch batch;
+  AddCheckpoint(&batch);
+  batch.Delete(MetaKey(kMetaOpenedBy));
   leveldb::WriteOptions wo;
   wo.sync = true;
   (void)db_->Write(wo, &batch);  // best effort: if it fails, the next open starts a new epoch
@@ -420,11 +425,12 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   leveldb::Status s = db_->Write(wo, &batch);
-  std::lock_guard lock(mu_);
   if (!s.ok()) {
-    health_error_ = s.ToString();
+    // Marked now, not at the close: a kill -9 may come first (RefuseWrites).
+    RefuseWrites(s.ToString());
     return FromLevelDb(s, "committing a write");
   }
+  std::lock_guard lock(mu_);
   for (const auto& [bucket, change] : leaf_changes) {
     tree_.Toggle(bucket, change);
     stale_leaves_.set(bucket);
@@ -440,10 +446,8 @@ void Store::Impl::RefuseWrites(const std::string& why) {
     health_error_ = why;
   }
   // Marked at once, not only at a clean close: after a kill -9 the next open must start a new
-  // epoch as well. If this write fails, the close tries again.
-  leveldb::WriteOptions wo;
-  wo.sync = true;
-  (void)db_->Put(wo, MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+  // epoch as well. If the mark cannot be made, the close tries again.
+  (void)WriteFailedWriteFile(DiskEnv(), options_.path, why);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
