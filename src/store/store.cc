@@ -55,7 +55,6 @@ std::string KernelBootId() {
   return id;
 }
 
-
 // Delta-log value: [key length: u32 BE][key][canonical delta], or without the delta for a
 // reference to the document's state.
 std::string EncodeDeltaLogValue(std::string_view key, std::string_view delta) {

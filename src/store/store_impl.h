@@ -118,7 +118,9 @@ class Store::Impl {
   // what the previous process left.
   Status MarkOpen(const std::optional<std::string>& opened_by, bool failed);
   // The Env of the store's files as they are on disk (not the read-only overlay).
-  leveldb::Env* DiskEnv() const { return options_.env != nullptr ? options_.env : leveldb::Env::Default(); }
+  leveldb::Env* DiskEnv() const {
+    return options_.env != nullptr ? options_.env : leveldb::Env::Default();
+  }
   // Adds to `batch` the Merkle leaves changed since the last checkpoint and the counters.
   void AddCheckpoint(leveldb::WriteBatch* batch) const;
   void FillKeyFilter();

@@ -20,8 +20,7 @@ std::optional<std::string> ProblemOf(const TreeNode& node) {
 std::optional<std::string> ProblemOf(const Leaf& leaf) {
   if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end()))
     return "leaf entries are not sorted";
-  if (XorOf(leaf.entries) != leaf.hash)
-    return "the peer's leaf contents do not add up to its leaf";
+  if (XorOf(leaf.entries) != leaf.hash) return "the peer's leaf contents do not add up to its leaf";
   return std::nullopt;
 }
 

@@ -33,7 +33,8 @@ std::unique_ptr<DatabaseImpl> OpenWithId(const std::string& path, crdt::ReplicaI
 }
 
 // A replica whose physical clock reads `offset_ms` past FixedClock.
-std::unique_ptr<DatabaseImpl> OpenWithClock(const std::string& path, crdt::ReplicaId id, uint64_t offset_ms) {
+std::unique_ptr<DatabaseImpl> OpenWithClock(const std::string& path, crdt::ReplicaId id,
+                                            uint64_t offset_ms) {
   store::StoreOptions options;
   options.path = path;
   options.new_replica_id = id;
@@ -140,7 +141,8 @@ std::string WinnerAfterSeeingA(uint64_t a_ahead_ms, uint64_t* clock_ahead_ignore
   return b->get("c/doc").value();
 }
 
-TEST_CASE("remote writes advance the hybrid clock: a write made after seeing one is stamped above it") {
+TEST_CASE(
+    "remote writes advance the hybrid clock: a write made after seeing one is stamped above it") {
   // a's clock is 10 s ahead of b's: b's write after seeing a's is stamped above a's, so above c's
   // concurrent one (5 s ahead), and wins among the concurrent values (docs/crdt.md section 4).
   uint64_t ignored = 0;

@@ -3,12 +3,12 @@
 // The settings every crdtdb socket gets (src/net/zmq_socket_options.h): what one connection can
 // make a replica hold in received messages is bounded (docs/protocol.md, "Channels").
 
+#include "net/zmq_socket_options.h"
+
 #include <cstdint>
 
 #include <doctest/doctest.h>
 #include <zmq.hpp>
-
-#include "net/zmq_socket_options.h"
 
 namespace crdtdb::net {
 namespace {
@@ -21,8 +21,8 @@ TEST_CASE("one connection can make a replica hold at most 400 MiB of received me
                                       zmq::socket_type::dealer, zmq::socket_type::pub}) {
     CAPTURE(static_cast<int>(type));
     zmq::socket_t socket = MakeSocket(context, type);
-    const int64_t held = (socket.get(zmq::sockopt::rcvhwm) + int64_t{1}) *
-                         socket.get(zmq::sockopt::maxmsgsize);
+    const int64_t held =
+        (socket.get(zmq::sockopt::rcvhwm) + int64_t{1}) * socket.get(zmq::sockopt::maxmsgsize);
     CHECK(held == kMaxReceiveBytesPerConnection);
     CHECK(held <= int64_t{400} << 20);
     // Sending keeps its queue: a stalled subscriber's batches wait on the publisher.

@@ -195,8 +195,8 @@ TEST_CASE("a failed write followed by kill -9 in the same boot starts a new epoc
     } else {
       env.FailWritesAfter(0);  // a full disk
     }
-    Result<crdt::Document> delta =
-        crdt::PutDelta(ReadState(**store, "c/1"), Json{{"v", 2}}, {(*store)->metadata().replica_id, 200});
+    Result<crdt::Document> delta = crdt::PutDelta(ReadState(**store, "c/1"), Json{{"v", 2}},
+                                                  {(*store)->metadata().replica_id, 200});
     REQUIRE(delta.ok());
     WriteSet writes;
     REQUIRE(writes.PutDocument("c/1", *delta, nullptr).ok());

@@ -166,7 +166,9 @@ class WritesBetweenReads : public FakeReplica {
 
  private:
   // Writes to the bucket of "docs/a", so that the leaf read next changes too.
-  void Write() const { writable_->AddDocument("docs/a", ValidState("v" + std::to_string(++writes_))); }
+  void Write() const {
+    writable_->AddDocument("docs/a", ValidState("v" + std::to_string(++writes_)));
+  }
   WritesBetweenReads* const writable_;
   mutable int writes_ = 0;
 };

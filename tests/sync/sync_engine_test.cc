@@ -391,7 +391,8 @@ TEST_CASE("a peer that acknowledges an earlier epoch lacks this epoch's deltas, 
   CHECK(*engine.peer_status(kNow).front().unacknowledged_deltas == 2);
 }
 
-TEST_CASE("consecutive rounds with one peer look through every fingerprint window, however many peers") {
+TEST_CASE(
+    "consecutive rounds with one peer look through every fingerprint window, however many peers") {
   // With four peers whose rounds start together, one counter shared by all peers gave each peer
   // the same session % 4, so the same 32-bit window, round after round: a collision in that
   // window (docs/protocol.md, "Why 32-bit fingerprints") would never be looked past.
@@ -411,11 +412,13 @@ TEST_CASE("consecutive rounds with one peer look through every fingerprint windo
       windows[o.peer].insert(tree->session % 4);
       // Both trees are empty: in sync, so the next round starts an interval later.
       const merkle::NodeId root{0, 0};
-      engine.OnResponse(o.peer,
-                        Encode(Message{2, TreeResponse{tree->session,
-                                                       {TreeNode{root, 0, std::vector<merkle::Fingerprint>(
-                                                                              merkle::kFanout, 0)}}}}),
-                        now);
+      engine.OnResponse(
+          o.peer,
+          Encode(Message{
+              2, TreeResponse{tree->session,
+                              {TreeNode{root, 0,
+                                        std::vector<merkle::Fingerprint>(merkle::kFanout, 0)}}}}),
+          now);
     }
   }
   for (const std::string& peer : peers) {
@@ -424,7 +427,9 @@ TEST_CASE("consecutive rounds with one peer look through every fingerprint windo
   }
 }
 
-TEST_CASE("a request decoded once for the adapter's admission check is answered and counted as in one step") {
+TEST_CASE(
+    "a request decoded once for the adapter's admission check is answered and counted as in one "
+    "step") {
   // The region's sync socket looks at a request's sender before it answers (region_server.cc,
   // Admit); it decodes the request once and hands the engine the decoded message.
   FakeReplica local(1);
