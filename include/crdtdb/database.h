@@ -63,6 +63,9 @@ struct LocalStatus {
   // document writes, local and remote, they held. Their ratio is the size of a group commit.
   uint64_t commits = 0;
   uint64_t documents_written = 0;
+  // Since open: batches of remote writes whose highest timestamp was too far ahead of this
+  // replica's clock to be folded into it (a peer's clock runs ahead; docs/crdt.md section 4).
+  uint64_t clock_ahead_ignored = 0;
   // False once a write or a read met a storage error (corrupt or unreadable files), until
   // reopened. A failed write also stops further writes; a failed read does not.
   bool healthy = true;

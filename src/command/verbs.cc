@@ -123,6 +123,7 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   s["last_sequence"] = local.last_sequence;
   s["commits"] = local.commits;
   s["documents_written"] = local.documents_written;
+  s["clock_ahead_ignored"] = local.clock_ahead_ignored;
   if (!local.healthy) s["last_error"] = local.last_error;
   if (local.read_errors > 0) s["first_read_error"] = local.first_read_error;
   s["data_dir"] = data_dir;

@@ -2,6 +2,7 @@
 
 #include "crdt/field_node.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace crdtdb::crdt {
@@ -71,6 +72,15 @@ void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn
 void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn) {
   for (const Dot& d : node.presence) fn(d);
   for (const auto& field : node.fields) ForEachDot(field.second, fn);
+}
+
+Timestamp MaxTimestamp(const ObjectNode& node) {
+  Timestamp max = 0;
+  for (const auto& [name, field] : node.fields) {
+    for (const RegisterEntry& e : field.registers) max = std::max(max, e.timestamp);
+    if (field.object) max = std::max(max, MaxTimestamp(*field.object));
+  }
+  return max;
 }
 
 void Normalize(FieldNode& node) {

@@ -103,6 +103,11 @@ const char* FieldKindName(FieldKind kind);
 void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn);
 void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn);
 
+// The highest timestamp of a register in `node` (nested objects included), 0 if it holds none:
+// what a replica folds into its hybrid logical clock when it takes in remote writes
+// (docs/crdt.md section 4).
+Timestamp MaxTimestamp(const ObjectNode& node);
+
 // Removes empty FieldNodes, empty set elements and empty nested objects, turning a delta's shape
 // into a state's.
 void Normalize(FieldNode& node);

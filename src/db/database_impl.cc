@@ -290,6 +290,7 @@ LocalStatus DatabaseImpl::status() {
   out.last_sequence = meta.sequence;
   out.commits = queue_.commits();
   out.documents_written = queue_.documents_written();
+  out.clock_ahead_ignored = clock_.ignored_ahead();
   const store::StoreHealth health = store_->health();
   out.healthy = health.healthy();
   out.last_error = !health.write_error.empty() ? health.write_error : health.last_read_error;
@@ -382,6 +383,7 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
     std::vector<size_t> updates;
   };
   std::map<std::string_view, Next> next;
+  crdt::Timestamp observed = 0;  // the highest timestamp the batch brings in (WriteClock::Observe)
   std::vector<std::string_view> written;
   Status committed;
   std::vector<std::pair<std::string, uint64_t>> tickets;
@@ -414,7 +416,11 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
       }
       const bool changed = u.is_state ? n.state.Join(u.document) : n.state.ApplyDelta(u.document);
       n.changed = n.changed || changed;
+      if (changed) observed = std::max(observed, crdt::MaxTimestamp(u.document.root()));
     }
+    // Before the commit, which records the clock: a write made after this one sees these values
+    // and is stamped above them (docs/crdt.md section 4).
+    if (observed != 0) clock_.Observe(observed);
     std::vector<PreparedWrite> writes;
     for (auto& [key, n] : next) {
       if (!n.failed.ok() || !n.changed) continue;

@@ -41,6 +41,14 @@ class Replica {
     engine_.OnPublished(peer, bytes, now_ms);
   }
   std::optional<std::string> OnRequest(std::string_view bytes) { return engine_.OnRequest(bytes); }
+  // A request decoded once for both the adapter's admission check and the answer
+  // (sync::SyncEngine::ReceiveRequest).
+  Result<sync::Message> ReceiveRequest(std::string_view bytes) {
+    return engine_.ReceiveRequest(bytes);
+  }
+  std::optional<std::string> OnRequest(const sync::Message& request) {
+    return engine_.OnRequest(request);
+  }
   void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms) {
     engine_.OnResponse(peer, bytes, now_ms);
   }

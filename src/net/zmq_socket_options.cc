@@ -10,8 +10,8 @@ zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type) {
   socket.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
   socket.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
   socket.set(zmq::sockopt::maxmsgsize, kMaxFrameBytes);
-  socket.set(zmq::sockopt::sndhwm, kHighWaterMark);
-  socket.set(zmq::sockopt::rcvhwm, kHighWaterMark);
+  socket.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
+  socket.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
   if (type == zmq::socket_type::router) socket.set(zmq::sockopt::router_mandatory, 1);
   return socket;
 }

@@ -21,11 +21,22 @@ constexpr int kLingerMs = 1000;
 constexpr int kHeartbeatIntervalMs = 1000;
 constexpr int kHeartbeatTimeoutMs = 3000;
 constexpr int64_t kMaxFrameBytes = int64_t{80} << 20;  // above sync::kMaxMessageBytes
-// Messages queued per connection and direction before ZeroMQ drops (PUB) or refuses (ROUTER,
+// Messages queued per connection for sending before ZeroMQ drops (PUB) or refuses (ROUTER,
 // DEALER) more. It bounds memory: a stalled subscriber costs at most 1,000 delta batches of at
-// most 1 MiB (typically a few KB each) on the publisher. Dropped batches are gaps that the
-// subscriber repairs from the origin's log; requests and answers are few at a time per peer.
-constexpr int kHighWaterMark = 1'000;
+// most 1 MiB (typically a few KB each) on the publisher, which are its own messages. Dropped
+// batches are gaps that the subscriber repairs from the origin's log; requests and answers are few
+// at a time per peer.
+constexpr int kSendHighWaterMark = 1'000;
+// Messages queued per connection on receipt. Any of them may be a frame of kMaxFrameBytes, so
+// this is what bounds the bytes one connection can make this process hold: with 1,000, as the
+// send side, it was 1,000 x 80 MiB. A full receive queue makes ZeroMQ stop reading the
+// connection (TCP pushes back), and the sender's own send queue fills: the sender holds what it
+// sends. The event loop empties the receive queues at every wake-up, so a few suffice.
+constexpr int kReceiveHighWaterMark = 4;
+// The bound (docs/protocol.md, "Channels"): the queued messages and the one being read. ZeroMQ
+// counts a multipart message as one, so frames past the first few of a message (which
+// ReceiveMultipart drops) are not bounded by it; the CURVE allow-list is the trust boundary there.
+constexpr int64_t kMaxReceiveBytesPerConnection = (kReceiveHighWaterMark + 1) * kMaxFrameBytes;
 
 // A socket of `type` with the settings above.
 zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type);

@@ -255,20 +255,20 @@ class Server {
   // with the region's key), belongs to that region's key only; any other id stays bound to the
   // first key that used it. The bindings are kept in the data_dir (identity_bindings.h), so a
   // restart opens no window in which a region's id is unknown. Without CURVE everything is
-  // admitted (no identity to check).
-  bool Admit(zmq::message_t& payload_frame, const std::string& payload, bool client) {
+  // admitted (no identity to check). `request` is the decoded sync request, null on the client
+  // socket.
+  bool Admit(zmq::message_t& payload_frame, const sync::Message* request) {
     if (!own_keys_) return true;
     std::optional<std::string> user = UserId(payload_frame);
     if (!user) return false;
-    if (client) return true;
-    Result<sync::Message> message = sync::Decode(payload);
-    if (!message.ok()) return true;  // the engine refuses and counts it
-    if (message->sender == replica_->database().replica_id()) return false;
+    if (request == nullptr) return true;
+    const crdt::ReplicaId sender = request->sender;
+    if (sender == replica_->database().replica_id()) return false;
     for (const Peer& peer : peers_) {
-      if (replica_->peer_replica_id(peer.name) == message->sender) return *user == peer.name;
+      if (replica_->peer_replica_id(peer.name) == sender) return *user == peer.name;
     }
-    if (const std::string* bound = bindings_->Find(message->sender)) return *bound == *user;
-    if (Status s = bindings_->Bind(message->sender, *user); !s.ok()) {
+    if (const std::string* bound = bindings_->Find(sender)) return *bound == *user;
+    if (Status s = bindings_->Bind(sender, *user); !s.ok()) {
       LogBindingError("a new replica id claim is refused: " + s.ToString());
       return false;
     }
@@ -307,11 +307,23 @@ class Server {
         continue;
       }
       const std::string payload = ToString((*frames)[1]);
-      if (!Admit((*frames)[1], payload, client)) {
-        replica_->CountRejected();
-        continue;
+      std::optional<std::string> answer;
+      if (client) {
+        if (!Admit((*frames)[1], nullptr)) {
+          replica_->CountRejected();
+          continue;
+        }
+        answer = AnswerClient(payload);
+      } else {
+        // Decoded once, for the admission check and for the answer.
+        Result<sync::Message> request = replica_->ReceiveRequest(payload);
+        if (!request.ok()) continue;  // counted in rejected_messages
+        if (!Admit((*frames)[1], &*request)) {
+          replica_->CountRejected();
+          continue;
+        }
+        answer = replica_->OnRequest(*request);
       }
-      std::optional<std::string> answer = client ? AnswerClient(payload) : replica_->OnRequest(payload);
       SendOutgoing();
       if (!answer) continue;
       try {

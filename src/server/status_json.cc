@@ -41,6 +41,7 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
   j["last_sequence"] = s.local.last_sequence;
   j["commits"] = s.local.commits;
   j["documents_written"] = s.local.documents_written;
+  j["clock_ahead_ignored"] = s.local.clock_ahead_ignored;
   if (!s.local.healthy) j["last_error"] = s.local.last_error;
   if (s.local.read_errors > 0) j["first_read_error"] = s.local.first_read_error;
   j["data_dir"] = data_dir;

@@ -56,24 +56,19 @@ std::string KernelBootId() {
   return id;
 }
 
-// The opened_by value a close leaves when the replica's writes failed: the next open starts a new
-// epoch whatever the boot, since a failed fsync may have dropped written pages.
-constexpr const char* kOpenedByFailedStore = "failed-write";
-
 // Why an open must start a new stream epoch, or "" if it need not. `opened_by` is what the last
 // process left (absent after a clean close); `recorded` the instance identity the last writable
-// open recorded, `instance` the one of the files now (store_instance.h).
+// open recorded, `instance` the one of the files now (store_instance.h); `failed` whether a write
+// failed, or writes were refused, since (store_directory.h, kFailedWriteFileName).
 std::string NewEpochReason(const std::optional<std::string>& opened_by, const std::string& boot_id,
                            const std::optional<std::string>& recorded,
-                           const std::optional<std::string>& instance) {
+                           const std::optional<std::string>& instance, bool failed) {
   if (recorded && recorded != instance) {
     return std::string("its files are a copy or a restored backup: the identity file ") +
            kIdentityFileName + " is not the file it was last opened with";
   }
+  if (failed) return "its writes failed, or it refused writes on learning it was restored or copied";
   if (!opened_by) return "";
-  if (*opened_by == kOpenedByFailedStore) {
-    return "its writes failed, or it refused writes on learning it was restored or copied";
-  }
   if (boot_id.empty())
     return "it was not closed cleanly, and this machine's boot id cannot be read";
   if (*opened_by != boot_id) {
@@ -236,13 +231,18 @@ Status Store::Impl::LoadRecords() {
 
   Result<std::optional<std::string>> opened_by = ReadMeta(kMetaOpenedBy);
   if (!opened_by.ok()) return opened_by.status();
+  const bool failed = DiskEnv()->FileExists(options_.path + "/" + kFailedWriteFileName);
   // A format-1 store wrote its leaves and counters in every commit, so they are current even
   // after a crash; later formats write them only at a clean close.
   if (*opened_by && **format >= 2) {
     if (Status recovered = Recover(); !recovered.ok()) return recovered.WithContext("recovering after an unclean close");
   }
   if (options_.read_only) return Status::OK();
-  return MarkOpen(*opened_by);
+  if (Status marked = MarkOpen(*opened_by, failed); !marked.ok()) return marked;
+  // The new epoch is durable: the mark has done its work. If it stays, the next open starts one
+  // more epoch, which costs a range per document written, nothing else.
+  if (failed) (void)DiskEnv()->RemoveFile(options_.path + "/" + kFailedWriteFileName);
+  return Status::OK();
 }
 
 Result<std::optional<std::string>> Store::Impl::ReadMeta(std::string_view name) const {
@@ -263,11 +263,11 @@ Result<std::optional<std::string>> Store::Impl::ReadMeta(std::string_view name) 
 // them). A process crash within one boot loses nothing LevelDB wrote, so it needs no new epoch.
 // A copy of the store's files, or a restored backup, holds less than its replica issued, as a
 // store that lost writes does: it starts a new epoch too (store_instance.h).
-Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by) {
+Status Store::Impl::MarkOpen(const std::optional<std::string>& opened_by, bool failed) {
   Result<std::optional<std::string>> recorded = ReadMeta(kMetaInstance);
   if (!recorded.ok()) return recorded.status();
   const std::optional<std::string> instance = ReadStoreInstance(options_.path);
-  new_epoch_reason_ = NewEpochReason(opened_by, boot_id_, *recorded, instance);
+  new_epoch_reason_ = NewEpochReason(opened_by, boot_id_, *recorded, instance, failed);
   const bool unclean = !new_epoch_reason_.empty();
   leveldb::WriteBatch batch;
   if (unclean) {
@@ -301,13 +301,15 @@ Store::Impl::~Impl() {
   if (key_filter_fill_.joinable()) key_filter_fill_.join();
   // A store whose Load failed holds no counters or tree worth a checkpoint.
   if (!loaded_ || options_.read_only) return;
-  leveldb::WriteBatch batch;
-  if (health_error_.empty()) {
-    AddCheckpoint(&batch);
-    batch.Delete(MetaKey(kMetaOpenedBy));
-  } else {
-    batch.Put(MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+  if (!health_error_.empty()) {
+    // Marked when the failure happened; again in case the disk refused it then. The store's
+    // opened_by stays, so the next open also recovers what a checkpoint would have held.
+    (void)WriteFailedWriteFile(DiskEnv(), options_.path, health_error_);
+    return;
   }
+  leveldb::WriteBatch batch;
+  AddCheckpoint(&batch);
+  batch.Delete(MetaKey(kMetaOpenedBy));
   leveldb::WriteOptions wo;
   wo.sync = true;
   (void)db_->Write(wo, &batch);  // best effort: if it fails, the next open starts a new epoch
@@ -479,11 +481,12 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
   leveldb::Status s = db_->Write(wo, &batch);
-  std::lock_guard lock(mu_);
   if (!s.ok()) {
-    health_error_ = s.ToString();
+    // Marked now, not at the close: a kill -9 may come first (RefuseWrites).
+    RefuseWrites(s.ToString());
     return FromLevelDb(s, "committing a write");
   }
+  std::lock_guard lock(mu_);
   for (const auto& [bucket, change] : leaf_changes) {
     tree_.Toggle(bucket, change);
     stale_leaves_.set(bucket);
@@ -499,10 +502,8 @@ void Store::Impl::RefuseWrites(const std::string& why) {
     health_error_ = why;
   }
   // Marked at once, not only at a clean close: after a kill -9 the next open must start a new
-  // epoch as well. If this write fails, the close tries again.
-  leveldb::WriteOptions wo;
-  wo.sync = true;
-  (void)db_->Put(wo, MetaKey(kMetaOpenedBy), kOpenedByFailedStore);
+  // epoch as well. If the mark cannot be made, the close tries again.
+  (void)WriteFailedWriteFile(DiskEnv(), options_.path, why);
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

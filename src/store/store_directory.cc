@@ -188,4 +188,15 @@ Status WriteIdentityFile(leveldb::Env* env, const std::string& path) {
   return Status::OK();
 }
 
+Status WriteFailedWriteFile(leveldb::Env* env, const std::string& path, const std::string& why) {
+  leveldb::WritableFile* raw = nullptr;
+  leveldb::Status s = env->NewWritableFile(path + "/" + kFailedWriteFileName, &raw);
+  if (!s.ok()) return Status::IOError("cannot mark the store as failed: " + s.ToString());
+  std::unique_ptr<leveldb::WritableFile> file(raw);
+  // Best effort: the file exists now, which is what the next open looks for.
+  if (file->Append(why + "\n").ok()) (void)file->Sync();
+  (void)file->Close();
+  return Status::OK();
+}
+
 }  // namespace crdtdb::store

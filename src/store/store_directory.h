@@ -50,6 +50,17 @@ bool IsLevelDbFile(std::string_view name);
 // Writes the identity file (synced) into the existing directory `path`.
 Status WriteIdentityFile(leveldb::Env* env, const std::string& path);
 
+// The file a store whose writes failed leaves in its directory, at once: its next open starts a
+// new stream epoch (docs/storage.md, "Stream epochs"), even if the process is killed before it
+// closes. A file and not a LevelDB record, since after a failed fsync LevelDB refuses every later
+// write. Its presence is what counts: creating an empty file works on a full disk, and on a
+// failing one a process crash keeps it in the page cache (a reboot starts a new epoch anyway).
+constexpr const char* kFailedWriteFileName = "FAILED-WRITE";
+
+// Creates the failed-write file in `path`, with `why` in it and synced where the disk allows.
+// An error only if the file could not be created.
+Status WriteFailedWriteFile(leveldb::Env* env, const std::string& path, const std::string& why);
+
 }  // namespace crdtdb::store
 
 #endif  // CRDTDB_STORE_STORE_DIRECTORY_H_

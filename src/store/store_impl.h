@@ -120,9 +120,13 @@ class Store::Impl {
   // entries, and the last sequence from the delta log (store_recovery.cc).
   Status Recover();
   // Marks the store open by this boot and records its instance identity; after an unclean close
-  // by another boot (or a failed write), or when its files are a copy, first starts a new epoch.
-  // `opened_by` is what the previous process left.
-  Status MarkOpen(const std::optional<std::string>& opened_by);
+  // by another boot, if its writes `failed` (store_directory.h, kFailedWriteFileName), or when its
+  // files are a copy, first starts a new epoch. `opened_by` is what the previous process left.
+  Status MarkOpen(const std::optional<std::string>& opened_by, bool failed);
+  // The Env of the store's files as they are on disk (not the read-only overlay).
+  leveldb::Env* DiskEnv() const {
+    return options_.env != nullptr ? options_.env : leveldb::Env::Default();
+  }
   // Adds to `batch` the Merkle leaves changed since the last checkpoint and the counters.
   void AddCheckpoint(leveldb::WriteBatch* batch) const;
   void FillKeyFilter();

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "crdt/codec.h"
+#include "sync/tree_answers.h"
 
 namespace crdtdb::sync {
 
@@ -28,13 +29,17 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& reques
   return std::optional<Body>(std::move(response));
 }
 
+// A node's fingerprint is taken from the children read with it, and a leaf's from its entries,
+// never from a second read of the tree: the replica takes writes between two reads, and an answer
+// that straddled one would not add up, so the requester would reject the round as forged.
 Result<std::optional<Body>> Answer(LocalReplica& local, const TreeRequest& request) {
   TreeResponse response{request.session, {}};
   for (const merkle::NodeId& id : request.nodes) {
     if (id.level >= merkle::kDepth) return Status::InvalidArgument("tree requests name inner nodes only");
     std::vector<merkle::Fingerprint> children;
     for (const merkle::Hash& child : local.merkle_children(id)) children.push_back(merkle::FingerprintOf(child, request.session));
-    response.nodes.push_back(TreeNode{id, merkle::FingerprintOf(local.merkle_node(id), request.session), std::move(children)});
+    const merkle::Fingerprint hash = XorOf(children);
+    response.nodes.push_back(TreeNode{id, hash, std::move(children)});
   }
   return std::optional<Body>(std::move(response));
 }
@@ -48,9 +53,10 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LeafRequest& reque
     entries += leaf->size();
     // A bucket holds ~documents/65,536 keys; one this full means billions of documents.
     if (entries > kMaxLeafEntriesPerMessage) return Status::Internal("leaf answer exceeds its bound");
-    Leaf answer{bucket, merkle::FingerprintOf(local.merkle_node(merkle::NodeId{merkle::kDepth, bucket}), request.session), {}};
+    Leaf answer{bucket, 0, {}};
     for (const LeafEntry& e : *leaf) answer.entries.push_back(EntryFingerprint(e, request.session));
     std::sort(answer.entries.begin(), answer.entries.end());
+    answer.hash = XorOf(answer.entries);
     response.leaves.push_back(std::move(answer));
   }
   return std::optional<Body>(std::move(response));

@@ -22,6 +22,10 @@ struct SyncEngine::Peer {
   uint64_t progress_saved_ms = 0;
   std::optional<uint64_t> log_request_sent_ms;
   std::unique_ptr<AntiEntropySession> session;
+  // The rounds started with this peer: the next one's session id. Counted per peer, so that
+  // consecutive rounds with one peer look through every fingerprint window in turn
+  // (merkle::FingerprintOf), however many peers there are and in whatever order their rounds start.
+  uint64_t rounds_started = 0;
   uint64_t session_activity_ms = 0;
   uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
   std::optional<uint64_t> last_heard_ms;
@@ -256,11 +260,9 @@ void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t
   RequestMissing(peer, now_ms);
 }
 
-std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
-  Result<Message> message = Receive(bytes);
-  if (!message.ok()) return std::nullopt;
+std::optional<std::string> SyncEngine::OnRequest(const Message& request) {
   ApplyResult pushed;
-  Result<std::optional<Body>> answer = AnswerRequest(local_, message->body, &pushed);
+  Result<std::optional<Body>> answer = AnswerRequest(local_, request.body, &pushed);
   if (!answer.ok()) {
     if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
     return std::nullopt;
@@ -269,7 +271,7 @@ std::optional<std::string> SyncEngine::OnRequest(std::string_view bytes) {
     if (s.ok()) {
       ++stats_.docs_repaired;
     } else {
-      NoteApplyFailure(PeerWithReplicaId(message->sender), s, last_now_ms_);
+      NoteApplyFailure(PeerWithReplicaId(request.sender), s, last_now_ms_);
     }
   }
   if (!answer->has_value()) return std::nullopt;
@@ -349,7 +351,7 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
   if (now_ms < peer.next_anti_entropy_ms) return;
   std::vector<merkle::NodeId> subtrees = options_.scope.SubtreesWith(peer.name);
   if (subtrees.empty()) return;  // nothing shared
-  peer.session = std::make_unique<AntiEntropySession>(local_, next_session_id_++, std::move(subtrees));
+  peer.session = std::make_unique<AntiEntropySession>(local_, ++peer.rounds_started, std::move(subtrees));
   peer.session_activity_ms = now_ms;
   Send(Outgoing::Kind::kRequest, peer.name, peer.session->Start());
 }

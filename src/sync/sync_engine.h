@@ -98,7 +98,16 @@ class SyncEngine {
   // A message from `peer`'s delta stream (its publish endpoint).
   void OnPublished(const std::string& peer, std::string_view bytes, uint64_t now_ms);
   // A request on this replica's sync endpoint; returns the answer to send back, if any.
-  std::optional<std::string> OnRequest(std::string_view bytes);
+  std::optional<std::string> OnRequest(std::string_view bytes) {
+    Result<Message> request = ReceiveRequest(bytes);
+    return request.ok() ? OnRequest(*request) : std::nullopt;
+  }
+  // The same in two steps, for an adapter that looks at a request's sender before it answers
+  // (region_server.cc, Admit), so that a request is decoded once: ReceiveRequest decodes it,
+  // counting its bytes, and counts it in rejected_messages if it does not decode; OnRequest
+  // answers it.
+  Result<Message> ReceiveRequest(std::string_view bytes) { return Receive(bytes); }
+  std::optional<std::string> OnRequest(const Message& request);
   // The answer of `peer` to a request this engine sent.
   void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms);
   // The link to `peer` is (re)established: run anti-entropy with it at the next tick.
@@ -164,7 +173,6 @@ class SyncEngine {
   uint64_t last_publish_ms_ = 0;
   uint64_t last_heartbeat_ms_ = 0;
   uint64_t published_at_last_heartbeat_;  // what the next heartbeat announces while busy
-  uint64_t next_session_id_ = 1;
 };
 
 }  // namespace crdtdb::sync

@@ -6,26 +6,21 @@
 
 namespace crdtdb::sync {
 
-namespace {
-
-merkle::Fingerprint XorAll(const std::vector<merkle::Fingerprint>& fingerprints) {
+merkle::Fingerprint XorOf(const std::vector<merkle::Fingerprint>& fingerprints) {
   merkle::Fingerprint sum = 0;
   for (merkle::Fingerprint f : fingerprints) sum ^= f;
   return sum;
 }
 
-}  // namespace
-
 std::optional<std::string> ProblemOf(const TreeNode& node) {
-  if (XorAll(node.children) != node.hash) return "the peer's tree node does not add up";
+  if (XorOf(node.children) != node.hash) return "the peer's tree node does not add up";
   return std::nullopt;
 }
 
 std::optional<std::string> ProblemOf(const Leaf& leaf) {
   if (!std::is_sorted(leaf.entries.begin(), leaf.entries.end()))
     return "leaf entries are not sorted";
-  if (XorAll(leaf.entries) != leaf.hash)
-    return "the peer's leaf contents do not add up to its leaf";
+  if (XorOf(leaf.entries) != leaf.hash) return "the peer's leaf contents do not add up to its leaf";
   return std::nullopt;
 }
 

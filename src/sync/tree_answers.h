@@ -18,6 +18,10 @@
 
 namespace crdtdb::sync {
 
+// The XOR of `fingerprints`: what a node's (or a leaf's) fingerprint must be, given its children's
+// (or its entries').
+merkle::Fingerprint XorOf(const std::vector<merkle::Fingerprint>& fingerprints);
+
 // Why the node cannot be followed (its children do not XOR to it), or nullopt.
 std::optional<std::string> ProblemOf(const TreeNode& node);
 // Why the leaf cannot be followed (entries not ascending, or not XORing to it), or nullopt.

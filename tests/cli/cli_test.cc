@@ -69,7 +69,8 @@ class Cli {
            R"(","peers":[],"deltas_sent":0,"deltas_received":0,"bytes_sent":0,"bytes_received":0,)"
            R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"apply_failures":0,"healthy":true,)"
            R"("read_errors":0,"last_sequence":)" +
-           std::to_string(s.last_sequence) + R"(,"commits":0,"documents_written":0,"data_dir":")" +
+           std::to_string(s.last_sequence) +
+           R"(,"commits":0,"documents_written":0,"clock_ahead_ignored":0,"data_dir":")" +
            data_dir() + R"(","version":")" + CRDTDB_VERSION + R"(","uptime_s":0})" + "\n";
   }
 

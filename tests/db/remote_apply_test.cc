@@ -32,6 +32,18 @@ std::unique_ptr<DatabaseImpl> OpenWithId(const std::string& path, crdt::ReplicaI
   return std::make_unique<DatabaseImpl>(std::move(store).value(), FixedClock);
 }
 
+// A replica whose physical clock reads `offset_ms` past FixedClock.
+std::unique_ptr<DatabaseImpl> OpenWithClock(const std::string& path, crdt::ReplicaId id,
+                                            uint64_t offset_ms) {
+  store::StoreOptions options;
+  options.path = path;
+  options.new_replica_id = id;
+  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::make_unique<DatabaseImpl>(std::move(store).value(),
+                                        [offset_ms] { return FixedClock() + offset_ms; });
+}
+
 sync::RemoteUpdate StateOf(DatabaseImpl& db, const std::string& key) {
   Result<std::optional<std::string>> state = db.ReadState(key);
   REQUIRE(state.ok());
@@ -110,6 +122,40 @@ TEST_CASE("a causal context past the limit of a write is stored; a local write m
   const Result<std::string> write = db->patch("c/1", R"({"a":1})");
   CHECK(write.status().IsInvalidArgument());
   CHECK(write.status().message().find("past the limit of a write") != std::string::npos);
+}
+
+// b has seen a's write (on another document) and then writes y; c, whose clock is behind a's, wrote
+// y concurrently: which of the two concurrent values of y does b show? `a_ahead_ms` is how far
+// a's clock is ahead of b's; c's is 5 s ahead.
+std::string WinnerAfterSeeingA(uint64_t a_ahead_ms, uint64_t* clock_ahead_ignored) {
+  testing::TempDir dir;
+  auto a = OpenWithClock(dir.path() + "/a", 1, a_ahead_ms);
+  auto b = OpenWithClock(dir.path() + "/b", 2, 0);
+  auto c = OpenWithClock(dir.path() + "/c", 3, 5'000);
+  REQUIRE(a->put("c/seen", R"({"x":"a"})").ok());
+  REQUIRE(b->ApplyRemote({StateOf(*a, "c/seen")}).ok());
+  REQUIRE(c->put("c/doc", R"({"y":"c"})").ok());
+  REQUIRE(b->put("c/doc", R"({"y":"b"})").ok());
+  REQUIRE(b->ApplyRemote({StateOf(*c, "c/doc")}).ok());
+  *clock_ahead_ignored = b->status().clock_ahead_ignored;
+  return b->get("c/doc").value();
+}
+
+TEST_CASE(
+    "remote writes advance the hybrid clock: a write made after seeing one is stamped above it") {
+  // a's clock is 10 s ahead of b's: b's write after seeing a's is stamped above a's, so above c's
+  // concurrent one (5 s ahead), and wins among the concurrent values (docs/crdt.md section 4).
+  uint64_t ignored = 0;
+  CHECK(WinnerAfterSeeingA(10'000, &ignored) == R"({"y":"b"})");
+  CHECK(ignored == 0);
+}
+
+TEST_CASE("a remote timestamp far ahead of the physical clock is not taken in, and is counted") {
+  // a's clock is a day ahead: folding it in would drag b's clock a day ahead for good. b ignores
+  // it, so its write keeps its own time and c's concurrent write, 5 s ahead, wins.
+  uint64_t ignored = 0;
+  CHECK(WinnerAfterSeeingA(86'400'000, &ignored) == R"({"y":"c"})");
+  CHECK(ignored == 1);
 }
 
 }  // namespace

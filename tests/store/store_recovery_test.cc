@@ -3,7 +3,8 @@
 // The Merkle leaves and counters are written only at a clean close (src/store/store_recovery.cc);
 // these tests open copies of a store taken while it was open (what `kill -9` leaves on disk) and
 // check that the rebuilt tree, live count and sequence are exactly those of the running store.
-// Also: delta-log references to a document's state, and opening a format-1 store.
+// Also: delta-log references to a document's state, opening a format-1 store, and a failed write
+// followed by a kill -9.
 
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "store/store.h"
 #include "store/store_directory.h"
 #include "tests/store/store_writes.h"
+#include "tests/support/fault_env.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb::testing {
@@ -175,6 +177,52 @@ TEST_CASE("a format-1 store opens, even after a crash, and its entries without l
   store.reset();
   std::string format = ReadRecord(path, store::MetaKey(store::kMetaFormat));
   CHECK(store::ReadBigEndian64(format) == store::kStoreFormatVersion);
+}
+
+TEST_CASE("a failed write followed by kill -9 in the same boot starts a new epoch") {
+  // A failed fsync may have dropped written pages that peers already hold; the next open must
+  // start a new stream epoch. The mark used to be written at a clean close only, which a kill -9
+  // never reaches; and after a failed fsync LevelDB refuses every later write, the mark's too.
+  for (const bool fail_sync : {false, true}) {
+    CAPTURE(fail_sync);
+    TempDir dir;
+    FaultEnv env;
+    StoreOptions options;
+    options.path = dir.Sub("store");
+    options.env = &env;
+    options.sync_writes = true;
+    options.boot_id = "boot-1";  // every open below is in the same boot
+    Result<std::unique_ptr<Store>> store = Store::Open(options);
+    REQUIRE(store.ok());
+    Put(**store, "c/1", Json{{"v", 1}}, 100);
+    if (fail_sync) {
+      env.FailSyncsAfter(0);
+    } else {
+      env.FailWritesAfter(0);  // a full disk
+    }
+    Result<crdt::Document> delta = crdt::PutDelta(ReadState(**store, "c/1"), Json{{"v", 2}},
+                                                  {(*store)->metadata().replica_id, 200});
+    REQUIRE(delta.ok());
+    WriteSet writes;
+    REQUIRE(writes.PutDocument("c/1", *delta, nullptr).ok());
+    writes.AppendLocalDelta("c/1", *delta);
+    REQUIRE_FALSE((*store)->Commit(writes).ok());
+    env.Heal();
+    // kill -9: the files as they are now, and no close.
+    StoreOptions reopened = options;
+    reopened.path = CrashImage(dir, options.path, "killed");
+    reopened.env = nullptr;
+    Result<std::unique_ptr<Store>> after = Store::Open(reopened);
+    REQUIRE_MESSAGE(after.ok(), after.status().ToString());
+    CHECK((*after)->metadata().epoch == 1);
+    CHECK((*after)->metadata().sequence == uint64_t{1} << store::kEpochShift);
+    CHECK_FALSE(std::filesystem::exists(reopened.path + "/" + store::kFailedWriteFileName));
+    after->reset();
+    // Its mark did its work: the next open, after a clean close, starts no other epoch.
+    Result<std::unique_ptr<Store>> again = Store::Open(reopened);
+    REQUIRE(again.ok());
+    CHECK((*again)->metadata().epoch == 1);
+  }
 }
 
 }  // namespace

@@ -28,9 +28,13 @@ class FakeReplica : public sync::LocalReplica {
  public:
   explicit FakeReplica(crdt::ReplicaId id) : id_(id) {}
 
-  // A document this replica holds, with an opaque state (only its digest matters to the tree).
+  // A document this replica holds, with an opaque state (only its digest matters to the tree);
+  // replaces the state it held before, if any.
   void AddDocument(const std::string& key, std::string state) {
     const crdt::Digest digest = crdt::DigestOf(state);
+    if (auto it = documents_.find(key); it != documents_.end()) {
+      tree_.Toggle(merkle::BucketOf(key), merkle::Contribution(key, it->second.first));
+    }
     tree_.Toggle(merkle::BucketOf(key), merkle::Contribution(key, digest));
     documents_[key] = {digest, std::move(state)};
   }

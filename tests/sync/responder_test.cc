@@ -13,6 +13,7 @@
 
 #include "crdt/digest.h"
 #include "crdt/limits.h"
+#include "sync/tree_answers.h"
 #include "tests/sync/fake_replica.h"
 
 namespace crdtdb::sync {
@@ -145,6 +146,58 @@ TEST_CASE("a document is answered only under the fingerprint of the state the re
   REQUIRE(docs.documents.size() == 1);
   CHECK(docs.documents[0] == DocumentState{"docs/a", ValidState("new")});
   CHECK(docs.missing == std::vector<DocumentRef>{changed, wrong_bucket});
+}
+
+// A replica that takes a write right after each read of its tree's children or of a leaf, as the
+// region's write path may between two reads of the responder (it holds no lock across them).
+class WritesBetweenReads : public FakeReplica {
+ public:
+  WritesBetweenReads() : FakeReplica(2), writable_(this) {}
+  std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override {
+    std::vector<merkle::Hash> children = FakeReplica::merkle_children(id);
+    Write();
+    return children;
+  }
+  Result<std::vector<LeafEntry>> ReadLeaf(uint32_t bucket) const override {
+    Result<std::vector<LeafEntry>> leaf = FakeReplica::ReadLeaf(bucket);
+    Write();
+    return leaf;
+  }
+
+ private:
+  // Writes to the bucket of "docs/a", so that the leaf read next changes too.
+  void Write() const {
+    writable_->AddDocument("docs/a", ValidState("v" + std::to_string(++writes_)));
+  }
+  WritesBetweenReads* const writable_;
+  mutable int writes_ = 0;
+};
+
+TEST_CASE("tree and leaf answers add up even when a write lands between the responder's reads") {
+  // A node's fingerprint and its children's, or a leaf's and its entries', read separately could
+  // straddle a write: the requester would reject the round as a forged tree (ProblemOf).
+  WritesBetweenReads region;
+  region.AddDocument("docs/a", ValidState("v0"));
+  const uint32_t bucket = merkle::BucketOf("docs/a");
+  std::vector<merkle::NodeId> path;
+  for (int level = 0; level < merkle::kDepth; ++level) {
+    uint32_t index = bucket;
+    for (int l = level; l < merkle::kDepth; ++l) index /= merkle::kFanout;
+    path.push_back(merkle::NodeId{level, index});
+  }
+  for (uint64_t session = 0; session < 4; ++session) {
+    CAPTURE(session);
+    Result<std::optional<Body>> tree = AnswerRequest(region, TreeRequest{session, path});
+    REQUIRE(tree.ok());
+    for (const TreeNode& node : std::get<TreeResponse>(**tree).nodes) {
+      CHECK_MESSAGE(!ProblemOf(node).has_value(), "level " << node.id.level);
+    }
+    Result<std::optional<Body>> leaves = AnswerRequest(region, LeafRequest{session, {bucket}});
+    REQUIRE(leaves.ok());
+    const Leaf& leaf = std::get<LeafResponse>(**leaves).leaves.at(0);
+    CHECK(!ProblemOf(leaf).has_value());
+    CHECK(leaf.entries.size() == 1);
+  }
 }
 
 TEST_CASE("the responder refuses what is not a request it can answer") {

@@ -6,6 +6,8 @@
 
 #include "sync/sync_engine.h"
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -387,6 +389,64 @@ TEST_CASE("a peer that acknowledges an earlier epoch lacks this epoch's deltas, 
   local.AppendLog("docs/mine", ValidDelta("x"));
   local.AppendLog("docs/mine", ValidDelta("y"));
   CHECK(*engine.peer_status(kNow).front().unacknowledged_deltas == 2);
+}
+
+TEST_CASE(
+    "consecutive rounds with one peer look through every fingerprint window, however many peers") {
+  // With four peers whose rounds start together, one counter shared by all peers gave each peer
+  // the same session % 4, so the same 32-bit window, round after round: a collision in that
+  // window (docs/protocol.md, "Why 32-bit fingerprints") would never be looked past.
+  FakeReplica local(1);
+  SyncOptions options;
+  const std::vector<std::string> peers = {"b", "c", "d", "e"};
+  SyncEngine engine(local, peers, options);
+  std::map<std::string, std::set<uint64_t>> windows;
+  uint64_t now = kNow;
+  for (int round = 0; round < 4; ++round, now += options.anti_entropy_interval_ms) {
+    engine.OnTick(now);
+    for (const Outgoing& o : engine.TakeOutgoing()) {
+      Result<Message> m = Decode(o.bytes);
+      REQUIRE(m.ok());
+      const auto* tree = std::get_if<TreeRequest>(&m->body);
+      if (tree == nullptr) continue;
+      windows[o.peer].insert(tree->session % 4);
+      // Both trees are empty: in sync, so the next round starts an interval later.
+      const merkle::NodeId root{0, 0};
+      engine.OnResponse(
+          o.peer,
+          Encode(Message{
+              2, TreeResponse{tree->session,
+                              {TreeNode{root, 0,
+                                        std::vector<merkle::Fingerprint>(merkle::kFanout, 0)}}}}),
+          now);
+    }
+  }
+  for (const std::string& peer : peers) {
+    INFO(peer);
+    CHECK(windows[peer].size() == 4);
+  }
+}
+
+TEST_CASE(
+    "a request decoded once for the adapter's admission check is answered and counted as in one "
+    "step") {
+  // The region's sync socket looks at a request's sender before it answers (region_server.cc,
+  // Admit); it decodes the request once and hands the engine the decoded message.
+  FakeReplica local(1);
+  local.AddDocument("docs/a", ValidState("a"));
+  SyncEngine one_step(local, {"b"}, SyncOptions{});
+  SyncEngine two_steps(local, {"b"}, SyncOptions{});
+  const std::string request = FromB(TreeRequest{3, {merkle::NodeId{0, 0}}});
+  const std::optional<std::string> expected = one_step.OnRequest(request);
+  REQUIRE(expected.has_value());
+  Result<Message> decoded = two_steps.ReceiveRequest(request);
+  REQUIRE(decoded.ok());
+  CHECK(two_steps.OnRequest(*decoded) == expected);
+  CHECK(two_steps.stats().bytes_received == request.size());
+  CHECK(two_steps.stats().bytes_sent == one_step.stats().bytes_sent);
+  CHECK_FALSE(two_steps.ReceiveRequest("not a message").ok());
+  CHECK(two_steps.stats().rejected_messages == 1);
+  CHECK(two_steps.stats().bytes_received == request.size() + 13);
 }
 
 }  // namespace
