@@ -105,7 +105,8 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   s["merkle_root"] = local.merkle_root;
   s["peers"] = nlohmann::ordered_json::array();
   for (const char* counter : {"deltas_sent", "deltas_received", "bytes_sent", "bytes_received",
-                              "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures"}) {
+                              "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures",
+                              "futile_repairs"}) {
     s[counter] = 0;
   }
   s["healthy"] = local.healthy;

@@ -27,6 +27,8 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
                                                                             : nlohmann::ordered_json()},
                           {"apply_failures", p.apply_failures}});
     if (!p.last_apply_error.empty()) j["peers"].back()["last_apply_error"] = p.last_apply_error;
+    j["peers"].back()["futile_repairs"] = p.futile_repairs;
+    if (!p.last_futile_repair.empty()) j["peers"].back()["last_futile_repair"] = p.last_futile_repair;
   }
   j["deltas_sent"] = s.sync.deltas_sent;
   j["deltas_received"] = s.sync.deltas_received;
@@ -36,6 +38,7 @@ std::string StatusJson(const db::ReplicaStatus& s, const std::string& data_dir, 
   j["docs_repaired"] = s.sync.docs_repaired;
   j["rejected_messages"] = s.sync.rejected_messages;
   j["apply_failures"] = s.sync.apply_failures;
+  j["futile_repairs"] = s.sync.futile_repairs;
   j["healthy"] = s.local.healthy;
   j["read_errors"] = s.local.read_errors;
   j["last_sequence"] = s.local.last_sequence;

@@ -56,6 +56,26 @@ TEST_CASE("remote updates fail per document: the others of the batch are applied
   CHECK(b->get("c/2").value() == R"({"v":2})");
 }
 
+TEST_CASE("each remote update says whether it changed its document here") {
+  // What anti-entropy tells a repair that changes nothing by (sync/anti_entropy.h).
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenWithId(a_dir.path() + "/a", 1);
+  auto b = OpenWithId(b_dir.path() + "/b", 2);
+  REQUIRE(a->put("c/1", R"({"v":1})").ok());
+  const sync::ApplyResult first =
+      b->ApplyRemote({StateOf(*a, "c/1"), {"not a key/", crdt::Document(), true}});
+  REQUIRE(first.changed.size() == 2);
+  CHECK(first.changed[0]);
+  CHECK_FALSE(first.changed[1]);  // failed
+  const sync::ApplyResult again = b->ApplyRemote({StateOf(*a, "c/1")});
+  REQUIRE(again.ok());
+  CHECK_FALSE(again.changed[0]);  // held here already
+  REQUIRE(b->patch("c/1", R"({"w":2})").ok());
+  const sync::ApplyResult older = b->ApplyRemote({StateOf(*a, "c/1")});
+  REQUIRE(older.ok());
+  CHECK_FALSE(older.changed[0]);  // contained in what b holds
+}
+
 TEST_CASE("a dot held here with another value is refused with its document, and named") {
   // Two stores with one replica id issue the same dots: what a store restored from a copy, or a
   // client forging another replica's dots, would send.
