@@ -17,13 +17,13 @@
 #include <nlohmann/json.hpp>
 
 #include "command/command.h"
+#include "command/status_json.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
-#include "server/status_json.h"
 #include "store/store.h"
 #include "sync/messages.h"
 
@@ -318,8 +318,8 @@ class Server {
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [this](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
-          out << StatusJson(replica_->status(now_ms), self_.data_dir,
-                            (now_ms - started_ms_) / 1000);
+          out << command::StatusJson(replica_->status(now_ms), self_.data_dir,
+                                     (now_ms - started_ms_) / 1000);
           return Status::OK();
         });
     return command::EncodeOutcome(outcome);
