@@ -72,12 +72,13 @@ def _fault_table(report):
 
 def _region_table(report):
     rows = [("region", "docs", "deltas out/in", "bytes out/in", "AE rounds", "repaired", "rejected",
-             "apply failed", "starts", "stop")]
+             "apply failed", "futile", "starts", "stop")]
     for r in report["regions"]:
         stop = {0: "ok", None: "-"}.get(r["stop_status"], f"status {r['stop_status']}")
         rows.append((r["region"], _v(r["documents"]), f"{r['deltas_sent']}/{r['deltas_received']}",
                      f"{_bytes(r['bytes_sent'])}/{_bytes(r['bytes_received'])}", r["anti_entropy_rounds"],
-                     r["docs_repaired"], r["rejected_messages"], r["apply_failures"], r["starts"], stop))
+                     r["docs_repaired"], r["rejected_messages"], r["apply_failures"], r["futile_repairs"],
+                     r["starts"], stop))
     return "Regions (counters summed over restarts)\n" + _table(rows)
 
 

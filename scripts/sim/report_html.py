@@ -140,10 +140,12 @@ def _fault_table(report):
 def _region_table(report):
     rows = [(r["region"], _v(r["documents"]), r["deltas_sent"], r["deltas_received"], r["bytes_sent"],
              r["bytes_received"], r["anti_entropy_rounds"], r["docs_repaired"], r["rejected_messages"],
-             r["apply_failures"], r["starts"], _v(r["stop_status"]), (r["merkle_root"] or "-")[:12])
+             r["apply_failures"], r["futile_repairs"], r["starts"], _v(r["stop_status"]),
+             (r["merkle_root"] or "-")[:12])
             for r in report["regions"]]
     return _table(("region", "documents", "deltas sent", "deltas received", "bytes sent", "bytes received",
-                   "AE rounds", "docs repaired", "rejected", "apply failures", "starts", "stop status", "merkle root"), rows)
+                   "AE rounds", "docs repaired", "rejected", "apply failures", "futile repairs", "starts",
+                   "stop status", "merkle root"), rows)
 
 
 def _wan_table(report):

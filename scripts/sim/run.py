@@ -137,12 +137,19 @@ class Run:
                                       f"SIGTERM (see logs/{r}.log)")
                  for r, code in sorted(self.cluster.exit_codes.items()) if code != 0]
         found += [invariants.Violation("fault", "*", "-", w.error) for w in self.injector.windows if w.error]
-        # No silent stall: an update a region could not apply keeps a document apart from its peers.
+        # No silent stall: an update a region could not apply, or a document anti-entropy found apart
+        # with nothing to change on either side (a repair that changes nothing), keeps a document
+        # apart from its peers.
         for region in self.topology.regions:
-            failures = self.sampler.totals(region)["apply_failures"]
-            if failures:
-                found.append(invariants.Violation("apply", region, "-", f"{failures} update(s) could not be "
-                                                  f"applied (status apply_failures; see logs/{region}.log)"))
+            totals = self.sampler.totals(region)
+            if totals["apply_failures"]:
+                found.append(invariants.Violation("apply", region, "-", f"{totals['apply_failures']} update(s) "
+                                                  f"could not be applied (status apply_failures; see "
+                                                  f"logs/{region}.log)"))
+            if totals["futile_repairs"]:
+                found.append(invariants.Violation("repair", region, "-", f"{totals['futile_repairs']} repair(s) "
+                                                  f"changed nothing while the documents differ (status "
+                                                  f"futile_repairs; see logs/{region}.log)"))
         found += [invariants.Violation("convergence", r, "-", "did not answer status or list at the end")
                   for r in final.missing]
         if final.converged_after_s is None and not final.missing:

@@ -8,7 +8,8 @@ replica counted after its last sample is lost to the figures (at most one interv
 import threading
 
 COUNTERS = ("deltas_sent", "deltas_received", "bytes_sent", "bytes_received",
-            "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures")
+            "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures",
+            "futile_repairs")
 
 
 class StatusSampler:

@@ -32,9 +32,9 @@ std::optional<crdt::Digest> DigestFromHex(const std::string& hex) {
 }
 
 // The counters of interfaces.md section 3 that add up over nodes.
-constexpr const char* kSummedCounters[] = {"deltas_sent",         "deltas_received", "bytes_sent",
-                                           "bytes_received",      "anti_entropy_rounds",
-                                           "docs_repaired",       "rejected_messages"};
+constexpr const char* kSummedCounters[] = {
+    "deltas_sent",   "deltas_received",   "bytes_sent",     "bytes_received", "anti_entropy_rounds",
+    "docs_repaired", "rejected_messages", "apply_failures", "futile_repairs"};
 
 }  // namespace
 

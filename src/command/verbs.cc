@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "command/status_json.h"
 #include "command/version.h"
 #include "db/key.h"
 
@@ -104,32 +105,7 @@ Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out)
   // This process has read nothing yet, so the health it knows would say nothing of the files: it
   // reads them all once first, and a failure shows as healthy: false with the error.
   (void)db.check_storage();
-  const LocalStatus local = db.status();
-  // An embedded store belongs to no cluster or region and has no peers; the replication counters
-  // are present (zero) so that scripts read the same keys from every kind of replica.
-  nlohmann::ordered_json s;
-  s["cluster"] = nullptr;
-  s["region"] = nullptr;
-  s["replica_id"] = local.replica_id;
-  s["documents"] = local.documents;
-  s["merkle_root"] = local.merkle_root;
-  s["peers"] = nlohmann::ordered_json::array();
-  for (const char* counter : {"deltas_sent", "deltas_received", "bytes_sent", "bytes_received",
-                              "anti_entropy_rounds", "docs_repaired", "rejected_messages", "apply_failures"}) {
-    s[counter] = 0;
-  }
-  s["healthy"] = local.healthy;
-  s["read_errors"] = local.read_errors;
-  s["last_sequence"] = local.last_sequence;
-  s["commits"] = local.commits;
-  s["documents_written"] = local.documents_written;
-  s["clock_ahead_ignored"] = local.clock_ahead_ignored;
-  if (!local.healthy) s["last_error"] = local.last_error;
-  if (local.read_errors > 0) s["first_read_error"] = local.first_read_error;
-  s["data_dir"] = data_dir;
-  s["version"] = std::string(Version());
-  s["uptime_s"] = 0;  // the store is open only for this command
-  out << Dump(s) << '\n';
+  out << EmbeddedStatusJson(db.status(), data_dir);
   return Status::OK();
 }
 

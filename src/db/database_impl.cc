@@ -363,6 +363,7 @@ void DatabaseImpl::OnOwnStreamAcknowledged(const std::string& peer, uint64_t seq
 sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> updates) {
   sync::ApplyResult result;
   result.updates.resize(updates.size());
+  result.changed.resize(updates.size());
   // Keys come from peers: one that is not a valid document key fails alone.
   std::vector<std::string_view> keys;
   keys.reserve(updates.size());
@@ -454,7 +455,10 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
   }
   // Every update of a document shares its document's outcome.
   for (const auto& [key, n] : next) {
-    for (size_t i : n.updates) result.updates[i] = n.failed;
+    for (size_t i : n.updates) {
+      result.updates[i] = n.failed;
+      result.changed[i] = n.failed.ok() && n.changed;
+    }
   }
   return result;
 }

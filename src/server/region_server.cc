@@ -19,6 +19,7 @@
 #include "command/command.h"
 #include "cluster/placement.h"
 #include "command/exit_codes.h"
+#include "command/status_json.h"
 #include "db/key.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
@@ -26,7 +27,6 @@
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
-#include "server/status_json.h"
 #include "store/store.h"
 #include "sync/messages.h"
 
@@ -354,7 +354,7 @@ class Server {
         command::Execute(*command, replica_->database(), [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
           const std::string status =
-              StatusJson(replica_->status(now_ms), self_.data_dir, (now_ms - started_ms_) / 1000);
+              command::StatusJson(replica_->status(now_ms), self_.data_dir, (now_ms - started_ms_) / 1000);
           if (!region_.listed_nodes) {
             out << status;
             return Status::OK();

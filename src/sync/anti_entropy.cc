@@ -110,14 +110,39 @@ void AntiEntropySession::CompareLeaf(const Leaf& theirs, std::vector<Body>* out)
 void AntiEntropySession::PushUnlessEqual(const std::string& key, const PeerState* theirs, std::vector<Body>* out) {
   Result<std::optional<std::string>> state = local_.ReadState(key);
   if (!state.ok()) return Fail(state.status().ToString());
-  if (!state->has_value()) return;
+  if (!state->has_value()) {
+    // The peer's document was joined here without making one.
+    if (theirs != nullptr && theirs->unchanged_here) CountFutile(key);
+    return;
+  }
   if (theirs == nullptr) return Push(DocumentState{key, std::move(**state)}, out);
   // Equal after the join: the peer's state held everything the local one did.
   if (crdt::DigestOf(**state) == theirs->digest) return;
   // Otherwise the peer lacks part of it: that part, a well-formed state the peer joins as any.
   Result<crdt::Document> mine = crdt::DecodeDocument(**state, /*check_canonical=*/false);
   if (!mine.ok()) return Fail(mine.status().ToString());
-  Push(DocumentState{key, crdt::EncodeDocument(crdt::DeltaSince(*mine, theirs->context))}, out);
+  crdt::Document delta = crdt::DeltaSince(*mine, theirs->context);
+  if (theirs->unchanged_here) {
+    // This side holds all of the peer's state and differs from it, so the peer's must grow. With
+    // a sound join and canonical encodings it always does (the join with the delta is the local
+    // state); a push that would not change it is a repair that changes nothing.
+    Result<bool> changes = PushChanges(*theirs, delta);
+    if (!changes.ok()) return Fail(changes.status().ToString());
+    if (!*changes) return CountFutile(key);
+  }
+  Push(DocumentState{key, crdt::EncodeDocument(delta)}, out);
+}
+
+Result<bool> AntiEntropySession::PushChanges(const PeerState& theirs,
+                                             const crdt::Document& delta) const {
+  Result<crdt::Document> peer = crdt::DecodeDocument(theirs.state);
+  if (!peer.ok()) return peer.status();
+  return peer->Join(delta);
+}
+
+void AntiEntropySession::CountFutile(const std::string& key) {
+  ++stats_.documents_futile;
+  last_futile_repair_ = key;
 }
 
 void AntiEntropySession::SettleBucket(uint32_t bucket, std::vector<Body>* out) {
@@ -125,7 +150,9 @@ void AntiEntropySession::SettleBucket(uint32_t bucket, std::vector<Body>* out) {
   if (it == pending_.end()) return;
   PendingBucket& p = it->second;
   for (const auto& [key, theirs] : p.fetched) {
-    if (p.local_keys.erase(key) > 0) PushUnlessEqual(key, &theirs, out);
+    // A document this side held differently may need a push; one it did not hold is repaired by
+    // the fetch alone, unless the fetch changed nothing here.
+    if (p.local_keys.erase(key) > 0 || theirs.unchanged_here) PushUnlessEqual(key, &theirs, out);
     if (done()) return;
   }
   p.fetched.clear();
@@ -156,6 +183,7 @@ void AntiEntropySession::FlushPushes(std::vector<Body>* out) {
 
 void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body>* out) {
   std::vector<RemoteUpdate> updates;
+  std::vector<PeerState*> learned;  // per update, where the round keeps what it learned (or null)
   std::set<uint32_t> settled;
   auto answered = [&](const DocumentRef& ref) {
     if (!requests_.Answered(ref)) return false;  // a duplicate or late answer
@@ -170,18 +198,24 @@ void AntiEntropySession::OnDocuments(const Documents& response, std::vector<Body
     const crdt::Digest digest = crdt::DigestOf(d.state);
     const DocumentRef ref = RefOf(d.key, digest, id_);
     if (!answered(ref)) continue;
-    if (auto it = pending_.find(ref.bucket); it != pending_.end()) it->second.fetched[d.key] = {digest, state->context()};
+    PeerState* peer = nullptr;
+    if (auto it = pending_.find(ref.bucket); it != pending_.end()) {
+      peer = &it->second.fetched[d.key];
+      *peer = PeerState{digest, state->context(), d.state};
+    }
+    learned.push_back(peer);
     updates.push_back(RemoteUpdate{d.key, std::move(state).value(), /*is_state=*/true});
   }
   for (const DocumentRef& ref : response.missing) answered(ref);
   // A document that cannot be applied here fails alone; the round goes on with the others.
   const ApplyResult applied = local_.ApplyRemote(std::move(updates));
-  for (const Status& s : applied.updates) {
-    if (s.ok()) {
+  for (size_t i = 0; i < applied.updates.size(); ++i) {
+    if (applied.updates[i].ok()) {
       ++stats_.documents_fetched;
+      if (learned[i] != nullptr) learned[i]->unchanged_here = !applied.changed[i];
     } else {
       ++stats_.documents_failed;
-      last_apply_error_ = s;
+      last_apply_error_ = applied.updates[i];
     }
   }
   for (uint32_t bucket : settled) {

@@ -12,6 +12,12 @@
 // only crosses the wire once. Messages cost O(differences x depth); an in-sync check is one round
 // trip.
 //
+// A repair that changes nothing is a failure: a fetched document whose join changed nothing here
+// (this side holds all of the peer's state) while the two still differ, and of which the push
+// would change nothing there either, would be fetched and pushed again by every round, forever.
+// Neither side can make them equal (a broken apply path, or two encodings of one state), so the
+// round counts it instead of pushing it (documents_futile), for the engine to report.
+//
 // Every answer is checked on its own: children must XOR to their parent, leaf contents to their
 // leaf, fetched documents must be ones asked for, and only nodes that were asked for may be answered. A
 // forged or inconsistent tree ends the round as rejected; it is never followed. (Across answers
@@ -29,6 +35,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sync/local_replica.h"
@@ -43,6 +50,7 @@ struct AntiEntropyStats {
   uint64_t documents_pushed = 0;
   uint64_t documents_fetched = 0;  // fetched and joined here
   uint64_t documents_failed = 0;   // fetched but not applied here (LocalReplica::ApplyRemote)
+  uint64_t documents_futile = 0;   // fetched and still apart, with nothing either side can change
 };
 
 class AntiEntropySession {
@@ -79,6 +87,8 @@ class AntiEntropySession {
   const AntiEntropyStats& stats() const { return stats_; }
   // Why the last fetched document that could not be applied was refused; OK if none was.
   const Status& last_apply_error() const { return last_apply_error_; }
+  // The key of the last document counted in documents_futile; empty if none was.
+  const std::string& last_futile_repair() const { return last_futile_repair_; }
   // Items (nodes, leaves, documents) asked for and not answered yet.
   size_t outstanding() const { return requests_.outstanding(); }
 
@@ -87,14 +97,23 @@ class AntiEntropySession {
   void OnLeaves(const LeafResponse& response, std::vector<Body>* out);
   void OnDocuments(const Documents& response, std::vector<Body>* out);
   void CompareLeaf(const Leaf& theirs, std::vector<Body>* out);
-  // What the fetches of a round learned of one peer document: its digest and causal context.
+  // What the fetches of a round learned of one peer document: its digest and causal context, its
+  // encoding (in the answer being handled: fetched entries are settled before OnDocuments
+  // returns), and whether it was joined here without changing the local document.
   struct PeerState {
     crdt::Digest digest;
     crdt::DotContext context;
+    std::string_view state;
+    bool unchanged_here = false;
   };
   // Pushes the local state of `key` (if any) unless it equals the peer's; with the peer's state
-  // known, only the part of the local state the peer lacks (crdt::DeltaSince).
+  // known, only the part of the local state the peer lacks (crdt::DeltaSince). A document that
+  // still differs from the peer's, which neither its fetch nor its push changes, is counted as
+  // futile instead.
   void PushUnlessEqual(const std::string& key, const PeerState* theirs, std::vector<Body>* out);
+  // Whether pushing `delta` changes the peer's state; `theirs` must be a fetched one.
+  Result<bool> PushChanges(const PeerState& theirs, const crdt::Document& delta) const;
+  void CountFutile(const std::string& key);
   // After a fetch answer: pushes what the bucket's answered fetches showed the peer lacks.
   void SettleBucket(uint32_t bucket, std::vector<Body>* out);
   // Queues a local state for the peer; full batches go out at once, the rest with FlushPushes.
@@ -110,6 +129,7 @@ class AntiEntropySession {
   std::string error_;
   AntiEntropyStats stats_;
   Status last_apply_error_;
+  std::string last_futile_repair_;
   int retries_without_progress_ = 0;
 
   // A bucket whose comparison waits for fetched documents: the local documents that differ from

@@ -29,6 +29,10 @@ struct RemoteUpdate {
 // What ApplyRemote did with each update of a batch.
 struct ApplyResult {
   std::vector<Status> updates;  // one per update, in the order given
+  // One per update: whether its document's state here changed (false for a failed update). An
+  // update that applied without changing anything was already held here, which is how
+  // anti-entropy tells a repair that changes nothing (anti_entropy.h).
+  std::vector<bool> changed;
 
   bool ok() const { return status().ok(); }
   // OK, or the first failure.

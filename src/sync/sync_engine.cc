@@ -14,6 +14,8 @@ struct SyncEngine::Peer {
   std::string name;
   uint64_t apply_failures = 0;
   std::string last_apply_error;
+  uint64_t futile_repairs = 0;
+  std::string last_futile_repair;
   std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
   bool stream_started = false;
   SequenceTracker stream;
@@ -166,16 +168,34 @@ void SyncEngine::NoteApplyFailure(Peer* peer, const Status& why, uint64_t now_ms
     ++peer->apply_failures;
     peer->last_apply_error = why.ToString();
   }
+  std::optional<uint64_t> count = WarningDue(apply_warnings_[{sender, why.code()}], now_ms);
+  if (!count) return;
+  warnings_.push_back(
+      "could not apply " + std::to_string(*count) + " update(s) from " + sender +
+      "; they stay apart until repaired (docs/operations.md); the last: " + why.ToString());
+}
+
+void SyncEngine::NoteFutileRepair(Peer& peer, const std::string& key, uint64_t now_ms) {
+  ++stats_.futile_repairs;
+  ++peer.futile_repairs;
+  peer.last_futile_repair = "/" + key;
+  std::optional<uint64_t> count = WarningDue(futile_warnings_[peer.name], now_ms);
+  if (!count) return;
+  warnings_.push_back(
+      "anti-entropy with peer " + peer.name + " found " + std::to_string(*count) +
+      " document(s) that differ while neither side can change; they stay apart until "
+      "repaired (docs/operations.md); the last: " +
+      peer.last_futile_repair);
+}
+
+std::optional<uint64_t> SyncEngine::WarningDue(WarningState& w, uint64_t now_ms) {
   // One line per sender and cause a minute: a document refused on every round must not flood
   // the log, nor go unsaid.
   constexpr uint64_t kWarningIntervalMs = 60'000;
-  WarningState& w = warning_state_[{sender, why.code()}];
   ++w.unreported;
-  if (w.last_ms && now_ms - *w.last_ms < kWarningIntervalMs) return;
-  warnings_.push_back("could not apply " + std::to_string(w.unreported) + " update(s) from " + sender +
-                      "; they stay apart until repaired (docs/operations.md); the last: " + why.ToString());
+  if (w.last_ms && now_ms - *w.last_ms < kWarningIntervalMs) return std::nullopt;
   w.last_ms = now_ms;
-  w.unreported = 0;
+  return std::exchange(w.unreported, 0);
 }
 
 SyncEngine::Peer* SyncEngine::PeerWithReplicaId(crdt::ReplicaId id) {
@@ -313,6 +333,9 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
   for (uint64_t f = before.documents_failed; f < after.documents_failed; ++f) {
     NoteApplyFailure(peer, peer->session->last_apply_error(), now_ms);
   }
+  for (uint64_t f = before.documents_futile; f < after.documents_futile; ++f) {
+    NoteFutileRepair(*peer, peer->session->last_futile_repair(), now_ms);
+  }
   peer->session_activity_ms = now_ms;
   for (Body& request : requests) Send(Outgoing::Kind::kRequest, peer->name, std::move(request));
   if (peer->session->done()) FinishSession(*peer, now_ms);
@@ -434,6 +457,8 @@ std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
     s.anti_entropy_running = peer->session != nullptr;
     s.apply_failures = peer->apply_failures;
     s.last_apply_error = peer->last_apply_error;
+    s.futile_repairs = peer->futile_repairs;
+    s.last_futile_repair = peer->last_futile_repair;
     s.behind_deltas = peer->stream.highest_seen() - std::min(peer->stream.highest_seen(), peer->stream.contiguous());
     if (peer->acknowledged) {
       // A peer that acknowledges an earlier epoch of this replica's stream lacks all of this one:

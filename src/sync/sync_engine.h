@@ -68,6 +68,9 @@ struct SyncStats {
   // Updates (deltas, fetched or pushed documents) that could not be applied here
   // (LocalReplica::ApplyRemote); each is also counted on its peer, when the sender is one.
   uint64_t apply_failures = 0;
+  // Documents that an anti-entropy round found apart from a peer's with nothing to change on
+  // either side (anti_entropy.h); each is also counted on its peer.
+  uint64_t futile_repairs = 0;
 };
 
 struct PeerStatus {
@@ -83,6 +86,10 @@ struct PeerStatus {
   // documents that stay apart from the peer's until an operator acts (docs/operations.md).
   uint64_t apply_failures = 0;
   std::string last_apply_error;
+  // Documents that differ from the peer's while anti-entropy can change neither (a repair that
+  // changes nothing), and the path of the last one: they stay apart until an operator acts.
+  uint64_t futile_repairs = 0;
+  std::string last_futile_repair;
   // Both directions of the stream, in deltas: how many the peer announced that are not applied
   // here, and how many of this replica's own the peer has not acknowledged applying (nullopt
   // until its heartbeat says: docs/protocol.md, "Heartbeat").
@@ -119,8 +126,9 @@ class SyncEngine {
   void OnTick(uint64_t now_ms);
 
   std::vector<Outgoing> TakeOutgoing();
-  // Lines for the operator's log at WARN: updates that could not be applied, at most one line per
-  // peer and cause a minute (later ones are counted into the next line).
+  // Lines for the operator's log at WARN: updates that could not be applied and repairs that
+  // changed nothing, at most one line per peer and cause a minute (later ones are counted into the
+  // next line).
   std::vector<std::string> TakeWarnings();
   // Counts a message the adapter dropped before it reached the engine (bad framing).
   void CountRejected() { ++stats_.rejected_messages; }
@@ -148,6 +156,8 @@ class SyncEngine {
   void ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms);
   // Counts an update from `peer` (null: a sender that is not a peer) that could not be applied.
   void NoteApplyFailure(Peer* peer, const Status& why, uint64_t now_ms);
+  // Counts a document that a round with `peer` found apart, with nothing to change on either side.
+  void NoteFutileRepair(Peer& peer, const std::string& key, uint64_t now_ms);
   Peer* PeerWithReplicaId(crdt::ReplicaId id);
   void RequestMissing(Peer& peer, uint64_t now_ms);
   void PublishOwnDeltas(uint64_t now_ms);
@@ -161,12 +171,15 @@ class SyncEngine {
   std::map<std::string, std::unique_ptr<Peer>> peers_;
   std::vector<Outgoing> outgoing_;
   std::vector<std::string> warnings_;
-  // Per sender and cause: when a warning was last logged, and failures since.
+  // Per sender and cause: when a warning was last logged, and occurrences since.
   struct WarningState {
     std::optional<uint64_t> last_ms;
     uint64_t unreported = 0;
   };
-  std::map<std::pair<std::string, Status::Code>, WarningState> warning_state_;
+  // Counts an occurrence; returns how many to report if a line is due (one a minute), else nullopt.
+  static std::optional<uint64_t> WarningDue(WarningState& w, uint64_t now_ms);
+  std::map<std::pair<std::string, Status::Code>, WarningState> apply_warnings_;
+  std::map<std::string, WarningState> futile_warnings_;  // per peer
   uint64_t last_now_ms_ = 0;  // the latest time an input carried, for inputs that carry none
   SyncStats stats_;
   uint64_t published_upto_;

@@ -26,6 +26,11 @@ struct CliResult {
   std::string err;
 };
 
+// Whether stderr is the one line "crdtdb: ..." that every failure writes (interfaces section 2).
+inline bool OneErrorLine(const CliResult& r) {
+  return r.err.rfind("crdtdb: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
+}
+
 // Runs `binary` with `args`, writing `input` to its stdin and then closing it. Throws if the child
 // cannot be started or does not finish within `timeout_ms` (a hang is a failure, not a wait).
 inline CliResult RunProcess(const std::string& binary, const std::vector<std::string>& args,

@@ -67,7 +67,8 @@ class Cli {
     return R"({"cluster":null,"region":null,"replica_id":")" + s.replica_id + R"(","documents":)" +
            std::to_string(s.documents) + R"(,"merkle_root":")" + s.merkle_root +
            R"(","peers":[],"deltas_sent":0,"deltas_received":0,"bytes_sent":0,"bytes_received":0,)"
-           R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"apply_failures":0,"healthy":true,)"
+           R"("anti_entropy_rounds":0,"docs_repaired":0,"rejected_messages":0,"apply_failures":0,)"
+           R"("futile_repairs":0,"healthy":true,)"
            R"("read_errors":0,"last_sequence":)" +
            std::to_string(s.last_sequence) +
            R"(,"commits":0,"documents_written":0,"clock_ahead_ignored":0,"data_dir":")" +

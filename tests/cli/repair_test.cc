@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crdtdb/crdtdb.hpp"
-#include "tests/cli/cli_runner.h"
+#include "tests/cli/store_fixtures.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
@@ -22,11 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CliResult;
-
-CliResult Crdtdb(const std::string& data_dir, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--data-dir", data_dir});
-  return testing::RunProcess(CRDTDB_CLI_PATH, args, "", "");
-}
+using testing::Crdtdb;
+using testing::FlipMiddleByte;
+using testing::PopulateOneTable;
 
 std::map<std::string, std::string> Files(const std::string& dir) {
   std::map<std::string, std::string> files;
@@ -37,41 +35,12 @@ std::map<std::string, std::string> Files(const std::string& dir) {
   return files;
 }
 
-// 50 documents in one table, plus a log; returns the table's path.
-std::string Populate(const std::string& dir) {
-  Options options;
-  options.path = dir;
-  for (int session = 0; session < 2; ++session) {
-    auto db = Database::open(options);
-    REQUIRE(db.ok());
-    for (int i = 0; session == 0 && i < 50; ++i) {
-      std::string pad;  // incompressible, so that the documents span several blocks
-      for (int k = 0; k < 300; ++k) pad += "0123456789abcdef"[(i * 7919 + k * k * 31) % 16];
-      REQUIRE((*db)->put("todos/" + std::to_string(i), R"({"pad": ")" + pad + "\"}").ok());
-    }
-  }
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".ldb") return e.path().string();
-  }
-  FAIL("no table");
-  return "";
-}
-
-void FlipMiddleByte(const std::string& path) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-  const auto middle = static_cast<std::streamoff>(fs::file_size(path) / 2);
-  f.seekg(middle);
-  const char byte = static_cast<char>(f.get() ^ 0x5a);
-  f.seekp(middle);
-  f.put(byte);
-}
-
 TEST_CASE(
     "repair keeps every readable document in a new directory and leaves the damaged store as it "
     "was") {
   testing::TempDir tmp;
   const std::string damaged = tmp.Sub("data");
-  FlipMiddleByte(Populate(damaged));
+  FlipMiddleByte(PopulateOneTable(damaged));
   fs::remove(damaged + "/CURRENT");  // and the store cannot even be opened
   const std::map<std::string, std::string> before = Files(damaged);
 
@@ -113,7 +82,7 @@ TEST_CASE(
 TEST_CASE("repair of a store whose table fails its checksums keeps the readable blocks") {
   testing::TempDir tmp;
   const std::string damaged = tmp.Sub("data");
-  FlipMiddleByte(Populate(damaged));
+  FlipMiddleByte(PopulateOneTable(damaged));
   const std::map<std::string, std::string> before = Files(damaged);
   const CliResult r = Crdtdb(damaged, {"repair", "--into", tmp.Sub("repaired")});
   INFO(r.out << r.err);
@@ -130,7 +99,7 @@ TEST_CASE("repair of a store whose table fails its checksums keeps the readable 
 TEST_CASE("a repaired store writes in a new stream epoch, and a sound one repairs to all of it") {
   testing::TempDir tmp;
   const std::string sound = tmp.Sub("data");
-  Populate(sound);
+  PopulateOneTable(sound);
   std::ofstream(sound + "/crdtdb-identities") << "00000000000000aa us-east\n";  // a server's file
   const nlohmann::json before = nlohmann::json::parse(Crdtdb(sound, {"status"}).out);
   const std::string repaired = tmp.Sub("repaired");
@@ -152,7 +121,7 @@ TEST_CASE("a repaired store writes in a new stream epoch, and a sound one repair
 TEST_CASE("repair refuses a NEWDIR that holds files, and a store that is open") {
   testing::TempDir tmp;
   const std::string data = tmp.Sub("data");
-  Populate(data);
+  PopulateOneTable(data);
   const std::string occupied = tmp.Sub("occupied");
   fs::create_directory(occupied);
   std::ofstream(occupied + "/keep.txt") << "mine\n";

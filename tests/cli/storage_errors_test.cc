@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crdtdb/crdtdb.hpp"
-#include "tests/cli/cli_runner.h"
+#include "tests/cli/store_fixtures.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
@@ -21,38 +21,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CliResult;
-
-CliResult Crdtdb(const std::string& data_dir, std::vector<std::string> args) {
-  args.insert(args.begin(), {"--data-dir", data_dir});
-  return testing::RunProcess(CRDTDB_CLI_PATH, args, "", "");
-}
+using testing::Crdtdb;
+using testing::OneErrorLine;
 
 // A store of 50 documents in one table file, whose middle byte is then flipped: LevelDB's block
 // checksum fails for the documents of that block.
 std::string StoreWithDamagedTable(const testing::TempDir& tmp) {
   const std::string dir = tmp.Sub("data");
-  Options options;
-  options.path = dir;
-  for (int session = 0; session < 2; ++session) {  // the reopen writes the first session's table
-    auto db = Database::open(options);
-    REQUIRE(db.ok());
-    for (int i = 0; session == 0 && i < 50; ++i) {
-      std::string pad;  // incompressible, so that the documents span several blocks
-      for (int k = 0; k < 300; ++k) pad += "0123456789abcdef"[(i * 7919 + k * k * 31) % 16];
-      REQUIRE((*db)->put("todos/" + std::to_string(i), R"({"pad": ")" + pad + "\"}").ok());
-    }
-  }
-  std::vector<fs::path> tables;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    if (e.path().extension() == ".ldb") tables.push_back(e.path());
-  }
-  REQUIRE(tables.size() == 1);
-  std::fstream f(tables[0], std::ios::in | std::ios::out | std::ios::binary);
-  const auto middle = static_cast<std::streamoff>(fs::file_size(tables[0]) / 2);
-  f.seekg(middle);
-  const char byte = static_cast<char>(f.get() ^ 0x5a);
-  f.seekp(middle);
-  f.put(byte);
+  testing::FlipMiddleByte(testing::PopulateOneTable(dir));
   return dir;
 }
 
@@ -87,10 +63,6 @@ CliResult RunWithClosedStdout(const std::vector<std::string>& args) {
   std::ifstream in(err_path);
   r.err.assign(std::istreambuf_iterator<char>(in), {});
   return r;
-}
-
-bool OneErrorLine(const CliResult& r) {
-  return r.err.rfind("crdtdb: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
 }
 
 TEST_CASE("status is not healthy on a store whose table checksums fail, and says what failed") {

@@ -26,6 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::CliResult;
+using testing::OneErrorLine;
 
 // Every regular file of `dir` and its bytes.
 std::map<std::string, std::string> Files(const std::string& dir) {
@@ -84,10 +85,6 @@ constexpr Damage kDamages[] = {
     {"last byte flipped",
      [](std::string* b) { return b->size() > 1 && ((*b)[b->size() - 1] ^= 0x5a, true); }},
 };
-
-bool OneErrorLine(const CliResult& r) {
-  return r.err.rfind("crdtdb: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
-}
 
 struct Baseline {
   std::string get, list, verify;

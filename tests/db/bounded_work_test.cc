@@ -18,6 +18,7 @@
 #include "nlohmann/json.hpp"
 #include "sync/messages.h"
 #include "sync/sync_engine.h"
+#include "tests/db/open_database.h"
 #include "tests/support/allocation_counter.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,20 +26,11 @@ namespace crdtdb::db {
 namespace {
 
 using testing::AllocatedSince;
+using testing::FixedClock;
+using testing::OpenDatabase;
 
 constexpr size_t kKiB = size_t{1} << 10;
 constexpr size_t kMiB = size_t{1} << 20;
-
-uint64_t FixedClock() { return 1'700'000'000'000; }
-
-std::unique_ptr<DatabaseImpl> Open(const std::string& path, crdt::ReplicaId id) {
-  store::StoreOptions options;
-  options.path = path;
-  options.new_replica_id = id;
-  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::make_unique<DatabaseImpl>(std::move(store).value(), FixedClock);
-}
 
 std::string Blob(size_t bytes, int i) {
   return nlohmann::json{{"blob", std::string(bytes, static_cast<char>('a' + i % 26))}}.dump();
@@ -57,7 +49,7 @@ size_t Bytes(const std::vector<sync::LoggedDelta>& deltas) {
 
 TEST_CASE("a log read with a byte budget reads no document past the one that passes it") {
   testing::TempDir dir;
-  auto db = Open(dir.path() + "/a", 1);
+  auto db = OpenDatabase(dir.path() + "/a", 1);
   WriteNewDocuments(*db, 128, 64 * kKiB);  // 8 MiB of states in the log, by reference
 
   AllocatedSince since;
@@ -82,7 +74,7 @@ TEST_CASE("a log read with a byte budget reads no document past the one that pas
 
 TEST_CASE("publishing reads the log within publish_bytes_max, not every document it refers to") {
   testing::TempDir dir;
-  auto db = Open(dir.path() + "/a", 1);
+  auto db = OpenDatabase(dir.path() + "/a", 1);
   sync::SyncOptions options;
   options.publish_bytes_max = 256 * kKiB;
   options.publish_batches_per_tick_max = 1;
@@ -108,7 +100,7 @@ TEST_CASE("publishing reads the log within publish_bytes_max, not every document
 
 TEST_CASE("a batch of small deltas to one large document costs the deltas, not a copy of it each") {
   testing::TempDir dir;
-  auto db = Open(dir.path() + "/a", 1);
+  auto db = OpenDatabase(dir.path() + "/a", 1);
   REQUIRE(db->put("c/big", Blob(kMiB, 0)).ok());
   Result<std::optional<std::string>> state = db->ReadState("c/big");
   REQUIRE(state.ok());

@@ -14,35 +14,14 @@
 #include "crdt/limits.h"
 #include "db/database_impl.h"
 #include "nlohmann/json.hpp"
+#include "tests/db/open_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb::db {
 namespace {
 
 using nlohmann::json;
-
-uint64_t FixedClock() { return 1'700'000'000'000; }
-
-std::unique_ptr<DatabaseImpl> OpenWithId(const std::string& path, crdt::ReplicaId id) {
-  store::StoreOptions options;
-  options.path = path;
-  options.new_replica_id = id;
-  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::make_unique<DatabaseImpl>(std::move(store).value(), FixedClock);
-}
-
-// A replica whose physical clock reads `offset_ms` past FixedClock.
-std::unique_ptr<DatabaseImpl> OpenWithClock(const std::string& path, crdt::ReplicaId id,
-                                            uint64_t offset_ms) {
-  store::StoreOptions options;
-  options.path = path;
-  options.new_replica_id = id;
-  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::make_unique<DatabaseImpl>(std::move(store).value(),
-                                        [offset_ms] { return FixedClock() + offset_ms; });
-}
+using testing::OpenDatabase;
 
 sync::RemoteUpdate StateOf(DatabaseImpl& db, const std::string& key) {
   Result<std::optional<std::string>> state = db.ReadState(key);
@@ -53,8 +32,8 @@ sync::RemoteUpdate StateOf(DatabaseImpl& db, const std::string& key) {
 
 TEST_CASE("remote updates fail per document: the others of the batch are applied") {
   testing::TempDir a_dir, b_dir;
-  auto a = OpenWithId(a_dir.path() + "/a", 1);
-  auto b = OpenWithId(b_dir.path() + "/b", 2);
+  auto a = OpenDatabase(a_dir.path() + "/a", 1);
+  auto b = OpenDatabase(b_dir.path() + "/b", 2);
   REQUIRE(a->put("c/1", R"({"v":1})").ok());
   REQUIRE(a->put("c/2", R"({"v":2})").ok());
   std::vector<sync::RemoteUpdate> updates{StateOf(*a, "c/1"), StateOf(*a, "c/2")};
@@ -68,12 +47,32 @@ TEST_CASE("remote updates fail per document: the others of the batch are applied
   CHECK(b->get("c/2").value() == R"({"v":2})");
 }
 
+TEST_CASE("each remote update says whether it changed its document here") {
+  // What anti-entropy tells a repair that changes nothing by (sync/anti_entropy.h).
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenDatabase(a_dir.path() + "/a", 1);
+  auto b = OpenDatabase(b_dir.path() + "/b", 2);
+  REQUIRE(a->put("c/1", R"({"v":1})").ok());
+  const sync::ApplyResult first =
+      b->ApplyRemote({StateOf(*a, "c/1"), {"not a key/", crdt::Document(), true}});
+  REQUIRE(first.changed.size() == 2);
+  CHECK(first.changed[0]);
+  CHECK_FALSE(first.changed[1]);  // failed
+  const sync::ApplyResult again = b->ApplyRemote({StateOf(*a, "c/1")});
+  REQUIRE(again.ok());
+  CHECK_FALSE(again.changed[0]);  // held here already
+  REQUIRE(b->patch("c/1", R"({"w":2})").ok());
+  const sync::ApplyResult older = b->ApplyRemote({StateOf(*a, "c/1")});
+  REQUIRE(older.ok());
+  CHECK_FALSE(older.changed[0]);  // contained in what b holds
+}
+
 TEST_CASE("a dot held here with another value is refused with its document, and named") {
   // Two stores with one replica id issue the same dots: what a store restored from a copy, or a
   // client forging another replica's dots, would send.
   testing::TempDir a_dir, b_dir;
-  auto a = OpenWithId(a_dir.path() + "/a", 7);
-  auto twin = OpenWithId(b_dir.path() + "/twin", 7);
+  auto a = OpenDatabase(a_dir.path() + "/a", 7);
+  auto twin = OpenDatabase(b_dir.path() + "/twin", 7);
   REQUIRE(a->put("c/1", R"({"v":"mine"})").ok());
   REQUIRE(twin->put("c/1", R"({"v":"forged"})").ok());
   REQUIRE(twin->put("c/2", R"({"v":"fine"})").ok());
@@ -91,8 +90,8 @@ TEST_CASE("a dot held here with another value is refused with its document, and 
 
 TEST_CASE("a join past the size limit of a write is stored; a local write may not grow it further") {
   testing::TempDir a_dir, b_dir;
-  auto a = OpenWithId(a_dir.path() + "/a", 1);
-  auto b = OpenWithId(b_dir.path() + "/b", 2);
+  auto a = OpenDatabase(a_dir.path() + "/a", 1);
+  auto b = OpenDatabase(b_dir.path() + "/b", 2);
   const std::string chunk(3'900'000, 'x');
   for (int i = 0; i < 3; ++i) REQUIRE(a->patch("big/1", json{{"f" + std::to_string(i), chunk}}.dump()).ok());
   REQUIRE(b->ApplyRemote({StateOf(*a, "big/1")}).ok());
@@ -110,7 +109,7 @@ TEST_CASE("a join past the size limit of a write is stored; a local write may no
 
 TEST_CASE("a causal context past the limit of a write is stored; a local write may not add ranges to it") {
   testing::TempDir dir;
-  auto db = OpenWithId(dir.path() + "/a", 1);
+  auto db = OpenDatabase(dir.path() + "/a", 1);
   // A state of another replica whose context holds 300,000 separate dots: more ranges than a
   // write may make (kMaxWriteContextRanges), fewer than a replica holds (kMaxContextRanges).
   crdt::DotContext context;
@@ -129,9 +128,9 @@ TEST_CASE("a causal context past the limit of a write is stored; a local write m
 // a's clock is ahead of b's; c's is 5 s ahead.
 std::string WinnerAfterSeeingA(uint64_t a_ahead_ms, uint64_t* clock_ahead_ignored) {
   testing::TempDir dir;
-  auto a = OpenWithClock(dir.path() + "/a", 1, a_ahead_ms);
-  auto b = OpenWithClock(dir.path() + "/b", 2, 0);
-  auto c = OpenWithClock(dir.path() + "/c", 3, 5'000);
+  auto a = OpenDatabase(dir.path() + "/a", 1, a_ahead_ms);
+  auto b = OpenDatabase(dir.path() + "/b", 2, 0);
+  auto c = OpenDatabase(dir.path() + "/c", 3, 5'000);
   REQUIRE(a->put("c/seen", R"({"x":"a"})").ok());
   REQUIRE(b->ApplyRemote({StateOf(*a, "c/seen")}).ok());
   REQUIRE(c->put("c/doc", R"({"y":"c"})").ok());

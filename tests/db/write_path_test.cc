@@ -18,6 +18,7 @@
 #include "crdt/codec.h"
 #include "db/database_impl.h"
 #include "nlohmann/json.hpp"
+#include "tests/db/open_database.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb::db {
@@ -25,16 +26,12 @@ namespace {
 
 using nlohmann::json;
 
-uint64_t FixedClock() { return 1'700'000'000'000; }
-
 std::unique_ptr<DatabaseImpl> OpenImpl(const std::string& path, leveldb::Env* env = nullptr) {
   store::StoreOptions options;
   options.path = path;
   options.env = env;
   options.sync_writes = env != nullptr;
-  Result<std::unique_ptr<store::Store>> store = store::Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::make_unique<DatabaseImpl>(std::move(store).value(), FixedClock);
+  return testing::OpenDatabase(options);
 }
 
 // A disk whose fsync takes 2 ms, and counts them.

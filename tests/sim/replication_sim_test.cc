@@ -237,6 +237,7 @@ TEST_CASE("randomized power losses after replication: counters equal the acknowl
     CheckConverged(cluster);
     workload.CheckCounters();
     CHECK(cluster.apply_failures() == 0);
+    CHECK(cluster.futile_repairs() == 0);
   }
 }
 
@@ -267,6 +268,7 @@ TEST_CASE("a replica restored from a backup stops writing when a peer shows it i
   CHECK(cluster.Dump(1, "docs") == cluster.Dump(0, "docs"));
   CHECK(json::parse(*cluster.db(1).get("docs/0"))["v"] == 3);
   CHECK(cluster.apply_failures() == 0);
+  CHECK(cluster.futile_repairs() == 0);
 }
 
 TEST_CASE("a replica killed mid-run restarts, keeps its sequence numbers and converges") {
@@ -441,6 +443,7 @@ TEST_CASE("concurrent writes within the write limit whose join exceeds it conver
   for (size_t i = 0; i < 2; ++i) {
     CHECK(json::parse(*cluster.db(i).get_with_conflicts("big/1"))["conflicts"].contains("/x"));
     CHECK(cluster.stats(i).apply_failures == 0);
+    CHECK(cluster.stats(i).futile_repairs == 0);
   }
   // A write may not grow it further, but may shrink it, resolving the conflict.
   CHECK(cluster.db(0).patch("big/1", json{{"y", side}}.dump()).status().IsInvalidArgument());
@@ -560,8 +563,10 @@ TEST_CASE("randomized schedules of faults: converge after heal, invariants hold"
     REQUIRE_MESSAGE(cluster.RunUntilConverged(120'000), "no convergence within 120 s after heal");
     CheckConverged(cluster);
     workload.CheckCounters();
-    // No silent stall: no replica met an update it could not apply.
+    // No silent stall: no replica met an update it could not apply, nor a repair that changed
+    // nothing.
     CHECK(cluster.apply_failures() == 0);
+    CHECK(cluster.futile_repairs() == 0);
     ++schedules;
     messages += cluster.messages_delivered();
     for (size_t i = 0; i < cluster.size(); ++i) deltas += cluster.stats(i).deltas_received;
@@ -615,6 +620,7 @@ TEST_CASE("randomized schedules near the limits converge: large concurrent write
       for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, collection) == dump);
     }
     CHECK(cluster.apply_failures() == 0);
+    CHECK(cluster.futile_repairs() == 0);
     if (Result<std::optional<std::string>> state = cluster.db(0).ReadState("big/0"); state.ok() && state->has_value()) {
       largest = std::max(largest, (*state)->size());
     }

@@ -176,6 +176,7 @@ TEST_CASE("randomized schedules: writes in every region, loss, duplication, cras
     CHECK(cluster.RegionRoot("a") == cluster.RegionRoot("b"));
     CHECK(cluster.RegionRoot("a") == cluster.RegionRoot("c"));
     CHECK(cluster.apply_failures() == 0);
+    CHECK(cluster.futile_repairs() == 0);
   }
 }
 

@@ -24,8 +24,9 @@ struct SimCluster::Node {
   crdt::ReplicaId replica_id = 0;
   int boot = 1;  // of the replica's machine
   std::unique_ptr<db::Replica> replica;  // null while crashed
-  sync::SyncStats stats_before_crash;    // engines restart with fresh counters
-  uint64_t apply_failures_before = 0;    // of every engine this replica ran before its current one
+  // The counters of every engine this replica ran before its current one: engines restart with
+  // fresh counters.
+  std::vector<sync::SyncStats> past_engines;
 };
 
 namespace {
@@ -172,13 +173,14 @@ db::DatabaseImpl& SimCluster::db(size_t i) { return nodes_[i]->replica->database
 bool SimCluster::up(size_t i) const { return nodes_[i]->replica != nullptr; }
 
 const sync::SyncStats& SimCluster::stats(size_t i) const {
-  return up(i) ? nodes_[i]->replica->sync_stats() : nodes_[i]->stats_before_crash;
+  return up(i) ? nodes_[i]->replica->sync_stats() : nodes_[i]->past_engines.back();
 }
 
-uint64_t SimCluster::apply_failures() const {
+uint64_t SimCluster::Total(uint64_t sync::SyncStats::*counter) const {
   uint64_t total = 0;
   for (const auto& node : nodes_) {
-    total += node->apply_failures_before + (node->replica ? node->replica->sync_stats().apply_failures : 0);
+    for (const sync::SyncStats& past : node->past_engines) total += past.*counter;
+    if (node->replica) total += node->replica->sync_stats().*counter;
   }
   return total;
 }
@@ -204,8 +206,7 @@ void SimCluster::DropNextPublished(size_t from, size_t to, int count) { drop_pub
 void SimCluster::Crash(size_t i) {
   Node& node = *nodes_[i];
   if (!node.replica) return;
-  node.stats_before_crash = node.replica->sync_stats();
-  node.apply_failures_before += node.stats_before_crash.apply_failures;
+  node.past_engines.push_back(node.replica->sync_stats());
   // Killed, the process writes nothing more: not the clean-close record of its store either.
   node.env->Freeze();
   node.replica.reset();
@@ -225,8 +226,7 @@ void SimCluster::Reboot(size_t i) {
 void SimCluster::PowerLoss(size_t i) {
   Node& node = *nodes_[i];
   if (node.replica) {
-    node.stats_before_crash = node.replica->sync_stats();
-    node.apply_failures_before += node.stats_before_crash.apply_failures;
+    node.past_engines.push_back(node.replica->sync_stats());
     node.env->Freeze();
     node.replica.reset();
   }

@@ -136,9 +136,11 @@ class SimCluster {
   // Every replica's documents of `collection` as "id=json" lines, for comparing full dumps.
   std::string Dump(size_t i, const std::string& collection);
   const sync::SyncStats& stats(size_t i) const;
-  // Updates that some replica could not apply, over the whole run (restarts included). A correct
-  // run has none: each is a document that stays apart until an operator acts.
-  uint64_t apply_failures() const;
+  // Over the whole run (restarts included): updates that some replica could not apply, and
+  // documents that some anti-entropy round found apart with nothing to change on either side. A
+  // correct run has none: each is a document that stays apart until an operator acts.
+  uint64_t apply_failures() const { return Total(&sync::SyncStats::apply_failures); }
+  uint64_t futile_repairs() const { return Total(&sync::SyncStats::futile_repairs); }
   db::ReplicaStatus status(size_t i) const;
   uint64_t messages_delivered() const { return delivered_; }
   // Anti-entropy requests dropped because SimOptions::anti_entropy is false.
@@ -157,6 +159,8 @@ class SimCluster {
     }
   };
 
+  // A counter summed over every engine of every replica, restarts included.
+  uint64_t Total(uint64_t sync::SyncStats::*counter) const;
   void Open(size_t i);
   void Route(size_t from, std::vector<sync::Outgoing> outgoing);
   void Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes);

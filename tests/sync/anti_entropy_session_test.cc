@@ -21,6 +21,7 @@ namespace crdtdb::sync {
 namespace {
 
 using testing::FakeReplica;
+using testing::StateAfterPatches;
 using testing::ValidState;
 
 // Drives `session` against `peer`'s honest answers, except that `tamper` may rewrite an answer
@@ -151,6 +152,41 @@ TEST_CASE("a tree node whose children do not add up rejects the round") {
   session.OnResponse(TreeResponse{1, {forged}}, &out);
   CHECK(session.state() == AntiEntropySession::State::kRejected);
   CHECK(session.error() == "the peer's tree node does not add up");
+}
+
+TEST_CASE(
+    "a fetched document whose join changes nothing here, while the two still differ, is counted as "
+    "futile") {
+  // The local apply path is broken: it says it joined the peer's newer state, but keeps its own.
+  FakeReplica local(1), peer(2);
+  local.AddDocument("docs/a", StateAfterPatches({"a"}));
+  peer.AddDocument("docs/a", StateAfterPatches({"a", "b"}));
+  local.AddDocument("docs/new", StateAfterPatches({"x"}));  // pushed whole: no fetch to judge it by
+  peer.AddDocument("docs/gone", StateAfterPatches({"y"}));  // joined without making a document
+  local.apply_changes_nothing = true;
+  AntiEntropySession session(local, 1);
+  RunRound(session, peer, Honest);
+  CHECK(session.state() == AntiEntropySession::State::kRepaired);
+  CHECK(session.stats().documents_fetched == 2);
+  CHECK(session.stats().documents_futile == 2);
+  CHECK(session.stats().documents_pushed == 1);  // docs/new; a push of docs/a would change nothing
+  CHECK((session.last_futile_repair() == "docs/a" || session.last_futile_repair() == "docs/gone"));
+}
+
+TEST_CASE(
+    "a fetched document whose join changes nothing because this side holds more is pushed, not "
+    "counted") {
+  FakeReplica local(1), peer(2);
+  local.AddDocument("docs/a", StateAfterPatches({"a", "b"}));
+  peer.AddDocument("docs/a", StateAfterPatches({"a"}));
+  local.apply_changes_nothing = true;  // true here: the peer's state adds nothing to the local one
+  AntiEntropySession session(local, 1);
+  RunRound(session, peer, Honest);
+  CHECK(session.state() == AntiEntropySession::State::kRepaired);
+  CHECK(session.stats().documents_fetched == 1);
+  CHECK(session.stats().documents_pushed == 1);
+  CHECK(session.stats().documents_futile == 0);
+  CHECK(session.last_futile_repair().empty());
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 //
 // An in-memory LocalReplica for unit tests of the protocol state machines: a delta log, a Merkle
 // tree and a map of document states, with no store underneath. ApplyRemote records what it is
-// given (and fails with `apply_status` when that is set, for `fail_key` only if that is set); it
-// does not change the tree.
+// given (and fails with `apply_status` when that is set, for `fail_key` only if that is set) and
+// says each update changed its document (unless `apply_changes_nothing`); it does not change the
+// tree.
 
 #ifndef CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
 #define CRDTDB_TESTS_SYNC_FAKE_REPLICA_H_
@@ -50,6 +51,9 @@ class FakeReplica : public sync::LocalReplica {
 
   Status apply_status;
   std::string fail_key;  // with apply_status: only this document fails (empty: every one)
+  // Says that every update it applies changed nothing: an honest answer when this replica holds
+  // more than it is given, a broken apply path otherwise.
+  bool apply_changes_nothing = false;
   std::vector<sync::RemoteUpdate> applied;
 
   crdt::ReplicaId replica_id() const override { return id_; }
@@ -104,6 +108,7 @@ class FakeReplica : public sync::LocalReplica {
     for (sync::RemoteUpdate& u : updates) {
       const bool fails = !apply_status.ok() && (fail_key.empty() || u.key == fail_key);
       result.updates.push_back(fails ? apply_status : Status::OK());
+      result.changed.push_back(!fails && !apply_changes_nothing);
       if (!fails) applied.push_back(std::move(u));
     }
     return result;
@@ -129,6 +134,19 @@ inline std::string ValidDelta(const std::string& field) { return crdt::EncodeDel
 inline std::string ValidState(const std::string& field) {
   crdt::Document doc;
   doc.ApplyDelta(PutOf(field));
+  return crdt::EncodeDocument(doc);
+}
+
+// The state of a document after replica 2 patched in `fields` one by one ({field: 1} each): the
+// state of any prefix of `fields` is older than, and contained in, the state of the whole.
+inline std::string StateAfterPatches(const std::vector<std::string>& fields) {
+  crdt::Document doc;
+  for (const std::string& field : fields) {
+    Result<crdt::Document> delta =
+        crdt::PatchDelta(doc, crdt::Json{{field, 1}}, crdt::WriteStamp{2, 1'700'000'000'000});
+    if (!delta.ok()) std::abort();
+    doc.ApplyDelta(*delta);
+  }
   return crdt::EncodeDocument(doc);
 }
 

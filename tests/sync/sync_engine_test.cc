@@ -7,18 +7,21 @@
 #include "sync/sync_engine.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "sync/responder.h"
 #include "tests/sync/fake_replica.h"
 
 namespace crdtdb::sync {
 namespace {
 
 using testing::FakeReplica;
+using testing::StateAfterPatches;
 using testing::ValidDelta;
 using testing::ValidState;
 
@@ -308,6 +311,54 @@ TEST_CASE("failures to apply are logged once a minute per peer and cause, with t
   REQUIRE(later.size() == 1);
   CHECK(later[0].find("could not apply 6 update(s)") != std::string::npos);
   CHECK(engine.stats().apply_failures == 7);
+}
+
+// Runs the anti-entropy round that is due at `now_ms` with peer "b", whose sync endpoint is
+// `peer`: each request is answered at once, and pushes are joined there.
+void RunRound(SyncEngine& engine, FakeReplica& peer, uint64_t now_ms) {
+  engine.OnTick(now_ms);
+  for (bool answered = true; answered;) {
+    answered = false;
+    for (const Outgoing& o : engine.TakeOutgoing()) {
+      if (o.kind != Outgoing::Kind::kRequest) continue;
+      Result<Message> request = Decode(o.bytes);
+      REQUIRE(request.ok());
+      Result<std::optional<Body>> answer = AnswerRequest(peer, request->body);
+      REQUIRE(answer.ok());
+      if (!answer->has_value()) continue;
+      engine.OnResponse("b", FromB(std::move(**answer)), now_ms);
+      answered = true;
+    }
+  }
+  REQUIRE_FALSE(engine.peer_status(now_ms).front().anti_entropy_running);
+}
+
+TEST_CASE("a repair that changes nothing is counted on the peer and logged once a minute") {
+  FakeReplica local(1), peer(2);
+  local.AddDocument("docs/a", StateAfterPatches({"a"}));
+  peer.AddDocument("docs/a", StateAfterPatches({"a", "b"}));
+  local.apply_changes_nothing = true;  // a broken apply path: every round repairs docs/a in vain
+  SyncEngine engine(local, {"b"}, SyncOptions{});
+  RunRound(engine, peer, kNow);
+  CHECK(engine.stats().anti_entropy_rounds == 1);
+  CHECK(engine.stats().futile_repairs == 1);
+  CHECK(engine.stats().apply_failures == 0);
+  const PeerStatus status = engine.peer_status(kNow).front();
+  CHECK(status.futile_repairs == 1);
+  CHECK(status.last_futile_repair == "/docs/a");
+  std::vector<std::string> warnings = engine.TakeWarnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("peer b") != std::string::npos);
+  CHECK(warnings[0].find("/docs/a") != std::string::npos);
+  // Every round finds it again: counted each time, logged once a minute with the count since.
+  RunRound(engine, peer, kNow + 1'000);
+  CHECK(engine.stats().futile_repairs == 2);
+  CHECK(engine.TakeWarnings().empty());
+  RunRound(engine, peer, kNow + 61'000);
+  CHECK(engine.stats().futile_repairs == 3);
+  warnings = engine.TakeWarnings();
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("found 2 document(s)") != std::string::npos);
 }
 
 TEST_CASE("a restarted engine resumes an origin's stream from the saved progress, by gap repair") {
