@@ -27,16 +27,16 @@ constexpr int64_t kMaxFrameBytes = int64_t{80} << 20;  // above sync::kMaxMessag
 // batches are gaps that the subscriber repairs from the origin's log; requests and answers are few
 // at a time per peer.
 constexpr int kSendHighWaterMark = 1'000;
-// Messages queued per connection on receipt. Any of them may be a frame of kMaxFrameBytes, so
-// this is what bounds the bytes one connection can make this process hold: with 1,000, as the
-// send side, it was 1,000 x 80 MiB. A full receive queue makes ZeroMQ stop reading the
-// connection (TCP pushes back), and the sender's own send queue fills: the sender holds what it
-// sends. The event loop empties the receive queues at every wake-up, so a few suffice.
-constexpr int kReceiveHighWaterMark = 4;
-// The bound (docs/protocol.md, "Channels"): the queued messages and the one being read. ZeroMQ
-// counts a multipart message as one, so frames past the first few of a message (which
-// ReceiveMultipart drops) are not bounded by it; the CURVE allow-list is the trust boundary there.
-constexpr int64_t kMaxReceiveBytesPerConnection = (kReceiveHighWaterMark + 1) * kMaxFrameBytes;
+// Messages queued per connection on receipt, as many as on the send side. Any of them may be a
+// frame of kMaxFrameBytes, so one connection can make this process hold up to 1,000 x 80 MiB: the
+// CURVE allow-list is the trust boundary for that (docs/protocol.md, "Channels"). A small receive
+// mark would bound it, but libzmq 4.3 aborts the process (`!_io_error`, stream_engine_base.cpp)
+// when a connection whose input it stopped at the mark then fails its heartbeat: with a mark of
+// 4, a region paused with SIGSTOP while its peers write died on SIGCONT (the e2e test "a region
+// paused with SIGSTOP ..."; related: zeromq/libzmq#3937). With 1,000 the mark is not reached by
+// the protocol's traffic: requests and answers are few at a time per peer, and delta batches are
+// drained at every wake-up of the event loop.
+constexpr int kReceiveHighWaterMark = 1'000;
 
 // A socket of `type` with the settings above.
 zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type);
