@@ -140,6 +140,44 @@ TEST_CASE("with replication factor 2, a node down leaves every partition writabl
   CheckEveryOwnerHolds(cluster, written);
 }
 
+TEST_CASE("an in-sync check between nodes costs messages by the partitions shared, not documents") {
+  // Idle traffic once converged: heartbeats and anti-entropy rounds that find every shared
+  // partition equal. It must not grow with the documents held.
+  std::vector<uint64_t> idle_messages, idle_bytes;
+  for (int documents : {50, 2'000}) {
+    SimOptions options = ThreeRegions();
+    SimCluster cluster(PropertySeeds(1).front() + 105, kNodes, options);
+    cluster.RunFor(1'000);
+    for (int k = 0; k < documents; ++k) {
+      const std::string key = "docs/" + std::to_string(k);
+      REQUIRE(cluster.db(cluster.Owner(kRegions[k % 3], key)).put(key, "{}").ok());
+    }
+    REQUIRE(cluster.RunUntilConverged(60'000));
+    cluster.RunFor(2'000);  // repairs and gap requests settle
+    uint64_t bytes_before = 0;
+    for (size_t i = 0; i < kNodes; ++i) bytes_before += cluster.stats(i).bytes_sent;
+    const uint64_t messages_before = cluster.messages_delivered();
+    const uint64_t rounds_before = [&] {
+      uint64_t r = 0;
+      for (size_t i = 0; i < kNodes; ++i) r += cluster.stats(i).anti_entropy_rounds;
+      return r;
+    }();
+    cluster.RunFor(10'000);
+    uint64_t bytes = 0, rounds = 0;
+    for (size_t i = 0; i < kNodes; ++i) {
+      bytes += cluster.stats(i).bytes_sent;
+      rounds += cluster.stats(i).anti_entropy_rounds;
+    }
+    CHECK(rounds > rounds_before);  // rounds ran, and found nothing to repair
+    idle_messages.push_back(cluster.messages_delivered() - messages_before);
+    idle_bytes.push_back(bytes - bytes_before);
+  }
+  MESSAGE("idle 10 s: " << idle_messages[0] << " messages, " << idle_bytes[0] << " bytes with 50 "
+          "documents; " << idle_messages[1] << " messages, " << idle_bytes[1] << " bytes with 2,000");
+  CHECK(idle_messages[1] <= idle_messages[0] + idle_messages[0] / 10);
+  CHECK(idle_bytes[1] <= idle_bytes[0] + idle_bytes[0] / 5);
+}
+
 TEST_CASE("randomized schedules: writes in every region, loss, duplication, crashes and partitions") {
   for (uint64_t seed : PropertySeeds(100)) {
     CAPTURE(seed);
