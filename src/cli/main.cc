@@ -22,6 +22,7 @@
 #include "cli/repair.h"
 #include "command/command.h"
 #include "command/region_router.h"
+#include "command/region_sync.h"
 #include "command/region_status.h"
 #include "command/exit_codes.h"
 #include "command/verbs.h"
@@ -183,7 +184,7 @@ Result<NodeConfig> SoleNode(const RegionConfig& region) {
   if (region.nodes.size() != 1) {
     return Status::InvalidArgument("region " + region.name + " has " +
                                    std::to_string(region.nodes.size()) +
-                                   " nodes; sync and diff work with a one-node region only "
+                                   " nodes; diff works with a one-node region only "
                                    "(docs/sharding.md)");
   }
   return region.nodes[0];
@@ -292,7 +293,46 @@ Result<SyncTarget> ResolveSyncTarget(const Arguments& a) {
   return SyncTarget{a.region, node->sync, std::move(keys).value()};
 }
 
+// Prints a sync's summary (docs/cli.md, "sync").
+int ReportSync(const std::string& target_key, const std::string& target, const SyncReport& report) {
+  nlohmann::ordered_json j;
+  j[target_key] = target;
+  j["documents_sent"] = report.documents_sent;
+  j["documents_received"] = report.documents_received;
+  j["bytes_sent"] = report.bytes_sent;
+  j["bytes_received"] = report.bytes_received;
+  j["rounds"] = report.rounds;
+  j["duration_ms"] = report.duration_ms;
+  j["in_sync"] = report.in_sync;
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
+}
+
+// A region of several nodes: each partition synced with one of its owners (command/region_sync.h).
+int SyncWithRegionOfNodes(const Arguments& a, const ClusterConfig& config, const RegionConfig& region) {
+  Options options;
+  options.path = a.data_dir;
+  Result<std::unique_ptr<db::DatabaseImpl>> db = db::OpenDatabaseImpl(options);
+  if (!db.ok()) return Fail(db.status());
+  const cluster::Placement placement = cluster::Placement::Compute(config);
+  Result<SyncReport> report = command::SyncWithNodes(
+      **db, placement, region, [&](const NodeConfig& node) { return ClientKeys(a, &config, &node); },
+      net::kDefaultCallTimeoutMs);
+  if (!report.ok()) return Fail(kExitFailure, "sync with " + region.name + " failed: " + report.status().message());
+  return ReportSync("region", region.name, *report);
+}
+
 int Sync(const Parser& p, const Arguments& a) {
+  if (a.endpoint.empty() && !a.config.empty() && !a.region.empty()) {
+    Result<std::pair<ClusterConfig, RegionConfig>> region = ResolveRegion(a);
+    if (!region.ok()) return Fail(region.status());
+    if (region->second.nodes.size() > 1) {
+      if (p.data_dir->count() == 0) {
+        return Fail(kExitUsage,
+                    "sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)");
+      }
+      return SyncWithRegionOfNodes(a, region->first, region->second);
+    }
+  }
   // Everything is checked before the store is opened, so a mistake creates no store.
   Result<SyncTarget> target = ResolveSyncTarget(a);
   if (!target.ok()) return Fail(target.status());
@@ -313,16 +353,7 @@ int Sync(const Parser& p, const Arguments& a) {
     return Fail(kExitFailure,
                 "sync with " + target->name + " failed: " + report.status().message());
   }
-  nlohmann::ordered_json j;
-  j[a.endpoint.empty() ? "region" : "endpoint"] = target->name;
-  j["documents_sent"] = report->documents_sent;
-  j["documents_received"] = report->documents_received;
-  j["bytes_sent"] = report->bytes_sent;
-  j["bytes_received"] = report->bytes_received;
-  j["rounds"] = report->rounds;
-  j["duration_ms"] = report->duration_ms;
-  j["in_sync"] = report->in_sync;
-  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
+  return ReportSync(a.endpoint.empty() ? "region" : "endpoint", target->name, *report);
 }
 
 // How one side holds a differing document: {"digest": ..., "deleted": ...}, or null.

@@ -15,6 +15,14 @@ uint64_t SystemClockMs() {
 }  // namespace
 
 Result<std::unique_ptr<Database>> Database::open(const Options& options) {
+  Result<std::unique_ptr<db::DatabaseImpl>> db = db::OpenDatabaseImpl(options);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<Database>(std::move(db).value());
+}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<db::DatabaseImpl>> db::OpenDatabaseImpl(const Options& options) {
   store::StoreOptions so;
   so.path = options.path;
   so.create_if_missing = options.create_if_missing;
@@ -24,11 +32,9 @@ Result<std::unique_ptr<Database>> Database::open(const Options& options) {
   so.cache_bytes = options.cache_bytes;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
-  return std::unique_ptr<Database>(std::make_unique<db::DatabaseImpl>(
-      std::move(store).value(), options.clock_ms != nullptr ? options.clock_ms : SystemClockMs));
+  return std::make_unique<db::DatabaseImpl>(
+      std::move(store).value(), options.clock_ms != nullptr ? options.clock_ms : SystemClockMs);
 }
-
-Database::~Database() = default;
 
 Status validate_key(std::string_view key) { return db::NormalizeKey(key).status(); }
 Status validate_collection(std::string_view collection) { return db::NormalizeCollection(collection).status(); }

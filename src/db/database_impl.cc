@@ -246,9 +246,14 @@ std::unique_ptr<Subscription> DatabaseImpl::subscribe(std::string prefix, std::f
 }
 
 Result<SyncReport> DatabaseImpl::sync_with(SyncTransport& transport) {
+  return SyncSubtrees(transport, {merkle::NodeId{0, 0}});
+}
+
+Result<SyncReport> DatabaseImpl::SyncSubtrees(SyncTransport& transport,
+                                              std::vector<merkle::NodeId> start) {
   const auto started = std::chrono::steady_clock::now();
   std::random_device random;
-  sync::ClientSession session(*this, (uint64_t{random()} << 32) | random());
+  sync::ClientSession session(*this, (uint64_t{random()} << 32) | random(), std::move(start));
   std::deque<sync::ClientSession::Outgoing> queue;
   auto enqueue = [&](std::vector<sync::ClientSession::Outgoing> messages) {
     for (auto& m : messages) queue.push_back(std::move(m));

@@ -26,6 +26,12 @@ namespace crdtdb::db {
 
 // It is also the sync::LocalReplica the replication protocol runs against: remote updates take
 // the same write queue as local writes.
+class DatabaseImpl;
+
+// What Database::open returns, as the implementation: for the verbs that need more than the
+// public API (a sync with a region of several nodes, command/region_sync.h).
+Result<std::unique_ptr<DatabaseImpl>> OpenDatabaseImpl(const Options& options);
+
 class DatabaseImpl final : public Database, public sync::LocalReplica {
  public:
   // `clock_ms` is the physical clock of the hybrid logical clock (ms since the Unix epoch).
@@ -44,6 +50,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
   using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;
+  // The same over the Merkle subtrees under `start` only: the partitions one node of a region of
+  // several owns (docs/sharding.md, "Routing").
+  Result<SyncReport> SyncSubtrees(SyncTransport& transport, std::vector<merkle::NodeId> start);
   Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) override;
   LocalStatus status() override;
   Status check_storage() override;

@@ -6,8 +6,9 @@
 
 namespace crdtdb::sync {
 
-ClientSession::ClientSession(LocalReplica& local, uint64_t first_session_id)
-    : local_(local), next_session_id_(first_session_id) {}
+ClientSession::ClientSession(LocalReplica& local, uint64_t first_session_id,
+                             std::vector<merkle::NodeId> start)
+    : local_(local), next_session_id_(first_session_id), start_(std::move(start)) {}
 
 std::vector<ClientSession::Outgoing> ClientSession::Encode(std::vector<Body> bodies) {
   std::vector<Outgoing> out;
@@ -21,7 +22,7 @@ std::vector<ClientSession::Outgoing> ClientSession::Encode(std::vector<Body> bod
 }
 
 std::vector<ClientSession::Outgoing> ClientSession::StartRound() {
-  round_ = std::make_unique<AntiEntropySession>(local_, next_session_id_++);
+  round_ = std::make_unique<AntiEntropySession>(local_, next_session_id_++, start_);
   ++report_.rounds;
   std::vector<Body> first;
   first.push_back(round_->Start());

@@ -26,7 +26,10 @@ class ClientSession {
  public:
   static constexpr int kMaxRounds = 3;
 
-  ClientSession(LocalReplica& local, uint64_t first_session_id);
+  // Each round compares the subtrees under `start` (inner Merkle nodes): the whole tree by
+  // default; the partitions a node of a region of several owns (docs/sharding.md).
+  ClientSession(LocalReplica& local, uint64_t first_session_id,
+                std::vector<merkle::NodeId> start = {merkle::NodeId{0, 0}});
 
   // A message for the region, and whether it expects an answer (pushed documents do not).
   struct Outgoing {
@@ -57,6 +60,7 @@ class ClientSession {
 
   LocalReplica& local_;
   uint64_t next_session_id_;
+  const std::vector<merkle::NodeId> start_;
   std::unique_ptr<AntiEntropySession> round_;
   SyncReport report_;
   Status error_;

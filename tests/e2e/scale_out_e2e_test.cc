@@ -57,6 +57,18 @@ class NodeCluster {
   }
   void Kill(const std::string& node) { servers_[node]->Kill(); }
 
+  // `crdtdb --data-dir DIR sync --config F --region R`: an offline-first store synced with a region.
+  CliResult SyncLocal(const std::string& data_dir, const std::string& region) {
+    return RunProcess(CRDTDB_CLI_PATH,
+                      {"--data-dir", dir_.Sub(data_dir), "sync", "--config", config_path_, "--region", region},
+                      "", dir_.path(), kCliTimeoutMs);
+  }
+  CliResult Local(const std::string& data_dir, std::vector<std::string> args) {
+    std::vector<std::string> full{"--data-dir", dir_.Sub(data_dir)};
+    full.insert(full.end(), args.begin(), args.end());
+    return RunProcess(CRDTDB_CLI_PATH, full, "", dir_.path(), kCliTimeoutMs);
+  }
+
   CliResult Cli(const std::string& region, std::vector<std::string> args) {
     std::vector<std::string> full{"--config", config_path_, "--region", region};
     full.insert(full.end(), args.begin(), args.end());
@@ -137,6 +149,20 @@ TEST_CASE("two regions of three nodes with replication factor 2 serve through a 
   const nlohmann::json node = nlohmann::json::parse(cluster.Cli("a", {"status", "--node", "a-2"}).out);
   CHECK(node["node"] == "a-2");
   CHECK(node["partitions"].size() > 0);
+
+  // An offline-first store syncs with the region as a whole: each partition with one owner.
+  const CliResult pulled = cluster.SyncLocal("app", "a");
+  REQUIRE_MESSAGE(pulled.exit_code == 0, Describe(pulled));
+  const nlohmann::json pull = nlohmann::json::parse(pulled.out);
+  CHECK(pull["documents_received"] == written.size());
+  CHECK(pull["in_sync"] == true);
+  for (const auto& [path, json] : written) CHECK(cluster.Local("app", {"get", path}).out == json + "\n");
+  REQUIRE(cluster.Local("app", {"put", "/docs/offline", R"({"from":"app"})"}).exit_code == 0);
+  const CliResult pushed = cluster.SyncLocal("app", "a");
+  REQUIRE_MESSAGE(pushed.exit_code == 0, Describe(pushed));
+  CHECK(nlohmann::json::parse(pushed.out)["documents_sent"] == 1);
+  CHECK(cluster.Cli("a", {"get", "/docs/offline"}).out == "{\"from\":\"app\"}\n");
+  cluster.WaitConverged(written.size() + 1);
 }
 
 }  // namespace
