@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/owner_rotation.h"
 #include "command/exit_codes.h"
 #include "db/key.h"
 #include "net/client_call.h"
@@ -117,27 +118,10 @@ Outcome RegionRouter::ExecuteKeyed(const Command& command) {
 
 Outcome RegionRouter::ExecuteList(const Command& command) {
   const uint32_t count = placement_.partitioning().count();
-  // Each partition is asked of its owners in preference order; a node that does not answer is
-  // not asked again, and its partitions move on to their next owner.
-  std::map<cluster::PartitionId, size_t> next_owner;
-  for (cluster::PartitionId p = 0; p < count; ++p) next_owner[p] = 0;
-  std::set<std::string> failed;
-  std::vector<cluster::PartitionId> missing;
+  cluster::OwnerRotation rotation(placement_, region_.name);
   std::vector<std::string> lines;
   std::string last_error;
-  while (!next_owner.empty()) {
-    std::map<std::string, std::vector<cluster::PartitionId>> asks;
-    for (auto it = next_owner.begin(); it != next_owner.end();) {
-      const std::vector<std::string>& owners = placement_.Owners(region_.name, it->first);
-      while (it->second < owners.size() && failed.count(owners[it->second]) > 0) ++it->second;
-      if (it->second == owners.size()) {
-        missing.push_back(it->first);
-        it = next_owner.erase(it);
-        continue;
-      }
-      asks[owners[it->second]].push_back(it->first);
-      ++it;
-    }
+  for (auto asks = rotation.NextAsks(); !asks.empty(); asks = rotation.NextAsks()) {
     for (const auto& [name, partitions] : asks) {
       Command part = command;
       part.partitions = partitions;
@@ -145,7 +129,7 @@ Outcome RegionRouter::ExecuteList(const Command& command) {
       bool sent = false;
       Result<Outcome> outcome = Call(*region_.FindNode(name), part, &sent);
       if (!outcome.ok()) {
-        failed.insert(name);
+        rotation.Failed(name);
         last_error = outcome.status().message();
         continue;
       }
@@ -154,7 +138,7 @@ Outcome RegionRouter::ExecuteList(const Command& command) {
       for (std::string line; std::getline(in, line);) {
         if (!line.empty()) lines.push_back(std::move(line));
       }
-      for (cluster::PartitionId p : partitions) next_owner.erase(p);
+      rotation.Done(partitions);
     }
   }
   // Merged in id order, as one replica lists; each node gave at most `limit` lines, so the first
@@ -172,10 +156,9 @@ Outcome RegionRouter::ExecuteList(const Command& command) {
   if (command.limit && by_id.size() > *command.limit) by_id.resize(*command.limit);
   Outcome outcome;
   for (const auto& [id, line] : by_id) outcome.out += line + "\n";
-  if (!missing.empty()) {
-    std::sort(missing.begin(), missing.end());
+  if (!rotation.missing().empty()) {
     std::string ids;
-    for (cluster::PartitionId p : missing) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
+    for (cluster::PartitionId p : rotation.missing()) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
     outcome.error = "the listing lacks partitions " + ids + " of region " + region_.name +
                     ": no owner answered (the last error: " + last_error + ")";
     if (!options_.allow_partial) outcome.exit_code = kExitFailure;

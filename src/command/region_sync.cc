@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/owner_rotation.h"
 #include "net/client_call.h"
 
 namespace crdtdb::command {
@@ -19,26 +20,11 @@ Result<SyncReport> SyncWithNodes(
     int timeout_ms) {
   const auto started = std::chrono::steady_clock::now();
   const cluster::Partitioning& partitioning = placement.partitioning();
-  std::map<cluster::PartitionId, size_t> next_owner;  // partitions left, and their next owner
-  for (cluster::PartitionId p = 0; p < partitioning.count(); ++p) next_owner[p] = 0;
-  std::set<std::string> failed;
+  cluster::OwnerRotation rotation(placement, region.name);
   SyncReport total;
   total.in_sync = true;
-  std::vector<cluster::PartitionId> missing;
   Status last_error;
-  while (!next_owner.empty()) {
-    std::map<std::string, std::vector<cluster::PartitionId>> asks;
-    for (auto it = next_owner.begin(); it != next_owner.end();) {
-      const std::vector<std::string>& owners = placement.Owners(region.name, it->first);
-      while (it->second < owners.size() && failed.count(owners[it->second]) > 0) ++it->second;
-      if (it->second == owners.size()) {
-        missing.push_back(it->first);
-        it = next_owner.erase(it);
-        continue;
-      }
-      asks[owners[it->second]].push_back(it->first);
-      ++it;
-    }
+  for (auto asks = rotation.NextAsks(); !asks.empty(); asks = rotation.NextAsks()) {
     for (const auto& [name, partitions] : asks) {
       const NodeConfig& node = *region.FindNode(name);
       Result<std::optional<net::CurveClientKeys>> curve = keys(node);
@@ -51,7 +37,7 @@ Result<SyncReport> SyncWithNodes(
       Result<SyncReport> report = db.SyncSubtrees(connection, std::move(subtrees));
       if (!report.ok()) {
         // What it committed stays; its partitions are synced again with their next owner.
-        failed.insert(name);
+        rotation.Failed(name);
         last_error = report.status();
         continue;
       }
@@ -61,16 +47,15 @@ Result<SyncReport> SyncWithNodes(
       total.bytes_received += report->bytes_received;
       total.rounds += report->rounds;
       total.in_sync = total.in_sync && report->in_sync;
-      for (cluster::PartitionId p : partitions) next_owner.erase(p);
+      rotation.Done(partitions);
     }
   }
   total.duration_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                 std::chrono::steady_clock::now() - started)
                                                 .count());
-  if (!missing.empty()) {
-    std::sort(missing.begin(), missing.end());
+  if (!rotation.missing().empty()) {
     std::string ids;
-    for (cluster::PartitionId p : missing) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
+    for (cluster::PartitionId p : rotation.missing()) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
     return Status::Unavailable("partitions " + ids + " of region " + region.name +
                                " were not synced: no owner answered (" + last_error.ToString() +
                                ")");

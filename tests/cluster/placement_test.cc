@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include "cluster/owner_rotation.h"
+
 namespace crdtdb::cluster {
 namespace {
 
@@ -155,6 +157,40 @@ TEST_CASE("the placement version follows what placement depends on, and only tha
   CHECK(Placement::Compute(Config(64, {{"r", {"a", "b"}}}, 2)).version() != base);
   CHECK(Placement::Compute(Config(128, {{"r", {"a", "b"}}}, 1)).version() != base);
   CHECK(Placement::Compute(Config(64, {{"s", {"a", "b"}}}, 1)).version() != base);
+}
+
+TEST_CASE("an owner rotation asks each partition of one owner, passing over failed nodes") {
+  const Placement placement = Placement::Compute(Config(16, {{"r", {"a", "b", "c"}}}, 2));
+  OwnerRotation rotation(placement, "r");
+  auto asks = rotation.NextAsks();
+  size_t asked = 0;
+  for (const auto& [node, partitions] : asks) {
+    for (PartitionId p : partitions) CHECK(placement.Owners("r", p).front() == node);
+    asked += partitions.size();
+  }
+  CHECK(asked == 16);
+  // "a" fails: its partitions go to their other owner; the rest are done.
+  const std::vector<PartitionId> first_asked_of_a = asks["a"];
+  REQUIRE_FALSE(first_asked_of_a.empty());
+  rotation.Failed("a");
+  for (const auto& [node, partitions] : asks) {
+    if (node != "a") rotation.Done(partitions);
+  }
+  asks = rotation.NextAsks();
+  CHECK(asks.count("a") == 0);
+  std::vector<PartitionId> again;
+  for (const auto& [node, partitions] : asks) {
+    for (PartitionId p : partitions) CHECK(placement.Owners("r", p)[1] == node);
+    again.insert(again.end(), partitions.begin(), partitions.end());
+  }
+  std::sort(again.begin(), again.end());
+  CHECK(again == first_asked_of_a);
+  asked = again.size();
+  // Then every other owner fails too: those partitions are missing, in order.
+  for (const auto& [node, partitions] : asks) rotation.Failed(node);
+  CHECK(rotation.NextAsks().empty());
+  CHECK(std::is_sorted(rotation.missing().begin(), rotation.missing().end()));
+  CHECK(rotation.missing().size() == asked);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// Copyright (c) crdtdb authors.
+//
+// The client protocol's commands and outcomes (command/command.h) as they travel: what a router
+// adds for a region of several nodes (partitions of a listing, redirects) round-trips, and what a
+// client may not send is refused.
+
+#include "command/command.h"
+
+#include <string>
+
+#include <doctest/doctest.h>
+
+namespace crdtdb::command {
+namespace {
+
+TEST_CASE("a listing's partitions and an outcome's redirect travel intact") {
+  Command list;
+  list.verb = Command::Verb::kList;
+  list.path = "/docs";
+  list.limit = 10;
+  list.partitions = {0, 7, 255};
+  list.partition_count = 256;
+  Result<Command> decoded = DecodeCommand(EncodeCommand(list));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->partitions == list.partitions);
+  CHECK(decoded->partition_count == 256);
+  CHECK(*decoded->limit == 10);
+
+  Outcome redirect{1, "", "node a-1 does not own partition 3", {"tcp://127.0.0.1:7113"}};
+  Result<Outcome> back = DecodeOutcome(EncodeOutcome(redirect));
+  REQUIRE(back.ok());
+  CHECK(back->redirect == redirect.redirect);
+  CHECK(back->error == redirect.error);
+}
+
+TEST_CASE("malformed partitions are refused") {
+  for (const char* request : {
+           R"({"verb":"list","path":"/d","partitions":[1]})",                          // no count
+           R"({"verb":"list","path":"/d","partitions":[1],"partition_count":48})",     // not 2^k
+           R"({"verb":"list","path":"/d","partitions":[1],"partition_count":8192})",   // too many
+           R"({"verb":"list","path":"/d","partitions":[16],"partition_count":16})",    // outside
+           R"({"verb":"list","path":"/d","partitions":[],"partition_count":16})",      // empty
+           R"({"verb":"list","path":"/d","partitions":["1"],"partition_count":16})",   // a string
+           R"({"verb":"list","path":"/d","partitions":1,"partition_count":16})",       // not a list
+       }) {
+    CAPTURE(request);
+    Result<Command> c = DecodeCommand(request);
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().IsInvalidArgument());
+  }
+  Result<Outcome> bad = DecodeOutcome(R"({"code":1,"out":"","error":"","redirect":[1]})");
+  CHECK_FALSE(bad.ok());
+}
+
+}  // namespace
+}  // namespace crdtdb::command
