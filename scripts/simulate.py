@@ -28,7 +28,8 @@ from sim import console as console_output  # noqa: E402  (after the path set-up 
 from sim.cluster import ClusterError  # noqa: E402
 from sim.processes import Terminated, install_exit_handlers  # noqa: E402
 from sim.run import Run  # noqa: E402
-from sim.scenario import ScenarioError, builtin_scenario, load_scenario  # noqa: E402
+from sim.scenario import (ScenarioError, builtin_scenario, load_scenario,  # noqa: E402
+                          scenario_regions_file)
 from sim.topology import TopologyError, load_topology  # noqa: E402
 from sim.wan import WanError  # noqa: E402
 from sim.yaml_subset import YamlError  # noqa: E402
@@ -40,8 +41,9 @@ EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_COULD_NOT_RUN, EXIT_INTERRUPTED =
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--regions", type=Path, default=REPO / "regions.example.yaml",
-                        help="regions file: names and links (default: regions.example.yaml)")
+    parser.add_argument("--regions", type=Path,
+                        help="regions file: names, links, nodes (default: the one the scenario names, "
+                             "else regions.example.yaml)")
     parser.add_argument("--scenario", type=Path,
                         help="scenario file, YAML or .json (default: the built-in scenario)")
     parser.add_argument("--binary", type=Path, default=REPO / "build" / "src" / "cli" / "crdtdb",
@@ -60,11 +62,15 @@ def parse_arguments(argv):
 
 
 def load_inputs(options):
+    if options.regions is None:
+        named = scenario_regions_file(options.scenario) if options.scenario is not None else None
+        options.regions = named or REPO / "regions.example.yaml"
     topology = load_topology(options.regions)
+    nodes = {n: r for r in topology.regions if topology.is_multi_node(r) for n in topology.nodes_of(r)}
     if options.scenario is None:
-        scenario = builtin_scenario(topology.regions)
+        scenario = builtin_scenario(topology.regions, nodes)
     else:
-        scenario = load_scenario(options.scenario, topology.regions)
+        scenario = load_scenario(options.scenario, topology.regions, nodes)
     if options.seed is not None:
         scenario = dataclasses.replace(scenario, seed=options.seed)
     return topology, scenario
@@ -72,11 +78,19 @@ def load_inputs(options):
 
 def describe(topology, scenario):
     lines = [f"scenario {scenario.name}: {scenario.description or '(no description)'}",
-             f"  regions {', '.join(topology.regions)}; writes for {scenario.duration_s:g} s at "
+             f"  regions {', '.join(_region_text(topology, r) for r in topology.regions)}; "
+             f"writes for {scenario.duration_s:g} s at "
              f"{scenario.write_rate_per_region:g}/s per region, seed {scenario.seed}"]
     lines += [f"  t={t:5.1f}s  {what} {fault.label}" for t, what, fault in scenario.events()]
     lines += [f"  warning: {w}" for w in topology.warnings]
     return "\n".join(lines)
+
+
+def _region_text(topology, region):
+    if not topology.is_multi_node(region):
+        return region
+    return (f"{region} (nodes {', '.join(topology.nodes_of(region))}; replication factor "
+            f"{topology.replication_factor[region]})")
 
 
 def make_run_dir(out, scenario_name):

@@ -44,11 +44,14 @@ class Cli:
         self.closed = False
 
     def run(self, endpoint, *args):
+        """`endpoint`: a client endpoint (--endpoint), or the CLI arguments that address a target,
+        e.g. ["--config", F, "--region", R] for a region of several nodes (the CLI routes)."""
         started = self.clock.now()
+        target = ["--endpoint", endpoint] if isinstance(endpoint, str) else list(endpoint)
         with self.lock:
             if self.closed:
                 return CliResult(None, "", "the simulation is stopping", started, started)
-            process = subprocess.Popen([self.binary, "--endpoint", endpoint, *args],
+            process = subprocess.Popen([self.binary, *target, *args],
                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True)
             self.in_flight.add(process)

@@ -1,8 +1,15 @@
-"""The replicas of a run: one `crdtdb serve` per region, each with its own derived config (see
-layout.py), data directory and log, started, killed with SIGKILL, restarted and stopped on demand.
+"""The replicas of a run: one `crdtdb serve` per node (a one-node region's node is named after the
+region), each with its own derived config (see layout.py), data directory and log, started, killed
+with SIGKILL, restarted and stopped on demand.
 
-A region counts as up from the moment it answers `status` until it is killed; the workload and the
-observers leave a region alone while it is down, as its clients would.
+A node counts as up from the moment it answers `status` until it is killed; a region counts as up
+while any of its nodes is (with replication_factor >= 2 a region of several nodes serves through
+one node's loss: docs/sharding.md). The workload and the observers leave a region alone while it
+is down, as its clients would.
+
+Clients address a one-node region by its client endpoint (`--endpoint`), as before, and a region
+of several nodes by `--config config/client.yaml --region R`: the CLI routes each request to the
+owners of its document's partition (docs/sharding.md, "Routing").
 """
 
 import threading
@@ -21,77 +28,115 @@ class Cluster:
         self.binary, self.registry, self.cli = str(binary), registry, cli
         self.ready_timeout_s = ready_timeout_s
         self.lock = threading.Lock()
-        self.up = set()
-        self.starts = dict.fromkeys(topology.regions, 0)  # region -> how many times it was started
-        self.exit_codes = {}  # region -> exit status of its last clean stop
+        self.up = set()  # nodes
+        self.nodes = {r: layout.nodes_of(r) for r in topology.regions}
+        self.region_of_node = {n: r for r, nodes in self.nodes.items() for n in nodes}
+        self.starts = dict.fromkeys(self.region_of_node, 0)  # node -> how many times it was started
+        self.kills = dict.fromkeys(self.region_of_node, 0)   # node -> how many times it was killed
+        self.exit_codes = {}  # node -> exit status of its last clean stop
 
     @property
     def regions(self):
         return self.topology.regions
 
+    def all_nodes(self):
+        return tuple(self.region_of_node)
+
+    def is_multi_node(self, region):
+        return self.nodes[region] != (region,)
+
     def endpoint(self, region):
+        """How a client addresses `region`: its client endpoint, or the routing arguments."""
+        if self.is_multi_node(region):
+            return ["--config", str(self._config_path("client")), "--region", region]
         return self.layout.client_endpoint(region)
 
+    def node_endpoint(self, node):
+        return self.layout.client_endpoint(node)
+
     def is_up(self, region):
+        """True while any node of `region` is up (a one-node region: its replica)."""
         with self.lock:
-            return region in self.up
+            return any(n in self.up for n in self.nodes.get(region, (region,)))
+
+    def node_is_up(self, node):
+        with self.lock:
+            return node in self.up
 
     def incarnation(self, region):
+        """Changes whenever a node of `region` starts (for one node: how many times it started)."""
         with self.lock:
-            return self.starts[region]
+            return sum(self.starts[n] for n in self.nodes[region])
+
+    def node_incarnations(self, region):
+        with self.lock:
+            return {n: self.starts[n] for n in self.nodes[region]}
 
     def write_configs(self):
         for sub in ("config", "data", "logs"):
             (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
-        for region in self.regions:
-            text = self.layout.region_config(self.topology, region, f"../data/{region}")
-            self._config_path(region).write_text(text)
+        for node in self.all_nodes():
+            text = self.layout.region_config(self.topology, node, f"../data/{node}")
+            self._config_path(node).write_text(text)
+        if any(self.is_multi_node(r) for r in self.regions):
+            self._config_path("client").write_text(
+                self.layout.node_config(self.topology, "client", "", relayed=False))
 
-    def start(self, region):
-        """Starts `region`'s replica and waits until it answers; ClusterError if it does not."""
+    def start(self, node):
+        """Starts `node` (a one-node region: the region's replica) and waits until it answers;
+        ClusterError if it does not."""
+        region = self.region_of_node[node]
         with self.lock:
-            self.starts[region] += 1
-        log = open(self.run_dir / "logs" / f"{region}.log", "ab")
-        argv = [self.binary, "serve", "--config", str(self._config_path(region)), "--region", region]
-        process = self.registry.spawn(region, argv, stdin=None, stdout=log, stderr=log)
+            self.starts[node] += 1
+        log = open(self.run_dir / "logs" / f"{node}.log", "ab")
+        argv = [self.binary, "serve", "--config", str(self._config_path(node)), "--region", region]
+        if self.is_multi_node(region):
+            argv += ["--node", node]
+        process = self.registry.spawn(node, argv, stdin=None, stdout=log, stderr=log)
         log.close()  # the child holds its own descriptor
         deadline = time.monotonic() + self.ready_timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise ClusterError(f"{region}: crdtdb serve exited with status {process.returncode} at "
-                                   f"start (see {self.run_dir / 'logs' / (region + '.log')})")
-            if self.cli.status(self.endpoint(region)) is not None:
+                raise ClusterError(f"{node}: crdtdb serve exited with status {process.returncode} at "
+                                   f"start (see {self.run_dir / 'logs' / (node + '.log')})")
+            if self.cli.status(self.node_endpoint(node)) is not None:
                 with self.lock:
-                    self.up.add(region)
+                    self.up.add(node)
                 return
             time.sleep(READY_POLL_S)
-        raise ClusterError(f"{region}: no answer to `status` within {self.ready_timeout_s:.0f} s of "
-                           f"starting (see {self.run_dir / 'logs' / (region + '.log')})")
+        raise ClusterError(f"{node}: no answer to `status` within {self.ready_timeout_s:.0f} s of "
+                           f"starting (see {self.run_dir / 'logs' / (node + '.log')})")
 
     def wait_connected(self, timeout_s):
-        """Waits until every region reports every peer connected; False if not within timeout_s."""
+        """Waits until every node reports every peer connected; False if not within timeout_s."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            statuses = [self.cli.status(self.endpoint(r)) for r in self.regions]
+            statuses = [self.cli.status(self.node_endpoint(n)) for n in self.all_nodes()]
             if all(s is not None and s.get("peers") and all(p.get("connected") for p in s["peers"])
                    for s in statuses):
                 return True
             time.sleep(READY_POLL_S)
         return False
 
-    def kill(self, region):
+    def kill(self, node):
         with self.lock:
-            self.up.discard(region)
-        self.registry.kill(region)
+            self.up.discard(node)
+            self.kills[node] += 1
+        self.registry.kill(node)
 
     def stop_all(self):
-        """SIGTERM to every replica; records each exit status (0 is a clean stop)."""
-        for region in self.regions:
+        """SIGTERM to every node; records each exit status (0 is a clean stop)."""
+        for node in self.all_nodes():
             with self.lock:
-                self.up.discard(region)
-            status = self.registry.stop(region)
+                self.up.discard(node)
+            status = self.registry.stop(node)
             if status is not None:
-                self.exit_codes[region] = status
+                self.exit_codes[node] = status
 
-    def _config_path(self, region):
-        return self.run_dir / "config" / f"{region}.yaml"
+    def region_exit_code(self, region):
+        """The worst exit status of the region's nodes (0 if all stopped cleanly; None if none did)."""
+        codes = [self.exit_codes[n] for n in self.nodes[region] if n in self.exit_codes]
+        return next((c for c in codes if c != 0), codes[0] if codes else None)
+
+    def _config_path(self, node):
+        return self.run_dir / "config" / f"{node}.yaml"

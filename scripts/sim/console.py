@@ -46,8 +46,8 @@ class Console:
 
 def summary(report):
     """The end-of-run table as text."""
-    out = ["", _lag_table(report), _fault_table(report), _region_table(report), _writes_line(report),
-           _checks(report)]
+    out = ["", _lag_table(report), _fault_table(report), _region_table(report), _node_table(report),
+           _writes_line(report), _checks(report)]
     return "\n".join(part for part in out if part is not None) + "\n"
 
 
@@ -82,6 +82,20 @@ def _region_table(report):
     return "Regions (counters summed over restarts)\n" + _table(rows)
 
 
+def _node_table(report):
+    """Per-node load of the regions of several nodes; None when every region is one node."""
+    if not report.get("nodes"):
+        return None
+    rows = [("node", "region", "partitions", "docs", "writes", "commits", "starts", "kills", "stop")]
+    for n in report["nodes"]:
+        stop = {0: "ok", None: "-"}.get(n["stop_status"], f"status {n['stop_status']}")
+        rows.append((n["node"], n["region"], _v(n["partitions"]), _v(n["documents"]), _v(n["writes"]),
+                     _v(n["commits"]), n["starts"], n["kills"], stop))
+    owners = report["verdict"]["checked"].get("owner_partition_roots", 0)
+    return (f"Nodes (at their last answer; writes: made by its clients there; commits: all, peers' too; "
+            f"{owners} owner partition roots compared at the end)\n" + _table(rows))
+
+
 def _writes_line(report):
     w = report["writes"]
     return (f"Writes: {w['acked']} acknowledged, {w['ambiguous']} ambiguous (no answer), {w['rejected']} "
@@ -102,6 +116,9 @@ def _checks(report):
         "shared": "every value of a shared document was written there by some write",
         "stop": "every replica stopped cleanly on SIGTERM",
     }
+    if report.get("nodes"):
+        descriptions["owners"] = ("in each region of several nodes, every owner of a partition holds the "
+                                  "same partition root")
     for kind, text in descriptions.items():
         lines.append(f"  {'FAIL' if kind in kinds else 'ok  '}  {text}")
     shown = verdict["violations"][:12]

@@ -3,7 +3,8 @@ and records when each fault really started and healed (the report shades those w
 
 Times in the scenario count from the start of the writes (`origin_s` on the run's clock). A kill
 waits, at most KILL_ALIGN_S, for a moment when its region has a write in flight, so that the
-SIGKILL lands mid-request: the case that tests what an acknowledgement promises.
+SIGKILL lands mid-request: the case that tests what an acknowledgement promises. A kill names a
+node (a one-node region's node is named after the region).
 """
 
 import threading
@@ -52,7 +53,7 @@ class FaultInjector:
                 return
             window = by_fault[fault.index]
             if what == "start" and fault.kind == "kill":
-                self.wait_for_write_in_flight(fault.target, KILL_ALIGN_S)
+                self.wait_for_write_in_flight(fault.regions[0], KILL_ALIGN_S)  # the node's region
             self.log(f"{what} {fault.label}")
             try:
                 if what == "start":

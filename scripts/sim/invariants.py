@@ -15,7 +15,7 @@ _ABSENT = "<absent>"  # a field's value when the field is not there (canonical J
 
 @dataclass(frozen=True)
 class Violation:
-    check: str   # convergence | ledger | counter | shared | stop | fault | apply
+    check: str   # convergence | owners | ledger | counter | shared | stop | fault | apply | repair
     region: str  # where it was seen ('*' for the cluster as a whole)
     key: str     # the document, collection/id
     message: str
@@ -50,6 +50,26 @@ def check_convergence(roots, dumps, shown_max=5):
             shown = ", ".join(differing[:shown_max]) + (" ..." if len(differing) > shown_max else "")
             violations.append(Violation("convergence", region, "*", f"{len(differing)} documents differ "
                                         f"from {regions[0]}'s: {shown}"))
+    return violations
+
+
+def check_owner_roots(owner_roots, shown_max=5):
+    """Inside each region of several nodes, every owner of a partition holds the same partition
+    root. `owner_roots`: {region: {node: {partition: root}}} (a node lists the partitions it owns)."""
+    violations = []
+    for region, by_node in sorted(owner_roots.items()):
+        roots = {}  # partition -> {root: [nodes]}
+        for node, partitions in sorted(by_node.items()):
+            for partition, root in partitions.items():
+                roots.setdefault(partition, {}).setdefault(root, []).append(node)
+        apart = sorted((p for p, found in roots.items() if len(found) > 1), key=int)
+        if apart:
+            shown = "; ".join(f"partition {p}: " + ", ".join(f"{'/'.join(nodes)} {root[:12]}"
+                                                              for root, nodes in sorted(roots[p].items()))
+                              for p in apart[:shown_max])
+            violations.append(Violation("owners", region, "*", f"{len(apart)} partition(s) whose owners "
+                                        f"hold different roots: {shown}" + (" ..." if len(apart) > shown_max
+                                                                             else "")))
     return violations
 
 

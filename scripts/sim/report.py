@@ -36,8 +36,12 @@ def build(run, final, violations):
         "faults": [_shifted(row, origin) for row in
                    metrics.convergence_after_heals(probes, windows, run.topology.regions)],
         "regions": _regions(run, final),
+        "nodes": node_rows(run.topology, run.sampler, run.cluster, run.scenario),
         "documents_over_time": {r: [[round(t - origin, 2), n] for t, n in run.sampler.series(r, "documents")]
                                 for r in run.topology.regions},
+        "node_documents_over_time": {n: [[round(t - origin, 2), v] for t, v in pts]
+                                     for r in run.topology.regions if run.topology.is_multi_node(r)
+                                     for n, pts in sorted(run.sampler.node_series(r, "documents").items())},
         "wan": run.wan_stats,
     }
 
@@ -58,6 +62,8 @@ def _verdict(run, final, violations):
                                     if c.startswith(LEDGER_PREFIX)),
             "counter_fields": len({(w.key, f) for w in run.history.snapshot() if w.kind == "inc"
                                    for f in w.body}),
+            "owner_partition_roots": sum(len(p) for by_node in final.owner_roots.values()
+                                         for p in by_node.values()),
         },
     }
 
@@ -67,6 +73,8 @@ def _run_facts(run):
         "started_at": run.started_at, "run_dir": str(run.run_dir), "binary": str(run.binary),
         "regions_file": str(run.regions_file), "cluster": run.topology.cluster,
         "regions": list(run.topology.regions),
+        "nodes": {r: list(run.topology.nodes_of(r)) for r in run.topology.regions},
+        "partitions": run.topology.partitions,
         "latency_ms": [[a, b, ms] for (a, b), ms in sorted(run.topology.latency_ms.items())],
         "writes_duration_s": run.scenario.duration_s,
         "wall_time_s": round(run.clock.now(), 1),
@@ -104,7 +112,34 @@ def _regions(run, final):
         rows.append({"region": region, "documents": status.get("documents"),
                      "merkle_root": status.get("merkle_root"), **run.sampler.totals(region),
                      "starts": run.cluster.incarnation(region),
-                     "stop_status": run.cluster.exit_codes.get(region)})
+                     "stop_status": run.cluster.region_exit_code(region),
+                     "nodes": len(run.topology.nodes_of(region)),
+                     "replication_factor": run.topology.replication_factor.get(region, 1)})
+    return rows
+
+
+def node_rows(topology, sampler, cluster, scenario):
+    """Per node of the regions of several nodes (none if every region is one node): its load at
+    its last answer (documents held; writes: its own delta sequence, the writes its clients made
+    there; commits: every write to its store, its clients' and its peers'), partitions owned,
+    starts, kills and stop status."""
+    rows = []
+    for region in topology.regions:
+        if not topology.is_multi_node(region):
+            continue
+        last = sampler.last_node_statuses(region)
+        for node in topology.nodes_of(region):
+            status = last.get(node, {})
+            partitions = status.get("partitions")
+            rows.append({"node": node, "region": region, "documents": status.get("documents"),
+                         "writes": status.get("last_sequence"), "commits": status.get("commits"),
+                         "partitions": len(partitions) if isinstance(partitions, list) else partitions,
+                         "deltas_sent": status.get("deltas_sent"),
+                         "deltas_received": status.get("deltas_received"),
+                         "merkle_root": status.get("merkle_root"),
+                         "starts": cluster.starts.get(node), "kills": cluster.kills.get(node, 0),
+                         "kills_scheduled": scenario.kills_of(node),
+                         "stop_status": cluster.exit_codes.get(node)})
     return rows
 
 

@@ -46,6 +46,7 @@ def render(report):
         svg.lines("Live documents per region", [(r, pts) for r, pts in report["documents_over_time"].items()],
                   _windows(report, None), report["run"]["writes_duration_s"], "documents"),
         _region_table(report),
+        *_node_sections(report),
         "<h2>WAN traffic per link and channel</h2>",
         _wan_table(report),
         "<h2>Writes</h2>",
@@ -60,7 +61,8 @@ def _facts(report):
     run, scenario = report["run"], report["scenario"]
     latency = ", ".join(f"{a} -> {b} {ms} ms" for a, b, ms in run["latency_ms"] if a < b)
     rows = [("scenario", f"{scenario['name']}: {scenario['description']}"),
-            ("regions", f"{', '.join(run['regions'])} (cluster {run['cluster']}, from {run['regions_file']})"),
+            ("regions", f"{', '.join(_region_label(run, r) for r in run['regions'])} (cluster "
+                        f"{run['cluster']}, from {run['regions_file']})"),
             ("one-way latency", latency),
             ("writes", f"{scenario['duration_s']:g} s at {scenario['write_rate_per_region']:g}/s per region; "
                        f"mix {_mix(scenario['mix'])}; {scenario['collide']:.0%} colliding; seed {scenario['seed']}"),
@@ -69,6 +71,11 @@ def _facts(report):
                     f"binary {run['binary']}")]
     rows += [("warning", w) for w in run["warnings"]]
     return _table(("", ""), rows, header=False)
+
+
+def _region_label(run, region):
+    nodes = run.get("nodes", {}).get(region, [region])
+    return region if nodes == [region] else f"{region} ({len(nodes)} nodes: {', '.join(nodes)})"
 
 
 def _checks(report):
@@ -146,6 +153,28 @@ def _region_table(report):
     return _table(("region", "documents", "deltas sent", "deltas received", "bytes sent", "bytes received",
                    "AE rounds", "docs repaired", "rejected", "apply failures", "futile repairs", "starts",
                    "stop status", "merkle root"), rows)
+
+
+def _node_sections(report):
+    """Per-node load of the regions of several nodes (nothing when every region is one node)."""
+    if not report.get("nodes"):
+        return []
+    rows = [(n["node"], n["region"], _v(n["partitions"]), _v(n["documents"]), _v(n["writes"]),
+             _v(n["commits"]), _v(n["deltas_sent"]), _v(n["deltas_received"]), n["starts"], n["kills"],
+             _v(n["stop_status"]), (n["merkle_root"] or "-")[:12]) for n in report["nodes"]]
+    note = ('<p class="note">Each node at its last answer to the sampler: partitions it owns, documents it '
+            "holds, writes (its own delta sequence: the writes its clients made there), commits (every write to its "
+            "store, its clients' and its peers'), deltas out and in; starts and kill -9s; the root "
+            "of the partitions it owns. The region's convergence is checked on the region's merkle_root "
+            "(one owner per partition) and every owner of a partition must hold the same partition root.</p>")
+    checked = report["verdict"]["checked"].get("owner_partition_roots", 0)
+    note += (f'<p class="note">{checked} partition roots of owners compared at the end.</p>' if checked else "")
+    return ["<h2>Nodes</h2>",
+            svg.lines("Documents per node", list(report.get("node_documents_over_time", {}).items()),
+                      _windows(report, None), report["run"]["writes_duration_s"], "documents"),
+            note + _table(("node", "region", "partitions", "documents", "writes", "commits",
+                           "deltas sent", "deltas received", "starts", "kills", "stop status",
+                           "merkle root"), rows)]
 
 
 def _wan_table(report):

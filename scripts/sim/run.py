@@ -44,13 +44,14 @@ class Run:
         self.clock = Clock()
         self.registry = ProcessRegistry()
         self.cli = Cli(self.binary, self.clock, CLI_TIMEOUT_S * self.scale)
+        nodes = {r: topology.nodes_of(r) for r in topology.regions} if topology.has_nodes else None
         self.layout = Layout.assign(topology.regions,
-                                    pick_free_ports(Layout.ports_needed(len(topology.regions))))
+                                    pick_free_ports(Layout.ports_needed(len(topology.regions), nodes)), nodes)
         self.cluster = Cluster(topology, self.layout, self.run_dir, self.binary, self.registry,
                                self.cli, READY_TIMEOUT_S * self.scale)
         self.collections = written_collections(topology.regions)
         self.history = History()
-        endpoints = {r: self.layout.client_endpoint(r) for r in topology.regions}
+        endpoints = {r: self.cluster.endpoint(r) for r in topology.regions}  # or routing arguments
         self.tracker = VisibilityTracker(topology.regions, self.cli, endpoints, self.clock,
                                          self.cluster.is_up, scenario.probe_interval_ms / 1000.0)
         self.sampler = StatusSampler(self.cluster, self.cli, self.clock, scenario.status_interval_ms / 1000.0)
@@ -82,14 +83,16 @@ class Run:
         self.console.event(f"run folder {self.run_dir}")
         self.cluster.write_configs()
         self.wan.start()
-        for region in self.topology.regions:
-            self.cluster.start(region)
+        for node in self.cluster.all_nodes():
+            self.cluster.start(node)
         # Writes start once every stream is flowing, so that the first lags measure the network,
         # not ZeroMQ's connection set-up.
         if not self.cluster.wait_connected(READY_TIMEOUT_S * self.scale):
             self.console.event("warning: not every region reports every peer connected; starting anyway")
-        self.console.event(f"{len(self.topology.regions)} replicas up and connected behind the WAN "
-                           f"emulator ({len(self.layout.relays)} relays)")
+        nodes = len(self.cluster.all_nodes())
+        what = (f"{nodes} nodes in {len(self.topology.regions)} regions" if self.topology.has_nodes
+                else f"{len(self.topology.regions)} replicas")
+        self.console.event(f"{what} up and connected behind the WAN emulator ({len(self.layout.relays)} relays)")
 
     def _write_phase(self):
         self.writes_start_s = self.clock.now()
@@ -137,6 +140,7 @@ class Run:
                                       f"SIGTERM (see logs/{r}.log)")
                  for r, code in sorted(self.cluster.exit_codes.items()) if code != 0]
         found += [invariants.Violation("fault", "*", "-", w.error) for w in self.injector.windows if w.error]
+        found += invariants.check_owner_roots(final.owner_roots)
         # No silent stall: an update a region could not apply, or a document anti-entropy found apart
         # with nothing to change on either side (a repair that changes nothing), keeps a document
         # apart from its peers.

@@ -7,8 +7,11 @@ Faults (each a step of the timeline, at `at_s` seconds after the writes start):
   {at_s: 30, cut: us-east -> eu-west, for_s: 8}  one direction of one link cut
   {at_s: 30, cut: us-east <-> eu-west}           both directions of one link cut
   {at_s: 40, kill: eu-west, for_s: 6}            `kill -9` of the replica; restarted at the heal
+  {at_s: 40, kill: us-east-2, for_s: 6}          the same, of one node of a region of several nodes
   {at_s: 50, heal: ap-south}                     ends the active faults named so ('all': every one)
 `for_s` is a heal step written inline. A fault still active when the writes end is healed then.
+`regions: FILE` names the regions file the scenario is written for (relative to the scenario file;
+used unless --regions is given), e.g. one with regions of several nodes.
 """
 
 import json
@@ -35,6 +38,7 @@ DEFAULTS = {
     "settle_timeout_s": 60.0,
     "client_threads_per_region": 4,
     "seed": 1,
+    "regions": "",
 }
 
 
@@ -47,7 +51,7 @@ class Fault:
     """One fault of the timeline, from `start_s` to `heal_s` (when its heal step runs)."""
     index: int        # position in the scenario's `faults`
     kind: str         # partition | cut | kill
-    target: str       # the text that names it: a region, or "a -> b" / "a <-> b"
+    target: str       # the text that names it: a region or a node (kill), or "a -> b" / "a <-> b"
     start_s: float
     heal_s: float
     regions: tuple    # the regions it touches
@@ -80,6 +84,10 @@ class Scenario:
     client_threads_per_region: int
     seed: int
     faults: tuple = field(default_factory=tuple)  # Fault, ordered by start
+    regions: str = ""  # the regions file the scenario names ('' : none)
+
+    def kills_of(self, node):
+        return sum(1 for f in self.faults if f.kind == "kill" and f.target == node)
 
     def events(self):
         """[(time, "start" | "heal", fault)] in the order they run (heals first at equal times)."""
@@ -88,8 +96,24 @@ class Scenario:
         return [(t, what, f) for t, _, what, f in sorted(steps, key=lambda s: (s[0], s[1], s[3].index))]
 
 
-def load_scenario(path, regions):
-    """The scenario of the file at `path` (.json, else YAML), checked against `regions`."""
+def load_scenario(path, regions, nodes=None):
+    """The scenario of the file at `path` (.json, else YAML), checked against `regions` (and
+    `nodes`, {node: region} of the regions of several nodes, which kills may name)."""
+    return parse_scenario(read_scenario(path), regions, str(path), nodes)
+
+
+def scenario_regions_file(path):
+    """The regions file the scenario at `path` names (a Path relative to it), or None."""
+    raw = read_scenario(path)
+    name = raw.get("regions") if isinstance(raw, dict) else None
+    if name is None or name == "":
+        return None
+    if not isinstance(name, str):
+        raise ScenarioError(f"{path}: regions: expected the path of a regions file")
+    return Path(path).parent / name
+
+
+def read_scenario(path):
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -99,28 +123,30 @@ def load_scenario(path, regions):
         raw = json.loads(text) if path.suffix == ".json" else yaml_subset.load(text, str(path))
     except (ValueError, yaml_subset.YamlError) as e:
         raise ScenarioError(str(e) if str(path) in str(e) else f"{path}: {e}") from None
-    return parse_scenario(raw, regions, str(path))
+    return raw
 
 
-def builtin_scenario(regions):
+def builtin_scenario(regions, nodes=None):
     """The default run, for any cluster of at least two regions: 75 s of writes with a partition
-    of the last region, a `kill -9` of the second, and a one-way cut between the first two."""
+    of the last region, a `kill -9` of the second (its first node if it has several), and a
+    one-way cut between the first two."""
     first, second, last = regions[0], regions[1], regions[-1]
+    victim = next((n for n, r in (nodes or {}).items() if r == second), second)
     return parse_scenario({
         "name": "default",
         "description": f"75 s of writes in every region; {last} partitioned at 12 s for 15 s, "
-                       f"{second} killed with SIGKILL at 35 s and restarted 6 s later, "
+                       f"{victim} killed with SIGKILL at 35 s and restarted 6 s later, "
                        f"{first} -> {second} cut one way at 52 s for 8 s",
         "duration_s": 75,
         "faults": [
             {"at_s": 12, "partition": last, "for_s": 15},
-            {"at_s": 35, "kill": second, "for_s": 6},
+            {"at_s": 35, "kill": victim, "for_s": 6},
             {"at_s": 52, "cut": f"{first} -> {second}", "for_s": 8},
         ],
-    }, regions, "built-in scenario")
+    }, regions, "built-in scenario", nodes)
 
 
-def parse_scenario(raw, regions, source):
+def parse_scenario(raw, regions, source, nodes=None):
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: expected a mapping at the top level")
     unknown = sorted(set(raw) - set(DEFAULTS) - {"faults"})
@@ -129,7 +155,8 @@ def parse_scenario(raw, regions, source):
                             f"{', '.join(list(DEFAULTS) + ['faults'])})")
     values = {key: _checked(key, raw.get(key, default), default, source)
               for key, default in DEFAULTS.items()}
-    values["faults"] = _timeline(raw.get("faults") or [], list(regions), values["duration_s"], source)
+    values["faults"] = _timeline(raw.get("faults") or [], list(regions), values["duration_s"], source,
+                                 dict(nodes or {}))
     return Scenario(**values)
 
 
@@ -174,11 +201,13 @@ def _mix(value, where):
     return {op: value.get(op, 0) / total for op in OPS}
 
 
-def _timeline(steps, regions, duration_s, source):
-    """The faults of `steps`, each with the time of its heal, after checking the whole timeline."""
+def _timeline(steps, regions, duration_s, source, nodes):
+    """The faults of `steps`, each with the time of its heal, after checking the whole timeline.
+    `nodes`: {node: region} of the nodes of regions of several nodes."""
     if not isinstance(steps, list):
         raise ScenarioError(f"{source}: faults: expected a list of steps")
-    parsed = [_step(step, regions, duration_s, f"{source}: faults[{i}]") for i, step in enumerate(steps)]
+    parsed = [_step(step, regions, duration_s, f"{source}: faults[{i}]", nodes)
+              for i, step in enumerate(steps)]
     events = []  # (time, heals before starts, step index, what)
     for i, step in enumerate(parsed):
         if step["kind"] == "heal":
@@ -197,18 +226,18 @@ def _timeline(steps, regions, duration_s, source):
             active[i] = step
         elif what == "end":
             if i in active:  # unless a heal step ended it earlier
-                faults.append(_fault(i, active.pop(i), t, regions))
+                faults.append(_fault(i, active.pop(i), t, regions, nodes))
         else:
             healed = [j for j, f in active.items() if step["target"] in ("all", f["target"])]
             if not healed:
                 raise ScenarioError(f"{where}: heal '{step['target']}' at {t:g} s: no fault named so "
                                     f"is active then")
-            faults += [_fault(j, active.pop(j), t, regions) for j in healed]
-    faults += [_fault(j, f, duration_s, regions) for j, f in active.items()]
+            faults += [_fault(j, active.pop(j), t, regions, nodes) for j in healed]
+    faults += [_fault(j, f, duration_s, regions, nodes) for j, f in active.items()]
     return tuple(sorted(faults, key=lambda f: (f.start_s, f.index)))
 
 
-def _step(step, regions, duration_s, where):
+def _step(step, regions, duration_s, where, nodes):
     if not isinstance(step, dict):
         raise ScenarioError(f"{where}: expected a mapping such as {{at_s: 10, partition: REGION, for_s: 5}}")
     kinds = [k for k in (*FAULT_KINDS, "heal") if k in step]
@@ -226,14 +255,20 @@ def _step(step, regions, duration_s, where):
         raise ScenarioError(f"{where}.for_s: must be a positive number of seconds on a fault step")
     if not isinstance(target, str):
         raise ScenarioError(f"{where}.{kind}: expected a region name, got {target!r}")
-    target = _normalised_target(kind, target.strip(), regions, f"{where}.{kind}")
+    target = _normalised_target(kind, target.strip(), regions, f"{where}.{kind}", nodes)
     return {"kind": kind, "target": target, "at_s": float(at_s),
             "for_s": None if for_s is None else float(for_s)}
 
 
-def _normalised_target(kind, target, regions, where):
+def _normalised_target(kind, target, regions, where, nodes):
     if kind == "heal" and target == "all":
         return target
+    multi = sorted(set(nodes.values()))
+    if kind in ("kill", "heal") and target in nodes:
+        return target  # a node of a region of several nodes
+    if kind == "kill" and target in multi:
+        raise ScenarioError(f"{where}: {target} is a region of several nodes: kill one of its nodes "
+                            f"({', '.join(n for n, r in nodes.items() if r == target)})")
     arrow = next((a for a in ("<->", "->") if a in target), None)
     if kind == "cut" or (kind == "heal" and arrow):
         ends = [e.strip() for e in target.split(arrow)] if arrow else []
@@ -246,7 +281,7 @@ def _normalised_target(kind, target, regions, where):
     return target
 
 
-def _fault(index, step, heal_s, regions):
+def _fault(index, step, heal_s, regions, nodes):
     kind, target = step["kind"], step["target"]
     if kind == "partition":
         directions = tuple(d for r in regions if r != target for d in ((target, r), (r, target)))
@@ -257,5 +292,5 @@ def _fault(index, step, heal_s, regions):
         directions = ((a, b), (b, a)) if arrow == "<->" else ((a, b),)
         touched = (a, b)
     else:
-        directions, touched = (), (target,)
+        directions, touched = (), (nodes.get(target, target),)  # a node's kill touches its region
     return Fault(index, kind, target, step["at_s"], heal_s, touched, directions)

@@ -2,7 +2,8 @@
 every directed link between them.
 
 Only the parts the simulation uses are read: `cluster`, `anti_entropy_interval_ms`, the region
-names and `links`. The endpoints and data directories of the file are not used (the simulation
+names and `links`, and for regions of several nodes (docs/sharding.md) `partitions`, each region's
+`replication_factor` and the names of its `nodes`. The endpoints and data directories of the file are not used (the simulation
 runs every region on fresh loopback ports in its own run folder), so a region file written for
 real hosts can be simulated as is. The crdtdb binary remains the judge of the file's validity:
 each replica is started with a config derived from this one.
@@ -24,6 +25,30 @@ class Topology:
     anti_entropy_interval_ms: int | None
     latency_ms: dict = field(default_factory=dict)  # (from, to) -> one-way delay, every ordered pair
     warnings: tuple = ()
+    nodes: dict = field(default_factory=dict)  # region -> node names, for regions of several nodes
+    replication_factor: dict = field(default_factory=dict)  # region -> owners per partition
+    partitions: int | None = None  # the cluster's partition count, if the file sets it
+
+    def nodes_of(self, region):
+        """The nodes of `region`: its `nodes`, or the one node named after the region."""
+        return tuple(self.nodes.get(region, (region,)))
+
+    def all_nodes(self):
+        return tuple(n for r in self.regions for n in self.nodes_of(r))
+
+    def region_of(self, node):
+        for region in self.regions:
+            if node in self.nodes_of(region):
+                return region
+        raise KeyError(node)
+
+    def is_multi_node(self, region):
+        return region in self.nodes
+
+    @property
+    def has_nodes(self):
+        """True if some region is written with `nodes` (the configs then carry partitions)."""
+        return bool(self.nodes)
 
     def pairs(self):
         """Every ordered pair (origin, observer) of distinct regions, in file order."""
@@ -36,6 +61,11 @@ def load_topology(path, default_latency_ms=0):
     if not isinstance(doc, dict):
         raise TopologyError(f"{path}: expected a mapping at the top level")
     regions = _region_names(doc, path)
+    nodes, factors = _region_nodes(doc["regions"], regions, path)
+    partitions = doc.get("partitions")
+    if partitions is not None and (isinstance(partitions, bool) or not isinstance(partitions, int)
+                                   or partitions < 1 or partitions > 4096 or partitions & (partitions - 1)):
+        raise TopologyError(f"{path}: partitions: must be a power of two from 1 to 4096, got {partitions!r}")
     warnings = []
     latency = {(a, b): default_latency_ms for a in regions for b in regions if a != b}
     for i, link in enumerate(doc.get("links") or []):
@@ -49,7 +79,39 @@ def load_topology(path, default_latency_ms=0):
         raise TopologyError(f"{path}: security.curve is true; the simulation runs without CURVE")
     interval = doc.get("anti_entropy_interval_ms")
     return Topology(str(doc.get("cluster", "sim")), tuple(regions),
-                    interval if isinstance(interval, int) else None, latency, tuple(warnings))
+                    interval if isinstance(interval, int) else None, latency, tuple(warnings),
+                    nodes, factors, partitions)
+
+
+def _region_nodes(entries, regions, path):
+    """({region: (node names)} of the regions written with `nodes`, {region: replication factor})."""
+    nodes, factors, seen = {}, {}, set(regions)
+    for i, entry in enumerate(entries):
+        region = entry["name"]
+        factor = entry.get("replication_factor", 1)
+        if "nodes" not in entry:
+            if factor != 1:
+                raise TopologyError(f"{path}: regions[{i}].replication_factor: a one-node region has 1")
+            continue
+        listed = entry["nodes"]
+        if not isinstance(listed, list) or not listed:
+            raise TopologyError(f"{path}: regions[{i}].nodes: expected a list of nodes")
+        names = []
+        for j, node in enumerate(listed):
+            name = node.get("name") if isinstance(node, dict) else None
+            if not isinstance(name, str) or not name:
+                raise TopologyError(f"{path}: regions[{i}].nodes[{j}].name: required")
+            if name in seen and name != region or name in names:
+                raise TopologyError(f"{path}: regions[{i}].nodes[{j}].name: '{name}' is not unique "
+                                    f"in the cluster")
+            seen.add(name)
+            names.append(name)
+        if isinstance(factor, bool) or not isinstance(factor, int) or not 1 <= factor <= len(names):
+            raise TopologyError(f"{path}: regions[{i}].replication_factor: must be from 1 to the "
+                                f"region's node count ({len(names)}), got {factor!r}")
+        nodes[region] = tuple(names)
+        factors[region] = factor
+    return nodes, factors
 
 
 def _region_names(doc, path):

@@ -21,7 +21,9 @@ for the first seconds, and for what each side has already queued.
 Bandwidth, loss and jitter are not emulated: bytes are delayed, not dropped (TCP would retransmit).
 
 Protocol: started with the path of a JSON plan
-  {"relays": [{"client", "server", "channel", "port", "target_port"}...],
+  {"relays": [{"client", "server", "channel", "port", "target_port"[, "client_region",
+               "server_region"]}...],     (regions of several nodes: client and server are nodes,
+                                           latency and cuts are those of their regions' link)
    "latency_ms": [[from, to, ms]...]}
 it binds every relay port and prints {"ready": true} (or {"error": ...} and exits 1), then reads one
 JSON command per line on standard input and answers one JSON line on standard output:
@@ -46,7 +48,8 @@ UPSTREAM_CONNECT_TIMEOUT_S = 2.0
 
 @dataclasses.dataclass
 class DirectionStats:
-    """Per (from, to, channel). Connections and resets count on the connecting region's direction."""
+    """Per (from, to, channel) of regions (the nodes of a region of several nodes add up).
+    Connections and resets count on the connecting region's direction."""
     delivered_bytes: int = 0
     dropped_bytes: int = 0
     connections: int = 0
@@ -158,10 +161,11 @@ class Connection:
 
     async def run(self):
         client, server, channel = self.relay["client"], self.relay["server"], self.relay["channel"]
-        self.wan.stats[(client, server, channel)].connections += 1
+        ends = self.ends
+        self.wan.stats[(*ends, channel)].connections += 1
         self.wan.connections.add(self)
         server_reader = None
-        if self.wan.is_cut((client, server)):
+        if self.wan.is_cut(ends):
             log(f"{self.name} accepted and held (the link is cut)")
         else:
             try:
@@ -172,21 +176,27 @@ class Connection:
                 self.close(f"{server} unreachable: {e}")  # the client sees its connection end
                 return
             log(f"{self.name} connected")
-        up = Pipe(self, self.client_reader, self.server_writer, (client, server), channel)
+        up = Pipe(self, self.client_reader, self.server_writer, ends, channel)
         up.damaged = self.server_writer is None  # held: nothing of it ever reaches the server
         self.pipes.append(up)
         if server_reader is not None:
-            self.pipes.append(Pipe(self, server_reader, self.client_writer, (server, client), channel))
+            self.pipes.append(Pipe(self, server_reader, self.client_writer, ends[::-1], channel))
         self.tasks = [asyncio.create_task(job()) for p in self.pipes for job in (p.pump, p.deliver)]
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.close("ended")
+
+    @property
+    def ends(self):
+        """The (connecting, serving) regions: what the latency, the cuts and the counters follow."""
+        return (self.relay.get("client_region") or self.relay["client"],
+                self.relay.get("server_region") or self.relay["server"])
 
     @property
     def name(self):
         return f'{self.relay["client"]} -> {self.relay["server"]} {self.relay["channel"]} #{self.number}'
 
     def reset(self):
-        self.wan.stats[(self.relay["client"], self.relay["server"], self.relay["channel"])].resets += 1
+        self.wan.stats[(*self.ends, self.relay["channel"])].resets += 1
         self.close("reset: its link healed after it lost bytes")
 
     def close(self, reason):
