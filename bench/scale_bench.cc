@@ -12,22 +12,25 @@
 //             against the mean, and the largest deviation from the mean in percent against the
 //             issue's bound, 10%. The same for N writes drawn uniformly and Zipf(0.99) (the hot
 //             keys are single documents: one key takes ~7% of the writes).
-//   scale     W puts of 200-byte documents (default 20,000), one request at a time, to a
-//             one-node, a two-node and a four-node region (replication factor 1), each node a
-//             `crdtdb serve` process of its own (node_process.h: in one process, LevelDB's shared
-//             compaction thread would mix the nodes' CPU). The client sends each put to the owner
-//             of its partition over a connection it keeps per node, as a router that caches its
-//             connections would. Per node: CPU seconds (user + system, /proc/PID/stat) spent
-//             during the load and documents held (its `status`); the largest node's against the
-//             one-node region's, and the CPU per acknowledged write summed over nodes against the
-//             one-node region's. Also the nodes' CPU while idle (ticks, anti-entropy timers).
+//   scale     The same W puts of 200-byte documents (default 20,000), one request at a time, to
+//             a one-node, a two-node and a four-node region (replication factor 1), served side
+//             by side, each node a `crdtdb serve` process of its own (node_process.h: in one
+//             process, LevelDB's shared compaction thread would mix the nodes' CPU). The regions
+//             take turns, 1,000 writes each, so that the machine's drift hits them alike. The
+//             client sends each put to the owner of its partition over a connection it keeps per
+//             node, as a router that caches its connections would. Per node: CPU seconds spent
+//             during its region's turns and documents held (its `status`); the largest node's
+//             against the one-node region's, and the CPU per acknowledged write summed over nodes
+//             against the one-node region's. Also the nodes' CPU while all idle for 2 s before
+//             the writes (ticks, anti-entropy timers), summed per region.
 //   redirect  On the four-node region: a `get` sent to a node that does not own the document,
 //             which answers with the owners' endpoints, followed by the same get to the first
 //             owner, each on a new connection as the CLI makes them (cli/main.cc, RunRemote),
 //             against the get sent to the owner directly. p50 and p99, samples alternated.
 //
-// --quick: the smoke run (100,000 keys, 2,000 writes); its figures only show that everything
-// runs. --crdtdb: the binary to serve nodes with (default: the one built beside this program).
+// --quick: the smoke run (100,000 keys, 2,000 writes, one round); its figures only show that
+// everything runs. --crdtdb: the binary to serve nodes with (default: the one built beside this
+// program).
 // --dir: where the nodes' stores go (default: a new directory under $TMPDIR, removed at the end
 // unless --keep). Build with CMAKE_BUILD_TYPE=Release for real numbers.
 //
@@ -75,6 +78,7 @@ constexpr int kBalanceNodes = 4;
 constexpr double kBalanceBoundPct = 10;
 constexpr size_t kDocBytes = 200;
 constexpr uint64_t kSeed = 1;
+constexpr uint64_t kChunk = 1000;  // writes per turn of a region in the scale group
 // The regions the scale group creates under the directory, one per node count.
 constexpr const char* kRegionDirs[] = {"one", "two", "four"};
 
@@ -82,7 +86,7 @@ struct Config {
   uint64_t docs = 1'000'000;
   uint64_t writes = 20'000;
   uint64_t redirect_samples = 500;
-  double idle_seconds = 1.0;
+  double idle_seconds = 2.0;
   bool quick = false;
   std::string crdtdb = CRDTDB_BINARY;
   DatabaseDir dir;
@@ -269,37 +273,36 @@ double Sum(const std::vector<double>& v) {
 }
 double Max(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
 
+// What one region's nodes spent and hold.
 struct Load {
-  std::vector<double> cpu_s;  // per node, during the writes
-  std::vector<double> docs;   // per node, after them
-  double idle_cpu_s = 0;      // summed over nodes, during cfg.idle_seconds before the writes
-  double seconds = 0;         // of the writes
+  std::vector<double> cpu_s;  // per node, during the region's own chunks of writes
+  std::vector<double> docs;   // per node, after the writes
+  double idle_cpu_s = 0;      // summed over nodes, while every region idled
+  double seconds = 0;         // wall time of the region's chunks
 };
 
-Load WriteLoad(const Config& cfg, Region& region) {
-  Load load;
-  const std::vector<double> before_idle = region.CpuSeconds();
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.idle_seconds));
+// Writes [first, last) to `region`, each put to the owner of its document, adding the nodes' CPU
+// seconds to `load`.
+void WriteChunk(Region& region, uint64_t first, uint64_t last, Load* load) {
   const std::vector<double> before = region.CpuSeconds();
-  load.idle_cpu_s = Sum(Minus(before, before_idle));
   Stopwatch watch;
-  for (uint64_t n = 0; n < cfg.writes; ++n) {
+  for (uint64_t n = first; n < last; ++n) {
     const command::Outcome put = Call(region.connection(region.OwnerOf(n)), Put(n));
     if (put.exit_code != 0 || !put.redirect.empty()) Fail("put " + DocKey(n) + ": " + put.error);
   }
-  load.seconds = watch.Seconds();
-  load.cpu_s = Minus(region.CpuSeconds(), before);
-  for (size_t i = 0; i < region.size(); ++i) load.docs.push_back(region.Documents(i));
-  if (Sum(load.docs) != static_cast<double>(cfg.writes))
-    Fail("the nodes hold other than every document");
+  load->seconds += watch.Seconds();
+  const std::vector<double> spent = Minus(region.CpuSeconds(), before);
+  for (size_t i = 0; i < spent.size(); ++i) load->cpu_s[i] += spent[i];
+}
+
+void PrintLoad(const Config& cfg, Region& region, const Load& load) {
   std::fprintf(stderr, "scale_bench: %zu node(s), %llu puts in %.2f s; idle CPU %.3f s in %.1f s;",
                region.size(), static_cast<unsigned long long>(cfg.writes), load.seconds,
                load.idle_cpu_s, cfg.idle_seconds);
   for (size_t i = 0; i < region.size(); ++i) {
-    std::fprintf(stderr, " node %zu: %.2f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
+    std::fprintf(stderr, " node %zu: %.3f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
   }
   std::fprintf(stderr, "\n");
-  return load;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -338,26 +341,47 @@ void RedirectGroup(const Config& cfg, Region& region, Reporter& out) {
 }
 
 void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
-  Load one;
-  {
-    Region region(cfg, dir, "one", 1);
-    one = WriteLoad(cfg, region);
+  std::vector<std::unique_ptr<Region>> regions;
+  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
+    regions.push_back(std::make_unique<Region>(cfg, dir, name, nodes));
   }
-  const double one_cpu_us_per_write = one.cpu_s[0] / static_cast<double>(cfg.writes) * 1e6;
-  const std::vector<std::pair<std::string, int>> regions = {{"two", 2}, {"four", 4}};
-  for (const auto& [name, nodes] : regions) {
-    Region region(cfg, dir, name, nodes);
-    const Load load = WriteLoad(cfg, region);
-    const std::string prefix = "scale_" + std::to_string(nodes) + "nodes";
+  std::vector<Load> loads(regions.size());
+  for (size_t r = 0; r < regions.size(); ++r) {
+    loads[r].cpu_s.assign(regions[r]->size(), 0);
+    loads[r].idle_cpu_s = -Sum(regions[r]->CpuSeconds());
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.idle_seconds));
+  for (size_t r = 0; r < regions.size(); ++r) loads[r].idle_cpu_s += Sum(regions[r]->CpuSeconds());
+  // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
+  // the machine's speed (other jobs on its 2 cores) hits the three alike.
+  for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
+    const uint64_t last = std::min(cfg.writes, first + kChunk);
+    for (size_t i = 0; i < regions.size(); ++i) {
+      const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
+      WriteChunk(*regions[r], first, last, &loads[r]);
+    }
+  }
+  for (size_t r = 0; r < regions.size(); ++r) {
+    for (size_t i = 0; i < regions[r]->size(); ++i)
+      loads[r].docs.push_back(regions[r]->Documents(i));
+    if (Sum(loads[r].docs) != static_cast<double>(cfg.writes)) {
+      Fail("the nodes hold other than every document");
+    }
+    PrintLoad(cfg, *regions[r], loads[r]);
+  }
+  const Load& one = loads[0];
+  const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
+  for (size_t r = 1; r < regions.size(); ++r) {
+    const Load& load = loads[r];
+    const std::string prefix = "scale_" + std::to_string(regions[r]->size()) + "nodes";
     out.Report({prefix + "_cpu_s_max_node", Max(load.cpu_s), "s", "one_node_cpu_s", one.cpu_s[0]});
     out.Report({prefix + "_docs_max_node", Max(load.docs), "docs", "one_node_docs", one.docs[0]});
-    out.Report({prefix + "_cpu_us_per_write",
-                Sum(load.cpu_s) / static_cast<double>(cfg.writes) * 1e6, "us",
-                "one_node_cpu_us_per_write", one_cpu_us_per_write});
+    out.Report({prefix + "_cpu_us_per_write", Sum(load.cpu_s) * per_write_us, "us",
+                "one_node_cpu_us_per_write", one.cpu_s[0] * per_write_us});
     out.Report({prefix + "_idle_cpu_ms_per_s", load.idle_cpu_s / cfg.idle_seconds * 1e3, "ms/s",
                 "one_node_idle_cpu_ms_per_s", one.idle_cpu_s / cfg.idle_seconds * 1e3});
-    if (nodes == 4) RedirectGroup(cfg, region, out);
   }
+  RedirectGroup(cfg, *regions.back(), out);
 }
 
 uint64_t ParseCount(const char* flag, const char* value) {
