@@ -12,17 +12,18 @@
 //             against the mean, and the largest deviation from the mean in percent against the
 //             issue's bound, 10%. The same for N writes drawn uniformly and Zipf(0.99) (the hot
 //             keys are single documents: one key takes ~7% of the writes).
-//   scale     The same W puts of 200-byte documents (default 20,000), one request at a time, to
+//   scale     The same W puts of 200-byte documents (default 40,000), one request at a time, to
 //             a one-node, a two-node and a four-node region (replication factor 1), served side
 //             by side, each node a `crdtdb serve` process of its own (node_process.h: in one
 //             process, LevelDB's shared compaction thread would mix the nodes' CPU). The regions
 //             take turns, 1,000 writes each, so that the machine's drift hits them alike. The
 //             client sends each put to the owner of its partition over a connection it keeps per
-//             node, as a router that caches its connections would. Per node: CPU seconds spent
-//             during its region's turns and documents held (its `status`); the largest node's
-//             against the one-node region's, and the CPU per acknowledged write summed over nodes
-//             against the one-node region's. Also the nodes' CPU while all idle for 2 s before
-//             the writes (ticks, anti-entropy timers), summed per region.
+//             node, as a router that caches its connections would. Per node: CPU seconds the
+//             writes cost it (from the first write to 2 s after the last, less its idle rate) and
+//             documents held (its `status`); the largest node's against the one-node region's,
+//             and the CPU per acknowledged write summed over nodes against the one-node region's.
+//             Also the nodes' CPU while all idle for 2 s before the writes (ticks, anti-entropy
+//             timers), summed per region.
 //   redirect  On the four-node region: a `get` sent to a node that does not own the document,
 //             which answers with the owners' endpoints, followed by the same get to the first
 //             owner, each on a new connection as the CLI makes them (cli/main.cc, RunRemote),
@@ -50,6 +51,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,12 +81,16 @@ constexpr double kBalanceBoundPct = 10;
 constexpr size_t kDocBytes = 200;
 constexpr uint64_t kSeed = 1;
 constexpr uint64_t kChunk = 1000;  // writes per turn of a region in the scale group
+// How long the scale group waits after the last write for the flushes and compactions it caused.
+constexpr auto kSettle = std::chrono::seconds(2);
 // The regions the scale group creates under the directory, one per node count.
 constexpr const char* kRegionDirs[] = {"one", "two", "four"};
 
 struct Config {
   uint64_t docs = 1'000'000;
-  uint64_t writes = 20'000;
+  // 40,000 puts fill LevelDB's 4 MiB memtable 4 times in the one-node region, twice in each node
+  // of the two-node one and once in each of the four: the same flushes per write in all three.
+  uint64_t writes = 40'000;
   uint64_t redirect_samples = 500;
   double idle_seconds = 2.0;
   bool quick = false;
@@ -102,6 +108,16 @@ cluster::PartitionId PartitionOfDoc(const cluster::Placement& placement, uint64_
   return placement.partitioning().PartitionOf(Must(db::NormalizeKey(DocKey(n)), "key"));
 }
 
+// A free loopback port that no earlier call returned: the kernel may offer a port again once its
+// probe socket is closed, and the regions of the scale group run side by side.
+int UnusedPort() {
+  static std::set<int> taken;
+  for (;;) {
+    const int port = FreePort();
+    if (taken.insert(port).second) return port;
+  }
+}
+
 // The YAML of a cluster of one region `name` with `nodes` nodes (written without `nodes:`, as a
 // one-node region of today, when there is one), each storing its data in a directory named after
 // it ("data" for a one-node region) beside the file. Endpoints are free loopback ports.
@@ -109,9 +125,11 @@ std::string RegionYaml(const std::string& name, int nodes, int replication_facto
   std::string yaml = "cluster: scale-bench\npartitions: " + std::to_string(kPartitions) +
                      "\nanti_entropy_interval_ms: 1000\nregions:\n  - name: " + name + "\n";
   auto endpoints = [](const std::string& indent, const std::string& dir) {
-    const RegionEndpoints e = NewRegion("");
-    return indent + "data_dir: " + dir + "\n" + indent + "publish: \"" + e.publish + "\"\n" +
-           indent + "sync: \"" + e.sync + "\"\n" + indent + "client: \"" + e.client + "\"\n";
+    std::string out = indent + "data_dir: " + dir + "\n";
+    for (const char* socket : {"publish", "sync", "client"}) {
+      out += indent + socket + ": \"tcp://127.0.0.1:" + std::to_string(UnusedPort()) + "\"\n";
+    }
+    return out;
   };
   if (nodes == 1) return yaml + endpoints("    ", "data");
   yaml += "    replication_factor: " + std::to_string(replication_factor) + "\n    nodes:\n";
@@ -275,30 +293,26 @@ double Max(const std::vector<double>& v) { return *std::max_element(v.begin(), v
 
 // What one region's nodes spent and hold.
 struct Load {
-  std::vector<double> cpu_s;  // per node, during the region's own chunks of writes
-  std::vector<double> docs;   // per node, after the writes
-  double idle_cpu_s = 0;      // summed over nodes, while every region idled
-  double seconds = 0;         // wall time of the region's chunks
+  std::vector<double> idle_cpu_s;  // per node, while every region idled (cfg.idle_seconds)
+  std::vector<double> cpu_s;       // per node, caused by the writes (see ScaleGroup)
+  std::vector<double> docs;        // per node, after the writes
+  double seconds = 0;              // wall time of the region's turns
 };
 
-// Writes [first, last) to `region`, each put to the owner of its document, adding the nodes' CPU
-// seconds to `load`.
+// Writes [first, last) to `region`, each put to the owner of its document.
 void WriteChunk(Region& region, uint64_t first, uint64_t last, Load* load) {
-  const std::vector<double> before = region.CpuSeconds();
   Stopwatch watch;
   for (uint64_t n = first; n < last; ++n) {
     const command::Outcome put = Call(region.connection(region.OwnerOf(n)), Put(n));
     if (put.exit_code != 0 || !put.redirect.empty()) Fail("put " + DocKey(n) + ": " + put.error);
   }
   load->seconds += watch.Seconds();
-  const std::vector<double> spent = Minus(region.CpuSeconds(), before);
-  for (size_t i = 0; i < spent.size(); ++i) load->cpu_s[i] += spent[i];
 }
 
 void PrintLoad(const Config& cfg, Region& region, const Load& load) {
   std::fprintf(stderr, "scale_bench: %zu node(s), %llu puts in %.2f s; idle CPU %.3f s in %.1f s;",
                region.size(), static_cast<unsigned long long>(cfg.writes), load.seconds,
-               load.idle_cpu_s, cfg.idle_seconds);
+               Sum(load.idle_cpu_s), cfg.idle_seconds);
   for (size_t i = 0; i < region.size(); ++i) {
     std::fprintf(stderr, " node %zu: %.3f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
   }
@@ -346,19 +360,32 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
     regions.push_back(std::make_unique<Region>(cfg, dir, name, nodes));
   }
   std::vector<Load> loads(regions.size());
-  for (size_t r = 0; r < regions.size(); ++r) {
-    loads[r].cpu_s.assign(regions[r]->size(), 0);
-    loads[r].idle_cpu_s = -Sum(regions[r]->CpuSeconds());
-  }
+  for (size_t r = 0; r < regions.size(); ++r) loads[r].idle_cpu_s = regions[r]->CpuSeconds();
   std::this_thread::sleep_for(std::chrono::duration<double>(cfg.idle_seconds));
-  for (size_t r = 0; r < regions.size(); ++r) loads[r].idle_cpu_s += Sum(regions[r]->CpuSeconds());
+  std::vector<std::vector<double>> start(regions.size());
+  for (size_t r = 0; r < regions.size(); ++r) {
+    start[r] = regions[r]->CpuSeconds();
+    loads[r].idle_cpu_s = Minus(start[r], loads[r].idle_cpu_s);
+  }
   // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
   // the machine's speed (other jobs on its 2 cores) hits the three alike.
+  Stopwatch window;
   for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
     const uint64_t last = std::min(cfg.writes, first + kChunk);
     for (size_t i = 0; i < regions.size(); ++i) {
       const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
       WriteChunk(*regions[r], first, last, &loads[r]);
+    }
+  }
+  // A node's CPU caused by the writes: all it spent from the first write until kSettle after the
+  // last (so that the memtable flushes and compactions the writes caused count, whenever LevelDB
+  // runs them), less what it spends idle in that time, at the rate measured before.
+  std::this_thread::sleep_for(kSettle);
+  const double window_s = window.Seconds();
+  for (size_t r = 0; r < regions.size(); ++r) {
+    loads[r].cpu_s = Minus(regions[r]->CpuSeconds(), start[r]);
+    for (size_t i = 0; i < loads[r].cpu_s.size(); ++i) {
+      loads[r].cpu_s[i] -= loads[r].idle_cpu_s[i] / cfg.idle_seconds * window_s;
     }
   }
   for (size_t r = 0; r < regions.size(); ++r) {
@@ -378,8 +405,9 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
     out.Report({prefix + "_docs_max_node", Max(load.docs), "docs", "one_node_docs", one.docs[0]});
     out.Report({prefix + "_cpu_us_per_write", Sum(load.cpu_s) * per_write_us, "us",
                 "one_node_cpu_us_per_write", one.cpu_s[0] * per_write_us});
-    out.Report({prefix + "_idle_cpu_ms_per_s", load.idle_cpu_s / cfg.idle_seconds * 1e3, "ms/s",
-                "one_node_idle_cpu_ms_per_s", one.idle_cpu_s / cfg.idle_seconds * 1e3});
+    out.Report({prefix + "_idle_cpu_ms_per_s", Sum(load.idle_cpu_s) / cfg.idle_seconds * 1e3,
+                "ms/s", "one_node_idle_cpu_ms_per_s",
+                Sum(one.idle_cpu_s) / cfg.idle_seconds * 1e3});
   }
   RedirectGroup(cfg, *regions.back(), out);
 }
