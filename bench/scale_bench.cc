@@ -29,8 +29,8 @@
 //             owner, each on a new connection as the CLI makes them (cli/main.cc, RunRemote),
 //             against the get sent to the owner directly. p50 and p99, samples alternated.
 //
-// --quick: the smoke run (100,000 keys, 2,000 writes, one round); its figures only show that
-// everything runs. --crdtdb: the binary to serve nodes with (default: the one built beside this
+// --quick: the smoke run (100,000 keys, 2,000 writes); its figures only show that everything
+// runs. --crdtdb: the binary to serve nodes with (default: the one built beside this
 // program).
 // --dir: where the nodes' stores go (default: a new directory under $TMPDIR, removed at the end
 // unless --keep). Build with CMAKE_BUILD_TYPE=Release for real numbers.
@@ -49,11 +49,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -93,7 +93,6 @@ struct Config {
   uint64_t writes = 40'000;
   uint64_t redirect_samples = 500;
   double idle_seconds = 2.0;
-  bool quick = false;
   std::string crdtdb = CRDTDB_BINARY;
   DatabaseDir dir;
 };
@@ -428,7 +427,6 @@ int Main(int argc, char** argv) {
     const std::string arg = argv[i];
     const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
     if (arg == "--quick") {
-      cfg.quick = true;
       cfg.docs = 100'000;
       cfg.writes = 2'000;
       cfg.redirect_samples = 20;
