@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Report of one `bench/run`: every bench row, the comparisons with the peers (Yjs, Automerge),
-and the issue-8 targets, as JSON lines and then as Markdown.
+and the targets of issues 8 and 18, as JSON lines and then as Markdown.
 
     bench/report.py DIR [--write-doc FILE] [--command TEXT]
 
@@ -36,7 +36,8 @@ import re
 import subprocess
 import sys
 
-PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench"]
+PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench",
+                 "scale_bench"]
 
 PEER_KEYS = [
     "fill_ms", "fill_delta_bytes", "fill_deltas", "encode_ms", "doc_bytes", "load_ms",
@@ -207,7 +208,7 @@ def peer_rows(rows, peers):
 
 
 # ---------------------------------------------------------------------------------------------
-# Targets of issue 8
+# Targets of issues 8 and 18
 
 
 def largest_n(rows, pattern):
@@ -234,6 +235,10 @@ def ratio_target(name, passes, describe):
 
 def ratio_at_least(name, minimum):
     return ratio_target(name, lambda r: r >= minimum, lambda r: f"{fmt(r)}x")
+
+
+def ratio_at_most(name, maximum):
+    return ratio_target(name, lambda r: r <= maximum, lambda r: f"{fmt(r)}x")
 
 
 def group_commit(index, rows):
@@ -338,6 +343,18 @@ def rss_at_scale(_index, rows):
     return mib <= limit_mib, measured, scale_note(n, 10_000_000)
 
 
+def balance(figure, bound_pct=10):
+    """scale_bench: the largest deviation from the mean of `figure` per node (docs,
+    uniform_writes, zipf_writes) over the 4 nodes of a region with replication factor 1."""
+    def find(_index, rows):
+        found = largest_n(rows, rf"balance_(\d+)_rf1_{figure}_max_dev_pct")
+        if found is None:
+            return None
+        n, row = found
+        return row["value"] <= bound_pct, f"{fmt(row['value'])}% at {n:,} keys", scale_note(n, 1_000_000)
+    return find
+
+
 TARGETS = [
     ("put >= 0.7x raw LevelDB random fill", ratio_at_least("put_buffered", 0.7)),
     ("get >= 0.8x raw LevelDB random read", ratio_at_least("get_random", 0.8)),
@@ -355,6 +372,16 @@ TARGETS = [
     ("reconcile 1,000 divergent of 1M in < 1 s on loopback", reconcile_time_loopback),
     ("reconcile 1,000 divergent of 1M documents in < 1 s (in memory)", reconcile_time),
     ("RSS <= 200 MB at 10M documents", rss_at_scale),
+    # Issue 18 (scale_bench).
+    ("documents per node within 10% of the mean (1M documents, 4 nodes)", balance("docs")),
+    ("uniform writes per node within 10% of the mean (4 nodes)", balance("uniform_writes")),
+    ("Zipf(0.99) writes per node within 10% of the mean (4 nodes)", balance("zipf_writes")),
+    ("CPU per node at 2 nodes <= 0.55x one node's (same writes)", ratio_at_most("scale_2nodes_cpu_s_max_node", 0.55)),
+    ("CPU per node at 4 nodes <= 0.3x one node's", ratio_at_most("scale_4nodes_cpu_s_max_node", 0.3)),
+    ("documents per node at 2 nodes <= 0.55x one node's", ratio_at_most("scale_2nodes_docs_max_node", 0.55)),
+    ("documents per node at 4 nodes <= 0.3x one node's", ratio_at_most("scale_4nodes_docs_max_node", 0.3)),
+    ("CPU per write summed over 2 nodes <= 1.15x one node's", ratio_at_most("scale_2nodes_cpu_us_per_write", 1.15)),
+    ("CPU per write summed over 4 nodes <= 1.15x one node's", ratio_at_most("scale_4nodes_cpu_us_per_write", 1.15)),
 ]
 
 
@@ -413,7 +440,7 @@ def peers_table(peers):
 
 
 def markdown(programs, comparisons, peers, targets, runs, notes):
-    out = ["## Targets (issue 8)", ""]
+    out = ["## Targets (issues 8 and 18)", ""]
     out += ["Ratios are from this one run. PASS* / MISS*: measured at a smaller scale than the target "
             "names (the note says which).", ""]
     out += targets_table(targets)

@@ -57,6 +57,7 @@
 #include "bench_harness.h"
 #include "crdtdb/crdtdb.hpp"
 #include "store_leveldb.h"
+#include "zipf.h"
 
 namespace crdtdb::bench {
 namespace {
@@ -89,33 +90,6 @@ nlohmann::json FieldValue(int k, uint64_t version) {
   if (k % 2 == 0) return static_cast<int64_t>(version % 1'000'000);
   return "v-" + Hex(Mix(version * kFields + static_cast<uint64_t>(k)) >> 32, 8) + "-" +
          std::to_string(version);
-}
-
-// Zipf(s) over ranks [0, n): rank r drawn with probability proportional to 1 / (r + 1)^s, by
-// inverting the cumulative distribution. Rank r is document r (whose key is a hash, so the hot
-// documents are spread over the key space).
-class Zipf {
- public:
-  Zipf(uint64_t n, double s) : cdf_(n) {
-    double sum = 0;
-    for (uint64_t r = 0; r < n; ++r) {
-      sum += 1.0 / std::pow(static_cast<double>(r + 1), s);
-      cdf_[r] = sum;
-    }
-    for (double& c : cdf_) c /= sum;
-  }
-  // u in [0, 1).
-  uint64_t Rank(double u) const {
-    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
-    return std::min<uint64_t>(static_cast<uint64_t>(it - cdf_.begin()), cdf_.size() - 1);
-  }
-
- private:
-  std::vector<double> cdf_;
-};
-
-double Uniform(uint64_t seed, uint64_t i) {
-  return static_cast<double>(Mix(seed * 0x100000001B3ull + i) >> 11) * 0x1.0p-53;
 }
 
 struct Write {

@@ -1,4 +1,4 @@
-"""bench/report.py: pairing map_bench's rows with the peers' figures, ratios, the issue-8 targets,
+"""bench/report.py: pairing map_bench's rows with the peers' figures, ratios, the targets of issues 8 and 18,
 missing rows, and a whole report from a results folder."""
 
 import contextlib
@@ -197,6 +197,34 @@ class TargetsTest(unittest.TestCase):
         rows[1] = row("scale_10000000_rss_at_end", 160, "MiB", "leveldb", 1400)
         self.assertEqual(targets_by_name(rows)["RSS <= 200 MB at 10M documents"][0], "PASS")
 
+    def test_balance_targets_use_the_largest_run_of_factor_1(self):
+        rows = [row("balance_100000_rf1_docs_max_dev_pct", 12.0, "%", "issue_18_bound_pct", 10),
+                row("balance_1000000_rf1_docs_max_dev_pct", 0.4, "%", "issue_18_bound_pct", 10),
+                row("balance_1000000_rf2_docs_max_dev_pct", 30.0, "%", "issue_18_bound_pct", 10),
+                row("balance_1000000_rf1_zipf_writes_max_dev_pct", 31.0, "%", "issue_18_bound_pct", 10)]
+        got = targets_by_name(rows)
+        status, measured, note = got["documents per node within 10% of the mean (1M documents, 4 nodes)"]
+        self.assertEqual((status, note), ("PASS", ""))
+        self.assertIn("0.4% at 1,000,000 keys", measured)
+        self.assertEqual(got["Zipf(0.99) writes per node within 10% of the mean (4 nodes)"][0], "MISS")
+        self.assertEqual(got["uniform writes per node within 10% of the mean (4 nodes)"][0], "not measured")
+        status, _, note = targets_by_name(rows[:1])["documents per node within 10% of the mean (1M documents, 4 nodes)"]
+        self.assertEqual(status, "MISS*")
+        self.assertIn("1,000,000", note)
+
+    def test_scale_targets_bound_the_ratios_against_one_node(self):
+        rows = [row("scale_2nodes_cpu_s_max_node", 0.5, "s", "one_node_cpu_s", 1.0),
+                row("scale_4nodes_cpu_s_max_node", 0.31, "s", "one_node_cpu_s", 1.0),
+                row("scale_2nodes_docs_max_node", 10_100, "docs", "one_node_docs", 20_000),
+                row("scale_4nodes_cpu_us_per_write", 58, "us", "one_node_cpu_us_per_write", 50)]
+        got = targets_by_name(rows)
+        self.assertEqual(got["CPU per node at 2 nodes <= 0.55x one node's (same writes)"][0], "PASS")
+        self.assertEqual(got["CPU per node at 4 nodes <= 0.3x one node's"][0], "MISS")
+        self.assertEqual(got["documents per node at 2 nodes <= 0.55x one node's"][0], "PASS")
+        self.assertIn("0.505x (10,100 vs 20,000 docs)", got["documents per node at 2 nodes <= 0.55x one node's"][1])
+        self.assertEqual(got["CPU per write summed over 4 nodes <= 1.15x one node's"][0], "MISS")  # 1.16x
+        self.assertEqual(got["CPU per write summed over 2 nodes <= 1.15x one node's"][0], "not measured")
+
 
 class ReadingTest(unittest.TestCase):
     def test_rows_and_peers_keep_only_their_json_objects(self):
@@ -248,7 +276,7 @@ class ReportTest(unittest.TestCase):
                 written = f.read()
             self.assertIn("`bench/run --quick`", written)
             self.assertIn("CPUs (`nproc`)", written)
-            self.assertIn("## Targets (issue 8)", written)
+            self.assertIn("## Targets (issues 8 and 18)", written)
 
     def test_without_peers_says_so(self):
         with tempfile.TemporaryDirectory() as d:

@@ -1,0 +1,102 @@
+// Copyright (c) crdtdb authors.
+//
+// A node served by a `crdtdb serve` process of its own, for the benches that need each node's
+// CPU time apart (scale_bench). In-process nodes (served_region.h) cannot give it: LevelDB
+// compacts every database of a process on one shared background thread, so a node's compactions
+// would be charged to whichever thread runs them.
+//
+// NodeProcess starts the process, waits until it answers `status` on its client endpoint, reads
+// the CPU time its threads have run, and stops it with SIGTERM
+// (a clean shutdown: the store is closed) when destroyed. Its stdout and stderr go to a log file.
+// Anything that goes wrong is a Fail (bench_fail.h).
+
+#ifndef CRDTDB_BENCH_NODE_PROCESS_H_
+#define CRDTDB_BENCH_NODE_PROCESS_H_
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "bench_fail.h"
+#include "command/command.h"
+#include "net/client_call.h"
+
+extern char** environ;
+
+namespace crdtdb::bench {
+
+class NodeProcess {
+ public:
+  // Runs `binary serve --config config --region region [--node node]` (an empty `node`: the
+  // region's only node), logging to `log`, until it answers status on `client`.
+  NodeProcess(const std::string& binary, const std::string& config, const std::string& region,
+              const std::string& node, const std::string& client, const std::string& log) {
+    std::vector<std::string> args = {binary, "serve", "--config", config, "--region", region};
+    if (!node.empty()) args.insert(args.end(), {"--node", node});
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) Fail("cannot run " + binary);
+    WaitForStatus(client, log);
+  }
+  ~NodeProcess() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  NodeProcess(const NodeProcess&) = delete;
+  NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // CPU seconds the process's threads have run so far: the sum over its threads of the first
+  // figure of /proc/PID/task/TID/schedstat, in nanoseconds (/proc/PID/stat counts 10 ms ticks,
+  // too coarse for a node's share of a few seconds of writes). A node's threads (event loop,
+  // ZeroMQ I/O, LevelDB's compactions) live as long as it does, so none is missed by exiting.
+  double CpuSeconds() const {
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid_) + "/task";
+    std::error_code ec;
+    uint64_t ns = 0;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      std::ifstream schedstat(task.path() / "schedstat");
+      uint64_t run_ns = 0;
+      if (schedstat >> run_ns) ns += run_ns;
+    }
+    if (ec) Fail("cannot read " + tasks.string() + ": " + ec.message());
+    return static_cast<double>(ns) * 1e-9;
+  }
+
+ private:
+  void WaitForStatus(const std::string& client, const std::string& log) {
+    command::Command status;
+    status.verb = command::Command::Verb::kStatus;
+    net::ClientConnection connection(client, 500);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!connection.Exchange(command::EncodeCommand(status)).ok()) {
+      int exit_status = 0;
+      if (waitpid(pid_, &exit_status, WNOHANG) == pid_) Fail("crdtdb serve exited; see " + log);
+      if (std::chrono::steady_clock::now() > deadline)
+        Fail("no status from " + client + "; see " + log);
+    }
+  }
+
+  pid_t pid_ = 0;
+};
+
+}  // namespace crdtdb::bench
+
+#endif  // CRDTDB_BENCH_NODE_PROCESS_H_

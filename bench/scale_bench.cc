@@ -1,0 +1,460 @@
+// Copyright (c) crdtdb authors.
+//
+// scale_bench: the first scale-out figures of issue 18 (docs/sharding.md), each beside a
+// baseline measured in the same run.
+//
+//   scale_bench [--quick] [--docs N] [--writes W] [--crdtdb PATH] [--dir DIR] [--keep]
+//
+// Groups:
+//   balance   N document keys "c/<n>" (default 1,000,000) placed by cluster::Placement (256
+//             partitions) on a region of 4 nodes, replication factor 1 and 2; no server, only the
+//             placement and the partitioning. Documents per node (keys whose partition it owns)
+//             against the mean, and the largest deviation from the mean in percent against the
+//             issue's bound, 10%. The same for N writes drawn uniformly and Zipf(0.99) (the hot
+//             keys are single documents: one key takes ~7% of the writes).
+//   scale     The same W puts of 200-byte documents (default 40,000), one request at a time, to
+//             a one-node, a two-node and a four-node region (replication factor 1), served side
+//             by side, each node a `crdtdb serve` process of its own (node_process.h: in one
+//             process, LevelDB's shared compaction thread would mix the nodes' CPU). The regions
+//             take turns, 1,000 writes each, so that the machine's drift hits them alike. The
+//             client sends each put to the owner of its partition over a connection it keeps per
+//             node, as a router that caches its connections would. Per node: CPU seconds the
+//             writes cost it (from the first write to 2 s after the last, less its idle rate) and
+//             documents held (its `status`); the largest node's against the one-node region's,
+//             and the CPU per acknowledged write summed over nodes against the one-node region's.
+//             Also the nodes' CPU while all idle for 2 s before the writes (ticks, anti-entropy
+//             timers), summed per region.
+//   redirect  On the four-node region: a `get` sent to a node that does not own the document,
+//             which answers with the owners' endpoints, followed by the same get to the first
+//             owner, each on a new connection as the CLI makes them (cli/main.cc, RunRemote),
+//             against the get sent to the owner directly. p50 and p99, samples alternated.
+//
+// --quick: the smoke run (100,000 keys, 2,000 writes); its figures only show that everything
+// runs. --crdtdb: the binary to serve nodes with (default: the one built beside this
+// program).
+// --dir: where the nodes' stores go (default: a new directory under $TMPDIR, removed at the end
+// unless --keep). Build with CMAKE_BUILD_TYPE=Release for real numbers.
+//
+// Output as the other benches (bench_harness.h): JSON lines on stdout, per-node detail and a
+// Markdown table on stderr. Every put and get is checked (exit code 0, no redirect where none is
+// expected, every document held by some node); anything wrong aborts.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_dir.h"
+#include "bench_fail.h"
+#include "bench_harness.h"
+#include "cluster/placement.h"
+#include "command/command.h"
+#include "config/cluster_config.h"
+#include "db/key.h"
+#include "net/client_call.h"
+#include "node_process.h"
+#include "served_region.h"
+#include "zipf.h"
+
+namespace crdtdb::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t kPartitions = 256;
+constexpr int kBalanceNodes = 4;
+constexpr double kBalanceBoundPct = 10;
+constexpr size_t kDocBytes = 200;
+constexpr uint64_t kSeed = 1;
+constexpr uint64_t kChunk = 1000;  // writes per turn of a region in the scale group
+// How long the scale group waits after the last write for the flushes and compactions it caused.
+constexpr auto kSettle = std::chrono::seconds(2);
+// The regions the scale group creates under the directory, one per node count.
+constexpr const char* kRegionDirs[] = {"one", "two", "four"};
+
+struct Config {
+  uint64_t docs = 1'000'000;
+  // 40,000 puts fill LevelDB's 4 MiB memtable 4 times in the one-node region, twice in each node
+  // of the two-node one and once in each of the four: the same flushes per write in all three.
+  uint64_t writes = 40'000;
+  uint64_t redirect_samples = 500;
+  double idle_seconds = 2.0;
+  std::string crdtdb = CRDTDB_BINARY;
+  DatabaseDir dir;
+};
+
+std::string DocKey(uint64_t n) {
+  std::string key = "c/";  // built in place: GCC 12's false -Wrestrict on "literal" + to_string
+  key += std::to_string(n);
+  return key;
+}
+
+cluster::PartitionId PartitionOfDoc(const cluster::Placement& placement, uint64_t n) {
+  return placement.partitioning().PartitionOf(Must(db::NormalizeKey(DocKey(n)), "key"));
+}
+
+// A free loopback port that no earlier call returned: the kernel may offer a port again once its
+// probe socket is closed, and the regions of the scale group run side by side.
+int UnusedPort() {
+  static std::set<int> taken;
+  for (;;) {
+    const int port = FreePort();
+    if (taken.insert(port).second) return port;
+  }
+}
+
+// The YAML of a cluster of one region `name` with `nodes` nodes (written without `nodes:`, as a
+// one-node region of today, when there is one), each storing its data in a directory named after
+// it ("data" for a one-node region) beside the file. Endpoints are free loopback ports.
+std::string RegionYaml(const std::string& name, int nodes, int replication_factor) {
+  std::string yaml = "cluster: scale-bench\npartitions: " + std::to_string(kPartitions) +
+                     "\nanti_entropy_interval_ms: 1000\nregions:\n  - name: " + name + "\n";
+  auto endpoints = [](const std::string& indent, const std::string& dir) {
+    std::string out = indent + "data_dir: " + dir + "\n";
+    for (const char* socket : {"publish", "sync", "client"}) {
+      out += indent + socket + ": \"tcp://127.0.0.1:" + std::to_string(UnusedPort()) + "\"\n";
+    }
+    return out;
+  };
+  if (nodes == 1) return yaml + endpoints("    ", "data");
+  yaml += "    replication_factor: " + std::to_string(replication_factor) + "\n    nodes:\n";
+  for (int i = 1; i <= nodes; ++i) {
+    const std::string node = name + "-" + std::to_string(i);
+    yaml += "      - name: " + node + "\n" + endpoints("        ", node);
+  }
+  return yaml;
+}
+
+// ---------------------------------------------------------------------------------------------
+// balance
+
+// The largest deviation of `per_node` from its mean, in percent of the mean.
+double MaxDeviationPct(const std::vector<double>& per_node) {
+  double mean = 0;
+  for (double v : per_node) mean += v;
+  mean /= static_cast<double>(per_node.size());
+  double worst = 0;
+  for (double v : per_node) worst = std::max(worst, std::fabs(v - mean) / mean * 100);
+  return worst;
+}
+
+// Sums `per_partition` over the partitions each node of `region` owns.
+std::vector<double> PerNode(const cluster::Placement& placement, const RegionConfig& region,
+                            const std::vector<double>& per_partition) {
+  std::vector<double> out;
+  for (const NodeConfig& node : region.nodes) {
+    const cluster::PartitionSet owned = placement.OwnedBy(node.name);
+    double sum = 0;
+    for (cluster::PartitionId p = 0; p < kPartitions; ++p)
+      sum += owned.Contains(p) ? per_partition[p] : 0;
+    out.push_back(sum);
+  }
+  return out;
+}
+
+void ReportBalance(Reporter& out, const std::string& name, const std::vector<double>& per_node,
+                   bool rows_per_node) {
+  double mean = 0;
+  for (double v : per_node) mean += v;
+  mean /= static_cast<double>(per_node.size());
+  std::fprintf(stderr, "scale_bench: %s per node:", name.c_str());
+  for (size_t i = 0; i < per_node.size(); ++i) {
+    std::fprintf(stderr, " %.0f", per_node[i]);
+    if (rows_per_node) {
+      out.Report(
+          {name + "_node" + std::to_string(i + 1), per_node[i], "docs", "mean_per_node", mean});
+    }
+  }
+  std::fprintf(stderr, " (mean %.1f)\n", mean);
+  out.Report({name + "_max_dev_pct", MaxDeviationPct(per_node), "%", "issue_18_bound_pct",
+              kBalanceBoundPct});
+}
+
+void BalanceGroup(const Config& cfg, Reporter& out) {
+  std::vector<double> docs(kPartitions), uniform(kPartitions), zipf(kPartitions);
+  const cluster::Placement any = cluster::Placement::Compute(
+      Must(ParseClusterConfig(RegionYaml("b", kBalanceNodes, 1), "balance", ""), "config"));
+  for (uint64_t n = 0; n < cfg.docs; ++n) docs[PartitionOfDoc(any, n)] += 1;
+  const Zipf ranks(cfg.docs, 0.99);
+  for (uint64_t i = 0; i < cfg.docs; ++i) {
+    uniform[PartitionOfDoc(any, Mix(kSeed ^ (2 * i)) % cfg.docs)] += 1;
+    zipf[PartitionOfDoc(any, ranks.Rank(Uniform(kSeed, 2 * i + 1)))] += 1;
+  }
+  for (int rf : {1, 2}) {
+    const ClusterConfig config =
+        Must(ParseClusterConfig(RegionYaml("b", kBalanceNodes, rf), "balance", ""), "config");
+    const cluster::Placement placement = cluster::Placement::Compute(config);
+    const RegionConfig& region = config.regions[0];
+    const std::string prefix = "balance_" + std::to_string(cfg.docs) + "_rf" + std::to_string(rf);
+    ReportBalance(out, prefix + "_docs", PerNode(placement, region, docs), true);
+    ReportBalance(out, prefix + "_uniform_writes", PerNode(placement, region, uniform), false);
+    ReportBalance(out, prefix + "_zipf_writes", PerNode(placement, region, zipf), false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scale and redirect
+
+command::Command Put(uint64_t n) {
+  command::Command c;
+  c.verb = command::Command::Verb::kPut;
+  c.path = DocKey(n);
+  c.json = DocJson(n, 1, kDocBytes);
+  return c;
+}
+
+command::Command Get(uint64_t n) {
+  command::Command c;
+  c.verb = command::Command::Verb::kGet;
+  c.path = DocKey(n);
+  return c;
+}
+
+command::Outcome Call(net::ClientConnection& connection, const command::Command& command) {
+  return Must(command::DecodeOutcome(Must(connection.Exchange(command::EncodeCommand(command)),
+                                          "request", command.path)),
+              "answer");
+}
+
+// A region of `nodes` nodes, each a `crdtdb serve` process, from the moment every node answers
+// status until it is destroyed.
+class Region {
+ public:
+  // Everything the region writes (its configuration, the nodes' stores and logs) goes to
+  // dir/name.
+  Region(const Config& cfg, const fs::path& parent, const std::string& name, int nodes) {
+    const fs::path dir = parent / name;
+    fs::create_directories(dir);
+    const fs::path yaml = dir / "region.yaml";
+    std::ofstream(yaml) << RegionYaml(name, nodes, 1);
+    config_ = Must(LoadClusterConfig(yaml.string()), "config");
+    placement_ = std::make_unique<cluster::Placement>(cluster::Placement::Compute(config_));
+    for (const NodeConfig& node : region().nodes) {
+      processes_.push_back(std::make_unique<NodeProcess>(cfg.crdtdb, yaml.string(), name,
+                                                         nodes == 1 ? "" : node.name, node.client,
+                                                         (dir / (node.name + ".log")).string()));
+      connections_.push_back(std::make_unique<net::ClientConnection>(node.client, 5000));
+    }
+  }
+
+  const RegionConfig& region() const { return config_.regions[0]; }
+  size_t size() const { return processes_.size(); }
+  // The index of the first owner of document n.
+  size_t OwnerOf(uint64_t n) const {
+    const std::string& owner = placement_->Owners(region().name, PartitionOfDoc(*placement_, n))[0];
+    for (size_t i = 0; i < size(); ++i) {
+      if (region().nodes[i].name == owner) return i;
+    }
+    Fail("no node " + owner);
+  }
+  std::vector<double> CpuSeconds() const {
+    std::vector<double> out;
+    for (const auto& p : processes_) out.push_back(p->CpuSeconds());
+    return out;
+  }
+  net::ClientConnection& connection(size_t node) { return *connections_[node]; }
+  double Documents(size_t node) {
+    const command::Outcome status = Call(connection(node), StatusCommand());
+    return nlohmann::json::parse(status.out).at("documents").get<double>();
+  }
+
+ private:
+  ClusterConfig config_;
+  std::unique_ptr<cluster::Placement> placement_;
+  std::vector<std::unique_ptr<NodeProcess>> processes_;
+  std::vector<std::unique_ptr<net::ClientConnection>> connections_;
+};
+
+std::vector<double> Minus(std::vector<double> a, const std::vector<double>& b) {
+  for (size_t i = 0; i < a.size(); ++i) a[i] -= b[i];
+  return a;
+}
+double Sum(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s;
+}
+double Max(const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); }
+
+// What one region's nodes spent and hold.
+struct Load {
+  std::vector<double> idle_cpu_s;  // per node, while every region idled (cfg.idle_seconds)
+  std::vector<double> cpu_s;       // per node, caused by the writes (see ScaleGroup)
+  std::vector<double> docs;        // per node, after the writes
+  double seconds = 0;              // wall time of the region's turns
+};
+
+// Writes [first, last) to `region`, each put to the owner of its document.
+void WriteChunk(Region& region, uint64_t first, uint64_t last, Load* load) {
+  Stopwatch watch;
+  for (uint64_t n = first; n < last; ++n) {
+    const command::Outcome put = Call(region.connection(region.OwnerOf(n)), Put(n));
+    if (put.exit_code != 0 || !put.redirect.empty()) Fail("put " + DocKey(n) + ": " + put.error);
+  }
+  load->seconds += watch.Seconds();
+}
+
+void PrintLoad(const Config& cfg, Region& region, const Load& load) {
+  std::fprintf(stderr, "scale_bench: %zu node(s), %llu puts in %.2f s; idle CPU %.3f s in %.1f s;",
+               region.size(), static_cast<unsigned long long>(cfg.writes), load.seconds,
+               Sum(load.idle_cpu_s), cfg.idle_seconds);
+  for (size_t i = 0; i < region.size(); ++i) {
+    std::fprintf(stderr, " node %zu: %.3f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
+  }
+  std::fprintf(stderr, "\n");
+}
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A get of document n on a new connection to `endpoint`, as the CLI sends it.
+command::Outcome GetOnce(const std::string& endpoint, uint64_t n) {
+  net::ClientConnection connection(endpoint, 5000);
+  return Call(connection, Get(n));
+}
+
+void RedirectGroup(const Config& cfg, Region& region, Reporter& out) {
+  std::vector<double> direct_us, redirected_us;
+  for (uint64_t i = 0; i < cfg.redirect_samples; ++i) {
+    const uint64_t n = Mix(kSeed ^ i) % cfg.writes;
+    const size_t owner = region.OwnerOf(n);
+    const std::string& owner_client = region.region().nodes[owner].client;
+    const std::string& other_client = region.region().nodes[(owner + 1) % region.size()].client;
+    Stopwatch direct;
+    const command::Outcome got = GetOnce(owner_client, n);
+    direct_us.push_back(direct.Seconds() * 1e6);
+    if (got.exit_code != 0 || !got.redirect.empty()) Fail("get " + DocKey(n) + ": " + got.error);
+    Stopwatch redirected;
+    const command::Outcome redirect = GetOnce(other_client, n);
+    if (redirect.redirect.empty()) Fail("no redirect for " + DocKey(n));
+    const command::Outcome followed = GetOnce(redirect.redirect[0], n);
+    redirected_us.push_back(redirected.Seconds() * 1e6);
+    if (followed.exit_code != 0 || followed.out != got.out) Fail("redirected get " + DocKey(n));
+  }
+  out.Report({"redirect_get_p50_us", Percentile(redirected_us, 0.5), "us", "direct_get_p50_us",
+              Percentile(direct_us, 0.5)});
+  out.Report({"redirect_get_p99_us", Percentile(redirected_us, 0.99), "us", "direct_get_p99_us",
+              Percentile(direct_us, 0.99)});
+}
+
+void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
+  std::vector<std::unique_ptr<Region>> regions;
+  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
+    regions.push_back(std::make_unique<Region>(cfg, dir, name, nodes));
+  }
+  std::vector<Load> loads(regions.size());
+  for (size_t r = 0; r < regions.size(); ++r) loads[r].idle_cpu_s = regions[r]->CpuSeconds();
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.idle_seconds));
+  std::vector<std::vector<double>> start(regions.size());
+  for (size_t r = 0; r < regions.size(); ++r) {
+    start[r] = regions[r]->CpuSeconds();
+    loads[r].idle_cpu_s = Minus(start[r], loads[r].idle_cpu_s);
+  }
+  // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
+  // the machine's speed (other jobs on its 2 cores) hits the three alike.
+  Stopwatch window;
+  for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
+    const uint64_t last = std::min(cfg.writes, first + kChunk);
+    for (size_t i = 0; i < regions.size(); ++i) {
+      const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
+      WriteChunk(*regions[r], first, last, &loads[r]);
+    }
+  }
+  // A node's CPU caused by the writes: all it spent from the first write until kSettle after the
+  // last (so that the memtable flushes and compactions the writes caused count, whenever LevelDB
+  // runs them), less what it spends idle in that time, at the rate measured before.
+  std::this_thread::sleep_for(kSettle);
+  const double window_s = window.Seconds();
+  for (size_t r = 0; r < regions.size(); ++r) {
+    loads[r].cpu_s = Minus(regions[r]->CpuSeconds(), start[r]);
+    for (size_t i = 0; i < loads[r].cpu_s.size(); ++i) {
+      loads[r].cpu_s[i] -= loads[r].idle_cpu_s[i] / cfg.idle_seconds * window_s;
+    }
+  }
+  for (size_t r = 0; r < regions.size(); ++r) {
+    for (size_t i = 0; i < regions[r]->size(); ++i)
+      loads[r].docs.push_back(regions[r]->Documents(i));
+    if (Sum(loads[r].docs) != static_cast<double>(cfg.writes)) {
+      Fail("the nodes hold other than every document");
+    }
+    PrintLoad(cfg, *regions[r], loads[r]);
+  }
+  const Load& one = loads[0];
+  const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
+  for (size_t r = 1; r < regions.size(); ++r) {
+    const Load& load = loads[r];
+    const std::string prefix = "scale_" + std::to_string(regions[r]->size()) + "nodes";
+    out.Report({prefix + "_cpu_s_max_node", Max(load.cpu_s), "s", "one_node_cpu_s", one.cpu_s[0]});
+    out.Report({prefix + "_docs_max_node", Max(load.docs), "docs", "one_node_docs", one.docs[0]});
+    out.Report({prefix + "_cpu_us_per_write", Sum(load.cpu_s) * per_write_us, "us",
+                "one_node_cpu_us_per_write", one.cpu_s[0] * per_write_us});
+    out.Report({prefix + "_idle_cpu_ms_per_s", Sum(load.idle_cpu_s) / cfg.idle_seconds * 1e3,
+                "ms/s", "one_node_idle_cpu_ms_per_s",
+                Sum(one.idle_cpu_s) / cfg.idle_seconds * 1e3});
+  }
+  RedirectGroup(cfg, *regions.back(), out);
+}
+
+uint64_t ParseCount(const char* flag, const char* value) {
+  char* end = nullptr;
+  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
+  if (value == nullptr || *end != '\0' || v == 0)
+    Fail(std::string(flag) + " needs a positive number");
+  return v;
+}
+
+int Main(int argc, char** argv) {
+  SetBenchProgram("scale_bench");
+  WarnIfNotRelease();
+  Config cfg;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const char* next = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (arg == "--quick") {
+      cfg.docs = 100'000;
+      cfg.writes = 2'000;
+      cfg.redirect_samples = 20;
+      cfg.idle_seconds = 0.2;
+    } else if (arg == "--docs") {
+      cfg.docs = ParseCount("--docs", next), ++i;
+    } else if (arg == "--writes") {
+      cfg.writes = ParseCount("--writes", next), ++i;
+    } else if (arg == "--crdtdb" && next != nullptr) {
+      cfg.crdtdb = next, ++i;
+    } else if (!cfg.dir.ParseFlag(argc, argv, &i)) {
+      std::fprintf(
+          stderr,
+          "usage: scale_bench [--quick] [--docs N] [--writes W] [--crdtdb PATH] [--dir DIR] "
+          "[--keep]\n");
+      return 2;
+    }
+  }
+  Reporter reporter;
+  BalanceGroup(cfg, reporter);
+  ScaleGroup(cfg, cfg.dir.Create(), reporter);
+  std::fprintf(stderr, "\n");
+  reporter.PrintTable(stderr);
+  cfg.dir.Remove(kRegionDirs);
+  return 0;
+}
+
+}  // namespace
+}  // namespace crdtdb::bench
+
+int main(int argc, char** argv) { return crdtdb::bench::Main(argc, argv); }
