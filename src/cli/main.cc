@@ -509,11 +509,16 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   }
   Result<Outcome> outcome = CallEndpoint(endpoint, curve, command);
   // A node of a region of several names the owners of a document it does not own: asked once
-  // more there. Under CURVE their keys are unknown here (--server-key is the first node's).
-  if (outcome.ok() && !outcome->redirect.empty() && !curve) {
-    for (const std::string& owner : outcome->redirect) {
-      if (!CanonicalEndpoint(owner).ok()) continue;
-      Result<Outcome> there = CallEndpoint(owner, std::nullopt, command);
+  // more there, under CURVE with the owner's key as the (authenticated) node gave it.
+  if (outcome.ok() && !outcome->redirect.empty()) {
+    for (const command::Redirect& owner : outcome->redirect) {
+      if (!CanonicalEndpoint(owner.endpoint).ok()) continue;
+      std::optional<net::CurveClientKeys> owner_curve;
+      if (curve) {
+        if (!net::IsZ85Key(owner.public_key)) continue;
+        owner_curve = net::CurveClientKeys{owner.public_key, curve->own};
+      }
+      Result<Outcome> there = CallEndpoint(owner.endpoint, owner_curve, command);
       if (there.ok() && there->redirect.empty()) {
         outcome = std::move(there);
         break;

@@ -132,7 +132,9 @@ Result<Command> DecodeCommand(std::string_view bytes) {
 std::string EncodeOutcome(const Outcome& o) {
   // Output may hold stored strings; replace what is not UTF-8 rather than fail to answer.
   Json j{{"code", o.exit_code}, {"out", o.out}, {"error", o.error}};
-  if (!o.redirect.empty()) j["redirect"] = o.redirect;
+  for (const Redirect& r : o.redirect) {
+    j["redirect"].push_back(Json{{"endpoint", r.endpoint}, {"public_key", r.public_key}});
+  }
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -147,9 +149,12 @@ Result<Outcome> DecodeOutcome(std::string_view bytes) {
     if (!redirect.is_array() || redirect.size() > kMaxNodesPerRegion) {
       return Status::Corruption("malformed answer from the server");
     }
-    for (const Json& endpoint : redirect) {
-      if (!endpoint.is_string()) return Status::Corruption("malformed answer from the server");
-      outcome.redirect.push_back(endpoint.get<std::string>());
+    for (const Json& r : redirect) {
+      if (!r.is_object() || !r.contains("endpoint") || !r["endpoint"].is_string() ||
+          !r.contains("public_key") || !r["public_key"].is_string()) {
+        return Status::Corruption("malformed answer from the server");
+      }
+      outcome.redirect.push_back(Redirect{r["endpoint"].get<std::string>(), r["public_key"].get<std::string>()});
     }
   }
   return outcome;

@@ -39,14 +39,22 @@ struct Command {
   uint32_t partition_count = 0;
 };
 
+// An owner a node redirects a request to: its client endpoint, and its CURVE public key when the
+// cluster uses CURVE (the node that names it was authenticated, so a client may trust the key).
+struct Redirect {
+  std::string endpoint;
+  std::string public_key;  // empty without CURVE
+  friend bool operator==(const Redirect&, const Redirect&) = default;
+};
+
 // What running a command printed: stdout text, the one-line error and the exit code.
 struct Outcome {
   int exit_code = 0;
   std::string out;
   std::string error;
-  // A node asked about a document of a partition it does not own answers with the client
-  // endpoints of the owners, most preferred first, for the caller to ask instead.
-  std::vector<std::string> redirect;
+  // A node asked about a document of a partition it does not own answers with the owners, most
+  // preferred first, for the caller to ask instead.
+  std::vector<Redirect> redirect;
 };
 
 // Prints the `status` object of the replica the command runs on.

@@ -98,8 +98,8 @@ Outcome RegionRouter::ExecuteKeyed(const Command& command) {
     Result<Outcome> outcome = Call(*node, command, &sent);
     if (outcome.ok() && outcome->redirect.empty()) return std::move(outcome).value();
     if (outcome.ok()) {
-      for (const std::string& endpoint : outcome->redirect) {
-        if (const NodeConfig* to = NodeByClientEndpoint(endpoint)) candidates.push_back(to->name);
+      for (const Redirect& to : outcome->redirect) {
+        if (const NodeConfig* owner = NodeByClientEndpoint(to.endpoint)) candidates.push_back(owner->name);
       }
       last_error = outcome->error;
       continue;

@@ -413,7 +413,8 @@ class Server {
     outcome.exit_code = command::kExitFailure;
     std::string names;
     for (const std::string& owner : placement_.Owners(region_.name, partition)) {
-      outcome.redirect.push_back(region_.FindNode(owner)->client);
+      const NodeConfig& node = *region_.FindNode(owner);
+      outcome.redirect.push_back(command::Redirect{node.client, node.public_key.value_or("")});
       names += (names.empty() ? "" : ", ") + owner;
     }
     outcome.error = "node " + self_.name + " does not own partition " + std::to_string(partition) +

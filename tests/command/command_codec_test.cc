@@ -26,7 +26,8 @@ TEST_CASE("a listing's partitions and an outcome's redirect travel intact") {
   CHECK(decoded->partition_count == 256);
   CHECK(*decoded->limit == 10);
 
-  Outcome redirect{1, "", "node a-1 does not own partition 3", {"tcp://127.0.0.1:7113"}};
+  Outcome redirect{1, "", "node a-1 does not own partition 3",
+                   {Redirect{"tcp://127.0.0.1:7113", ""}, Redirect{"tcp://127.0.0.1:7123", "key"}}};
   Result<Outcome> back = DecodeOutcome(EncodeOutcome(redirect));
   REQUIRE(back.ok());
   CHECK(back->redirect == redirect.redirect);
@@ -48,8 +49,12 @@ TEST_CASE("malformed partitions are refused") {
     REQUIRE_FALSE(c.ok());
     CHECK(c.status().IsInvalidArgument());
   }
-  Result<Outcome> bad = DecodeOutcome(R"({"code":1,"out":"","error":"","redirect":[1]})");
-  CHECK_FALSE(bad.ok());
+  for (const char* answer : {R"({"code":1,"out":"","error":"","redirect":[1]})",
+                             R"({"code":1,"out":"","error":"","redirect":["tcp://127.0.0.1:1"]})",
+                             R"({"code":1,"out":"","error":"","redirect":[{"endpoint":"x"}]})"}) {
+    CAPTURE(answer);
+    CHECK_FALSE(DecodeOutcome(answer).ok());
+  }
 }
 
 }  // namespace

@@ -20,16 +20,31 @@
 namespace crdtdb::testing {
 namespace {
 
+// A CURVE key pair as `crdtdb keygen` prints it.
+struct KeyPair {
+  std::string public_key, secret_key;
+};
+
+KeyPair Keygen(const std::string& cwd) {
+  const CliResult r = RunProcess(CRDTDB_CLI_PATH, {"keygen"}, "", cwd, kCliTimeoutMs);
+  REQUIRE_MESSAGE(r.exit_code == 0, Describe(r));
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  return KeyPair{j["public"], j["secret"]};
+}
+
 class NodeCluster {
  public:
-  NodeCluster() {
-    const std::vector<int> ports = PickFreePorts(18);
+  // Regions a and b of `nodes` nodes each with `factor` owners per partition; with `curve`, every
+  // node has a key pair and a client key ("client.key") is listed.
+  explicit NodeCluster(std::vector<std::string> regions = {"a", "b"}, int nodes = 3, int factor = 2,
+                       bool curve = false) {
+    const std::vector<int> ports = PickFreePorts(regions.size() * static_cast<size_t>(nodes) * 3);
     std::ofstream config(config_path_);
     config << "cluster: scale-out\npartitions: 64\nanti_entropy_interval_ms: 300\nregions:\n";
     size_t port = 0;
-    for (const std::string region : {"a", "b"}) {
-      config << "  - name: " << region << "\n    replication_factor: 2\n    nodes:\n";
-      for (int n = 1; n <= 3; ++n) {
+    for (const std::string& region : regions) {
+      config << "  - name: " << region << "\n    replication_factor: " << factor << "\n    nodes:\n";
+      for (int n = 1; n <= nodes; ++n) {
         const std::string node = region + "-" + std::to_string(n);
         nodes_.push_back(node);
         client_ports_[node] = ports[port + 2];
@@ -37,8 +52,29 @@ class NodeCluster {
         for (const char* socket : {"publish", "sync", "client"}) {
           config << "        " << socket << ": tcp://127.0.0.1:" << ports[port++] << "\n";
         }
+        if (curve) {
+          const KeyPair keys = Keygen(dir_.path());
+          public_keys_[node] = keys.public_key;
+          WriteSecret(node + ".key", keys.secret_key);
+          config << "        public_key: \"" << keys.public_key << "\"\n        secret_key_file: " << node
+                 << ".key\n";
+        }
       }
     }
+    if (curve) {
+      const KeyPair client = Keygen(dir_.path());
+      WriteSecret("client.key", client.secret_key);
+      config << "security:\n  curve: true\n  clients:\n    - \"" << client.public_key << "\"\n";
+    }
+  }
+
+  std::string Path(const std::string& name) const { return dir_.Sub(name); }
+  const std::string& PublicKey(const std::string& node) { return public_keys_[node]; }
+  std::string ClientEndpoint(const std::string& node) {
+    return "tcp://127.0.0.1:" + std::to_string(client_ports_[node]);
+  }
+  CliResult Run(const std::vector<std::string>& args) {
+    return RunProcess(CRDTDB_CLI_PATH, args, "", dir_.path(), kCliTimeoutMs);
   }
 
   void Start(const std::string& node) {
@@ -104,7 +140,15 @@ class NodeCluster {
   TempDir dir_;
   const std::string config_path_ = dir_.Sub("cluster.yaml");
   std::vector<std::string> nodes_;
+  void WriteSecret(const std::string& name, const std::string& secret) {
+    std::ofstream(dir_.Sub(name)) << secret << "\n";
+    std::filesystem::permissions(dir_.Sub(name), std::filesystem::perms::owner_read |
+                                                     std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace);
+  }
+
   std::map<std::string, int> client_ports_;
+  std::map<std::string, std::string> public_keys_;
   std::map<std::string, std::unique_ptr<ServerProcess>> servers_;
 };
 
@@ -163,6 +207,31 @@ TEST_CASE("two regions of three nodes with replication factor 2 serve through a 
   CHECK(nlohmann::json::parse(pushed.out)["documents_sent"] == 1);
   CHECK(cluster.Cli("a", {"get", "/docs/offline"}).out == "{\"from\":\"app\"}\n");
   cluster.WaitConverged(written.size() + 1);
+}
+
+TEST_CASE("a node asked for a document it does not own redirects, and --endpoint follows, with CURVE too") {
+  for (const bool curve : {false, true}) {
+    CAPTURE(curve);
+    NodeCluster cluster({"a"}, 2, 1, curve);
+    for (const std::string& node : cluster.nodes()) cluster.Start(node);
+    // Documents on both nodes, written through the region's routing.
+    for (int k = 0; k < 8; ++k) {
+      const CliResult r = cluster.Cli("a", {"put", "/docs/" + std::to_string(k), R"({"k":)" + std::to_string(k) + "}"});
+      REQUIRE_MESSAGE(r.exit_code == 0, Describe(r));
+    }
+    // Every one of them through a-1's endpoint alone: those of a-2's partitions are redirected.
+    std::vector<std::string> direct{"--endpoint", cluster.ClientEndpoint("a-1")};
+    if (curve) {
+      direct.insert(direct.end(), {"--client-key", cluster.Path("client.key"), "--server-key",
+                                   cluster.PublicKey("a-1")});
+    }
+    for (int k = 0; k < 8; ++k) {
+      std::vector<std::string> args = direct;
+      args.insert(args.end(), {"get", "/docs/" + std::to_string(k)});
+      const CliResult r = cluster.Run(args);
+      CHECK_MESSAGE(r.out == R"({"k":)" + std::to_string(k) + "}\n", Describe(r));
+    }
+  }
 }
 
 }  // namespace
