@@ -343,7 +343,7 @@ void RedirectGroup(const Config& cfg, Region& region, Reporter& out) {
     Stopwatch redirected;
     const command::Outcome redirect = GetOnce(other_client, n);
     if (redirect.redirect.empty()) Fail("no redirect for " + DocKey(n));
-    const command::Outcome followed = GetOnce(redirect.redirect[0], n);
+    const command::Outcome followed = GetOnce(redirect.redirect[0].endpoint, n);
     redirected_us.push_back(redirected.Seconds() * 1e6);
     if (followed.exit_code != 0 || followed.out != got.out) Fail("redirected get " + DocKey(n));
   }
