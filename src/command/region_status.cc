@@ -76,6 +76,8 @@ Outcome RegionStatus(const RegionRouter& router, const ClusterConfig& config,
                            {"reachable", false},
                            {"healthy", false},
                            {"partitions", placement.OwnedBy(n.name).ToVector()},
+                           {"documents", nullptr},
+                           {"peers", Json::array()},
                            {"error", outcome.ok() ? outcome->error : outcome.status().message()}});
       continue;
     }

@@ -18,15 +18,14 @@
 
 #include "command/command.h"
 #include "cluster/placement.h"
-#include "command/exit_codes.h"
 #include "command/status_json.h"
-#include "db/key.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
+#include "server/node_requests.h"
 #include "store/store.h"
 #include "sync/messages.h"
 
@@ -96,8 +95,7 @@ class Server {
       : config_(config),
         region_(region),
         self_(self),
-        placement_(placement),
-        owned_(placement.OwnedBy(self.name)),
+        node_(region, self, placement),
         peer_names_(std::move(peers)),
         own_keys_(std::move(own_keys)),
         reload_(std::move(reload)) {}
@@ -341,15 +339,10 @@ class Server {
       replica_->CountRejected();
       return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}});
     }
-    if (std::optional<command::Outcome> redirect = RedirectUnlessOwned(*command)) {
+    if (std::optional<command::Outcome> redirect = node_.RedirectUnlessOwned(*command)) {
       return command::EncodeOutcome(*redirect);
     }
-    if (command->verb == command::Command::Verb::kList && command->partitions.empty() &&
-        !owned_.full()) {
-      // A node lists the partitions it owns, not what it may still hold of a moved one.
-      command->partitions = owned_.ToVector();
-      command->partition_count = placement_.partitioning().count();
-    }
+    node_.ScopeListing(&*command);
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
@@ -359,67 +352,9 @@ class Server {
             out << status;
             return Status::OK();
           }
-          return PrintNodeStatus(status, command->partitions, out);
+          return node_.PrintStatus(status, replica_->database(), command->partitions, out);
         });
     return command::EncodeOutcome(outcome);
-  }
-
-  // The status of a node of a region of several: the replica's, with the node's name and
-  // partitions, and for the partitions `asked` that it owns their roots and live documents, from
-  // which a router composes the region's view (command/region_status.h).
-  Status PrintNodeStatus(const std::string& replica_status,
-                         const std::vector<uint32_t>& asked, std::ostream& out) const {
-    nlohmann::ordered_json j = nlohmann::ordered_json::parse(replica_status);
-    j["node"] = self_.name;
-    j["partitions"] = owned_.ToVector();
-    nlohmann::ordered_json roots = nlohmann::ordered_json::object();
-    nlohmann::ordered_json documents = nlohmann::ordered_json::object();
-    const cluster::Partitioning& partitioning = placement_.partitioning();
-    for (uint32_t p : asked) {
-      if (!owned_.Contains(p)) continue;
-      merkle::Hash root;
-      for (const merkle::NodeId& node : partitioning.SubtreesOf(p)) {
-        root = merkle::Xor(root, replica_->database().merkle_node(node));
-      }
-      const auto [first, last] = partitioning.BucketsOf(p);
-      Result<uint64_t> live = replica_->database().CountLiveInBuckets(first, last);
-      if (!live.ok()) return live.status();
-      roots[std::to_string(p)] = root.ToHex();
-      documents[std::to_string(p)] = *live;
-    }
-    if (!asked.empty()) {
-      j["partition_roots"] = std::move(roots);
-      j["partition_documents"] = std::move(documents);
-    }
-    out << j.dump() << "\n";
-    return Status::OK();
-  }
-
-  // A request about one document of a partition this node does not own is answered with the
-  // owners' client endpoints (docs/sharding.md, "Routing"): the CLI follows them.
-  std::optional<command::Outcome> RedirectUnlessOwned(const command::Command& command) const {
-    using Verb = command::Command::Verb;
-    switch (command.verb) {
-      case Verb::kGet: case Verb::kPut: case Verb::kPatch: case Verb::kDelete: case Verb::kInc:
-      case Verb::kSetAdd: case Verb::kSetRemove: break;
-      case Verb::kList: case Verb::kStatus: case Verb::kVerify: return std::nullopt;
-    }
-    if (owned_.full()) return std::nullopt;
-    Result<std::string> key = db::NormalizeKey(command.path);
-    if (!key.ok()) return std::nullopt;  // the verb itself says what is wrong with the path
-    const cluster::PartitionId partition = placement_.partitioning().PartitionOf(*key);
-    if (owned_.Contains(partition)) return std::nullopt;
-    command::Outcome outcome;
-    outcome.exit_code = command::kExitFailure;
-    std::string names;
-    for (const std::string& owner : placement_.Owners(region_.name, partition)) {
-      const NodeConfig& node = *region_.FindNode(owner);
-      outcome.redirect.push_back(command::Redirect{node.client, node.public_key.value_or("")});
-      names += (names.empty() ? "" : ", ") + owner;
-    }
-    outcome.error = "node " + self_.name + " does not own partition " + std::to_string(partition) +
-                    " of " + command.path + "; its owners: " + names;
-    return outcome;
   }
 
   // Reads every peer link's connection events: logs them, replaces sockets libzmq gave up on, and
@@ -495,8 +430,7 @@ class Server {
   const ClusterConfig& config_;
   const RegionConfig& region_;
   const NodeConfig& self_;
-  const cluster::Placement& placement_;
-  const cluster::PartitionSet owned_;
+  const NodeRequests node_;
   const std::vector<std::string> peer_names_;
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
@@ -553,8 +487,7 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   std::vector<std::string> peers;
   sync::SyncOptions options;
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
-  options.scope.owned = placement.OwnedBy(self->name);
-  options.scope.partitioning = placement.partitioning();
+  options.scope.Set(placement.partitioning(), placement.OwnedBy(self->name));
   for (auto& [peer, shared] : placement.PeersOf(self->name)) {
     peers.push_back(peer);
     options.scope.shared.emplace(peer, std::move(shared));

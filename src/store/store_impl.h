@@ -36,6 +36,9 @@ namespace crdtdb::store {
 // A LevelDB status as a crdtdb Status, `what` naming the operation that failed.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 
+// A u64 metadata value: 8 bytes big-endian.
+std::string EncodeU64(uint64_t v);
+
 // The counters record: u64 clock, u64 sequence, u64 live documents (store_recovery.cc).
 std::string EncodeCounters(const Metadata& m);
 

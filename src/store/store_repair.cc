@@ -31,12 +31,6 @@ constexpr const char* kOpenedByRepair = "repaired";
 
 constexpr size_t kLostKeysListed = 100;
 
-std::string EncodeU64(uint64_t v) {
-  std::string out;
-  AppendBigEndian64(&out, v);
-  return out;
-}
-
 // Holds the LevelDB lock of a store directory, if it has a LOCK file (without creating one).
 class DirectoryLock {
  public:

@@ -28,10 +28,18 @@ struct SyncScope {
   // nullopt: every key, shared with every peer (a one-node region, an embedded store).
   std::optional<cluster::Partitioning> partitioning;
   cluster::PartitionSet owned;                          // the partitions this replica keeps
+  bool keeps_all = false;                               // owned.full(), computed once by Set
+  // Sets `partitioning` and `owned` together (keeps_all follows from them).
+  void Set(const cluster::Partitioning& p, cluster::PartitionSet partitions) {
+    partitioning = p;
+    owned = std::move(partitions);
+    keeps_all = owned.full();
+  }
   std::map<std::string, cluster::PartitionSet> shared;  // per peer: the partitions both keep
 
+  // On every delta received: a replica that keeps everything hashes no key.
   bool Keeps(std::string_view key) const {
-    return !partitioning || owned.Contains(partitioning->PartitionOf(key));
+    return !partitioning || keeps_all || owned.Contains(partitioning->PartitionOf(key));
   }
   // True when this replica and `peer` keep the same whole key space, so that their Merkle roots
   // are comparable.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crdtdb/crdtdb.hpp"
+#include "tests/support/dir_files.h"
 #include "tests/cli/store_fixtures.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,19 +22,11 @@ namespace crdtdb {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::DirFiles;
 using testing::CliResult;
 using testing::Crdtdb;
 using testing::FlipMiddleByte;
 using testing::PopulateOneTable;
-
-std::map<std::string, std::string> Files(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    std::ifstream in(e.path(), std::ios::binary);
-    files[e.path().filename().string()] = std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  return files;
-}
 
 TEST_CASE(
     "repair keeps every readable document in a new directory and leaves the damaged store as it "
@@ -42,14 +35,14 @@ TEST_CASE(
   const std::string damaged = tmp.Sub("data");
   FlipMiddleByte(PopulateOneTable(damaged));
   fs::remove(damaged + "/CURRENT");  // and the store cannot even be opened
-  const std::map<std::string, std::string> before = Files(damaged);
+  const std::map<std::string, std::string> before = DirFiles(damaged);
 
   const std::string repaired = tmp.Sub("repaired");
   const CliResult r = Crdtdb(damaged, {"repair", "--into", repaired});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.empty());
-  CHECK(Files(damaged) == before);
+  CHECK(DirFiles(damaged) == before);
   const nlohmann::json report = nlohmann::json::parse(r.out);
   CHECK(report["repaired_into"] == repaired);
   const uint64_t kept = report["documents_kept"];
@@ -83,11 +76,11 @@ TEST_CASE("repair of a store whose table fails its checksums keeps the readable 
   testing::TempDir tmp;
   const std::string damaged = tmp.Sub("data");
   FlipMiddleByte(PopulateOneTable(damaged));
-  const std::map<std::string, std::string> before = Files(damaged);
+  const std::map<std::string, std::string> before = DirFiles(damaged);
   const CliResult r = Crdtdb(damaged, {"repair", "--into", tmp.Sub("repaired")});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(Files(damaged) == before);
+  CHECK(DirFiles(damaged) == before);
   const nlohmann::json report = nlohmann::json::parse(r.out);
   CHECK(report["unreadable_blocks"].get<std::string>().find("checksum mismatch") !=
         std::string::npos);
@@ -111,7 +104,7 @@ TEST_CASE("a repaired store writes in a new stream epoch, and a sound one repair
   CHECK(report["documents_lost"] == 0);
   CHECK(report["replica_id"] == before["replica_id"]);
   CHECK(report["other_files"] == nlohmann::json::array({"crdtdb-identities"}));
-  CHECK(Files(repaired).at("crdtdb-identities") == "00000000000000aa us-east\n");
+  CHECK(DirFiles(repaired).at("crdtdb-identities") == "00000000000000aa us-east\n");
   REQUIRE(Crdtdb(repaired, {"put", "/todos/new", "{}"}).exit_code == 0);
   const nlohmann::json after = nlohmann::json::parse(Crdtdb(repaired, {"status"}).out);
   CHECK(after["last_sequence"].get<uint64_t>() > (uint64_t{1} << 40));  // sequences of epoch >= 1
@@ -130,7 +123,7 @@ TEST_CASE("repair refuses a NEWDIR that holds files, and a store that is open") 
   CHECK(r.err == "crdtdb: repair of " + data +
                      " failed: the repaired copy goes into a new directory: " + occupied +
                      " must be missing or empty\n");
-  CHECK(Files(occupied).size() == 1);
+  CHECK(DirFiles(occupied).size() == 1);
 
   Options options;
   options.path = data;

@@ -179,6 +179,11 @@ TEST_CASE("two regions of three nodes with replication factor 2 serve through a 
   CHECK(std::count(listed.out.begin(), listed.out.end(), '\n') == static_cast<long>(written.size()));
   const nlohmann::json degraded = cluster.Status("a");
   CHECK(degraded["unavailable_partitions"].empty());
+  for (const nlohmann::json& node : degraded["nodes"]) {  // interfaces.md section 3
+    for (const char* key : {"name", "partitions", "documents", "healthy", "peers"}) {
+      CHECK_MESSAGE(node.contains(key), node.dump());
+    }
+  }
 
   // It comes back and catches up; both regions hold every acknowledged write.
   cluster.Start("a-2");

@@ -130,8 +130,7 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
         if (i == replicas) throw std::runtime_error("sim: the topology has more nodes than replicas");
         Node& node = *nodes_[i++];
         node.name = n.name;
-        node.sync.scope.partitioning = placement_->partitioning();
-        node.sync.scope.owned = placement_->OwnedBy(n.name);
+        node.sync.scope.Set(placement_->partitioning(), placement_->OwnedBy(n.name));
         for (auto& [peer, shared] : placement_->PeersOf(n.name)) {
           node.peers.push_back(peer);
           node.sync.scope.shared.emplace(peer, std::move(shared));

@@ -29,14 +29,6 @@ using store::kMetaInstance;
 using store::kMetaOpenedBy;
 using store::MetaKey;
 
-std::unique_ptr<Store> OpenWithBoot(const std::string& path, const std::string& boot_id) {
-  StoreOptions options;
-  options.path = path;
-  options.boot_id = boot_id;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
-}
 
 // A store written once and closed, then marked open by `left_by` as a process that died with it
 // open would have left it.

@@ -17,6 +17,7 @@
 #include "store/store.h"
 #include "store/store_directory.h"
 #include "store/store_impl.h"
+#include "tests/support/dir_files.h"
 #include "tests/store/store_writes.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,19 +25,11 @@ namespace crdtdb::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::DirFiles;
 using crdt::Json;
 using testing::OpenStore;
 using testing::PatchRecord;
 using testing::Put;
-
-std::map<std::string, std::string> Files(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    std::ifstream in(e.path(), std::ios::binary);
-    files[e.path().filename().string()] = std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  return files;
-}
 
 Result<std::unique_ptr<Store>> Open(const std::string& path, bool read_only) {
   StoreOptions options;
@@ -75,7 +68,7 @@ TEST_CASE("a read-only open reads everything and changes no file, even after an 
   }
   // As a crash leaves it: the store marked open, its leaves and counters to be rebuilt.
   PatchRecord(tmp.path(), MetaKey(kMetaOpenedBy), "another-boot");
-  const std::map<std::string, std::string> before = Files(tmp.path());
+  const std::map<std::string, std::string> before = DirFiles(tmp.path());
   {
     Result<std::unique_ptr<Store>> store = Open(tmp.path(), /*read_only=*/true);
     REQUIRE_MESSAGE(store.ok(), store.status().ToString());
@@ -91,7 +84,7 @@ TEST_CASE("a read-only open reads everything and changes no file, even after an 
     REQUIRE(writes.PutDocument("todos/3", crdt::Document(), nullptr).ok());
     CHECK((*store)->Commit(writes).IsIOError());
   }
-  CHECK(Files(tmp.path()) == before);
+  CHECK(DirFiles(tmp.path()) == before);
 }
 
 TEST_CASE("a store whose files are damaged is refused, and no file in it changes") {
@@ -101,12 +94,12 @@ TEST_CASE("a store whose files are damaged is refused, and no file in it changes
     Put(*store, "todos/1", Json{{"title", "milk"}}, 10);
   }
   fs::remove(tmp.Sub("CURRENT"));
-  const std::map<std::string, std::string> before = Files(tmp.path());
+  const std::map<std::string, std::string> before = DirFiles(tmp.path());
   for (bool read_only : {true, false}) {
     Result<std::unique_ptr<Store>> store = Open(tmp.path(), read_only);
     CHECK(store.status().IsCorruption());
     CHECK(store.status().message().find("CURRENT file is missing") != std::string::npos);
-    CHECK(Files(tmp.path()) == before);
+    CHECK(DirFiles(tmp.path()) == before);
   }
 }
 
@@ -142,7 +135,7 @@ TEST_CASE("a creation that was cut short is completed; a directory of other file
   Result<std::unique_ptr<Store>> refused = Open(other, /*read_only=*/false);
   CHECK(refused.status().IsIOError());
   CHECK(refused.status().message().find("holds no crdtdb store") != std::string::npos);
-  CHECK(Files(other).size() == 1);
+  CHECK(DirFiles(other).size() == 1);
 }
 
 }  // namespace

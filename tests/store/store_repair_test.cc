@@ -23,14 +23,7 @@ using crdt::Json;
 using testing::PatchRecord;
 using testing::Put;
 
-std::unique_ptr<Store> OpenWithBoot(const std::string& path, const std::string& boot_id) {
-  StoreOptions options;
-  options.path = path;
-  options.boot_id = boot_id;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
-}
+using testing::OpenWithBoot;
 
 TEST_CASE(
     "a repaired copy starts an epoch above the damaged store's, even without its epoch record") {

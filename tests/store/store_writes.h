@@ -32,6 +32,17 @@ inline std::unique_ptr<Store> OpenStore(const std::string& path, uint64_t log_en
   return std::move(store).value();
 }
 
+// Opens the store at `path` as a machine whose boot id is `boot_id` ("" plays one that cannot be
+// read), to test when an open starts a new stream epoch.
+inline std::unique_ptr<Store> OpenWithBoot(const std::string& path, const std::string& boot_id) {
+  StoreOptions options;
+  options.path = path;
+  options.boot_id = boot_id;
+  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::move(store).value();
+}
+
 // Commits `delta` of this replica to `key` as one local write, as the database's write path does.
 inline void CommitLocal(Store& store, const std::string& key, const crdt::Document& delta, crdt::Timestamp ts) {
   Result<std::optional<StoredDocument>> current = store.Read(key);
