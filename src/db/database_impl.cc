@@ -113,6 +113,8 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
   std::string json;
   Status committed;
   {
+    // Held until the write is committed (drop_gate.h).
+    DropGate::Guard gate = drop_gate_.Write();
     // Held until the write is queued (key_locks.h).
     KeyLocks::Guard guard = key_locks_.Lock(key);
     Result<PendingStates::State> previous = LoadForWrite(key);
@@ -322,12 +324,19 @@ std::vector<merkle::Hash> DatabaseImpl::merkle_children(merkle::NodeId id) const
 
 Result<std::vector<sync::LoggedDelta>> DatabaseImpl::ReadLog(uint64_t from, size_t max,
                                                              size_t max_bytes) const {
-  Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max, max_bytes);
-  if (!entries.ok()) return entries.status();
   std::vector<sync::LoggedDelta> out;
-  out.reserve(entries->size());
-  for (store::DeltaLogEntry& e : *entries) {
-    out.push_back(sync::LoggedDelta{e.sequence, std::move(e.key), std::move(e.delta)});
+  // An answer of gone entries only would read as the end of the log (a publisher skips to the
+  // last sequence): read on past them. Each read moves past at least one entry, so this ends
+  // within the log's retention.
+  while (out.empty()) {
+    Result<std::vector<store::DeltaLogEntry>> entries = store_->ReadDeltaLog(from, max, max_bytes);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) break;
+    from = entries->back().sequence + 1;
+    for (store::DeltaLogEntry& e : *entries) {
+      if (e.gone) continue;  // its document was dropped: receivers get it from its owners
+      out.push_back(sync::LoggedDelta{e.sequence, std::move(e.key), std::move(e.delta)});
+    }
   }
   return out;
 }
@@ -343,6 +352,11 @@ Result<std::vector<sync::LeafEntry>> DatabaseImpl::ReadLeaf(uint32_t bucket) con
 
 Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& key) const {
   return store_->ReadEncodedState(key);
+}
+
+Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
+  DropGate::Guard gate = drop_gate_.Drop();
+  return store_->DropBuckets(first, last);
 }
 
 std::optional<uint64_t> DatabaseImpl::StreamProgress(crdt::ReplicaId origin) const {
@@ -394,6 +408,7 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
   Status committed;
   std::vector<std::pair<std::string, uint64_t>> tickets;
   {
+    DropGate::Guard gate = drop_gate_.Write();  // until the commit (drop_gate.h)
     KeyLocks::Guard guard = key_locks_.Lock(keys);
     for (size_t i = 0; i < updates.size(); ++i) {
       const sync::RemoteUpdate& u = updates[i];

@@ -14,6 +14,7 @@
 #include "crdt/document.h"
 #include "crdt/mutators.h"
 #include "crdtdb/database.h"
+#include "db/drop_gate.h"
 #include "db/key_locks.h"
 #include "db/pending_states.h"
 #include "db/subscriptions.h"
@@ -68,6 +69,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
     return store_->CountLiveInBuckets(first, last);
   }
   std::vector<merkle::Hash> merkle_children(merkle::NodeId id) const override;
+  // Leaves out the entries whose document was dropped (store::DeltaLogEntry::gone).
   Result<std::vector<sync::LoggedDelta>> ReadLog(uint64_t from, size_t max,
                                                  size_t max_bytes) const override;
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
@@ -76,6 +78,11 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override;
   void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override;
   void OnOwnStreamAcknowledged(const std::string& peer, uint64_t sequence) override;
+  // store::Store::DropBuckets, serialized with every write by the DropGate: it waits for the
+  // writes in progress to commit and holds off new ones until it returns, so no write built on a
+  // dropped state commits after it. Subscribers hear nothing: the documents are not deleted, this
+  // replica stops holding them.
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last) override;
 
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
@@ -92,6 +99,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   std::unique_ptr<store::Store> store_;
   Subscriptions subscriptions_;
   WriteClock clock_;
+  DropGate drop_gate_;  // taken before key_locks_
   KeyLocks key_locks_;
   PendingStates pending_;
   WriteQueue queue_;

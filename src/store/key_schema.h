@@ -44,6 +44,9 @@ constexpr std::string_view kMetaOpenedBy = "opened_by";
 // The identity of the store's identity file at the last writable open (store_instance.h): an
 // open that finds another one is of a copy or a restored backup, and starts a new epoch.
 constexpr std::string_view kMetaInstance = "instance";
+// The bucket ranges Store::DropBuckets emptied, each with the last delta-log sequence before its
+// drop: [version 1] then per range [first u32][last u32][sequence u64] (store_drop.cc).
+constexpr std::string_view kMetaDropped = "dropped";
 
 // 2: Merkle leaves and counters are a checkpoint, bucket entries carry a live flag, delta-log
 // records may refer to the document's state. Format 1 stores open and are upgraded in place.

@@ -206,6 +206,7 @@ Status Store::Impl::LoadRecords() {
   if (!epoch.ok()) return epoch.status();
   meta_.epoch = epoch->value_or(0);
   if (Status loaded = LoadCheckpoint(); !loaded.ok()) return loaded;
+  if (Status loaded = LoadDroppedRanges(); !loaded.ok()) return loaded;
 
   Result<std::optional<std::string>> opened_by = ReadMeta(kMetaOpenedBy);
   if (!opened_by.ok()) return opened_by.status();
@@ -344,10 +345,15 @@ Result<std::vector<DeltaLogEntry>> Store::Impl::ReadDeltaLog(uint64_t from, size
     if (entry.delta.empty()) {  // a reference to the document's state
       Result<std::optional<std::string>> state = ReadEncodedState(entry.key);
       if (!state.ok()) return state.status();
-      if (!state->has_value()) return Status::Corruption("delta log refers to a missing document /" + entry.key);
-      Result<std::string> delta = crdt::StateAsDelta(std::move(**state));
-      if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
-      entry.delta = std::move(*delta);
+      if (state->has_value()) {
+        Result<std::string> delta = crdt::StateAsDelta(std::move(**state));
+        if (!delta.ok()) return delta.status().WithContext("document /" + entry.key);
+        entry.delta = std::move(*delta);
+      } else if (Dropped(entry.key, entry.sequence)) {
+        entry.gone = true;  // counts with its key alone
+      } else {
+        return Status::Corruption("delta log refers to a missing document /" + entry.key);
+      }
     }
     // A state's size is known only once it is read: the one that passes the budget is the only
     // read the answer does not use.

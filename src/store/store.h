@@ -9,8 +9,9 @@
 // crash at any instant leaves them agreeing.
 //
 // Thread safety: Read, Scan, ReadDeltaLog, merkle_root and metadata may be called from any thread
-// at any time; they see committed data only and never wait for a commit in progress. Commit must
-// be called by one thread at a time (the database's write queue serializes it). After a failed
+// at any time; they see committed data only and never wait for a commit in progress. Commit and
+// DropBuckets must be called by one thread at a time (the database serializes them: its write
+// queue, and drop_gate.h). After a failed
 // commit the store is unhealthy and refuses further commits until reopened, since LevelDB's state
 // after a failed sync is unknown.
 
@@ -47,6 +48,9 @@ struct StoreOptions {
   bool read_only = false;
   bool sync_writes = false;  // fsync every commit
   uint64_t delta_log_max_entries = 100'000;  // at least 1; Open refuses 0
+  // The documents DropBuckets removes per commit: it bounds the size of one WriteBatch (and the
+  // time one commit takes) whatever the partition's size. At least 1; Open refuses 0.
+  size_t drop_chunk_documents = 1'000;
   size_t cache_bytes = size_t{8} << 20;
   leveldb::Env* env = nullptr;  // null: the default Env. Tests inject faults through it.
   // The replica id a new store gets; 0 draws a random one. Simulations set it to be replayable.
@@ -79,7 +83,10 @@ struct Metadata {
 struct DeltaLogEntry {
   uint64_t sequence = 0;
   std::string key;
-  std::string delta;  // canonical delta encoding (crdt::EncodeDelta)
+  std::string delta;  // canonical delta encoding (crdt::EncodeDelta); empty when gone
+  // Logged by reference to a document that DropBuckets has removed since: the entry keeps its
+  // sequence and key, but there is no delta to send (docs/storage.md, "Dropping buckets").
+  bool gone = false;
 };
 
 // One document's new state, encoded for a commit. The database builds it before it enters the
@@ -171,7 +178,8 @@ class Store {
 
   // Up to `max_entries` delta-log entries with sequence >= `from`, in order, whose key and delta
   // bytes add up to at most `max_bytes` (the first entry is returned whatever its size, so that a
-  // reader always makes progress); an entry logged by reference counts with its document's state.
+  // reader always makes progress); an entry logged by reference counts with its document's state,
+  // or with its key alone when DropBuckets removed that document (then it is returned `gone`).
   // The budget bounds the reads too: past it, the reader reads at most the one entry that passes
   // it. Entries older than the retention bound are gone; the first returned sequence tells the
   // caller where the log starts.
@@ -179,6 +187,26 @@ class Store {
                                                   size_t max_bytes) const;
 
   Status Commit(const WriteSet& writes);
+
+  // Removes every document of the Merkle buckets first..last (inclusive) — live or deleted
+  // (tombstones) — with its bucket entry and its Merkle contribution, and updates the live count;
+  // returns how many documents it removed. For a node that no longer owns a partition, once its
+  // new owner holds it (docs/sharding.md): the documents are not deleted in the CRDT sense (no
+  // delta is logged, no peer hears of it), this replica only stops holding them.
+  //
+  // It commits in chunks of at most StoreOptions::drop_chunk_documents documents, each one atomic
+  // batch after which the store is consistent (Verify finds nothing): a failure or a crash midway
+  // leaves fewer documents, never a broken store, and a new call finishes the drop. The buckets'
+  // range is recorded first (in the first chunk), so that a delta-log entry logged by reference to
+  // a dropped document reads as gone (DeltaLogEntry::gone), not as corruption, in ReadDeltaLog
+  // and Verify. The key filter keeps the dropped keys: a read of one asks LevelDB, as for any
+  // false positive.
+  //
+  // Like Commit, called by one thread at a time, never concurrently with Commit; readers on other
+  // threads see each chunk whole or not at all. InvalidArgument unless first <= last <
+  // merkle::kLeafCount; an error if the store is read-only or refuses writes, and a failed chunk
+  // makes it refuse writes, as a failed Commit does.
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last);
 
   // How far this replica has applied the delta stream of replica `origin`: every delta of it up
   // to this sequence, as last saved; nullopt if never saved. A lower bound (it is saved now and
@@ -216,7 +244,8 @@ class Store {
   Status CheckStorage() const;
 
   // Recomputes every digest, the live count and the Merkle tree from the documents and compares
-  // them with what is stored; also checks the delta log has no hole.
+  // them with what is stored; also checks the delta log has no hole, and that every entry logged by
+  // reference has its document unless DropBuckets removed it.
   Result<StoreVerification> Verify() const;
 
   // Defined in store_impl.h, which only src/store includes; named here so that its files can

@@ -3,7 +3,8 @@
 // Store::Impl, internal to src/store: the LevelDB database, the in-memory Merkle tree and
 // counters that mirror it, and the lock that guards them. store.cc holds opening (format, stream
 // epochs), reads and the commit path; store_recovery.cc the checkpoint of the Merkle leaves and
-// counters and their rebuild after an unclean close; store_verify.cc the consistency check.
+// counters and their rebuild after an unclean close; store_verify.cc the consistency check;
+// store_drop.cc the removal of a partition's documents.
 
 #ifndef CRDTDB_STORE_STORE_IMPL_H_
 #define CRDTDB_STORE_STORE_IMPL_H_
@@ -81,6 +82,7 @@ class Store::Impl {
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Result<uint64_t> CountLiveInBuckets(uint32_t first, uint32_t last) const;
   Status Commit(const WriteSet& writes);
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last);
   Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
   void RefuseWrites(const std::string& why);
   Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
@@ -117,6 +119,21 @@ class Store::Impl {
   Status LoadRecords();
   Result<std::optional<uint64_t>> ReadMetaU64(std::string_view name) const;
   Result<std::optional<std::string>> ReadMeta(std::string_view name) const;
+  // Loads the record of dropped bucket ranges (store_drop.cc).
+  Status LoadDroppedRanges();
+  // Whether the document `key`, referred to by the delta-log entry `sequence`, may be missing
+  // because DropBuckets removed it: a drop of its bucket came after the entry was logged.
+  bool Dropped(std::string_view key, uint64_t sequence) const;
+  // Verify's check of one delta-log record (its value) read at `ro`'s snapshot: a reference to a
+  // missing document that no drop explains is reported to `problem`.
+  void CheckReference(const leveldb::ReadOptions& ro, uint64_t sequence, std::string_view value,
+                      const std::function<void(std::string)>& problem) const;
+  // The oldest sequence the delta log holds; the next one to be issued if it is empty.
+  Result<uint64_t> OldestLogSequence() const;
+  // Removes up to drop_chunk_documents documents of the bucket entries from `*from` up to `end`
+  // (exclusive) in one batch that also holds `extra`; advances `*from` past them and returns how
+  // many it removed (store_drop.cc).
+  Result<uint64_t> DropChunk(std::string* from, const std::string& end, const leveldb::WriteBatch& extra);
   // Loads the checkpointed counters and Merkle leaves (valid after a clean close).
   Status LoadCheckpoint();
   // After an unclean close: rebuilds the Merkle leaves and the live count from the bucket
@@ -152,13 +169,19 @@ class Store::Impl {
   bool loaded_ = false;  // Load succeeded: the destructor may checkpoint
   std::string new_epoch_reason_;  // set by Load (MarkOpen), constant afterwards
 
-  // Guards meta_, tree_, stale_leaves_, health_error_ and the read errors.
+  // Guards meta_, tree_, stale_leaves_, health_error_, dropped_ and the read errors.
   mutable std::mutex mu_;
   Metadata meta_;
   merkle::MerkleTree tree_;
   // Leaves whose persisted record (the checkpoint) may differ from tree_.
   std::bitset<merkle::kLeafCount> stale_leaves_;
   std::string health_error_;
+  // The bucket ranges DropBuckets emptied, as persisted in `m` `dropped` (store_drop.cc).
+  struct DroppedRange {
+    uint32_t first = 0, last = 0;
+    uint64_t sequence = 0;  // the last delta-log sequence when the drop began
+  };
+  std::vector<DroppedRange> dropped_;
   // Storage errors that reads met since open: they do not stop writes, but status reports them.
   mutable uint64_t read_errors_ = 0;
   mutable std::string first_read_error_, last_read_error_;

@@ -105,6 +105,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
         "delta_log_max_entries must be at least 1: with 0 every delta would be dropped as it is logged, "
         "and the stream would have nothing to publish");
   }
+  if (options.drop_chunk_documents == 0) {
+    return Status::InvalidArgument("drop_chunk_documents must be at least 1: a drop would never progress");
+  }
   leveldb::Env* env = options.env != nullptr ? options.env : leveldb::Env::Default();
   Result<DirectoryState> state = InspectStoreDirectory(env, options.path);
   if (!state.ok()) return state.status();

@@ -1,8 +1,10 @@
 // Copyright (c) crdtdb authors.
 //
 // Store::Verify: recomputes every document's digest, the bucket entries, the live count and the
-// whole Merkle tree from the documents, and checks the delta log for holes (docs/storage.md).
+// whole Merkle tree from the documents, and checks the delta log for holes and for references to
+// documents that are missing and were not dropped (docs/storage.md).
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -11,6 +13,26 @@
 #include "store/store_impl.h"
 
 namespace crdtdb::store {
+
+// A delta-log entry logged by reference needs its document, unless a drop of its bucket came
+// after it (store_drop.cc).
+void Store::Impl::CheckReference(const leveldb::ReadOptions& ro, uint64_t sequence, std::string_view value,
+                                 const std::function<void(std::string)>& problem) const {
+  if (value.size() < 4 || value.size() - 4 < ReadBigEndian32(value)) {
+    problem("delta-log record " + std::to_string(sequence) + " is malformed");
+    return;
+  }
+  const std::string_view key = value.substr(4, ReadBigEndian32(value));
+  if (value.size() > 4 + key.size()) return;  // logged inline
+  std::string ignored;
+  leveldb::Status s = db_->Get(ro, DocumentKey(key), &ignored);
+  if (s.IsNotFound() && !Dropped(key, sequence)) {
+    problem("delta-log record " + std::to_string(sequence) + " refers to a missing document /" + std::string(key));
+  } else if (!s.ok() && !s.IsNotFound()) {
+    problem("delta-log record " + std::to_string(sequence) + ": " +
+            NoteRead(FromLevelDb(s, "reading the document it refers to")).message());
+  }
+}
 
 Result<StoreVerification> Store::Impl::Verify() const {
   StoreVerification report;
@@ -79,6 +101,7 @@ Result<StoreVerification> Store::Impl::Verify() const {
     if (expected != 0 && seq != expected) problem("delta log has a hole before sequence " + std::to_string(seq));
     expected = seq + 1;
     ++entries;
+    CheckReference(ro, seq, std::string_view(it->value().data(), it->value().size()), problem);
   }
   if (!it->status().ok()) return finish();
   if (entries > 0 && expected - 1 != meta.sequence) problem("delta log ends before the last sequence");

@@ -71,7 +71,10 @@ class LocalReplica {
   // up to at most `max_bytes` (but at least one delta, whatever its size); the first returned
   // sequence is above `from` when older deltas left the log. The budget bounds the work, not only
   // the answer: a delta logged as a reference to its document's state is not read past it
-  // (store::Store::ReadDeltaLog).
+  // (store::Store::ReadDeltaLog). A sequence may be missing from an answer, the others keeping
+  // theirs, because its delta was logged by reference to a document this replica has dropped
+  // since (DropBuckets): receivers that miss it get that document from its owners by
+  // anti-entropy, as for a delta that left the log.
   virtual Result<std::vector<LoggedDelta>> ReadLog(uint64_t from, size_t max,
                                                    size_t max_bytes) const = 0;
   // The documents of one Merkle bucket with their digests, sorted by key.
@@ -85,6 +88,16 @@ class LocalReplica {
   // crdt::kMaxEncodedBytes) fails with the other updates of its document only, and the rest are
   // committed; a failed commit fails every update it carried.
   virtual ApplyResult ApplyRemote(std::vector<RemoteUpdate> updates) = 0;
+
+  // Removes every document (live or deleted) of the Merkle buckets first..last (inclusive) from
+  // this replica, with its Merkle contribution; returns how many it removed. For a node that
+  // handed a partition off to its new owner (docs/sharding.md): nothing is deleted in the CRDT
+  // sense, no delta is logged or sent, the replica only stops holding the documents, which its
+  // owners keep. It is serialized with every write: a write that commits before it is dropped
+  // with the rest, one that commits after it stays. InvalidArgument unless first <= last <
+  // merkle::kLeafCount; a storage error leaves some of the documents dropped, and calling it
+  // again finishes the drop.
+  virtual Result<uint64_t> DropBuckets(uint32_t first, uint32_t last) = 0;
 
   // How far this replica has applied `origin`'s delta stream, as last saved (a lower bound), so
   // that gap repair resumes there after a restart; nullopt if unknown.

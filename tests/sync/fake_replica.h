@@ -103,6 +103,23 @@ class FakeReplica : public sync::LocalReplica {
   uint64_t highest_acknowledged = 0;
   std::map<crdt::ReplicaId, uint64_t> progress;
 
+  // Removes the documents of those buckets and their contributions; leaves the log as it is.
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last) override {
+    if (first > last || last >= merkle::kLeafCount) return Status::InvalidArgument("no such bucket range");
+    uint64_t removed = 0;
+    for (auto it = documents_.begin(); it != documents_.end();) {
+      const uint32_t bucket = merkle::BucketOf(it->first);
+      if (bucket < first || bucket > last) {
+        ++it;
+        continue;
+      }
+      tree_.Toggle(bucket, merkle::Contribution(it->first, it->second.first));
+      it = documents_.erase(it);
+      ++removed;
+    }
+    return removed;
+  }
+
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override {
     sync::ApplyResult result;
     for (sync::RemoteUpdate& u : updates) {
