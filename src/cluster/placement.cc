@@ -118,8 +118,10 @@ Placement Placement::Compute(const ClusterConfig& config) {
   };
   feed(std::to_string(config.partitions));
   for (const RegionConfig& region : config.regions) {
-    std::vector<std::string> names;
-    for (const NodeConfig& node : region.nodes) names.push_back(node.name);
+    std::vector<std::string> names;  // the nodes that own partitions: leaving ones own none
+    for (const NodeConfig& node : region.nodes) {
+      if (!node.leaving) names.push_back(node.name);
+    }
     // The placement depends on the set of names, not on their order in the file.
     std::vector<std::string> sorted = names;
     std::sort(sorted.begin(), sorted.end());
@@ -134,7 +136,7 @@ Placement Placement::Compute(const ClusterConfig& config) {
       for (size_t n : owners) owner_names.push_back(names[n]);
       r.owners.push_back(std::move(owner_names));
     }
-    for (const std::string& name : names) placement.owned_.emplace(name, PartitionSet(config.partitions));
+    for (const NodeConfig& node : region.nodes) placement.owned_.emplace(node.name, PartitionSet(config.partitions));
     for (PartitionId p = 0; p < config.partitions; ++p) {
       for (const std::string& owner : r.owners[p]) placement.owned_.find(owner)->second.Add(p);
     }

@@ -126,7 +126,23 @@ Outcome RegionStatus(const RegionRouter& router, const ClusterConfig& config,
     }
     out[counter] = sum;
   }
+  // Moves in progress (docs/sharding.md, "Moves"): what each node still holds without owning it.
+  Json moves = Json::array();
+  Json stale = Json::array();  // nodes that run by another placement than this configuration's
+  for (const auto& [name, status] : answered) {
+    if (status.contains("placement_version") && status["placement_version"] != placement.version()) {
+      stale.push_back(name);
+    }
+    if (!status.contains("handing_off") || !status["handing_off"].is_array()) continue;
+    for (const Json& move : status["handing_off"]) {
+      Json entry{{"from", name}};
+      entry.update(move);
+      moves.push_back(std::move(entry));
+    }
+  }
   out["nodes"] = std::move(nodes);
+  out["moves"] = std::move(moves);
+  out["nodes_on_another_placement"] = std::move(stale);
   out["unavailable_partitions"] = unavailable;
   Outcome outcome{kExitOk, out.dump() + "\n", "", {}};
   if (!unavailable.empty()) {

@@ -2,6 +2,7 @@
 
 #include "config/cluster_config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -168,13 +169,17 @@ Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
     node_sites_.push_back(FirstUse{entry.line, entry.path});
     region->nodes.push_back(std::move(node));
   }
+  const auto staying = static_cast<int64_t>(
+      std::count_if(region->nodes.begin(), region->nodes.end(), [](const NodeConfig& n) { return !n.leaving; }));
+  if (staying == 0) {
+    return reader_.Error(entry.line, entry.path + ".nodes", "every node is leaving: at least one must stay");
+  }
   if (const YamlEntry* factor = mapping->Find("replication_factor")) {
-    const auto nodes = static_cast<int64_t>(region->nodes.size());
-    Result<int64_t> value = reader_.Integer(*factor, 1, nodes);
+    Result<int64_t> value = reader_.Integer(*factor, 1, staying);
     if (!value.ok()) {
       return reader_.Error(factor->line, factor->path,
-                           "must be from 1 to the region's node count, " + std::to_string(nodes) +
-                               " (got " + YamlReader::Describe(factor->node) + ")");
+                           "must be from 1 to the region's node count without leaving nodes, " +
+                               std::to_string(staying) + " (got " + YamlReader::Describe(factor->node) + ")");
     }
     region->replication_factor = static_cast<int>(*value);
   }
@@ -189,11 +194,16 @@ Status ConfigParser::ParseNodes(const YamlEntry& entry, RegionConfig* region) {
   for (const YamlEntry& item : *items) {
     Result<YamlMapping> mapping =
         reader_.Mapping(item, {"name", "data_dir", "publish", "sync", "client", "public_key",
-                               "secret_key_file"});
+                               "secret_key_file", "leaving"});
     if (!mapping.ok()) return mapping.status();
     NodeConfig node;
     if (Status s = ParseName(*mapping, "node", &node_name_lines_, &node.name); !s.ok()) return s;
     if (Status s = ParseNodeEndpoints(*mapping, &node); !s.ok()) return s;
+    if (const YamlEntry* leaving = mapping->Find("leaving")) {
+      Result<bool> value = reader_.Bool(*leaving);
+      if (!value.ok()) return value.status();
+      node.leaving = *value;
+    }
     node_sites_.push_back(FirstUse{item.line, item.path});
     region->nodes.push_back(std::move(node));
   }

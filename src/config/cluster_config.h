@@ -54,11 +54,15 @@ struct NodeConfig {
   std::string client;   // ROUTER socket: CLI / API requests
   std::optional<std::string> public_key;       // Z85 CURVE key; required when security.curve
   std::optional<std::string> secret_key_file;  // resolved like data_dir; required when curve
+  // `leaving: true`: the node owns no partition (cluster/placement.h) but stays a member of the
+  // region, reachable and authenticated, while it hands what it holds off to the new owners
+  // (docs/sharding.md, "Removing a node"); then it can be removed from the file.
+  bool leaving = false;
 };
 
 struct RegionConfig {
   std::string name;  // unique in the cluster; [a-z0-9-]+
-  // Owners of each partition in this region; 1 <= replication_factor <= nodes.size().
+  // Owners of each partition in this region; 1 <= replication_factor <= the nodes not leaving.
   int replication_factor = 1;
   // Never empty. A region written with its endpoints directly under it (interfaces.md section 1)
   // is a one-node region: one node, named after the region.

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "db/database_impl.h"
@@ -57,6 +58,12 @@ class Replica {
   void OnTick(uint64_t now_ms) { engine_.OnTick(now_ms); }
   std::vector<sync::Outgoing> TakeOutgoing() { return engine_.TakeOutgoing(); }
   std::vector<std::string> TakeWarnings() { return engine_.TakeWarnings(); }
+  std::vector<std::string> TakeNotices() { return engine_.TakeNotices(); }
+  // A new placement (sync::SyncEngine::SetScope).
+  void SetScope(sync::SyncScope scope, std::vector<std::string> peers) {
+    engine_.SetScope(std::move(scope), std::move(peers));
+  }
+  const sync::SyncScope& scope() const { return engine_.scope(); }
   void CountRejected() { engine_.CountRejected(); }
 
   const sync::SyncStats& sync_stats() const { return engine_.stats(); }

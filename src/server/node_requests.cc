@@ -15,7 +15,8 @@ NodeRequests::NodeRequests(const RegionConfig& region, const NodeConfig& self,
                            const cluster::Placement& placement)
     : region_(region), self_(self), placement_(placement), owned_(placement.OwnedBy(self.name)) {}
 
-std::optional<command::Outcome> NodeRequests::RedirectUnlessOwned(const command::Command& command) const {
+std::optional<command::Outcome> NodeRequests::RedirectUnlessKept(const command::Command& command,
+                                                                 const sync::SyncScope& scope) const {
   using Verb = command::Command::Verb;
   switch (command.verb) {
     case Verb::kGet: case Verb::kPut: case Verb::kPatch: case Verb::kDelete: case Verb::kInc:
@@ -26,7 +27,7 @@ std::optional<command::Outcome> NodeRequests::RedirectUnlessOwned(const command:
   Result<std::string> key = db::NormalizeKey(command.path);
   if (!key.ok()) return std::nullopt;
   const cluster::PartitionId partition = placement_.partitioning().PartitionOf(*key);
-  if (owned_.Contains(partition)) return std::nullopt;
+  if (owned_.Contains(partition) || scope.handing_off.Contains(partition)) return std::nullopt;
   command::Outcome outcome;
   outcome.exit_code = command::kExitFailure;
   std::string names;
@@ -49,13 +50,28 @@ void NodeRequests::ScopeListing(command::Command* command) const {
 }
 
 Status NodeRequests::PrintStatus(const std::string& replica_status, const db::DatabaseImpl& db,
-                                 const std::vector<uint32_t>& asked, std::ostream& out) const {
+                                 const sync::SyncScope& scope, const std::vector<uint32_t>& asked,
+                                 std::ostream& out) const {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(replica_status);
   j["node"] = self_.name;
+  j["leaving"] = self_.leaving;
   j["partitions"] = owned_.ToVector();
+  j["placement_version"] = placement_.version();
+  const cluster::Partitioning& partitioning = placement_.partitioning();
+  nlohmann::ordered_json moves = nlohmann::ordered_json::array();
+  const cluster::PartitionSet moving = scope.Moving();
+  for (cluster::PartitionId p : scope.handing_off.ToVector()) {
+    const auto [first, last] = partitioning.BucketsOf(p);
+    Result<uint64_t> live = db.CountLiveInBuckets(first, last);
+    if (!live.ok()) return live.status();
+    moves.push_back({{"partition", p},
+                     {"to", placement_.Owners(region_.name, p)},
+                     {"copying", moving.Contains(p)},
+                     {"documents", *live}});
+  }
+  j["handing_off"] = std::move(moves);
   nlohmann::ordered_json roots = nlohmann::ordered_json::object();
   nlohmann::ordered_json documents = nlohmann::ordered_json::object();
-  const cluster::Partitioning& partitioning = placement_.partitioning();
   for (uint32_t p : asked) {
     if (!owned_.Contains(p)) continue;
     merkle::Hash root;

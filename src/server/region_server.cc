@@ -2,6 +2,7 @@
 
 #include "server/region_server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -28,6 +29,7 @@
 #include "server/node_requests.h"
 #include "store/store.h"
 #include "sync/messages.h"
+#include "sync/node_scope.h"
 
 namespace crdtdb::server {
 
@@ -88,20 +90,18 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  // `peers` are the nodes this one replicates with (cluster::Placement::PeersOf).
-  Server(const ClusterConfig& config, const RegionConfig& region, const NodeConfig& self,
-         const cluster::Placement& placement, std::vector<std::string> peers,
+  Server(const ClusterConfig& config, const std::string& region, const std::string& self,
          std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
       : config_(config),
-        region_(region),
-        self_(self),
-        node_(region, self, placement),
-        peer_names_(std::move(peers)),
+        region_(config_.FindRegion(region)),
+        self_(region_->FindNode(self)),
+        placement_(cluster::Placement::Compute(config_)),
+        node_(std::make_unique<NodeRequests>(*region_, *self_, placement_)),
         own_keys_(std::move(own_keys)),
         reload_(std::move(reload)) {}
 
-  // Binds the region's endpoints and connects to its peers. Called before the store is opened,
-  // so that a region that cannot bind leaves no new data_dir behind.
+  // Binds the region's endpoints. Called before the store is opened, so that a region that
+  // cannot bind leaves no new data_dir behind.
   Status Bind() {
     if (own_keys_) {
       // The ZAP handler first: a CURVE server socket created without one admits any key.
@@ -110,31 +110,23 @@ class Server {
       if (!zap.ok()) return zap.status();
       zap_ = std::move(zap).value();
     }
-    if (Status s = BindServerSockets(); !s.ok()) return s;
-    try {
-      for (const std::string& name : peer_names_) {
-        const NodeConfig& node = *config_.RegionOfNode(name)->FindNode(name);
-        std::optional<net::CurveClientKeys> keys;
-        if (own_keys_) keys = net::CurveClientKeys{node.public_key.value_or(""), *own_keys_};
-        peers_.push_back(
-            Peer{node.name,
-                 std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys}),
-                 std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, node.sync, keys})});
-      }
-    } catch (const zmq::error_t& e) {
-      return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
-    }
-    return Status::OK();
+    return BindServerSockets();
   }
 
-  // Serves `replica` until `stop`; an error if the server sockets could not be bound again after a
-  // reload.
+  // The replica of this node over `db`, replicating with the nodes its placement and what it
+  // holds name (sync/node_scope.h), and the links to them.
+  Status Start(std::unique_ptr<db::DatabaseImpl> db, sync::SyncOptions options) {
+    const sync::NodeScope scope = ScopeNow(*db);
+    options.scope = scope.scope;
+    replica_ = std::make_unique<db::Replica>(std::move(db), config_.cluster, region_->name, scope.peers, options);
+    LogScope("serving");
+    return ConnectPeers(scope.peers);
+  }
+
+  // Serves the replica until `stop`; an error if the server sockets could not be bound again
+  // after a reload.
   // `bindings` (CURVE only, else null) are the replica id bindings kept in the data_dir.
-  Status Run(std::unique_ptr<db::Replica> replica, std::unique_ptr<IdentityBindings> bindings,
-             const std::atomic<bool>& stop) {
-    replica_ = std::move(replica);
+  Status Run(std::unique_ptr<IdentityBindings> bindings, const std::atomic<bool>& stop) {
     bindings_ = std::move(bindings);
     std::vector<zmq::pollitem_t> items;
     uint64_t next_tick = SteadyMs();
@@ -176,7 +168,7 @@ class Server {
         next_tick = SteadyMs() + kTickMs;
       }
     }
-    Log("INFO", self_.name, "stopping");
+    Log("INFO", self_->name, "stopping");
     return Status::OK();
   }
 
@@ -184,9 +176,9 @@ class Server {
   // The three bound sockets: publish, sync and client. An error names the endpoint that failed.
   Status BindServerSockets() {
     for (auto [socket, type, key, endpoint] :
-         {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_.publish},
-          std::tuple{&sync_, zmq::socket_type::router, "sync", &self_.sync},
-          std::tuple{&client_, zmq::socket_type::router, "client", &self_.client}}) {
+         {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_->publish},
+          std::tuple{&sync_, zmq::socket_type::router, "sync", &self_->sync},
+          std::tuple{&client_, zmq::socket_type::router, "client", &self_->client}}) {
       try {
         *socket = ServerSocket(type);
         socket->bind(*endpoint);
@@ -198,28 +190,113 @@ class Server {
     return Status::OK();
   }
 
-  // SIGHUP: reads the configuration again and applies its CURVE allow-list (ReloadHook).
+  // What this node keeps, shares and hands off now, by the placement in force and what its
+  // store holds.
+  sync::NodeScope ScopeNow(const db::DatabaseImpl& db) const {
+    return sync::ScopeOfNode(placement_, region_->name, self_->name,
+                             sync::HeldPartitions(placement_.partitioning(), db));
+  }
+
+  void LogScope(const std::string& what) {
+    const sync::SyncScope& scope = replica_->scope();
+    Log("INFO", self_->name,
+        what + " " + std::to_string(scope.owned.size()) + " of " + std::to_string(config_.partitions) +
+            " partitions" +
+            (scope.handing_off.empty() ? ""
+                                       : ", handing " + std::to_string(scope.handing_off.size()) +
+                                             " off to their new owners") +
+            " (placement " + std::to_string(placement_.version()) + "): publish " + self_->publish +
+            ", sync " + self_->sync + ", client " + self_->client + (own_keys_ ? ", CURVE on" : ""));
+  }
+
+  // A SUB to `name`'s delta stream and a DEALER to its sync endpoint.
+  Status ConnectPeers(const std::vector<std::string>& names) {
+    try {
+      for (const std::string& name : names) {
+        const NodeConfig& node = *config_.RegionOfNode(name)->FindNode(name);
+        std::optional<net::CurveClientKeys> keys;
+        if (own_keys_) keys = net::CurveClientKeys{node.public_key.value_or(""), *own_keys_};
+        peers_.push_back(
+            Peer{node.name,
+                 std::make_unique<net::PeerLink>(
+                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys}),
+                 std::make_unique<net::PeerLink>(
+                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, node.sync, keys})});
+      }
+    } catch (const zmq::error_t& e) {
+      return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
+    }
+    return Status::OK();
+  }
+
+  // SIGHUP: reads the configuration again (ReloadHook) and applies its CURVE allow-list and its
+  // placement: this node starts serving the partitions it gains and hands off those it loses
+  // (docs/sharding.md, "Moves"). A configuration that changes this node itself (its endpoints or
+  // store), the cluster or the partition count is refused whole: those need a restart.
   Status Reload() {
     Result<ClusterConfig> fresh = reload_.load();
     if (!fresh.ok()) {
-      Log("ERROR", self_.name, "reload failed, the configuration in use stays: " + fresh.status().ToString());
+      Log("ERROR", self_->name, "reload failed, the configuration in use stays: " + fresh.status().ToString());
       return Status::OK();
     }
-    if (!own_keys_ || !fresh->security.curve) {
-      Log("INFO", self_.name, "reload: CURVE is off, so there is no allow-list to apply; other changes need a restart");
+    if (std::string why = ReloadRefusal(*fresh); !why.empty()) {
+      Log("ERROR", self_->name, "reload refused, the configuration in use stays: " + why);
       return Status::OK();
     }
-    std::map<std::string, std::string> allowed = AllowList(*fresh);
+    std::optional<std::map<std::string, std::string>> allowed;
+    if (own_keys_) allowed = AllowList(*fresh);
+    const std::string region = region_->name, self = self_->name;
+    config_ = std::move(fresh).value();
+    region_ = config_.FindRegion(region);
+    self_ = region_->FindNode(self);
+    ApplyPlacement();
+    if (!allowed) return Status::OK();
     size_t removed = 0;
-    for (const auto& [key, user] : allowed_) removed += allowed.count(key) == 0;
-    zap_->SetAllowList(allowed);
-    allowed_ = std::move(allowed);
+    for (const auto& [key, user] : allowed_) removed += allowed->count(key) == 0;
+    zap_->SetAllowList(*allowed);
+    allowed_ = std::move(*allowed);
     // The replica id bindings stay: an id stays bound to its key even while the key is unlisted.
-    Log("INFO", self_.name,
-        "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) +
-            " removed; other changes need a restart");
+    Log("INFO", self_->name,
+        "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) + " removed");
     if (removed == 0) return Status::OK();
     return RebindServerSockets();
+  }
+
+  // Why `fresh` cannot be applied while serving; empty if it can.
+  std::string ReloadRefusal(const ClusterConfig& fresh) const {
+    if (fresh.cluster != config_.cluster) return "the cluster name changed";
+    if (fresh.partitions != config_.partitions) return "the partition count changed (it is fixed when the cluster is created)";
+    if (fresh.security.curve != config_.security.curve) return "security.curve changed";
+    const RegionConfig* region = fresh.FindRegion(region_->name);
+    if (region == nullptr) return "region " + region_->name + " is gone";
+    const NodeConfig* self = region->FindNode(self_->name);
+    if (self == nullptr) {
+      return "node " + self_->name + " is gone: mark it `leaving: true` first, and remove it once it holds no partition";
+    }
+    if (self->data_dir != self_->data_dir || self->publish != self_->publish || self->sync != self_->sync ||
+        self->client != self_->client || self->public_key != self_->public_key) {
+      return "node " + self_->name + "'s own store, endpoints or key changed";
+    }
+    return "";
+  }
+
+  // Computes the placement of the configuration in force and moves to it: the engine's scope and
+  // peers, the links to the peers (new ones connected, old ones closed) and the node's answers.
+  void ApplyPlacement() {
+    placement_ = cluster::Placement::Compute(config_);
+    node_ = std::make_unique<NodeRequests>(*region_, *self_, placement_);
+    sync::NodeScope scope = ScopeNow(replica_->database());
+    std::vector<std::string> added;
+    for (const std::string& name : scope.peers) {
+      const bool known = std::any_of(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.name == name; });
+      if (!known) added.push_back(name);
+    }
+    std::erase_if(peers_, [&](const Peer& p) {
+      return !std::binary_search(scope.peers.begin(), scope.peers.end(), p.name);
+    });
+    replica_->SetScope(std::move(scope.scope), scope.peers);
+    if (Status s = ConnectPeers(added); !s.ok()) Log("ERROR", self_->name, "reload: " + s.ToString());
+    LogScope("reload: serving");
   }
 
   // Closes the bound sockets, dropping every connection, and binds them again. libzmq closes a
@@ -233,7 +310,7 @@ class Server {
       }
       Status s = BindServerSockets();
       if (s.ok()) {
-        Log("INFO", self_.name, "server sockets bound again: every connection authenticates anew");
+        Log("INFO", self_->name, "server sockets bound again: every connection authenticates anew");
         return Status::OK();
       }
       if (attempt == kRebindAttempts) return s.WithContext("after a reload");
@@ -277,7 +354,7 @@ class Server {
   void LogBindingError(const std::string& message) {
     if (binding_error_logged_) return;
     binding_error_logged_ = true;
-    Log("ERROR", self_.name, message + " (logged once)");
+    Log("ERROR", self_->name, message + " (logged once)");
   }
 
   // Binds each peer region's replica id, once learned from its authenticated delta stream, to the
@@ -339,20 +416,20 @@ class Server {
       replica_->CountRejected();
       return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}});
     }
-    if (std::optional<command::Outcome> redirect = node_.RedirectUnlessOwned(*command)) {
+    if (std::optional<command::Outcome> redirect = node_->RedirectUnlessKept(*command, replica_->scope())) {
       return command::EncodeOutcome(*redirect);
     }
-    node_.ScopeListing(&*command);
+    node_->ScopeListing(&*command);
     const command::Outcome outcome =
         command::Execute(*command, replica_->database(), [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
           const std::string status =
-              command::StatusJson(replica_->status(now_ms), self_.data_dir, (now_ms - started_ms_) / 1000);
-          if (!region_.listed_nodes) {
+              command::StatusJson(replica_->status(now_ms), self_->data_dir, (now_ms - started_ms_) / 1000);
+          if (!region_->listed_nodes) {
             out << status;
             return Status::OK();
           }
-          return node_.PrintStatus(status, replica_->database(), command->partitions, out);
+          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command->partitions, out);
         });
     return command::EncodeOutcome(outcome);
   }
@@ -369,18 +446,18 @@ class Server {
         try {
           events = link->Poll(SteadyMs());
         } catch (const zmq::error_t& e) {
-          Log("ERROR", self_.name, "cannot reopen the " + what + ": " + e.what());
+          Log("ERROR", self_->name, "cannot reopen the " + what + ": " + e.what());
           continue;
         }
         for (net::LinkEvent event : events) {
           switch (event) {
             case net::LinkEvent::kUp:
-              Log("INFO", self_.name, what + " connected");
+              Log("INFO", self_->name, what + " connected");
               if (link == peer.requests.get()) replica_->OnPeerConnected(peer.name);
               break;
-            case net::LinkEvent::kDown: Log("WARN", self_.name, what + " disconnected"); break;
+            case net::LinkEvent::kDown: Log("WARN", self_->name, what + " disconnected"); break;
             case net::LinkEvent::kReplaced:
-              Log("WARN", self_.name,
+              Log("WARN", self_->name,
                   what +
                       ": the connection ended in a protocol error; reconnecting with a new socket");
               break;
@@ -410,7 +487,8 @@ class Server {
   }
 
   void SendOutgoing() {
-    for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_.name, warning);
+    for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_->name, warning);
+    for (const std::string& notice : replica_->TakeNotices()) Log("INFO", self_->name, notice);
     for (sync::Outgoing& out : replica_->TakeOutgoing()) {
       try {
         if (out.kind == sync::Outgoing::Kind::kPublish) {
@@ -427,11 +505,11 @@ class Server {
     }
   }
 
-  const ClusterConfig& config_;
-  const RegionConfig& region_;
-  const NodeConfig& self_;
-  const NodeRequests node_;
-  const std::vector<std::string> peer_names_;
+  ClusterConfig config_;         // the configuration in force: replaced by a reload
+  const RegionConfig* region_;   // in config_
+  const NodeConfig* self_;       // in config_
+  cluster::Placement placement_;
+  std::unique_ptr<NodeRequests> node_;  // refers to the three above
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
@@ -483,16 +561,9 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     }
     own_keys = std::move(keys).value();
   }
-  const cluster::Placement placement = cluster::Placement::Compute(config);
-  std::vector<std::string> peers;
   sync::SyncOptions options;
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
-  options.scope.Set(placement.partitioning(), placement.OwnedBy(self->name));
-  for (auto& [peer, shared] : placement.PeersOf(self->name)) {
-    peers.push_back(peer);
-    options.scope.shared.emplace(peer, std::move(shared));
-  }
-  Server server(config, *own_region, *self, placement, peers, std::move(own_keys), std::move(reload));
+  Server server(config, own_region->name, self->name, std::move(own_keys), std::move(reload));
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
@@ -503,8 +574,6 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
         "the store starts stream epoch " + std::to_string((*store)->metadata().epoch) + ": " + why +
             "; peers repair what it may lack by anti-entropy (docs/storage.md, \"Stream epochs\")");
   }
-  auto db = std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs);
-  auto replica = std::make_unique<db::Replica>(std::move(db), config.cluster, region, std::move(peers), options);
   std::unique_ptr<IdentityBindings> bindings;
   if (config.security.curve) {
     Result<std::unique_ptr<IdentityBindings>> opened =
@@ -512,11 +581,10 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     if (!opened.ok()) return opened.status();
     bindings = std::move(opened).value();
   }
-  Log("INFO", self->name,
-      "serving " + std::to_string(options.scope.owned.size()) + " of " +
-          std::to_string(config.partitions) + " partitions: publish " + self->publish + ", sync " + self->sync + ", client " + self->client +
-          (config.security.curve ? ", CURVE on" : ""));
-  return server.Run(std::move(replica), std::move(bindings), stop);
+  if (Status s = server.Start(std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs), options); !s.ok()) {
+    return s;
+  }
+  return server.Run(std::move(bindings), stop);
 }
 
 }  // namespace crdtdb::server

@@ -29,9 +29,13 @@ namespace crdtdb::server {
 constexpr int kTickMs = 10;
 
 // Reloading the configuration while serving (SIGHUP): a signal handler sets `requested`, and
-// `load` reads the configuration file again. What a reload applies is the CURVE allow-list: a key
-// no longer listed loses its connections (the server sockets are bound anew, everyone reconnects,
-// and the ZAP handler refuses that key). Other changes take effect at the next start.
+// `load` reads the configuration file again. A reload applies the placement (nodes added, leaving
+// or removed, replication factors: the node serves the partitions it gains at once and hands off
+// those it loses, docs/sharding.md, "Moves") and the CURVE allow-list: a key no longer listed
+// loses its connections (the server sockets are bound anew, everyone reconnects, and the ZAP
+// handler refuses that key). A configuration that changes the cluster's name, the partition count,
+// security.curve, or this node's own store, endpoints or key is refused whole (logged; the one in
+// force stays): those need a restart.
 struct ReloadHook {
   std::atomic<bool>* requested = nullptr;
   std::function<Result<ClusterConfig>()> load;

@@ -78,6 +78,17 @@ class Writer {
       Uint(a.sequence);
     }
   }
+  void Roots(uint64_t placement_version, const std::vector<PartitionRoot>& roots) {
+    Uint(placement_version);
+    Array(roots.size());
+    for (const PartitionRoot& r : roots) {
+      Array(2);
+      Uint(r.partition);
+      Hash(r.root);
+    }
+  }
+  void Body(const HandOffRequest& m) { Roots(m.placement_version, m.roots); }
+  void Body(const HandOffAnswer& m) { Roots(m.placement_version, m.roots); }
   void Body(const LogRequest& m) {
     Uint(m.from_sequence);
     Uint(m.max_deltas);
@@ -254,6 +265,20 @@ class Reader {
     }
     return true;
   }
+  bool Roots(uint64_t* placement_version, std::vector<PartitionRoot>* roots) {
+    uint32_t n = 0;
+    if (!Uint(placement_version) || !List(kMaxPartitionsPerMessage, &n)) return false;
+    roots->resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      PartitionRoot& r = (*roots)[i];
+      if (!Tuple(2) || !Uint32(&r.partition) || !Hash(&r.root)) return false;
+      if (r.partition >= kMaxPartitionsPerMessage) return Fail("no such partition");
+      if (i > 0 && !((*roots)[i - 1].partition < r.partition)) return Fail("partitions are not ascending");
+    }
+    return true;
+  }
+  bool Body(HandOffRequest* m) { return Roots(&m->placement_version, &m->roots); }
+  bool Body(HandOffAnswer* m) { return Roots(&m->placement_version, &m->roots); }
   bool Body(LogRequest* m) { return Uint(&m->from_sequence) && Uint32(&m->max_deltas); }
   bool Body(LogResponse* m) {
     return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas);
@@ -389,7 +414,8 @@ Result<Message> DecodePlain(std::string_view bytes) {
 const char* TypeName(const Body& body) {
   static const char* kNames[] = {
       "delta_batch",   "heartbeat",    "log_request",   "log_response",     "tree_request",
-      "tree_response", "leaf_request", "leaf_response", "document_request", "documents"};
+      "tree_response", "leaf_request", "leaf_response", "document_request", "documents",
+      "hand_off_request", "hand_off_answer"};
   static_assert(std::size(kNames) == kTypeCount);
   return kNames[body.index()];
 }

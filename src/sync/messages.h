@@ -30,6 +30,9 @@ namespace crdtdb::sync {
 // 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
 // 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
 // 5: heartbeats acknowledge how far the sender has applied each peer's stream.
+// Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
+// build refuses them as unknown types and counts them in rejected_messages, and every other
+// message still passes between the two, so nodes can be upgraded one at a time.
 constexpr unsigned kProtocolVersion = 5;
 
 // Bounds on one message.
@@ -41,6 +44,7 @@ constexpr size_t kMaxNodesPerMessage = 256;
 constexpr size_t kMaxLeafEntriesPerMessage = 65'536;
 constexpr size_t kMaxDocumentsPerMessage = 1024;
 constexpr size_t kMaxAcknowledgementsPerHeartbeat = 1024;
+constexpr size_t kMaxPartitionsPerMessage = 4096;  // cluster::Partitioning::kMaxPartitions
 
 // One delta of the origin's delta log.
 struct LoggedDelta {
@@ -164,8 +168,34 @@ struct Documents {
   friend bool operator==(const Documents&, const Documents&) = default;
 };
 
+// The Merkle root of one partition (the XOR of its subtrees' hashes, in full: 128 bits).
+struct PartitionRoot {
+  uint32_t partition = 0;
+  merkle::Hash root;
+  friend bool operator==(const PartitionRoot&, const PartitionRoot&) = default;
+};
+
+// Hand-off (docs/sharding.md, "Moves"): a node that holds partitions it no longer owns asks a new
+// owner of them, in its region, for its roots of those partitions, giving its own roots and the
+// placement version it runs by. Ascending by partition, unique.
+struct HandOffRequest {
+  uint64_t placement_version = 0;
+  std::vector<PartitionRoot> roots;
+  friend bool operator==(const HandOffRequest&, const HandOffRequest&) = default;
+};
+
+// The answer: the placement version the answerer runs by, and its roots of the asked partitions
+// that it owns by that placement. The asker drops a partition whose root it finds equal to its own
+// in the same step, when the versions are equal. Ascending by partition, unique.
+struct HandOffAnswer {
+  uint64_t placement_version = 0;
+  std::vector<PartitionRoot> roots;
+  friend bool operator==(const HandOffAnswer&, const HandOffAnswer&) = default;
+};
+
 using Body = std::variant<DeltaBatch, Heartbeat, LogRequest, LogResponse, TreeRequest, TreeResponse,
-                          LeafRequest, LeafResponse, DocumentRequest, Documents>;
+                          LeafRequest, LeafResponse, DocumentRequest, Documents, HandOffRequest,
+                          HandOffAnswer>;
 
 struct Message {
   crdt::ReplicaId sender = 0;

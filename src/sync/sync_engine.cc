@@ -30,6 +30,7 @@ struct SyncEngine::Peer {
   uint64_t rounds_started = 0;
   uint64_t session_activity_ms = 0;
   uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
+  uint64_t next_hand_off_ms = 0;      // when to ask it about the partitions moving to it
   std::optional<uint64_t> last_heard_ms;
   std::optional<uint64_t> behind_since_ms;  // set while a delta it announced is not applied here
   // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).
@@ -39,6 +40,7 @@ struct SyncEngine::Peer {
 SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options)
     : local_(local),
       options_(options),
+      scope_(options.scope),
       published_upto_(local.last_sequence()),
       published_at_last_heartbeat_(published_upto_) {
   // Deltas written before this engine started are not published again: peers find them through
@@ -52,6 +54,29 @@ SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, Sync
 
 SyncEngine::~SyncEngine() {
   for (auto& [name, peer] : peers_) SaveProgress(*peer, last_now_ms_, /*now=*/true);
+}
+
+void SyncEngine::SetScope(SyncScope scope, std::vector<std::string> peers) {
+  scope_ = std::move(scope);
+  std::map<std::string, std::unique_ptr<Peer>> kept;
+  for (std::string& name : peers) {
+    auto it = peers_.find(name);
+    std::unique_ptr<Peer> peer;
+    if (it != peers_.end()) {
+      peer = std::move(it->second);
+      peers_.erase(it);
+    } else {
+      peer = std::make_unique<Peer>();
+      peer->name = name;
+    }
+    // What the two share may have changed: a round in progress finishes over the old subtrees,
+    // the next starts over the new ones now.
+    if (!peer->session) peer->next_anti_entropy_ms = 0;
+    peer->next_hand_off_ms = 0;
+    kept.emplace(std::move(name), std::move(peer));
+  }
+  for (auto& [name, peer] : peers_) SaveProgress(*peer, last_now_ms_, /*now=*/true);
+  peers_ = std::move(kept);
 }
 
 SyncEngine::Peer* SyncEngine::FindPeer(const std::string& name) {
@@ -134,7 +159,7 @@ void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas,
   std::vector<uint64_t> sequences;
   for (const LoggedDelta& d : deltas) {
     if (peer.stream.Covered(d.sequence)) continue;  // a duplicate
-    if (!options_.scope.Keeps(d.key)) {
+    if (!scope_.Keeps(d.key)) {
       peer.stream.Add(d.sequence);  // a partition this node does not own: not its to apply
       continue;
     }
@@ -238,7 +263,7 @@ void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t no
   // partitions leave it to their periodic rounds.
   const bool idle = peer.stream.contiguous() >= heartbeat.last_sequence &&
                     published_upto_ == local_.last_sequence() &&
-                    options_.scope.SharesAllWith(peer.name);
+                    scope_.SharesAllWith(peer.name);
   if (!idle || heartbeat.merkle_root == local_.merkle_root()) {
     peer.idle_mismatch.reset();
     return;
@@ -281,6 +306,32 @@ void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t
 }
 
 std::optional<std::string> SyncEngine::OnRequest(const Message& request) {
+  if (const auto* hand_off = std::get_if<HandOffRequest>(&request.body)) {
+    // The roots of the asked partitions this replica owns by its placement; the asker compares.
+    HandOffAnswer answer{scope_.placement_version, {}};
+    for (const sync::PartitionRoot& theirs : hand_off->roots) {
+      if (scope_.partitioning && theirs.partition < scope_.partitioning->count() &&
+          scope_.owned.Contains(theirs.partition)) {
+        answer.roots.push_back(sync::PartitionRoot{theirs.partition, PartitionRoot(theirs.partition)});
+      }
+    }
+    std::string reply = Encode(Message{local_.replica_id(), std::move(answer)});
+    stats_.bytes_sent += reply.size();
+    return reply;
+  }
+  if (const auto* push = std::get_if<Documents>(&request.body);
+      push != nullptr && scope_.partitioning && !scope_.keeps_all && PeerWithReplicaId(request.sender) != nullptr) {
+    // A peer pushes what it thinks the two share; a partition this node no longer keeps (handed
+    // off, dropped) is not taken back. A client's push is kept whatever its partition
+    // (docs/sharding.md, "Routing").
+    Documents kept = *push;
+    std::erase_if(kept.documents, [&](const DocumentState& d) { return !scope_.Keeps(d.key); });
+    return OnAnswerableRequest(Message{request.sender, std::move(kept)});
+  }
+  return OnAnswerableRequest(request);
+}
+
+std::optional<std::string> SyncEngine::OnAnswerableRequest(const Message& request) {
   ApplyResult pushed;
   Result<std::optional<Body>> answer = AnswerRequest(local_, request.body, &pushed);
   if (!answer.ok()) {
@@ -315,6 +366,7 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
     OnLogResponse(*peer, *log, now_ms);
     return NoteProgress(*peer, now_ms);
   }
+  if (const auto* hand_off = std::get_if<HandOffAnswer>(&message->body)) return OnHandOffAnswer(*peer, *hand_off);
   const uint64_t session = std::visit(
       [](const auto& b) -> uint64_t {
         if constexpr (requires { b.session; }) {
@@ -354,6 +406,61 @@ void SyncEngine::FinishSession(Peer& peer, uint64_t now_ms) {
   }
   peer.session.reset();
   peer.next_anti_entropy_ms = now_ms + options_.anti_entropy_interval_ms;
+  peer.next_hand_off_ms = now_ms;  // a round that copied a moving partition may have completed it
+}
+
+merkle::Hash SyncEngine::PartitionRoot(cluster::PartitionId partition) const {
+  merkle::Hash root;
+  for (const merkle::NodeId& node : scope_.partitioning->SubtreesOf(partition)) {
+    root = merkle::Xor(root, local_.merkle_node(node));
+  }
+  return root;
+}
+
+void SyncEngine::RequestHandOff(Peer& peer, uint64_t now_ms) {
+  if (now_ms < peer.next_hand_off_ms) return;
+  auto to = scope_.hand_off_to.find(peer.name);
+  if (to == scope_.hand_off_to.end()) return;
+  const std::vector<cluster::PartitionId> moving = to->second.Intersect(scope_.Moving()).ToVector();
+  if (moving.empty()) return;
+  HandOffRequest request{scope_.placement_version, {}};
+  for (cluster::PartitionId p : moving) request.roots.push_back(sync::PartitionRoot{p, PartitionRoot(p)});
+  Send(Outgoing::Kind::kRequest, peer.name, std::move(request));
+  peer.next_hand_off_ms = now_ms + options_.anti_entropy_interval_ms;
+}
+
+void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
+  // A new owner that runs by another placement may not own the partition for long, or may think
+  // this replica still owns it: nothing is dropped on its word.
+  if (answer.placement_version != scope_.placement_version) return;
+  auto to = scope_.hand_off_to.find(peer.name);
+  if (to == scope_.hand_off_to.end()) return;
+  for (const sync::PartitionRoot& theirs : answer.roots) {
+    const cluster::PartitionId p = theirs.partition;
+    if (!to->second.Contains(p) || !scope_.handing_off.Contains(p) || scope_.owned.Contains(p)) continue;
+    // Equal roots: the owner holds every document here as it is here, including every write this
+    // replica acknowledged, and no write can come between this comparison and the drop.
+    if (theirs.root != PartitionRoot(p)) continue;
+    const auto [first, last] = scope_.partitioning->BucketsOf(p);
+    Result<uint64_t> dropped = local_.DropBuckets(first, last);
+    if (!dropped.ok()) {
+      warnings_.push_back("cannot drop partition " + std::to_string(p) + " after handing it off to " +
+                          peer.name + ": " + dropped.status().ToString() + "; it stays here");
+      continue;
+    }
+    scope_.Dropped(p);
+    ++stats_.partitions_handed_off;
+    // A round in progress may still fetch documents of the partition: rounds start again over
+    // what is kept now.
+    for (auto& [name, other] : peers_) {
+      if (other->session) {
+        other->session.reset();
+        other->next_anti_entropy_ms = 0;
+      }
+    }
+    notices_.push_back("partition " + std::to_string(p) + " handed off to " + peer.name + ": " +
+                       std::to_string(*dropped) + " documents dropped here");
+  }
 }
 
 void SyncEngine::OnPeerConnected(const std::string& name) {
@@ -372,7 +479,7 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
     return;
   }
   if (now_ms < peer.next_anti_entropy_ms) return;
-  std::vector<merkle::NodeId> subtrees = options_.scope.SubtreesWith(peer.name);
+  std::vector<merkle::NodeId> subtrees = scope_.SubtreesWith(peer.name);
   if (subtrees.empty()) return;  // nothing shared
   peer.session = std::make_unique<AntiEntropySession>(local_, ++peer.rounds_started, std::move(subtrees));
   peer.session_activity_ms = now_ms;
@@ -433,6 +540,7 @@ void SyncEngine::OnTick(uint64_t now_ms) {
       RequestMissing(*peer, now_ms);
     }
     RunAntiEntropy(*peer, now_ms);
+    RequestHandOff(*peer, now_ms);
     SaveProgress(*peer, now_ms, /*now=*/false);
   }
 }

@@ -17,6 +17,14 @@
 //     heartbeats show the roots diverging while both streams are idle.
 // Received deltas are joined through the local replica's write path and never re-published:
 // every replica publishes its own deltas only, and every replica subscribes to every other.
+//
+// A node of a region of several also hands off the partitions it holds but no longer owns
+// (SyncScope::handing_off): anti-entropy copies each to its new owners in the region, and a
+// HandOffRequest asks them for their roots of it; in the step an answer shows a new owner, running
+// by the same placement, with a root equal to this replica's, the partition is dropped here
+// (LocalReplica::DropBuckets). Nothing can be written between that comparison and the drop, since
+// the adapter runs client requests on the engine's thread, so every write this replica
+// acknowledged is held by the new owner (docs/sharding.md, "Moves").
 
 #ifndef CRDTDB_SYNC_SYNC_ENGINE_H_
 #define CRDTDB_SYNC_SYNC_ENGINE_H_
@@ -27,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sync/anti_entropy.h"
@@ -71,6 +80,8 @@ struct SyncStats {
   // Documents that an anti-entropy round found apart from a peer's with nothing to change on
   // either side (anti_entropy.h); each is also counted on its peer.
   uint64_t futile_repairs = 0;
+  // Partitions this replica handed off to a new owner and dropped (docs/sharding.md, "Moves").
+  uint64_t partitions_handed_off = 0;
 };
 
 struct PeerStatus {
@@ -102,6 +113,13 @@ class SyncEngine {
   SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options);
   ~SyncEngine();
 
+  // A new placement (a reload): what this replica keeps and shares, and its peers. A peer no
+  // longer listed is forgotten (its stream progress saved first); a new one is tracked from its
+  // first message.
+  void SetScope(SyncScope scope, std::vector<std::string> peers);
+  // What this replica keeps now: handed-off partitions leave it as they are dropped.
+  const SyncScope& scope() const { return scope_; }
+
   // A message from `peer`'s delta stream (its publish endpoint).
   void OnPublished(const std::string& peer, std::string_view bytes, uint64_t now_ms);
   // A request on this replica's sync endpoint; returns the answer to send back, if any.
@@ -130,6 +148,8 @@ class SyncEngine {
   // changed nothing, at most one line per peer and cause a minute (later ones are counted into the
   // next line).
   std::vector<std::string> TakeWarnings();
+  // Lines for the operator's log at INFO: partitions handed off and dropped.
+  std::vector<std::string> TakeNotices() { return std::exchange(notices_, {}); }
   // Counts a message the adapter dropped before it reached the engine (bad framing).
   void CountRejected() { ++stats_.rejected_messages; }
   const SyncStats& stats() const { return stats_; }
@@ -164,13 +184,23 @@ class SyncEngine {
   // How far this replica has applied each peer's stream, for its heartbeats.
   std::vector<StreamAck> Acknowledgements() const;
   void RunAntiEntropy(Peer& peer, uint64_t now_ms);
+  // Asks `peer` for its roots of the partitions moving to it, at most once an anti-entropy
+  // interval and after each round with it.
+  void RequestHandOff(Peer& peer, uint64_t now_ms);
+  void OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer);
+  // A request for the responder (sync/responder.h), its pushes applied.
+  std::optional<std::string> OnAnswerableRequest(const Message& request);
+  // This replica's root of `partition`: the XOR of its subtrees.
+  merkle::Hash PartitionRoot(cluster::PartitionId partition) const;
   void FinishSession(Peer& peer, uint64_t now_ms);
 
   LocalReplica& local_;
   const SyncOptions options_;
+  SyncScope scope_;
   std::map<std::string, std::unique_ptr<Peer>> peers_;
   std::vector<Outgoing> outgoing_;
   std::vector<std::string> warnings_;
+  std::vector<std::string> notices_;
   // Per sender and cause: when a warning was last logged, and occurrences since.
   struct WarningState {
     std::optional<uint64_t> last_ms;

@@ -34,19 +34,40 @@ struct SyncScope {
     partitioning = p;
     owned = std::move(partitions);
     keeps_all = owned.full();
+    handing_off = cluster::PartitionSet(p.count());
   }
   std::map<std::string, cluster::PartitionSet> shared;  // per peer: the partitions both keep
 
+  // Moves (docs/sharding.md, "Moves"). Partitions this replica holds but no longer owns: kept, and
+  // served, until a new owner in its region holds all of it (sync_engine.h, hand-off); then
+  // dropped. `hand_off_to` names, per peer, the partitions handing off that it owns: those are
+  // copied to it by anti-entropy and asked about in HandOffRequests, at most
+  // `concurrent_moves` partitions at a time (the lowest ids first).
+  cluster::PartitionSet handing_off;
+  std::map<std::string, cluster::PartitionSet> hand_off_to;
+  size_t concurrent_moves = 4;
+  // What this replica's placement is (cluster::Placement::version): a hand-off completes only
+  // with a new owner that runs by the same placement, so two nodes that each think the other owns
+  // a partition never both drop it.
+  uint64_t placement_version = 0;
+
   // On every delta received: a replica that keeps everything hashes no key.
   bool Keeps(std::string_view key) const {
-    return !partitioning || keeps_all || owned.Contains(partitioning->PartitionOf(key));
+    if (!partitioning || keeps_all) return true;
+    const cluster::PartitionId p = partitioning->PartitionOf(key);
+    return owned.Contains(p) || handing_off.Contains(p);
   }
   // True when this replica and `peer` keep the same whole key space, so that their Merkle roots
   // are comparable.
   bool SharesAllWith(const std::string& peer) const;
+  // The partitions being moved now: the first `concurrent_moves` of handing_off.
+  cluster::PartitionSet Moving() const;
   // Where an anti-entropy round with `peer` starts: the root when SharesAllWith(peer), otherwise
-  // the subtrees of the partitions shared (those this replica keeps, for a peer not listed).
+  // the subtrees of the partitions shared (those this replica keeps, for a peer not listed), and
+  // of the partitions Moving to it.
   std::vector<merkle::NodeId> SubtreesWith(const std::string& peer) const;
+  // Stops keeping `partition` once it is dropped.
+  void Dropped(cluster::PartitionId partition);
 };
 
 }  // namespace crdtdb::sync

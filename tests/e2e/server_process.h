@@ -105,6 +105,7 @@ class ServerProcess {
 
   void Pause() { Signal(SIGSTOP); }
   void Resume() { Signal(SIGCONT); }
+  void Reload() { Signal(SIGHUP); }  // crdtdb serve reads its configuration again
 
   // kill -9, and reap.
   void Kill() {

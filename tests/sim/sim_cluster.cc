@@ -2,6 +2,7 @@
 
 #include "tests/sim/sim_cluster.h"
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -9,6 +10,7 @@
 #include <leveldb/helpers/memenv.h>
 
 #include "sync/messages.h"
+#include "sync/node_scope.h"
 #include "tests/support/fault_env.h"
 
 namespace crdtdb::testing {
@@ -128,16 +130,14 @@ SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     for (const RegionConfig& region : options_.topology->regions) {
       for (const NodeConfig& n : region.nodes) {
         if (i == replicas) throw std::runtime_error("sim: the topology has more nodes than replicas");
-        Node& node = *nodes_[i++];
-        node.name = n.name;
-        node.sync.scope.Set(placement_->partitioning(), placement_->OwnedBy(n.name));
-        for (auto& [peer, shared] : placement_->PeersOf(n.name)) {
-          node.peers.push_back(peer);
-          node.sync.scope.shared.emplace(peer, std::move(shared));
-        }
+        nodes_[i++]->name = n.name;
       }
     }
-    if (i != replicas) throw std::runtime_error("sim: the topology has fewer nodes than replicas");
+    for (const std::string& spare : options_.spares) {
+      if (i == replicas) throw std::runtime_error("sim: the topology and spares have more nodes than replicas");
+      nodes_[i++]->name = spare;
+    }
+    if (i != replicas) throw std::runtime_error("sim: the topology and spares have fewer nodes than replicas");
   } else {
     for (size_t i = 0; i < replicas; ++i) {
       for (size_t j = 0; j < replicas; ++j) {
@@ -166,6 +166,43 @@ void SimCluster::Open(size_t i) {
     return static_cast<uint64_t>(static_cast<int64_t>(now_ms_) + nodes_[i]->skew_ms);
   });
   node.replica = std::make_unique<db::Replica>(std::move(db), "sim", node.name, node.peers, node.sync);
+  // A (re)started node reads the newest configuration, and finds what it holds in its store.
+  if (placement_) ApplyTopology(i);
+}
+
+void SimCluster::ApplyTopology(size_t i) {
+  Node& node = *nodes_[i];
+  const RegionConfig* region = options_.topology->RegionOfNode(node.name);
+  sync::NodeScope scope =
+      sync::ScopeOfNode(*placement_, region != nullptr ? region->name : "", node.name,
+                        sync::HeldPartitions(placement_->partitioning(), node.replica->database()));
+  scope.scope.concurrent_moves = options_.sync.scope.concurrent_moves;
+  node.peers = scope.peers;
+  node.replica->SetScope(std::move(scope.scope), std::move(scope.peers));
+}
+
+void SimCluster::SetTopology(ClusterConfig topology) {
+  options_.topology = std::move(topology);
+  placement_ = cluster::Placement::Compute(*options_.topology);
+}
+
+const std::string& SimCluster::name(size_t i) const { return nodes_[i]->name; }
+
+std::string SimCluster::RegionOf(size_t i) const {
+  const RegionConfig* region = options_.topology->RegionOfNode(nodes_[i]->name);
+  return region != nullptr ? region->name : "";
+}
+
+void SimCluster::ReloadTopology(size_t i) {
+  if (up(i)) ApplyTopology(i);
+}
+
+bool SimCluster::Keeps(size_t i, const std::string& key) const {
+  return up(i) && nodes_[i]->replica->scope().Keeps(key);
+}
+
+size_t SimCluster::HandingOff(size_t i) const {
+  return up(i) ? nodes_[i]->replica->scope().handing_off.size() : 0;
 }
 
 db::DatabaseImpl& SimCluster::db(size_t i) { return nodes_[i]->replica->database(); }
@@ -291,9 +328,14 @@ void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string 
 void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
   for (sync::Outgoing& out : outgoing) {
     if (out.kind == sync::Outgoing::Kind::kPublish) {
-      // Subscribers: the replicas that replicate with `from` (every other, without a topology).
-      for (const std::string& peer : nodes_[from]->peers) {
-        Schedule(Event::Kind::kPublished, from, IndexOf(peer), out.bytes);
+      // Subscribers: the replicas that replicate with `from`, as their own peers name it (every
+      // other, without a topology; a node handing a partition off subscribes to its new owner,
+      // which need not subscribe back).
+      for (size_t to = 0; to < nodes_.size(); ++to) {
+        const std::vector<std::string>& peers = nodes_[to]->peers;
+        if (to != from && std::find(peers.begin(), peers.end(), nodes_[from]->name) != peers.end()) {
+          Schedule(Event::Kind::kPublished, from, to, out.bytes);
+        }
       }
     } else {
       for (size_t to = 0; to < nodes_.size(); ++to) {

@@ -66,6 +66,9 @@ struct SimOptions {
   // partition with. Only names, partitions and replication factors are read. Unset: every
   // replica keeps everything, as a one-node region does.
   std::optional<ClusterConfig> topology;
+  // Replicas beyond the topology's nodes, by name, in no region until a later topology
+  // (SimCluster::SetTopology) lists them: nodes to add while the cluster runs.
+  std::vector<std::string> spares;
 };
 
 // A topology for SimOptions: `regions` as (name, node count, replication factor); nodes are
@@ -121,6 +124,20 @@ class SimCluster {
   // and that is cut (Unavailable) after `max_messages` messages.
   Result<SyncReport> SyncClient(SimClient& client, size_t region, size_t max_messages = SIZE_MAX);
 
+  // Topologies only: a new configuration (nodes added, leaving or removed, replication factors).
+  // Replicas move to it one by one, as each reloads it (ReloadTopology, or a restart, which reads
+  // the newest). Placement-dependent accessors below use the newest.
+  void SetTopology(ClusterConfig topology);
+  const ClusterConfig& topology() const { return *options_.topology; }
+  // The replica's node name, and its region by the newest topology ("" for a spare).
+  const std::string& name(size_t i) const;
+  std::string RegionOf(size_t i) const;
+  void ReloadTopology(size_t i);
+  // Whether replica `i` keeps (owns, or hands off) `key`'s partition now: what a node serves.
+  bool Keeps(size_t i, const std::string& key) const;
+  // Partitions replica `i` holds without owning them, not yet handed off.
+  size_t HandingOff(size_t i) const;
+
   // With a topology: every partition's owners, in every region, hold equal partition roots.
   // Without: every replica holds the same Merkle root.
   bool Converged() const;
@@ -162,6 +179,8 @@ class SimCluster {
   // A counter summed over every engine of every replica, restarts included.
   uint64_t Total(uint64_t sync::SyncStats::*counter) const;
   void Open(size_t i);
+  // The scope and peers of replica `i` by the newest topology and what its store holds.
+  void ApplyTopology(size_t i);
   void Route(size_t from, std::vector<sync::Outgoing> outgoing);
   void Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes);
   void Deliver(Event event);

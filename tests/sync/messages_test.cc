@@ -47,8 +47,10 @@ enum WireType : uint64_t {
   kLeafResponse,
   kDocumentRequest,
   kDocuments,
+  kHandOffRequest,
+  kHandOffAnswer,
 };
-constexpr size_t kTypes = 10;
+constexpr size_t kTypes = 12;
 
 // ---------------------------------------------------------------------------------------------
 // Random messages.
@@ -210,6 +212,18 @@ class Gen {
         for (DocumentRef& r : m.documents) r = DocumentRef{Bucket(), Uint32()};
         return m;
       }
+      case 10:
+      case 11: {
+        std::vector<PartitionRoot> roots(Count(big ? kMaxPartitionsPerMessage : 12));
+        uint32_t partition = 0;
+        for (PartitionRoot& r : roots) {
+          r = PartitionRoot{partition, RandomHash()};
+          partition += 1 + static_cast<uint32_t>(Below(3));
+        }
+        std::erase_if(roots, [](const PartitionRoot& r) { return r.partition >= kMaxPartitionsPerMessage; });
+        if (type == 10) return HandOffRequest{Uint(), std::move(roots)};
+        return HandOffAnswer{Uint(), std::move(roots)};
+      }
       default: {
         Documents m{Uint(), {}, {}};
         m.documents.resize(Count(big ? 64 : 8));
@@ -310,6 +324,8 @@ std::vector<std::string> Baselines() {
       Msg(kLeafResponse, {U(9), A({LeafV()})}),
       Msg(kDocumentRequest, {U(9), A({Ref(), Ref(merkle::kLeafCount - 1)})}),
       Msg(kDocuments, {U(9), A({A({S("docs/1"), B("state")})}), A({Ref()})}),
+      Msg(kHandOffRequest, {U(3), A({A({U(0), H()}), A({U(4095), H()})})}),
+      Msg(kHandOffAnswer, {U(3), A({A({U(7), H()})})}),
   };
 }
 
@@ -411,7 +427,8 @@ TEST_CASE("the wire format: [version, type, sender, fields...] with types number
   // A type's number is its position in this list + 1; the names are TypeName's.
   const std::vector<std::string> names = {
       "delta_batch",   "heartbeat",    "log_request",   "log_response",     "tree_request",
-      "tree_response", "leaf_request", "leaf_response", "document_request", "documents"};
+      "tree_response", "leaf_request", "leaf_response", "document_request", "documents",
+      "hand_off_request", "hand_off_answer"};
   Gen gen(1);
   for (size_t type = 0; type < kTypes; ++type) {
     const Message m = gen.RandomMessage(type, false);
@@ -668,6 +685,24 @@ TEST_CASE("counts above the kMax* bounds are refused") {
                    "too many elements");
   CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({doc}), A(std::vector<V>(kMaxDocumentsPerMessage + 1, Ref()))}),
                    "too many elements");
+
+  const auto roots = [](size_t n) {
+    std::vector<V> v;
+    for (size_t p = 0; p < n; ++p) v.push_back(A({U(p), H()}));
+    return A(std::move(v));
+  };
+  for (uint64_t type : {kHandOffRequest, kHandOffAnswer}) {
+    CHECK(Decode(Msg(type, {U(1), roots(kMaxPartitionsPerMessage)})).ok());
+    CHECK_CORRUPTION(Msg(type, {U(1), roots(kMaxPartitionsPerMessage + 1)}), "too many elements");
+  }
+}
+
+TEST_CASE("hand-off roots name existing partitions, ascending and once each") {
+  for (uint64_t type : {kHandOffRequest, kHandOffAnswer}) {
+    CHECK_CORRUPTION(Msg(type, {U(1), A({A({U(kMaxPartitionsPerMessage), H()})})}), "no such partition");
+    CHECK_CORRUPTION(Msg(type, {U(1), A({A({U(5), H()}), A({U(5), H()})})}), "not ascending");
+    CHECK_CORRUPTION(Msg(type, {U(1), A({A({U(6), H()}), A({U(5), H()})})}), "not ascending");
+  }
 }
 
 TEST_CASE("leaf entries are bounded per leaf and per message") {

@@ -1,0 +1,37 @@
+// Copyright (c) crdtdb authors.
+//
+// What one node of a region keeps, shares and hands off, and whom it replicates with, as its
+// placement (cluster/placement.h) and what it holds decide (docs/sharding.md): it keeps the
+// partitions it owns, shares each with the other nodes that own it, in any region, and hands the
+// partitions it holds without owning them off to their owners in its own region. It holds a
+// partition when its Merkle subtrees are not empty, so that what is left to hand off survives a
+// restart with no record of its own: a drop empties them.
+
+#ifndef CRDTDB_SYNC_NODE_SCOPE_H_
+#define CRDTDB_SYNC_NODE_SCOPE_H_
+
+#include <string>
+#include <vector>
+
+#include "cluster/partition_set.h"
+#include "cluster/placement.h"
+#include "sync/local_replica.h"
+#include "sync/sync_scope.h"
+
+namespace crdtdb::sync {
+
+struct NodeScope {
+  SyncScope scope;
+  std::vector<std::string> peers;  // ascending
+};
+
+// The scope of node `node` of region `region` by `placement`, holding `held`.
+NodeScope ScopeOfNode(const cluster::Placement& placement, const std::string& region,
+                      const std::string& node, const cluster::PartitionSet& held);
+
+// The partitions `replica` holds documents (or tombstones) of: those whose subtrees are not empty.
+cluster::PartitionSet HeldPartitions(const cluster::Partitioning& partitioning, const LocalReplica& replica);
+
+}  // namespace crdtdb::sync
+
+#endif  // CRDTDB_SYNC_NODE_SCOPE_H_
