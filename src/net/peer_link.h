@@ -3,7 +3,7 @@
 // PeerLink is a connecting socket (the SUB on a peer's delta stream, or the DEALER to its sync
 // endpoint) that stays connected. libzmq reconnects by itself after a connection drops, but not
 // after a protocol error on it, such as a frame above ZMQ_MAXMSGSIZE or a failed handshake: the
-// session ends and the socket stays silent for good (docs/protocol.md, "Transport"; libzmq#4196).
+// session ends and the socket stays silent for good (docs/protocol.md, "Channels"; libzmq#4196).
 // PeerLink reads the socket's monitor events and, when a disconnect is not followed by libzmq's
 // own reconnect attempt within kReconnectGraceMs, replaces the socket with a new one. Messages
 // queued on the old socket are lost with it; the protocol repairs that (gap repair, anti-entropy).

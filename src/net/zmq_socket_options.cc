@@ -7,8 +7,11 @@ namespace crdtdb::net {
 zmq::socket_t MakeSocket(zmq::context_t& context, zmq::socket_type type) {
   zmq::socket_t socket(context, type);
   socket.set(zmq::sockopt::linger, kLingerMs);
-  socket.set(zmq::sockopt::heartbeat_ivl, kHeartbeatIntervalMs);
-  socket.set(zmq::sockopt::heartbeat_timeout, kHeartbeatTimeoutMs);
+  socket.set(zmq::sockopt::tcp_keepalive, 1);
+  socket.set(zmq::sockopt::tcp_keepalive_idle, kKeepaliveIdleS);
+  socket.set(zmq::sockopt::tcp_keepalive_intvl, kKeepaliveIntervalS);
+  socket.set(zmq::sockopt::tcp_keepalive_cnt, kKeepaliveProbes);
+  socket.set(zmq::sockopt::tcp_maxrt, kMaxUnacknowledgedMs);
   socket.set(zmq::sockopt::maxmsgsize, kMaxFrameBytes);
   socket.set(zmq::sockopt::sndhwm, kSendHighWaterMark);
   socket.set(zmq::sockopt::rcvhwm, kReceiveHighWaterMark);
