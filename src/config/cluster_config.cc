@@ -171,15 +171,17 @@ Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
   }
   const auto staying = static_cast<int64_t>(
       std::count_if(region->nodes.begin(), region->nodes.end(), [](const NodeConfig& n) { return !n.leaving; }));
-  if (staying == 0) {
-    return reader_.Error(entry.line, entry.path + ".nodes", "every node is leaving: at least one must stay");
+  if (staying == 0) {  // only a region with `nodes` has leaving nodes
+    const YamlEntry* nodes = mapping->Find("nodes");
+    return reader_.Error(nodes->line, nodes->path, "every node is leaving: at least one must stay");
   }
   if (const YamlEntry* factor = mapping->Find("replication_factor")) {
     Result<int64_t> value = reader_.Integer(*factor, 1, staying);
     if (!value.ok()) {
       return reader_.Error(factor->line, factor->path,
-                           "must be from 1 to the region's node count without leaving nodes, " +
-                               std::to_string(staying) + " (got " + YamlReader::Describe(factor->node) + ")");
+                           std::string("must be from 1 to the region's node count") +
+                               (staying < static_cast<int64_t>(region->nodes.size()) ? " without its leaving nodes" : "") +
+                               ", " + std::to_string(staying) + " (got " + YamlReader::Describe(factor->node) + ")");
     }
     region->replication_factor = static_cast<int>(*value);
   }

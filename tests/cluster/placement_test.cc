@@ -159,6 +159,19 @@ TEST_CASE("the placement version follows what placement depends on, and only tha
   CHECK(Placement::Compute(Config(64, {{"s", {"a", "b"}}}, 1)).version() != base);
 }
 
+TEST_CASE("a leaving node owns nothing, and the others place as if it were gone") {
+  ClusterConfig leaving = Config(64, {{"r", {"a", "b", "c"}}, {"s", {"d"}}}, 1);
+  leaving.regions[0].nodes[2].leaving = true;
+  const Placement with = Placement::Compute(leaving);
+  const Placement without = Placement::Compute(Config(64, {{"r", {"a", "b"}}, {"s", {"d"}}}, 1));
+  CHECK(with.OwnedBy("c").empty());
+  CHECK(with.OwnedBy("c").universe() == 64);
+  for (PartitionId p = 0; p < 64; ++p) CHECK(with.Owners("r", p) == without.Owners("r", p));
+  CHECK(with.PeersOf("c").empty());
+  // Removing it from the file once it holds nothing changes no placement: nothing moves again.
+  CHECK(with.version() == without.version());
+}
+
 TEST_CASE("an owner rotation asks each partition of one owner, passing over failed nodes") {
   const Placement placement = Placement::Compute(Config(16, {{"r", {"a", "b", "c"}}}, 2));
   OwnerRotation rotation(placement, "r");

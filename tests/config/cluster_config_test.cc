@@ -372,6 +372,17 @@ TEST_CASE("regions of several nodes: partitions, replication factor and nodes ar
   CHECK(plain->partitions == kDefaultPartitions);
 }
 
+TEST_CASE("a node marked leaving is read, and stays a member of its region") {
+  Result<ClusterConfig> config =
+      Parse(Edit("replication_factor: 2", "replication_factor: 1",
+                 Edit("        client: tcp://127.0.0.1:7113\n",
+                      "        client: tcp://127.0.0.1:7113\n        leaving: true\n", std::string(kNodes))));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK_FALSE(config->regions[0].nodes[0].leaving);
+  CHECK(config->regions[0].nodes[1].leaving);
+  CHECK(config->RegionOfNode("us-east-2") == &config->regions[0]);
+}
+
 TEST_CASE("invalid nodes, partitions and replication factors are refused with line and key") {
   const BadCase cases[] = {
       {Edit("partitions: 64", "partitions: 48", std::string(kNodes)),
@@ -411,9 +422,22 @@ TEST_CASE("invalid nodes, partitions and replication factors are refused with li
       {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        http: x\n",
             std::string(kNodes)),
        "regions.yaml:17: regions[0].nodes[1].http: unknown key (expected one of: name, data_dir, "
-       "publish, sync, client, public_key, secret_key_file)"},
+       "publish, sync, client, public_key, secret_key_file, leaving)"},
       {"cluster: x\nregions:\n  - name: a\n    nodes: []\n",
        "regions.yaml:4: regions[0].nodes: at least one node is required"},
+      // A leaving node owns nothing: the factor counts the nodes that stay, and one must stay.
+      {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        leaving: true\n",
+            std::string(kNodes)),
+       "regions.yaml:5: regions[0].replication_factor: must be from 1 to the region's node count "
+       "without its leaving nodes, 1 (got \"2\")"},
+      {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        leaving: yes\n",
+            std::string(kNodes)),
+       "regions.yaml:17: regions[0].nodes[1].leaving: must be true or false (got \"yes\")"},
+      {Edit("    replication_factor: 2\n", "",
+            Edit("        client: tcp://127.0.0.1:7103\n", "        client: tcp://127.0.0.1:7103\n        leaving: true\n",
+                 Edit("        client: tcp://127.0.0.1:7113\n",
+                      "        client: tcp://127.0.0.1:7113\n        leaving: true\n", std::string(kNodes)))),
+       "regions.yaml:5: regions[0].nodes: every node is leaving: at least one must stay"},
   };
   for (const BadCase& c : cases) {
     Result<ClusterConfig> config = Parse(c.yaml);
