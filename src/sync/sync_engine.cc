@@ -444,8 +444,12 @@ void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
     const auto [first, last] = scope_.partitioning->BucketsOf(p);
     Result<uint64_t> dropped = local_.DropBuckets(first, last);
     if (!dropped.ok()) {
-      warnings_.push_back("cannot drop partition " + std::to_string(p) + " after handing it off to " +
-                          peer.name + ": " + dropped.status().ToString() + "; it stays here");
+      // Asked again every interval: one line a minute says it.
+      if (std::optional<uint64_t> count = WarningDue(drop_warnings_, last_now_ms_)) {
+        warnings_.push_back("could not drop " + std::to_string(*count) + " partition(s) handed off; they stay " +
+                            "here and are asked about again; the last, partition " + std::to_string(p) +
+                            " (to " + peer.name + "): " + dropped.status().ToString());
+      }
       continue;
     }
     scope_.Dropped(p);
@@ -460,6 +464,9 @@ void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
     }
     notices_.push_back("partition " + std::to_string(p) + " handed off to " + peer.name + ": " +
                        std::to_string(*dropped) + " documents dropped here");
+    if (scope_.handing_off.empty() && scope_.owned.empty()) {
+      notices_.push_back("this node holds no partition any more: it can be removed from the configuration");
+    }
   }
 }
 

@@ -210,6 +210,7 @@ class SyncEngine {
   static std::optional<uint64_t> WarningDue(WarningState& w, uint64_t now_ms);
   std::map<std::pair<std::string, Status::Code>, WarningState> apply_warnings_;
   std::map<std::string, WarningState> futile_warnings_;  // per peer
+  WarningState drop_warnings_;
   uint64_t last_now_ms_ = 0;  // the latest time an input carried, for inputs that carry none
   SyncStats stats_;
   uint64_t published_upto_;
