@@ -67,10 +67,12 @@ def load_inputs(options):
         options.regions = named or REPO / "regions.example.yaml"
     topology = load_topology(options.regions)
     nodes = {n: r for r in topology.regions if topology.is_multi_node(r) for n in topology.nodes_of(r)}
+    spares = {n: r for r in topology.regions for n in topology.spares_of(r)}
     if options.scenario is None:
         scenario = builtin_scenario(topology.regions, nodes)
     else:
-        scenario = load_scenario(options.scenario, topology.regions, nodes)
+        scenario = load_scenario(options.scenario, topology.regions, nodes, spares,
+                                 topology.replication_factor)
     if options.seed is not None:
         scenario = dataclasses.replace(scenario, seed=options.seed)
     return topology, scenario
@@ -81,7 +83,7 @@ def describe(topology, scenario):
              f"  regions {', '.join(_region_text(topology, r) for r in topology.regions)}; "
              f"writes for {scenario.duration_s:g} s at "
              f"{scenario.write_rate_per_region:g}/s per region, seed {scenario.seed}"]
-    lines += [f"  t={t:5.1f}s  {what} {fault.label}" for t, what, fault in scenario.events()]
+    lines += [f"  t={t:5.1f}s  {text}" for t, text in scenario.timeline()]
     lines += [f"  warning: {w}" for w in topology.warnings]
     return "\n".join(lines)
 
@@ -89,8 +91,10 @@ def describe(topology, scenario):
 def _region_text(topology, region):
     if not topology.is_multi_node(region):
         return region
-    return (f"{region} (nodes {', '.join(topology.nodes_of(region))}; replication factor "
-            f"{topology.replication_factor[region]})")
+    spares = topology.spares_of(region)
+    return (f"{region} (nodes {', '.join(topology.nodes_of(region))}"
+            + (f", spare {', '.join(spares)}" if spares else "")
+            + f"; replication factor {topology.replication_factor[region]})")
 
 
 def make_run_dir(out, scenario_name):

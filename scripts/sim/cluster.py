@@ -10,8 +10,17 @@ is down, as its clients would.
 Clients address a one-node region by its client endpoint (`--endpoint`), as before, and a region
 of several nodes by `--config config/client.yaml --region R`: the CLI routes each request to the
 owners of its document's partition (docs/sharding.md, "Routing").
+
+Membership changes while the run goes on (sim/moves.py, docs/sharding.md "Runbook"): the nodes of a
+region are its members at the time; `reconfigure` rewrites every member's config and
+`config/operator.yaml`, the file the operator watches the region's status with (the sampler and the
+move watcher use it); the clients' `config/client.yaml` gets the new file only once the move is done
+(`publish_client_config`), as the runbook says. Files are replaced whole (rename), so that a node
+reloading or a CLI starting never reads half a file.
 """
 
+import os
+import signal
 import threading
 import time
 
@@ -29,8 +38,9 @@ class Cluster:
         self.ready_timeout_s = ready_timeout_s
         self.lock = threading.Lock()
         self.up = set()  # nodes
-        self.nodes = {r: layout.nodes_of(r) for r in topology.regions}
-        self.region_of_node = {n: r for r, nodes in self.nodes.items() for n in nodes}
+        self.nodes = {r: topology.nodes_of(r) for r in topology.regions}  # the members, as they change
+        self.leaving = set()  # members marked `leaving: true`
+        self.region_of_node = {n: r for r in topology.regions for n in layout.nodes_of(r)}  # spares too
         self.starts = dict.fromkeys(self.region_of_node, 0)  # node -> how many times it was started
         self.kills = dict.fromkeys(self.region_of_node, 0)   # node -> how many times it was killed
         self.exit_codes = {}  # node -> exit status of its last clean stop
@@ -40,15 +50,23 @@ class Cluster:
         return self.topology.regions
 
     def all_nodes(self):
-        return tuple(self.region_of_node)
+        """The members of every region."""
+        with self.lock:
+            return tuple(n for r in self.regions for n in self.nodes[r])
 
     def is_multi_node(self, region):
-        return self.nodes[region] != (region,)
+        return self.topology.is_multi_node(region)
 
     def endpoint(self, region):
         """How a client addresses `region`: its client endpoint, or the routing arguments."""
         if self.is_multi_node(region):
             return ["--config", str(self._config_path("client")), "--region", region]
+        return self.layout.client_endpoint(region)
+
+    def operator_endpoint(self, region):
+        """As endpoint(), with the newest configuration: what an operator watches a move with."""
+        if self.is_multi_node(region):
+            return ["--config", str(self._config_path("operator")), "--region", region]
         return self.layout.client_endpoint(region)
 
     def node_endpoint(self, node):
@@ -75,12 +93,54 @@ class Cluster:
     def write_configs(self):
         for sub in ("config", "data", "logs"):
             (self.run_dir / sub).mkdir(parents=True, exist_ok=True)
-        for node in self.all_nodes():
-            text = self.layout.region_config(self.topology, node, f"../data/{node}")
-            self._config_path(node).write_text(text)
+        self._write_member_configs()
         if any(self.is_multi_node(r) for r in self.regions):
-            self._config_path("client").write_text(
-                self.layout.node_config(self.topology, "client", "", relayed=False))
+            self.publish_client_config()
+
+    def reconfigure(self, region, nodes, leaving):
+        """Makes `nodes` the members of `region`, `leaving` those of them marked leaving, and
+        rewrites every member's config and the operator's (not the clients': publish_client_config)."""
+        with self.lock:
+            self.nodes[region] = tuple(nodes)
+            self.leaving = {n for n in self.leaving if self.region_of_node[n] != region} | set(leaving)
+        self._write_member_configs()
+
+    def publish_client_config(self):
+        """Gives the clients the newest configuration (the runbook's last step of a move)."""
+        self._write(self._config_path("client"), self._config_path("operator").read_text())
+
+    def reload(self, nodes):
+        """SIGHUP to each of `nodes` that is up (a killed node reads its file when restarted)."""
+        for node in nodes:
+            if self.node_is_up(node):
+                self.registry.signal(node, signal.SIGHUP)
+
+    def stop(self, node):
+        """SIGTERM to `node` (by the pid this script started); records its exit status."""
+        with self.lock:
+            self.up.discard(node)
+        status = self.registry.stop(node)
+        if status is not None:
+            self.exit_codes[node] = status
+
+    def _write_member_configs(self):
+        with self.lock:
+            members = {r: [(n, n in self.leaving) for n in self.nodes[r]] for r in self.regions
+                       if self.is_multi_node(r)}
+            nodes = [n for r in self.regions for n in self.nodes[r]]
+        for node in nodes:
+            self._write(self._config_path(node), self.layout.region_config(self.topology, node, f"../data/{node}")
+                        if not members else
+                        self.layout.node_config(self.topology, node, f"../data/{node}", members=members))
+        if members:
+            self._write(self._config_path("operator"),
+                        self.layout.node_config(self.topology, "client", "", relayed=False, members=members))
+
+    @staticmethod
+    def _write(path, text):
+        partial = path.with_name(path.name + ".new")
+        partial.write_text(text)
+        os.replace(partial, path)
 
     def start(self, node):
         """Starts `node` (a one-node region: the region's replica) and waits until it answers;
@@ -127,11 +187,7 @@ class Cluster:
     def stop_all(self):
         """SIGTERM to every node; records each exit status (0 is a clean stop)."""
         for node in self.all_nodes():
-            with self.lock:
-                self.up.discard(node)
-            status = self.registry.stop(node)
-            if status is not None:
-                self.exit_codes[node] = status
+            self.stop(node)
 
     def region_exit_code(self, region):
         """The worst exit status of the region's nodes (0 if all stopped cleanly; None if none did)."""

@@ -47,7 +47,7 @@ class Console:
 def summary(report):
     """The end-of-run table as text."""
     out = ["", _lag_table(report), _fault_table(report), _region_table(report), _node_table(report),
-           _writes_line(report), _checks(report)]
+           _move_table(report), _writes_line(report), _checks(report)]
     return "\n".join(part for part in out if part is not None) + "\n"
 
 
@@ -86,14 +86,29 @@ def _node_table(report):
     """Per-node load of the regions of several nodes; None when every region is one node."""
     if not report.get("nodes"):
         return None
-    rows = [("node", "region", "partitions", "docs", "writes", "commits", "starts", "kills", "stop")]
+    rows = [("node", "region", "partitions", "docs", "writes", "commits", "starts", "kills", "stop", "member")]
     for n in report["nodes"]:
         stop = {0: "ok", None: "-"}.get(n["stop_status"], f"status {n['stop_status']}")
+        member = ", ".join(f"{what} {n[key]:.1f}s" for what, key in (("added", "added_s"), ("removed", "removed_s"))
+                           if n.get(key) is not None) or "-"
         rows.append((n["node"], n["region"], _v(n["partitions"]), _v(n["documents"]), _v(n["writes"]),
-                     _v(n["commits"]), n["starts"], n["kills"], stop))
+                     _v(n["commits"]), n["starts"], n["kills"], stop, member))
     owners = report["verdict"]["checked"].get("owner_partition_roots", 0)
     return (f"Nodes (at their last answer; writes: made by its clients there; commits: all, peers' too; "
             f"{owners} owner partition roots compared at the end)\n" + _table(rows))
+
+
+def _move_table(report):
+    """Nodes added and removed while the cluster ran; None when the scenario has no such step."""
+    if not report.get("moves"):
+        return None
+    rows = [("step", "region", "start s", "end s", "duration", "partitions", "peak moves")]
+    for m in report["moves"]:
+        duration = m["error"] or ("never" if m["duration_s"] is None else f"{m['duration_s']:.2f} s")
+        rows.append((m["step"], m["region"], _s(m["started_s"]), _s(m["ended_s"]), duration,
+                     m["partitions_moved"], m["peak_moves"]))
+    return ("Moves (end: the region's status shows no move and no node on another placement)\n"
+            + _table(rows))
 
 
 def _writes_line(report):
@@ -119,6 +134,8 @@ def _checks(report):
     if report.get("nodes"):
         descriptions["owners"] = ("in each region of several nodes, every owner of a partition holds the "
                                   "same partition root")
+    if report.get("moves"):
+        descriptions["move"] = "every node added or removed, with the region done moving"
     for kind, text in descriptions.items():
         lines.append(f"  {'FAIL' if kind in kinds else 'ok  '}  {text}")
     shown = verdict["violations"][:12]

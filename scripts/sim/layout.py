@@ -10,6 +10,10 @@ Regions of several nodes (docs/sharding.md): every node is laid out as a replica
 name (a one-node region's node is named after the region). A relay carries the connections of one
 node to one node of another region; the nodes of one region reach each other directly on loopback.
 Each relay also names the two regions, whose link's latency and cuts it follows.
+
+Spare nodes (added while the cluster runs, sim/moves.py) are laid out from the start, relays
+included, since the WAN emulator's relays are fixed when it starts; a config lists only the nodes
+that are members at the time it is written (`members`), each leaving one marked `leaving: true`.
 """
 
 from dataclasses import dataclass
@@ -93,10 +97,12 @@ class Layout:
                       f"    client: {_tcp(self.endpoints[other]['client'])}"]
         return "\n".join(lines) + "\n"
 
-    def node_config(self, topology, node, data_dir, relayed=True):
+    def node_config(self, topology, node, data_dir, relayed=True, members=None):
         """The config `node` is started with, in a cluster with regions of several nodes: the nodes
         of its own region on their own endpoints, those of other regions through the relays (none
-        with relayed=False: the config the clients route with, every endpoint real)."""
+        with relayed=False: the config the clients route with, every endpoint real). `members`:
+        {region: [(node, leaving)]} of the regions of several nodes (default: the regions file's
+        nodes without its spares, none leaving)."""
         own_region = self.region_of(node) if relayed else None
         who = f"node {node}" if relayed else "the clients (--config/--region)"
         lines = [f"# written by scripts/simulate.py for {who}: other regions' publish and sync",
@@ -110,8 +116,9 @@ class Layout:
         for region in self.regions:
             direct = not relayed or region == own_region
             lines.append(f"  - name: {region}")
+            listed = (members or {}).get(region) or [(n, False) for n in topology.nodes_of(region)]
             entries = []
-            for other in self.nodes_of(region):
+            for other, _ in listed:
                 publish = self.endpoints[other]["publish"] if direct else self.relay_port(node, other, "publish")
                 sync = self.endpoints[other]["sync"] if direct else self.relay_port(node, other, "sync")
                 entries.append([f"data_dir: {data_dir if other == node else 'unused-' + other}",
@@ -121,9 +128,11 @@ class Layout:
                 lines += [f"    {e}" for e in entries[0]]
                 continue
             lines += [f"    replication_factor: {topology.replication_factor[region]}", "    nodes:"]
-            for other, entry in zip(self.nodes_of(region), entries):
+            for (other, leaving), entry in zip(listed, entries):
                 lines.append(f"      - name: {other}")
                 lines += [f"        {e}" for e in entry]
+                if leaving:
+                    lines.append("        leaving: true")
         return "\n".join(lines) + "\n"
 
 

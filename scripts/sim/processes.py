@@ -36,6 +36,16 @@ class ProcessRegistry:
             process = self.children.get(name)
             return process is not None and process.poll() is None
 
+    def signal(self, name, signum):
+        """Sends `signum` to the process itself (by its pid), not its group; nothing if it is gone."""
+        with self.lock:
+            process = self.children.get(name)
+        if process is not None and process.poll() is None:
+            try:
+                os.kill(process.pid, signum)
+            except ProcessLookupError:
+                pass  # exited since poll()
+
     def kill(self, name):
         """SIGKILL, as `kill -9` does; returns once the process is gone."""
         with self.lock:

@@ -35,8 +35,9 @@ def build(run, final, violations):
         },
         "faults": [_shifted(row, origin) for row in
                    metrics.convergence_after_heals(probes, windows, run.topology.regions)],
+        "moves": [move_row(m, origin) for m in run.mover.records],
         "regions": _regions(run, final),
-        "nodes": node_rows(run.topology, run.sampler, run.cluster, run.scenario),
+        "nodes": node_rows(run.topology, run.sampler, run.cluster, run.scenario, run.mover.records, origin),
         "documents_over_time": {r: [[round(t - origin, 2), n] for t, n in run.sampler.series(r, "documents")]
                                 for r in run.topology.regions},
         "node_documents_over_time": {n: [[round(t - origin, 2), v] for t, v in pts]
@@ -74,6 +75,8 @@ def _run_facts(run):
         "regions_file": str(run.regions_file), "cluster": run.topology.cluster,
         "regions": list(run.topology.regions),
         "nodes": {r: list(run.topology.nodes_of(r)) for r in run.topology.regions},
+        "spare_nodes": {r: list(run.topology.spares_of(r)) for r in run.topology.regions
+                        if run.topology.spares_of(r)},
         "partitions": run.topology.partitions,
         "latency_ms": [[a, b, ms] for (a, b), ms in sorted(run.topology.latency_ms.items())],
         "writes_duration_s": run.scenario.duration_s,
@@ -90,6 +93,7 @@ def _scenario(scenario, origin):
         "collide": scenario.collide, "shared_docs": scenario.shared_docs,
         "counter_docs": scenario.counter_docs, "probe_interval_ms": scenario.probe_interval_ms,
         "faults": [{"fault": f.label, "at_s": f.start_s, "heal_s": f.heal_s} for f in scenario.faults],
+        "moves": [{"step": m.label, "at_s": m.at_s} for m in scenario.moves],
     }
 
 
@@ -118,17 +122,36 @@ def _regions(run, final):
     return rows
 
 
-def node_rows(topology, sampler, cluster, scenario):
-    """Per node of the regions of several nodes (none if every region is one node): its load at
-    its last answer (documents held; writes: its own delta sequence, the writes its clients made
-    there; commits: every write to its store, its clients' and its peers'), partitions owned,
-    starts, kills and stop status."""
+def move_row(record, origin):
+    """One membership step (moves.MoveRecord) as the report has it; times from the writes' start."""
+    def shifted(t):
+        return None if t is None else round(t - origin, 3)
+    duration = record.duration_s
+    return {"step": record.step.label, "kind": record.step.kind, "node": record.step.node,
+            "region": record.step.region, "at_s": record.step.at_s,
+            "started_s": shifted(record.started_s), "handed_off_s": shifted(record.handed_off_s),
+            "ended_s": shifted(record.ended_s), "duration_s": None if duration is None else round(duration, 3),
+            "partitions_moved": len(record.partitions), "partitions": record.partitions,
+            "gained": record.gained, "lost": record.lost, "peak_moves": record.peak_moves,
+            "error": record.error}
+
+
+def node_rows(topology, sampler, cluster, scenario, moves=(), origin=0.0):
+    """Per node of the regions of several nodes (none if every region is one node), spare nodes
+    once added: its load at its last answer (documents held; writes: its own delta sequence, the
+    writes its clients made there; commits: every write to its store, its clients' and its
+    peers'), partitions owned, starts, kills, stop status, and when a step added or removed it
+    (`moves`: moves.MoveRecord)."""
+    added = {m.step.node: m.started_s - origin for m in moves
+             if m.step.kind == "add_node" and m.started_s is not None}
+    removed = {m.step.node: m.ended_s - origin for m in moves
+               if m.step.kind == "remove_node" and m.ended_s is not None}
     rows = []
     for region in topology.regions:
         if not topology.is_multi_node(region):
             continue
         last = sampler.last_node_statuses(region)
-        for node in topology.nodes_of(region):
+        for node in topology.nodes_of(region) + tuple(n for n in topology.spares_of(region) if n in added):
             status = last.get(node, {})
             partitions = status.get("partitions")
             rows.append({"node": node, "region": region, "documents": status.get("documents"),
@@ -139,7 +162,9 @@ def node_rows(topology, sampler, cluster, scenario):
                          "merkle_root": status.get("merkle_root"),
                          "starts": cluster.starts.get(node), "kills": cluster.kills.get(node, 0),
                          "kills_scheduled": scenario.kills_of(node),
-                         "stop_status": cluster.exit_codes.get(node)})
+                         "stop_status": cluster.exit_codes.get(node),
+                         "added_s": round(added[node], 3) if node in added else None,
+                         "removed_s": round(removed[node], 3) if node in removed else None})
     return rows
 
 

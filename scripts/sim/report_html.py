@@ -47,6 +47,7 @@ def render(report):
                   _windows(report, None), report["run"]["writes_duration_s"], "documents"),
         _region_table(report),
         *_node_sections(report),
+        *_move_sections(report),
         "<h2>WAN traffic per link and channel</h2>",
         _wan_table(report),
         "<h2>Writes</h2>",
@@ -161,7 +162,7 @@ def _node_sections(report):
         return []
     rows = [(n["node"], n["region"], _v(n["partitions"]), _v(n["documents"]), _v(n["writes"]),
              _v(n["commits"]), _v(n["deltas_sent"]), _v(n["deltas_received"]), n["starts"], n["kills"],
-             _v(n["stop_status"]), (n["merkle_root"] or "-")[:12]) for n in report["nodes"]]
+             _v(n["stop_status"]), (n["merkle_root"] or "-")[:12], _membership(n)) for n in report["nodes"]]
     note = ('<p class="note">Each node at its last answer to the sampler: partitions it owns, documents it '
             "holds, writes (its own delta sequence: the writes its clients made there), commits (every write to its "
             "store, its clients' and its peers'), deltas out and in; starts and kill -9s; the root "
@@ -171,10 +172,53 @@ def _node_sections(report):
     note += (f'<p class="note">{checked} partition roots of owners compared at the end.</p>' if checked else "")
     return ["<h2>Nodes</h2>",
             svg.lines("Documents per node", list(report.get("node_documents_over_time", {}).items()),
-                      _windows(report, None), report["run"]["writes_duration_s"], "documents"),
+                      _windows(report, None) + _move_windows(report), report["run"]["writes_duration_s"],
+                      "documents"),
             note + _table(("node", "region", "partitions", "documents", "writes", "commits",
                            "deltas sent", "deltas received", "starts", "kills", "stop status",
-                           "merkle root"), rows)]
+                           "merkle root", "member"), rows)]
+
+
+def _membership(node):
+    """When the node was in the cluster: from the start, or since / until a membership step."""
+    parts = [] if node.get("added_s") is None else [f"added at {node['added_s']:.1f} s"]
+    parts += [] if node.get("removed_s") is None else [f"removed at {node['removed_s']:.1f} s"]
+    return ", ".join(parts) or "from the start"
+
+
+def _move_windows(report):
+    return [(m["started_s"], m["ended_s"] if m["ended_s"] is not None else report["run"]["writes_duration_s"],
+             m["step"]) for m in report.get("moves", []) if m["started_s"] is not None]
+
+
+def _move_sections(report):
+    """Nodes added and removed while the cluster ran (nothing when the scenario has no such step)."""
+    if not report.get("moves"):
+        return []
+    rows = [(m["step"], m["region"], _v(m["started_s"]), _v(m["handed_off_s"]), _v(m["ended_s"]),
+             _v(m["duration_s"], "never"), m["partitions_moved"], _partitions_text(m["partitions"]),
+             _by_node(m["gained"]), _by_node(m["lost"]), m["peak_moves"], m["error"])
+            for m in report["moves"]]
+    note = ('<p class="note">Each step as the runbook of docs/sharding.md runs it, while the writes go on. '
+            "Start: the configuration rewritten (the new node then started; every node sent SIGHUP). "
+            "Handed off (a removal): the node answered on the new placement with no move from it, and "
+            "was then removed from the file and stopped. End: the first status of the region, with the "
+            "newest file, where every node answered, <code>moves</code> was empty and "
+            "<code>nodes_on_another_placement</code> too. Partitions: those whose owners changed "
+            "(every node's owned partitions at the start and at the end); peak moves: the most partitions "
+            "the region's status showed still held by a node that does not own them.</p>")
+    return ["<h2>Moves (nodes added and removed)</h2>", note,
+            _table(("step", "region", "start s", "handed off s", "end s", "duration s", "partitions",
+                    "which", "gained", "lost", "peak moves", "error"), rows)]
+
+
+def _partitions_text(partitions, shown=16):
+    text = ", ".join(str(p) for p in partitions[:shown])
+    return text + (f" ... ({len(partitions)})" if len(partitions) > shown else "")
+
+
+def _by_node(partitions_by_node):
+    return "; ".join(f"{n} {len(p)}" for n, p in partitions_by_node.items()) or "-"
 
 
 def _wan_table(report):

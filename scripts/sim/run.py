@@ -4,8 +4,9 @@ fails or is interrupted (processes.py).
 
 The phases, on the run's clock:
   set-up          pick ports, write the configs, start the WAN emulator and every replica;
-  writes (t = 0)  the workload, the observers, the status sampler and the fault timeline run
-                  for scenario.duration_s; faults still active at the end are healed then;
+  writes (t = 0)  the workload, the observers, the status sampler, the fault timeline and the
+                  membership steps (moves.py) run for scenario.duration_s; faults still active
+                  at the end are healed then; a move still going on is waited for;
   settle          writes stopped: wait until every region has the same merkle_root, the same
                   dumps and every probe (bounded by settle_timeout_s x timeout_scale);
   verdict         stop the replicas (each must exit 0 on SIGTERM), run the checks, write reports.
@@ -21,6 +22,7 @@ from sim.cluster import Cluster
 from sim.faults import FaultInjector
 from sim.history import History, written_collections
 from sim.layout import Layout
+from sim.moves import MoveRunner
 from sim.ports import pick_free_ports
 from sim.processes import ProcessRegistry
 from sim.settle import FinalState, wait_until_converged
@@ -44,7 +46,9 @@ class Run:
         self.clock = Clock()
         self.registry = ProcessRegistry()
         self.cli = Cli(self.binary, self.clock, CLI_TIMEOUT_S * self.scale)
-        nodes = {r: topology.nodes_of(r) for r in topology.regions} if topology.has_nodes else None
+        # Spare nodes are laid out from the start: the WAN emulator's relays are fixed when it starts.
+        nodes = ({r: topology.nodes_of(r) + topology.spares_of(r) for r in topology.regions}
+                 if topology.has_nodes else None)
         self.layout = Layout.assign(topology.regions,
                                     pick_free_ports(Layout.ports_needed(len(topology.regions), nodes)), nodes)
         self.cluster = Cluster(topology, self.layout, self.run_dir, self.binary, self.registry,
@@ -59,6 +63,7 @@ class Run:
                                  self.clock, self.cluster.is_up, self.tracker)
         self.wan = WanEmulator(self.layout, topology, self.run_dir, self.registry)
         self.injector = None
+        self.mover = None
         self.writes_start_s = None
         self.wan_stats = []
 
@@ -100,9 +105,12 @@ class Run:
         self.injector = FaultInjector(self.scenario, self.wan, self.cluster, self.clock,
                                       self.writes_start_s, self._timed_event,
                                       self.workload.wait_for_write_in_flight)
+        self.mover = MoveRunner(self.scenario, self.cluster, self.cli, self.clock, self.writes_start_s,
+                                self._timed_event, self._move_timeout_s())
         self.sampler.start()
         self.tracker.start()
         self.injector.start()
+        self.mover.start()
         self.workload.start(until_s=end_s)
         while self.clock.now() < end_s:
             self.console.progress(self._progress_line())
@@ -111,6 +119,12 @@ class Run:
         if not self.injector.join(timeout_s=self.cluster.ready_timeout_s + 10):
             self.console.event("the fault timeline did not finish (a restart hanging?)")
         self.console.progress(self._progress_line(), final=True)
+        if self.mover.active():
+            self.console.event("writes stopped during a move; waiting for it to end")
+        # Each of a step's waits is bounded (two for a removal), and so is a start-up.
+        bound = len(self.scenario.moves) * (2 * self._move_timeout_s() + self.cluster.ready_timeout_s)
+        if not self.mover.join(timeout_s=bound + 10):
+            self.console.event("the membership steps did not finish")
 
     def _settle(self):
         timeout_s = self.scenario.settle_timeout_s * self.scale
@@ -130,6 +144,8 @@ class Run:
         self.sampler.stop(timeout_s=self.cli.timeout_s)
         if self.injector:
             self.injector.stop_event.set()
+        if self.mover:
+            self.mover.stop_event.set()
         self.cli.close()
         self.cluster.stop_all()
         self.wan.stop()
@@ -140,6 +156,8 @@ class Run:
                                       f"SIGTERM (see logs/{r}.log)")
                  for r, code in sorted(self.cluster.exit_codes.items()) if code != 0]
         found += [invariants.Violation("fault", "*", "-", w.error) for w in self.injector.windows if w.error]
+        found += [invariants.Violation("move", m.step.region, m.step.node, m.error or "did not run (a step "
+                                       "before it failed)") for m in self.mover.records if m.ended_s is None]
         found += invariants.check_owner_roots(final.owner_roots)
         # No silent stall: an update a region could not apply, or a document anti-entropy found apart
         # with nothing to change on either side (a repair that changes nothing), keeps a document
@@ -162,6 +180,10 @@ class Run:
                                               f"still missing"))
         return found
 
+    def _move_timeout_s(self):
+        """How long one wait of a membership step may take: the settle bound."""
+        return self.scenario.settle_timeout_s * self.scale
+
     def _timed_event(self, message):
         self.console.event(f"t={self.clock.now() - self.writes_start_s:5.1f}s  {message}")
 
@@ -169,6 +191,7 @@ class Run:
         now = self.clock.now() - self.writes_start_s
         counts = self.history.counts()
         active = [w.fault.label for w in self.injector.active(self.clock.now())]
+        active += [m.step.label for m in self.mover.active()]
         return (f"t={min(now, self.scenario.duration_s):5.1f}/{self.scenario.duration_s:g}s  "
                 f"writes {counts['acked']} acked, {counts['ambiguous']} ambiguous, "
                 f"{counts['skipped']} skipped  unseen {self.tracker.unseen_count()}  "

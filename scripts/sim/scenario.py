@@ -9,6 +9,9 @@ Faults (each a step of the timeline, at `at_s` seconds after the writes start):
   {at_s: 40, kill: eu-west, for_s: 6}            `kill -9` of the replica; restarted at the heal
   {at_s: 40, kill: us-east-2, for_s: 6}          the same, of one node of a region of several nodes
   {at_s: 50, heal: ap-south}                     ends the active faults named so ('all': every one)
+Membership steps (the same timeline; docs/sharding.md, "Runbook"), in regions of several nodes:
+  {at_s: 6, add_node: us-east-4}                 a `spare: true` node of the regions file joins
+  {at_s: 20, remove_node: us-east-1}             a node leaves (hands everything off), then is removed
 `for_s` is a heal step written inline. A fault still active when the writes end is healed then.
 `regions: FILE` names the regions file the scenario is written for (relative to the scenario file;
 used unless --regions is given), e.g. one with regions of several nodes.
@@ -22,6 +25,7 @@ from sim import yaml_subset
 
 OPS = ("put", "patch", "inc", "delete")
 FAULT_KINDS = ("partition", "cut", "kill")
+MOVE_KINDS = ("add_node", "remove_node")
 
 # What a scenario file may set, with the default of each (faults: none).
 DEFAULTS = {
@@ -69,6 +73,20 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class MoveStep:
+    """A node added to or removed from its region while the cluster runs (sim/moves.py)."""
+    index: int    # position in the scenario's `faults` (the timeline)
+    kind: str     # add_node | remove_node
+    node: str
+    region: str
+    at_s: float
+
+    @property
+    def label(self):
+        return f"{'add' if self.kind == 'add_node' else 'remove'} {self.node}"
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -85,6 +103,13 @@ class Scenario:
     seed: int
     faults: tuple = field(default_factory=tuple)  # Fault, ordered by start
     regions: str = ""  # the regions file the scenario names ('' : none)
+    moves: tuple = field(default_factory=tuple)  # MoveStep, ordered by time
+
+    def timeline(self):
+        """[(time, text)] of every step, faults and membership, in the order they run."""
+        steps = [(t, 0 if what == "heal" else 1, f"{what} {fault.label}") for t, what, fault in self.events()]
+        steps += [(m.at_s, 2, m.label) for m in self.moves]
+        return [(t, text) for t, _, text in sorted(steps, key=lambda s: (s[0], s[1]))]
 
     def kills_of(self, node):
         return sum(1 for f in self.faults if f.kind == "kill" and f.target == node)
@@ -96,10 +121,12 @@ class Scenario:
         return [(t, what, f) for t, _, what, f in sorted(steps, key=lambda s: (s[0], s[1], s[3].index))]
 
 
-def load_scenario(path, regions, nodes=None):
+def load_scenario(path, regions, nodes=None, spares=None, factors=None):
     """The scenario of the file at `path` (.json, else YAML), checked against `regions` (and
-    `nodes`, {node: region} of the regions of several nodes, which kills may name)."""
-    return parse_scenario(read_scenario(path), regions, str(path), nodes)
+    `nodes`, {node: region} of the regions of several nodes, which kills may name; `spares`,
+    {node: region} of their spare nodes, which add_node names; `factors`, {region: replication
+    factor}, which a removal must leave enough nodes for)."""
+    return parse_scenario(read_scenario(path), regions, str(path), nodes, spares, factors)
 
 
 def scenario_regions_file(path):
@@ -146,7 +173,7 @@ def builtin_scenario(regions, nodes=None):
     }, regions, "built-in scenario", nodes)
 
 
-def parse_scenario(raw, regions, source, nodes=None):
+def parse_scenario(raw, regions, source, nodes=None, spares=None, factors=None):
     if not isinstance(raw, dict):
         raise ScenarioError(f"{source}: expected a mapping at the top level")
     unknown = sorted(set(raw) - set(DEFAULTS) - {"faults"})
@@ -155,8 +182,18 @@ def parse_scenario(raw, regions, source, nodes=None):
                             f"{', '.join(list(DEFAULTS) + ['faults'])})")
     values = {key: _checked(key, raw.get(key, default), default, source)
               for key, default in DEFAULTS.items()}
-    values["faults"] = _timeline(raw.get("faults") or [], list(regions), values["duration_s"], source,
-                                 dict(nodes or {}))
+    steps = raw.get("faults") or []
+    if not isinstance(steps, list):
+        raise ScenarioError(f"{source}: faults: expected a list of steps")
+    nodes, spares = dict(nodes or {}), dict(spares or {})
+    values["moves"] = _membership(steps, nodes, spares, dict(factors or {}), values["duration_s"], source)
+    # Spares are named so that a kill of one gets the error below, not "no region named".
+    values["faults"] = _timeline(steps, list(regions), values["duration_s"], source, {**nodes, **spares})
+    moved = {m.node for m in values["moves"]} | set(spares)
+    for fault in values["faults"]:
+        if fault.kind == "kill" and fault.target in moved:
+            raise ScenarioError(f"{source}: faults[{fault.index}].kill: {fault.target} is a spare node or "
+                                f"one that a step adds or removes; kill only nodes that stay in the cluster")
     return Scenario(**values)
 
 
@@ -204,12 +241,10 @@ def _mix(value, where):
 def _timeline(steps, regions, duration_s, source, nodes):
     """The faults of `steps`, each with the time of its heal, after checking the whole timeline.
     `nodes`: {node: region} of the nodes of regions of several nodes."""
-    if not isinstance(steps, list):
-        raise ScenarioError(f"{source}: faults: expected a list of steps")
-    parsed = [_step(step, regions, duration_s, f"{source}: faults[{i}]", nodes)
-              for i, step in enumerate(steps)]
+    parsed = {i: _step(step, regions, duration_s, f"{source}: faults[{i}]", nodes)
+              for i, step in enumerate(steps) if not _is_membership(step)}
     events = []  # (time, heals before starts, step index, what)
-    for i, step in enumerate(parsed):
+    for i, step in parsed.items():
         if step["kind"] == "heal":
             events.append((step["at_s"], 0, i, "heal"))
             continue
@@ -237,14 +272,71 @@ def _timeline(steps, regions, duration_s, source, nodes):
     return tuple(sorted(faults, key=lambda f: (f.start_s, f.index)))
 
 
+def _is_membership(step):
+    return isinstance(step, dict) and any(k in step for k in MOVE_KINDS)
+
+
+def _membership(steps, nodes, spares, factors, duration_s, source):
+    """The add_node and remove_node steps of `steps`, checked in time order against the members of
+    each region at that time: an addition names a spare node not added yet, a removal a member,
+    and leaves at least the region's replication factor of nodes."""
+    members = {}  # region -> its nodes in the cluster, as the steps go
+    for node, region in nodes.items():
+        members.setdefault(region, set()).add(node)
+    found = []
+    for i, step in enumerate(steps):
+        if not _is_membership(step):
+            continue
+        where = f"{source}: faults[{i}]"
+        kinds = [k for k in MOVE_KINDS if k in step]
+        unknown = sorted(set(step) - {"at_s", *MOVE_KINDS})
+        if unknown or len(kinds) != 1:
+            raise ScenarioError(f"{where}: a membership step has 'at_s' and exactly one of add_node, "
+                                f"remove_node" + (f" (unexpected key '{unknown[0]}')" if unknown else ""))
+        kind, node, at_s = kinds[0], step[kinds[0]], step.get("at_s")
+        if isinstance(at_s, bool) or not isinstance(at_s, (int, float)) or not 0 <= at_s < duration_s:
+            raise ScenarioError(f"{where}.at_s: must be a time from 0 to below duration_s ({duration_s:g}), "
+                                f"got {at_s!r}")
+        if not isinstance(node, str) or not node.strip():
+            raise ScenarioError(f"{where}.{kind}: expected a node name, got {node!r}")
+        found.append((float(at_s), i, kind, node.strip()))
+    moves = []
+    for at_s, i, kind, node in sorted(found):
+        where = f"{source}: faults[{i}].{kind}"
+        if kind == "add_node":
+            region = spares.get(node)
+            if region is None:
+                known = ", ".join(sorted(spares)) or "none"
+                raise ScenarioError(f"{where}: '{node}' is not a spare node of the regions file (a node "
+                                    f"entry with `spare: true`; spare nodes: {known})")
+            if node in members[region]:
+                raise ScenarioError(f"{where}: {node} is already in the cluster at {at_s:g} s")
+            if any(m.node == node for m in moves):
+                raise ScenarioError(f"{where}: {node} was added and removed before; a node joins once")
+            members[region].add(node)
+        else:
+            region = next((r for r, names in members.items() if node in names), None)
+            if region is None:
+                raise ScenarioError(f"{where}: '{node}' is not a node of a region of several nodes in the "
+                                    f"cluster at {at_s:g} s (members then: "
+                                    f"{', '.join(sorted(n for names in members.values() for n in names)) or 'none'})")
+            staying = len(members[region]) - 1
+            if staying < factors.get(region, 1):
+                raise ScenarioError(f"{where}: removing {node} leaves {region} {staying} node(s), fewer "
+                                    f"than its replication factor {factors.get(region, 1)}")
+            members[region].discard(node)
+        moves.append(MoveStep(i, kind, node, region, at_s))
+    return tuple(moves)
+
+
 def _step(step, regions, duration_s, where, nodes):
     if not isinstance(step, dict):
         raise ScenarioError(f"{where}: expected a mapping such as {{at_s: 10, partition: REGION, for_s: 5}}")
     kinds = [k for k in (*FAULT_KINDS, "heal") if k in step]
     unknown = sorted(set(step) - {"at_s", "for_s", *FAULT_KINDS, "heal"})
     if unknown or len(kinds) != 1:
-        raise ScenarioError(f"{where}: a step has 'at_s', exactly one of partition, cut, kill, heal, "
-                            f"and optionally 'for_s'" + (f" (unknown key '{unknown[0]}')" if unknown else ""))
+        raise ScenarioError(f"{where}: a step has 'at_s', exactly one of partition, cut, kill, heal "
+                            f"(optionally with 'for_s'), add_node, remove_node" + (f" (unknown key '{unknown[0]}')" if unknown else ""))
     kind, target = kinds[0], step[kinds[0]]
     at_s, for_s = step.get("at_s"), step.get("for_s")
     if isinstance(at_s, bool) or not isinstance(at_s, (int, float)) or not 0 <= at_s < duration_s:

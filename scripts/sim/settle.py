@@ -55,8 +55,8 @@ def owner_roots(cluster, cli):
     for region in cluster.regions:
         if not cluster.is_multi_node(region):
             continue
-        for node in cluster.nodes[region]:
-            result = cli.run(cluster.endpoint(region), "status", "--node", node)
+        for node in cluster.nodes[region]:  # the members at the end: added nodes in, removed ones out
+            result = cli.run(cluster.operator_endpoint(region), "status", "--node", node)
             status = _json_or_none(result.out) if result.ok else None
             if isinstance(status, dict) and isinstance(status.get("partition_roots"), dict):
                 found.setdefault(region, {})[node] = status["partition_roots"]

@@ -6,7 +6,9 @@ replica counted after its last sample is lost to the figures (at most one interv
 
 A region of several nodes answers with the region's view (docs/sharding.md, "Status"): its
 `nodes` hold each reachable node's own status, so totals add up per node and per node's start,
-and each node's load (documents, commits) is followed too.
+and each node's load (documents, commits) is followed too. Regions are asked with the newest
+configuration (cluster.operator_endpoint), so that a node added while the run goes on is followed
+from its start.
 """
 
 import threading
@@ -41,7 +43,7 @@ class StatusSampler:
             if not self.cluster.is_up(region):
                 continue
             incarnations = self.cluster.node_incarnations(region)
-            status = self.cli.status(self.cluster.endpoint(region))
+            status = self.cli.status(self.cluster.operator_endpoint(region))
             if incarnations != self.cluster.node_incarnations(region):
                 continue  # asked a killed node, answered by the restarted one: whose is it?
             if status is not None:

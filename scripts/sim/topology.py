@@ -3,7 +3,9 @@ every directed link between them.
 
 Only the parts the simulation uses are read: `cluster`, `anti_entropy_interval_ms`, the region
 names and `links`, and for regions of several nodes (docs/sharding.md) `partitions`, each region's
-`replication_factor` and the names of its `nodes`. The endpoints and data directories of the file are not used (the simulation
+`replication_factor` and the names of its `nodes`. A node written `spare: true` is not in the
+cluster at first: a scenario's `add_node` step adds it while the cluster runs (a file of the
+simulation only; crdtdb's own configs have no `spare`). The endpoints and data directories of the file are not used (the simulation
 runs every region on fresh loopback ports in its own run folder), so a region file written for
 real hosts can be simulated as is. The crdtdb binary remains the judge of the file's validity:
 each replica is started with a config derived from this one.
@@ -28,6 +30,11 @@ class Topology:
     nodes: dict = field(default_factory=dict)  # region -> node names, for regions of several nodes
     replication_factor: dict = field(default_factory=dict)  # region -> owners per partition
     partitions: int | None = None  # the cluster's partition count, if the file sets it
+    spares: dict = field(default_factory=dict)  # region -> names of its `spare: true` nodes
+
+    def spares_of(self, region):
+        """The nodes of `region` that a scenario may add while the cluster runs."""
+        return tuple(self.spares.get(region, ()))
 
     def nodes_of(self, region):
         """The nodes of `region`: its `nodes`, or the one node named after the region."""
@@ -61,7 +68,7 @@ def load_topology(path, default_latency_ms=0):
     if not isinstance(doc, dict):
         raise TopologyError(f"{path}: expected a mapping at the top level")
     regions = _region_names(doc, path)
-    nodes, factors = _region_nodes(doc["regions"], regions, path)
+    nodes, factors, spares = _region_nodes(doc["regions"], regions, path)
     partitions = doc.get("partitions")
     if partitions is not None and (isinstance(partitions, bool) or not isinstance(partitions, int)
                                    or partitions < 1 or partitions > 4096 or partitions & (partitions - 1)):
@@ -80,12 +87,13 @@ def load_topology(path, default_latency_ms=0):
     interval = doc.get("anti_entropy_interval_ms")
     return Topology(str(doc.get("cluster", "sim")), tuple(regions),
                     interval if isinstance(interval, int) else None, latency, tuple(warnings),
-                    nodes, factors, partitions)
+                    nodes, factors, partitions, spares)
 
 
 def _region_nodes(entries, regions, path):
-    """({region: (node names)} of the regions written with `nodes`, {region: replication factor})."""
-    nodes, factors, seen = {}, {}, set(regions)
+    """({region: (node names)} of the regions written with `nodes`, {region: replication factor},
+    {region: (spare node names)}); a region's node names leave out its spares."""
+    nodes, factors, spares, seen = {}, {}, {}, set(regions)
     for i, entry in enumerate(entries):
         region = entry["name"]
         factor = entry.get("replication_factor", 1)
@@ -96,22 +104,31 @@ def _region_nodes(entries, regions, path):
         listed = entry["nodes"]
         if not isinstance(listed, list) or not listed:
             raise TopologyError(f"{path}: regions[{i}].nodes: expected a list of nodes")
-        names = []
+        names, spare = [], []
         for j, node in enumerate(listed):
             name = node.get("name") if isinstance(node, dict) else None
             if not isinstance(name, str) or not name:
                 raise TopologyError(f"{path}: regions[{i}].nodes[{j}].name: required")
-            if name in seen and name != region or name in names:
+            if name in seen and name != region or name in names or name in spare:
                 raise TopologyError(f"{path}: regions[{i}].nodes[{j}].name: '{name}' is not unique "
                                     f"in the cluster")
             seen.add(name)
-            names.append(name)
+            is_spare = node.get("spare", False)
+            if not isinstance(is_spare, bool):
+                raise TopologyError(f"{path}: regions[{i}].nodes[{j}].spare: expected true or false, "
+                                    f"got {is_spare!r}")
+            (spare if is_spare else names).append(name)
+        if not names:
+            raise TopologyError(f"{path}: regions[{i}].nodes: every node is spare; at least one must be "
+                                f"in the cluster from the start")
         if isinstance(factor, bool) or not isinstance(factor, int) or not 1 <= factor <= len(names):
             raise TopologyError(f"{path}: regions[{i}].replication_factor: must be from 1 to the "
-                                f"region's node count ({len(names)}), got {factor!r}")
+                                f"region's node count without its spares ({len(names)}), got {factor!r}")
         nodes[region] = tuple(names)
         factors[region] = factor
-    return nodes, factors
+        if spare:
+            spares[region] = tuple(spare)
+    return nodes, factors, spares
 
 
 def _region_names(doc, path):
