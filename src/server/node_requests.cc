@@ -59,14 +59,13 @@ Status NodeRequests::PrintStatus(const std::string& replica_status, const db::Da
   j["placement_version"] = placement_.version();
   const cluster::Partitioning& partitioning = placement_.partitioning();
   nlohmann::ordered_json moves = nlohmann::ordered_json::array();
-  const cluster::PartitionSet moving = scope.Moving();
   for (cluster::PartitionId p : scope.handing_off.ToVector()) {
     const auto [first, last] = partitioning.BucketsOf(p);
     Result<uint64_t> live = db.CountLiveInBuckets(first, last);
     if (!live.ok()) return live.status();
     moves.push_back({{"partition", p},
                      {"to", placement_.Owners(region_.name, p)},
-                     {"copying", moving.Contains(p)},
+                     {"copying", scope.Moving(p)},
                      {"documents", *live}});
   }
   j["handing_off"] = std::move(moves);

@@ -419,9 +419,7 @@ merkle::Hash SyncEngine::PartitionRoot(cluster::PartitionId partition) const {
 
 void SyncEngine::RequestHandOff(Peer& peer, uint64_t now_ms) {
   if (now_ms < peer.next_hand_off_ms) return;
-  auto to = scope_.hand_off_to.find(peer.name);
-  if (to == scope_.hand_off_to.end()) return;
-  const std::vector<cluster::PartitionId> moving = to->second.Intersect(scope_.Moving()).ToVector();
+  const std::vector<cluster::PartitionId> moving = scope_.MovingTo(peer.name).ToVector();
   if (moving.empty()) return;
   HandOffRequest request{scope_.placement_version, {}};
   for (cluster::PartitionId p : moving) request.roots.push_back(sync::PartitionRoot{p, PartitionRoot(p)});
@@ -455,13 +453,14 @@ void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
     scope_.Dropped(p);
     ++stats_.partitions_handed_off;
     // A round in progress may still fetch documents of the partition: rounds start again over
-    // what is kept now.
+    // what is kept now. The next partitions moving to this peer start copying at once.
     for (auto& [name, other] : peers_) {
       if (other->session) {
         other->session.reset();
         other->next_anti_entropy_ms = 0;
       }
     }
+    peer.next_anti_entropy_ms = 0;
     notices_.push_back("partition " + std::to_string(p) + " handed off to " + peer.name + ": " +
                        std::to_string(*dropped) + " documents dropped here");
     if (scope_.handing_off.empty() && scope_.owned.empty()) {

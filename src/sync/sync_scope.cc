@@ -10,16 +10,23 @@ bool SyncScope::SharesAllWith(const std::string& peer) const {
   return owned.full() && it != shared.end() && it->second.full();
 }
 
-cluster::PartitionSet SyncScope::Moving() const {
+cluster::PartitionSet SyncScope::MovingTo(const std::string& peer) const {
   cluster::PartitionSet moving(handing_off.universe());
+  auto to = hand_off_to.find(peer);
+  if (to == hand_off_to.end()) return moving;
   size_t n = 0;
-  for (cluster::PartitionId p = 0; p < handing_off.universe() && n < concurrent_moves; ++p) {
-    if (handing_off.Contains(p)) {
-      moving.Add(p);
-      ++n;
-    }
+  for (cluster::PartitionId p : to->second.Intersect(handing_off).ToVector()) {
+    if (n++ == concurrent_moves) break;
+    moving.Add(p);
   }
   return moving;
+}
+
+bool SyncScope::Moving(cluster::PartitionId partition) const {
+  for (const auto& [peer, partitions] : hand_off_to) {
+    if (partitions.Contains(partition) && MovingTo(peer).Contains(partition)) return true;
+  }
+  return false;
 }
 
 std::vector<merkle::NodeId> SyncScope::SubtreesWith(const std::string& peer) const {
@@ -32,7 +39,7 @@ std::vector<merkle::NodeId> SyncScope::SubtreesWith(const std::string& peer) con
                                      : to != hand_off_to.end() ? cluster::PartitionSet(owned.universe())
                                                                : owned;
   if (to != hand_off_to.end()) {
-    for (cluster::PartitionId p : to->second.Intersect(Moving()).ToVector()) partitions.Add(p);
+    for (cluster::PartitionId p : MovingTo(peer).ToVector()) partitions.Add(p);
   }
   std::vector<merkle::NodeId> subtrees;
   for (cluster::PartitionId p : partitions.ToVector()) {

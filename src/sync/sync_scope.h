@@ -41,8 +41,9 @@ struct SyncScope {
   // Moves (docs/sharding.md, "Moves"). Partitions this replica holds but no longer owns: kept, and
   // served, until a new owner in its region holds all of it (sync_engine.h, hand-off); then
   // dropped. `hand_off_to` names, per peer, the partitions handing off that it owns: those are
-  // copied to it by anti-entropy and asked about in HandOffRequests, at most
-  // `concurrent_moves` partitions at a time (the lowest ids first).
+  // copied to it by anti-entropy and asked about in HandOffRequests, at most `concurrent_moves`
+  // partitions at a time per peer (the lowest ids first), so that a target that is down holds up
+  // only its own.
   cluster::PartitionSet handing_off;
   std::map<std::string, cluster::PartitionSet> hand_off_to;
   size_t concurrent_moves = 4;
@@ -60,8 +61,11 @@ struct SyncScope {
   // True when this replica and `peer` keep the same whole key space, so that their Merkle roots
   // are comparable.
   bool SharesAllWith(const std::string& peer) const;
-  // The partitions being moved now: the first `concurrent_moves` of handing_off.
-  cluster::PartitionSet Moving() const;
+  // The partitions being moved to `peer` now: the first `concurrent_moves` of those handing off
+  // to it.
+  cluster::PartitionSet MovingTo(const std::string& peer) const;
+  // Whether `partition` is being moved to some peer now.
+  bool Moving(cluster::PartitionId partition) const;
   // Where an anti-entropy round with `peer` starts: the root when SharesAllWith(peer), otherwise
   // the subtrees of the partitions shared (those this replica keeps, for a peer not listed), and
   // of the partitions Moving to it.

@@ -59,7 +59,7 @@ TEST_CASE("anti-entropy with a hand-off target covers the partitions moving to i
   const cluster::Placement placement = cluster::Placement::Compute(Topology({"a-0", "a-1"}, 1));
   NodeScope scope = ScopeOfNode(placement, "a", "a-0", cluster::PartitionSet::All(16));
   scope.scope.concurrent_moves = 2;
-  const cluster::PartitionSet moving = scope.scope.Moving();
+  const cluster::PartitionSet moving = scope.scope.MovingTo("a-1");
   CHECK(moving.size() == 2);
   // The two lowest partitions handed off, and nothing a-0 owns: a-0 and a-1 share no partition.
   const std::vector<cluster::PartitionId> handed = scope.scope.handing_off.ToVector();
@@ -70,7 +70,9 @@ TEST_CASE("anti-entropy with a hand-off target covers the partitions moving to i
   }
   CHECK(scope.scope.SubtreesWith("a-1") == expected);
   scope.scope.Dropped(handed[0]);
-  CHECK(scope.scope.Moving().ToVector() == std::vector<cluster::PartitionId>{handed[1], handed[2]});
+  CHECK(scope.scope.MovingTo("a-1").ToVector() == std::vector<cluster::PartitionId>{handed[1], handed[2]});
+  CHECK(scope.scope.Moving(handed[1]));
+  CHECK_FALSE(scope.scope.Moving(handed[3]));
 }
 
 TEST_CASE("a node holds the partitions whose subtrees are not empty") {
