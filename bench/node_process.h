@@ -6,16 +6,19 @@
 // would be charged to whichever thread runs them.
 //
 // NodeProcess starts the process, waits until it answers `status` on its client endpoint, reads
-// the CPU time its threads have run, and stops it with SIGTERM
-// (a clean shutdown: the store is closed) when destroyed. Its stdout and stderr go to a log file.
-// Anything that goes wrong is a Fail (bench_fail.h).
+// the CPU time its threads have run, sends it SIGHUP (a reload of its configuration, for moves),
+// and stops it with SIGTERM (a clean shutdown: the store is closed) when destroyed. Its stdout and
+// stderr go to a log file. Anything that goes wrong is a Fail (bench_fail.h), which aborts without
+// running destructors: the child asks the kernel for SIGTERM when its parent dies
+// (PR_SET_PDEATHSIG), so that an aborted or killed bench leaves no node behind. That signal follows
+// the thread that started the child: create NodeProcesses on a thread that outlives them (main).
 
 #ifndef CRDTDB_BENCH_NODE_PROCESS_H_
 #define CRDTDB_BENCH_NODE_PROCESS_H_
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +28,7 @@
 #include <fstream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "bench_fail.h"
@@ -46,22 +50,41 @@ class NodeProcess {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) Fail("cannot run " + binary);
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ < 0) Fail("cannot fork to run " + binary);
+    if (pid_ == 0) {
+      // Only async-signal-safe calls between fork and exec (the parent has threads). The parent
+      // may have died before prctl took effect: then nothing would signal this child.
+      if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent) _exit(127);
+      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) _exit(127);
+      execve(argv[0], argv.data(), environ);
+      _exit(127);
+    }
     WaitForStatus(client, log);
   }
+  // A node that has not shut down cleanly within 30 s is killed, so that the bench ends.
   ~NodeProcess() {
     kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   NodeProcess(const NodeProcess&) = delete;
   NodeProcess& operator=(const NodeProcess&) = delete;
+
+  // Makes the node read its configuration file again (docs/sharding.md, "Moves").
+  void Reload() const {
+    if (kill(pid_, SIGHUP) != 0) Fail("cannot send SIGHUP to " + std::to_string(pid_));
+  }
 
   // CPU seconds the process's threads have run so far: the sum over its threads of the first
   // figure of /proc/PID/task/TID/schedstat, in nanoseconds (/proc/PID/stat counts 10 ms ticks,

@@ -37,7 +37,7 @@ import subprocess
 import sys
 
 PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench",
-                 "scale_bench"]
+                 "scale_bench", "move_bench"]
 
 PEER_KEYS = [
     "fill_ms", "fill_delta_bytes", "fill_deltas", "encode_ms", "doc_bytes", "load_ms",
@@ -283,6 +283,18 @@ def anti_entropy_bytes(_index, rows):
             scale_note(n, 1_000_000))
 
 
+def move_bytes(_index, rows):
+    """move_bench: the bytes of a move against 1.2x the moved documents' encoded states + 64 KB
+    (the constant of the anti-entropy target: messages that carry no document)."""
+    row = next((r for r in rows if re.fullmatch(r"move_\d+docs_\d+of\d+p_bytes", r["bench"])), None)
+    if row is None:
+        return None
+    bound = 1.2 * row["baseline_value"] + 64 * 1024
+    return (row["value"] <= bound,
+            f"{fmt(row['value'])} B vs bound {fmt(round(bound))} B ({fmt(row['value'] / bound)}x of it; "
+            f"{fmt(row['ratio'])}x the encoded states)", "")
+
+
 def in_sync_messages(_index, rows):
     found = largest_n(rows, r"ae_(\d+)_insync_messages")
     if found is None:
@@ -372,7 +384,7 @@ TARGETS = [
     ("reconcile 1,000 divergent of 1M in < 1 s on loopback", reconcile_time_loopback),
     ("reconcile 1,000 divergent of 1M documents in < 1 s (in memory)", reconcile_time),
     ("RSS <= 200 MB at 10M documents", rss_at_scale),
-    # Issue 18 (scale_bench).
+    # Issue 18 (scale_bench, move_bench).
     ("documents per node within 10% of the mean (1M documents, 4 nodes)", balance("docs")),
     ("uniform writes per node within 10% of the mean (4 nodes)", balance("uniform_writes")),
     ("Zipf(0.99) writes per node within 10% of the mean (4 nodes)", balance("zipf_writes")),
@@ -382,6 +394,7 @@ TARGETS = [
     ("documents per node at 4 nodes <= 0.3x one node's", ratio_at_most("scale_4nodes_docs_max_node", 0.3)),
     ("CPU per write summed over 2 nodes <= 1.15x one node's", ratio_at_most("scale_2nodes_cpu_us_per_write", 1.15)),
     ("CPU per write summed over 4 nodes <= 1.15x one node's", ratio_at_most("scale_4nodes_cpu_us_per_write", 1.15)),
+    ("bytes of a move <= 1.2x the moved partitions' encoded states + 64 KB", move_bytes),
 ]
 
 
