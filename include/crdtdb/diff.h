@@ -36,11 +36,16 @@ struct DocumentDifference {
 
 struct DiffReport {
   // The roots' fingerprints (8 hex digits) in the walk's window: equal exactly when the roots are,
-  // but for a chance of 2^-32 (docs/protocol.md, "Why 32-bit fingerprints").
+  // but for a chance of 2^-32 (docs/protocol.md, "Why 32-bit fingerprints"). For a region of
+  // several nodes, the XOR of its partitions' roots. Empty when partitions are missing.
   std::string root_a, root_b;
   std::vector<DocumentDifference> differences;  // in key order
   bool truncated = false;                       // more documents differ than the limit let through
-  bool equal() const { return root_a == root_b; }
+  // With a region of several nodes: the partitions (ascending) left out because no owner of them
+  // answered; the differences are those of the other partitions.
+  std::vector<uint32_t> missing_partitions;
+  // Nothing is claimed equal of partitions not compared.
+  bool equal() const { return missing_partitions.empty() && root_a == root_b; }
 };
 
 // Compares the replicas behind two sync endpoints. Unavailable if one stops answering;

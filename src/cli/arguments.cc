@@ -148,7 +148,8 @@ void Define(Parser& p, Arguments& a) {
       app, "diff",
       "List the documents that differ between a region (--config/--region, or --endpoint: its\n"
       "sync endpoint) and a second replica: --against (another region of --config, or a sync\n"
-      "endpoint tcp://HOST:PORT) or the embedded store --data-dir. Read-only on both sides.",
+      "endpoint tcp://HOST:PORT) or the embedded store --data-dir. Read-only on both sides. A region\n"
+      "of several nodes is compared partition by partition, each with one owner.",
       "  $ crdtdb diff --config regions.yaml --region us-east --against eu-west\n"
       "  "
       "{\"a\":{\"region\":\"us-east\",\"root\":\"...\"},\"b\":{...},\"differences\":[...],"
@@ -172,6 +173,9 @@ void Define(Parser& p, Arguments& a) {
       ->type_name("REGION|URL");
   p.diff->add_option("--limit", a.limit, "report at most N documents (default 1000)")
       ->type_name("N");
+  p.diff->add_flag("--allow-partial", a.allow_partial,
+                   "with a region of several nodes: exit 0 even if some partitions had no owner "
+                   "that answered (missing_partitions and stderr name them)");
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 

@@ -23,7 +23,7 @@ struct Arguments {
   std::string field;
   std::string by = "1";
   bool conflicts = false;
-  bool allow_partial = false;  // list of a region of several nodes: exit 0 without some partitions
+  bool allow_partial = false;  // list, diff of a region of several nodes: exit 0 without some partitions
   std::string limit;
   std::string start_after;
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT

@@ -22,14 +22,13 @@ Result<std::pair<ClusterConfig, RegionConfig>> ResolveRegion(const Arguments& a)
   return std::make_pair(*config, *region);
 }
 
-// The one node of a region, for diff, which talks to one replica as a whole: a region of several
-// nodes holds each partition on other nodes, which diff does not gather yet.
+// The one node of a region, whose endpoints stand for the region: a region of several nodes holds
+// each partition on other nodes, and is gathered by the callers that handle it.
 Result<NodeConfig> SoleNode(const RegionConfig& region) {
   if (region.nodes.size() != 1) {
     return Status::InvalidArgument("region " + region.name + " has " +
                                    std::to_string(region.nodes.size()) +
-                                   " nodes; diff works with a one-node region only "
-                                   "(docs/sharding.md)");
+                                   " nodes; one endpoint cannot stand for it (docs/sharding.md)");
   }
   return region.nodes[0];
 }
@@ -112,6 +111,31 @@ Result<SyncTarget> ResolveAgainst(const Arguments& a) {
   other.region = a.against;
   other.endpoint.clear();
   return ResolveSyncTarget(other);
+}
+
+Result<DiffTarget> ResolveDiffTarget(const Arguments& a) {
+  if (a.endpoint.empty() && !a.config.empty() && !a.region.empty()) {
+    Result<std::pair<ClusterConfig, RegionConfig>> region = ResolveRegion(a);
+    if (!region.ok()) return region.status();
+    if (region->second.nodes.size() > 1) {
+      return DiffTarget{SyncTarget{a.region, "", std::nullopt}, std::move(region).value()};
+    }
+  }
+  Result<SyncTarget> whole = ResolveSyncTarget(a);
+  if (!whole.ok()) return whole.status();
+  return DiffTarget{std::move(whole).value(), std::nullopt};
+}
+
+Result<DiffTarget> ResolveDiffAgainst(const Arguments& a) {
+  if (a.against.rfind("tcp://", 0) == 0 || a.config.empty()) {
+    Result<SyncTarget> whole = ResolveAgainst(a);
+    if (!whole.ok()) return whole.status();
+    return DiffTarget{std::move(whole).value(), std::nullopt};
+  }
+  Arguments other = a;
+  other.region = a.against;
+  other.endpoint.clear();
+  return ResolveDiffTarget(other);
 }
 
 }  // namespace crdtdb::cli

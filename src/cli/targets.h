@@ -21,7 +21,7 @@ namespace crdtdb::cli {
 
 // The configuration and the region --config/--region name.
 Result<std::pair<ClusterConfig, RegionConfig>> ResolveRegion(const Arguments& a);
-// The region's only node; InvalidArgument for a region of several (diff does not gather them).
+// The region's only node; InvalidArgument for a region of several (one endpoint cannot stand for it).
 Result<NodeConfig> SoleNode(const RegionConfig& region);
 // The CURVE keys to call `node` of `config` with (both null: --endpoint); nullopt: plain TCP.
 Result<std::optional<net::CurveClientKeys>> ClientKeys(const Arguments& a, const ClusterConfig* config,
@@ -38,6 +38,16 @@ struct SyncTarget {
 Result<SyncTarget> ResolveSyncTarget(const Arguments& a);
 // Side B of a diff, named by --against: another region of --config, or a sync endpoint.
 Result<SyncTarget> ResolveAgainst(const Arguments& a);
+
+// A side of a diff: a replica as a whole (`whole`), or a region of several nodes (`nodes`, with
+// its configuration; then `whole` holds its name only), compared partition by partition.
+struct DiffTarget {
+  SyncTarget whole;
+  std::optional<std::pair<ClusterConfig, RegionConfig>> nodes;
+};
+// Side A (--config/--region or --endpoint), and side B (--against).
+Result<DiffTarget> ResolveDiffTarget(const Arguments& a);
+Result<DiffTarget> ResolveDiffAgainst(const Arguments& a);
 
 }  // namespace crdtdb::cli
 

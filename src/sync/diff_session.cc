@@ -16,13 +16,23 @@ std::pair<int, uint32_t> ItemKey(merkle::NodeId id) { return {id.level, id.index
 
 }  // namespace
 
-DiffSession::DiffSession(uint64_t session_id, size_t limit) : id_(session_id), limit_(limit) {
+DiffSession::DiffSession(uint64_t session_id, size_t limit, std::vector<merkle::NodeId> start)
+    : id_(session_id), limit_(limit), start_(std::move(start)) {
   if (limit_ == 0) std::abort();  // a broken precondition: the caller checks the user's limit
+  for (const merkle::NodeId& node : start_) start_items_.insert(ItemKey(node));
 }
 
 void DiffSession::Start(std::vector<Request>* out) {
-  for (SideState& s : sides_) s.requests.Ask(merkle::NodeId{0, 0});
+  for (SideState& s : sides_) {
+    for (const merkle::NodeId& node : start_) s.requests.Ask(node);
+  }
   SendMore(out);
+}
+
+std::optional<merkle::Fingerprint> DiffSession::root(Side side) const {
+  const SideState& s = sides_[Index(side)];
+  if (s.starts_answered < start_.size()) return std::nullopt;
+  return s.starts_xor;
 }
 
 size_t DiffSession::outstanding() const {
@@ -67,7 +77,10 @@ void DiffSession::OnTree(Side side, const TreeResponse& response) {
   for (const TreeNode& node : response.nodes) {
     if (std::optional<std::string> problem = ProblemOf(node)) return Reject(*std::move(problem));
     if (!sides_[Index(side)].requests.Answered(node.id)) continue;  // a duplicate or late answer
-    if (node.id.level == 0) sides_[Index(side)].root = node.hash;
+    if (start_items_.count(ItemKey(node.id)) > 0) {
+      sides_[Index(side)].starts_xor ^= node.hash;
+      ++sides_[Index(side)].starts_answered;
+    }
     Answered(side, node.id, node.children);
   }
 }

@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,10 +65,11 @@ class DiffSession {
     std::optional<Held> b;
   };
 
-  // Precondition: limit >= 1.
-  DiffSession(uint64_t session_id, size_t limit);
+  // Preconditions: limit >= 1; `start` holds distinct inner nodes, no one under another.
+  DiffSession(uint64_t session_id, size_t limit,
+              std::vector<merkle::NodeId> start = {merkle::NodeId{0, 0}});
 
-  // The first requests: both roots.
+  // The first requests: both sides' start nodes.
   void Start(std::vector<Request>* out);
   // An answer from `side`; appends the requests it leads to. Answers of another session, and parts
   // that resolve nothing asked for (duplicates, late answers), are ignored.
@@ -80,8 +82,9 @@ class DiffSession {
   bool done() const { return state_ != State::kRunning; }
   const std::string& error() const { return error_; }
 
-  // The root fingerprints (in this session's window) once answered.
-  std::optional<merkle::Fingerprint> root(Side side) const { return sides_[Index(side)].root; }
+  // The XOR of a side's start nodes' fingerprints (in this session's window), once all answered:
+  // its root for a walk of the whole tree.
+  std::optional<merkle::Fingerprint> root(Side side) const;
   // When done: the differing documents found, in key order, at most `limit`.
   std::vector<Difference> differences() const;
   // When done: whether documents that differ were left out (the limit was reached).
@@ -90,7 +93,8 @@ class DiffSession {
  private:
   // What is asked of one side and what it answered that the other side has not yet.
   struct SideState {
-    std::optional<merkle::Fingerprint> root;
+    merkle::Fingerprint starts_xor = 0;
+    size_t starts_answered = 0;
     WalkRequests requests;
     std::map<std::pair<int, uint32_t>, std::vector<merkle::Fingerprint>>
         answered;  // children or entries
@@ -114,6 +118,8 @@ class DiffSession {
 
   const uint64_t id_;
   const size_t limit_;
+  const std::vector<merkle::NodeId> start_;
+  std::set<std::pair<int, uint32_t>> start_items_;  // start_, to look answers up
   State state_ = State::kRunning;
   std::string error_;
   int retries_without_progress_ = 0;

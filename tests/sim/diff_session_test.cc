@@ -9,12 +9,14 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include <doctest/doctest.h>
 
+#include "cluster/partitioning.h"
 #include "crdt/codec.h"
 #include "nlohmann/json.hpp"
 #include "sync/responder.h"
@@ -34,14 +36,16 @@ struct Walk {
   std::set<std::string> deleted;          // "SIDE KEY" where that side holds a tombstone
   bool truncated = false;
   bool roots_equal = false;
+  std::optional<merkle::Fingerprint> root_a, root_b;
   size_t documents_asked = 0;  // refs in DocumentRequests, both sides
 };
 
 // Walks `a` and `b`, answering every request at once with the responder; `tamper` may change an
 // answer before the session sees it.
 Walk RunDiff(db::DatabaseImpl& a, db::DatabaseImpl& b, size_t limit,
-             const std::function<void(Side, sync::Body&)>& tamper = {}) {
-  sync::DiffSession session(7, limit);
+             const std::function<void(Side, sync::Body&)>& tamper = {},
+             std::vector<merkle::NodeId> start = {merkle::NodeId{0, 0}}) {
+  sync::DiffSession session(7, limit, std::move(start));
   std::vector<sync::DiffSession::Request> out;
   session.Start(&out);
   std::deque<sync::DiffSession::Request> queue(out.begin(), out.end());
@@ -69,6 +73,8 @@ Walk RunDiff(db::DatabaseImpl& a, db::DatabaseImpl& b, size_t limit,
   }
   walk.truncated = session.truncated();
   walk.roots_equal = session.root(Side::kA) == session.root(Side::kB);
+  walk.root_a = session.root(Side::kA);
+  walk.root_b = session.root(Side::kB);
   return walk;
 }
 
@@ -123,6 +129,53 @@ TEST_CASE("every differing document is named once, with the side that holds it")
   CHECK(walk.deleted == std::set<std::string>{"a docs/3"});
   // Each differing document is fetched from the sides that hold it, nothing else.
   CHECK(walk.documents_asked == 8);
+}
+
+TEST_CASE("a diff started at partition subtrees finds exactly the differences in them") {
+  SimClient a(Clock), b(Clock);
+  Populate(a.db(), b.db(), 400);
+  for (int k = 0; k < 30; ++k) {
+    REQUIRE(a.db().put("only/a" + std::to_string(k), R"({"x":1})").ok());
+    REQUIRE(b.db().put("only/b" + std::to_string(k), R"({"y":2})").ok());
+    REQUIRE(a.db().patch("docs/" + std::to_string(k), R"({"side":"a"})").ok());
+    REQUIRE(b.db().patch("docs/" + std::to_string(k), R"({"side":"b"})").ok());
+  }
+  const Walk whole = RunDiff(a.db(), b.db(), 1000);
+  REQUIRE(whole.in.size() == 90);
+
+  // 64 partitions: each is 4 subtrees on level 2, so a walk starts at several nodes.
+  const cluster::Partitioning partitioning(64);
+  std::map<std::string, std::string> merged;
+  merkle::Fingerprint root_a = 0, root_b = 0;
+  for (cluster::PartitionId p = 0; p < partitioning.count(); ++p) {
+    const Walk part = RunDiff(a.db(), b.db(), 1000, {}, partitioning.SubtreesOf(p));
+    CHECK(part.state == sync::DiffSession::State::kDone);
+    for (const auto& [key, in] : part.in) {
+      CHECK(partitioning.PartitionOf(key) == p);
+      merged[key] = in;
+    }
+    REQUIRE(part.root_a.has_value());
+    REQUIRE(part.root_b.has_value());
+    root_a ^= *part.root_a;
+    root_b ^= *part.root_b;
+  }
+  CHECK(merged == whole.in);
+  // In one session's window the partitions' roots add up to the whole tree's.
+  CHECK(root_a == whole.root_a);
+  CHECK(root_b == whole.root_b);
+
+  // A walk of a few partitions at once names theirs and nothing else.
+  std::vector<merkle::NodeId> start;
+  for (cluster::PartitionId p : {3u, 17u, 40u}) {
+    for (const merkle::NodeId& n : partitioning.SubtreesOf(p)) start.push_back(n);
+  }
+  const Walk some = RunDiff(a.db(), b.db(), 1000, {}, start);
+  std::map<std::string, std::string> expected;
+  for (const auto& [key, in] : whole.in) {
+    const cluster::PartitionId p = partitioning.PartitionOf(key);
+    if (p == 3 || p == 17 || p == 40) expected[key] = in;
+  }
+  CHECK(some.in == expected);
 }
 
 TEST_CASE("a diff writes to neither replica") {
