@@ -9,10 +9,12 @@
 namespace crdtdb::cli {
 
 Result<std::string> BuildFindQuery(std::string_view selector, const std::vector<std::string>& sort,
-                                   const std::vector<std::string>& fields, const std::string& bookmark) {
+                                   const std::vector<std::string>& fields,
+                                   const std::string& bookmark) {
   Result<crdt::Json> s = crdt::ParseJson(selector);
   if (!s.ok()) return Status::InvalidArgument("SELECTOR: " + s.status().message());
-  if (!s->is_object()) return Status::InvalidArgument("SELECTOR must be a JSON object, such as {\"done\": false}");
+  if (!s->is_object())
+    return Status::InvalidArgument("SELECTOR must be a JSON object, such as {\"done\": false}");
   nlohmann::json query{{"selector", std::move(s).value()}};
   if (!sort.empty()) {
     nlohmann::json order = nlohmann::json::array();
@@ -20,7 +22,8 @@ Result<std::string> BuildFindQuery(std::string_view selector, const std::vector<
       const size_t colon = field.rfind(':');
       const std::string direction = colon == std::string::npos ? "asc" : field.substr(colon + 1);
       if (direction != "asc" && direction != "desc") {
-        return Status::InvalidArgument("--sort " + field + ": the direction after ':' is asc or desc");
+        return Status::InvalidArgument("--sort " + field +
+                                       ": the direction after ':' is asc or desc");
       }
       order.push_back(nlohmann::json::object({{field.substr(0, colon), direction}}));
     }

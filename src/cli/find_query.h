@@ -18,7 +18,8 @@ namespace crdtdb::cli {
 // `sort` holds FIELD, FIELD:asc or FIELD:desc each. InvalidArgument naming the argument at fault
 // (the selector's JSON errors, a sort direction); the rest is checked by the query's parser.
 Result<std::string> BuildFindQuery(std::string_view selector, const std::vector<std::string>& sort,
-                                   const std::vector<std::string>& fields, const std::string& bookmark);
+                                   const std::vector<std::string>& fields,
+                                   const std::string& bookmark);
 
 }  // namespace crdtdb::cli
 

@@ -20,7 +20,8 @@ namespace crdtdb::command {
 
 // `query_json` is the page's query (with its "fields", which the nodes were asked without);
 // `node_outputs` what the nodes printed (verbs.h, Find). The merged page as Find prints it.
-Result<std::string> MergeFindPages(std::string_view query_json, const std::vector<std::string>& node_outputs);
+Result<std::string> MergeFindPages(std::string_view query_json,
+                                   const std::vector<std::string>& node_outputs);
 
 }  // namespace crdtdb::command
 

@@ -50,7 +50,8 @@ std::optional<std::string> FromBase64Url(std::string_view text) {
 
 std::string EncodeBookmark(const Position& position) {
   Json values = Json::array();
-  for (const std::optional<Json>& v : position.values) values.push_back(v ? Json::array({*v}) : Json::array());
+  for (const std::optional<Json>& v : position.values)
+    values.push_back(v ? Json::array({*v}) : Json::array());
   return Base64Url(Json::array({1, position.id, values}).dump());
 }
 

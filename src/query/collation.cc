@@ -54,7 +54,8 @@ int Collate(const Json& a, const Json& b) {
   if (int c = Sign(rank, TypeRank(b)); c != 0) return c;
   switch (rank) {
     case 3: return CompareNumbers(a, b);
-    case 4: return Sign(a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>()), 0);
+    case 4:
+      return Sign(a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>()), 0);
     case 5: {
       for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
         if (int c = Collate(a[i], b[i]); c != 0) return c;

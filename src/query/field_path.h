@@ -22,7 +22,6 @@ using crdt::Json;
 struct FieldPath {
   std::vector<std::string> segments;  // never empty, no segment empty
   std::string text;                   // as the query wrote it, for error messages
-  friend bool operator==(const FieldPath& a, const FieldPath& b) { return a.segments == b.segments; }
 };
 
 // InvalidArgument (naming the path) for an empty path or segment, a trailing backslash, or more

@@ -17,9 +17,9 @@ constexpr size_t kMaxConditions = 1'000;             // field conditions in a se
 constexpr size_t kMaxInValues = 1'000;               // values of one $in or $nin
 constexpr size_t kMaxSortFields = 16;
 constexpr size_t kMaxProjectedFields = 256;
-constexpr size_t kMaxFieldPathSegments = 32;         // as deep as a document may nest
-constexpr size_t kMaxPage = kMaxListPage;            // documents of one page
-constexpr size_t kDefaultPage = 1'000;               // when the query gives no limit
+constexpr size_t kMaxFieldPathSegments = 32;  // as deep as a document may nest
+constexpr size_t kMaxPage = kMaxListPage;     // documents of one page
+constexpr size_t kDefaultPage = 1'000;        // when the query gives no limit
 
 }  // namespace crdtdb::query
 

@@ -11,7 +11,8 @@ namespace crdtdb::query {
 namespace {
 
 bool In(const Json& value, const Json& values) {
-  return std::any_of(values.begin(), values.end(), [&](const Json& v) { return Collate(value, v) == 0; });
+  return std::any_of(values.begin(), values.end(),
+                     [&](const Json& v) { return Collate(value, v) == 0; });
 }
 
 bool Holds(const Selector& s, const Json& document) {

@@ -18,7 +18,8 @@ Status Bad(const std::string& why) { return Status::InvalidArgument(why); }
 // "sort": ["a", {"b": "desc"}] (Mango's form); a bare "a" or {"b": "asc"} is one field.
 Result<std::vector<SortField>> ParseSort(const Json& sort) {
   const Json fields = sort.is_array() ? sort : Json::array({sort});
-  if (fields.size() > kMaxSortFields) return Bad("sort: more than " + std::to_string(kMaxSortFields) + " fields");
+  if (fields.size() > kMaxSortFields)
+    return Bad("sort: more than " + std::to_string(kMaxSortFields) + " fields");
   std::vector<SortField> out;
   for (const Json& f : fields) {
     SortField s;
@@ -29,7 +30,8 @@ Result<std::vector<SortField>> ParseSort(const Json& sort) {
       name = f.begin().key();
       const std::string direction = f.begin().value().get<std::string>();
       if (direction != "asc" && direction != "desc") {
-        return Bad("sort: the direction of \"" + name + "\" is \"" + direction + "\", not \"asc\" or \"desc\"");
+        return Bad("sort: the direction of \"" + name + "\" is \"" + direction +
+                   "\", not \"asc\" or \"desc\"");
       }
       s.descending = direction == "desc";
     } else {
@@ -59,8 +61,10 @@ Result<std::vector<FieldPath>> ParseFields(const Json& fields) {
 }
 
 Result<size_t> ParseLimit(const Json& limit) {
-  if (!limit.is_number_unsigned() || limit.get<uint64_t>() == 0 || limit.get<uint64_t>() > kMaxPage) {
-    return Bad("limit: a whole number from 1 to " + std::to_string(kMaxPage) + ", not " + limit.dump());
+  if (!limit.is_number_unsigned() || limit.get<uint64_t>() == 0 ||
+      limit.get<uint64_t>() > kMaxPage) {
+    return Bad("limit: a whole number from 1 to " + std::to_string(kMaxPage) + ", not " +
+               limit.dump());
   }
   return limit.get<size_t>();
 }
@@ -98,7 +102,8 @@ Result<Query> ParseQuery(std::string_view text) {
       if (!f.ok()) return f.status();
       q.fields = std::move(f).value();
     } else if (name == "bookmark") {
-      if (!it.value().is_string()) return Bad("bookmark: a string from a previous page, not " + it.value().dump());
+      if (!it.value().is_string())
+        return Bad("bookmark: a string from a previous page, not " + it.value().dump());
       bookmark = it.value().get<std::string>();
     } else {
       return Bad("unknown query member \"" + name +

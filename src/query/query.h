@@ -43,8 +43,8 @@ struct Position {
 
 struct Query {
   Selector selector;
-  std::vector<SortField> sort;  // empty: id order
-  size_t limit = 0;             // documents of one page, 1..kMaxPage
+  std::vector<SortField> sort;    // empty: id order
+  size_t limit = 0;               // documents of one page, 1..kMaxPage
   std::vector<FieldPath> fields;  // empty: whole documents
   std::optional<Position> after;  // from the bookmark: the page starts after it
 };

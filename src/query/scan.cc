@@ -23,7 +23,8 @@ std::string Render(const Query& query, std::string& text, const Json& value) {
 }
 
 // Id order: the scan itself is in the query's order, so it stops at the page's end.
-Result<QueryPage> RunInIdOrder(const Query& query, const DocumentSource& source, const ScanBounds& bounds) {
+Result<QueryPage> RunInIdOrder(const Query& query, const DocumentSource& source,
+                               const ScanBounds& bounds) {
   QueryPage page;
   std::string last_read;
   Status s = source(query.after ? query.after->id : "", [&](SourceDocument& d) {
@@ -46,22 +47,25 @@ Result<QueryPage> RunInIdOrder(const Query& query, const DocumentSource& source,
 
 // Sorted: every document is read; the first `limit` after the bookmark are kept in a heap whose
 // top is the last of them, so memory stays within one page.
-Result<QueryPage> RunSorted(const Query& query, const DocumentSource& source, const ScanBounds& bounds) {
-  auto before = [&](const Match& a, const Match& b) { return ComparePositions(query, a.position, b.position) < 0; };
+Result<QueryPage> RunSorted(const Query& query, const DocumentSource& source,
+                            const ScanBounds& bounds) {
+  auto before = [&](const Match& a, const Match& b) {
+    return ComparePositions(query, a.position, b.position) < 0;
+  };
   std::vector<Match> heap;
   QueryPage page;
   Status over;
   Status s = source("", [&](SourceDocument& d) {
     if (page.examined == bounds.max_examined) {
-      over = Status::Unavailable("the sorted query of /" + bounds.collection + " read its budget of " +
-                                 std::to_string(bounds.max_examined) +
+      over = Status::Unavailable("the sorted query of /" + bounds.collection +
+                                 " read its budget of " + std::to_string(bounds.max_examined) +
                                  " documents before it could sort them: narrow the selector's "
                                  "collection or drop the sort (id order pages through any size)");
       return false;
     }
     if (page.examined > 0 && bounds.past_deadline && bounds.past_deadline()) {
-      over = Status::Unavailable("the sorted query of /" + bounds.collection + " ran out of time after " +
-                                 std::to_string(page.examined) +
+      over = Status::Unavailable("the sorted query of /" + bounds.collection +
+                                 " ran out of time after " + std::to_string(page.examined) +
                                  " documents before it could sort them: drop the sort (id order "
                                  "pages through any size) or retry when the replica is less busy");
       return false;
@@ -70,7 +74,8 @@ Result<QueryPage> RunSorted(const Query& query, const DocumentSource& source, co
     if (!d.live || !Matches(query.selector, d.value)) return true;
     Position position = PositionOf(query, d.id, d.value);
     if (query.after && ComparePositions(query, position, *query.after) <= 0) return true;
-    if (heap.size() == query.limit && ComparePositions(query, position, heap.front().position) >= 0) {
+    if (heap.size() == query.limit &&
+        ComparePositions(query, position, heap.front().position) >= 0) {
       return true;
     }
     heap.push_back(Match{std::move(position), std::move(d.text), std::move(d.value)});
@@ -85,14 +90,17 @@ Result<QueryPage> RunSorted(const Query& query, const DocumentSource& source, co
   if (!over.ok()) return over;
   std::sort_heap(heap.begin(), heap.end(), before);
   if (heap.size() == query.limit) page.resume = heap.back().position;
-  for (Match& m : heap) page.documents.push_back(Found{m.position.id, Render(query, m.text, m.value)});
+  for (Match& m : heap)
+    page.documents.push_back(Found{m.position.id, Render(query, m.text, m.value)});
   return page;
 }
 
 }  // namespace
 
-Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source, const ScanBounds& bounds) {
-  return query.sort.empty() ? RunInIdOrder(query, source, bounds) : RunSorted(query, source, bounds);
+Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source,
+                           const ScanBounds& bounds) {
+  return query.sort.empty() ? RunInIdOrder(query, source, bounds)
+                            : RunSorted(query, source, bounds);
 }
 
 }  // namespace crdtdb::query

@@ -41,7 +41,8 @@ struct SourceDocument {
 using DocumentVisitor = std::function<bool(SourceDocument&)>;
 // Calls `visit` for the documents after id `start_after` (empty: from the first) in id order,
 // until it returns false or there are no more.
-using DocumentSource = std::function<Status(std::string_view start_after, const DocumentVisitor& visit)>;
+using DocumentSource =
+    std::function<Status(std::string_view start_after, const DocumentVisitor& visit)>;
 
 struct ScanBounds {
   size_t max_examined = 1;
@@ -55,12 +56,13 @@ struct Found {
 };
 
 struct QueryPage {
-  std::vector<Found> documents;           // in the query's order
-  std::optional<Position> resume;         // set when more documents may follow
+  std::vector<Found> documents;    // in the query's order
+  std::optional<Position> resume;  // set when more documents may follow
   uint64_t examined = 0;
 };
 
-Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source, const ScanBounds& bounds);
+Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source,
+                           const ScanBounds& bounds);
 
 }  // namespace crdtdb::query
 

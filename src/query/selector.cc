@@ -14,10 +14,16 @@ namespace crdtdb::query {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Operator>, 9> kOperators = {{
-    {"$eq", Operator::kEq}, {"$ne", Operator::kNe}, {"$gt", Operator::kGt},
-    {"$gte", Operator::kGte}, {"$lt", Operator::kLt}, {"$lte", Operator::kLte},
-    {"$in", Operator::kIn}, {"$nin", Operator::kNin}, {"$exists", Operator::kExists}}};
+constexpr std::array<std::pair<std::string_view, Operator>, 9> kOperators = {
+    {{"$eq", Operator::kEq},
+     {"$ne", Operator::kNe},
+     {"$gt", Operator::kGt},
+     {"$gte", Operator::kGte},
+     {"$lt", Operator::kLt},
+     {"$lte", Operator::kLte},
+     {"$in", Operator::kIn},
+     {"$nin", Operator::kNin},
+     {"$exists", Operator::kExists}}};
 
 const char* TypeName(const Json& v) {
   switch (v.type()) {
@@ -59,7 +65,8 @@ class Parser {
     if (!name.empty() && name.front() == '$') {
       for (const auto& [op_name, op] : kOperators) {
         if (name == op_name) {
-          return Bad(where, name + " must be applied to a field: {\"FIELD\": {\"" + name + "\": ...}}");
+          return Bad(where,
+                     name + " must be applied to a field: {\"FIELD\": {\"" + name + "\": ...}}");
         }
       }
       return Bad(where, "unknown operator \"" + name + "\"");
@@ -79,7 +86,8 @@ class Parser {
     Selector combined;
     combined.kind = name == "$and" ? Selector::Kind::kAnd : Selector::Kind::kOr;
     for (size_t i = 0; i < value.size(); ++i) {
-      Result<Selector> child = Object(value[i], prefix, where + "." + name + "[" + std::to_string(i) + "]");
+      Result<Selector> child =
+          Object(value[i], prefix, where + "." + name + "[" + std::to_string(i) + "]");
       if (!child.ok()) return child;
       combined.children.push_back(std::move(child).value());
     }
@@ -106,8 +114,10 @@ class Parser {
                                 [&](const auto& entry) { return entry.first == it.key(); });
       if (known == kOperators.end()) {
         if (it.key() == "$and" || it.key() == "$or") {
-          return Bad(where, it.key() + " combines selectors, not a field's operators: write "
-                                       "{\"" + it.key() + "\": [{\"" + field.text + "\": ...}, ...]}");
+          return Bad(where, it.key() +
+                                " combines selectors, not a field's operators: write "
+                                "{\"" +
+                                it.key() + "\": [{\"" + field.text + "\": ...}, ...]}");
         }
         return Bad(where, "unknown operator \"" + it.key() + "\"");
       }
@@ -122,16 +132,19 @@ class Parser {
   Result<Selector> Condition(const FieldPath& field, Operator op, const Json& operand,
                              const std::string& where) {
     if (++conditions_ > kMaxConditions) {
-      return Bad(where, "the selector has more than " + std::to_string(kMaxConditions) + " conditions");
+      return Bad(where,
+                 "the selector has more than " + std::to_string(kMaxConditions) + " conditions");
     }
     if (op == Operator::kExists && !operand.is_boolean()) {
       return Bad(where, std::string("$exists takes true or false, not ") + TypeName(operand));
     }
     if (op == Operator::kIn || op == Operator::kNin) {
       const char* name = op == Operator::kIn ? "$in" : "$nin";
-      if (!operand.is_array()) return Bad(where, std::string(name) + " takes an array, not " + TypeName(operand));
+      if (!operand.is_array())
+        return Bad(where, std::string(name) + " takes an array, not " + TypeName(operand));
       if (operand.size() > kMaxInValues) {
-        return Bad(where, std::string(name) + " has more than " + std::to_string(kMaxInValues) + " values");
+        return Bad(where, std::string(name) + " has more than " + std::to_string(kMaxInValues) +
+                              " values");
       }
     }
     Selector s;

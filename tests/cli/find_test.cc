@@ -48,8 +48,10 @@ TEST_CASE("find cli: prints the matching documents as NDJSON in id order, as lis
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   CHECK(r.out ==
-        "{\"id\":\"1\",\"doc\":{\"done\":false,\"due\":30,\"owner\":{\"name\":\"ann\"},\"title\":\"milk\"}}\n"
-        "{\"id\":\"2\",\"doc\":{\"done\":false,\"due\":12,\"owner\":{\"name\":\"bob\"},\"title\":\"bread\"}}\n"
+        "{\"id\":\"1\",\"doc\":{\"done\":false,\"due\":30,\"owner\":{\"name\":\"ann\"},\"title\":"
+        "\"milk\"}}\n"
+        "{\"id\":\"2\",\"doc\":{\"done\":false,\"due\":12,\"owner\":{\"name\":\"bob\"},\"title\":"
+        "\"bread\"}}\n"
         "{\"id\":\"4\",\"doc\":{\"done\":false,\"title\":\"jam\"}}\n");
   // A deleted document matches nothing; the selector may come from standard input.
   CHECK(s({"find", "todos", "-"}, R"({"title": "eggs"})").out.empty());
@@ -59,10 +61,11 @@ TEST_CASE("find cli: prints the matching documents as NDJSON in id order, as lis
 TEST_CASE("find cli: sort, fields, limit and bookmark page through every match once") {
   Store s;
   AddTodos(s);
-  CHECK(s({"find", "/todos", "{}", "--sort", "due:desc", "--fields", "title,owner.name"}).out ==
-        "{\"id\":\"1\",\"doc\":{\"owner\":{\"name\":\"ann\"},\"title\":\"milk\"}}\n"
-        "{\"id\":\"2\",\"doc\":{\"owner\":{\"name\":\"bob\"},\"title\":\"bread\"}}\n"
-        "{\"id\":\"4\",\"doc\":{\"title\":\"jam\"}}\n");  // a missing field sorts first: last in desc
+  CHECK(
+      s({"find", "/todos", "{}", "--sort", "due:desc", "--fields", "title,owner.name"}).out ==
+      "{\"id\":\"1\",\"doc\":{\"owner\":{\"name\":\"ann\"},\"title\":\"milk\"}}\n"
+      "{\"id\":\"2\",\"doc\":{\"owner\":{\"name\":\"bob\"},\"title\":\"bread\"}}\n"
+      "{\"id\":\"4\",\"doc\":{\"title\":\"jam\"}}\n");  // a missing field sorts first: last in desc
   std::vector<std::string> ids;
   std::string bookmark;
   for (int page = 0; page < 5; ++page) {
@@ -99,11 +102,13 @@ TEST_CASE("find cli: a selector that cannot be parsed is exit 2 with one line na
         "crdtdb: field \"due\": unknown operator \"$near\"\n");
   CHECK(error({"find", "/todos", R"({"due": {"$in": 3}})"}) ==
         "crdtdb: field \"due\": $in takes an array, not a number\n");
-  CHECK(error({"find", "/todos", "[1]"}) == "crdtdb: SELECTOR must be a JSON object, such as {\"done\": false}\n");
+  CHECK(error({"find", "/todos", "[1]"}) ==
+        "crdtdb: SELECTOR must be a JSON object, such as {\"done\": false}\n");
   CHECK(error({"find", "/todos", "{"}).rfind("crdtdb: SELECTOR: ", 0) == 0);
   CHECK(error({"find", "/todos", "{}", "--sort", "due:down"}) ==
         "crdtdb: --sort due:down: the direction after ':' is asc or desc\n");
-  CHECK(error({"find", "/todos", "{}", "--bookmark", "zz!"}) == "crdtdb: bookmark: not a bookmark of a find page\n");
+  CHECK(error({"find", "/todos", "{}", "--bookmark", "zz!"}) ==
+        "crdtdb: bookmark: not a bookmark of a find page\n");
   CHECK(error({"find", "/todos", "{}", "--limit", "0"}).find("limit") != std::string::npos);
   CHECK(error({"find", "/a/b", "{}"}) == "crdtdb: bad path \"/a/b\": expected /COLLECTION\n");
 }

@@ -21,7 +21,8 @@ std::string Line(const std::string& id, int n) {
 }
 
 std::string BookmarkLine(const std::string& id, int n) {
-  return "{\"bookmark\":\"" + query::EncodeBookmark(query::Position{{query::Json(n)}, id}) + "\"}\n";
+  return "{\"bookmark\":\"" + query::EncodeBookmark(query::Position{{query::Json(n)}, id}) +
+         "\"}\n";
 }
 
 TEST_CASE("find merge: pages merge in the query's order, up to where every node is complete") {
@@ -31,9 +32,12 @@ TEST_CASE("find merge: pages merge in the query's order, up to where every node 
                                           Line("b1", 8) + Line("b2", 6)};
   Result<std::string> merged = MergeFindPages(query, pages);
   REQUIRE(merged.ok());
-  // b2 (n=6) comes after A's bookmark: A may hold documents before it, so it waits for the next page.
-  CHECK(*merged == "{\"id\":\"a1\",\"doc\":{\"n\":9}}\n{\"id\":\"b1\",\"doc\":{\"n\":8}}\n"
-                   "{\"id\":\"a2\",\"doc\":{\"n\":7}}\n" + BookmarkLine("a2", 7));
+  // b2 (n=6) comes after A's bookmark: A may hold documents before it, so it waits for the next
+  // page.
+  CHECK(*merged ==
+        "{\"id\":\"a1\",\"doc\":{\"n\":9}}\n{\"id\":\"b1\",\"doc\":{\"n\":8}}\n"
+        "{\"id\":\"a2\",\"doc\":{\"n\":7}}\n" +
+            BookmarkLine("a2", 7));
 
   // With limit 2 the page ends at its second document, whose position is the bookmark.
   merged = MergeFindPages(R"({"selector":{},"sort":[{"n":"desc"}],"limit":2})", pages);

@@ -5,8 +5,6 @@
 // projected. The reference below re-implements docs/queries.md on its own (matching, collation,
 // order), rather than calling src/query, so that the two check each other.
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -14,8 +12,13 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
+#include "crdt/codec.h"
 #include "crdtdb/crdtdb.hpp"
+#include "db/database_impl.h"
 #include "nlohmann/json.hpp"
+#include "tests/db/open_database.h"
 #include "tests/support/seed.h"
 #include "tests/support/temp_dir.h"
 
@@ -37,14 +40,16 @@ int Rank(const Json& v) {
 
 int Cmp(const Json& a, const Json& b) {
   if (Rank(a) != Rank(b)) return Rank(a) < Rank(b) ? -1 : 1;
-  if (a.is_number()) return a.get<double>() < b.get<double>() ? -1 : (a.get<double>() > b.get<double>() ? 1 : 0);
+  if (a.is_number())
+    return a.get<double>() < b.get<double>() ? -1 : (a.get<double>() > b.get<double>() ? 1 : 0);
   if (a.is_string()) return a.get<std::string>() < b.get<std::string>() ? -1 : (a == b ? 0 : 1);
   if (a.is_array() || a.is_object()) {
     // Objects as arrays of [name, value] pairs in name order.
     auto list = [](const Json& v) {
       if (v.is_array()) return v;
       Json out = Json::array();
-      for (auto it = v.begin(); it != v.end(); ++it) out.push_back(Json::array({it.key(), it.value()}));
+      for (auto it = v.begin(); it != v.end(); ++it)
+        out.push_back(Json::array({it.key(), it.value()}));
       return out;
     };
     const Json x = list(a), y = list(b);
@@ -82,7 +87,8 @@ bool RefMatch(const Json& selector, const Json& doc) {
       continue;
     }
     const Json* v = At(doc, it.key());
-    for (auto op = it.value().begin(); op != it.value().end(); ++op) {  // always an operator object here
+    for (auto op = it.value().begin(); op != it.value().end();
+         ++op) {  // always an operator object here
       const Json& x = op.value();
       const std::string& name = op.key();
       if (name == "$exists") {
@@ -96,9 +102,15 @@ bool RefMatch(const Json& selector, const Json& doc) {
       }
       const bool same = Rank(*v) == Rank(x) || (v->is_boolean() && x.is_boolean());
       const int c = Cmp(*v, x);
-      const bool ok = name == "$eq" ? c == 0 : name == "$ne" ? c != 0 : name == "$in" ? in
-                      : name == "$nin" ? !in : !same ? false : name == "$gt" ? c > 0
-                      : name == "$gte" ? c >= 0 : name == "$lt" ? c < 0 : c <= 0;
+      const bool ok = name == "$eq"    ? c == 0
+                      : name == "$ne"  ? c != 0
+                      : name == "$in"  ? in
+                      : name == "$nin" ? !in
+                      : !same          ? false
+                      : name == "$gt"  ? c > 0
+                      : name == "$gte" ? c >= 0
+                      : name == "$lt"  ? c < 0
+                                       : c <= 0;
       if (!ok) return false;
     }
   }
@@ -138,13 +150,15 @@ Json RandomDocument(std::mt19937_64& rng) {
 
 // A selector in the canonical form the reference reads: fields to operator objects, $and/$or.
 Json RandomSelector(std::mt19937_64& rng, int depth) {
-  static const std::vector<std::string> ops = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists"};
+  static const std::vector<std::string> ops = {"$eq",  "$ne", "$gt",  "$gte",   "$lt",
+                                               "$lte", "$in", "$nin", "$exists"};
   Json s = Json::object();
   const int members = static_cast<int>(rng() % 3);
   for (int i = 0; i < members; ++i) {
     if (depth < 2 && rng() % 5 == 0) {
       Json list = Json::array();
-      for (int j = 0, n = 1 + static_cast<int>(rng() % 3); j < n; ++j) list.push_back(RandomSelector(rng, depth + 1));
+      for (int j = 0, n = 1 + static_cast<int>(rng() % 3); j < n; ++j)
+        list.push_back(RandomSelector(rng, depth + 1));
       s[rng() % 2 ? "$and" : "$or"] = list;
       continue;
     }
@@ -183,9 +197,11 @@ TEST_CASE("find property: pages of a query equal a brute-force filter of list, e
     for (int round = 0; round < 10; ++round) {
       Json query{{"selector", RandomSelector(rng, 0)}};
       std::vector<std::pair<std::string, bool>> sort;  // field, descending
-      for (int i = 0, n = static_cast<int>(rng() % 3); i < n; ++i) sort.emplace_back(kFields[rng() % kFields.size()], rng() % 2 == 0);
+      for (int i = 0, n = static_cast<int>(rng() % 3); i < n; ++i)
+        sort.emplace_back(kFields[rng() % kFields.size()], rng() % 2 == 0);
       if (!sort.empty()) {
-        for (const auto& [f, desc] : sort) query["sort"].push_back(Json{{f, desc ? "desc" : "asc"}});
+        for (const auto& [f, desc] : sort)
+          query["sort"].push_back(Json{{f, desc ? "desc" : "asc"}});
       }
       const bool project = rng() % 3 == 0;
       if (project) query["fields"] = Json::array({"a", "n.x"});
@@ -205,7 +221,8 @@ TEST_CASE("find property: pages of a query equal a brute-force filter of list, e
         for (const auto& [f, desc] : sort) {
           const Json* a = At(x.second, f);
           const Json* b = At(y.second, f);
-          int c = (a == nullptr) != (b == nullptr) ? (a == nullptr ? -1 : 1) : (a ? Cmp(*a, *b) : 0);
+          int c =
+              (a == nullptr) != (b == nullptr) ? (a == nullptr ? -1 : 1) : (a ? Cmp(*a, *b) : 0);
           if (c != 0) return desc ? c > 0 : c < 0;
         }
         return x.first < y.first;
@@ -246,7 +263,8 @@ TEST_CASE("find bounds: a sorted query over its scan budget fails; one in id ord
   Result<std::unique_ptr<Database>> opened = Database::open(options);
   REQUIRE(opened.ok());
   Database& db = **opened;
-  for (int i = 0; i < 10; ++i) REQUIRE(db.put("c/" + std::to_string(i), R"({"n":)" + std::to_string(i) + "}").ok());
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(db.put("c/" + std::to_string(i), R"({"n":)" + std::to_string(i) + "}").ok());
   FindOptions bounds;
   bounds.max_examined = 4;
   Result<FindPage> sorted = db.find("c", R"({"selector":{},"sort":["n"]})", bounds);
@@ -271,6 +289,33 @@ TEST_CASE("find bounds: a sorted query over its scan budget fails; one in id ord
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().IsInvalidArgument());
   CHECK(db.find("no/such", R"({"selector":{}})").status().IsInvalidArgument());
+}
+
+TEST_CASE("find concurrency: a field with concurrent values matches on the winner get shows") {
+  testing::TempDir dir;
+  // Two replicas write the same field concurrently; b's clock is ahead, so its value wins.
+  auto a = testing::OpenDatabase(dir.Sub("a"), 1);
+  auto b = testing::OpenDatabase(dir.Sub("b"), 2, /*offset_ms=*/1000);
+  REQUIRE(a->put("c/1", R"({"s":"open","n":1})").ok());
+  REQUIRE(b->put("c/1", R"({"s":"done","n":1})").ok());
+  Result<std::optional<std::string>> state = b->ReadState("c/1");
+  REQUIRE(state.ok());
+  REQUIRE(a->ApplyRemote({sync::RemoteUpdate{"c/1", crdt::DecodeDocument(**state).value(), true}})
+              .ok());
+  REQUIRE(Json::parse(*a->get_with_conflicts("c/1"))["conflicts"].contains("/s"));
+  REQUIRE(*a->get("c/1") == R"({"n":1,"s":"done"})");
+
+  auto ids = [&](const std::string& selector) {
+    Result<FindPage> page =
+        static_cast<Database&>(*a).find("c", R"({"selector":)" + selector + "}");
+    REQUIRE(page.ok());
+    std::vector<std::string> out;
+    for (const ListedDocument& d : page->documents) out.push_back(d.id + " " + d.json);
+    return out;
+  };
+  CHECK(ids(R"({"s":"done"})") == std::vector<std::string>{R"(1 {"n":1,"s":"done"})"});
+  CHECK(ids(R"({"s":"open"})").empty());  // the value that lost is not matched
+  CHECK(ids(R"({"s":{"$in":["open"]}})").empty());
 }
 
 }  // namespace

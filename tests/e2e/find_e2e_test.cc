@@ -54,7 +54,8 @@ void CheckQueries(const std::function<CliResult(std::vector<std::string>)>& run)
   std::sort(by_id.begin(), by_id.end());
 
   CHECK(Parse(run({"find", "/docs", R"({"g": 1})"})).ids == by_id);
-  const Printed sorted = Parse(run({"find", "/docs", R"({"g": {"$eq": 1}})", "--sort", "k:desc", "--fields", "k"}));
+  const Printed sorted =
+      Parse(run({"find", "/docs", R"({"g": {"$eq": 1}})", "--sort", "k:desc", "--fields", "k"}));
   CHECK(sorted.ids == by_k);
   REQUIRE(!sorted.docs.empty());
   CHECK(sorted.docs.front() == nlohmann::json{{"k", kDocs - 2}});
@@ -64,7 +65,8 @@ void CheckQueries(const std::function<CliResult(std::vector<std::string>)>& run)
     std::vector<std::string> paged;
     std::string bookmark;
     for (int page = 0; page < kDocs; ++page) {
-      std::vector<std::string> args = {"find", "/docs", R"({"g": 1, "k": {"$gte": 0}})", "--limit", "4"};
+      std::vector<std::string> args = {"find", "/docs", R"({"g": 1, "k": {"$gte": 0}})", "--limit",
+                                       "4"};
       if (sort) args.insert(args.end(), {"--sort", "k:desc"});
       if (!bookmark.empty()) args.insert(args.end(), {"--bookmark", bookmark});
       const Printed p = Parse(run(args));
@@ -81,7 +83,8 @@ void CheckQueries(const std::function<CliResult(std::vector<std::string>)>& run)
 
 void PutAll(NodeCluster& cluster) {
   for (int k = 0; k < kDocs; ++k) {
-    const std::string doc = R"({"k":)" + std::to_string(k) + R"(,"g":)" + std::to_string(k % 3) + "}";
+    const std::string doc =
+        R"({"k":)" + std::to_string(k) + R"(,"g":)" + std::to_string(k % 3) + "}";
     const CliResult r = cluster.Cli("a", {"put", "/docs/d" + std::to_string(k), doc});
     REQUIRE_MESSAGE(r.exit_code == 0, Describe(r));
   }
@@ -98,7 +101,8 @@ TEST_CASE("find e2e: a region of one node answers through --config/--region and 
   });
 }
 
-TEST_CASE("find e2e: a region of three nodes merges every partition's matches in the query's order") {
+TEST_CASE(
+    "find e2e: a region of three nodes merges every partition's matches in the query's order") {
   NodeCluster cluster({"a"}, 3, 1);
   for (const std::string& node : cluster.nodes()) cluster.Start(node);
   PutAll(cluster);
@@ -106,7 +110,8 @@ TEST_CASE("find e2e: a region of three nodes merges every partition's matches in
   // One node's endpoint answers for the partitions it owns: a part of the matches, none twice.
   std::vector<std::string> all;
   for (const std::string& node : cluster.nodes()) {
-    const Printed p = Parse(cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "find", "/docs", R"({"g": 1})"}));
+    const Printed p = Parse(
+        cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "find", "/docs", R"({"g": 1})"}));
     CHECK(p.ids.size() < kDocs / 3);
     all.insert(all.end(), p.ids.begin(), p.ids.end());
   }

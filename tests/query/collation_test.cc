@@ -1,21 +1,40 @@
 // Copyright (c) crdtdb authors.
 
-#include <doctest/doctest.h>
+#include "query/collation.h"
 
 #include <cstdint>
 #include <vector>
 
-#include "query/collation.h"
+#include <doctest/doctest.h>
 
 namespace crdtdb::query {
 namespace {
 
 TEST_CASE("find collation: types in CouchDB's order, values within each") {
   // Each sorts strictly before the next.
-  const std::vector<Json> ascending = {
-      nullptr, false, true, Json(-5), Json(-1.5), Json(0), Json(1u), Json(1.5), Json(UINT64_MAX),
-      "", "B", "a", "ab", "é", Json::array(), Json::array({1}), Json::array({1, 2}), Json::array({2}),
-      Json::object(), Json{{"a", 1}}, Json{{"a", 2}}, Json{{"a", 2}, {"b", 0}}, Json{{"b", 0}}};
+  const std::vector<Json> ascending = {nullptr,
+                                       false,
+                                       true,
+                                       Json(-5),
+                                       Json(-1.5),
+                                       Json(0),
+                                       Json(1u),
+                                       Json(1.5),
+                                       Json(UINT64_MAX),
+                                       "",
+                                       "B",
+                                       "a",
+                                       "ab",
+                                       "é",
+                                       Json::array(),
+                                       Json::array({1}),
+                                       Json::array({1, 2}),
+                                       Json::array({2}),
+                                       Json::object(),
+                                       Json{{"a", 1}},
+                                       Json{{"a", 2}},
+                                       Json{{"a", 2}, {"b", 0}},
+                                       Json{{"b", 0}}};
   for (size_t i = 0; i < ascending.size(); ++i) {
     CAPTURE(ascending[i].dump());
     CHECK(Collate(ascending[i], ascending[i]) == 0);

@@ -1,8 +1,8 @@
 // Copyright (c) crdtdb authors.
 
-#include <doctest/doctest.h>
-
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "query/bookmark.h"
 #include "query/limits.h"
@@ -27,13 +27,14 @@ bool Match(const std::string& selector, const std::string& doc) {
 }
 
 TEST_CASE("find selector: equality, operators, nesting and combinations match as documented") {
-  const std::string doc = R"({"status":"open","n":3,"owner":{"name":"ann"},"tags":["a","b"],"x":null})";
+  const std::string doc =
+      R"({"status":"open","n":3,"owner":{"name":"ann"},"tags":["a","b"],"x":null})";
   CHECK(Match("{}", doc));
   CHECK(Match(R"({"status":"open"})", doc));
   CHECK_FALSE(Match(R"({"status":"done"})", doc));
   CHECK(Match(R"({"n":3.0})", doc));  // numbers by value
   CHECK(Match(R"({"owner.name":"ann"})", doc));
-  CHECK(Match(R"({"owner":{"name":"ann"}})", doc));  // a nested selector
+  CHECK(Match(R"({"owner":{"name":"ann"}})", doc));          // a nested selector
   CHECK(Match(R"({"owner":{"$eq":{"name":"ann"}}})", doc));  // a whole object under $eq
   CHECK(Match(R"({"tags":["a","b"]})", doc));
   CHECK_FALSE(Match(R"({"tags":"a"})", doc));  // no matching of one element
@@ -47,40 +48,50 @@ TEST_CASE("find selector: equality, operators, nesting and combinations match as
   CHECK_FALSE(Match(R"({"missing":{"$ne":4}})", doc));  // a missing field fails every condition...
   CHECK_FALSE(Match(R"({"missing":{"$nin":[4]}})", doc));
   CHECK(Match(R"({"missing":{"$exists":false}})", doc));  // ...but $exists: false
-  CHECK(Match(R"({"x":{"$exists":true}})", doc));  // null is a value
+  CHECK(Match(R"({"x":{"$exists":true}})", doc));         // null is a value
   CHECK(Match(R"({"x":null})", doc));
   CHECK(Match(R"({"$or":[{"n":1},{"status":"open"}]})", doc));
   CHECK_FALSE(Match(R"({"$and":[{"n":3},{"status":"done"}]})", doc));
   CHECK(Match(R"({"a\\.b":1})", R"({"a.b":1})"));  // an escaped dot is part of the name
-  CHECK_FALSE(Match(R"({"tags.0":"a"})", doc));  // paths do not index arrays
+  CHECK_FALSE(Match(R"({"tags.0":"a"})", doc));    // paths do not index arrays
 }
 
 TEST_CASE("find selector: unknown operators, type errors and malformed parts are named") {
-  CHECK(ErrorOf(R"({"selector":{"n":{"$regex":"a"}}})").find("field \"n\": unknown operator \"$regex\"") !=
+  CHECK(ErrorOf(R"({"selector":{"n":{"$regex":"a"}}})")
+            .find("field \"n\": unknown operator \"$regex\"") != std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{"$nor":[]}})").find("unknown operator \"$nor\"") !=
         std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"$nor":[]}})").find("unknown operator \"$nor\"") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"$gt":1}})").find("$gt must be applied to a field") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"n":{"$in":3}}})").find("field \"n\": $in takes an array, not a number") !=
+  CHECK(ErrorOf(R"({"selector":{"$gt":1}})").find("$gt must be applied to a field") !=
         std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{"n":{"$in":3}}})")
+            .find("field \"n\": $in takes an array, not a number") != std::string::npos);
   CHECK(ErrorOf(R"({"selector":{"n":{"$exists":"yes"}}})").find("$exists takes true or false") !=
         std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"$or":[]}})").find("$or takes a non-empty array") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"$and":[{"a":1},3]}})").find("selector.$and[1]: must be an object") !=
+  CHECK(ErrorOf(R"({"selector":{"$or":[]}})").find("$or takes a non-empty array") !=
         std::string::npos);
+  CHECK(
+      ErrorOf(R"({"selector":{"$and":[{"a":1},3]}})").find("selector.$and[1]: must be an object") !=
+      std::string::npos);
   CHECK(ErrorOf(R"({"selector":{"a":{"$gt":1,"b":2}}})").find("mixes operators and field names") !=
         std::string::npos);
   CHECK(ErrorOf(R"({"selector":{"a..b":1}})").find("field path \"a..b\": has an empty segment") !=
         std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{"a":{"$or":[]}}})").find("$or combines selectors") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":[1]})").find("selector: must be an object, not an array") != std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{"a":{"$or":[]}}})").find("$or combines selectors") !=
+        std::string::npos);
+  CHECK(ErrorOf(R"({"selector":[1]})").find("selector: must be an object, not an array") !=
+        std::string::npos);
   CHECK(ErrorOf(R"({"sort":["a"]})").find("no \"selector\"") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{},"limits":3})").find("unknown query member \"limits\"") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{},"limit":0})").find("limit: a whole number from 1") != std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{},"limits":3})").find("unknown query member \"limits\"") !=
+        std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{},"limit":0})").find("limit: a whole number from 1") !=
+        std::string::npos);
   CHECK(ErrorOf(R"({"selector":{},"limit":-1})").find("limit:") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{},"sort":[{"a":"up"}]})").find("not \"asc\" or \"desc\"") != std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{},"sort":[{"a":"up"}]})").find("not \"asc\" or \"desc\"") !=
+        std::string::npos);
   CHECK(ErrorOf(R"({"selector":{},"sort":[3]})").find("sort: each field is") != std::string::npos);
   CHECK(ErrorOf(R"({"selector":{},"fields":"a"})").find("fields: an array") != std::string::npos);
-  CHECK(ErrorOf(R"({"selector":{},"bookmark":"%%"})").find("bookmark: not a bookmark") != std::string::npos);
+  CHECK(ErrorOf(R"({"selector":{},"bookmark":"%%"})").find("bookmark: not a bookmark") !=
+        std::string::npos);
   CHECK(ErrorOf(R"({"selector":)").find("not valid JSON") != std::string::npos);
   CHECK(ErrorOf("[]").find("must be a JSON object") != std::string::npos);
 }
