@@ -1,6 +1,8 @@
 // Copyright (c) crdtdb authors.
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -8,6 +10,7 @@
 #include "query/limits.h"
 #include "query/matcher.h"
 #include "query/query.h"
+#include "tests/support/seed.h"
 
 namespace crdtdb::query {
 namespace {
@@ -125,6 +128,52 @@ TEST_CASE("find bookmark: round-trips a position and refuses one of another sort
   Result<Position> other = DecodeBookmark(b, 1);
   REQUIRE_FALSE(other.ok());
   CHECK(other.status().message().find("another sort") != std::string::npos);
+}
+
+// Queries spliced from pieces of valid and invalid syntax: each is parsed or refused with
+// InvalidArgument, and a parsed one matches any document without failing.
+TEST_CASE("find selector: random query text is parsed or refused, never trusted blindly") {
+  const std::vector<std::string> pieces = {"{",
+                                           "}",
+                                           "[",
+                                           "]",
+                                           ",",
+                                           ":",
+                                           "\"selector\"",
+                                           "\"sort\"",
+                                           "\"fields\"",
+                                           "\"limit\"",
+                                           "\"bookmark\"",
+                                           "\"a\"",
+                                           "\"a.b\"",
+                                           "\"$eq\"",
+                                           "\"$in\"",
+                                           "\"$or\"",
+                                           "\"$and\"",
+                                           "\"$exists\"",
+                                           "\"$gt\"",
+                                           "\"$x\"",
+                                           "\"desc\"",
+                                           "1",
+                                           "-2.5",
+                                           "true",
+                                           "null",
+                                           "\"\\\\\""};
+  const Json doc = Json::parse(R"({"a":{"b":[1,2]},"c":"x"})");
+  for (uint64_t seed : testing::PropertySeeds(2000)) {
+    std::mt19937_64 rng(seed);
+    std::string text = R"({"selector":{)";
+    for (int i = 0, n = static_cast<int>(rng() % 12); i < n; ++i)
+      text += pieces[rng() % pieces.size()];
+    text += rng() % 2 ? "}}" : "}";
+    CAPTURE(text);
+    Result<Query> q = ParseQuery(text);
+    if (!q.ok()) {
+      CHECK(q.status().IsInvalidArgument());
+      continue;
+    }
+    (void)Matches(q->selector, doc);
+  }
 }
 
 }  // namespace
