@@ -2,7 +2,7 @@
 //
 // Property: on random documents and random queries, paging through Database::find by bookmarks
 // gives exactly what a brute-force filter of list gives: every match once, in the query's order,
-// projected; also when half the documents hold concurrent values joined from a second replica.
+// projected; in half the cases after joining the concurrent writes of a second replica.
 // The reference below re-implements docs/queries.md on its own (matching, collation,
 // order), rather than calling src/query, so that the two check each other.
 
