@@ -15,7 +15,7 @@ include(CMakePackageConfigHelpers)
 
 option(CRDTDB_INSTALL "Generate the install rules of the crdtdb package" ${CRDTDB_TOP_LEVEL})
 
-set(crdtdb_modules util crdt merkle store sync db net)
+set(crdtdb_modules util crdt merkle query store sync db net)
 
 # "crdtdb" is the CLI's target name, hence crdtdb_lib; it is exported and built as crdtdb.
 add_library(crdtdb_lib STATIC)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Checks the direction of dependencies between modules by grepping #include lines. Arrows point
-# one way: cli -> db -> {sync, store} -> cluster -> merkle -> crdt -> util. src/config (the region
+# one way: cli -> db -> {sync, store} -> query -> cluster -> merkle -> crdt -> util. src/query
+# (selectors, collation, the scan plan) works on JSON values only and reads documents through a
+# callback, so the database (and later an index) feeds it. src/config (the region
 # file) ranks just above util: it includes util only, and any module above may use it. src/cluster
 # (partitions and their placement) computes from the config and the Merkle tree's shape.
 #
-#   - src/util, src/config, src/crdt, src/merkle and src/cluster are pure values: no LevelDB, ZeroMQ, <thread>
+#   - src/util, src/config, src/crdt, src/merkle, src/cluster and src/query are pure values: no LevelDB, ZeroMQ, <thread>
 #     or <mutex> (src/config reads its one file, with yaml-cpp);
 #   - src/store is the only module that includes LevelDB, and it includes no ZeroMQ;
 #   - include/crdtdb is the public API: no LevelDB, ZeroMQ, CLI11, msgpack or nlohmann header, and
@@ -42,7 +44,7 @@ leveldb='leveldb/'
 zmq='zmq\.h|zmq\.hpp|zmq_addon\.hpp|zmq_utils\.h'
 threads='thread>|mutex>|shared_mutex>|condition_variable>|future>'
 
-for dir in src/util src/config src/crdt src/merkle src/cluster; do
+for dir in src/util src/config src/crdt src/merkle src/cluster src/query; do
   report "$dir" "$threads" "no threads or locks in ${dir}"
 done
 # ZeroMQ lives in the transport (src/net) and the region server only; the protocol is sans-IO.
@@ -56,10 +58,10 @@ for dir in src/*/; do
 done
 
 report include/crdtdb "$leveldb|$zmq|CLI/|msgpack|nlohmann/" "no third-party header in the public API"
-report include/crdtdb "(util|config|crdt|merkle|store|sync|db|net|command|server|cli)/" "the public API includes no src/ header"
+report include/crdtdb "(util|config|crdt|merkle|query|store|sync|db|net|command|server|cli)/" "the public API includes no src/ header"
 
 # Module ranks, lowest first. A module may include its own rank and those below.
-ranks=("util" "config" "crdt" "merkle" "cluster" "sync store" "db" "net" "command" "server" "cli")
+ranks=("util" "config" "crdt" "merkle" "cluster" "query" "sync store" "db" "net" "command" "server" "cli")
 for ((i = 0; i < ${#ranks[@]}; i++)); do
   above=()
   for ((j = i + 1; j < ${#ranks[@]}; j++)); do above+=(${ranks[j]}); done

@@ -53,6 +53,24 @@ struct ListPage {
   std::optional<std::string> next_start_after;  // set when more documents follow
 };
 
+// The bounds of one find call (docs/queries.md, "Bounds"): a call never reads more documents nor
+// runs longer than this, whatever the collection's size.
+struct FindOptions {
+  size_t max_examined = 100'000;  // documents read (live or deleted), >= 1
+  uint32_t deadline_ms = 1'000;   // after this, no more documents are read (at least one is)
+  // When set, a document whose key ("collection/id") it rejects is read but matches nothing: a
+  // node of a region of several scopes a query to the partitions it owns with it.
+  std::function<bool(std::string_view key)> keep;
+};
+
+// One page of a query's results.
+struct FindPage {
+  std::vector<ListedDocument> documents;  // in the query's order; projected to its "fields"
+  // Set when more documents may follow: give it as the query's "bookmark" for the next page.
+  std::optional<std::string> bookmark;
+  uint64_t examined = 0;  // documents read to answer
+};
+
 // Figures of the local replica (the server adds peers and replication counters to them).
 struct LocalStatus {
   std::string replica_id;   // 16 hex digits
@@ -119,6 +137,19 @@ class Database {
 
   // Live documents of one collection in id order, a page at a time.
   virtual Result<ListPage> list(std::string_view collection, const ListOptions& options = {}) = 0;
+
+  // The documents of one collection that match a query, a page at a time (docs/queries.md). `query`
+  // is a JSON object as the body of CouchDB's Mango _find: {"selector": {...}, "sort": [...],
+  // "limit": N, "fields": [...], "bookmark": "..."}, where only "selector" is required; a query
+  // that cannot be parsed is InvalidArgument naming the offending part. Documents match on what
+  // get shows (the winner of a field with concurrent values). One call reads one consistent
+  // snapshot of the replica; the pages of one query may see different snapshots.
+  //
+  // Bounded by `options`: a query in id order (no "sort") that reaches max_examined or the
+  // deadline returns the documents found so far with a bookmark to go on from; a sorted query,
+  // which must read the whole collection, fails then with Unavailable.
+  virtual Result<FindPage> find(std::string_view collection, std::string_view query,
+                                const FindOptions& options = {}) = 0;
 
   // Calls `callback` for every committed change of a document whose key starts with `prefix`,
   // local or remote, until the returned Subscription is destroyed. A write already under way when

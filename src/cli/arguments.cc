@@ -92,6 +92,35 @@ void Define(Parser& p, Arguments& a) {
                    "with a region of several nodes: exit 0 even if some partitions had no owner "
                    "that answered (stderr names them)");
 
+  p.find = AddVerb(
+      app, "find",
+      "Print a collection's documents that match a selector (docs/queries.md) as NDJSON, in id\n"
+      "order or by --sort; with --limit, a last line {\"bookmark\": B} when more may follow.",
+      "  $ crdtdb find /todos '{\"done\": false, \"due\": {\"$lt\": 20}}' --sort due:desc --limit 1\n"
+      "  {\"id\":\"2\",\"doc\":{\"done\":false,\"due\":12,\"title\":\"bread\"}}\n"
+      "  {\"bookmark\":\"WzEsIjIiLFtbMTJdXV0\"}\n"
+      "  $ crdtdb find /todos '{\"done\": false, \"due\": {\"$lt\": 20}}' --sort due:desc --bookmark WzEsIjIiLFtbMTJdXV0");
+  p.find->add_option("COLLECTION", a.path, "collection /COLLECTION (leading slash optional)")
+      ->type_name("")
+      ->required();
+  p.find_selector = p.find->add_option("SELECTOR", a.json,
+                                       "selector, a JSON object; absent or - reads standard input")
+                        ->type_name("");
+  p.find->add_option("--sort", a.sort, "sort by FIELD (dotted path), :desc for descending; repeat or "
+                                       "separate by commas for more fields")
+      ->type_name("FIELD[:asc|:desc]")
+      ->delimiter(',');
+  p.find->add_option("--fields", a.fields, "print only these fields of each document")
+      ->type_name("FIELD,...")
+      ->delimiter(',');
+  p.find_limit = p.find->add_option("--limit", a.limit, "print at most N documents (default: all)")
+                     ->type_name("N");
+  p.find->add_option("--bookmark", a.bookmark, "begin after the page that printed this bookmark")
+      ->type_name("B");
+  p.find->add_flag("--allow-partial", a.allow_partial,
+                   "with a region of several nodes: exit 0 even if some partitions had no owner "
+                   "that answered (stderr names them)");
+
   p.inc = AddVerb(
       app, "inc", "Add N (default 1, may be negative) to a counter field; creates it at 0.",
       "  $ crdtdb inc /stats/app launches\n  {\"launches\":1}\n"

@@ -7,6 +7,7 @@
 #define CRDTDB_CLI_ARGUMENTS_H_
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -26,6 +27,8 @@ struct Arguments {
   bool allow_partial = false;  // list, diff of a region of several nodes: exit 0 without some partitions
   std::string limit;
   std::string start_after;
+  std::vector<std::string> sort, fields;  // find
+  std::string bookmark;                   // find
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
   std::string into;     // repair
 };
@@ -39,9 +42,11 @@ struct Parser {
       "crdtdb"};
   CLI::Option *data_dir = nullptr, *config = nullptr, *region = nullptr, *endpoint = nullptr,
               *client_key = nullptr, *server_key = nullptr;
-  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr;
+  CLI::Option *put_json = nullptr, *patch_json = nullptr, *limit = nullptr, *find_limit = nullptr,
+              *find_selector = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
-           *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr;
+           *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr,
+           *find = nullptr;
   CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr;
 };
 

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/arguments.h"
+#include "cli/find_query.h"
 #include "cli/input.h"
 #include "cli/repair.h"
 #include "cli/targets.h"
@@ -27,6 +28,7 @@
 #include "command/region_sync.h"
 #include "command/region_status.h"
 #include "command/exit_codes.h"
+#include "command/find_pages.h"
 #include "command/verbs.h"
 #include "config/cluster_config.h"
 #include "config/value_syntax.h"
@@ -92,7 +94,7 @@ struct Prepared {
 
 Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
   // A bad path is refused before the store is opened, so it creates nothing.
-  if (p.app.got_subcommand(p.list)) {
+  if (p.app.got_subcommand(p.list) || p.app.got_subcommand(p.find)) {
     if (Status s = validate_collection(a.path); !s.ok()) return s;
   } else if (!p.app.got_subcommand(p.status) && !p.app.got_subcommand(p.verify)) {
     if (Status s = validate_key(a.path); !s.ok()) return s;
@@ -111,10 +113,19 @@ Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
     if (!by.ok()) return by.status();
     out->by = *by;
   }
-  if (p.app.got_subcommand(p.list) && p.limit->count() > 0) {
+  if ((p.app.got_subcommand(p.list) && p.limit->count() > 0) ||
+      (p.app.got_subcommand(p.find) && p.find_limit->count() > 0)) {
     Result<size_t> limit = ParseLimit(a.limit);
     if (!limit.ok()) return limit.status();
     out->limit = *limit;
+  }
+  if (p.app.got_subcommand(p.find)) {
+    Result<std::string> selector =
+        ResolveJsonArgument(p.find_selector->count() > 0 ? std::optional(a.json) : std::nullopt, stdin);
+    if (!selector.ok()) return selector.status();
+    Result<std::string> query = BuildFindQuery(*selector, a.sort, a.fields, a.bookmark);
+    if (!query.ok()) return query.status();
+    out->json = std::move(query).value();
   }
   return Status::OK();
 }
@@ -128,6 +139,7 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   if (app.got_subcommand(p.patch)) c.verb = Command::Verb::kPatch;
   if (app.got_subcommand(p.del)) c.verb = Command::Verb::kDelete;
   if (app.got_subcommand(p.list)) c.verb = Command::Verb::kList;
+  if (app.got_subcommand(p.find)) c.verb = Command::Verb::kFind;
   if (app.got_subcommand(p.inc)) c.verb = Command::Verb::kInc;
   if (app.got_subcommand(p.sadd)) c.verb = Command::Verb::kSetAdd;
   if (app.got_subcommand(p.srem)) c.verb = Command::Verb::kSetRemove;
@@ -430,7 +442,9 @@ int RunRouted(const Arguments& a, const ClusterConfig& config, const RegionConfi
     return Report(command::RegionStatus(router, config, region, a.node));
   }
   if (!a.node.empty()) return Fail(kExitUsage, "--node applies to status only");
-  const Outcome outcome = router.Execute(command);
+  const Outcome outcome = command.verb == Command::Verb::kFind
+                              ? FindAll(command, [&](const Command& page) { return router.Execute(page); })
+                              : router.Execute(command);
   if (outcome.exit_code == kExitOk && !outcome.error.empty()) {
     std::cerr << "crdtdb: " << outcome.error << "\n";  // a partial listing the user allowed
   }
@@ -469,6 +483,12 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
     Result<std::optional<net::CurveClientKeys>> keys = ClientKeys(a, nullptr, nullptr);
     if (!keys.ok()) return Fail(keys.status());
     curve = std::move(keys).value();
+  }
+  if (command.verb == Command::Verb::kFind) {
+    return Report(FindAll(command, [&](const Command& page) {
+      Result<Outcome> answer = CallEndpoint(endpoint, curve, page);
+      return answer.ok() ? std::move(answer).value() : Outcome{kExitFailure, "", answer.status().message(), {}};
+    }));
   }
   Result<Outcome> outcome = CallEndpoint(endpoint, curve, command);
   // A node of a region of several names the owners of a document it does not own: asked once
@@ -532,9 +552,11 @@ int Run(int argc, char** argv) {
     if (command.verb == Command::Verb::kVerify) return Report(VerifyUnopenable(db.status()));
     return Fail(db.status());
   }
-  return Report(
-      Execute(command, **db, [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); }),
-      IsWrite(command.verb));
+  const StatusPrinter print_status = [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); };
+  if (command.verb == Command::Verb::kFind) {
+    return Report(FindAll(command, [&](const Command& page) { return Execute(page, **db, print_status); }));
+  }
+  return Report(Execute(command, **db, print_status), IsWrite(command.verb));
 }
 
 }  // namespace

@@ -19,8 +19,19 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 10> kVerbNames = {
-    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem"};
+constexpr std::array<std::string_view, 11> kVerbNames = {
+    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem", "find"};
+
+// The partitions a command on a node of a region of several is scoped to (empty: all it holds).
+std::function<bool(std::string_view key)> PartitionFilter(const Command& c) {
+  if (c.partitions.empty()) return {};
+  const cluster::Partitioning partitioning(c.partition_count);
+  cluster::PartitionSet wanted(c.partition_count);
+  for (uint32_t p : c.partitions) wanted.Add(p);
+  return [partitioning, wanted](std::string_view key) {
+    return wanted.Contains(partitioning.PartitionOf(key));
+  };
+}
 
 std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
 
@@ -30,15 +41,8 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
     case Command::Verb::kPut: return Put(db, c.path, c.json, out);
     case Command::Verb::kPatch: return Patch(db, c.path, c.json, out);
     case Command::Verb::kDelete: return Delete(db, c.path);
-    case Command::Verb::kList: {
-      if (c.partitions.empty()) return List(db, c.path, c.limit, c.start_after, {}, out);
-      const cluster::Partitioning partitioning(c.partition_count);
-      cluster::PartitionSet wanted(c.partition_count);
-      for (uint32_t p : c.partitions) wanted.Add(p);
-      return List(db, c.path, c.limit, c.start_after,
-                  [&](std::string_view key) { return wanted.Contains(partitioning.PartitionOf(key)); },
-                  out);
-    }
+    case Command::Verb::kList: return List(db, c.path, c.limit, c.start_after, PartitionFilter(c), out);
+    case Command::Verb::kFind: return Find(db, c.path, c.json, PartitionFilter(c), out);
     case Command::Verb::kInc: return Increment(db, c.path, c.field, c.by, out);
     case Command::Verb::kStatus: return print_status(out);
     case Command::Verb::kVerify: return Verify(db, out);

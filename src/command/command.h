@@ -23,17 +23,18 @@ namespace crdtdb::command {
 struct Command {
   // New verbs go last: a verb travels as its name, but the names are indexed by this order.
   enum class Verb {
-    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove
+    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove, kFind
   };
   Verb verb = Verb::kGet;
   std::string path;
-  std::string json;   // put, patch; the element of sadd, srem
+  // put, patch; the element of sadd, srem; find: the query, as Database::find takes it (one page)
+  std::string json;
   std::string field;  // inc, sadd, srem
   int64_t by = 1;     // inc
   bool conflicts = false;  // get
-  std::optional<size_t> limit;  // list
+  std::optional<size_t> limit;  // list; find: of all its pages (find_pages.h)
   std::string start_after;      // list
-  // list on a node of a region of several: only documents of these partitions, out of
+  // list and find on a node of a region of several: only documents of these partitions, out of
   // `partition_count` (docs/sharding.md, "Routing"); empty: every document the node holds.
   std::vector<uint32_t> partitions;
   uint32_t partition_count = 0;

@@ -13,6 +13,7 @@
 
 #include "cluster/owner_rotation.h"
 #include "command/exit_codes.h"
+#include "command/find_merge.h"
 #include "db/key.h"
 #include "net/client_call.h"
 
@@ -75,6 +76,7 @@ Outcome RegionRouter::Execute(const Command& command) {
     case Command::Verb::kSetRemove:
       return ExecuteKeyed(command);
     case Command::Verb::kList: return ExecuteList(command);
+    case Command::Verb::kFind: return ExecuteFind(command);
     case Command::Verb::kStatus: case Command::Verb::kVerify: break;
   }
   return Failure(kExitUsage, "this verb runs against one node of region " + region_.name +
@@ -116,10 +118,10 @@ Outcome RegionRouter::ExecuteKeyed(const Command& command) {
                                    ") answered; the last error: " + last_error);
 }
 
-Outcome RegionRouter::ExecuteList(const Command& command) {
+RegionRouter::Gathered RegionRouter::GatherPartitions(const Command& command) const {
   const uint32_t count = placement_.partitioning().count();
   cluster::OwnerRotation rotation(placement_, region_.name);
-  std::vector<std::string> lines;
+  Gathered gathered;
   std::string last_error;
   for (auto asks = rotation.NextAsks(); !asks.empty(); asks = rotation.NextAsks()) {
     for (const auto& [name, partitions] : asks) {
@@ -133,12 +135,39 @@ Outcome RegionRouter::ExecuteList(const Command& command) {
         last_error = outcome.status().message();
         continue;
       }
-      if (outcome->exit_code != kExitOk) return std::move(outcome).value();  // the same for every node
-      std::istringstream in(outcome->out);
-      for (std::string line; std::getline(in, line);) {
-        if (!line.empty()) lines.push_back(std::move(line));
+      if (outcome->exit_code != kExitOk) {  // the same for every node
+        gathered.failed = std::move(outcome).value();
+        return gathered;
       }
+      gathered.outputs.push_back(std::move(outcome->out));
       rotation.Done(partitions);
+    }
+  }
+  if (!rotation.missing().empty()) {
+    std::string ids;
+    for (cluster::PartitionId p : rotation.missing()) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
+    gathered.missing = "the " + std::string(command.verb == Command::Verb::kFind ? "query" : "listing") +
+                       " lacks partitions " + ids + " of region " + region_.name +
+                       ": no owner answered (the last error: " + last_error + ")";
+  }
+  return gathered;
+}
+
+Outcome RegionRouter::Finish(Outcome merged, const Gathered& gathered) const {
+  if (gathered.missing.empty()) return merged;
+  merged.error = gathered.missing;
+  if (!options_.allow_partial) merged.exit_code = kExitFailure;
+  return merged;
+}
+
+Outcome RegionRouter::ExecuteList(const Command& command) {
+  Gathered gathered = GatherPartitions(command);
+  if (gathered.failed) return std::move(*gathered.failed);
+  std::vector<std::string> lines;
+  for (const std::string& out : gathered.outputs) {
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) lines.push_back(std::move(line));
     }
   }
   // Merged in id order, as one replica lists; each node gave at most `limit` lines, so the first
@@ -156,14 +185,25 @@ Outcome RegionRouter::ExecuteList(const Command& command) {
   if (command.limit && by_id.size() > *command.limit) by_id.resize(*command.limit);
   Outcome outcome;
   for (const auto& [id, line] : by_id) outcome.out += line + "\n";
-  if (!rotation.missing().empty()) {
-    std::string ids;
-    for (cluster::PartitionId p : rotation.missing()) ids += (ids.empty() ? "" : ", ") + std::to_string(p);
-    outcome.error = "the listing lacks partitions " + ids + " of region " + region_.name +
-                    ": no owner answered (the last error: " + last_error + ")";
-    if (!options_.allow_partial) outcome.exit_code = kExitFailure;
+  return Finish(std::move(outcome), gathered);
+}
+
+Outcome RegionRouter::ExecuteFind(const Command& command) {
+  // The nodes answer with whole documents, so that the merge can place each by its sort fields;
+  // the projection is applied to the merged page.
+  nlohmann::json unprojected = nlohmann::json::parse(command.json, nullptr, /*allow_exceptions=*/false);
+  if (!unprojected.is_object()) return Failure(kExitUsage, "the query must be a JSON object");
+  unprojected.erase("fields");
+  Command ask = command;
+  ask.json = unprojected.dump();
+  Gathered gathered = GatherPartitions(ask);
+  if (gathered.failed) return std::move(*gathered.failed);
+  Result<std::string> merged = MergeFindPages(command.json, gathered.outputs);
+  if (!merged.ok()) {
+    return Failure(ExitCodeFor(merged.status()),
+                   merged.status().message() + " (from the nodes of region " + region_.name + ")");
   }
-  return outcome;
+  return Finish(Outcome{kExitOk, std::move(merged).value(), "", {}}, gathered);
 }
 
 }  // namespace crdtdb::command

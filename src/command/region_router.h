@@ -8,8 +8,9 @@
 //     to the next when one cannot be reached; an increment moves on only when the first owner
 //     cannot have seen it (net::ClientConnection::sent), since running it twice would count twice;
 //     a node that answers with a redirect (its placement differs) is followed once;
-//   - list gathers each partition from one owner that answers, merges in id order, and names the
-//     partitions no owner answered for (an error, exit 1, unless allow_partial).
+//   - list and find gather each partition from one owner that answers, merge (list in id order,
+//     find in its query's order: find_merge.h), and name the partitions no owner answered for (an
+//     error, exit 1, unless allow_partial).
 // Status, verify and the other verbs are not routed here (region_status.h).
 
 #ifndef CRDTDB_COMMAND_REGION_ROUTER_H_
@@ -18,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cluster/placement.h"
 #include "command/command.h"
@@ -42,7 +44,7 @@ class RegionRouter {
   // `config` and `region` (one of config's) must outlive the router.
   RegionRouter(const ClusterConfig& config, const RegionConfig& region, RouterOptions options);
 
-  // Runs a verb on one document, or list.
+  // Runs a verb on one document, list, or one page of a find.
   Outcome Execute(const Command& command);
 
   // Sends `command` to `node`. *sent tells whether the node may have received it when there is
@@ -52,7 +54,17 @@ class RegionRouter {
 
  private:
   Outcome ExecuteKeyed(const Command& command);
+  // What the owners of every partition answered to `command`, one owner per partition.
+  struct Gathered {
+    std::vector<std::string> outputs;  // each node's stdout
+    std::optional<Outcome> failed;     // a node's failure, which every node would give
+    std::string missing;               // the partitions no owner answered for, if any
+  };
+  Gathered GatherPartitions(const Command& command) const;
+  // `merged`, failed unless allow_partial if partitions are missing.
+  Outcome Finish(Outcome merged, const Gathered& gathered) const;
   Outcome ExecuteList(const Command& command);
+  Outcome ExecuteFind(const Command& command);
   const NodeConfig* NodeByClientEndpoint(const std::string& endpoint) const;
 
   const ClusterConfig& config_;

@@ -101,6 +101,21 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
   return Status::OK();
 }
 
+Status Find(Database& db, std::string_view collection, std::string_view query_json,
+            std::function<bool(std::string_view key)> keep, std::ostream& out) {
+  FindOptions options;
+  options.max_examined = kFindMaxExamined;
+  options.deadline_ms = kFindDeadlineMs;
+  options.keep = std::move(keep);
+  Result<crdtdb::FindPage> page = db.find(collection, query_json, options);
+  if (!page.ok()) return page.status();
+  for (const ListedDocument& d : page->documents) {
+    out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
+  }
+  if (page->bookmark) out << "{\"bookmark\":" << Dump(*page->bookmark) << "}\n";
+  return Status::OK();
+}
+
 Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out) {
   // This process has read nothing yet, so the health it knows would say nothing of the files: it
   // reads them all once first, and a failure shows as healthy: false with the error.

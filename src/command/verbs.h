@@ -44,6 +44,17 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
             const std::string& start_after, const std::function<bool(std::string_view key)>& keep,
             std::ostream& out);
 
+// The bounds of one find request, embedded or on a server (docs/queries.md, "Bounds"): a server
+// answers clients on its event loop, so one request may hold it this long at most.
+constexpr size_t kFindMaxExamined = 100'000;
+constexpr uint32_t kFindDeadlineMs = 250;
+
+// Runs one page of the query `query_json` (Database::find) on the collection and prints its
+// documents as NDJSON like List, then, when more may follow, one line {"bookmark": B}. With `keep`,
+// only the documents whose key it keeps can match.
+Status Find(Database& db, std::string_view collection, std::string_view query_json,
+            std::function<bool(std::string_view key)> keep, std::ostream& out);
+
 // Prints the status object of docs/cli.md for an embedded store at `data_dir`.
 Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out);
 

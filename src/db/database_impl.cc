@@ -14,6 +14,8 @@
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
 #include "db/key.h"
+#include "query/bookmark.h"
+#include "query/scan.h"
 #include "sync/client_session.h"
 
 namespace crdtdb::db {
@@ -240,6 +242,53 @@ Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptio
   });
   if (!s.ok()) return s;
   if (!rendered.ok()) return rendered;
+  return page;
+}
+
+Result<FindPage> DatabaseImpl::find(std::string_view collection, std::string_view query_text,
+                                    const FindOptions& options) {
+  Result<std::string> c = NormalizeCollection(collection);
+  if (!c.ok()) return c.status();
+  if (options.max_examined == 0) return Status::InvalidArgument("a find's max_examined must be at least 1");
+  Result<query::Query> q = query::ParseQuery(query_text);
+  if (!q.ok()) return q.status();
+  const std::string prefix = *c + "/";
+  // The source is one store scan, so the whole call reads one LevelDB snapshot (an iterator's).
+  query::DocumentSource source = [&](std::string_view start_after, const query::DocumentVisitor& visit) {
+    Status rendered;
+    Status s = store_->Scan(prefix, start_after.empty() ? "" : prefix + std::string(start_after),
+                            [&](std::string_view key, std::string_view state) {
+      query::SourceDocument d;
+      d.id = key.substr(prefix.size());
+      if (options.keep && !options.keep(key)) return visit(d);
+      Result<std::optional<std::string>> json = crdt::StateJson(state);
+      if (!json.ok()) {
+        rendered = json.status().WithContext("document /" + std::string(key));
+        return false;
+      }
+      if (!json->has_value()) return visit(d);  // deleted
+      Result<crdt::Json> value = crdt::ParseJson(**json);
+      if (!value.ok()) {
+        rendered = Status::Corruption("document /" + std::string(key) + " renders as invalid JSON: " +
+                                      value.status().message());
+        return false;
+      }
+      d.live = true;
+      d.value = std::move(value).value();
+      d.text = std::move(**json);
+      return visit(d);
+    });
+    return s.ok() ? rendered : s;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.deadline_ms);
+  query::ScanBounds bounds{options.max_examined,
+                           [deadline] { return std::chrono::steady_clock::now() >= deadline; }, *c};
+  Result<query::QueryPage> found = query::RunQuery(*q, source, bounds);
+  if (!found.ok()) return found.status();
+  FindPage page;
+  page.examined = found->examined;
+  for (query::Found& f : found->documents) page.documents.push_back(ListedDocument{std::move(f.id), std::move(f.json)});
+  if (found->resume) page.bookmark = query::EncodeBookmark(*found->resume);
   return page;
 }
 

@@ -48,6 +48,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<std::string> set_remove(std::string_view key, std::string_view field,
                                  std::string_view element_json) override;
   Result<ListPage> list(std::string_view collection, const ListOptions& options) override;
+  Result<FindPage> find(std::string_view collection, std::string_view query,
+                        const FindOptions& options) override;
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
   using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;

@@ -21,7 +21,7 @@ std::optional<command::Outcome> NodeRequests::RedirectUnlessKept(const command::
   switch (command.verb) {
     case Verb::kGet: case Verb::kPut: case Verb::kPatch: case Verb::kDelete: case Verb::kInc:
     case Verb::kSetAdd: case Verb::kSetRemove: break;
-    case Verb::kList: case Verb::kStatus: case Verb::kVerify: return std::nullopt;
+    case Verb::kList: case Verb::kFind: case Verb::kStatus: case Verb::kVerify: return std::nullopt;
   }
   if (owned_.full()) return std::nullopt;
   Result<std::string> key = db::NormalizeKey(command.path);
@@ -42,7 +42,9 @@ std::optional<command::Outcome> NodeRequests::RedirectUnlessKept(const command::
 }
 
 void NodeRequests::ScopeListing(command::Command* command) const {
-  if (command->verb != command::Command::Verb::kList || !command->partitions.empty() || owned_.full()) {
+  const bool scan = command->verb == command::Command::Verb::kList ||
+                    command->verb == command::Command::Verb::kFind;
+  if (!scan || !command->partitions.empty() || owned_.full()) {
     return;
   }
   command->partitions = owned_.ToVector();

@@ -34,8 +34,8 @@ class NodeRequests {
   // it keeps now); nullopt when the node answers it (also for a path the verb itself will refuse).
   std::optional<command::Outcome> RedirectUnlessKept(const command::Command& command,
                                                      const sync::SyncScope& scope) const;
-  // A listing asked without partitions covers the partitions this node owns, not what it may
-  // hold of others.
+  // A listing or a find asked without partitions covers the partitions this node owns, not what
+  // it may hold of others.
   void ScopeListing(command::Command* command) const;
   // The node's status: `replica_status` (command::StatusJson) with the node's name and
   // partitions, the moves it is making (`handing_off`: each partition it still holds without
