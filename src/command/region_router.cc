@@ -20,7 +20,7 @@ namespace crdtdb::command {
 
 namespace {
 
-Outcome Failure(int code, std::string error) { return Outcome{code, "", std::move(error), {}}; }
+Outcome Failure(int code, std::string error) { return Outcome{code, "", std::move(error), {}, {}}; }
 
 // "a, b, c"
 std::string Join(const std::vector<std::string>& names) {
