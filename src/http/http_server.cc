@@ -9,6 +9,10 @@
 #include <random>
 #include <thread>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/deadline_stream.h"
 #include "http/routes.h"
 #include "http/token_hash.h"
 #include "http/worker_pool.h"
@@ -53,13 +57,53 @@ void Send(const Answer& answer, httplib::Response& res) {
   if (!answer.body.empty()) res.set_content(answer.body, "application/json");
 }
 
+thread_local DeadlineStream* current_stream = nullptr;  // of the connection this worker serves
+
+// cpp-httplib's server with its connection loop replaced (the virtual it offers for that): the
+// same keep-alive loop, over a DeadlineStream, so every request has deadlines (deadline_stream.h).
+// Requests are still parsed and answered by the library's process_request.
+class ApiServer final : public httplib::Server {
+ public:
+  explicit ApiServer(const HttpOptions& options) : options_(options) {}
+
+  // Gives the request being served on this thread `ms` from now to be answered.
+  static void ExtendDeadline(int64_t ms) {
+    if (current_stream != nullptr) current_stream->SetDeadline(ms);
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    bool ok = false;
+    {
+      DeadlineStream stream(sock, options_.io_timeout_ms);
+      current_stream = &stream;
+      const int idle_ms = options_.keep_alive_timeout_s * 1000;
+      for (size_t served = 0; served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET; ++served) {
+        if (!stream.AwaitRequest(idle_ms)) break;
+        stream.SetDeadline(options_.read_deadline_ms);
+        // An overloaded node closes the connection after its 503, so the client comes back later.
+        const bool last = served + 1 == options_.keep_alive_max_requests || WorkerPool::OverloadedNow();
+        bool closed_by_client = false;
+        ok = process_request(stream, last, closed_by_client, nullptr);
+        if (!ok || closed_by_client || last) break;
+      }
+      current_stream = nullptr;
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ok;
+  }
+
+  const HttpOptions& options_;
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
   HttpOptions options;
   CommandSender send;
   LogSink log;
-  httplib::Server server;
+  ApiServer server{options};
   std::thread listener;
 
   // The request id of `req`, set by the pre-routing handler (the client's or a new one).
@@ -93,6 +137,8 @@ struct HttpServer::Impl {
   }
 
   void Handle(const httplib::Request& req, httplib::Response& res) const {
+    // The request is read: from here the command's time counts (it may try several owners).
+    ApiServer::ExtendDeadline(options.answer_deadline_ms);
     Request request;
     request.method = req.method;
     request.path = req.path;
@@ -110,10 +156,10 @@ struct HttpServer::Impl {
     server.new_task_queue = [this] {
       return new WorkerPool(options.workers, options.max_queued, options.max_queue_wait_ms);
     };
+    // The library sets these as SO_RCVTIMEO and SO_SNDTIMEO on each connection: they bound a
+    // send that blocks after poll said the socket was writable (DeadlineStream polls first).
     server.set_read_timeout(std::chrono::milliseconds(options.io_timeout_ms));
     server.set_write_timeout(std::chrono::milliseconds(options.io_timeout_ms));
-    server.set_keep_alive_timeout(options.keep_alive_timeout_s);
-    server.set_keep_alive_max_count(options.keep_alive_max_requests);
     server.set_payload_max_length(options.max_body_bytes);
     server.set_tcp_nodelay(true);
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

@@ -8,7 +8,7 @@
 // Bounded everywhere: a fixed pool of workers with a bounded queue of accepted connections (a
 // connection that waited too long gets 503 with Retry-After; beyond the queue a connection is
 // closed unanswered), body and header size limits, per-read and per-write timeouts and deadlines
-// per request phase (connection_watchdog.h). With token digests configured, every request needs
+// per request phase (deadline_stream.h). With token digests configured, every request needs
 // `Authorization: Bearer TOKEN` (401 without, 403 with an unknown one).
 
 #ifndef CRDTDB_HTTP_HTTP_SERVER_H_
@@ -38,9 +38,8 @@ struct HttpOptions {
   int io_timeout_ms = 5000;             // one read or one write
   int keep_alive_timeout_s = 5;
   size_t keep_alive_max_requests = 1000;
-  int64_t read_deadline_ms = 10'000;     // to read a whole request, headers and body
-  int64_t answer_deadline_ms = 60'000;   // to run the command (it may try several owners)
-  int64_t write_deadline_ms = 10'000;    // to write the answer
+  int64_t read_deadline_ms = 10'000;    // to read a whole request, headers and body
+  int64_t answer_deadline_ms = 60'000;  // then to run the command (it may try several owners) and write the answer
 };
 
 // Runs a command against the node's data (the node or, for a document it does not own, its

@@ -6,6 +6,7 @@
 // tokens, and every path of docs/openapi.yaml.
 
 #include <httplib.h>
+#include <poll.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -67,6 +68,9 @@ class HttpCluster {
       }
     }
   }
+
+  int http_port(size_t n) const { return http_ports_[n]; }
+  const std::string& dir() const { return dir_.path(); }
 
   // A client of node n with the token.
   httplib::Client Client(size_t n, bool with_token = true) const {
@@ -228,6 +232,100 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
     }
     CHECK(checked >= 6);
   }
+}
+
+TEST_CASE("http: a client that sends its request slowly is cut off at the deadline, and the node stays healthy") {
+  HttpCluster cluster;
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(cluster.http_port(0)));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  // One byte a second stays under the per-read timeout (5 s) forever; the request deadline (10 s)
+  // ends it.
+  const std::string request = "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(100, 'p');
+  const auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  for (char c : request) {
+    if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) {
+      cut = true;
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 1000) > 0) {  // the server closed (or answered) the connection
+      char buffer[256];
+      if (recv(fd, buffer, sizeof buffer, 0) <= 0) {
+        cut = true;
+        break;
+      }
+    }
+  }
+  close(fd);
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(cut);
+  CHECK(took < std::chrono::seconds(20));
+  httplib::Result status = cluster.Client(0).Get("/v1/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+}
+
+TEST_CASE("http: curl and Python's standard library as clients") {
+  if (std::system("command -v curl >/dev/null 2>&1") != 0 || std::system("command -v python3 >/dev/null 2>&1") != 0) {
+    MESSAGE("curl or python3 is not installed (scripts/install-deps.sh installs both): skipped");
+    return;
+  }
+  HttpCluster cluster;
+  const std::string base = "http://127.0.0.1:" + std::to_string(cluster.http_port(1));
+  const std::string auth = std::string("-H 'Authorization: Bearer ") + kToken + "'";
+  auto curl = [&](const std::string& args) {
+    const std::string out = cluster.dir() + "/curl.out";
+    const std::string command = "curl -s -o " + out + " -w '%{http_code}' " + auth + " " + args + " > " + out + ".code";
+    REQUIRE(std::system(command.c_str()) == 0);
+    std::ifstream code(out + ".code");
+    int status = 0;
+    code >> status;
+    return status;
+  };
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{\"a\":1}' " + base + "/v1/docs/c/one") == 200);
+  CHECK(curl(base + "/v1/docs/c/one") == 200);
+  CHECK(curl("-X PATCH -H 'Content-Type: application/merge-patch+json' -d '{\"b\":2}' " + base + "/v1/docs/c/one") == 200);
+  CHECK(curl(base + "/v1/docs/c?limit=10") == 200);
+  CHECK(curl(base + "/v1/status") == 200);
+  CHECK(curl("-X DELETE " + base + "/v1/docs/c/one") == 204);
+  CHECK(curl(base + "/v1/docs/c/one") == 404);
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{' " + base + "/v1/docs/c/one") == 400);
+
+  // urllib: a read-modify-write with If-Match, the way an app would do it.
+  const std::string script = cluster.dir() + "/client.py";
+  std::ofstream(script) << R"(import json, sys, urllib.request, urllib.error
+base, token = sys.argv[1], sys.argv[2]
+def call(method, path, body=None, headers={}):
+    h = {"Authorization": "Bearer " + token, **headers}
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+s, h, b = call("PUT", "/v1/docs/py/doc", {"n": 1}, {"Content-Type": "application/json"})
+assert s == 200, (s, b)
+etag = h["ETag"]
+s, h, b = call("PATCH", "/v1/docs/py/doc", {"n": 2}, {"Content-Type": "application/merge-patch+json", "If-Match": etag})
+assert s == 200 and json.loads(b) == {"n": 2}, (s, b)
+s, h, b = call("PUT", "/v1/docs/py/doc", {"n": 3}, {"Content-Type": "application/json", "If-Match": etag})
+assert s == 412 and json.loads(b)["error"] == "precondition_failed", (s, b)
+s, h, b = call("GET", "/v1/nothing")
+assert s == 404 and h["X-Request-Id"], (s, b)
+print("ok")
+)";
+  const std::string command = "python3 " + script + " " + base + " " + kToken + " > " + cluster.dir() + "/py.out 2>&1";
+  const int rc = std::system(command.c_str());
+  std::ifstream py(cluster.dir() + "/py.out");
+  const std::string output((std::istreambuf_iterator<char>(py)), std::istreambuf_iterator<char>());
+  CHECK_MESSAGE(rc == 0, output);
 }
 
 }  // namespace
