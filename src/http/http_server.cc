@@ -79,7 +79,7 @@ class ApiServer final : public httplib::Server {
       current_stream = &stream;
       const int idle_ms = options_.keep_alive_timeout_s * 1000;
       for (size_t served = 0; served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET; ++served) {
-        if (!stream.AwaitRequest(idle_ms)) break;
+        if (!AwaitRequest(stream, idle_ms)) break;
         stream.SetDeadline(options_.read_deadline_ms);
         // An overloaded node closes the connection after its 503, so the client comes back later.
         const bool last = served + 1 == options_.keep_alive_max_requests || WorkerPool::OverloadedNow();
@@ -92,6 +92,16 @@ class ApiServer final : public httplib::Server {
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return ok;
+  }
+
+  // Waits for the next request on a kept-alive connection in slices, so that stopping the server
+  // does not wait for idle connections to time out.
+  bool AwaitRequest(DeadlineStream& stream, int idle_ms) const {
+    constexpr int kSliceMs = 100;
+    for (int waited = 0; waited < idle_ms && svr_sock_ != INVALID_SOCKET; waited += kSliceMs) {
+      if (stream.AwaitRequest(std::min(kSliceMs, idle_ms - waited))) return true;
+    }
+    return false;
   }
 
   const HttpOptions& options_;
