@@ -60,7 +60,9 @@ bool DeadlineStream::Ready(short events) const {
   return PollFor(fd_, events, static_cast<int>(std::min<int64_t>(left, io_timeout_ms_)));
 }
 
-bool DeadlineStream::is_readable() const { return buffered_begin_ < buffered_end_ || Ready(POLLIN); }
+bool DeadlineStream::is_readable() const {
+  return buffered_begin_ < buffered_end_ || Ready(POLLIN);
+}
 
 bool DeadlineStream::is_writable() const { return Ready(POLLOUT); }
 
@@ -93,13 +95,15 @@ ssize_t DeadlineStream::write(const char* ptr, size_t size) {
 void DeadlineStream::get_remote_ip_and_port(std::string& ip, int& port) const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) Address(address, ip, port);
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    Address(address, ip, port);
 }
 
 void DeadlineStream::get_local_ip_and_port(std::string& ip, int& port) const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
-  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) Address(address, ip, port);
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    Address(address, ip, port);
 }
 
 }  // namespace crdtdb::http

@@ -10,11 +10,11 @@
 #ifndef CRDTDB_HTTP_DEADLINE_STREAM_H_
 #define CRDTDB_HTTP_DEADLINE_STREAM_H_
 
-#include <httplib.h>
-
 #include <array>
 #include <cstdint>
 #include <string>
+
+#include <httplib.h>
 
 namespace crdtdb::http {
 

@@ -2,15 +2,15 @@
 
 #include "http/http_server.h"
 
-#include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <random>
 #include <thread>
 
-#include <sys/socket.h>
-#include <unistd.h>
+#include <httplib.h>
 
 #include "http/deadline_stream.h"
 #include "http/routes.h"
@@ -26,9 +26,11 @@ constexpr size_t kMaxRequestIdBytes = 128;
 
 // A client's request id is kept when it is short and plain (it goes into logs and headers).
 bool PlainRequestId(const std::string& id) {
-  return !id.empty() && id.size() <= kMaxRequestIdBytes && std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
+  return !id.empty() && id.size() <= kMaxRequestIdBytes &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+                  c == ':';
+         });
 }
 
 std::string NewRequestId() {
@@ -78,11 +80,13 @@ class ApiServer final : public httplib::Server {
       DeadlineStream stream(sock, options_.io_timeout_ms);
       current_stream = &stream;
       const int idle_ms = options_.keep_alive_timeout_s * 1000;
-      for (size_t served = 0; served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET; ++served) {
+      for (size_t served = 0;
+           served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET; ++served) {
         if (!AwaitRequest(stream, idle_ms)) break;
         stream.SetDeadline(options_.read_deadline_ms);
         // An overloaded node closes the connection after its 503, so the client comes back later.
-        const bool last = served + 1 == options_.keep_alive_max_requests || WorkerPool::OverloadedNow();
+        const bool last =
+            served + 1 == options_.keep_alive_max_requests || WorkerPool::OverloadedNow();
         bool closed_by_client = false;
         ok = process_request(stream, last, closed_by_client, nullptr);
         if (!ok || closed_by_client || last) break;
@@ -117,7 +121,9 @@ struct HttpServer::Impl {
   std::thread listener;
 
   // The request id of `req`, set by the pre-routing handler (the client's or a new one).
-  static std::string RequestIdOf(const httplib::Request& req) { return req.get_header_value(kRequestIdHeader); }
+  static std::string RequestIdOf(const httplib::Request& req) {
+    return req.get_header_value(kRequestIdHeader);
+  }
 
   // Checks that run once the headers are read, before the body: overload, header size, token.
   // An answer ends the request there.
@@ -130,17 +136,20 @@ struct HttpServer::Impl {
     size_t header_bytes = 0;
     for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
     if (header_bytes > options.max_header_bytes) {
-      return ErrorAnswer(431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
+      return ErrorAnswer(
+          431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
     }
     if (options.token_digests.empty()) return std::nullopt;
     const std::string authorization = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
-    if (authorization.size() <= kBearer.size() || authorization.compare(0, kBearer.size(), kBearer) != 0) {
+    if (authorization.size() <= kBearer.size() ||
+        authorization.compare(0, kBearer.size(), kBearer) != 0) {
       Answer a = ErrorAnswer(401, "this node needs Authorization: Bearer TOKEN");
       a.headers.emplace_back("WWW-Authenticate", "Bearer");
       return a;
     }
-    if (!TokenAdmitted(std::string_view(authorization).substr(kBearer.size()), options.token_digests)) {
+    if (!TokenAdmitted(std::string_view(authorization).substr(kBearer.size()),
+                       options.token_digests)) {
       return ErrorAnswer(403, "the token is not one of security.http_tokens");
     }
     return std::nullopt;
@@ -185,7 +194,9 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Unhandled;
     });
     // Every method the library parses reaches the routes, which answer 404 and 405 themselves.
-    const auto handle = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
+    const auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+      Handle(req, res);
+    };
     server.Get(".*", handle);
     server.Put(".*", handle);
     server.Patch(".*", handle);
@@ -201,24 +212,27 @@ struct HttpServer::Impl {
       }
       std::string reason = "the request was refused";
       if (res.status == 400) reason = "malformed HTTP request";
-      if (res.status == 413) reason = "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes";
+      if (res.status == 413)
+        reason = "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes";
       if (res.status == 414) reason = "the request line is too long";
       Send(ErrorAnswer(res.status, reason), res);
     });
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      Send(ErrorAnswer(500, "internal error"), res);
-    });
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          Send(ErrorAnswer(500, "internal error"), res);
+        });
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       if (res.status < 500 && res.status != 401 && res.status != 403) return;
       std::string id = res.get_header_value(kRequestIdHeader);
-      log(res.status >= 500 ? "ERROR" : "WARN",
-          "http request " + id + ": " + req.method + " " + req.path + " -> " + std::to_string(res.status) +
-              (res.body.empty() ? "" : " " + res.body));
+      log(res.status >= 500 ? "ERROR" : "WARN", "http request " + id + ": " + req.method + " " +
+                                                    req.path + " -> " + std::to_string(res.status) +
+                                                    (res.body.empty() ? "" : " " + res.body));
     });
   }
 };
 
-Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, CommandSender send, LogSink log) {
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, CommandSender send,
+                                                      LogSink log) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   impl->send = std::move(send);
@@ -229,7 +243,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
     impl->options.port = impl->server.bind_to_any_port(host);
     if (impl->options.port < 0) return Status::IOError("cannot bind the http endpoint " + host);
   } else if (!impl->server.bind_to_port(host, impl->options.port)) {
-    return Status::IOError("cannot bind the http endpoint " + host + ":" + std::to_string(impl->options.port));
+    return Status::IOError("cannot bind the http endpoint " + host + ":" +
+                           std::to_string(impl->options.port));
   }
   Impl* raw = impl.get();
   impl->listener = std::thread([raw] { raw->server.listen_after_bind(); });

@@ -27,8 +27,8 @@
 namespace crdtdb::http {
 
 struct HttpOptions {
-  std::string host;  // as a socket address takes it: "127.0.0.1", "::1"
-  int port = 0;      // 0: any free port (tests)
+  std::string host;                        // as a socket address takes it: "127.0.0.1", "::1"
+  int port = 0;                            // 0: any free port (tests)
   std::vector<std::string> token_digests;  // security.http_tokens; empty: no authentication
   size_t workers = 16;
   size_t max_queued = 256;           // accepted connections waiting for a worker
@@ -38,8 +38,9 @@ struct HttpOptions {
   int io_timeout_ms = 5000;             // one read or one write
   int keep_alive_timeout_s = 5;
   size_t keep_alive_max_requests = 1000;
-  int64_t read_deadline_ms = 10'000;    // to read a whole request, headers and body
-  int64_t answer_deadline_ms = 60'000;  // then to run the command (it may try several owners) and write the answer
+  int64_t read_deadline_ms = 10'000;  // to read a whole request, headers and body
+  int64_t answer_deadline_ms =
+      60'000;  // then to run the command (it may try several owners) and write the answer
 };
 
 // Runs a command against the node's data (the node or, for a document it does not own, its
@@ -51,7 +52,8 @@ using LogSink = std::function<void(const char* level, const std::string& message
 class HttpServer {
  public:
   // Binds the endpoint and starts serving; an error when it cannot bind.
-  static Result<std::unique_ptr<HttpServer>> Start(HttpOptions options, CommandSender send, LogSink log);
+  static Result<std::unique_ptr<HttpServer>> Start(HttpOptions options, CommandSender send,
+                                                   LogSink log);
   ~HttpServer();  // stops accepting, finishes the requests in progress
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -47,24 +47,29 @@ std::optional<Answer> NeedsContentType(const Request& r, const std::string& want
   if (r.content_type == wanted) return std::nullopt;
   if (r.method == "PATCH" && r.content_type == "application/json-patch+json") {
     // Unsupported until JSON Patch exists: 415 with Accept-Patch, as RFC 5789 asks.
-    Answer a = ErrorAnswer(415, "JSON Patch (RFC 6902) is not supported yet: send an RFC 7396 merge patch as "
-                                "application/merge-patch+json");
+    Answer a =
+        ErrorAnswer(415,
+                    "JSON Patch (RFC 6902) is not supported yet: send an RFC 7396 merge patch as "
+                    "application/merge-patch+json");
     a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
     return a;
   }
-  Answer a = ErrorAnswer(415, "the body must be " + wanted + (r.content_type.empty() ? "" : ", not " + r.content_type));
+  Answer a = ErrorAnswer(415, "the body must be " + wanted +
+                                  (r.content_type.empty() ? "" : ", not " + r.content_type));
   if (r.method == "PATCH") a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
   return a;
 }
 
-std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& collection, const std::string& id) {
+std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& collection,
+                                          const std::string& id) {
   Route route;
   command::Command& c = route.command;
   c.path = "/" + collection + "/" + id;
   c.with_version = true;
   if (r.method == "GET" || r.method == "HEAD") {
     c.verb = Verb::kGet;
-    if (auto it = r.query.find("conflicts"); it != r.query.end()) c.conflicts = it->second == "true";
+    if (auto it = r.query.find("conflicts"); it != r.query.end())
+      c.conflicts = it->second == "true";
     return route;
   }
   if (r.method == "PUT") {
@@ -177,7 +182,8 @@ std::variant<Route, Answer> RouteOf(const Request& r) {
   // The collection and id themselves are checked by the command, as the CLI checks them.
   if (s.size() == 3 && !s[2].empty()) return PageRoute(r, s[2]);
   if (s.size() == 4 && !s[2].empty() && !s[3].empty()) return DocumentRoute(r, s[2], s[3]);
-  return ErrorAnswer(400, "bad path: documents are /v1/docs/{collection}/{id}, pages /v1/docs/{collection}");
+  return ErrorAnswer(
+      400, "bad path: documents are /v1/docs/{collection}/{id}, pages /v1/docs/{collection}");
 }
 
 Answer AnswerOf(const Route& route, const command::Outcome& outcome) {

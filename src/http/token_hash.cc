@@ -37,7 +37,8 @@ bool TokenAdmitted(std::string_view token, const std::vector<std::string>& diges
   bool admitted = false;
   for (const std::string& d : digests) {
     // Every digest is compared, all in constant time: no timing tells which or how much matched.
-    admitted |= !digest.empty() && d.size() == digest.size() && CRYPTO_memcmp(d.data(), digest.data(), d.size()) == 0;
+    admitted |= !digest.empty() && d.size() == digest.size() &&
+                CRYPTO_memcmp(d.data(), digest.data(), d.size()) == 0;
   }
   return admitted;
 }

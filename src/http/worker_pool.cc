@@ -23,7 +23,8 @@ int64_t NowMs() {
 WorkerPool::WorkerPool(size_t workers, size_t max_queued, int64_t max_wait_ms)
     : max_queued_(max_queued), max_wait_ms_(max_wait_ms) {
   for (size_t i = 0; i < workers; ++i) main_.threads.emplace_back([this] { Work(&main_, false); });
-  for (size_t i = 0; i < kOverflowThreads; ++i) overflow_.threads.emplace_back([this] { Work(&overflow_, true); });
+  for (size_t i = 0; i < kOverflowThreads; ++i)
+    overflow_.threads.emplace_back([this] { Work(&overflow_, true); });
 }
 
 WorkerPool::~WorkerPool() { shutdown(); }

@@ -9,8 +9,6 @@
 #ifndef CRDTDB_HTTP_WORKER_POOL_H_
 #define CRDTDB_HTTP_WORKER_POOL_H_
 
-#include <httplib.h>
-
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -18,6 +16,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <httplib.h>
 
 namespace crdtdb::http {
 

@@ -5,9 +5,7 @@
 // answered by forwarding it. Every route, conditional writes, the documented errors, bearer
 // tokens, and every path of docs/openapi.yaml.
 
-#include <httplib.h>
 #include <poll.h>
-#include <yaml-cpp/yaml.h>
 
 #include <fstream>
 #include <map>
@@ -17,7 +15,9 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "crdtdb/limits.h"
 #include "http/token_hash.h"
@@ -44,7 +44,8 @@ class HttpCluster {
       file << "      - name: " << node << "\n        data_dir: data/" << node << "\n";
       int p = n * 4;
       for (const char* socket : {"publish", "sync", "client"}) {
-        file << "        " << socket << ": tcp://127.0.0.1:" << ports[static_cast<size_t>(p++)] << "\n";
+        file << "        " << socket << ": tcp://127.0.0.1:" << ports[static_cast<size_t>(p++)]
+             << "\n";
       }
       file << "        http: 127.0.0.1:" << ports[static_cast<size_t>(p)] << "\n";
       http_ports_.push_back(ports[static_cast<size_t>(p)]);
@@ -54,8 +55,8 @@ class HttpCluster {
     file.close();
     for (const std::string& node : nodes_) {
       servers_.push_back(std::make_unique<ServerProcess>(
-          std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config", dir_.path() + "/regions.yaml",
-                                   "--region", "a", "--node", node},
+          std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config",
+                                   dir_.path() + "/regions.yaml", "--region", "a", "--node", node},
           dir_.path(), dir_.path() + "/" + node + ".log"));
     }
     for (size_t n = 0; n < nodes_.size(); ++n) {
@@ -63,7 +64,8 @@ class HttpCluster {
       while (true) {
         httplib::Result r = Client(n).Get("/v1/status");
         if (r && r->status == 200) break;
-        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "node " << nodes_[n] << " never answered HTTP");
+        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                        "node " << nodes_[n] << " never answered HTTP");
         SleepMs(kPollMs);
       }
     }
@@ -89,7 +91,8 @@ class HttpCluster {
 
 nlohmann::json Body(const httplib::Result& r) { return nlohmann::json::parse(r->body); }
 
-TEST_CASE("http: documents, pages, status, conditional writes and forwarding on a region of two nodes") {
+TEST_CASE(
+    "http: documents, pages, status, conditional writes and forwarding on a region of two nodes") {
   HttpCluster cluster;
   httplib::Client first = cluster.Client(0);
   httplib::Client second = cluster.Client(1);
@@ -124,7 +127,8 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
     nlohmann::json body = Body(page);
     REQUIRE(body["documents"].size() == 5);
     CHECK(body["documents"][0]["id"] == "t0");
-    httplib::Result rest = second.Get("/v1/docs/todos?limit=100&start_after=" + body["next_start_after"].get<std::string>());
+    httplib::Result rest = second.Get("/v1/docs/todos?limit=100&start_after=" +
+                                      body["next_start_after"].get<std::string>());
     REQUIRE(rest);
     CHECK(Body(rest)["documents"].size() == 7);
     CHECK_FALSE(Body(rest).contains("next_start_after"));
@@ -135,27 +139,30 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
     REQUIRE(got);
     const std::string etag = got->get_header_value("ETag");
     REQUIRE(!etag.empty());
-    httplib::Result patched = first.Patch("/v1/docs/todos/t3", {{"If-Match", etag}}, "{\"done\":true}",
-                                          "application/merge-patch+json");
+    httplib::Result patched = first.Patch("/v1/docs/todos/t3", {{"If-Match", etag}},
+                                          "{\"done\":true}", "application/merge-patch+json");
     REQUIRE(patched);
     CHECK(patched->status == 200);
     CHECK(Body(patched) == nlohmann::json{{"n", 3}, {"done", true}});
     CHECK(patched->get_header_value("ETag") != etag);
-    httplib::Result stale = second.Put("/v1/docs/todos/t3", {{"If-Match", etag}}, "{\"n\":0}", "application/json");
+    httplib::Result stale =
+        second.Put("/v1/docs/todos/t3", {{"If-Match", etag}}, "{\"n\":0}", "application/json");
     REQUIRE(stale);
     CHECK(stale->status == 412);
     CHECK(Body(stale)["error"] == "precondition_failed");
     httplib::Result stale_delete = second.Delete("/v1/docs/todos/t3", {{"If-Match", etag}});
     REQUIRE(stale_delete);
     CHECK(stale_delete->status == 412);
-    httplib::Result deleted = second.Delete("/v1/docs/todos/t3", {{"If-Match", patched->get_header_value("ETag")}});
+    httplib::Result deleted =
+        second.Delete("/v1/docs/todos/t3", {{"If-Match", patched->get_header_value("ETag")}});
     REQUIRE(deleted);
     CHECK(deleted->status == 204);
     httplib::Result gone = first.Get("/v1/docs/todos/t3");
     REQUIRE(gone);
     CHECK(gone->status == 404);
     CHECK(Body(gone)["error"] == "not_found");
-    httplib::Result absent = first.Put("/v1/docs/todos/t3", {{"If-Match", "*"}}, "{}", "application/json");
+    httplib::Result absent =
+        first.Put("/v1/docs/todos/t3", {{"If-Match", "*"}}, "{}", "application/json");
     REQUIRE(absent);
     CHECK(absent->status == 412);
   }
@@ -171,9 +178,10 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
     check(first.Put("/v1/docs/todos/x", "{\"a\":", "application/json"), 400, "bad_request");
     check(first.Put("/v1/docs/todos/x", "[1]", "application/json"), 400, "bad_request");
     check(first.Put("/v1/docs/todos/x", "{}", "text/plain"), 415, "unsupported_media_type");
-    check(first.Patch("/v1/docs/todos/x", "[]", "application/json-patch+json"), 415, "unsupported_media_type");
-    check(first.Put("/v1/docs/todos/x", std::string(kMaxJsonBytes + 1, ' '), "application/json"), 413,
-          "payload_too_large");
+    check(first.Patch("/v1/docs/todos/x", "[]", "application/json-patch+json"), 415,
+          "unsupported_media_type");
+    check(first.Put("/v1/docs/todos/x", std::string(kMaxJsonBytes + 1, ' '), "application/json"),
+          413, "payload_too_large");
     check(first.Get("/v1/docs/todos/a%01b"), 400, "bad_request");
     check(first.Get("/v1/docs//x"), 400, "bad_request");
     check(first.Get("/v1/docs/a/b/c"), 400, "bad_request");
@@ -212,21 +220,26 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
     for (const auto& path : spec["paths"]) {
       std::string url = path.first.as<std::string>();
       for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}}) {
-        if (size_t at = url.find(from); at != std::string::npos) url.replace(at, std::string(from).size(), to);
+        if (size_t at = url.find(from); at != std::string::npos)
+          url.replace(at, std::string(from).size(), to);
       }
       for (const auto& operation : path.second) {
         const std::string method = operation.first.as<std::string>();
         if (method == "parameters") continue;
         std::set<int> documented;
-        for (const auto& response : operation.second["responses"]) documented.insert(response.first.as<int>());
-        httplib::Result r = method == "get"     ? first.Get(url)
-                            : method == "put"   ? first.Put(url, "{\"n\":5}", "application/json")
-                            : method == "patch" ? first.Patch(url, "{\"n\":5}", "application/merge-patch+json")
-                                                : first.Delete(url);
-        REQUIRE_MESSAGE((method == "get" || method == "put" || method == "patch" || method == "delete"),
-                        "the test does not know method " << method);
+        for (const auto& response : operation.second["responses"])
+          documented.insert(response.first.as<int>());
+        httplib::Result r = method == "get"   ? first.Get(url)
+                            : method == "put" ? first.Put(url, "{\"n\":5}", "application/json")
+                            : method == "patch"
+                                ? first.Patch(url, "{\"n\":5}", "application/merge-patch+json")
+                                : first.Delete(url);
+        REQUIRE_MESSAGE(
+            (method == "get" || method == "put" || method == "patch" || method == "delete"),
+            "the test does not know method " << method);
         REQUIRE_MESSAGE(r, method << " " << url << " got no answer");
-        CHECK_MESSAGE(documented.count(r->status) == 1, method << " " << url << " answered " << r->status);
+        CHECK_MESSAGE(documented.count(r->status) == 1,
+                      method << " " << url << " answered " << r->status);
         ++checked;
       }
     }
@@ -234,7 +247,9 @@ TEST_CASE("http: documents, pages, status, conditional writes and forwarding on 
   }
 }
 
-TEST_CASE("http: a client that sends its request slowly is cut off at the deadline, and the node stays healthy") {
+TEST_CASE(
+    "http: a client that sends its request slowly is cut off at the deadline, and the node stays "
+    "healthy") {
   HttpCluster cluster;
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   REQUIRE(fd >= 0);
@@ -245,7 +260,8 @@ TEST_CASE("http: a client that sends its request slowly is cut off at the deadli
   REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
   // One byte a second stays under the per-read timeout (5 s) forever; the request deadline (10 s)
   // ends it.
-  const std::string request = "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(100, 'p');
+  const std::string request =
+      "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(100, 'p');
   const auto start = std::chrono::steady_clock::now();
   bool cut = false;
   for (char c : request) {
@@ -272,7 +288,8 @@ TEST_CASE("http: a client that sends its request slowly is cut off at the deadli
 }
 
 TEST_CASE("http: curl and Python's standard library as clients") {
-  if (std::system("command -v curl >/dev/null 2>&1") != 0 || std::system("command -v python3 >/dev/null 2>&1") != 0) {
+  if (std::system("command -v curl >/dev/null 2>&1") != 0 ||
+      std::system("command -v python3 >/dev/null 2>&1") != 0) {
     MESSAGE("curl or python3 is not installed (scripts/install-deps.sh installs both): skipped");
     return;
   }
@@ -281,21 +298,25 @@ TEST_CASE("http: curl and Python's standard library as clients") {
   const std::string auth = std::string("-H 'Authorization: Bearer ") + kToken + "'";
   auto curl = [&](const std::string& args) {
     const std::string out = cluster.dir() + "/curl.out";
-    const std::string command = "curl -s -o " + out + " -w '%{http_code}' " + auth + " " + args + " > " + out + ".code";
+    const std::string command =
+        "curl -s -o " + out + " -w '%{http_code}' " + auth + " " + args + " > " + out + ".code";
     REQUIRE(std::system(command.c_str()) == 0);
     std::ifstream code(out + ".code");
     int status = 0;
     code >> status;
     return status;
   };
-  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{\"a\":1}' " + base + "/v1/docs/c/one") == 200);
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{\"a\":1}' " + base +
+             "/v1/docs/c/one") == 200);
   CHECK(curl(base + "/v1/docs/c/one") == 200);
-  CHECK(curl("-X PATCH -H 'Content-Type: application/merge-patch+json' -d '{\"b\":2}' " + base + "/v1/docs/c/one") == 200);
+  CHECK(curl("-X PATCH -H 'Content-Type: application/merge-patch+json' -d '{\"b\":2}' " + base +
+             "/v1/docs/c/one") == 200);
   CHECK(curl(base + "/v1/docs/c?limit=10") == 200);
   CHECK(curl(base + "/v1/status") == 200);
   CHECK(curl("-X DELETE " + base + "/v1/docs/c/one") == 204);
   CHECK(curl(base + "/v1/docs/c/one") == 404);
-  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{' " + base + "/v1/docs/c/one") == 400);
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{' " + base + "/v1/docs/c/one") ==
+        400);
 
   // urllib: a read-modify-write with If-Match, the way an app would do it.
   const std::string script = cluster.dir() + "/client.py";
@@ -321,7 +342,8 @@ s, h, b = call("GET", "/v1/nothing")
 assert s == 404 and h["X-Request-Id"], (s, b)
 print("ok")
 )";
-  const std::string command = "python3 " + script + " " + base + " " + kToken + " > " + cluster.dir() + "/py.out 2>&1";
+  const std::string command =
+      "python3 " + script + " " + base + " " + kToken + " > " + cluster.dir() + "/py.out 2>&1";
   const int rc = std::system(command.c_str());
   std::ifstream py(cluster.dir() + "/py.out");
   const std::string output((std::istreambuf_iterator<char>(py)), std::istreambuf_iterator<char>());

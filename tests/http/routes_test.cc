@@ -4,8 +4,8 @@
 
 #include "http/routes.h"
 
-#include <nlohmann/json.hpp>
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
 
@@ -14,7 +14,8 @@ namespace {
 
 using Verb = command::Command::Verb;
 
-Request Make(std::string method, std::string path, std::string content_type = "", std::string body = "") {
+Request Make(std::string method, std::string path, std::string content_type = "",
+             std::string body = "") {
   Request r;
   r.method = std::move(method);
   r.path = std::move(path);
@@ -59,7 +60,8 @@ TEST_CASE("requests become the CLI's commands") {
   CHECK(p.command.json == "{\"x\":1}");
   CHECK(p.command.if_match == "abc");
 
-  CHECK(Routed(Make("PATCH", "/v1/docs/t/a", "application/merge-patch+json", "{}")).command.verb == Verb::kPatch);
+  CHECK(Routed(Make("PATCH", "/v1/docs/t/a", "application/merge-patch+json", "{}")).command.verb ==
+        Verb::kPatch);
   Route del = Routed(Make("DELETE", "/v1/docs/t/a"));
   CHECK(del.command.verb == Verb::kDelete);
   CHECK(del.kind == Route::Kind::kDelete);
@@ -109,8 +111,10 @@ TEST_CASE("outcomes become statuses, ETags and pages") {
   CHECK(Header(ok, "ETag") == "\"v1\"");
   CHECK(AnswerOf(get, command::Outcome{command::kExitUsage, "", "bad", {}, {}}).status == 400);
   CHECK(AnswerOf(get, command::Outcome{command::kExitNotFound, "", "no", {}, {}}).status == 404);
-  CHECK(AnswerOf(get, command::Outcome{command::kExitPreconditionFailed, "", "changed", {}, {}}).status == 412);
-  Answer down = AnswerOf(get, command::Outcome{command::kExitFailure, "", "no owner answered", {}, {}});
+  CHECK(AnswerOf(get, command::Outcome{command::kExitPreconditionFailed, "", "changed", {}, {}})
+            .status == 412);
+  Answer down =
+      AnswerOf(get, command::Outcome{command::kExitFailure, "", "no owner answered", {}, {}});
   CHECK(down.status == 503);
   CHECK(Header(down, "Retry-After") == "1");
   CHECK(AnswerOf(Routed(Make("DELETE", "/v1/docs/t/a")), command::Outcome{}).status == 204);
@@ -118,11 +122,13 @@ TEST_CASE("outcomes become statuses, ETags and pages") {
   Request page = Make("GET", "/v1/docs/t");
   page.query = {{"limit", "2"}};
   const std::string two = "{\"id\":\"a\",\"doc\":{}}\n{\"id\":\"b\",\"doc\":{\"x\":1}}\n";
-  nlohmann::json full = nlohmann::json::parse(AnswerOf(Routed(page), command::Outcome{0, two, "", {}, {}}).body);
+  nlohmann::json full =
+      nlohmann::json::parse(AnswerOf(Routed(page), command::Outcome{0, two, "", {}, {}}).body);
   CHECK(full["documents"].size() == 2);
   CHECK(full["next_start_after"] == "b");
   page.query = {{"limit", "3"}};
-  nlohmann::json last = nlohmann::json::parse(AnswerOf(Routed(page), command::Outcome{0, two, "", {}, {}}).body);
+  nlohmann::json last =
+      nlohmann::json::parse(AnswerOf(Routed(page), command::Outcome{0, two, "", {}, {}}).body);
   CHECK_FALSE(last.contains("next_start_after"));
 }
 

@@ -22,8 +22,8 @@ TEST_CASE("connections beyond the queue, or that waited too long, are served as 
       first.set_value(WorkerPool::OverloadedNow());
       released.wait();  // holds the only worker
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the worker has taken it
-    pool.enqueue([&] { late.set_value(WorkerPool::OverloadedNow()); });      // queued
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));          // the worker has taken it
+    pool.enqueue([&] { late.set_value(WorkerPool::OverloadedNow()); });  // queued
     pool.enqueue([&] { overflow.set_value(WorkerPool::OverloadedNow()); });  // the queue is full
     CHECK(overflow.get_future().get());
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
