@@ -11,6 +11,7 @@ packages=(
   libleveldb-dev libsnappy-dev
   libcli11-dev doctest-dev libyaml-cpp-dev
   nlohmann-json3-dev libxxhash-dev libzstd-dev
+  libcpp-httplib-dev libssl-dev curl
   python3
   clang libclang-rt-14-dev llvm-14
 )

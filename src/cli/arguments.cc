@@ -208,6 +208,14 @@ void Define(Parser& p, Arguments& a) {
   p.keygen = AddVerb(app, "keygen", "Print a new CURVE key pair (Z85) as a JSON object.",
                      "  $ crdtdb keygen\n  {\"public\":\"...40 characters...\",\"secret\":\"...\"}");
 
+  p.http_token = AddVerb(app, "http-token",
+                         "Print a new HTTP bearer token and its SHA-256, the digest that goes into "
+                         "security.http_tokens (docs/http.md).",
+                         "  $ crdtdb http-token\n  {\"token\":\"...64 hex digits...\",\"sha256\":\"...\"}\n"
+                         "  $ printf %s \"$TOKEN\" | crdtdb http-token --hash\n  {\"sha256\":\"...\"}");
+  p.http_token->add_flag("--hash", a.hash_token,
+                         "hash a token read from stdin (one line) instead of making a new one");
+
   p.repair = AddVerb(
       app, "repair",
       "Repair a copy of a damaged embedded store (--data-dir) into a new directory; "

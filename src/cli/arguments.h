@@ -15,6 +15,7 @@ namespace crdtdb::cli {
 
 // Every value the command line can carry; each verb reads the ones it declares.
 struct Arguments {
+  bool hash_token = false;  // http-token --hash: the digest of a token read from stdin
   std::string data_dir = "./crdtdb-data";
   std::string config, region, endpoint;  // a running region instead of the embedded store
   std::string node;                       // serve: the node of --region to run
@@ -47,7 +48,8 @@ struct Parser {
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr,
            *find = nullptr;
-  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr;
+  CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr,
+           *http_token = nullptr;
 };
 
 // Declares every option and verb of `p`, bound to the fields of `a` (which must outlive `p`'s use).

@@ -37,6 +37,7 @@
 #include "db/database_impl.h"
 #include "db/diff_walk.h"
 #include "db/read_only_responder.h"
+#include "http/token_hash.h"
 #include "net/client_call.h"
 #include "net/curve_keys.h"
 #include "server/region_server.h"
@@ -187,7 +188,26 @@ int Keygen() {
   nlohmann::ordered_json j;
   j["public"] = pair->public_key;
   j["secret"] = pair->secret_key;
-  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}, {}});
+}
+
+// A new bearer token and its digest, or with --hash the digest of a token from stdin (not an
+// argument, which other users of the host could read from the process list).
+int HttpToken(bool hash_stdin) {
+  nlohmann::ordered_json j;
+  if (hash_stdin) {
+    std::string token;
+    std::getline(std::cin, token);
+    if (!token.empty() && token.back() == '\r') token.pop_back();
+    if (token.empty()) return Fail(kExitUsage, "http-token --hash: no token on stdin");
+    j["sha256"] = http::TokenDigest(token);
+  } else {
+    Result<std::string> token = http::NewToken();
+    if (!token.ok()) return Fail(kExitFailure, token.status().message());
+    j["token"] = *token;
+    j["sha256"] = http::TokenDigest(*token);
+  }
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}, {}});
 }
 
 std::atomic<bool> g_stop{false};
@@ -226,7 +246,7 @@ int ReportSync(const std::string& target_key, const std::string& target, const S
   j["rounds"] = report.rounds;
   j["duration_ms"] = report.duration_ms;
   j["in_sync"] = report.in_sync;
-  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}});
+  return Report(Outcome{kExitOk, j.dump() + "\n", "", {}, {}});
 }
 
 // A region of several nodes: each partition synced with one of its owners (command/region_sync.h).
@@ -408,7 +428,7 @@ int Diff(const Parser& p, const Arguments& a) {
   Outcome outcome{kExitOk,
                   DiffReportJson(*report, std::move(side_a), std::move(side_b), nodes).dump() + "\n",
                   "",
-                  {}};
+                  {}, {}};
   if (!report->missing_partitions.empty()) {
     std::string ids;
     for (uint32_t id : report->missing_partitions) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
@@ -487,7 +507,7 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
   if (command.verb == Command::Verb::kFind) {
     return Report(FindAll(command, [&](const Command& page) {
       Result<Outcome> answer = CallEndpoint(endpoint, curve, page);
-      return answer.ok() ? std::move(answer).value() : Outcome{kExitFailure, "", answer.status().message(), {}};
+      return answer.ok() ? std::move(answer).value() : Outcome{kExitFailure, "", answer.status().message(), {}, ""};
     }));
   }
   Result<Outcome> outcome = CallEndpoint(endpoint, curve, command);
@@ -528,6 +548,7 @@ int Run(int argc, char** argv) {
   }
   if (a.data_dir.empty()) return Fail(kExitUsage, "--data-dir needs a directory name");
   if (p.app.got_subcommand(p.keygen)) return Keygen();
+  if (p.app.got_subcommand(p.http_token)) return HttpToken(a.hash_token);
   if (p.app.got_subcommand(p.serve)) return Serve(p, a);
   if (p.app.got_subcommand(p.sync)) return Sync(p, a);
   if (p.app.got_subcommand(p.diff)) return Diff(p, a);

@@ -15,7 +15,7 @@ command::Outcome Repair(const std::string& data_dir, const std::string& into) {
   Result<store::RepairReport> report = store::RepairStoreCopy(data_dir, into);
   if (!report.ok()) {
     return command::Outcome{command::ExitCodeFor(report.status()), "",
-                            "repair of " + data_dir + " failed: " + report.status().message(), {}};
+                            "repair of " + data_dir + " failed: " + report.status().message(), {}, {}};
   }
   char replica_id[17];
   std::snprintf(replica_id, sizeof replica_id, "%016llx",

@@ -54,7 +54,27 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
 
 }  // namespace
 
-Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status) {
+Outcome Failed(const Status& s) {
+  return Outcome{ExitCodeFor(s), "", s.message().empty() ? s.ToString() : s.message(), {}, {}};
+}
+
+Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status,
+                const VersionReader& version_of) {
+  if ((!command.if_match.empty() || command.with_version) && !version_of) {
+    return Outcome{kExitUsage, "", "document versions are answered by a server only", {}, {}};
+  }
+  if (!command.if_match.empty()) {
+    Result<std::optional<std::string>> version = version_of(command.path);
+    if (!version.ok()) return Failed(version.status());
+    if (!version->has_value()) {
+      return Outcome{kExitPreconditionFailed, "", "the document does not exist (If-Match " + command.if_match + ")",
+                     {}, {}};
+    }
+    if (command.if_match != "*" && **version != command.if_match) {
+      return Outcome{kExitPreconditionFailed, "",
+                     "the document changed: its version is " + **version + ", not " + command.if_match, {}, {}};
+    }
+  }
   std::ostringstream out;
   Status s = Run(command, db, print_status, out);
   Outcome outcome;
@@ -62,6 +82,11 @@ Outcome Execute(const Command& command, Database& db, const StatusPrinter& print
   if (!s.ok()) {
     outcome.exit_code = ExitCodeFor(s);
     outcome.error = s.message().empty() ? s.ToString() : s.message();
+    return outcome;
+  }
+  if (command.with_version) {
+    Result<std::optional<std::string>> version = version_of(command.path);
+    if (version.ok() && version->has_value()) outcome.version = **version;
   }
   return outcome;
 }
@@ -74,6 +99,8 @@ std::string EncodeCommand(const Command& c) {
   if (c.conflicts) j["conflicts"] = true;
   if (c.limit) j["limit"] = *c.limit;
   if (!c.start_after.empty()) j["start_after"] = c.start_after;
+  if (!c.if_match.empty()) j["if_match"] = c.if_match;
+  if (c.with_version) j["with_version"] = true;
   if (!c.partitions.empty()) {
     j["partitions"] = c.partitions;
     j["partition_count"] = c.partition_count;
@@ -100,7 +127,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
     return true;
   };
   if (!text("path", &c.path) || !text("json", &c.json) || !text("field", &c.field) ||
-      !text("start_after", &c.start_after)) {
+      !text("start_after", &c.start_after) || !text("if_match", &c.if_match)) {
     return Status::InvalidArgument("malformed request");
   }
   if (j.contains("by")) {
@@ -108,6 +135,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
     c.by = j["by"].get<int64_t>();
   }
   if (j.contains("conflicts")) c.conflicts = j["conflicts"].is_boolean() && j["conflicts"].get<bool>();
+  if (j.contains("with_version")) c.with_version = j["with_version"].is_boolean() && j["with_version"].get<bool>();
   if (j.contains("limit")) {
     if (!j["limit"].is_number_unsigned() || j["limit"].get<uint64_t>() == 0) {
       return Status::InvalidArgument("malformed request");
@@ -139,6 +167,7 @@ std::string EncodeOutcome(const Outcome& o) {
   for (const Redirect& r : o.redirect) {
     j["redirect"].push_back(Json{{"endpoint", r.endpoint}, {"public_key", r.public_key}});
   }
+  if (!o.version.empty()) j["version"] = o.version;
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -147,7 +176,11 @@ Result<Outcome> DecodeOutcome(std::string_view bytes) {
   if (!j.is_object() || !j["code"].is_number_integer() || !j["out"].is_string() || !j["error"].is_string()) {
     return Status::Corruption("malformed answer from the server");
   }
-  Outcome outcome{j["code"].get<int>(), j["out"].get<std::string>(), j["error"].get<std::string>(), {}};
+  Outcome outcome{j["code"].get<int>(), j["out"].get<std::string>(), j["error"].get<std::string>(), {}, {}};
+  if (j.contains("version")) {
+    if (!j["version"].is_string()) return Status::Corruption("malformed answer from the server");
+    outcome.version = j["version"].get<std::string>();
+  }
   if (j.contains("redirect")) {
     const Json& redirect = j["redirect"];
     if (!redirect.is_array() || redirect.size() > kMaxNodesPerRegion) {

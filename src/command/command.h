@@ -38,6 +38,12 @@ struct Command {
   // `partition_count` (docs/sharding.md, "Routing"); empty: every document the node holds.
   std::vector<uint32_t> partitions;
   uint32_t partition_count = 0;
+  // A verb on one document runs only if the document exists and its version (DocumentVersion) is
+  // this one, or "*" for any; otherwise it fails with kExitPreconditionFailed and changes nothing.
+  // Checked and applied in one step of the node's event loop, so nothing comes in between (HTTP
+  // If-Match, docs/http.md). Empty: unconditional.
+  std::string if_match;
+  bool with_version = false;  // get, put, patch: the outcome carries the document's version
 };
 
 // An owner a node redirects a request to: its client endpoint, and its CURVE public key when the
@@ -56,12 +62,19 @@ struct Outcome {
   // A node asked about a document of a partition it does not own answers with the owners, most
   // preferred first, for the caller to ask instead.
   std::vector<Redirect> redirect;
+  std::string version;  // with_version: the document's version after the command
 };
 
 // Prints the `status` object of the replica the command runs on.
 using StatusPrinter = std::function<Status(std::ostream&)>;
 
-Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status);
+// The version of the document at a path (an opaque string that changes with every change of its
+// state), nullopt when it does not exist. Only servers answer versions (server::DocumentVersion);
+// without a reader, a command with if_match or with_version fails with kExitUsage.
+using VersionReader = std::function<Result<std::optional<std::string>>(std::string_view path)>;
+
+Outcome Execute(const Command& command, Database& db, const StatusPrinter& print_status,
+                const VersionReader& version_of = {});
 
 // Bounds of the client protocol: a request carries at most one JSON body.
 constexpr size_t kMaxCommandBytes = kMaxJsonBytes + 64 * 1024;

@@ -15,6 +15,9 @@ enum ExitCode : int {
   kExitFailure = 1,   // anything that is not the caller's fault: storage, unavailable features
   kExitUsage = 2,     // usage or bad input; nothing was changed
   kExitNotFound = 3,  // the document does not exist
+  // A conditional command (Command::if_match) found another version. The CLI has no conditional
+  // verbs, so only HTTP (412) sees it.
+  kExitPreconditionFailed = 4,
 };
 
 // Status codes map one-to-one onto exit codes (crdtdb/status.h says so too).

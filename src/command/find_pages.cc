@@ -20,7 +20,7 @@ std::optional<std::string> BookmarkOfLine(const std::string& line) {
 
 Outcome FindAll(const Command& command, const std::function<Outcome(const Command&)>& run_page) {
   nlohmann::json query = nlohmann::json::parse(command.json, nullptr, /*allow_exceptions=*/false);
-  if (!query.is_object()) return Outcome{kExitUsage, "", "the query must be a JSON object", {}};
+  if (!query.is_object()) return Outcome{kExitUsage, "", "the query must be a JSON object", {}, ""};
   Outcome all;
   size_t left = command.limit.value_or(SIZE_MAX);
   while (true) {
@@ -40,7 +40,7 @@ Outcome FindAll(const Command& command, const std::function<Outcome(const Comman
         --left;
       }
     }
-    if (answer.exit_code != kExitOk) return Outcome{answer.exit_code, all.out, answer.error, {}};
+    if (answer.exit_code != kExitOk) return Outcome{answer.exit_code, all.out, answer.error, {}, ""};
     if (!answer.error.empty()) all.error = answer.error;  // a partial region the user allowed
     if (!bookmark) break;
     if (left == 0) {

@@ -21,7 +21,7 @@ namespace crdtdb::command {
 
 namespace {
 
-Outcome Failure(int code, std::string error) { return Outcome{code, "", std::move(error), {}}; }
+Outcome Failure(int code, std::string error) { return Outcome{code, "", std::move(error), {}, {}}; }
 
 // "a, b, c"
 std::string Join(const std::vector<std::string>& names) {
@@ -203,7 +203,7 @@ Outcome RegionRouter::ExecuteFind(const Command& command) {
     return Failure(ExitCodeFor(merged.status()),
                    merged.status().message() + " (from the nodes of region " + region_.name + ")");
   }
-  return Finish(Outcome{kExitOk, std::move(merged).value(), "", {}}, gathered);
+  return Finish(Outcome{kExitOk, std::move(merged).value(), "", {}, ""}, gathered);
 }
 
 }  // namespace crdtdb::command

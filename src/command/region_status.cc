@@ -50,11 +50,11 @@ Outcome RegionStatus(const RegionRouter& router, const ClusterConfig& config,
   if (!node.empty()) {
     const NodeConfig* only = region.FindNode(node);
     if (only == nullptr) {
-      return Outcome{kExitUsage, "", "no node \"" + node + "\" in region " + region.name, {}};
+      return Outcome{kExitUsage, "", "no node \"" + node + "\" in region " + region.name, {}, {}};
     }
     bool sent = false;
     Result<Outcome> outcome = router.Call(*only, ask, &sent);
-    if (!outcome.ok()) return Outcome{kExitFailure, "", outcome.status().message(), {}};
+    if (!outcome.ok()) return Outcome{kExitFailure, "", outcome.status().message(), {}, {}};
     return std::move(outcome).value();
   }
 
@@ -144,7 +144,7 @@ Outcome RegionStatus(const RegionRouter& router, const ClusterConfig& config,
   out["moves"] = std::move(moves);
   out["nodes_on_another_placement"] = std::move(stale);
   out["unavailable_partitions"] = unavailable;
-  Outcome outcome{kExitOk, out.dump() + "\n", "", {}};
+  Outcome outcome{kExitOk, out.dump() + "\n", "", {}, {}};
   if (!unavailable.empty()) {
     outcome.exit_code = kExitFailure;
     outcome.error = std::to_string(unavailable.size()) + " partition(s) of region " + region.name +

@@ -133,7 +133,7 @@ Status Verify(Database& db, std::ostream& out) {
 Outcome VerifyUnopenable(const Status& why) {
   std::ostringstream out;
   (void)PrintVerifyReport(VerifyReport{0, {why.message()}}, out);
-  return Outcome{kExitFailure, out.str(), why.message().empty() ? why.ToString() : why.message(), {}};
+  return Outcome{kExitFailure, out.str(), why.message().empty() ? why.ToString() : why.message(), {}, {}};
 }
 
 }  // namespace crdtdb::command

@@ -64,6 +64,8 @@ class ConfigParser {
   Status ParseLinks(const YamlEntry& entry, ClusterConfig* config);
   Status ParseSecurity(const YamlEntry& entry, SecurityConfig* security);
   Status CheckCurveKeys(const ClusterConfig& config) const;
+  Status ParseHttpEndpoint(const YamlEntry& entry, std::string* out);
+  Status CheckHttpEndpoints(const ClusterConfig& config) const;
 
   // A required string value, at most `max_bytes` long and without control characters.
   Status RequiredText(const YamlMapping& mapping, std::string_view key, size_t max_bytes,
@@ -81,6 +83,7 @@ class ConfigParser {
   std::map<std::string, FirstUse> public_keys_;   // node public key -> first use
   // Where each node is written, in config order (regions, then their nodes), for later checks.
   std::vector<FirstUse> node_sites_;
+  std::vector<FirstUse> http_remote_sites_;  // `http` endpoints on a non-loopback host
 };
 
 Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
@@ -123,6 +126,7 @@ Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
     if (s = ParseSecurity(*security, &config.security); !s.ok()) return s;
   }
   if (s = CheckCurveKeys(config); !s.ok()) return s;
+  if (s = CheckHttpEndpoints(config); !s.ok()) return s;
   return config;
 }
 
@@ -141,12 +145,12 @@ Status ConfigParser::ParseRegions(const YamlEntry& entry, ClusterConfig* config)
 }
 
 constexpr const char* kEndpointKeys[] = {"data_dir", "publish", "sync", "client", "public_key",
-                                         "secret_key_file"};
+                                         "secret_key_file", "http"};
 
 Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
   Result<YamlMapping> mapping =
       reader_.Mapping(entry, {"name", "replication_factor", "nodes", "data_dir", "publish", "sync",
-                              "client", "public_key", "secret_key_file"});
+                              "client", "public_key", "secret_key_file", "http"});
   if (!mapping.ok()) return mapping.status();
 
   Status s = ParseName(*mapping, "region", &region_name_lines_, &region->name);
@@ -196,7 +200,7 @@ Status ConfigParser::ParseNodes(const YamlEntry& entry, RegionConfig* region) {
   for (const YamlEntry& item : *items) {
     Result<YamlMapping> mapping =
         reader_.Mapping(item, {"name", "data_dir", "publish", "sync", "client", "public_key",
-                               "secret_key_file", "leaving"});
+                               "secret_key_file", "leaving", "http"});
     if (!mapping.ok()) return mapping.status();
     NodeConfig node;
     if (Status s = ParseName(*mapping, "node", &node_name_lines_, &node.name); !s.ok()) return s;
@@ -226,7 +230,37 @@ Status ConfigParser::ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* 
   if (const YamlEntry* file = mapping.Find("secret_key_file")) {
     if (s = PathValue(*file, &node->secret_key_file.emplace()); !s.ok()) return s;
   }
+  if (const YamlEntry* http = mapping.Find("http")) {
+    if (s = ParseHttpEndpoint(*http, &node->http.emplace()); !s.ok()) return s;
+  }
   return Status::OK();
+}
+
+// HOST:PORT, unique like the other endpoints (it binds a TCP port too). Whether a non-loopback
+// host is allowed depends on security, checked once that is read (CheckHttpEndpoints).
+Status ConfigParser::ParseHttpEndpoint(const YamlEntry& entry, std::string* out) {
+  if (Status s = Text(entry, kMaxPathBytes, out); !s.ok()) return s;
+  Result<HttpEndpoint> endpoint = ParseHttpHostPort(*out);
+  if (!endpoint.ok()) {
+    return reader_.Error(entry.line, entry.path,
+                         endpoint.status().message() + " (got " + YamlReader::Quote(*out) + ")");
+  }
+  auto [first, inserted] = endpoints_.emplace(endpoint->canonical, FirstUse{entry.line, entry.path});
+  if (!inserted) {
+    return reader_.Error(entry.line, entry.path, "endpoint " + *out + " is already used by " + SeenAt(first->second));
+  }
+  if (!IsLoopbackHost(endpoint->host)) http_remote_sites_.push_back(FirstUse{entry.line, entry.path});
+  return Status::OK();
+}
+
+// Plain HTTP sends tokens and documents in clear text: it stays on the host unless the file says
+// explicitly that it may leave it.
+Status ConfigParser::CheckHttpEndpoints(const ClusterConfig& config) const {
+  if (config.security.http_allow_remote || http_remote_sites_.empty()) return Status::OK();
+  const FirstUse& at = http_remote_sites_.front();
+  return reader_.Error(at.line, at.path,
+                       "binds a non-loopback address, and HTTP has no TLS: use 127.0.0.1 (or ::1, "
+                       "localhost), or set security.http_allow_remote: true");
 }
 
 Status ConfigParser::ParseName(const YamlMapping& mapping, const char* what,
@@ -332,7 +366,8 @@ Status ConfigParser::ParseLinks(const YamlEntry& entry, ClusterConfig* config) {
 }
 
 Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* security) {
-  Result<YamlMapping> mapping = reader_.Mapping(entry, {"curve", "clients"});
+  Result<YamlMapping> mapping =
+      reader_.Mapping(entry, {"curve", "clients", "http_tokens", "http_allow_remote"});
   if (!mapping.ok()) return mapping.status();
   if (const YamlEntry* curve = mapping->Find("curve")) {
     Result<bool> value = reader_.Bool(*curve);
@@ -354,6 +389,29 @@ Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* secur
       }
       security->clients.push_back(std::move(key));
     }
+  }
+  if (const YamlEntry* tokens = mapping->Find("http_tokens")) {
+    Result<std::vector<YamlEntry>> items = reader_.List(*tokens, kMaxHttpTokens);
+    if (!items.ok()) return items.status();
+    for (const YamlEntry& item : *items) {
+      Result<std::string> digest = reader_.String(item);
+      if (!digest.ok()) return digest.status();
+      if (!IsSha256Hex(*digest)) {
+        return reader_.Error(item.line, item.path,
+                             "must be a token's SHA-256 as 64 lowercase hex digits (crdtdb http-token-hash "
+                             "prints it), not the token itself");
+      }
+      if (std::find(security->http_tokens.begin(), security->http_tokens.end(), *digest) !=
+          security->http_tokens.end()) {
+        return reader_.Error(item.line, item.path, "duplicate token digest");
+      }
+      security->http_tokens.push_back(std::move(digest).value());
+    }
+  }
+  if (const YamlEntry* remote = mapping->Find("http_allow_remote")) {
+    Result<bool> value = reader_.Bool(*remote);
+    if (!value.ok()) return value.status();
+    security->http_allow_remote = *value;
   }
   return Status::OK();
 }

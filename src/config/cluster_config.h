@@ -54,6 +54,9 @@ struct NodeConfig {
   std::string client;   // ROUTER socket: CLI / API requests
   std::optional<std::string> public_key;       // Z85 CURVE key; required when security.curve
   std::optional<std::string> secret_key_file;  // resolved like data_dir; required when curve
+  // The HTTP API's endpoint, HOST:PORT (docs/http.md); absent: no HTTP. Without TLS the host must
+  // be a loopback address unless security.http_allow_remote says otherwise.
+  std::optional<std::string> http;
   // `leaving: true`: the node owns no partition (cluster/placement.h) but stays a member of the
   // region, reachable and authenticated, while it hands what it holds off to the new owners
   // (docs/sharding.md, "Removing a node"); then it can be removed from the file.
@@ -82,9 +85,16 @@ struct LinkConfig {
   double loss = 0.0;   // probability in [0, 1] that a message is dropped
 };
 
+constexpr size_t kMaxHttpTokens = 1024;
+
 struct SecurityConfig {
   bool curve = false;
   std::vector<std::string> clients;  // Z85 public keys of clients allowed besides the regions
+  // SHA-256 digests (64 lowercase hex digits) of the bearer tokens the HTTP API admits; empty:
+  // no authentication (docs/http.md, "Authentication"). Stored hashed so the file is no secret.
+  std::vector<std::string> http_tokens;
+  // An `http` endpoint may bind a non-loopback address although HTTP has no TLS yet.
+  bool http_allow_remote = false;
 };
 
 struct ClusterConfig {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 
@@ -104,6 +105,39 @@ Result<std::string> CanonicalEndpoint(std::string_view endpoint) {
   canonical += ':';
   canonical += std::to_string(port);
   return canonical;
+}
+
+Result<HttpEndpoint> ParseHttpHostPort(std::string_view host_port) {
+  if (host_port.find("://") != std::string_view::npos) {
+    return Status::InvalidArgument("must be HOST:PORT, without a scheme");
+  }
+  Result<std::string> canonical = CanonicalEndpoint("tcp://" + std::string(host_port));
+  if (!canonical.ok()) {
+    // The messages about the form name the tcp:// form the http key does not use.
+    std::string why = canonical.status().message();
+    constexpr std::string_view kTcpForm = "must be tcp://HOST:PORT";
+    if (why.starts_with(kTcpForm)) why = "must be HOST:PORT" + why.substr(kTcpForm.size());
+    return Status::InvalidArgument(why);
+  }
+  HttpEndpoint endpoint;
+  endpoint.canonical = *canonical;
+  const std::string_view rest = std::string_view(endpoint.canonical).substr(6);  // after tcp://
+  const size_t colon = rest.rfind(':');
+  std::string_view host = rest.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  endpoint.host = std::string(host);
+  std::from_chars(rest.data() + colon + 1, rest.data() + rest.size(), endpoint.port);
+  return endpoint;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+bool IsSha256Hex(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 bool IsZ85Key(std::string_view key) {

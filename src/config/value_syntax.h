@@ -31,6 +31,22 @@ bool IsValidRegionName(std::string_view name);
 // the others and by the CLI, and nobody can connect to "*".
 Result<std::string> CanonicalEndpoint(std::string_view endpoint);
 
+// An `http` endpoint, HOST:PORT with the rules of CanonicalEndpoint (without the scheme). `host`
+// is lower-cased and unbracketed ("::1"), as a socket address takes it; `canonical` is the tcp://
+// form, to compare it with the other endpoints.
+struct HttpEndpoint {
+  std::string host;
+  int port = 0;
+  std::string canonical;
+};
+Result<HttpEndpoint> ParseHttpHostPort(std::string_view host_port);
+
+// True for the hosts that bind the loopback interface only: 127.0.0.0/8, ::1 and localhost.
+bool IsLoopbackHost(std::string_view host);
+
+// True when `text` is 64 lowercase hex digits, as a SHA-256 digest is written.
+bool IsSha256Hex(std::string_view text);
+
 // True when `key` is a CURVE key as ZeroMQ prints it: 40 characters of the Z85 alphabet whose
 // 5-character groups each encode a 32-bit value (32 bytes in all).
 bool IsZ85Key(std::string_view key);

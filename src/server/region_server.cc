@@ -19,7 +19,12 @@
 
 #include "command/command.h"
 #include "cluster/placement.h"
+#include "command/document_version.h"
+#include "command/exit_codes.h"
+#include "command/region_router.h"
 #include "command/status_json.h"
+#include "config/value_syntax.h"
+#include "http/http_server.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
 #include "net/peer_link.h"
@@ -414,14 +419,15 @@ class Server {
     Result<command::Command> command = command::DecodeCommand(payload);
     if (!command.ok()) {
       replica_->CountRejected();
-      return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}});
+      return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}, {}});
     }
     if (std::optional<command::Outcome> redirect = node_->RedirectUnlessKept(*command, replica_->scope())) {
       return command::EncodeOutcome(*redirect);
     }
     node_->ScopeListing(&*command);
-    const command::Outcome outcome =
-        command::Execute(*command, replica_->database(), [&](std::ostream& out) -> Status {
+    const command::Outcome outcome = command::Execute(
+        *command, replica_->database(),
+        [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
           const std::string status =
               command::StatusJson(replica_->status(now_ms), self_->data_dir, (now_ms - started_ms_) / 1000);
@@ -430,7 +436,8 @@ class Server {
             return Status::OK();
           }
           return node_->PrintStatus(status, replica_->database(), replica_->scope(), command->partitions, out);
-        });
+        },
+        [&](std::string_view path) { return command::DocumentVersion(replica_->database(), path); });
     return command::EncodeOutcome(outcome);
   }
 
@@ -538,6 +545,35 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
                                  " nodes: --node names the one to run (" + names + ")");
 }
 
+// The HTTP API of node `self` (http/http_server.h), when its config entry has an `http` endpoint:
+// each request runs as the CLI's command through the node's own client endpoint, or the owners'
+// for a document of a partition it does not keep (`router`, which must outlive the server).
+Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const NodeConfig& self,
+                                                    command::RegionRouter& router) {
+  Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader
+  if (!endpoint.ok()) return endpoint.status();
+  http::HttpOptions options;
+  options.host = endpoint->host;
+  options.port = endpoint->port;
+  options.token_digests = config.security.http_tokens;
+  const std::string node = self.name;
+  auto send = [&router, &self](const command::Command& command) -> command::Outcome {
+    if (command.verb != command::Command::Verb::kStatus) return router.Execute(command);
+    bool sent = false;
+    Result<command::Outcome> outcome = router.Call(self, command, &sent);  // this node's own status
+    if (outcome.ok()) return std::move(outcome).value();
+    return command::Outcome{command::kExitFailure, "", outcome.status().message(), {}, {}};
+  };
+  Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Start(
+      std::move(options), send, [node](const char* level, const std::string& message) { Log(level, node, message); });
+  if (server.ok()) {
+    Log("INFO", node,
+        "HTTP API on " + *self.http +
+            (config.security.http_tokens.empty() ? " without authentication" : ", bearer tokens required"));
+  }
+  return server;
+}
+
 }  // namespace
 
 Status Serve(const ClusterConfig& config, const std::string& region, const std::string& node,
@@ -563,6 +599,7 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   }
   sync::SyncOptions options;
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
+  const std::optional<net::CurveKeyPair> http_keys = own_keys;  // the server takes own_keys
   Server server(config, own_region->name, self->name, std::move(own_keys), std::move(reload));
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
@@ -583,6 +620,19 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   }
   if (Status s = server.Start(std::make_unique<db::DatabaseImpl>(std::move(store).value(), WallMs), options); !s.ok()) {
     return s;
+  }
+  command::RouterOptions router_options;
+  router_options.keys = [http_keys](const NodeConfig& to) -> Result<std::optional<net::CurveClientKeys>> {
+    // The HTTP workers call nodes as this node: its key is on every node's allow-list.
+    if (!http_keys) return std::optional<net::CurveClientKeys>();
+    return std::optional<net::CurveClientKeys>(net::CurveClientKeys{to.public_key.value_or(""), *http_keys});
+  };
+  command::RegionRouter router(config, *own_region, std::move(router_options));
+  std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
+  if (self->http) {
+    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *self, router);
+    if (!started.ok()) return started.status();
+    http_server = std::move(started).value();
   }
   return server.Run(std::move(bindings), stop);
 }

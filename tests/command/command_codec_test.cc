@@ -27,7 +27,7 @@ TEST_CASE("a listing's partitions and an outcome's redirect travel intact") {
   CHECK(*decoded->limit == 10);
 
   Outcome redirect{1, "", "node a-1 does not own partition 3",
-                   {Redirect{"tcp://127.0.0.1:7113", ""}, Redirect{"tcp://127.0.0.1:7123", "key"}}};
+                   {Redirect{"tcp://127.0.0.1:7113", ""}, Redirect{"tcp://127.0.0.1:7123", "key"}}, {}};
   Result<Outcome> back = DecodeOutcome(EncodeOutcome(redirect));
   REQUIRE(back.ok());
   CHECK(back->redirect == redirect.redirect);
@@ -55,6 +55,25 @@ TEST_CASE("malformed partitions are refused") {
     CAPTURE(answer);
     CHECK_FALSE(DecodeOutcome(answer).ok());
   }
+}
+
+TEST_CASE("a conditional command and an outcome's version travel intact") {
+  Command put;
+  put.verb = Command::Verb::kPut;
+  put.path = "/docs/a";
+  put.json = "{}";
+  put.if_match = "0123abcd";
+  put.with_version = true;
+  Result<Command> decoded = DecodeCommand(EncodeCommand(put));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->if_match == "0123abcd");
+  CHECK(decoded->with_version);
+  CHECK_FALSE(DecodeCommand(R"({"verb":"put","path":"/a/b","if_match":7})").ok());
+
+  Result<Outcome> back = DecodeOutcome(EncodeOutcome(Outcome{0, "{}\n", "", {}, "feed"}));
+  REQUIRE(back.ok());
+  CHECK(back->version == "feed");
+  CHECK_FALSE(DecodeOutcome(R"({"code":0,"out":"","error":"","version":1})").ok());
 }
 
 }  // namespace

@@ -173,7 +173,7 @@ struct BadCase {
 TEST_CASE("every invalid config is refused with file, line, key and reason") {
   const std::string kRegionKeys =
       "(expected one of: name, replication_factor, nodes, data_dir, publish, sync, client, "
-      "public_key, secret_key_file)";
+      "public_key, secret_key_file, http)";
   const std::string kKey = std::string(kUsEastKey);
   const BadCase cases[] = {
       // Document shape and syntax.
@@ -192,7 +192,8 @@ TEST_CASE("every invalid config is refused with file, line, key and reason") {
       {Append("links:\n  - {a: us-east, b: eu-west, latency: 40}\n"),
        "regions.yaml:14: links[0].latency: unknown key (expected one of: a, b, latency_ms, loss)"},
       {Append("security:\n  curve: false\n  clients_keys: []\n"),
-       "regions.yaml:15: security.clients_keys: unknown key (expected one of: curve, clients)"},
+       "regions.yaml:15: security.clients_keys: unknown key (expected one of: curve, clients, http_tokens, "
+       "http_allow_remote)"},
       {Edit("cluster: demo\n", "cluster: demo\ncluster: other\n"),
        "regions.yaml:2: cluster: duplicate key (first at line 1)"},
       {Edit("    data_dir: /srv/eu-west\n", "    data_dir: /srv/eu-west\n    data_dir: /srv/x\n"),
@@ -421,8 +422,11 @@ TEST_CASE("invalid nodes, partitions and replication factors are refused with li
        "regions.yaml:12: regions[0].nodes[1].sync: required key is missing"},
       {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        http: x\n",
             std::string(kNodes)),
-       "regions.yaml:17: regions[0].nodes[1].http: unknown key (expected one of: name, data_dir, "
-       "publish, sync, client, public_key, secret_key_file, leaving)"},
+       "regions.yaml:17: regions[0].nodes[1].http: must be HOST:PORT (the port is missing) (got \"x\")"},
+      {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        htp: x\n",
+            std::string(kNodes)),
+       "regions.yaml:17: regions[0].nodes[1].htp: unknown key (expected one of: name, data_dir, "
+       "publish, sync, client, public_key, secret_key_file, leaving, http)"},
       {"cluster: x\nregions:\n  - name: a\n    nodes: []\n",
        "regions.yaml:4: regions[0].nodes: at least one node is required"},
       // A leaving node owns nothing: the factor counts the nodes that stay, and one must stay.
@@ -558,6 +562,50 @@ TEST_CASE("a missing, unreadable or too large file is a clear error naming it") 
   config = LoadClusterConfig(bad);
   REQUIRE_FALSE(config.ok());
   CHECK(config.status().message() == bad + ":2: regions: must be a list (got \"7\")");
+}
+
+TEST_CASE("http: an optional HOST:PORT, loopback only unless security.http_allow_remote") {
+  Result<ClusterConfig> config = Parse(Edit("    client: tcp://127.0.0.1:7103\n",
+                                            "    client: tcp://127.0.0.1:7103\n    http: 127.0.0.1:8080\n"));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(*config->regions[0].nodes[0].http == "127.0.0.1:8080");
+  CHECK_FALSE(config->regions[1].nodes[0].http.has_value());
+  CHECK(config->security.http_tokens.empty());
+
+  const std::string remote =
+      Edit("    client: tcp://127.0.0.1:7103\n", "    client: tcp://127.0.0.1:7103\n    http: 10.0.0.1:8080\n");
+  Result<ClusterConfig> refused = Parse(remote);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().rfind("regions.yaml:8: regions[0].http: binds a non-loopback address", 0) == 0);
+  CHECK(Parse(remote + "security:\n  http_allow_remote: true\n").ok());
+
+  for (auto [value, why] : {std::pair{"127.0.0.1", "the port is missing"},
+                            std::pair{"http://127.0.0.1:80", "must be HOST:PORT, without a scheme"},
+                            std::pair{"127.0.0.1:0", "the port must be a number from 1 to 65535"},
+                            std::pair{"127.0.0.1:7102", "endpoint 127.0.0.1:7102 is already used by regions[0].sync (line 6)"}}) {
+    Result<ClusterConfig> bad = Parse(Edit("    client: tcp://127.0.0.1:7103\n",
+                                           std::string("    client: tcp://127.0.0.1:7103\n    http: ") + value + "\n"));
+    REQUIRE_FALSE(bad.ok());
+    CHECK_MESSAGE(bad.status().message().find(why) != std::string::npos, bad.status().message());
+    CHECK(bad.status().message().rfind("regions.yaml:8: regions[0].http: ", 0) == 0);
+  }
+}
+
+TEST_CASE("security.http_tokens holds SHA-256 digests, never tokens") {
+  const std::string digest(64, 'a');
+  Result<ClusterConfig> config = Parse(Append("security:\n  http_tokens:\n    - " + digest + "\n"));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->security.http_tokens == std::vector<std::string>{digest});
+
+  Result<ClusterConfig> token = Parse(Append("security:\n  http_tokens:\n    - my-secret-token\n"));
+  REQUIRE_FALSE(token.ok());
+  CHECK(token.status().message().rfind("regions.yaml:15: security.http_tokens[0]: must be a token's SHA-256", 0) == 0);
+  Result<ClusterConfig> upper = Parse(Append("security:\n  http_tokens:\n    - " + std::string(64, 'A') + "\n"));
+  CHECK_FALSE(upper.ok());
+  Result<ClusterConfig> twice =
+      Parse(Append("security:\n  http_tokens:\n    - " + digest + "\n    - " + digest + "\n"));
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.status().message() == "regions.yaml:16: security.http_tokens[1]: duplicate token digest");
 }
 
 }  // namespace

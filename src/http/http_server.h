@@ -1,0 +1,72 @@
+// Copyright (c) crdtdb authors.
+//
+// The HTTP API of a node (docs/http.md), an adapter like the ZeroMQ sockets: worker threads parse
+// requests with cpp-httplib, turn each into the command::Command the CLI would send (routes.h) and
+// hand it to `send`, which runs it against the node's replica through the node's own client
+// endpoint; the replication event loop is never blocked or entered by an HTTP thread.
+//
+// Bounded everywhere: a fixed pool of workers with a bounded queue of accepted connections (a
+// connection that waited too long gets 503 with Retry-After; beyond the queue a connection is
+// closed unanswered), body and header size limits, per-read and per-write timeouts and deadlines
+// per request phase (deadline_stream.h). With token digests configured, every request needs
+// `Authorization: Bearer TOKEN` (401 without, 403 with an unknown one).
+
+#ifndef CRDTDB_HTTP_HTTP_SERVER_H_
+#define CRDTDB_HTTP_HTTP_SERVER_H_
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command/command.h"
+#include "crdtdb/limits.h"
+#include "crdtdb/result.h"
+
+namespace crdtdb::http {
+
+struct HttpOptions {
+  std::string host;                        // as a socket address takes it: "127.0.0.1", "::1"
+  int port = 0;                            // 0: any free port (tests)
+  std::vector<std::string> token_digests;  // security.http_tokens; empty: no authentication
+  size_t workers = 16;
+  size_t max_queued = 256;           // accepted connections waiting for a worker
+  int64_t max_queue_wait_ms = 2000;  // a connection that waited longer is answered 503
+  size_t max_body_bytes = kMaxJsonBytes;
+  size_t max_header_bytes = 16 * 1024;  // all header lines together; one line: 8 KiB (the library)
+  int io_timeout_ms = 5000;             // one read or one write
+  int keep_alive_timeout_s = 5;
+  size_t keep_alive_max_requests = 1000;
+  int64_t read_deadline_ms = 10'000;  // to read a whole request, headers and body
+  int64_t answer_deadline_ms =
+      60'000;  // then to run the command (it may try several owners) and write the answer
+};
+
+// Runs a command against the node's data (the node or, for a document it does not own, its
+// owners) and returns its outcome. Called from several worker threads at once.
+using CommandSender = std::function<command::Outcome(const command::Command&)>;
+// One log line of the node ("ERROR", "WARN", "INFO").
+using LogSink = std::function<void(const char* level, const std::string& message)>;
+
+class HttpServer {
+ public:
+  // Binds the endpoint and starts serving; an error when it cannot bind.
+  static Result<std::unique_ptr<HttpServer>> Start(HttpOptions options, CommandSender send,
+                                                   LogSink log);
+  ~HttpServer();  // stops accepting, finishes the requests in progress
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  int port() const;
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crdtdb::http
+
+#endif  // CRDTDB_HTTP_HTTP_SERVER_H_

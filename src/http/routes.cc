@@ -1,0 +1,214 @@
+// Copyright (c) crdtdb authors.
+
+#include "http/routes.h"
+
+#include <charconv>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "command/exit_codes.h"
+
+namespace crdtdb::http {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+using Verb = command::Command::Verb;
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;  // after the leading '/'
+  while (start <= path.size()) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+Answer MethodNotAllowed(const std::string& allow) {
+  Answer a = ErrorAnswer(405, "allowed here: " + allow);
+  a.headers.emplace_back("Allow", allow);
+  return a;
+}
+
+// If-Match carries one entity tag, quoted ("..."), or "*". Weak tags (W/"...") never match
+// (RFC 9110 compares If-Match strongly), so they are refused rather than silently failing.
+std::optional<std::string> ParseIfMatch(const std::string& header) {
+  if (header == "*") return header;
+  if (header.size() < 3 || header.front() != '"' || header.back() != '"') return std::nullopt;
+  std::string tag = header.substr(1, header.size() - 2);
+  if (tag.find('"') != std::string::npos || tag == "*") return std::nullopt;
+  return tag;
+}
+
+std::optional<Answer> NeedsContentType(const Request& r, const std::string& wanted) {
+  if (r.content_type == wanted) return std::nullopt;
+  if (r.method == "PATCH" && r.content_type == "application/json-patch+json") {
+    // Unsupported until JSON Patch exists: 415 with Accept-Patch, as RFC 5789 asks.
+    Answer a =
+        ErrorAnswer(415,
+                    "JSON Patch (RFC 6902) is not supported yet: send an RFC 7396 merge patch as "
+                    "application/merge-patch+json");
+    a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
+    return a;
+  }
+  Answer a = ErrorAnswer(415, "the body must be " + wanted +
+                                  (r.content_type.empty() ? "" : ", not " + r.content_type));
+  if (r.method == "PATCH") a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
+  return a;
+}
+
+std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& collection,
+                                          const std::string& id) {
+  Route route;
+  command::Command& c = route.command;
+  c.path = "/" + collection + "/" + id;
+  c.with_version = true;
+  if (r.method == "GET" || r.method == "HEAD") {
+    c.verb = Verb::kGet;
+    if (auto it = r.query.find("conflicts"); it != r.query.end())
+      c.conflicts = it->second == "true";
+    return route;
+  }
+  if (r.method == "PUT") {
+    if (auto refused = NeedsContentType(r, "application/json")) return *refused;
+    c.verb = Verb::kPut;
+  } else if (r.method == "PATCH") {
+    if (auto refused = NeedsContentType(r, "application/merge-patch+json")) return *refused;
+    c.verb = Verb::kPatch;
+  } else if (r.method == "DELETE") {
+    c.verb = Verb::kDelete;
+    c.with_version = false;
+    route.kind = Route::Kind::kDelete;
+  } else {
+    return MethodNotAllowed("GET, HEAD, PUT, PATCH, DELETE");
+  }
+  c.json = r.body;
+  if (c.verb != Verb::kDelete && c.json.empty()) return ErrorAnswer(400, "the request has no body");
+  if (!r.if_match.empty()) {
+    std::optional<std::string> tag = ParseIfMatch(r.if_match);
+    if (!tag) return ErrorAnswer(400, "If-Match must be one quoted ETag or *");
+    c.if_match = *tag;
+  }
+  return route;
+}
+
+std::variant<Route, Answer> PageRoute(const Request& r, const std::string& collection) {
+  if (r.method != "GET" && r.method != "HEAD") return MethodNotAllowed("GET, HEAD");
+  Route route;
+  route.kind = Route::Kind::kPage;
+  command::Command& c = route.command;
+  c.verb = Verb::kList;
+  c.path = "/" + collection;
+  c.limit = kDefaultPageSize;
+  if (auto it = r.query.find("limit"); it != r.query.end()) {
+    size_t limit = 0;
+    const std::string& text = it->second;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() || limit == 0 ||
+        limit > kMaxPageSize) {
+      return ErrorAnswer(400, "limit must be a number from 1 to " + std::to_string(kMaxPageSize));
+    }
+    c.limit = limit;
+  }
+  if (auto it = r.query.find("start_after"); it != r.query.end()) c.start_after = it->second;
+  return route;
+}
+
+// The NDJSON lines of a listing as one page: {"documents": [...], "next_start_after": ID}, the
+// latter only when the page is full (there may be more).
+Answer PageAnswer(const Route& route, const std::string& ndjson) {
+  Json documents = Json::array();
+  std::istringstream in(ndjson);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    Json item = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (item.is_discarded()) return ErrorAnswer(500, "malformed listing from the node");
+    documents.push_back(std::move(item));
+  }
+  Json page;
+  const bool full = route.command.limit && documents.size() == *route.command.limit;
+  const std::string next = full ? documents.back()["id"].get<std::string>() : "";
+  page["documents"] = std::move(documents);
+  if (full) page["next_start_after"] = next;
+  return Answer{200, {}, page.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+std::string WithoutNewline(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::string ErrorCode(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 408: return "request_timeout";
+    case 412: return "precondition_failed";
+    case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
+    case 415: return "unsupported_media_type";
+    case 416: return "range_not_satisfiable";
+    case 431: return "header_fields_too_large";
+    case 500: return "internal";
+    case 503: return "unavailable";
+    default: return "error";
+  }
+}
+
+Answer ErrorAnswer(int status, const std::string& reason) {
+  Json body{{"error", ErrorCode(status)}, {"reason", reason}};
+  return Answer{status, {}, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+}
+
+std::variant<Route, Answer> RouteOf(const Request& r) {
+  const std::vector<std::string> s = Segments(r.path);
+  if (s.size() < 2 || s[0] != "v1") return ErrorAnswer(404, "no such route: " + r.path);
+  if (s[1] == "status" && s.size() == 2) {
+    if (r.method != "GET" && r.method != "HEAD") return MethodNotAllowed("GET, HEAD");
+    Route route;
+    route.kind = Route::Kind::kStatus;
+    route.command.verb = Verb::kStatus;
+    return route;
+  }
+  if (s[1] != "docs") return ErrorAnswer(404, "no such route: " + r.path);
+  // The collection and id themselves are checked by the command, as the CLI checks them.
+  if (s.size() == 3 && !s[2].empty()) return PageRoute(r, s[2]);
+  if (s.size() == 4 && !s[2].empty() && !s[3].empty()) return DocumentRoute(r, s[2], s[3]);
+  return ErrorAnswer(
+      400, "bad path: documents are /v1/docs/{collection}/{id}, pages /v1/docs/{collection}");
+}
+
+Answer AnswerOf(const Route& route, const command::Outcome& outcome) {
+  switch (outcome.exit_code) {
+    case command::kExitOk: break;
+    case command::kExitUsage: return ErrorAnswer(400, outcome.error);
+    case command::kExitNotFound: return ErrorAnswer(404, outcome.error);
+    case command::kExitPreconditionFailed: return ErrorAnswer(412, outcome.error);
+    default: {
+      // Exit 1 is never the caller's fault: an owner that did not answer, storage refusing.
+      // Either may pass, so the client is told to try again.
+      Answer a = ErrorAnswer(503, outcome.error);
+      a.headers.emplace_back("Retry-After", "1");
+      return a;
+    }
+  }
+  switch (route.kind) {
+    case Route::Kind::kDelete: return Answer{204, {}, ""};
+    case Route::Kind::kPage: return PageAnswer(route, outcome.out);
+    case Route::Kind::kStatus: return Answer{200, {}, WithoutNewline(outcome.out)};
+    case Route::Kind::kDocument: break;
+  }
+  Answer a{200, {}, WithoutNewline(outcome.out)};
+  if (!outcome.version.empty()) a.headers.emplace_back("ETag", "\"" + outcome.version + "\"");
+  return a;
+}
+
+}  // namespace crdtdb::http

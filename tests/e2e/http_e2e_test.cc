@@ -1,0 +1,354 @@
+// Copyright (c) crdtdb authors.
+//
+// The HTTP API (docs/http.md) against real `crdtdb serve` processes: one region of two nodes with
+// one owner per partition, so a request to either node about a document the other owns is
+// answered by forwarding it. Every route, conditional writes, the documented errors, bearer
+// tokens, and every path of docs/openapi.yaml.
+
+#include <poll.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "crdtdb/limits.h"
+#include "http/token_hash.h"
+#include "tests/e2e/region_cluster.h"
+
+#ifndef CRDTDB_OPENAPI_PATH
+#error "CRDTDB_OPENAPI_PATH must name docs/openapi.yaml"
+#endif
+
+namespace crdtdb::testing {
+namespace {
+
+constexpr char kToken[] = "e2e-token-0123456789abcdef";
+
+class HttpCluster {
+ public:
+  HttpCluster() {
+    const std::vector<int> ports = PickFreePorts(8);
+    std::ofstream file(dir_.path() + "/regions.yaml");
+    file << "cluster: http\npartitions: 64\nanti_entropy_interval_ms: 300\nregions:\n"
+         << "  - name: a\n    replication_factor: 1\n    nodes:\n";
+    for (int n = 0; n < 2; ++n) {
+      const std::string node = "a-" + std::to_string(n + 1);
+      file << "      - name: " << node << "\n        data_dir: data/" << node << "\n";
+      int p = n * 4;
+      for (const char* socket : {"publish", "sync", "client"}) {
+        file << "        " << socket << ": tcp://127.0.0.1:" << ports[static_cast<size_t>(p++)]
+             << "\n";
+      }
+      file << "        http: 127.0.0.1:" << ports[static_cast<size_t>(p)] << "\n";
+      http_ports_.push_back(ports[static_cast<size_t>(p)]);
+      nodes_.push_back(node);
+    }
+    file << "security:\n  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n";
+    file.close();
+    for (const std::string& node : nodes_) {
+      servers_.push_back(std::make_unique<ServerProcess>(
+          std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config",
+                                   dir_.path() + "/regions.yaml", "--region", "a", "--node", node},
+          dir_.path(), dir_.path() + "/" + node + ".log"));
+    }
+    for (size_t n = 0; n < nodes_.size(); ++n) {
+      const auto deadline = std::chrono::steady_clock::now() + Scaled(kReadyMs);
+      while (true) {
+        httplib::Result r = Client(n).Get("/v1/status");
+        if (r && r->status == 200) break;
+        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
+                        "node " << nodes_[n] << " never answered HTTP");
+        SleepMs(kPollMs);
+      }
+    }
+  }
+
+  int http_port(size_t n) const { return http_ports_[n]; }
+  const std::string& dir() const { return dir_.path(); }
+
+  // A client of node n with the token.
+  httplib::Client Client(size_t n, bool with_token = true) const {
+    httplib::Client client("127.0.0.1", http_ports_[n]);
+    client.set_read_timeout(std::chrono::seconds(30));
+    if (with_token) client.set_bearer_token_auth(kToken);
+    return client;
+  }
+
+ private:
+  TempDir dir_;
+  std::vector<std::string> nodes_;
+  std::vector<int> http_ports_;
+  std::vector<std::unique_ptr<ServerProcess>> servers_;
+};
+
+nlohmann::json Body(const httplib::Result& r) { return nlohmann::json::parse(r->body); }
+
+TEST_CASE(
+    "http: documents, pages, status, conditional writes and forwarding on a region of two nodes") {
+  HttpCluster cluster;
+  httplib::Client first = cluster.Client(0);
+  httplib::Client second = cluster.Client(1);
+
+  // Writes through node 1 and reads through node 2: each node owns about half the documents, so
+  // about half the requests are forwarded to the other node.
+  for (int i = 0; i < 12; ++i) {
+    const std::string path = "/v1/docs/todos/t" + std::to_string(i);
+    httplib::Result put = first.Put(path, "{\"n\":" + std::to_string(i) + "}", "application/json");
+    REQUIRE(put);
+    CHECK(put->status == 200);
+    CHECK(put->has_header("ETag"));
+    CHECK(put->has_header("X-Request-Id"));
+  }
+  for (int i = 0; i < 12; ++i) {
+    httplib::Result got = second.Get("/v1/docs/todos/t" + std::to_string(i));
+    REQUIRE(got);
+    CHECK(got->status == 200);
+    CHECK(Body(got)["n"] == i);
+  }
+  httplib::Result status = second.Get("/v1/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+  const nlohmann::json node_status = Body(status);
+  CHECK(node_status["documents"].get<int>() < 12);  // some answers above were forwarded
+  CHECK(node_status["documents"].get<int>() > 0);
+
+  SUBCASE("pages of a collection gather every node's documents in id order") {
+    httplib::Result page = second.Get("/v1/docs/todos?limit=5");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    nlohmann::json body = Body(page);
+    REQUIRE(body["documents"].size() == 5);
+    CHECK(body["documents"][0]["id"] == "t0");
+    httplib::Result rest = second.Get("/v1/docs/todos?limit=100&start_after=" +
+                                      body["next_start_after"].get<std::string>());
+    REQUIRE(rest);
+    CHECK(Body(rest)["documents"].size() == 7);
+    CHECK_FALSE(Body(rest).contains("next_start_after"));
+  }
+
+  SUBCASE("If-Match: 200 with the current ETag, 412 once the document changed") {
+    httplib::Result got = second.Get("/v1/docs/todos/t3");
+    REQUIRE(got);
+    const std::string etag = got->get_header_value("ETag");
+    REQUIRE(!etag.empty());
+    httplib::Result patched = first.Patch("/v1/docs/todos/t3", {{"If-Match", etag}},
+                                          "{\"done\":true}", "application/merge-patch+json");
+    REQUIRE(patched);
+    CHECK(patched->status == 200);
+    CHECK(Body(patched) == nlohmann::json{{"n", 3}, {"done", true}});
+    CHECK(patched->get_header_value("ETag") != etag);
+    httplib::Result stale =
+        second.Put("/v1/docs/todos/t3", {{"If-Match", etag}}, "{\"n\":0}", "application/json");
+    REQUIRE(stale);
+    CHECK(stale->status == 412);
+    CHECK(Body(stale)["error"] == "precondition_failed");
+    httplib::Result stale_delete = second.Delete("/v1/docs/todos/t3", {{"If-Match", etag}});
+    REQUIRE(stale_delete);
+    CHECK(stale_delete->status == 412);
+    httplib::Result deleted =
+        second.Delete("/v1/docs/todos/t3", {{"If-Match", patched->get_header_value("ETag")}});
+    REQUIRE(deleted);
+    CHECK(deleted->status == 204);
+    httplib::Result gone = first.Get("/v1/docs/todos/t3");
+    REQUIRE(gone);
+    CHECK(gone->status == 404);
+    CHECK(Body(gone)["error"] == "not_found");
+    httplib::Result absent =
+        first.Put("/v1/docs/todos/t3", {{"If-Match", "*"}}, "{}", "application/json");
+    REQUIRE(absent);
+    CHECK(absent->status == 412);
+  }
+
+  SUBCASE("errors: JSON bodies with the documented status") {
+    auto check = [](const httplib::Result& r, int expected, const std::string& code) {
+      REQUIRE(r);
+      CHECK(r->status == expected);
+      CHECK(Body(r)["error"] == code);
+      CHECK(Body(r)["reason"].is_string());
+      CHECK(r->has_header("X-Request-Id"));
+    };
+    check(first.Put("/v1/docs/todos/x", "{\"a\":", "application/json"), 400, "bad_request");
+    check(first.Put("/v1/docs/todos/x", "[1]", "application/json"), 400, "bad_request");
+    check(first.Put("/v1/docs/todos/x", "{}", "text/plain"), 415, "unsupported_media_type");
+    check(first.Patch("/v1/docs/todos/x", "[]", "application/json-patch+json"), 415,
+          "unsupported_media_type");
+    check(first.Put("/v1/docs/todos/x", std::string(kMaxJsonBytes + 1, ' '), "application/json"),
+          413, "payload_too_large");
+    check(first.Get("/v1/docs/todos/a%01b"), 400, "bad_request");
+    check(first.Get("/v1/docs//x"), 400, "bad_request");
+    check(first.Get("/v1/docs/a/b/c"), 400, "bad_request");
+    check(first.Get("/v1/docs/todos?limit=0"), 400, "bad_request");
+    check(first.Get("/v1/nothing"), 404, "not_found");
+    check(first.Get("/"), 404, "not_found");
+    httplib::Result wrong_method = first.Put("/v1/status", "{}", "application/json");
+    check(wrong_method, 405, "method_not_allowed");
+    CHECK(wrong_method->get_header_value("Allow") == "GET, HEAD");
+    check(first.Get("/v1/docs/todos/missing"), 404, "not_found");
+    // A request id sent by the client comes back.
+    httplib::Result with_id = first.Get("/v1/status", {{"X-Request-Id", "abc-123"}});
+    REQUIRE(with_id);
+    CHECK(with_id->get_header_value("X-Request-Id") == "abc-123");
+  }
+
+  SUBCASE("bearer tokens: 401 without, 403 with a wrong one, 200 with a listed one") {
+    httplib::Client anonymous = cluster.Client(0, /*with_token=*/false);
+    httplib::Result none = anonymous.Get("/v1/docs/todos/t1");
+    REQUIRE(none);
+    CHECK(none->status == 401);
+    CHECK(none->get_header_value("WWW-Authenticate") == "Bearer");
+    anonymous.set_bearer_token_auth("not-the-token");
+    httplib::Result wrong = anonymous.Get("/v1/docs/todos/t1");
+    REQUIRE(wrong);
+    CHECK(wrong->status == 403);
+    httplib::Result right = first.Get("/v1/docs/todos/t1");
+    REQUIRE(right);
+    CHECK(right->status == 200);
+  }
+
+  SUBCASE("every path of docs/openapi.yaml answers one of its documented statuses") {
+    const YAML::Node spec = YAML::LoadFile(CRDTDB_OPENAPI_PATH);
+    REQUIRE(spec["openapi"].as<std::string>().rfind("3.", 0) == 0);
+    int checked = 0;
+    for (const auto& path : spec["paths"]) {
+      std::string url = path.first.as<std::string>();
+      for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}}) {
+        if (size_t at = url.find(from); at != std::string::npos)
+          url.replace(at, std::string(from).size(), to);
+      }
+      for (const auto& operation : path.second) {
+        const std::string method = operation.first.as<std::string>();
+        if (method == "parameters") continue;
+        std::set<int> documented;
+        for (const auto& response : operation.second["responses"])
+          documented.insert(response.first.as<int>());
+        httplib::Result r = method == "get"   ? first.Get(url)
+                            : method == "put" ? first.Put(url, "{\"n\":5}", "application/json")
+                            : method == "patch"
+                                ? first.Patch(url, "{\"n\":5}", "application/merge-patch+json")
+                                : first.Delete(url);
+        REQUIRE_MESSAGE(
+            (method == "get" || method == "put" || method == "patch" || method == "delete"),
+            "the test does not know method " << method);
+        REQUIRE_MESSAGE(r, method << " " << url << " got no answer");
+        CHECK_MESSAGE(documented.count(r->status) == 1,
+                      method << " " << url << " answered " << r->status);
+        ++checked;
+      }
+    }
+    CHECK(checked >= 6);
+  }
+}
+
+TEST_CASE(
+    "http: a client that sends its request slowly is cut off at the deadline, and the node stays "
+    "healthy") {
+  HttpCluster cluster;
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(cluster.http_port(0)));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  // One byte a second stays under the per-read timeout (5 s) forever; the request deadline (10 s)
+  // ends it.
+  const std::string request =
+      "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(100, 'p');
+  const auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  for (char c : request) {
+    if (send(fd, &c, 1, MSG_NOSIGNAL) != 1) {
+      cut = true;
+      break;
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 1000) > 0) {  // the server closed (or answered) the connection
+      char buffer[256];
+      if (recv(fd, buffer, sizeof buffer, 0) <= 0) {
+        cut = true;
+        break;
+      }
+    }
+  }
+  close(fd);
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(cut);
+  CHECK(took < std::chrono::seconds(20));
+  httplib::Result status = cluster.Client(0).Get("/v1/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+}
+
+TEST_CASE("http: curl and Python's standard library as clients") {
+  if (std::system("command -v curl >/dev/null 2>&1") != 0 ||
+      std::system("command -v python3 >/dev/null 2>&1") != 0) {
+    MESSAGE("curl or python3 is not installed (scripts/install-deps.sh installs both): skipped");
+    return;
+  }
+  HttpCluster cluster;
+  const std::string base = "http://127.0.0.1:" + std::to_string(cluster.http_port(1));
+  const std::string auth = std::string("-H 'Authorization: Bearer ") + kToken + "'";
+  auto curl = [&](const std::string& args) {
+    const std::string out = cluster.dir() + "/curl.out";
+    const std::string command =
+        "curl -s -o " + out + " -w '%{http_code}' " + auth + " " + args + " > " + out + ".code";
+    REQUIRE(std::system(command.c_str()) == 0);
+    std::ifstream code(out + ".code");
+    int status = 0;
+    code >> status;
+    return status;
+  };
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{\"a\":1}' " + base +
+             "/v1/docs/c/one") == 200);
+  CHECK(curl(base + "/v1/docs/c/one") == 200);
+  CHECK(curl("-X PATCH -H 'Content-Type: application/merge-patch+json' -d '{\"b\":2}' " + base +
+             "/v1/docs/c/one") == 200);
+  CHECK(curl(base + "/v1/docs/c?limit=10") == 200);
+  CHECK(curl(base + "/v1/status") == 200);
+  CHECK(curl("-X DELETE " + base + "/v1/docs/c/one") == 204);
+  CHECK(curl(base + "/v1/docs/c/one") == 404);
+  CHECK(curl("-X PUT -H 'Content-Type: application/json' -d '{' " + base + "/v1/docs/c/one") ==
+        400);
+
+  // urllib: a read-modify-write with If-Match, the way an app would do it.
+  const std::string script = cluster.dir() + "/client.py";
+  std::ofstream(script) << R"(import json, sys, urllib.request, urllib.error
+base, token = sys.argv[1], sys.argv[2]
+def call(method, path, body=None, headers={}):
+    h = {"Authorization": "Bearer " + token, **headers}
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+s, h, b = call("PUT", "/v1/docs/py/doc", {"n": 1}, {"Content-Type": "application/json"})
+assert s == 200, (s, b)
+etag = h["ETag"]
+s, h, b = call("PATCH", "/v1/docs/py/doc", {"n": 2}, {"Content-Type": "application/merge-patch+json", "If-Match": etag})
+assert s == 200 and json.loads(b) == {"n": 2}, (s, b)
+s, h, b = call("PUT", "/v1/docs/py/doc", {"n": 3}, {"Content-Type": "application/json", "If-Match": etag})
+assert s == 412 and json.loads(b)["error"] == "precondition_failed", (s, b)
+s, h, b = call("GET", "/v1/nothing")
+assert s == 404 and h["X-Request-Id"], (s, b)
+print("ok")
+)";
+  const std::string command =
+      "python3 " + script + " " + base + " " + kToken + " > " + cluster.dir() + "/py.out 2>&1";
+  const int rc = std::system(command.c_str());
+  std::ifstream py(cluster.dir() + "/py.out");
+  const std::string output((std::istreambuf_iterator<char>(py)), std::istreambuf_iterator<char>());
+  CHECK_MESSAGE(rc == 0, output);
+}
+
+}  // namespace
+}  // namespace crdtdb::testing
