@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@
 #include "crdtdb/status.h"
 #include "crdtdb/sync_report.h"
 #include "crdtdb/sync_transport.h"
+#include "crdtdb/value.h"
 
 namespace crdtdb {
 
@@ -50,6 +52,26 @@ struct ListedDocument {
 
 struct ListPage {
   std::vector<ListedDocument> documents;
+  std::optional<std::string> next_start_after;  // set when more documents follow
+};
+
+// A document with every concurrent value (Database::get_value_with_conflicts).
+struct DocumentWithConflicts {
+  Value doc;  // the document as get_value shows it
+  // For every field holding more than one value (written concurrently on two replicas): its
+  // RFC 6901 JSON pointer ("/title", "/address/city") -> all its values, the one `doc` shows first.
+  // Empty when nothing conflicts.
+  std::map<std::string, Array> conflicts;
+};
+
+// One page of a typed listing (Database::list_values).
+struct ListedValue {
+  std::string id;  // the id within the collection
+  Value value;     // the document, an Object
+};
+
+struct ValuePage {
+  std::vector<ListedValue> documents;
   std::optional<std::string> next_start_after;  // set when more documents follow
 };
 
@@ -119,6 +141,22 @@ class Database {
 
   // Live documents of one collection in id order, a page at a time.
   virtual Result<ListPage> list(std::string_view collection, const ListOptions& options = {}) = 0;
+
+  // Typed documents (crdtdb/value.h): each call above that takes or returns JSON text has a twin
+  // here that takes and returns Values, with the same meaning and the same errors. A Value that
+  // JSON cannot carry (a number that is not finite) is one more InvalidArgument error; like every
+  // InvalidArgument it changes nothing.
+  Result<Value> get_value(std::string_view key);
+  Result<DocumentWithConflicts> get_value_with_conflicts(std::string_view key);
+  // `document` must be an Object (InvalidArgument otherwise).
+  Result<Value> put_value(std::string_view key, const Value& document);
+  // `patch` must be an Object; a member whose value is null removes that field (RFC 7396).
+  Result<Value> patch_value(std::string_view key, const Value& patch);
+  Result<Value> increment_value(std::string_view key, std::string_view field, int64_t by);
+  // `element` must be a scalar: null, a boolean, a number or a string.
+  Result<Value> set_add_value(std::string_view key, std::string_view field, const Value& element);
+  Result<Value> set_remove_value(std::string_view key, std::string_view field, const Value& element);
+  Result<ValuePage> list_values(std::string_view collection, const ListOptions& options = {});
 
   // Calls `callback` for every committed change of a document whose key starts with `prefix`,
   // local or remote, until the returned Subscription is destroyed. A write already under way when
