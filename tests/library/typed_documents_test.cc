@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "crdtdb/crdtdb.hpp"
+#include "crdtdb/limits.h"
 #include "db/replica.h"
 #include "tests/support/temp_dir.h"
 
@@ -242,11 +243,17 @@ TEST_CASE("a caller's mistakes are errors that change nothing, and the database 
   invalid(db->set_add_value("todos/1", "tags", Array{1}));
   invalid(db->set_add_value("todos/1", "tags", std::nan("")));
   invalid(db->increment_value("todos/1", "", 1));           // bad field path
+  Value deep = Object{};
+  for (int i = 0; i < kMaxJsonDepth + 1; ++i) deep = Object{{"d", deep}};
+  invalid(db->put_value("todos/1", deep));                   // nested past the limit
   CHECK(db->get_value("todos/2").status().IsNotFound());
   CHECK(db->get_value_with_conflicts("todos/2").status().IsNotFound());
-
-  CHECK(db->status().merkle_root == root);
+  CHECK(db->status().merkle_root == root);  // nothing changed
   CHECK(Ok(db->get_value("todos/1")) == todo);
+
+  Ok(db->set_add_value("todos/2", "tags", "a"));
+  invalid(db->increment_value("todos/2", "tags", 1));        // a set is not a counter
+  CHECK(Ok(db->get_value("todos/2")) == Value(Object{{"tags", Array{"a"}}}));
   CHECK(Ok(db->increment_value("todos/1", "votes", 1))["votes"].as_int() == 2);
 }
 
