@@ -57,7 +57,9 @@ int Add(crdtdb::Database& db, const std::vector<std::string>& words) {
 int Done(crdtdb::Database& db, const std::string& arg) {
   char* end = nullptr;
   const long long id = std::strtoll(arg.c_str(), &end, 10);
-  if (id <= 0 || *end != '\0') return Fail("done " + arg, crdtdb::Status::InvalidArgument("not a todo id"));
+  if (id <= 0 || *end != '\0') {
+    return Fail("done " + arg, crdtdb::Status::InvalidArgument("not a todo id"));
+  }
   auto todo = db.get_value(KeyOf(id));
   if (!todo.ok()) return Fail("done " + arg, todo.status());
   if (TodoOf(*todo).done) return std::printf("todo %lld was already done\n", id), 0;
@@ -79,8 +81,8 @@ int ListOrStats(crdtdb::Database& db, const std::string& command) {
       const Todo todo = TodoOf(listed.value);
       todo.done ? ++done : ++open;
       if (command == "list") {
-        std::printf("[%c] %lld %s\n", todo.done ? 'x' : ' ', std::strtoll(listed.id.c_str(), nullptr, 10),
-                    todo.title.c_str());
+        std::printf("[%c] %lld %s\n", todo.done ? 'x' : ' ',
+                    std::strtoll(listed.id.c_str(), nullptr, 10), todo.title.c_str());
       }
     }
     more = page->next_start_after.has_value();
@@ -88,7 +90,7 @@ int ListOrStats(crdtdb::Database& db, const std::string& command) {
   }
   if (command == "stats") {
     auto counters = db.get_value("stats/todos");
-    if (counters.status().IsNotFound()) counters = crdtdb::Value(crdtdb::Object{});  // nothing added yet
+    if (counters.status().IsNotFound()) counters = crdtdb::Value(crdtdb::Object{});  // none yet
     if (!counters.ok()) return Fail(command, counters.status());
     std::printf("todos: %lld open, %lld done; ever added %lld, completed %lld\n", open, done,
                 static_cast<long long>((*counters)["added"].as_int().value_or(0)),
@@ -118,7 +120,8 @@ int main(int argc, char** argv) {
   crdtdb::Database& db = **opened;
   // Prints every committed change of a todo, whichever command (or, later, replica) made it.
   auto subscription = db.subscribe("todos/", [](const crdtdb::Change& change) {
-    std::printf("changed %s: %s\n", change.key.c_str(), change.json ? change.json->c_str() : "deleted");
+    std::printf("changed %s: %s\n", change.key.c_str(),
+                change.json ? change.json->c_str() : "deleted");
   });
 
   if (command == "add" && args.size() >= 2) return Add(db, {args.begin() + 1, args.end()});

@@ -10,7 +10,8 @@
 // order; a list, when crdtdb has lists, will be an Array too.
 //
 // Building one:
-//   crdtdb::Value todo = crdtdb::Object{{"title", "milk"}, {"done", false}, {"tags", crdtdb::Array{"shop"}}};
+//   crdtdb::Value todo = crdtdb::Object{{"title", "milk"}, {"done", false},
+//                                       {"tags", crdtdb::Array{"shop", "dairy"}}};
 // Reading one never crashes, whatever the value holds: a lookup that does not match gives a null
 // Value, and a typed accessor gives std::nullopt when the value is of another type:
 //   std::string title = todo["title"].as_string().value_or("");
@@ -47,25 +48,28 @@ using Array = std::vector<Value>;
 // Members in bytewise order of their names, as documents hold them.
 using Object = std::map<std::string, Value, std::less<>>;
 
+// The integer types a Value takes as numbers: all but bool and char (a char is text: use a string).
+template <typename T>
+concept IntegerValue = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char>;
+
 class Value {
-  using Data = std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, std::string, Array, Object>;
+  using Data =
+      std::variant<std::nullptr_t, bool, int64_t, uint64_t, double, std::string, Array, Object>;
 
  public:
   enum class Type : unsigned char { kNull, kBool, kNumber, kString, kArray, kObject };
 
-  Value() = default;  // null
-  Value(std::nullptr_t) {}  // NOLINT: implicit, so that {"field", nullptr} reads as JSON does
+  Value() = default;           // null
+  Value(std::nullptr_t) {}     // NOLINT: implicit, so that {"field", nullptr} reads as JSON does
   Value(bool b) : data_(b) {}  // NOLINT (and the constructors below)
-  // Any integer type but bool and char (a char is text, not a number: use a string).
-  template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-  Value(T n) : data_(Integer(n)) {}  // NOLINT
-  Value(double d) : data_(d) {}  // NOLINT
-  Value(const char* s) : data_(std::string(s)) {}  // NOLINT
+  template <IntegerValue T>
+  Value(T n) : data_(Integer(n)) {}                     // NOLINT
+  Value(double d) : data_(d) {}                         // NOLINT
+  Value(const char* s) : data_(std::string(s)) {}       // NOLINT
   Value(std::string_view s) : data_(std::string(s)) {}  // NOLINT
-  Value(std::string s) : data_(std::move(s)) {}  // NOLINT
-  Value(Array a) : data_(std::move(a)) {}  // NOLINT
-  Value(Object o) : data_(std::move(o)) {}  // NOLINT
+  Value(std::string s) : data_(std::move(s)) {}         // NOLINT
+  Value(Array a) : data_(std::move(a)) {}               // NOLINT
+  Value(Object o) : data_(std::move(o)) {}              // NOLINT
 
   // Out of line: inlined, the moves of the variant inside make GCC 12 warn, falsely, that a
   // string or a vector may be used uninitialized (-Wmaybe-uninitialized) in the app's code.
@@ -86,16 +90,18 @@ class Value {
   bool is_null() const { return type() == Type::kNull; }
   bool is_bool() const { return type() == Type::kBool; }
   bool is_number() const { return type() == Type::kNumber; }
-  bool is_integer() const { return std::holds_alternative<int64_t>(data_) || std::holds_alternative<uint64_t>(data_); }
+  bool is_integer() const {
+    return std::holds_alternative<int64_t>(data_) || std::holds_alternative<uint64_t>(data_);
+  }
   bool is_string() const { return type() == Type::kString; }
   bool is_array() const { return type() == Type::kArray; }
   bool is_object() const { return type() == Type::kObject; }
 
   // The value as one type; std::nullopt when it is of another type or out of the type's range.
   std::optional<bool> as_bool() const;
-  std::optional<int64_t> as_int() const;    // an integer within int64's range
-  std::optional<uint64_t> as_uint() const;  // an integer >= 0
-  std::optional<double> as_double() const;  // any number (integers beyond 2^53 rounded)
+  std::optional<int64_t> as_int() const;         // an integer within int64's range
+  std::optional<uint64_t> as_uint() const;       // an integer >= 0
+  std::optional<double> as_double() const;       // any number (integers beyond 2^53 rounded)
   std::optional<std::string> as_string() const;  // a copy, safe to keep after the Value is gone
   // The elements or members in place; nullptr when the value is of another type. The pointer is
   // valid until the Value is assigned or destroyed.

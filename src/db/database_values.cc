@@ -33,7 +33,9 @@ bool AllFinite(const Value& value) {
 // The text to write for `value`: to_json() would turn a number that is not finite into null,
 // silently; a write refuses it instead.
 Result<std::string> WritableJson(const Value& value) {
-  if (!AllFinite(value)) return Status::InvalidArgument("a number that is not finite (NaN or infinity) cannot be stored");
+  if (!AllFinite(value)) {
+    return Status::InvalidArgument("a number that is not finite (NaN, infinity) cannot be stored");
+  }
   return value.to_json();
 }
 
@@ -82,13 +84,15 @@ Result<Value> Database::increment_value(std::string_view key, std::string_view f
   return Parsed(increment(key, field, by));
 }
 
-Result<Value> Database::set_add_value(std::string_view key, std::string_view field, const Value& element) {
+Result<Value> Database::set_add_value(std::string_view key, std::string_view field,
+                                      const Value& element) {
   Result<std::string> json = WritableJson(element);
   if (!json.ok()) return json.status();
   return Parsed(set_add(key, field, *json));
 }
 
-Result<Value> Database::set_remove_value(std::string_view key, std::string_view field, const Value& element) {
+Result<Value> Database::set_remove_value(std::string_view key, std::string_view field,
+                                         const Value& element) {
   Result<std::string> json = WritableJson(element);
   if (!json.ok()) return json.status();
   return Parsed(set_remove(key, field, *json));

@@ -68,7 +68,9 @@ Value::Type Value::type() const {
   switch (data_.index()) {
     case 0: return Type::kNull;
     case 1: return Type::kBool;
-    case 2: case 3: case 4: return Type::kNumber;
+    case 2:
+    case 3:
+    case 4: return Type::kNumber;
     case 5: return Type::kString;
     case 6: return Type::kArray;
     default: return Type::kObject;
@@ -87,8 +89,9 @@ std::optional<int64_t> Value::as_int() const {
 }
 
 std::optional<uint64_t> Value::as_uint() const {
-  if (const uint64_t* n = std::get_if<uint64_t>(&data_)) return *n;
-  if (const int64_t* n = std::get_if<int64_t>(&data_); n != nullptr && *n >= 0) return static_cast<uint64_t>(*n);
+  if (const uint64_t* big = std::get_if<uint64_t>(&data_)) return *big;
+  const int64_t* n = std::get_if<int64_t>(&data_);
+  if (n != nullptr && *n >= 0) return static_cast<uint64_t>(*n);
   return std::nullopt;
 }
 

@@ -22,7 +22,8 @@ Value FromJson(const crdt::Json& json) {
     case crdt::Json::value_t::object: {
       Object object;
       // nlohmann's objects are std::maps too: members come in order, so each goes at the end.
-      for (auto it = json.begin(); it != json.end(); ++it) object.emplace_hint(object.end(), it.key(), FromJson(*it));
+      for (auto it = json.begin(); it != json.end(); ++it)
+        object.emplace_hint(object.end(), it.key(), FromJson(*it));
       return object;
     }
     default: return Value();  // null (a parsed value is never binary nor discarded)

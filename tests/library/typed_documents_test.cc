@@ -4,8 +4,6 @@
 // counters, sets, concurrent values of two replicas synced in process, and the caller's mistakes
 // as errors that change nothing.
 
-#include <doctest/doctest.h>
-
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -14,6 +12,8 @@
 #include <set>
 #include <string>
 #include <utility>
+
+#include <doctest/doctest.h>
 
 #include "crdtdb/crdtdb.hpp"
 #include "crdtdb/limits.h"
@@ -50,8 +50,8 @@ class Region final : public SyncTransport {
   explicit Region(const std::string& path) {
     Result<std::unique_ptr<db::DatabaseImpl>> db = db::OpenDatabaseImpl(At(path));
     REQUIRE_MESSAGE(db.ok(), db.status().ToString());
-    replica_ = std::make_unique<db::Replica>(std::move(db).value(), "test", "region", std::vector<std::string>{},
-                                             sync::SyncOptions{});
+    replica_ = std::make_unique<db::Replica>(std::move(db).value(), "test", "region",
+                                             std::vector<std::string>{}, sync::SyncOptions{});
   }
   Database& db() { return replica_->database(); }
 
@@ -105,13 +105,17 @@ TEST_CASE("every kind of value goes through put_value and comes back from get_va
 TEST_CASE("patch_value merges, and a null member removes the field") {
   testing::TempDir dir;
   auto db = Open(dir.path());
-  Ok(db->put_value("todos/1", Object{{"title", "milk"}, {"done", false}, {"where", Object{{"shop", "corner"}}}}));
-  const Value patched =
-      Ok(db->patch_value("todos/1", Object{{"done", true}, {"title", nullptr}, {"where", Object{{"aisle", 4}}}}));
-  CHECK(patched == Value(Object{{"done", true}, {"where", Object{{"aisle", 4}, {"shop", "corner"}}}}));
+  Ok(db->put_value(
+      "todos/1",
+      Object{{"title", "milk"}, {"done", false}, {"where", Object{{"shop", "corner"}}}}));
+  const Value patched = Ok(db->patch_value(
+      "todos/1", Object{{"done", true}, {"title", nullptr}, {"where", Object{{"aisle", 4}}}}));
+  CHECK(patched ==
+        Value(Object{{"done", true}, {"where", Object{{"aisle", 4}, {"shop", "corner"}}}}));
   CHECK(Ok(db->get_value("todos/1")) == patched);
   // A patch of a missing document creates it.
-  CHECK(Ok(db->patch_value("todos/2", Object{{"title", "eggs"}})) == Value(Object{{"title", "eggs"}}));
+  CHECK(Ok(db->patch_value("todos/2", Object{{"title", "eggs"}})) ==
+        Value(Object{{"title", "eggs"}}));
 }
 
 TEST_CASE("counters read as integers, nested ones too") {
@@ -164,7 +168,9 @@ TEST_CASE("list_values pages through a collection as values") {
   CHECK(db->list_values("bad/name").status().IsInvalidArgument());
 }
 
-TEST_CASE("concurrent writes on two replicas show as conflicts, the same on both, until a write resolves them") {
+TEST_CASE(
+    "concurrent writes on two replicas show as conflicts, the same on both, until a write resolves "
+    "them") {
   testing::TempDir dir;
   auto app = Open(dir.Sub("app"));
   Region region(dir.Sub("region"));
@@ -220,7 +226,8 @@ TEST_CASE("a caller's mistakes are errors that change nothing, and the database 
   testing::TempDir dir;
   auto db = Open(dir.path());
   Ok(db->put_value("todos/1", Object{{"title", "milk"}}));
-  const Value todo = Ok(db->increment_value("todos/1", "votes", 1));  // a counter: a put makes values
+  const Value todo =
+      Ok(db->increment_value("todos/1", "votes", 1));  // a counter: a put makes values
   CHECK(todo == Value(Object{{"title", "milk"}, {"votes", 1}}));
   const std::string root = db->status().merkle_root;
 
@@ -228,31 +235,32 @@ TEST_CASE("a caller's mistakes are errors that change nothing, and the database 
     CAPTURE(result.status().ToString());
     CHECK(result.status().IsInvalidArgument());
   };
-  invalid(db->put_value("todos/1", Array{1, 2}));          // not an object
+  invalid(db->put_value("todos/1", Array{1, 2}));  // not an object
   invalid(db->put_value("todos/1", "text"));
   invalid(db->put_value("todos/1", nullptr));
   invalid(db->patch_value("todos/1", 5));
   invalid(db->put_value("todos/1", Object{{"x", std::nan("")}}));  // JSON has no NaN
-  invalid(db->patch_value("todos/1", Object{{"x", Array{std::numeric_limits<double>::infinity()}}}));
-  invalid(db->put_value("no-collection", todo));           // bad keys
+  invalid(
+      db->patch_value("todos/1", Object{{"x", Array{std::numeric_limits<double>::infinity()}}}));
+  invalid(db->put_value("no-collection", todo));  // bad keys
   invalid(db->get_value("a/b/c"));
-  invalid(db->increment_value("todos/1", "title", 1));     // not a counter
-  invalid(db->set_add_value("todos/1", "votes", 1));       // a counter is not a set
-  invalid(db->set_add_value("todos/1", "title", "x"));     // not a set
+  invalid(db->increment_value("todos/1", "title", 1));              // not a counter
+  invalid(db->set_add_value("todos/1", "votes", 1));                // a counter is not a set
+  invalid(db->set_add_value("todos/1", "title", "x"));              // not a set
   invalid(db->set_add_value("todos/1", "tags", Object{{"a", 1}}));  // elements are scalars
   invalid(db->set_add_value("todos/1", "tags", Array{1}));
   invalid(db->set_add_value("todos/1", "tags", std::nan("")));
-  invalid(db->increment_value("todos/1", "", 1));           // bad field path
+  invalid(db->increment_value("todos/1", "", 1));  // bad field path
   Value deep = Object{};
   for (int i = 0; i < kMaxJsonDepth + 1; ++i) deep = Object{{"d", deep}};
-  invalid(db->put_value("todos/1", deep));                   // nested past the limit
+  invalid(db->put_value("todos/1", deep));  // nested past the limit
   CHECK(db->get_value("todos/2").status().IsNotFound());
   CHECK(db->get_value_with_conflicts("todos/2").status().IsNotFound());
   CHECK(db->status().merkle_root == root);  // nothing changed
   CHECK(Ok(db->get_value("todos/1")) == todo);
 
   Ok(db->set_add_value("todos/2", "tags", "a"));
-  invalid(db->increment_value("todos/2", "tags", 1));        // a set is not a counter
+  invalid(db->increment_value("todos/2", "tags", 1));  // a set is not a counter
   CHECK(Ok(db->get_value("todos/2")) == Value(Object{{"tags", Array{"a"}}}));
   CHECK(Ok(db->increment_value("todos/1", "votes", 1))["votes"].as_int() == 2);
 }

@@ -2,14 +2,15 @@
 //
 // crdtdb::Value on its own: building, reading (never crashing, whatever it holds), JSON text.
 
-#include <doctest/doctest.h>
+#include "crdtdb/value.h"
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 
-#include "crdtdb/value.h"
+#include <doctest/doctest.h>
 
 namespace crdtdb {
 namespace {
@@ -56,6 +57,10 @@ TEST_CASE("reading what a value does not hold gives null or nullopt, never a cra
   CHECK(todo["missing"].as_string().value_or("untitled") == "untitled");
 }
 
+// A char is text, not a number: Value('x') does not compile, rather than making the number 120.
+static_assert(!std::is_constructible_v<Value, char>);
+static_assert(std::is_constructible_v<Value, unsigned char>);
+
 TEST_CASE("integers are held exactly, in the range their accessor asks") {
   const uint64_t big = std::numeric_limits<uint64_t>::max();
   CHECK(Value(big).as_uint() == big);
@@ -87,7 +92,8 @@ TEST_CASE("a value is a deep copy, and may be changed in place") {
 }
 
 TEST_CASE("to_json writes compact text in name order, and parse reads it back") {
-  const Value v = Object{{"b", Array{1, -2, 2.5, true, nullptr}}, {"a", "q\"uote\\\n\xc3\xa9"}, {"c", Object{}}};
+  const Value v = Object{
+      {"b", Array{1, -2, 2.5, true, nullptr}}, {"a", "q\"uote\\\n\xc3\xa9"}, {"c", Object{}}};
   CHECK(v.to_json() == R"({"a":"q\"uote\\\né","b":[1,-2,2.5,true,null],"c":{}})");
   Result<Value> back = Value::parse(v.to_json());
   REQUIRE(back.ok());
