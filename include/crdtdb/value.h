@@ -104,7 +104,9 @@ class Value {
   std::optional<double> as_double() const;       // any number (integers beyond 2^53 rounded)
   std::optional<std::string> as_string() const;  // a copy, safe to keep after the Value is gone
   // The elements or members in place; nullptr when the value is of another type. The pointer is
-  // valid until the Value is assigned or destroyed.
+  // valid until the Value is assigned or destroyed; so are the references of find() and
+  // operator[] below. Hold the Value in a variable first: a range-for over
+  // *(*db->get_value(key))["tags"].as_array() reads a temporary already destroyed.
   const Array* as_array() const { return std::get_if<Array>(&data_); }
   Array* as_array() { return std::get_if<Array>(&data_); }
   const Object* as_object() const { return std::get_if<Object>(&data_); }

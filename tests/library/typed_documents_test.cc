@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "crdtdb/crdtdb.hpp"
 #include "crdtdb/limits.h"
 #include "db/replica.h"
+#include "tests/support/seed.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
@@ -100,6 +102,57 @@ TEST_CASE("every kind of value goes through put_value and comes back from get_va
   CHECK(got["whole_double"] == Value(2.0));
   // The text API sees the same document: to_json() writes what get returns.
   CHECK(db->get("kinds/1").value() == document.to_json());
+}
+
+// A random value of any kind, nested at most `depth` levels (objects in arrays too: an array is
+// one value, stored whole).
+Value RandomValue(std::mt19937_64& rng, int depth) {
+  static const char* const kStrings[] = {
+      "", "milk", "caf\xc3\xa9", "tab\t \"q\" \\", "\x01\x1f", "\xf0\x9f\x8d\x8e"};
+  auto pick = [&rng](uint64_t n) { return rng() % n; };
+  switch (pick(depth > 0 ? 10 : 8)) {
+    case 0: return nullptr;
+    case 1: return pick(2) == 0;
+    case 2: return static_cast<int64_t>(rng());
+    case 3: return rng();  // uint64: above int64's range half of the time
+    case 4: return static_cast<int64_t>(pick(1000)) - 500;
+    case 5: {
+      const double d =
+          std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(pick(200)) - 100);
+      return pick(2) == 0 ? d : -d;
+    }
+    case 6:
+    case 7: return kStrings[pick(std::size(kStrings))];
+    case 8: {
+      Array array;
+      for (uint64_t i = pick(4); i > 0; --i) array.push_back(RandomValue(rng, depth - 1));
+      return array;
+    }
+    default: {
+      Object object;
+      for (uint64_t i = pick(4); i > 0; --i) {
+        object["f" + std::to_string(pick(6))] = RandomValue(rng, depth - 1);
+      }
+      return object;
+    }
+  }
+}
+
+TEST_CASE("random values come back from put_value, get_value and parse(to_json()) as they were") {
+  testing::TempDir dir;
+  auto db = Open(dir.path());
+  for (uint64_t seed : testing::PropertySeeds(300)) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    Object document;
+    for (uint64_t i = rng() % 6; i > 0; --i)
+      document["f" + std::to_string(i)] = RandomValue(rng, 4);
+    const Value value = document;
+    CAPTURE(value.to_json());
+    CHECK(Value::parse(value.to_json()).value() == value);
+    CHECK(Ok(db->put_value("random/" + std::to_string(seed), value)) == value);
+    CHECK(Ok(db->get_value("random/" + std::to_string(seed))) == value);
+  }
 }
 
 TEST_CASE("patch_value merges, and a null member removes the field") {
