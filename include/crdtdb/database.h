@@ -1,8 +1,9 @@
 // Copyright (c) crdtdb authors.
 //
 // Database is an embedded crdtdb replica: a store of JSON documents, each a CRDT, under keys
-// "collection/id". It accepts every write locally, at once, without asking any other replica;
-// replicas exchange deltas later and converge (docs/crdt.md says what wins when).
+// "collection/id", read and written as JSON text or as crdtdb::Values (value.h). It accepts every
+// write locally, at once, without asking any other replica; replicas exchange deltas later and
+// converge (docs/crdt.md says what wins when).
 //
 // Errors are values: every call returns a Status or a Result. A call that fails with
 // InvalidArgument (bad key, malformed JSON, wrong field kind) changed nothing, and the database
@@ -150,8 +151,8 @@ class Database {
   Result<DocumentWithConflicts> get_value_with_conflicts(std::string_view key);
   // `document` must be an Object (InvalidArgument otherwise).
   Result<Value> put_value(std::string_view key, const Value& document);
-  // `patch` must be an Object; a member whose value is null removes that field (RFC 7396).
-  Result<Value> patch_value(std::string_view key, const Value& patch);
+  // `merge_patch` must be an Object; a member whose value is null removes the field (RFC 7396).
+  Result<Value> patch_value(std::string_view key, const Value& merge_patch);
   Result<Value> increment_value(std::string_view key, std::string_view field, int64_t by);
   // `element` must be a scalar: null, a boolean, a number or a string.
   Result<Value> set_add_value(std::string_view key, std::string_view field, const Value& element);
