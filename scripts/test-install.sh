@@ -78,6 +78,11 @@ error=$(todo done 7 2>&1)
 code=$?
 set -e
 [[ $code == 3 && $error == *"not found"* ]] || fail "done 7: exit ${code}, '${error}'"
+set +e
+error=$(todo done seven 2>&1)
+code=$?
+set -e
+[[ $code == 2 && $error == *"not a todo id"* ]] || fail "done seven: exit ${code}, '${error}'"
 [[ $(todo list) == "$(printf '[x] 1 buy milk\n[ ] 2 water the plants')" ]] || fail "list changed"
 
 step "passed"

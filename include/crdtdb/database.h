@@ -1,8 +1,9 @@
 // Copyright (c) crdtdb authors.
 //
 // Database is an embedded crdtdb replica: a store of JSON documents, each a CRDT, under keys
-// "collection/id". It accepts every write locally, at once, without asking any other replica;
-// replicas exchange deltas later and converge (docs/crdt.md says what wins when).
+// "collection/id", read and written as JSON text or as crdtdb::Values (value.h). It accepts every
+// write locally, at once, without asking any other replica; replicas exchange deltas later and
+// converge (docs/crdt.md says what wins when).
 //
 // Errors are values: every call returns a Status or a Result. A call that fails with
 // InvalidArgument (bad key, malformed JSON, wrong field kind) changed nothing, and the database
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +36,7 @@
 #include "crdtdb/status.h"
 #include "crdtdb/sync_report.h"
 #include "crdtdb/sync_transport.h"
+#include "crdtdb/value.h"
 
 namespace crdtdb {
 
@@ -69,6 +72,26 @@ struct FindPage {
   // Set when more documents may follow: give it as the query's "bookmark" for the next page.
   std::optional<std::string> bookmark;
   uint64_t examined = 0;  // documents read to answer
+};
+
+// A document with every concurrent value (Database::get_value_with_conflicts).
+struct DocumentWithConflicts {
+  Value doc;  // the document as get_value shows it
+  // For every field holding more than one value (written concurrently on two replicas): its
+  // RFC 6901 JSON pointer ("/title", "/address/city") -> all its values, the one `doc` shows first.
+  // Empty when nothing conflicts.
+  std::map<std::string, Array> conflicts;
+};
+
+// One page of a typed listing (Database::list_values).
+struct ListedValue {
+  std::string id;  // the id within the collection
+  Value value;     // the document, an Object
+};
+
+struct ValuePage {
+  std::vector<ListedValue> documents;
+  std::optional<std::string> next_start_after;  // set when more documents follow
 };
 
 // Figures of the local replica (the server adds peers and replication counters to them).
@@ -150,6 +173,22 @@ class Database {
   // which must read the whole collection, fails then with Unavailable.
   virtual Result<FindPage> find(std::string_view collection, std::string_view query,
                                 const FindOptions& options = {}) = 0;
+
+  // Typed documents (crdtdb/value.h): each call above that takes or returns JSON text has a twin
+  // here that takes and returns Values, with the same meaning and the same errors. A Value that
+  // JSON cannot carry (a number that is not finite) is one more InvalidArgument error; like every
+  // InvalidArgument it changes nothing.
+  Result<Value> get_value(std::string_view key);
+  Result<DocumentWithConflicts> get_value_with_conflicts(std::string_view key);
+  // `document` must be an Object (InvalidArgument otherwise).
+  Result<Value> put_value(std::string_view key, const Value& document);
+  // `merge_patch` must be an Object; a member whose value is null removes the field (RFC 7396).
+  Result<Value> patch_value(std::string_view key, const Value& merge_patch);
+  Result<Value> increment_value(std::string_view key, std::string_view field, int64_t by);
+  // `element` must be a scalar: null, a boolean, a number or a string.
+  Result<Value> set_add_value(std::string_view key, std::string_view field, const Value& element);
+  Result<Value> set_remove_value(std::string_view key, std::string_view field, const Value& element);
+  Result<ValuePage> list_values(std::string_view collection, const ListOptions& options = {});
 
   // Calls `callback` for every committed change of a document whose key starts with `prefix`,
   // local or remote, until the returned Subscription is destroyed. A write already under way when

@@ -1,0 +1,115 @@
+// Copyright (c) crdtdb authors.
+//
+// The typed calls of Database, over its JSON-text calls: a Value goes in as the text its to_json()
+// writes, and what comes back is parsed into a Value. That costs one rendering and one parse per
+// call (both on the fast paths of crdt/json_output.h and crdt/json_parser.h), and keeps a single
+// write path, with its checks and errors, for every caller.
+
+#include <cmath>
+
+#include "crdt/json_parser.h"
+#include "crdtdb/database.h"
+#include "db/value_json.h"
+
+namespace crdtdb {
+
+namespace {
+
+bool AllFinite(const Value& value) {
+  if (const Array* array = value.as_array()) {
+    for (const Value& element : *array) {
+      if (!AllFinite(element)) return false;
+    }
+  } else if (const Object* object = value.as_object()) {
+    for (const auto& [name, member] : *object) {
+      if (!AllFinite(member)) return false;
+    }
+  } else if (std::optional<double> number = value.as_double()) {
+    return std::isfinite(*number);
+  }
+  return true;
+}
+
+// The text to write for `value`: to_json() would turn a number that is not finite into null,
+// silently; a write refuses it instead.
+Result<std::string> WritableJson(const Value& value) {
+  if (!AllFinite(value)) {
+    return Status::InvalidArgument("a number that is not finite (NaN, infinity) cannot be stored");
+  }
+  return value.to_json();
+}
+
+// A document as the JSON-text calls return it, parsed. Not with the limits of input
+// (crdt/json_input.h): a stored document may be larger than one write may send (concurrent writes
+// join), and get_with_conflicts nests it two levels deeper. Their text is always valid JSON: a
+// parse error would be a bug, and is reported as one.
+Result<Value> Parsed(const Result<std::string>& json) {
+  if (!json.ok()) return json.status();
+  if (std::optional<crdt::Json> fast = crdt::ParseWellFormedJson(*json)) return db::FromJson(*fast);
+  crdt::Json parsed = crdt::Json::parse(*json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return Status::Internal("a document read back as invalid JSON");
+  return db::FromJson(parsed);
+}
+
+}  // namespace
+
+Result<Value> Database::get_value(std::string_view key) { return Parsed(get(key)); }
+
+Result<DocumentWithConflicts> Database::get_value_with_conflicts(std::string_view key) {
+  Result<Value> both = Parsed(get_with_conflicts(key));  // {"doc": {...}, "conflicts": {...}}
+  if (!both.ok()) return both.status();
+  DocumentWithConflicts out;
+  out.doc = (*both)["doc"];
+  if (const Object* conflicts = (*both)["conflicts"].as_object()) {
+    for (const auto& [pointer, values] : *conflicts) {
+      if (const Array* all = values.as_array()) out.conflicts.emplace(pointer, *all);
+    }
+  }
+  return out;
+}
+
+Result<Value> Database::put_value(std::string_view key, const Value& document) {
+  Result<std::string> json = WritableJson(document);
+  if (!json.ok()) return json.status();
+  return Parsed(put(key, *json));
+}
+
+Result<Value> Database::patch_value(std::string_view key, const Value& merge_patch) {
+  Result<std::string> json = WritableJson(merge_patch);
+  if (!json.ok()) return json.status();
+  return Parsed(patch(key, *json));
+}
+
+Result<Value> Database::increment_value(std::string_view key, std::string_view field, int64_t by) {
+  return Parsed(increment(key, field, by));
+}
+
+Result<Value> Database::set_add_value(std::string_view key, std::string_view field,
+                                      const Value& element) {
+  Result<std::string> json = WritableJson(element);
+  if (!json.ok()) return json.status();
+  return Parsed(set_add(key, field, *json));
+}
+
+Result<Value> Database::set_remove_value(std::string_view key, std::string_view field,
+                                         const Value& element) {
+  Result<std::string> json = WritableJson(element);
+  if (!json.ok()) return json.status();
+  return Parsed(set_remove(key, field, *json));
+}
+
+Result<ValuePage> Database::list_values(std::string_view collection, const ListOptions& options) {
+  Result<ListPage> page = list(collection, options);
+  if (!page.ok()) return page.status();
+  ValuePage out;
+  out.documents.reserve(page->documents.size());
+  for (ListedDocument& listed : page->documents) {
+    Result<Value> value = Parsed(std::move(listed.json));
+    if (!value.ok()) return value.status().WithContext(std::string(collection) + "/" + listed.id);
+    out.documents.push_back({std::move(listed.id), std::move(value).value()});
+  }
+  out.next_start_after = std::move(page->next_start_after);
+  return out;
+}
+
+}  // namespace crdtdb
