@@ -12,6 +12,7 @@
 #ifndef CRDTDB_BENCH_BENCH_FAIL_H_
 #define CRDTDB_BENCH_BENCH_FAIL_H_
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -34,6 +35,15 @@ inline const char* BenchProgram() { return BenchProgramSlot(); }
 [[noreturn]] inline void Fail(const std::string& what) {
   std::fprintf(stderr, "%s: %s\n", BenchProgram(), what.c_str());
   std::abort();
+}
+
+// The value of a command-line flag that takes a positive count; Fail otherwise (also when the
+// value is missing, i.e. null).
+inline uint64_t ParseCount(const char* flag, const char* value) {
+  char* end = nullptr;
+  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
+  if (value == nullptr || *end != '\0' || v == 0) Fail(std::string(flag) + " needs a positive number");
+  return v;
 }
 
 // Fails with "what: error" (or "what key: error") unless `s` is ok. S: crdtdb::Status or

@@ -468,14 +468,6 @@ void LagGroup(const Config& cfg, const fs::path& parent, Reporter& out) {
 
 // ---------------------------------------------------------------------------------------------
 
-uint64_t ParseCount(const char* flag, const char* value) {
-  char* end = nullptr;
-  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
-  if (value == nullptr || *end != '\0' || v == 0)
-    Fail(std::string(flag) + " needs a positive number");
-  return v;
-}
-
 int Main(int argc, char** argv) {
   SetBenchProgram("move_bench");
   WarnIfNotRelease();

@@ -331,13 +331,6 @@ void ClientSyncGroup(const Config& config, Reporter& reporter) {
 
 // ---- main -----------------------------------------------------------------------------------
 
-uint64_t ParseCount(const char* flag, const char* value) {
-  char* end = nullptr;
-  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
-  if (value == nullptr || *end != '\0' || v == 0) Fail(std::string(flag) + " needs a positive number");
-  return v;
-}
-
 int Main(int argc, char** argv) {
   SetBenchProgram("net_bench");
   Config config;

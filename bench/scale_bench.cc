@@ -411,14 +411,6 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
   RedirectGroup(cfg, *regions.back(), out);
 }
 
-uint64_t ParseCount(const char* flag, const char* value) {
-  char* end = nullptr;
-  const unsigned long long v = value ? std::strtoull(value, &end, 10) : 0;
-  if (value == nullptr || *end != '\0' || v == 0)
-    Fail(std::string(flag) + " needs a positive number");
-  return v;
-}
-
 int Main(int argc, char** argv) {
   SetBenchProgram("scale_bench");
   WarnIfNotRelease();
