@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Report of one `bench/run`: every bench row, the comparisons with the peers (Yjs, Automerge),
-and the targets of issues 8 and 18, as JSON lines and then as Markdown.
+"""Report of one `bench/run`: every bench row, the comparisons with the peers (Yjs, Automerge;
+PouchDB: report_docs.py; the trace peers: report_traces.py), and the targets of issues 8, 18 and 22,
+as JSON lines and then as Markdown.
 
     bench/report.py DIR [--write-doc FILE] [--command TEXT]
 
 DIR holds what bench/run collected: `<program>.jsonl` (the stdout of each bench program: one JSON
 object per line, {"bench", "value", "unit", "baseline", "baseline_value", "ratio"}), `peers.jsonl`
 (the stdout of ../shared/peers/run: one JSON object per (lib, mode) with the median of every
-figure), and optionally `runs.tsv` (program, exit status, seconds, load average before) and
+figure), `peers-pouchdb.jsonl` (../shared/peers/pouchdb/run: one line per N), `peers-traces.jsonl`
+(bench/peers/run: one line per (workload, lib)), and optionally `runs.tsv` (program, exit status, seconds, load average before) and
 `meta.tsv` (key, value) written by bench/run.
 
 Stdout: (a) every bench row, unchanged; (b) one row per comparison with a peer; (c) Markdown: the
@@ -37,7 +39,7 @@ import subprocess
 import sys
 
 PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench",
-                 "scale_bench", "move_bench"]
+                 "scale_bench", "move_bench", "doc_bench"]
 
 PEER_KEYS = [
     "fill_ms", "fill_delta_bytes", "fill_deltas", "encode_ms", "doc_bytes", "load_ms",
@@ -105,10 +107,11 @@ def program_order(name):
 
 
 def read_results(directory):
-    """{program: [(raw line, row)]} from DIR/<program>.jsonl, in PROGRAM_ORDER."""
+    """{program: [(raw line, row)]} from DIR/<program>.jsonl, in PROGRAM_ORDER (the peers' files,
+    peers*.jsonl, are not programs)."""
     programs = {}
     for entry in sorted(os.listdir(directory)):
-        if entry.endswith(".jsonl") and entry != "peers.jsonl":
+        if entry.endswith(".jsonl") and not entry.startswith("peers"):
             programs[entry[: -len(".jsonl")]] = read_rows(os.path.join(directory, entry))
     return dict(sorted(programs.items(), key=lambda kv: program_order(kv[0])))
 
@@ -398,12 +401,13 @@ TARGETS = [
 ]
 
 
-def evaluate_targets(rows):
-    """[(target, status, measured, note)]: status PASS, MISS or "not measured"; PASS* and MISS* when
-    measured at a smaller scale than the target names (the note says which)."""
+def evaluate_targets(rows, targets=None):
+    """[(target, status, measured, note)] of `targets` (default TARGETS): status PASS, MISS or "not
+    measured"; PASS* and MISS* when measured at a smaller scale than the target names (the note says
+    which)."""
     index = {row["bench"]: row for row in rows}
     out = []
-    for name, check in TARGETS:
+    for name, check in TARGETS if targets is None else targets:
         result = check(index, rows)
         if result is None:
             out.append((name, "not measured", "", ""))
@@ -452,8 +456,9 @@ def peers_table(peers):
     return lines
 
 
-def markdown(programs, comparisons, peers, targets, runs, notes):
-    out = ["## Targets (issues 8 and 18)", ""]
+def markdown(programs, comparisons, peers, targets, runs, notes, sections=()):
+    """`sections`: more Markdown lines (the PouchDB and trace peers' parts), after the peers'."""
+    out = ["## Targets (issues 8, 18 and 22)", ""]
     out += ["Ratios are from this one run. PASS* / MISS*: measured at a smaller scale than the target "
             "names (the note says which).", ""]
     out += targets_table(targets)
@@ -465,14 +470,16 @@ def markdown(programs, comparisons, peers, targets, runs, notes):
     for program, rows in programs.items():
         out += ["", f"## {program}", ""]
         out += table([row for _, row in rows]) if rows else ["(no rows)"]
-    if comparisons:
+    map_comparisons = [row for row in comparisons if not row["bench"].startswith("docs_")]
+    if map_comparisons:
         out += ["", "## map_bench against the peers", "",
                 "ratio = ours / theirs: for times and sizes lower is better. Rows ending in `_reference` "
                 "set ours beside the peers' published B3.1 figures, which bench/run does not run.", ""]
-        out += table(comparisons)
+        out += table(map_comparisons)
     if peers:
         out += ["", "## Peers (../shared/peers/run, medians)", ""]
         out += peers_table(peers)
+    out += list(sections)
     for note in notes:
         out += ["", note]
     return "\n".join(out) + "\n"
@@ -553,16 +560,21 @@ def main(argv=None):
     parser.add_argument("--command", default=None, help="the command that produced DIR (default: from meta.tsv)")
     args = parser.parse_args(argv)
 
+    import report_docs  # pylint: disable=import-outside-toplevel (they import this module)
+    import report_traces  # pylint: disable=import-outside-toplevel
+
     programs = read_results(args.dir)
     peers = read_peers(os.path.join(args.dir, "peers.jsonl"))
+    pouchdb = report_docs.read_pouchdb(os.path.join(args.dir, "peers-pouchdb.jsonl"))
+    traces = report_traces.read_traces(os.path.join(args.dir, "peers-traces.jsonl"))
     meta = {r[0]: r[1] for r in read_tsv(os.path.join(args.dir, "meta.tsv")) if len(r) >= 2}
     if args.command:
         meta["command"] = args.command
     runs = read_tsv(os.path.join(args.dir, "runs.tsv"))
 
     all_rows = [row for rows in programs.values() for _, row in rows]
-    comparisons = peer_rows(all_rows, peers)
-    targets = evaluate_targets(all_rows + comparisons)
+    comparisons = peer_rows(all_rows, peers) + report_docs.pouchdb_rows(all_rows, pouchdb)
+    targets = evaluate_targets(all_rows + comparisons, TARGETS + report_docs.TARGETS)
 
     for rows in programs.values():
         for raw, _ in rows:
@@ -573,7 +585,8 @@ def main(argv=None):
     if not peers:
         notes.append("No peer figures in this run (node/npm missing, or --no-peers): no comparison with Yjs "
                      "and Automerge.")
-    body = markdown(programs, comparisons, peers, targets, runs, notes)
+    sections = report_docs.markdown(comparisons, pouchdb) + report_traces.markdown(traces)
+    body = markdown(programs, comparisons, peers, targets, runs, notes, sections)
     print()
     print(body, end="")
     if args.write_doc:

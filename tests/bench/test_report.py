@@ -276,7 +276,7 @@ class ReportTest(unittest.TestCase):
                 written = f.read()
             self.assertIn("`bench/run --quick`", written)
             self.assertIn("CPUs (`nproc`)", written)
-            self.assertIn("## Targets (issues 8 and 18)", written)
+            self.assertIn("## Targets (issues 8, 18 and 22)", written)
 
     def test_without_peers_says_so(self):
         with tempfile.TemporaryDirectory() as d:
