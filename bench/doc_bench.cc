@@ -31,7 +31,9 @@
 //                 so resync0 already is the check without stored state. resync_nocheckpoint is one
 //                 more such session, timed on its own, for PouchDB's {checkpoint: false} figure.
 //   D6            apparent bytes of A, B and the batch database after close (du -sb), peak RSS of
-//                 the process (B's region runs in it too), CPU time
+//                 the process during this run (B's region runs in it too), CPU time
+// Beside each phase's wall time, <phase>_cpu_ms: this process's CPU time over it (all threads, the
+// region's too; getrusage), which other jobs on a shared machine move far less than the wall time.
 //
 // Rows (stdout, bench_harness.h's JSON lines): docs_<N>_<key>, where <key> is doc_workload.js's key
 // of the same figure in the same unit (bench/report.py pairs them), plus replicate_bytes,
@@ -46,6 +48,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -57,6 +60,7 @@
 #include "bench_harness.h"
 #include "crdtdb/database.h"
 #include "crdtdb/value.h"
+#include "proc_status.h"
 #include "served_region.h"
 
 namespace crdtdb::bench {
@@ -143,11 +147,16 @@ double CpuMs() {
   return ms(u.ru_utime) + ms(u.ru_stime);
 }
 
-double PeakRssMib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024;  // ru_maxrss is in KiB
+// Starts a new peak of the resident set (Linux >= 4.0: "5" into /proc/self/clear_refs resets
+// VmHWM), so that each run's peak is its own, not that of a larger N run before it in this process.
+void ResetPeakRss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
+  clear.flush();
+  if (!clear) std::fprintf(stderr, "doc_bench: cannot reset the peak RSS; it covers the earlier runs\n");
 }
+
+double PeakRssMib() { return ProcStatusKib("VmHWM") / 1024; }
 
 // read-modify-write of one document (D3, D5): flip "done", bump "priority".
 void Patch(Database& db, const std::string& id) {
@@ -201,6 +210,7 @@ using Figures = std::map<std::string, double>;
 // One run of the whole workload at n documents with `seed`, in `dir` (new, empty).
 Figures RunOnce(uint64_t n, uint32_t seed, const fs::path& dir) {
   Figures f;
+  ResetPeakRss();
   const double cpu_start = CpuMs();
   Stopwatch total;
   std::vector<Value> docs;
@@ -216,37 +226,47 @@ Figures RunOnce(uint64_t n, uint32_t seed, const fs::path& dir) {
   // D1
   std::unique_ptr<Database> a = Open(dir / "a");
   Stopwatch watch;
+  double cpu = CpuMs();
   for (uint64_t i = 0; i < n; ++i) Must(a->put_value(Id(i), docs[i]), "put", Id(i));
   f["put_ms"] = watch.Seconds() * 1e3;
+  f["put_cpu_ms"] = CpuMs() - cpu;
   {
     std::unique_ptr<Database> bulk = Open(dir / "bulk");
+    cpu = CpuMs();
     f["bulk_put_ms"] = BulkPut(*bulk, docs);
+    f["bulk_put_cpu_ms"] = CpuMs() - cpu;
     if (bulk->status().documents != n) Fail("the batch database misses documents");
   }
 
   // D2
   Mulberry32 rg(seed + 1);
   watch = Stopwatch();
+  cpu = CpuMs();
   for (uint64_t k = 0; k < n; ++k) {
     const uint64_t i = rg.Below(n);
     const Value doc = Must(a->get_value(Id(i)), "get", Id(i));
     if (doc["owner"] != docs[i]["owner"]) Fail("get check failed for " + Id(i));
   }
   f["get_ms"] = watch.Seconds() * 1e3;
+  f["get_cpu_ms"] = CpuMs() - cpu;
 
   // D3
   Mulberry32 ru(seed + 2);
   const uint64_t updates = n / 2;
   watch = Stopwatch();
+  cpu = CpuMs();
   for (uint64_t k = 0; k < updates; ++k) Patch(*a, Id(ru.Below(n)));
   f["update_ms"] = watch.Seconds() * 1e3;
+  f["update_cpu_ms"] = CpuMs() - cpu;
 
   // D4, D5: B is the store of a region served by this process.
   const RegionEndpoints endpoints = NewRegion("b");
   const ClusterConfig cluster = MakeClusterConfig({endpoints}, dir);
   {
     ServedRegion region(cluster, endpoints);
+    cpu = CpuMs();
     const SyncTimed rep = SyncOnce(*a, endpoints.sync, "replicate");
+    f["replicate_cpu_ms"] = CpuMs() - cpu;
     if (rep.report.documents_sent != n || region.Status().at("documents").get<uint64_t>() != n) {
       Fail("the replication did not bring all " + std::to_string(n) + " documents to B");
     }

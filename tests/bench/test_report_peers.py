@@ -112,6 +112,7 @@ class FolderTest(unittest.TestCase):
             self.assertIn("| replicate_ms | 3,400 | 34,000 | ms | 0.1 | 10x |", text)
             self.assertIn("| full replication to an empty replica >= 5x faster than PouchDB | **PASS** |", text)
             self.assertNotIn("## map_bench against the peers", text)
+            self.assertNotIn("No peer figures", text)  # the map peers were not asked for
             # traces: the peers' figures under a label saying they are the peers' side only
             self.assertIn("## Trace peers (issue 19): the peers' side only", text)
             self.assertIn(report_traces.OURS_MISSING, text)
