@@ -522,7 +522,9 @@ void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
     for (double cpu : loads[r].cpu_s) std::fprintf(stderr, " %.3f", cpu);
     std::fprintf(stderr, ", the writer's %.3f; bytes received per node", loads[2 + r].cpu_s[0]);
     for (double bytes : bytes_received[r]) std::fprintf(stderr, " %.0f", bytes);
-    std::fprintf(stderr, "; system %.1f%% of the readers' CPU\n", loads[r].system_pct);
+    std::fprintf(stderr, "; system %.1f%% of the readers' CPU; idle (heartbeats, anti-entropy) %.2f ms/s per reader\n",
+                 loads[r].system_pct,
+                 Sum(loads[r].idle_cpu_s) / cfg.idle_seconds * 1e3 / static_cast<double>(readers[r]->size()));
   }
   const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
   out.Report({"stream_4nodes_cpu_us_per_write", Sum(loads[1].cpu_s) * per_write_us, "us",
@@ -531,6 +533,8 @@ void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
               loads[0].cpu_s[0]});
   out.Report({"stream_4nodes_bytes_received_max_node", Max(bytes_received[1]), "bytes",
               "one_node_bytes_received", bytes_received[0][0]});
+  out.Report({"stream_4nodes_idle_cpu_ms_per_s", Sum(loads[1].idle_cpu_s) / cfg.idle_seconds * 1e3,
+              "ms/s", "one_node_idle_cpu_ms_per_s", Sum(loads[0].idle_cpu_s) / cfg.idle_seconds * 1e3});
   out.Report({"stream_4nodes_writer_cpu_s", loads[3].cpu_s[0], "s", "one_reader_writer_cpu_s",
               loads[2].cpu_s[0]});
 }
