@@ -26,9 +26,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench_fail.h"
@@ -84,6 +87,28 @@ class NodeProcess {
   // Makes the node read its configuration file again (docs/sharding.md, "Moves").
   void Reload() const {
     if (kill(pid_, SIGHUP) != 0) Fail("cannot send SIGHUP to " + std::to_string(pid_));
+  }
+
+  // The same CPU time split into user and system (kernel) seconds: fields 14 and 15 of
+  // /proc/PID/stat, which sum every thread of the process, in clock ticks (10 ms: coarse, but a
+  // node's share of the writes is hundreds of ticks). Where a node's CPU goes: its own
+  // instructions, or the kernel's wake-ups and socket calls (docs/benchmarks.md, "Scale-out").
+  std::pair<double, double> UserSystemSeconds() const {
+    const std::string path = "/proc/" + std::to_string(pid_) + "/stat";
+    std::ifstream in(path);
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    const size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) Fail("cannot read " + path);
+    std::istringstream fields(stat.substr(paren + 1));
+    std::string field;
+    double user = 0, system = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14) user = std::stod(field);
+      if (i == 15) system = std::stod(field);
+    }
+    const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return {user / tick, system / tick};
   }
 
   // CPU seconds the process's threads have run so far: the sum over its threads of the first

@@ -3,7 +3,8 @@
 // scale_bench: the first scale-out figures of issue 18 (docs/sharding.md), each beside a
 // baseline measured in the same run.
 //
-//   scale_bench [--quick] [--docs N] [--writes W] [--crdtdb PATH] [--dir DIR] [--keep]
+//   scale_bench [--quick] [--docs N] [--writes W] [--only balance|scale|stream] [--crdtdb PATH]
+//               [--dir DIR] [--keep]
 //
 // Groups:
 //   balance   N document keys "c/<n>" (default 1,000,000) placed by cluster::Placement (256
@@ -23,7 +24,10 @@
 //             documents held (its `status`); the largest node's against the one-node region's,
 //             and the CPU per acknowledged write summed over nodes against the one-node region's.
 //             Also the nodes' CPU while all idle for 2 s before the writes (ticks, anti-entropy
-//             timers), summed per region.
+//             timers), summed per region, and the kernel's share of the region's CPU in the
+//             writes' window (system over user + system time, /proc/PID/stat).
+//   stream    The CPU that receiving a writer's delta stream costs a region of one node and one of
+//             four (StreamGroup), and the bytes each node receives.
 //   redirect  On the four-node region: a `get` sent to a node that does not own the document,
 //             which answers with the owners' endpoints, followed by the same get to the first
 //             owner, each on a new connection as the CLI makes them (cli/main.cc, RunRemote),
@@ -84,7 +88,7 @@ constexpr uint64_t kChunk = 1000;  // writes per turn of a region in the scale g
 // How long the scale group waits after the last write for the flushes and compactions it caused.
 constexpr auto kSettle = std::chrono::seconds(2);
 // The regions the scale group creates under the directory, one per node count.
-constexpr const char* kRegionDirs[] = {"one", "two", "four"};
+constexpr const char* kRegionDirs[] = {"one", "two", "four", "stream1", "stream4"};
 
 struct Config {
   uint64_t docs = 1'000'000;
@@ -94,6 +98,7 @@ struct Config {
   uint64_t redirect_samples = 500;
   double idle_seconds = 2.0;
   std::string crdtdb = CRDTDB_BINARY;
+  std::string only;  // one group (balance, scale, stream) or, empty, every group
   DatabaseDir dir;
 };
 
@@ -117,12 +122,11 @@ int UnusedPort() {
   }
 }
 
-// The YAML of a cluster of one region `name` with `nodes` nodes (written without `nodes:`, as a
-// one-node region of today, when there is one), each storing its data in a directory named after
-// it ("data" for a one-node region) beside the file. Endpoints are free loopback ports.
-std::string RegionYaml(const std::string& name, int nodes, int replication_factor) {
-  std::string yaml = "cluster: scale-bench\npartitions: " + std::to_string(kPartitions) +
-                     "\nanti_entropy_interval_ms: 1000\nregions:\n  - name: " + name + "\n";
+// The YAML entry of a region `name` with `nodes` nodes (written without `nodes:`, as a one-node
+// region of today, when there is one), each storing its data in a directory named after it
+// beside the file. Endpoints are free loopback ports.
+std::string RegionEntryYaml(const std::string& name, int nodes, int replication_factor) {
+  std::string yaml = "  - name: " + name + "\n";
   auto endpoints = [](const std::string& indent, const std::string& dir) {
     std::string out = indent + "data_dir: " + dir + "\n";
     for (const char* socket : {"publish", "sync", "client"}) {
@@ -130,13 +134,23 @@ std::string RegionYaml(const std::string& name, int nodes, int replication_facto
     }
     return out;
   };
-  if (nodes == 1) return yaml + endpoints("    ", "data");
+  if (nodes == 1) return yaml + endpoints("    ", name);
   yaml += "    replication_factor: " + std::to_string(replication_factor) + "\n    nodes:\n";
   for (int i = 1; i <= nodes; ++i) {
     const std::string node = name + "-" + std::to_string(i);
     yaml += "      - name: " + node + "\n" + endpoints("        ", node);
   }
   return yaml;
+}
+
+// The head of every cluster file the bench writes; region entries (RegionEntryYaml) follow.
+std::string ClusterHeadYaml() {
+  return "cluster: scale-bench\npartitions: " + std::to_string(kPartitions) +
+         "\nanti_entropy_interval_ms: 1000\nregions:\n";
+}
+
+std::string RegionYaml(const std::string& name, int nodes, int replication_factor) {
+  return ClusterHeadYaml() + RegionEntryYaml(name, nodes, replication_factor);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,24 +248,36 @@ command::Outcome Call(net::ClientConnection& connection, const command::Command&
 // status until it is destroyed.
 class Region {
  public:
-  // Everything the region writes (its configuration, the nodes' stores and logs) goes to
-  // dir/name.
-  Region(const Config& cfg, const fs::path& parent, const std::string& name, int nodes) {
-    const fs::path dir = parent / name;
-    fs::create_directories(dir);
-    const fs::path yaml = dir / "region.yaml";
-    std::ofstream(yaml) << RegionYaml(name, nodes, 1);
+  // The region `name` of the cluster file `yaml`; the nodes' stores and logs go beside the file.
+  Region(const Config& cfg, const fs::path& yaml, const std::string& name) {
     config_ = Must(LoadClusterConfig(yaml.string()), "config");
     placement_ = std::make_unique<cluster::Placement>(cluster::Placement::Compute(config_));
+    for (size_t r = 0; r < config_.regions.size(); ++r) {
+      if (config_.regions[r].name == name) index_ = r;
+    }
+    const bool one_node = region().nodes.size() == 1;
     for (const NodeConfig& node : region().nodes) {
-      processes_.push_back(std::make_unique<NodeProcess>(cfg.crdtdb, yaml.string(), name,
-                                                         nodes == 1 ? "" : node.name, node.client,
-                                                         (dir / (node.name + ".log")).string()));
+      processes_.push_back(std::make_unique<NodeProcess>(
+          cfg.crdtdb, yaml.string(), name, one_node ? "" : node.name, node.client,
+          (yaml.parent_path() / (node.name + ".log")).string()));
       connections_.push_back(std::make_unique<net::ClientConnection>(node.client, 5000));
     }
   }
+  // A region alone in its cluster, of `nodes` nodes with replication factor 1: its file, stores
+  // and logs go to parent/name.
+  static std::unique_ptr<Region> Alone(const Config& cfg, const fs::path& parent,
+                                       const std::string& name, int nodes) {
+    return std::make_unique<Region>(cfg, WriteCluster(parent / name, RegionYaml(name, nodes, 1)),
+                                    name);
+  }
+  // Writes `yaml` to dir/region.yaml, creating dir.
+  static fs::path WriteCluster(const fs::path& dir, const std::string& yaml) {
+    fs::create_directories(dir);
+    std::ofstream(dir / "region.yaml") << yaml;
+    return dir / "region.yaml";
+  }
 
-  const RegionConfig& region() const { return config_.regions[0]; }
+  const RegionConfig& region() const { return config_.regions[index_]; }
   size_t size() const { return processes_.size(); }
   // The index of the first owner of document n.
   size_t OwnerOf(uint64_t n) const {
@@ -266,14 +292,23 @@ class Region {
     for (const auto& p : processes_) out.push_back(p->CpuSeconds());
     return out;
   }
-  net::ClientConnection& connection(size_t node) { return *connections_[node]; }
-  double Documents(size_t node) {
-    const command::Outcome status = Call(connection(node), StatusCommand());
-    return nlohmann::json::parse(status.out).at("documents").get<double>();
+  // Per node: (user, system) CPU seconds so far (NodeProcess::UserSystemSeconds).
+  std::vector<std::pair<double, double>> UserSystemSeconds() const {
+    std::vector<std::pair<double, double>> out;
+    for (const auto& p : processes_) out.push_back(p->UserSystemSeconds());
+    return out;
   }
+  net::ClientConnection& connection(size_t node) { return *connections_[node]; }
+  // A figure of the node's `status` ("documents", "bytes_received", ...).
+  double StatusFigure(size_t node, const char* figure) {
+    const command::Outcome status = Call(connection(node), StatusCommand());
+    return nlohmann::json::parse(status.out).at(figure).get<double>();
+  }
+  double Documents(size_t node) { return StatusFigure(node, "documents"); }
 
  private:
   ClusterConfig config_;
+  size_t index_ = 0;  // of region() in config_
   std::unique_ptr<cluster::Placement> placement_;
   std::vector<std::unique_ptr<NodeProcess>> processes_;
   std::vector<std::unique_ptr<net::ClientConnection>> connections_;
@@ -295,6 +330,9 @@ struct Load {
   std::vector<double> idle_cpu_s;  // per node, while every region idled (cfg.idle_seconds)
   std::vector<double> cpu_s;       // per node, caused by the writes (see ScaleGroup)
   std::vector<double> docs;        // per node, after the writes
+  // The kernel's share of the region's CPU from the first write to kSettle after the last, in
+  // percent (system over user + system, summed over the nodes, idle included).
+  double system_pct = 0;
   double seconds = 0;              // wall time of the region's turns
 };
 
@@ -315,7 +353,7 @@ void PrintLoad(const Config& cfg, Region& region, const Load& load) {
   for (size_t i = 0; i < region.size(); ++i) {
     std::fprintf(stderr, " node %zu: %.3f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
   }
-  std::fprintf(stderr, "\n");
+  std::fprintf(stderr, " system %.1f%% of the CPU\n", load.system_pct);
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -353,40 +391,62 @@ void RedirectGroup(const Config& cfg, Region& region, Reporter& out) {
               Percentile(direct_us, 0.99)});
 }
 
-void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
-  std::vector<std::unique_ptr<Region>> regions;
-  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
-    regions.push_back(std::make_unique<Region>(cfg, dir, name, nodes));
-  }
+// Runs `work` on `regions` (it fills each Load's `seconds` if it times them) and returns what it
+// cost each region's nodes in CPU: all they spent from the start of `work` until kSettle after
+// its end (so that the memtable flushes and compactions it caused count, whenever LevelDB runs
+// them), less what they spend idle in that time, at the rate measured over cfg.idle_seconds
+// before it.
+template <typename Work>
+std::vector<Load> MeasureLoads(const Config& cfg, const std::vector<Region*>& regions,
+                               Work&& work) {
   std::vector<Load> loads(regions.size());
   for (size_t r = 0; r < regions.size(); ++r) loads[r].idle_cpu_s = regions[r]->CpuSeconds();
   std::this_thread::sleep_for(std::chrono::duration<double>(cfg.idle_seconds));
   std::vector<std::vector<double>> start(regions.size());
+  std::vector<std::vector<std::pair<double, double>>> start_split(regions.size());
   for (size_t r = 0; r < regions.size(); ++r) {
     start[r] = regions[r]->CpuSeconds();
+    start_split[r] = regions[r]->UserSystemSeconds();
     loads[r].idle_cpu_s = Minus(start[r], loads[r].idle_cpu_s);
   }
-  // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
-  // the machine's speed (other jobs on its 2 cores) hits the three alike.
   Stopwatch window;
-  for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
-    const uint64_t last = std::min(cfg.writes, first + kChunk);
-    for (size_t i = 0; i < regions.size(); ++i) {
-      const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
-      WriteChunk(*regions[r], first, last, &loads[r]);
-    }
-  }
-  // A node's CPU caused by the writes: all it spent from the first write until kSettle after the
-  // last (so that the memtable flushes and compactions the writes caused count, whenever LevelDB
-  // runs them), less what it spends idle in that time, at the rate measured before.
+  work(loads);
   std::this_thread::sleep_for(kSettle);
   const double window_s = window.Seconds();
   for (size_t r = 0; r < regions.size(); ++r) {
     loads[r].cpu_s = Minus(regions[r]->CpuSeconds(), start[r]);
+    double user = 0, system = 0;
+    const auto split = regions[r]->UserSystemSeconds();
+    for (size_t i = 0; i < split.size(); ++i) {
+      user += split[i].first - start_split[r][i].first;
+      system += split[i].second - start_split[r][i].second;
+    }
+    loads[r].system_pct = user + system > 0 ? system / (user + system) * 100 : 0;
     for (size_t i = 0; i < loads[r].cpu_s.size(); ++i) {
       loads[r].cpu_s[i] -= loads[r].idle_cpu_s[i] / cfg.idle_seconds * window_s;
     }
   }
+  return loads;
+}
+
+void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
+  std::vector<std::unique_ptr<Region>> regions;
+  std::vector<Region*> measured;
+  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
+    regions.push_back(Region::Alone(cfg, dir, name, nodes));
+    measured.push_back(regions.back().get());
+  }
+  // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
+  // the machine's speed (other jobs on its 2 cores) hits the three alike.
+  std::vector<Load> loads = MeasureLoads(cfg, measured, [&](std::vector<Load>& timed) {
+    for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
+      const uint64_t last = std::min(cfg.writes, first + kChunk);
+      for (size_t i = 0; i < regions.size(); ++i) {
+        const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
+        WriteChunk(*regions[r], first, last, &timed[r]);
+      }
+    }
+  });
   for (size_t r = 0; r < regions.size(); ++r) {
     for (size_t i = 0; i < regions[r]->size(); ++i)
       loads[r].docs.push_back(regions[r]->Documents(i));
@@ -404,11 +464,79 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
     out.Report({prefix + "_docs_max_node", Max(load.docs), "docs", "one_node_docs", one.docs[0]});
     out.Report({prefix + "_cpu_us_per_write", Sum(load.cpu_s) * per_write_us, "us",
                 "one_node_cpu_us_per_write", one.cpu_s[0] * per_write_us});
+    out.Report({prefix + "_system_cpu_pct", load.system_pct, "%", "one_node_system_cpu_pct",
+                one.system_pct});
     out.Report({prefix + "_idle_cpu_ms_per_s", Sum(load.idle_cpu_s) / cfg.idle_seconds * 1e3,
                 "ms/s", "one_node_idle_cpu_ms_per_s",
                 Sum(one.idle_cpu_s) / cfg.idle_seconds * 1e3});
   }
   RedirectGroup(cfg, *regions.back(), out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// stream
+
+// What receiving a writer's delta stream costs the nodes of a region, by their number: a writer
+// region of one node with a region of one node, and (another cluster, side by side) with a region
+// of four. Each node of four keeps a quarter of the partitions and applies a quarter of the
+// deltas, but subscribes to the writer's whole stream (docs/sharding.md, "Replication per
+// partition"): the excess of the four nodes' summed CPU over the one node's is what the deltas it
+// receives and drops cost, and the bytes each receives show whether the stream is cut per node.
+void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
+  std::vector<std::unique_ptr<Region>> writers, readers;
+  for (int nodes : {1, 4}) {
+    const std::string n = std::to_string(nodes);
+    const fs::path yaml =
+        Region::WriteCluster(dir / ("stream" + n), ClusterHeadYaml() + RegionEntryYaml("w" + n, 1, 1) +
+                                                      RegionEntryYaml("r" + n, nodes, 1));
+    writers.push_back(std::make_unique<Region>(cfg, yaml, "w" + n));
+    readers.push_back(std::make_unique<Region>(cfg, yaml, "r" + n));
+  }
+  const std::vector<Region*> measured = {readers[0].get(), readers[1].get(), writers[0].get(),
+                                         writers[1].get()};
+  const std::vector<Load> loads = MeasureLoads(cfg, measured, [&](std::vector<Load>& timed) {
+    for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
+      const uint64_t last = std::min(cfg.writes, first + kChunk);
+      for (size_t i = 0; i < writers.size(); ++i) {
+        const size_t w = turn % 2 == 0 ? i : writers.size() - 1 - i;
+        WriteChunk(*writers[w], first, last, &timed[2 + w]);
+      }
+    }
+    // Until every reader holds every document (by the stream, or anti-entropy for what it lost).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (Region* reader : {readers[0].get(), readers[1].get()}) {
+      for (;;) {
+        double held = 0;
+        for (size_t i = 0; i < reader->size(); ++i) held += reader->Documents(i);
+        if (held == static_cast<double>(cfg.writes)) break;
+        if (std::chrono::steady_clock::now() > deadline) Fail("the stream did not deliver");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+  std::vector<double> bytes_received[2];
+  for (size_t r = 0; r < readers.size(); ++r) {
+    for (size_t i = 0; i < readers[r]->size(); ++i)
+      bytes_received[r].push_back(readers[r]->StatusFigure(i, "bytes_received"));
+    std::fprintf(stderr, "scale_bench: stream to %zu node(s): CPU s per node", readers[r]->size());
+    for (double cpu : loads[r].cpu_s) std::fprintf(stderr, " %.3f", cpu);
+    std::fprintf(stderr, ", the writer's %.3f; bytes received per node", loads[2 + r].cpu_s[0]);
+    for (double bytes : bytes_received[r]) std::fprintf(stderr, " %.0f", bytes);
+    std::fprintf(stderr, "; system %.1f%% of the readers' CPU; idle (heartbeats, anti-entropy) %.2f ms/s per reader\n",
+                 loads[r].system_pct,
+                 Sum(loads[r].idle_cpu_s) / cfg.idle_seconds * 1e3 / static_cast<double>(readers[r]->size()));
+  }
+  const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
+  out.Report({"stream_4nodes_cpu_us_per_write", Sum(loads[1].cpu_s) * per_write_us, "us",
+              "one_node_cpu_us_per_write", loads[0].cpu_s[0] * per_write_us});
+  out.Report({"stream_4nodes_cpu_s_max_node", Max(loads[1].cpu_s), "s", "one_node_cpu_s",
+              loads[0].cpu_s[0]});
+  out.Report({"stream_4nodes_bytes_received_max_node", Max(bytes_received[1]), "bytes",
+              "one_node_bytes_received", bytes_received[0][0]});
+  out.Report({"stream_4nodes_idle_cpu_ms_per_s", Sum(loads[1].idle_cpu_s) / cfg.idle_seconds * 1e3,
+              "ms/s", "one_node_idle_cpu_ms_per_s", Sum(loads[0].idle_cpu_s) / cfg.idle_seconds * 1e3});
+  out.Report({"stream_4nodes_writer_cpu_s", loads[3].cpu_s[0], "s", "one_reader_writer_cpu_s",
+              loads[2].cpu_s[0]});
 }
 
 int Main(int argc, char** argv) {
@@ -427,19 +555,23 @@ int Main(int argc, char** argv) {
       cfg.docs = ParseCount("--docs", next), ++i;
     } else if (arg == "--writes") {
       cfg.writes = ParseCount("--writes", next), ++i;
+    } else if (arg == "--only" && next != nullptr) {
+      cfg.only = next, ++i;
     } else if (arg == "--crdtdb" && next != nullptr) {
       cfg.crdtdb = next, ++i;
     } else if (!cfg.dir.ParseFlag(argc, argv, &i)) {
       std::fprintf(
           stderr,
-          "usage: scale_bench [--quick] [--docs N] [--writes W] [--crdtdb PATH] [--dir DIR] "
-          "[--keep]\n");
+          "usage: scale_bench [--quick] [--docs N] [--writes W] [--only balance|scale|stream] "
+          "[--crdtdb PATH] [--dir DIR] [--keep]\n");
       return 2;
     }
   }
   Reporter reporter;
-  BalanceGroup(cfg, reporter);
-  ScaleGroup(cfg, cfg.dir.Create(), reporter);
+  if (cfg.only.empty() || cfg.only == "balance") BalanceGroup(cfg, reporter);
+  const fs::path dir = cfg.dir.Create();
+  if (cfg.only.empty() || cfg.only == "scale") ScaleGroup(cfg, dir, reporter);
+  if (cfg.only.empty() || cfg.only == "stream") StreamGroup(cfg, dir, reporter);
   std::fprintf(stderr, "\n");
   reporter.PrintTable(stderr);
   cfg.dir.Remove(kRegionDirs);

@@ -135,6 +135,7 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
       {"delta_batch", DeltaBatch{deltas}},
       {"heartbeat", Heartbeat{5, hash, {}}},
       {"log_request", LogRequest{3, 1024}},
+      {"log_request_partitions", LogRequest{3, 1024, 256, {0, 7, 255}}},
       {"log_response", LogResponse{3, 9, deltas}},
       {"tree_request", TreeRequest{7, {{0, 0}, {1, 15}, {3, 4095}}}},
       {"tree_response", TreeResponse{7, {{{2, 17}, 0, std::vector<merkle::Fingerprint>(16, fp)}}}},

@@ -92,11 +92,15 @@ class Writer {
   void Body(const LogRequest& m) {
     Uint(m.from_sequence);
     Uint(m.max_deltas);
+    Uint(m.partition_count);
+    Array(m.partitions.size());
+    for (uint32_t p : m.partitions) Uint(p);
   }
   void Body(const LogResponse& m) {
     Uint(m.first_available);
     Uint(m.last_sequence);
     Deltas(m.deltas);
+    Uint(m.scanned_through);
   }
   void Body(const TreeRequest& m) {
     Uint(m.session);
@@ -279,9 +283,28 @@ class Reader {
   }
   bool Body(HandOffRequest* m) { return Roots(&m->placement_version, &m->roots); }
   bool Body(HandOffAnswer* m) { return Roots(&m->placement_version, &m->roots); }
-  bool Body(LogRequest* m) { return Uint(&m->from_sequence) && Uint32(&m->max_deltas); }
+  bool Body(LogRequest* m) {
+    uint32_t n = 0;
+    if (!Uint(&m->from_sequence) || !Uint32(&m->max_deltas) || !Uint32(&m->partition_count) ||
+        !List(kMaxPartitionsPerMessage, &n)) {
+      return false;
+    }
+    const uint32_t count = m->partition_count;
+    if (count > kMaxPartitionsPerMessage || (count & (count - 1)) != 0) {
+      return Fail("the partition count is not a power of two up to 4096");
+    }
+    if (count == 0 && n != 0) return Fail("partitions without a partition count");
+    m->partitions.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (!Uint32(&m->partitions[i])) return false;
+      if (m->partitions[i] >= count) return Fail("no such partition");
+      if (i > 0 && !(m->partitions[i - 1] < m->partitions[i])) return Fail("partitions are not ascending");
+    }
+    return true;
+  }
   bool Body(LogResponse* m) {
-    return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas);
+    return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas) &&
+           Uint(&m->scanned_through);
   }
   bool Body(TreeRequest* m) {
     uint32_t n = 0;
@@ -365,10 +388,8 @@ size_t BodyFieldCount(const Body& body) {
       [](const auto& b) -> size_t {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, DeltaBatch>) return 1;
-        if constexpr (std::is_same_v<T, LogResponse> || std::is_same_v<T, Documents> ||
-                      std::is_same_v<T, Heartbeat>) {
-          return 3;
-        }
+        if constexpr (std::is_same_v<T, LogRequest> || std::is_same_v<T, LogResponse>) return 4;
+        if constexpr (std::is_same_v<T, Documents> || std::is_same_v<T, Heartbeat>) return 3;
         return 2;
       },
       body);

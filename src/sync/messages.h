@@ -30,10 +30,12 @@ namespace crdtdb::sync {
 // 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
 // 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
 // 5: heartbeats acknowledge how far the sender has applied each peer's stream.
+// 6: a LogRequest may ask for some partitions' deltas only, and a LogResponse says how far the
+//    answer read the log (gap repair per partition, docs/protocol.md "Gap repair").
 // Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.
-constexpr unsigned kProtocolVersion = 5;
+constexpr unsigned kProtocolVersion = 6;
 
 // Bounds on one message.
 // Room for one document of the largest size a replica stores (crdt::kMaxEncodedBytes), which
@@ -78,19 +80,27 @@ struct Heartbeat {
   friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 
-// Gap repair: asks the receiver (the origin) for its deltas from `from_sequence`.
+// Gap repair: asks the receiver (the origin) for its deltas from `from_sequence`. A node that
+// keeps some partitions names them: `partitions` of a key space cut into `partition_count`
+// (cluster::Partitioning; a power of two up to kMaxPartitionsPerMessage), ascending and unique,
+// and is sent only the deltas of keys in them. partition_count 0 (and no partitions): every delta.
 struct LogRequest {
   uint64_t from_sequence = 0;
   uint32_t max_deltas = 0;
+  uint32_t partition_count = 0;
+  std::vector<uint32_t> partitions = {};
   friend bool operator==(const LogRequest&, const LogRequest&) = default;
 };
 
 // The answer: `first_available` is the oldest sequence the log still holds (deltas older than it
 // are gone; the requester repairs them by anti-entropy); `deltas` starts at max(from, first).
+// `scanned_through` is the last sequence the answer read (last_sequence if it read none): of the
+// partitions asked for, every delta the log holds up to it is in `deltas`.
 struct LogResponse {
   uint64_t first_available = 0;
   uint64_t last_sequence = 0;
   std::vector<LoggedDelta> deltas;
+  uint64_t scanned_through = 0;
   friend bool operator==(const LogResponse&, const LogResponse&) = default;
 };
 

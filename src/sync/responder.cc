@@ -6,6 +6,7 @@
 #include <map>
 #include <type_traits>
 
+#include "cluster/partitioning.h"
 #include "crdt/codec.h"
 #include "sync/tree_answers.h"
 
@@ -25,7 +26,16 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& reques
   // Where the log starts now: the first delta returned, or past the end if nothing is left.
   response.first_available = deltas->empty() ? std::max(request.from_sequence, response.last_sequence + 1)
                                              : deltas->front().sequence;
+  response.scanned_through = deltas->empty() ? response.last_sequence : deltas->back().sequence;
   response.deltas = std::move(deltas).value();
+  if (request.partition_count != 0) {
+    // Only the asked partitions' deltas travel; the read, and so the work, is bounded as above.
+    const cluster::Partitioning partitioning(request.partition_count);
+    std::erase_if(response.deltas, [&](const LoggedDelta& d) {
+      return !std::binary_search(request.partitions.begin(), request.partitions.end(),
+                                 partitioning.PartitionOf(d.key));
+    });
+  }
   return std::optional<Body>(std::move(response));
 }
 

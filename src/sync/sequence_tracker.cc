@@ -47,6 +47,38 @@ bool SequenceTracker::Add(uint64_t sequence) {
   return true;
 }
 
+void SequenceTracker::AddRange(uint64_t first, uint64_t last) {
+  if (first > last) return;
+  if (first <= contiguous_ + 1) {
+    CoverThrough(last);
+    return;
+  }
+  SawUpTo(last);
+  // Merges with every range it overlaps or touches (first >= contiguous_ + 2 here, so first - 1
+  // does not wrap; last + 1 may, hence `touches`).
+  const uint64_t touches = last == UINT64_MAX ? last : last + 1;
+  auto it = beyond_.upper_bound(first);
+  if (it != beyond_.begin() && std::prev(it)->second >= first - 1) --it;
+  while (it != beyond_.end() && it->first <= touches) {
+    first = std::min(first, it->first);
+    last = std::max(last, it->second);
+    it = beyond_.erase(it);
+  }
+  beyond_.emplace(first, last);
+  Settle();
+}
+
+void SequenceTracker::AddRangeExcept(uint64_t first, uint64_t last,
+                                     const std::vector<uint64_t>& holes) {
+  for (uint64_t hole : holes) {
+    if (hole < first || hole > last) continue;
+    AddRange(first, hole - 1);
+    if (hole == last) return;
+    first = hole + 1;
+  }
+  AddRange(first, last);
+}
+
 void SequenceTracker::SawUpTo(uint64_t sequence) { highest_seen_ = std::max(highest_seen_, sequence); }
 
 void SequenceTracker::OriginEndsAt(uint64_t sequence) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace crdtdb::sync {
 
@@ -21,6 +22,11 @@ class SequenceTracker {
   void CoverThrough(uint64_t sequence);
   // Records one applied sequence; returns false if it was already covered (a duplicate).
   bool Add(uint64_t sequence);
+  // Records every sequence from `first` through `last` as covered (those of partitions this
+  // replica does not keep, which a partition-filtered log answer leaves out). Nothing if first > last.
+  void AddRange(uint64_t first, uint64_t last);
+  // The same, but for the sequences of `holes` (ascending), which stay as they were.
+  void AddRangeExcept(uint64_t first, uint64_t last, const std::vector<uint64_t>& holes);
   // Notes that the origin has written up to `sequence` (from a batch or a heartbeat).
   void SawUpTo(uint64_t sequence);
   // The origin's own word on where its log ends: sequences announced beyond it are forgotten.

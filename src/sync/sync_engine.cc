@@ -278,22 +278,35 @@ void SyncEngine::RequestMissing(Peer& peer, uint64_t now_ms) {
   if (!missing || peer.log_request_sent_ms) return;
   peer.log_request_sent_ms = now_ms;
   ++stats_.log_requests;
-  Send(Outgoing::Kind::kRequest, peer.name,
-       LogRequest{*missing, static_cast<uint32_t>(kMaxDeltasPerMessage)});
+  LogRequest request{*missing, static_cast<uint32_t>(kMaxDeltasPerMessage)};
+  scope_.FilterLogRequest(&request);
+  Send(Outgoing::Kind::kRequest, peer.name, std::move(request));
 }
 
 void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms) {
-  if (!response.deltas.empty() && response.deltas.back().sequence <= peer.stream.contiguous()) {
+  const uint64_t before = peer.stream.contiguous();
+  // Asked for the partitions this replica keeps only (SyncScope::FilterLogRequest): the answer
+  // holds their deltas up to scanned_through, and the sequences it leaves out are the others'.
+  const bool filtered = scope_.partitioning && !scope_.keeps_all;
+  const uint64_t scanned = std::min(response.scanned_through, response.last_sequence);
+  if (filtered ? scanned <= before && response.last_sequence > before
+               : !response.deltas.empty() && response.deltas.back().sequence <= before) {
     return;  // the late or duplicated answer to an earlier request
   }
   peer.log_request_sent_ms.reset();
-  const uint64_t before = peer.stream.contiguous();
   if (response.first_available > before + 1) {
     // The origin's log dropped what we miss: anti-entropy repairs it; the stream goes on after.
     peer.stream.CoverThrough(response.first_available - 1);
     if (!peer.session) peer.next_anti_entropy_ms = now_ms;
   }
   ApplyDeltas(peer, response.deltas, now_ms);
+  if (filtered) {
+    std::vector<uint64_t> not_applied;  // stay gaps: asked again, then left to anti-entropy
+    for (const LoggedDelta& d : response.deltas) {
+      if (!peer.stream.Covered(d.sequence)) not_applied.push_back(d.sequence);
+    }
+    peer.stream.AddRangeExcept(before + 1, scanned, not_applied);
+  }
   peer.stream.OriginEndsAt(response.last_sequence);
   if (peer.stream.contiguous() == before && peer.stream.FirstMissing()) {
     // No progress: what is missing cannot come from the log (a delta this replica cannot decode

@@ -21,6 +21,7 @@
 #include "cluster/partition_set.h"
 #include "cluster/partitioning.h"
 #include "merkle/merkle_tree.h"
+#include "sync/messages.h"
 
 namespace crdtdb::sync {
 
@@ -70,6 +71,9 @@ struct SyncScope {
   // the subtrees of the partitions shared (those this replica keeps, for a peer not listed), and
   // of the partitions Moving to it.
   std::vector<merkle::NodeId> SubtreesWith(const std::string& peer) const;
+  // Narrows a gap-repair request to the partitions this replica keeps (owned or handing off),
+  // unless it keeps everything.
+  void FilterLogRequest(LogRequest* request) const;
   // Stops keeping `partition` once it is dropped.
   void Dropped(cluster::PartitionId partition);
 };

@@ -170,8 +170,17 @@ class Gen {
         for (StreamAck& a : m.acknowledged) a = StreamAck{origin += 1 + Below(1000), Uint()};
         return m;
       }
-      case 2: return LogRequest{Uint(), Uint32()};
-      case 3: return LogResponse{Uint(), Uint(), Deltas(big)};
+      case 2: {
+        LogRequest m{Uint(), Uint32()};
+        if (OneIn(2)) {  // a node that keeps some partitions
+          m.partition_count = uint32_t{1} << Below(13);
+          for (uint32_t p = 0; p < m.partition_count; ++p) {
+            if (OneIn(3) || (big && p == m.partition_count - 1)) m.partitions.push_back(p);
+          }
+        }
+        return m;
+      }
+      case 3: return LogResponse{Uint(), Uint(), Deltas(big), Uint()};
       case 4: {
         TreeRequest m{Uint(), {}};
         m.nodes.resize(Count(big ? kMaxNodesPerMessage : 30));
@@ -316,8 +325,8 @@ std::vector<std::string> Baselines() {
   return {
       Msg(kDeltaBatch, {A({Delta(1), Delta(2)})}),
       Msg(kHeartbeat, {U(5), H(), A({A({U(3), U(9)}), A({U(8), U(1)})})}),
-      Msg(kLogRequest, {U(1), U(1024)}),
-      Msg(kLogResponse, {U(1), U(2), A({Delta(1), Delta(2)})}),
+      Msg(kLogRequest, {U(1), U(1024), U(256), A({U(3), U(200)})}),
+      Msg(kLogResponse, {U(1), U(2), A({Delta(1), Delta(2)}), U(2)}),
       Msg(kTreeRequest, {U(9), A({Node(0, 0), Node(4, 65535)})}),
       Msg(kTreeResponse, {U(9), A({TreeNodeV(), TreeNodeV(Node(3, 4095))})}),
       Msg(kLeafRequest, {U(9), A({U(0), U(merkle::kLeafCount - 1)})}),
@@ -421,7 +430,7 @@ TEST_CASE("the wire format: [version, type, sender, fields...] with types number
   // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, acknowledging replica 3's
   // stream up to 9, byte by byte.
   const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}, {{3, 9}}}});
-  const std::string expected = std::string("\x96\x05\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
+  const std::string expected = std::string("\x96\x06\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
                                std::string(7, '\0') + "\x02" + std::string("\x91\x92\x03\x09", 4);
   CHECK(bytes == expected);
   // A type's number is its position in this list + 1; the names are TypeName's.
@@ -618,7 +627,8 @@ TEST_CASE("an unknown protocol version is refused, and named") {
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 2), "unsupported protocol version 2");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 3), "unsupported protocol version 3");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 4), "unsupported protocol version 4");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 6), "unsupported protocol version 6");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 5), "unsupported protocol version 5");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 7), "unsupported protocol version 7");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, UINT64_MAX),
                    "unsupported protocol version 18446744073709551615");
   CHECK_CORRUPTION(Pack(A({S("1"), U(kHeartbeat), U(7), U(5), H()})),
@@ -655,8 +665,8 @@ TEST_CASE("counts above the kMax* bounds are refused") {
   };
   CHECK(Decode(Msg(kDeltaBatch, {deltas(kMaxDeltasPerMessage)})).ok());
   CHECK_CORRUPTION(Msg(kDeltaBatch, {deltas(kMaxDeltasPerMessage + 1)}), "too many elements");
-  CHECK(Decode(Msg(kLogResponse, {U(1), U(2), deltas(kMaxDeltasPerMessage)})).ok());
-  CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(2), deltas(kMaxDeltasPerMessage + 1)}),
+  CHECK(Decode(Msg(kLogResponse, {U(1), U(2), deltas(kMaxDeltasPerMessage), U(2)})).ok());
+  CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(2), deltas(kMaxDeltasPerMessage + 1), U(2)}),
                    "too many elements");
 
   CHECK(Decode(Msg(kTreeRequest, {U(1), A(std::vector<V>(kMaxNodesPerMessage, Node(1, 1)))})).ok());
@@ -778,7 +788,7 @@ TEST_CASE("keys that are not valid UTF-8 are refused wherever a key travels") {
   for (const std::string& key : bad) {
     CAPTURE(key);
     CHECK_CORRUPTION(Msg(kDeltaBatch, {A({Delta(1, key)})}), "string is not valid UTF-8");
-    CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(1, key)})}),
+    CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(1, key)}), U(1)}),
                      "string is not valid UTF-8");
     CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({A({S(key), B("s")})}), A({})}),
                      "string is not valid UTF-8");
@@ -814,11 +824,25 @@ TEST_CASE("a hash that is not 16 bytes, or fingerprints not 8 bytes each, are re
   CHECK_CORRUPTION(Msg(kDocuments, {U(1), A({}), A({A({U(merkle::kLeafCount), F()})})}), "no such bucket");
 }
 
+TEST_CASE("a log request's partitions: a power-of-two count, ascending, unique, below the count") {
+  CHECK(Decode(Msg(kLogRequest, {U(1), U(8), U(0), A({})})).ok());  // every partition
+  CHECK(Decode(Msg(kLogRequest, {U(1), U(8), U(1), A({U(0)})})).ok());
+  CHECK(Decode(Msg(kLogRequest, {U(1), U(8), U(4096), A({U(0), U(4095)})})).ok());
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(8192), A({U(0)})}), "not a power of two");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(12), A({U(0)})}), "not a power of two");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(0), A({U(0)})}), "partitions without a partition count");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(256), A({U(256)})}), "no such partition");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(256), A({U(3), U(3)})}), "partitions are not ascending");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(256), A({U(4), U(3)})}), "partitions are not ascending");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(8), U(4096), A(std::vector<V>(kMaxPartitionsPerMessage + 1, U(0)))}),
+                   "too many elements");
+}
+
 TEST_CASE("delta sequence 0 and out-of-range numbers are refused") {
   CHECK_CORRUPTION(Msg(kDeltaBatch, {A({Delta(1), Delta(0)})}), "sequence numbers start at 1");
-  CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(0)})}), "sequence numbers start at 1");
-  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(uint64_t{UINT32_MAX} + 1)}), "number out of range");
-  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), Neg(-1)}), "expected a non-negative integer");
+  CHECK_CORRUPTION(Msg(kLogResponse, {U(1), U(1), A({Delta(0)}), U(1)}), "sequence numbers start at 1");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), U(uint64_t{UINT32_MAX} + 1), U(0), A({})}), "number out of range");
+  CHECK_CORRUPTION(Msg(kLogRequest, {U(1), Neg(-1), U(0), A({})}), "expected a non-negative integer");
   CHECK_CORRUPTION(Msg(kHeartbeat, {Neg(-1), H(), A({})}), "expected a non-negative integer");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H(), A({A({U(0), U(1)})})}), "replica id 0 is reserved");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(1), H(), A({A({U(3), U(1)}), A({U(3), U(2)})})}),

@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "cluster/partitioning.h"
 #include "crdt/digest.h"
 #include "crdt/limits.h"
 #include "sync/tree_answers.h"
@@ -60,6 +61,34 @@ TEST_CASE("a log answer starts at the request, or where the log starts, and name
 
   r = AnswerLog(origin, LogRequest{1, UINT32_MAX});  // at most kMaxDeltasPerMessage
   CHECK(r.deltas.size() == 4);
+}
+
+TEST_CASE("a log answer for some partitions holds only their deltas and says how far it read") {
+  FakeReplica origin(2);
+  for (int i = 0; i < 40; ++i) origin.AppendLog("docs/" + std::to_string(i), "d");
+  const cluster::Partitioning partitioning(4);
+  auto partition_of = [&](uint64_t sequence) {
+    return partitioning.PartitionOf("docs/" + std::to_string(sequence - 1));
+  };
+  LogRequest request{5, 20};
+  request.partition_count = 4;
+  request.partitions = {1, 3};
+  const LogResponse r = AnswerLog(origin, request);
+  CHECK(r.first_available == 5);
+  CHECK(r.last_sequence == 40);
+  CHECK(r.scanned_through == 24);  // 20 deltas read, 5 to 24
+  std::vector<uint64_t> expected;
+  for (uint64_t s = 5; s <= 24; ++s) {
+    if (partition_of(s) == 1 || partition_of(s) == 3) expected.push_back(s);
+  }
+  REQUIRE(!expected.empty());
+  REQUIRE(expected.size() < 20);  // some of the read deltas were of partitions 0 and 2
+  CHECK(Sequences(r) == expected);
+
+  // Without partitions, every delta read, as before; past the end, the log's end.
+  CHECK(AnswerLog(origin, LogRequest{5, 20}).deltas.size() == 20);
+  request.from_sequence = 41;
+  CHECK(AnswerLog(origin, request).scanned_through == 40);
 }
 
 TEST_CASE("a LogRequest for 0 deltas does not claim the log lost what it holds") {

@@ -36,6 +36,12 @@ class Model {
     return true;
   }
   void SawUpTo(uint64_t s) { highest_seen_ = std::max(highest_seen_, s); }
+  // Every sequence of [first, last] but the holes, each as if added.
+  void AddRangeExcept(uint64_t first, uint64_t last, const std::set<uint64_t>& holes) {
+    for (uint64_t s = first; s <= last && first <= last; ++s) {
+      if (holes.count(s) == 0) Add(s);
+    }
+  }
   // The origin says its log ends at `s`: nothing beyond it, or beyond what was received, is
   // still expected.
   void OriginEndsAt(uint64_t s) {
@@ -77,10 +83,11 @@ void CheckSame(const SequenceTracker& tracker, const Model& model, uint64_t prob
 
 // A schedule shaped like a delta stream: sequences arrive in shuffled windows (reordering), some
 // twice (duplication), some never (loss); now and then the receiver covers a prefix (anti-entropy
-// took over a range the log lost, or the stream starts) or hears a heartbeat ahead of the data.
+// took over a range the log lost, or the stream starts), hears a heartbeat ahead of the data, or
+// covers a range but some holes (a log answer for its partitions, whose other deltas it skips).
 TEST_CASE(
     "SequenceTracker agrees with a set model under random Add, CoverThrough, SawUpTo, "
-    "OriginEndsAt") {
+    "OriginEndsAt, AddRange and AddRangeExcept") {
   for (uint64_t seed : testing::PropertySeeds(100)) {
     CAPTURE(seed);
     INFO("replay: " << testing::ReplayCommand(seed));
@@ -98,7 +105,7 @@ TEST_CASE(
         for (uint64_t i = 0; i < n; ++i) pending.push_back(next++);
         std::shuffle(pending.begin(), pending.end(), rng);
       }
-      switch (below(20)) {
+      switch (below(22)) {
         case 0: {  // a prefix becomes covered: below, at or above what is contiguous
           const uint64_t c = tracker.contiguous();
           const uint64_t target = below(2) == 0 ? below(c + 1) : c + below(next - c + 8);
@@ -128,6 +135,23 @@ TEST_CASE(
         }
         case 4: {  // a delta lost for good
           pending.pop_back();
+          break;
+        }
+        case 5:
+        case 6: {  // a range, from anywhere near what is covered, maybe with holes, maybe empty
+          const uint64_t c = tracker.contiguous();
+          const uint64_t first = c > 4 ? c - 4 + below(next - c + 12) : 1 + below(next + 8);
+          const uint64_t last = below(8) == 0 ? first - 1 : first + below(30);
+          std::set<uint64_t> holes;
+          std::vector<uint64_t> holes_ascending;
+          const uint64_t n = below(2) == 0 ? 0 : below(6);
+          for (uint64_t i = 0; i < n; ++i) holes.insert(first + below(32) - 1);
+          holes_ascending.assign(holes.begin(), holes.end());
+          CAPTURE(first);
+          CAPTURE(last);
+          tracker.AddRangeExcept(first, last, holes_ascending);
+          model.AddRangeExcept(first, last, holes);
+          next = std::max(next, last + 1);  // what is pending below it arrives as duplicates
           break;
         }
         default: {  // the next delta in arrival order, sometimes delivered twice

@@ -14,6 +14,8 @@
 
 #include <doctest/doctest.h>
 
+#include "cluster/partition_set.h"
+#include "cluster/partitioning.h"
 #include "sync/responder.h"
 #include "tests/sync/fake_replica.h"
 
@@ -61,6 +63,54 @@ std::vector<LoggedDelta> Deltas(uint64_t first, uint64_t last) {
 
 uint64_t LastDeltaSeq(SyncEngine& engine) {
   return engine.peer_status(kNow).front().last_delta_seq;
+}
+
+TEST_CASE("a node that keeps some partitions repairs a gap from the log with only their deltas") {
+  FakeReplica local(1);
+  SyncOptions options;
+  const cluster::Partitioning partitioning(4);
+  cluster::PartitionSet owned(4);
+  owned.Add(2);
+  options.scope.Set(partitioning, owned);
+  SyncEngine engine(local, {"b"}, options);
+  auto kept = [&](uint64_t s) { return partitioning.PartitionOf("docs/" + std::to_string(s)) == 2; };
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(30, 30)}), kNow);  // 3 to 29 lost
+  Sent sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 3);
+  CHECK(sent.logs[0].partition_count == 4);
+  CHECK(sent.logs[0].partitions == std::vector<uint32_t>{2});
+
+  // The origin's answer: partition 2's deltas of 3 to 29, read through 29.
+  LogResponse answer{3, 30, {}};
+  for (const LoggedDelta& d : Deltas(3, 29)) {
+    if (kept(d.sequence)) answer.deltas.push_back(d);
+  }
+  REQUIRE(!answer.deltas.empty());
+  REQUIRE(answer.deltas.size() < 27);
+  answer.scanned_through = 29;
+  engine.OnResponse("b", FromB(answer), kNow);
+  // Every sequence up to 30 is covered: the answer's deltas applied, the others' not this node's.
+  CHECK(LastDeltaSeq(engine) == 30);
+  CHECK(Take(engine).log_requests == 0);
+  uint64_t applied = 0;
+  for (uint64_t s : {1, 2, 30}) applied += kept(s) ? 1 : 0;
+  CHECK(engine.stats().deltas_received == applied + answer.deltas.size());
+
+  // An answer read only part of the way leaves the rest a gap, asked for next.
+  engine.OnPublished("b", FromB(DeltaBatch{Deltas(60, 60)}), kNow);  // 31 to 59 lost
+  REQUIRE(Take(engine).log_requests == 1);
+  LogResponse partial{31, 60, {}};
+  partial.scanned_through = 40;
+  engine.OnResponse("b", FromB(partial), kNow);
+  CHECK(LastDeltaSeq(engine) == 40);
+  sent = Take(engine);
+  REQUIRE(sent.log_requests == 1);
+  CHECK(sent.logs[0].from_sequence == 41);
+  // The same answer again (late, or duplicated) changes nothing.
+  engine.OnResponse("b", FromB(partial), kNow);
+  CHECK(LastDeltaSeq(engine) == 40);
 }
 
 TEST_CASE("a gap in the stream is pulled from the origin's log, one request at a time") {
