@@ -180,15 +180,13 @@ class Browser:
                 raise TimeoutError("waited %d s for %s" % (timeout_s, what))
             self.pump(0.2)
 
-    def click(self, selector):
-        """Clicks the middle of the element, as a mouse would."""
-        box = self.evaluate(
+    def click(self, selector, timeout_s=10):
+        """Clicks the middle of the element, as a mouse would, once it is visible."""
+        box = self.wait_for(
             "(() => { const e = document.querySelector(%s); if (!e) return null;"
             " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2, r.width * r.height]; })()"
-            % json.dumps(selector))
-        if not box or box[2] == 0:
-            raise RuntimeError("nothing visible to click at " + selector)
+            " return r.width * r.height > 0 ? [r.x + r.width / 2, r.y + r.height / 2] : null; })()"
+            % json.dumps(selector), "something visible to click at " + selector, timeout_s)
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=box[0], y=box[1], button="left",
                       clickCount=1)

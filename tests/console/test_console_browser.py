@@ -226,6 +226,7 @@ class ConsoleInBrowserTest(unittest.TestCase):
 
     def browse(self, collection):
         self.browser.click("#nav-documents")
+        self.browser.wait_for("!document.getElementById('view-documents').hidden", "the documents view")
         self.browser.type("#collection", collection)
         self.browser.click("#browse")
 
