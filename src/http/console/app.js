@@ -219,19 +219,23 @@
 
   async function poll() {
     polling = true;
-    const answer = await api('GET', '/v1/status?scope=region');
-    if (answer.status === 401 || answer.status === 403) {
-      polling = false;  // until a token is entered
-      return;
+    try {
+      const answer = await api('GET', '/v1/status?scope=region');
+      if (answer.status === 401 || answer.status === 403) {
+        polling = false;  // until a token is entered
+        return;
+      }
+      if (answer.status === 200 && answer.json) {
+        renderCluster(answer.json);
+        record(answer.json);
+        drawCharts();
+      } else if (answer.status !== 0) {
+        showBanner('Status: ' + reasonOf(answer));
+      }
+    } finally {
+      // A failed poll (even a bug in drawing it, which the browser still reports) is not the last.
+      if (polling) setTimeout(poll, POLL_MS);
     }
-    if (answer.status === 200 && answer.json) {
-      renderCluster(answer.json);
-      record(answer.json);
-      drawCharts();
-    } else if (answer.status !== 0) {
-      showBanner('Status: ' + reasonOf(answer));
-    }
-    setTimeout(poll, POLL_MS);
   }
 
   // ---- documents ----
@@ -285,11 +289,12 @@
       return;
     }
     const rows = fields.map(([pointer, values]) => el('tr', '', el('td', 'json', pointer),
-        el('td', 'json', values.map((v, i) => JSON.stringify(v) + (i === 0 ? '  (shown)' : '')).join('\n'))));
+        el('td', 'json', ...values.map((v, i) => el('div', '', JSON.stringify(v) + (i === 0 ? '  (shown)' : ''))))));
     const table = el('table', '', el('thead', '', el('tr', '', el('th', '', 'field'), el('th', '', 'values, the one shown first'))),
                      el('tbody', '', ...rows));
     table.id = 'conflict-table';
-    box.replaceChildren(table);
+    // A write replaces what it writes, every concurrent value of those fields included.
+    box.replaceChildren(table, el('p', 'muted', 'Saving writes the document as you edit it: its values replace the ones listed here.'));
   }
 
   async function openDocument(collection, id) {
