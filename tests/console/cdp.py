@@ -65,12 +65,17 @@ class Browser:
         self.errors = []   # what the page reported as errors, as text
         self.allowed = []  # substrings of network error entries the test expects (a 412 it provoked)
         self._load_fired = False
-        pages = [t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page"]
-        target = pages[0]["targetId"] if pages else self.call(
-            "Target.createTarget", url="about:blank")["targetId"]
-        self._session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Runtime", "Log", "Page"):
-            self.call(domain + ".enable")
+        try:
+            pages = [t for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page"]
+            target = pages[0]["targetId"] if pages else self.call(
+                "Target.createTarget", url="about:blank")["targetId"]
+            self._session = self.call("Target.attachToTarget", targetId=target,
+                                      flatten=True)["sessionId"]
+            for domain in ("Runtime", "Log", "Page"):
+                self.call(domain + ".enable")
+        except BaseException:
+            self.close()  # no browser or profile left behind
+            raise
 
     def close(self):
         try:
@@ -197,11 +202,6 @@ class Browser:
         if replace:
             self.evaluate("document.querySelector(%s).select()" % json.dumps(selector))
         self.call("Input.insertText", text=text)
-
-    def press_enter(self):
-        for kind in ("keyDown", "keyUp"):
-            self.call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
-                      windowsVirtualKeyCode=13, text="\r" if kind == "keyDown" else "")
 
     def text(self, selector):
         return self.evaluate("(document.querySelector(%s) || {}).textContent" % json.dumps(selector))

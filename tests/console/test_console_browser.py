@@ -1,11 +1,12 @@
 """The web console in a real browser (docs/http.md, "Console").
 
-Starts a cluster of three one-node regions with real `crdtdb serve` processes on loopback ports
-(region a serves HTTP with a bearer token), opens the console of region a in headless Chromium
-(cdp.py) and does what a person would: enters the token, reads the cluster view, sees a region
-that stops shown as disconnected, browses a collection by pages, opens a document with concurrent
-values, edits it (the change is then read back through the CLI), and edits a document that changed
-since it was opened (the page shows the 412 message; the CLI shows the other change kept).
+Starts three regions with real `crdtdb serve` processes on loopback ports (region a of two nodes,
+the first serving HTTP with a bearer token; b and c of one node each), opens region a's console in
+headless Chromium (cdp.py) and does what a person would: enters the token, reads the cluster view
+(both nodes, every link), sees a region that stops shown as disconnected, watches the charts move
+with writes, browses a collection by pages, opens a document with concurrent values, edits it (the
+change is then read back through the CLI in two regions), and edits a document that changed since
+it was opened (the page shows the 412 message; the CLI shows the other change kept).
 
 Any uncaught exception, console.error or unexpected error log entry in the page fails the test.
 Screenshots go to $CRDTDB_ARTIFACTS (default: a folder in the temporary directory).
@@ -41,21 +42,33 @@ def free_ports(count):
 
 
 class Cluster:
-    """Three one-node regions; region a serves HTTP on `http_port` with `token` required."""
+    """Region a of two nodes (each owns half the partitions; a-1 serves HTTP on `http_port` with
+    `token` required), and regions b and c of one node each."""
+
+    NODES = {"a": ("a-1", "a-2"), "b": ("b",), "c": ("c",)}
 
     def __init__(self, directory):
         self.dir = directory
         token = json.loads(self.cli("http-token"))
         self.token = token["token"]
-        ports = free_ports(3 * len(REGIONS) + 1)
+        ports = free_ports(3 * 4 + 1)
         self.http_port = ports.pop()
-        lines = ["cluster: console-test", "anti_entropy_interval_ms: 300", "regions:"]
+        lines = ["cluster: console-test", "partitions: 64", "anti_entropy_interval_ms: 300",
+                 "regions:"]
         for region in REGIONS:
-            lines += ["  - name: " + region, "    data_dir: data/" + region]
-            for socket_name in ("publish", "sync", "client"):
-                lines.append("    %s: tcp://127.0.0.1:%d" % (socket_name, ports.pop()))
-            if region == "a":
-                lines.append("    http: 127.0.0.1:%d" % self.http_port)
+            lines.append("  - name: " + region)
+            if len(self.NODES[region]) > 1:
+                lines += ["    replication_factor: 1", "    nodes:"]
+            for node in self.NODES[region]:
+                indent = "    "
+                if len(self.NODES[region]) > 1:
+                    lines.append("      - name: " + node)
+                    indent = "        "
+                lines.append(indent + "data_dir: data/" + node)
+                for socket_name in ("publish", "sync", "client"):
+                    lines.append(indent + "%s: tcp://127.0.0.1:%d" % (socket_name, ports.pop()))
+                if node == "a-1":
+                    lines.append(indent + "http: 127.0.0.1:%d" % self.http_port)
         lines += ["security:", "  http_tokens:", "    - " + token["sha256"]]
         self.config = os.path.join(directory, "regions.yaml")
         with open(self.config, "w") as out:
@@ -72,24 +85,29 @@ class Cluster:
                 time.sleep(0.2)
 
     def start(self, region):
-        log = open(os.path.join(self.dir, region + ".log"), "ab")
-        self.servers[region] = subprocess.Popen(
-            [CRDTDB, "serve", "--config", self.config, "--region", region], cwd=self.dir,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        log.close()
+        for node in self.NODES[region]:
+            log = open(os.path.join(self.dir, node + ".log"), "ab")
+            args = [CRDTDB, "serve", "--config", self.config, "--region", region]
+            if len(self.NODES[region]) > 1:
+                args += ["--node", node]
+            self.servers[node] = subprocess.Popen(args, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                                  stdout=log, stderr=log)
+            log.close()
 
     def stop(self, region):
-        server = self.servers.pop(region)
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        for node in self.NODES[region]:
+            server = self.servers.pop(node)
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
     def close(self):
-        for region in list(self.servers):
-            self.stop(region)
+        for region in REGIONS:
+            if any(node in self.servers for node in self.NODES[region]):
+                self.stop(region)
 
     def command(self, region, *args):
         return [CRDTDB, "--config", self.config, "--region", region, *args]
@@ -125,7 +143,8 @@ class ConsoleInBrowserTest(unittest.TestCase):
             cls.cluster.region_cli("a", "put", "/notes/shared", '{"text": "from region a"}')
             local = os.path.join(cls.tmp.name, "laptop")
             cls.cluster.cli("--data-dir", local, "put", "/notes/shared", '{"text": "from the laptop"}')
-            cls.cluster.cli("--data-dir", local, "sync", "--config", cls.cluster.config, "--region", "a")
+            # Through region b (one node), which passes it on to region a.
+            cls.cluster.cli("--data-dir", local, "sync", "--config", cls.cluster.config, "--region", "b")
             cls.browser = Browser(find_chromium())
         except BaseException:
             cls.cluster.close()
@@ -185,9 +204,11 @@ class ConsoleInBrowserTest(unittest.TestCase):
                                   "region %s shown connected" % region)
         self.assertEqual(self.region_state("a"), "healthy")
         nodes = self.browser.evaluate("[...document.querySelectorAll('#nodes tbody tr')].map(r => r.dataset.node + ':' + r.cells[1].textContent)")
-        self.assertEqual(nodes, ["a:healthy"])
+        self.assertEqual(nodes, ["a-1:healthy", "a-2:healthy"])
         links = self.browser.evaluate("[...document.querySelectorAll('#links tbody tr')].map(r => r.dataset.link)")
-        self.assertEqual(sorted(links), ["a>b", "a>c"])
+        self.assertEqual(sorted(links), ["a-1>b", "a-1>c", "a-2>b", "a-2>c"])
+        self.assertEqual(self.browser.evaluate(
+            "document.querySelector('#regions tr[data-region=\"b\"]').cells[3].textContent"), "a-1, a-2")
         summary = self.browser.text("#cluster-summary")
         self.assertIn("console-test", summary)
         self.assertIn("26", summary)  # documents: 25 todos and one note
@@ -197,21 +218,22 @@ class ConsoleInBrowserTest(unittest.TestCase):
         self.browser.wait_for(self.region_state_js("c") + " === 'disconnected'",
                               "region c shown disconnected")
         self.assertEqual(self.region_state("b"), "connected")
-        link = self.browser.evaluate("document.querySelector('#links tr[data-link=\"a>c\"]').cells[2].className")
-        self.assertIn("bad", link)
+        for node in ("a-1", "a-2"):
+            link = self.browser.evaluate(
+                "document.querySelector('#links tr[data-link=\"%s>c\"]').cells[2].textContent" % node)
+            self.assertEqual(link, "disconnected")
 
     def test_2_charts_are_drawn_from_the_polls(self):
         self.open_console()
         self.browser.click("#nav-charts")
-        # Two polls make one rate; writes between them make it non-zero. The legend shows the
-        # latest rate: write until it does (each write is one CLI round trip, bounded in count).
-        written_js = ("(() => { const s = document.querySelector('#legend-throughput span');"
-                      " return s ? parseFloat(s.textContent.split(': ')[1]) || 0 : 0; })()")
+        # Two polls make one rate; writes between them make it non-zero. Write until the chart
+        # shows a rate above zero (each write is one CLI round trip, bounded in count).
+        charted_js = "parseFloat(document.getElementById('chart-throughput').dataset.max || '0')"
         for i in range(200):
             self.cluster.region_cli("a", "put", "/load/w%d" % i, '{"i": %d}' % i)
-            if self.browser.evaluate(written_js) > 0:
+            if self.browser.evaluate(charted_js) > 0:
                 break
-        self.assertGreater(self.browser.evaluate(written_js), 0, "no write rate was charted")
+        self.assertGreater(self.browser.evaluate(charted_js), 0, "no write rate charted after %d writes" % (i + 1))
         self.browser.wait_for("document.querySelectorAll('#chart-throughput polyline, #chart-throughput circle').length > 0",
                               "a throughput line")
         lag_series = self.browser.wait_for(

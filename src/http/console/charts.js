@@ -37,6 +37,7 @@ window.CrdtdbCharts = (() => {
     const plotWidth = WIDTH - LEFT - RIGHT, plotHeight = HEIGHT - TOP - BOTTOM;
     let max = 0;
     for (const s of series) for (const [, v] of s.points) if (v !== null && v > max) max = v;
+    svg.dataset.max = max;  // the largest value drawn, for a reader or a test
     const top = niceCeiling(max);
     const x = (t) => LEFT + plotWidth * (1 - (now_ms - t) / span_ms);
     const y = (v) => TOP + plotHeight * (1 - v / top);
