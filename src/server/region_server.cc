@@ -549,6 +549,7 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
 // The HTTP API of node `self` (http/http_server.h), when its config entry has an `http` endpoint:
 // each request runs as the CLI's command through the node's own client endpoint, or the owners'
 // for a document of a partition it does not keep (`router`, which must outlive the server).
+// `status` is the node's own, or with `?scope=region` the region's view (command/region_status.h).
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
                                                     const NodeConfig& self, command::RegionRouter& router) {
   Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader

@@ -226,14 +226,21 @@ class ConsoleInBrowserTest(unittest.TestCase):
     def test_2_charts_are_drawn_from_the_polls(self):
         self.open_console()
         self.browser.click("#nav-charts")
-        # Two polls make one rate; writes between them make it non-zero. Write until the chart
-        # shows a rate above zero (each write is one CLI round trip, bounded in count).
+        # Two polls (2 s apart) make one rate; writes between them make it non-zero. Write until
+        # the chart shows a rate above zero, paced so the writes span several polls, bounded in
+        # count and time.
         charted_js = "parseFloat(document.getElementById('chart-throughput').dataset.max || '0')"
-        for i in range(200):
+        deadline = time.monotonic() + 30
+        for i in range(600):
             self.cluster.region_cli("a", "put", "/load/w%d" % i, '{"i": %d}' % i)
-            if self.browser.evaluate(charted_js) > 0:
+            if self.browser.evaluate(charted_js) > 0 or time.monotonic() > deadline:
                 break
-        self.assertGreater(self.browser.evaluate(charted_js), 0, "no write rate charted after %d writes" % (i + 1))
+            self.browser.pump(0.05)
+        self.assertGreater(self.browser.evaluate(charted_js), 0, "no write rate charted after %d writes; page: %s" % (
+            i + 1, self.browser.evaluate(
+                "[document.getElementById('updated').textContent, document.getElementById('banner').textContent,"
+                " document.getElementById('auth').hidden, location.hash, document.getElementById('legend-throughput').textContent,"
+                " new Date().toLocaleTimeString()]")))
         self.browser.wait_for("document.querySelectorAll('#chart-throughput polyline, #chart-throughput circle').length > 0",
                               "a throughput line")
         lag_series = self.browser.wait_for(
