@@ -13,6 +13,9 @@ packages=(
   nlohmann-json3-dev libxxhash-dev libzstd-dev
   libcpp-httplib-dev libssl-dev curl
   python3
+  # The console's browser test (tests/console): headless Chromium, driven over its DevTools pipe;
+  # DejaVu so that its screenshots have readable text. About 120 MB to download, 20 s to install.
+  chromium fonts-dejavu-core
   clang libclang-rt-14-dev llvm-14
 )
 

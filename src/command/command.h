@@ -44,6 +44,9 @@ struct Command {
   // If-Match, docs/http.md). Empty: unconditional.
   std::string if_match;
   bool with_version = false;  // get, put, patch: the outcome carries the document's version
+  // status over HTTP (`?scope=region`): the region's view of all its nodes (region_status.h)
+  // rather than the node's own. The node's HTTP sender resolves it; it never travels to a node.
+  bool whole_region = false;
 };
 
 // An owner a node redirects a request to: its client endpoint, and its CURVE public key when the

@@ -12,6 +12,7 @@
 
 #include <httplib.h>
 
+#include "http/console_route.h"
 #include "http/deadline_stream.h"
 #include "http/routes.h"
 #include "http/token_hash.h"
@@ -139,7 +140,8 @@ struct HttpServer::Impl {
       return ErrorAnswer(
           431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
     }
-    if (options.token_digests.empty()) return std::nullopt;
+    // The console's files hold no data; the API requests its page makes are checked here.
+    if (options.token_digests.empty() || IsConsolePath(req.path)) return std::nullopt;
     const std::string authorization = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.size() <= kBearer.size() ||
@@ -158,6 +160,7 @@ struct HttpServer::Impl {
   void Handle(const httplib::Request& req, httplib::Response& res) const {
     // The request is read: from here the command's time counts (it may try several owners).
     ApiServer::ExtendDeadline(options.answer_deadline_ms);
+    if (ServeConsole(req, res)) return;
     Request request;
     request.method = req.method;
     request.path = req.path;

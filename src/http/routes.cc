@@ -176,6 +176,11 @@ std::variant<Route, Answer> RouteOf(const Request& r) {
     Route route;
     route.kind = Route::Kind::kStatus;
     route.command.verb = Verb::kStatus;
+    if (auto it = r.query.find("scope"); it != r.query.end()) {
+      if (it->second != "node" && it->second != "region")
+        return ErrorAnswer(400, "scope must be node or region");
+      route.command.whole_region = it->second == "region";
+    }
     return route;
   }
   if (s[1] != "docs") return ErrorAnswer(404, "no such route: " + r.path);
@@ -193,6 +198,10 @@ Answer AnswerOf(const Route& route, const command::Outcome& outcome) {
     case command::kExitNotFound: return ErrorAnswer(404, outcome.error);
     case command::kExitPreconditionFailed: return ErrorAnswer(412, outcome.error);
     default: {
+      // A region's status that lacks some partitions is still its view: `healthy` false and
+      // `unavailable_partitions` say what is missing (region_status.h).
+      if (route.kind == Route::Kind::kStatus && !outcome.out.empty())
+        return Answer{200, {}, WithoutNewline(outcome.out)};
       // Exit 1 is never the caller's fault: an owner that did not answer, storage refusing.
       // Either may pass, so the client is told to try again.
       Answer a = ErrorAnswer(503, outcome.error);

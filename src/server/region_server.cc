@@ -21,6 +21,7 @@
 #include "cluster/placement.h"
 #include "command/document_version.h"
 #include "command/exit_codes.h"
+#include "command/region_status.h"
 #include "command/region_router.h"
 #include "command/status_json.h"
 #include "config/value_syntax.h"
@@ -548,8 +549,9 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
 // The HTTP API of node `self` (http/http_server.h), when its config entry has an `http` endpoint:
 // each request runs as the CLI's command through the node's own client endpoint, or the owners'
 // for a document of a partition it does not keep (`router`, which must outlive the server).
-Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const NodeConfig& self,
-                                                    command::RegionRouter& router) {
+// `status` is the node's own, or with `?scope=region` the region's view (command/region_status.h).
+Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
+                                                    const NodeConfig& self, command::RegionRouter& router) {
   Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader
   if (!endpoint.ok()) return endpoint.status();
   http::HttpOptions options;
@@ -557,8 +559,12 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   options.port = endpoint->port;
   options.token_digests = config.security.http_tokens;
   const std::string node = self.name;
-  auto send = [&router, &self](const command::Command& command) -> command::Outcome {
+  auto send = [&router, &self, &config, &region](const command::Command& command) -> command::Outcome {
     if (command.verb != command::Command::Verb::kStatus) return router.Execute(command);
+    // A one-node region's node is the region: its own status is the region's view.
+    if (command.whole_region && region.nodes.size() > 1) {
+      return command::RegionStatus(router, config, region, "");
+    }
     bool sent = false;
     Result<command::Outcome> outcome = router.Call(self, command, &sent);  // this node's own status
     if (outcome.ok()) return std::move(outcome).value();
@@ -630,7 +636,7 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   command::RegionRouter router(config, *own_region, std::move(router_options));
   std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
   if (self->http) {
-    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *self, router);
+    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *own_region, *self, router);
     if (!started.ok()) return started.status();
     http_server = std::move(started).value();
   }

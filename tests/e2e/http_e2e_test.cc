@@ -187,7 +187,7 @@ TEST_CASE(
     check(first.Get("/v1/docs/a/b/c"), 400, "bad_request");
     check(first.Get("/v1/docs/todos?limit=0"), 400, "bad_request");
     check(first.Get("/v1/nothing"), 404, "not_found");
-    check(first.Get("/"), 404, "not_found");
+    check(first.Get("/nothing"), 404, "not_found");  // "/" is the console
     httplib::Result wrong_method = first.Put("/v1/status", "{}", "application/json");
     check(wrong_method, 405, "method_not_allowed");
     CHECK(wrong_method->get_header_value("Allow") == "GET, HEAD");
@@ -211,6 +211,35 @@ TEST_CASE(
     httplib::Result right = first.Get("/v1/docs/todos/t1");
     REQUIRE(right);
     CHECK(right->status == 200);
+  }
+
+  SUBCASE("status?scope=region is the region's view; the console is served without a token") {
+    httplib::Result region = second.Get("/v1/status?scope=region");
+    REQUIRE(region);
+    CHECK(region->status == 200);
+    const nlohmann::json view = Body(region);
+    CHECK(view["region"] == "a");
+    CHECK(view["documents"] == 12);  // the whole region's, not one node's
+    REQUIRE(view["nodes"].size() == 2);
+    CHECK(view["nodes"][0]["name"] == "a-1");
+    CHECK(view["nodes"][1]["reachable"] == true);
+    httplib::Result bad = second.Get("/v1/status?scope=everything");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+
+    httplib::Result page = cluster.Client(0, /*with_token=*/false).Get("/");
+    REQUIRE(page);
+    CHECK(page->status == 200);
+    CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+    CHECK(page->body.find("/console/app.js") != std::string::npos);
+    httplib::Headers revalidate{{"If-None-Match", page->get_header_value("ETag")}};
+    httplib::Result again = cluster.Client(0, false).Get("/", revalidate);
+    REQUIRE(again);
+    CHECK(again->status == 304);
+    // The API behind it still needs the token.
+    httplib::Result api = cluster.Client(0, false).Get("/v1/status?scope=region");
+    REQUIRE(api);
+    CHECK(api->status == 401);
   }
 
   SUBCASE("every path of docs/openapi.yaml answers one of its documented statuses") {

@@ -75,6 +75,12 @@ TEST_CASE("requests become the CLI's commands") {
   CHECK(list.command.start_after == "k");
   CHECK(*Routed(Make("GET", "/v1/docs/todos")).command.limit == kDefaultPageSize);
   CHECK(Routed(Make("GET", "/v1/status")).command.verb == Verb::kStatus);
+  CHECK_FALSE(Routed(Make("GET", "/v1/status")).command.whole_region);
+  Request region = Make("GET", "/v1/status");
+  region.query = {{"scope", "region"}};
+  CHECK(Routed(region).command.whole_region);
+  region.query = {{"scope", "node"}};
+  CHECK_FALSE(Routed(region).command.whole_region);
 }
 
 TEST_CASE("requests without a route get the documented error") {
@@ -94,6 +100,11 @@ TEST_CASE("requests without a route get the documented error") {
   for (const char* limit : {"0", "1001", "x", "", "-1"}) {
     Request r = Make("GET", "/v1/docs/a");
     r.query = {{"limit", limit}};
+    CHECK(Refused(r) == 400);
+  }
+  for (const char* scope : {"", "all", "Region"}) {
+    Request r = Make("GET", "/v1/status");
+    r.query = {{"scope", scope}};
     CHECK(Refused(r) == 400);
   }
   for (const char* tag : {"abc", "W/\"abc\"", "\"a\"b\""}) {
@@ -118,6 +129,16 @@ TEST_CASE("outcomes become statuses, ETags and pages") {
   CHECK(down.status == 503);
   CHECK(Header(down, "Retry-After") == "1");
   CHECK(AnswerOf(Routed(Make("DELETE", "/v1/docs/t/a")), command::Outcome{}).status == 204);
+
+  // A region's status that lacks partitions is still shown (exit 1 with the view on stdout); a
+  // status that could not be had at all is 503.
+  Route status = Routed(Make("GET", "/v1/status"));
+  Answer partial = AnswerOf(
+      status, command::Outcome{command::kExitFailure, "{\"healthy\":false}\n", "2 partitions", {}, {}});
+  CHECK(partial.status == 200);
+  CHECK(partial.body == "{\"healthy\":false}");
+  CHECK(AnswerOf(status, command::Outcome{command::kExitFailure, "", "no answer", {}, {}}).status ==
+        503);
 
   Request page = Make("GET", "/v1/docs/t");
   page.query = {{"limit", "2"}};
