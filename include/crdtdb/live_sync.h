@@ -67,7 +67,7 @@ struct LiveSyncState {
   // for more than 2 s (4 heartbeats) since.
   bool connected = false;
   // Local writes committed since the start of the last session that found both sides equal
-  // (since start_sync before the first): what the region may not have yet.
+  // (before the first, every local write ever): what the region may not have yet.
   uint64_t pending_local_changes = 0;
   std::string last_error;           // of the last failed session; empty after a success
   uint64_t last_sync_unix_ms = 0;   // when a session last found both sides equal; 0: never

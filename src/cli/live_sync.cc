@@ -55,7 +55,9 @@ Status RunLiveSync(const Arguments& a, const std::atomic<bool>& stop, std::ostre
     }
     if (Status s = CheckEndpoint(a.endpoint); !s.ok()) return s;
     if (!a.publish.empty()) {
-      if (Status s = CheckEndpoint(a.publish); !s.ok()) return s.WithContext("--publish");
+      if (!CheckEndpoint(a.publish).ok()) {
+        return Status::InvalidArgument("--publish \"" + a.publish + "\": must be tcp://HOST:PORT, the region's publish endpoint");
+      }
     }
     options.endpoint = a.endpoint;
     options.publish_endpoint = a.publish;

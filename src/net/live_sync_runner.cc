@@ -104,8 +104,10 @@ class Runner final : public db::LiveSyncs::Task {
     // Named, so that a thread left behind would show whose it is (ps -L, /proc/PID/task/*/comm).
     pthread_setname_np(pthread_self(), kLiveSyncThreadName);
     std::random_device random;
+    // Nothing is known to be at the region yet: every local write counts as pending until the
+    // first session finds both sides equal.
     sync::LiveSyncSchedule schedule(plan_.timing, links_.size(), (uint64_t{random()} << 32) | random(),
-                                    db_.last_sequence(), SteadyMs());
+                                    /*synced_sequence=*/0, SteadyMs());
     while (!stop_.load()) {
       uint64_t now = SteadyMs();
       schedule.OnTick(now);

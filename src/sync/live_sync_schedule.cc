@@ -7,13 +7,13 @@
 namespace crdtdb::sync {
 
 LiveSyncSchedule::LiveSyncSchedule(LiveSyncTiming timing, size_t streams, uint64_t seed,
-                                   uint64_t local_sequence, uint64_t now_ms)
+                                   uint64_t synced_sequence, uint64_t now_ms)
     : timing_(timing),
       streams_(streams),
       random_(seed == 0 ? 0x9e3779b97f4a7c15 : seed),
       due_ms_(now_ms),
       last_end_ms_(now_ms),
-      synced_sequence_(local_sequence) {}
+      synced_sequence_(synced_sequence) {}
 
 void LiveSyncSchedule::DueBy(uint64_t ms) { due_ms_ = std::min(due_ms_, std::max(ms, backoff_until_ms_)); }
 

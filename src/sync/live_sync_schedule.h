@@ -45,9 +45,9 @@ struct LiveSyncTiming {
 class LiveSyncSchedule {
  public:
   // `streams`: how many delta streams are heard (0: none, the schedule then polls). `seed` drives
-  // the jitter; `local_sequence` is the replica's last sequence now. The first session is due at
-  // once.
-  LiveSyncSchedule(LiveSyncTiming timing, size_t streams, uint64_t seed, uint64_t local_sequence,
+  // the jitter; local writes up to `synced_sequence` are known to be at the region. The first
+  // session is due at once.
+  LiveSyncSchedule(LiveSyncTiming timing, size_t streams, uint64_t seed, uint64_t synced_sequence,
                    uint64_t now_ms);
 
   // Local writes were committed; `local_sequence` is the replica's last sequence after them.

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crdtdb/database.h"
+#include "tests/e2e/node_cluster.h"
 #include "tests/e2e/region_cluster.h"
 
 namespace crdtdb::testing {
@@ -204,6 +205,47 @@ TEST_CASE("live sync: closing the database while a session waits on a dead regio
   auto reopened = Database::open(open);
   REQUIRE(reopened.ok());
   CHECK((*reopened)->get("todos/during-pause").ok());
+}
+
+TEST_CASE("live sync: a region of two nodes under CURVE, named by its configuration, both ways") {
+  NodeCluster cluster({"a"}, 2, 1, /*curve=*/true);
+  cluster.Start("a-1");
+  cluster.Start("a-2");
+  Options open;
+  open.path = cluster.Path("app");
+  auto db = Database::open(open);
+  REQUIRE(db.ok());
+  Observed seen;
+  auto sub = (*db)->subscribe("todos/", [&](const Change& c) {
+    if (!c.remote) return;
+    std::lock_guard lock(seen.mu);
+    seen.remote_keys.insert(c.key);
+  });
+  LiveSyncOptions options;
+  options.config_path = cluster.Path("cluster.yaml");
+  options.region = "a";
+  options.client_key_file = cluster.Path("client.key");
+  auto sync = (*db)->start_sync(options, seen.Callback());
+  REQUIRE(sync.ok());
+  WaitFor("the first session", [&] { return (*sync)->state().connected; });
+  CHECK((*sync)->state().target == "region a");
+  constexpr int kWrites = 8;  // with 64 partitions on two nodes: both nodes get some
+  for (int i = 0; i < kWrites; ++i) {
+    REQUIRE((*db)->put("todos/app-" + std::to_string(i), "{}").ok());
+    REQUIRE(cluster.Cli("a", {"put", "/todos/region-" + std::to_string(i), "{}"}).exit_code == 0);
+  }
+  WaitFor("the region's writes in the app, and the app's pushed", [&] {
+    for (int i = 0; i < kWrites; ++i) {
+      if (!seen.HasRemote("todos/region-" + std::to_string(i))) return false;
+    }
+    return (*sync)->state().pending_local_changes == 0;
+  });
+  for (int i = 0; i < kWrites; ++i) {
+    const CliResult r = cluster.Cli("a", {"get", "/todos/app-" + std::to_string(i)});
+    CHECK_MESSAGE(r.exit_code == 0, "todos/app-" << i << ": " << Describe(r));
+  }
+  sync->reset();  // destroying the handle stops it
+  CHECK(LiveSyncThreads() == 0);
 }
 
 TEST_CASE("live sync: bad options start nothing") {
