@@ -30,7 +30,7 @@ void LiveSyncSchedule::OnStreamMessage(size_t stream, std::optional<merkle::Hash
   silent_ = AnyStreamSilent(now_ms);
   // The region is back after a silence (or heard for the first time): no reason to wait longer.
   if (back && state_.failures > 0) backoff_until_ms_ = now_ms;
-  const bool changed = !root || !s.root || *s.root != *root;
+  const bool changed = !root || (s.root != root && s.assumed != root);
   if (root) s.root = root;
   if (changed || (back && state_.failures > 0)) DueBy(now_ms);
 }

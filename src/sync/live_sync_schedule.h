@@ -9,7 +9,9 @@
 // The rules (docs/library.md, "Live sync"):
 //   - a local write makes a session due push_delay after it (unless one is due sooner);
 //   - a batch of deltas on a stream, or a heartbeat whose Merkle root differs from the last one
-//     that stream announced, makes a session due at once;
+//     that stream announced and from the one a session found there (AssumeRoot), makes a session
+//     due at once (a root that is neither is news; comparing with both also keeps a node whose
+//     root never equals this replica's from starting a session at every heartbeat);
 //   - a session is due at least poll_interval after the last one ended;
 //   - a failed session makes the next one wait a backoff: backoff_initial doubled per consecutive
 //     failure, at most backoff_max, drawn uniformly from [half, whole] of that (jitter, so that
@@ -69,7 +71,7 @@ class LiveSyncSchedule {
   // A session just found this replica equal to the node behind `stream` over its whole tree: that
   // node's root is `root`, and its next heartbeat announcing it is no news.
   void AssumeRoot(size_t stream, const merkle::Hash& root) {
-    if (stream < streams_.size()) streams_[stream].root = root;
+    if (stream < streams_.size()) streams_[stream].assumed = root;
   }
 
   // The state, with pending changes counted up to `local_sequence`.
@@ -82,7 +84,8 @@ class LiveSyncSchedule {
 
   struct Stream {
     std::optional<uint64_t> heard_ms;  // last message
-    std::optional<merkle::Hash> root;  // last heartbeat's root
+    std::optional<merkle::Hash> root;     // last heartbeat's root
+    std::optional<merkle::Hash> assumed;  // AssumeRoot's
     bool silent = false;               // nothing heard for silence_ms
   };
 

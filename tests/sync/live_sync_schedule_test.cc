@@ -106,6 +106,20 @@ TEST_CASE("a root assumed after a whole-tree session is no news in the next hear
   CHECK(s.SessionDue(600));
 }
 
+TEST_CASE("a node whose root never equals the replica's starts no session at every heartbeat") {
+  LiveSyncSchedule s(Timing(), 1, 1, 0, 0);
+  SucceedAt(s, 0, 0);
+  s.AssumeRoot(0, Root(4));  // what the replica holds
+  s.OnStreamMessage(0, Root(9), 500);  // the node holds part of it only
+  REQUIRE(s.SessionDue(500));
+  SucceedAt(s, 0, 500);
+  s.AssumeRoot(0, Root(4));
+  for (uint64_t t = 1000; t <= 5000; t += 500) {
+    s.OnStreamMessage(0, Root(9), t);
+    CHECK_FALSE(s.SessionDue(t));
+  }
+}
+
 TEST_CASE("failures back off exponentially with jitter within [half, whole], capped at the maximum") {
   std::set<uint64_t> first_delays;
   for (uint64_t seed = 1; seed <= 50; ++seed) {
