@@ -77,6 +77,14 @@ struct Observed {
     }
     return false;
   }
+  // Subscribes to the remote changes of todos/ in `db`.
+  std::unique_ptr<Subscription> HearRemoteChanges(Database& db) {
+    return db.subscribe("todos/", [this](const Change& c) {
+      if (!c.remote) return;
+      std::lock_guard lock(mu);
+      remote_keys.insert(c.key);
+    });
+  }
   bool HasRemote(const std::string& key) {
     std::lock_guard lock(mu);
     return remote_keys.count(key) > 0;
@@ -105,11 +113,7 @@ TEST_CASE("live sync: writes flow both ways with no call, and a region killed -9
   auto db = Database::open(open);
   REQUIRE(db.ok());
   Observed seen;
-  auto sub = (*db)->subscribe("todos/", [&](const Change& c) {
-    if (!c.remote) return;
-    std::lock_guard lock(seen.mu);
-    seen.remote_keys.insert(c.key);
-  });
+  auto sub = seen.HearRemoteChanges(**db);
   REQUIRE(LiveSyncThreads() == 0);
   auto sync = (*db)->start_sync(ToRegion(cluster), seen.Callback());
   REQUIRE(sync.ok());
@@ -216,11 +220,7 @@ TEST_CASE("live sync: a region of two nodes under CURVE, named by its configurat
   auto db = Database::open(open);
   REQUIRE(db.ok());
   Observed seen;
-  auto sub = (*db)->subscribe("todos/", [&](const Change& c) {
-    if (!c.remote) return;
-    std::lock_guard lock(seen.mu);
-    seen.remote_keys.insert(c.key);
-  });
+  auto sub = seen.HearRemoteChanges(**db);
   LiveSyncOptions options;
   options.config_path = cluster.Path("cluster.yaml");
   options.region = "a";
