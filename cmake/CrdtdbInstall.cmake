@@ -15,7 +15,7 @@ include(CMakePackageConfigHelpers)
 
 option(CRDTDB_INSTALL "Generate the install rules of the crdtdb package" ${CRDTDB_TOP_LEVEL})
 
-set(crdtdb_modules util crdt merkle query store sync db net)
+set(crdtdb_modules util config crdt merkle cluster query store sync db net command)
 
 # "crdtdb" is the CLI's target name, hence crdtdb_lib; it is exported and built as crdtdb.
 add_library(crdtdb_lib STATIC)
@@ -33,9 +33,10 @@ target_include_directories(crdtdb_lib INTERFACE
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_compile_features(crdtdb_lib INTERFACE cxx_std_20)
 # Link-time needs only (exported as $<LINK_ONLY:...>): LevelDB, libzmq (Database::sync_with over
-# ZeroMQ), libxxhash, libzstd (sync message compression) and the thread library.
+# ZeroMQ), libxxhash, libzstd (sync message compression), yaml-cpp (a live sync with a region
+# named by its configuration file) and the thread library.
 target_link_libraries(crdtdb_lib
-  PRIVATE leveldb::leveldb cppzmq xxHash::xxhash zstd::libzstd_shared Threads::Threads
+  PRIVATE leveldb::leveldb cppzmq xxHash::xxhash zstd::libzstd_shared yaml-cpp Threads::Threads
   PUBLIC $<BUILD_INTERFACE:crdtdb_sanitizers>)
 
 if(NOT CRDTDB_INSTALL)

@@ -31,6 +31,7 @@
 #include "crdtdb/change.h"
 #include "crdtdb/diff.h"
 #include "crdtdb/limits.h"
+#include "crdtdb/live_sync.h"
 #include "crdtdb/options.h"
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
@@ -113,6 +114,8 @@ struct LocalStatus {
   std::string last_error;    // why it is unhealthy: the failed write, else the last failed read
   uint64_t read_errors = 0;  // reads that met a storage error since open
   std::string first_read_error;
+  // Every live sync running on this database (start_sync), as its callback last saw it.
+  std::vector<LiveSyncState> live_syncs;
 };
 
 // The result of Database::verify.
@@ -204,6 +207,15 @@ class Database {
   // The same, over ZeroMQ to a region's sync endpoint ("tcp://HOST:PORT"); each answer is awaited
   // at most 5 s.
   Result<SyncReport> sync_with(const std::string& endpoint);
+
+  // Starts a live sync with a region (crdtdb/live_sync.h): on a thread of its own, until the
+  // returned handle is stopped or destroyed, or this database is closed (which stops it first), it
+  // pushes local writes within options.push_delay_ms plus one session, pulls the region's changes
+  // as its delta stream announces them, and retries with a bounded, jittered backoff while the
+  // region is unreachable. `on_state` (may be empty) hears every change of its state.
+  // InvalidArgument if the options name no region or a bad one (nothing is started then).
+  Result<std::unique_ptr<LiveSync>> start_sync(const LiveSyncOptions& options,
+                                               LiveSyncCallback on_state = {});
 
   // Lists the documents that differ between a region (side A, over `transport` to its sync
   // endpoint) and this database (side B), by walking both Merkle trees (crdtdb/diff.h). Read-only

@@ -172,7 +172,15 @@ void Define(Parser& p, Arguments& a) {
       "--config/--region or by the address of its sync endpoint (--endpoint); prints a summary.",
       "  $ crdtdb --data-dir app-data sync --config regions.yaml --region us-east\n"
       "  {\"region\":\"us-east\",\"documents_sent\":3,...,\"in_sync\":true}\n"
-      "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102");
+      "  $ crdtdb --data-dir app-data sync --endpoint tcp://127.0.0.1:7102\n"
+      "  $ crdtdb --data-dir app-data sync --live --config regions.yaml --region us-east");
+  p.sync->add_flag("--live", a.live,
+                   "keep syncing until SIGINT/SIGTERM: push local writes, pull the region's changes as\n"
+                   "they happen, retry while it is unreachable; prints each state change as a JSON line");
+  p.sync->add_option("--publish", a.publish,
+                     "with --live --endpoint: the region's publish endpoint, heard for changes\n"
+                     "(without it, changes are pulled every 30 s)")
+      ->type_name("ENDPOINT");
   p.diff = AddVerb(
       app, "diff",
       "List the documents that differ between a region (--config/--region, or --endpoint: its\n"

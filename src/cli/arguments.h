@@ -32,6 +32,8 @@ struct Arguments {
   std::string bookmark;                   // find
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
   std::string into;     // repair
+  bool live = false;        // sync --live: a live sync until SIGINT/SIGTERM
+  std::string publish;      // sync --live --endpoint: the region's publish endpoint
 };
 
 // The options and verbs, kept to ask after parsing which were given.

@@ -20,6 +20,7 @@
 #include "cli/arguments.h"
 #include "cli/find_query.h"
 #include "cli/input.h"
+#include "cli/live_sync.h"
 #include "cli/repair.h"
 #include "cli/targets.h"
 #include "command/command.h"
@@ -264,6 +265,18 @@ int SyncWithRegionOfNodes(const Arguments& a, const ClusterConfig& config, const
 }
 
 int Sync(const Parser& p, const Arguments& a) {
+  if (a.live || !a.publish.empty()) {
+    if (!a.live) return Fail(kExitUsage, "--publish goes with sync --live");
+    if (p.data_dir->count() == 0) {
+      return Fail(kExitUsage, "sync needs --data-dir DIR, the local store to sync (crdtdb --data-dir DIR sync ...)");
+    }
+    std::signal(SIGINT, OnStopSignal);
+    std::signal(SIGTERM, OnStopSignal);
+    if (Status s = RunLiveSync(a, g_stop, std::cout); !s.ok()) {
+      return Fail(s.IsInvalidArgument() ? kExitUsage : kExitFailure, "sync --live: " + s.ToString());
+    }
+    return kExitOk;
+  }
   if (a.endpoint.empty() && !a.config.empty() && !a.region.empty()) {
     Result<std::pair<ClusterConfig, RegionConfig>> region = ResolveRegion(a);
     if (!region.ok()) return Fail(region.status());

@@ -17,7 +17,7 @@ namespace crdtdb::command {
 Result<SyncReport> SyncWithNodes(
     db::DatabaseImpl& db, const cluster::Placement& placement, const RegionConfig& region,
     const std::function<Result<std::optional<net::CurveClientKeys>>(const NodeConfig&)>& keys,
-    int timeout_ms) {
+    int timeout_ms, const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
   const cluster::Partitioning& partitioning = placement.partitioning();
   cluster::OwnerRotation rotation(placement, region.name);
@@ -26,10 +26,11 @@ Result<SyncReport> SyncWithNodes(
   Status last_error;
   for (auto asks = rotation.NextAsks(); !asks.empty(); asks = rotation.NextAsks()) {
     for (const auto& [name, partitions] : asks) {
+      if (cancel != nullptr && cancel->load()) return Status::Unavailable("sync with region " + region.name + " stopped");
       const NodeConfig& node = *region.FindNode(name);
       Result<std::optional<net::CurveClientKeys>> curve = keys(node);
       if (!curve.ok()) return curve.status();
-      net::ClientConnection connection(node.sync, timeout_ms, std::move(curve).value());
+      net::ClientConnection connection(node.sync, timeout_ms, std::move(curve).value(), std::nullopt, cancel);
       std::vector<merkle::NodeId> subtrees;
       for (cluster::PartitionId p : partitions) {
         for (const merkle::NodeId& n : partitioning.SubtreesOf(p)) subtrees.push_back(n);

@@ -5,11 +5,13 @@
 // subtrees of the partitions that node is asked for, so every document of the store goes to a
 // node that owns it and comes back from one. The reports of the nodes add up; `in_sync` holds when
 // every node's last round found its partitions equal. A partition no owner answered for fails the
-// sync (Unavailable, naming it), after the others were synced.
+// sync (Unavailable, naming it), after the others were synced. With `cancel`, it ends (Unavailable)
+// soon after *cancel turns true (net::ClientConnection).
 
 #ifndef CRDTDB_COMMAND_REGION_SYNC_H_
 #define CRDTDB_COMMAND_REGION_SYNC_H_
 
+#include <atomic>
 #include <functional>
 #include <optional>
 
@@ -25,7 +27,7 @@ namespace crdtdb::command {
 Result<SyncReport> SyncWithNodes(
     db::DatabaseImpl& db, const cluster::Placement& placement, const RegionConfig& region,
     const std::function<Result<std::optional<net::CurveClientKeys>>(const NodeConfig&)>& keys,
-    int timeout_ms);
+    int timeout_ms, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace crdtdb::command
 

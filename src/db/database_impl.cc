@@ -352,6 +352,7 @@ LocalStatus DatabaseImpl::status() {
   out.last_error = !health.write_error.empty() ? health.write_error : health.last_read_error;
   out.read_errors = health.read_errors;
   out.first_read_error = health.first_read_error;
+  out.live_syncs = live_syncs_.States();
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "crdtdb/database.h"
 #include "db/drop_gate.h"
 #include "db/key_locks.h"
+#include "db/live_syncs.h"
 #include "db/pending_states.h"
 #include "db/subscriptions.h"
 #include "db/write_clock.h"
@@ -86,6 +87,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // replica stops holding them.
   Result<uint64_t> DropBuckets(uint32_t first, uint32_t last) override;
 
+  // The live syncs running on this database (Database::start_sync, src/net/live_sync_runner.h).
+  LiveSyncs& live_syncs() { return live_syncs_; }
+
  private:
   // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
   using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
@@ -105,6 +109,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   KeyLocks key_locks_;
   PendingStates pending_;
   WriteQueue queue_;
+  // Last, so destroyed first: every live sync stops before anything it uses goes away.
+  LiveSyncs live_syncs_;
 };
 
 }  // namespace crdtdb::db

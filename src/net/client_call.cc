@@ -2,6 +2,9 @@
 
 #include "net/client_call.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "net/zmq_socket_options.h"
 
 namespace crdtdb::net {
@@ -21,12 +24,25 @@ struct ClientConnection::Sockets {
 };
 
 ClientConnection::ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve,
-                                   std::optional<int> connect_timeout_ms)
+                                   std::optional<int> connect_timeout_ms, const std::atomic<bool>* cancel)
     : endpoint_(std::move(endpoint)),
       timeout_ms_(timeout_ms),
       connect_timeout_ms_(connect_timeout_ms.value_or(timeout_ms)),
       curve_(std::move(curve)),
+      cancel_(cancel),
       sockets_(std::make_unique<Sockets>()) {}
+
+bool ClientConnection::Wait(short events, int timeout_ms) {
+  zmq::pollitem_t item{sockets_->dealer.handle(), 0, events, 0};
+  if (cancel_ == nullptr) return zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms)) > 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!cancel_->load()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (zmq::poll(&item, 1, std::min(left, std::chrono::milliseconds(kCancelCheckMs))) > 0) return true;
+  }
+  return false;
+}
 
 ClientConnection::~ClientConnection() = default;
 
@@ -40,8 +56,7 @@ Status ClientConnection::Send(std::string_view message) {
       if (curve_) MakeCurveClient(sockets_->dealer, *curve_);
       sockets_->dealer.connect(endpoint_);
     }
-    zmq::pollitem_t item{sockets_->dealer.handle(), 0, ZMQ_POLLOUT, 0};
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(connect_timeout_ms_)) == 0) {
+    if (!Wait(ZMQ_POLLOUT, connect_timeout_ms_)) {
       return Status::Unavailable(NoAnswer(endpoint_, connect_timeout_ms_));
     }
     if (!sockets_->dealer.send(zmq::buffer(message.data(), message.size()), zmq::send_flags::dontwait)) {
@@ -57,8 +72,7 @@ Status ClientConnection::Send(std::string_view message) {
 Result<std::string> ClientConnection::Exchange(std::string_view request) {
   if (Status s = Send(request); !s.ok()) return s;
   try {
-    zmq::pollitem_t item{sockets_->dealer.handle(), 0, ZMQ_POLLIN, 0};
-    if (zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms_)) == 0) {
+    if (!Wait(ZMQ_POLLIN, timeout_ms_)) {
       return Status::Unavailable(NoAnswer(endpoint_, timeout_ms_));
     }
     std::optional<std::vector<zmq::message_t>> frames = ReceiveMultipart(sockets_->dealer, 1);

@@ -7,6 +7,7 @@
 #ifndef CRDTDB_NET_CLIENT_CALL_H_
 #define CRDTDB_NET_CLIENT_CALL_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,14 +20,18 @@
 namespace crdtdb::net {
 
 constexpr int kDefaultCallTimeoutMs = 5000;
+constexpr int kCancelCheckMs = 50;
 
 class ClientConnection final : public SyncTransport {
  public:
   // With `curve`, the socket authenticates with CURVE (interfaces section 5); a server that does
   // not admit the key never answers, so Exchange ends Unavailable after timeout_ms.
   // A message waits at most `connect_timeout_ms` (by default timeout_ms) for the connection.
+  // With `cancel`, every wait also ends (Unavailable) within kCancelCheckMs of *cancel turning true:
+  // a live sync being stopped (net/live_sync_runner.h) does not wait out a timeout.
   ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve = std::nullopt,
-                   std::optional<int> connect_timeout_ms = std::nullopt);
+                   std::optional<int> connect_timeout_ms = std::nullopt,
+                   const std::atomic<bool>* cancel = nullptr);
   ~ClientConnection() override;
 
   // Sends `request`, returns the answer; Unavailable after timeout_ms without one.
@@ -41,10 +46,14 @@ class ClientConnection final : public SyncTransport {
 
  private:
   struct Sockets;
+  // Polls the socket for `events` for up to timeout_ms (in slices, watching cancel_); false if
+  // none came or the call was cancelled.
+  bool Wait(short events, int timeout_ms);
   const std::string endpoint_;
   const int timeout_ms_;
   const int connect_timeout_ms_;
   const std::optional<CurveClientKeys> curve_;
+  const std::atomic<bool>* const cancel_;
   std::unique_ptr<Sockets> sockets_;
   bool sent_ = false;
 };
