@@ -295,6 +295,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
+Status HttpServer::CheckTls(const std::string& cert_file, const std::string& key_file) {
+  return TlsContext::Load(cert_file, key_file).status();
+}
+
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() {

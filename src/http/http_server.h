@@ -23,6 +23,7 @@
 #include "command/command.h"
 #include "crdtdb/limits.h"
 #include "crdtdb/result.h"
+#include "crdtdb/status.h"
 #include "metrics/registry.h"
 
 namespace crdtdb::http {
@@ -61,6 +62,8 @@ class HttpServer {
   // cannot be read or do not match (InvalidArgument).
   static Result<std::unique_ptr<HttpServer>> Start(HttpOptions options, CommandSender send,
                                                    LogSink log);
+  // Whether Start could serve HTTPS with these files: the error Start would return, or OK.
+  static Status CheckTls(const std::string& cert_file, const std::string& key_file);
   ~HttpServer();  // stops accepting, finishes the requests in progress
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -622,6 +622,11 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     }
     own_keys = std::move(keys).value();
   }
+  if (self->http_cert_file && self->http_key_file) {
+    // Checked before anything binds or opens, so that a bad file leaves no data_dir behind; the
+    // HTTP server reads them again when it starts.
+    if (Status s = http::HttpServer::CheckTls(*self->http_cert_file, *self->http_key_file); !s.ok()) return s;
+  }
   sync::SyncOptions options;
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   const std::optional<net::CurveKeyPair> http_keys = own_keys;  // the server takes own_keys

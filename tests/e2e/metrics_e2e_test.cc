@@ -288,6 +288,7 @@ TEST_CASE("tls: a bad, missing or mismatched key file stops the node at startup"
     CHECK(a->exit_code() > 0);
     const std::string log = FileTail(dir.path() + "/a.log", 20);
     CHECK_MESSAGE(log.find(c.says) != std::string::npos, log);
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/data/a"));  // refused before the store opened
   }
 }
 
