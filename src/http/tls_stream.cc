@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <fstream>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 namespace crdtdb::http {
 
@@ -89,11 +91,18 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Load(const std::string& cert_fil
     return Status::InvalidArgument("the TLS certificate file " + cert_file +
                                    " is not a PEM certificate: " + OpenSslError());
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+  // Read here rather than by SSL_CTX_use_PrivateKey_file, which would ask for the passphrase of
+  // an encrypted key on the terminal: no passphrase is given, so an encrypted key is refused.
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(key_file.c_str(), "r"), std::fclose);
+  std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(
+      file ? PEM_read_PrivateKey(file.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
+           : nullptr,
+      EVP_PKEY_free);
+  if (key == nullptr) {
     return Status::InvalidArgument("the TLS key file " + key_file +
-                                   " is not a PEM private key: " + OpenSslError());
+                                   " is not an unencrypted PEM private key: " + OpenSslError());
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     return Status::InvalidArgument("the TLS key file " + key_file + " does not match " + cert_file +
                                    ": " + OpenSslError());
   }

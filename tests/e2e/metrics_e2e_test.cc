@@ -4,6 +4,8 @@
 // "TLS"): two one-node regions replicating, scraped before and after writes; a node serving HTTPS
 // with a self-signed certificate made here (OpenSSL); a node given a bad key refusing to start.
 
+#include <poll.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -252,6 +254,29 @@ TEST_CASE("tls: a node with a certificate serves HTTPS, and not plain HTTP") {
   CHECK(metrics->status == 200);
   CHECK(ParseExposition(metrics->body).problems.empty());
 
+  // A client that trickles its handshake (a byte a second stays under the 5 s per-read timeout)
+  // is cut off at the 10 s deadline to read a request, as a slow plain client is.
+  {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(ports[0]));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+    // A TLS handshake record header announcing 512 bytes, then the bytes one at a time.
+    std::string hello = std::string("\x16\x03\x01\x02\x00", 5) + std::string(512, '\x01');
+    bool cut = false;
+    for (size_t i = 0; i < hello.size() && i < 40 && !cut; ++i) {
+      if (send(fd, &hello[i], 1, MSG_NOSIGNAL) != 1) cut = true;
+      pollfd p{fd, POLLIN, 0};
+      char buffer[256];
+      if (!cut && poll(&p, 1, 1000) > 0 && recv(fd, buffer, sizeof buffer, 0) <= 0) cut = true;
+    }
+    close(fd);
+    CHECK_MESSAGE(cut, "a trickled handshake held the connection for 40 s");
+  }
+
   // Plain HTTP to the HTTPS port gets no HTTP answer.
   httplib::Client plain("127.0.0.1", ports[0]);
   plain.set_read_timeout(std::chrono::seconds(15));
@@ -273,7 +298,7 @@ TEST_CASE("tls: a bad, missing or mismatched key file stops the node at startup"
     const char* key;
     const char* says;
   };
-  for (const Case& c : {Case{"garbage.pem", "is not a PEM private key"},
+  for (const Case& c : {Case{"garbage.pem", "is not an unencrypted PEM private key"},
                         Case{"missing.pem", "cannot read the TLS key file"},
                         Case{"other-key.pem", "does not match"}}) {
     CAPTURE(c.key);
