@@ -144,38 +144,32 @@ void FamilyBase::AppendSeries(const std::vector<std::string>& values, const Hist
   Line(name_ + "_count", LabelText(label_names_, values), count, out);
 }
 
+template <typename T>
+Family<T>& Registry::AddFamily(std::unique_ptr<Family<T>> family) {
+  Family<T>& ref = *family;
+  std::lock_guard lock(mu_);
+  families_.push_back(std::move(family));
+  return ref;
+}
+
 Family<Counter>& Registry::AddCounter(std::string name, std::string help,
                                       std::vector<std::string> label_names) {
-  auto family = std::make_unique<Family<Counter>>(std::move(name), std::move(help), Type::kCounter,
-                                                  std::move(label_names));
-  Family<Counter>& ref = *family;
-  Add(std::move(family));
-  return ref;
+  return AddFamily(std::make_unique<Family<Counter>>(std::move(name), std::move(help),
+                                                     Type::kCounter, std::move(label_names)));
 }
 
 Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
                                   std::vector<std::string> label_names) {
-  auto family = std::make_unique<Family<Gauge>>(std::move(name), std::move(help), Type::kGauge,
-                                                std::move(label_names));
-  Family<Gauge>& ref = *family;
-  Add(std::move(family));
-  return ref;
+  return AddFamily(std::make_unique<Family<Gauge>>(std::move(name), std::move(help), Type::kGauge,
+                                                   std::move(label_names)));
 }
 
 Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
                                           std::vector<std::string> label_names,
                                           std::vector<double> bounds) {
-  auto family = std::make_unique<Family<Histogram>>(
+  return AddFamily(std::make_unique<Family<Histogram>>(
       std::move(name), std::move(help), Type::kHistogram, std::move(label_names),
-      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); });
-  Family<Histogram>& ref = *family;
-  Add(std::move(family));
-  return ref;
-}
-
-void Registry::Add(std::unique_ptr<FamilyBase> family) {
-  std::lock_guard lock(mu_);
-  families_.push_back(std::move(family));
+      [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); }));
 }
 
 void Registry::AddCollectHook(std::function<void()> hook) {

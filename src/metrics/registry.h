@@ -156,7 +156,8 @@ class Registry {
   std::string Render() const;
 
  private:
-  void Add(std::unique_ptr<FamilyBase> family);
+  template <typename T>
+  Family<T>& AddFamily(std::unique_ptr<Family<T>> family);
 
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<FamilyBase>> families_;

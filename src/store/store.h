@@ -31,11 +31,14 @@
 #include "crdt/hlc.h"
 #include "crdtdb/result.h"
 #include "merkle/merkle_tree.h"
-#include "metrics/registry.h"
 
 namespace leveldb {
 class Env;
 }
+
+namespace crdtdb::metrics {
+class Histogram;  // metrics/registry.h
+}  // namespace crdtdb::metrics
 
 namespace crdtdb::store {
 

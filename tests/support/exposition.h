@@ -37,13 +37,7 @@ struct Exposition {
   std::optional<double> Value(const std::string& name,
                               const std::map<std::string, std::string>& labels = {}) const {
     for (const Sample& s : samples) {
-      if (s.name != name) continue;
-      bool match = true;
-      for (const auto& [k, v] : labels) {
-        auto it = s.labels.find(k);
-        match = match && it != s.labels.end() && it->second == v;
-      }
-      if (match) return s.value;
+      if (Matches(s, name, labels)) return s.value;
     }
     return std::nullopt;
   }
@@ -51,15 +45,20 @@ struct Exposition {
   double Sum(const std::string& name, const std::map<std::string, std::string>& labels = {}) const {
     double total = 0;
     for (const Sample& s : samples) {
-      if (s.name != name) continue;
-      bool match = true;
-      for (const auto& [k, v] : labels) {
-        auto it = s.labels.find(k);
-        match = match && it != s.labels.end() && it->second == v;
-      }
-      if (match) total += s.value;
+      if (Matches(s, name, labels)) total += s.value;
     }
     return total;
+  }
+
+ private:
+  static bool Matches(const Sample& s, const std::string& name,
+                      const std::map<std::string, std::string>& labels) {
+    if (s.name != name) return false;
+    for (const auto& [k, v] : labels) {
+      auto it = s.labels.find(k);
+      if (it == s.labels.end() || it->second != v) return false;
+    }
+    return true;
   }
 };
 
