@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks the direction of dependencies between modules by grepping #include lines. Arrows point
-# one way: cli -> server -> http -> command -> db -> {sync, store} -> query -> cluster -> merkle -> crdt -> util. src/query
+# one way: cli -> server -> http -> command -> db -> {sync, store} -> query -> cluster -> merkle -> crdt -> config -> metrics -> util. src/query
 # (selectors, collation, the scan plan) works on JSON values only and reads documents through a
-# callback, so the database (and later an index) feeds it. src/config (the region
-# file) ranks just above util: it includes util only, and any module above may use it. src/cluster
+# callback, so the database (and later an index) feeds it. src/metrics (counters
+# in the Prometheus format: atomics and a mutex, no dependency) ranks just above util, src/config (the
+# region file) above it: it includes util and metrics only, and any module above may use it. src/cluster
 # (partitions and their placement) computes from the config and the Merkle tree's shape.
 #
 #   - src/util, src/config, src/crdt, src/merkle, src/cluster and src/query are pure values: no LevelDB, ZeroMQ, <thread>
@@ -58,10 +59,10 @@ for dir in src/*/; do
 done
 
 report include/crdtdb "$leveldb|$zmq|CLI/|msgpack|nlohmann/|httplib\.h|openssl/" "no third-party header in the public API"
-report include/crdtdb "(util|config|crdt|merkle|query|store|sync|db|net|command|http|server|cli)/" "the public API includes no src/ header"
+report include/crdtdb "(util|metrics|config|crdt|merkle|query|store|sync|db|net|command|http|server|cli)/" "the public API includes no src/ header"
 
 # Module ranks, lowest first. A module may include its own rank and those below.
-ranks=("util" "config" "crdt" "merkle" "cluster" "query" "sync store" "db" "net" "command" "http" "server" "cli")
+ranks=("util" "metrics" "config" "crdt" "merkle" "cluster" "query" "sync store" "db" "net" "command" "http" "server" "cli")
 for ((i = 0; i < ${#ranks[@]}; i++)); do
   above=()
   for ((j = i + 1; j < ${#ranks[@]}; j++)); do above+=(${ranks[j]}); done

@@ -33,8 +33,6 @@ std::function<bool(std::string_view key)> PartitionFilter(const Command& c) {
   };
 }
 
-std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
-
 Status Run(const Command& c, Database& db, const StatusPrinter& print_status, std::ostream& out) {
   switch (c.verb) {
     case Command::Verb::kGet: return Get(db, c.path, c.conflicts, out);
@@ -53,6 +51,8 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
 }
 
 }  // namespace
+
+std::string_view VerbName(Command::Verb verb) { return kVerbNames[static_cast<size_t>(verb)]; }
 
 Outcome Failed(const Status& s) {
   return Outcome{ExitCodeFor(s), "", s.message().empty() ? s.ToString() : s.message(), {}, {}};

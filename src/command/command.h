@@ -84,6 +84,8 @@ constexpr size_t kMaxCommandBytes = kMaxJsonBytes + 64 * 1024;
 
 std::string EncodeCommand(const Command& command);
 Result<Command> DecodeCommand(std::string_view bytes);
+// The verb as the CLI and the wire name it ("get", "sadd", ...).
+std::string_view VerbName(Command::Verb verb);
 std::string EncodeOutcome(const Outcome& outcome);
 Result<Outcome> DecodeOutcome(std::string_view bytes);
 

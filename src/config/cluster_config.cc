@@ -64,7 +64,8 @@ class ConfigParser {
   Status ParseLinks(const YamlEntry& entry, ClusterConfig* config);
   Status ParseSecurity(const YamlEntry& entry, SecurityConfig* security);
   Status CheckCurveKeys(const ClusterConfig& config) const;
-  Status ParseHttpEndpoint(const YamlEntry& entry, std::string* out);
+  // `tls`: the node has http_cert_file, so a non-loopback host needs no http_allow_remote.
+  Status ParseHttpEndpoint(const YamlEntry& entry, bool tls, std::string* out);
   Status CheckHttpEndpoints(const ClusterConfig& config) const;
 
   // A required string value, at most `max_bytes` long and without control characters.
@@ -145,12 +146,13 @@ Status ConfigParser::ParseRegions(const YamlEntry& entry, ClusterConfig* config)
 }
 
 constexpr const char* kEndpointKeys[] = {"data_dir", "publish", "sync", "client", "public_key",
-                                         "secret_key_file", "http"};
+                                         "secret_key_file", "http", "http_cert_file", "http_key_file"};
 
 Status ConfigParser::ParseRegion(const YamlEntry& entry, RegionConfig* region) {
   Result<YamlMapping> mapping =
       reader_.Mapping(entry, {"name", "replication_factor", "nodes", "data_dir", "publish", "sync",
-                              "client", "public_key", "secret_key_file", "http"});
+                              "client", "public_key", "secret_key_file", "http", "http_cert_file",
+                              "http_key_file"});
   if (!mapping.ok()) return mapping.status();
 
   Status s = ParseName(*mapping, "region", &region_name_lines_, &region->name);
@@ -200,7 +202,8 @@ Status ConfigParser::ParseNodes(const YamlEntry& entry, RegionConfig* region) {
   for (const YamlEntry& item : *items) {
     Result<YamlMapping> mapping =
         reader_.Mapping(item, {"name", "data_dir", "publish", "sync", "client", "public_key",
-                               "secret_key_file", "leaving", "http"});
+                               "secret_key_file", "leaving", "http", "http_cert_file",
+                               "http_key_file"});
     if (!mapping.ok()) return mapping.status();
     NodeConfig node;
     if (Status s = ParseName(*mapping, "node", &node_name_lines_, &node.name); !s.ok()) return s;
@@ -230,15 +233,27 @@ Status ConfigParser::ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* 
   if (const YamlEntry* file = mapping.Find("secret_key_file")) {
     if (s = PathValue(*file, &node->secret_key_file.emplace()); !s.ok()) return s;
   }
-  if (const YamlEntry* http = mapping.Find("http")) {
-    if (s = ParseHttpEndpoint(*http, &node->http.emplace()); !s.ok()) return s;
+  const YamlEntry* cert = mapping.Find("http_cert_file");
+  const YamlEntry* key = mapping.Find("http_key_file");
+  const YamlEntry* http = mapping.Find("http");
+  if (cert != nullptr || key != nullptr) {
+    const YamlEntry& given = cert != nullptr ? *cert : *key;
+    if (http == nullptr) return reader_.Error(given.line, given.path, "TLS files need an http endpoint");
+    if (cert == nullptr || key == nullptr) {
+      return reader_.Error(given.line, given.path, "http_cert_file and http_key_file go together");
+    }
+    if (s = PathValue(*cert, &node->http_cert_file.emplace()); !s.ok()) return s;
+    if (s = PathValue(*key, &node->http_key_file.emplace()); !s.ok()) return s;
+  }
+  if (http != nullptr) {
+    if (s = ParseHttpEndpoint(*http, node->http_cert_file.has_value(), &node->http.emplace()); !s.ok()) return s;
   }
   return Status::OK();
 }
 
 // HOST:PORT, unique like the other endpoints (it binds a TCP port too). Whether a non-loopback
-// host is allowed depends on security, checked once that is read (CheckHttpEndpoints).
-Status ConfigParser::ParseHttpEndpoint(const YamlEntry& entry, std::string* out) {
+// host is allowed without TLS depends on security, checked once that is read (CheckHttpEndpoints).
+Status ConfigParser::ParseHttpEndpoint(const YamlEntry& entry, bool tls, std::string* out) {
   if (Status s = Text(entry, kMaxPathBytes, out); !s.ok()) return s;
   Result<HttpEndpoint> endpoint = ParseHttpHostPort(*out);
   if (!endpoint.ok()) {
@@ -249,18 +264,19 @@ Status ConfigParser::ParseHttpEndpoint(const YamlEntry& entry, std::string* out)
   if (!inserted) {
     return reader_.Error(entry.line, entry.path, "endpoint " + *out + " is already used by " + SeenAt(first->second));
   }
-  if (!IsLoopbackHost(endpoint->host)) http_remote_sites_.push_back(FirstUse{entry.line, entry.path});
+  if (!tls && !IsLoopbackHost(endpoint->host)) http_remote_sites_.push_back(FirstUse{entry.line, entry.path});
   return Status::OK();
 }
 
 // Plain HTTP sends tokens and documents in clear text: it stays on the host unless the file says
-// explicitly that it may leave it.
+// explicitly that it may leave it. HTTPS may bind any address.
 Status ConfigParser::CheckHttpEndpoints(const ClusterConfig& config) const {
   if (config.security.http_allow_remote || http_remote_sites_.empty()) return Status::OK();
   const FirstUse& at = http_remote_sites_.front();
   return reader_.Error(at.line, at.path,
-                       "binds a non-loopback address, and HTTP has no TLS: use 127.0.0.1 (or ::1, "
-                       "localhost), or set security.http_allow_remote: true");
+                       "binds a non-loopback address without TLS: use 127.0.0.1 (or ::1, "
+                       "localhost), give the node http_cert_file and http_key_file, or set "
+                       "security.http_allow_remote: true");
 }
 
 Status ConfigParser::ParseName(const YamlMapping& mapping, const char* what,

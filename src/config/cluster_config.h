@@ -57,6 +57,10 @@ struct NodeConfig {
   // The HTTP API's endpoint, HOST:PORT (docs/http.md); absent: no HTTP. Without TLS the host must
   // be a loopback address unless security.http_allow_remote says otherwise.
   std::optional<std::string> http;
+  // TLS for the HTTP API: a PEM certificate (chain) and its PEM private key, resolved like
+  // data_dir; both or neither, and only with `http`. Read when the node starts.
+  std::optional<std::string> http_cert_file;
+  std::optional<std::string> http_key_file;
   // `leaving: true`: the node owns no partition (cluster/placement.h) but stays a member of the
   // region, reachable and authenticated, while it hands what it holds off to the new owners
   // (docs/sharding.md, "Removing a node"); then it can be removed from the file.
@@ -93,7 +97,7 @@ struct SecurityConfig {
   // SHA-256 digests (64 lowercase hex digits) of the bearer tokens the HTTP API admits; empty:
   // no authentication (docs/http.md, "Authentication"). Stored hashed so the file is no secret.
   std::vector<std::string> http_tokens;
-  // An `http` endpoint may bind a non-loopback address although HTTP has no TLS yet.
+  // An `http` endpoint without TLS (http_cert_file) may bind a non-loopback address.
   bool http_allow_remote = false;
 };
 

@@ -14,7 +14,9 @@
 
 #include "http/console_route.h"
 #include "http/deadline_stream.h"
+#include "http/metrics_route.h"
 #include "http/routes.h"
+#include "http/tls_stream.h"
 #include "http/token_hash.h"
 #include "http/worker_pool.h"
 
@@ -61,6 +63,8 @@ void Send(const Answer& answer, httplib::Response& res) {
 }
 
 thread_local DeadlineStream* current_stream = nullptr;  // of the connection this worker serves
+// When the request this worker serves began to arrive, for crdtdb_http_request_duration_seconds.
+thread_local std::chrono::steady_clock::time_point request_started;
 
 // cpp-httplib's server with its connection loop replaced (the virtual it offers for that): the
 // same keep-alive loop, over a DeadlineStream, so every request has deadlines (deadline_stream.h).
@@ -68,6 +72,9 @@ thread_local DeadlineStream* current_stream = nullptr;  // of the connection thi
 class ApiServer final : public httplib::Server {
  public:
   explicit ApiServer(const HttpOptions& options) : options_(options) {}
+
+  // Serves HTTPS with `tls` (which must outlive the server) instead of HTTP.
+  void set_tls(const TlsContext* tls) { tls_ = tls; }
 
   // Gives the request being served on this thread `ms` from now to be answered.
   static void ExtendDeadline(int64_t ms) {
@@ -80,18 +87,28 @@ class ApiServer final : public httplib::Server {
     {
       DeadlineStream stream(sock, options_.io_timeout_ms);
       current_stream = &stream;
+      std::optional<TlsStream> tls;
+      if (tls_ != nullptr) {
+        // The handshake is part of reading the first request: the same deadline bounds both.
+        stream.SetDeadline(options_.read_deadline_ms);
+        if (!tls.emplace(stream, *tls_).Accept()) tls.reset();
+      }
+      httplib::Stream& wire = tls ? static_cast<httplib::Stream&>(*tls) : stream;
       const int idle_ms = options_.keep_alive_timeout_s * 1000;
-      for (size_t served = 0;
-           served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET; ++served) {
-        if (!AwaitRequest(stream, idle_ms)) break;
+      for (size_t served = 0; (tls_ == nullptr || tls) &&
+                              served < options_.keep_alive_max_requests && svr_sock_ != INVALID_SOCKET;
+           ++served) {
+        if (!AwaitRequest(stream, tls ? &*tls : nullptr, idle_ms)) break;
+        request_started = std::chrono::steady_clock::now();
         stream.SetDeadline(options_.read_deadline_ms);
         // An overloaded node closes the connection after its 503, so the client comes back later.
         const bool last =
             served + 1 == options_.keep_alive_max_requests || WorkerPool::OverloadedNow();
         bool closed_by_client = false;
-        ok = process_request(stream, last, closed_by_client, nullptr);
+        ok = process_request(wire, last, closed_by_client, nullptr);
         if (!ok || closed_by_client || last) break;
       }
+      tls.reset();  // close_notify before the socket closes
       current_stream = nullptr;
     }
     ::shutdown(sock, SHUT_RDWR);
@@ -101,15 +118,17 @@ class ApiServer final : public httplib::Server {
 
   // Waits for the next request on a kept-alive connection in slices, so that stopping the server
   // does not wait for idle connections to time out.
-  bool AwaitRequest(DeadlineStream& stream, int idle_ms) const {
+  bool AwaitRequest(DeadlineStream& stream, TlsStream* tls, int idle_ms) const {
     constexpr int kSliceMs = 100;
     for (int waited = 0; waited < idle_ms && svr_sock_ != INVALID_SOCKET; waited += kSliceMs) {
-      if (stream.AwaitRequest(std::min(kSliceMs, idle_ms - waited))) return true;
+      const int slice = std::min(kSliceMs, idle_ms - waited);
+      if (tls != nullptr ? tls->AwaitRequest(slice) : stream.AwaitRequest(slice)) return true;
     }
     return false;
   }
 
   const HttpOptions& options_;
+  const TlsContext* tls_ = nullptr;
 };
 
 }  // namespace
@@ -119,6 +138,8 @@ struct HttpServer::Impl {
   CommandSender send;
   LogSink log;
   ApiServer server{options};
+  std::unique_ptr<TlsContext> tls;            // HTTPS when set
+  std::unique_ptr<HttpMetrics> http_metrics;  // when options.metrics is set
   std::thread listener;
 
   // The request id of `req`, set by the pre-routing handler (the client's or a new one).
@@ -161,6 +182,13 @@ struct HttpServer::Impl {
     // The request is read: from here the command's time counts (it may try several owners).
     ApiServer::ExtendDeadline(options.answer_deadline_ms);
     if (ServeConsole(req, res)) return;
+    if (http_metrics && req.path == kMetricsPath) {
+      std::string content_type;
+      Answer answer = http_metrics->Serve(req.method, &content_type);
+      Send(answer, res);
+      if (!content_type.empty()) res.set_content(answer.body, content_type.c_str());
+      return;
+    }
     Request request;
     request.method = req.method;
     request.path = req.path;
@@ -225,6 +253,12 @@ struct HttpServer::Impl {
           Send(ErrorAnswer(500, "internal error"), res);
         });
     server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      if (http_metrics) {
+        http_metrics->Observe(req.method, req.path, res.status,
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                            request_started)
+                                  .count());
+      }
       if (res.status < 500 && res.status != 401 && res.status != 403) return;
       std::string id = res.get_header_value(kRequestIdHeader);
       log(res.status >= 500 ? "ERROR" : "WARN", "http request " + id + ": " + req.method + " " +
@@ -240,6 +274,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
   impl->options = std::move(options);
   impl->send = std::move(send);
   impl->log = std::move(log);
+  if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
+    Result<std::unique_ptr<TlsContext>> tls =
+        TlsContext::Load(impl->options.tls_cert_file, impl->options.tls_key_file);
+    if (!tls.ok()) return tls.status();
+    impl->tls = std::move(tls).value();
+    impl->server.set_tls(impl->tls.get());
+  }
+  if (impl->options.metrics != nullptr) {
+    impl->http_metrics = std::make_unique<HttpMetrics>(*impl->options.metrics);
+  }
   impl->Configure();
   const std::string& host = impl->options.host;
   if (impl->options.port == 0) {
@@ -252,6 +296,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
   Impl* raw = impl.get();
   impl->listener = std::thread([raw] { raw->server.listen_after_bind(); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+Status HttpServer::CheckTls(const std::string& cert_file, const std::string& key_file) {
+  return TlsContext::Load(cert_file, key_file).status();
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

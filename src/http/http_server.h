@@ -23,6 +23,8 @@
 #include "command/command.h"
 #include "crdtdb/limits.h"
 #include "crdtdb/result.h"
+#include "crdtdb/status.h"
+#include "metrics/registry.h"
 
 namespace crdtdb::http {
 
@@ -30,6 +32,11 @@ struct HttpOptions {
   std::string host;                        // as a socket address takes it: "127.0.0.1", "::1"
   int port = 0;                            // 0: any free port (tests)
   std::vector<std::string> token_digests;  // security.http_tokens; empty: no authentication
+  // GET /metrics renders it, and each request is recorded in it (metrics_route.h); null: neither.
+  metrics::Registry* metrics = nullptr;
+  // HTTPS when both are set: a PEM certificate chain and its key, read by Start (tls_stream.h).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   size_t workers = 16;
   size_t max_queued = 256;           // accepted connections waiting for a worker
   int64_t max_queue_wait_ms = 2000;  // a connection that waited longer is answered 503
@@ -51,9 +58,12 @@ using LogSink = std::function<void(const char* level, const std::string& message
 
 class HttpServer {
  public:
-  // Binds the endpoint and starts serving; an error when it cannot bind.
+  // Binds the endpoint and starts serving; an error when it cannot bind, or when the TLS files
+  // cannot be read or do not match (InvalidArgument).
   static Result<std::unique_ptr<HttpServer>> Start(HttpOptions options, CommandSender send,
                                                    LogSink log);
+  // Whether Start could serve HTTPS with these files: the error Start would return, or OK.
+  static Status CheckTls(const std::string& cert_file, const std::string& key_file);
   ~HttpServer();  // stops accepting, finishes the requests in progress
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -32,6 +32,7 @@
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
+#include "server/node_metrics.h"
 #include "server/node_requests.h"
 #include "store/store.h"
 #include "sync/messages.h"
@@ -44,6 +45,11 @@ namespace {
 uint64_t SteadyMs() {
   using namespace std::chrono;
   return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+uint64_t SteadyUs() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
 uint64_t WallMs() {
@@ -96,15 +102,17 @@ struct Peer {
 class Server {
  public:
   // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
+  // `metrics` (null: none) receives the replica's counters and the client requests.
   Server(const ClusterConfig& config, const std::string& region, const std::string& self,
-         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload)
+         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload, NodeMetrics* metrics)
       : config_(config),
         region_(config_.FindRegion(region)),
         self_(region_->FindNode(self)),
         placement_(cluster::Placement::Compute(config_)),
         node_(std::make_unique<NodeRequests>(*region_, *self_, placement_)),
         own_keys_(std::move(own_keys)),
-        reload_(std::move(reload)) {}
+        reload_(std::move(reload)),
+        metrics_(metrics) {}
 
   // Binds the region's endpoints. Called before the store is opened, so that a region that
   // cannot bind leaves no new data_dir behind.
@@ -172,6 +180,10 @@ class Server {
         replica_->OnTick(SteadyMs());
         SendOutgoing();
         next_tick = SteadyMs() + kTickMs;
+        if (metrics_ != nullptr && SteadyMs() >= next_metrics_ms_) {
+          metrics_->Publish(replica_->status(SteadyMs()));
+          next_metrics_ms_ = SteadyMs() + kMetricsIntervalMs;
+        }
       }
     }
     Log("INFO", self_->name, "stopping");
@@ -417,12 +429,19 @@ class Server {
   }
 
   std::optional<std::string> AnswerClient(const std::string& payload) {
+    const uint64_t started_us = SteadyUs();
     Result<command::Command> command = command::DecodeCommand(payload);
     if (!command.ok()) {
       replica_->CountRejected();
       return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}, {}});
     }
+    const auto observe = [&](int exit_code, bool redirected) {
+      if (metrics_ == nullptr) return;
+      metrics_->ObserveClientRequest(command->verb, exit_code, redirected,
+                                     static_cast<double>(SteadyUs() - started_us) / 1e6);
+    };
     if (std::optional<command::Outcome> redirect = node_->RedirectUnlessKept(*command, replica_->scope())) {
+      observe(redirect->exit_code, /*redirected=*/true);
       return command::EncodeOutcome(*redirect);
     }
     node_->ScopeListing(&*command);
@@ -439,6 +458,7 @@ class Server {
           return node_->PrintStatus(status, replica_->database(), replica_->scope(), command->partitions, out);
         },
         [&](std::string_view path) { return command::DocumentVersion(replica_->database(), path); });
+    observe(outcome.exit_code, /*redirected=*/false);
     return command::EncodeOutcome(outcome);
   }
 
@@ -525,6 +545,8 @@ class Server {
   std::unique_ptr<IdentityBindings> bindings_;  // CURVE only
   bool binding_error_logged_ = false;
   const uint64_t started_ms_ = SteadyMs();  // for uptime_s
+  NodeMetrics* const metrics_;
+  uint64_t next_metrics_ms_ = 0;
   // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
   zmq::context_t context_{1};
   std::unique_ptr<net::ZapHandler> zap_;
@@ -551,13 +573,17 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
 // for a document of a partition it does not keep (`router`, which must outlive the server).
 // `status` is the node's own, or with `?scope=region` the region's view (command/region_status.h).
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
-                                                    const NodeConfig& self, command::RegionRouter& router) {
+                                                    const NodeConfig& self, command::RegionRouter& router,
+                                                    metrics::Registry& registry) {
   Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader
   if (!endpoint.ok()) return endpoint.status();
   http::HttpOptions options;
   options.host = endpoint->host;
   options.port = endpoint->port;
   options.token_digests = config.security.http_tokens;
+  options.metrics = &registry;
+  options.tls_cert_file = self.http_cert_file.value_or("");
+  options.tls_key_file = self.http_key_file.value_or("");
   const std::string node = self.name;
   auto send = [&router, &self, &config, &region](const command::Command& command) -> command::Outcome {
     if (command.verb != command::Command::Verb::kStatus) return router.Execute(command);
@@ -574,7 +600,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
       std::move(options), send, [node](const char* level, const std::string& message) { Log(level, node, message); });
   if (server.ok()) {
     Log("INFO", node,
-        "HTTP API on " + *self.http +
+        std::string(self.http_cert_file ? "HTTPS" : "HTTP") + " API on " + *self.http +
             (config.security.http_tokens.empty() ? " without authentication" : ", bearer tokens required"));
   }
   return server;
@@ -603,13 +629,26 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     }
     own_keys = std::move(keys).value();
   }
+  if (self->http_cert_file && self->http_key_file) {
+    // Checked before anything binds or opens, so that a bad file leaves no data_dir behind; the
+    // HTTP server reads them again when it starts.
+    if (Status s = http::HttpServer::CheckTls(*self->http_cert_file, *self->http_key_file); !s.ok()) return s;
+  }
   sync::SyncOptions options;
   options.anti_entropy_interval_ms = static_cast<uint64_t>(config.anti_entropy_interval_ms);
   const std::optional<net::CurveKeyPair> http_keys = own_keys;  // the server takes own_keys
-  Server server(config, own_region->name, self->name, std::move(own_keys), std::move(reload));
+  // The metrics exist for /metrics: a node without HTTP keeps none. Declared before the server and
+  // the store, which record into them, so that they outlive both.
+  metrics::Registry registry;
+  std::unique_ptr<NodeMetrics> node_metrics;
+  if (self->http) {
+    node_metrics = std::make_unique<NodeMetrics>(registry, config.cluster, own_region->name, self->name, self->data_dir);
+  }
+  Server server(config, own_region->name, self->name, std::move(own_keys), std::move(reload), node_metrics.get());
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
+  if (node_metrics) so.commit_seconds = &node_metrics->commit_seconds();
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
   if (const std::string& why = (*store)->new_epoch_reason(); !why.empty()) {
@@ -636,7 +675,7 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   command::RegionRouter router(config, *own_region, std::move(router_options));
   std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
   if (self->http) {
-    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *own_region, *self, router);
+    Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *own_region, *self, router, registry);
     if (!started.ok()) return started.status();
     http_server = std::move(started).value();
   }

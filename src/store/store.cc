@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@
 
 #include "crdt/codec.h"
 #include "crdt/limits.h"
+#include "metrics/registry.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
 #include "store/store_directory.h"
@@ -421,7 +423,12 @@ Status Store::Impl::Commit(const WriteSet& writes) {
   for (const DocumentWrite& w : writes.documents_) key_filter_.Add(w.key);
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
+  const auto started = std::chrono::steady_clock::now();
   leveldb::Status s = db_->Write(wo, &batch);
+  if (options_.commit_seconds != nullptr) {
+    options_.commit_seconds->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   if (!s.ok()) {
     // Marked now, not at the close: a kill -9 may come first (RefuseWrites).
     RefuseWrites(s.ToString());

@@ -36,6 +36,10 @@ namespace leveldb {
 class Env;
 }
 
+namespace crdtdb::metrics {
+class Histogram;  // metrics/registry.h
+}  // namespace crdtdb::metrics
+
 namespace crdtdb::store {
 
 struct StoreOptions {
@@ -47,6 +51,9 @@ struct StoreOptions {
   // error, never created.
   bool read_only = false;
   bool sync_writes = false;  // fsync every commit
+  // When set, each Commit's LevelDB write (with its fsync under sync_writes) is observed here,
+  // in seconds; it must outlive the store. Recorded from the committing thread, lock-free.
+  metrics::Histogram* commit_seconds = nullptr;
   uint64_t delta_log_max_entries = 100'000;  // at least 1; Open refuses 0
   // The documents DropBuckets removes per commit: it bounds the size of one WriteBatch (and the
   // time one commit takes) whatever the partition's size. At least 1; Open refuses 0.

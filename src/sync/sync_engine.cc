@@ -35,6 +35,7 @@ struct SyncEngine::Peer {
   std::optional<uint64_t> behind_since_ms;  // set while a delta it announced is not applied here
   // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).
   std::optional<std::pair<uint64_t, uint64_t>> idle_mismatch;
+  PeerTraffic traffic;
 };
 
 SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options)
@@ -84,16 +85,21 @@ SyncEngine::Peer* SyncEngine::FindPeer(const std::string& name) {
   return it == peers_.end() ? nullptr : it->second.get();
 }
 
-Result<Message> SyncEngine::Receive(std::string_view bytes) {
+Result<Message> SyncEngine::Receive(Peer* peer, std::string_view bytes) {
   stats_.bytes_received += bytes.size();
+  if (peer != nullptr) peer->traffic.bytes_received += bytes.size();
   Result<Message> message = Decode(bytes);
-  if (!message.ok()) ++stats_.rejected_messages;
+  if (!message.ok()) {
+    ++stats_.rejected_messages;
+    if (peer != nullptr) ++peer->traffic.rejected_messages;
+  }
   return message;
 }
 
 void SyncEngine::Send(Outgoing::Kind kind, const std::string& peer, Body body) {
   std::string bytes = Encode(Message{local_.replica_id(), std::move(body)});
   stats_.bytes_sent += bytes.size();
+  if (Peer* to = peer.empty() ? nullptr : FindPeer(peer)) to->traffic.bytes_sent += bytes.size();
   outgoing_.push_back(Outgoing{kind, peer, std::move(bytes)});
 }
 
@@ -102,7 +108,7 @@ std::vector<Outgoing> SyncEngine::TakeOutgoing() { return std::exchange(outgoing
 void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, uint64_t now_ms) {
   last_now_ms_ = now_ms;
   Peer* peer = FindPeer(name);
-  Result<Message> message = Receive(bytes);
+  Result<Message> message = Receive(peer, bytes);
   if (peer == nullptr || !message.ok()) {
     if (peer == nullptr && message.ok()) ++stats_.rejected_messages;
     return;
@@ -122,6 +128,7 @@ void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, ui
     OnHeartbeat(*peer, *heartbeat, now_ms);
   } else {
     ++stats_.rejected_messages;  // only deltas and heartbeats travel on a delta stream
+    ++peer->traffic.rejected_messages;
   }
   NoteProgress(*peer, now_ms);
 }
@@ -166,6 +173,7 @@ void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas,
     Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
     if (!delta.ok()) {
       ++stats_.rejected_messages;  // left uncovered: gap repair, then anti-entropy, take it up
+      ++peer.traffic.rejected_messages;
       continue;
     }
     // A delta logged by reference is the origin's whole state: joined as a state, so that the
@@ -180,6 +188,7 @@ void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas,
     if (applied.updates[i].ok()) {
       peer.stream.Add(sequences[i]);
       ++stats_.deltas_received;
+      ++peer.traffic.deltas_received;
     } else {
       NoteApplyFailure(&peer, applied.updates[i], now_ms);
     }
@@ -347,27 +356,33 @@ std::optional<std::string> SyncEngine::OnRequest(const Message& request) {
 std::optional<std::string> SyncEngine::OnAnswerableRequest(const Message& request) {
   ApplyResult pushed;
   Result<std::optional<Body>> answer = AnswerRequest(local_, request.body, &pushed);
+  Peer* peer = PeerWithReplicaId(request.sender);  // null for a client
   if (!answer.ok()) {
-    if (answer.status().IsInvalidArgument()) ++stats_.rejected_messages;
+    if (answer.status().IsInvalidArgument()) {
+      ++stats_.rejected_messages;
+      if (peer != nullptr) ++peer->traffic.rejected_messages;
+    }
     return std::nullopt;
   }
   for (const Status& s : pushed.updates) {
     if (s.ok()) {
       ++stats_.docs_repaired;
+      if (peer != nullptr) ++peer->traffic.docs_repaired;
     } else {
-      NoteApplyFailure(PeerWithReplicaId(request.sender), s, last_now_ms_);
+      NoteApplyFailure(peer, s, last_now_ms_);
     }
   }
   if (!answer->has_value()) return std::nullopt;
   std::string reply = Encode(Message{local_.replica_id(), std::move(**answer)});
   stats_.bytes_sent += reply.size();
+  if (peer != nullptr) peer->traffic.bytes_sent += reply.size();
   return reply;
 }
 
 void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uint64_t now_ms) {
   last_now_ms_ = now_ms;
   Peer* peer = FindPeer(name);
-  Result<Message> message = Receive(bytes);
+  Result<Message> message = Receive(peer, bytes);
   if (peer == nullptr || !message.ok()) return;
   peer->last_heard_ms = now_ms;
   // The answer comes over the link to the peer's own sync endpoint (authenticated by its key under
@@ -395,6 +410,7 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
   peer->session->OnResponse(message->body, &requests);
   const AntiEntropyStats& after = peer->session->stats();
   stats_.docs_repaired += after.documents_fetched - before.documents_fetched;  // joined now
+  peer->traffic.docs_repaired += after.documents_fetched - before.documents_fetched;
   for (uint64_t f = before.documents_failed; f < after.documents_failed; ++f) {
     NoteApplyFailure(peer, peer->session->last_apply_error(), now_ms);
   }
@@ -412,8 +428,12 @@ void SyncEngine::FinishSession(Peer& peer, uint64_t now_ms) {
     case AntiEntropySession::State::kInSync:
     case AntiEntropySession::State::kRepaired:
       ++stats_.anti_entropy_rounds;
+      ++peer.traffic.anti_entropy_rounds;
       break;
-    case AntiEntropySession::State::kRejected: ++stats_.rejected_messages; break;
+    case AntiEntropySession::State::kRejected:
+      ++stats_.rejected_messages;
+      ++peer.traffic.rejected_messages;
+      break;
     case AntiEntropySession::State::kFailed:
     case AntiEntropySession::State::kRunning: break;
   }
@@ -582,6 +602,7 @@ std::vector<PeerStatus> SyncEngine::peer_status(uint64_t now_ms) const {
       s.lag_ms = peer->behind_since_ms ? now_ms - *peer->behind_since_ms : s.connected ? 0 : silent_ms;
     }
     s.anti_entropy_running = peer->session != nullptr;
+    s.traffic = peer->traffic;
     s.apply_failures = peer->apply_failures;
     s.last_apply_error = peer->last_apply_error;
     s.futile_repairs = peer->futile_repairs;

@@ -84,6 +84,18 @@ struct SyncStats {
   uint64_t partitions_handed_off = 0;
 };
 
+// The part of SyncStats exchanged with one peer, for per-peer metrics (docs/http.md, "Metrics").
+// The delta stream is one PUB socket for every subscriber, so the deltas this replica publishes
+// are counted in SyncStats only; what a peer lacks of them is PeerStatus::unacknowledged_deltas.
+struct PeerTraffic {
+  uint64_t deltas_received = 0;      // applied from its stream or its log
+  uint64_t bytes_received = 0;       // its stream and its answers
+  uint64_t bytes_sent = 0;           // requests to it and answers to its requests
+  uint64_t anti_entropy_rounds = 0;  // completed with it
+  uint64_t docs_repaired = 0;        // joined here from it by anti-entropy (fetched or pushed)
+  uint64_t rejected_messages = 0;    // from it
+};
+
 struct PeerStatus {
   std::string name;
   bool connected = false;        // heard from within three heartbeat intervals
@@ -106,6 +118,7 @@ struct PeerStatus {
   // until its heartbeat says: docs/protocol.md, "Heartbeat").
   uint64_t behind_deltas = 0;
   std::optional<uint64_t> unacknowledged_deltas;
+  PeerTraffic traffic;
 };
 
 class SyncEngine {
@@ -131,7 +144,7 @@ class SyncEngine {
   // (region_server.cc, Admit), so that a request is decoded once: ReceiveRequest decodes it,
   // counting its bytes, and counts it in rejected_messages if it does not decode; OnRequest
   // answers it.
-  Result<Message> ReceiveRequest(std::string_view bytes) { return Receive(bytes); }
+  Result<Message> ReceiveRequest(std::string_view bytes) { return Receive(nullptr, bytes); }
   std::optional<std::string> OnRequest(const Message& request);
   // The answer of `peer` to a request this engine sent.
   void OnResponse(const std::string& peer, std::string_view bytes, uint64_t now_ms);
@@ -162,7 +175,8 @@ class SyncEngine {
   struct Peer;
 
   Peer* FindPeer(const std::string& name);
-  Result<Message> Receive(std::string_view bytes);
+  // Decodes a message from `peer` (null: a sender that is not a peer, or not known yet).
+  Result<Message> Receive(Peer* peer, std::string_view bytes);
   void Send(Outgoing::Kind kind, const std::string& peer, Body body);
   void OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms);
   void OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms);

@@ -173,7 +173,7 @@ struct BadCase {
 TEST_CASE("every invalid config is refused with file, line, key and reason") {
   const std::string kRegionKeys =
       "(expected one of: name, replication_factor, nodes, data_dir, publish, sync, client, "
-      "public_key, secret_key_file, http)";
+      "public_key, secret_key_file, http, http_cert_file, http_key_file)";
   const std::string kKey = std::string(kUsEastKey);
   const BadCase cases[] = {
       // Document shape and syntax.
@@ -426,7 +426,7 @@ TEST_CASE("invalid nodes, partitions and replication factors are refused with li
       {Edit("        client: tcp://127.0.0.1:7113\n", "        client: tcp://127.0.0.1:7113\n        htp: x\n",
             std::string(kNodes)),
        "regions.yaml:17: regions[0].nodes[1].htp: unknown key (expected one of: name, data_dir, "
-       "publish, sync, client, public_key, secret_key_file, leaving, http)"},
+       "publish, sync, client, public_key, secret_key_file, leaving, http, http_cert_file, http_key_file)"},
       {"cluster: x\nregions:\n  - name: a\n    nodes: []\n",
        "regions.yaml:4: regions[0].nodes: at least one node is required"},
       // A leaving node owns nothing: the factor counts the nodes that stay, and one must stay.
@@ -588,6 +588,28 @@ TEST_CASE("http: an optional HOST:PORT, loopback only unless security.http_allow
     REQUIRE_FALSE(bad.ok());
     CHECK_MESSAGE(bad.status().message().find(why) != std::string::npos, bad.status().message());
     CHECK(bad.status().message().rfind("regions.yaml:8: regions[0].http: ", 0) == 0);
+  }
+}
+
+TEST_CASE("http: TLS files go together, with http, and let HTTPS bind any address") {
+  const std::string client = "    client: tcp://127.0.0.1:7103\n";
+  const std::string tls = "    http_cert_file: certs/node.pem\n    http_key_file: /etc/crdtdb/node.key\n";
+  // A non-loopback address is fine with TLS, and the paths resolve like data_dir.
+  Result<ClusterConfig> config = Parse(Edit(client, client + "    http: 0.0.0.0:8443\n" + tls));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  const NodeConfig& node = config->regions[0].nodes[0];
+  CHECK(node.http_cert_file->size() > std::string("certs/node.pem").size());
+  CHECK(node.http_cert_file->ends_with("/certs/node.pem"));
+  CHECK(*node.http_key_file == "/etc/crdtdb/node.key");
+  CHECK_FALSE(config->regions[1].nodes[0].http_cert_file.has_value());
+
+  for (auto [lines, why] :
+       {std::pair{"    http: 127.0.0.1:8443\n    http_cert_file: a.pem\n", "go together"},
+        std::pair{"    http: 127.0.0.1:8443\n    http_key_file: a.key\n", "go together"},
+        std::pair{"    http_cert_file: a.pem\n    http_key_file: a.key\n", "need an http endpoint"}}) {
+    Result<ClusterConfig> bad = Parse(Edit(client, client + lines));
+    REQUIRE_FALSE(bad.ok());
+    CHECK_MESSAGE(bad.status().message().find(why) != std::string::npos, bad.status().message());
   }
 }
 

@@ -289,6 +289,44 @@ TEST_CASE("only deltas and heartbeats travel on a stream, and only from configur
   CHECK(engine.stats().rejected_messages == 3);
 }
 
+TEST_CASE("each peer's traffic is counted on it, and adds up to the engine's") {
+  FakeReplica local(1);
+  SyncEngine engine(local, {"b", "c"}, SyncOptions{});
+  engine.OnTick(kNow);  // an anti-entropy round starts with each peer
+  uint64_t to_b = 0, to_c = 0;
+  for (const Outgoing& o : engine.TakeOutgoing()) {
+    if (o.peer == "b") to_b += o.bytes.size();
+    if (o.peer == "c") to_c += o.bytes.size();
+  }
+  REQUIRE(to_b > 0);
+  // b's round ends in sync (both trees empty): counted on b only.
+  const std::string tree = FromB(TreeResponse{1, {{{0, 0}, 0, std::vector<merkle::Fingerprint>(16)}}});
+  engine.OnResponse("b", tree, kNow);
+  REQUIRE(engine.stats().anti_entropy_rounds == 1);
+
+  const std::string batch = FromB(DeltaBatch{Deltas(1, 3)});
+  const std::string out_of_place = FromB(LogRequest{1, 1});  // a request on a stream
+  engine.OnPublished("b", batch, kNow);
+  engine.OnPublished("b", "\xc1", kNow);  // malformed
+  engine.OnPublished("b", out_of_place, kNow);
+  const std::vector<PeerStatus> peers = engine.peer_status(kNow);
+  REQUIRE(peers.size() == 2);
+  const PeerTraffic& b = peers[0].traffic;
+  const PeerTraffic& c = peers[1].traffic;
+  CHECK(b.anti_entropy_rounds == 1);
+  CHECK(c.anti_entropy_rounds == 0);
+  CHECK(b.deltas_received == 3);
+  CHECK(b.rejected_messages == 2);
+  CHECK(b.bytes_received == tree.size() + batch.size() + 1 + out_of_place.size());
+  CHECK(b.bytes_sent == to_b);
+  CHECK(c.deltas_received == 0);
+  CHECK(c.bytes_received == 0);
+  CHECK(c.bytes_sent == to_c);
+  CHECK(engine.stats().deltas_received == b.deltas_received + c.deltas_received);
+  CHECK(engine.stats().rejected_messages == b.rejected_messages + c.rejected_messages);
+  CHECK(engine.stats().bytes_received == b.bytes_received + c.bytes_received);
+}
+
 TEST_CASE("a peer's replica id is learned from its stream or from its sync answers, whichever comes first") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
