@@ -31,7 +31,9 @@
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
+#include "command/watch.h"
 #include "server/node_requests.h"
+#include "server/parked_watches.h"
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
@@ -165,6 +167,7 @@ class Server {
         if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
         if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
       }
+      AnswerParkedWatches();
       if (SteadyMs() >= next_tick) {
         WatchLinks();
         BindPeerIds();
@@ -393,7 +396,7 @@ class Server {
           replica_->CountRejected();
           continue;
         }
-        answer = AnswerClient(payload);
+        answer = AnswerClient(payload, ToString((*frames)[0]));
       } else {
         // Decoded once, for the admission check and for the answer.
         Result<sync::Message> request = replica_->ReceiveRequest(payload);
@@ -415,7 +418,8 @@ class Server {
     }
   }
 
-  std::optional<std::string> AnswerClient(const std::string& payload) {
+  // `identity`: the client's, to answer a watch it parks (parked_watches.h) later.
+  std::optional<std::string> AnswerClient(const std::string& payload, const std::string& identity) {
     Result<command::Command> command = command::DecodeCommand(payload);
     if (!command.ok()) {
       replica_->CountRejected();
@@ -425,8 +429,18 @@ class Server {
       return command::EncodeOutcome(*redirect);
     }
     node_->ScopeListing(&*command);
-    const command::Outcome outcome = command::Execute(
-        *command, replica_->database(),
+    const command::Outcome outcome = RunClientCommand(*command);
+    if (command->verb == command::Command::Verb::kWatch && command->wait_ms > 0 &&
+        !command::WatchFoundChanges(outcome) &&
+        parked_.Park({identity, *command, SteadyMs() + command->wait_ms})) {
+      return std::nullopt;
+    }
+    return command::EncodeOutcome(outcome);
+  }
+
+  command::Outcome RunClientCommand(const command::Command& command) {
+    return command::Execute(
+        command, replica_->database(),
         [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
           const std::string status =
@@ -435,10 +449,26 @@ class Server {
             out << status;
             return Status::OK();
           }
-          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command->partitions, out);
+          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command.partitions, out);
         },
         [&](std::string_view path) { return command::DocumentVersion(replica_->database(), path); });
-    return command::EncodeOutcome(outcome);
+  }
+
+  // Runs the parked watches a commit may have answered, or whose wait ended (parked_watches.h).
+  void AnswerParkedWatches() {
+    if (parked_.empty()) return;
+    const uint64_t now = SteadyMs();
+    for (ParkedWatches::Parked& p : parked_.Due(now, replica_->database().commit_count())) {
+      const command::Outcome outcome = RunClientCommand(p.command);
+      if (!command::WatchFoundChanges(outcome) && p.deadline_ms > now && parked_.Park(p)) continue;
+      const std::string answer = command::EncodeOutcome(outcome);
+      try {
+        client_.send(zmq::buffer(p.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        client_.send(zmq::buffer(answer), zmq::send_flags::dontwait);
+      } catch (const zmq::error_t&) {
+        // The watcher left: nothing to answer.
+      }
+    }
   }
 
   // Reads every peer link's connection events: logs them, replaces sockets libzmq gave up on, and
@@ -517,6 +547,7 @@ class Server {
   const NodeConfig* self_;       // in config_
   cluster::Placement placement_;
   std::unique_ptr<NodeRequests> node_;  // refers to the three above
+  ParkedWatches parked_;
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
@@ -558,9 +589,12 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   options.token_digests = config.security.http_tokens;
   const std::string node = self.name;
   auto send = [&router, &self](const command::Command& command) -> command::Outcome {
-    if (command.verb != command::Command::Verb::kStatus) return router.Execute(command);
+    // Status and the change feed are this node's own (docs/changes.md): the rest is routed.
+    if (command.verb != command::Command::Verb::kStatus && command.verb != command::Command::Verb::kWatch) {
+      return router.Execute(command);
+    }
     bool sent = false;
-    Result<command::Outcome> outcome = router.Call(self, command, &sent);  // this node's own status
+    Result<command::Outcome> outcome = router.Call(self, command, &sent);
     if (outcome.ok()) return std::move(outcome).value();
     return command::Outcome{command::kExitFailure, "", outcome.status().message(), {}, {}};
   };
