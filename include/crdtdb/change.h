@@ -8,11 +8,18 @@
 
 namespace crdtdb {
 
-// One committed change of one document, as delivered to subscribers.
+// One committed change of one document, as delivered to subscribers and read from the change
+// feed (Database::changes, docs/changes.md).
 struct Change {
   std::string key;                  // "collection/id"
-  std::optional<std::string> json;  // the document after the change; nullopt when deleted
+  // The document after the change; nullopt when deleted. Read from the change feed, it is the
+  // document as it is when read, which may already include later changes of it.
+  std::optional<std::string> json;
   bool remote = false;              // true when the change came from another replica
+  // The change feed's position right after this change: give it as `since` to resume after it
+  // (Database::changes, SubscribeOptions). Empty for the subscribe without options, whose
+  // changes are delivered before their position is known.
+  std::string cursor{};
 };
 
 }  // namespace crdtdb

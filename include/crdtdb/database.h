@@ -125,6 +125,28 @@ struct VerifyReport {
   bool ok() const { return problems.empty(); }
 };
 
+// One page of the change feed (Database::changes).
+struct ChangePage {
+  std::vector<Change> changes;  // in the order this replica applied them
+  // Where the next page starts: past every change read, those of other prefixes too, so a
+  // watcher of a quiet prefix keeps a cursor that stays within the retention.
+  std::string cursor;
+};
+
+// How Database::subscribe with a cursor starts and ends.
+struct SubscribeOptions {
+  // Resume right after this cursor (a Change::cursor or ChangePage::cursor), also one saved before
+  // the app or the database restarted; "0" starts at the oldest change the log keeps; empty starts
+  // with the next change committed.
+  std::string since;
+  // The most changes delivered per read of the change log (>= 1).
+  size_t batch = 256;
+  // Called once, on the delivery thread, if the subscription ends by itself: Gone when it fell so
+  // far behind that the change log trimmed changes it had not delivered (resync: read the
+  // documents again, then subscribe without a cursor), or the storage error that stopped it.
+  std::function<void(const Status&)> on_end;
+};
+
 class Subscription;
 
 // Checks a document key ("collection/id" or "/collection/id") or a collection name without opening
@@ -198,6 +220,26 @@ class Database {
   // it subscribes may or may not be seen.
   virtual std::unique_ptr<Subscription> subscribe(std::string prefix,
                                                   std::function<void(const Change&)> callback) = 0;
+
+  // The change feed (docs/changes.md): every committed change of a document whose key starts with
+  // `prefix`, local or remote, in the order this replica applied them, after the cursor `since`
+  // (a Change::cursor or ChangePage::cursor; "0": from the oldest change kept; empty: none, only
+  // the cursor of the feed's head). At most `limit` changes (>= 1) and a bounded read of the log
+  // per call. The cursor survives restarts of the app and of the database. Errors:
+  // InvalidArgument for a malformed cursor; Gone for a cursor older than the change log keeps
+  // (Options::change_log_max_entries), or of changes this replica no longer has (another
+  // replica's, another copy's of this store, or lost in a crash of the machine): then resync.
+  virtual Result<ChangePage> changes(std::string_view prefix, std::string_view since, size_t limit = 1000) = 0;
+
+  // The same changes delivered to `callback` on a thread of the subscription's own, in order,
+  // from `options.since` on, until the returned Subscription is destroyed or the feed ends it
+  // (options.on_end). A slow callback never slows writers and holds no more than one batch in
+  // memory: it falls behind in the durable log instead, until the log's retention cuts it off.
+  // Delivery is at least once: an app that saves a change's cursor once it has handled it, and
+  // resumes with it, sees every change, and again at most those it had not saved. Errors as
+  // changes() for `since`, at once.
+  virtual Result<std::unique_ptr<Subscription>> subscribe(std::string prefix, SubscribeOptions options,
+                                                          std::function<void(const Change&)> callback) = 0;
 
   // Syncs this replica with a region, both ways (offline-first use): runs anti-entropy rounds over
   // `transport` until one finds both sides equal. Resumable: a session that fails halfway keeps

@@ -35,6 +35,11 @@ struct Options {
   // refuses 0 with InvalidArgument).
   uint64_t delta_log_max_entries = 100'000;
 
+  // How many changes the change log keeps for watchers (docs/changes.md); a watcher whose
+  // cursor is older gets Gone and resyncs. Each costs one record of its key's size plus 10 bytes.
+  // At least 1 (Open refuses 0 with InvalidArgument).
+  uint64_t change_log_max_entries = 1'000'000;
+
   // LevelDB block cache, in bytes.
   size_t cache_bytes = size_t{8} << 20;
 

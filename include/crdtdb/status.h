@@ -25,6 +25,9 @@ class [[nodiscard]] Status {
     kIOError,          // the operating system or storage refused
     kUnavailable,      // a peer or server could not be reached in time
     kInternal,         // a broken invariant; a bug in crdtdb
+    // What was asked for is no longer kept: a change-feed cursor older than the change log's
+    // retention, or one that names changes this replica no longer has (docs/changes.md).
+    kGone,
   };
 
   Status() = default;
@@ -36,6 +39,7 @@ class [[nodiscard]] Status {
   static Status IOError(std::string_view msg) { return Status(Code::kIOError, msg); }
   static Status Unavailable(std::string_view msg) { return Status(Code::kUnavailable, msg); }
   static Status Internal(std::string_view msg) { return Status(Code::kInternal, msg); }
+  static Status Gone(std::string_view msg) { return Status(Code::kGone, msg); }
 
   bool ok() const { return code_ == Code::kOk; }
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
@@ -43,6 +47,7 @@ class [[nodiscard]] Status {
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsUnavailable() const { return code_ == Code::kUnavailable; }
+  bool IsGone() const { return code_ == Code::kGone; }
 
   Code code() const { return code_; }
   const std::string& message() const { return message_; }

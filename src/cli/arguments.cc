@@ -121,6 +121,21 @@ void Define(Parser& p, Arguments& a) {
                    "with a region of several nodes: exit 0 even if some partitions had no owner "
                    "that answered (stderr names them)");
 
+  p.watch = AddVerb(
+      app, "watch",
+      "Print every change of a document under a path prefix, local or replicated, one JSON line\n"
+      "each in the order the replica applied them, until interrupted (docs/changes.md). With\n"
+      "--since, resume right after that cursor. On an embedded store (--data-dir), print the\n"
+      "changes since the cursor and exit: no other process can write to it meanwhile.",
+      "  $ crdtdb --endpoint tcp://127.0.0.1:7103 watch /todos\n"
+      "  {\"cursor\":\"5f0c9e2a4b7d1e33-42\",\"path\":\"/todos/1\",\"doc\":{\"title\":\"milk\"}}\n"
+      "  $ crdtdb --endpoint tcp://127.0.0.1:7103 watch /todos --since 5f0c9e2a4b7d1e33-42");
+  p.watch->add_option("PREFIX", a.path, "/COLLECTION, /COLLECTION/ID-PREFIX, or / for every document")
+      ->type_name("")
+      ->required();
+  p.watch->add_option("--since", a.since, "resume right after this cursor (0: the oldest change kept)")
+      ->type_name("CURSOR");
+
   p.inc = AddVerb(
       app, "inc", "Add N (default 1, may be negative) to a counter field; creates it at 0.",
       "  $ crdtdb inc /stats/app launches\n  {\"launches\":1}\n"

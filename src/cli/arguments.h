@@ -30,6 +30,7 @@ struct Arguments {
   std::string start_after;
   std::vector<std::string> sort, fields;  // find
   std::string bookmark;                   // find
+  std::string since;                      // watch: the cursor to resume after
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
   std::string into;     // repair
   bool live = false;        // sync --live: a live sync until SIGINT/SIGTERM
@@ -49,7 +50,7 @@ struct Parser {
               *find_selector = nullptr;
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr,
-           *find = nullptr;
+           *find = nullptr, *watch = nullptr;
   CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr,
            *http_token = nullptr;
 };

@@ -19,6 +19,7 @@
 
 #include "cli/arguments.h"
 #include "cli/find_query.h"
+#include "cli/watch.h"
 #include "cli/input.h"
 #include "cli/live_sync.h"
 #include "cli/repair.h"
@@ -98,6 +99,8 @@ Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
   // A bad path is refused before the store is opened, so it creates nothing.
   if (p.app.got_subcommand(p.list) || p.app.got_subcommand(p.find)) {
     if (Status s = validate_collection(a.path); !s.ok()) return s;
+  } else if (p.app.got_subcommand(p.watch)) {
+    if (Status s = CheckWatch(a.path, a.since); !s.ok()) return s;
   } else if (!p.app.got_subcommand(p.status) && !p.app.got_subcommand(p.verify)) {
     if (Status s = validate_key(a.path); !s.ok()) return s;
   }
@@ -147,12 +150,13 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   if (app.got_subcommand(p.srem)) c.verb = Command::Verb::kSetRemove;
   if (app.got_subcommand(p.status)) c.verb = Command::Verb::kStatus;
   if (app.got_subcommand(p.verify)) c.verb = Command::Verb::kVerify;
+  if (app.got_subcommand(p.watch)) c.verb = Command::Verb::kWatch;
   c.json = in.json;
   c.field = a.field;
   c.by = in.by;
   c.conflicts = a.conflicts;
   c.limit = in.limit;
-  c.start_after = a.start_after;
+  c.start_after = c.verb == Command::Verb::kWatch ? a.since : a.start_after;
   return c;
 }
 
@@ -517,12 +521,12 @@ int RunRemote(const Parser& p, const Arguments& a, const Command& command) {
     if (!keys.ok()) return Fail(keys.status());
     curve = std::move(keys).value();
   }
-  if (command.verb == Command::Verb::kFind) {
-    return Report(FindAll(command, [&](const Command& page) {
-      Result<Outcome> answer = CallEndpoint(endpoint, curve, page);
-      return answer.ok() ? std::move(answer).value() : Outcome{kExitFailure, "", answer.status().message(), {}, ""};
-    }));
-  }
+  const auto call = [&](const Command& page) {
+    Result<Outcome> answer = CallEndpoint(endpoint, curve, page);
+    return answer.ok() ? std::move(answer).value() : Outcome{kExitFailure, "", answer.status().message(), {}, ""};
+  };
+  if (command.verb == Command::Verb::kFind) return Report(FindAll(command, call));
+  if (command.verb == Command::Verb::kWatch) return WatchRemote(command, call);
   Result<Outcome> outcome = CallEndpoint(endpoint, curve, command);
   // A node of a region of several names the owners of a document it does not own: asked once
   // more there, under CURVE with the owner's key as the (authenticated) node gave it.
@@ -587,9 +591,9 @@ int Run(int argc, char** argv) {
     return Fail(db.status());
   }
   const StatusPrinter print_status = [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); };
-  if (command.verb == Command::Verb::kFind) {
-    return Report(FindAll(command, [&](const Command& page) { return Execute(page, **db, print_status); }));
-  }
+  const auto run = [&](const Command& page) { return Execute(page, **db, print_status); };
+  if (command.verb == Command::Verb::kFind) return Report(FindAll(command, run));
+  if (command.verb == Command::Verb::kWatch) return WatchEmbedded(command, run);
   return Report(Execute(command, **db, print_status), IsWrite(command.verb));
 }
 

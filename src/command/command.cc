@@ -10,6 +10,7 @@
 #include "command/exit_codes.h"
 #include "config/cluster_config.h"
 #include "command/verbs.h"
+#include "command/watch.h"
 #include "cluster/partition_set.h"
 #include "cluster/partitioning.h"
 
@@ -19,8 +20,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kVerbNames = {
-    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem", "find"};
+constexpr std::array<std::string_view, 12> kVerbNames = {
+    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem", "find", "watch"};
 
 // The partitions a command on a node of a region of several is scoped to (empty: all it holds).
 std::function<bool(std::string_view key)> PartitionFilter(const Command& c) {
@@ -46,6 +47,7 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
     case Command::Verb::kVerify: return Verify(db, out);
     case Command::Verb::kSetAdd: return SetAdd(db, c.path, c.field, c.json, out);
     case Command::Verb::kSetRemove: return SetRemove(db, c.path, c.field, c.json, out);
+    case Command::Verb::kWatch: return WatchPage(db, c.path, c.start_after, c.limit.value_or(kWatchPageChanges), out);
   }
   return Status::Internal("unknown verb");
 }
@@ -101,6 +103,7 @@ std::string EncodeCommand(const Command& c) {
   if (!c.start_after.empty()) j["start_after"] = c.start_after;
   if (!c.if_match.empty()) j["if_match"] = c.if_match;
   if (c.with_version) j["with_version"] = true;
+  if (c.wait_ms != 0) j["wait_ms"] = c.wait_ms;
   if (!c.partitions.empty()) {
     j["partitions"] = c.partitions;
     j["partition_count"] = c.partition_count;
@@ -141,6 +144,12 @@ Result<Command> DecodeCommand(std::string_view bytes) {
       return Status::InvalidArgument("malformed request");
     }
     c.limit = j["limit"].get<size_t>();
+  }
+  if (j.contains("wait_ms")) {
+    if (!j["wait_ms"].is_number_unsigned() || j["wait_ms"].get<uint64_t>() > kWatchMaxWaitMs) {
+      return Status::InvalidArgument("malformed request");
+    }
+    c.wait_ms = j["wait_ms"].get<uint32_t>();
   }
   if (j.contains("partitions")) {
     const Json& p = j["partitions"];

@@ -23,7 +23,7 @@ namespace crdtdb::command {
 struct Command {
   // New verbs go last: a verb travels as its name, but the names are indexed by this order.
   enum class Verb {
-    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove, kFind
+    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove, kFind, kWatch
   };
   Verb verb = Verb::kGet;
   std::string path;
@@ -32,8 +32,11 @@ struct Command {
   std::string field;  // inc, sadd, srem
   int64_t by = 1;     // inc
   bool conflicts = false;  // get
-  std::optional<size_t> limit;  // list; find: of all its pages (find_pages.h)
-  std::string start_after;      // list
+  std::optional<size_t> limit;  // list; find: of all its pages (find_pages.h); watch: per page
+  std::string start_after;      // list; watch: the cursor to resume after (watch.h)
+  // watch: how long a server may hold the request while no change comes (a long poll), at most
+  // kWatchMaxWaitMs; 0 answers at once.
+  uint32_t wait_ms = 0;
   // list and find on a node of a region of several: only documents of these partitions, out of
   // `partition_count` (docs/sharding.md, "Routing"); empty: every document the node holds.
   std::vector<uint32_t> partitions;

@@ -18,6 +18,9 @@ enum ExitCode : int {
   // A conditional command (Command::if_match) found another version. The CLI has no conditional
   // verbs, so only HTTP (412) sees it.
   kExitPreconditionFailed = 4,
+  // The change feed cannot serve a cursor (Status::Gone: too old, or of changes this replica no
+  // longer has). HTTP answers 410; the CLI's watch exits 1 with the reason (cli/watch.h).
+  kExitGone = 5,
 };
 
 // Status codes map one-to-one onto exit codes (crdtdb/status.h says so too).
@@ -26,6 +29,7 @@ inline int ExitCodeFor(const Status& status) {
     case Status::Code::kOk: return kExitOk;
     case Status::Code::kInvalidArgument: return kExitUsage;
     case Status::Code::kNotFound: return kExitNotFound;
+    case Status::Code::kGone: return kExitGone;
     default: return kExitFailure;
   }
 }

@@ -29,6 +29,7 @@ Result<std::unique_ptr<db::DatabaseImpl>> db::OpenDatabaseImpl(const Options& op
   so.read_only = options.read_only;
   so.sync_writes = options.durability == Durability::kSync;
   so.delta_log_max_entries = options.delta_log_max_entries;
+  so.change_log_max_entries = options.change_log_max_entries;
   so.cache_bytes = options.cache_bytes;
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();

@@ -52,6 +52,10 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<FindPage> find(std::string_view collection, std::string_view query,
                         const FindOptions& options) override;
   std::unique_ptr<Subscription> subscribe(std::string prefix, std::function<void(const Change&)> callback) override;
+  // The change feed (database_changes.cc).
+  Result<ChangePage> changes(std::string_view prefix, std::string_view since, size_t limit) override;
+  Result<std::unique_ptr<Subscription>> subscribe(std::string prefix, SubscribeOptions options,
+                                                  std::function<void(const Change&)> callback) override;
   using Database::sync_with;
   Result<SyncReport> sync_with(SyncTransport& transport) override;
   // The same over the Merkle subtrees under `start` only: the partitions one node of a region of
@@ -59,6 +63,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<SyncReport> SyncSubtrees(SyncTransport& transport, std::vector<merkle::NodeId> start);
   Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) override;
   LocalStatus status() override;
+  // Successful commits since open: a server wakes the watches it holds when it moves.
+  uint64_t commit_count() const { return queue_.commits(); }
   Status check_storage() override;
   Result<VerifyReport> verify() override;
 

@@ -39,6 +39,7 @@ std::unique_ptr<Subscription> Subscriptions::Add(std::string prefix, Callback ca
 }
 
 void Subscriptions::Enqueue(std::vector<Change> changes) {
+  signal_.Notify();
   if (changes.empty()) return;
   std::lock_guard lock(mu_);
   if (entries_.empty()) return;

@@ -4,7 +4,8 @@
 // order. The write queue hands changes over as it commits them (Enqueue); writers then call Drain
 // once they hold no lock. Whichever thread drains while nobody is delivering becomes the
 // deliverer and delivers the queue, calling callbacks with no lock held; changes handed over
-// meanwhile (also by a callback's own writes) are delivered by it afterwards.
+// meanwhile (also by a callback's own writes) are delivered by it afterwards. Every Enqueue also
+// raises the commit signal that followers of the change feed wait on (change_feed.h).
 
 #ifndef CRDTDB_DB_SUBSCRIPTIONS_H_
 #define CRDTDB_DB_SUBSCRIPTIONS_H_
@@ -20,6 +21,7 @@
 
 #include "crdtdb/change.h"
 #include "crdtdb/database.h"
+#include "db/change_feed.h"
 
 namespace crdtdb::db {
 
@@ -34,6 +36,7 @@ class Subscriptions {
   void Drain();
   // Whether anyone subscribes: writers skip building changes' JSON when nobody would read it.
   bool any() const { return count_.load(std::memory_order_relaxed) > 0; }
+  CommitSignal& commit_signal() { return signal_; }
 
  private:
   struct Entry {
@@ -50,6 +53,7 @@ class Subscriptions {
   uint64_t next_id_ = 1;
   std::deque<Change> pending_;
   bool delivering_ = false;
+  CommitSignal signal_;
 };
 
 }  // namespace crdtdb::db

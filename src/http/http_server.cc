@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <cctype>
 #include <random>
 #include <thread>
 
 #include <httplib.h>
 
+#include "http/change_stream.h"
 #include "http/console_route.h"
 #include "http/deadline_stream.h"
 #include "http/metrics_route.h"
@@ -141,6 +145,7 @@ struct HttpServer::Impl {
   std::unique_ptr<TlsContext> tls;            // HTTPS when set
   std::unique_ptr<HttpMetrics> http_metrics;  // when options.metrics is set
   std::thread listener;
+  mutable std::atomic<size_t> streams_{0};  // change streams being served
 
   // The request id of `req`, set by the pre-routing handler (the client's or a new one).
   static std::string RequestIdOf(const httplib::Request& req) {
@@ -196,10 +201,47 @@ struct HttpServer::Impl {
     request.content_type = MediaType(req.get_header_value("Content-Type"));
     request.if_match = req.get_header_value("If-Match");
     request.body = req.body;
+    if (request.path == kChangesPath) return StreamChanges(request, req.get_header_value("Last-Event-ID"), res);
     std::variant<Route, Answer> routed = RouteOf(request);
     if (const Answer* refused = std::get_if<Answer>(&routed)) return Send(*refused, res);
     const Route& route = std::get<Route>(routed);
     Send(AnswerOf(route, send(route.command)), res);
+  }
+
+  // GET /v1/changes (change_stream.h): the first page answers errors with a status; then the
+  // pages stream as events until kMaxStreamMs, an error, or the client leaves.
+  void StreamChanges(const Request& request, const std::string& last_event_id, httplib::Response& res) const {
+    std::variant<command::WatchSession, Answer> asked = ChangeStreamOf(request, last_event_id);
+    if (const Answer* refused = std::get_if<Answer>(&asked)) return Send(*refused, res);
+    auto session = std::make_shared<command::WatchSession>(std::get<command::WatchSession>(std::move(asked)));
+    Result<std::string> first = session->Accept(send(session->NextPage(0)));
+    if (!first.ok()) return Send(StreamRefused(first.status()), res);
+    if (streams_.fetch_add(1) >= std::max<size_t>(1, options.workers / 2)) {
+      streams_.fetch_sub(1);
+      return Send(StreamRefused(Status::Unavailable("too many change streams on this node: try again later")), res);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto pending = std::make_shared<std::string>("retry: 1000\n\n" + ChangeEvents(*first, session->moved() ? session->cursor() : ""));
+    res.set_header("Cache-Control", "no-cache");
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, session, pending, started](size_t, httplib::DataSink& sink) {
+          ApiServer::ExtendDeadline(options.io_timeout_ms + command::kWatchMaxWaitMs);
+          if (!pending->empty() && !sink.write(pending->data(), pending->size())) return false;
+          pending->clear();
+          if (std::chrono::steady_clock::now() - started > std::chrono::milliseconds(kMaxStreamMs)) {
+            sink.done();  // the client comes back with its last id (retry: above)
+            return true;
+          }
+          Result<std::string> lines = session->Accept(send(session->NextPage(command::kWatchMaxWaitMs)));
+          *pending = lines.ok() ? ChangeEvents(*lines, session->moved() ? session->cursor() : "") : ErrorEvent(lines.status());
+          if (!lines.ok()) {
+            sink.write(pending->data(), pending->size());
+            sink.done();
+          }
+          return true;
+        },
+        [this](bool) { streams_.fetch_sub(1); });
   }
 
   void Configure() {

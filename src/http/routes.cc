@@ -151,6 +151,7 @@ std::string ErrorCode(int status) {
     case 404: return "not_found";
     case 405: return "method_not_allowed";
     case 408: return "request_timeout";
+    case 410: return "gone";
     case 412: return "precondition_failed";
     case 413: return "payload_too_large";
     case 414: return "uri_too_long";
@@ -197,6 +198,7 @@ Answer AnswerOf(const Route& route, const command::Outcome& outcome) {
     case command::kExitUsage: return ErrorAnswer(400, outcome.error);
     case command::kExitNotFound: return ErrorAnswer(404, outcome.error);
     case command::kExitPreconditionFailed: return ErrorAnswer(412, outcome.error);
+    case command::kExitGone: return ErrorAnswer(410, outcome.error);
     default: {
       // A region's status that lacks some partitions is still its view: `healthy` false and
       // `unavailable_partitions` say what is missing (region_status.h).

@@ -24,6 +24,7 @@
 #include "command/region_status.h"
 #include "command/region_router.h"
 #include "command/status_json.h"
+#include "command/watch.h"
 #include "config/value_syntax.h"
 #include "http/http_server.h"
 #include "db/replica.h"
@@ -34,6 +35,7 @@
 #include "server/identity_bindings.h"
 #include "server/node_metrics.h"
 #include "server/node_requests.h"
+#include "server/parked_watches.h"
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
@@ -174,6 +176,7 @@ class Server {
         if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
         if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
       }
+      AnswerParkedWatches();
       if (SteadyMs() >= next_tick) {
         WatchLinks();
         BindPeerIds();
@@ -406,7 +409,7 @@ class Server {
           replica_->CountRejected();
           continue;
         }
-        answer = AnswerClient(payload);
+        answer = AnswerClient(payload, ToString((*frames)[0]));
       } else {
         // Decoded once, for the admission check and for the answer.
         Result<sync::Message> request = replica_->ReceiveRequest(payload);
@@ -428,7 +431,8 @@ class Server {
     }
   }
 
-  std::optional<std::string> AnswerClient(const std::string& payload) {
+  // `identity`: the client's, to answer a watch it parks (parked_watches.h) later.
+  std::optional<std::string> AnswerClient(const std::string& payload, const std::string& identity) {
     const uint64_t started_us = SteadyUs();
     Result<command::Command> command = command::DecodeCommand(payload);
     if (!command.ok()) {
@@ -445,8 +449,19 @@ class Server {
       return command::EncodeOutcome(*redirect);
     }
     node_->ScopeListing(&*command);
-    const command::Outcome outcome = command::Execute(
-        *command, replica_->database(),
+    const command::Outcome outcome = RunClientCommand(*command);
+    if (command->verb == command::Command::Verb::kWatch && command->wait_ms > 0 &&
+        !command::WatchFoundChanges(outcome) &&
+        parked_.Park({identity, *command, SteadyMs() + command->wait_ms})) {
+      return std::nullopt;
+    }
+    observe(outcome.exit_code, /*redirected=*/false);
+    return command::EncodeOutcome(outcome);
+  }
+
+  command::Outcome RunClientCommand(const command::Command& command) {
+    return command::Execute(
+        command, replica_->database(),
         [&](std::ostream& out) -> Status {
           const uint64_t now_ms = SteadyMs();
           const std::string status =
@@ -455,11 +470,26 @@ class Server {
             out << status;
             return Status::OK();
           }
-          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command->partitions, out);
+          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command.partitions, out);
         },
         [&](std::string_view path) { return command::DocumentVersion(replica_->database(), path); });
-    observe(outcome.exit_code, /*redirected=*/false);
-    return command::EncodeOutcome(outcome);
+  }
+
+  // Runs the parked watches a commit may have answered, or whose wait ended (parked_watches.h).
+  void AnswerParkedWatches() {
+    if (parked_.empty()) return;
+    const uint64_t now = SteadyMs();
+    for (ParkedWatches::Parked& p : parked_.Due(now, replica_->database().commit_count())) {
+      const command::Outcome outcome = RunClientCommand(p.command);
+      if (!command::WatchFoundChanges(outcome) && p.deadline_ms > now && parked_.Park(p)) continue;
+      const std::string answer = command::EncodeOutcome(outcome);
+      try {
+        client_.send(zmq::buffer(p.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+        client_.send(zmq::buffer(answer), zmq::send_flags::dontwait);
+      } catch (const zmq::error_t&) {
+        // The watcher left: nothing to answer.
+      }
+    }
   }
 
   // Reads every peer link's connection events: logs them, replaces sockets libzmq gave up on, and
@@ -538,6 +568,7 @@ class Server {
   const NodeConfig* self_;       // in config_
   cluster::Placement placement_;
   std::unique_ptr<NodeRequests> node_;  // refers to the three above
+  ParkedWatches parked_;
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
@@ -586,13 +617,16 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   options.tls_key_file = self.http_key_file.value_or("");
   const std::string node = self.name;
   auto send = [&router, &self, &config, &region](const command::Command& command) -> command::Outcome {
-    if (command.verb != command::Command::Verb::kStatus) return router.Execute(command);
+    // Status and the change feed are this node's own (docs/changes.md): the rest is routed.
+    if (command.verb != command::Command::Verb::kStatus && command.verb != command::Command::Verb::kWatch) {
+      return router.Execute(command);
+    }
     // A one-node region's node is the region: its own status is the region's view.
-    if (command.whole_region && region.nodes.size() > 1) {
+    if (command.verb == command::Command::Verb::kStatus && command.whole_region && region.nodes.size() > 1) {
       return command::RegionStatus(router, config, region, "");
     }
     bool sent = false;
-    Result<command::Outcome> outcome = router.Call(self, command, &sent);  // this node's own status
+    Result<command::Outcome> outcome = router.Call(self, command, &sent);
     if (outcome.ok()) return std::move(outcome).value();
     return command::Outcome{command::kExitFailure, "", outcome.status().message(), {}, {}};
   };

@@ -53,6 +53,12 @@ std::string MerkleLeafKey(uint32_t bucket) {
   return key;
 }
 
+std::string ChangeLogKey(uint64_t sequence) {
+  std::string key(1, kChangeLogPrefix);
+  AppendBigEndian64(&key, sequence);
+  return key;
+}
+
 std::string DeltaLogKey(uint64_t sequence) {
   std::string key(1, kDeltaLogPrefix);
   AppendBigEndian64(&key, sequence);

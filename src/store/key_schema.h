@@ -9,6 +9,7 @@
 //   'l' sequence(u64 BE)             -> delta-log record: [key length u32][doc_key][delta or nothing]
 //   'm' name                         -> replica metadata (see MetaKey)
 //   'p' origin(u64 BE)               -> u64: how far this replica has applied origin's stream
+//   'c' sequence(u64 BE)             -> change-log record: [origin 1][doc_key] (change_log.h)
 //
 // Big-endian integers make LevelDB's bytewise order the numeric order.
 
@@ -29,6 +30,7 @@ constexpr char kMerklePrefix = 't';
 constexpr char kDeltaLogPrefix = 'l';
 constexpr char kMetaPrefix = 'm';
 constexpr char kStreamProgressPrefix = 'p';
+constexpr char kChangeLogPrefix = 'c';
 
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
@@ -47,6 +49,9 @@ constexpr std::string_view kMetaInstance = "instance";
 // The bucket ranges Store::DropBuckets emptied, each with the last delta-log sequence before its
 // drop: [version 1] then per range [first u32][last u32][sequence u64] (store_drop.cc).
 constexpr std::string_view kMetaDropped = "dropped";
+// The change feeds of the change log, one per stream epoch (change_log.h): per feed [id u64]
+// [epoch u64][first sequence u64][last sequence u64, all ones while it is the current feed].
+constexpr std::string_view kMetaChangeFeeds = "change_feeds";
 
 // 2: Merkle leaves and counters are a checkpoint, bucket entries carry a live flag, delta-log
 // records may refer to the document's state. Format 1 stores open and are upgraded in place.
@@ -59,6 +64,7 @@ std::string MerkleLeafKey(uint32_t bucket);
 std::string DeltaLogKey(uint64_t sequence);
 std::string MetaKey(std::string_view name);
 std::string StreamProgressKey(uint64_t origin);
+std::string ChangeLogKey(uint64_t sequence);
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 void AppendBigEndian32(std::string* out, uint32_t v);

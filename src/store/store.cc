@@ -169,6 +169,7 @@ Status Store::Impl::CheckIdentity() const {
 
 Status Store::Impl::Load() {
   if (Status s = LoadRecords(); !s.ok()) return s;
+  if (Status s = change_log_.Open(db_.get(), meta_.epoch, !options_.read_only); !s.ok()) return s;
   loaded_ = true;
   return Status::OK();
 }
@@ -415,6 +416,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
       batch.Delete(DeltaLogKey(next.sequence - options_.delta_log_max_entries));
     }
   }
+  const ChangeLog::Staged changes = change_log_.Stage(writes.documents_, writes.deltas_, &batch);
   if (writes.clock_) next.clock = std::max(next.clock, *writes.clock_);
   // The Merkle leaves and the counters are not written here: they are derived from the records
   // above, checkpointed at a clean close and rebuilt from them after a crash (Recover).
@@ -434,6 +436,7 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     RefuseWrites(s.ToString());
     return FromLevelDb(s, "committing a write");
   }
+  change_log_.Published(changes);
   std::lock_guard lock(mu_);
   for (const auto& [bucket, change] : leaf_changes) {
     tree_.Toggle(bucket, change);
@@ -476,6 +479,11 @@ Result<uint64_t> Store::CountLiveInBuckets(uint32_t first, uint32_t last) const 
   return impl_->CountLiveInBuckets(first, last);
 }
 Status Store::Commit(const WriteSet& writes) { return impl_->Commit(writes); }
+ChangeCursor Store::ChangeLogHead() const { return impl_->change_log().Head(); }
+Result<ChangeLogPage> Store::ReadChangeLog(const ChangeCursor& after, std::string_view prefix,
+                                           size_t max_entries, size_t max_scanned) const {
+  return impl_->change_log().Read(impl_->db(), after, prefix, max_entries, max_scanned);
+}
 void Store::RefuseWrites(const std::string& why) { impl_->RefuseWrites(why); }
 Metadata Store::metadata() const { return impl_->metadata(); }
 merkle::Hash Store::merkle_root() const { return impl_->merkle_root(); }

@@ -55,6 +55,7 @@ struct StoreOptions {
   // in seconds; it must outlive the store. Recorded from the committing thread, lock-free.
   metrics::Histogram* commit_seconds = nullptr;
   uint64_t delta_log_max_entries = 100'000;  // at least 1; Open refuses 0
+  uint64_t change_log_max_entries = 1'000'000;  // change_log.h; at least 1; Open refuses 0
   // The documents DropBuckets removes per commit: it bounds the size of one WriteBatch (and the
   // time one commit takes) whatever the partition's size. At least 1; Open refuses 0.
   size_t drop_chunk_documents = 1'000;
@@ -94,6 +95,26 @@ struct DeltaLogEntry {
   // Logged by reference to a document that DropBuckets has removed since: the entry keeps its
   // sequence and key, but there is no delta to send (docs/storage.md, "Dropping buckets").
   bool gone = false;
+};
+
+// A position in the change log (change_log.h): after the change `sequence` of the change feed
+// `feed`. {0, 0} is the log's beginning.
+struct ChangeCursor {
+  uint64_t feed = 0;
+  uint64_t sequence = 0;
+  friend bool operator==(const ChangeCursor&, const ChangeCursor&) = default;
+};
+
+struct ChangeLogEntry {
+  ChangeCursor cursor;  // the position right after this change
+  std::string key;
+  bool remote = false;  // the write came from another replica
+};
+
+struct ChangeLogPage {
+  std::vector<ChangeLogEntry> entries;
+  uint64_t read_through = 0;  // the last sequence read, matching the prefix or not
+  ChangeCursor next;          // where the next read goes on: right after read_through
 };
 
 // One document's new state, encoded for a commit. The database builds it before it enters the
@@ -193,7 +214,18 @@ class Store {
   Result<std::vector<DeltaLogEntry>> ReadDeltaLog(uint64_t from, size_t max_entries,
                                                   size_t max_bytes) const;
 
+  // Every document write of a commit also gets the next sequence of the change log, in the same
+  // batch (change_log.h, docs/changes.md).
   Status Commit(const WriteSet& writes);
+
+  // The change log's head: a cursor right after the last change committed.
+  ChangeCursor ChangeLogHead() const;
+  // Up to `max_entries` changes of documents whose key starts with `prefix`, in the order they
+  // were committed, after `after`, reading at most `max_scanned` records (at least 1 each).
+  // Gone when `after` is older than the log keeps, or not a position of this store's log (another
+  // replica's, another copy's, or of changes a crash lost); Corruption if the log has a hole.
+  Result<ChangeLogPage> ReadChangeLog(const ChangeCursor& after, std::string_view prefix,
+                                      size_t max_entries, size_t max_scanned) const;
 
   // Removes every document of the Merkle buckets first..last (inclusive) — live or deleted
   // (tombstones) — with its bucket entry and its Merkle contribution, and updates the live count;

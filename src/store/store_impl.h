@@ -28,6 +28,7 @@
 #include <leveldb/write_batch.h>
 
 #include "merkle/merkle_tree.h"
+#include "store/change_log.h"
 #include "store/key_filter.h"
 #include "store/pread_env.h"
 #include "store/store.h"
@@ -114,6 +115,8 @@ class Store::Impl {
   }
   Status CheckStorage() const;
   const std::string& new_epoch_reason() const { return new_epoch_reason_; }
+  const ChangeLog& change_log() const { return change_log_; }
+  leveldb::DB* db() const { return db_.get(); }
 
  private:
   Status LoadRecords();
@@ -168,6 +171,7 @@ class Store::Impl {
   const std::string boot_id_;
   bool loaded_ = false;  // Load succeeded: the destructor may checkpoint
   std::string new_epoch_reason_;  // set by Load (MarkOpen), constant afterwards
+  ChangeLog change_log_{options_.change_log_max_entries};
 
   // Guards meta_, tree_, stale_leaves_, health_error_, dropped_ and the read errors.
   mutable std::mutex mu_;

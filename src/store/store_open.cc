@@ -105,6 +105,9 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
         "delta_log_max_entries must be at least 1: with 0 every delta would be dropped as it is logged, "
         "and the stream would have nothing to publish");
   }
+  if (options.change_log_max_entries == 0) {
+    return Status::InvalidArgument("change_log_max_entries must be at least 1: the change log keeps its last change");
+  }
   if (options.drop_chunk_documents == 0) {
     return Status::InvalidArgument("drop_chunk_documents must be at least 1: a drop would never progress");
   }

@@ -14,6 +14,7 @@
 #include <leveldb/env.h>
 #include <leveldb/write_batch.h>
 
+#include "store/change_log.h"
 #include "store/document_record.h"
 #include "store/key_schema.h"
 #include "store/store_directory.h"
@@ -238,6 +239,7 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
   if (Status s = ReconcileDocuments(db.get(), self, &batch, report, &max_counter); !s.ok())
     return s;
   ReconcileMetadata(db.get(), std::max(max_counter, MaxSequence(db.get())), &batch, report);
+  if (Status s = ChangeLog::Forget(db.get(), &batch); !s.ok()) return s;
   leveldb::WriteOptions wo;
   wo.sync = true;
   return FromLevelDb(db->Write(wo, &batch), "writing the repaired copy");

@@ -14,6 +14,7 @@ const char* CodeName(Status::Code code) {
     case Status::Code::kIOError: return "I/O error";
     case Status::Code::kUnavailable: return "unavailable";
     case Status::Code::kInternal: return "internal error";
+    case Status::Code::kGone: return "gone";
   }
   return "unknown";
 }

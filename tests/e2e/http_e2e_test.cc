@@ -252,6 +252,7 @@ TEST_CASE(
         if (size_t at = url.find(from); at != std::string::npos)
           url.replace(at, std::string(from).size(), to);
       }
+      if (url == "/v1/changes") url += "?since=x";  // a malformed cursor: a stream lasts a minute
       for (const auto& operation : path.second) {
         const std::string method = operation.first.as<std::string>();
         if (method == "parameters") continue;
@@ -273,6 +274,72 @@ TEST_CASE(
       }
     }
     CHECK(checked >= 6);
+  }
+}
+
+// The events of a change stream up to its first comment (": waiting": the backlog is all sent),
+// as (id, data) pairs; the status in `status`.
+std::vector<std::pair<std::string, std::string>> ReadBacklog(httplib::Client& client, const std::string& url,
+                                                             const httplib::Headers& headers, int* status) {
+  std::string text;
+  std::vector<std::pair<std::string, std::string>> events;
+  httplib::Result r = client.Get(url, headers, [&](const char* data, size_t size) {
+    text.append(data, size);
+    return text.find("\n: waiting\n") == std::string::npos && text.rfind(": waiting\n", 0) != 0;
+  });
+  *status = r ? r->status : (text.empty() ? -1 : 200);
+  std::string id;
+  size_t start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = text.substr(start, end - start);
+    if (line.rfind("id: ", 0) == 0) id = line.substr(4);
+    if (line.rfind("data: ", 0) == 0) events.emplace_back(id, line.substr(6));
+  }
+  return events;
+}
+
+TEST_CASE("http: the change feed as Server-Sent Events, resumed with Last-Event-ID") {
+  HttpCluster cluster;
+  std::set<std::string> written;
+  httplib::Client writer = cluster.Client(0);
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "e" + std::to_string(i);
+    httplib::Result r = writer.Put("/v1/docs/sse/" + id, R"({"i": 1})", "application/json");
+    REQUIRE((r && r->status == 200));
+    written.insert("/sse/" + id);
+  }
+  // Each node streams its own partitions' changes: together, every write.
+  std::set<std::string> seen;
+  std::vector<std::vector<std::pair<std::string, std::string>>> per_node;
+  for (size_t n = 0; n < 2; ++n) {
+    httplib::Client client = cluster.Client(n);
+    int status = 0;
+    per_node.push_back(ReadBacklog(client, "/v1/changes?prefix=/sse&since=0", {}, &status));
+    CHECK(status == 200);
+    for (const auto& [id, data] : per_node.back()) {
+      const nlohmann::json change = nlohmann::json::parse(data);
+      CHECK(change["cursor"] == id);
+      seen.insert(change["path"].get<std::string>());
+    }
+  }
+  CHECK(seen == written);
+  const auto& first_node = per_node[0].empty() ? per_node[1] : per_node[0];
+  const size_t node = per_node[0].empty() ? 1 : 0;
+  httplib::Client client = cluster.Client(node);
+  int status = 0;
+  const auto resumed = ReadBacklog(client, "/v1/changes?prefix=/sse&since=0", {{"Last-Event-ID", first_node[0].first}},
+                                   &status);
+  CHECK(status == 200);
+  CHECK(resumed == std::vector(first_node.begin() + 1, first_node.end()));
+  httplib::Result bad = client.Get("/v1/changes?since=x");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  // The other node's cursor is not of this node's feed.
+  if (!per_node[1 - node].empty()) {
+    httplib::Result foreign = client.Get("/v1/changes", {{"Last-Event-ID", per_node[1 - node][0].first}});
+    REQUIRE(foreign);
+    CHECK(foreign->status == 410);
+    CHECK(Body(foreign)["error"] == "gone");
   }
 }
 
