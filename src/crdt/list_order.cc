@@ -1,0 +1,135 @@
+// Copyright (c) crdtdb authors.
+
+#include "crdt/list_order.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <tuple>
+
+namespace crdtdb::crdt {
+
+namespace {
+
+constexpr int64_t kUnranked = -1;  // not yet met: the end of the list, for a right origin
+
+}  // namespace
+
+ListOrder::ListOrder(const ListNode& list) : list_(list) {
+  const std::vector<ListAnchor>& anchors = list.anchors;
+  const size_t n = anchors.size();
+  parent_.assign(n, kRoot);
+  position_.assign(n, kRoot);
+  std::vector<size_t> right_origin(n, kRoot);
+  // Children per node; index n is the root. Anchors ascend by id, so left children are filled in
+  // their order already.
+  std::vector<std::vector<size_t>> left(n + 1), right(n + 1);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t p = AnchorIndex(anchors[i].parent);
+    parent_[i] = p == i ? kRoot : p;
+    if (anchors[i].right) right_origin[i] = AnchorIndex(anchors[i].right_origin);
+    (anchors[i].right ? right : left)[parent_[i] == kRoot ? n : parent_[i]].push_back(i);
+  }
+
+  // Right-to-left traversal with an explicit stack (runs make chains as deep as the list is long).
+  // An entry is a node to expand, or (with `emit`) a node to output.
+  struct Task {
+    size_t node;
+    bool emit;
+  };
+  std::vector<int64_t> rank(n, kUnranked);  // emission number: 0 is the last element of the list
+  std::vector<size_t> reversed;
+  reversed.reserve(n);
+  std::vector<Task> stack{{n, false}};
+  while (!stack.empty()) {
+    const Task task = stack.back();
+    stack.pop_back();
+    if (task.emit) {
+      rank[task.node] = static_cast<int64_t>(reversed.size());
+      reversed.push_back(task.node);
+      continue;
+    }
+    std::vector<size_t>& rights = right[task.node];
+    // List order of right siblings: right origin latest first (the end, or not yet met, is
+    // latest), then by id. Their right origins lie after this subtree, so they are ranked.
+    auto key = [&](size_t i) {
+      const int64_t r = right_origin[i] == kRoot ? kUnranked : rank[right_origin[i]];
+      return std::make_tuple(r, anchors[i].id);
+    };
+    std::sort(rights.begin(), rights.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
+    for (size_t child : left[task.node]) stack.push_back({child, false});
+    if (task.node != n) stack.push_back({task.node, true});
+    for (size_t child : rights) stack.push_back({child, false});
+  }
+
+  sequence_.reserve(n + list.elements.size());
+  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
+    position_[*it] = sequence_.size();
+    sequence_.push_back(anchors[*it].id);
+  }
+  placed_ = sequence_.size();
+  // Content without a placed anchor goes last, by id.
+  for (const auto& [id, element] : list.elements) {
+    const size_t a = AnchorIndex(id);
+    if (a == kRoot || position_[a] == kRoot) sequence_.push_back(id);
+  }
+  for (const Dot& id : sequence_) {
+    if (list.elements.count(id) > 0) visible_.push_back(id);
+  }
+}
+
+size_t ListOrder::AnchorIndex(Dot id) const {
+  const std::vector<ListAnchor>& anchors = list_.anchors;
+  auto it = std::lower_bound(anchors.begin(), anchors.end(), id,
+                             [](const ListAnchor& a, const Dot& d) { return a.id < d; });
+  return it != anchors.end() && it->id == id ? static_cast<size_t>(it - anchors.begin()) : kRoot;
+}
+
+bool ListOrder::Descends(size_t node, size_t ancestor) const {
+  if (ancestor == kRoot) return true;
+  // Bounded by the number of anchors, so that a cycle cannot loop forever.
+  for (size_t steps = 0; node != kRoot && steps <= parent_.size(); ++steps) {
+    if (node == ancestor) return true;
+    node = parent_[node];
+  }
+  return false;
+}
+
+ListAnchor ListOrder::PlaceAfter(Dot left, Dot id) const {
+  size_t l = AnchorIndex(left);
+  if (l != kRoot && position_[l] == kRoot) l = kRoot;  // on a cycle: never shown, not a place
+  if (left != kNoElement && l == kRoot && placed_ > 0) {
+    l = AnchorIndex(sequence_[placed_ - 1]);  // no anchor: after the last anchored element
+  }
+  const size_t next_position = l == kRoot ? 0 : position_[l] + 1;
+  ListAnchor anchor;
+  anchor.id = id;
+  if (next_position < placed_) {
+    const size_t next = AnchorIndex(sequence_[next_position]);
+    if (Descends(next, l)) {
+      anchor.parent = sequence_[next_position];
+      anchor.right = false;
+      return anchor;
+    }
+    anchor.right_origin = sequence_[next_position];
+  }
+  anchor.parent = l == kRoot ? kNoElement : list_.anchors[l].id;
+  anchor.right = true;
+  return anchor;
+}
+
+ListAnchor ListOrder::PlaceAt(size_t index, Dot id) const {
+  return PlaceAfter(index == 0 ? kNoElement : visible_[index - 1], id);
+}
+
+std::vector<ListAnchor> RunAnchors(const ListAnchor& first, size_t count) {
+  std::vector<ListAnchor> out;
+  out.reserve(count);
+  out.push_back(first);
+  for (size_t k = 1; k < count; ++k) {
+    const Dot previous = out.back().id;
+    out.push_back(ListAnchor{Dot{previous.replica, previous.counter + 1}, previous, true, RunRightOrigin(first)});
+  }
+  return out;
+}
+
+}  // namespace crdtdb::crdt
