@@ -5,7 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <initializer_list>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "crdt/list_node.h"
 #include "crdt/materialize.h"
 #include "crdt/mutators.h"
+#include "tests/support/seed.h"
 
 namespace crdt = crdtdb::crdt;
 
@@ -278,4 +281,46 @@ TEST_CASE("an array stored whole as a register, before lists existed, reads as i
   CHECK(crdt::ToJson(doc) == J(R"({"tags": ["a", "b"]})"));
   CHECK(doc.root().fields.at("tags").registers.empty());
   CHECK(doc.root().fields.at("tags").list != nullptr);
+}
+
+TEST_CASE("property: runs typed concurrently, forwards or backwards, stay contiguous and in order") {
+  size_t checked = 0;
+  for (uint64_t seed : crdtdb::testing::PropertySeeds(300)) {
+    CAPTURE(seed);
+    std::mt19937_64 rng(seed);
+    auto uniform = [&](size_t n) { return static_cast<size_t>(std::uniform_int_distribution<uint64_t>(0, n - 1)(rng)); };
+    std::vector<Replica> replicas;
+    const size_t n = 2 + uniform(3);
+    for (size_t i = 0; i < n; ++i) replicas.push_back(Replica{1 + uniform(1000) * 8 + i});
+    // A shared start: a list of a few elements, some of them deleted.
+    Replica& first = replicas[0];
+    Json start = Json::array();
+    for (size_t i = uniform(5); i > 0; --i) start.push_back("_");
+    first.Commit(crdt::PutDelta(first.doc, Json{{"t", start}}, first.Now()));
+    if (!start.empty() && uniform(2) == 0) first.Commit(crdt::ListRemoveDelta(first.doc, {"t"}, uniform(start.size()), 1));
+    for (size_t i = 1; i < n; ++i) replicas[i].Receive(first);
+    const size_t size = crdt::ToJson(first.doc)["t"].size();
+    const size_t shared_gap = uniform(size + 1);
+    std::vector<std::string> runs;
+    for (size_t i = 0; i < n; ++i) {
+      std::string run;
+      for (size_t k = 2 + uniform(4); k > 0; --k) run += static_cast<char>('a' + i * 6 + run.size());
+      runs.push_back(run);
+      replicas[i].Type({"t"}, uniform(2) == 0 ? shared_gap : uniform(size + 1), run, /*backwards=*/uniform(2) == 0);
+    }
+    // Every replica receives the others' deltas in its own random order.
+    for (Replica& r : replicas) {
+      std::vector<const Document*> deltas;
+      for (const Replica& from : replicas) {
+        for (const Document& d : from.made) deltas.push_back(&d);
+      }
+      std::shuffle(deltas.begin(), deltas.end(), rng);
+      for (const Document* d : deltas) r.doc.ApplyDelta(*d);
+    }
+    const std::string text = Text(replicas[0].Get("t"));
+    for (const std::string& run : runs) CHECK_MESSAGE(text.find(run) != std::string::npos, text);
+    for (const Replica& r : replicas) CHECK(crdt::EncodeDocument(r.doc) == crdt::EncodeDocument(replicas[0].doc));
+    ++checked;
+  }
+  CHECK(checked >= 300);
 }
