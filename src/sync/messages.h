@@ -30,10 +30,11 @@ namespace crdtdb::sync {
 // 3: messages of 1 KiB or more may be compressed (sync/message_compression.h).
 // 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
 // 5: heartbeats acknowledge how far the sender has applied each peer's stream.
+// 6: documents and deltas may hold lists (crdt/list_node.h), a field component version 5 refuses.
 // Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.
-constexpr unsigned kProtocolVersion = 5;
+constexpr unsigned kProtocolVersion = 6;
 
 // Bounds on one message.
 // Room for one document of the largest size a replica stores (crdt::kMaxEncodedBytes), which
