@@ -18,6 +18,7 @@
 #include "crdt/list_node.h"
 #include "crdt/materialize.h"
 #include "crdt/mutators.h"
+#include "tests/crdt/example_replicas.h"
 #include "tests/support/seed.h"
 
 namespace crdt = crdtdb::crdt;
@@ -29,57 +30,21 @@ using crdt::FieldPath;
 using crdt::Json;
 using crdt::WriteStamp;
 
-Json J(std::string_view text) { return Json::parse(text); }
+using crdtdb::testing::CheckConverged;
+using crdtdb::testing::ExchangeAll;
+using crdtdb::testing::J;
+using crdtdb::testing::Replica;
 
-struct Replica {
-  crdt::ReplicaId id;
-  Document doc{};
-  std::vector<Document> made{};
-  crdt::Timestamp clock = 100;
+Json Get(const Replica& r, const char* field) { return crdt::ToJson(r.doc)[field]; }
 
-  WriteStamp Now() { return WriteStamp{id, ++clock}; }
-
-  void Commit(crdtdb::Result<Document> delta) {
-    REQUIRE_MESSAGE(delta.ok(), delta.status().ToString());
-    doc.ApplyDelta(*delta);
-    made.push_back(std::move(delta).value());
+// Types `text` one character per delta at `index`, forwards (each after the previous) or
+// backwards (each before the previous).
+void Type(Replica& r, const FieldPath& path, size_t index, std::string_view text, bool backwards = false) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const size_t at = backwards ? index : index + i;
+    const char c = backwards ? text[text.size() - 1 - i] : text[i];
+    r.Commit(crdt::ListInsertDelta(r.doc, path, at, Json::array({std::string(1, c)}), r.Now()));
   }
-  void Receive(const Replica& from) {
-    for (const Document& d : from.made) doc.ApplyDelta(d);
-  }
-  Json Get(const char* field) const { return crdt::ToJson(doc)[field]; }
-  // Types `text` one character per delta at `index`, forwards (each after the previous) or
-  // backwards (each before the previous).
-  void Type(const FieldPath& path, size_t index, std::string_view text, bool backwards = false) {
-    for (size_t i = 0; i < text.size(); ++i) {
-      const size_t at = backwards ? index : index + i;
-      const char c = backwards ? text[text.size() - 1 - i] : text[i];
-      Commit(crdt::ListInsertDelta(doc, path, at, Json::array({std::string(1, c)}), Now()));
-    }
-  }
-};
-
-void ExchangeAll(std::initializer_list<Replica*> replicas) {
-  std::vector<Replica*> all(replicas);
-  for (size_t i = 0; i < all.size(); ++i) {
-    for (size_t k = 0; k < all.size(); ++k) {
-      Replica* from = all[(i + all.size() - k) % all.size()];
-      if (from != all[i]) all[i]->Receive(*from);
-    }
-  }
-}
-
-void CheckConverged(std::initializer_list<const Replica*> replicas) {
-  const Replica* first = *replicas.begin();
-  const std::string bytes = crdt::EncodeDocument(first->doc);
-  for (const Replica* r : replicas) {
-    CHECK(r->doc == first->doc);
-    CHECK(crdt::EncodeDocument(r->doc) == bytes);
-  }
-  crdtdb::Result<Document> decoded = crdt::DecodeDocument(bytes);
-  REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
-  CHECK(*decoded == first->doc);
-  CHECK(crdt::ToJson(*decoded) == crdt::ToJson(first->doc));
 }
 
 std::string Text(const Json& list) {
@@ -115,27 +80,27 @@ TEST_CASE("concurrent inserts at the same place both survive, in the same order 
   b.Commit(crdt::ListInsertDelta(b.doc, {"todo"}, 1, J(R"(["jam"])"), b.Now()));
   ExchangeAll({&a, &b});
   // Both are left children of "eggs" (which descends from "milk"): ordered by id, replica 1 first.
-  CHECK(a.Get("todo") == J(R"(["milk", "bread", "jam", "eggs"])"));
+  CHECK(Get(a, "todo") == J(R"(["milk", "bread", "jam", "eggs"])"));
   CheckConverged({&a, &b});
 }
 
 TEST_CASE("runs typed forwards concurrently at one place do not interleave") {
   Replica a{1}, b{2};
   StartFrom(R"({"t": ["[", "]"]})", {&a, &b});
-  a.Type({"t"}, 1, "abc");
-  b.Type({"t"}, 1, "xyz");
+  Type(a, {"t"}, 1, "abc");
+  Type(b, {"t"}, 1, "xyz");
   ExchangeAll({&a, &b});
-  CHECK(Text(a.Get("t")) == "[abcxyz]");
+  CHECK(Text(Get(a, "t")) == "[abcxyz]");
   CheckConverged({&a, &b});
 }
 
 TEST_CASE("runs typed backwards concurrently at one place do not interleave") {
   Replica a{7}, b{3};
   StartFrom(R"({"t": ["[", "]"]})", {&a, &b});
-  a.Type({"t"}, 1, "abc", /*backwards=*/true);
-  b.Type({"t"}, 1, "xyz", /*backwards=*/true);
+  Type(a, {"t"}, 1, "abc", /*backwards=*/true);
+  Type(b, {"t"}, 1, "xyz", /*backwards=*/true);
   ExchangeAll({&a, &b});
-  const std::string text = Text(a.Get("t"));
+  const std::string text = Text(Get(a, "t"));
   CHECK((text == "[abcxyz]" || text == "[xyzabc]"));
   CheckConverged({&a, &b});
 }
@@ -143,11 +108,11 @@ TEST_CASE("runs typed backwards concurrently at one place do not interleave") {
 TEST_CASE("three replicas typing at one place, forwards and backwards, do not interleave") {
   Replica a{1}, b{2}, c{3};
   StartFrom(R"({"t": []})", {&a, &b, &c});
-  a.Type({"t"}, 0, "abc");
-  b.Type({"t"}, 0, "xyz", /*backwards=*/true);
-  c.Type({"t"}, 0, "123");
+  Type(a, {"t"}, 0, "abc");
+  Type(b, {"t"}, 0, "xyz", /*backwards=*/true);
+  Type(c, {"t"}, 0, "123");
   ExchangeAll({&a, &b, &c});
-  const std::string text = Text(a.Get("t"));
+  const std::string text = Text(Get(a, "t"));
   CHECK(text.size() == 9);
   for (const char* run : {"abc", "xyz", "123"}) CHECK(text.find(run) != std::string::npos);
   CheckConverged({&a, &b, &c});
@@ -159,7 +124,7 @@ TEST_CASE("a put of the array never clobbers a concurrent insert") {
   a.Commit(crdt::PutDelta(a.doc, J(R"({"l": [1, 3, 4]})"), a.Now()));  // removes 2, appends 4
   b.Commit(crdt::ListInsertDelta(b.doc, {"l"}, 1, J("[9]"), b.Now()));   // 9 after 1
   ExchangeAll({&a, &b});
-  CHECK(a.Get("l") == J("[1, 9, 3, 4]"));
+  CHECK(Get(a, "l") == J("[1, 9, 3, 4]"));
   CheckConverged({&a, &b});
 }
 
@@ -169,7 +134,7 @@ TEST_CASE("a merge patch and a set of arrays merge with concurrent writes of the
   a.Commit(crdt::SetFieldDelta(a.doc, {"tags"}, J(R"(["red", "green"])"), a.Now()));
   b.Commit(crdt::PatchDelta(b.doc, J(R"({"tags": ["blue", "red"]})"), b.Now()));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("tags") == J(R"(["blue", "red", "green"])"));
+  CHECK(Get(a, "tags") == J(R"(["blue", "red", "green"])"));
   CHECK(crdt::Conflicts(a.doc) == J("{}"));
   CheckConverged({&a, &b});
 }
@@ -184,7 +149,7 @@ TEST_CASE("an unchanged element keeps its identity when the array is written aga
   CHECK(after[0] == before[0]);
   CHECK(after[1] != before[1]);
   CHECK(after[2] == before[2]);
-  CHECK(a.Get("l") == J(R"(["a", "x", "c"])"));
+  CHECK(Get(a, "l") == J(R"(["a", "x", "c"])"));
 }
 
 TEST_CASE("an update of an element concurrent with its delete keeps the element") {
@@ -193,7 +158,7 @@ TEST_CASE("an update of an element concurrent with its delete keeps the element"
   a.Commit(crdt::ListReplaceDelta(a.doc, {"l"}, 1, J(R"("B")"), a.Now()));
   b.Commit(crdt::ListRemoveDelta(b.doc, {"l"}, 1, 1));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("l") == J(R"(["a", "B", "c"])"));
+  CHECK(Get(a, "l") == J(R"(["a", "B", "c"])"));
   CheckConverged({&a, &b});
 }
 
@@ -203,7 +168,7 @@ TEST_CASE("concurrent deletes of one element are one delete") {
   a.Commit(crdt::ListRemoveDelta(a.doc, {"l"}, 1, 1));
   b.Commit(crdt::ListRemoveElementDelta(b.doc, {"l"}, (*crdt::ListElementIds(b.doc, {"l"}))[1]));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("l") == J(R"(["a", "c"])"));
+  CHECK(Get(a, "l") == J(R"(["a", "c"])"));
   CheckConverged({&a, &b});
 }
 
@@ -213,7 +178,7 @@ TEST_CASE("an insert concurrent with the removal of the whole list keeps the lis
   a.Commit(crdt::RemoveFieldDelta(a.doc, {"l"}));
   b.Commit(crdt::ListInsertDelta(b.doc, {"l"}, 2, J(R"(["c"])"), b.Now()));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("l") == J(R"(["c"])"));
+  CHECK(Get(a, "l") == J(R"(["c"])"));
   CheckConverged({&a, &b});
 }
 
@@ -223,7 +188,7 @@ TEST_CASE("elements hold any value: nested objects and lists merge inside a list
   a.Commit(crdt::ListReplaceDelta(a.doc, {"cards"}, 0, J(R"({"title": "t", "checklist": ["x", "y"]})"), a.Now()));
   b.Commit(crdt::ListReplaceDelta(b.doc, {"cards"}, 0, J(R"({"title": "t", "checklist": ["w", "x"]})"), b.Now()));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("cards") == J(R"([{"title": "t", "checklist": ["w", "x", "y"]}])"));
+  CHECK(Get(a, "cards") == J(R"([{"title": "t", "checklist": ["w", "x", "y"]}])"));
   CheckConverged({&a, &b});
 }
 
@@ -235,7 +200,7 @@ TEST_CASE("an insert after an element id lands after it, even when that element 
   a.Commit(crdt::ListInsertAfterDelta(a.doc, {"l"}, b_id, J(R"(["after-b"])"), a.Now()));
   b.Commit(crdt::ListInsertAfterDelta(b.doc, {"l"}, crdt::kNoElement, J(R"(["first"])"), b.Now()));
   ExchangeAll({&a, &b});
-  CHECK(a.Get("l") == J(R"(["first", "a", "after-b", "c"])"));
+  CHECK(Get(a, "l") == J(R"(["first", "a", "after-b", "c"])"));
   CheckConverged({&a, &b});
 }
 
@@ -306,7 +271,7 @@ TEST_CASE("property: runs typed concurrently, forwards or backwards, stay contig
       std::string run;
       for (size_t k = 2 + uniform(4); k > 0; --k) run += static_cast<char>('a' + i * 6 + run.size());
       runs.push_back(run);
-      replicas[i].Type({"t"}, uniform(2) == 0 ? shared_gap : uniform(size + 1), run, /*backwards=*/uniform(2) == 0);
+      Type(replicas[i], {"t"}, uniform(2) == 0 ? shared_gap : uniform(size + 1), run, /*backwards=*/uniform(2) == 0);
     }
     // Every replica receives the others' deltas in its own random order.
     for (Replica& r : replicas) {
@@ -317,7 +282,7 @@ TEST_CASE("property: runs typed concurrently, forwards or backwards, stay contig
       std::shuffle(deltas.begin(), deltas.end(), rng);
       for (const Document* d : deltas) r.doc.ApplyDelta(*d);
     }
-    const std::string text = Text(replicas[0].Get("t"));
+    const std::string text = Text(Get(replicas[0], "t"));
     for (const std::string& run : runs) CHECK_MESSAGE(text.find(run) != std::string::npos, text);
     for (const Replica& r : replicas) CHECK(crdt::EncodeDocument(r.doc) == crdt::EncodeDocument(replicas[0].doc));
     ++checked;
