@@ -16,7 +16,7 @@
 #include "crdt/list_order.h"
 #include "util/msgpack_reader.h"
 
-static_assert(crdtdb::crdt::kMaxContextRanges == 1048576 && crdtdb::crdt::kMaxListAnchors == 4194304,
+static_assert(crdtdb::crdt::kMaxContextRanges == 1048576 && crdtdb::crdt::kMaxListAnchors == 1048576,
               "the decoder's error messages name the limits");
 
 namespace crdtdb::crdt {
@@ -222,7 +222,7 @@ class Decoder {
       if (!first.right && first.right_origin != kNoElement) return Fail("a left child has a right origin");
       if (!list.anchors.empty() && !(list.anchors.back().id < first.id)) return Fail("list runs are not ascending");
       anchors_ += length;  // bounded before anything is allocated for the run
-      if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (4194304)");
+      if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (1048576)");
       if (!ContextHoldsRange(first.id.replica, first.id.counter, first.id.counter + length - 1)) {
         return Fail("a list run is missing from the context");
       }

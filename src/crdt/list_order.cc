@@ -20,15 +20,23 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
   parent_.assign(n, kRoot);
   position_.assign(n, kRoot);
   std::vector<size_t> right_origin(n, kRoot);
-  // Children per node; index n is the root. Anchors ascend by id, so left children are filled in
-  // their order already.
-  std::vector<std::vector<size_t>> left(n + 1), right(n + 1);
+  // Children per node (index n is the root), left and right apart, in flat arrays: node p's
+  // children are children[first[p], first[p + 1]). Anchors ascend by id, so each node's children
+  // are filled in id order, which is the order of left siblings.
+  std::vector<size_t> count(2 * (n + 1) + 1, 0);
+  auto slot = [&](size_t i) { return 2 * (parent_[i] == kRoot ? n : parent_[i]) + (anchors[i].right ? 1 : 0); };
   for (size_t i = 0; i < n; ++i) {
     const size_t p = AnchorIndex(anchors[i].parent);
     parent_[i] = p == i ? kRoot : p;
     if (anchors[i].right) right_origin[i] = AnchorIndex(anchors[i].right_origin);
-    (anchors[i].right ? right : left)[parent_[i] == kRoot ? n : parent_[i]].push_back(i);
+    ++count[slot(i) + 1];
   }
+  for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+  std::vector<size_t> children(n);
+  std::vector<size_t> fill(count.begin(), count.end() - 1);
+  for (size_t i = 0; i < n; ++i) children[fill[slot(i)]++] = i;
+  auto begin = [&](size_t node, bool right) { return children.begin() + static_cast<std::ptrdiff_t>(count[2 * node + right]); };
+  auto end = [&](size_t node, bool right) { return children.begin() + static_cast<std::ptrdiff_t>(count[2 * node + right + 1]); };
 
   // Right-to-left traversal with an explicit stack (runs make chains as deep as the list is long).
   // An entry is a node to expand, or (with `emit`) a node to output.
@@ -48,17 +56,17 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
       reversed.push_back(task.node);
       continue;
     }
-    std::vector<size_t>& rights = right[task.node];
+    const auto rights_begin = begin(task.node, true), rights_end = end(task.node, true);
     // List order of right siblings: right origin latest first (the end, or not yet met, is
     // latest), then by id. Their right origins lie after this subtree, so they are ranked.
     auto key = [&](size_t i) {
       const int64_t r = right_origin[i] == kRoot ? kUnranked : rank[right_origin[i]];
       return std::make_tuple(r, anchors[i].id);
     };
-    std::sort(rights.begin(), rights.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
-    for (size_t child : left[task.node]) stack.push_back({child, false});
+    std::sort(rights_begin, rights_end, [&](size_t a, size_t b) { return key(a) < key(b); });
+    for (auto it = begin(task.node, false); it != end(task.node, false); ++it) stack.push_back({*it, false});
     if (task.node != n) stack.push_back({task.node, true});
-    for (size_t child : rights) stack.push_back({child, false});
+    for (auto it = rights_begin; it != rights_end; ++it) stack.push_back({*it, false});
   }
 
   sequence_.reserve(n + list.elements.size());
