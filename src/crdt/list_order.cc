@@ -125,10 +125,6 @@ ListAnchor ListOrder::PlaceAfter(Dot left, Dot id) const {
   return anchor;
 }
 
-ListAnchor ListOrder::PlaceAt(size_t index, Dot id) const {
-  return PlaceAfter(index == 0 ? kNoElement : visible_[index - 1], id);
-}
-
 std::vector<ListAnchor> RunAnchors(const ListAnchor& first, size_t count) {
   std::vector<ListAnchor> out;
   out.reserve(count);

@@ -45,8 +45,6 @@ class ListOrder {
   // anchor, tombstones included), or at the start when `left` is kNoElement. An element without
   // an anchor cannot be a left neighbour: the insert goes after the last anchored element.
   ListAnchor PlaceAfter(Dot left, Dot id) const;
-  // The anchor of a new element `id` at visible position `index` (0 <= index <= visible().size()).
-  ListAnchor PlaceAt(size_t index, Dot id) const;
 
  private:
   static constexpr size_t kRoot = static_cast<size_t>(-1);
