@@ -14,6 +14,7 @@
 
 #include "crdt/codec.h"
 #include "crdt/digest.h"
+#include "crdt/list_mutators.h"
 #include "crdt/mutators.h"
 #include "fuzz/fake_replicas.h"
 #include "fuzz/fuzz_input.h"
@@ -75,6 +76,14 @@ struct Values {
   Document delete_delta = crdt::DeleteDelta(put);
   Document deleted = Applied(put, delete_delta);
   Document empty = Applied(Document(), Must(crdt::PutDelta(Document(), Json::object(), b)));
+  // Lists: a put of arrays (runs, nested lists and objects in elements), then concurrent edits.
+  Document list_put_delta =
+      Must(crdt::PutDelta(Document(), Json::parse(R"({"l":[1,"two",{"o":[3]},[4,5]],"e":[]})"), a));
+  Document list = Applied(Document(), list_put_delta);
+  Document list_insert_delta = Must(crdt::ListInsertDelta(list, {"l"}, 1, Json::parse(R"(["x","y"])"), b));
+  Document list_remove_delta = Must(crdt::ListRemoveDelta(list, {"l"}, 0, 2));
+  Document list_replace_delta = Must(crdt::ListReplaceDelta(list, {"l"}, 3, Json::parse("[4,6]"), b));
+  Document list_edited = Applied(Applied(list, list_insert_delta), list_remove_delta);
 };
 
 void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
@@ -83,7 +92,9 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
       {"counter_set", &v.counter_set},
       {"conflict", &v.conflict},
       {"deleted", &v.deleted},
-      {"empty", &v.empty}};
+      {"empty", &v.empty},
+      {"list", &v.list},
+      {"list_edited", &v.list_edited}};
   for (const auto& [name, state] : states) {
     corpus.Write("document_decoder", name, crdt::EncodeDocument(*state));
   }
@@ -95,7 +106,11 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
       {"delete", &v.put, &v.delete_delta},
       {"add", &v.counter, &v.add_delta},
       {"set_remove", &v.counter_set, &v.set_remove_delta},
-      {"put_into_deleted", &v.deleted, &v.put_delta}};
+      {"put_into_deleted", &v.deleted, &v.put_delta},
+      {"list_put", &v.empty, &v.list_put_delta},
+      {"list_insert", &v.list, &v.list_insert_delta},
+      {"list_remove", &v.list_edited, &v.list_remove_delta},
+      {"list_replace", &v.list, &v.list_replace_delta}};
   for (const auto& [name, state, delta] : joins) {
     std::string input;
     fuzz::AppendPart(crdt::EncodeDocument(*state), &input);

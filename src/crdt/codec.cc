@@ -5,16 +5,19 @@
 
 #include "crdt/codec.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <vector>
 
 #include "crdt/document_encoder.h"
 #include "crdt/limits.h"
+#include "crdt/list_node.h"
+#include "crdt/list_order.h"
 #include "util/msgpack_reader.h"
 
-static_assert(crdtdb::crdt::kMaxContextRanges == 1048576,
-              "the decoder's error message names the limit");
+static_assert(crdtdb::crdt::kMaxContextRanges == 1048576 && crdtdb::crdt::kMaxListAnchors == 1048576,
+              "the decoder's error messages name the limits");
 
 namespace crdtdb::crdt {
 
@@ -162,7 +165,7 @@ class Decoder {
     uint32_t n = 0;
     uint64_t mask = 0;
     if (!reader_.ReadArrayHeader(&n) || n < 1 || !reader_.ReadUint(&mask)) return Fail("malformed field");
-    if (mask > 15 || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return Fail("malformed field mask");
+    if (mask > kAllComponents || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return Fail("malformed field mask");
     if ((mask & kComponentRegisters) && !DecodeRegisters(field, depth)) return false;
     if ((mask & kComponentCounters) && !DecodeDotList(field.counters, 3, [this](CounterEntry& e) {
           return reader_.ReadInt(&e.value);
@@ -173,6 +176,68 @@ class Decoder {
     if (mask & kComponentObject) {
       if (!DecodeObject(field.mutable_object(), depth + 1)) return false;
       if (kind_ == kState && field.object->empty()) return Fail("empty object in a state");
+    }
+    if (mask & kComponentList) {
+      if (!DecodeList(field.mutable_list(), depth + 1)) return false;
+      if (kind_ == kState && field.list->empty()) return Fail("empty list in a state");
+    }
+    return true;
+  }
+
+  // An element named in full (list ids, parents, right origins): kNoElement, or a valid dot.
+  bool DecodeReference(Dot* out) {
+    if (!reader_.ReadUint(&out->replica) || !reader_.ReadUint(&out->counter)) return false;
+    if (*out == kNoElement) return true;
+    if (out->replica == 0 || out->counter == 0 || out->counter > kMaxDotCounter) return Fail("malformed element reference");
+    return true;
+  }
+
+  // Whether the context holds every dot of replica `replica` from `first` to `last`.
+  bool ContextHoldsRange(ReplicaId replica, uint64_t first, uint64_t last) const {
+    auto found = context_->ranges().find(replica);
+    if (found == context_->ranges().end()) return false;
+    const DotContext::RangeList& list = found->second;
+    auto it = std::lower_bound(list.begin(), list.end(), first,
+                               [](const DotRange& r, uint64_t c) { return r.last < c; });
+    return it != list.end() && it->first <= first && last <= it->last;
+  }
+
+  // list := [presence, runs, elements] (document_encoder.cc); `depth`: the list's level.
+  bool DecodeList(ListNode& list, int depth) {
+    if (depth > kMaxJsonDepth) return Fail("lists nested too deeply");
+    uint32_t n = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 3) return Fail("expected a 3-element list");
+    if (!DecodeDots(list.presence)) return false;
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    if (n % 7 != 0) return Fail("list runs are not a multiple of 7 integers");
+    for (uint32_t i = 0; i < n; i += 7) {
+      ListAnchor first;
+      uint64_t length = 0, side = 0;
+      if (!DecodeDot(&first.id) || !reader_.ReadUint(&length) || !reader_.ReadUint(&side) ||
+          !DecodeReference(&first.parent) || !DecodeReference(&first.right_origin)) {
+        return false;
+      }
+      if (length == 0 || side > 1) return Fail("malformed list run");
+      first.right = side == 1;
+      if (!first.right && first.right_origin != kNoElement) return Fail("a left child has a right origin");
+      if (!list.anchors.empty() && !(list.anchors.back().id < first.id)) return Fail("list runs are not ascending");
+      anchors_ += length;  // bounded before anything is allocated for the run
+      if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (1048576)");
+      if (!ContextHoldsRange(first.id.replica, first.id.counter, first.id.counter + length - 1)) {
+        return Fail("a list run is missing from the context");
+      }
+      for (const ListAnchor& a : RunAnchors(first, length)) list.anchors.push_back(a);
+    }
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    if (n % 4 != 0) return Fail("list elements are not a multiple of 4 items");
+    for (uint32_t i = 0; i < n; i += 4) {
+      Dot id;
+      if (!DecodeReference(&id)) return false;
+      if (id == kNoElement) return Fail("malformed element reference");
+      if (!list.elements.empty() && !(list.elements.rbegin()->first < id)) return Fail("list elements are not ascending");
+      ListElement& element = list.elements.emplace_hint(list.elements.end(), id, ListElement())->second;
+      if (!DecodeDots(element.presence) || !DecodeField(element.value, depth)) return false;
+      if (kind_ == kState && element.empty()) return Fail("empty list element in a state");
     }
     return true;
   }
@@ -292,6 +357,7 @@ class Decoder {
   std::vector<uint64_t> highest_;  // aligned with replicas_
   const DotContext* context_ = nullptr;
   Timestamp previous_timestamp_ = 0;
+  size_t anchors_ = 0;  // list anchors decoded so far, all lists together
 };
 
 Result<Document> DecodeChecked(std::string_view bytes, bool want_state, bool check_canonical) {

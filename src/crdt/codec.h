@@ -22,7 +22,14 @@ namespace crdtdb::crdt {
 
 constexpr unsigned kDocumentFormatVersion = 1;
 // The bits of a field's component mask: which dot stores follow it, in this order (document_encoder.cc).
-enum FieldComponent : unsigned { kComponentRegisters = 1, kComponentCounters = 2, kComponentSet = 4, kComponentObject = 8 };
+enum FieldComponent : unsigned {
+  kComponentRegisters = 1,
+  kComponentCounters = 2,
+  kComponentSet = 4,
+  kComponentObject = 8,
+  kComponentList = 16,  // since protocol version 6; a document without lists encodes as before
+};
+constexpr unsigned kAllComponents = 31;
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "crdt/list_node.h"
+
 namespace crdtdb::crdt {
 
 namespace {
@@ -59,6 +61,23 @@ class Filter {
     if (field.object) {
       ObjectNode part = Object(*field.object);
       if (!part.empty()) out.mutable_object() = std::move(part);
+    }
+    if (field.list) {
+      ListNode part = List(*field.list);
+      if (!part.empty()) out.mutable_list() = std::move(part);
+    }
+    return out;
+  }
+
+  ListNode List(const ListNode& list) {
+    ListNode out;
+    out.presence = Dots(list.presence);
+    for (const ListAnchor& a : list.anchors) {
+      if (Missing(a.id)) out.anchors.push_back(a);
+    }
+    for (const auto& [id, element] : list.elements) {
+      ListElement part{Dots(element.presence), Field(element.value)};
+      if (!part.empty()) out.elements.emplace_hint(out.elements.end(), id, std::move(part));
     }
     return out;
   }

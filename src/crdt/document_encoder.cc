@@ -11,7 +11,17 @@
 //               2 counters  [dot, int...]
 //               4 set       {element JSON text: [dot...]...}
 //               8 object    object
+//              16 list      list
+//   list     := [presence: [dot...], runs: [dot, length, side, ref, ref...],
+//                elements: [replica id, counter, presence: [dot...], field...]]
+//   ref      := replica id, counter    an element named in full; 0, 0: none (the root, the end)
 //   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
+//
+// A run is the anchors of `length` consecutive ids of one replica from `dot` (list_node.h): the
+// first has `side` (1 right, 0 left), parent and right origin (0, 0 for a left child); each next
+// one is the right child of the one before, with the right origin RunRightOrigin gives. Runs are
+// maximal, so the encoding is canonical. Element ids and references are written in full, since a
+// delta's context need not hold the replicas they name.
 //
 // A compact delta (kind 2, what EncodeDelta writes) has the same layout with three integers written
 // relative to what precedes them, so that the usual small delta costs one byte where kind 1 costs
@@ -26,11 +36,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include <msgpack.hpp>
 
 #include "crdt/codec.h"
+#include "crdt/list_node.h"
 
 namespace crdtdb::crdt {
 
@@ -171,6 +183,7 @@ class Encoder {
     if (!field.counters.empty()) mask |= kComponentCounters;
     if (!field.set.empty()) mask |= kComponentSet;
     if (field.object) mask |= kComponentObject;
+    if (field.list) mask |= kComponentList;
     packer_.pack_array(1 + static_cast<uint32_t>(std::popcount(mask)));
     packer_.pack_uint32(mask);
     if (mask & kComponentRegisters) {
@@ -196,6 +209,42 @@ class Encoder {
       }
     }
     if (mask & kComponentObject) PackObject(*field.object);
+    if (mask & kComponentList) PackList(*field.list);
+  }
+
+  void PackReference(const Dot& dot) {
+    packer_.pack_uint64(dot.replica);
+    packer_.pack_uint64(dot.counter);
+  }
+
+  void PackList(const ListNode& list) {
+    packer_.pack_array(3);
+    PackDots(list.presence);
+    // Runs: split where an anchor does not extend the run before it.
+    std::vector<std::pair<size_t, uint32_t>> runs;  // first anchor, length
+    const std::vector<ListAnchor>& anchors = list.anchors;
+    for (size_t i = 0; i < anchors.size(); ++i) {
+      if (!runs.empty() && ExtendsRun(anchors[runs.back().first], anchors[i - 1], anchors[i])) {
+        ++runs.back().second;
+      } else {
+        runs.emplace_back(i, 1);
+      }
+    }
+    packer_.pack_array(static_cast<uint32_t>(runs.size() * 7));
+    for (const auto& [first, length] : runs) {
+      const ListAnchor& a = anchors[first];
+      PackDot(a.id);
+      packer_.pack_uint32(length);
+      packer_.pack_uint32(a.right ? 1 : 0);
+      PackReference(a.parent);
+      PackReference(a.right_origin);
+    }
+    packer_.pack_array(static_cast<uint32_t>(list.elements.size() * 4));
+    for (const auto& [id, element] : list.elements) {
+      PackReference(id);
+      PackDots(element.presence);
+      PackField(element.value);
+    }
   }
 
   std::vector<ReplicaId> replicas_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "crdt/list_node.h"
+
 namespace crdtdb::crdt {
 
 namespace {
@@ -22,15 +24,35 @@ void FindInEntries(const std::vector<Entry>& mine, const std::vector<Entry>& the
   }
 }
 
+void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts& out);
+
+// A list anchor's payload is its place in the tree.
+void FindInAnchors(const std::vector<ListAnchor>& mine, const std::vector<ListAnchor>& theirs, DotConflicts& out) {
+  for (const ListAnchor& a : theirs) {
+    auto it = std::lower_bound(mine.begin(), mine.end(), a.id,
+                               [](const ListAnchor& x, const Dot& dot) { return x.id < dot; });
+    if (it == mine.end() || !(it->id == a.id) || *it == a) continue;
+    if (out.count++ == 0) out.first = a.id;
+  }
+}
+
+void FindInField(const FieldNode& here, const FieldNode& field, DotConflicts& out) {
+  FindInEntries(here.registers, field.registers, out);
+  FindInEntries(here.counters, field.counters, out);
+  if (here.object != nullptr && field.object != nullptr) FindInObject(*here.object, *field.object, out);
+  if (here.list != nullptr && field.list != nullptr) {
+    FindInAnchors(here.list->anchors, field.list->anchors, out);
+    for (const auto& [id, element] : field.list->elements) {
+      auto it = here.list->elements.find(id);
+      if (it != here.list->elements.end()) FindInField(it->second.value, element.value, out);
+    }
+  }
+}
+
 void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts& out) {
   for (const auto& [name, field] : theirs.fields) {
     auto it = mine.fields.find(name);
-    if (it == mine.fields.end()) continue;
-    const FieldNode& here = it->second;
-    FindInEntries(here.registers, field.registers, out);
-    FindInEntries(here.counters, field.counters, out);
-    if (here.object != nullptr && field.object != nullptr)
-      FindInObject(*here.object, *field.object, out);
+    if (it != mine.fields.end()) FindInField(it->second, field, out);
   }
 }
 

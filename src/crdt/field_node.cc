@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "crdt/list_node.h"
+
 namespace crdtdb::crdt {
 
 FieldNode::FieldNode() = default;
@@ -16,7 +18,8 @@ FieldNode::FieldNode(const FieldNode& other)
     : registers(other.registers),
       counters(other.counters),
       set(other.set),
-      object(other.object ? std::make_unique<ObjectNode>(*other.object) : nullptr) {}
+      object(other.object ? std::make_unique<ObjectNode>(*other.object) : nullptr),
+      list(other.list ? std::make_unique<ListNode>(*other.list) : nullptr) {}
 
 FieldNode& FieldNode::operator=(const FieldNode& other) {
   if (this != &other) {
@@ -27,7 +30,7 @@ FieldNode& FieldNode::operator=(const FieldNode& other) {
 }
 
 bool FieldNode::empty() const {
-  return registers.empty() && counters.empty() && set.empty() && object == nullptr;
+  return registers.empty() && counters.empty() && set.empty() && object == nullptr && list == nullptr;
 }
 
 ObjectNode& FieldNode::mutable_object() {
@@ -35,14 +38,27 @@ ObjectNode& FieldNode::mutable_object() {
   return *object;
 }
 
+ListNode& FieldNode::mutable_list() {
+  if (!list) list = std::make_unique<ListNode>();
+  return *list;
+}
+
+namespace {
+template <typename Node>
+bool SameNode(const std::unique_ptr<Node>& a, const std::unique_ptr<Node>& b) {
+  if (!a || !b) return a == nullptr && b == nullptr;
+  return *a == *b;
+}
+}  // namespace
+
 bool operator==(const FieldNode& a, const FieldNode& b) {
   if (a.registers != b.registers || a.counters != b.counters || a.set != b.set) return false;
-  if (!a.object || !b.object) return a.object == nullptr && b.object == nullptr;
-  return *a.object == *b.object;
+  return SameNode(a.object, b.object) && SameNode(a.list, b.list);
 }
 
 FieldKind VisibleKind(const FieldNode& node) {
   if (node.object) return FieldKind::kObject;
+  if (node.list) return FieldKind::kList;
   if (!node.counters.empty()) return FieldKind::kCounter;
   if (!node.set.empty()) return FieldKind::kSet;
   if (!node.registers.empty()) return FieldKind::kRegister;
@@ -53,6 +69,7 @@ const char* FieldKindName(FieldKind kind) {
   switch (kind) {
     case FieldKind::kNone: return "missing";
     case FieldKind::kObject: return "an object";
+    case FieldKind::kList: return "a list";
     case FieldKind::kCounter: return "a counter";
     case FieldKind::kSet: return "a set";
     case FieldKind::kRegister: return "a value";
@@ -67,6 +84,7 @@ void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn
     for (const Dot& d : element.second) fn(d);
   }
   if (node.object) ForEachDot(*node.object, fn);
+  if (node.list) ForEachDot(*node.list, fn);
 }
 
 void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn) {
@@ -74,12 +92,28 @@ void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& f
   for (const auto& field : node.fields) ForEachDot(field.second, fn);
 }
 
+void ForEachDot(const ListNode& node, const std::function<void(const Dot&)>& fn) {
+  for (const Dot& d : node.presence) fn(d);
+  for (const ListAnchor& a : node.anchors) fn(a.id);
+  for (const auto& [id, element] : node.elements) {
+    for (const Dot& d : element.presence) fn(d);
+    ForEachDot(element.value, fn);
+  }
+}
+
+Timestamp MaxTimestamp(const FieldNode& field) {
+  Timestamp max = 0;
+  for (const RegisterEntry& e : field.registers) max = std::max(max, e.timestamp);
+  if (field.object) max = std::max(max, MaxTimestamp(*field.object));
+  if (field.list) {
+    for (const auto& [id, element] : field.list->elements) max = std::max(max, MaxTimestamp(element.value));
+  }
+  return max;
+}
+
 Timestamp MaxTimestamp(const ObjectNode& node) {
   Timestamp max = 0;
-  for (const auto& [name, field] : node.fields) {
-    for (const RegisterEntry& e : field.registers) max = std::max(max, e.timestamp);
-    if (field.object) max = std::max(max, MaxTimestamp(*field.object));
-  }
+  for (const auto& [name, field] : node.fields) max = std::max(max, MaxTimestamp(field));
   return max;
 }
 
@@ -89,12 +123,23 @@ void Normalize(FieldNode& node) {
     Normalize(*node.object);
     if (node.object->empty()) node.object.reset();
   }
+  if (node.list) {
+    Normalize(*node.list);
+    if (node.list->empty()) node.list.reset();
+  }
 }
 
 void Normalize(ObjectNode& node) {
   for (auto it = node.fields.begin(); it != node.fields.end();) {
     Normalize(it->second);
     it = it->second.empty() ? node.fields.erase(it) : std::next(it);
+  }
+}
+
+void Normalize(ListNode& node) {
+  for (auto it = node.elements.begin(); it != node.elements.end();) {
+    Normalize(it->second.value);
+    it = it->second.empty() ? node.elements.erase(it) : std::next(it);
   }
 }
 

@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
 // The dot stores of a document (Almeida et al. 2018, section 6). A document is an observed-remove
-// map of fields; every field holds one FieldNode, the product of four dot stores, one per kind of
+// map of fields; every field holds one FieldNode, the product of five dot stores, one per kind of
 // value a field can take:
 //
 //   registers  a DotFun dot -> (timestamp, JSON value): a multi-value register. A write removes the
@@ -12,14 +12,15 @@
 //   set        a DotMap element -> DotSet: an add-wins set (an add concurrent with a remove wins).
 //   object     an ObjectNode: a nested observed-remove map plus a presence DotSet, so that an empty
 //              object exists and an update concurrent with a delete keeps the object alive.
+//   list       a ListNode (list_node.h): a JSON array whose elements merge (FugueMax order).
 //
 // Normally one kind is non-empty. Concurrent writes of different kinds leave several non-empty;
-// reads then show the first of object, counter, set, register (materialize.h), and every write to
-// the field removes the values of other kinds that it observed.
+// reads then show the first of object, list, counter, set, register (materialize.h), and every
+// write to the field removes the values of other kinds that it observed.
 //
 // All dot stores share the causal context of their document (document.h). Invariant of a state:
 // every dot it stores is in its context, every dot appears once in the whole document, and no
-// FieldNode, set element or nested object is empty. Deltas may also hold empty nodes: "mentions"
+// FieldNode, set element, nested object, list or list element is empty. Deltas may also hold empty nodes: "mentions"
 // that tell a delta join which keys to visit (join.h).
 
 #ifndef CRDTDB_CRDT_FIELD_NODE_H_
@@ -44,7 +45,9 @@ using Json = nlohmann::json;
 struct RegisterEntry {
   Dot dot;
   Timestamp timestamp = 0;
-  Json value;  // a JSON scalar or array; never an object (objects are ObjectNodes)
+  // A JSON scalar; never an object (objects are ObjectNodes). An array only in states written
+  // before lists existed (every array written since is a ListNode); kept until rewritten.
+  Json value;
 
   friend bool operator==(const RegisterEntry&, const RegisterEntry&) = default;
 };
@@ -61,6 +64,7 @@ struct CounterEntry {
 using SetStore = std::map<std::string, DotSet, std::less<>>;
 
 class ObjectNode;
+class ListNode;
 
 struct FieldNode {
   FieldNode();
@@ -74,10 +78,12 @@ struct FieldNode {
   std::vector<CounterEntry> counters;    // sorted by dot
   SetStore set;
   std::unique_ptr<ObjectNode> object;  // null when the object kind is empty
+  std::unique_ptr<ListNode> list;      // null when the list kind is empty
 
   // True when the node stores no dot and mentions nothing.
   bool empty() const;
   ObjectNode& mutable_object();
+  ListNode& mutable_list();
 
   friend bool operator==(const FieldNode& a, const FieldNode& b);
 };
@@ -94,24 +100,29 @@ class ObjectNode {
   friend bool operator==(const ObjectNode&, const ObjectNode&) = default;
 };
 
-// The kind a read shows for a field: the first non-empty of object, counter, set, register.
-enum class FieldKind { kNone, kObject, kCounter, kSet, kRegister };
+// The kind a read shows for a field: the first non-empty of object, list, counter, set, register.
+// Lists come right after objects: both are containers whose contents merge, and a document
+// written before lists existed has none, so it reads as it did.
+enum class FieldKind { kNone, kObject, kList, kCounter, kSet, kRegister };
 FieldKind VisibleKind(const FieldNode& node);
 const char* FieldKindName(FieldKind kind);
 
 // Calls `fn` for every dot stored in `node` (all kinds, recursively).
 void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn);
 void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn);
+void ForEachDot(const ListNode& node, const std::function<void(const Dot&)>& fn);
 
 // The highest timestamp of a register in `node` (nested objects included), 0 if it holds none:
 // what a replica folds into its hybrid logical clock when it takes in remote writes
 // (docs/crdt.md section 4).
 Timestamp MaxTimestamp(const ObjectNode& node);
+Timestamp MaxTimestamp(const FieldNode& node);
 
 // Removes empty FieldNodes, empty set elements and empty nested objects, turning a delta's shape
 // into a state's.
 void Normalize(FieldNode& node);
 void Normalize(ObjectNode& node);
+void Normalize(ListNode& node);
 
 }  // namespace crdtdb::crdt
 

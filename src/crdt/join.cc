@@ -2,6 +2,9 @@
 
 #include "crdt/join.h"
 
+#include "crdt/list_node.h"
+
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -12,6 +15,7 @@ namespace {
 const Dot& DotOf(const Dot& d) { return d; }
 const Dot& DotOf(const RegisterEntry& e) { return e.dot; }
 const Dot& DotOf(const CounterEntry& e) { return e.dot; }
+const Dot& DotOf(const ListAnchor& a) { return a.id; }
 
 // The join of two dot-sorted sequences: DotSet, or a DotFun whose entries are identified by their
 // dot (a dot names one write, so both sides should hold the same value for it; this side's is
@@ -53,12 +57,17 @@ void JoinSorted(std::vector<Entry>& mine, const std::vector<Entry>& theirs, cons
 
 bool IsEmpty(const DotSet& s) { return s.empty(); }
 bool IsEmpty(const FieldNode& n) { return n.empty(); }
+bool IsEmpty(const ListElement& e) { return e.empty(); }
 
 void JoinValue(DotSet& mine, const DotSet& theirs, const JoinScope& scope) {
   JoinDotSet(mine, theirs, scope);
 }
 void JoinValue(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope) {
   JoinField(mine, theirs, scope);
+}
+void JoinValue(ListElement& mine, const ListElement& theirs, const JoinScope& scope) {
+  JoinDotSet(mine.presence, theirs.presence, scope);
+  JoinField(mine.value, theirs.value, scope);
 }
 
 // Joins two maps of dot stores key by key. A key missing on one side joins with an empty store,
@@ -101,21 +110,38 @@ void JoinDotSet(DotSet& mine, const DotSet& theirs, const JoinScope& scope) {
   JoinSorted(mine, theirs, scope);
 }
 
+namespace {
+
+// Joins an optional nested node (object or list) with `join`. A delta that does not carry the
+// kind does not mention it: nothing there to visit.
+template <typename Node, typename JoinNode>
+void JoinNested(std::unique_ptr<Node>& mine, const std::unique_ptr<Node>& theirs, const JoinScope& scope,
+                JoinNode join) {
+  if (theirs == nullptr && (mine == nullptr || scope.mode == JoinMode::kApplyDelta)) return;
+  static const Node kEmpty;
+  if (!mine) mine = std::make_unique<Node>();
+  join(*mine, theirs ? *theirs : kEmpty, scope);
+  // In a delta an empty node still mentions the node's presence; in a state it is nothing.
+  if (mine->empty() && scope.mode != JoinMode::kMergeDeltas) mine.reset();
+}
+
+}  // namespace
+
 void JoinField(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope) {
   JoinSorted(mine.registers, theirs.registers, scope);
   JoinSorted(mine.counters, theirs.counters, scope);
   JoinMaps(mine.set, theirs.set, scope);
-  // A delta that does not carry the object kind does not mention it: nothing there to visit.
-  if (theirs.object == nullptr && (mine.object == nullptr || scope.mode == JoinMode::kApplyDelta)) {
-    return;
-  }
-  if (theirs.object) {
-    JoinObject(mine.mutable_object(), *theirs.object, scope);
-  } else {
-    JoinObject(*mine.object, ObjectNode{}, scope);
-  }
-  // In a delta an empty object still mentions the object's presence; in a state it is nothing.
-  if (mine.object->empty() && scope.mode != JoinMode::kMergeDeltas) mine.object.reset();
+  JoinNested(mine.object, theirs.object, scope, JoinObject);
+  JoinNested(mine.list, theirs.list, scope, JoinList);
+}
+
+void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
+  JoinDotSet(mine.presence, theirs.presence, scope);
+  // Anchors are a DotFun: an anchor goes only when the whole list was removed by a writer who saw
+  // it (deleting an element removes its content, not its anchor). O(anchors) per join; an
+  // order-statistics index would make it O(delta x log) (docs/crdt.md section 7).
+  JoinSorted(mine.anchors, theirs.anchors, scope);
+  JoinMaps(mine.elements, theirs.elements, scope);
 }
 
 void JoinObject(ObjectNode& mine, const ObjectNode& theirs, const JoinScope& scope) {

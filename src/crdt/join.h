@@ -39,6 +39,7 @@ struct JoinScope {
 void JoinDotSet(DotSet& mine, const DotSet& theirs, const JoinScope& scope);
 void JoinField(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope);
 void JoinObject(ObjectNode& mine, const ObjectNode& theirs, const JoinScope& scope);
+void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope);
 
 }  // namespace crdtdb::crdt
 

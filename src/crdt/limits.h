@@ -33,6 +33,13 @@ constexpr size_t kMaxEncodedBytes = 4 * kMaxWriteBytes;
 // four concurrent writers still replicates.
 constexpr size_t kMaxContextRanges = size_t{1} << 20;
 constexpr size_t kMaxWriteContextRanges = kMaxContextRanges / 4;
+// List anchors (one per element ever inserted and not removed with its list) in one document. An
+// encoded run of anchors costs a few bytes however long it is, so this bounds what a decoded
+// message can make a replica allocate (~56 bytes per anchor, ~150 while its order is computed:
+// ~150 MiB at the limit). A local write may not take one list past a quarter of it (262,144
+// elements, deleted ones included), so that four concurrent writers' lists still decode.
+constexpr size_t kMaxListAnchors = size_t{1} << 20;
+constexpr size_t kMaxWriteListAnchors = kMaxListAnchors / 4;
 // Dot counters stay far from overflow of range arithmetic.
 constexpr uint64_t kMaxDotCounter = uint64_t{1} << 62;
 

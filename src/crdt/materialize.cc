@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "crdt/json_output.h"
+#include "crdt/list_node.h"
+#include "crdt/list_order.h"
 
 namespace crdtdb::crdt {
 
@@ -37,6 +39,13 @@ int64_t CounterTotal(const FieldNode& field) {
 
 Json CounterValue(const FieldNode& field) { return CounterTotal(field); }
 
+Json ListValue(const ListNode& list) {
+  Json out = Json::array();
+  const ListOrder order(list);
+  for (const Dot& id : order.visible()) out.push_back(FieldValue(list.elements.at(id).value));
+  return out;
+}
+
 Json SetValue(const FieldNode& field) {
   Json out = Json::array();
   for (const auto& entry : field.set) out.push_back(Json::parse(entry.first));
@@ -58,23 +67,35 @@ std::string ChildPointer(const std::string& parent, const std::string& name) {
   return out;
 }
 
-void CollectConflicts(const ObjectNode& object, const std::string& pointer, Json& out) {
-  for (const auto& [name, field] : object.fields) {
-    const std::string child = ChildPointer(pointer, name);
-    std::vector<Json> values;
-    const FieldKind shown = VisibleKind(field);
-    values.push_back(FieldValue(field));
-    std::vector<RegisterEntry> regs = field.registers;
-    std::sort(regs.begin(), regs.end(),
-              [](const RegisterEntry& a, const RegisterEntry& b) { return RegisterLess(b, a); });
-    for (size_t i = shown == FieldKind::kRegister ? 1 : 0; i < regs.size(); ++i) {
-      values.push_back(regs[i].value);
-    }
-    if (shown != FieldKind::kCounter && !field.counters.empty()) values.push_back(CounterValue(field));
-    if (shown != FieldKind::kSet && !field.set.empty()) values.push_back(SetValue(field));
-    if (values.size() > 1) out[child] = values;
-    if (field.object) CollectConflicts(*field.object, child, out);
+void CollectConflicts(const ObjectNode& object, const std::string& pointer, Json& out);
+
+void CollectFieldConflicts(const FieldNode& field, const std::string& pointer, Json& out) {
+  std::vector<Json> values;
+  const FieldKind shown = VisibleKind(field);
+  values.push_back(FieldValue(field));
+  std::vector<RegisterEntry> regs = field.registers;
+  std::sort(regs.begin(), regs.end(),
+            [](const RegisterEntry& a, const RegisterEntry& b) { return RegisterLess(b, a); });
+  for (size_t i = shown == FieldKind::kRegister ? 1 : 0; i < regs.size(); ++i) {
+    values.push_back(regs[i].value);
   }
+  if (shown != FieldKind::kList && field.list) values.push_back(ListValue(*field.list));
+  if (shown != FieldKind::kCounter && !field.counters.empty()) values.push_back(CounterValue(field));
+  if (shown != FieldKind::kSet && !field.set.empty()) values.push_back(SetValue(field));
+  if (values.size() > 1) out[pointer] = values;
+  if (field.object) CollectConflicts(*field.object, pointer, out);
+  if (field.list && shown == FieldKind::kList) {
+    // Elements by their index in the list shown.
+    const ListOrder order(*field.list);
+    const std::vector<Dot>& visible = order.visible();
+    for (size_t i = 0; i < visible.size(); ++i) {
+      CollectFieldConflicts(field.list->elements.at(visible[i]).value, pointer + '/' + std::to_string(i), out);
+    }
+  }
+}
+
+void CollectConflicts(const ObjectNode& object, const std::string& pointer, Json& out) {
+  for (const auto& [name, field] : object.fields) CollectFieldConflicts(field, ChildPointer(pointer, name), out);
 }
 
 }  // namespace
@@ -82,6 +103,7 @@ void CollectConflicts(const ObjectNode& object, const std::string& pointer, Json
 Json FieldValue(const FieldNode& field) {
   switch (VisibleKind(field)) {
     case FieldKind::kObject: return ObjectValue(*field.object);
+    case FieldKind::kList: return ListValue(*field.list);
     case FieldKind::kCounter: return CounterValue(field);
     case FieldKind::kSet: return SetValue(field);
     case FieldKind::kRegister: return Winner(field.registers).value;
@@ -98,6 +120,18 @@ void AppendObjectJson(const ObjectNode& object, std::string* out);
 void AppendFieldJson(const FieldNode& field, std::string* out) {
   switch (VisibleKind(field)) {
     case FieldKind::kObject: AppendObjectJson(*field.object, out); return;
+    case FieldKind::kList: {
+      out->push_back('[');
+      bool first = true;
+      const ListOrder order(*field.list);
+      for (const Dot& id : order.visible()) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendFieldJson(field.list->elements.at(id).value, out);
+      }
+      out->push_back(']');
+      return;
+    }
     case FieldKind::kCounter: AppendJsonInt(CounterTotal(field), out); return;
     case FieldKind::kSet: {
       // Elements are kept as their canonical JSON text, which is what dump() writes for them.

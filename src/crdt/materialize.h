@@ -2,7 +2,9 @@
 //
 // Reading a document as JSON. Each field shows one value:
 //   - a field holding several kinds (concurrent writes of different kinds) shows the first
-//     non-empty of object, counter, set, register;
+//     non-empty of object, list, counter, set, register;
+//   - a list shows its live elements as an array, in list order (list_order.h); an element
+//     whose content holds no value (only its presence) shows as null;
 //   - a counter shows the sum of its entries (wrapping in two's complement, like the merge);
 //   - a set shows its elements as an array, in the order of their canonical JSON text;
 //   - a register with concurrent values shows the winner: the highest hybrid-logical-clock
@@ -30,7 +32,8 @@ std::string DocumentJson(const Document& doc);
 // The value a read shows for one field, by the rules above.
 Json FieldValue(const FieldNode& field);
 
-// For every field with concurrent values: its RFC 6901 JSON pointer -> an array of all its values,
+// For every field with concurrent values (list elements included, addressed by their index in the
+// list shown): its RFC 6901 JSON pointer -> an array of all its values,
 // the one ToJson shows first, then the other register values by descending winner order, then
 // values of hidden kinds. Empty object when nothing conflicts.
 Json Conflicts(const Document& doc);

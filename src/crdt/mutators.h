@@ -12,6 +12,11 @@
 // presence of the document and of every object they write into, so an update concurrent with a
 // delete keeps the document alive ("update wins"). remove and set-remove do not.
 //
+// Every JSON array written is a list (list_node.h). An array written over a list (put, patch,
+// set) changes the list in place: elements whose value is unchanged stay, the others the writer
+// saw are removed and new ones inserted (docs/crdt.md section 7), so a concurrent insert is never
+// lost. Element-level list operations are in list_mutators.h.
+//
 // Errors (bad input, wrong field kind, counter overflow) are returned as values; a failed mutator
 // has no effect. A no-op (e.g. removing a missing field) returns a bottom() delta.
 

@@ -12,6 +12,10 @@
 // prove a state's invariants (sorted keys, dots in the context, canonical form). It is meant for
 // bytes whose digest was just checked against the one stored with them, which proves they are
 // what EncodeDocument wrote.
+//
+// A state that holds a list is the exception: a list's order depends on all of its anchors
+// (list_order.h), which one pass cannot know before it writes the elements, so such a state is
+// decoded (without the canonical re-encoding) and rendered by DocumentJson.
 
 #ifndef CRDTDB_CRDT_STATE_JSON_H_
 #define CRDTDB_CRDT_STATE_JSON_H_

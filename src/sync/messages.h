@@ -31,7 +31,8 @@ namespace crdtdb::sync {
 // 4: deltas may be in the compact delta layout (crdt/codec.h), which version 3 cannot decode.
 // 5: heartbeats acknowledge how far the sender has applied each peer's stream.
 // 6: a LogRequest may ask for some partitions' deltas only, and a LogResponse says how far the
-//    answer read the log (gap repair per partition, docs/protocol.md "Gap repair").
+//    answer read the log (gap repair per partition, docs/protocol.md "Gap repair"); documents and
+//    deltas may hold lists (crdt/list_node.h), a field component version 5 refuses.
 // Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.

@@ -92,6 +92,26 @@ void CheckFieldOp(const Json& before, const Json& after, const Op& op) {
     case Op::kSetRemove:
       if (value != nullptr) CHECK(std::find(value->begin(), value->end(), op.value) == value->end());
       break;
+    case Op::kListInsert:
+    case Op::kListRemove:
+    case Op::kListReplace: {
+      // The list the op saw, with the op done on it by index, as a JSON array.
+      const Json* old = At(before, op.path);
+      Json expected = old != nullptr ? *old : Json::array();
+      REQUIRE(expected.is_array());
+      const size_t size = expected.size() + (op.kind == Op::kListInsert ? 1 : 0);
+      const size_t index = size == 0 ? 0 : static_cast<size_t>(op.by) % size;
+      if (op.kind == Op::kListInsert) {
+        expected.insert(expected.begin() + static_cast<std::ptrdiff_t>(index), op.value.begin(), op.value.end());
+      } else if (op.kind == Op::kListRemove) {
+        expected.erase(index);
+      } else {
+        expected[index] = op.value;
+      }
+      REQUIRE(value != nullptr);
+      CHECK(*value == expected);
+      break;
+    }
     default: break;
   }
 }

@@ -14,6 +14,7 @@
 
 #include "crdt/document.h"
 #include "crdt/hlc.h"
+#include "crdt/list_mutators.h"
 #include "crdt/materialize.h"
 #include "crdt/mutators.h"
 
@@ -25,11 +26,15 @@ using crdt::Json;
 
 // One user operation, kept so a test can check the result against a model of it.
 struct Op {
-  enum Kind { kPut, kPatch, kSetField, kRemoveField, kIncrement, kSetAdd, kSetRemove, kDelete };
+  enum Kind {
+    kPut, kPatch, kSetField, kRemoveField, kIncrement, kSetAdd, kSetRemove, kDelete,
+    kListInsert, kListRemove, kListReplace,  // `by` picks the index among the list's elements
+  };
+  static constexpr int kKinds = 11;
   Kind kind = kPut;
   Json value;       // put document, patch, field value or set element
   FieldPath path;   // for field operations
-  int64_t by = 0;   // for increments
+  int64_t by = 0;   // for increments; for list operations, picks the index
 };
 
 class RandomOps {
@@ -92,7 +97,7 @@ class RandomOps {
 
   Op RandomOp() {
     Op op;
-    op.kind = static_cast<Op::Kind>(Uniform(8));
+    op.kind = static_cast<Op::Kind>(Uniform(Op::kKinds));
     switch (op.kind) {
       case Op::kPut: op.value = Object(2); break;
       case Op::kPatch: op.value = Patch(2); break;
@@ -102,6 +107,14 @@ class RandomOps {
       case Op::kSetAdd:
       case Op::kSetRemove: op.path = Path(); op.value = Scalar(); break;
       case Op::kDelete: break;
+      case Op::kListInsert:
+        op.path = Path();
+        op.by = static_cast<int64_t>(Uniform(1000));
+        op.value = Json::array();
+        for (uint64_t i = 1 + Uniform(3); i > 0; --i) op.value.push_back(Chance(0.8) ? Scalar() : Value(1));
+        break;
+      case Op::kListRemove: op.path = Path(); op.by = static_cast<int64_t>(Uniform(1000)); break;
+      case Op::kListReplace: op.path = Path(); op.by = static_cast<int64_t>(Uniform(1000)); op.value = Value(1); break;
     }
     return op;
   }
@@ -109,6 +122,13 @@ class RandomOps {
  private:
   std::mt19937_64 rng_;
 };
+
+// The index `op.by` picks in the list at `op.path` of `x` holding `size` elements (+ `extra`).
+inline size_t ListIndex(const Document& x, const Op& op, size_t extra) {
+  Result<std::vector<crdt::Dot>> ids = crdt::ListElementIds(x, op.path);
+  const size_t size = (ids.ok() ? ids->size() : 0) + extra;
+  return size == 0 ? 0 : static_cast<size_t>(op.by) % size;
+}
 
 // The delta of `op` against `x`, or an error for ops the state does not allow (wrong kind).
 inline Result<Document> DeltaOf(const Document& x, const Op& op, crdt::WriteStamp stamp) {
@@ -121,6 +141,9 @@ inline Result<Document> DeltaOf(const Document& x, const Op& op, crdt::WriteStam
     case Op::kSetAdd: return crdt::SetAddDelta(x, op.path, op.value, stamp);
     case Op::kSetRemove: return crdt::SetRemoveDelta(x, op.path, op.value);
     case Op::kDelete: return crdt::DeleteDelta(x);
+    case Op::kListInsert: return crdt::ListInsertDelta(x, op.path, ListIndex(x, op, 1), op.value, stamp);
+    case Op::kListRemove: return crdt::ListRemoveDelta(x, op.path, ListIndex(x, op, 0), 1);
+    case Op::kListReplace: return crdt::ListReplaceDelta(x, op.path, ListIndex(x, op, 0), op.value, stamp);
   }
   return Status::Internal("unknown op");
 }

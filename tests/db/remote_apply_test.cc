@@ -67,6 +67,22 @@ TEST_CASE("each remote update says whether it changed its document here") {
   CHECK_FALSE(older.changed[0]);  // contained in what b holds
 }
 
+TEST_CASE("an array put on one replica, then changed by patches on two, merges as a list") {
+  testing::TempDir a_dir, b_dir;
+  auto a = OpenDatabase(a_dir.path() + "/a", 1);
+  auto b = OpenDatabase(b_dir.path() + "/b", 2);
+  REQUIRE(a->put("c/1", R"({"l":["a","c"],"n":1})").ok());
+  REQUIRE(b->ApplyRemote({StateOf(*a, "c/1")}).ok());
+  // Concurrently: a inserts "b" in the middle, b appends "d" and removes nothing it did not see.
+  REQUIRE(a->patch("c/1", R"({"l":["a","b","c"]})").ok());
+  REQUIRE(b->patch("c/1", R"({"l":["a","c","d"],"n":2})").ok());
+  REQUIRE(b->ApplyRemote({StateOf(*a, "c/1")}).ok());
+  REQUIRE(a->ApplyRemote({StateOf(*b, "c/1")}).ok());
+  CHECK(a->get("c/1").value() == R"({"l":["a","b","c","d"],"n":2})");
+  CHECK(b->get("c/1").value() == a->get("c/1").value());
+  CHECK(a->ReadState("c/1").value() == b->ReadState("c/1").value());
+}
+
 TEST_CASE("a dot held here with another value is refused with its document, and named") {
   // Two stores with one replica id issue the same dots: what a store restored from a copy, or a
   // client forging another replica's dots, would send.

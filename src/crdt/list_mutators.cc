@@ -1,0 +1,154 @@
+// Copyright (c) crdtdb authors.
+
+#include "crdt/list_mutators.h"
+
+#include <algorithm>
+#include <string>
+
+#include "crdt/delta_builder.h"
+#include "crdt/limits.h"
+#include "crdt/list_node.h"
+#include "crdt/list_order.h"
+
+namespace crdtdb::crdt {
+
+namespace {
+
+// The list at `path` (null when the field is missing), once the path and the field's kind are
+// checked.
+Result<const ListNode*> FindList(const Document& x, const FieldPath& path) {
+  if (Status s = CheckPath(path); !s.ok()) return s;
+  const FieldNode* field = LookupField(x, path);
+  if (Status s = CheckKind(field, FieldKind::kList, path); !s.ok()) return s;
+  return field != nullptr ? field->list.get() : nullptr;
+}
+
+Status CheckItems(const Json& values, const FieldPath& path, const ListNode* list) {
+  if (!values.is_array()) return Status::InvalidArgument("the values to insert must be a JSON array");
+  // The list's level is the path's depth, its items one deeper.
+  if (Status s = CheckValue(values, path.size()); !s.ok()) return s;
+  const size_t anchors = list != nullptr ? list->anchors.size() : 0;
+  if (anchors + values.size() > kMaxWriteListAnchors) {
+    return Status::InvalidArgument("list " + PathString(path) + " would hold more than " +
+                                   std::to_string(kMaxWriteListAnchors) + " elements, deleted ones included");
+  }
+  return Status::OK();
+}
+
+Status IndexError(const FieldPath& path, size_t index, size_t size) {
+  return Status::InvalidArgument("index " + std::to_string(index) + " is out of range for list " + PathString(path) +
+                                 " of " + std::to_string(size) + " elements");
+}
+
+// The list's mention in a delta that writes into it: the path created, the kinds other than the
+// list removed, the list's presence renewed.
+ListNode& WritableList(DeltaBuilder& builder, const FieldPath& path, const ListNode* list) {
+  FieldNode& mention = builder.DescendCreating(path).second->fields[path.back()];
+  if (const FieldNode* field = LookupField(builder.base(), path)) {
+    builder.RemoveKindsExcept(*field, mention, FieldKind::kList);
+  }
+  ListNode& list_mention = mention.mutable_list();
+  builder.RenewPresence(list ? &list->presence : nullptr, list_mention.presence);
+  return list_mention;
+}
+
+// The list's mention in a delta that only removes from it.
+ListNode& ExistingList(DeltaBuilder& builder, const FieldPath& path) {
+  return builder.DescendExisting(path).second->fields[path.back()].mutable_list();
+}
+
+Result<Document> InsertAfter(const Document& x, const FieldPath& path, const ListNode* list, const ListOrder& order,
+                             Dot after, const Json& values, WriteStamp stamp) {
+  if (values.empty()) return Document();
+  DeltaBuilder builder(x, stamp);
+  ListNode& mention = WritableList(builder, path, list);
+  builder.InsertRun(order, after, values, 0, values.size(), mention);
+  return builder.Finish();
+}
+
+const ListNode kEmptyList;
+
+}  // namespace
+
+Result<Document> ListInsertDelta(const Document& x, const FieldPath& path, size_t index, const Json& values,
+                                 WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (Status s = CheckItems(values, path, *list); !s.ok()) return s;
+  const ListOrder order(*list != nullptr ? **list : kEmptyList);
+  if (index > order.visible().size()) return IndexError(path, index, order.visible().size());
+  const Dot after = index == 0 ? kNoElement : order.visible()[index - 1];
+  return InsertAfter(x, path, *list, order, after, values, stamp);
+}
+
+Result<Document> ListInsertAfterDelta(const Document& x, const FieldPath& path, Dot after, const Json& values,
+                                      WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (Status s = CheckItems(values, path, *list); !s.ok()) return s;
+  const ListNode& node = *list != nullptr ? **list : kEmptyList;
+  if (after != kNoElement) {
+    const auto& anchors = node.anchors;
+    auto it = std::lower_bound(anchors.begin(), anchors.end(), after,
+                               [](const ListAnchor& a, const Dot& d) { return a.id < d; });
+    if (it == anchors.end() || it->id != after) {
+      return Status::InvalidArgument("list " + PathString(path) + " has no element with that id");
+    }
+  }
+  return InsertAfter(x, path, *list, ListOrder(node), after, values, stamp);
+}
+
+Result<Document> ListRemoveDelta(const Document& x, const FieldPath& path, size_t index, size_t count) {
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  const ListOrder order(*list != nullptr ? **list : kEmptyList);
+  const size_t size = order.visible().size();
+  if (index > size || count > size - index) return IndexError(path, index + count, size);
+  if (count == 0) return Document();
+  DeltaBuilder builder(x, WriteStamp{});
+  ListNode& mention = ExistingList(builder, path);
+  for (size_t i = index; i < index + count; ++i) {
+    const Dot id = order.visible()[i];
+    builder.RemoveElement(id, (*list)->elements.at(id), mention);
+  }
+  return builder.Finish();
+}
+
+Result<Document> ListRemoveElementDelta(const Document& x, const FieldPath& path, Dot id) {
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (*list == nullptr) return Document();
+  auto it = (*list)->elements.find(id);
+  if (it == (*list)->elements.end()) return Document();
+  DeltaBuilder builder(x, WriteStamp{});
+  builder.RemoveElement(id, it->second, ExistingList(builder, path));
+  return builder.Finish();
+}
+
+Result<Document> ListReplaceDelta(const Document& x, const FieldPath& path, size_t index, const Json& value,
+                                  WriteStamp stamp) {
+  if (Status s = CheckStamp(stamp); !s.ok()) return s;
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (Status s = CheckValue(value, path.size() + 1); !s.ok()) return s;
+  const ListOrder order(*list != nullptr ? **list : kEmptyList);
+  if (index >= order.visible().size()) return IndexError(path, index, order.visible().size());
+  const Dot id = order.visible()[index];
+  const ListElement& element = (*list)->elements.at(id);
+  DeltaBuilder builder(x, stamp);
+  ListElement& mention = WritableList(builder, path, *list).elements[id];
+  builder.RenewPresence(&element.presence, mention.presence);
+  builder.WriteOver(&element.value, value, mention.value);
+  return builder.Finish();
+}
+
+Result<std::vector<Dot>> ListElementIds(const Document& x, const FieldPath& path) {
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (*list == nullptr) return std::vector<Dot>();
+  return ListOrder(**list).visible();
+}
+
+}  // namespace crdtdb::crdt

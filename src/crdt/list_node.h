@@ -1,0 +1,85 @@
+// Copyright (c) crdtdb authors.
+//
+// The list dot store (docs/crdt.md section 7): a JSON array whose elements merge. A list is
+//
+//   presence  a DotSet, as an ObjectNode's: the list exists (an empty list too), and an insert or
+//             update concurrent with the removal of the whole list keeps it;
+//   anchors   the ordering skeleton, one ListAnchor per element ever inserted and not removed with
+//             the whole list: the element's id (its insert dot) and its place in the Fugue tree
+//             (Weidner & Kleppmann, "The Art of the Fugue", 2023), FugueMax variant. An anchor is
+//             immutable. Deleting an element leaves its anchor (the tombstone): later inserts may
+//             name it as their parent or right origin. Anchors are a DotFun under the causal join,
+//             so removing the whole list (put over it, remove the field, delete the document)
+//             removes the anchors it observed, and nothing else;
+//   elements  id -> ListElement, the content of each live element: a presence DotSet and a value of
+//             any kind (a FieldNode: register, nested object, counter, set, nested list). Deleting
+//             an element removes the dots of its content that the deleter observed; an update
+//             concurrent with the delete renews the presence, so the element stays.
+//
+// The order of the elements is a pure function of the anchors (list_order.h), so replicas that
+// hold equal states show equal lists, whatever order they learned the anchors in.
+//
+// In memory anchors are one entry per element, sorted by id (so joins are the sorted merges of
+// join.cc); the encoding (document_encoder.cc) writes them as runs: consecutive ids of one
+// replica, each the right child of the previous, cost one run.
+
+#ifndef CRDTDB_CRDT_LIST_NODE_H_
+#define CRDTDB_CRDT_LIST_NODE_H_
+
+#include <map>
+#include <vector>
+
+#include "crdt/dot.h"
+#include "crdt/field_node.h"
+
+namespace crdtdb::crdt {
+
+// Names no element: the root of the Fugue tree as a parent, the end of the list as a right
+// origin. Dot counters start at 1, so it is never an element's id.
+constexpr Dot kNoElement{0, 0};
+
+struct ListAnchor {
+  Dot id;                        // the element's insert dot
+  Dot parent = kNoElement;       // the parent in the Fugue tree; kNoElement: the root
+  bool right = true;             // a right child of `parent` (else a left child)
+  Dot right_origin = kNoElement; // right children only: the element that followed `parent` when
+                                 // this one was inserted (tombstones included); kNoElement: the end
+
+  friend bool operator==(const ListAnchor&, const ListAnchor&) = default;
+};
+
+// The right origin the next anchor of a run inherits: a run's elements after the first are right
+// children of their predecessor, inserted when the element after it was the first's right origin
+// (or, for a left child, its parent). See list_order.h.
+inline Dot RunRightOrigin(const ListAnchor& first) { return first.right ? first.right_origin : first.parent; }
+
+// Whether `next` continues the run whose last anchor is `last` and first is `first`.
+inline bool ExtendsRun(const ListAnchor& first, const ListAnchor& last, const ListAnchor& next) {
+  return next.id.replica == last.id.replica && next.id.counter == last.id.counter + 1 &&
+         next.parent == last.id && next.right && next.right_origin == RunRightOrigin(first);
+}
+
+struct ListElement {
+  DotSet presence;  // sorted
+  FieldNode value;
+
+  bool empty() const { return presence.empty() && value.empty(); }
+  friend bool operator==(const ListElement&, const ListElement&) = default;
+};
+
+class ListNode {
+ public:
+  using ElementMap = std::map<Dot, ListElement>;
+
+  DotSet presence;                  // sorted
+  std::vector<ListAnchor> anchors;  // sorted by id
+  ElementMap elements;
+
+  bool empty() const { return presence.empty() && anchors.empty() && elements.empty(); }
+
+  friend bool operator==(const ListNode&, const ListNode&) = default;
+};
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_LIST_NODE_H_

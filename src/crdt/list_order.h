@@ -1,0 +1,68 @@
+// Copyright (c) crdtdb authors.
+//
+// The order of a list's elements (list_node.h), and where a new element goes: FugueMax (Weidner &
+// Kleppmann, "The Art of the Fugue", 2023, section 5). The anchors form a tree rooted at a virtual
+// root; the list is its in-order traversal: a node's left children, the node, its right children.
+//
+//   Siblings. Left children of one parent: by id. Right children: by their right origins in
+//   reverse list order (a sibling whose right origin comes later goes first; the end of the list
+//   is latest), then by id. Every right origin lies after its parent's subtree, so a traversal
+//   from right to left meets the right origins before it must order the siblings.
+//   Inserting between a visible element L (or the start) and the element N that follows L in the
+//   traversal, tombstones included: if N exists and descends from L, the new element is N's left
+//   child; otherwise it is L's right child with right origin N (or the end).
+//
+// These rules never interleave two runs inserted concurrently at one place, typed forwards or
+// backwards, by any number of replicas (the paper's maximal non-interleaving).
+//
+// The order is a pure function of the anchors, computed in O(n log n) for n anchors; nothing in it
+// depends on the order anchors arrived in. Malformed trees (from a hostile peer, or left when a
+// list is removed concurrently with an insert into it) still order deterministically: an anchor
+// whose parent is missing hangs from the root; an anchor on a cycle, and content without an
+// anchor, go to the end, by id.
+
+#ifndef CRDTDB_CRDT_LIST_ORDER_H_
+#define CRDTDB_CRDT_LIST_ORDER_H_
+
+#include <cstddef>
+#include <vector>
+
+#include "crdt/list_node.h"
+
+namespace crdtdb::crdt {
+
+class ListOrder {
+ public:
+  explicit ListOrder(const ListNode& list);
+
+  // Every element in list order: anchored ones (tombstones included), then content without a
+  // place in the tree.
+  const std::vector<Dot>& sequence() const { return sequence_; }
+  // The live elements (those with content) in list order: what a read shows.
+  const std::vector<Dot>& visible() const { return visible_; }
+
+  // The anchor of a new element `id` inserted right after element `left` (any element with an
+  // anchor, tombstones included), or at the start when `left` is kNoElement. An element without
+  // an anchor cannot be a left neighbour: the insert goes after the last anchored element.
+  ListAnchor PlaceAfter(Dot left, Dot id) const;
+
+ private:
+  static constexpr size_t kRoot = static_cast<size_t>(-1);
+  size_t AnchorIndex(Dot id) const;  // kRoot if none
+  bool Descends(size_t node, size_t ancestor) const;
+
+  const ListNode& list_;
+  std::vector<size_t> parent_;    // per anchor: its parent's anchor index, kRoot for the root
+  std::vector<size_t> position_;  // per anchor: its index in sequence_, kRoot if not placed
+  std::vector<Dot> sequence_;
+  size_t placed_ = 0;  // sequence_[0, placed_) are anchored
+  std::vector<Dot> visible_;
+};
+
+// The anchors of `count` elements inserted together, the first at `first` (placed by ListOrder),
+// each next one the right child of the one before: one run (list_node.h).
+std::vector<ListAnchor> RunAnchors(const ListAnchor& first, size_t count);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_LIST_ORDER_H_
