@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/arguments.h"
+#include "cli/index_commands.h"
 #include "cli/find_query.h"
 #include "cli/input.h"
 #include "cli/repair.h"
@@ -94,6 +95,7 @@ struct Prepared {
 };
 
 Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
+  if (IndexVerbOf(p)) return PrepareIndex(p, a);
   // A bad path is refused before the store is opened, so it creates nothing.
   if (p.app.got_subcommand(p.list) || p.app.got_subcommand(p.find)) {
     if (Status s = validate_collection(a.path); !s.ok()) return s;
@@ -146,6 +148,8 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   if (app.got_subcommand(p.srem)) c.verb = Command::Verb::kSetRemove;
   if (app.got_subcommand(p.status)) c.verb = Command::Verb::kStatus;
   if (app.got_subcommand(p.verify)) c.verb = Command::Verb::kVerify;
+  if (std::optional<Command::Verb> index = IndexVerbOf(p)) c.verb = *index;
+  c.explain = a.explain;
   c.json = in.json;
   c.field = a.field;
   c.by = in.by;
@@ -179,7 +183,8 @@ int Report(const Outcome& outcome, bool committed = false) {
 bool IsWrite(Command::Verb verb) {
   return verb == Command::Verb::kPut || verb == Command::Verb::kPatch ||
          verb == Command::Verb::kDelete || verb == Command::Verb::kInc ||
-         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove;
+         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove ||
+         verb == Command::Verb::kIndexCreate || verb == Command::Verb::kIndexDrop;
 }
 
 int Keygen() {
@@ -576,6 +581,9 @@ int Run(int argc, char** argv) {
   const StatusPrinter print_status = [&](std::ostream& out) { return PrintStatus(**db, a.data_dir, out); };
   if (command.verb == Command::Verb::kFind) {
     return Report(FindAll(command, [&](const Command& page) { return Execute(page, **db, print_status); }));
+  }
+  if (command.verb == Command::Verb::kIndexCreate) {
+    return Report(AwaitIndexBuilt(**db, command, Execute(command, **db, print_status)), true);
   }
   return Report(Execute(command, **db, print_status), IsWrite(command.verb));
 }

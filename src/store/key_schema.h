@@ -9,6 +9,8 @@
 //   'l' sequence(u64 BE)             -> delta-log record: [key length u32][doc_key][delta or nothing]
 //   'm' name                         -> replica metadata (see MetaKey)
 //   'p' origin(u64 BE)               -> u64: how far this replica has applied origin's stream
+//   'x' index_id tuple doc_id        -> empty: one entry of a secondary index (index_key.h)
+//   'y' index_id                     -> this replica's build state of the index (store_index.cc)
 //
 // Big-endian integers make LevelDB's bytewise order the numeric order.
 
@@ -29,6 +31,8 @@ constexpr char kMerklePrefix = 't';
 constexpr char kDeltaLogPrefix = 'l';
 constexpr char kMetaPrefix = 'm';
 constexpr char kStreamProgressPrefix = 'p';
+constexpr char kIndexEntryPrefix = 'x';
+constexpr char kIndexStatePrefix = 'y';
 
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
@@ -59,6 +63,9 @@ std::string MerkleLeafKey(uint32_t bucket);
 std::string DeltaLogKey(uint64_t sequence);
 std::string MetaKey(std::string_view name);
 std::string StreamProgressKey(uint64_t origin);
+// `entry` is the encoded tuple then the document's id (query/index_key.h).
+std::string IndexEntryKey(std::string_view index_id, std::string_view entry);
+std::string IndexStateKey(std::string_view index_id);
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 void AppendBigEndian32(std::string* out, uint32_t v);
