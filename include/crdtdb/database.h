@@ -89,7 +89,8 @@ struct IndexInfo {
   std::string collection;
   std::string name;                // its fields, comma-separated as given: "owner.name,due"
   std::vector<std::string> fields;
-  // "building" (queries do not use it yet), "ready", or "dropping" (its entries are being removed)
+  // "building" (queries do not use it yet), "ready", or "dropping" (its entries are being removed;
+  // once its definition is gone, only its id is known: then collection is empty, name the id)
   std::string state;
   uint64_t documents_indexed = 0;  // while building: the documents indexed so far
 };
@@ -241,7 +242,8 @@ class Database {
   // create_index: InvalidArgument for a bad collection or field list, or more than 16 indexes on
   // the collection; creating an existing index again changes nothing and returns it.
   virtual Result<IndexInfo> create_index(std::string_view collection, std::string_view fields) = 0;
-  // The indexes of `collection` (empty: of every collection), by collection then name.
+  // The indexes of `collection` (empty: of every collection, and the dropped ones still being
+  // removed), by collection then name.
   virtual Result<std::vector<IndexInfo>> list_indexes(std::string_view collection = {}) = 0;
   // NotFound if the collection has no index of that name. Its entries are removed in the
   // background; queries stop using it at once.

@@ -29,6 +29,10 @@ Result<std::vector<IndexInfo>> ListIndexes(const store::Store& store, std::strin
     if (!collection.empty() && name != collection) continue;
     for (const CatalogIndex& index : indexes) out.push_back(InfoOf(index));
   }
+  // A dropped index whose entries are still being removed is known by its id alone.
+  if (collection.empty()) {
+    for (const std::string& id : catalog->orphans) out.push_back(IndexInfo{"", id, {}, "dropping", 0});
+  }
   std::sort(out.begin(), out.end(), [](const IndexInfo& a, const IndexInfo& b) {
     return std::tie(a.collection, a.name) < std::tie(b.collection, b.name);
   });
