@@ -48,27 +48,41 @@ Result<std::string> IndexedCollection(std::string_view collection) {
   return c;
 }
 
-}  // namespace
+// What create and drop name: a collection's index, and the collection's indexes as stored.
+struct Named {
+  std::string collection;
+  std::string name;
+  std::vector<query::FieldPath> fields;
+  std::vector<IndexInfo> existing;
+};
 
-Result<IndexInfo> DatabaseImpl::create_index(std::string_view collection, std::string_view fields) {
+Result<Named> ResolveIndex(const store::Store& store, std::string_view collection, std::string_view fields) {
   Result<std::string> c = IndexedCollection(collection);
   if (!c.ok()) return c.status();
   Result<std::pair<std::string, std::vector<query::FieldPath>>> parsed = ParseIndexFields(fields);
   if (!parsed.ok()) return parsed.status();
-  Result<std::vector<IndexInfo>> existing = ListIndexes(*store_, *c);
+  Result<std::vector<IndexInfo>> existing = ListIndexes(store, *c);
   if (!existing.ok()) return existing.status();
-  for (const IndexInfo& info : *existing) {
-    if (info.name == parsed->first) return info;
+  return Named{std::move(c).value(), std::move(parsed->first), std::move(parsed->second), std::move(existing).value()};
+}
+
+}  // namespace
+
+Result<IndexInfo> DatabaseImpl::create_index(std::string_view collection, std::string_view fields) {
+  Result<Named> index = ResolveIndex(*store_, collection, fields);
+  if (!index.ok()) return index.status();
+  for (const IndexInfo& info : index->existing) {
+    if (info.name == index->name) return info;
   }
-  if (existing->size() >= kMaxIndexesPerCollection) {
-    return Status::InvalidArgument("/" + *c + " has " + std::to_string(existing->size()) +
+  if (index->existing.size() >= kMaxIndexesPerCollection) {
+    return Status::InvalidArgument("/" + index->collection + " has " + std::to_string(index->existing.size()) +
                                    " indexes already, the most a collection may have");
   }
-  const crdt::Json definition = DefinitionJson(*c, parsed->second);
-  Result<std::string> written = put(DefinitionKey(IndexIdOf(*c, parsed->first)), definition.dump());
+  const crdt::Json definition = DefinitionJson(index->collection, index->fields);
+  Result<std::string> written = put(DefinitionKey(IndexIdOf(index->collection, index->name)), definition.dump());
   if (!written.ok()) return written.status();
-  IndexInfo info{*c, parsed->first, {}, "building", 0};
-  for (const query::FieldPath& f : parsed->second) info.fields.push_back(f.text);
+  IndexInfo info{index->collection, index->name, {}, "building", 0};
+  for (const query::FieldPath& f : index->fields) info.fields.push_back(f.text);
   return info;
 }
 
@@ -83,17 +97,13 @@ Result<std::vector<IndexInfo>> DatabaseImpl::list_indexes(std::string_view colle
 }
 
 Status DatabaseImpl::drop_index(std::string_view collection, std::string_view name) {
-  Result<std::string> c = IndexedCollection(collection);
-  if (!c.ok()) return c.status();
-  Result<std::pair<std::string, std::vector<query::FieldPath>>> parsed = ParseIndexFields(name);
-  if (!parsed.ok()) return parsed.status();
-  Result<std::vector<IndexInfo>> existing = ListIndexes(*store_, *c);
-  if (!existing.ok()) return existing.status();
-  if (std::none_of(existing->begin(), existing->end(),
-                   [&](const IndexInfo& info) { return info.name == parsed->first && info.state != "dropping"; })) {
-    return Status::NotFound("/" + *c + " has no index \"" + parsed->first + "\"");
+  Result<Named> index = ResolveIndex(*store_, collection, name);
+  if (!index.ok()) return index.status();
+  if (std::none_of(index->existing.begin(), index->existing.end(),
+                   [&](const IndexInfo& info) { return info.name == index->name && info.state != "dropping"; })) {
+    return Status::NotFound("/" + index->collection + " has no index \"" + index->name + "\"");
   }
-  return remove(DefinitionKey(IndexIdOf(*c, parsed->first)));
+  return remove(DefinitionKey(IndexIdOf(index->collection, index->name)));
 }
 
 std::vector<IndexInfo> DatabaseImpl::IndexStatus() const {
