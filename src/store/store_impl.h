@@ -54,6 +54,8 @@ struct LevelDbParts {
 
 // Adds `changes` to `batch` (store_index.cc).
 void AddIndexChanges(const std::vector<IndexChange>& changes, leveldb::WriteBatch* batch);
+// Adds to `batch` the deletion of every index entry and build state of `db` (repair).
+Status DropIndexRecords(leveldb::DB* db, leveldb::WriteBatch* batch);
 
 class Store::Impl {
  public:

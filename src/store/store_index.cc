@@ -90,6 +90,17 @@ void AddIndexChanges(const std::vector<IndexChange>& changes, leveldb::WriteBatc
   }
 }
 
+Status DropIndexRecords(leveldb::DB* db, leveldb::WriteBatch* batch) {
+  std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  // The two prefixes are adjacent ('x', 'y'): one run of keys.
+  static_assert(kIndexStatePrefix == kIndexEntryPrefix + 1);
+  const std::string end(1, static_cast<char>(kIndexStatePrefix + 1));
+  for (it->Seek(std::string(1, kIndexEntryPrefix)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    batch->Delete(it->key());
+  }
+  return FromLevelDb(it->status(), "reading index records");
+}
+
 std::unique_ptr<StoreSnapshot> Store::Impl::NewSnapshot() const {
   return std::make_unique<LevelDbSnapshot>(db_.get());
 }
