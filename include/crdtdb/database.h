@@ -67,12 +67,33 @@ struct FindOptions {
   std::function<bool(std::string_view key)> keep;
 };
 
+// How one page of a query was read (find --explain; docs/queries.md, "Indexes and the planner").
+struct FindPlan {
+  std::string index;     // the name of the index the page read ("due,owner"); empty: a scan
+  bool ordered = false;  // the index gave the query's sort order: the page read only its own
+  uint64_t keys_read = 0;            // index entries read
+  uint64_t documents_read = 0;       // documents read (the scan budget counts these)
+  uint64_t documents_returned = 0;
+};
+
 // One page of a query's results.
 struct FindPage {
   std::vector<ListedDocument> documents;  // in the query's order; projected to its "fields"
   // Set when more documents may follow: give it as the query's "bookmark" for the next page.
   std::optional<std::string> bookmark;
   uint64_t examined = 0;  // documents read to answer
+  FindPlan plan;
+};
+
+// A secondary index of a collection (docs/queries.md, "Indexes").
+struct IndexInfo {
+  std::string collection;
+  std::string name;                // its fields, comma-separated as given: "owner.name,due"
+  std::vector<std::string> fields;
+  // "building" (queries do not use it yet), "ready", or "dropping" (its entries are being removed;
+  // once its definition is gone, only its id is known: then collection is empty, name the id)
+  std::string state;
+  uint64_t documents_indexed = 0;  // while building: the documents indexed so far
 };
 
 // A document with every concurrent value (Database::get_value_with_conflicts).
@@ -114,6 +135,8 @@ struct LocalStatus {
   std::string last_error;    // why it is unhealthy: the failed write, else the last failed read
   uint64_t read_errors = 0;  // reads that met a storage error since open
   std::string first_read_error;
+  std::vector<IndexInfo> indexes;  // every index this replica has, with its build progress
+  std::string index_error;         // why index builds stopped (a storage error); empty if none
   // Every live sync running on this database (start_sync), as its callback last saw it.
   std::vector<LiveSyncState> live_syncs;
 };
@@ -263,6 +286,22 @@ class Database {
   // endpoint) and this database (side B), by walking both Merkle trees (crdtdb/diff.h). Read-only
   // on both sides: nothing is pushed or joined.
   virtual Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) = 0;
+
+  // Secondary indexes (docs/queries.md, "Indexes"). An index is defined by a document of the
+  // reserved collection _indexes, so it replicates as a write does: every replica of every region
+  // that receives the definition builds the index, in the background while it serves; a query
+  // uses it only once built (list_indexes shows the progress). `fields` is one dotted field path
+  // or several, comma-separated ("owner.name,due"); the index's name is that list.
+  //
+  // create_index: InvalidArgument for a bad collection or field list, or more than 16 indexes on
+  // the collection; creating an existing index again changes nothing and returns it.
+  virtual Result<IndexInfo> create_index(std::string_view collection, std::string_view fields) = 0;
+  // The indexes of `collection` (empty: of every collection, and the dropped ones still being
+  // removed), by collection then name.
+  virtual Result<std::vector<IndexInfo>> list_indexes(std::string_view collection = {}) = 0;
+  // NotFound if the collection has no index of that name. Its entries are removed in the
+  // background; queries stop using it at once.
+  virtual Status drop_index(std::string_view collection, std::string_view name) = 0;
 
   virtual LocalStatus status() = 0;
   // Reads every stored record once, verifying the storage's block checksums (no decoding: much

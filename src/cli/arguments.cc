@@ -117,6 +117,9 @@ void Define(Parser& p, Arguments& a) {
                      ->type_name("N");
   p.find->add_option("--bookmark", a.bookmark, "begin after the page that printed this bookmark")
       ->type_name("B");
+  p.find->add_flag("--explain", a.explain,
+                   "print how the first page was read instead of the documents: the index used (or "
+                   "null), index keys and documents read, documents returned (docs/queries.md)");
   p.find->add_flag("--allow-partial", a.allow_partial,
                    "with a region of several nodes: exit 0 even if some partitions had no owner "
                    "that answered (stderr names them)");
@@ -135,6 +138,7 @@ void Define(Parser& p, Arguments& a) {
       ->required();
   p.watch->add_option("--since", a.since, "resume right after this cursor (0: the oldest change kept)")
       ->type_name("CURSOR");
+  DefineIndex(p, a);
 
   p.inc = AddVerb(
       app, "inc", "Add N (default 1, may be negative) to a counter field; creates it at 0.",

@@ -31,6 +31,7 @@ struct Arguments {
   std::vector<std::string> sort, fields;  // find
   std::string bookmark;                   // find
   std::string since;                      // watch: the cursor to resume after
+  bool explain = false;                   // find
   std::string against;  // diff: the second replica, a region of --config or tcp://HOST:PORT
   std::string into;     // repair
   bool live = false;        // sync --live: a live sync until SIGINT/SIGTERM
@@ -51,12 +52,15 @@ struct Parser {
   CLI::App *get = nullptr, *put = nullptr, *patch = nullptr, *del = nullptr, *list = nullptr,
            *inc = nullptr, *sadd = nullptr, *srem = nullptr, *status = nullptr, *verify = nullptr,
            *find = nullptr, *watch = nullptr;
+  CLI::App *index = nullptr, *index_create = nullptr, *index_list = nullptr, *index_drop = nullptr;
   CLI::App *serve = nullptr, *sync = nullptr, *diff = nullptr, *keygen = nullptr, *repair = nullptr,
            *http_token = nullptr;
 };
 
 // Declares every option and verb of `p`, bound to the fields of `a` (which must outlive `p`'s use).
 void Define(Parser& p, Arguments& a);
+// The `index` verb and its create, list and drop (index_arguments.cc).
+void DefineIndex(Parser& p, Arguments& a);
 
 }  // namespace crdtdb::cli
 

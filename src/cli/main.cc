@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/arguments.h"
+#include "cli/index_commands.h"
 #include "cli/find_query.h"
 #include "cli/watch.h"
 #include "cli/input.h"
@@ -96,6 +97,7 @@ struct Prepared {
 };
 
 Status Prepare(const Parser& p, const Arguments& a, Prepared* out) {
+  if (IndexVerbOf(p)) return PrepareIndex(p, a);
   // A bad path is refused before the store is opened, so it creates nothing.
   if (p.app.got_subcommand(p.list) || p.app.got_subcommand(p.find)) {
     if (Status s = validate_collection(a.path); !s.ok()) return s;
@@ -151,6 +153,8 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   if (app.got_subcommand(p.status)) c.verb = Command::Verb::kStatus;
   if (app.got_subcommand(p.verify)) c.verb = Command::Verb::kVerify;
   if (app.got_subcommand(p.watch)) c.verb = Command::Verb::kWatch;
+  if (std::optional<Command::Verb> index = IndexVerbOf(p)) c.verb = *index;
+  c.explain = a.explain;
   c.json = in.json;
   c.field = a.field;
   c.by = in.by;
@@ -184,7 +188,8 @@ int Report(const Outcome& outcome, bool committed = false) {
 bool IsWrite(Command::Verb verb) {
   return verb == Command::Verb::kPut || verb == Command::Verb::kPatch ||
          verb == Command::Verb::kDelete || verb == Command::Verb::kInc ||
-         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove;
+         verb == Command::Verb::kSetAdd || verb == Command::Verb::kSetRemove ||
+         verb == Command::Verb::kIndexCreate || verb == Command::Verb::kIndexDrop;
 }
 
 int Keygen() {
@@ -594,6 +599,9 @@ int Run(int argc, char** argv) {
   const auto run = [&](const Command& page) { return Execute(page, **db, print_status); };
   if (command.verb == Command::Verb::kFind) return Report(FindAll(command, run));
   if (command.verb == Command::Verb::kWatch) return WatchEmbedded(command, run);
+  if (command.verb == Command::Verb::kIndexCreate) {
+    return Report(AwaitIndexBuilt(**db, command, run(command)), true);
+  }
   return Report(Execute(command, **db, print_status), IsWrite(command.verb));
 }
 

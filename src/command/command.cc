@@ -9,6 +9,7 @@
 
 #include "command/exit_codes.h"
 #include "config/cluster_config.h"
+#include "command/index_verbs.h"
 #include "command/verbs.h"
 #include "command/watch.h"
 #include "cluster/partition_set.h"
@@ -20,8 +21,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::array<std::string_view, 12> kVerbNames = {
-    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem", "find", "watch"};
+constexpr std::array<std::string_view, 15> kVerbNames = {
+    "get", "put", "patch", "delete", "list", "inc", "status", "verify", "sadd", "srem", "find", "watch",
+    "index create", "index list", "index drop"};
 
 // The partitions a command on a node of a region of several is scoped to (empty: all it holds).
 std::function<bool(std::string_view key)> PartitionFilter(const Command& c) {
@@ -41,7 +43,10 @@ Status Run(const Command& c, Database& db, const StatusPrinter& print_status, st
     case Command::Verb::kPatch: return Patch(db, c.path, c.json, out);
     case Command::Verb::kDelete: return Delete(db, c.path);
     case Command::Verb::kList: return List(db, c.path, c.limit, c.start_after, PartitionFilter(c), out);
-    case Command::Verb::kFind: return Find(db, c.path, c.json, PartitionFilter(c), out);
+    case Command::Verb::kFind: return Find(db, c.path, c.json, PartitionFilter(c), c.explain, out);
+    case Command::Verb::kIndexCreate: return IndexCreate(db, c.path, c.field, out);
+    case Command::Verb::kIndexList: return IndexList(db, c.path, out);
+    case Command::Verb::kIndexDrop: return IndexDrop(db, c.path, c.field, out);
     case Command::Verb::kInc: return Increment(db, c.path, c.field, c.by, out);
     case Command::Verb::kStatus: return print_status(out);
     case Command::Verb::kVerify: return Verify(db, out);
@@ -99,6 +104,7 @@ std::string EncodeCommand(const Command& c) {
   if (!c.field.empty()) j["field"] = c.field;
   if (c.verb == Command::Verb::kInc) j["by"] = c.by;
   if (c.conflicts) j["conflicts"] = true;
+  if (c.explain) j["explain"] = true;
   if (c.limit) j["limit"] = *c.limit;
   if (!c.start_after.empty()) j["start_after"] = c.start_after;
   if (!c.if_match.empty()) j["if_match"] = c.if_match;
@@ -138,6 +144,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
     c.by = j["by"].get<int64_t>();
   }
   if (j.contains("conflicts")) c.conflicts = j["conflicts"].is_boolean() && j["conflicts"].get<bool>();
+  if (j.contains("explain")) c.explain = j["explain"].is_boolean() && j["explain"].get<bool>();
   if (j.contains("with_version")) c.with_version = j["with_version"].is_boolean() && j["with_version"].get<bool>();
   if (j.contains("limit")) {
     if (!j["limit"].is_number_unsigned() || j["limit"].get<uint64_t>() == 0) {

@@ -23,15 +23,17 @@ namespace crdtdb::command {
 struct Command {
   // New verbs go last: a verb travels as its name, but the names are indexed by this order.
   enum class Verb {
-    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove, kFind, kWatch
+    kGet, kPut, kPatch, kDelete, kList, kInc, kStatus, kVerify, kSetAdd, kSetRemove, kFind, kWatch,
+    kIndexCreate, kIndexList, kIndexDrop
   };
   Verb verb = Verb::kGet;
   std::string path;
   // put, patch; the element of sadd, srem; find: the query, as Database::find takes it (one page)
   std::string json;
-  std::string field;  // inc, sadd, srem
+  std::string field;  // inc, sadd, srem; index create: the fields; index drop: the index's name
   int64_t by = 1;     // inc
   bool conflicts = false;  // get
+  bool explain = false;    // find: print how the first page was read instead of its documents
   std::optional<size_t> limit;  // list; find: of all its pages (find_pages.h); watch: per page
   std::string start_after;      // list; watch: the cursor to resume after (watch.h)
   // watch: how long a server may hold the request while no change comes (a long poll), at most

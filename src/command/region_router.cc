@@ -76,7 +76,13 @@ Outcome RegionRouter::Execute(const Command& command) {
     case Command::Verb::kSetRemove:
       return ExecuteKeyed(command);
     case Command::Verb::kList: return ExecuteList(command);
-    case Command::Verb::kFind: return ExecuteFind(command);
+    case Command::Verb::kFind:
+      if (!command.explain) return ExecuteFind(command);
+      // Each node reads its own partitions with its own plan: explained one node at a time.
+      return Failure(kExitUsage, "find --explain runs against one node of region " + region_.name +
+                                     ": give its --endpoint");
+    case Command::Verb::kIndexCreate: case Command::Verb::kIndexList: case Command::Verb::kIndexDrop:
+      return ExecuteOnEveryNode(command);
     case Command::Verb::kStatus: case Command::Verb::kVerify: break;
     case Command::Verb::kWatch:
       // Each node's change log orders its own partitions only (docs/changes.md, "Regions of

@@ -8,6 +8,8 @@
 //     to the next when one cannot be reached; an increment moves on only when the first owner
 //     cannot have seen it (net::ClientConnection::sent), since running it twice would count twice;
 //     a node that answers with a redirect (its placement differs) is followed once;
+//   - index create and drop run on every node, so that each keeps the definition whatever
+//     partitions it owns; index list asks the first node that answers (region_router_indexes.cc);
 //   - list and find gather each partition from one owner that answers, merge (list in id order,
 //     find in its query's order: find_merge.h), and name the partitions no owner answered for (an
 //     error, exit 1, unless allow_partial).
@@ -54,6 +56,7 @@ class RegionRouter {
 
  private:
   Outcome ExecuteKeyed(const Command& command);
+  Outcome ExecuteOnEveryNode(const Command& command);
   // What the owners of every partition answered to `command`, one owner per partition.
   struct Gathered {
     std::vector<std::string> outputs;  // each node's stdout

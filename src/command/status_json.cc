@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command/index_verbs.h"
 #include "command/version.h"
 
 namespace crdtdb::command {
@@ -58,6 +59,9 @@ std::string Build(const ordered_json& cluster, const ordered_json& region, const
   j["commits"] = local.commits;
   j["documents_written"] = local.documents_written;
   j["clock_ahead_ignored"] = local.clock_ahead_ignored;
+  j["indexes"] = ordered_json::array();
+  for (const IndexInfo& index : local.indexes) j["indexes"].push_back(IndexInfoJson(index));
+  if (!local.index_error.empty()) j["index_error"] = local.index_error;
   if (!local.healthy) j["last_error"] = local.last_error;
   if (local.read_errors > 0) j["first_read_error"] = local.first_read_error;
   j["data_dir"] = data_dir;

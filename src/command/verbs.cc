@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "command/index_verbs.h"
 #include "command/status_json.h"
 #include "command/version.h"
 #include "db/key.h"
@@ -102,13 +103,17 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
 }
 
 Status Find(Database& db, std::string_view collection, std::string_view query_json,
-            std::function<bool(std::string_view key)> keep, std::ostream& out) {
+            std::function<bool(std::string_view key)> keep, bool explain, std::ostream& out) {
   FindOptions options;
   options.max_examined = kFindMaxExamined;
   options.deadline_ms = kFindDeadlineMs;
   options.keep = std::move(keep);
   Result<crdtdb::FindPage> page = db.find(collection, query_json, options);
   if (!page.ok()) return page.status();
+  if (explain) {
+    out << ExplainJson(page->plan) << '\n';
+    return Status::OK();
+  }
   for (const ListedDocument& d : page->documents) {
     out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
   }

@@ -51,9 +51,10 @@ constexpr uint32_t kFindDeadlineMs = 250;
 
 // Runs one page of the query `query_json` (Database::find) on the collection and prints its
 // documents as NDJSON like List, then, when more may follow, one line {"bookmark": B}. With `keep`,
-// only the documents whose key it keeps can match.
+// only the documents whose key it keeps can match. With `explain`, it prints instead one line
+// {"explain": {...}}: how the page was read (FindPlan; docs/queries.md).
 Status Find(Database& db, std::string_view collection, std::string_view query_json,
-            std::function<bool(std::string_view key)> keep, std::ostream& out);
+            std::function<bool(std::string_view key)> keep, bool explain, std::ostream& out);
 
 // Prints the status object of docs/cli.md for an embedded store at `data_dir`.
 Status PrintStatus(Database& db, const std::string& data_dir, std::ostream& out);

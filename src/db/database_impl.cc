@@ -2,6 +2,7 @@
 
 #include "db/database_impl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -13,14 +14,18 @@
 #include "crdt/limits.h"
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
+#include "db/index_entries.h"
 #include "db/key.h"
-#include "query/bookmark.h"
-#include "query/scan.h"
 #include "sync/client_session.h"
 
 namespace crdtdb::db {
 
 namespace {
+
+bool IsIndexDefinition(std::string_view key) {
+  return key.size() > kIndexCollection.size() && key.starts_with(kIndexCollection) &&
+         key[kIndexCollection.size()] == '/';
+}
 
 Status NotFound(std::string_view key) { return Status::NotFound("document /" + std::string(key) + " not found"); }
 
@@ -70,7 +75,8 @@ DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<ui
       clock_(store_->metadata().replica_id, store_->metadata().clock,
              std::max<uint64_t>(1, store_->metadata().epoch << store::kEpochShift),
              std::move(clock_ms)),
-      queue_(*store_, subscriptions_, clock_) {}
+      queue_(*store_, subscriptions_, clock_),
+      indexes_(*store_, drop_gate_, !store_->read_only()) {}
 
 Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
   Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
@@ -146,6 +152,8 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
         store::EncodeDocumentWrite(key, next, previous->get(), crdt::kMaxEncodedBytes);
     if (!document.ok()) return document.status();
     if (Status s = CheckWriteSize(key, base, next, document->encoded.size()); !s.ok()) return s;
+    AddIndexChanges(*indexes_.catalog(), key, previous->get() ? &(*previous)->state : nullptr, next,
+                    &document->index_changes);
     std::vector<PreparedWrite> writes(1);
     if (subscriptions_.any()) {
       writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
@@ -158,6 +166,7 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
   }
   subscriptions_.Drain();
   if (!committed.ok()) return committed;
+  if (IsIndexDefinition(key)) indexes_.DefinitionsChanged();
   return json;
 }
 
@@ -245,53 +254,6 @@ Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptio
   return page;
 }
 
-Result<FindPage> DatabaseImpl::find(std::string_view collection, std::string_view query_text,
-                                    const FindOptions& options) {
-  Result<std::string> c = NormalizeCollection(collection);
-  if (!c.ok()) return c.status();
-  if (options.max_examined == 0) return Status::InvalidArgument("a find's max_examined must be at least 1");
-  Result<query::Query> q = query::ParseQuery(query_text);
-  if (!q.ok()) return q.status();
-  const std::string prefix = *c + "/";
-  // The source is one store scan, so the whole call reads one LevelDB snapshot (an iterator's).
-  query::DocumentSource source = [&](std::string_view start_after, const query::DocumentVisitor& visit) {
-    Status rendered;
-    Status s = store_->Scan(prefix, start_after.empty() ? "" : prefix + std::string(start_after),
-                            [&](std::string_view key, std::string_view state) {
-      query::SourceDocument d;
-      d.id = key.substr(prefix.size());
-      if (options.keep && !options.keep(key)) return visit(d);
-      Result<std::optional<std::string>> json = crdt::StateJson(state);
-      if (!json.ok()) {
-        rendered = json.status().WithContext("document /" + std::string(key));
-        return false;
-      }
-      if (!json->has_value()) return visit(d);  // deleted
-      Result<crdt::Json> value = crdt::ParseJson(**json);
-      if (!value.ok()) {
-        rendered = Status::Corruption("document /" + std::string(key) + " renders as invalid JSON: " +
-                                      value.status().message());
-        return false;
-      }
-      d.live = true;
-      d.value = std::move(value).value();
-      d.text = std::move(**json);
-      return visit(d);
-    });
-    return s.ok() ? rendered : s;
-  };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.deadline_ms);
-  query::ScanBounds bounds{options.max_examined,
-                           [deadline] { return std::chrono::steady_clock::now() >= deadline; }, *c};
-  Result<query::QueryPage> found = query::RunQuery(*q, source, bounds);
-  if (!found.ok()) return found.status();
-  FindPage page;
-  page.examined = found->examined;
-  for (query::Found& f : found->documents) page.documents.push_back(ListedDocument{std::move(f.id), std::move(f.json)});
-  if (found->resume) page.bookmark = query::EncodeBookmark(*found->resume);
-  return page;
-}
-
 std::unique_ptr<Subscription> DatabaseImpl::subscribe(std::string prefix, std::function<void(const Change&)> callback) {
   return subscriptions_.Add(std::move(prefix), std::move(callback));
 }
@@ -352,17 +314,13 @@ LocalStatus DatabaseImpl::status() {
   out.last_error = !health.write_error.empty() ? health.write_error : health.last_read_error;
   out.read_errors = health.read_errors;
   out.first_read_error = health.first_read_error;
+  out.indexes = IndexStatus();
+  out.index_error = indexes_.error();
   out.live_syncs = live_syncs_.States();
   return out;
 }
 
 Status DatabaseImpl::check_storage() { return store_->CheckStorage(); }
-
-Result<VerifyReport> DatabaseImpl::verify() {
-  Result<store::StoreVerification> v = store_->Verify();
-  if (!v.ok()) return v.status();
-  return VerifyReport{v->documents, std::move(v->problems)};
-}
 
 crdt::ReplicaId DatabaseImpl::replica_id() const { return store_->metadata().replica_id; }
 uint64_t DatabaseImpl::last_sequence() const { return store_->metadata().sequence; }
@@ -493,6 +451,7 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
     // and is stamped above them (docs/crdt.md section 4).
     if (observed != 0) clock_.Observe(observed);
     std::vector<PreparedWrite> writes;
+    const std::shared_ptr<const IndexCatalog> catalog = indexes_.catalog();
     for (auto& [key, n] : next) {
       if (!n.failed.ok() || !n.changed) continue;
       // A join is bounded by what a store holds, not by what a local write may make: refusing it
@@ -503,6 +462,8 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
         n.failed = document.status();
         continue;
       }
+      AddIndexChanges(*catalog, key, n.previous.get() ? &n.previous->state : nullptr, n.state,
+                      &document->index_changes);
       PreparedWrite& w = writes.emplace_back();
       if (subscriptions_.any()) {
         w.change = Change{
@@ -522,6 +483,8 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
   subscriptions_.Drain();
   if (!committed.ok()) {
     for (std::string_view key : written) next[key].failed = committed;
+  } else if (std::any_of(written.begin(), written.end(), IsIndexDefinition)) {
+    indexes_.DefinitionsChanged();
   }
   // Every update of a document shares its document's outcome.
   for (const auto& [key, n] : next) {

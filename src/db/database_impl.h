@@ -15,6 +15,7 @@
 #include "crdt/mutators.h"
 #include "crdtdb/database.h"
 #include "db/drop_gate.h"
+#include "db/index_manager.h"
 #include "db/key_locks.h"
 #include "db/live_syncs.h"
 #include "db/pending_states.h"
@@ -62,6 +63,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // several owns (docs/sharding.md, "Routing").
   Result<SyncReport> SyncSubtrees(SyncTransport& transport, std::vector<merkle::NodeId> start);
   Result<DiffReport> diff_with(SyncTransport& transport, const DiffOptions& options) override;
+  Result<IndexInfo> create_index(std::string_view collection, std::string_view fields) override;
+  Result<std::vector<IndexInfo>> list_indexes(std::string_view collection) override;
+  Status drop_index(std::string_view collection, std::string_view name) override;
   LocalStatus status() override;
   // Successful commits since open: a server wakes the watches it holds when it moves.
   uint64_t commit_count() const { return queue_.commits(); }
@@ -104,6 +108,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
   Result<crdt::Document> ReadLive(std::string_view key);
+  // Every index with its build progress, for status (empty if the catalog cannot be read).
+  std::vector<IndexInfo> IndexStatus() const;
   // The state a write of `key` builds on, under the key's lock: its newest queued state, else the
   // stored one; null if it was never written.
   Result<PendingStates::State> LoadForWrite(std::string_view key) const;
@@ -115,7 +121,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   KeyLocks key_locks_;
   PendingStates pending_;
   WriteQueue queue_;
-  // Last, so destroyed first: every live sync stops before anything it uses goes away.
+  IndexManager indexes_;  // its thread stops before the rest goes
+  // Last, so destroyed first: every live sync stops before anything it uses goes away (the index
+  // manager included).
   LiveSyncs live_syncs_;
 };
 

@@ -97,6 +97,28 @@ Result<QueryPage> RunSorted(const Query& query, const DocumentSource& source,
 
 }  // namespace
 
+Result<QueryPage> RunInQueryOrder(const Query& query, const OrderedSource& source,
+                                  const ScanBounds& bounds) {
+  QueryPage page;
+  std::optional<Position> last_read;
+  Status s = source([&](SourceDocument& d) {
+    if (page.examined == bounds.max_examined ||
+        (page.examined > 0 && bounds.past_deadline && bounds.past_deadline())) {
+      page.resume = last_read;
+      return false;
+    }
+    ++page.examined;
+    last_read = PositionOf(query, d.id, d.value);
+    if (!d.live || !Matches(query.selector, d.value)) return true;
+    page.documents.push_back(Found{last_read->id, Render(query, d.text, d.value)});
+    if (page.documents.size() < query.limit) return true;
+    page.resume = last_read;
+    return false;
+  });
+  if (!s.ok()) return s;
+  return page;
+}
+
 Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source,
                            const ScanBounds& bounds) {
   return query.sort.empty() ? RunInIdOrder(query, source, bounds)

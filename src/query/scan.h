@@ -64,6 +64,16 @@ struct QueryPage {
 Result<QueryPage> RunQuery(const Query& query, const DocumentSource& source,
                            const ScanBounds& bounds);
 
+// Visits documents already in the query's order (an ordered index plan, planner.h), from just
+// after the query's bookmark, until `visit` returns false. Each has its `value` set, also one left
+// out (live false), so that its position is known.
+using OrderedSource = std::function<Status(const DocumentVisitor& visit)>;
+
+// Runs a sorted query over an ordered source: it stops at the page's end, and at a bound it
+// returns what it found with the position of the last document read, as a query in id order does.
+Result<QueryPage> RunInQueryOrder(const Query& query, const OrderedSource& source,
+                                  const ScanBounds& bounds);
+
 }  // namespace crdtdb::query
 
 #endif  // CRDTDB_QUERY_SCAN_H_

@@ -22,7 +22,7 @@ std::optional<command::Outcome> NodeRequests::RedirectUnlessKept(const command::
     case Verb::kGet: case Verb::kPut: case Verb::kPatch: case Verb::kDelete: case Verb::kInc:
     case Verb::kSetAdd: case Verb::kSetRemove: break;
     case Verb::kList: case Verb::kFind: case Verb::kStatus: case Verb::kVerify: case Verb::kWatch:
-      return std::nullopt;
+    case Verb::kIndexCreate: case Verb::kIndexList: case Verb::kIndexDrop: return std::nullopt;
   }
   if (owned_.full()) return std::nullopt;
   Result<std::string> key = db::NormalizeKey(command.path);

@@ -71,6 +71,19 @@ std::string MetaKey(std::string_view name) {
   return key;
 }
 
+std::string IndexEntryKey(std::string_view index_id, std::string_view entry) {
+  std::string key(1, kIndexEntryPrefix);
+  key.append(index_id);
+  key.append(entry);
+  return key;
+}
+
+std::string IndexStateKey(std::string_view index_id) {
+  std::string key(1, kIndexStatePrefix);
+  key.append(index_id);
+  return key;
+}
+
 std::string StreamProgressKey(uint64_t origin) {
   std::string key(1, kStreamProgressPrefix);
   AppendBigEndian64(&key, origin);

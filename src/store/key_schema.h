@@ -10,6 +10,8 @@
 //   'm' name                         -> replica metadata (see MetaKey)
 //   'p' origin(u64 BE)               -> u64: how far this replica has applied origin's stream
 //   'c' sequence(u64 BE)             -> change-log record: [origin 1][doc_key] (change_log.h)
+//   'x' index_id tuple doc_id        -> empty: one entry of a secondary index (index_key.h)
+//   'y' index_id                     -> this replica's build state of the index (store_index.cc)
 //
 // Big-endian integers make LevelDB's bytewise order the numeric order.
 
@@ -31,6 +33,8 @@ constexpr char kDeltaLogPrefix = 'l';
 constexpr char kMetaPrefix = 'm';
 constexpr char kStreamProgressPrefix = 'p';
 constexpr char kChangeLogPrefix = 'c';
+constexpr char kIndexEntryPrefix = 'x';
+constexpr char kIndexStatePrefix = 'y';
 
 // Names of the metadata records.
 constexpr std::string_view kMetaFormat = "format";        // u64: on-disk format version
@@ -65,6 +69,9 @@ std::string DeltaLogKey(uint64_t sequence);
 std::string MetaKey(std::string_view name);
 std::string StreamProgressKey(uint64_t origin);
 std::string ChangeLogKey(uint64_t sequence);
+// `entry` is the encoded tuple then the document's id (query/index_key.h).
+std::string IndexEntryKey(std::string_view index_id, std::string_view entry);
+std::string IndexStateKey(std::string_view index_id);
 
 void AppendBigEndian64(std::string* out, uint64_t v);
 void AppendBigEndian32(std::string* out, uint32_t v);

@@ -407,7 +407,9 @@ Status Store::Impl::Commit(const WriteSet& writes) {
     merkle::Hash& pending = leaf_changes[bucket];
     pending = merkle::Xor(pending, change);
     next.live_documents += static_cast<uint64_t>(w.live) - static_cast<uint64_t>(w.was_live);
+    AddIndexChanges(w.index_changes, &batch);
   }
+  AddIndexChanges(writes.index_changes_, &batch);
   for (const auto& [key, delta] : writes.deltas_) {
     ++next.sequence;
     batch.Put(DeltaLogKey(next.sequence), EncodeDeltaLogValue(key, delta));

@@ -117,6 +117,13 @@ struct ChangeLogPage {
   ChangeCursor next;          // where the next read goes on: right after read_through
 };
 
+// A change of an index record (store_index.h): an entry or a build state, put (value set) or
+// deleted.
+struct IndexChange {
+  std::string key;  // IndexEntryKey or IndexStateKey (key_schema.h)
+  std::optional<std::string> value;
+};
+
 // One document's new state, encoded for a commit. The database builds it before it enters the
 // write queue, so that writers encode in parallel and the queue only stages and commits.
 struct DocumentWrite {
@@ -126,6 +133,8 @@ struct DocumentWrite {
   std::optional<crdt::Digest> previous_digest;  // of the record it replaces, if any
   bool was_live = false;
   bool live = false;
+  // The entries of secondary indexes the new state removes and adds: committed in the same batch.
+  std::vector<IndexChange> index_changes;
 };
 
 // Encodes `state` as the new state of `key`; `previous` is the record it replaces (null if new).
@@ -148,13 +157,16 @@ class WriteSet {
   // its new state (which is the delta), so its encoding is ignored and may be left empty.
   void AppendEncodedLocalDelta(std::string key, std::string encoded_delta);
   void SetClock(crdt::Timestamp clock) { clock_ = clock; }
-  bool empty() const { return documents_.empty() && deltas_.empty(); }
+  // Index records changed apart from a document's write (an index build or drop).
+  void ChangeIndex(IndexChange change) { index_changes_.push_back(std::move(change)); }
+  bool empty() const { return documents_.empty() && deltas_.empty() && index_changes_.empty(); }
   size_t document_count() const { return documents_.size(); }
 
  private:
   friend class Store;
   std::vector<DocumentWrite> documents_;
   std::vector<std::pair<std::string, std::string>> deltas_;  // key, encoded delta
+  std::vector<IndexChange> index_changes_;
   std::optional<crdt::Timestamp> clock_;
 };
 
@@ -167,6 +179,8 @@ struct StoreHealth {
 };
 
 // Disagreements found by Store::Verify; empty when the store is consistent.
+class StoreSnapshot;
+
 struct StoreVerification {
   uint64_t documents = 0;
   std::vector<std::string> problems;
@@ -286,6 +300,12 @@ class Store {
   // them with what is stored; also checks the delta log has no hole, and that every entry logged by
   // reference has its document unless DropBuckets removed it.
   Result<StoreVerification> Verify() const;
+
+  // Secondary indexes (store_snapshot.h, store_index.cc): a consistent view to read index entries
+  // and documents together, and this replica's build state of every index it has one of.
+  std::unique_ptr<StoreSnapshot> NewSnapshot() const;
+  Result<std::vector<std::pair<std::string, std::string>>> ReadIndexStates() const;
+  bool read_only() const;
 
   // Defined in store_impl.h, which only src/store includes; named here so that its files can
   // build one outside a member function (store_open.cc).

@@ -53,6 +53,11 @@ struct LevelDbParts {
   std::unique_ptr<const leveldb::FilterPolicy> filter;
 };
 
+// Adds `changes` to `batch` (store_index.cc).
+void AddIndexChanges(const std::vector<IndexChange>& changes, leveldb::WriteBatch* batch);
+// Adds to `batch` the deletion of every index entry and build state of `db` (repair).
+Status DropIndexRecords(leveldb::DB* db, leveldb::WriteBatch* batch);
+
 class Store::Impl {
  public:
   Impl(std::unique_ptr<leveldb::DB> db, LevelDbParts parts, const StoreOptions& options);
@@ -88,6 +93,10 @@ class Store::Impl {
   void RefuseWrites(const std::string& why);
   Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
   Result<StoreVerification> Verify() const;
+  // Secondary indexes (store_index.cc).
+  std::unique_ptr<StoreSnapshot> NewSnapshot() const;
+  Result<std::vector<std::pair<std::string, std::string>>> ReadIndexStates() const;
+  bool read_only() const { return options_.read_only; }
 
   Metadata metadata() const {
     std::lock_guard lock(mu_);

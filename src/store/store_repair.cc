@@ -236,6 +236,9 @@ Status ReconcileRecords(const std::string& path, RepairReport* report) {
     report->replica_id_replaced = true;
   }
   uint64_t max_counter = 0;
+  // Index entries are derived from the documents, some of which the damage took: the copy keeps
+  // none, and its first open builds every index again (store_index.cc).
+  if (Status s = DropIndexRecords(db.get(), &batch); !s.ok()) return s;
   if (Status s = ReconcileDocuments(db.get(), self, &batch, report, &max_counter); !s.ok())
     return s;
   ReconcileMetadata(db.get(), std::max(max_counter, MaxSequence(db.get())), &batch, report);

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 namespace crdtdb::testing {
 
 struct CliResult {
@@ -29,6 +31,17 @@ struct CliResult {
 // Whether stderr is the one line "crdtdb: ..." that every failure writes (interfaces section 2).
 inline bool OneErrorLine(const CliResult& r) {
   return r.err.rfind("crdtdb: ", 0) == 0 && r.err.find('\n') == r.err.size() - 1;
+}
+
+// Runs `args` through `run` (a callable taking the arguments) and checks the bad-input contract:
+// exit 2, nothing on stdout, one line on stderr; returns that line.
+template <typename Run>
+std::string UsageError(const Run& run, std::vector<std::string> args) {
+  CliResult r = run(std::move(args));
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK(OneErrorLine(r));
+  return r.err;
 }
 
 // Runs `binary` with `args`, writing `input` to its stdin and then closing it. Throws if the child

@@ -71,7 +71,7 @@ class Cli {
            R"("futile_repairs":0,"healthy":true,)"
            R"("read_errors":0,"last_sequence":)" +
            std::to_string(s.last_sequence) +
-           R"(,"commits":0,"documents_written":0,"clock_ahead_ignored":0,"data_dir":")" +
+           R"(,"commits":0,"documents_written":0,"clock_ahead_ignored":0,"indexes":[],"data_dir":")" +
            data_dir() + R"(","version":")" + CRDTDB_VERSION + R"(","uptime_s":0})" + "\n";
   }
 

@@ -91,13 +91,7 @@ TEST_CASE("find cli: sort, fields, limit and bookmark page through every match o
 TEST_CASE("find cli: a selector that cannot be parsed is exit 2 with one line naming the part") {
   Store s;
   AddTodos(s);
-  auto error = [&](std::vector<std::string> args) {
-    CliResult r = s(args);
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(testing::OneErrorLine(r));
-    return r.err;
-  };
+  auto error = [&](std::vector<std::string> args) { return testing::UsageError(s, std::move(args)); };
   CHECK(error({"find", "/todos", R"({"due": {"$near": 3}})"}) ==
         "crdtdb: field \"due\": unknown operator \"$near\"\n");
   CHECK(error({"find", "/todos", R"({"due": {"$in": 3}})"}) ==

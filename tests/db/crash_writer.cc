@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crash_writer: %s\n", db.status().ToString().c_str());
     return 1;
   }
+  // Indexed, so that a kill also lands between a document's write and its index entries (they
+  // share one batch): every put adds an entry, every increment moves one. Idempotent per round.
+  if (!(*db)->create_index("items", "i").ok() || !(*db)->create_index("stats", "writes").ok()) return 1;
   for (long i = std::atol(argv[3]);; ++i) {
     const std::string key = "items/" + std::to_string(i);
     if (!(*db)->put(key, "{\"i\": " + std::to_string(i) + ", \"pad\": \"" + std::string(100, 'x') + "\"}").ok()) return 1;

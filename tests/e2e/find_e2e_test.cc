@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -90,6 +91,24 @@ void PutAll(NodeCluster& cluster) {
   }
 }
 
+// Creates an index on g,k through `run` (the region), then waits (bounded) until every node lists
+// it built: each keeps the definition and builds it.
+void IndexAndWait(NodeCluster& cluster, const std::function<CliResult(std::vector<std::string>)>& run) {
+  const CliResult created = run({"index", "create", "/docs", "g,k"});
+  REQUIRE_MESSAGE(created.exit_code == 0, Describe(created));
+  for (const std::string& node : cluster.nodes()) {
+    for (int i = 0;; ++i) {
+      REQUIRE(i < 2000);
+      const CliResult listed = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "index", "list", "/docs"});
+      REQUIRE_MESSAGE(listed.exit_code == 0, Describe(listed));
+      const nlohmann::json indexes = nlohmann::json::parse(listed.out)["indexes"];
+      REQUIRE(indexes.size() == 1);
+      if (indexes[0]["state"] == "ready") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
 TEST_CASE("find e2e: a region of one node answers through --config/--region and --endpoint") {
   NodeCluster cluster({"a"}, 1, 1);
   cluster.Start("a-1");
@@ -99,6 +118,14 @@ TEST_CASE("find e2e: a region of one node answers through --config/--region and 
     args.insert(args.begin(), {"--endpoint", cluster.ClientEndpoint("a-1")});
     return cluster.Run(args);
   });
+  // The same answers through an index, which find --explain shows.
+  IndexAndWait(cluster, [&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
+  CheckQueries([&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
+  const CliResult explain =
+      cluster.Run({"--endpoint", cluster.ClientEndpoint("a-1"), "find", "/docs", R"({"g": 1})", "--explain"});
+  REQUIRE_MESSAGE(explain.exit_code == 0, Describe(explain));
+  CHECK(nlohmann::json::parse(explain.out)["explain"] ==
+        nlohmann::json::parse(R"({"index":"g,k","ordered":false,"keys_read":20,"documents_read":20,"documents_returned":20})"));
 }
 
 TEST_CASE(
@@ -118,6 +145,10 @@ TEST_CASE(
   std::sort(all.begin(), all.end());
   CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
   CHECK(all.size() == kDocs / 3);
+  // index create through the router runs on every node; the answers stay the same.
+  IndexAndWait(cluster, [&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
+  CheckQueries([&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
+  CHECK(cluster.Cli("a", {"find", "/docs", "{}", "--explain"}).exit_code == 2);
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+// Copyright (c) crdtdb authors.
+//
+// The entries of a collection's indexes for one document (docs/storage.md, "Index entries"): one
+// entry per index for each live document, keyed by the encoded values of the index's fields as
+// get shows them (query/index_key.h) then the document's id; a field the document lacks encodes as
+// missing, so the entries of an index are every live document in its order. A deleted document
+// has none. Writers, local and replicated alike, put the changes in the batch of the document.
+
+#ifndef CRDTDB_DB_INDEX_ENTRIES_H_
+#define CRDTDB_DB_INDEX_ENTRIES_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdt/document.h"
+#include "db/index_catalog.h"
+#include "store/store.h"
+
+namespace crdtdb::db {
+
+// The entry (tuple then id) of the document `id` whose value is `document` in `index`.
+std::string IndexEntry(const IndexDefinition& index, std::string_view id, const crdt::Json& document);
+
+// Adds to `out` what the write of `key` from `before` (null: no record) to `after` changes in the
+// indexes `catalog` maintains for its collection (building or ready).
+void AddIndexChanges(const IndexCatalog& catalog, std::string_view key, const crdt::Document* before,
+                     const crdt::Document& after, std::vector<store::IndexChange>* out);
+
+}  // namespace crdtdb::db
+
+#endif  // CRDTDB_DB_INDEX_ENTRIES_H_

@@ -1,0 +1,57 @@
+// Copyright (c) crdtdb authors.
+//
+// The encoding of JSON values into index keys, defined once (docs/storage.md, "Index entries"):
+// bytewise order of the encodings is the collation of the values (collation.h), and every encoding
+// is self-delimiting (no encoding is a prefix of another), so a tuple of values is their
+// concatenation and a document id can follow it. That is what lets an index answer equality and
+// range conditions, and a sort, with one range of LevelDB keys.
+//
+//   missing field  01            (sorts first, as a missing sort field does: docs/queries.md)
+//   null           02
+//   false, true    03, 04
+//   number         05 [order-preserving IEEE double, 8] [exact tie-break, 8]
+//   string         06 bytes (00 -> 00 FF) 00 01
+//   array          07 element-encoding... 00
+//   object         08 (01 name-as-string-body value-encoding)... 00   (members in name order)
+//
+// A number is its nearest double, whose bits are made to sort as the numbers do, then the
+// difference between the number and that double (an integer beyond 2^53 rounds; the difference is
+// then what tells two such integers apart), biased to sort as an unsigned integer: 1, 1.0 and 1e0
+// encode the same, as they collate equal.
+
+#ifndef CRDTDB_QUERY_INDEX_KEY_H_
+#define CRDTDB_QUERY_INDEX_KEY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crdtdb/result.h"
+
+#include "query/collation.h"
+#include "query/field_path.h"
+
+namespace crdtdb::query {
+
+// Appends the encoding of `value` (nullptr: a missing field).
+void AppendIndexValue(const Json* value, std::string* out);
+
+// The encoded tuple of a document's values at `fields`, in order (a missing field encodes as such).
+std::string IndexTuple(const Json& document, const std::vector<FieldPath>& fields);
+
+// The length of the first `count` encoded values at the start of `entry` (so the document id of
+// an index entry is what follows its tuple); Corruption if they are malformed.
+Result<size_t> EncodedValuesSize(std::string_view entry, size_t count);
+
+// The first key after every key that starts with `prefix`: its successor as a prefix (the empty
+// string when there is none, i.e. `prefix` is all FF bytes).
+std::string PrefixEnd(std::string prefix);
+
+// The encodings of the values whose collation type is `value`'s (false and true are one type, as
+// range operators see them) all lie in [TypeStart(value), TypeEnd(value)).
+std::string TypeStart(const Json& value);
+std::string TypeEnd(const Json& value);
+
+}  // namespace crdtdb::query
+
+#endif  // CRDTDB_QUERY_INDEX_KEY_H_
