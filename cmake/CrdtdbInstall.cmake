@@ -55,8 +55,12 @@ target_link_libraries(crdtdb_lib
   PUBLIC $<BUILD_INTERFACE:crdtdb_sanitizers>)
 
 if(CRDTDB_SHARED_C)
+  # -fno-semantic-interposition: PIC alone would keep GCC from inlining the archive's own global
+  # functions (an app might interpose them); nothing may, as the shared object exports crdtdb_*
+  # only and the archive is linked statically.
   foreach(module IN LISTS crdtdb_modules)
     set_property(TARGET crdtdb_${module} PROPERTY POSITION_INDEPENDENT_CODE ON)
+    target_compile_options(crdtdb_${module} PRIVATE -fno-semantic-interposition)
   endforeach()
   # The C ABI's objects in full, and of the archive only what they need (as an app's link would).
   add_library(crdtdb_c SHARED $<TARGET_OBJECTS:crdtdb_capi>)
@@ -68,7 +72,8 @@ if(CRDTDB_SHARED_C)
   target_link_libraries(crdtdb_c PRIVATE crdtdb_lib)
   target_link_options(crdtdb_c PRIVATE
     "LINKER:--version-script=${PROJECT_SOURCE_DIR}/src/capi/exports.map" "LINKER:--no-undefined")
-  set_property(TARGET crdtdb_c APPEND PROPERTY LINK_DEPENDS "${PROJECT_SOURCE_DIR}/src/capi/exports.map")
+  set_property(TARGET crdtdb_c APPEND PROPERTY
+    LINK_DEPENDS "${PROJECT_SOURCE_DIR}/src/capi/exports.map")
 endif()
 
 if(NOT CRDTDB_INSTALL)

@@ -90,7 +90,8 @@ set -e
 
 if [[ $shared_c == ON ]]; then
   step "a C program against crdtdb.h and libcrdtdb_c.so, and the Python package, from the prefix"
-  [[ -f $prefix/include/crdtdb/crdtdb.h && -e $prefix/lib/libcrdtdb_c.so ]] || fail "no C ABI installed"
+  [[ -f $prefix/include/crdtdb/crdtdb.h && -e $prefix/lib/libcrdtdb_c.so ]] ||
+    fail "no C ABI installed"
   cat >"$work/c_app.c" <<'EOF'
 #include <stdio.h>
 #include <crdtdb/crdtdb.h>
@@ -110,7 +111,8 @@ EOF
     -L"$prefix/lib" -lcrdtdb_c -Wl,-rpath,"$prefix/lib"
   [[ $("$work/c_app" "$work/c-data") == '{"text":"hi"}' ]] || fail "the C program's output"
   env -u CRDTDB_LIBRARY PYTHONPATH="$prefix/lib/python3/site-packages" \
-    python3 examples/python/todo.py >/dev/null || fail "examples/python/todo.py with the installed package"
+    python3 examples/python/todo.py >/dev/null ||
+    fail "examples/python/todo.py with the installed package"
 fi
 
 step "passed"

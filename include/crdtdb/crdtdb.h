@@ -42,7 +42,7 @@ extern "C" {
 /* The outcome of a call: crdtdb::Status::Code, value for value. */
 typedef enum crdtdb_code {
   CRDTDB_OK = 0,
-  CRDTDB_INVALID_ARGUMENT = 1, /* the caller's input is wrong (NULL, bad JSON, key, kind); nothing changed */
+  CRDTDB_INVALID_ARGUMENT = 1, /* the input is wrong (NULL, bad JSON, key, kind); nothing changed */
   CRDTDB_NOT_FOUND = 2,        /* the document does not exist */
   CRDTDB_CORRUPTION = 3,       /* stored or received bytes fail validation */
   CRDTDB_IO_ERROR = 4,         /* the operating system or storage refused */

@@ -133,7 +133,8 @@ class Database:
     def __init__(self, path, *, create_if_missing=True, read_only=False, durability="buffered",
                  cache_bytes=None, delta_log_max_entries=None):
         if durability not in _DURABILITY:
-            raise InvalidArgumentError(f"durability must be 'buffered' or 'sync', not {durability!r}")
+            raise InvalidArgumentError(
+                f"durability must be 'buffered' or 'sync', not {durability!r}")
         self._handle = None
         self._subscriptions = set()
         self._lock = threading.Condition()
@@ -283,9 +284,9 @@ class Database:
     def find(self, collection, query, max_examined=0, deadline_ms=0):
         """One page of a Mango query (a dict, docs/queries.md):
         {"documents": [{"id", "doc"}], "bookmark": str or None, "examined": N}."""
-        return _document(self._run("crdtdb_find", _text(collection, "collection"),
-                                   _json_text(query, "query"), _count(max_examined, "max_examined", 64),
-                                   _count(deadline_ms, "deadline_ms", 32)))
+        return _document(self._run(
+            "crdtdb_find", _text(collection, "collection"), _json_text(query, "query"),
+            _count(max_examined, "max_examined", 64), _count(deadline_ms, "deadline_ms", 32)))
 
     def status(self):
         """Figures of the local replica (replica_id, documents, merkle_root, ...)."""

@@ -65,8 +65,8 @@ crdtdb_code crdtdb_list(crdtdb_db* db, const char* collection, size_t limit,
     if (start_after != nullptr) options.start_after = start_after;
     auto listed = db->database->list(collection, options);
     if (!listed.ok()) return Fail(listed.status(), error);
-    *page = CopyString(PageJson(listed->documents, "next_start_after", listed->next_start_after) +
-                       "}");
+    *page =
+        CopyString(PageJson(listed->documents, "next_start_after", listed->next_start_after) + "}");
     return CRDTDB_OK;
   });
 }

@@ -3,26 +3,28 @@
  * The C ABI (include/crdtdb/crdtdb.h) as a C program uses it, compiled as C99: every entry point,
  * its error paths (bad path, bad JSON, NULL arguments, a field of the wrong kind), and buffer
  * ownership: every buffer the library returns is freed here exactly once, so the asan preset fails
- * this test on a leak or a double free on either side. Exits 1 after printing every failed check. */
+ * this test on a leak or a double free on either side. Exits 1 after printing every failed
+ * check. */
 
 #define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
+
+#include <unistd.h>
 
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crdtdb/crdtdb.h"
 
 static int failures = 0;
 
-#define CHECK(condition)                                                  \
-  do {                                                                    \
-    if (!(condition)) {                                                   \
+#define CHECK(condition)                                                            \
+  do {                                                                              \
+    if (!(condition)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                         \
-    }                                                                     \
+      ++failures;                                                                   \
+    }                                                                               \
   } while (0)
 
 /* Checks a call's code and that its message is set exactly when it failed; frees the message. */
@@ -173,8 +175,7 @@ static void test_documents(crdtdb_db* db) {
   CHECK_TEXT(result, "{\"done\":true,\"tags\":[\"shop\"],\"votes\":-3}");
   CHECK_CODE(crdtdb_set_add(db, "todos/1", "votes", "\"x\"", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
   CHECK_CODE(crdtdb_set_add(db, "todos/1", "tags", "[1]", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
-  CHECK_CODE(crdtdb_set_remove(db, "todos/1", "tags", "nope", NULL, ERR),
-             CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_set_remove(db, "todos/1", "tags", "nope", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
   CHECK_CODE(crdtdb_get(db, "todos/1", &json, ERR), CRDTDB_OK);
   CHECK_TEXT(json, "{\"done\":true,\"tags\":[\"shop\"],\"votes\":-3}");
 
@@ -227,19 +228,23 @@ static void test_collections(crdtdb_db* db) {
   CHECK_CODE(crdtdb_put(db, "fruit/c", "{\"name\":\"cherry\",\"n\":7}", NULL, ERR), CRDTDB_OK);
   char* page = NULL;
   CHECK_CODE(crdtdb_list(db, "fruit", 2, NULL, &page, ERR), CRDTDB_OK);
-  CHECK_TEXT(page, "{\"documents\":[{\"id\":\"a\",\"doc\":{\"n\":3,\"name\":\"apple\"}},"
-                   "{\"id\":\"b\",\"doc\":{\"n\":1,\"name\":\"banana\"}}],"
-                   "\"next_start_after\":\"b\"}");
+  CHECK_TEXT(page,
+             "{\"documents\":[{\"id\":\"a\",\"doc\":{\"n\":3,\"name\":\"apple\"}},"
+             "{\"id\":\"b\",\"doc\":{\"n\":1,\"name\":\"banana\"}}],"
+             "\"next_start_after\":\"b\"}");
   CHECK_CODE(crdtdb_list(db, "fruit", 0, "b", &page, ERR), CRDTDB_OK);
-  CHECK_TEXT(page, "{\"documents\":[{\"id\":\"c\",\"doc\":{\"n\":7,\"name\":\"cherry\"}}],"
-                   "\"next_start_after\":null}");
+  CHECK_TEXT(page,
+             "{\"documents\":[{\"id\":\"c\",\"doc\":{\"n\":7,\"name\":\"cherry\"}}],"
+             "\"next_start_after\":null}");
   CHECK_CODE(crdtdb_list(db, "bad/collection", 0, NULL, &page, ERR), CRDTDB_INVALID_ARGUMENT);
 
-  CHECK_CODE(crdtdb_find(db, "fruit", "{\"selector\":{\"n\":{\"$gt\":2}},\"fields\":[\"name\"]}",
-                         0, 0, &page, ERR),
+  CHECK_CODE(crdtdb_find(db, "fruit", "{\"selector\":{\"n\":{\"$gt\":2}},\"fields\":[\"name\"]}", 0,
+                         0, &page, ERR),
              CRDTDB_OK);
-  CHECK_TEXT(page, "{\"documents\":[{\"id\":\"a\",\"doc\":{\"name\":\"apple\"}},"
-                   "{\"id\":\"c\",\"doc\":{\"name\":\"cherry\"}}],\"bookmark\":null,\"examined\":3}");
+  CHECK_TEXT(page,
+             "{\"documents\":[{\"id\":\"a\",\"doc\":{\"name\":\"apple\"}},"
+             "{\"id\":\"c\",\"doc\":{\"name\":\"cherry\"}}],"
+             "\"bookmark\":null,\"examined\":3}");
   /* Bounded: one document examined, a bookmark to go on from. */
   CHECK_CODE(crdtdb_find(db, "fruit", "{\"selector\":{}}", 1, 0, &page, ERR), CRDTDB_OK);
   CHECK(contains(page, "\"examined\":1") && !contains(page, "\"bookmark\":null"));
