@@ -169,7 +169,7 @@ crdtdb_code crdtdb_subscribe(crdtdb_db* db, const char* prefix, crdtdb_change_ca
 
 /* Ends the subscription and frees its handle: when it returns, the callback is not running and
  * will not run again. NULL is ignored. Not from the subscription's own callback (it would wait
- * for itself). */
+ * for itself), and not during or after crdtdb_close of its database (which frees the handle). */
 void crdtdb_unsubscribe(crdtdb_subscription* subscription);
 
 /* ---- Live sync ----

@@ -108,10 +108,22 @@ class Subscription:
             return
         if id(self) in getattr(_in_callback, "subscriptions", ()):
             raise Error("a subscription cannot be closed from its own callback")
-        handle, self._handle = self._handle, None
-        self._database._forget(self)
-        _lib.crdtdb_unsubscribe(handle)
-        self._trampoline = None
+        database = self._database
+        # As a call on the database: its close() waits for this one, so that the C side never
+        # ends the same subscription twice at once.
+        try:
+            database._begin()
+        except InvalidArgumentError:
+            return  # the database is closed, and its close ended this subscription
+        try:
+            with database._lock:
+                handle, self._handle = self._handle, None
+                database._subscriptions.discard(self)
+            if handle is not None:  # another thread's close() may have been first
+                _lib.crdtdb_unsubscribe(handle)
+                self._trampoline = None
+        finally:
+            database._end()
 
     def _closed_by_database(self):
         self._handle = None
@@ -214,10 +226,6 @@ class Database:
             return _call(getattr(_lib, name), handle, *args, out=out)
         finally:
             self._end()
-
-    def _forget(self, subscription):
-        with self._lock:
-            self._subscriptions.discard(subscription)
 
     # ---- documents ----
 

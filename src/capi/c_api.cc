@@ -13,10 +13,9 @@
 #include "crdtdb/crdtdb.h"
 
 using crdtdb::Status;
-using crdtdb::capi::CheckRequired;
 using crdtdb::capi::Deliver;
+using crdtdb::capi::Entry;
 using crdtdb::capi::Fail;
-using crdtdb::capi::Guard;
 
 extern "C" {
 
@@ -75,8 +74,7 @@ void crdtdb_options_set_delta_log_max_entries(crdtdb_options* options, uint64_t 
 crdtdb_code crdtdb_open(const char* path, const crdtdb_options* options, crdtdb_db** db,
                         char** error) {
   if (db != nullptr) *db = nullptr;
-  return Guard(error, {}, [&] {
-    if (Status s = CheckRequired({{path, "path"}, {db, "db"}}); !s.ok()) return Fail(s, error);
+  return Entry(error, {}, {{path, "path"}, {db, "db"}}, [&] {
     if (options != nullptr && options->durability_invalid) {
       return Fail(Status::InvalidArgument("durability is neither BUFFERED nor SYNC"), error);
     }
@@ -104,46 +102,29 @@ void crdtdb_close(crdtdb_db* db) {
 }
 
 crdtdb_code crdtdb_get(crdtdb_db* db, const char* key, char** json, char** error) {
-  return Guard(error, {json}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}, {json, "json"}}); !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->get(key), json, error);
-  });
+  return Entry(error, {json}, {{db, "db"}, {key, "key"}, {json, "json"}},
+               [&] { return Deliver(db->database->get(key), json, error); });
 }
 
 crdtdb_code crdtdb_get_with_conflicts(crdtdb_db* db, const char* key, char** json, char** error) {
-  return Guard(error, {json}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}, {json, "json"}}); !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->get_with_conflicts(key), json, error);
-  });
+  return Entry(error, {json}, {{db, "db"}, {key, "key"}, {json, "json"}},
+               [&] { return Deliver(db->database->get_with_conflicts(key), json, error); });
 }
 
 crdtdb_code crdtdb_put(crdtdb_db* db, const char* key, const char* json, char** result,
                        char** error) {
-  return Guard(error, {result}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}, {json, "json"}}); !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->put(key, json), result, error);
-  });
+  return Entry(error, {result}, {{db, "db"}, {key, "key"}, {json, "json"}},
+               [&] { return Deliver(db->database->put(key, json), result, error); });
 }
 
 crdtdb_code crdtdb_patch(crdtdb_db* db, const char* key, const char* json, char** result,
                          char** error) {
-  return Guard(error, {result}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}, {json, "json"}}); !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->patch(key, json), result, error);
-  });
+  return Entry(error, {result}, {{db, "db"}, {key, "key"}, {json, "json"}},
+               [&] { return Deliver(db->database->patch(key, json), result, error); });
 }
 
 crdtdb_code crdtdb_remove(crdtdb_db* db, const char* key, char** error) {
-  return Guard(error, {}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}}); !s.ok()) return Fail(s, error);
+  return Entry(error, {}, {{db, "db"}, {key, "key"}}, [&] {
     if (Status s = db->database->remove(key); !s.ok()) return Fail(s, error);
     return CRDTDB_OK;
   });
@@ -151,36 +132,22 @@ crdtdb_code crdtdb_remove(crdtdb_db* db, const char* key, char** error) {
 
 crdtdb_code crdtdb_increment(crdtdb_db* db, const char* key, const char* field, int64_t by,
                              char** result, char** error) {
-  return Guard(error, {result}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {key, "key"}, {field, "field"}}); !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->increment(key, field, by), result, error);
-  });
+  return Entry(error, {result}, {{db, "db"}, {key, "key"}, {field, "field"}},
+               [&] { return Deliver(db->database->increment(key, field, by), result, error); });
 }
 
 crdtdb_code crdtdb_set_add(crdtdb_db* db, const char* key, const char* field,
                            const char* element_json, char** result, char** error) {
-  return Guard(error, {result}, [&] {
-    if (Status s = CheckRequired(
-            {{db, "db"}, {key, "key"}, {field, "field"}, {element_json, "element_json"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->set_add(key, field, element_json), result, error);
-  });
+  return Entry(
+      error, {result}, {{db, "db"}, {key, "key"}, {field, "field"}, {element_json, "element_json"}},
+      [&] { return Deliver(db->database->set_add(key, field, element_json), result, error); });
 }
 
 crdtdb_code crdtdb_set_remove(crdtdb_db* db, const char* key, const char* field,
                               const char* element_json, char** result, char** error) {
-  return Guard(error, {result}, [&] {
-    if (Status s = CheckRequired(
-            {{db, "db"}, {key, "key"}, {field, "field"}, {element_json, "element_json"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
-    return Deliver(db->database->set_remove(key, field, element_json), result, error);
-  });
+  return Entry(
+      error, {result}, {{db, "db"}, {key, "key"}, {field, "field"}, {element_json, "element_json"}},
+      [&] { return Deliver(db->database->set_remove(key, field, element_json), result, error); });
 }
 
 }  // extern "C"

@@ -18,10 +18,9 @@
 namespace {
 
 using crdtdb::Status;
-using crdtdb::capi::CheckRequired;
 using crdtdb::capi::CopyString;
+using crdtdb::capi::Entry;
 using crdtdb::capi::Fail;
-using crdtdb::capi::Guard;
 
 // `text` as a JSON string. Ids and errors come from the library; bytes that are not UTF-8 (which
 // it should never hand out) are replaced rather than thrown on.
@@ -55,11 +54,7 @@ extern "C" {
 
 crdtdb_code crdtdb_list(crdtdb_db* db, const char* collection, size_t limit,
                         const char* start_after, char** page, char** error) {
-  return Guard(error, {page}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {collection, "collection"}, {page, "page"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
+  return Entry(error, {page}, {{db, "db"}, {collection, "collection"}, {page, "page"}}, [&] {
     crdtdb::ListOptions options;
     if (limit != 0) options.limit = limit;
     if (start_after != nullptr) options.start_after = start_after;
@@ -73,26 +68,22 @@ crdtdb_code crdtdb_list(crdtdb_db* db, const char* collection, size_t limit,
 
 crdtdb_code crdtdb_find(crdtdb_db* db, const char* collection, const char* query_json,
                         uint64_t max_examined, uint32_t deadline_ms, char** page, char** error) {
-  return Guard(error, {page}, [&] {
-    if (Status s = CheckRequired(
-            {{db, "db"}, {collection, "collection"}, {query_json, "query_json"}, {page, "page"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
-    crdtdb::FindOptions options;
-    if (max_examined != 0) options.max_examined = max_examined;
-    if (deadline_ms != 0) options.deadline_ms = deadline_ms;
-    auto found = db->database->find(collection, query_json, options);
-    if (!found.ok()) return Fail(found.status(), error);
-    *page = CopyString(PageJson(found->documents, "bookmark", found->bookmark) +
-                       ",\"examined\":" + std::to_string(found->examined) + "}");
-    return CRDTDB_OK;
-  });
+  return Entry(error, {page},
+               {{db, "db"}, {collection, "collection"}, {query_json, "query_json"}, {page, "page"}},
+               [&] {
+                 crdtdb::FindOptions options;
+                 if (max_examined != 0) options.max_examined = max_examined;
+                 if (deadline_ms != 0) options.deadline_ms = deadline_ms;
+                 auto found = db->database->find(collection, query_json, options);
+                 if (!found.ok()) return Fail(found.status(), error);
+                 *page = CopyString(PageJson(found->documents, "bookmark", found->bookmark) +
+                                    ",\"examined\":" + std::to_string(found->examined) + "}");
+                 return CRDTDB_OK;
+               });
 }
 
 crdtdb_code crdtdb_status(crdtdb_db* db, char** json, char** error) {
-  return Guard(error, {json}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {json, "json"}}); !s.ok()) return Fail(s, error);
+  return Entry(error, {json}, {{db, "db"}, {json, "json"}}, [&] {
     const crdtdb::LocalStatus status = db->database->status();
     const nlohmann::json out = {
         {"replica_id", status.replica_id},
@@ -113,11 +104,7 @@ crdtdb_code crdtdb_status(crdtdb_db* db, char** json, char** error) {
 }
 
 crdtdb_code crdtdb_sync_with(crdtdb_db* db, const char* endpoint, char** report, char** error) {
-  return Guard(error, {report}, [&] {
-    if (Status s = CheckRequired({{db, "db"}, {endpoint, "endpoint"}, {report, "report"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
+  return Entry(error, {report}, {{db, "db"}, {endpoint, "endpoint"}, {report, "report"}}, [&] {
     auto synced = db->database->sync_with(std::string(endpoint));
     if (!synced.ok()) return Fail(synced.status(), error);
     const nlohmann::json out = {

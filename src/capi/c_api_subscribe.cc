@@ -11,22 +11,17 @@
 #include "crdtdb/crdtdb.h"
 
 using crdtdb::Status;
-using crdtdb::capi::CheckRequired;
+using crdtdb::capi::Entry;
 using crdtdb::capi::Fail;
-using crdtdb::capi::Guard;
 
 extern "C" {
 
 crdtdb_code crdtdb_subscribe(crdtdb_db* db, const char* prefix, crdtdb_change_callback callback,
                              void* user, crdtdb_subscription** subscription, char** error) {
   if (subscription != nullptr) *subscription = nullptr;
-  return Guard(error, {}, [&] {
-    // A function pointer is not a data pointer: it is checked on its own.
+  // A function pointer is not a data pointer: it is checked on its own, after the others.
+  return Entry(error, {}, {{db, "db"}, {prefix, "prefix"}, {subscription, "subscription"}}, [&] {
     if (callback == nullptr) return Fail(Status::InvalidArgument("callback is NULL"), error);
-    if (Status s = CheckRequired({{db, "db"}, {prefix, "prefix"}, {subscription, "subscription"}});
-        !s.ok()) {
-      return Fail(s, error);
-    }
     auto handle = std::make_unique<crdtdb_subscription>();
     handle->db = db;
     handle->subscription =

@@ -51,6 +51,17 @@ crdtdb_code Guard(char** error, std::initializer_list<char**> outs, Body&& body)
   }
 }
 
+// The shape of every entry point: Guard, then InvalidArgument for the first required pointer that
+// is NULL, then `body`.
+template <typename Body>
+crdtdb_code Entry(char** error, std::initializer_list<char**> outs,
+                  std::initializer_list<Required> required, Body&& body) noexcept {
+  return Guard(error, outs, [&] {
+    if (Status s = CheckRequired(required); !s.ok()) return Fail(s, error);
+    return std::forward<Body>(body)();
+  });
+}
+
 }  // namespace crdtdb::capi
 
 #endif  // CRDTDB_CAPI_C_ERRORS_H_

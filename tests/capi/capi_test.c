@@ -218,6 +218,11 @@ static void test_null_arguments(crdtdb_db* db) {
   CHECK_CODE(crdtdb_subscribe(db, NULL, NULL, NULL, NULL, ERR), bad);
   CHECK(out == NULL && subscription == NULL);
   crdtdb_unsubscribe(NULL); /* ignored */
+  /* The message names the argument. */
+  char* error = NULL;
+  CHECK(crdtdb_put(db, "a/b", NULL, NULL, &error) == bad);
+  CHECK(contains(error, "json is NULL"));
+  crdtdb_free(error);
   /* None of them wrote anything. */
   CHECK_CODE(crdtdb_get(db, "a/b", &out, ERR), CRDTDB_NOT_FOUND);
 }
