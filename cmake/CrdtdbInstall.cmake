@@ -70,6 +70,10 @@ if(CRDTDB_SHARED_C)
     LINKER_LANGUAGE CXX
     LIBRARY_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/lib")
   target_link_libraries(crdtdb_c PRIVATE crdtdb_lib)
+  target_include_directories(crdtdb_c INTERFACE
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  add_library(crdtdb::crdtdb_c ALIAS crdtdb_c)
   target_link_options(crdtdb_c PRIVATE
     "LINKER:--version-script=${PROJECT_SOURCE_DIR}/src/capi/exports.map" "LINKER:--no-undefined")
   set_property(TARGET crdtdb_c APPEND PROPERTY
@@ -88,7 +92,8 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/crdtdb"
 install(TARGETS crdtdb_lib EXPORT crdtdbTargets
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 if(CRDTDB_SHARED_C)
-  install(TARGETS crdtdb_c LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+  # Exported as crdtdb::crdtdb_c: find_package(crdtdb) then links the C ABI alone.
+  install(TARGETS crdtdb_c EXPORT crdtdbTargets LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
   # The Python package, beside the shared object it loads (python/crdtdb/_native.py finds it at
   # ../../.. from the package). Use: PYTHONPATH=<prefix>/<libdir>/python3/site-packages.
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/python/crdtdb"
