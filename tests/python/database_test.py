@@ -147,6 +147,32 @@ class OpenCloseTest(unittest.TestCase):
         self.assertRegex(crdtdb.__version__, r"^\d+\.\d+\.\d+$")
 
 
+class CloseWhileInUseTest(DatabaseTestCase):
+    def test_close_waits_for_calls_on_other_threads(self):
+        for i in range(20):
+            self.db.put(f"a/{i}", {"i": i})
+        outcomes = []
+        reading = threading.Barrier(4)
+
+        def reader():
+            reading.wait()
+            try:
+                for _ in range(100_000):  # bounded; close() ends it long before
+                    for i in range(20):
+                        self.assertEqual(self.db.get(f"a/{i}"), {"i": i})
+                outcomes.append("not stopped")
+            except crdtdb.InvalidArgumentError as e:
+                outcomes.append(str(e))
+        threads = [threading.Thread(target=reader) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        reading.wait()
+        self.db.close()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(outcomes, ["the database is closed"] * 3)
+
+
 class SubscribeTest(DatabaseTestCase):
     def test_delivery_prefix_delete_and_close(self):
         seen = []
