@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the direction of dependencies between modules by grepping #include lines. Arrows point
-# one way: cli -> server -> http -> command -> db -> {sync, store} -> query -> cluster -> merkle -> crdt -> config -> metrics -> util. src/query
+# one way: cli -> server -> http -> command (and capi, the C ABI, beside it) -> net -> db -> {sync, store} -> query -> cluster -> merkle -> crdt -> config -> metrics -> util. src/query
 # (selectors, collation, the scan plan) works on JSON values only and reads documents through a
 # callback, so the database (and later an index) feeds it. src/metrics (counters
 # in the Prometheus format: atomics and a mutex, no dependency) ranks just above util, src/config (the
@@ -59,10 +59,12 @@ for dir in src/*/; do
 done
 
 report include/crdtdb "$leveldb|$zmq|CLI/|msgpack|nlohmann/|httplib\.h|openssl/" "no third-party header in the public API"
-report include/crdtdb "(util|metrics|config|crdt|merkle|query|store|sync|db|net|command|http|server|cli)/" "the public API includes no src/ header"
+report include/crdtdb "(util|metrics|config|crdt|merkle|query|store|sync|db|net|capi|command|http|server|cli)/" "the public API includes no src/ header"
+# The C ABI stands on the public C++ API alone, as an app would.
+report src/capi "(util|metrics|config|crdt|merkle|cluster|query|sync|store|db|net)/" "src/capi uses only the public API (crdtdb/)"
 
 # Module ranks, lowest first. A module may include its own rank and those below.
-ranks=("util" "metrics" "config" "crdt" "merkle" "cluster" "query" "sync store" "db" "net" "command" "http" "server" "cli")
+ranks=("util" "metrics" "config" "crdt" "merkle" "cluster" "query" "sync store" "db" "net" "command capi" "http" "server" "cli")
 for ((i = 0; i < ${#ranks[@]}; i++)); do
   above=()
   for ((j = i + 1; j < ${#ranks[@]}; j++)); do above+=(${ranks[j]}); done

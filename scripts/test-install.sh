@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks crdtdb the way an app sees it: installs the package (`cmake --install`) into a fresh
 # temporary prefix, builds examples/offline-todo from a copy outside the source tree against that
-# prefix only, runs a short todo scenario and compares its output. Exits non-zero on any mismatch.
+# prefix only, runs a short todo scenario and compares its output; then builds a C program against
+# the installed crdtdb.h and libcrdtdb_c.so, and runs examples/python/todo.py with the installed
+# Python package. Exits non-zero on any mismatch.
 #
 # CRDTDB_BUILD_DIR=build reuses an already configured build directory (scripts/test.sh passes the
 # `dev` one); without it, a Release build of the library alone is made in build-install/.
@@ -25,8 +27,9 @@ if grep -q '^CRDTDB_SANITIZE:BOOL=ON' "$build_dir/CMakeCache.txt"; then
   fail "${build_dir}/ is a sanitizer build; install from a plain one"
 fi
 
-step "building libcrdtdb.a in ${build_dir}/"
-cmake --build "$build_dir" --target crdtdb_lib --parallel 2
+shared_c=$(sed -n 's/^CRDTDB_SHARED_C:BOOL=//p' "$build_dir/CMakeCache.txt")
+step "building libcrdtdb.a (and libcrdtdb_c.so: ${shared_c}) in ${build_dir}/"
+cmake --build "$build_dir" --target crdtdb_lib $([[ $shared_c == ON ]] && echo crdtdb_c) --parallel 2
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -84,5 +87,32 @@ code=$?
 set -e
 [[ $code == 2 && $error == *"not a todo id"* ]] || fail "done seven: exit ${code}, '${error}'"
 [[ $(todo list) == "$(printf '[x] 1 buy milk\n[ ] 2 water the plants')" ]] || fail "list changed"
+
+if [[ $shared_c == ON ]]; then
+  step "a C program against crdtdb.h and libcrdtdb_c.so, and the Python package, from the prefix"
+  [[ -f $prefix/include/crdtdb/crdtdb.h && -e $prefix/lib/libcrdtdb_c.so ]] ||
+    fail "no C ABI installed"
+  cat >"$work/c_app.c" <<'EOF'
+#include <stdio.h>
+#include <crdtdb/crdtdb.h>
+int main(int argc, char** argv) {
+  crdtdb_db* db = NULL;
+  char* doc = NULL;
+  if (argc != 2 || crdtdb_open(argv[1], NULL, &db, NULL) != CRDTDB_OK) return 1;
+  if (crdtdb_put(db, "notes/1", "{\"text\":\"hi\"}", NULL, NULL) != CRDTDB_OK) return 1;
+  if (crdtdb_get(db, "notes/1", &doc, NULL) != CRDTDB_OK) return 1;
+  puts(doc);
+  crdtdb_free(doc);
+  crdtdb_close(db);
+  return 0;
+}
+EOF
+  cc -std=c99 -Wall -Wextra -Werror -I"$prefix/include" -o "$work/c_app" "$work/c_app.c" \
+    -L"$prefix/lib" -lcrdtdb_c -Wl,-rpath,"$prefix/lib"
+  [[ $("$work/c_app" "$work/c-data") == '{"text":"hi"}' ]] || fail "the C program's output"
+  env -u CRDTDB_LIBRARY PYTHONPATH="$prefix/lib/python3/site-packages" \
+    python3 examples/python/todo.py >/dev/null ||
+    fail "examples/python/todo.py with the installed package"
+fi
 
 step "passed"
