@@ -484,6 +484,7 @@ int RunRouted(const Arguments& a, const ClusterConfig& config, const RegionConfi
     return Report(command::RegionStatus(router, config, region, a.node));
   }
   if (!a.node.empty()) return Fail(kExitUsage, "--node applies to status only");
+  if (command.verb == Command::Verb::kWatch) return WatchRegion(router, region, command);
   const Outcome outcome = command.verb == Command::Verb::kFind
                               ? FindAll(command, [&](const Command& page) { return router.Execute(page); })
                               : router.Execute(command);

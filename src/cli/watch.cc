@@ -3,8 +3,12 @@
 #include "cli/watch.h"
 
 #include <iostream>
+#include <map>
+#include <set>
+#include <string>
 
 #include "command/exit_codes.h"
+#include "command/region_watch.h"
 #include "command/watch.h"
 #include "db/change_feed.h"
 
@@ -40,10 +44,15 @@ int Follow(const command::Command& command, const PageSender& send, uint32_t wai
 Status CheckWatch(const std::string& path, const std::string& since) {
   if (Result<std::string> prefix = db::ChangePrefix(path); !prefix.ok()) return prefix.status();
   if (since.empty()) return Status::OK();
+  if (command::IsRegionCursor(since)) return command::ParseRegionCursor(since).status();
   return db::ParseChangeCursor(since).status();
 }
 
 int WatchRemote(const command::Command& command, const PageSender& send) {
+  if (command::IsRegionCursor(command.start_after)) {
+    return FailWatch(Status::InvalidArgument(
+        "--since is a region cursor: it resumes a watch through --config/--region of several nodes only"));
+  }
   return Follow(command, send, command::kWatchMaxWaitMs, [](const command::WatchSession&) { return false; });
 }
 
@@ -51,6 +60,45 @@ int WatchEmbedded(const command::Command& command, const PageSender& run) {
   // Without a cursor there is nothing before now to print.
   if (command.start_after.empty()) return command::kExitOk;
   return Follow(command, run, 0, [](const command::WatchSession& s) { return !s.moved(); });
+}
+
+int WatchRegion(const command::RegionRouter& router, const RegionConfig& region, const command::Command& command) {
+  Result<command::RegionWatch> watch = command::RegionWatch::Start(router.placement(), region, command.path,
+                                                                    command.start_after);
+  if (!watch.ok()) return FailWatch(watch.status());
+  std::set<std::string> silent;  // the nodes that did not answer, reported once per outage
+  uint32_t wait_ms = 0;
+  for (;;) {
+    std::map<std::string, command::Outcome> answers;
+    std::string last_error;
+    for (const NodeConfig& node : region.nodes) {
+      bool sent = false;
+      Result<command::Outcome> outcome = router.Call(node, watch->PageFor(node.name, wait_ms), &sent);
+      if (outcome.ok()) {
+        answers.emplace(node.name, std::move(outcome).value());
+        silent.erase(node.name);
+        continue;
+      }
+      last_error = outcome.status().message();
+      if (silent.insert(node.name).second) {
+        std::cerr << "crdtdb: watch: node " << node.name << " does not answer (" << last_error
+                  << "); its partitions follow from their other owners until it is back\n";
+      }
+    }
+    if (answers.empty()) {
+      return FailWatch(Status::IOError("no node of region " + region.name + " answers (the last error: " +
+                                       last_error + ")"));
+    }
+    Result<std::string> lines = watch->AcceptRound(answers);
+    if (!lines.ok()) return FailWatch(lines.status());
+    std::cout << *lines;
+    if (!std::cout.flush()) {
+      std::cerr << "crdtdb: watch: cannot write to standard output\n";
+      return command::kExitFailure;
+    }
+    // Held by each node only while the region is quiet: a busy feed is read as fast as it comes.
+    wait_ms = watch->printed() ? 0 : command::kRegionWatchWaitMs;
+  }
 }
 
 }  // namespace crdtdb::cli

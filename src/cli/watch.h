@@ -14,10 +14,12 @@
 #include <string>
 
 #include "command/command.h"
+#include "command/region_router.h"
+#include "config/cluster_config.h"
 
 namespace crdtdb::cli {
 
-// Checks a watch's prefix and cursor before anything is opened or called (InvalidArgument, exit 2).
+// Checks a watch's prefix and cursor (a node's or a region's) before anything is opened or called (InvalidArgument, exit 2).
 Status CheckWatch(const std::string& path, const std::string& since);
 
 // Runs one page's command where the data is; an Outcome with exit code 1 when it cannot.
@@ -25,6 +27,10 @@ using PageSender = std::function<command::Outcome(const command::Command&)>;
 
 int WatchRemote(const command::Command& command, const PageSender& send);
 int WatchEmbedded(const command::Command& command, const PageSender& run);
+// A region of several nodes: one feed gathered from every node (command/region_watch.h), until
+// interrupted; a node that does not answer is passed over (said once on stderr), and the watch
+// fails only when no node answers.
+int WatchRegion(const command::RegionRouter& router, const RegionConfig& region, const command::Command& command);
 
 }  // namespace crdtdb::cli
 

@@ -85,10 +85,9 @@ Outcome RegionRouter::Execute(const Command& command) {
       return ExecuteOnEveryNode(command);
     case Command::Verb::kStatus: case Command::Verb::kVerify: break;
     case Command::Verb::kWatch:
-      // Each node's change log orders its own partitions only (docs/changes.md, "Regions of
-      // several nodes"): a region-wide feed needs a cursor per partition owner, not built yet.
-      return Failure(kExitUsage, "watch follows one node's change feed, and region " + region_.name +
-                                     " has several: watch each node by its --endpoint");
+      // A region-wide watch is a session of pages on every node, not one command
+      // (command/region_watch.h; the CLI runs it).
+      return Failure(kExitUsage, "watch through region " + region_.name + " runs as a region watch session");
   }
   return Failure(kExitUsage, "this verb runs against one node of region " + region_.name +
                                  ": give its --endpoint");

@@ -69,6 +69,12 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   LocalStatus status() override;
   // Successful commits since open: a server wakes the watches it holds when it moves.
   uint64_t commit_count() const { return queue_.commits(); }
+  // The change log's head, and the keys of up to `max` changes after `after` (not rendered): a
+  // server wakes only the watches whose prefix a commit changed (server/parked_watches.h).
+  store::ChangeCursor change_log_head() const { return store_->ChangeLogHead(); }
+  Result<store::ChangeLogPage> changed_keys(const store::ChangeCursor& after, size_t max) const {
+    return store_->ReadChangeLog(after, "", max, max);
+  }
   Status check_storage() override;
   Result<VerifyReport> verify() override;
 

@@ -159,7 +159,7 @@ class Server {
         items.push_back({peer.requests->socket().handle(), 0, ZMQ_POLLIN, 0});
       }
       const uint64_t now = SteadyMs();
-      const int wait_ms = next_tick > now ? static_cast<int>(next_tick - now) : 0;
+      const int wait_ms = next_tick > now && !parked_.pending() ? static_cast<int>(next_tick - now) : 0;
       try {
         zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait_ms));
       } catch (const zmq::error_t& e) {
@@ -477,9 +477,23 @@ class Server {
 
   // Runs the parked watches a commit may have answered, or whose wait ended (parked_watches.h).
   void AnswerParkedWatches() {
+    db::DatabaseImpl& db = replica_->database();
+    // Read before the watches run: a change committed after this is looked at next turn.
+    const store::ChangeCursor head = db.change_log_head();
+    if (!parked_.empty() && head != changes_seen_) {
+      Result<store::ChangeLogPage> page = db.changed_keys(changes_seen_, ParkedWatches::kMaxChangedKeys);
+      if (page.ok() && page->next == head) {
+        std::vector<std::string> keys;
+        for (store::ChangeLogEntry& entry : page->entries) keys.push_back(std::move(entry.key));
+        parked_.Changed(std::move(keys));
+      } else {
+        parked_.ChangedAll();  // more than a turn looks at, or a new feed
+      }
+    }
+    changes_seen_ = head;
     if (parked_.empty()) return;
     const uint64_t now = SteadyMs();
-    for (ParkedWatches::Parked& p : parked_.Due(now, replica_->database().commit_count())) {
+    for (ParkedWatches::Parked& p : parked_.Due(now)) {
       const command::Outcome outcome = RunClientCommand(p.command);
       if (!command::WatchFoundChanges(outcome) && p.deadline_ms > now && parked_.Park(p)) continue;
       const std::string answer = command::EncodeOutcome(outcome);
@@ -569,6 +583,7 @@ class Server {
   cluster::Placement placement_;
   std::unique_ptr<NodeRequests> node_;  // refers to the three above
   ParkedWatches parked_;
+  store::ChangeCursor changes_seen_;  // the change log's head the parked watches were woken for
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;

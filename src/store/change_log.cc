@@ -13,9 +13,6 @@ namespace crdtdb::store {
 
 namespace {
 
-constexpr char kLocal = 'L';
-constexpr char kRemote = 'R';
-
 uint64_t NewFeedId() {
   std::random_device device;
   uint64_t id = 0;

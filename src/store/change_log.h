@@ -26,6 +26,7 @@
 #define CRDTDB_STORE_CHANGE_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -63,6 +64,13 @@ class ChangeLog {
   // cursor of the damaged store is refused.
   static Status Forget(leveldb::DB* db, leveldb::WriteBatch* batch);
 
+  // Verify's check of the log at `ro`'s snapshot (change_log_verify.cc): reports malformed
+  // records, holes, records outside the sequences kept, a log that stops before the last sequence
+  // issued, records of documents `document_missing` says are gone, and feeds out of order.
+  void Verify(leveldb::DB* db, const leveldb::ReadOptions& ro,
+              const std::function<bool(std::string_view key)>& document_missing,
+              const std::function<void(std::string)>& problem) const;
+
   ChangeCursor Head() const;
   // Up to `max_entries` changes of keys starting with `prefix` after `after`, reading at most
   // `max_scanned` records; Gone if `after` is too old or not a position of this log.
@@ -77,6 +85,9 @@ class ChangeLog {
     uint64_t last = 0;   // its last sequence once closed; kOpen while current
   };
   static constexpr uint64_t kOpen = ~uint64_t{0};
+  // A record's value starts with its origin.
+  static constexpr char kLocal = 'L';
+  static constexpr char kRemote = 'R';
   static constexpr size_t kMaxFeeds = 64;  // older feeds are forgotten: their cursors are refused
 
   // The sequence `after` stands for, or why it cannot be served. Holds mu_.

@@ -2,7 +2,8 @@
 //
 // Store::Verify: recomputes every document's digest, the bucket entries, the live count and the
 // whole Merkle tree from the documents, and checks the delta log for holes and for references to
-// documents that are missing and were not dropped (docs/storage.md).
+// documents that are missing and were not dropped (docs/storage.md), and the change log
+// (change_log_verify.cc).
 
 #include <functional>
 #include <memory>
@@ -105,6 +106,13 @@ Result<StoreVerification> Store::Impl::Verify() const {
   }
   if (!it->status().ok()) return finish();
   if (entries > 0 && expected - 1 != meta.sequence) problem("delta log ends before the last sequence");
+  // The change log: a record whose document is gone is damage, unless a drop of its bucket (a
+  // partition handed off) removed the document.
+  change_log_.Verify(db_.get(), ro, [&](std::string_view key) {
+    std::string ignored;
+    const leveldb::Status s = db_->Get(ro, DocumentKey(key), &ignored);
+    return s.IsNotFound() && !Dropped(key, 0);
+  }, problem);
   return finish();
 }
 

@@ -1,0 +1,165 @@
+// Copyright (c) crdtdb authors.
+
+#include "command/region_watch.h"
+
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "db/change_feed.h"
+
+namespace crdtdb::command {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kRegionCursorPrefix = "R1.";
+constexpr size_t kMaxRegionCursorBytes = 64 * 1024;
+
+bool IsNodeName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+Status Malformed(std::string_view why) {
+  return Status::InvalidArgument("malformed region cursor: " + std::string(why));
+}
+
+}  // namespace
+
+bool IsRegionCursor(std::string_view text) { return text.starts_with(kRegionCursorPrefix); }
+
+Result<std::map<std::string, std::string>> ParseRegionCursor(std::string_view text) {
+  if (!IsRegionCursor(text)) return Malformed("it does not start with R1.");
+  if (text.size() > kMaxRegionCursorBytes) return Malformed("longer than 64 KiB");
+  std::map<std::string, std::string> nodes;
+  std::string_view rest = text.substr(kRegionCursorPrefix.size());
+  while (!rest.empty() || nodes.empty()) {
+    const size_t dot = rest.find('.');
+    const std::string_view item = rest.substr(0, dot);
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) return Malformed("\"" + std::string(item) + "\" is not NODE=CURSOR");
+    const std::string name(item.substr(0, eq));
+    const std::string_view cursor = item.substr(eq + 1);
+    if (!IsNodeName(name)) return Malformed("\"" + name + "\" is not a node name");
+    if (!cursor.empty()) {
+      if (Result<store::ChangeCursor> c = db::ParseChangeCursor(cursor); !c.ok()) {
+        return Malformed("node " + name + ": " + c.status().message());
+      }
+    }
+    if (!nodes.emplace(name, std::string(cursor)).second) return Malformed("node " + name + " appears twice");
+    if (dot != std::string_view::npos && rest.empty()) return Malformed("it ends with '.'");
+  }
+  return nodes;
+}
+
+std::string FormatRegionCursor(const std::map<std::string, std::string>& nodes) {
+  std::string out(kRegionCursorPrefix);
+  bool first = true;
+  for (const auto& [name, cursor] : nodes) {
+    if (!first) out += '.';
+    first = false;
+    out += name + "=" + cursor;
+  }
+  return out;
+}
+
+Result<RegionWatch> RegionWatch::Start(const cluster::Placement& placement, const RegionConfig& region,
+                                       std::string path, std::string_view since) {
+  if (Result<std::string> prefix = db::ChangePrefix(path); !prefix.ok()) return prefix.status();
+  std::map<std::string, std::string> cursors;
+  if (!since.empty()) {
+    if (!IsRegionCursor(since)) {
+      return Status::InvalidArgument("--since " + std::string(since) + " is one node's cursor, and region " +
+                                     region.name + " has several: give a cursor a watch of the region printed");
+    }
+    Result<std::map<std::string, std::string>> parsed = ParseRegionCursor(since);
+    if (!parsed.ok()) return parsed.status();
+    cursors = std::move(parsed).value();
+    for (const auto& [name, cursor] : cursors) {
+      if (region.FindNode(name) == nullptr) {
+        return Status::InvalidArgument("the cursor names node " + name + ", which region " + region.name +
+                                       " does not have: it is a cursor of another region");
+      }
+    }
+  }
+  RegionWatch watch(placement, region, std::move(path));
+  for (const NodeConfig& node : region.nodes) {
+    auto it = cursors.find(node.name);
+    watch.sessions_.emplace(node.name, WatchSession(watch.path_, it == cursors.end() ? "" : it->second));
+  }
+  return watch;
+}
+
+Command RegionWatch::PageFor(const std::string& node, uint32_t wait_ms) const {
+  return sessions_.at(node).NextPage(wait_ms);
+}
+
+std::string RegionWatch::cursor() const {
+  std::map<std::string, std::string> nodes;
+  for (const auto& [name, session] : sessions_) nodes.emplace(name, session.cursor());
+  return FormatRegionCursor(nodes);
+}
+
+const std::string* RegionWatch::ServingOwner(std::string_view key,
+                                             const std::map<std::string, Outcome>& answers) const {
+  const cluster::PartitionId partition = placement_->partitioning().PartitionOf(key);
+  for (const std::string& owner : placement_->Owners(region_->name, partition)) {
+    auto it = answers.find(owner);
+    if (it != answers.end() && it->second.exit_code == 0) return &owner;
+  }
+  return nullptr;
+}
+
+Result<std::string> RegionWatch::AcceptRound(const std::map<std::string, Outcome>& answers) {
+  // A node's error fails the watch before any cursor moves: the round can be asked again.
+  for (const auto& [name, outcome] : answers) {
+    if (outcome.exit_code != 0) {
+      Outcome named = outcome;
+      named.error = "node " + name + ": " + outcome.error;
+      return sessions_.at(name).Accept(named).status();  // an error moves no cursor
+    }
+  }
+  std::map<std::string, std::string> cursors;
+  for (const auto& [name, session] : sessions_) cursors.emplace(name, session.cursor());
+  std::string printed;
+  printed_ = false;
+  for (const auto& [name, outcome] : answers) {
+    WatchSession& session = sessions_.at(name);
+    Result<std::string> lines = session.Accept(outcome);
+    if (!lines.ok()) return Status::Corruption("node " + name + ": " + lines.status().message());  // malformed
+    std::istringstream in(*lines);
+    for (std::string line; std::getline(in, line);) {
+      Json change = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (!change.is_object() || !change.contains("path") || !change["path"].is_string() ||
+          !change.contains("cursor") || !change["cursor"].is_string()) {
+        return Status::Corruption("malformed watch answer from node " + name);
+      }
+      const std::string path = change["path"].get<std::string>();
+      cursors[name] = change["cursor"].get<std::string>();
+      const std::string* serving = ServingOwner(std::string_view(path).substr(path.starts_with('/') ? 1 : 0), answers);
+      if (serving == nullptr || *serving != name) continue;  // another owner serves it this round
+      change["cursor"] = FormatRegionCursor(cursors);
+      printed += change.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+      printed_ = true;
+    }
+    cursors[name] = session.cursor();
+  }
+  missing_ = 0;
+  const uint32_t partitions = placement_->partitioning().count();
+  for (cluster::PartitionId p = 0; p < partitions; ++p) {
+    bool answered = false;
+    for (const std::string& owner : placement_->Owners(region_->name, p)) answered |= answers.contains(owner);
+    if (!answered) ++missing_;
+  }
+  return printed;
+}
+
+}  // namespace crdtdb::command
