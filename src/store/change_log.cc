@@ -138,6 +138,7 @@ Result<uint64_t> ChangeLog::ResolveLocked(const ChangeCursor& after) const {
 Result<ChangeLogPage> ChangeLog::Read(leveldb::DB* db, const ChangeCursor& after, std::string_view prefix,
                                       size_t max_entries, size_t max_scanned) const {
   uint64_t from = 0;
+  uint64_t published = 0;
   ChangeLogPage page;
   leveldb::ReadOptions ro;
   ro.verify_checksums = true;
@@ -148,6 +149,9 @@ Result<ChangeLogPage> ChangeLog::Read(leveldb::DB* db, const ChangeCursor& after
     Result<uint64_t> resolved = ResolveLocked(after);
     if (!resolved.ok()) return resolved.status();
     from = *resolved;
+    // A commit writes its batch before it publishes its last sequence: the iterator may see its
+    // records already, and a cursor past last_ would then be refused as lost. Read up to here.
+    published = last_;
   }
   page.read_through = from;
   const std::string log_prefix(1, kChangeLogPrefix);
@@ -160,6 +164,7 @@ Result<ChangeLogPage> ChangeLog::Read(leveldb::DB* db, const ChangeCursor& after
       return Status::Corruption("malformed change-log record");
     }
     const uint64_t sequence = ReadBigEndian64(std::string_view(it->key().data() + 1, 8));
+    if (sequence > published) break;
     if (sequence != page.read_through + 1) return Status::Corruption("the change log has a hole before " + std::to_string(sequence));
     page.read_through = sequence;
     const std::string_view key = value.substr(1);
