@@ -25,10 +25,7 @@ struct Response;
 
 namespace crdtdb::http {
 
-// Whether `path` names a console file: "/" or "/console/NAME" of one that exists.
-bool IsConsolePath(std::string_view path);
-
-// The answer to `method` on a console path (its `Content-Type` among the headers; 304 when
+// The answer to `method` on a console path ("/" or "/console/NAME" of a file that exists) (its `Content-Type` among the headers; 304 when
 // `if_none_match` lists its ETag; 405 for a method other than GET and HEAD), or nullopt when the
 // path is not a console file.
 std::optional<Answer> ConsoleAnswer(std::string_view method, std::string_view path,

@@ -166,8 +166,8 @@ struct HttpServer::Impl {
       return ErrorAnswer(
           431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
     }
-    // The console's files hold no data; the API requests its page makes are checked here.
-    if (options.token_digests.empty() || IsConsolePath(req.path)) return std::nullopt;
+    // Every request, the console's files included (interfaces.md section 7; docs/http.md, "Console").
+    if (options.token_digests.empty()) return std::nullopt;
     const std::string authorization = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.size() <= kBearer.size() ||
@@ -352,5 +352,7 @@ HttpServer::~HttpServer() {
 }
 
 int HttpServer::port() const { return impl_->options.port; }
+
+bool HttpServer::authenticates() const { return !impl_->options.token_digests.empty(); }
 
 }  // namespace crdtdb::http

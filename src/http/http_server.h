@@ -69,6 +69,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const;
+  bool authenticates() const;  // whether requests need a bearer token
 
   struct Impl;
 

@@ -91,6 +91,26 @@ class HttpCluster {
 
 nlohmann::json Body(const httplib::Result& r) { return nlohmann::json::parse(r->body); }
 
+// An example of docs/openapi.yaml as JSON (flow-style YAML maps, lists and scalars).
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  if (node.IsMap()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& item : node) out[item.first.as<std::string>()] = YamlToJson(item.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : node) out.push_back(YamlToJson(item));
+    return out;
+  }
+  if (!node.IsScalar()) return nullptr;
+  // A plain scalar that reads as a number is one; a quoted one ("crdt") stays a string.
+  const std::string text = node.as<std::string>();
+  nlohmann::json number = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (node.Tag() != "!" && number.is_number()) return number;
+  return text;
+}
+
 TEST_CASE(
     "http: documents, pages, status, conditional writes and forwarding on a region of two nodes") {
   HttpCluster cluster;
@@ -213,6 +233,68 @@ TEST_CASE(
     CHECK(right->status == 200);
   }
 
+  SUBCASE("queries, counters, sets and indexes over HTTP answer as the CLI, across both nodes") {
+    const std::string query = R"({"selector":{"n":{"$gte":8}},"sort":[{"n":"desc"}],"fields":["n"],"limit":3})";
+    httplib::Result page = second.Post("/v1/docs/todos/_find", query, "application/json");
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    const nlohmann::json first_page = Body(page);
+    REQUIRE(first_page["documents"].size() == 3);
+    CHECK(first_page["documents"][0] == nlohmann::json{{"id", "t11"}, {"doc", {{"n", 11}}}});
+    CHECK(first_page["documents"][2]["id"] == "t9");
+    REQUIRE(first_page["bookmark"].is_string());
+    nlohmann::json next = nlohmann::json::parse(query);
+    next["bookmark"] = first_page["bookmark"];
+    httplib::Result rest = first.Post("/v1/docs/todos/_find", next.dump(), "application/json");
+    REQUIRE(rest);
+    REQUIRE(rest->status == 200);
+    REQUIRE(Body(rest)["documents"].size() == 1);
+    CHECK(Body(rest)["documents"][0]["id"] == "t8");
+    httplib::Result bad = first.Post("/v1/docs/todos/_find", R"({"selector":{"n":{"$regex":"1"}}})", "application/json");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    CHECK(Body(bad)["reason"].get<std::string>().find("$regex") != std::string::npos);
+
+    for (int i = 0; i < 2; ++i) {
+      httplib::Result inc = second.Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","by":2})", "application/json");
+      REQUIRE(inc);
+      CHECK(inc->status == 200);
+      CHECK(inc->has_header("ETag"));
+    }
+    CHECK(Body(first.Get("/v1/docs/posts/p1"))["likes"] == 4);
+    httplib::Result not_counter = first.Post("/v1/docs/todos/t1/_inc", R"({"field":"n"})", "application/json");
+    REQUIRE(not_counter);
+    CHECK(not_counter->status == 400);
+    CHECK(Body(first.Get("/v1/docs/todos/t1"))["n"] == 1);  // unchanged
+    for (const char* tag : {"\"a\"", "\"b\""}) {
+      httplib::Result added = first.Post("/v1/docs/posts/p1/_sadd",
+                                         std::string(R"({"field":"tags","value":)") + tag + "}", "application/json");
+      REQUIRE(added);
+      CHECK(added->status == 200);
+    }
+    httplib::Result removed = second.Post("/v1/docs/posts/p1/_srem", R"({"field":"tags","value":"a"})", "application/json");
+    REQUIRE(removed);
+    CHECK(removed->status == 200);
+    CHECK(Body(removed) == nlohmann::json{{"likes", 4}, {"tags", {"b"}}});
+
+    httplib::Result created = first.Post("/v1/indexes/todos", R"({"fields":["n"]})", "application/json");
+    REQUIRE(created);
+    CHECK(created->status == 200);
+    CHECK(Body(created)["name"] == "n");
+    httplib::Result listed = second.Get("/v1/indexes");
+    REQUIRE(listed);
+    CHECK(listed->status == 200);
+    REQUIRE(Body(listed)["indexes"].size() == 1);
+    CHECK(Body(listed)["indexes"][0]["collection"] == "todos");
+    httplib::Result dropped = second.Delete("/v1/indexes/todos/n");
+    REQUIRE(dropped);
+    CHECK(dropped->status == 200);
+    httplib::Result again = first.Delete("/v1/indexes/todos/n");
+    REQUIRE(again);
+    CHECK(again->status == 404);
+    CHECK(Body(second.Get("/v1/indexes/todos"))["indexes"].empty());
+  }
+
   SUBCASE("status?scope=region is the region's view; the console is served without a token") {
     httplib::Result region = second.Get("/v1/status?scope=region");
     REQUIRE(region);
@@ -248,7 +330,7 @@ TEST_CASE(
     int checked = 0;
     for (const auto& path : spec["paths"]) {
       std::string url = path.first.as<std::string>();
-      for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}}) {
+      for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}, std::pair{"{name}", "n"}}) {
         if (size_t at = url.find(from); at != std::string::npos)
           url.replace(at, std::string(from).size(), to);
       }
@@ -259,21 +341,28 @@ TEST_CASE(
         std::set<int> documented;
         for (const auto& response : operation.second["responses"])
           documented.insert(response.first.as<int>());
-        httplib::Result r = method == "get"   ? first.Get(url)
-                            : method == "put" ? first.Put(url, "{\"n\":5}", "application/json")
+        // A POST sends its documented example (the routes' bodies differ).
+        std::string example;
+        if (method == "post") {
+          for (const auto& content : operation.second["requestBody"]["content"])
+            example = nlohmann::json(YamlToJson(content.second["example"])).dump();
+        }
+        httplib::Result r = method == "get"    ? first.Get(url)
+                            : method == "put"  ? first.Put(url, "{\"n\":5}", "application/json")
+                            : method == "post" ? first.Post(url, example, "application/json")
                             : method == "patch"
                                 ? first.Patch(url, "{\"n\":5}", "application/merge-patch+json")
                                 : first.Delete(url);
-        REQUIRE_MESSAGE(
-            (method == "get" || method == "put" || method == "patch" || method == "delete"),
-            "the test does not know method " << method);
+        REQUIRE_MESSAGE((method == "get" || method == "put" || method == "post" ||
+                         method == "patch" || method == "delete"),
+                        "the test does not know method " << method);
         REQUIRE_MESSAGE(r, method << " " << url << " got no answer");
         CHECK_MESSAGE(documented.count(r->status) == 1,
                       method << " " << url << " answered " << r->status);
         ++checked;
       }
     }
-    CHECK(checked >= 6);
+    CHECK(checked >= 14);
   }
 }
 
@@ -381,6 +470,95 @@ TEST_CASE(
   httplib::Result status = cluster.Client(0).Get("/v1/status");
   REQUIRE(status);
   CHECK(status->status == 200);
+}
+
+// What became of one of many connections opened at once.
+enum class Ended { kOpen, k200, k503, kOtherStatus, kClosedUnanswered };
+
+TEST_CASE("http: 2,000 connections opened at once are each served or refused, and the node stays healthy") {
+  HttpCluster cluster;
+  constexpr size_t kConnections = 2000;
+  const std::string request = std::string("GET /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") +
+                              kToken + "\r\nConnection: close\r\n\r\n";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(cluster.http_port(0)));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<pollfd> fds(kConnections);
+  std::vector<Ended> ended(kConnections, Ended::kOpen);
+  std::vector<std::string> received(kConnections);
+  std::vector<bool> sent(kConnections, false);
+  for (size_t i = 0; i < kConnections; ++i) {
+    fds[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    REQUIRE(fds[i].fd >= 0);
+    const int rc = connect(fds[i].fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    REQUIRE((rc == 0 || errno == EINPROGRESS));
+    fds[i].events = POLLOUT;
+  }
+  const auto finish = [&](size_t i, Ended how) {
+    ended[i] = how;
+    close(fds[i].fd);
+    fds[i].fd = -1;  // poll skips it
+  };
+  // Bounded: the loop ends when every connection ended, or after 120 s (then CHECKed below).
+  const auto deadline = std::chrono::steady_clock::now() + Scaled(120'000);
+  size_t open = kConnections;
+  while (open > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (poll(fds.data(), fds.size(), 200) <= 0) continue;
+    for (size_t i = 0; i < kConnections; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      if (!sent[i] && (fds[i].revents & POLLOUT)) {
+        int error = 0;
+        socklen_t size = sizeof error;
+        getsockopt(fds[i].fd, SOL_SOCKET, SO_ERROR, &error, &size);
+        // A refused or reset connection is a connection the node did not take: it is bounded.
+        if (error != 0 || send(fds[i].fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+                              static_cast<ssize_t>(request.size())) {
+          finish(i, Ended::kClosedUnanswered);
+          --open;
+          continue;
+        }
+        sent[i] = true;
+        fds[i].events = POLLIN;
+        continue;
+      }
+      char buffer[4096];
+      const ssize_t n = recv(fds[i].fd, buffer, sizeof buffer, 0);
+      if (n > 0) {
+        received[i].append(buffer, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      const std::string& text = received[i];
+      finish(i, text.empty()                                ? Ended::kClosedUnanswered
+                : text.rfind("HTTP/1.1 200 ", 0) == 0       ? Ended::k200
+                : text.rfind("HTTP/1.1 503 ", 0) == 0       ? Ended::k503
+                                                            : Ended::kOtherStatus);
+      --open;
+    }
+  }
+  std::map<Ended, size_t> counts;
+  for (size_t i = 0; i < kConnections; ++i) {
+    ++counts[ended[i]];
+    if (fds[i].fd >= 0) close(fds[i].fd);
+    if (ended[i] == Ended::k503) {
+      CHECK(received[i].find("Retry-After: 1") != std::string::npos);
+      CHECK(received[i].find("\"error\":\"unavailable\"") != std::string::npos);
+    }
+  }
+  MESSAGE("200: " << counts[Ended::k200] << ", 503: " << counts[Ended::k503] << ", closed unanswered: "
+                  << counts[Ended::kClosedUnanswered]);
+  CHECK(counts[Ended::kOpen] == 0);         // each was answered or closed
+  CHECK(counts[Ended::kOtherStatus] == 0);  // and none got another answer
+  CHECK(counts[Ended::k200] > 0);
+  // The node is healthy, and still serves and replicates-routes writes.
+  httplib::Result status = cluster.Client(0).Get("/v1/status");
+  REQUIRE(status);
+  CHECK(status->status == 200);
+  CHECK(Body(status)["healthy"] == true);
+  httplib::Result put = cluster.Client(0).Put("/v1/docs/after/flood", "{\"ok\":true}", "application/json");
+  REQUIRE(put);
+  CHECK(put->status == 200);
 }
 
 TEST_CASE("http: curl and Python's standard library as clients") {
