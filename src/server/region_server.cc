@@ -709,6 +709,8 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     if (!http_keys) return std::optional<net::CurveClientKeys>();
     return std::optional<net::CurveClientKeys>(net::CurveClientKeys{to.public_key.value_or(""), *http_keys});
   };
+  // The HTTP workers call through it: each keeps its connections (one per worker and node).
+  router_options.pooled_connections = http::HttpOptions{}.workers;
   command::RegionRouter router(config, *own_region, std::move(router_options));
   std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
   if (self->http) {

@@ -295,7 +295,7 @@ TEST_CASE(
     CHECK(Body(second.Get("/v1/indexes/todos"))["indexes"].empty());
   }
 
-  SUBCASE("status?scope=region is the region's view; the console is served without a token") {
+  SUBCASE("status?scope=region is the region's view; the console needs the token like every request") {
     httplib::Result region = second.Get("/v1/status?scope=region");
     REQUIRE(region);
     CHECK(region->status == 200);
@@ -309,13 +309,25 @@ TEST_CASE(
     REQUIRE(bad);
     CHECK(bad->status == 400);
 
-    httplib::Result page = cluster.Client(0, /*with_token=*/false).Get("/");
+    // interfaces.md section 7: every request needs the token, the console's files too.
+    for (const char* path : {"/", "/console/app.js"}) {
+      httplib::Result refused = cluster.Client(0, /*with_token=*/false).Get(path);
+      REQUIRE(refused);
+      CHECK(refused->status == 401);
+      CHECK(Body(refused)["error"] == "unauthorized");
+    }
+    httplib::Client wrong = cluster.Client(0, /*with_token=*/false);
+    wrong.set_bearer_token_auth("not-the-token");
+    httplib::Result forbidden = wrong.Get("/");
+    REQUIRE(forbidden);
+    CHECK(forbidden->status == 403);
+    httplib::Result page = cluster.Client(0).Get("/");
     REQUIRE(page);
     CHECK(page->status == 200);
     CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
     CHECK(page->body.find("/console/app.js") != std::string::npos);
     httplib::Headers revalidate{{"If-None-Match", page->get_header_value("ETag")}};
-    httplib::Result again = cluster.Client(0, false).Get("/", revalidate);
+    httplib::Result again = cluster.Client(0).Get("/", revalidate);
     REQUIRE(again);
     CHECK(again->status == 304);
     // The API behind it still needs the token.
