@@ -31,6 +31,7 @@ namespace crdtdb::testing {
 namespace {
 
 constexpr char kToken[] = "e2e-token-0123456789abcdef";
+constexpr char kFileToken[] = "e2e-token-from-the-tokens-file";  // security.http_tokens_file's
 
 class HttpCluster {
  public:
@@ -51,8 +52,9 @@ class HttpCluster {
       http_ports_.push_back(ports[static_cast<size_t>(p)]);
       nodes_.push_back(node);
     }
-    file << "security:\n  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n";
+    file << "security:\n  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n  http_tokens_file: tokens\n";
     file.close();
+    std::ofstream(dir_.path() + "/tokens") << "# a token issued apart from the config\n" << http::TokenDigest(kFileToken) << "\n";
     for (const std::string& node : nodes_) {
       servers_.push_back(std::make_unique<ServerProcess>(
           std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config",
@@ -231,6 +233,10 @@ TEST_CASE(
     httplib::Result right = first.Get("/v1/docs/todos/t1");
     REQUIRE(right);
     CHECK(right->status == 200);
+    anonymous.set_bearer_token_auth(kFileToken);  // listed in security.http_tokens_file only
+    httplib::Result from_file = anonymous.Get("/v1/docs/todos/t1");
+    REQUIRE(from_file);
+    CHECK(from_file->status == 200);
   }
 
   SUBCASE("queries, counters, sets and indexes over HTTP answer as the CLI, across both nodes") {
