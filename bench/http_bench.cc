@@ -59,8 +59,8 @@ struct Config {
 
 // What a load of several connections achieved.
 struct Load {
-  double rate = 0;     // answered requests/s over all connections
-  double p50_ms = 0;   // of the answered requests
+  double rate = 0;    // answered requests/s over all connections
+  double p50_ms = 0;  // of the answered requests
   double p99_ms = 0;
   double refused = 0;  // the share of requests answered 503 (overloaded), retried
 };
@@ -96,7 +96,8 @@ Load RunLoad(size_t connections, double seconds, const Connection& connect) {
       ++ready;
       while (!go.load()) std::this_thread::yield();
       if (failed) return;
-      const Clock::time_point until = Clock::now() + std::chrono::duration_cast<Clock::duration>(end_after);
+      const Clock::time_point until =
+          Clock::now() + std::chrono::duration_cast<Clock::duration>(end_after);
       for (size_t i = 0; Clock::now() < until; ++i) {
         const Clock::time_point sent = Clock::now();
         const Answered answered = requests[c](i);
@@ -108,7 +109,8 @@ Load RunLoad(size_t connections, double seconds, const Connection& connect) {
           ++refused;  // the node closes the connection after a 503: the client connects again
           continue;
         }
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
+        latencies[c].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - sent).count());
       }
     });
   }
@@ -122,21 +124,27 @@ Load RunLoad(size_t connections, double seconds, const Connection& connect) {
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   if (all.empty()) Fail("no request was made");
   std::sort(all.begin(), all.end());
-  const auto at = [&all](double q) { return all[std::min(all.size() - 1, static_cast<size_t>(q * all.size()))]; };
+  const auto at = [&all](double q) {
+    return all[std::min(all.size() - 1, static_cast<size_t>(q * all.size()))];
+  };
   return Load{static_cast<double>(all.size()) / took, at(0.50), at(0.99),
               static_cast<double>(refused) / static_cast<double>(all.size() + refused)};
 }
 
-std::string DocId(size_t c, size_t i) { return "c" + std::to_string(c) + "-" + std::to_string(i % kIdsPerConnection); }
+std::string DocId(size_t c, size_t i) {
+  return "c" + std::to_string(c) + "-" + std::to_string(i % kIdsPerConnection);
+}
 
 class Bench {
  public:
   Bench() : dir_(MakeTempDir()) {
     endpoints_ = NewRegion("h");
     http_port_ = FreePort();
-    const std::string yaml = "cluster: http-bench\nanti_entropy_interval_ms: 1000\nregions:\n  - {name: h, data_dir: h, publish: \"" +
-                             endpoints_.publish + "\", sync: \"" + endpoints_.sync + "\", client: \"" + endpoints_.client +
-                             "\", http: \"127.0.0.1:" + std::to_string(http_port_) + "\"}\n";
+    const std::string yaml =
+        "cluster: http-bench\nanti_entropy_interval_ms: 1000\nregions:\n  - {name: h, data_dir: h, "
+        "publish: \"" +
+        endpoints_.publish + "\", sync: \"" + endpoints_.sync + "\", client: \"" +
+        endpoints_.client + "\", http: \"127.0.0.1:" + std::to_string(http_port_) + "\"}\n";
     cluster_ = Must(ParseClusterConfig(yaml, BenchProgram(), dir_.string()), "cluster config");
     region_ = std::make_unique<ServedRegion>(cluster_, endpoints_);
     // Every document the GETs read exists.
@@ -159,7 +167,8 @@ class Bench {
   Request HttpPut(size_t c) {
     auto client = HttpClient();
     return [client, c](size_t i) {
-      return AnswerOf(client->Put("/v1/docs/bench/" + DocId(c, i), DocJson(i, c, kDocBytes), "application/json"));
+      return AnswerOf(client->Put("/v1/docs/bench/" + DocId(c, i), DocJson(i, c, kDocBytes),
+                                  "application/json"));
     };
   }
   Request ZmqGet(size_t c) { return Zmq(c, command::Command::Verb::kGet); }
@@ -173,7 +182,8 @@ class Bench {
       httplib::Result r = client->Get("/metrics");
       if (!r || r->status != 200) Fail("a scrape of /metrics failed");
       ++scrapes;
-      for (int slept = 0; slept < 1000 && !stop.load(); slept += 10) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (int slept = 0; slept < 1000 && !stop.load(); slept += 10)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return scrapes;
   }
@@ -224,8 +234,10 @@ void CompareGroup(const Config& config, Bench& bench, Reporter& reporter) {
       const bool get = std::string(op) == "get";
       std::vector<double> http_rate, http_p50, http_p99, zmq_rate, zmq_p50, zmq_p99, http_refused;
       for (int rep = 0; rep < config.reps; ++rep) {
-        const Load h = RunLoad(connections, config.seconds, [&](size_t c) { return get ? bench.HttpGet(c) : bench.HttpPut(c); });
-        const Load z = RunLoad(connections, config.seconds, [&](size_t c) { return get ? bench.ZmqGet(c) : bench.ZmqPut(c); });
+        const Load h = RunLoad(connections, config.seconds,
+                               [&](size_t c) { return get ? bench.HttpGet(c) : bench.HttpPut(c); });
+        const Load z = RunLoad(connections, config.seconds,
+                               [&](size_t c) { return get ? bench.ZmqGet(c) : bench.ZmqPut(c); });
         http_rate.push_back(h.rate), http_p50.push_back(h.p50_ms), http_p99.push_back(h.p99_ms);
         http_refused.push_back(h.refused * 100);
         zmq_rate.push_back(z.rate), zmq_p50.push_back(z.p50_ms), zmq_p99.push_back(z.p99_ms);
@@ -248,15 +260,21 @@ void MetricsGroup(const Config& config, Bench& bench, Reporter& reporter) {
   std::vector<double> with, without;
   size_t scrapes = 0;
   for (int rep = 0; rep < config.reps; ++rep) {
-    without.push_back(RunLoad(kScrapedConnections, config.seconds, [&](size_t c) { return bench.HttpPut(c); }).rate);
+    without.push_back(RunLoad(kScrapedConnections, config.seconds, [&](size_t c) {
+                        return bench.HttpPut(c);
+                      }).rate);
     std::atomic<bool> stop{false};
     std::thread scraper([&] { scrapes += bench.Scrape(stop); });
-    with.push_back(RunLoad(kScrapedConnections, config.seconds, [&](size_t c) { return bench.HttpPut(c); }).rate);
+    with.push_back(RunLoad(kScrapedConnections, config.seconds, [&](size_t c) {
+                     return bench.HttpPut(c);
+                   }).rate);
     stop = true;
     scraper.join();
   }
-  reporter.Report({"http_put_c32_scraped", MedianOf(with), "requests/s", "http_put_c32_unscraped", MedianOf(without)});
-  reporter.Report({"metrics_scrapes", static_cast<double>(scrapes), "scrapes", "runs_scraped", static_cast<double>(config.reps)});
+  reporter.Report({"http_put_c32_scraped", MedianOf(with), "requests/s", "http_put_c32_unscraped",
+                   MedianOf(without)});
+  reporter.Report({"metrics_scrapes", static_cast<double>(scrapes), "scrapes", "runs_scraped",
+                   static_cast<double>(config.reps)});
 }
 
 int Main(int argc, char** argv) {
@@ -271,7 +289,8 @@ int Main(int argc, char** argv) {
       config.reps = 1;
     } else if (arg == "--seconds" && next != nullptr) {
       config.seconds = static_cast<double>(ParseCount("--seconds", next)), ++i;
-    } else if (arg == "--only" && next != nullptr && (std::string(next) == "compare" || std::string(next) == "metrics")) {
+    } else if (arg == "--only" && next != nullptr &&
+               (std::string(next) == "compare" || std::string(next) == "metrics")) {
       config.only = next, ++i;
     } else {
       std::fprintf(stderr, "usage: http_bench [--quick] [--seconds S] [--only compare|metrics]\n");

@@ -13,7 +13,8 @@ std::unique_ptr<net::ClientConnection> ConnectionPool::Take(const std::string& k
   return connection;
 }
 
-void ConnectionPool::Give(const std::string& key, std::unique_ptr<net::ClientConnection> connection) {
+void ConnectionPool::Give(const std::string& key,
+                          std::unique_ptr<net::ClientConnection> connection) {
   std::unique_ptr<net::ClientConnection> surplus;  // closed outside the lock
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::unique_ptr<net::ClientConnection>>& idle = idle_[key];

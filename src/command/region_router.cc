@@ -45,7 +45,9 @@ RegionRouter::RegionRouter(const ClusterConfig& config, const RegionConfig& regi
       region_(region),
       options_(std::move(options)),
       placement_(cluster::Placement::Compute(config)),
-      pool_(options_.pooled_connections > 0 ? std::make_unique<ConnectionPool>(options_.pooled_connections) : nullptr) {}
+      pool_(options_.pooled_connections > 0
+                ? std::make_unique<ConnectionPool>(options_.pooled_connections)
+                : nullptr) {}
 
 Result<Outcome> RegionRouter::Call(const NodeConfig& node, const Command& command, bool* sent) const {
   *sent = false;

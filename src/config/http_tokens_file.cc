@@ -17,7 +17,8 @@ Result<std::vector<std::string>> ReadHttpTokensFile(const std::string& path) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(in.gcount()));
   if (text.size() > kMaxHttpTokensFileBytes) {
-    return Status::InvalidArgument(path + ": larger than " + std::to_string(kMaxHttpTokensFileBytes) +
+    return Status::InvalidArgument(path + ": larger than " +
+                                   std::to_string(kMaxHttpTokensFileBytes) +
                                    " bytes: not a tokens file");
   }
   std::vector<std::string> digests;
@@ -27,23 +28,27 @@ Result<std::vector<std::string>> ReadHttpTokensFile(const std::string& path) {
     std::string line = text.substr(start, end - start);
     start = end + 1;
     ++line_number;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.pop_back();
     line.erase(0, std::min(line.find_first_not_of(" \t"), line.size()));
     if (line.empty() || line.front() == '#') continue;
     const std::string at = path + ":" + std::to_string(line_number) + ": ";
     if (!IsSha256Hex(line)) {
-      return Status::InvalidArgument(at + "must be a token's SHA-256 as 64 lowercase hex digits "
-                                          "(crdtdb http-token prints it), not the token itself");
+      return Status::InvalidArgument(at +
+                                     "must be a token's SHA-256 as 64 lowercase hex digits "
+                                     "(crdtdb http-token prints it), not the token itself");
     }
     if (std::find(digests.begin(), digests.end(), line) != digests.end())
       return Status::InvalidArgument(at + "duplicate token digest");
     if (digests.size() == kMaxHttpTokens)
-      return Status::InvalidArgument(at + "more than " + std::to_string(kMaxHttpTokens) + " token digests");
+      return Status::InvalidArgument(at + "more than " + std::to_string(kMaxHttpTokens) +
+                                     " token digests");
     digests.push_back(std::move(line));
   }
   if (digests.empty()) {
-    return Status::InvalidArgument(path + " lists no token digest: the node would serve HTTP without "
-                                          "authentication (remove security.http_tokens_file for that)");
+    return Status::InvalidArgument(path +
+                                   " lists no token digest: the node would serve HTTP without "
+                                   "authentication (remove security.http_tokens_file for that)");
   }
   return digests;
 }
@@ -55,7 +60,8 @@ Result<std::vector<std::string>> HttpTokenDigests(const SecurityConfig& security
   if (!from_file.ok()) return from_file.status();
   for (std::string& digest : *from_file) {
     // A digest in both places is one token.
-    if (std::find(digests.begin(), digests.end(), digest) == digests.end()) digests.push_back(std::move(digest));
+    if (std::find(digests.begin(), digests.end(), digest) == digests.end())
+      digests.push_back(std::move(digest));
   }
   return digests;
 }

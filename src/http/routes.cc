@@ -193,7 +193,10 @@ std::variant<Route, Answer> RouteOf(const Request& r) {
   if (s[1] == "indexes") return IndexRoute(r, s);
   if (s[1] != "docs") return ErrorAnswer(404, "no such route: " + r.path);
   // The collection and id themselves are checked by the command, as the CLI checks them.
-  const auto named = [&s](size_t n) { return std::all_of(s.begin() + 2, s.begin() + n, [](const std::string& x) { return !x.empty(); }); };
+  const auto named = [&s](size_t n) {  // segments 2..n-1 are non-empty
+    return std::all_of(s.begin() + 2, s.begin() + static_cast<std::ptrdiff_t>(n),
+                       [](const std::string& x) { return !x.empty(); });
+  };
   if (s.size() == 3 && named(3)) return PageRoute(r, s[2]);
   if (s.size() == 4 && named(4) && s[3] == "_find" && r.method == "POST") return FindRoute(r, s[2]);
   if (s.size() == 4 && named(4)) return DocumentRoute(r, s[2], s[3]);

@@ -28,7 +28,8 @@ std::variant<Json, Answer> ObjectBody(const Request& r) {
 }
 
 // Refuses members of `body` not in `known`, by name (as the query refuses them).
-std::optional<Answer> UnknownMember(const Json& body, std::initializer_list<std::string_view> known) {
+std::optional<Answer> UnknownMember(const Json& body,
+                                    std::initializer_list<std::string_view> known) {
   for (const auto& [name, value] : body.items()) {
     if (std::find(known.begin(), known.end(), name) == known.end())
       return ErrorAnswer(400, "unknown member \"" + name + "\" in the body");
@@ -40,7 +41,8 @@ std::optional<Answer> UnknownMember(const Json& body, std::initializer_list<std:
 
 std::variant<Route, Answer> FindRoute(const Request& r, const std::string& collection) {
   if (auto refused = NeedsContentType(r, "application/json")) return *refused;
-  if (r.body.empty()) return ErrorAnswer(400, "the request has no body: send a query {\"selector\": {...}}");
+  if (r.body.empty())
+    return ErrorAnswer(400, "the request has no body: send a query {\"selector\": {...}}");
   Route route;
   route.kind = Route::Kind::kFind;
   command::Command& c = route.command;
@@ -48,7 +50,8 @@ std::variant<Route, Answer> FindRoute(const Request& r, const std::string& colle
   c.path = "/" + collection;
   c.json = r.body;  // checked by the query's parser on the node, as the CLI's
   if (auto it = r.query.find("explain"); it != r.query.end()) {
-    if (it->second != "true" && it->second != "false") return ErrorAnswer(400, "explain must be true or false");
+    if (it->second != "true" && it->second != "false")
+      return ErrorAnswer(400, "explain must be true or false");
     c.explain = it->second == "true";
     if (c.explain) route.kind = Route::Kind::kJson;
   }
@@ -66,29 +69,34 @@ std::variant<Route, Answer> ElementRoute(const Request& r, const std::string& co
   } else if (action == "_srem") {
     c.verb = Verb::kSetRemove;
   } else {
-    return ErrorAnswer(400, "bad path: " + r.path + " (a document's actions are _inc, _sadd, _srem)");
+    return ErrorAnswer(400,
+                       "bad path: " + r.path + " (a document's actions are _inc, _sadd, _srem)");
   }
   if (r.method != "POST") return MethodNotAllowed("POST");
   std::variant<Json, Answer> parsed = ObjectBody(r);
   if (const Answer* refused = std::get_if<Answer>(&parsed)) return *refused;
   const Json& body = std::get<Json>(parsed);
   const bool inc = c.verb == Verb::kInc;
-  if (auto refused = UnknownMember(body, inc ? std::initializer_list<std::string_view>{"field", "by"}
-                                             : std::initializer_list<std::string_view>{"field", "value"}))
+  if (auto refused =
+          UnknownMember(body, inc ? std::initializer_list<std::string_view>{"field", "by"}
+                                  : std::initializer_list<std::string_view>{"field", "value"}))
     return *refused;
-  if (!body.contains("field") || !body["field"].is_string() || body["field"].get<std::string>().empty())
+  if (!body.contains("field") || !body["field"].is_string() ||
+      body["field"].get<std::string>().empty())
     return ErrorAnswer(400, "\"field\" must be a non-empty string: the field's dotted path");
   c.field = body["field"].get<std::string>();
   if (inc) {
     if (body.contains("by")) {
       const Json& by = body["by"];
       if (!by.is_number_integer() ||
-          (by.is_number_unsigned() && by.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())))
+          (by.is_number_unsigned() &&
+           by.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())))
         return ErrorAnswer(400, "\"by\" must be an integer (64-bit)");
       c.by = by.get<int64_t>();
     }
   } else {
-    if (!body.contains("value")) return ErrorAnswer(400, "\"value\" is missing: the set element, a JSON scalar");
+    if (!body.contains("value"))
+      return ErrorAnswer(400, "\"value\" is missing: the set element, a JSON scalar");
     c.json = Dump(body["value"]);  // the command refuses a value that is not a scalar, as the CLI
   }
   c.path = "/" + collection + "/" + id;
@@ -106,7 +114,8 @@ std::variant<Route, Answer> IndexRoute(const Request& r, const std::vector<std::
   route.kind = Route::Kind::kJson;
   command::Command& c = route.command;
   for (size_t i = 2; i < s.size(); ++i) {
-    if (s[i].empty()) return ErrorAnswer(400, "bad path: indexes are /v1/indexes[/{collection}[/{name}]]");
+    if (s[i].empty())
+      return ErrorAnswer(400, "bad path: indexes are /v1/indexes[/{collection}[/{name}]]");
   }
   if (s.size() == 2 || s.size() == 3) {
     if (s.size() == 3) c.path = "/" + s[2];

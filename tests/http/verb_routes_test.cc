@@ -73,7 +73,8 @@ TEST_CASE("POST _find is a find of one page, with the body as its query") {
 }
 
 TEST_CASE("a query's page: its documents and, when more may follow, its bookmark") {
-  const Answer full = FindAnswer("{\"id\":\"a\",\"doc\":{\"n\":1}}\n{\"id\":\"b\",\"doc\":{}}\n{\"bookmark\":\"WzFd\"}\n");
+  const Answer full = FindAnswer(
+      "{\"id\":\"a\",\"doc\":{\"n\":1}}\n{\"id\":\"b\",\"doc\":{}}\n{\"bookmark\":\"WzFd\"}\n");
   CHECK(full.status == 200);
   const nlohmann::json page = nlohmann::json::parse(full.body);
   REQUIRE(page["documents"].size() == 2);
@@ -111,7 +112,8 @@ TEST_CASE("_inc, _sadd and _srem are the CLI's inc, sadd and srem") {
   CHECK(remove.command.json == "7");
 
   CHECK(Refused(Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","by":1.5})"), "by") == 400);
-  CHECK(Refused(Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","by":9223372036854775808})"), "by") == 400);
+  CHECK(Refused(Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","by":9223372036854775808})"),
+                "by") == 400);
   CHECK(Refused(Post("/v1/docs/posts/p1/_inc", R"({"by":1})"), "field") == 400);
   CHECK(Refused(Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","bye":1})"), "bye") == 400);
   CHECK(Refused(Post("/v1/docs/posts/p1/_sadd", R"({"field":"tags"})"), "value") == 400);
@@ -153,7 +155,8 @@ TEST_CASE("indexes: list, create and drop as the CLI's index verbs") {
   const Answer listed = AnswerOf(all, command::Outcome{0, "{\"indexes\":[]}\n", "", {}, {}});
   CHECK(listed.status == 200);
   CHECK(listed.body == "{\"indexes\":[]}");
-  CHECK(AnswerOf(drop, command::Outcome{command::kExitNotFound, "", "no index", {}, {}}).status == 404);
+  CHECK(AnswerOf(drop, command::Outcome{command::kExitNotFound, "", "no index", {}, {}}).status ==
+        404);
 }
 
 }  // namespace
