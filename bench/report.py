@@ -39,7 +39,7 @@ import subprocess
 import sys
 
 PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench",
-                 "scale_bench", "move_bench", "doc_bench"]
+                 "scale_bench", "move_bench", "doc_bench", "http_bench"]
 
 PEER_KEYS = [
     "fill_ms", "fill_delta_bytes", "fill_deltas", "encode_ms", "doc_bytes", "load_ms",
@@ -398,6 +398,12 @@ TARGETS = [
     ("CPU per write summed over 2 nodes <= 1.15x one node's", ratio_at_most("scale_2nodes_cpu_us_per_write", 1.15)),
     ("CPU per write summed over 4 nodes <= 1.15x one node's", ratio_at_most("scale_4nodes_cpu_us_per_write", 1.15)),
     ("bytes of a move <= 1.2x the moved partitions' encoded states + 64 KB", move_bytes),
+    # Issue 21 (http_bench): HTTP/1.1 keep-alive beside the ZeroMQ client path.
+    ("HTTP GET, 1 connection >= 0.5x ZeroMQ requests/s", ratio_at_least("http_get_c1", 0.5)),
+    ("HTTP PUT, 1 connection >= 0.5x ZeroMQ requests/s", ratio_at_least("http_put_c1", 0.5)),
+    ("HTTP GET, 64 connections >= 0.5x ZeroMQ requests/s", ratio_at_least("http_get_c64", 0.5)),
+    ("HTTP PUT, 64 connections >= 0.5x ZeroMQ requests/s", ratio_at_least("http_put_c64", 0.5)),
+    ("PUT throughput with /metrics scraped every second >= 0.98x without", ratio_at_least("http_put_c32_scraped", 0.98)),
 ]
 
 

@@ -44,7 +44,10 @@ RegionRouter::RegionRouter(const ClusterConfig& config, const RegionConfig& regi
     : config_(config),
       region_(region),
       options_(std::move(options)),
-      placement_(cluster::Placement::Compute(config)) {}
+      placement_(cluster::Placement::Compute(config)),
+      pool_(options_.pooled_connections > 0
+                ? std::make_unique<ConnectionPool>(options_.pooled_connections)
+                : nullptr) {}
 
 Result<Outcome> RegionRouter::Call(const NodeConfig& node, const Command& command, bool* sent) const {
   *sent = false;
@@ -54,11 +57,17 @@ Result<Outcome> RegionRouter::Call(const NodeConfig& node, const Command& comman
     if (!keys.ok()) return keys.status();
     curve = std::move(keys).value();
   }
-  net::ClientConnection connection(node.client, options_.timeout_ms, std::move(curve),
-                                   std::min(options_.connect_timeout_ms, options_.timeout_ms));
-  Result<std::string> answer = connection.Exchange(EncodeCommand(command));
-  *sent = connection.sent();
-  if (!answer.ok()) return answer.status();
+  // A pooled connection is one to the same endpoint with the same keys.
+  const std::string pool_key = node.client + (curve ? " " + curve->server_public_key : "");
+  std::unique_ptr<net::ClientConnection> connection = pool_ ? pool_->Take(pool_key) : nullptr;
+  if (!connection) {
+    connection = std::make_unique<net::ClientConnection>(node.client, options_.timeout_ms, std::move(curve),
+                                                         std::min(options_.connect_timeout_ms, options_.timeout_ms));
+  }
+  Result<std::string> answer = connection->Exchange(EncodeCommand(command));
+  *sent = connection->sent();
+  if (!answer.ok()) return answer.status();  // the connection is dropped: a late answer is never read
+  if (pool_) pool_->Give(pool_key, std::move(connection));
   return DecodeOutcome(*answer);
 }
 

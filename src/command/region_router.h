@@ -19,12 +19,14 @@
 #define CRDTDB_COMMAND_REGION_ROUTER_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cluster/placement.h"
 #include "command/command.h"
+#include "command/connection_pool.h"
 #include "config/cluster_config.h"
 #include "crdtdb/result.h"
 #include "net/curve_keys.h"
@@ -39,6 +41,9 @@ struct RouterOptions {
   // The CURVE keys to call a node with (nullopt: plain TCP), or why there are none.
   std::function<Result<std::optional<net::CurveClientKeys>>(const NodeConfig&)> keys;
   bool allow_partial = false;  // a listing that lacks partitions still exits 0
+  // Keeps up to this many idle connections per node for later calls (connection_pool.h), for a
+  // router that serves many requests (a node's HTTP workers); 0: a connection per call.
+  size_t pooled_connections = 0;
 };
 
 class RegionRouter {
@@ -74,6 +79,7 @@ class RegionRouter {
   const RegionConfig& region_;
   const RouterOptions options_;
   const cluster::Placement placement_;
+  std::unique_ptr<ConnectionPool> pool_;  // with pooled_connections
 };
 
 }  // namespace crdtdb::command

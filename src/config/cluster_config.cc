@@ -383,7 +383,7 @@ Status ConfigParser::ParseLinks(const YamlEntry& entry, ClusterConfig* config) {
 
 Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* security) {
   Result<YamlMapping> mapping =
-      reader_.Mapping(entry, {"curve", "clients", "http_tokens", "http_allow_remote"});
+      reader_.Mapping(entry, {"curve", "clients", "http_tokens", "http_tokens_file", "http_allow_remote"});
   if (!mapping.ok()) return mapping.status();
   if (const YamlEntry* curve = mapping->Find("curve")) {
     Result<bool> value = reader_.Bool(*curve);
@@ -423,6 +423,9 @@ Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* secur
       }
       security->http_tokens.push_back(std::move(digest).value());
     }
+  }
+  if (const YamlEntry* file = mapping->Find("http_tokens_file")) {
+    if (Status s = PathValue(*file, &security->http_tokens_file.emplace()); !s.ok()) return s;
   }
   if (const YamlEntry* remote = mapping->Find("http_allow_remote")) {
     Result<bool> value = reader_.Bool(*remote);

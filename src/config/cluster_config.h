@@ -97,6 +97,9 @@ struct SecurityConfig {
   // SHA-256 digests (64 lowercase hex digits) of the bearer tokens the HTTP API admits; empty:
   // no authentication (docs/http.md, "Authentication"). Stored hashed so the file is no secret.
   std::vector<std::string> http_tokens;
+  // A file of more such digests, one per line (config/http_tokens_file.h), read by the node when
+  // it starts serving HTTP; relative to the config file's directory.
+  std::optional<std::string> http_tokens_file;
   // An `http` endpoint without TLS (http_cert_file) may bind a non-loopback address.
   bool http_allow_remote = false;
 };

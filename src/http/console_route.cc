@@ -64,8 +64,6 @@ bool ListsEtag(std::string_view if_none_match, std::string_view quoted_etag) {
 
 }  // namespace
 
-bool IsConsolePath(std::string_view path) { return FileOf(path) != nullptr; }
-
 std::optional<Answer> ConsoleAnswer(std::string_view method, std::string_view path,
                                     std::string_view if_none_match) {
   const ConsoleFile* file = FileOf(path);

@@ -1,9 +1,9 @@
 // Copyright (c) crdtdb authors.
 //
 // The web console's route (docs/http.md, "Console"): GET / is the console's page and
-// GET /console/NAME its other files, all built into the binary (console_files.h). They hold no
-// data, so they are served without a token; the page asks for one and sends it with each API
-// request it makes, which the API checks as any other (the console can show nothing without it).
+// GET /console/NAME its other files, all built into the binary (console_files.h). With tokens
+// configured they need one like every request (interfaces.md section 7; checked before routing,
+// http_server.cc): whatever adds the header to the page's request adds it to the page's API calls.
 //
 // Caching: every answer carries its file's ETag and `Cache-Control: no-cache`, so a browser keeps
 // the files but asks each time whether they changed (304 when not): a node running a new build
@@ -25,10 +25,7 @@ struct Response;
 
 namespace crdtdb::http {
 
-// Whether `path` names a console file: "/" or "/console/NAME" of one that exists.
-bool IsConsolePath(std::string_view path);
-
-// The answer to `method` on a console path (its `Content-Type` among the headers; 304 when
+// The answer to `method` on a console path ("/" or "/console/NAME" of a file that exists) (its `Content-Type` among the headers; 304 when
 // `if_none_match` lists its ETag; 405 for a method other than GET and HEAD), or nullopt when the
 // path is not a console file.
 std::optional<Answer> ConsoleAnswer(std::string_view method, std::string_view path,

@@ -30,6 +30,7 @@ namespace {
 
 constexpr char kRequestIdHeader[] = "X-Request-Id";
 constexpr size_t kMaxRequestIdBytes = 128;
+constexpr int kListenBacklog = 1024;  // the kernel caps it at net.core.somaxconn
 
 // A client's request id is kept when it is short and plain (it goes into logs and headers).
 bool PlainRequestId(const std::string& id) {
@@ -79,6 +80,12 @@ class ApiServer final : public httplib::Server {
 
   // Serves HTTPS with `tls` (which must outlive the server) instead of HTTP.
   void set_tls(const TlsContext* tls) { tls_ = tls; }
+
+  // Lets the kernel queue `backlog` connections not yet accepted, rather than the library's 5: with
+  // 5, a burst of connections overflows the queue, and a client whose handshake's last ACK was
+  // dropped believes it is connected and waits for minutes. Listening again on a listening socket
+  // changes its backlog (listen(2)).
+  bool WidenBacklog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
 
   // Gives the request being served on this thread `ms` from now to be answered.
   static void ExtendDeadline(int64_t ms) {
@@ -166,8 +173,8 @@ struct HttpServer::Impl {
       return ErrorAnswer(
           431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
     }
-    // The console's files hold no data; the API requests its page makes are checked here.
-    if (options.token_digests.empty() || IsConsolePath(req.path)) return std::nullopt;
+    // Every request, the console's files included (interfaces.md section 7; docs/http.md, "Console").
+    if (options.token_digests.empty()) return std::nullopt;
     const std::string authorization = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.size() <= kBearer.size() ||
@@ -335,6 +342,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
     return Status::IOError("cannot bind the http endpoint " + host + ":" +
                            std::to_string(impl->options.port));
   }
+  if (!impl->server.WidenBacklog(kListenBacklog)) return Status::IOError("cannot listen on the http endpoint " + host);
   Impl* raw = impl.get();
   impl->listener = std::thread([raw] { raw->server.listen_after_bind(); });
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
@@ -352,5 +360,7 @@ HttpServer::~HttpServer() {
 }
 
 int HttpServer::port() const { return impl_->options.port; }
+
+bool HttpServer::authenticates() const { return !impl_->options.token_digests.empty(); }
 
 }  // namespace crdtdb::http

@@ -37,7 +37,9 @@ struct HttpOptions {
   // HTTPS when both are set: a PEM certificate chain and its key, read by Start (tls_stream.h).
   std::string tls_cert_file;
   std::string tls_key_file;
-  size_t workers = 16;
+  // cpp-httplib serves a kept-alive connection on one worker until it closes or idles: the
+  // workers are the clients served at once (a 64-connection client measured: docs/benchmarks.md).
+  size_t workers = 64;
   size_t max_queued = 256;           // accepted connections waiting for a worker
   int64_t max_queue_wait_ms = 2000;  // a connection that waited longer is answered 503
   size_t max_body_bytes = kMaxJsonBytes;
@@ -69,6 +71,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   int port() const;
+  bool authenticates() const;  // whether requests need a bearer token
 
   struct Impl;
 

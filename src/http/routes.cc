@@ -2,12 +2,14 @@
 
 #include "http/routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "http/verb_routes.h"
 
 namespace crdtdb::http {
 
@@ -26,6 +28,8 @@ std::vector<std::string> Segments(const std::string& path) {
   }
   return out;
 }
+
+}  // namespace
 
 Answer MethodNotAllowed(const std::string& allow) {
   Answer a = ErrorAnswer(405, "allowed here: " + allow);
@@ -59,6 +63,8 @@ std::optional<Answer> NeedsContentType(const Request& r, const std::string& want
   if (r.method == "PATCH") a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
   return a;
 }
+
+namespace {
 
 std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& collection,
                                           const std::string& id) {
@@ -184,12 +190,20 @@ std::variant<Route, Answer> RouteOf(const Request& r) {
     }
     return route;
   }
+  if (s[1] == "indexes") return IndexRoute(r, s);
   if (s[1] != "docs") return ErrorAnswer(404, "no such route: " + r.path);
   // The collection and id themselves are checked by the command, as the CLI checks them.
-  if (s.size() == 3 && !s[2].empty()) return PageRoute(r, s[2]);
-  if (s.size() == 4 && !s[2].empty() && !s[3].empty()) return DocumentRoute(r, s[2], s[3]);
-  return ErrorAnswer(
-      400, "bad path: documents are /v1/docs/{collection}/{id}, pages /v1/docs/{collection}");
+  const auto named = [&s](size_t n) {  // segments 2..n-1 are non-empty
+    return std::all_of(s.begin() + 2, s.begin() + static_cast<std::ptrdiff_t>(n),
+                       [](const std::string& x) { return !x.empty(); });
+  };
+  if (s.size() == 3 && named(3)) return PageRoute(r, s[2]);
+  if (s.size() == 4 && named(4) && s[3] == "_find" && r.method == "POST") return FindRoute(r, s[2]);
+  if (s.size() == 4 && named(4)) return DocumentRoute(r, s[2], s[3]);
+  if (s.size() == 5 && named(5)) return ElementRoute(r, s[2], s[3], s[4]);
+  return ErrorAnswer(400,
+                     "bad path: documents are /v1/docs/{collection}/{id}, pages /v1/docs/{collection}, "
+                     "queries /v1/docs/{collection}/_find");
 }
 
 Answer AnswerOf(const Route& route, const command::Outcome& outcome) {
@@ -214,7 +228,9 @@ Answer AnswerOf(const Route& route, const command::Outcome& outcome) {
   switch (route.kind) {
     case Route::Kind::kDelete: return Answer{204, {}, ""};
     case Route::Kind::kPage: return PageAnswer(route, outcome.out);
-    case Route::Kind::kStatus: return Answer{200, {}, WithoutNewline(outcome.out)};
+    case Route::Kind::kStatus:
+    case Route::Kind::kJson: return Answer{200, {}, WithoutNewline(outcome.out)};
+    case Route::Kind::kFind: return FindAnswer(outcome.out);
     case Route::Kind::kDocument: break;
   }
   Answer a{200, {}, WithoutNewline(outcome.out)};

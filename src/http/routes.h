@@ -47,12 +47,19 @@ std::string ErrorCode(int status);
 // A routed request: the command to run and how to present its outcome.
 struct Route {
   command::Command command;
-  enum class Kind { kDocument, kDelete, kPage, kStatus } kind = Kind::kDocument;
+  // kFind: a page of a query (FindAnswer); kJson: the command's output is the answer's body.
+  enum class Kind { kDocument, kDelete, kPage, kStatus, kFind, kJson } kind = Kind::kDocument;
 };
 
 // The route of `request`, or the error answer (404 unknown path, 405 with Allow, 400 bad path or
 // query, 415 content type) when it has none.
 std::variant<Route, Answer> RouteOf(const Request& request);
+
+// Shared by the route files: 405 with Allow; 415 unless the body is of type `wanted`; the tag of
+// an If-Match header (one quoted strong ETag, or *), nullopt when malformed.
+Answer MethodNotAllowed(const std::string& allow);
+std::optional<Answer> NeedsContentType(const Request& r, const std::string& wanted);
+std::optional<std::string> ParseIfMatch(const std::string& header);
 
 // The answer to a routed request whose command ran with `outcome`.
 Answer AnswerOf(const Route& route, const command::Outcome& outcome);

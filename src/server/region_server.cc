@@ -26,6 +26,7 @@
 #include "command/status_json.h"
 #include "command/watch.h"
 #include "config/value_syntax.h"
+#include "config/http_tokens_file.h"
 #include "http/http_server.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
@@ -626,7 +627,9 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   http::HttpOptions options;
   options.host = endpoint->host;
   options.port = endpoint->port;
-  options.token_digests = config.security.http_tokens;
+  Result<std::vector<std::string>> tokens = HttpTokenDigests(config.security);
+  if (!tokens.ok()) return tokens.status();
+  options.token_digests = std::move(tokens).value();
   options.metrics = &registry;
   options.tls_cert_file = self.http_cert_file.value_or("");
   options.tls_key_file = self.http_key_file.value_or("");
@@ -650,7 +653,7 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   if (server.ok()) {
     Log("INFO", node,
         std::string(self.http_cert_file ? "HTTPS" : "HTTP") + " API on " + *self.http +
-            (config.security.http_tokens.empty() ? " without authentication" : ", bearer tokens required"));
+            (server.value()->authenticates() ? ", bearer tokens required" : " without authentication"));
   }
   return server;
 }
@@ -721,6 +724,8 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
     if (!http_keys) return std::optional<net::CurveClientKeys>();
     return std::optional<net::CurveClientKeys>(net::CurveClientKeys{to.public_key.value_or(""), *http_keys});
   };
+  // The HTTP workers call through it: each keeps its connections (one per worker and node).
+  router_options.pooled_connections = http::HttpOptions{}.workers;
   command::RegionRouter router(config, *own_region, std::move(router_options));
   std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
   if (self->http) {

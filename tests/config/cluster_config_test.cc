@@ -11,6 +11,9 @@
 
 #include <doctest/doctest.h>
 
+#include "config/http_tokens_file.h"
+#include "tests/support/temp_dir.h"
+
 namespace crdtdb {
 namespace {
 
@@ -193,7 +196,7 @@ TEST_CASE("every invalid config is refused with file, line, key and reason") {
        "regions.yaml:14: links[0].latency: unknown key (expected one of: a, b, latency_ms, loss)"},
       {Append("security:\n  curve: false\n  clients_keys: []\n"),
        "regions.yaml:15: security.clients_keys: unknown key (expected one of: curve, clients, http_tokens, "
-       "http_allow_remote)"},
+       "http_tokens_file, http_allow_remote)"},
       {Edit("cluster: demo\n", "cluster: demo\ncluster: other\n"),
        "regions.yaml:2: cluster: duplicate key (first at line 1)"},
       {Edit("    data_dir: /srv/eu-west\n", "    data_dir: /srv/eu-west\n    data_dir: /srv/x\n"),
@@ -628,6 +631,40 @@ TEST_CASE("security.http_tokens holds SHA-256 digests, never tokens") {
       Parse(Append("security:\n  http_tokens:\n    - " + digest + "\n    - " + digest + "\n"));
   REQUIRE_FALSE(twice.ok());
   CHECK(twice.status().message() == "regions.yaml:16: security.http_tokens[1]: duplicate token digest");
+}
+
+TEST_CASE("security.http_tokens_file: more digests in a file of their own, read when HTTP starts") {
+  testing::TempDir dir;
+  const std::string a(64, 'a'), b(64, 'b');
+  const std::string path = dir.Sub("tokens");
+  auto write = [&path](const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+
+  Result<ClusterConfig> config = Parse(Append("security:\n  http_tokens: [" + a + "]\n  http_tokens_file: tokens\n"));
+  REQUIRE_MESSAGE(config.ok(), config.status().ToString());
+  CHECK(config->security.http_tokens_file == std::optional<std::string>("/etc/crdtdb/tokens"));  // beside the config
+  config->security.http_tokens_file = path;
+  write("# issued 2026-12-07\n\n  " + b + "\r\n" + a + "\n");
+  Result<std::vector<std::string>> digests = HttpTokenDigests(config->security);
+  REQUIRE_MESSAGE(digests.ok(), digests.status().ToString());
+  CHECK(*digests == std::vector<std::string>{a, b});  // a digest in both places is one token
+
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"my-secret-token\n", path + ":1: must be a token's SHA-256"},
+      {a + "\n" + std::string(64, 'A') + "\n", path + ":2: must be"},
+      {a + "\n# again\n" + a + "\n", path + ":3: duplicate token digest"},
+      {"# nobody yet\n\n", path + " lists no token digest"},
+      {std::string(kMaxHttpTokensFileBytes + 1, '#'), "larger than"},
+  };
+  for (const auto& [text, why] : refused) {
+    write(text);
+    Result<std::vector<std::string>> bad = ReadHttpTokensFile(path);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().code() == Status::Code::kInvalidArgument);
+    CHECK_MESSAGE(bad.status().message().find(why) != std::string::npos, bad.status().message());
+  }
+  Result<std::vector<std::string>> missing = ReadHttpTokensFile(dir.Sub("absent"));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == Status::Code::kIOError);
 }
 
 }  // namespace

@@ -165,6 +165,12 @@ class Browser:
                 raise TimeoutError("the page did not load: " + url)
             self._on_event(event)
 
+    def set_headers(self, headers):
+        """Sends these HTTP headers with every request of the page from now on, as a proxy or a
+        browser extension in front of the console would (an Authorization header)."""
+        self.call("Network.enable")
+        self.call("Network.setExtraHTTPHeaders", headers=headers)
+
     def evaluate(self, expression):
         """The value of a JavaScript expression in the page (awaited when it is a promise)."""
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True,

@@ -2,11 +2,13 @@
 
 Starts three regions with real `crdtdb serve` processes on loopback ports (region a of two nodes,
 the first serving HTTP with a bearer token; b and c of one node each), opens region a's console in
-headless Chromium (cdp.py) and does what a person would: enters the token, reads the cluster view
+headless Chromium (cdp.py) and does what a person would: is refused without the token (the console's
+files are behind it too), then, with the header sent as a proxy would, reads the cluster view
 (both nodes, every link), sees a region that stops shown as disconnected, watches the charts move
 with writes, browses a collection by pages, opens a document with concurrent values, edits it (the
 change is then read back through the CLI in two regions), and edits a document that changed since
-it was opened (the page shows the 412 message; the CLI shows the other change kept).
+it was opened (the page shows the 412 message; the CLI shows the other change kept), creates and
+deletes documents (read back through the CLI; a stale delete is refused with 412).
 
 Any uncaught exception, console.error or unexpected error log entry in the page fails the test.
 Screenshots go to $CRDTDB_ARTIFACTS (default: a folder in the temporary directory).
@@ -160,7 +162,7 @@ class ConsoleInBrowserTest(unittest.TestCase):
 
     def setUp(self):
         self.browser.errors.clear()
-        self.browser.allowed = ["status of 401"]  # the first status poll, before the token
+        self.browser.allowed = []
 
     def tearDown(self):
         self.browser.pump(0.3)
@@ -168,15 +170,10 @@ class ConsoleInBrowserTest(unittest.TestCase):
         self.assertEqual(self.browser.errors, [], "the page reported errors")
 
     def open_console(self):
-        # A fresh tab's state: no token yet, so the first API request is refused.
+        self.browser.set_headers({"Authorization": "Bearer " + self.cluster.token})
         self.browser.open(self.url)
-        self.browser.evaluate("sessionStorage.clear()")
-        self.browser.open(self.url)
-        self.browser.wait_for("!document.getElementById('auth').hidden", "the token form (the API said 401)")
-        self.assertIn("401", self.browser.text("#auth-reason"))
-        self.browser.type("#token-input", self.cluster.token)
-        self.browser.click("#token-save")
-        self.browser.wait_for("document.getElementById('auth').hidden", "the token form to close")
+        self.browser.wait_for("document.getElementById('where').textContent.includes('region a')",
+                              "the first status poll answered")
 
     @staticmethod
     def region_state_js(region):
@@ -194,6 +191,17 @@ class ConsoleInBrowserTest(unittest.TestCase):
         self.browser.pump(0.5)
         self.assertTrue(any("probe" in e for e in self.browser.errors), self.browser.errors)
         self.browser.errors.clear()
+
+    def test_0_the_console_needs_the_token_too(self):
+        # Every request needs the token, the console's own files included (interfaces.md section 7).
+        self.browser.allowed += ["status of 401", "status of 403"]
+        for headers, status in (({}, "unauthorized"), ({"Authorization": "Bearer wrong"}, "forbidden")):
+            self.browser.set_headers(headers)
+            self.browser.open(self.url)
+            body = json.loads(self.browser.evaluate("document.body.textContent"))
+            self.assertEqual(body["error"], status)
+            self.assertIsNone(self.browser.evaluate("document.getElementById('where')"))
+        self.open_console()
 
     def test_1_cluster_view_shows_regions_nodes_and_link_health(self):
         self.open_console()
@@ -239,7 +247,7 @@ class ConsoleInBrowserTest(unittest.TestCase):
         self.assertGreater(self.browser.evaluate(charted_js), 0, "no write rate charted after %d writes; page: %s" % (
             i + 1, self.browser.evaluate(
                 "[document.getElementById('updated').textContent, document.getElementById('banner').textContent,"
-                " document.getElementById('auth').hidden, location.hash, document.getElementById('legend-throughput').textContent,"
+                " location.hash, document.getElementById('legend-throughput').textContent,"
                 " new Date().toLocaleTimeString()]")))
         self.browser.wait_for("document.querySelectorAll('#chart-throughput polyline, #chart-throughput circle').length > 0",
                               "a throughput line")
@@ -326,6 +334,52 @@ class ConsoleInBrowserTest(unittest.TestCase):
         self.browser.click("#doc-save")
         self.browser.wait_for("document.getElementById('doc-message').textContent.startsWith('Saved')", "saved")
         self.assertEqual(json.loads(self.cluster.region_cli("a", "get", "/todos/t09"))["title"], "after reload")
+
+    def test_5_create_and_delete_documents(self):
+        # The create checks that the id is free (404: allowed), and the stale delete provokes a 412.
+        self.browser.allowed += ["status of 404", "status of 412"]
+        self.open_console()
+        self.browse("todos")
+        self.browser.wait_for("document.querySelector('#doc-list tr[data-id=\"t01\"]')", "t01 listed")
+        self.browser.type("#new-id", "t99")
+        self.browser.type("#new-body", '{"title": "made in the console"}')
+        self.browser.click("#new-create")
+        self.browser.wait_for("document.getElementById('new-message').textContent.startsWith('Created')", "created")
+        self.assertEqual(json.loads(self.cluster.region_cli("a", "get", "/todos/t99")), {"title": "made in the console"})
+        self.browser.wait_for("document.getElementById('doc-editor').value.includes('made in the console')",
+                              "the new document opened")
+        # An id in use is not overwritten.
+        self.browser.type("#new-id", "t01")
+        self.browser.type("#new-body", '{"title": "overwrite?"}')
+        self.browser.click("#new-create")
+        self.browser.wait_for("document.getElementById('new-message').textContent.includes('exists')", "refused")
+        self.assertEqual(json.loads(self.cluster.region_cli("a", "get", "/todos/t01"))["title"], "task 1")
+        # A document that is not an object is not sent.
+        self.browser.type("#new-id", "t98")
+        self.browser.type("#new-body", '[1]')
+        self.browser.click("#new-create")
+        self.browser.wait_for("document.getElementById('new-message').textContent.includes('JSON object')", "refused")
+
+        # Delete the one made above: two clicks, then the CLI finds nothing (exit 3).
+        self.browser.click("#doc-delete")
+        self.browser.click("#doc-delete-confirm")
+        self.browser.wait_for("document.getElementById('doc-message').textContent.startsWith('Deleted')", "deleted")
+        gone = subprocess.run(self.cluster.command("a", "get", "/todos/t99"), capture_output=True,
+                              timeout=COMMAND_TIMEOUT_S)
+        self.assertEqual(gone.returncode, 3, gone.stderr)
+        self.browser.wait_for("!document.querySelector('#doc-list tr[data-id=\"t99\"]')", "t99 gone from the list")
+
+        # A document changed since it was opened is not deleted blindly.
+        self.browser.click("#doc-list tr[data-id=\"t10\"] button")
+        self.browser.wait_for("document.getElementById('doc-editor').value.includes('task 10')", "t10 in the editor")
+        self.cluster.region_cli("a", "put", "/todos/t10", '{"n": 10, "title": "changed through the CLI"}')
+        self.browser.click("#doc-delete")
+        self.browser.click("#doc-delete-confirm")
+        message = self.browser.wait_for(
+            "document.getElementById('doc-message').className === 'error' && document.getElementById('doc-message').textContent",
+            "the refusal")
+        self.assertIn("412", message)
+        self.assertEqual(json.loads(self.cluster.region_cli("a", "get", "/todos/t10"))["title"], "changed through the CLI")
 
 
 if __name__ == "__main__":

@@ -20,8 +20,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "crdtdb/limits.h"
-#include "http/token_hash.h"
-#include "tests/e2e/region_cluster.h"
+#include "tests/e2e/http_cluster.h"
 
 #ifndef CRDTDB_OPENAPI_PATH
 #error "CRDTDB_OPENAPI_PATH must name docs/openapi.yaml"
@@ -30,66 +29,26 @@
 namespace crdtdb::testing {
 namespace {
 
-constexpr char kToken[] = "e2e-token-0123456789abcdef";
 
-class HttpCluster {
- public:
-  HttpCluster() {
-    const std::vector<int> ports = PickFreePorts(8);
-    std::ofstream file(dir_.path() + "/regions.yaml");
-    file << "cluster: http\npartitions: 64\nanti_entropy_interval_ms: 300\nregions:\n"
-         << "  - name: a\n    replication_factor: 1\n    nodes:\n";
-    for (int n = 0; n < 2; ++n) {
-      const std::string node = "a-" + std::to_string(n + 1);
-      file << "      - name: " << node << "\n        data_dir: data/" << node << "\n";
-      int p = n * 4;
-      for (const char* socket : {"publish", "sync", "client"}) {
-        file << "        " << socket << ": tcp://127.0.0.1:" << ports[static_cast<size_t>(p++)]
-             << "\n";
-      }
-      file << "        http: 127.0.0.1:" << ports[static_cast<size_t>(p)] << "\n";
-      http_ports_.push_back(ports[static_cast<size_t>(p)]);
-      nodes_.push_back(node);
-    }
-    file << "security:\n  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n";
-    file.close();
-    for (const std::string& node : nodes_) {
-      servers_.push_back(std::make_unique<ServerProcess>(
-          std::vector<std::string>{CRDTDB_CLI_PATH, "serve", "--config",
-                                   dir_.path() + "/regions.yaml", "--region", "a", "--node", node},
-          dir_.path(), dir_.path() + "/" + node + ".log"));
-    }
-    for (size_t n = 0; n < nodes_.size(); ++n) {
-      const auto deadline = std::chrono::steady_clock::now() + Scaled(kReadyMs);
-      while (true) {
-        httplib::Result r = Client(n).Get("/v1/status");
-        if (r && r->status == 200) break;
-        REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
-                        "node " << nodes_[n] << " never answered HTTP");
-        SleepMs(kPollMs);
-      }
-    }
+// An example of docs/openapi.yaml as JSON (flow-style YAML maps, lists and scalars).
+nlohmann::json YamlToJson(const YAML::Node& node) {
+  if (node.IsMap()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& item : node) out[item.first.as<std::string>()] = YamlToJson(item.second);
+    return out;
   }
-
-  int http_port(size_t n) const { return http_ports_[n]; }
-  const std::string& dir() const { return dir_.path(); }
-
-  // A client of node n with the token.
-  httplib::Client Client(size_t n, bool with_token = true) const {
-    httplib::Client client("127.0.0.1", http_ports_[n]);
-    client.set_read_timeout(std::chrono::seconds(30));
-    if (with_token) client.set_bearer_token_auth(kToken);
-    return client;
+  if (node.IsSequence()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : node) out.push_back(YamlToJson(item));
+    return out;
   }
-
- private:
-  TempDir dir_;
-  std::vector<std::string> nodes_;
-  std::vector<int> http_ports_;
-  std::vector<std::unique_ptr<ServerProcess>> servers_;
-};
-
-nlohmann::json Body(const httplib::Result& r) { return nlohmann::json::parse(r->body); }
+  if (!node.IsScalar()) return nullptr;
+  // A plain scalar that reads as a number is one; a quoted one ("crdt") stays a string.
+  const std::string text = node.as<std::string>();
+  nlohmann::json number = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (node.Tag() != "!" && number.is_number()) return number;
+  return text;
+}
 
 TEST_CASE(
     "http: documents, pages, status, conditional writes and forwarding on a region of two nodes") {
@@ -211,9 +170,75 @@ TEST_CASE(
     httplib::Result right = first.Get("/v1/docs/todos/t1");
     REQUIRE(right);
     CHECK(right->status == 200);
+    anonymous.set_bearer_token_auth(kFileToken);  // listed in security.http_tokens_file only
+    httplib::Result from_file = anonymous.Get("/v1/docs/todos/t1");
+    REQUIRE(from_file);
+    CHECK(from_file->status == 200);
   }
 
-  SUBCASE("status?scope=region is the region's view; the console is served without a token") {
+  SUBCASE("queries, counters, sets and indexes over HTTP answer as the CLI, across both nodes") {
+    const std::string query = R"({"selector":{"n":{"$gte":8}},"sort":[{"n":"desc"}],"fields":["n"],"limit":3})";
+    httplib::Result page = second.Post("/v1/docs/todos/_find", query, "application/json");
+    REQUIRE(page);
+    REQUIRE(page->status == 200);
+    const nlohmann::json first_page = Body(page);
+    REQUIRE(first_page["documents"].size() == 3);
+    CHECK(first_page["documents"][0] == nlohmann::json{{"id", "t11"}, {"doc", {{"n", 11}}}});
+    CHECK(first_page["documents"][2]["id"] == "t9");
+    REQUIRE(first_page["bookmark"].is_string());
+    nlohmann::json next = nlohmann::json::parse(query);
+    next["bookmark"] = first_page["bookmark"];
+    httplib::Result rest = first.Post("/v1/docs/todos/_find", next.dump(), "application/json");
+    REQUIRE(rest);
+    REQUIRE(rest->status == 200);
+    REQUIRE(Body(rest)["documents"].size() == 1);
+    CHECK(Body(rest)["documents"][0]["id"] == "t8");
+    httplib::Result bad = first.Post("/v1/docs/todos/_find", R"({"selector":{"n":{"$regex":"1"}}})", "application/json");
+    REQUIRE(bad);
+    CHECK(bad->status == 400);
+    CHECK(Body(bad)["reason"].get<std::string>().find("$regex") != std::string::npos);
+
+    for (int i = 0; i < 2; ++i) {
+      httplib::Result inc = second.Post("/v1/docs/posts/p1/_inc", R"({"field":"likes","by":2})", "application/json");
+      REQUIRE(inc);
+      CHECK(inc->status == 200);
+      CHECK(inc->has_header("ETag"));
+    }
+    CHECK(Body(first.Get("/v1/docs/posts/p1"))["likes"] == 4);
+    httplib::Result not_counter = first.Post("/v1/docs/todos/t1/_inc", R"({"field":"n"})", "application/json");
+    REQUIRE(not_counter);
+    CHECK(not_counter->status == 400);
+    CHECK(Body(first.Get("/v1/docs/todos/t1"))["n"] == 1);  // unchanged
+    for (const char* tag : {"\"a\"", "\"b\""}) {
+      httplib::Result added = first.Post("/v1/docs/posts/p1/_sadd",
+                                         std::string(R"({"field":"tags","value":)") + tag + "}", "application/json");
+      REQUIRE(added);
+      CHECK(added->status == 200);
+    }
+    httplib::Result removed = second.Post("/v1/docs/posts/p1/_srem", R"({"field":"tags","value":"a"})", "application/json");
+    REQUIRE(removed);
+    CHECK(removed->status == 200);
+    CHECK(Body(removed) == nlohmann::json{{"likes", 4}, {"tags", {"b"}}});
+
+    httplib::Result created = first.Post("/v1/indexes/todos", R"({"fields":["n"]})", "application/json");
+    REQUIRE(created);
+    CHECK(created->status == 200);
+    CHECK(Body(created)["name"] == "n");
+    httplib::Result listed = second.Get("/v1/indexes");
+    REQUIRE(listed);
+    CHECK(listed->status == 200);
+    REQUIRE(Body(listed)["indexes"].size() == 1);
+    CHECK(Body(listed)["indexes"][0]["collection"] == "todos");
+    httplib::Result dropped = second.Delete("/v1/indexes/todos/n");
+    REQUIRE(dropped);
+    CHECK(dropped->status == 200);
+    httplib::Result again = first.Delete("/v1/indexes/todos/n");
+    REQUIRE(again);
+    CHECK(again->status == 404);
+    CHECK(Body(second.Get("/v1/indexes/todos"))["indexes"].empty());
+  }
+
+  SUBCASE("status?scope=region is the region's view; the console needs the token like every request") {
     httplib::Result region = second.Get("/v1/status?scope=region");
     REQUIRE(region);
     CHECK(region->status == 200);
@@ -227,13 +252,25 @@ TEST_CASE(
     REQUIRE(bad);
     CHECK(bad->status == 400);
 
-    httplib::Result page = cluster.Client(0, /*with_token=*/false).Get("/");
+    // interfaces.md section 7: every request needs the token, the console's files too.
+    for (const char* path : {"/", "/console/app.js"}) {
+      httplib::Result refused = cluster.Client(0, /*with_token=*/false).Get(path);
+      REQUIRE(refused);
+      CHECK(refused->status == 401);
+      CHECK(Body(refused)["error"] == "unauthorized");
+    }
+    httplib::Client wrong = cluster.Client(0, /*with_token=*/false);
+    wrong.set_bearer_token_auth("not-the-token");
+    httplib::Result forbidden = wrong.Get("/");
+    REQUIRE(forbidden);
+    CHECK(forbidden->status == 403);
+    httplib::Result page = cluster.Client(0).Get("/");
     REQUIRE(page);
     CHECK(page->status == 200);
     CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
     CHECK(page->body.find("/console/app.js") != std::string::npos);
     httplib::Headers revalidate{{"If-None-Match", page->get_header_value("ETag")}};
-    httplib::Result again = cluster.Client(0, false).Get("/", revalidate);
+    httplib::Result again = cluster.Client(0).Get("/", revalidate);
     REQUIRE(again);
     CHECK(again->status == 304);
     // The API behind it still needs the token.
@@ -248,7 +285,7 @@ TEST_CASE(
     int checked = 0;
     for (const auto& path : spec["paths"]) {
       std::string url = path.first.as<std::string>();
-      for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}}) {
+      for (auto [from, to] : {std::pair{"{collection}", "todos"}, std::pair{"{id}", "t5"}, std::pair{"{name}", "n"}}) {
         if (size_t at = url.find(from); at != std::string::npos)
           url.replace(at, std::string(from).size(), to);
       }
@@ -259,21 +296,28 @@ TEST_CASE(
         std::set<int> documented;
         for (const auto& response : operation.second["responses"])
           documented.insert(response.first.as<int>());
-        httplib::Result r = method == "get"   ? first.Get(url)
-                            : method == "put" ? first.Put(url, "{\"n\":5}", "application/json")
+        // A POST sends its documented example (the routes' bodies differ).
+        std::string example;
+        if (method == "post") {
+          for (const auto& content : operation.second["requestBody"]["content"])
+            example = nlohmann::json(YamlToJson(content.second["example"])).dump();
+        }
+        httplib::Result r = method == "get"    ? first.Get(url)
+                            : method == "put"  ? first.Put(url, "{\"n\":5}", "application/json")
+                            : method == "post" ? first.Post(url, example, "application/json")
                             : method == "patch"
                                 ? first.Patch(url, "{\"n\":5}", "application/merge-patch+json")
                                 : first.Delete(url);
-        REQUIRE_MESSAGE(
-            (method == "get" || method == "put" || method == "patch" || method == "delete"),
-            "the test does not know method " << method);
+        REQUIRE_MESSAGE((method == "get" || method == "put" || method == "post" ||
+                         method == "patch" || method == "delete"),
+                        "the test does not know method " << method);
         REQUIRE_MESSAGE(r, method << " " << url << " got no answer");
         CHECK_MESSAGE(documented.count(r->status) == 1,
                       method << " " << url << " answered " << r->status);
         ++checked;
       }
     }
-    CHECK(checked >= 6);
+    CHECK(checked >= 14);
   }
 }
 

@@ -6,7 +6,6 @@
   const POLL_MS = 2000;
   const HISTORY_MS = 5 * 60 * 1000;
   const PAGE_SIZE = 20;
-  const TOKEN_KEY = 'crdtdb.token';
 
   const $ = (id) => document.getElementById(id);
 
@@ -34,12 +33,10 @@
     return ms < 1000 ? ms + ' ms' : (ms / 1000).toFixed(1) + ' s';
   }
 
-  // ---- the API, with the token of this tab ----
-
-  function showAuth(reason) {
-    $('auth-reason').textContent = reason;
-    $('auth').hidden = false;
-  }
+  // ---- the API ----
+  // With security.http_tokens set, every request needs the bearer token, this page's files too
+  // (interfaces.md section 7): whatever added it to the page's request (a proxy, the browser) adds
+  // it to these, so the page sends none of its own (docs/http.md, "Console").
 
   function showBanner(text) {
     $('banner').textContent = text;
@@ -49,8 +46,6 @@
   // {status, json, etag}; status 0 when the node could not be reached.
   async function api(method, path, options = {}) {
     const headers = {};
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    if (token) headers['Authorization'] = 'Bearer ' + token;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     if (options.ifMatch) headers['If-Match'] = options.ifMatch;
     let response;
@@ -63,10 +58,9 @@
     const text = await response.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch (error) { json = null; }
-    if (response.status === 401) {
-      showAuth('This node needs an access token (401): enter one of security.http_tokens.');
-    } else if (response.status === 403) {
-      showAuth('The node refused this token (403): it is not one of security.http_tokens.');
+    if (response.status === 401 || response.status === 403) {
+      showBanner('The node refused the request (' + response.status + '): it needs a bearer token of ' +
+                 'security.http_tokens on every request (docs/http.md, "Console").');
     } else {
       showBanner('');
     }
@@ -221,15 +215,11 @@
     polling = true;
     try {
       const answer = await api('GET', '/v1/status?scope=region');
-      if (answer.status === 401 || answer.status === 403) {
-        polling = false;  // until a token is entered
-        return;
-      }
       if (answer.status === 200 && answer.json) {
         renderCluster(answer.json);
         record(answer.json);
         drawCharts();
-      } else if (answer.status !== 0) {
+      } else if (answer.status !== 0 && answer.status !== 401 && answer.status !== 403) {
         showBanner('Status: ' + reasonOf(answer));
       }
     } finally {
@@ -298,6 +288,7 @@
   }
 
   async function openDocument(collection, id) {
+    $('doc-delete-confirm').hidden = true;
     const answer = await api('GET', docPath(collection, id) + '?conflicts=true');
     $('doc-view').hidden = false;
     $('doc-title').textContent = collection + '/' + id;
@@ -336,24 +327,57 @@
     }
   }
 
+  // Deletes the open document if it is still the version shown (If-Match): a document changed
+  // since is not deleted blindly (412).
+  async function deleteDocument() {
+    $('doc-delete-confirm').hidden = true;
+    const answer = await api('DELETE', docPath(opened.collection, opened.id), {ifMatch: opened.etag});
+    if (answer.status === 204) {
+      $('doc-editor').value = '';
+      $('doc-etag').textContent = '';
+      $('doc-conflicts').replaceChildren();
+      opened.etag = null;
+      showMessage('Deleted ' + opened.collection + '/' + opened.id + '.', true);
+      if (browsing.collection === opened.collection) showPage();
+    } else if (answer.status === 412) {
+      showMessage('Not deleted: this document was changed by someone else since you opened it ' +
+                  '(412 Precondition Failed). Reload to see the current version.', false);
+    } else {
+      showMessage('Not deleted: ' + reasonOf(answer), false);
+    }
+  }
+
+  // Creates a document of the collection being browsed. An id in use is refused here rather than
+  // overwritten: the page reads it first (a write racing in between is what the CRDT merges).
+  async function createDocument() {
+    const collection = browsing.collection;
+    const id = $('new-id').value.trim();
+    const text = $('new-body').value;
+    const say = (message, ok) => { $('new-message').textContent = message; $('new-message').className = ok ? 'ok' : 'error'; };
+    if (!collection) return say('Not created: browse a collection first.', false);
+    let doc;
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      return say('Not created: the text is not valid JSON (' + error.message + ').', false);
+    }
+    if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return say('Not created: a document is a JSON object.', false);
+    const existing = await api('GET', docPath(collection, id));
+    if (existing.status === 200) return say('Not created: ' + collection + '/' + id + ' exists; open it to edit it.', false);
+    if (existing.status !== 404) return say('Not created: ' + reasonOf(existing), false);
+    const answer = await api('PUT', docPath(collection, id), {body: text});
+    if (answer.status !== 200) return say('Not created: ' + reasonOf(answer), false);
+    say('Created ' + collection + '/' + id + '.', true);
+    $('new-id').value = '';
+    showPage();
+    openDocument(collection, id);
+  }
+
   // ---- start ----
 
   function start() {
     window.addEventListener('hashchange', showView);
     showView();
-    $('auth').addEventListener('submit', (event) => {
-      event.preventDefault();
-      sessionStorage.setItem(TOKEN_KEY, $('token-input').value.trim());
-      $('token-input').value = '';
-      $('auth').hidden = true;
-      if (!polling) poll();
-      if (browsing.collection) showPage();
-    });
-    $('token-forget').addEventListener('click', () => {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showAuth('The token is forgotten: enter one to go on.');
-    });
-    $('token-show').addEventListener('click', () => showAuth('Enter an access token of this node.'));
     $('collection-form').addEventListener('submit', (event) => {
       event.preventDefault();
       Object.assign(browsing, {collection: $('collection').value.trim(), starts: [''], next: null});
@@ -363,6 +387,12 @@
     $('page-prev').addEventListener('click', () => { browsing.starts.pop(); showPage(); });
     $('doc-save').addEventListener('click', saveDocument);
     $('doc-reload').addEventListener('click', () => openDocument(opened.collection, opened.id));
+    $('doc-delete').addEventListener('click', () => { $('doc-delete-confirm').hidden = false; });
+    $('doc-delete-confirm').addEventListener('click', deleteDocument);
+    $('new-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      createDocument();
+    });
     poll();
   }
 
