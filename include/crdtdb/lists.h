@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
-// Editing the lists inside documents (every JSON array in a document is a list that merges,
-// docs/crdt.md section 7), and RFC 6902 JSON Patch (docs/crdt.md section 18). These calls work on
+// Editing the lists inside documents (every JSON array in a document is a list that merges), and
+// RFC 6902 JSON Patch: docs/crdt.md section 7, "JSON Patch and the list API". These calls work on
 // a Database that Database::open returned, as free functions so that Database stays one class of
 // document calls; each is one atomic write, like the calls of Database, with the same errors.
 //
@@ -58,7 +58,7 @@ inline constexpr ElementId kListStart{};
 // A document read with the version its JSON Patch indexes may be resolved against.
 struct VersionedDocument {
   std::string json;          // the document, as Database::get returns it
-  std::string base_version;  // its causal context as text (docs/crdt.md section 18)
+  std::string base_version;  // its causal context as text (docs/crdt.md section 7, "JSON Patch")
 };
 
 // The document and its base version, read from one committed state. NotFound if not live.

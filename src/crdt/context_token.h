@@ -2,7 +2,7 @@
 //
 // A document's causal context as text: the "stated version" a client hands back with a JSON Patch
 // so that its array indexes are read against the document as it saw it (json_patch.h, docs/crdt.md
-// section 18). The text is the context's ranges, per replica in replica order:
+// section 7, "JSON Patch"). The text is the context's ranges, per replica in replica order:
 //
 //   REPLICA:FIRST-LAST[,FIRST-LAST...][;REPLICA:...]     REPLICA 16 hex digits, counters decimal
 //

@@ -3,7 +3,7 @@
 // RFC 6902 JSON Patch as delta mutators (mutators.h): a patch is a JSON array of operations
 // (add, remove, replace, move, copy, test), applied in order to one document; the result is one
 // delta, so the whole patch commits as one atomic write or not at all. Every operation becomes the
-// CRDT operation of what it addresses (docs/crdt.md section 18):
+// CRDT operation of what it addresses (docs/crdt.md section 7, "JSON Patch"):
 //
 //   add     into an object: sets the member (replacing it); into a list: inserts one element at
 //           the index (or at the end for "-"), a list insert with a fresh id, never an array
