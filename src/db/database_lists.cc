@@ -31,21 +31,29 @@ Result<db::DatabaseImpl*> Impl(Database& db) {
   return impl;
 }
 
-// What every list call starts with: the database, the key and the list's field path.
+// What every call starts with: the database, the key and (for a list call) the list's field path.
 struct ListCall {
   db::DatabaseImpl* db = nullptr;
   std::string key;
   crdt::FieldPath field;
 };
 
-Result<ListCall> Prepare(Database& db, std::string_view key, std::string_view field) {
+// The database and the normalized key of a call on one document.
+Result<ListCall> PrepareDocument(Database& db, std::string_view key) {
   Result<db::DatabaseImpl*> impl = Impl(db);
   if (!impl.ok()) return impl.status();
   Result<std::string> k = db::NormalizeKey(key);
   if (!k.ok()) return k.status();
+  return ListCall{*impl, std::move(*k), {}};
+}
+
+Result<ListCall> Prepare(Database& db, std::string_view key, std::string_view field) {
+  Result<ListCall> call = PrepareDocument(db, key);
+  if (!call.ok()) return call;
   Result<crdt::FieldPath> path = db::ParseFieldPath(field);
   if (!path.ok()) return path.status();
-  return ListCall{*impl, std::move(*k), std::move(*path)};
+  call->field = std::move(*path);
+  return call;
 }
 
 Result<crdt::Json> ParseArray(std::string_view json) {
@@ -78,21 +86,17 @@ std::optional<ElementId> ElementId::parse(std::string_view text) {
 }
 
 Result<VersionedDocument> get_with_base(Database& db, std::string_view key) {
-  Result<db::DatabaseImpl*> impl = Impl(db);
-  if (!impl.ok()) return impl.status();
-  Result<std::string> k = db::NormalizeKey(key);
-  if (!k.ok()) return k.status();
-  Result<Document> doc = (*impl)->ReadLive(*k);
+  Result<ListCall> call = PrepareDocument(db, key);
+  if (!call.ok()) return call.status();
+  Result<Document> doc = call->db->ReadLive(call->key);
   if (!doc.ok()) return doc.status();
   return VersionedDocument{crdt::DocumentJson(*doc), crdt::ContextToken(doc->context())};
 }
 
 Result<std::string> json_patch(Database& db, std::string_view key, std::string_view patch,
                                std::string_view base_version) {
-  Result<db::DatabaseImpl*> impl = Impl(db);
-  if (!impl.ok()) return impl.status();
-  Result<std::string> k = db::NormalizeKey(key);
-  if (!k.ok()) return k.status();
+  Result<ListCall> call = PrepareDocument(db, key);
+  if (!call.ok()) return call.status();
   Result<crdt::Json> json = crdt::ParseJson(patch);
   if (!json.ok()) return json.status();
   Result<std::vector<crdt::PatchOperation>> operations = crdt::ParseJsonPatch(*json);
@@ -103,7 +107,7 @@ Result<std::string> json_patch(Database& db, std::string_view key, std::string_v
     if (!parsed.ok()) return parsed.status();
     base = std::move(*parsed);
   }
-  return (*impl)->Edit(*k, [&](const Document& x, WriteStamp stamp) {
+  return call->db->Edit(call->key, [&](const Document& x, WriteStamp stamp) {
     return crdt::JsonPatchDelta(x, *operations, base ? &*base : nullptr, stamp);
   });
 }
