@@ -105,9 +105,17 @@ crdtdb_code crdtdb_get_with_conflicts(crdtdb_db* db, const char* key, char** jso
 /* Creates or replaces the document with the JSON object `json`. */
 crdtdb_code crdtdb_put(crdtdb_db* db, const char* key, const char* json, char** result,
                        char** error);
-/* Applies the RFC 7396 merge patch `json` (an object), creating the document if missing. */
+/* Applies the RFC 7396 merge patch `json` (an object), or the RFC 6902 JSON Patch `json` (an
+ * array), creating the document if missing. */
 crdtdb_code crdtdb_patch(crdtdb_db* db, const char* key, const char* json, char** result,
                          char** error);
+/* Applies the RFC 6902 JSON Patch `patch` (an array of operations) as one write; `base` (may be
+ * NULL) is a base version from crdtdb_get_with_base, against which list indexes are resolved
+ * (crdtdb/lists.h, json_patch). A failed operation is CRDTDB_INVALID_ARGUMENT and changes nothing. */
+crdtdb_code crdtdb_json_patch(crdtdb_db* db, const char* key, const char* patch, const char* base,
+                              char** result, char** error);
+/* {"doc": {...}, "base": VERSION}: the document and the base version a JSON Patch may name. */
+crdtdb_code crdtdb_get_with_base(crdtdb_db* db, const char* key, char** json, char** error);
 /* Deletes the document; CRDTDB_NOT_FOUND if it does not exist. */
 crdtdb_code crdtdb_remove(crdtdb_db* db, const char* key, char** error);
 /* Adds `by` to the counter `field` ("name" or a JSON pointer "/a/b"). A field of another kind is

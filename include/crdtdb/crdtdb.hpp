@@ -9,6 +9,7 @@
 #include "crdtdb/database.h"
 #include "crdtdb/options.h"
 #include "crdtdb/limits.h"
+#include "crdtdb/lists.h"
 #include "crdtdb/result.h"
 #include "crdtdb/status.h"
 #include "crdtdb/sync_report.h"

@@ -11,6 +11,7 @@
 #include "capi/c_errors.h"
 #include "capi/c_handles.h"
 #include "crdtdb/crdtdb.h"
+#include "crdtdb/lists.h"
 
 using crdtdb::Status;
 using crdtdb::capi::Deliver;
@@ -121,6 +122,22 @@ crdtdb_code crdtdb_patch(crdtdb_db* db, const char* key, const char* json, char*
                          char** error) {
   return Entry(error, {result}, {{db, "db"}, {key, "key"}, {json, "json"}},
                [&] { return Deliver(db->database->patch(key, json), result, error); });
+}
+
+crdtdb_code crdtdb_json_patch(crdtdb_db* db, const char* key, const char* patch, const char* base,
+                              char** result, char** error) {
+  return Entry(error, {result}, {{db, "db"}, {key, "key"}, {patch, "patch"}}, [&] {
+    return Deliver(crdtdb::json_patch(*db->database, key, patch, base != nullptr ? base : ""), result, error);
+  });
+}
+
+crdtdb_code crdtdb_get_with_base(crdtdb_db* db, const char* key, char** json, char** error) {
+  return Entry(error, {json}, {{db, "db"}, {key, "key"}, {json, "json"}}, [&] {
+    crdtdb::Result<crdtdb::VersionedDocument> read = crdtdb::get_with_base(*db->database, key);
+    if (!read.ok()) return Deliver(read.status(), json, error);
+    // A base version holds only [0-9a-f:;,-]: it needs no escaping.
+    return Deliver("{\"doc\":" + read->json + ",\"base\":\"" + read->base_version + "\"}", json, error);
+  });
 }
 
 crdtdb_code crdtdb_remove(crdtdb_db* db, const char* key, char** error) {

@@ -57,6 +57,8 @@ void Define(Parser& p, Arguments& a) {
   p.get->add_flag(
       "--conflicts", a.conflicts,
       "print {\"doc\": ..., \"conflicts\": {\"/pointer\": [values]}} with every concurrent value");
+  p.get->add_flag("--with-base", a.with_base,
+                  "print {\"doc\": ..., \"base\": VERSION}: the version to give patch --base");
 
   p.put = AddVerb(app, "put", "Create or replace a document; fields not in JSON are removed.",
                   "  $ crdtdb put /todos/1 '{\"title\": \"milk\", \"done\": false}'\n"
@@ -65,10 +67,20 @@ void Define(Parser& p, Arguments& a) {
   p.put_json = p.put->add_option("JSON", a.json, std::string(kJsonHelp))->type_name("");
 
   p.patch = AddVerb(
-      app, "patch", "Apply an RFC 7396 merge patch (null removes a field); creates if missing.",
-      "  $ crdtdb patch /todos/1 '{\"done\": true, \"title\": null}'\n  {\"done\":true}");
+      app, "patch",
+      "Apply a JSON object as an RFC 7396 merge patch (null removes a field), or a JSON array as\n"
+      "an RFC 6902 JSON Patch (add, remove, replace, move, copy, test; list inserts and removals\n"
+      "merge), as one atomic write; creates the document if missing.",
+      "  $ crdtdb patch /todos/1 '{\"done\": true, \"title\": null}'\n  {\"done\":true}\n"
+      "  $ crdtdb patch /lists/1 '[{\"op\": \"add\", \"path\": \"/items/-\", \"value\": \"milk\"}]'\n"
+      "  {\"items\":[\"eggs\",\"milk\"]}");
   p.patch->add_option("PATH", a.path, std::string(kPathHelp))->type_name("")->required();
-  p.patch_json = p.patch->add_option("JSON", a.json, std::string(kJsonHelp))->type_name("");
+  p.patch_json = p.patch->add_option("JSON", a.json, "JSON object or array; absent or - reads standard input")
+                     ->type_name("");
+  p.patch->add_option("--base", a.base,
+                      "a JSON Patch's list indexes address the document as of this version (get "
+                      "--with-base printed it), not as it is now")
+      ->type_name("VERSION");
 
   p.del =
       AddVerb(app, "delete", "Delete a document; prints nothing.", "  $ crdtdb delete /todos/1");

@@ -25,6 +25,8 @@ struct Arguments {
   std::string field;
   std::string by = "1";
   bool conflicts = false;
+  bool with_base = false;  // get: print the base version a JSON Patch may name
+  std::string base;        // patch: a JSON Patch's base version
   bool allow_partial = false;  // list, diff of a region of several nodes: exit 0 without some partitions
   std::string limit;
   std::string start_after;

@@ -159,6 +159,8 @@ Command BuildCommand(const Parser& p, const Arguments& a, const Prepared& in) {
   c.field = a.field;
   c.by = in.by;
   c.conflicts = a.conflicts;
+  c.with_base = a.with_base;
+  c.base = a.base;
   c.limit = in.limit;
   c.start_after = c.verb == Command::Verb::kWatch ? a.since : a.start_after;
   return c;

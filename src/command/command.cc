@@ -38,9 +38,9 @@ std::function<bool(std::string_view key)> PartitionFilter(const Command& c) {
 
 Status Run(const Command& c, Database& db, const StatusPrinter& print_status, std::ostream& out) {
   switch (c.verb) {
-    case Command::Verb::kGet: return Get(db, c.path, c.conflicts, out);
+    case Command::Verb::kGet: return c.with_base ? GetWithBase(db, c.path, out) : Get(db, c.path, c.conflicts, out);
     case Command::Verb::kPut: return Put(db, c.path, c.json, out);
-    case Command::Verb::kPatch: return Patch(db, c.path, c.json, out);
+    case Command::Verb::kPatch: return Patch(db, c.path, c.json, c.base, out);
     case Command::Verb::kDelete: return Delete(db, c.path);
     case Command::Verb::kList: return List(db, c.path, c.limit, c.start_after, PartitionFilter(c), out);
     case Command::Verb::kFind: return Find(db, c.path, c.json, PartitionFilter(c), c.explain, out);
@@ -109,6 +109,8 @@ std::string EncodeCommand(const Command& c) {
   if (!c.start_after.empty()) j["start_after"] = c.start_after;
   if (!c.if_match.empty()) j["if_match"] = c.if_match;
   if (c.with_version) j["with_version"] = true;
+  if (!c.base.empty()) j["base"] = c.base;
+  if (c.with_base) j["with_base"] = true;
   if (c.wait_ms != 0) j["wait_ms"] = c.wait_ms;
   if (!c.partitions.empty()) {
     j["partitions"] = c.partitions;
@@ -136,7 +138,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
     return true;
   };
   if (!text("path", &c.path) || !text("json", &c.json) || !text("field", &c.field) ||
-      !text("start_after", &c.start_after) || !text("if_match", &c.if_match)) {
+      !text("start_after", &c.start_after) || !text("if_match", &c.if_match) || !text("base", &c.base)) {
     return Status::InvalidArgument("malformed request");
   }
   if (j.contains("by")) {
@@ -145,6 +147,7 @@ Result<Command> DecodeCommand(std::string_view bytes) {
   }
   if (j.contains("conflicts")) c.conflicts = j["conflicts"].is_boolean() && j["conflicts"].get<bool>();
   if (j.contains("explain")) c.explain = j["explain"].is_boolean() && j["explain"].get<bool>();
+  if (j.contains("with_base")) c.with_base = j["with_base"].is_boolean() && j["with_base"].get<bool>();
   if (j.contains("with_version")) c.with_version = j["with_version"].is_boolean() && j["with_version"].get<bool>();
   if (j.contains("limit")) {
     if (!j["limit"].is_number_unsigned() || j["limit"].get<uint64_t>() == 0) {

@@ -49,6 +49,10 @@ struct Command {
   // If-Match, docs/http.md). Empty: unconditional.
   std::string if_match;
   bool with_version = false;  // get, put, patch: the outcome carries the document's version
+  // patch with a JSON Patch: the base version its indexes are resolved against (crdtdb/lists.h);
+  // get: with_base prints {"doc": ..., "base": VERSION} instead of the document.
+  std::string base;
+  bool with_base = false;
   // status over HTTP (`?scope=region`): the region's view of all its nodes (region_status.h)
   // rather than the node's own. The node's HTTP sender resolves it; it never travels to a node.
   bool whole_region = false;

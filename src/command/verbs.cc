@@ -11,6 +11,7 @@
 #include "command/index_verbs.h"
 #include "command/status_json.h"
 #include "command/version.h"
+#include "crdtdb/lists.h"
 #include "db/key.h"
 
 namespace crdtdb::command {
@@ -51,8 +52,16 @@ Status Put(Database& db, std::string_view path, std::string_view json, std::ostr
   return PrintDocument(db.put(path, json), out);
 }
 
-Status Patch(Database& db, std::string_view path, std::string_view json, std::ostream& out) {
-  return PrintDocument(db.patch(path, json), out);
+Status Patch(Database& db, std::string_view path, std::string_view json, std::string_view base, std::ostream& out) {
+  return PrintDocument(base.empty() ? db.patch(path, json) : json_patch(db, path, json, base), out);
+}
+
+Status GetWithBase(Database& db, std::string_view path, std::ostream& out) {
+  Result<VersionedDocument> read = get_with_base(db, path);
+  if (!read.ok()) return read.status();
+  // By hand, so the document's text passes through unparsed and "doc" comes first.
+  out << "{\"doc\":" << read->json << ",\"base\":" << Dump(read->base_version) << "}\n";
+  return Status::OK();
 }
 
 Status Delete(Database& db, std::string_view path) { return db.remove(path); }

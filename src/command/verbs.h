@@ -25,7 +25,11 @@ namespace crdtdb::command {
 
 Status Get(Database& db, std::string_view path, bool with_conflicts, std::ostream& out);
 Status Put(Database& db, std::string_view path, std::string_view json, std::ostream& out);
-Status Patch(Database& db, std::string_view path, std::string_view json, std::ostream& out);
+// A JSON object is a merge patch, an array a JSON Patch; `base` (empty: none) is the base version
+// a JSON Patch's indexes are resolved against (crdtdb/lists.h).
+Status Patch(Database& db, std::string_view path, std::string_view json, std::string_view base, std::ostream& out);
+// Prints {"doc": {...}, "base": VERSION}: the document and the base version of that state.
+Status GetWithBase(Database& db, std::string_view path, std::ostream& out);
 Status Delete(Database& db, std::string_view path);
 Status Increment(Database& db, std::string_view path, std::string_view field, int64_t by,
                  std::ostream& out);

@@ -12,6 +12,7 @@
 #include "crdt/dot_conflicts.h"
 #include "crdt/json_input.h"
 #include "crdt/limits.h"
+#include "crdtdb/lists.h"
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
 #include "db/index_entries.h"
@@ -181,9 +182,14 @@ Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view jso
 Result<std::string> DatabaseImpl::patch(std::string_view key, std::string_view json) {
   Result<std::string> k = NormalizeKey(key);
   if (!k.ok()) return k;
-  Result<crdt::Json> object = crdt::ParseJsonObject(json);
-  if (!object.ok()) return object.status();
-  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *object, st); });
+  Result<crdt::Json> body = crdt::ParseJson(json);
+  if (!body.ok()) return body.status();
+  // An array is an RFC 6902 JSON Patch, as an HTTP PATCH tells them apart by content type.
+  if (body->is_array()) return json_patch(*this, *k, json);
+  if (!body->is_object()) {
+    return Status::InvalidArgument("a patch must be a JSON object (a merge patch) or an array (a JSON Patch)");
+  }
+  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *body, st); });
 }
 
 Status DatabaseImpl::remove(std::string_view key) {

@@ -103,17 +103,20 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // replica stops holding them.
   Result<uint64_t> DropBuckets(uint32_t first, uint32_t last) override;
 
+  // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
+  using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
+  // For the calls of crdtdb/lists.h (database_lists.cc): one write of `key` (normalized) built by
+  // `make`, as every write is; and the committed state of a live document (NotFound otherwise).
+  Result<std::string> Edit(const std::string& key, const DeltaMaker& make) { return Mutate(key, make); }
+  Result<crdt::Document> ReadLive(std::string_view key);
+
   // The live syncs running on this database (Database::start_sync, src/net/live_sync_runner.h).
   LiveSyncs& live_syncs() { return live_syncs_; }
 
  private:
-  // Builds the delta of one write from the document's current state (a bottom() delta is a no-op).
-  using DeltaMaker = std::function<Result<crdt::Document>(const crdt::Document&, crdt::WriteStamp)>;
-
   // Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
-  Result<crdt::Document> ReadLive(std::string_view key);
   // Every index with its build progress, for status (empty if the catalog cannot be read).
   std::vector<IndexInfo> IndexStatus() const;
   // The state a write of `key` builds on, under the key's lock: its newest queued state, else the

@@ -13,6 +13,8 @@
 
 namespace crdtdb {
 
+namespace db {
+
 namespace {
 
 bool AllFinite(const Value& value) {
@@ -30,6 +32,8 @@ bool AllFinite(const Value& value) {
   return true;
 }
 
+}  // namespace
+
 // The text to write for `value`: to_json() would turn a number that is not finite into null,
 // silently; a write refuses it instead.
 Result<std::string> WritableJson(const Value& value) {
@@ -43,7 +47,7 @@ Result<std::string> WritableJson(const Value& value) {
 // (crdt/json_input.h): a stored document may be larger than one write may send (concurrent writes
 // join), and get_with_conflicts nests it two levels deeper. Their text is always valid JSON: a
 // parse error would be a bug, and is reported as one.
-Result<Value> Parsed(const Result<std::string>& json) {
+Result<Value> ParsedDocument(const Result<std::string>& json) {
   if (!json.ok()) return json.status();
   if (std::optional<crdt::Json> fast = crdt::ParseWellFormedJson(*json)) return db::FromJson(*fast);
   crdt::Json parsed = crdt::Json::parse(*json, nullptr, /*allow_exceptions=*/false);
@@ -51,12 +55,15 @@ Result<Value> Parsed(const Result<std::string>& json) {
   return db::FromJson(parsed);
 }
 
-}  // namespace
+}  // namespace db
 
-Result<Value> Database::get_value(std::string_view key) { return Parsed(get(key)); }
+using db::WritableJson;
+using db::ParsedDocument;
+
+Result<Value> Database::get_value(std::string_view key) { return ParsedDocument(get(key)); }
 
 Result<DocumentWithConflicts> Database::get_value_with_conflicts(std::string_view key) {
-  Result<Value> both = Parsed(get_with_conflicts(key));  // {"doc": {...}, "conflicts": {...}}
+  Result<Value> both = ParsedDocument(get_with_conflicts(key));  // {"doc": {...}, "conflicts": {...}}
   if (!both.ok()) return both.status();
   DocumentWithConflicts out;
   out.doc = (*both)["doc"];
@@ -71,31 +78,31 @@ Result<DocumentWithConflicts> Database::get_value_with_conflicts(std::string_vie
 Result<Value> Database::put_value(std::string_view key, const Value& document) {
   Result<std::string> json = WritableJson(document);
   if (!json.ok()) return json.status();
-  return Parsed(put(key, *json));
+  return ParsedDocument(put(key, *json));
 }
 
 Result<Value> Database::patch_value(std::string_view key, const Value& merge_patch) {
   Result<std::string> json = WritableJson(merge_patch);
   if (!json.ok()) return json.status();
-  return Parsed(patch(key, *json));
+  return ParsedDocument(patch(key, *json));
 }
 
 Result<Value> Database::increment_value(std::string_view key, std::string_view field, int64_t by) {
-  return Parsed(increment(key, field, by));
+  return ParsedDocument(increment(key, field, by));
 }
 
 Result<Value> Database::set_add_value(std::string_view key, std::string_view field,
                                       const Value& element) {
   Result<std::string> json = WritableJson(element);
   if (!json.ok()) return json.status();
-  return Parsed(set_add(key, field, *json));
+  return ParsedDocument(set_add(key, field, *json));
 }
 
 Result<Value> Database::set_remove_value(std::string_view key, std::string_view field,
                                          const Value& element) {
   Result<std::string> json = WritableJson(element);
   if (!json.ok()) return json.status();
-  return Parsed(set_remove(key, field, *json));
+  return ParsedDocument(set_remove(key, field, *json));
 }
 
 Result<ValuePage> Database::list_values(std::string_view collection, const ListOptions& options) {
@@ -104,7 +111,7 @@ Result<ValuePage> Database::list_values(std::string_view collection, const ListO
   ValuePage out;
   out.documents.reserve(page->documents.size());
   for (ListedDocument& listed : page->documents) {
-    Result<Value> value = Parsed(std::move(listed.json));
+    Result<Value> value = ParsedDocument(std::move(listed.json));
     if (!value.ok()) return value.status().WithContext(std::string(collection) + "/" + listed.id);
     out.documents.push_back({std::move(listed.id), std::move(value).value()});
   }

@@ -207,6 +207,7 @@ struct HttpServer::Impl {
     for (const auto& [name, value] : req.params) request.query.emplace(name, value);
     request.content_type = MediaType(req.get_header_value("Content-Type"));
     request.if_match = req.get_header_value("If-Match");
+    request.base = req.get_header_value("Crdtdb-Base");
     request.body = req.body;
     if (request.path == kChangesPath) return StreamChanges(request, req.get_header_value("Last-Event-ID"), res);
     std::variant<Route, Answer> routed = RouteOf(request);

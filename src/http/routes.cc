@@ -47,24 +47,37 @@ std::optional<std::string> ParseIfMatch(const std::string& header) {
   return tag;
 }
 
+constexpr const char* kMergePatch = "application/merge-patch+json";
+constexpr const char* kJsonPatch = "application/json-patch+json";
+
 std::optional<Answer> NeedsContentType(const Request& r, const std::string& wanted) {
   if (r.content_type == wanted) return std::nullopt;
-  if (r.method == "PATCH" && r.content_type == "application/json-patch+json") {
-    // Unsupported until JSON Patch exists: 415 with Accept-Patch, as RFC 5789 asks.
-    Answer a =
-        ErrorAnswer(415,
-                    "JSON Patch (RFC 6902) is not supported yet: send an RFC 7396 merge patch as "
-                    "application/merge-patch+json");
-    a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
-    return a;
-  }
   Answer a = ErrorAnswer(415, "the body must be " + wanted +
                                   (r.content_type.empty() ? "" : ", not " + r.content_type));
-  if (r.method == "PATCH") a.headers.emplace_back("Accept-Patch", "application/merge-patch+json");
   return a;
 }
 
 namespace {
+
+// A PATCH body is a merge patch (a JSON object) or a JSON Patch (an array), told apart by its
+// content type (RFC 5789: a 415 names both in Accept-Patch). The node's patch verb tells them
+// apart by the JSON's type, so a body of the other type than its content type says is refused
+// here, by its first character; malformed JSON is the node's to report.
+std::optional<Answer> CheckPatchBody(const Request& r) {
+  const bool json_patch = r.content_type == kJsonPatch;
+  if (!json_patch && r.content_type != kMergePatch) {
+    Answer a = ErrorAnswer(415, std::string("the body must be ") + kMergePatch + " or " + kJsonPatch +
+                                    (r.content_type.empty() ? "" : ", not " + r.content_type));
+    a.headers.emplace_back("Accept-Patch", std::string(kMergePatch) + ", " + kJsonPatch);
+    return a;
+  }
+  const size_t first = r.body.find_first_not_of(" \t\r\n");
+  const char opening = first == std::string::npos ? '\0' : r.body[first];
+  if (json_patch && opening != '[') return ErrorAnswer(400, "a JSON Patch (RFC 6902) must be a JSON array");
+  if (!json_patch && opening == '[') return ErrorAnswer(400, "a merge patch (RFC 7396) must be a JSON object");
+  if (!json_patch && !r.base.empty()) return ErrorAnswer(400, "Crdtdb-Base applies to a JSON Patch only");
+  return std::nullopt;
+}
 
 std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& collection,
                                           const std::string& id) {
@@ -76,14 +89,16 @@ std::variant<Route, Answer> DocumentRoute(const Request& r, const std::string& c
     c.verb = Verb::kGet;
     if (auto it = r.query.find("conflicts"); it != r.query.end())
       c.conflicts = it->second == "true";
+    if (auto it = r.query.find("base"); it != r.query.end()) c.with_base = it->second == "true";
     return route;
   }
   if (r.method == "PUT") {
     if (auto refused = NeedsContentType(r, "application/json")) return *refused;
     c.verb = Verb::kPut;
   } else if (r.method == "PATCH") {
-    if (auto refused = NeedsContentType(r, "application/merge-patch+json")) return *refused;
+    if (auto refused = CheckPatchBody(r)) return *refused;
     c.verb = Verb::kPatch;
+    c.base = r.base;
   } else if (r.method == "DELETE") {
     c.verb = Verb::kDelete;
     c.with_version = false;

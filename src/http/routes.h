@@ -30,6 +30,7 @@ struct Request {
   std::map<std::string, std::string> query;
   std::string content_type;  // without parameters ("; charset=utf-8"), lower-cased
   std::string if_match;      // the header as sent, empty when absent
+  std::string base;          // Crdtdb-Base: a JSON Patch's base version, empty when absent
   std::string body;
 };
 

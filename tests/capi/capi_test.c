@@ -163,6 +163,33 @@ static void test_documents(crdtdb_db* db) {
              CRDTDB_OK);
   CHECK_TEXT(result, "{\"done\":true}");
 
+  /* JSON Patch: an array through crdtdb_patch, or crdtdb_json_patch with a base version. */
+  CHECK_CODE(crdtdb_patch(db, "lists/1", "[{\"op\":\"add\",\"path\":\"/l\",\"value\":[\"a\",\"b\"]}]", &result, ERR),
+             CRDTDB_OK);
+  CHECK_TEXT(result, "{\"l\":[\"a\",\"b\"]}");
+  CHECK_CODE(crdtdb_get_with_base(db, "lists/1", &json, ERR), CRDTDB_OK);
+  {
+    /* {"doc":{...},"base":"VERSION"}: cut out VERSION. */
+    const char* at = strstr(json, "\"base\":\"");
+    CHECK(at != NULL);
+    char base[256] = {0};
+    if (at != NULL) {
+      at += strlen("\"base\":\"");
+      size_t n = strcspn(at, "\"");
+      if (n < sizeof base) memcpy(base, at, n);
+    }
+    crdtdb_free(json);
+    CHECK_CODE(crdtdb_json_patch(db, "lists/1", "[{\"op\":\"add\",\"path\":\"/l/1\",\"value\":\"x\"}]", base,
+                                 &result, ERR),
+               CRDTDB_OK);
+    CHECK_TEXT(result, "{\"l\":[\"a\",\"x\",\"b\"]}");
+  }
+  CHECK_CODE(crdtdb_json_patch(db, "lists/1", "[{\"op\":\"remove\",\"path\":\"/l/3\"}]", NULL, NULL, ERR),
+             CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_get(db, "lists/1", &json, ERR), CRDTDB_OK);
+  CHECK_TEXT(json, "{\"l\":[\"a\",\"x\",\"b\"]}");
+  CHECK_CODE(crdtdb_remove(db, "lists/1", ERR), CRDTDB_OK); /* the counts below are of todos */
+
   /* Counters and sets, and fields of the wrong kind. */
   CHECK_CODE(crdtdb_increment(db, "todos/1", "votes", 2, NULL, ERR), CRDTDB_OK);
   CHECK_CODE(crdtdb_increment(db, "todos/1", "votes", -5, &result, ERR), CRDTDB_OK);

@@ -115,6 +115,26 @@ TEST_CASE("patch merges objects recursively, null removes a field, a missing doc
   EXPECT_RUN(cli({"get", "/todos/1"}), 0, "{\"done\":true,\"meta\":{\"a\":1,\"b\":2}}\n", "");
 }
 
+TEST_CASE("patch with an array applies a JSON Patch; --base resolves its indexes against an old copy") {
+  Cli cli;
+  EXPECT_RUN(cli({"patch", "/lists/1", R"([{"op":"add","path":"/items","value":["eggs"]}])"}), 0,
+             "{\"items\":[\"eggs\"]}\n", "");
+  EXPECT_RUN(cli({"patch", "/lists/1", "-"}, R"([{"op":"add","path":"/items/-","value":"milk"}])"), 0,
+             "{\"items\":[\"eggs\",\"milk\"]}\n", "");
+  const CliResult read = cli({"get", "--with-base", "/lists/1"});
+  REQUIRE(read.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(read.out);
+  CHECK(j["doc"] == nlohmann::json::parse(R"({"items":["eggs","milk"]})"));
+  EXPECT_RUN(cli({"patch", "/lists/1", R"([{"op":"add","path":"/items/0","value":"tea"}])"}), 0,
+             "{\"items\":[\"tea\",\"eggs\",\"milk\"]}\n", "");
+  // On the old copy, index 1 was "milk".
+  EXPECT_RUN(cli({"patch", "--base", j["base"].get<std::string>(), "/lists/1", R"([{"op":"remove","path":"/items/1"}])"}),
+             0, "{\"items\":[\"tea\",\"eggs\"]}\n", "");
+  EXPECT_RUN(cli({"patch", "/lists/1", R"([{"op":"remove","path":"/items/2"}])"}), 2, "",
+             "crdtdb: JSON Patch operation 0: index 2 is out of range for list /items of 2 elements\n");
+  EXPECT_RUN(cli({"get", "/lists/1"}), 0, "{\"items\":[\"tea\",\"eggs\"]}\n", "");
+}
+
 TEST_CASE("a JSON argument that is absent or - is read from standard input") {
   Cli cli;
   EXPECT_RUN(cli({"put", "/todos/1"}, R"({"title": "milk", "done": false})"), 0, kMilk, "");
@@ -342,7 +362,18 @@ TEST_CASE("rejected input exits 2 with one line on stderr and leaves the store u
        "literal"},
       {{"put", "/todos/1", "[1]"}, "", "expected a JSON object, got array"},
       {{"put", "/todos/1", "\"milk\""}, "", "expected a JSON object, got string"},
-      {{"patch", "/todos/1", "null"}, "", "expected a JSON object, got null"},
+      {{"patch", "/todos/1", "null"}, "", "a patch must be a JSON object (a merge patch) or an array (a JSON Patch)"},
+      // JSON Patch: each error exits 2 and changes nothing, the earlier operations included.
+      {{"patch", "/todos/1", R"([{"op":"add","path":"/n","value":2},{"op":"test","path":"/title","value":"tea"}])"},
+       "",
+       "JSON Patch operation 1: test failed: /title is \"milk\", not \"tea\""},
+      {{"patch", "/todos/1", R"([{"op":"add","path":"/title/0","value":1}])"}, "",
+       "JSON Patch operation 0: /title is neither an object nor a list"},
+      {{"patch", "/todos/1", R"([{"op":"remove","path":"/gone"}])"}, "", "JSON Patch operation 0: /gone does not exist"},
+      {{"patch", "/todos/1", R"([{"op":"add","path":"title","value":1}])"}, "",
+       "JSON Patch operation 0: JSON pointer \"title\" must be empty or start with /"},
+      {{"patch", "--base", "x", "/todos/1", R"([{"op":"remove","path":"/n"}])"}, "",
+       "malformed base version: a replica id must be 16 hex digits"},
       {{"put", "/todos/1"},
        big_input,
        "JSON on standard input is larger than the limit of 4194304 bytes"},
@@ -609,6 +640,8 @@ TEST_CASE("--version and --help print to stdout and exit 0") {
       "  -h,--help                   Print this help message and exit\n"
       "  --conflicts                 print {\"doc\": ..., \"conflicts\": {\"/pointer\": [values]}} "
       "with every concurrent value\n"
+      "  --with-base                 print {\"doc\": ..., \"base\": VERSION}: the version to give "
+      "patch --base\n"
       "\n"
       "Example:\n"
       "  $ crdtdb get /todos/1\n"

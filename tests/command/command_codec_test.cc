@@ -57,6 +57,27 @@ TEST_CASE("malformed partitions are refused") {
   }
 }
 
+TEST_CASE("a JSON Patch's base version and get --with-base travel intact") {
+  Command patch;
+  patch.verb = Command::Verb::kPatch;
+  patch.path = "/docs/a";
+  patch.json = R"([{"op":"remove","path":"/l/0"}])";
+  patch.base = "00000000000000a1:1-7";
+  Result<Command> decoded = DecodeCommand(EncodeCommand(patch));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->base == patch.base);
+  CHECK(decoded->json == patch.json);
+  CHECK_FALSE(decoded->with_base);
+  Command get;
+  get.path = "/docs/a";
+  get.with_base = true;
+  decoded = DecodeCommand(EncodeCommand(get));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->with_base);
+  CHECK(decoded->base.empty());
+  CHECK_FALSE(DecodeCommand(R"({"verb":"patch","path":"/a/b","base":7})").ok());
+}
+
 TEST_CASE("a conditional command and an outcome's version travel intact") {
   Command put;
   put.verb = Command::Verb::kPut;

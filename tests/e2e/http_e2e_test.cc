@@ -93,6 +93,39 @@ TEST_CASE(
     CHECK_FALSE(Body(rest).contains("next_start_after"));
   }
 
+  SUBCASE("JSON Patch: list inserts, If-Match, and a base version from GET ?base=true") {
+    const char* json_patch = "application/json-patch+json";
+    httplib::Result created =
+        first.Patch("/v1/docs/lists/l1", R"([{"op":"add","path":"/items","value":["a","b"]}])", json_patch);
+    REQUIRE(created);
+    CHECK(created->status == 200);
+    CHECK(Body(created) == nlohmann::json::parse(R"({"items":["a","b"]})"));
+    httplib::Result read = second.Get("/v1/docs/lists/l1?base=true");
+    REQUIRE(read);
+    REQUIRE(read->status == 200);
+    const std::string base = Body(read)["base"].get<std::string>();
+    CHECK(Body(read)["doc"] == Body(created));
+    // Someone inserts at the front; the client's edit on its old copy still goes after "a".
+    httplib::Result front = second.Patch("/v1/docs/lists/l1", R"([{"op":"add","path":"/items/0","value":"z"}])",
+                                         json_patch);
+    REQUIRE(front);
+    const std::string etag = front->get_header_value("ETag");
+    httplib::Result edited = first.Patch("/v1/docs/lists/l1", {{"Crdtdb-Base", base}, {"If-Match", etag}},
+                                         R"([{"op":"add","path":"/items/1","value":"x"}])", json_patch);
+    REQUIRE(edited);
+    CHECK(edited->status == 200);
+    CHECK(Body(edited) == nlohmann::json::parse(R"({"items":["z","a","x","b"]})"));
+    httplib::Result stale = first.Patch("/v1/docs/lists/l1", {{"If-Match", etag}},
+                                        R"([{"op":"remove","path":"/items/0"}])", json_patch);
+    REQUIRE(stale);
+    CHECK(stale->status == 412);
+    httplib::Result failed = first.Patch("/v1/docs/lists/l1", R"([{"op":"test","path":"/items/0","value":"a"}])",
+                                         json_patch);
+    REQUIRE(failed);
+    CHECK(failed->status == 400);
+    CHECK(Body(failed)["reason"].get<std::string>().find("test failed") != std::string::npos);
+  }
+
   SUBCASE("If-Match: 200 with the current ETag, 412 once the document changed") {
     httplib::Result got = second.Get("/v1/docs/todos/t3");
     REQUIRE(got);
@@ -137,8 +170,10 @@ TEST_CASE(
     check(first.Put("/v1/docs/todos/x", "{\"a\":", "application/json"), 400, "bad_request");
     check(first.Put("/v1/docs/todos/x", "[1]", "application/json"), 400, "bad_request");
     check(first.Put("/v1/docs/todos/x", "{}", "text/plain"), 415, "unsupported_media_type");
-    check(first.Patch("/v1/docs/todos/x", "[]", "application/json-patch+json"), 415,
-          "unsupported_media_type");
+    check(first.Patch("/v1/docs/todos/x", "[]", "text/plain"), 415, "unsupported_media_type");
+    check(first.Patch("/v1/docs/todos/x", "{}", "application/json-patch+json"), 400, "bad_request");
+    check(first.Patch("/v1/docs/todos/t1", R"([{"op":"remove","path":"/nope"}])", "application/json-patch+json"),
+          400, "bad_request");
     check(first.Put("/v1/docs/todos/x", std::string(kMaxJsonBytes + 1, ' '), "application/json"),
           413, "payload_too_large");
     check(first.Get("/v1/docs/todos/a%01b"), 400, "bad_request");

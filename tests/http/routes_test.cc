@@ -96,7 +96,13 @@ TEST_CASE("requests without a route get the documented error") {
   CHECK(Refused(Make("PUT", "/v1/docs/a/b", "text/plain", "{}")) == 415);
   CHECK(Refused(Make("PUT", "/v1/docs/a/b", "application/json", "")) == 400);
   CHECK(Refused(Make("PATCH", "/v1/docs/a/b", "application/json", "{}")) == 415);
-  CHECK(Refused(Make("PATCH", "/v1/docs/a/b", "application/json-patch+json", "[]")) == 415);
+  CHECK(Refused(Make("PATCH", "/v1/docs/a/b", "text/plain", "[]")) == 415);
+  // The body must be of the type its content type says; a base version only with a JSON Patch.
+  CHECK(Refused(Make("PATCH", "/v1/docs/a/b", "application/json-patch+json", " {}")) == 400);
+  CHECK(Refused(Make("PATCH", "/v1/docs/a/b", "application/merge-patch+json", "\n[]")) == 400);
+  Request merge_with_base = Make("PATCH", "/v1/docs/a/b", "application/merge-patch+json", "{}");
+  merge_with_base.base = "-";
+  CHECK(Refused(merge_with_base) == 400);
   for (const char* limit : {"0", "1001", "x", "", "-1"}) {
     Request r = Make("GET", "/v1/docs/a");
     r.query = {{"limit", limit}};

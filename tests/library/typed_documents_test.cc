@@ -18,64 +18,17 @@
 
 #include "crdtdb/crdtdb.hpp"
 #include "crdtdb/limits.h"
-#include "db/replica.h"
+#include "tests/library/library_fixtures.h"
 #include "tests/support/seed.h"
 #include "tests/support/temp_dir.h"
 
 namespace crdtdb {
 namespace {
 
-uint64_t FixedClock() { return 1'700'000'000'000; }
-
-Options At(const std::string& path) {
-  Options options;
-  options.path = path;
-  options.clock_ms = FixedClock;
-  return options;
-}
-
-std::unique_ptr<Database> Open(const std::string& path) {
-  Result<std::unique_ptr<Database>> db = Database::open(At(path));
-  REQUIRE_MESSAGE(db.ok(), db.status().ToString());
-  return std::move(db).value();
-}
-
-Value Ok(Result<Value> r) {
-  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  return std::move(r).value();
-}
-
-// A region of one replica, answering an app's sync_with in process: what the ZeroMQ transport
-// carries over the network, handed straight to the region's replica core.
-class Region final : public SyncTransport {
- public:
-  explicit Region(const std::string& path) {
-    Result<std::unique_ptr<db::DatabaseImpl>> db = db::OpenDatabaseImpl(At(path));
-    REQUIRE_MESSAGE(db.ok(), db.status().ToString());
-    replica_ = std::make_unique<db::Replica>(std::move(db).value(), "test", "region",
-                                             std::vector<std::string>{}, sync::SyncOptions{});
-  }
-  Database& db() { return replica_->database(); }
-
-  Result<std::string> Exchange(std::string_view request) override {
-    std::optional<std::string> answer = replica_->OnRequest(request);
-    if (!answer) return Status::Unavailable("no answer");
-    return std::move(*answer);
-  }
-  Status Send(std::string_view message) override {
-    (void)replica_->OnRequest(message);
-    return Status::OK();
-  }
-
- private:
-  std::unique_ptr<db::Replica> replica_;
-};
-
-void Sync(Database& app, Region& region) {
-  Result<SyncReport> report = app.sync_with(region);
-  REQUIRE_MESSAGE(report.ok(), report.status().ToString());
-  REQUIRE(app.status().merkle_root == region.db().status().merkle_root);
-}
+using testing::Ok;
+using testing::Open;
+using testing::Region;
+using testing::Sync;
 
 TEST_CASE("every kind of value goes through put_value and comes back from get_value as it was") {
   testing::TempDir dir;
