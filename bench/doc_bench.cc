@@ -15,10 +15,8 @@
 // makeDoc ported (ids "todos/<i>", 5 fields, ~198 bytes of JSON). Buffered durability (no fsync
 // per write, as PouchDB's leveldown). The phases, each timed as a whole, each call awaited:
 //   D1 put        N put_value calls into an empty database A, one after the other
-//                 the same N documents into a second empty database in batches of 100: crdtdb has
-//                 no batch-write call, so each batch is 100 put_value calls made at once by
-//                 kBatchWriters threads, which the write queue commits in groups (database.h); the
-//                 next batch starts when all 100 returned
+//                 the same N documents into a second empty database in batches of 100: one
+//                 put_many_values call per batch (one atomic commit), as PouchDB's bulkDocs
 //   D2 get        N get_value of random ids, each checked
 //   D3 update     N/2 read-modify-writes: get_value, then patch_value of "done" and "priority"
 //   D4 replicate  A.sync_with(a region served by this process as `crdtdb serve` serves it,
@@ -43,7 +41,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <barrier>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -52,7 +49,7 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench_dir.h"
@@ -70,8 +67,6 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kBulk = 100;      // documents per batch (D1)
 constexpr uint64_t kChanged = 100;   // documents changed before the second resync (D5)
-constexpr int kBatchWriters = 4;     // threads writing one batch: enough for a group per batch
-                                     // on 2 cores, few enough not to thrash them
 
 // mulberry32, as doc_workload.js's rng(): the same stream of doubles in [0, 1) for a seed.
 class Mulberry32 {
@@ -166,24 +161,16 @@ void Patch(Database& db, const std::string& id) {
   Must(db.patch_value(id, Object{{"done", !done}, {"priority", (priority + 1) % 5}}), "patch", id);
 }
 
-// D1b: batches of kBulk, each written by kBatchWriters threads at once (this one among them).
+// D1b: batches of kBulk, each one put_many_values call (one commit), as PouchDB's bulkDocs.
 double BulkPut(Database& db, const std::vector<Value>& docs) {
   const uint64_t n = docs.size();
-  std::barrier batch_done(kBatchWriters);
-  auto writer = [&](int w) {
-    for (uint64_t start = 0; start < n; start += kBulk) {
-      const uint64_t end = std::min(start + kBulk, n);
-      for (uint64_t i = start + static_cast<uint64_t>(w); i < end; i += kBatchWriters) {
-        Must(db.put_value(Id(i), docs[i]), "batch put", Id(i));
-      }
-      batch_done.arrive_and_wait();
-    }
-  };
   Stopwatch watch;
-  std::vector<std::thread> others;
-  for (int w = 1; w < kBatchWriters; ++w) others.emplace_back(writer, w);
-  writer(0);
-  for (std::thread& t : others) t.join();
+  std::vector<std::pair<std::string, Value>> batch;
+  for (uint64_t start = 0; start < n; start += kBulk) {
+    batch.clear();
+    for (uint64_t i = start; i < std::min(start + kBulk, n); ++i) batch.emplace_back(Id(i), docs[i]);
+    MustOk(db.put_many_values(batch), "batch put at", Id(start));
+  }
   return watch.Seconds() * 1e3;
 }
 

@@ -146,7 +146,8 @@ crdtdb_code crdtdb_find(crdtdb_db* db, const char* collection, const char* query
 
 /* Figures of the local replica as a JSON object: {"replica_id", "documents", "merkle_root",
  * "last_sequence", "commits", "documents_written", "clock_ahead_ignored", "healthy",
- * "last_error", "read_errors", "first_read_error"} (crdtdb::LocalStatus). */
+ * "last_error", "read_errors", "first_read_error", "live_syncs": [states, as crdtdb_sync_state
+ * gives them]} (crdtdb::LocalStatus). */
 crdtdb_code crdtdb_status(crdtdb_db* db, char** json, char** error);
 
 /* ---- Sync with a region ---- */
@@ -180,10 +181,59 @@ crdtdb_code crdtdb_subscribe(crdtdb_db* db, const char* prefix, crdtdb_change_ca
  * for itself), and not during or after crdtdb_close of its database (which frees the handle). */
 void crdtdb_unsubscribe(crdtdb_subscription* subscription);
 
-/* ---- Live sync ----
- * Database::start_sync (continuous two-way sync, issue 22) is not in this ABI yet: it will come as
- * crdtdb_start_sync / crdtdb_stop_sync with a state callback like crdtdb_change_callback
- * (docs/library.md, "C ABI: live sync"). */
+/* ---- Batch writes ---- */
+
+/* Creates or replaces `count` documents in one atomic commit (crdtdb::Database::put_many, PouchDB's
+ * bulkDocs): the document keys[i] becomes the JSON object jsons[i], as crdtdb_put would make it.
+ * All or none: on any error nothing is written. CRDTDB_INVALID_ARGUMENT names the first bad entry
+ * ("batch entry 3: ...": a NULL, a bad key or document, a key given twice, a document past the
+ * limits of a write), or a batch of more than 10000 documents or 64 MiB of keys and JSON. The
+ * results are not returned (crdtdb_get reads them): that is part of what makes it fast. `keys`
+ * and `jsons` may be NULL when `count` is 0, which writes nothing. */
+crdtdb_code crdtdb_put_many(crdtdb_db* db, const char* const* keys, const char* const* jsons,
+                            size_t count, char** error);
+
+/* ---- Live sync (crdtdb::Database::start_sync; docs/library.md, "Live sync") ---- */
+
+typedef struct crdtdb_live_sync crdtdb_live_sync;
+
+/* Hears every change of a live sync's state, as one JSON object (lent for the call only):
+ * {"target", "phase": "starting"|"syncing"|"idle"|"retrying"|"stopped", "connected": bool,
+ * "pending_local_changes", "last_error", "last_sync_unix_ms", "sessions", "failures",
+ * "retry_in_ms", "documents_sent", "documents_received"}. The last call has "phase":"stopped".
+ *
+ * Threads: it runs on the live sync's own thread, never on the caller's, one call at a time, with
+ * no lock of the library held. It must return quickly (the sync waits for it). It may call into
+ * the database (read, write, crdtdb_sync_state), but must not call crdtdb_stop_sync of its own
+ * sync nor crdtdb_close of its database: each waits for that thread to end, which would be
+ * waiting for itself. */
+typedef void (*crdtdb_sync_state_callback)(void* user, const char* state_json);
+
+/* Starts a continuous two-way sync of `db` with a region, on a thread of its own, until
+ * crdtdb_stop_sync or crdtdb_close. `options_json` is a JSON object naming the region either by
+ * {"endpoint": "tcp://HOST:PORT"} (a one-node region's sync endpoint; with "publish_endpoint" its
+ * delta stream, so that remote changes arrive at once) or by {"config_path": FILE, "region": NAME};
+ * optional: "client_key_file" and "server_public_key" (CURVE), and the timings in milliseconds
+ * "push_delay_ms", "poll_interval_ms", "backoff_initial_ms", "backoff_max_ms",
+ * "answer_timeout_ms" (crdtdb::LiveSyncOptions, with its defaults). An unknown member, a member of
+ * the wrong type or no region is CRDTDB_INVALID_ARGUMENT, and nothing is started.
+ *
+ * `callback` may be NULL. Ownership: `user` is passed through untouched and must stay valid until
+ * crdtdb_stop_sync or crdtdb_close returns; the library never frees it. On success *sync is the
+ * handle, owned by the caller until crdtdb_stop_sync or crdtdb_close frees it. */
+crdtdb_code crdtdb_start_sync(crdtdb_db* db, const char* options_json,
+                              crdtdb_sync_state_callback callback, void* user,
+                              crdtdb_live_sync** sync, char** error);
+
+/* The live sync's state now, as the JSON object the callback receives, in *state_json. */
+crdtdb_code crdtdb_sync_state(crdtdb_live_sync* sync, char** state_json, char** error);
+
+/* Stops the live sync, joins its thread and frees the handle: when it returns the callback is not
+ * running and never runs again, so `user` may be freed. It returns in about 100 ms whatever the
+ * network does (an exchange in flight is abandoned: what it committed stays). NULL is ignored.
+ * Not from the sync's own callback, and not during or after crdtdb_close of its database (which
+ * stops and frees every live sync still running, before its subscriptions). */
+void crdtdb_stop_sync(crdtdb_live_sync* sync);
 
 #ifdef __cplusplus
 } /* extern "C" */

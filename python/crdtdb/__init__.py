@@ -9,10 +9,11 @@
 
 from . import _native
 from .database import Database, Subscription
+from .live_sync import LiveSync
 from .errors import (CorruptionError, Error, InternalError, InvalidArgumentError, NotFoundError,
                      StorageError, UnavailableError)
 
 __version__ = _native.lib.crdtdb_version().decode("ascii")
 
-__all__ = ["Database", "Subscription", "Error", "InvalidArgumentError", "NotFoundError",
+__all__ = ["Database", "Subscription", "LiveSync", "Error", "InvalidArgumentError", "NotFoundError",
            "CorruptionError", "StorageError", "UnavailableError", "InternalError", "__version__"]

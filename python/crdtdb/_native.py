@@ -43,6 +43,8 @@ _code = ctypes.c_int
 CHANGE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                    ctypes.c_int)
 
+SYNC_STATE_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p)
+
 
 def _declare(name, restype, *argtypes):
     function = getattr(lib, name)
@@ -76,6 +78,11 @@ _declare("crdtdb_status", _code, _db, _out, _out)
 _declare("crdtdb_sync_with", _code, _db, _text, _out, _out)
 _declare("crdtdb_subscribe", _code, _db, _text, CHANGE_CALLBACK, ctypes.c_void_p, _out, _out)
 _declare("crdtdb_unsubscribe", None, ctypes.c_void_p)
+_declare("crdtdb_put_many", _code, _db, ctypes.POINTER(ctypes.c_char_p),
+         ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, _out)
+_declare("crdtdb_start_sync", _code, _db, _text, SYNC_STATE_CALLBACK, ctypes.c_void_p, _out, _out)
+_declare("crdtdb_sync_state", _code, ctypes.c_void_p, _out, _out)
+_declare("crdtdb_stop_sync", None, ctypes.c_void_p)
 
 
 def take_text(buffer):

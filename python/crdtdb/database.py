@@ -8,17 +8,14 @@ the errors of the C++ call of the same name (docs/library.md).
 import ctypes
 import json
 import threading
-import traceback
 
 from . import _native
+from ._handles import CallbackHandle, running_callbacks
 from .errors import Error, InvalidArgumentError, error_for
+from .live_sync import LiveSync
 
 _lib = _native.lib
 _DURABILITY = {"buffered": 0, "sync": 1}
-
-# Which subscriptions' callbacks run on this thread now: closing one of them from inside its own
-# callback (or closing the database) would wait for itself.
-_in_callback = threading.local()
 
 
 def _text(value, name):
@@ -68,72 +65,30 @@ def _document(text):
     return None if text is None else json.loads(text)
 
 
-class Subscription:
+class Subscription(CallbackHandle):
     """A running subscription (Database.subscribe). close() ends it; also a context manager."""
 
+    _what = "subscription"
+
     def __init__(self, database, database_handle, prefix, callback):
-        self._database = database
-        self._callback = callback
+        super().__init__(database, callback)
         # The ctypes trampoline must live as long as the C side may call it: until close().
         self._trampoline = _native.CHANGE_CALLBACK(self._deliver)
-        self._handle = ctypes.c_void_p()
+        handle = ctypes.c_void_p()
         error = ctypes.c_void_p()
         code = _lib.crdtdb_subscribe(database_handle, _text(prefix, "prefix"), self._trampoline,
-                                     None, ctypes.byref(self._handle), ctypes.byref(error))
+                                     None, ctypes.byref(handle), ctypes.byref(error))
         message = _native.take_text(error)
         if code != 0:
             raise error_for(code, message)
+        self._handle = handle
 
     def _deliver(self, _user, key, document, remote):
-        running = getattr(_in_callback, "subscriptions", None)
-        if running is None:
-            running = _in_callback.subscriptions = set()
-        running.add(id(self))
-        try:
-            self._callback(key.decode("utf-8"), _document(document and document.decode("utf-8")),
-                           bool(remote))
-        except Exception:  # noqa: BLE001 - an app's bug must not stop the writer that delivers
-            traceback.print_exc()
-        finally:
-            running.discard(id(self))
+        self._run_callback(key.decode("utf-8"),
+                           _document(document and document.decode("utf-8")), bool(remote))
 
-    @property
-    def closed(self):
-        return self._handle is None
-
-    def close(self):
-        """Ends the subscription: when it returns, the callback is not running and will not run
-        again. Not from the subscription's own callback."""
-        if self._handle is None:
-            return
-        if id(self) in getattr(_in_callback, "subscriptions", ()):
-            raise Error("a subscription cannot be closed from its own callback")
-        database = self._database
-        # As a call on the database: its close() waits for this one, so that the C side never
-        # ends the same subscription twice at once.
-        try:
-            database._begin()
-        except InvalidArgumentError:
-            return  # the database is closed, and its close ended this subscription
-        try:
-            with database._lock:
-                handle, self._handle = self._handle, None
-                database._subscriptions.discard(self)
-            if handle is not None:  # another thread's close() may have been first
-                _lib.crdtdb_unsubscribe(handle)
-                self._trampoline = None
-        finally:
-            database._end()
-
-    def _closed_by_database(self):
-        self._handle = None
-        self._trampoline = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+    def _release(self, handle):
+        _lib.crdtdb_unsubscribe(handle)
 
 
 class Database:
@@ -148,7 +103,7 @@ class Database:
             raise InvalidArgumentError(
                 f"durability must be 'buffered' or 'sync', not {durability!r}")
         self._handle = None
-        self._subscriptions = set()
+        self._handles = set()  # the subscriptions and live syncs still open
         self._lock = threading.Condition()
         self._calls = 0  # calls under way; close() waits for them
         options = _lib.crdtdb_options_create()
@@ -180,20 +135,20 @@ class Database:
         return self._handle is None
 
     def close(self):
-        """Ends every subscription and closes the database; waits for calls under way on other
-        threads. Idempotent. Not from a subscription callback."""
-        if getattr(_in_callback, "subscriptions", None):
-            raise Error("a database cannot be closed from a subscription callback")
+        """Stops every live sync, ends every subscription and closes the database; waits for calls
+        under way on other threads. Idempotent. Not from a subscription's or live sync's callback."""
+        if running_callbacks():
+            raise Error("a database cannot be closed from a subscription's or live sync's callback")
         with self._lock:
             if self._handle is None:
                 return
             handle, self._handle = self._handle, None
             while self._calls:
                 self._lock.wait()
-            subscriptions, self._subscriptions = self._subscriptions, set()
-        _lib.crdtdb_close(handle)  # ends the subscriptions' C side too
-        for subscription in subscriptions:
-            subscription._closed_by_database()
+            handles, self._handles = self._handles, set()
+        _lib.crdtdb_close(handle)  # frees the subscriptions' and live syncs' C side too
+        for open_handle in handles:
+            open_handle._closed_by_database()
 
     def __enter__(self):
         return self
@@ -304,6 +259,24 @@ class Database:
         """Syncs both ways with a region's sync endpoint ("tcp://HOST:PORT"); returns the report."""
         return _document(self._run("crdtdb_sync_with", _text(endpoint, "endpoint")))
 
+    def put_many(self, documents):
+        """Creates or replaces many documents in one atomic commit (PouchDB's bulkDocs):
+        `documents` is a dict {key: document} or an iterable of (key, document) pairs. All or
+        none: InvalidArgumentError names the first bad entry and nothing is written. At most
+        10,000 documents and 64 MiB per call. Returns None (get reads the documents back)."""
+        pairs = list(documents.items() if isinstance(documents, dict) else documents)
+        count = len(pairs)
+        keys = (ctypes.c_char_p * count)()
+        jsons = (ctypes.c_char_p * count)()
+        for i, pair in enumerate(pairs):
+            try:
+                key, document = pair
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(f"batch entry {i}: not a (key, document) pair") from None
+            keys[i] = _text(key, f"batch entry {i}: key")
+            jsons[i] = _json_text(document, f"batch entry {i}: document")
+        self._run("crdtdb_put_many", keys, jsons, count, out=False)
+
     # ---- subscriptions ----
 
     def subscribe(self, prefix, callback):
@@ -319,7 +292,37 @@ class Database:
         try:
             subscription = Subscription(self, handle, prefix, callback)
             with self._lock:
-                self._subscriptions.add(subscription)
+                self._handles.add(subscription)
             return subscription
+        finally:
+            self._end()
+
+    # ---- live sync ----
+
+    def start_sync(self, endpoint=None, *, publish_endpoint=None, config_path=None, region=None,
+                   on_state=None, **options):
+        """Starts a live sync with a region (docs/library.md, "Live sync"): on a thread of the
+        library's own, until the returned LiveSync is closed or the database is, local writes are
+        pushed within push_delay_ms and the region's changes pulled as its delta stream shows
+        them, with retries while it is unreachable. Name the region by `endpoint` (its sync
+        endpoint; with `publish_endpoint` its delta stream, for remote changes at once) or by
+        `config_path` and `region`. `options`: client_key_file, server_public_key, and in ms
+        push_delay_ms, poll_interval_ms, backoff_initial_ms, backoff_max_ms, answer_timeout_ms.
+
+        on_state(state), if given, hears every change of the state (a dict: phase, connected,
+        pending_local_changes, last_error, ...) on the sync's thread: it should return quickly,
+        may use the database, and must not close this LiveSync or the database."""
+        if on_state is not None and not callable(on_state):
+            raise InvalidArgumentError("on_state is not callable")
+        named = {"endpoint": endpoint, "publish_endpoint": publish_endpoint,
+                 "config_path": config_path, "region": region}
+        named.update(options)
+        handle = self._begin()
+        try:
+            live_sync = LiveSync(self, handle, {k: v for k, v in named.items() if v is not None},
+                                 on_state)
+            with self._lock:
+                self._handles.add(live_sync)
+            return live_sync
         finally:
             self._end()

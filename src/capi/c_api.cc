@@ -7,6 +7,9 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "capi/c_errors.h"
 #include "capi/c_handles.h"
@@ -92,12 +95,16 @@ crdtdb_code crdtdb_open(const char* path, const crdtdb_options* options, crdtdb_
 
 void crdtdb_close(crdtdb_db* db) {
   if (db == nullptr) return;
+  std::set<crdtdb_live_sync*> syncs;
   std::set<crdtdb_subscription*> open;
   {
     std::lock_guard lock(db->mu);
+    syncs.swap(db->live_syncs);
     open.swap(db->subscriptions);
   }
-  // Each destructor waits for its running callback; then none runs again, and the Database goes.
+  // Each destructor joins its sync's thread or waits for its running callback; then none runs
+  // again, and the Database goes. Syncs first: they write, and their writes reach subscribers.
+  for (crdtdb_live_sync* sync : syncs) delete sync;
   for (crdtdb_subscription* subscription : open) delete subscription;
   delete db;
 }
@@ -165,6 +172,33 @@ crdtdb_code crdtdb_set_remove(crdtdb_db* db, const char* key, const char* field,
   return Entry(
       error, {result}, {{db, "db"}, {key, "key"}, {field, "field"}, {element_json, "element_json"}},
       [&] { return Deliver(db->database->set_remove(key, field, element_json), result, error); });
+}
+
+crdtdb_code crdtdb_put_many(crdtdb_db* db, const char* const* keys, const char* const* jsons,
+                            size_t count, char** error) {
+  return Entry(error, {}, {{db, "db"}}, [&] {
+    if (count > 0 && (keys == nullptr || jsons == nullptr)) {
+      return Fail(Status::InvalidArgument(keys == nullptr ? "keys is NULL" : "jsons is NULL"), error);
+    }
+    if (count > crdtdb::Database::kMaxBatchDocuments) {
+      // Refused before anything is copied (count may be anything).
+      return Fail(Status::InvalidArgument("a batch holds " + std::to_string(count) + " documents, more than " +
+                                          std::to_string(crdtdb::Database::kMaxBatchDocuments)),
+                  error);
+    }
+    std::vector<std::pair<std::string, std::string>> documents;
+    documents.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (keys[i] == nullptr || jsons[i] == nullptr) {
+        return Fail(Status::InvalidArgument(std::string("batch entry ") + std::to_string(i) + ": " +
+                                            (keys[i] == nullptr ? "key" : "json") + " is NULL"),
+                    error);
+      }
+      documents.emplace_back(keys[i], jsons[i]);
+    }
+    if (Status s = db->database->put_many(documents); !s.ok()) return Fail(s, error);
+    return CRDTDB_OK;
+  });
 }
 
 }  // extern "C"

@@ -13,6 +13,7 @@
 
 #include "capi/c_errors.h"
 #include "capi/c_handles.h"
+#include "command/live_sync_json.h"
 #include "crdtdb/crdtdb.h"
 
 namespace {
@@ -85,7 +86,7 @@ crdtdb_code crdtdb_find(crdtdb_db* db, const char* collection, const char* query
 crdtdb_code crdtdb_status(crdtdb_db* db, char** json, char** error) {
   return Entry(error, {json}, {{db, "db"}, {json, "json"}}, [&] {
     const crdtdb::LocalStatus status = db->database->status();
-    const nlohmann::json out = {
+    nlohmann::json out = {
         {"replica_id", status.replica_id},
         {"documents", status.documents},
         {"merkle_root", status.merkle_root},
@@ -97,7 +98,11 @@ crdtdb_code crdtdb_status(crdtdb_db* db, char** json, char** error) {
         {"last_error", status.last_error},
         {"read_errors", status.read_errors},
         {"first_read_error", status.first_read_error},
+        {"live_syncs", nlohmann::json::array()},
     };
+    for (const crdtdb::LiveSyncState& sync : status.live_syncs) {
+      out["live_syncs"].push_back(nlohmann::json::parse(crdtdb::command::LiveSyncStateJson(sync)));
+    }
     *json = CopyString(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return CRDTDB_OK;
   });

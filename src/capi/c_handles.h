@@ -12,6 +12,7 @@
 
 #include "crdtdb/crdtdb.h"
 #include "crdtdb/database.h"
+#include "crdtdb/live_sync.h"
 #include "crdtdb/options.h"
 
 struct crdtdb_options {
@@ -25,11 +26,17 @@ struct crdtdb_db {
   // crdtdb::Subscription must not outlive its Database).
   std::mutex mu;
   std::set<crdtdb_subscription*> subscriptions;
+  std::set<crdtdb_live_sync*> live_syncs;  // likewise, stopped first
 };
 
 struct crdtdb_subscription {
   crdtdb_db* db = nullptr;
   std::unique_ptr<crdtdb::Subscription> subscription;
+};
+
+struct crdtdb_live_sync {
+  crdtdb_db* db = nullptr;
+  std::unique_ptr<crdtdb::LiveSync> sync;  // destroying it stops it and joins its thread
 };
 
 #endif  // CRDTDB_CAPI_C_HANDLES_H_

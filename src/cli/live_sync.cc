@@ -6,46 +6,18 @@
 #include <mutex>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "cli/targets.h"
+#include "command/live_sync_json.h"
 #include "crdtdb/database.h"
 
 namespace crdtdb::cli {
 
 namespace {
 
-const char* PhaseName(LiveSyncPhase phase) {
-  switch (phase) {
-    case LiveSyncPhase::kStarting: return "starting";
-    case LiveSyncPhase::kSyncing: return "syncing";
-    case LiveSyncPhase::kIdle: return "idle";
-    case LiveSyncPhase::kRetrying: return "retrying";
-    case LiveSyncPhase::kStopped: return "stopped";
-  }
-  return "unknown";
-}
-
 // How long the main thread sleeps between two looks at the stop flag.
 constexpr auto kStopPoll = std::chrono::milliseconds(50);
 
 }  // namespace
-
-std::string LiveSyncStateJson(const LiveSyncState& state) {
-  nlohmann::ordered_json j;
-  j["target"] = state.target;
-  j["phase"] = PhaseName(state.phase);
-  j["connected"] = state.connected;
-  j["pending_local_changes"] = state.pending_local_changes;
-  j["last_error"] = state.last_error;
-  j["last_sync_unix_ms"] = state.last_sync_unix_ms;
-  j["sessions"] = state.sessions;
-  j["failures"] = state.failures;
-  j["retry_in_ms"] = state.retry_in_ms;
-  j["documents_sent"] = state.documents_sent;
-  j["documents_received"] = state.documents_received;
-  return j.dump();
-}
 
 Status RunLiveSync(const Arguments& a, const std::atomic<bool>& stop, std::ostream& out) {
   LiveSyncOptions options;
@@ -79,7 +51,7 @@ Status RunLiveSync(const Arguments& a, const std::atomic<bool>& stop, std::ostre
   std::mutex out_mu;
   auto print = [&](const LiveSyncState& state) {
     std::lock_guard lock(out_mu);
-    out << LiveSyncStateJson(state) << std::endl;
+    out << command::LiveSyncStateJson(state) << std::endl;
   };
   Result<std::unique_ptr<LiveSync>> sync = (*db)->start_sync(options, print);
   if (!sync.ok()) return sync.status();

@@ -20,9 +20,6 @@ namespace crdtdb::cli {
 // created), then syncs until `stop`. OK after a clean stop.
 Status RunLiveSync(const Arguments& a, const std::atomic<bool>& stop, std::ostream& out);
 
-// One state as a JSON object on one line.
-std::string LiveSyncStateJson(const LiveSyncState& state);
-
 }  // namespace crdtdb::cli
 
 #endif  // CRDTDB_CLI_LIVE_SYNC_H_

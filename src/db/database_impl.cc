@@ -23,11 +23,6 @@ namespace crdtdb::db {
 
 namespace {
 
-bool IsIndexDefinition(std::string_view key) {
-  return key.size() > kIndexCollection.size() && key.starts_with(kIndexCollection) &&
-         key[kIndexCollection.size()] == '/';
-}
-
 Status NotFound(std::string_view key) { return Status::NotFound("document /" + std::string(key) + " not found"); }
 
 std::string Hex64(uint64_t v) {
@@ -118,6 +113,42 @@ Result<PendingStates::State> DatabaseImpl::LoadForWrite(std::string_view key) co
   return std::make_shared<const store::StoredDocument>(std::move(**stored));
 }
 
+Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const PendingStates::State& previous,
+                                                 crdt::Document delta, crdt::Document* next, std::string* json) {
+  const crdt::Document empty;
+  const crdt::Document& base = previous != nullptr ? previous->state : empty;
+  // A new document's delta is its whole state, which the delta log records by reference: it
+  // need not be encoded (store.h, AppendEncodedLocalDelta).
+  std::string encoded_delta = previous == nullptr ? std::string() : crdt::EncodeDelta(delta);
+  if (base.bottom()) {
+    // A new document: the delta joined into nothing is the delta without its mention nodes
+    // (a lattice property test checks it), so it becomes the state without a copy.
+    *next = std::move(delta);
+    next->Normalize();
+  } else {
+    *next = base;
+    next->ApplyDelta(delta);
+  }
+  PreparedWrite write;
+  if (json != nullptr || subscriptions_.any()) {
+    // Rendered once, here: the writer's answer and its subscribers' change share it.
+    std::string rendered = crdt::DocumentJson(*next);
+    if (subscriptions_.any()) {
+      write.change = Change{key, next->live() ? std::optional(rendered) : std::nullopt, false};
+    }
+    if (json != nullptr) *json = std::move(rendered);
+  }
+  Result<store::DocumentWrite> document =
+      store::EncodeDocumentWrite(key, *next, previous.get(), crdt::kMaxEncodedBytes);
+  if (!document.ok()) return document.status();
+  if (Status s = CheckWriteSize(key, base, *next, document->encoded.size()); !s.ok()) return s;
+  AddIndexChanges(*indexes_.catalog(), key, previous ? &previous->state : nullptr, *next,
+                  &document->index_changes);
+  write.document = std::move(document).value();
+  write.encoded_delta = std::move(encoded_delta);
+  return write;
+}
+
 Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
   std::string json;
   Status committed;
@@ -134,34 +165,13 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     Result<crdt::Document> delta = make(base, clock_.NextStamp());
     if (!delta.ok()) return delta.status();
     if (delta->bottom()) return crdt::DocumentJson(base);
-    // A new document's delta is its whole state, which the delta log records by reference: it
-    // need not be encoded (store.h, AppendEncodedLocalDelta).
-    std::string encoded_delta = *previous == nullptr ? std::string() : crdt::EncodeDelta(*delta);
     crdt::Document next;
-    if (base.bottom()) {
-      // A new document: the delta joined into nothing is the delta without its mention nodes
-      // (a lattice property test checks it), so it becomes the state without a copy.
-      next = std::move(delta).value();
-      next.Normalize();
-    } else {
-      next = base;
-      next.ApplyDelta(*delta);
-    }
-    // Rendered once, here: the writer's answer and its subscribers' change share it.
-    json = crdt::DocumentJson(next);
-    Result<store::DocumentWrite> document =
-        store::EncodeDocumentWrite(key, next, previous->get(), crdt::kMaxEncodedBytes);
-    if (!document.ok()) return document.status();
-    if (Status s = CheckWriteSize(key, base, next, document->encoded.size()); !s.ok()) return s;
-    AddIndexChanges(*indexes_.catalog(), key, previous->get() ? &(*previous)->state : nullptr, next,
-                    &document->index_changes);
-    std::vector<PreparedWrite> writes(1);
-    if (subscriptions_.any()) {
-      writes[0].change = Change{key, next.live() ? std::optional(json) : std::nullopt, false};
-    }
-    const uint64_t ticket = pending_.Set(key, std::move(next), document->digest);
-    writes[0].document = std::move(document).value();
-    writes[0].encoded_delta = std::move(encoded_delta);
+    Result<PreparedWrite> write = PrepareWrite(key, *previous, std::move(delta).value(), &next, &json);
+    if (!write.ok()) return write.status();
+    const crdt::Digest digest = write->document.digest;
+    std::vector<PreparedWrite> writes;
+    writes.push_back(std::move(write).value());
+    const uint64_t ticket = pending_.Set(key, std::move(next), digest);
     committed = queue_.Submit(std::move(writes), [&guard] { guard.Release(); });
     pending_.Clear(key, ticket);
   }

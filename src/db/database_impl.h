@@ -43,6 +43,8 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<std::string> get(std::string_view key) override;
   Result<std::string> get_with_conflicts(std::string_view key) override;
   Result<std::string> put(std::string_view key, std::string_view json) override;
+  // One commit for every document (database_batch.cc).
+  Status put_many(const std::vector<std::pair<std::string, std::string>>& documents) override;
   Result<std::string> patch(std::string_view key, std::string_view json) override;
   Status remove(std::string_view key) override;
   Result<std::string> increment(std::string_view key, std::string_view field, int64_t by) override;
@@ -117,6 +119,12 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
+  // The write of `delta` (not bottom) on `previous`, the state LoadForWrite gave: the document's
+  // next state in *next and its write, checked against the limits of a write, with its index
+  // changes. Renders the document's JSON into *json when `json` is not null or someone subscribed
+  // (the change then carries it).
+  Result<PreparedWrite> PrepareWrite(const std::string& key, const PendingStates::State& previous,
+                                     crdt::Document delta, crdt::Document* next, std::string* json);
   // Every index with its build progress, for status (empty if the catalog cannot be read).
   std::vector<IndexInfo> IndexStatus() const;
   // The state a write of `key` builds on, under the key's lock: its newest queued state, else the

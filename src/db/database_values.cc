@@ -81,6 +81,17 @@ Result<Value> Database::put_value(std::string_view key, const Value& document) {
   return ParsedDocument(put(key, *json));
 }
 
+Status Database::put_many_values(const std::vector<std::pair<std::string, Value>>& documents) {
+  std::vector<std::pair<std::string, std::string>> texts;
+  texts.reserve(documents.size());
+  for (const auto& [key, document] : documents) {
+    Result<std::string> json = WritableJson(document);
+    if (!json.ok()) return json.status().WithContext("batch entry " + std::to_string(texts.size()));
+    texts.emplace_back(key, std::move(json).value());
+  }
+  return put_many(texts);
+}
+
 Result<Value> Database::patch_value(std::string_view key, const Value& merge_patch) {
   Result<std::string> json = WritableJson(merge_patch);
   if (!json.ok()) return json.status();

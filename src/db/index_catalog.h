@@ -26,6 +26,11 @@ namespace crdtdb::db {
 
 // The collection of index definitions; its documents are {"collection": C, "fields": [F, ...]}.
 constexpr std::string_view kIndexCollection = "_indexes";
+// Whether `key` ("collection/id") is an index definition: writing one wakes the index builder.
+inline bool IsIndexDefinition(std::string_view key) {
+  return key.size() > kIndexCollection.size() && key.starts_with(kIndexCollection) &&
+         key[kIndexCollection.size()] == '/';
+}
 // At most this many fields per index, and indexes per collection (each costs every write).
 constexpr size_t kMaxIndexFields = 8;
 constexpr size_t kMaxIndexesPerCollection = 16;

@@ -16,61 +16,7 @@
 #include <string.h>
 
 #include "crdtdb/crdtdb.h"
-
-static int failures = 0;
-
-#define CHECK(condition)                                                            \
-  do {                                                                              \
-    if (!(condition)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
-
-/* Checks a call's code and that its message is set exactly when it failed; frees the message. */
-#define CHECK_CODE(call, expected)                                                           \
-  do {                                                                                       \
-    char* message_ = NULL;                                                                   \
-    crdtdb_code got_ = (call);                                                               \
-    if (got_ != (expected)) {                                                                \
-      fprintf(stderr, "%s:%d: %s: got %s (%s), want %s\n", __FILE__, __LINE__, #call,        \
-              crdtdb_code_name(got_), message_ ? message_ : "", crdtdb_code_name(expected)); \
-      ++failures;                                                                            \
-    }                                                                                        \
-    CHECK((got_ == CRDTDB_OK) == (message_ == NULL));                                        \
-    crdtdb_free(message_);                                                                   \
-  } while (0)
-/* Within CHECK_CODE, `ERR` is the error argument of the call under test. */
-#define ERR (&message_)
-
-/* Checks that `text` (owned, freed here) equals `expected`. */
-static void check_text(char* text, const char* expected, int line) {
-  if (text == NULL || strcmp(text, expected) != 0) {
-    fprintf(stderr, "%s:%d: got '%s', want '%s'\n", __FILE__, line, text ? text : "(NULL)",
-            expected);
-    ++failures;
-  }
-  crdtdb_free(text);
-}
-#define CHECK_TEXT(text, expected) check_text((text), (expected), __LINE__)
-
-static int contains(const char* text, const char* part) {
-  return text != NULL && strstr(text, part) != NULL;
-}
-
-static int remove_entry(const char* path, const struct stat* st, int flag, struct FTW* ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(path);
-}
-
-static char root[64];
-
-/* A path under the test's temporary directory (static buffer: use before the next call). */
-static const char* path_of(const char* name) {
-  static char path[128];
-  snprintf(path, sizeof path, "%s/%s", root, name);
-  return path;
-}
+#include "tests/capi/capi_check.h"
 
 static crdtdb_db* open_db(const char* name) {
   crdtdb_db* db = NULL;
@@ -363,12 +309,48 @@ static void test_subscribe(void) {
   crdtdb_free(left.read_back);
 }
 
+/* crdtdb_put_many: one commit for every document, and nothing written when any entry is wrong. */
+static void test_put_many(void) {
+  crdtdb_db* db = open_db("batch");
+  const char* keys[] = {"todos/a", "todos/b", "todos/c"};
+  const char* jsons[] = {"{\"n\":1}", "{\"n\":2}", "{\"n\":3}"};
+  char* error = NULL;
+  CHECK_CODE(crdtdb_put_many(db, keys, jsons, 3, ERR), CRDTDB_OK);
+  char* json = NULL;
+  CHECK_CODE(crdtdb_get(db, "todos/b", &json, ERR), CRDTDB_OK);
+  CHECK_TEXT(json, "{\"n\":2}");
+  CHECK_CODE(crdtdb_put_many(db, NULL, NULL, 0, ERR), CRDTDB_OK); /* empty: nothing to do */
+
+  /* Each refusal writes nothing: todos/d, first in the batch, never appears. */
+  const char* bad_keys[] = {"todos/d", "no-collection"};
+  const char* bad_jsons[] = {"{\"n\":4}", "{\"n\":5}"};
+  CHECK(crdtdb_put_many(db, bad_keys, bad_jsons, 2, &error) == CRDTDB_INVALID_ARGUMENT);
+  CHECK(contains(error, "batch entry 1"));
+  crdtdb_free(error);
+  const char* twice[] = {"todos/d", "/todos/d"};
+  CHECK_CODE(crdtdb_put_many(db, twice, bad_jsons, 2, ERR), CRDTDB_INVALID_ARGUMENT);
+  const char* not_object[] = {"{\"n\":4}", "[5]"};
+  CHECK_CODE(crdtdb_put_many(db, bad_keys, not_object, 2, ERR), CRDTDB_INVALID_ARGUMENT);
+  const char* null_json[] = {"{\"n\":4}", NULL};
+  CHECK(crdtdb_put_many(db, twice, null_json, 2, &error) == CRDTDB_INVALID_ARGUMENT);
+  CHECK(contains(error, "batch entry 1: json is NULL"));
+  crdtdb_free(error);
+  CHECK_CODE(crdtdb_put_many(db, NULL, jsons, 1, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_put_many(NULL, keys, jsons, 1, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK(crdtdb_put_many(db, keys, jsons, (size_t)-1, &error) == CRDTDB_INVALID_ARGUMENT);
+  CHECK(contains(error, "more than 10000"));
+  crdtdb_free(error);
+  json = (char*)1;
+  CHECK_CODE(crdtdb_get(db, "todos/d", &json, ERR), CRDTDB_NOT_FOUND);
+  CHECK(json == NULL);
+  CHECK_CODE(crdtdb_status(db, &json, ERR), CRDTDB_OK);
+  CHECK(contains(json, "\"documents\":3") && contains(json, "\"live_syncs\":[]"));
+  crdtdb_free(json);
+  crdtdb_close(db);
+}
+
 int main(void) {
-  snprintf(root, sizeof root, "/tmp/crdtdb-capi-XXXXXX");
-  if (mkdtemp(root) == NULL) {
-    perror("mkdtemp");
-    return 1;
-  }
+  if (!make_root("/tmp/crdtdb-capi-XXXXXX")) return 1;
   test_names();
   test_open_errors();
   crdtdb_db* db = open_db("documents");
@@ -378,11 +360,6 @@ int main(void) {
   test_sync_errors(db);
   crdtdb_close(db);
   test_subscribe();
-  nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-  if (failures != 0) {
-    fprintf(stderr, "capi_test: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("capi_test: all checks passed\n");
-  return 0;
+  test_put_many();
+  return finish("capi_test");
 }

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 
@@ -29,6 +30,7 @@ class SyncWithRegionTest(unittest.TestCase):
         self.root = self._dir.name
         publish, sync, client = _free_ports(3)
         self.endpoint = f"tcp://127.0.0.1:{sync}"
+        self.publish_endpoint = f"tcp://127.0.0.1:{publish}"
         config = os.path.join(self.root, "regions.yaml")
         with open(config, "w") as out:
             out.write("cluster: python-e2e\n"
@@ -100,6 +102,38 @@ class SyncWithRegionTest(unittest.TestCase):
                 self.assertEqual(app.get("todos/1"),
                                  {"title": "todo 1", "done": True, "note": "from a"})
             self.assertEqual(a.status()["merkle_root"], b.status()["merkle_root"])
+
+    def test_live_sync_keeps_two_apps_in_step_without_calls(self):
+        def wait_for(app, key, expected):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if app.get(key) == expected:
+                        return True
+                except crdtdb.NotFoundError:
+                    pass
+                time.sleep(0.02)
+            return False
+
+        with crdtdb.Database(os.path.join(self.root, "live-a")) as a, \
+                crdtdb.Database(os.path.join(self.root, "live-b")) as b:
+            idle = threading.Event()
+
+            def on_state(state):
+                if state["phase"] == "idle" and state["connected"]:
+                    idle.set()
+            with a.start_sync(self.endpoint, publish_endpoint=self.publish_endpoint,
+                              on_state=on_state, push_delay_ms=10), \
+                    b.start_sync(self.endpoint, publish_endpoint=self.publish_endpoint,
+                                 push_delay_ms=10) as live_b:
+                a.put_many({f"todos/{i}": {"title": f"todo {i}"} for i in range(20)})
+                self.assertTrue(wait_for(b, "todos/19", {"title": "todo 19"}))
+                b.patch("todos/3", {"done": True})
+                self.assertTrue(wait_for(a, "todos/3", {"title": "todo 3", "done": True}))
+                self.assertTrue(idle.wait(30))
+                self.assertTrue(wait_for(b, "todos/0", {"title": "todo 0"}))
+                self.assertGreaterEqual(live_b.state()["documents_received"], 20)
+            self.assertEqual(a.status()["live_syncs"], [])
 
 
 if __name__ == "__main__":
