@@ -14,6 +14,7 @@
 #include "crdt/limits.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
+#include "crdt/text_chars.h"
 #include "util/msgpack_reader.h"
 
 static_assert(crdtdb::crdt::kMaxContextRanges == 1048576 && crdtdb::crdt::kMaxListAnchors == 1048576,
@@ -181,6 +182,10 @@ class Decoder {
       if (!DecodeList(field.mutable_list(), depth + 1)) return false;
       if (kind_ == kState && field.list->empty()) return Fail("empty list in a state");
     }
+    if (mask & kComponentText) {
+      if (!DecodeText(field.mutable_text(), depth + 1)) return false;
+      if (kind_ == kState && field.text->empty()) return Fail("empty text in a state");
+    }
     return true;
   }
 
@@ -202,11 +207,52 @@ class Decoder {
     return it != list.end() && it->first <= first && last <= it->last;
   }
 
+  // text := [presence, runs, elements, chars, deleted] (document_encoder.cc).
+  bool DecodeText(ListNode& text, int depth) {
+    if (depth > kMaxJsonDepth) return Fail("texts nested too deeply");
+    uint32_t n = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 5) return Fail("expected a 5-element text");
+    if (!DecodeListParts(text, depth)) return false;
+    if (!text.elements.empty()) return Fail("a text holds list elements");
+    std::string chars;
+    if (!reader_.ReadUtf8(&chars)) return Fail("text characters are not UTF-8");
+    const std::vector<char32_t> points = CodePoints(chars);
+    if (points.size() != text.anchors.size()) return Fail("a text needs one character per anchor");
+    for (size_t i = 0; i < points.size(); ++i) text.anchors[i].ch = points[i];
+    if (!reader_.ReadArrayHeader(&n) || n % 2 != 0) return Fail("malformed deleted ids of a text");
+    ReplicaId previous = 0;
+    for (uint32_t i = 0; i < n; i += 2) {
+      ReplicaId replica = 0;
+      uint32_t count = 0;
+      if (!reader_.ReadUint(&replica) || replica <= previous) return Fail("deleted ids: replicas not ascending");
+      previous = replica;
+      if (!reader_.ReadArrayHeader(&count) || count == 0 || count % 2 != 0) return Fail("malformed deleted ranges");
+      uint64_t last = 0;
+      for (uint32_t k = 0; k < count; k += 2) {
+        DotRange r;
+        if (!reader_.ReadUint(&r.first) || !reader_.ReadUint(&r.last)) return false;
+        // Disjoint and non-adjacent, as DotContext keeps them: one encoding per set.
+        if (r.first == 0 || r.last < r.first || r.last > kMaxDotCounter || (last != 0 && r.first <= last + 1)) {
+          return Fail("malformed deleted range");
+        }
+        if (++deleted_ranges_ > kMaxContextRanges) return Fail("more deleted ranges than the limit");
+        last = r.last;
+        text.deleted.AddRange(replica, r);
+      }
+    }
+    return true;
+  }
+
   // list := [presence, runs, elements] (document_encoder.cc); `depth`: the list's level.
   bool DecodeList(ListNode& list, int depth) {
     if (depth > kMaxJsonDepth) return Fail("lists nested too deeply");
     uint32_t n = 0;
     if (!reader_.ReadArrayHeader(&n) || n != 3) return Fail("expected a 3-element list");
+    return DecodeListParts(list, depth);
+  }
+
+  bool DecodeListParts(ListNode& list, int depth) {
+    uint32_t n = 0;
     if (!DecodeDots(list.presence)) return false;
     if (!reader_.ReadArrayHeader(&n)) return false;
     if (n % 7 != 0) return Fail("list runs are not a multiple of 7 integers");
@@ -358,6 +404,7 @@ class Decoder {
   const DotContext* context_ = nullptr;
   Timestamp previous_timestamp_ = 0;
   size_t anchors_ = 0;  // list anchors decoded so far, all lists together
+  size_t deleted_ranges_ = 0;  // deleted ranges of texts decoded so far
 };
 
 Result<Document> DecodeChecked(std::string_view bytes, bool want_state, bool check_canonical) {

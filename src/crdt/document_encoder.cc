@@ -12,8 +12,12 @@
 //               4 set       {element JSON text: [dot...]...}
 //               8 object    object
 //              16 list      list
+//              32 text      text
 //   list     := [presence: [dot...], runs: [dot, length, side, ref, ref...],
 //                elements: [replica id, counter, presence: [dot...], field...]]
+//   text     := [presence, runs, elements (empty), chars: str, deleted: [replica id, [first, last...]...]]
+//               chars: the UTF-8 of every anchor's character, in the order of the anchors (ids);
+//               deleted: the deleted ids, ranges per replica
 //   ref      := replica id, counter    an element named in full; 0, 0: none (the root, the end)
 //   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
 //
@@ -43,6 +47,7 @@
 
 #include "crdt/codec.h"
 #include "crdt/list_node.h"
+#include "crdt/text_chars.h"
 
 namespace crdtdb::crdt {
 
@@ -184,6 +189,7 @@ class Encoder {
     if (!field.set.empty()) mask |= kComponentSet;
     if (field.object) mask |= kComponentObject;
     if (field.list) mask |= kComponentList;
+    if (field.text) mask |= kComponentText;
     packer_.pack_array(1 + static_cast<uint32_t>(std::popcount(mask)));
     packer_.pack_uint32(mask);
     if (mask & kComponentRegisters) {
@@ -210,6 +216,25 @@ class Encoder {
     }
     if (mask & kComponentObject) PackObject(*field.object);
     if (mask & kComponentList) PackList(*field.list);
+    if (mask & kComponentText) PackText(*field.text);
+  }
+
+  void PackText(const ListNode& text) {
+    packer_.pack_array(5);
+    PackListParts(text);
+    std::string chars;
+    chars.reserve(text.anchors.size());
+    for (const ListAnchor& a : text.anchors) AppendUtf8(a.ch, &chars);
+    PackString(chars);
+    packer_.pack_array(static_cast<uint32_t>(text.deleted.ranges().size() * 2));
+    for (const auto& [replica, ranges] : text.deleted.ranges()) {
+      packer_.pack_uint64(replica);
+      packer_.pack_array(static_cast<uint32_t>(ranges.size() * 2));
+      for (const DotRange& r : ranges) {
+        packer_.pack_uint64(r.first);
+        packer_.pack_uint64(r.last);
+      }
+    }
   }
 
   void PackReference(const Dot& dot) {
@@ -219,6 +244,11 @@ class Encoder {
 
   void PackList(const ListNode& list) {
     packer_.pack_array(3);
+    PackListParts(list);
+  }
+
+  // A list's presence, runs and elements.
+  void PackListParts(const ListNode& list) {
     PackDots(list.presence);
     // Runs: split where an anchor does not extend the run before it.
     std::vector<std::pair<size_t, uint32_t>> runs;  // first anchor, length
