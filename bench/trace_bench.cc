@@ -1,0 +1,175 @@
+// Copyright (c) crdtdb authors.
+//
+// trace_bench: crdtdb's side of the editing-trace benchmark of issue 19 (bench/peers/ runs
+// Yjs, Automerge and Loro on the same traces; bench/report_traces.py pairs the rows).
+//
+//   text   automerge-paper (../shared/traces, README there) replayed into a text field as one
+//          replica applying a user's keystrokes: per edit one splice mutator (text_mutators.h)
+//          and its delta joined into the state, as the peers make one update per edit.
+//            replay_ms, mem_rss_mb (resident set grown over the replay), delta_bytes and
+//            delta_encode_ms (every edit's delta encoded as it would be shipped: not in
+//            replay_ms, as the peers encode no update per edit either), encoded_bytes + encode_ms
+//            (EncodeDocument of the final state), load_ms (decoding it and reading the text),
+//            ship_bytes + ship_apply_ms (the whole state as one compact delta, joined into an
+//            empty replica and read back: what a new replica receives).
+//          The final text, the loaded one and the shipped one must equal endContent, else the
+//          program fails (exit 1).
+//
+// Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
+// bench/peers/trace_workload.js. Measure with a Release build.
+//
+//   trace_bench [--quick] [--reps N] [--traces DIR]
+//   --quick: the first 20,000 edits only, checked against a plain replay (the smoke run).
+
+#include <zlib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bench_fail.h"
+#include "crdt/codec.h"
+#include "crdt/document.h"
+#include "crdt/text_chars.h"
+#include "crdt/text_mutators.h"
+#include "proc_status.h"
+
+namespace crdt = crdtdb::crdt;
+using crdtdb::bench::Fail;
+using crdtdb::bench::ProcStatusKib;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+std::string Gunzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (f == nullptr) Fail("cannot open " + path);
+  std::string out;
+  char buffer[1 << 16];
+  int n = 0;
+  while ((n = gzread(f, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
+  const bool failed = n < 0;
+  gzclose(f);
+  if (failed) Fail("cannot decompress " + path);
+  return out;
+}
+
+struct Edit {
+  size_t position;
+  size_t removed;
+  std::string inserted;
+};
+
+struct Trace {
+  std::vector<Edit> edits;
+  std::string end_content;
+};
+
+Trace ReadSequentialTrace(const std::string& path, size_t limit) {
+  const nlohmann::json json = nlohmann::json::parse(Gunzip(path));
+  Trace trace;
+  for (const auto& txn : json.at("txns")) {
+    for (const auto& patch : txn.at("patches")) {
+      if (trace.edits.size() == limit) break;
+      trace.edits.push_back(Edit{patch.at(0).get<size_t>(), patch.at(1).get<size_t>(), patch.at(2).get<std::string>()});
+    }
+  }
+  if (limit == SIZE_MAX) {
+    trace.end_content = json.at("endContent").get<std::string>();
+  } else {
+    // The text after the first `limit` edits, by a plain replay on code points.
+    std::u32string text;
+    for (const Edit& e : trace.edits) {
+      const std::vector<char32_t> ins = crdt::CodePoints(e.inserted);
+      text.replace(e.position, e.removed, std::u32string(ins.begin(), ins.end()));
+    }
+    for (char32_t c : text) crdt::AppendUtf8(c, &trace.end_content);
+  }
+  return trace;
+}
+
+const crdt::FieldPath kField{"text"};
+
+std::string TextOf(const crdt::Document& doc) {
+  crdtdb::Result<std::string> text = crdt::TextContent(doc, kField);
+  if (!text.ok()) Fail(text.status().ToString());
+  return *text;
+}
+
+nlohmann::json RunText(const Trace& trace) {
+  nlohmann::json r{{"workload", "text"}, {"lib", "crdtdb"}, {"edits", trace.edits.size()}};
+  const crdt::WriteStamp stamp{0x5eed'0001'0000'0001ull, 1};
+  const double rss_before = ProcStatusKib("VmRSS");
+  crdt::Document doc;
+  std::vector<crdt::Document> deltas;
+  deltas.reserve(trace.edits.size());
+  auto t = Clock::now();
+  for (const Edit& e : trace.edits) {
+    crdtdb::Result<crdt::Document> delta = crdt::TextSpliceDelta(doc, kField, e.position, e.removed, e.inserted, stamp);
+    if (!delta.ok()) Fail(delta.status().ToString());
+    doc.ApplyDelta(*delta);
+    deltas.push_back(std::move(delta).value());
+  }
+  r["replay_ms"] = MsSince(t);
+  if (TextOf(doc) != trace.end_content) Fail("the replayed text is not endContent");
+  r["mem_rss_mb"] = (ProcStatusKib("VmRSS") - rss_before) / 1024.0;
+  size_t delta_bytes = 0;
+  t = Clock::now();
+  for (const crdt::Document& d : deltas) delta_bytes += crdt::EncodeDelta(d).size();
+  r["delta_encode_ms"] = MsSince(t);
+  r["delta_bytes"] = delta_bytes;
+  deltas.clear();
+
+  t = Clock::now();
+  const std::string encoded = crdt::EncodeDocument(doc);
+  r["encode_ms"] = MsSince(t);
+  r["encoded_bytes"] = encoded.size();
+  t = Clock::now();
+  crdtdb::Result<crdt::Document> loaded = crdt::DecodeDocument(encoded);
+  if (!loaded.ok()) Fail(loaded.status().ToString());
+  const std::string loaded_text = TextOf(*loaded);
+  r["load_ms"] = MsSince(t);
+  if (loaded_text != trace.end_content) Fail("the loaded text is not endContent");
+
+  const std::string history = crdt::EncodeDelta(doc);
+  r["ship_bytes"] = history.size();
+  t = Clock::now();
+  crdtdb::Result<crdt::Document> shipped = crdt::DecodeDelta(history);
+  if (!shipped.ok()) Fail(shipped.status().ToString());
+  crdt::Document fresh;
+  fresh.Join(*shipped);
+  const std::string shipped_text = TextOf(fresh);
+  r["ship_apply_ms"] = MsSince(t);
+  if (shipped_text != trace.end_content) Fail("the shipped replica's text is not endContent");
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  int reps = 1;
+  std::string traces = CRDTDB_TRACES_DIR;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg == "--reps" && i + 1 < argc) {
+      reps = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--traces" && i + 1 < argc) {
+      traces = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: trace_bench [--quick] [--reps N] [--traces DIR]\n");
+      return 2;
+    }
+  }
+  const Trace trace = ReadSequentialTrace(traces + "/automerge-paper.json.gz", quick ? 20000 : SIZE_MAX);
+  for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace).dump().c_str());
+  return 0;
+}
