@@ -6,14 +6,14 @@
 //   text   automerge-paper (../shared/traces, README there) replayed into a text field as one
 //          replica applying a user's keystrokes: per edit one splice mutator (text_mutators.h)
 //          and its delta joined into the state, as the peers make one update per edit.
-//            replay_ms, mem_rss_mb (resident set grown over the replay), delta_bytes and
+//            replay_ms (wall clock, as the peers) and replay_cpu_ms, mem_rss_mb (resident set grown over the replay), delta_bytes and
 //            delta_encode_ms (every edit's delta encoded as it would be shipped: not in
 //            replay_ms, as the peers encode no update per edit either), encoded_bytes + encode_ms
 //            (EncodeDocument of the final state), load_ms (decoding it and reading the text),
 //            ship_bytes + ship_apply_ms (the whole state as one compact delta, joined into an
 //            empty replica and read back: what a new replica receives).
 //          The final text, the loaded one and the shipped one must equal endContent, else the
-//          program fails (exit 1).
+//          program fails (exit 1). anchors, runs and deleted_ranges describe the final state.
 //
 // Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
 // bench/peers/trace_workload.js. Measure with a Release build.
@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "bench_fail.h"
 #include "crdt/codec.h"
 #include "crdt/document.h"
+#include "crdt/list_node.h"
 #include "crdt/text_chars.h"
 #include "crdt/text_mutators.h"
 #include "proc_status.h"
@@ -46,6 +48,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double MsSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+// CPU time beside the wall clock: on a shared machine the wall clock also counts other processes.
+double CpuMsSince(std::clock_t start) { return 1000.0 * static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC; }
 
 std::string Gunzip(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -110,6 +114,7 @@ nlohmann::json RunText(const Trace& trace) {
   std::vector<crdt::Document> deltas;
   deltas.reserve(trace.edits.size());
   auto t = Clock::now();
+  const std::clock_t cpu = std::clock();
   for (const Edit& e : trace.edits) {
     crdtdb::Result<crdt::Document> delta = crdt::TextSpliceDelta(doc, kField, e.position, e.removed, e.inserted, stamp);
     if (!delta.ok()) Fail(delta.status().ToString());
@@ -117,8 +122,21 @@ nlohmann::json RunText(const Trace& trace) {
     deltas.push_back(std::move(delta).value());
   }
   r["replay_ms"] = MsSince(t);
+  r["replay_cpu_ms"] = CpuMsSince(cpu);
   if (TextOf(doc) != trace.end_content) Fail("the replayed text is not endContent");
   r["mem_rss_mb"] = (ProcStatusKib("VmRSS") - rss_before) / 1024.0;
+  // The shape of the state: anchors (characters ever typed), runs (encoded anchor records) and
+  // ranges of deleted ids.
+  const crdt::ListNode& text = *doc.root().fields.at("text").text;
+  size_t runs = 0;
+  for (size_t i = 0, first = 0; i < text.anchors.size(); ++i) {
+    if (i > 0 && crdt::ExtendsRun(text.anchors[first], text.anchors[i - 1], text.anchors[i])) continue;
+    first = i;
+    ++runs;
+  }
+  r["anchors"] = text.anchors.size();
+  r["runs"] = runs;
+  r["deleted_ranges"] = text.deleted.range_count();
   size_t delta_bytes = 0;
   t = Clock::now();
   for (const crdt::Document& d : deltas) delta_bytes += crdt::EncodeDelta(d).size();

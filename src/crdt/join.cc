@@ -201,13 +201,29 @@ void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
     JoinSorted(mine.anchors, theirs.anchors, scope);
     rebuild = mine.anchors.size() != before || *scope.changed;
   }
-  // Deleting a character is final: the deleted ids join by union.
+  // Deleting a character is final: the deleted ids join by union, and a deleted character's
+  // content is dropped (0), so that equal states are equal in memory as in their encoding.
   for (const auto& [replica, ranges] : theirs.deleted.ranges()) {
     for (const DotRange& range : ranges) {
+      if (scope.mode == JoinMode::kApplyDelta) {
+        for (auto it = FindAnchor(mine.anchors, Dot{replica, range.first});
+             it != mine.anchors.end() && it->id.replica == replica && it->id.counter <= range.last; ++it) {
+          it->ch = 0;
+        }
+      }
       for (uint64_t c = range.first; c <= range.last && index != nullptr; ++c) {
         if (!mine.deleted.Contains(Dot{replica, c})) index->Hide(Dot{replica, c});
       }
       mine.deleted.AddRange(replica, range);
+    }
+  }
+  if (scope.mode == JoinMode::kApplyDelta) {
+    for (const ListAnchor& anchor : added) {
+      if (mine.deleted.Contains(anchor.id)) FindAnchor(mine.anchors, anchor.id)->ch = 0;
+    }
+  } else {
+    for (ListAnchor& anchor : mine.anchors) {
+      if (anchor.ch != 0 && mine.deleted.Contains(anchor.id)) anchor.ch = 0;
     }
   }
   if (index != nullptr && !rebuild) {
