@@ -6,25 +6,28 @@
 //   text   automerge-paper (../shared/traces, README there) replayed into a text field as one
 //          replica applying a user's keystrokes: per edit one splice mutator (text_mutators.h)
 //          and its delta joined into the state, as the peers make one update per edit.
-//            replay_ms (wall clock, as the peers) and replay_cpu_ms, mem_rss_mb (resident set grown over the replay), delta_bytes and
+//            replay_ms (wall clock, as the peers; *_cpu_ms: this process's CPU time), mem_rss_mb
+//            (resident set grown over the replay; a process's first run only), delta_bytes and
 //            delta_encode_ms (every edit's delta encoded as it would be shipped: not in
 //            replay_ms, as the peers encode no update per edit either), encoded_bytes + encode_ms
 //            (EncodeDocument of the final state), load_ms (decoding it and reading the text),
 //            ship_bytes + ship_apply_ms (the whole state as one compact delta, joined into an
 //            empty replica and read back: what a new replica receives).
 //          The final text, the loaded one and the shipped one must equal endContent, else the
-//          program fails (exit 1). anchors, runs and deleted_ranges describe the final state.
+//          program fails (exit 1). anchors, anchor_runs and deleted_ranges describe the final state.
 //
 // Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
 // bench/peers/trace_workload.js. Measure with a Release build.
 //
-//   trace_bench [--quick] [--reps N] [--traces DIR]
-//   --quick: the first 20,000 edits only, checked against a plain replay (the smoke run).
+//   trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE]
+//   --quick: the first 20,000 edits only, checked against a plain replay (the smoke run);
+//   --save: also writes the final encoded state to FILE (to inspect it).
 
 #include <zlib.h>
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -106,7 +109,7 @@ std::string TextOf(const crdt::Document& doc) {
   return *text;
 }
 
-nlohmann::json RunText(const Trace& trace) {
+nlohmann::json RunText(const Trace& trace, const std::string& save, bool measure_memory) {
   nlohmann::json r{{"workload", "text"}, {"lib", "crdtdb"}, {"edits", trace.edits.size()}};
   const crdt::WriteStamp stamp{0x5eed'0001'0000'0001ull, 1};
   const double rss_before = ProcStatusKib("VmRSS");
@@ -124,7 +127,8 @@ nlohmann::json RunText(const Trace& trace) {
   r["replay_ms"] = MsSince(t);
   r["replay_cpu_ms"] = CpuMsSince(cpu);
   if (TextOf(doc) != trace.end_content) Fail("the replayed text is not endContent");
-  r["mem_rss_mb"] = (ProcStatusKib("VmRSS") - rss_before) / 1024.0;
+  // Only in a process's first run: later runs reuse the pages the allocator kept.
+  if (measure_memory) r["mem_rss_mb"] = (ProcStatusKib("VmRSS") - rss_before) / 1024.0;
   // The shape of the state: anchors (characters ever typed), runs (encoded anchor records) and
   // ranges of deleted ids.
   const crdt::ListNode& text = *doc.root().fields.at("text").text;
@@ -135,7 +139,7 @@ nlohmann::json RunText(const Trace& trace) {
     ++runs;
   }
   r["anchors"] = text.anchors.size();
-  r["runs"] = runs;
+  r["anchor_runs"] = runs;
   r["deleted_ranges"] = text.deleted.range_count();
   size_t delta_bytes = 0;
   t = Clock::now();
@@ -148,22 +152,27 @@ nlohmann::json RunText(const Trace& trace) {
   const std::string encoded = crdt::EncodeDocument(doc);
   r["encode_ms"] = MsSince(t);
   r["encoded_bytes"] = encoded.size();
+  if (!save.empty() && !(std::ofstream(save, std::ios::binary) << encoded)) Fail("cannot write " + save);
   t = Clock::now();
+  std::clock_t cpu_start = std::clock();
   crdtdb::Result<crdt::Document> loaded = crdt::DecodeDocument(encoded);
   if (!loaded.ok()) Fail(loaded.status().ToString());
   const std::string loaded_text = TextOf(*loaded);
   r["load_ms"] = MsSince(t);
+  r["load_cpu_ms"] = CpuMsSince(cpu_start);
   if (loaded_text != trace.end_content) Fail("the loaded text is not endContent");
 
   const std::string history = crdt::EncodeDelta(doc);
   r["ship_bytes"] = history.size();
   t = Clock::now();
+  cpu_start = std::clock();
   crdtdb::Result<crdt::Document> shipped = crdt::DecodeDelta(history);
   if (!shipped.ok()) Fail(shipped.status().ToString());
   crdt::Document fresh;
   fresh.Join(*shipped);
   const std::string shipped_text = TextOf(fresh);
   r["ship_apply_ms"] = MsSince(t);
+  r["ship_apply_cpu_ms"] = CpuMsSince(cpu_start);
   if (shipped_text != trace.end_content) Fail("the shipped replica's text is not endContent");
   return r;
 }
@@ -174,6 +183,7 @@ int main(int argc, char** argv) {
   bool quick = false;
   int reps = 1;
   std::string traces = CRDTDB_TRACES_DIR;
+  std::string save;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -182,12 +192,14 @@ int main(int argc, char** argv) {
       reps = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--traces" && i + 1 < argc) {
       traces = argv[++i];
+    } else if (arg == "--save" && i + 1 < argc) {
+      save = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: trace_bench [--quick] [--reps N] [--traces DIR]\n");
+      std::fprintf(stderr, "usage: trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE]\n");
       return 2;
     }
   }
   const Trace trace = ReadSequentialTrace(traces + "/automerge-paper.json.gz", quick ? 20000 : SIZE_MAX);
-  for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace).dump().c_str());
+  for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace, save, rep == 0).dump().c_str());
   return 0;
 }

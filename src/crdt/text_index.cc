@@ -27,13 +27,26 @@ TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), dele
                                [](const ListAnchor& a, const Dot& d) { return a.id < d; });
     return it != text.anchors.end() && it->id == id ? &*it : nullptr;
   };
+  by_id_.reserve(text.anchors.size());
+  // The treap of the sequence in O(n): a Cartesian tree built left to right on a stack of the
+  // right spine, then the counts from the leaves up.
+  std::vector<uint32_t> spine;
   for (const Dot& id : order.sequence()) {
     const ListAnchor* anchor = anchor_of(id);
     if (anchor == nullptr) continue;  // content without an anchor: a text has none
     const uint32_t node = NewNode(*anchor, !text.deleted.Contains(id));
     by_id_.emplace(id, node);
-    root_ = Merge(root_, node);
+    uint32_t last = kNil;
+    while (!spine.empty() && nodes_[spine.back()].priority < nodes_[node].priority) {
+      last = spine.back();
+      spine.pop_back();
+    }
+    nodes_[node].left = last;
+    if (!spine.empty()) nodes_[spine.back()].right = node;
+    spine.push_back(node);
   }
+  root_ = spine.empty() ? kNil : spine.front();
+  PullAll();
   // Children flags, and the ids named but not placed (missing, or on a cycle).
   for (const ListAnchor& a : text.anchors) {
     if (by_id_.count(a.id) == 0) dangling_.insert(a.id);
@@ -71,6 +84,24 @@ void TextIndex::Pull(uint32_t x) {
     n.count += nodes_[child].count;
     n.visible += nodes_[child].visible;
     nodes_[child].up = x;
+  }
+}
+
+void TextIndex::PullAll() {
+  // Post-order without recursion: a node is pulled once both its children are.
+  std::vector<std::pair<uint32_t, bool>> stack;
+  if (root_ != kNil) stack.emplace_back(root_, false);
+  while (!stack.empty()) {
+    const auto [x, children_done] = stack.back();
+    stack.pop_back();
+    if (children_done) {
+      Pull(x);
+      continue;
+    }
+    stack.emplace_back(x, true);
+    for (uint32_t child : {nodes_[x].left, nodes_[x].right}) {
+      if (child != kNil) stack.emplace_back(child, false);
+    }
   }
 }
 

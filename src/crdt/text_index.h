@@ -77,6 +77,7 @@ class TextIndex {
 
   uint32_t NewNode(const ListAnchor& anchor, bool visible);
   void Pull(uint32_t x);
+  void PullAll();  // every node's counts and children's links, from the leaves up
   void Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b);  // a: the first k characters
   uint32_t Merge(uint32_t a, uint32_t b);
   void InsertAt(uint32_t position, uint32_t node);

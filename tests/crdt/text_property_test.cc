@@ -73,13 +73,19 @@ void RandomSplice(RandomOps& random, Replica& r, std::vector<Document>& sent) {
   sent.push_back(std::move(delta).value());
 }
 
+// Two to four replicas, ids 1...
+std::vector<Replica> SomeReplicas(RandomOps& random) {
+  std::vector<Replica> replicas;
+  for (size_t i = 0, n = 2 + random.Uniform(3); i < n; ++i) replicas.push_back(Replica{i + 1});
+  return replicas;
+}
+
 TEST_CASE("texts converge under random concurrent splices with loss, duplication and reordering") {
   for (uint64_t seed : PropertySeeds(300)) {
     CAPTURE(seed);
     RandomOps random(seed);
-    const size_t n = 2 + random.Uniform(3);
-    std::vector<Replica> replicas;
-    for (size_t i = 0; i < n; ++i) replicas.push_back(Replica{i + 1});
+    std::vector<Replica> replicas = SomeReplicas(random);
+    const size_t n = replicas.size();
     std::vector<Document> sent;
     for (size_t step = 0, steps = 20 + random.Uniform(80); step < steps; ++step) {
       Replica& r = replicas[random.Uniform(n)];
@@ -118,9 +124,8 @@ TEST_CASE("runs typed concurrently at random places stay contiguous") {
   for (uint64_t seed : PropertySeeds(200)) {
     CAPTURE(seed);
     RandomOps random(seed);
-    const size_t n = 2 + random.Uniform(3);
-    std::vector<Replica> replicas;
-    for (size_t i = 0; i < n; ++i) replicas.push_back(Replica{i + 1});
+    std::vector<Replica> replicas = SomeReplicas(random);
+    const size_t n = replicas.size();
     replicas[0].doc.ApplyDelta(*crdt::TextSpliceDelta(replicas[0].doc, kBody, 0, 0, "0123456789", replicas[0].Now()));
     for (size_t i = 1; i < n; ++i) replicas[i].doc = replicas[0].doc;
     std::vector<Document> sent;
