@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "crdt/codec.h"
+#include "crdt/delta_since.h"
 #include "crdt/document.h"
 #include "crdt/list_node.h"
 #include "crdt/materialize.h"
@@ -168,6 +169,24 @@ TEST_CASE("removing the text field removes what the remover saw") {
   ExchangeAll({&a, &b});
   CheckConverged({&a, &b});
   CHECK(crdt::ToJson(a.doc) == J(R"({"x": 1, "body": "d"})"));
+}
+
+TEST_CASE("the delta since a replica's context brings it the other's text") {
+  Replica a{1}, b{2};
+  a.Commit(crdt::TextSpliceDelta(a.doc, kBody, 0, 0, "shared", a.Now()));
+  b.Receive(a);
+  a.Commit(crdt::TextSpliceDelta(a.doc, kBody, 0, 2, "", a.Now()));
+  Type(a, 4, "!!");
+  Type(b, 0, ">");
+  Document since = crdt::DeltaSince(a.doc, b.doc.context());
+  b.doc.Join(since);
+  b.doc.Normalize();
+  Document back = crdt::DeltaSince(b.doc, a.doc.context());
+  a.doc.Join(back);
+  a.doc.Normalize();
+  CHECK(Text(a) == ">ared!!");
+  CHECK(crdt::EncodeDocument(a.doc) == crdt::EncodeDocument(b.doc));
+  CHECK(a.doc == b.doc);
 }
 
 TEST_CASE("the text encoding round-trips and rejects malformed texts") {
