@@ -16,6 +16,13 @@
 //          The final text, the loaded one and the shipped one must equal endContent, else the
 //          program fails (exit 1). anchors, anchor_runs and deleted_ranges describe the final state.
 //
+//   concurrent  friendsforever (26,078 transactions by 2 agents): one replica per agent; before a
+//          transaction is applied on its agent's replica, that replica receives the deltas of the
+//          ancestors it lacks (in trace order); at the end every replica receives what it lacks.
+//            replay_ms (all of it; replay_cpu_ms), merge_ms (the final exchange), update_bytes
+//            (every transaction's delta, encoded), encoded_bytes. The replicas must end
+//            byte-identical, showing endContent (not in --quick).
+//
 // Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
 // bench/peers/trace_workload.js. Measure with a Release build.
 //
@@ -25,6 +32,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -177,6 +185,100 @@ nlohmann::json RunText(const Trace& trace, const std::string& save, bool measure
   return r;
 }
 
+// ---- concurrent: friendsforever, one replica per agent --------------------------------------
+
+struct ConcurrentTxn {
+  size_t agent;
+  std::vector<size_t> parents;
+  std::vector<Edit> patches;
+};
+
+struct ConcurrentTrace {
+  std::vector<ConcurrentTxn> txns;
+  size_t agents = 0;
+  std::string end_content;
+};
+
+ConcurrentTrace ReadConcurrentTrace(const std::string& path) {
+  const nlohmann::json json = nlohmann::json::parse(Gunzip(path));
+  ConcurrentTrace trace;
+  trace.agents = json.at("numAgents").get<size_t>();
+  trace.end_content = json.at("endContent").get<std::string>();
+  for (const auto& txn : json.at("txns")) {
+    ConcurrentTxn t{txn.at("agent").get<size_t>(), txn.at("parents").get<std::vector<size_t>>(), {}};
+    if (t.agent >= trace.agents) Fail("a transaction's agent is out of range");
+    for (size_t p : t.parents) {
+      if (p >= trace.txns.size()) Fail("a transaction's parent is not an earlier one");
+    }
+    for (const auto& patch : txn.at("patches")) {
+      t.patches.push_back(Edit{patch.at(0).get<size_t>(), patch.at(1).get<size_t>(), patch.at(2).get<std::string>()});
+    }
+    trace.txns.push_back(std::move(t));
+  }
+  return trace;
+}
+
+// As bench/peers/trace_workload.js: before a transaction is applied on its agent's replica, that
+// replica receives the deltas of the ancestors it lacks, in trace order; the transaction's delta
+// (its patches merged) is kept; at the end every replica receives everything it lacks. All
+// replicas must end byte-identical, showing endContent.
+nlohmann::json RunConcurrent(const ConcurrentTrace& trace) {
+  const size_t n = trace.txns.size();
+  nlohmann::json r{{"workload", "concurrent"}, {"lib", "crdtdb"}, {"txns", n}, {"agents", trace.agents}};
+  std::vector<crdt::Document> replicas(trace.agents);
+  std::vector<std::vector<bool>> seen(trace.agents, std::vector<bool>(n, false));
+  std::vector<crdt::Document> deltas(n);
+  size_t update_bytes = 0;
+  auto receive = [&](size_t agent, size_t txn) {
+    replicas[agent].ApplyDelta(deltas[txn]);
+    seen[agent][txn] = true;
+  };
+  auto t = Clock::now();
+  const std::clock_t cpu = std::clock();
+  for (size_t i = 0; i < n; ++i) {
+    const ConcurrentTxn& txn = trace.txns[i];
+    std::vector<size_t> missing, stack(txn.parents.begin(), txn.parents.end());
+    std::vector<bool> queued(i, false);
+    while (!stack.empty()) {
+      const size_t k = stack.back();
+      stack.pop_back();
+      if (seen[txn.agent][k] || queued[k]) continue;
+      queued[k] = true;
+      missing.push_back(k);
+      stack.insert(stack.end(), trace.txns[k].parents.begin(), trace.txns[k].parents.end());
+    }
+    std::sort(missing.begin(), missing.end());
+    for (size_t k : missing) receive(txn.agent, k);
+    const crdt::WriteStamp stamp{0x5eed'0002'0000'0001ull + txn.agent, 1};
+    for (const Edit& e : txn.patches) {
+      crdtdb::Result<crdt::Document> delta =
+          crdt::TextSpliceDelta(replicas[txn.agent], kField, e.position, e.removed, e.inserted, stamp);
+      if (!delta.ok()) Fail("transaction " + std::to_string(i) + ": " + delta.status().ToString());
+      replicas[txn.agent].ApplyDelta(*delta);
+      deltas[i].MergeDelta(*delta);
+    }
+    update_bytes += crdt::EncodeDelta(deltas[i]).size();
+    seen[txn.agent][i] = true;
+  }
+  const auto merge = Clock::now();
+  for (size_t a = 0; a < trace.agents; ++a) {
+    for (size_t k = 0; k < n; ++k) {
+      if (!seen[a][k]) receive(a, k);
+    }
+  }
+  r["merge_ms"] = MsSince(merge);
+  r["replay_ms"] = MsSince(t);
+  r["replay_cpu_ms"] = CpuMsSince(cpu);
+  r["update_bytes"] = update_bytes;
+  const std::string encoded = crdt::EncodeDocument(replicas[0]);
+  r["encoded_bytes"] = encoded.size();
+  for (const crdt::Document& replica : replicas) {
+    if (crdt::EncodeDocument(replica) != encoded) Fail("the replicas did not converge");
+    if (TextOf(replica) != trace.end_content) Fail("a replica's text is not endContent");
+  }
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,5 +303,9 @@ int main(int argc, char** argv) {
   }
   const Trace trace = ReadSequentialTrace(traces + "/automerge-paper.json.gz", quick ? 20000 : SIZE_MAX);
   for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace, save, rep == 0).dump().c_str());
+  if (!quick) {
+    const ConcurrentTrace concurrent = ReadConcurrentTrace(traces + "/friendsforever.json.gz");
+    for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunConcurrent(concurrent).dump().c_str());
+  }
   return 0;
 }
