@@ -2,7 +2,7 @@
 Loro on the editing traces and the array-of-objects workload) beside crdtdb's (bench/trace_bench,
 the same keys with lib "crdtdb"), and the issue's targets for the automerge-paper replay.
 
-A workload crdtdb's side does not run yet (today: concurrent, array) shows the peers only, and the
+A workload crdtdb's side does not run yet (today: array) shows the peers only, and the
 report says so in a plain sentence; no crdtdb figure is ever invented.
 """
 
@@ -18,8 +18,7 @@ WORKLOADS = [
 ]
 LIBS = ["crdtdb", "yjs", "automerge", "loro"]
 OURS_MISSING = "crdtdb: not built yet (issue 19). These are the peers' figures only; no crdtdb figure is shown."
-OURS_PARTIAL = ("crdtdb: bench/trace_bench runs the automerge-paper replay (`text`) only; the other workloads "
-                "show the peers' figures only.")
+OURS_PARTIAL = "crdtdb: bench/trace_bench does not run {missing} yet; there the peers' figures only are shown."
 # Issue 19's targets for the text replay: (label, our key, peer, peer key, wanted ratio of peer / ours).
 TARGETS = [
     ("replay >= 5x faster than Yjs", "replay_ms", "yjs", "replay_ms", 5.0),
@@ -74,8 +73,10 @@ def markdown(traces):
     """The peers' tables, one per workload; [] when the trace peers did not run."""
     if not traces:
         return []
-    ours = any(lib == "crdtdb" for _, lib in traces)
-    out = ["", "## Lists and text against the trace peers (issue 19)", "", OURS_PARTIAL if ours else OURS_MISSING, "",
+    ours = {workload for workload, lib in traces if lib == "crdtdb"}
+    missing = [workload for workload, _ in WORKLOADS if workload not in ours]
+    note = OURS_MISSING if not ours else OURS_PARTIAL.format(missing=", ".join(missing)) if missing else ""
+    out = ["", "## Lists and text against the trace peers (issue 19)", "", note, "",
            "Medians of bench/peers/run (each library in a fresh node process per run) and of bench/trace_bench's "
            "runs; every run checked its final text or list (see docs/benchmarks.md).", "", REFERENCE]
     for workload, title in WORKLOADS:
