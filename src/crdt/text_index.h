@@ -57,8 +57,9 @@ class TextIndex {
   // Hides the character `id` if the index holds it.
   void Hide(Dot id);
 
-  // Whether the index was built from (or kept in step with) a text with these many anchors and
-  // deleted ids: a guard against a text changed behind the index's back.
+  // Whether the index was built from (or kept in step with) a text with as many anchors and
+  // deleted ranges as `text`: a cheap guard against a text changed behind the index's back (the
+  // text's joins, JoinText, are what keep it in step).
   bool Fits(const ListNode& text) const;
   // Records that the index is in step with `text` again, after Integrate() and Hide().
   void Track(const ListNode& text);
