@@ -430,7 +430,7 @@ TEST_CASE("the wire format: [version, type, sender, fields...] with types number
   // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, acknowledging replica 3's
   // stream up to 9, byte by byte.
   const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}, {{3, 9}}}});
-  const std::string expected = std::string("\x96\x06\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
+  const std::string expected = std::string("\x96\x07\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
                                std::string(7, '\0') + "\x02" + std::string("\x91\x92\x03\x09", 4);
   CHECK(bytes == expected);
   // A type's number is its position in this list + 1; the names are TypeName's.
