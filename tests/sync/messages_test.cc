@@ -628,7 +628,8 @@ TEST_CASE("an unknown protocol version is refused, and named") {
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 3), "unsupported protocol version 3");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 4), "unsupported protocol version 4");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 5), "unsupported protocol version 5");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 7), "unsupported protocol version 7");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 6), "unsupported protocol version 6");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 8), "unsupported protocol version 8");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, UINT64_MAX),
                    "unsupported protocol version 18446744073709551615");
   CHECK_CORRUPTION(Pack(A({S("1"), U(kHeartbeat), U(7), U(5), H()})),
