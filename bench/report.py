@@ -39,7 +39,7 @@ import subprocess
 import sys
 
 PROGRAM_ORDER = ["crdt_bench", "map_bench", "store_bench", "sync_bench", "net_bench", "ae_net_bench", "zipf_bench",
-                 "scale_bench", "move_bench", "doc_bench", "http_bench"]
+                 "scale_bench", "move_bench", "doc_bench", "http_bench", "trace_bench"]
 
 PEER_KEYS = [
     "fill_ms", "fill_delta_bytes", "fill_deltas", "encode_ms", "doc_bytes", "load_ms",
@@ -572,7 +572,8 @@ def main(argv=None):
     programs = read_results(args.dir)
     peers = read_peers(os.path.join(args.dir, "peers.jsonl"))
     pouchdb = report_docs.read_pouchdb(os.path.join(args.dir, "peers-pouchdb.jsonl"))
-    traces = report_traces.read_traces(os.path.join(args.dir, "peers-traces.jsonl"))
+    traces = report_traces.read_traces(os.path.join(args.dir, "peers-traces.jsonl"),
+                                       os.path.join(args.dir, "trace_bench.jsonl"))
     meta = {r[0]: r[1] for r in read_tsv(os.path.join(args.dir, "meta.tsv")) if len(r) >= 2}
     if args.command:
         meta["command"] = args.command

@@ -15,6 +15,7 @@
 #include "crdt/codec.h"
 #include "crdt/digest.h"
 #include "crdt/list_mutators.h"
+#include "crdt/text_mutators.h"
 #include "crdt/mutators.h"
 #include "fuzz/fake_replicas.h"
 #include "fuzz/fuzz_input.h"
@@ -84,6 +85,12 @@ struct Values {
   Document list_remove_delta = Must(crdt::ListRemoveDelta(list, {"l"}, 0, 2));
   Document list_replace_delta = Must(crdt::ListReplaceDelta(list, {"l"}, 3, Json::parse("[4,6]"), b));
   Document list_edited = Applied(Applied(list, list_insert_delta), list_remove_delta);
+  // Texts: made by a put of {"$text": ...}, then a concurrent splice and a string written over.
+  Document text_put_delta = Must(crdt::PutDelta(Document(), Json::parse(R"({"t":{"$text":"h\u00e9llo \ud83d\ude00"}})"), a));
+  Document text = Applied(Document(), text_put_delta);
+  Document text_splice_delta = Must(crdt::TextSpliceDelta(text, {"t"}, 1, 2, "ey", b));
+  Document text_patch_delta = Must(crdt::PatchDelta(text, Json::parse(R"({"t":"hello, world"})"), a));
+  Document text_edited = Applied(Applied(text, text_splice_delta), text_patch_delta);
 };
 
 void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
@@ -94,7 +101,9 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
       {"deleted", &v.deleted},
       {"empty", &v.empty},
       {"list", &v.list},
-      {"list_edited", &v.list_edited}};
+      {"list_edited", &v.list_edited},
+      {"text", &v.text},
+      {"text_edited", &v.text_edited}};
   for (const auto& [name, state] : states) {
     corpus.Write("document_decoder", name, crdt::EncodeDocument(*state));
   }
@@ -110,7 +119,10 @@ void WriteCrdtSeeds(const Corpus& corpus, const Values& v) {
       {"list_put", &v.empty, &v.list_put_delta},
       {"list_insert", &v.list, &v.list_insert_delta},
       {"list_remove", &v.list_edited, &v.list_remove_delta},
-      {"list_replace", &v.list, &v.list_replace_delta}};
+      {"list_replace", &v.list, &v.list_replace_delta},
+      {"text_put", &v.empty, &v.text_put_delta},
+      {"text_splice", &v.text, &v.text_splice_delta},
+      {"text_patch", &v.text_edited, &v.text_patch_delta}};
   for (const auto& [name, state, delta] : joins) {
     std::string input;
     fuzz::AppendPart(crdt::EncodeDocument(*state), &input);

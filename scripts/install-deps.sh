@@ -11,6 +11,7 @@ packages=(
   libleveldb-dev libsnappy-dev
   libcli11-dev doctest-dev libyaml-cpp-dev
   nlohmann-json3-dev libxxhash-dev libzstd-dev
+  zlib1g-dev  # bench/trace_bench reads the gzipped editing traces
   libcpp-httplib-dev libssl-dev curl
   python3
   # The console's browser test (tests/console): headless Chromium, driven over its DevTools pipe;

@@ -14,6 +14,7 @@
 #include "crdt/limits.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
+#include "crdt/text_chars.h"
 #include "util/msgpack_reader.h"
 
 static_assert(crdtdb::crdt::kMaxContextRanges == 1048576 && crdtdb::crdt::kMaxListAnchors == 1048576,
@@ -181,6 +182,10 @@ class Decoder {
       if (!DecodeList(field.mutable_list(), depth + 1)) return false;
       if (kind_ == kState && field.list->empty()) return Fail("empty list in a state");
     }
+    if (mask & kComponentText) {
+      if (!DecodeText(field.mutable_text(), depth + 1)) return false;
+      if (kind_ == kState && field.text->empty()) return Fail("empty text in a state");
+    }
     return true;
   }
 
@@ -202,6 +207,99 @@ class Decoder {
     return it != list.end() && it->first <= first && last <= it->last;
   }
 
+  // text := [presence, named, runs, chars, deleted] (document_encoder.cc).
+  bool DecodeText(ListNode& text, int depth) {
+    if (depth > kMaxJsonDepth) return Fail("texts nested too deeply");
+    uint32_t n = 0;
+    if (!reader_.ReadArrayHeader(&n) || n != 5) return Fail("expected a 5-element text");
+    if (!DecodeDots(text.presence)) return false;
+    std::vector<ReplicaId> named;
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    for (uint32_t i = 0; i < n; ++i) {
+      ReplicaId r = 0;
+      if (!reader_.ReadUint(&r) || r == 0 || (!named.empty() && r <= named.back())) {
+        return Fail("malformed replicas of a text");
+      }
+      named.push_back(r);
+    }
+    if (!reader_.ReadArrayHeader(&n)) return false;
+    if (n % 7 != 0) return Fail("text runs are not a multiple of 7 integers");
+    for (uint32_t i = 0; i < n; i += 7) {
+      ListAnchor first;
+      uint64_t length = 0, side = 0;
+      if (!DecodeDot(&first.id) || !reader_.ReadUint(&length) || !reader_.ReadUint(&side) ||
+          !DecodeTextReference(first.id, named, &first.parent) ||
+          !DecodeTextReference(first.id, named, &first.right_origin) || !AddRun(text, first, length, side)) {
+        return false;
+      }
+    }
+    std::string chars;
+    if (!reader_.ReadUtf8(&chars)) return Fail("text characters are not UTF-8");
+    if (!reader_.ReadArrayHeader(&n) || n % 2 != 0) return Fail("malformed deleted ids of a text");
+    ReplicaId previous = 0;
+    for (uint32_t i = 0; i < n; i += 2) {
+      ReplicaId replica = 0;
+      uint32_t count = 0;
+      if (!reader_.ReadUint(&replica) || replica <= previous) return Fail("deleted ids: replicas not ascending");
+      previous = replica;
+      if (!reader_.ReadArrayHeader(&count) || count == 0 || count % 2 != 0) return Fail("malformed deleted ranges");
+      uint64_t last = 0;
+      for (uint32_t k = 0; k < count; k += 2) {
+        DotRange r;
+        if (!reader_.ReadUint(&r.first) || !reader_.ReadUint(&r.last)) return false;
+        // Disjoint and non-adjacent, as DotContext keeps them: one encoding per set.
+        if (r.first == 0 || r.last < r.first || r.last > kMaxDotCounter || (last != 0 && r.first <= last + 1)) {
+          return Fail("malformed deleted range");
+        }
+        if (++deleted_ranges_ > kMaxContextRanges) return Fail("more deleted ranges than the limit");
+        last = r.last;
+        text.deleted.AddRange(replica, r);
+      }
+    }
+    // The characters of the anchors not deleted, in order; a deleted one's is dropped (0).
+    const std::vector<char32_t> points = CodePoints(chars);
+    size_t next = 0;
+    for (ListAnchor& a : text.anchors) {
+      if (text.deleted.Contains(a.id)) continue;
+      if (next == points.size()) return Fail("a text needs one character per anchor not deleted");
+      a.ch = points[next++];
+    }
+    if (next != points.size()) return Fail("a text needs one character per anchor not deleted");
+    return true;
+  }
+
+  // tref := 0, 0 | 1, distance below the run's first counter | k + 2, counter (document_encoder.cc).
+  bool DecodeTextReference(const Dot& run, const std::vector<ReplicaId>& named, Dot* out) {
+    uint64_t kind = 0, value = 0;
+    if (!reader_.ReadUint(&kind) || !reader_.ReadUint(&value)) return false;
+    if (kind == 0) {
+      if (value != 0) return Fail("malformed text reference");
+      *out = kNoElement;
+    } else if (kind == 1) {
+      if (value == 0 || value >= run.counter) return Fail("malformed text reference");
+      *out = Dot{run.replica, run.counter - value};
+    } else {
+      if (kind - 2 >= named.size() || value == 0 || value > kMaxDotCounter) return Fail("malformed text reference");
+      *out = Dot{named[kind - 2], value};
+    }
+    return true;
+  }
+
+  // Checks a decoded run (`first`: its first anchor but the side) and appends its anchors.
+  bool AddRun(ListNode& list, ListAnchor first, uint64_t length, uint64_t side) {
+    if (length == 0 || side > 1) return Fail("malformed list run");
+    first.right = side == 1;
+    if (!first.right && first.right_origin != kNoElement) return Fail("a left child has a right origin");
+    if (!list.anchors.empty() && !(list.anchors.back().id < first.id)) return Fail("list runs are not ascending");
+    anchors_ += length;  // bounded before anything is allocated for the run
+    if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (1048576)");
+    if (!ContextHoldsRange(first.id.replica, first.id.counter, first.id.counter + length - 1)) {
+      return Fail("a list run is missing from the context");
+    }
+    for (const ListAnchor& a : RunAnchors(first, length)) list.anchors.push_back(a);
+    return true;
+  }
+
   // list := [presence, runs, elements] (document_encoder.cc); `depth`: the list's level.
   bool DecodeList(ListNode& list, int depth) {
     if (depth > kMaxJsonDepth) return Fail("lists nested too deeply");
@@ -217,16 +315,7 @@ class Decoder {
           !DecodeReference(&first.parent) || !DecodeReference(&first.right_origin)) {
         return false;
       }
-      if (length == 0 || side > 1) return Fail("malformed list run");
-      first.right = side == 1;
-      if (!first.right && first.right_origin != kNoElement) return Fail("a left child has a right origin");
-      if (!list.anchors.empty() && !(list.anchors.back().id < first.id)) return Fail("list runs are not ascending");
-      anchors_ += length;  // bounded before anything is allocated for the run
-      if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (1048576)");
-      if (!ContextHoldsRange(first.id.replica, first.id.counter, first.id.counter + length - 1)) {
-        return Fail("a list run is missing from the context");
-      }
-      for (const ListAnchor& a : RunAnchors(first, length)) list.anchors.push_back(a);
+      if (!AddRun(list, first, length, side)) return false;
     }
     if (!reader_.ReadArrayHeader(&n)) return false;
     if (n % 4 != 0) return Fail("list elements are not a multiple of 4 items");
@@ -358,6 +447,7 @@ class Decoder {
   const DotContext* context_ = nullptr;
   Timestamp previous_timestamp_ = 0;
   size_t anchors_ = 0;  // list anchors decoded so far, all lists together
+  size_t deleted_ranges_ = 0;  // deleted ranges of texts decoded so far
 };
 
 Result<Document> DecodeChecked(std::string_view bytes, bool want_state, bool check_canonical) {

@@ -28,8 +28,9 @@ enum FieldComponent : unsigned {
   kComponentSet = 4,
   kComponentObject = 8,
   kComponentList = 16,  // since protocol version 6; a document without lists encodes as before
+  kComponentText = 32,  // since protocol version 7; a document without texts encodes as before
 };
-constexpr unsigned kAllComponents = 31;
+constexpr unsigned kAllComponents = 63;
 
 // Encodes a state. Precondition: `doc` is normalized (no empty mention nodes).
 std::string EncodeDocument(const Document& doc);

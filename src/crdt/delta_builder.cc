@@ -43,6 +43,7 @@ void DeltaBuilder::RemoveKindsExcept(const FieldNode& field, FieldNode& mention,
   }
   if (keep != FieldKind::kObject && field.object) RemoveObject(*field.object, mention.mutable_object());
   if (keep != FieldKind::kList && field.list) RemoveList(*field.list, mention.mutable_list());
+  if (keep != FieldKind::kText && field.text) RemoveList(*field.text, mention.mutable_text());
 }
 
 void DeltaBuilder::RemoveObject(const ObjectNode& object, ObjectNode& mention) {
@@ -71,6 +72,10 @@ void DeltaBuilder::WriteValue(const Json& value, FieldNode& mention, bool skip_n
     WriteList(nullptr, value, mention.mutable_list());
     return;
   }
+  if (IsTextMarker(value)) {
+    WriteText(nullptr, value.begin()->get_ref<const std::string&>(), mention.mutable_text());
+    return;
+  }
   if (!value.is_object()) {
     mention.registers.push_back(RegisterEntry{NewDot(), stamp_.timestamp, value});
     return;
@@ -89,7 +94,13 @@ void DeltaBuilder::WriteOver(const FieldNode* field, const Json& value, FieldNod
     WriteList(field->list.get(), value, mention.mutable_list());
     return;
   }
-  if (field != nullptr && value.is_object() && field->object) {
+  if (field != nullptr && field->text && (value.is_string() || IsTextMarker(value))) {
+    RemoveKindsExcept(*field, mention, FieldKind::kText);
+    const Json& text = value.is_string() ? value : *value.begin();
+    WriteText(field->text.get(), text.get_ref<const std::string&>(), mention.mutable_text());
+    return;
+  }
+  if (field != nullptr && value.is_object() && field->object && !IsTextMarker(value)) {
     RemoveKindsExcept(*field, mention, FieldKind::kObject);
     PutObject(field->object.get(), value, mention.mutable_object());
     return;
@@ -187,7 +198,7 @@ void DeltaBuilder::PatchObject(const ObjectNode* object, const Json& patch, Obje
     const FieldNode* field = FindField(object, name);
     if (value.is_null() && field == nullptr) continue;
     FieldNode& field_mention = mention.fields[name];
-    if (value.is_object() && field != nullptr && field->object) {
+    if (value.is_object() && field != nullptr && field->object && !IsTextMarker(value)) {
       RemoveKindsExcept(*field, field_mention, FieldKind::kObject);
       PatchObject(field->object.get(), value, field_mention.mutable_object());
       continue;

@@ -69,6 +69,15 @@ class DeltaBuilder {
   // order is `order` (kNoElement: at the start): one run of fresh ids, then their contents.
   void InsertRun(const ListOrder& order, Dot left, const Json& items, size_t begin, size_t count, ListNode& mention);
 
+  // Text (text_mutators.cc). Replaces `removed` characters from `position` of `text` (null if new)
+  // with `inserted` (one run of fresh ids, nothing else: no presence renewed when the text
+  // exists, so one writer's keystrokes stay one run). Preconditions: in range, no NUL.
+  void SpliceText(const ListNode* text, size_t position, size_t removed, const std::vector<char32_t>& inserted,
+                  ListNode& mention);
+  // Makes the text `text` (null if new) show `value` (valid UTF-8): one splice of the span between
+  // the common prefix and suffix.
+  void WriteText(const ListNode* text, std::string_view value, ListNode& mention);
+
   // Walks to the object that holds the last field of `path`, creating objects on the way (and
   // replacing values that are not objects), renewing the presence of every object it passes.
   // Returns the observed object (null if new) and its mention.
@@ -90,6 +99,9 @@ const FieldNode* FindField(const ObjectNode* object, const std::string& name);
 // The field `path` would reach if the walk to it were done without creating anything.
 const FieldNode* LookupField(const Document& x, const FieldPath& path);
 std::string PathString(const FieldPath& path);
+
+// Whether `value` is {"$text": STRING}: how a write makes a field a text (docs/crdt.md section 7).
+bool IsTextMarker(const Json& value);
 
 // Values built in code rather than parsed (json_input.h) get the same checks, so that every state
 // a mutator makes can be encoded and decoded again: nesting within kMaxJsonDepth (`depth` levels

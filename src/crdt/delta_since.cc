@@ -66,6 +66,12 @@ class Filter {
       ListNode part = List(*field.list);
       if (!part.empty()) out.mutable_list() = std::move(part);
     }
+    if (field.text) {
+      // Deleted ids carry no dot of their own: all of them go, a few bytes per range.
+      ListNode part = List(*field.text);
+      part.deleted = field.text->deleted;
+      if (!part.empty()) out.mutable_text() = std::move(part);
+    }
     return out;
   }
 

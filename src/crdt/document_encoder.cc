@@ -12,8 +12,15 @@
 //               4 set       {element JSON text: [dot...]...}
 //               8 object    object
 //              16 list      list
+//              32 text      text
 //   list     := [presence: [dot...], runs: [dot, length, side, ref, ref...],
 //                elements: [replica id, counter, presence: [dot...], field...]]
+//   text     := [presence: [dot...], named: [replica id...], runs: [dot, length, side, tref, tref...],
+//                chars: str, deleted: [replica id, [first, last...]...]]
+//   tref     := 0, 0: none | 1, d: the run's replica, counter = the run's first counter - d (d >= 1) |
+//               k + 2, counter: replica named[k]
+//               chars: the UTF-8 of the characters not deleted, in the order of the anchors (ids);
+//               deleted: the deleted ids, ranges per replica, ascending
 //   ref      := replica id, counter    an element named in full; 0, 0: none (the root, the end)
 //   value    := nil | bool | int | float64 | str | [value...] | {str: value...}
 //
@@ -43,6 +50,7 @@
 
 #include "crdt/codec.h"
 #include "crdt/list_node.h"
+#include "crdt/text_chars.h"
 
 namespace crdtdb::crdt {
 
@@ -184,6 +192,7 @@ class Encoder {
     if (!field.set.empty()) mask |= kComponentSet;
     if (field.object) mask |= kComponentObject;
     if (field.list) mask |= kComponentList;
+    if (field.text) mask |= kComponentText;
     packer_.pack_array(1 + static_cast<uint32_t>(std::popcount(mask)));
     packer_.pack_uint32(mask);
     if (mask & kComponentRegisters) {
@@ -210,6 +219,73 @@ class Encoder {
     }
     if (mask & kComponentObject) PackObject(*field.object);
     if (mask & kComponentList) PackList(*field.list);
+    if (mask & kComponentText) PackText(*field.text);
+  }
+
+  void PackText(const ListNode& text) {
+    packer_.pack_array(5);
+    PackDots(text.presence);
+    const std::vector<std::pair<size_t, uint32_t>> runs = Runs(text.anchors);
+    // The replicas references name, other than the run's own.
+    std::vector<ReplicaId> named;
+    for (const auto& [first, length] : runs) {
+      const ListAnchor& a = text.anchors[first];
+      for (const Dot& ref : {a.parent, a.right_origin}) {
+        if (ref != kNoElement && ref.replica != a.id.replica) named.push_back(ref.replica);
+      }
+    }
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    packer_.pack_array(static_cast<uint32_t>(named.size()));
+    for (ReplicaId r : named) packer_.pack_uint64(r);
+    packer_.pack_array(static_cast<uint32_t>(runs.size() * 7));
+    for (const auto& [first, length] : runs) {
+      const ListAnchor& a = text.anchors[first];
+      PackDot(a.id);
+      packer_.pack_uint32(length);
+      packer_.pack_uint32(a.right ? 1 : 0);
+      for (const Dot& ref : {a.parent, a.right_origin}) {
+        if (ref == kNoElement) {
+          packer_.pack_uint32(0);
+          packer_.pack_uint32(0);
+        } else if (ref.replica == a.id.replica) {  // earlier than the run: how much
+          packer_.pack_uint32(1);
+          packer_.pack_uint64(a.id.counter - ref.counter);
+        } else {
+          packer_.pack_uint64(2 + static_cast<uint64_t>(std::lower_bound(named.begin(), named.end(), ref.replica) -
+                                                        named.begin()));
+          packer_.pack_uint64(ref.counter);
+        }
+      }
+    }
+    // The characters of the anchors not deleted (deleted content is dropped).
+    std::string chars;
+    for (const ListAnchor& a : text.anchors) {
+      if (!text.deleted.Contains(a.id)) AppendUtf8(a.ch, &chars);
+    }
+    PackString(chars);
+    packer_.pack_array(static_cast<uint32_t>(text.deleted.ranges().size() * 2));
+    for (const auto& [replica, ranges] : text.deleted.ranges()) {
+      packer_.pack_uint64(replica);
+      packer_.pack_array(static_cast<uint32_t>(ranges.size() * 2));
+      for (const DotRange& r : ranges) {
+        packer_.pack_uint64(r.first);
+        packer_.pack_uint64(r.last);
+      }
+    }
+  }
+
+  // A list's runs: (first anchor, length), split where an anchor does not extend the run before it.
+  static std::vector<std::pair<size_t, uint32_t>> Runs(const std::vector<ListAnchor>& anchors) {
+    std::vector<std::pair<size_t, uint32_t>> runs;
+    for (size_t i = 0; i < anchors.size(); ++i) {
+      if (!runs.empty() && ExtendsRun(anchors[runs.back().first], anchors[i - 1], anchors[i])) {
+        ++runs.back().second;
+      } else {
+        runs.emplace_back(i, 1);
+      }
+    }
+    return runs;
   }
 
   void PackReference(const Dot& dot) {
@@ -220,16 +296,8 @@ class Encoder {
   void PackList(const ListNode& list) {
     packer_.pack_array(3);
     PackDots(list.presence);
-    // Runs: split where an anchor does not extend the run before it.
-    std::vector<std::pair<size_t, uint32_t>> runs;  // first anchor, length
     const std::vector<ListAnchor>& anchors = list.anchors;
-    for (size_t i = 0; i < anchors.size(); ++i) {
-      if (!runs.empty() && ExtendsRun(anchors[runs.back().first], anchors[i - 1], anchors[i])) {
-        ++runs.back().second;
-      } else {
-        runs.emplace_back(i, 1);
-      }
-    }
+    const std::vector<std::pair<size_t, uint32_t>> runs = Runs(anchors);
     packer_.pack_array(static_cast<uint32_t>(runs.size() * 7));
     for (const auto& [first, length] : runs) {
       const ListAnchor& a = anchors[first];

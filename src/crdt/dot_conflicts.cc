@@ -26,7 +26,7 @@ void FindInEntries(const std::vector<Entry>& mine, const std::vector<Entry>& the
 
 void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts& out);
 
-// A list anchor's payload is its place in the tree.
+// A list anchor's payload is its place in the tree (and a text's character).
 void FindInAnchors(const std::vector<ListAnchor>& mine, const std::vector<ListAnchor>& theirs, DotConflicts& out) {
   for (const ListAnchor& a : theirs) {
     auto it = std::lower_bound(mine.begin(), mine.end(), a.id,
@@ -47,6 +47,7 @@ void FindInField(const FieldNode& here, const FieldNode& field, DotConflicts& ou
       if (it != here.list->elements.end()) FindInField(it->second.value, element.value, out);
     }
   }
+  if (here.text != nullptr && field.text != nullptr) FindInAnchors(here.text->anchors, field.text->anchors, out);
 }
 
 void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts& out) {

@@ -19,7 +19,8 @@ FieldNode::FieldNode(const FieldNode& other)
       counters(other.counters),
       set(other.set),
       object(other.object ? std::make_unique<ObjectNode>(*other.object) : nullptr),
-      list(other.list ? std::make_unique<ListNode>(*other.list) : nullptr) {}
+      list(other.list ? std::make_unique<ListNode>(*other.list) : nullptr),
+      text(other.text ? std::make_unique<ListNode>(*other.text) : nullptr) {}
 
 FieldNode& FieldNode::operator=(const FieldNode& other) {
   if (this != &other) {
@@ -30,7 +31,8 @@ FieldNode& FieldNode::operator=(const FieldNode& other) {
 }
 
 bool FieldNode::empty() const {
-  return registers.empty() && counters.empty() && set.empty() && object == nullptr && list == nullptr;
+  return registers.empty() && counters.empty() && set.empty() && object == nullptr && list == nullptr &&
+         text == nullptr;
 }
 
 ObjectNode& FieldNode::mutable_object() {
@@ -43,6 +45,11 @@ ListNode& FieldNode::mutable_list() {
   return *list;
 }
 
+ListNode& FieldNode::mutable_text() {
+  if (!text) text = std::make_unique<ListNode>();
+  return *text;
+}
+
 namespace {
 template <typename Node>
 bool SameNode(const std::unique_ptr<Node>& a, const std::unique_ptr<Node>& b) {
@@ -53,12 +60,13 @@ bool SameNode(const std::unique_ptr<Node>& a, const std::unique_ptr<Node>& b) {
 
 bool operator==(const FieldNode& a, const FieldNode& b) {
   if (a.registers != b.registers || a.counters != b.counters || a.set != b.set) return false;
-  return SameNode(a.object, b.object) && SameNode(a.list, b.list);
+  return SameNode(a.object, b.object) && SameNode(a.list, b.list) && SameNode(a.text, b.text);
 }
 
 FieldKind VisibleKind(const FieldNode& node) {
   if (node.object) return FieldKind::kObject;
   if (node.list) return FieldKind::kList;
+  if (node.text) return FieldKind::kText;
   if (!node.counters.empty()) return FieldKind::kCounter;
   if (!node.set.empty()) return FieldKind::kSet;
   if (!node.registers.empty()) return FieldKind::kRegister;
@@ -70,6 +78,7 @@ const char* FieldKindName(FieldKind kind) {
     case FieldKind::kNone: return "missing";
     case FieldKind::kObject: return "an object";
     case FieldKind::kList: return "a list";
+    case FieldKind::kText: return "a text";
     case FieldKind::kCounter: return "a counter";
     case FieldKind::kSet: return "a set";
     case FieldKind::kRegister: return "a value";
@@ -85,6 +94,7 @@ void ForEachDot(const FieldNode& node, const std::function<void(const Dot&)>& fn
   }
   if (node.object) ForEachDot(*node.object, fn);
   if (node.list) ForEachDot(*node.list, fn);
+  if (node.text) ForEachDot(*node.text, fn);
 }
 
 void ForEachDot(const ObjectNode& node, const std::function<void(const Dot&)>& fn) {
@@ -127,6 +137,10 @@ void Normalize(FieldNode& node) {
     Normalize(*node.list);
     if (node.list->empty()) node.list.reset();
   }
+  if (node.text) {
+    Normalize(*node.text);
+    if (node.text->empty()) node.text.reset();
+  }
 }
 
 void Normalize(ObjectNode& node) {
@@ -137,6 +151,8 @@ void Normalize(ObjectNode& node) {
 }
 
 void Normalize(ListNode& node) {
+  // A text's deleted ids go with the last of its anchors (join.cc, JoinText).
+  if (node.presence.empty() && node.anchors.empty()) node.deleted = DotContext();
   for (auto it = node.elements.begin(); it != node.elements.end();) {
     Normalize(it->second.value);
     it = it->second.empty() ? node.elements.erase(it) : std::next(it);

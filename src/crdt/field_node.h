@@ -13,9 +13,11 @@
 //   object     an ObjectNode: a nested observed-remove map plus a presence DotSet, so that an empty
 //              object exists and an update concurrent with a delete keeps the object alive.
 //   list       a ListNode (list_node.h): a JSON array whose elements merge (FugueMax order).
+//   text       a ListNode whose elements are characters, read and written as a JSON string
+//              (list_node.h; docs/crdt.md section 7, "Text fields").
 //
 // Normally one kind is non-empty. Concurrent writes of different kinds leave several non-empty;
-// reads then show the first of object, list, counter, set, register (materialize.h), and every
+// reads then show the first of object, list, text, counter, set, register (materialize.h), and every
 // write to the field removes the values of other kinds that it observed.
 //
 // All dot stores share the causal context of their document (document.h). Invariant of a state:
@@ -79,11 +81,13 @@ struct FieldNode {
   SetStore set;
   std::unique_ptr<ObjectNode> object;  // null when the object kind is empty
   std::unique_ptr<ListNode> list;      // null when the list kind is empty
+  std::unique_ptr<ListNode> text;      // null when the text kind is empty
 
   // True when the node stores no dot and mentions nothing.
   bool empty() const;
   ObjectNode& mutable_object();
   ListNode& mutable_list();
+  ListNode& mutable_text();
 
   friend bool operator==(const FieldNode& a, const FieldNode& b);
 };
@@ -100,10 +104,10 @@ class ObjectNode {
   friend bool operator==(const ObjectNode&, const ObjectNode&) = default;
 };
 
-// The kind a read shows for a field: the first non-empty of object, list, counter, set, register.
-// Lists come right after objects: both are containers whose contents merge, and a document
-// written before lists existed has none, so it reads as it did.
-enum class FieldKind { kNone, kObject, kList, kCounter, kSet, kRegister };
+// The kind a read shows for a field: the first non-empty of object, list, text, counter, set,
+// register. Lists come right after objects: both are containers whose contents merge, and a
+// document written before lists existed has none, so it reads as it did. Text is a list too.
+enum class FieldKind { kNone, kObject, kList, kText, kCounter, kSet, kRegister };
 FieldKind VisibleKind(const FieldNode& node);
 const char* FieldKindName(FieldKind kind);
 

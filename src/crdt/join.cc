@@ -3,7 +3,9 @@
 #include "crdt/join.h"
 
 #include "crdt/list_node.h"
+#include "crdt/text_index.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -133,6 +135,7 @@ void JoinField(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope)
   JoinMaps(mine.set, theirs.set, scope);
   JoinNested(mine.object, theirs.object, scope, JoinObject);
   JoinNested(mine.list, theirs.list, scope, JoinList);
+  JoinNested(mine.text, theirs.text, scope, JoinText);
 }
 
 void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
@@ -142,6 +145,104 @@ void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
   // order-statistics index would make it O(delta x log) (docs/crdt.md section 7).
   JoinSorted(mine.anchors, theirs.anchors, scope);
   JoinMaps(mine.elements, theirs.elements, scope);
+}
+
+namespace {
+
+std::vector<ListAnchor>::iterator FindAnchor(std::vector<ListAnchor>& anchors, Dot id) {
+  return std::lower_bound(anchors.begin(), anchors.end(), id,
+                          [](const ListAnchor& a, const Dot& d) { return a.id < d; });
+}
+
+// The anchor join of JoinSorted for a delta applied to a state, in O(delta x log state) plus the
+// moves of the vector: visits only the anchors the delta holds and the dots its context names.
+// Appends the anchors it adds to `added`; returns whether it removed any.
+bool ApplyAnchors(std::vector<ListAnchor>& mine, const std::vector<ListAnchor>& theirs, const JoinScope& scope,
+                  std::vector<ListAnchor>& added) {
+  bool removed = false;
+  for (const auto& [replica, ranges] : scope.theirs.ranges()) {
+    for (const DotRange& range : ranges) {
+      auto it = FindAnchor(mine, Dot{replica, range.first});
+      while (it != mine.end() && it->id.replica == replica && it->id.counter <= range.last) {
+        const bool kept = std::binary_search(theirs.begin(), theirs.end(), *it,
+                                             [](const ListAnchor& a, const ListAnchor& b) { return a.id < b.id; });
+        if (kept) {
+          ++it;
+        } else {
+          it = mine.erase(it);
+          removed = true;
+          *scope.changed = true;
+        }
+      }
+    }
+  }
+  for (const ListAnchor& anchor : theirs) {
+    auto it = FindAnchor(mine, anchor.id);
+    if ((it != mine.end() && it->id == anchor.id) || scope.mine.Contains(anchor.id)) continue;
+    mine.insert(it, anchor);
+    added.push_back(anchor);
+    *scope.changed = true;
+  }
+  return removed;
+}
+
+}  // namespace
+
+void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
+  JoinDotSet(mine.presence, theirs.presence, scope);
+  TextIndex* index = mine.text_index.index.get();
+  if (index != nullptr && !index->Fits(mine)) index = nullptr;
+  std::vector<ListAnchor> added;
+  bool rebuild = false;
+  if (scope.mode == JoinMode::kApplyDelta) {
+    rebuild = ApplyAnchors(mine.anchors, theirs.anchors, scope, added);
+  } else {
+    const size_t before = mine.anchors.size();
+    JoinSorted(mine.anchors, theirs.anchors, scope);
+    rebuild = mine.anchors.size() != before || *scope.changed;
+  }
+  // Deleting a character is final: the deleted ids join by union, and a deleted character's
+  // content is dropped (0), so that equal states are equal in memory as in their encoding.
+  for (const auto& [replica, ranges] : theirs.deleted.ranges()) {
+    for (const DotRange& range : ranges) {
+      if (scope.mode == JoinMode::kApplyDelta) {
+        for (auto it = FindAnchor(mine.anchors, Dot{replica, range.first});
+             it != mine.anchors.end() && it->id.replica == replica && it->id.counter <= range.last; ++it) {
+          it->ch = 0;
+        }
+      }
+      for (uint64_t c = range.first; c <= range.last && index != nullptr; ++c) {
+        if (!mine.deleted.Contains(Dot{replica, c})) index->Hide(Dot{replica, c});
+      }
+      mine.deleted.AddRange(replica, range);
+    }
+  }
+  if (scope.mode == JoinMode::kApplyDelta) {
+    for (const ListAnchor& anchor : added) {
+      if (mine.deleted.Contains(anchor.id)) FindAnchor(mine.anchors, anchor.id)->ch = 0;
+    }
+  } else {
+    for (ListAnchor& anchor : mine.anchors) {
+      if (anchor.ch != 0 && mine.deleted.Contains(anchor.id)) anchor.ch = 0;
+    }
+  }
+  if (index != nullptr && !rebuild) {
+    for (const ListAnchor& anchor : added) {
+      if (!index->Integrate(anchor, !mine.deleted.Contains(anchor.id))) {
+        rebuild = true;
+        break;
+      }
+    }
+  }
+  // Without anchors or presence the text is gone, and its deleted ids with it (Normalize).
+  if (scope.mode != JoinMode::kMergeDeltas && mine.presence.empty() && mine.anchors.empty()) {
+    mine.deleted = DotContext();
+  }
+  if (rebuild || index == nullptr) {
+    mine.text_index.index.reset();
+  } else {
+    index->Track(mine);
+  }
 }
 
 void JoinObject(ObjectNode& mine, const ObjectNode& theirs, const JoinScope& scope) {

@@ -22,14 +22,24 @@
 // In memory anchors are one entry per element, sorted by id (so joins are the sorted merges of
 // join.cc); the encoding (document_encoder.cc) writes them as runs: consecutive ids of one
 // replica, each the right child of the previous, cost one run.
+//
+// A text (docs/crdt.md section 7, "Text fields") is a ListNode in the field's text kind whose
+// elements are characters: each anchor carries its character (`ch`, a Unicode code point), the
+// elements map stays empty, and a deleted character is one whose id is in `deleted`, a grow-only
+// set of ids (deleting a character is final: characters are never updated, so there is no
+// update-vs-delete to keep). A typed character thus costs one anchor and no dot of its own beyond
+// its id; one replica's consecutive keystrokes are one run. `deleted` is joined by union and
+// never shrinks (it keeps ids of characters removed with the whole text: a few bytes per range).
 
 #ifndef CRDTDB_CRDT_LIST_NODE_H_
 #define CRDTDB_CRDT_LIST_NODE_H_
 
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "crdt/dot.h"
+#include "crdt/dot_context.h"
 #include "crdt/field_node.h"
 
 namespace crdtdb::crdt {
@@ -44,6 +54,7 @@ struct ListAnchor {
   bool right = true;             // a right child of `parent` (else a left child)
   Dot right_origin = kNoElement; // right children only: the element that followed `parent` when
                                  // this one was inserted (tombstones included); kNoElement: the end
+  char32_t ch = 0;               // a text's character (a Unicode code point); 0 in a list
 
   friend bool operator==(const ListAnchor&, const ListAnchor&) = default;
 };
@@ -67,6 +78,24 @@ struct ListElement {
   friend bool operator==(const ListElement&, const ListElement&) = default;
 };
 
+class TextIndex;
+
+// A text's order-statistics index (text_index.h), a cache derived from the anchors and `deleted`:
+// not part of the value (equal whatever it holds), not copied with it, rebuilt when missing.
+class TextIndexCache {
+ public:
+  TextIndexCache();
+  TextIndexCache(const TextIndexCache&);
+  TextIndexCache(TextIndexCache&&) noexcept;
+  TextIndexCache& operator=(const TextIndexCache&);
+  TextIndexCache& operator=(TextIndexCache&&) noexcept;
+  ~TextIndexCache();
+
+  std::unique_ptr<TextIndex> index;
+
+  friend bool operator==(const TextIndexCache&, const TextIndexCache&) { return true; }
+};
+
 class ListNode {
  public:
   using ElementMap = std::map<Dot, ListElement>;
@@ -74,8 +103,10 @@ class ListNode {
   DotSet presence;                  // sorted
   std::vector<ListAnchor> anchors;  // sorted by id
   ElementMap elements;
+  DotContext deleted;               // texts only: the ids of deleted characters
+  mutable TextIndexCache text_index;
 
-  bool empty() const { return presence.empty() && anchors.empty() && elements.empty(); }
+  bool empty() const { return presence.empty() && anchors.empty() && elements.empty() && deleted.empty(); }
 
   friend bool operator==(const ListNode&, const ListNode&) = default;
 };

@@ -116,7 +116,7 @@ class StateRenderer {
     if (mask > kAllComponents || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return r.Fail("malformed field mask");
     // A list's order is a function of all its anchors (list_order.h), which this one pass cannot
     // see before it must write the elements: such a state is rendered from its decoded form.
-    if (mask & kComponentList) {
+    if (mask & (kComponentList | kComponentText)) {
       has_list_ = true;
       return r.Fail("the state holds a list");
     }

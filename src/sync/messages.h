@@ -33,10 +33,12 @@ namespace crdtdb::sync {
 // 6: a LogRequest may ask for some partitions' deltas only, and a LogResponse says how far the
 //    answer read the log (gap repair per partition, docs/protocol.md "Gap repair"); documents and
 //    deltas may hold lists (crdt/list_node.h), a field component version 5 refuses.
+// 7: documents and deltas may hold texts (crdt/text_mutators.h), a field component version 6
+//    refuses.
 // Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.
-constexpr unsigned kProtocolVersion = 6;
+constexpr unsigned kProtocolVersion = 7;
 
 // Bounds on one message.
 // Room for one document of the largest size a replica stores (crdt::kMaxEncodedBytes), which

@@ -135,6 +135,18 @@ TEST_CASE("patch with an array applies a JSON Patch; --base resolves its indexes
   EXPECT_RUN(cli({"get", "/lists/1"}), 0, "{\"items\":[\"tea\",\"eggs\"]}\n", "");
 }
 
+TEST_CASE("a text field: put {\"$text\": S}, patch a string over it, get reads the string") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/notes/1", R"({"title": "todo", "body": {"$text": "buy milk"}})"}), 0,
+             "{\"body\":\"buy milk\",\"title\":\"todo\"}\n", "");
+  EXPECT_RUN(cli({"patch", "/notes/1", R"({"body": "buy oat milk"})"}), 0,
+             "{\"body\":\"buy oat milk\",\"title\":\"todo\"}\n", "");
+  EXPECT_RUN(cli({"get", "/notes/1"}), 0, "{\"body\":\"buy oat milk\",\"title\":\"todo\"}\n", "");
+  // A string over a field that is not a text stays a plain value.
+  EXPECT_RUN(cli({"patch", "/notes/1", R"({"title": "done"})"}), 0,
+             "{\"body\":\"buy oat milk\",\"title\":\"done\"}\n", "");
+}
+
 TEST_CASE("a JSON argument that is absent or - is read from standard input") {
   Cli cli;
   EXPECT_RUN(cli({"put", "/todos/1"}, R"({"title": "milk", "done": false})"), 0, kMilk, "");

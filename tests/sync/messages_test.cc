@@ -430,7 +430,7 @@ TEST_CASE("the wire format: [version, type, sender, fields...] with types number
   // A heartbeat from replica 7 at sequence 5 with root {high 1, low 2}, acknowledging replica 3's
   // stream up to 9, byte by byte.
   const std::string bytes = Encode(Message{7, Heartbeat{5, Hash{1, 2}, {{3, 9}}}});
-  const std::string expected = std::string("\x96\x06\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
+  const std::string expected = std::string("\x96\x07\x02\x07\x05\xc4\x10", 7) + std::string(7, '\0') + "\x01" +
                                std::string(7, '\0') + "\x02" + std::string("\x91\x92\x03\x09", 4);
   CHECK(bytes == expected);
   // A type's number is its position in this list + 1; the names are TypeName's.
@@ -628,7 +628,8 @@ TEST_CASE("an unknown protocol version is refused, and named") {
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 3), "unsupported protocol version 3");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 4), "unsupported protocol version 4");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 5), "unsupported protocol version 5");
-  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 7), "unsupported protocol version 7");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 6), "unsupported protocol version 6");
+  CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, 8), "unsupported protocol version 8");
   CHECK_CORRUPTION(Msg(kHeartbeat, {U(5), H()}, 7, UINT64_MAX),
                    "unsupported protocol version 18446744073709551615");
   CHECK_CORRUPTION(Pack(A({S("1"), U(kHeartbeat), U(7), U(5), H()})),

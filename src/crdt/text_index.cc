@@ -1,0 +1,275 @@
+// Copyright (c) crdtdb authors.
+
+#include "crdt/text_index.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "crdt/list_order.h"
+
+namespace crdtdb::crdt {
+
+TextIndexCache::TextIndexCache() = default;
+TextIndexCache::TextIndexCache(const TextIndexCache&) {}
+TextIndexCache::TextIndexCache(TextIndexCache&&) noexcept = default;
+TextIndexCache& TextIndexCache::operator=(const TextIndexCache&) {
+  index.reset();
+  return *this;
+}
+TextIndexCache& TextIndexCache::operator=(TextIndexCache&&) noexcept = default;
+TextIndexCache::~TextIndexCache() = default;
+
+TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), deleted_(text.deleted.range_count()) {
+  const ListOrder order(text);
+  nodes_.reserve(text.anchors.size());
+  auto anchor_of = [&](Dot id) -> const ListAnchor* {
+    auto it = std::lower_bound(text.anchors.begin(), text.anchors.end(), id,
+                               [](const ListAnchor& a, const Dot& d) { return a.id < d; });
+    return it != text.anchors.end() && it->id == id ? &*it : nullptr;
+  };
+  by_id_.reserve(text.anchors.size());
+  // The treap of the sequence in O(n): a Cartesian tree built left to right on a stack of the
+  // right spine, then the counts from the leaves up.
+  std::vector<uint32_t> spine;
+  for (const Dot& id : order.sequence()) {
+    const ListAnchor* anchor = anchor_of(id);
+    if (anchor == nullptr) continue;  // content without an anchor: a text has none
+    const uint32_t node = NewNode(*anchor, !text.deleted.Contains(id));
+    by_id_.emplace(id, node);
+    uint32_t last = kNil;
+    while (!spine.empty() && nodes_[spine.back()].priority < nodes_[node].priority) {
+      last = spine.back();
+      spine.pop_back();
+    }
+    nodes_[node].left = last;
+    if (!spine.empty()) nodes_[spine.back()].right = node;
+    spine.push_back(node);
+  }
+  root_ = spine.empty() ? kNil : spine.front();
+  PullAll();
+  // Children flags, and the ids named but not placed (missing, or on a cycle).
+  for (const ListAnchor& a : text.anchors) {
+    if (by_id_.count(a.id) == 0) dangling_.insert(a.id);
+    if (a.right && a.right_origin != kNoElement && by_id_.count(a.right_origin) == 0) dangling_.insert(a.right_origin);
+    if (a.parent == kNoElement) continue;
+    auto parent = by_id_.find(a.parent);
+    if (parent == by_id_.end()) {
+      dangling_.insert(a.parent);
+    } else if (by_id_.count(a.id) > 0) {
+      (a.right ? nodes_[parent->second].has_right_child : nodes_[parent->second].has_left_child) = true;
+    }
+  }
+}
+
+uint32_t TextIndex::NewNode(const ListAnchor& anchor, bool visible) {
+  // xorshift: a deterministic priority per node is enough for the expected O(log n) depth.
+  seed_ ^= seed_ << 13;
+  seed_ ^= seed_ >> 17;
+  seed_ ^= seed_ << 5;
+  Node node;
+  node.priority = seed_;
+  node.shown = visible;
+  node.visible = visible ? 1 : 0;
+  node.anchor = anchor;
+  nodes_.push_back(node);
+  return static_cast<uint32_t>(nodes_.size() - 1);
+}
+
+void TextIndex::Pull(uint32_t x) {
+  Node& n = nodes_[x];
+  n.count = 1;
+  n.visible = n.shown ? 1 : 0;
+  for (uint32_t child : {n.left, n.right}) {
+    if (child == kNil) continue;
+    n.count += nodes_[child].count;
+    n.visible += nodes_[child].visible;
+    nodes_[child].up = x;
+  }
+}
+
+void TextIndex::PullAll() {
+  // Post-order without recursion: a node is pulled once both its children are.
+  std::vector<std::pair<uint32_t, bool>> stack;
+  if (root_ != kNil) stack.emplace_back(root_, false);
+  while (!stack.empty()) {
+    const auto [x, children_done] = stack.back();
+    stack.pop_back();
+    if (children_done) {
+      Pull(x);
+      continue;
+    }
+    stack.emplace_back(x, true);
+    for (uint32_t child : {nodes_[x].left, nodes_[x].right}) {
+      if (child != kNil) stack.emplace_back(child, false);
+    }
+  }
+}
+
+void TextIndex::Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b) {
+  if (t == kNil) {
+    a = b = kNil;
+    return;
+  }
+  const uint32_t left_count = nodes_[t].left == kNil ? 0 : nodes_[nodes_[t].left].count;
+  if (k <= left_count) {
+    uint32_t l = kNil;
+    Split(nodes_[t].left, k, a, l);
+    nodes_[t].left = l;
+    Pull(t);
+    b = t;
+  } else {
+    uint32_t r = kNil;
+    Split(nodes_[t].right, k - left_count - 1, r, b);
+    nodes_[t].right = r;
+    Pull(t);
+    a = t;
+  }
+  if (a != kNil) nodes_[a].up = kNil;
+  if (b != kNil) nodes_[b].up = kNil;
+}
+
+uint32_t TextIndex::Merge(uint32_t a, uint32_t b) {
+  if (a == kNil) return b;
+  if (b == kNil) return a;
+  if (nodes_[a].priority > nodes_[b].priority) {
+    nodes_[a].right = Merge(nodes_[a].right, b);
+    Pull(a);
+    nodes_[a].up = kNil;
+    return a;
+  }
+  nodes_[b].left = Merge(a, nodes_[b].left);
+  Pull(b);
+  nodes_[b].up = kNil;
+  return b;
+}
+
+void TextIndex::InsertAt(uint32_t position, uint32_t node) {
+  uint32_t a = kNil, b = kNil;
+  Split(root_, position, a, b);
+  root_ = Merge(Merge(a, node), b);
+}
+
+uint32_t TextIndex::Rank(uint32_t x) const {
+  uint32_t rank = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
+  for (uint32_t child = x, up = nodes_[x].up; up != kNil; child = up, up = nodes_[up].up) {
+    if (nodes_[up].right == child) rank += 1 + (nodes_[up].left == kNil ? 0 : nodes_[nodes_[up].left].count);
+  }
+  return rank;
+}
+
+uint32_t TextIndex::Successor(uint32_t x) const {
+  if (nodes_[x].right != kNil) {
+    x = nodes_[x].right;
+    while (nodes_[x].left != kNil) x = nodes_[x].left;
+    return x;
+  }
+  while (nodes_[x].up != kNil && nodes_[nodes_[x].up].right == x) x = nodes_[x].up;
+  return nodes_[x].up;
+}
+
+uint32_t TextIndex::First() const {
+  uint32_t x = root_;
+  while (x != kNil && nodes_[x].left != kNil) x = nodes_[x].left;
+  return x;
+}
+
+uint32_t TextIndex::Find(Dot id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? kNil : it->second;
+}
+
+size_t TextIndex::size() const { return root_ == kNil ? 0 : nodes_[root_].visible; }
+
+Dot TextIndex::VisibleAt(size_t position) const {
+  uint32_t x = root_;
+  while (x != kNil) {
+    const Node& n = nodes_[x];
+    const uint32_t left_visible = n.left == kNil ? 0 : nodes_[n.left].visible;
+    if (position < left_visible) {
+      x = n.left;
+    } else if (n.shown && position == left_visible) {
+      return n.anchor.id;
+    } else {
+      position -= left_visible + (n.shown ? 1 : 0);
+      x = n.right;
+    }
+  }
+  return kNoElement;
+}
+
+void TextIndex::ForEachVisible(const std::function<void(const ListAnchor&)>& fn) const {
+  for (uint32_t x = First(); x != kNil; x = Successor(x)) {
+    if (nodes_[x].shown) fn(nodes_[x].anchor);
+  }
+}
+
+ListAnchor TextIndex::PlaceAfter(Dot left, Dot id) const {
+  uint32_t l = Find(left);
+  ListAnchor anchor;
+  anchor.id = id;
+  const uint32_t next = l == kNil ? First() : Successor(l);
+  if (next != kNil) {
+    // The next character descends from `left` exactly when `left` has a right subtree (the next
+    // in order is then its leftmost node); the root is everyone's ancestor.
+    if (l == kNil || nodes_[l].has_right_child) {
+      anchor.parent = nodes_[next].anchor.id;
+      anchor.right = false;
+      return anchor;
+    }
+    anchor.right_origin = nodes_[next].anchor.id;
+  }
+  anchor.parent = l == kNil ? kNoElement : left;
+  anchor.right = true;
+  return anchor;
+}
+
+bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
+  if (by_id_.count(anchor.id) > 0 || dangling_.count(anchor.id) > 0) return false;
+  uint32_t position = 0;
+  uint32_t parent = kNil;
+  if (anchor.right) {
+    if (anchor.parent == kNoElement) {
+      if (root_ != kNil || anchor.right_origin != kNoElement) return false;
+    } else {
+      parent = Find(anchor.parent);
+      if (parent == kNil || nodes_[parent].has_right_child) return false;
+      position = Rank(parent) + 1;
+    }
+  } else {
+    parent = Find(anchor.parent);
+    if (parent == kNil || nodes_[parent].has_left_child) return false;
+    position = Rank(parent);
+  }
+  if (anchor.right && anchor.right_origin != kNoElement && Find(anchor.right_origin) == kNil) {
+    dangling_.insert(anchor.right_origin);
+  }
+  if (parent != kNil) (anchor.right ? nodes_[parent].has_right_child : nodes_[parent].has_left_child) = true;
+  const uint32_t node = NewNode(anchor, visible);
+  by_id_.emplace(anchor.id, node);
+  InsertAt(position, node);
+  return true;
+}
+
+void TextIndex::Hide(Dot id) {
+  uint32_t x = Find(id);
+  if (x == kNil || !nodes_[x].shown) return;
+  nodes_[x].shown = false;
+  for (; x != kNil; x = nodes_[x].up) --nodes_[x].visible;
+}
+
+bool TextIndex::Fits(const ListNode& text) const {
+  return anchors_ == text.anchors.size() && deleted_ == text.deleted.range_count();
+}
+
+void TextIndex::Track(const ListNode& text) {
+  anchors_ = text.anchors.size();
+  deleted_ = text.deleted.range_count();
+}
+
+TextIndex& IndexOf(const ListNode& text) {
+  std::unique_ptr<TextIndex>& index = text.text_index.index;
+  if (index == nullptr || !index->Fits(text)) index = std::make_unique<TextIndex>(text);
+  return *index;
+}
+
+}  // namespace crdtdb::crdt

@@ -1,0 +1,104 @@
+// Copyright (c) crdtdb authors.
+//
+// Internal to src/crdt: the order-statistics index of a text (list_node.h), so that the edits of
+// an editor (a splice at a position) and the join of one keystroke's delta cost O(log n), not the
+// O(n log n) of computing the order from the anchors (list_order.h).
+//
+// The index is a treap over the anchored characters in list order (tombstones included), each
+// subtree counting its characters and its visible ones; a hash map finds a character's node by
+// id. It is a cache: ListOrder stays the definition of the order. Integrate() places a new anchor
+// directly only when FugueMax leaves no choice, which is every insert by a single writer:
+//
+//   a right child of P when P has no right children yet: its only right child comes right after
+//     P (its right origin orders siblings only; a text's first character has no siblings);
+//   a left child of N when N has no left children yet: right before N.
+//
+// and only when no anchor already present names the new one as parent or right origin (an anchor
+// that arrived before its parent). Anything else (concurrent inserts at one place, a removed
+// anchor) answers false and the owner rebuilds the index from ListOrder: correctness never rests
+// on the fast path.
+
+#ifndef CRDTDB_CRDT_TEXT_INDEX_H_
+#define CRDTDB_CRDT_TEXT_INDEX_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "crdt/list_node.h"
+
+namespace crdtdb::crdt {
+
+struct DotHash {
+  size_t operator()(const Dot& d) const noexcept { return (d.replica * 0x9E3779B97F4A7C15ull) ^ d.counter; }
+};
+
+class TextIndex {
+ public:
+  explicit TextIndex(const ListNode& text);
+
+  // The number of visible characters.
+  size_t size() const;
+  // The id of the visible character at `position` (< size()).
+  Dot VisibleAt(size_t position) const;
+  // Calls `fn` for every visible character in order.
+  void ForEachVisible(const std::function<void(const ListAnchor&)>& fn) const;
+
+  // The anchor of a character `id` inserted right after `left` (a placed character, tombstones
+  // included; kNoElement: at the start), by the rule of ListOrder::PlaceAfter.
+  ListAnchor PlaceAfter(Dot left, Dot id) const;
+
+  // Places a new anchor of the text (already added to its anchors); false when the fast path
+  // does not apply (the caller then drops the index, rebuilt on next use).
+  bool Integrate(const ListAnchor& anchor, bool visible);
+  // Hides the character `id` if the index holds it.
+  void Hide(Dot id);
+
+  // Whether the index was built from (or kept in step with) a text with as many anchors and
+  // deleted ranges as `text`: a cheap guard against a text changed behind the index's back (the
+  // text's joins, JoinText, are what keep it in step).
+  bool Fits(const ListNode& text) const;
+  // Records that the index is in step with `text` again, after Integrate() and Hide().
+  void Track(const ListNode& text);
+
+ private:
+  static constexpr uint32_t kNil = UINT32_MAX;
+  struct Node {
+    uint32_t left = kNil, right = kNil, up = kNil;
+    uint32_t priority = 0;
+    uint32_t count = 1;    // characters in the subtree
+    uint32_t visible = 0;  // visible characters in the subtree
+    bool shown = false;
+    bool has_left_child = false, has_right_child = false;
+    ListAnchor anchor;
+  };
+
+  uint32_t NewNode(const ListAnchor& anchor, bool visible);
+  void Pull(uint32_t x);
+  void PullAll();  // every node's counts and children's links, from the leaves up
+  void Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b);  // a: the first k characters
+  uint32_t Merge(uint32_t a, uint32_t b);
+  void InsertAt(uint32_t position, uint32_t node);
+  uint32_t Rank(uint32_t x) const;       // position among all characters
+  uint32_t Successor(uint32_t x) const;  // kNil at the end
+  uint32_t First() const;
+  uint32_t Find(Dot id) const;
+
+  std::vector<Node> nodes_;
+  uint32_t root_ = kNil;
+  uint32_t seed_ = 0x2545F491u;
+  std::unordered_map<Dot, uint32_t, DotHash> by_id_;
+  std::unordered_set<Dot, DotHash> dangling_;  // ids named by an anchor but not (yet) placed
+  size_t anchors_ = 0;                          // text.anchors.size() in step
+  size_t deleted_ = 0;                          // text.deleted.range_count() in step
+};
+
+// The index of `text`, built if missing or out of step.
+TextIndex& IndexOf(const ListNode& text);
+
+}  // namespace crdtdb::crdt
+
+#endif  // CRDTDB_CRDT_TEXT_INDEX_H_
