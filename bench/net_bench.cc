@@ -64,6 +64,7 @@
 #include "served_region.h"
 #include "store/store.h"
 #include "sync/messages.h"
+#include "sync/partition_stream.h"
 #include "sync/responder.h"
 
 namespace crdtdb::bench {
@@ -159,7 +160,7 @@ class SourcePeer {
   }
 
   size_t Publish(sync::Body body) {
-    const std::string bytes = sync::Encode({source_.replica_id(), std::move(body)});
+    const std::string bytes = sync::TopicOf(body) + sync::Encode({source_.replica_id(), std::move(body)});
     publish_.send(zmq::buffer(bytes), zmq::send_flags::none);
     return bytes.size();
   }
@@ -196,7 +197,8 @@ void StreamGroup(const Config& config, Reporter& reporter) {
   const double put_seconds = PutDocs(*source, "stream", config.deltas);
   std::vector<sync::DeltaBatch> batches;
   for (uint64_t from = 1; from <= config.deltas; from += kDeltasPerBatch) {
-    batches.push_back({Must(source->ReadLog(from, kDeltasPerBatch, SIZE_MAX), "read the delta log")});
+    // The whole stream (topic "a"), each batch following the one before.
+    batches.push_back({Must(source->ReadLog(from, kDeltasPerBatch, SIZE_MAX), "read the delta log"), 0, 0, from - 1});
   }
 
   const RegionEndpoints source_endpoints = NewRegion("source"), sink_endpoints = NewRegion("sink");

@@ -88,7 +88,7 @@ constexpr uint64_t kChunk = 1000;  // writes per turn of a region in the scale g
 // How long the scale group waits after the last write for the flushes and compactions it caused.
 constexpr auto kSettle = std::chrono::seconds(2);
 // The regions the scale group creates under the directory, one per node count.
-constexpr const char* kRegionDirs[] = {"one", "two", "four", "stream1", "stream4"};
+constexpr const char* kRegionDirs[] = {"one", "two", "four", "stream1", "stream2", "stream4"};
 
 struct Config {
   uint64_t docs = 1'000'000;
@@ -477,14 +477,14 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
 // stream
 
 // What receiving a writer's delta stream costs the nodes of a region, by their number: a writer
-// region of one node with a region of one node, and (another cluster, side by side) with a region
-// of four. Each node of four keeps a quarter of the partitions and applies a quarter of the
-// deltas, but subscribes to the writer's whole stream (docs/sharding.md, "Replication per
-// partition"): the excess of the four nodes' summed CPU over the one node's is what the deltas it
-// receives and drops cost, and the bytes each receives show whether the stream is cut per node.
+// region of one node with a region of one node, and (other clusters, side by side) with a region
+// of two and of four. Each node of four keeps a quarter of the partitions, applies a quarter of
+// the deltas and, with per-partition topics (docs/sharding.md, "Per-partition stream topics"), is
+// sent only those: the bytes each receives show whether the stream is cut per node, and the
+// excess of the four nodes' summed CPU over the one node's what replication per node costs.
 void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
   std::vector<std::unique_ptr<Region>> writers, readers;
-  for (int nodes : {1, 4}) {
+  for (int nodes : {1, 2, 4}) {
     const std::string n = std::to_string(nodes);
     const fs::path yaml =
         Region::WriteCluster(dir / ("stream" + n), ClusterHeadYaml() + RegionEntryYaml("w" + n, 1, 1) +
@@ -492,19 +492,22 @@ void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
     writers.push_back(std::make_unique<Region>(cfg, yaml, "w" + n));
     readers.push_back(std::make_unique<Region>(cfg, yaml, "r" + n));
   }
-  const std::vector<Region*> measured = {readers[0].get(), readers[1].get(), writers[0].get(),
-                                         writers[1].get()};
+  // Readers first, then their writers.
+  std::vector<Region*> measured;
+  for (auto& r : readers) measured.push_back(r.get());
+  for (auto& w : writers) measured.push_back(w.get());
+  const size_t n = readers.size();
   const std::vector<Load> loads = MeasureLoads(cfg, measured, [&](std::vector<Load>& timed) {
     for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
       const uint64_t last = std::min(cfg.writes, first + kChunk);
       for (size_t i = 0; i < writers.size(); ++i) {
         const size_t w = turn % 2 == 0 ? i : writers.size() - 1 - i;
-        WriteChunk(*writers[w], first, last, &timed[2 + w]);
+        WriteChunk(*writers[w], first, last, &timed[n + w]);
       }
     }
     // Until every reader holds every document (by the stream, or anti-entropy for what it lost).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    for (Region* reader : {readers[0].get(), readers[1].get()}) {
+    for (auto& reader : readers) {
       for (;;) {
         double held = 0;
         for (size_t i = 0; i < reader->size(); ++i) held += reader->Documents(i);
@@ -514,29 +517,31 @@ void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
       }
     }
   });
-  std::vector<double> bytes_received[2];
+  std::vector<double> bytes_received[3];
   for (size_t r = 0; r < readers.size(); ++r) {
     for (size_t i = 0; i < readers[r]->size(); ++i)
       bytes_received[r].push_back(readers[r]->StatusFigure(i, "bytes_received"));
     std::fprintf(stderr, "scale_bench: stream to %zu node(s): CPU s per node", readers[r]->size());
     for (double cpu : loads[r].cpu_s) std::fprintf(stderr, " %.3f", cpu);
-    std::fprintf(stderr, ", the writer's %.3f; bytes received per node", loads[2 + r].cpu_s[0]);
+    std::fprintf(stderr, ", the writer's %.3f; bytes received per node", loads[n + r].cpu_s[0]);
     for (double bytes : bytes_received[r]) std::fprintf(stderr, " %.0f", bytes);
     std::fprintf(stderr, "; system %.1f%% of the readers' CPU; idle (heartbeats, anti-entropy) %.2f ms/s per reader\n",
                  loads[r].system_pct,
                  Sum(loads[r].idle_cpu_s) / cfg.idle_seconds * 1e3 / static_cast<double>(readers[r]->size()));
   }
   const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
-  out.Report({"stream_4nodes_cpu_us_per_write", Sum(loads[1].cpu_s) * per_write_us, "us",
-              "one_node_cpu_us_per_write", loads[0].cpu_s[0] * per_write_us});
-  out.Report({"stream_4nodes_cpu_s_max_node", Max(loads[1].cpu_s), "s", "one_node_cpu_s",
-              loads[0].cpu_s[0]});
-  out.Report({"stream_4nodes_bytes_received_max_node", Max(bytes_received[1]), "bytes",
+  out.Report({"stream_2nodes_bytes_received_max_node", Max(bytes_received[1]), "bytes",
               "one_node_bytes_received", bytes_received[0][0]});
-  out.Report({"stream_4nodes_idle_cpu_ms_per_s", Sum(loads[1].idle_cpu_s) / cfg.idle_seconds * 1e3,
+  out.Report({"stream_4nodes_cpu_us_per_write", Sum(loads[2].cpu_s) * per_write_us, "us",
+              "one_node_cpu_us_per_write", loads[0].cpu_s[0] * per_write_us});
+  out.Report({"stream_4nodes_cpu_s_max_node", Max(loads[2].cpu_s), "s", "one_node_cpu_s",
+              loads[0].cpu_s[0]});
+  out.Report({"stream_4nodes_bytes_received_max_node", Max(bytes_received[2]), "bytes",
+              "one_node_bytes_received", bytes_received[0][0]});
+  out.Report({"stream_4nodes_idle_cpu_ms_per_s", Sum(loads[2].idle_cpu_s) / cfg.idle_seconds * 1e3,
               "ms/s", "one_node_idle_cpu_ms_per_s", Sum(loads[0].idle_cpu_s) / cfg.idle_seconds * 1e3});
-  out.Report({"stream_4nodes_writer_cpu_s", loads[3].cpu_s[0], "s", "one_reader_writer_cpu_s",
-              loads[2].cpu_s[0]});
+  out.Report({"stream_4nodes_writer_cpu_s", loads[n + 2].cpu_s[0], "s", "one_reader_writer_cpu_s",
+              loads[n].cpu_s[0]});
 }
 
 int Main(int argc, char** argv) {

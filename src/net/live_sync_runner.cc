@@ -15,6 +15,7 @@
 #include <zmq.hpp>
 
 #include "sync/messages.h"
+#include "sync/partition_stream.h"
 
 namespace crdtdb::net {
 
@@ -166,7 +167,11 @@ class Runner final : public db::LiveSyncs::Task {
         while (message.more() && socket.recv(message, zmq::recv_flags::dontwait)) {}
         continue;
       }
-      Result<sync::Message> decoded = sync::Decode(message.to_string_view());
+      // A topic, then the message (sync/partition_stream.h).
+      const std::optional<std::pair<std::string_view, std::string_view>> topic =
+          sync::SplitTopic(message.to_string_view());
+      if (!topic) continue;
+      Result<sync::Message> decoded = sync::Decode(topic->second);
       if (!decoded.ok()) continue;  // not the region's stream, or damaged: only a hint lost
       if (const auto* heartbeat = std::get_if<sync::Heartbeat>(&decoded->body)) {
         schedule.OnStreamMessage(i, heartbeat->merkle_root, now);

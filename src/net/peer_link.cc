@@ -2,6 +2,7 @@
 
 #include "net/peer_link.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -48,7 +49,9 @@ PeerLink::~PeerLink() { Close(); }
 void PeerLink::Open() {
   socket_ = MakeSocket(context_, options_.type);
   if (options_.curve) MakeCurveClient(socket_, *options_.curve);
-  if (options_.type == zmq::socket_type::sub) socket_.set(zmq::sockopt::subscribe, "");
+  if (options_.type == zmq::socket_type::sub) {
+    for (const std::string& prefix : options_.subscriptions) socket_.set(zmq::sockopt::subscribe, prefix);
+  }
   const std::string monitor_endpoint = NextMonitorEndpoint();
   if (zmq_socket_monitor(socket_.handle(), monitor_endpoint.c_str(), kWatchedEvents) != 0)
     throw zmq::error_t();
@@ -67,6 +70,23 @@ void PeerLink::Close() {
     socket_.close();
   }
   if (monitor_) monitor_.close();
+}
+
+void PeerLink::Subscribe(std::vector<std::string> subscriptions) {
+  std::sort(subscriptions.begin(), subscriptions.end());
+  std::vector<std::string>& now = options_.subscriptions;
+  std::sort(now.begin(), now.end());
+  if (subscriptions == now || options_.type != zmq::socket_type::sub) return;
+  // Added first: a prefix kept in both never goes unsubscribed for a moment.
+  for (const std::string& prefix : subscriptions) {
+    if (!std::binary_search(now.begin(), now.end(), prefix)) socket_.set(zmq::sockopt::subscribe, prefix);
+  }
+  for (const std::string& prefix : now) {
+    if (!std::binary_search(subscriptions.begin(), subscriptions.end(), prefix)) {
+      socket_.set(zmq::sockopt::unsubscribe, prefix);
+    }
+  }
+  now = std::move(subscriptions);
 }
 
 std::vector<LinkEvent> PeerLink::Poll(uint64_t now_ms) {

@@ -33,6 +33,8 @@ struct PeerLinkOptions {
   zmq::socket_type type;  // sub or dealer
   std::string endpoint;
   std::optional<CurveClientKeys> curve;  // CURVE client keys, when security.curve is on
+  // A SUB's topic prefixes (sync/partition_stream.h); by default every message.
+  std::vector<std::string> subscriptions = {""};
 };
 
 // What Poll saw happen to the link.
@@ -44,8 +46,8 @@ enum class LinkEvent {
 
 class PeerLink {
  public:
-  // Creates the socket (crdtdb's options, a subscription to everything for a SUB), starts its
-  // monitor and connects. Throws zmq::error_t if libzmq refuses (as the socket calls do).
+  // Creates the socket (crdtdb's options, the subscriptions of a SUB), starts its monitor and
+  // connects. Throws zmq::error_t if libzmq refuses (as the socket calls do).
   PeerLink(zmq::context_t& context, PeerLinkOptions options);
   ~PeerLink();
   PeerLink(PeerLink&&) = delete;
@@ -55,6 +57,11 @@ class PeerLink {
   zmq::socket_t& socket() { return socket_; }
   bool up() const { return up_; }
 
+  // A SUB's new subscriptions: subscribes to the prefixes added and unsubscribes from those
+  // removed (libzmq sends the change upstream, and the publisher filters by it); a socket that
+  // replaces this one starts with them.
+  void Subscribe(std::vector<std::string> subscriptions);
+
   // Reads the monitor events that arrived and replaces the socket if libzmq gave up on it.
   std::vector<LinkEvent> Poll(uint64_t now_ms);
 
@@ -63,7 +70,7 @@ class PeerLink {
   void Close();
 
   zmq::context_t& context_;
-  const PeerLinkOptions options_;
+  PeerLinkOptions options_;
   zmq::socket_t socket_;
   zmq::socket_t monitor_;  // PAIR, connected to the socket's monitor endpoint
   bool up_ = false;

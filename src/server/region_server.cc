@@ -40,6 +40,7 @@
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
+#include "sync/partition_stream.h"
 
 namespace crdtdb::server {
 
@@ -231,6 +232,12 @@ class Server {
             ", sync " + self_->sync + ", client " + self_->client + (own_keys_ ? ", CURVE on" : ""));
   }
 
+  // Subscribes each peer's stream to the partitions kept now (a reload, a hand-off done).
+  void Resubscribe() {
+    const std::vector<std::string> subscriptions = sync::SubscriptionsOf(replica_->scope());
+    for (Peer& peer : peers_) peer.stream->Subscribe(subscriptions);
+  }
+
   // A SUB to `name`'s delta stream and a DEALER to its sync endpoint.
   Status ConnectPeers(const std::vector<std::string>& names) {
     try {
@@ -241,7 +248,8 @@ class Server {
         peers_.push_back(
             Peer{node.name,
                  std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys}),
+                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys,
+                                                    sync::SubscriptionsOf(replica_->scope())}),
                  std::make_unique<net::PeerLink>(
                      context_, net::PeerLinkOptions{zmq::socket_type::dealer, node.sync, keys})});
       }
@@ -317,6 +325,7 @@ class Server {
       return !std::binary_search(scope.peers.begin(), scope.peers.end(), p.name);
     });
     replica_->SetScope(std::move(scope.scope), scope.peers);
+    Resubscribe();
     if (Status s = ConnectPeers(added); !s.ok()) Log("ERROR", self_->name, "reload: " + s.ToString());
     LogScope("reload: serving");
   }
@@ -561,7 +570,9 @@ class Server {
 
   void SendOutgoing() {
     for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_->name, warning);
-    for (const std::string& notice : replica_->TakeNotices()) Log("INFO", self_->name, notice);
+    const std::vector<std::string> notices = replica_->TakeNotices();
+    for (const std::string& notice : notices) Log("INFO", self_->name, notice);
+    if (!notices.empty()) Resubscribe();  // a partition handed off is no longer kept
     for (sync::Outgoing& out : replica_->TakeOutgoing()) {
       try {
         if (out.kind == sync::Outgoing::Kind::kPublish) {

@@ -67,7 +67,17 @@ class Writer {
     }
   }
 
-  void Body(const DeltaBatch& m) { Deltas(m.deltas); }
+  void Partitions(uint32_t count, const std::vector<uint32_t>& partitions) {
+    Uint(count);
+    Array(partitions.size());
+    for (uint32_t p : partitions) Uint(p);
+  }
+  void Body(const DeltaBatch& m) {
+    Deltas(m.deltas);
+    Uint(m.partition_count);
+    Uint(m.partition);
+    Uint(m.previous);
+  }
   void Body(const Heartbeat& m) {
     Uint(m.last_sequence);
     Hash(m.merkle_root);
@@ -76,6 +86,13 @@ class Writer {
       Array(2);
       Uint(a.origin);
       Uint(a.sequence);
+    }
+    Uint(m.stream_start);
+    Array(m.heads.size());
+    for (const PartitionHead& h : m.heads) {
+      Array(2);
+      Uint(h.partition);
+      Uint(h.sequence);
     }
   }
   void Roots(uint64_t placement_version, const std::vector<PartitionRoot>& roots) {
@@ -92,15 +109,15 @@ class Writer {
   void Body(const LogRequest& m) {
     Uint(m.from_sequence);
     Uint(m.max_deltas);
-    Uint(m.partition_count);
-    Array(m.partitions.size());
-    for (uint32_t p : m.partitions) Uint(p);
+    Partitions(m.partition_count, m.partitions);
   }
   void Body(const LogResponse& m) {
     Uint(m.first_available);
     Uint(m.last_sequence);
     Deltas(m.deltas);
     Uint(m.scanned_through);
+    Uint(m.from_sequence);
+    Partitions(m.partition_count, m.partitions);
   }
   void Body(const TreeRequest& m) {
     Uint(m.session);
@@ -254,7 +271,42 @@ class Reader {
     return true;
   }
 
-  bool Body(DeltaBatch* m) { return Deltas(&m->deltas); }
+  // A partition count (0, or a power of two up to kMaxPartitionsPerMessage) and ascending,
+  // unique partitions of it.
+  bool Partitions(uint32_t* count, std::vector<uint32_t>* partitions) {
+    uint32_t n = 0;
+    if (!Uint32(count) || !List(kMaxPartitionsPerMessage, &n)) return false;
+    if (!PartitionCount(*count)) return false;
+    if (*count == 0 && n != 0) return Fail("partitions without a partition count");
+    partitions->resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (!Uint32(&(*partitions)[i])) return false;
+      if ((*partitions)[i] >= *count) return Fail("no such partition");
+      if (i > 0 && !((*partitions)[i - 1] < (*partitions)[i])) return Fail("partitions are not ascending");
+    }
+    return true;
+  }
+  bool PartitionCount(uint32_t count) {
+    if (count > kMaxPartitionsPerMessage || (count & (count - 1)) != 0) {
+      return Fail("the partition count is not a power of two up to 4096");
+    }
+    return true;
+  }
+  bool Body(DeltaBatch* m) {
+    if (!Deltas(&m->deltas) || !Uint32(&m->partition_count) || !Uint32(&m->partition) || !Uint(&m->previous)) {
+      return false;
+    }
+    if (!PartitionCount(m->partition_count)) return false;
+    if (m->partition_count == 0 ? m->partition != 0 : m->partition >= m->partition_count) {
+      return Fail("no such partition");
+    }
+    uint64_t last = m->previous;
+    for (const LoggedDelta& d : m->deltas) {
+      if (d.sequence <= last) return Fail("sequences are not ascending from previous");
+      last = d.sequence;
+    }
+    return true;
+  }
   bool Body(Heartbeat* m) {
     uint32_t n = 0;
     if (!Uint(&m->last_sequence) || !Hash(&m->merkle_root) || !List(kMaxAcknowledgementsPerHeartbeat, &n)) {
@@ -266,6 +318,17 @@ class Reader {
       if (!Tuple(2) || !Uint(&a.origin) || !Uint(&a.sequence)) return false;
       if (a.origin == 0) return Fail("replica id 0 is reserved");
       if (i > 0 && !(m->acknowledged[i - 1].origin < a.origin)) return Fail("acknowledgements are not ascending");
+    }
+    if (!Uint(&m->stream_start) || !List(kMaxPartitionsPerMessage, &n)) return false;
+    m->heads.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      PartitionHead& h = m->heads[i];
+      if (!Tuple(2) || !Uint32(&h.partition) || !Uint(&h.sequence)) return false;
+      if (h.partition >= kMaxPartitionsPerMessage) return Fail("no such partition");
+      if (i > 0 && !(m->heads[i - 1].partition < h.partition)) return Fail("heads are not ascending");
+      if (h.sequence <= m->stream_start || h.sequence > m->last_sequence) {
+        return Fail("a head outside the stream");
+      }
     }
     return true;
   }
@@ -284,27 +347,11 @@ class Reader {
   bool Body(HandOffRequest* m) { return Roots(&m->placement_version, &m->roots); }
   bool Body(HandOffAnswer* m) { return Roots(&m->placement_version, &m->roots); }
   bool Body(LogRequest* m) {
-    uint32_t n = 0;
-    if (!Uint(&m->from_sequence) || !Uint32(&m->max_deltas) || !Uint32(&m->partition_count) ||
-        !List(kMaxPartitionsPerMessage, &n)) {
-      return false;
-    }
-    const uint32_t count = m->partition_count;
-    if (count > kMaxPartitionsPerMessage || (count & (count - 1)) != 0) {
-      return Fail("the partition count is not a power of two up to 4096");
-    }
-    if (count == 0 && n != 0) return Fail("partitions without a partition count");
-    m->partitions.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (!Uint32(&m->partitions[i])) return false;
-      if (m->partitions[i] >= count) return Fail("no such partition");
-      if (i > 0 && !(m->partitions[i - 1] < m->partitions[i])) return Fail("partitions are not ascending");
-    }
-    return true;
+    return Uint(&m->from_sequence) && Uint32(&m->max_deltas) && Partitions(&m->partition_count, &m->partitions);
   }
   bool Body(LogResponse* m) {
     return Uint(&m->first_available) && Uint(&m->last_sequence) && Deltas(&m->deltas) &&
-           Uint(&m->scanned_through);
+           Uint(&m->scanned_through) && Uint(&m->from_sequence) && Partitions(&m->partition_count, &m->partitions);
   }
   bool Body(TreeRequest* m) {
     uint32_t n = 0;
@@ -387,9 +434,10 @@ size_t BodyFieldCount(const Body& body) {
   return std::visit(
       [](const auto& b) -> size_t {
         using T = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<T, DeltaBatch>) return 1;
-        if constexpr (std::is_same_v<T, LogRequest> || std::is_same_v<T, LogResponse>) return 4;
-        if constexpr (std::is_same_v<T, Documents> || std::is_same_v<T, Heartbeat>) return 3;
+        if constexpr (std::is_same_v<T, LogResponse>) return 7;
+        if constexpr (std::is_same_v<T, Heartbeat>) return 5;
+        if constexpr (std::is_same_v<T, DeltaBatch> || std::is_same_v<T, LogRequest>) return 4;
+        if constexpr (std::is_same_v<T, Documents>) return 3;
         return 2;
       },
       body);

@@ -34,7 +34,10 @@ namespace crdtdb::sync {
 //    answer read the log (gap repair per partition, docs/protocol.md "Gap repair"); documents and
 //    deltas may hold lists (crdt/list_node.h), a field component version 5 refuses.
 // 7: documents and deltas may hold texts (crdt/text_mutators.h), a field component version 6
-//    refuses.
+//    refuses; and the delta stream is published under topics, one per partition
+//    (sync/partition_stream.h): a DeltaBatch names its partition and the last delta sent of it
+//    before (`previous`), a Heartbeat the last delta sent of each partition (`heads`), and a
+//    LogResponse echoes what it answers (docs/protocol.md "Topics").
 // Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.
@@ -59,10 +62,25 @@ struct LoggedDelta {
   friend bool operator==(const LoggedDelta&, const LoggedDelta&) = default;
 };
 
-// Delta stream (published): consecutive deltas of the sender's own log.
+// Delta stream (published): deltas of the sender's own log, ascending. partition_count 0: every
+// delta of the log from `previous` + 1 through the last one here (the whole stream, topic "a").
+// Otherwise only those of `partition` of a key space cut into `partition_count`
+// (cluster::Partitioning): every delta of that partition from `previous` + 1 through the last one
+// here, where `previous` is the last delta of it the sender published before (or where its
+// chains start). A receiver that has the chain up to `previous` has it up to the last delta.
 struct DeltaBatch {
   std::vector<LoggedDelta> deltas;
+  uint32_t partition_count = 0;
+  uint32_t partition = 0;
+  uint64_t previous = 0;
   friend bool operator==(const DeltaBatch&, const DeltaBatch&) = default;
+};
+
+// The last delta of `partition` a publisher sent (Heartbeat::heads).
+struct PartitionHead {
+  uint32_t partition = 0;
+  uint64_t sequence = 0;
+  friend bool operator==(const PartitionHead&, const PartitionHead&) = default;
 };
 
 // How far the sender has applied the stream of replica `origin`: every delta up to `sequence`.
@@ -80,6 +98,11 @@ struct Heartbeat {
   uint64_t last_sequence = 0;
   merkle::Hash merkle_root;
   std::vector<StreamAck> acknowledged;
+  // The sender's chains (see DeltaBatch) as of last_sequence: each partition's last delta sent is
+  // its entry in `heads` (ascending by partition, unique, each above stream_start), or
+  // stream_start for a partition not listed, which had none published since.
+  uint64_t stream_start = 0;
+  std::vector<PartitionHead> heads = {};
   friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 
@@ -98,12 +121,17 @@ struct LogRequest {
 // The answer: `first_available` is the oldest sequence the log still holds (deltas older than it
 // are gone; the requester repairs them by anti-entropy); `deltas` starts at max(from, first).
 // `scanned_through` is the last sequence the answer read (last_sequence if it read none): of the
-// partitions asked for, every delta the log holds up to it is in `deltas`.
+// partitions asked for, every delta the log holds up to it is in `deltas`. The request's
+// from_sequence, partition_count and partitions are echoed, so that an answer says what it covers
+// however late or duplicated it comes.
 struct LogResponse {
   uint64_t first_available = 0;
   uint64_t last_sequence = 0;
   std::vector<LoggedDelta> deltas;
   uint64_t scanned_through = 0;
+  uint64_t from_sequence = 0;
+  uint32_t partition_count = 0;
+  std::vector<uint32_t> partitions = {};
   friend bool operator==(const LogResponse&, const LogResponse&) = default;
 };
 

@@ -28,6 +28,9 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const LogRequest& reques
                                              : deltas->front().sequence;
   response.scanned_through = deltas->empty() ? response.last_sequence : deltas->back().sequence;
   response.deltas = std::move(deltas).value();
+  response.from_sequence = request.from_sequence;
+  response.partition_count = request.partition_count;
+  response.partitions = request.partitions;
   if (request.partition_count != 0) {
     // Only the asked partitions' deltas travel; the read, and so the work, is bounded as above.
     const cluster::Partitioning partitioning(request.partition_count);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "crdt/codec.h"
+#include "sync/origin_stream.h"
 #include "sync/responder.h"
 
 namespace crdtdb::sync {
@@ -18,11 +19,12 @@ struct SyncEngine::Peer {
   std::string last_futile_repair;
   std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
   bool stream_started = false;
-  SequenceTracker stream;
+  OriginStream stream;
   uint64_t progress_saved = 0;  // the stream progress last saved (LocalReplica::SaveStreamProgress)
   std::optional<uint64_t> acknowledged;  // how far the peer has applied this replica's stream
   uint64_t progress_saved_ms = 0;
   std::optional<uint64_t> log_request_sent_ms;
+  uint64_t log_request_from = 0;  // of the request sent
   std::unique_ptr<AntiEntropySession> session;
   // The rounds started with this peer: the next one's session id. Counted per peer, so that
   // consecutive rounds with one peer look through every fingerprint window in turn
@@ -43,12 +45,15 @@ SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, Sync
       options_(options),
       scope_(options.scope),
       published_upto_(local.last_sequence()),
+      chains_(published_upto_),
+      splits_stream_(SplitsStream(scope_)),
       published_at_last_heartbeat_(published_upto_) {
   // Deltas written before this engine started are not published again: peers find them through
   // heartbeats (gap repair) or anti-entropy.
   for (std::string& name : peers) {
     auto peer = std::make_unique<Peer>();
     peer->name = name;
+    peer->stream.Keep(scope_);
     peers_.emplace(std::move(name), std::move(peer));
   }
 }
@@ -59,6 +64,7 @@ SyncEngine::~SyncEngine() {
 
 void SyncEngine::SetScope(SyncScope scope, std::vector<std::string> peers) {
   scope_ = std::move(scope);
+  splits_stream_ = SplitsStream(scope_);
   std::map<std::string, std::unique_ptr<Peer>> kept;
   for (std::string& name : peers) {
     auto it = peers_.find(name);
@@ -70,10 +76,13 @@ void SyncEngine::SetScope(SyncScope scope, std::vector<std::string> peers) {
       peer = std::make_unique<Peer>();
       peer->name = name;
     }
-    // What the two share may have changed: a round in progress finishes over the old subtrees,
-    // the next starts over the new ones now.
-    if (!peer->session) peer->next_anti_entropy_ms = 0;
+    // What the two share may have changed: a round in progress over the old subtrees could fetch
+    // documents of a partition no longer kept (and not handed off: it was empty at the reload),
+    // so it ends, and the next starts over the new ones now.
+    peer->session.reset();
+    peer->next_anti_entropy_ms = 0;
     peer->next_hand_off_ms = 0;
+    peer->stream.Keep(scope_);
     kept.emplace(std::move(name), std::move(peer));
   }
   for (auto& [name, peer] : peers_) SaveProgress(*peer, last_now_ms_, /*now=*/true);
@@ -97,7 +106,8 @@ Result<Message> SyncEngine::Receive(Peer* peer, std::string_view bytes) {
 }
 
 void SyncEngine::Send(Outgoing::Kind kind, const std::string& peer, Body body) {
-  std::string bytes = Encode(Message{local_.replica_id(), std::move(body)});
+  std::string bytes = kind == Outgoing::Kind::kPublish ? TopicOf(body) : std::string();
+  bytes += Encode(Message{local_.replica_id(), std::move(body)});
   stats_.bytes_sent += bytes.size();
   if (Peer* to = peer.empty() ? nullptr : FindPeer(peer)) to->traffic.bytes_sent += bytes.size();
   outgoing_.push_back(Outgoing{kind, peer, std::move(bytes)});
@@ -108,14 +118,26 @@ std::vector<Outgoing> SyncEngine::TakeOutgoing() { return std::exchange(outgoing
 void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, uint64_t now_ms) {
   last_now_ms_ = now_ms;
   Peer* peer = FindPeer(name);
-  Result<Message> message = Receive(peer, bytes);
+  // The topic must be the message's own: a subscriber trusts it to have filtered what it keeps.
+  std::optional<std::pair<std::string_view, std::string_view>> topic = SplitTopic(bytes);
+  if (topic) {  // counted with the message, which Receive counts
+    stats_.bytes_received += topic->first.size();
+    if (peer != nullptr) peer->traffic.bytes_received += topic->first.size();
+  }
+  Result<Message> message = Receive(peer, topic ? topic->second : bytes);
+  if (message.ok() && (!topic || topic->first != TopicOf(message->body))) {
+    message = Status::Corruption("a published message under another topic");
+    ++stats_.rejected_messages;
+    if (peer != nullptr) ++peer->traffic.rejected_messages;
+  }
   if (peer == nullptr || !message.ok()) {
     if (peer == nullptr && message.ok()) ++stats_.rejected_messages;
     return;
   }
   if (peer->replica_id && *peer->replica_id != message->sender) {
     // The region's replica was rebuilt with a new identity: its sequence numbers start over.
-    peer->stream = SequenceTracker();
+    peer->stream = OriginStream();
+    peer->stream.Keep(scope_);
     peer->stream_started = false;
     peer->next_anti_entropy_ms = 0;
   }
@@ -163,13 +185,10 @@ void SyncEngine::NoteProgress(Peer& peer, uint64_t now_ms) {
 
 void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms) {
   std::vector<RemoteUpdate> updates;
-  std::vector<uint64_t> sequences;
+  std::vector<const LoggedDelta*> applying;
   for (const LoggedDelta& d : deltas) {
-    if (peer.stream.Covered(d.sequence)) continue;  // a duplicate
-    if (!scope_.Keeps(d.key)) {
-      peer.stream.Add(d.sequence);  // a partition this node does not own: not its to apply
-      continue;
-    }
+    // A duplicate, or a partition this node does not keep: not its to apply.
+    if (peer.stream.Covered(d.key, d.sequence) || !scope_.Keeps(d.key)) continue;
     Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
     if (!delta.ok()) {
       ++stats_.rejected_messages;  // left uncovered: gap repair, then anti-entropy, take it up
@@ -179,14 +198,14 @@ void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas,
     // A delta logged by reference is the origin's whole state: joined as a state, so that the
     // fields and the document it removed go here too (codec.h, IsStateLayout).
     updates.push_back(RemoteUpdate{d.key, std::move(delta).value(), crdt::IsStateLayout(d.delta)});
-    sequences.push_back(d.sequence);
+    applying.push_back(&d);
   }
   if (updates.empty()) return;
   // Only the deltas applied are covered: a failed one stays a gap, asked for again.
   const ApplyResult applied = local_.ApplyRemote(std::move(updates));
-  for (size_t i = 0; i < sequences.size(); ++i) {
+  for (size_t i = 0; i < applying.size(); ++i) {
     if (applied.updates[i].ok()) {
-      peer.stream.Add(sequences[i]);
+      peer.stream.ChainOf(applying[i]->key)->Add(applying[i]->sequence);
       ++stats_.deltas_received;
       ++peer.traffic.deltas_received;
     } else {
@@ -242,14 +261,15 @@ SyncEngine::Peer* SyncEngine::PeerWithReplicaId(crdt::ReplicaId id) {
 std::vector<std::string> SyncEngine::TakeWarnings() { return std::exchange(warnings_, {}); }
 
 void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms) {
-  if (batch.deltas.empty()) return;
+  // A batch of a partition not kept here comes only while a subscription is being changed.
+  if (batch.deltas.empty() || !peer.stream.Tracks(batch)) return;
   if (!peer.stream_started) {
     // The first delta heard: earlier ones are the business of anti-entropy, which runs at start.
-    peer.stream.CoverThrough(batch.deltas.front().sequence - 1);
+    peer.stream.CoverThrough(batch.previous);
     peer.stream_started = true;
   }
   ApplyDeltas(peer, batch.deltas, now_ms);
-  peer.stream.SawUpTo(batch.deltas.back().sequence);
+  peer.stream.OnBatch(batch);
   RequestMissing(peer, now_ms);
 }
 
@@ -264,7 +284,7 @@ void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t no
     peer.stream.CoverThrough(heartbeat.last_sequence);
     peer.stream_started = true;
   }
-  peer.stream.SawUpTo(heartbeat.last_sequence);
+  peer.stream.OnHeartbeat(heartbeat);
   RequestMissing(peer, now_ms);
   // Both streams idle and caught up, yet the roots differ twice in a row: something the streams
   // cannot repair (a lost delta of a third replica, a restart): run anti-entropy now.
@@ -283,44 +303,34 @@ void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t no
 }
 
 void SyncEngine::RequestMissing(Peer& peer, uint64_t now_ms) {
-  std::optional<uint64_t> missing = peer.stream.FirstMissing();
-  if (!missing || peer.log_request_sent_ms) return;
+  if (peer.log_request_sent_ms) return;
+  // One request at a time, for every chain with a gap (OriginStream::NextRequest).
+  std::optional<LogRequest> request = peer.stream.NextRequest(static_cast<uint32_t>(kMaxDeltasPerMessage));
+  if (!request) return;
   peer.log_request_sent_ms = now_ms;
+  peer.log_request_from = request->from_sequence;
   ++stats_.log_requests;
-  LogRequest request{*missing, static_cast<uint32_t>(kMaxDeltasPerMessage)};
-  scope_.FilterLogRequest(&request);
-  Send(Outgoing::Kind::kRequest, peer.name, std::move(request));
+  Send(Outgoing::Kind::kRequest, peer.name, *std::move(request));
 }
 
 void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms) {
-  const uint64_t before = peer.stream.contiguous();
-  // Asked for the partitions this replica keeps only (SyncScope::FilterLogRequest): the answer
-  // holds their deltas up to scanned_through, and the sequences it leaves out are the others'.
-  const bool filtered = scope_.partitioning && !scope_.keeps_all;
-  const uint64_t scanned = std::min(response.scanned_through, response.last_sequence);
-  if (filtered ? scanned <= before && response.last_sequence > before
-               : !response.deltas.empty() && response.deltas.back().sequence <= before) {
-    return;  // the late or duplicated answer to an earlier request
-  }
-  peer.log_request_sent_ms.reset();
-  if (response.first_available > before + 1) {
+  const std::vector<uint64_t> before = peer.stream.Progress();
+  // An answer says what it covers (the request is echoed), so a late or duplicated one is taken
+  // as it is; only the answer to the request outstanding clears it and may end the repair.
+  const bool awaited = peer.log_request_sent_ms && response.from_sequence == peer.log_request_from;
+  if (awaited) peer.log_request_sent_ms.reset();
+  if (response.first_available > std::max<uint64_t>(response.from_sequence, 1) && !peer.session) {
     // The origin's log dropped what we miss: anti-entropy repairs it; the stream goes on after.
-    peer.stream.CoverThrough(response.first_available - 1);
-    if (!peer.session) peer.next_anti_entropy_ms = now_ms;
+    peer.next_anti_entropy_ms = now_ms;
   }
   ApplyDeltas(peer, response.deltas, now_ms);
-  if (filtered) {
-    std::vector<uint64_t> not_applied;  // stay gaps: asked again, then left to anti-entropy
-    for (const LoggedDelta& d : response.deltas) {
-      if (!peer.stream.Covered(d.sequence)) not_applied.push_back(d.sequence);
-    }
-    peer.stream.AddRangeExcept(before + 1, scanned, not_applied);
-  }
+  peer.stream.OnLogResponse(response);
   peer.stream.OriginEndsAt(response.last_sequence);
-  if (peer.stream.contiguous() == before && peer.stream.FirstMissing()) {
+  if (!awaited) return;
+  if (!peer.stream.Advanced(before) && peer.stream.FirstMissing()) {
     // No progress: what is missing cannot come from the log (a delta this replica cannot decode
     // or apply). Anti-entropy repairs the documents instead; asking again would loop.
-    peer.stream.CoverThrough(response.last_sequence);
+    peer.stream.GiveUp(response);
     if (!peer.session) peer.next_anti_entropy_ms = now_ms;
     return;
   }
@@ -484,6 +494,7 @@ void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
       continue;
     }
     scope_.Dropped(p);
+    for (auto& [name, other] : peers_) other->stream.Forget(p);
     ++stats_.partitions_handed_off;
     // A round in progress may still fetch documents of the partition: rounds start again over
     // what is kept now. The next partitions moving to this peer start copying at once.
@@ -533,13 +544,18 @@ void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
         local_.ReadLog(published_upto_ + 1, kMaxDeltasPerMessage, options_.publish_bytes_max);
     if (!deltas.ok() || deltas->empty()) {
       published_upto_ = last;  // gone from the log: subscribers repair by anti-entropy
+      chains_.SkipTo(last);
       break;
     }
-    DeltaBatch batch;
-    batch.deltas = std::move(deltas).value();
-    published_upto_ = batch.deltas.back().sequence;
-    stats_.deltas_sent += batch.deltas.size();
-    Send(Outgoing::Kind::kPublish, "", std::move(batch));
+    const uint64_t previous = std::exchange(published_upto_, deltas->back().sequence);
+    stats_.deltas_sent += deltas->size();
+    if (splits_stream_) {
+      for (DeltaBatch& batch : chains_.Split(std::move(deltas).value(), *scope_.partitioning)) {
+        Send(Outgoing::Kind::kPublish, "", std::move(batch));
+      }
+    } else {
+      Send(Outgoing::Kind::kPublish, "", chains_.Whole(std::move(deltas).value(), previous));
+    }
     last_publish_ms_ = now_ms;
   }
   // Once an interval, busy or idle: receivers learn where the stream ends and peers how far this
@@ -549,7 +565,9 @@ void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
   if (now_ms - last_heartbeat_ms_ >= options_.heartbeat_interval_ms) {
     const bool idle = now_ms - last_publish_ms_ >= options_.heartbeat_interval_ms;
     const uint64_t announced = idle ? published_upto_ : published_at_last_heartbeat_;
-    Send(Outgoing::Kind::kPublish, "", Heartbeat{announced, local_.merkle_root(), Acknowledgements()});
+    Heartbeat heartbeat{announced, local_.merkle_root(), Acknowledgements()};
+    chains_.Announce(&heartbeat, idle);
+    Send(Outgoing::Kind::kPublish, "", std::move(heartbeat));
     last_heartbeat_ms_ = now_ms;
     published_at_last_heartbeat_ = published_upto_;
   }

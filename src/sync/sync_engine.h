@@ -41,7 +41,7 @@
 #include "sync/anti_entropy.h"
 #include "sync/local_replica.h"
 #include "sync/messages.h"
-#include "sync/sequence_tracker.h"
+#include "sync/partition_stream.h"
 #include "sync/sync_scope.h"
 
 namespace crdtdb::sync {
@@ -57,7 +57,8 @@ struct SyncOptions {
 };
 
 // A message for the adapter to send: published to every subscriber, or a request to one peer's
-// sync endpoint (whose answer comes back through OnResponse).
+// sync endpoint (whose answer comes back through OnResponse). A published message's bytes start
+// with its topic (sync/partition_stream.h), and the adapter sends them as one frame.
 struct Outgoing {
   enum class Kind { kPublish, kRequest };
   Kind kind = Kind::kPublish;
@@ -133,7 +134,7 @@ class SyncEngine {
   // What this replica keeps now: handed-off partitions leave it as they are dropped.
   const SyncScope& scope() const { return scope_; }
 
-  // A message from `peer`'s delta stream (its publish endpoint).
+  // A message from `peer`'s delta stream (its publish endpoint): its topic, then the message.
   void OnPublished(const std::string& peer, std::string_view bytes, uint64_t now_ms);
   // A request on this replica's sync endpoint; returns the answer to send back, if any.
   std::optional<std::string> OnRequest(std::string_view bytes) {
@@ -228,6 +229,8 @@ class SyncEngine {
   uint64_t last_now_ms_ = 0;  // the latest time an input carried, for inputs that carry none
   SyncStats stats_;
   uint64_t published_upto_;
+  PartitionChains chains_;  // of the deltas published, per partition
+  bool splits_stream_;      // SplitsStream(scope_): one batch per partition
   uint64_t last_publish_ms_ = 0;
   uint64_t last_heartbeat_ms_ = 0;
   uint64_t published_at_last_heartbeat_;  // what the next heartbeat announces while busy

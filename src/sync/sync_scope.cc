@@ -48,14 +48,6 @@ std::vector<merkle::NodeId> SyncScope::SubtreesWith(const std::string& peer) con
   return subtrees;
 }
 
-void SyncScope::FilterLogRequest(LogRequest* request) const {
-  if (!partitioning || keeps_all) return;
-  request->partition_count = partitioning->count();
-  for (cluster::PartitionId p = 0; p < partitioning->count(); ++p) {
-    if (owned.Contains(p) || handing_off.Contains(p)) request->partitions.push_back(p);
-  }
-}
-
 void SyncScope::Dropped(cluster::PartitionId partition) {
   handing_off.Remove(partition);
   for (auto& [peer, partitions] : hand_off_to) partitions.Remove(partition);

@@ -71,9 +71,6 @@ struct SyncScope {
   // the subtrees of the partitions shared (those this replica keeps, for a peer not listed), and
   // of the partitions Moving to it.
   std::vector<merkle::NodeId> SubtreesWith(const std::string& peer) const;
-  // Narrows a gap-repair request to the partitions this replica keeps (owned or handing off),
-  // unless it keeps everything.
-  void FilterLogRequest(LogRequest* request) const;
   // Stops keeping `partition` once it is dropped.
   void Dropped(cluster::PartitionId partition);
 };

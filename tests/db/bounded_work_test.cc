@@ -17,6 +17,7 @@
 #include "db/database_impl.h"
 #include "nlohmann/json.hpp"
 #include "sync/messages.h"
+#include "sync/partition_stream.h"
 #include "sync/sync_engine.h"
 #include "tests/db/open_database.h"
 #include "tests/support/allocation_counter.h"
@@ -86,7 +87,9 @@ TEST_CASE("publishing reads the log within publish_bytes_max, not every document
   const size_t allocated = since.bytes();
   size_t published = 0;
   for (const sync::Outgoing& o : engine.TakeOutgoing()) {
-    Result<sync::Message> m = sync::Decode(o.bytes);
+    const auto topic = sync::SplitTopic(o.bytes);  // published: a topic, then the message
+    REQUIRE(topic.has_value());
+    Result<sync::Message> m = sync::Decode(topic->second);
     REQUIRE(m.ok());
     if (const auto* batch = std::get_if<sync::DeltaBatch>(&m->body))
       published += batch->deltas.size();

@@ -26,6 +26,7 @@
 #include "net/zmq_socket_options.h"
 #include "store/store.h"
 #include "sync/messages.h"
+#include "sync/partition_stream.h"
 #include "sync/responder.h"
 #include "tests/e2e/region_cluster.h"
 
@@ -87,7 +88,7 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
   publish.bind(cluster.Endpoint("eu-west", Socket::kPublish));
   sync.bind(cluster.Endpoint("eu-west", Socket::kSync));
   auto send = [&](sync::Body body) {
-    const std::string bytes = sync::Encode({origin.replica_id(), std::move(body)});
+    const std::string bytes = sync::TopicOf(body) + sync::Encode({origin.replica_id(), std::move(body)});
     publish.send(zmq::buffer(bytes), zmq::send_flags::dontwait);  // a full queue drops, as PUB does
   };
   uint64_t log_requests = 0;
@@ -121,16 +122,16 @@ TEST_CASE("a burst above a stalled subscriber's high-water mark is repaired from
   for (uint64_t from = 1; from <= kBurst; ++from) {
     Result<std::vector<sync::LoggedDelta>> deltas = origin.ReadLog(from, 1, SIZE_MAX);
     REQUIRE(deltas.ok());
-    send(sync::DeltaBatch{std::move(deltas).value()});
+    send(sync::DeltaBatch{std::move(deltas).value(), 0, 0, from - 1});
   }
   cluster.Resume("us-east");
-  send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}});
+  send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}, origin.last_sequence()});
 
   const auto deadline = Clock::now() + Scaled(testing::kConvergeMs);
   uint64_t applied = 0;
   while (applied < kBurst && Clock::now() < deadline) {
     answer_log_requests();
-    send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}});
+    send(sync::Heartbeat{origin.last_sequence(), origin.merkle_root(), {}, origin.last_sequence()});
     applied = LastDeltaSeqOfEuWest(cluster.Status("us-east"));
     testing::SleepMs(20);
   }

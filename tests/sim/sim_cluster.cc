@@ -11,6 +11,7 @@
 
 #include "sync/messages.h"
 #include "sync/node_scope.h"
+#include "sync/partition_stream.h"
 #include "tests/support/fault_env.h"
 
 namespace crdtdb::testing {
@@ -331,11 +332,16 @@ void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
       // Subscribers: the replicas that replicate with `from`, as their own peers name it (every
       // other, without a topology; a node handing a partition off subscribes to its new owner,
       // which need not subscribe back).
+      // Each subscriber receives the topics it subscribes to only, as a ZeroMQ PUB filters them
+      // (sync/partition_stream.h); a subscriber that is down receives nothing anyway.
       for (size_t to = 0; to < nodes_.size(); ++to) {
         const std::vector<std::string>& peers = nodes_[to]->peers;
-        if (to != from && std::find(peers.begin(), peers.end(), nodes_[from]->name) != peers.end()) {
-          Schedule(Event::Kind::kPublished, from, to, out.bytes);
+        if (to == from || std::find(peers.begin(), peers.end(), nodes_[from]->name) == peers.end()) continue;
+        if (nodes_[to]->replica &&
+            !sync::Subscribed(sync::SubscriptionsOf(nodes_[to]->replica->scope()), out.bytes)) {
+          continue;
         }
+        Schedule(Event::Kind::kPublished, from, to, out.bytes);
       }
     } else {
       for (size_t to = 0; to < nodes_.size(); ++to) {
@@ -345,13 +351,25 @@ void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
   }
 }
 
+void SimCluster::NoteStreamDelivery(size_t to, std::string_view frame) {
+  stream_bytes_received_[to] += frame.size();
+  const sync::SyncScope& scope = nodes_[to]->replica->scope();
+  std::optional<std::pair<std::string_view, std::string_view>> topic = sync::SplitTopic(frame);
+  if (!topic || topic->first.size() != 3 || !scope.partitioning) return;  // not one partition's
+  const cluster::PartitionId p = (static_cast<uint8_t>(topic->first[1]) << 8) | static_cast<uint8_t>(topic->first[2]);
+  if (!scope.keeps_all && !scope.owned.Contains(p) && !scope.handing_off.Contains(p)) ++unkept_batches_received_;
+}
+
 void SimCluster::Deliver(Event event) {
   Node& to = *nodes_[event.to];
   if (!to.replica) return;  // a crashed replica receives nothing
   ++delivered_;
   const std::string& from_name = nodes_[event.from]->name;
   switch (event.kind) {
-    case Event::Kind::kPublished: to.replica->OnPublished(from_name, event.bytes, now_ms_); break;
+    case Event::Kind::kPublished:
+      NoteStreamDelivery(event.to, event.bytes);
+      to.replica->OnPublished(from_name, event.bytes, now_ms_);
+      break;
     case Event::Kind::kRequest:
       if (std::optional<std::string> reply = to.replica->OnRequest(event.bytes)) {
         Schedule(Event::Kind::kResponse, event.to, event.from, std::move(*reply));

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <queue>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/placement.h"
@@ -160,6 +162,13 @@ class SimCluster {
   uint64_t futile_repairs() const { return Total(&sync::SyncStats::futile_repairs); }
   db::ReplicaStatus status(size_t i) const;
   uint64_t messages_delivered() const { return delivered_; }
+  // Bytes of the delta stream delivered to replica `i` (topics included), and delta batches of
+  // one partition delivered to a replica that does not keep it then.
+  uint64_t stream_bytes_received(size_t i) const {
+    auto it = stream_bytes_received_.find(i);
+    return it == stream_bytes_received_.end() ? 0 : it->second;
+  }
+  uint64_t unkept_batches_received() const { return unkept_batches_received_; }
   // Anti-entropy requests dropped because SimOptions::anti_entropy is false.
   uint64_t anti_entropy_dropped() const { return anti_entropy_dropped_; }
 
@@ -184,6 +193,7 @@ class SimCluster {
   void Route(size_t from, std::vector<sync::Outgoing> outgoing);
   void Schedule(Event::Kind kind, size_t from, size_t to, std::string bytes);
   void Deliver(Event event);
+  void NoteStreamDelivery(size_t to, std::string_view frame);
 
   SimOptions options_;
   std::optional<cluster::Placement> placement_;
@@ -191,6 +201,8 @@ class SimCluster {
   uint64_t now_ms_ = 1'700'000'000'000;
   uint64_t order_ = 0;
   uint64_t delivered_ = 0;
+  std::map<size_t, uint64_t> stream_bytes_received_;
+  uint64_t unkept_batches_received_ = 0;
   uint64_t anti_entropy_dropped_ = 0;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::vector<bool>> link_up_;

@@ -16,6 +16,7 @@
 
 #include "cluster/partition_set.h"
 #include "cluster/partitioning.h"
+#include "sync/partition_stream.h"
 #include "sync/responder.h"
 #include "tests/sync/fake_replica.h"
 
@@ -29,6 +30,18 @@ using testing::ValidState;
 
 constexpr uint64_t kNow = 1'000'000;
 
+// Messages of peer "b", replica id 2, and the same as published: under their topic.
+std::string FromB(Body body) { return Encode(Message{2, std::move(body)}); }
+std::string Published(Body body) { return TopicOf(body) + FromB(std::move(body)); }
+
+// A message this engine sends: a published one after its topic.
+Result<Message> DecodeOut(const Outgoing& o) {
+  if (o.kind == Outgoing::Kind::kRequest) return Decode(o.bytes);
+  auto topic = SplitTopic(o.bytes);
+  REQUIRE(topic.has_value());
+  return Decode(topic->second);
+}
+
 struct Sent {
   size_t log_requests = 0;
   size_t tree_requests = 0;
@@ -38,7 +51,7 @@ struct Sent {
 Sent Take(SyncEngine& engine) {
   Sent sent;
   for (const Outgoing& o : engine.TakeOutgoing()) {
-    Result<Message> m = Decode(o.bytes);
+    Result<Message> m = DecodeOut(o);
     REQUIRE(m.ok());
     if (o.kind != Outgoing::Kind::kRequest) continue;
     CHECK(o.peer == "b");
@@ -51,14 +64,25 @@ Sent Take(SyncEngine& engine) {
   return sent;
 }
 
-// Messages of peer "b", replica id 2.
-std::string FromB(Body body) { return Encode(Message{2, std::move(body)}); }
-
 std::vector<LoggedDelta> Deltas(uint64_t first, uint64_t last) {
   std::vector<LoggedDelta> out;
   for (uint64_t s = first; s <= last; ++s)
     out.push_back({s, "docs/" + std::to_string(s), ValidDelta("x")});
   return out;
+}
+
+// b's whole stream from `first` through `last` (what "b" published before is first - 1), and its
+// heartbeat announcing `last` as a publisher that started at `last` would (no chain is claimed).
+std::string Batch(uint64_t first, uint64_t last) { return Published(DeltaBatch{Deltas(first, last), 0, 0, first - 1}); }
+std::string Beat(uint64_t last, std::vector<StreamAck> acks) {
+  return Published(Heartbeat{last, {}, std::move(acks), last});
+}
+
+// b's answer to a LogRequest from `from` for every partition, read as far as its deltas go.
+std::string Answer(uint64_t from, LogResponse response) {
+  response.from_sequence = from;
+  response.scanned_through = response.deltas.empty() ? response.last_sequence : response.deltas.back().sequence;
+  return FromB(std::move(response));
 }
 
 uint64_t LastDeltaSeq(SyncEngine& engine) {
@@ -74,8 +98,8 @@ TEST_CASE("a node that keeps some partitions repairs a gap from the log with onl
   options.scope.Set(partitioning, owned);
   SyncEngine engine(local, {"b"}, options);
   auto kept = [&](uint64_t s) { return partitioning.PartitionOf("docs/" + std::to_string(s)) == 2; };
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(30, 30)}), kNow);  // 3 to 29 lost
+  engine.OnPublished("b", Batch(1, 2), kNow);
+  engine.OnPublished("b", Batch(30, 30), kNow);  // 3 to 29 lost
   Sent sent = Take(engine);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 3);
@@ -83,13 +107,12 @@ TEST_CASE("a node that keeps some partitions repairs a gap from the log with onl
   CHECK(sent.logs[0].partitions == std::vector<uint32_t>{2});
 
   // The origin's answer: partition 2's deltas of 3 to 29, read through 29.
-  LogResponse answer{3, 30, {}};
+  LogResponse answer{3, 30, {}, 29, 3, 4, {2}};
   for (const LoggedDelta& d : Deltas(3, 29)) {
     if (kept(d.sequence)) answer.deltas.push_back(d);
   }
   REQUIRE(!answer.deltas.empty());
   REQUIRE(answer.deltas.size() < 27);
-  answer.scanned_through = 29;
   engine.OnResponse("b", FromB(answer), kNow);
   // Every sequence up to 30 is covered: the answer's deltas applied, the others' not this node's.
   CHECK(LastDeltaSeq(engine) == 30);
@@ -99,10 +122,9 @@ TEST_CASE("a node that keeps some partitions repairs a gap from the log with onl
   CHECK(engine.stats().deltas_received == applied + answer.deltas.size());
 
   // An answer read only part of the way leaves the rest a gap, asked for next.
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(60, 60)}), kNow);  // 31 to 59 lost
+  engine.OnPublished("b", Batch(60, 60), kNow);  // 31 to 59 lost
   REQUIRE(Take(engine).log_requests == 1);
-  LogResponse partial{31, 60, {}};
-  partial.scanned_through = 40;
+  LogResponse partial{31, 60, {}, 40, 31, 4, {2}};
   engine.OnResponse("b", FromB(partial), kNow);
   CHECK(LastDeltaSeq(engine) == 40);
   sent = Take(engine);
@@ -116,15 +138,15 @@ TEST_CASE("a node that keeps some partitions repairs a gap from the log with onl
 TEST_CASE("a gap in the stream is pulled from the origin's log, one request at a time") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
+  engine.OnPublished("b", Batch(1, 2), kNow);
   CHECK(Take(engine).log_requests == 0);
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(5, 6)}), kNow);  // 3 and 4 lost
+  engine.OnPublished("b", Batch(5, 6), kNow);  // 3 and 4 lost
   Sent sent = Take(engine);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 3);
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(8, 8)}), kNow);  // 7 lost too: still one request
+  engine.OnPublished("b", Batch(8, 8), kNow);  // 7 lost too: still one request
   CHECK(Take(engine).log_requests == 0);
-  engine.OnResponse("b", FromB(LogResponse{3, 8, Deltas(3, 8)}), kNow);
+  engine.OnResponse("b", Answer(3, LogResponse{3, 8, Deltas(3, 8)}), kNow);
   CHECK(LastDeltaSeq(engine) == 8);
   CHECK(Take(engine).log_requests == 0);
   CHECK(engine.stats().deltas_received == 8);  // the duplicates 5, 6, 8 are not applied twice
@@ -142,21 +164,21 @@ TEST_CASE(
   REQUIRE(engine.stats().anti_entropy_rounds == 1);  // ...and ends in sync (both trees empty)
 
   SUBCASE("a delta in the origin's log that does not decode") {
-    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);  // the stream starts at 0
-    engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", "not a delta"}}}), kNow);
+    engine.OnPublished("b", Beat(0, {}), kNow);  // the stream starts at 0
+    engine.OnPublished("b", Published(DeltaBatch{{{1, "docs/1", "not a delta"}}}), kNow);
     CHECK(Take(engine).log_requests == 1);
     for (int i = 0; i < 10; ++i) {
-      engine.OnResponse("b", FromB(LogResponse{1, 1, {{1, "docs/1", "not a delta"}}}), kNow);
+      engine.OnResponse("b", Answer(1, LogResponse{1, 1, {{1, "docs/1", "not a delta"}}}), kNow);
       CHECK(Take(engine).log_requests == 0);
     }
     CHECK(engine.stats().rejected_messages == 2);  // the batch, the first answer; then ignored
   }
   SUBCASE("a delta the local replica refuses to apply") {
     local.apply_status = Status::InvalidArgument("remote update for an invalid key");
-    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
-    engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 1)}), kNow);
+    engine.OnPublished("b", Beat(0, {}), kNow);
+    engine.OnPublished("b", Batch(1, 1), kNow);
     CHECK(Take(engine).log_requests == 1);
-    engine.OnResponse("b", FromB(LogResponse{1, 1, Deltas(1, 1)}), kNow);
+    engine.OnResponse("b", Answer(1, LogResponse{1, 1, Deltas(1, 1)}), kNow);
     CHECK(Take(engine).log_requests == 0);
   }
   CHECK(LastDeltaSeq(engine) == 1);  // left to anti-entropy
@@ -168,21 +190,21 @@ TEST_CASE(
 TEST_CASE("an origin whose log ends below what it announced is not asked again and again") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{10, {}, {}}), kNow);  // the stream starts at 10
-  engine.OnPublished("b", FromB(Heartbeat{20, {}, {}}), kNow);  // 11..20 missing
+  engine.OnPublished("b", Beat(10, {}), kNow);  // the stream starts at 10
+  engine.OnPublished("b", Beat(20, {}), kNow);  // 11..20 missing
   Sent sent = Take(engine);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 11);
   // The origin lost its tail (an OS crash with buffered durability): its log ends at 15.
-  engine.OnResponse("b", FromB(LogResponse{11, 15, Deltas(11, 15)}), kNow);
+  engine.OnResponse("b", Answer(11, LogResponse{11, 15, Deltas(11, 15)}), kNow);
   CHECK(LastDeltaSeq(engine) == 15);
   CHECK(Take(engine).log_requests == 0);
   for (int i = 0; i < 10; ++i) {
-    engine.OnResponse("b", FromB(LogResponse{16, 15, {}}), kNow);
+    engine.OnResponse("b", Answer(16, LogResponse{16, 15, {}}), kNow);
     CHECK(Take(engine).log_requests == 0);
   }
   // When it writes on, the stream picks up again.
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(17, 17)}), kNow);
+  engine.OnPublished("b", Batch(17, 17), kNow);
   sent = Take(engine);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 16);
@@ -199,7 +221,7 @@ TEST_CASE("local writes are published when the adapter says so, without waiting 
   std::vector<Outgoing> out = engine.TakeOutgoing();
   REQUIRE(out.size() == 1);
   CHECK(out[0].kind == Outgoing::Kind::kPublish);
-  Result<Message> m = Decode(out[0].bytes);
+  Result<Message> m = DecodeOut(out[0]);
   REQUIRE(m.ok());
   const auto* batch = std::get_if<DeltaBatch>(&m->body);
   REQUIRE(batch != nullptr);
@@ -223,7 +245,7 @@ TEST_CASE("publishing gives publish_bytes_max to the log reader, which reads not
   CHECK(local.log_budgets == std::vector<size_t>(4, 1000));
   size_t batches = 0;
   for (const Outgoing& o : engine.TakeOutgoing()) {
-    Result<Message> m = Decode(o.bytes);
+    Result<Message> m = DecodeOut(o);
     REQUIRE(m.ok());
     if (const auto* batch = std::get_if<DeltaBatch>(&m->body)) {
       CHECK(batch->deltas.size() == 2);
@@ -240,13 +262,13 @@ TEST_CASE("lag_ms is how long the replica has been behind the peer's stream, or 
   SyncEngine engine(local, {"b"}, options);
   auto lag_at = [&](uint64_t t) { return engine.peer_status(t).front().lag_ms; };
   CHECK(lag_at(kNow) == 0);  // never heard of
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 2)}), kNow);
+  engine.OnPublished("b", Batch(1, 2), kNow);
   CHECK(lag_at(kNow + 100) == 0);  // caught up, and heard from recently
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(5, 5)}), kNow + 200);  // 3 and 4 lost
+  engine.OnPublished("b", Batch(5, 5), kNow + 200);  // 3 and 4 lost
   CHECK(lag_at(kNow + 700) == 500);
-  engine.OnPublished("b", FromB(Heartbeat{6, {}, {}}), kNow + 800);  // still behind: since the gap opened
+  engine.OnPublished("b", Beat(6, {}), kNow + 800);  // still behind: since the gap opened
   CHECK(lag_at(kNow + 900) == 700);
-  engine.OnResponse("b", FromB(LogResponse{3, 6, Deltas(3, 6)}), kNow + 1000);
+  engine.OnResponse("b", Answer(3, LogResponse{3, 6, Deltas(3, 6)}), kNow + 1000);
   CHECK(LastDeltaSeq(engine) == 6);
   CHECK(lag_at(kNow + 1000) == 0);
   // Silence beyond three heartbeat intervals: it may have written since.
@@ -258,8 +280,8 @@ TEST_CASE("a LogRequest without answer is sent again after request_timeout_ms") 
   FakeReplica local(1);
   SyncOptions options;
   SyncEngine engine(local, {"b"}, options);
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
-  engine.OnPublished("b", FromB(Heartbeat{3, {}, {}}), kNow);
+  engine.OnPublished("b", Beat(0, {}), kNow);
+  engine.OnPublished("b", Beat(3, {}), kNow);
   CHECK(Take(engine).log_requests == 1);
   engine.OnTick(kNow + options.request_timeout_ms);
   CHECK(Take(engine).log_requests == 0);
@@ -283,8 +305,8 @@ TEST_CASE("only accepted document pushes count as repaired documents") {
 TEST_CASE("only deltas and heartbeats travel on a stream, and only from configured peers") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(LogRequest{1, 1}), kNow);
-  engine.OnPublished("c", FromB(Heartbeat{1, {}, {}}), kNow);
+  engine.OnPublished("b", Published(LogRequest{1, 1}), kNow);
+  engine.OnPublished("c", Beat(1, {}), kNow);
   engine.OnPublished("b", "\xc1", kNow);
   CHECK(engine.stats().rejected_messages == 3);
 }
@@ -304,8 +326,8 @@ TEST_CASE("each peer's traffic is counted on it, and adds up to the engine's") {
   engine.OnResponse("b", tree, kNow);
   REQUIRE(engine.stats().anti_entropy_rounds == 1);
 
-  const std::string batch = FromB(DeltaBatch{Deltas(1, 3)});
-  const std::string out_of_place = FromB(LogRequest{1, 1});  // a request on a stream
+  const std::string batch = Batch(1, 3);
+  const std::string out_of_place = Published(LogRequest{1, 1});  // a request on a stream
   engine.OnPublished("b", batch, kNow);
   engine.OnPublished("b", "\xc1", kNow);  // malformed
   engine.OnPublished("b", out_of_place, kNow);
@@ -341,7 +363,7 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
     CHECK(engine.peer_replica_id("b") == 2);
   }
   SUBCASE("from the stream") {
-    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+    engine.OnPublished("b", Beat(0, {}), kNow);
     CHECK(engine.peer_replica_id("b") == 2);
   }
   CHECK(engine.peer_replica_id("c") == std::nullopt);
@@ -350,9 +372,9 @@ TEST_CASE("a peer's replica id is learned from its stream or from its sync answe
 TEST_CASE("a delta logged by reference is joined as a state; a mutator's delta as a delta") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+  engine.OnPublished("b", Beat(0, {}), kNow);
   const std::string by_reference = crdt::StateAsDelta(ValidState("x")).value();
-  engine.OnPublished("b", FromB(DeltaBatch{{{1, "docs/1", by_reference}, {2, "docs/2", ValidDelta("x")}}}), kNow);
+  engine.OnPublished("b", Published(DeltaBatch{{{1, "docs/1", by_reference}, {2, "docs/2", ValidDelta("x")}}}), kNow);
   REQUIRE(local.applied.size() == 2);
   CHECK(local.applied[0].is_state);
   CHECK_FALSE(local.applied[1].is_state);
@@ -362,11 +384,11 @@ TEST_CASE("a delta logged by reference is joined as a state; a mutator's delta a
 TEST_CASE("a delta that cannot be applied fails alone: the others apply, it stays a gap, it is reported") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+  engine.OnPublished("b", Beat(0, {}), kNow);
   (void)Take(engine);
   local.apply_status = Status::InvalidArgument("document /docs/2 would be too large");
   local.fail_key = "docs/2";
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 3)}), kNow);
+  engine.OnPublished("b", Batch(1, 3), kNow);
   REQUIRE(local.applied.size() == 2);
   CHECK(local.applied[0].key == "docs/1");
   CHECK(local.applied[1].key == "docs/3");
@@ -388,13 +410,13 @@ TEST_CASE("a delta that cannot be applied fails alone: the others apply, it stay
 TEST_CASE("failures to apply are logged once a minute per peer and cause, with the count since") {
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
+  engine.OnPublished("b", Beat(0, {}), kNow);
   local.apply_status = Status::InvalidArgument("too large");
-  for (uint64_t s = 1; s <= 5; ++s) engine.OnPublished("b", FromB(DeltaBatch{Deltas(s, s)}), kNow + s);
+  for (uint64_t s = 1; s <= 5; ++s) engine.OnPublished("b", Batch(s, s), kNow + s);
   CHECK(engine.TakeWarnings().size() == 1);
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(6, 6)}), kNow + 60'000);
+  engine.OnPublished("b", Batch(6, 6), kNow + 60'000);
   CHECK(engine.TakeWarnings().empty());  // within a minute of the first line
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(7, 7)}), kNow + 60'001);
+  engine.OnPublished("b", Batch(7, 7), kNow + 60'001);
   const std::vector<std::string> later = engine.TakeWarnings();
   REQUIRE(later.size() == 1);
   CHECK(later[0].find("could not apply 6 update(s)") != std::string::npos);
@@ -409,7 +431,7 @@ void RunRound(SyncEngine& engine, FakeReplica& peer, uint64_t now_ms) {
     answered = false;
     for (const Outgoing& o : engine.TakeOutgoing()) {
       if (o.kind != Outgoing::Kind::kRequest) continue;
-      Result<Message> request = Decode(o.bytes);
+      Result<Message> request = DecodeOut(o);
       REQUIRE(request.ok());
       Result<std::optional<Body>> answer = AnswerRequest(peer, request->body);
       REQUIRE(answer.ok());
@@ -453,17 +475,17 @@ TEST_CASE("a restarted engine resumes an origin's stream from the saved progress
   FakeReplica local(1);
   {
     SyncEngine engine(local, {"b"}, SyncOptions{});
-    engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
-    engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 5)}), kNow);
+    engine.OnPublished("b", Beat(0, {}), kNow);
+    engine.OnPublished("b", Batch(1, 5), kNow);
     engine.OnTick(kNow + 10);  // the first save is due at once
     CHECK(local.progress[2] == 5);
-    engine.OnPublished("b", FromB(DeltaBatch{Deltas(6, 6)}), kNow + 20);
+    engine.OnPublished("b", Batch(6, 6), kNow + 20);
     engine.OnTick(kNow + 30);
     CHECK(local.progress[2] == 5);  // at most once a second...
   }
   CHECK(local.progress[2] == 6);  // ...and when the engine stops
   SyncEngine restarted(local, {"b"}, SyncOptions{});
-  restarted.OnPublished("b", FromB(Heartbeat{9, {}, {}}), kNow + 1'000);
+  restarted.OnPublished("b", Beat(9, {}), kNow + 1'000);
   Sent sent = Take(restarted);
   REQUIRE(sent.log_requests == 1);
   CHECK(sent.logs[0].from_sequence == 7);
@@ -474,7 +496,7 @@ TEST_CASE("a restarted engine resumes an origin's stream from the saved progress
 std::vector<Heartbeat> Heartbeats(SyncEngine& engine) {
   std::vector<Heartbeat> out;
   for (const Outgoing& o : engine.TakeOutgoing()) {
-    Result<Message> m = Decode(o.bytes);
+    Result<Message> m = DecodeOut(o);
     REQUIRE(m.ok());
     if (const auto* h = std::get_if<Heartbeat>(&m->body)) out.push_back(*h);
   }
@@ -486,9 +508,9 @@ TEST_CASE("heartbeats acknowledge each peer's stream, and status shows both dire
   for (int i = 0; i < 7; ++i) local.AppendLog("docs/mine", ValidDelta("x"));
   SyncEngine engine(local, {"b"}, SyncOptions{});
   CHECK_FALSE(engine.peer_status(kNow).front().unacknowledged_deltas.has_value());  // not heard yet
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {}}), kNow);
-  engine.OnPublished("b", FromB(DeltaBatch{Deltas(1, 3)}), kNow);
-  engine.OnPublished("b", FromB(Heartbeat{5, {}, {}}), kNow);  // 4 and 5 not here yet
+  engine.OnPublished("b", Beat(0, {}), kNow);
+  engine.OnPublished("b", Batch(1, 3), kNow);
+  engine.OnPublished("b", Beat(5, {}), kNow);  // 4 and 5 not here yet
   PeerStatus b = engine.peer_status(kNow).front();
   CHECK(b.last_delta_seq == 3);
   CHECK(b.behind_deltas == 2);
@@ -497,7 +519,7 @@ TEST_CASE("heartbeats acknowledge each peer's stream, and status shows both dire
   REQUIRE(sent.size() == 1);
   CHECK(sent[0].acknowledged == std::vector<StreamAck>{{2, 3}});
   // b says it has applied this replica's stream up to 4 of 7.
-  engine.OnPublished("b", FromB(Heartbeat{5, {}, {{1, 4}, {9, 100}}}), kNow);
+  engine.OnPublished("b", Beat(5, {{1, 4}, {9, 100}}), kNow);
   b = engine.peer_status(kNow).front();
   REQUIRE(b.unacknowledged_deltas.has_value());
   CHECK(*b.unacknowledged_deltas == 3);
@@ -521,7 +543,7 @@ TEST_CASE("a peer that acknowledges an earlier epoch lacks this epoch's deltas, 
   FakeReplica local(1);
   SyncEngine engine(local, {"b"}, SyncOptions{});
   for (int i = 0; i < 3; ++i) local.AppendLog("docs/mine", ValidDelta("x"));
-  engine.OnPublished("b", FromB(Heartbeat{0, {}, {{1, 3}}}), kNow);
+  engine.OnPublished("b", Beat(0, {{1, 3}}), kNow);
   CHECK(*engine.peer_status(kNow).front().unacknowledged_deltas == 0);
   // A new stream epoch: the sequence jumps to 2^40, then two deltas.
   local.StartEpoch(1);
@@ -544,7 +566,7 @@ TEST_CASE(
   for (int round = 0; round < 4; ++round, now += options.anti_entropy_interval_ms) {
     engine.OnTick(now);
     for (const Outgoing& o : engine.TakeOutgoing()) {
-      Result<Message> m = Decode(o.bytes);
+      Result<Message> m = DecodeOut(o);
       REQUIRE(m.ok());
       const auto* tree = std::get_if<TreeRequest>(&m->body);
       if (tree == nullptr) continue;
