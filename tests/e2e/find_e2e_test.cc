@@ -125,7 +125,7 @@ TEST_CASE("find e2e: a region of one node answers through --config/--region and 
       cluster.Run({"--endpoint", cluster.ClientEndpoint("a-1"), "find", "/docs", R"({"g": 1})", "--explain"});
   REQUIRE_MESSAGE(explain.exit_code == 0, Describe(explain));
   CHECK(nlohmann::json::parse(explain.out)["explain"] ==
-        nlohmann::json::parse(R"({"index":"g,k","ordered":false,"keys_read":20,"documents_read":20,"documents_returned":20})"));
+        nlohmann::json::parse(R"({"index":"g,k","ordered":false,"descending":false,"ranges":1,"keys_read":20,"documents_read":20,"documents_returned":20})"));
 }
 
 TEST_CASE(
