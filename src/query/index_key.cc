@@ -141,12 +141,6 @@ void AppendIndexValue(const Json* value, std::string* out) {
   }
 }
 
-std::string IndexTuple(const Json& document, const std::vector<FieldPath>& fields) {
-  std::string out;
-  for (const FieldPath& field : fields) AppendIndexValue(Lookup(document, field), &out);
-  return out;
-}
-
 std::vector<std::string> IndexEntries(const Json& document, const std::vector<FieldPath>& fields,
                                       std::string_view id) {
   // Per field: its whole encoding, then the distinct encodings of its elements if an array.

@@ -45,9 +45,6 @@ namespace crdtdb::query {
 // Appends the encoding of `value` (nullptr: a missing field).
 void AppendIndexValue(const Json* value, std::string* out);
 
-// The encoded tuple of a document's values at `fields`, in order (a missing field encodes as such).
-std::string IndexTuple(const Json& document, const std::vector<FieldPath>& fields);
-
 // The element entries of one document per index, at most (past it: the overflow entry).
 constexpr size_t kMaxElementEntries = 1'000;
 constexpr char kElementEntry = '\0';  // the first byte of an element or overflow entry
