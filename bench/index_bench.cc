@@ -1,19 +1,23 @@
 // Copyright (c) crdtdb authors.
 //
 // index_bench: find by equality and by range on one collection, by scan (the baseline) and with a
-// secondary index, in the same run on the same data; and the cost of a put without and with two
-// indexes (docs/benchmarks.md, "Indexes").
+// secondary index, in the same run on the same data; the cost per document of a scan against raw
+// LevelDB iterating the same records; and the cost of a put with no, one and two indexes
+// (docs/benchmarks.md, "Indexes").
 //
 //   index_bench [--docs N] [--quick] [--dir DIR] [--keep]
 //
 // N documents {"n": i, "k": "key<i % 1000>", "pad": 60 bytes}: the equality query {"k": K}
 // and the range query {"n": {"$gte": a, "$lt": a + N/1000}} each select 0.1% of them. The puts
-// timed are overwrites that change both indexed values, before and after the indexes exist.
+// timed are overwrites that change both indexed values, before and after each index exists.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +25,7 @@
 #include "bench_dir.h"
 #include "bench_fail.h"
 #include "crdtdb/crdtdb.hpp"
+#include "store_leveldb.h"
 
 namespace crdtdb::bench {
 namespace {
@@ -76,6 +81,73 @@ void Print(const char* what, const QueryRun& scan, const QueryRun& indexed) {
   if (scan.found != indexed.found) Fail(std::string(what) + ": the index found another count than the scan");
 }
 
+// Raw LevelDB iterating the store's document records (prefix 'd', docs/storage.md) with the
+// options the store reads with, touching each value: the floor of a scan's cost. The database must
+// be closed. Nanoseconds per record, the median of `repeats`.
+double RawIterationNs(const std::string& path, uint64_t expected, int repeats) {
+  StoreLevelDb raw(path);
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = Clock::now();
+    std::unique_ptr<leveldb::Iterator> it(raw->NewIterator(StoreLevelDbOptions::read_options()));
+    uint64_t records = 0, bytes = 0;
+    for (it->Seek("d"); it->Valid() && it->key().starts_with("d"); it->Next()) {
+      ++records;
+      bytes += it->value().size();
+    }
+    MustOk(it->status().ok() ? Status::OK() : Status::IOError(it->status().ToString()), "iterating");
+    if (records != expected || bytes == 0) Fail("raw iteration found another count of documents");
+    times.push_back(std::chrono::duration<double, std::nano>(Clock::now() - start).count() / records);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// A scan's cost per document: every page of `query` (a _find body without bookmark) or, with an
+// empty query, of list; the median of `repeats`, in nanoseconds per document.
+double ScanNs(Database& db, const std::string& query, uint64_t docs, int repeats) {
+  std::vector<double> times;
+  FindOptions unbounded;
+  unbounded.max_examined = 100'000'000;
+  unbounded.deadline_ms = 600'000;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = Clock::now();
+    uint64_t read = 0;
+    std::optional<std::string> bookmark;
+    do {
+      if (query.empty()) {
+        ListPage page = Must(db.list("c", ListOptions{kMaxListPage, bookmark.value_or("")}), "list");
+        read += page.documents.size();
+        bookmark = page.next_start_after;
+      } else {
+        const std::string body = bookmark ? query.substr(0, query.size() - 1) + R"(,"bookmark":")" + *bookmark + "\"}"
+                                          : query;
+        FindPage page = Must(db.find("c", body, unbounded), "find");
+        read += page.plan.documents_read;
+        bookmark = page.bookmark;
+      }
+    } while (bookmark);
+    if (read != docs) Fail("a scan read another count of documents than the collection holds");
+    times.push_back(std::chrono::duration<double, std::nano>(Clock::now() - start).count() / docs);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// The time per overwrite (changing both indexed values) of `probe` documents in a fresh database
+// with the given indexes: apart from the big collection, whose load leaves compactions running
+// that would charge whichever puts come first.
+double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe, int keys);
+
+void CreateIndex(Database& db, const char* fields) {
+  Must(db.create_index("c", fields), "index create");
+  for (;;) {
+    std::vector<IndexInfo> indexes = Must(db.list_indexes("c"), "index list");
+    if (std::all_of(indexes.begin(), indexes.end(), [](const IndexInfo& x) { return x.state == "ready"; })) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Puts documents 0..count-1 with n = i + shift, k = key<(i + shift) % keys>; the time per put.
 double PutMicros(Database& db, int count, int shift, int keys) {
   const auto start = Clock::now();
@@ -85,6 +157,16 @@ double PutMicros(Database& db, int count, int shift, int keys) {
     MustOk(Must(db.put("c/" + std::to_string(i), doc), "put").empty() ? Status::Internal("empty") : Status::OK(), "put");
   }
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / count;
+}
+
+double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe,
+                       int keys) {
+  Options options;
+  options.path = path.string();
+  std::unique_ptr<Database> db = Must(Database::open(options), "open");
+  for (const char* fields : indexes) CreateIndex(*db, fields);
+  PutMicros(*db, probe, 0, keys);
+  return PutMicros(*db, probe, 1, keys);
 }
 
 }  // namespace
@@ -110,39 +192,52 @@ int main(int argc, char** argv) {
   const int n = static_cast<int>(docs);
   const int keys = 1000;  // each key: 0.1% of the documents
   Options options;
-  options.path = (dir.Create() / "index").string();
+  const std::filesystem::path root = dir.Create();
+  options.path = (root / "index").string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
-  const int probe = std::min(n, 10'000);  // puts timed on either side of the index creation
+  const int probe = std::min(n, 10'000);  // the documents of the databases whose puts are timed
   const double load = PutMicros(*db, n, 0, keys);
-  const double put_plain = PutMicros(*db, probe, 1, keys);
+  const int repeats = 5;
+
+  // Scans against raw LevelDB iterating the same records (the database closed meanwhile).
+  db.reset();
+  const double raw_ns = RawIterationNs(options.path, docs, repeats);
+  db = Must(Database::open(options), "open");
+  const double list_ns = ScanNs(*db, "", docs, repeats);
+  const double scan_all_ns = ScanNs(*db, R"({"selector":{},"limit":10000})", docs, repeats);
+  const double scan_none_ns = ScanNs(*db, R"({"selector":{"k":"none"},"limit":10000})", docs, repeats);
+
   const std::string equality = R"({"k":"key)" + std::to_string(keys / 2) + "\"}";
   const std::string range = R"({"n":{"$gte":)" + std::to_string(n / 2) + R"(,"$lt":)" +
                             std::to_string(n / 2 + n / 1000) + "}}";
-  const int repeats = 5;
   const QueryRun eq_scan = RunQuery(*db, equality, repeats);
   const QueryRun range_scan = RunQuery(*db, range, repeats);
 
-  const auto build_start = Clock::now();
-  Must(db->create_index("c", "k"), "index create");
-  Must(db->create_index("c", "n"), "index create");
-  for (;;) {
-    std::vector<IndexInfo> indexes = Must(db->list_indexes("c"), "index list");
-    if (std::all_of(indexes.begin(), indexes.end(), [](const IndexInfo& x) { return x.state == "ready"; })) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  const double build_ms = Ms(Clock::now() - build_start);
+  auto build_start = Clock::now();
+  CreateIndex(*db, "k");
+  const double build_one_ms = Ms(Clock::now() - build_start);
+  build_start = Clock::now();
+  CreateIndex(*db, "n");
+  const double build_two_ms = Ms(Clock::now() - build_start);
   const QueryRun eq_index = RunQuery(*db, equality, repeats);
   const QueryRun range_index = RunQuery(*db, range, repeats);
-  // Overwrites that change both values: each moves its two entries.
-  const double put_indexed = PutMicros(*db, probe, 2, keys);
 
-  std::printf("index_bench: %d documents, 2 indexes (k, n) built in %.0f ms while idle\n", n, build_ms);
+  std::printf("index_bench: %d documents; index k built in %.0f ms, n in %.0f ms, while idle\n", n, build_one_ms,
+              build_two_ms);
   Print("equality", eq_scan, eq_index);
   Print("range", range_scan, range_index);
-  std::printf("put: load %.1f us; overwrite %.1f us without indexes, %.1f us with 2 indexes (%d puts each)\n", load,
-              put_plain, put_indexed, probe);
+  std::printf("scan per document: raw LevelDB %.0f ns | list %.0f ns (%.3fx raw) | find matching all %.0f ns "
+              "(%.3fx) | find matching none %.0f ns (%.3fx)\n",
+              raw_ns, list_ns, raw_ns / list_ns, scan_all_ns, raw_ns / scan_all_ns, scan_none_ns, raw_ns / scan_none_ns);
   db.reset();
-  const char* const subdirs[] = {"index"};
+  // Overwrites that change both values (each moves its entry in every index), in fresh databases.
+  const double put_plain = OverwriteMicros(root / "put0", {}, probe, keys);
+  const double put_one = OverwriteMicros(root / "put1", {"k"}, probe, keys);
+  const double put_two = OverwriteMicros(root / "put2", {"k", "n"}, probe, keys);
+  std::printf("put: load %.1f us; overwrite %.1f us with no index, %.1f us with 1 (%.2fx), %.1f us with 2 (%.2fx); "
+              "%d puts each in a database of %d\n",
+              load, put_plain, put_one, put_one / put_plain, put_two, put_two / put_plain, probe, probe);
+  const char* const subdirs[] = {"index", "put0", "put1", "put2"};
   dir.Remove(subdirs);
   return 0;
 }

@@ -72,6 +72,9 @@ struct FindOptions {
 struct FindPlan {
   std::string index;     // the name of the index the page read ("due,owner"); empty: a scan
   bool ordered = false;  // the index gave the query's sort order: the page read only its own
+  bool descending = false;  // ordered, and the index was read backward (a descending sort)
+  uint64_t ranges = 0;      // runs of index keys looked up: one per value of a $in, and per
+                            // element run when some document has an array in the index's fields
   uint64_t keys_read = 0;            // index entries read
   uint64_t documents_read = 0;       // documents read (the scan budget counts these)
   uint64_t documents_returned = 0;

@@ -28,6 +28,8 @@ std::string ExplainJson(const FindPlan& plan) {
   nlohmann::ordered_json j;
   j["index"] = plan.index.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(plan.index);
   j["ordered"] = plan.ordered;
+  j["descending"] = plan.descending;
+  j["ranges"] = plan.ranges;
   j["keys_read"] = plan.keys_read;
   j["documents_read"] = plan.documents_read;
   j["documents_returned"] = plan.documents_returned;

@@ -18,8 +18,8 @@ namespace crdtdb::command {
 
 // {"collection": C, "name": N, "fields": [...], "state": S[, "documents_indexed": D]}
 nlohmann::ordered_json IndexInfoJson(const IndexInfo& info);
-// {"explain": {"index": N or null, "ordered": B, "keys_read": K, "documents_read": D,
-//  "documents_returned": R}}
+// {"explain": {"index": N or null, "ordered": B, "descending": B, "ranges": R, "keys_read": K,
+//  "documents_read": D, "documents_returned": M}}
 std::string ExplainJson(const FindPlan& plan);
 
 // Prints the index (IndexInfoJson) once its definition is written.

@@ -86,10 +86,7 @@ Outcome RegionRouter::Execute(const Command& command) {
       return ExecuteKeyed(command);
     case Command::Verb::kList: return ExecuteList(command);
     case Command::Verb::kFind:
-      if (!command.explain) return ExecuteFind(command);
-      // Each node reads its own partitions with its own plan: explained one node at a time.
-      return Failure(kExitUsage, "find --explain runs against one node of region " + region_.name +
-                                     ": give its --endpoint");
+      return command.explain ? ExplainFind(command) : ExecuteFind(command);
     case Command::Verb::kIndexCreate: case Command::Verb::kIndexList: case Command::Verb::kIndexDrop:
       return ExecuteOnEveryNode(command);
     case Command::Verb::kStatus: case Command::Verb::kVerify: break;
@@ -159,6 +156,7 @@ RegionRouter::Gathered RegionRouter::GatherPartitions(const Command& command) co
         return gathered;
       }
       gathered.outputs.push_back(std::move(outcome->out));
+      gathered.nodes.push_back(name);
       rotation.Done(partitions);
     }
   }
@@ -223,6 +221,33 @@ Outcome RegionRouter::ExecuteFind(const Command& command) {
                    merged.status().message() + " (from the nodes of region " + region_.name + ")");
   }
   return Finish(Outcome{kExitOk, std::move(merged).value(), "", {}, ""}, gathered);
+}
+
+Outcome RegionRouter::ExplainFind(const Command& command) {
+  Gathered gathered = GatherPartitions(command);
+  if (gathered.failed) return std::move(*gathered.failed);
+  // {"explain": {"nodes": [{"node": N, <that node's explain>}...], and the sums of the counts}}:
+  // the merged first page keeps at most `limit` of the documents the nodes returned.
+  nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+  uint64_t keys = 0, read = 0, returned = 0;
+  for (size_t i = 0; i < gathered.outputs.size(); ++i) {
+    const nlohmann::ordered_json line = nlohmann::ordered_json::parse(gathered.outputs[i], nullptr, false);
+    const auto plan = line.is_object() ? line.find("explain") : line.end();
+    if (plan == line.end() || !plan->is_object() || !(*plan)["keys_read"].is_number_unsigned() ||
+        !(*plan)["documents_read"].is_number_unsigned() || !(*plan)["documents_returned"].is_number_unsigned()) {
+      return Failure(kExitFailure, "malformed explain from node " + gathered.nodes[i] + " of region " + region_.name);
+    }
+    nlohmann::ordered_json node{{"node", gathered.nodes[i]}};
+    node.update(*plan);
+    keys += (*plan)["keys_read"].get<uint64_t>();
+    read += (*plan)["documents_read"].get<uint64_t>();
+    returned += (*plan)["documents_returned"].get<uint64_t>();
+    nodes.push_back(std::move(node));
+  }
+  nlohmann::ordered_json all{{"nodes", std::move(nodes)}, {"keys_read", keys}, {"documents_read", read},
+                             {"documents_returned", returned}};
+  return Finish(Outcome{kExitOk, nlohmann::ordered_json{{"explain", std::move(all)}}.dump() + "\n", "", {}, ""},
+                gathered);
 }
 
 }  // namespace crdtdb::command

@@ -65,6 +65,7 @@ class RegionRouter {
   // What the owners of every partition answered to `command`, one owner per partition.
   struct Gathered {
     std::vector<std::string> outputs;  // each node's stdout
+    std::vector<std::string> nodes;    // the node that gave each output
     std::optional<Outcome> failed;     // a node's failure, which every node would give
     std::string missing;               // the partitions no owner answered for, if any
   };
@@ -73,6 +74,8 @@ class RegionRouter {
   Outcome Finish(Outcome merged, const Gathered& gathered) const;
   Outcome ExecuteList(const Command& command);
   Outcome ExecuteFind(const Command& command);
+  // find --explain: each node explains the first page of its own partitions, with its own plan.
+  Outcome ExplainFind(const Command& command);
   const NodeConfig* NodeByClientEndpoint(const std::string& endpoint) const;
 
   const ClusterConfig& config_;

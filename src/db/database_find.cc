@@ -42,6 +42,18 @@ Status Render(std::string_view key, std::string_view state, query::SourceDocumen
   return Status::OK();
 }
 
+// Whether the index holds element entries in this snapshot (query/planner.h: it is multikey).
+Result<bool> HasElementEntries(const store::StoreSnapshot& snapshot, std::string_view index_id) {
+  bool found = false;
+  const std::string elements(1, query::kElementEntry);
+  Status s = snapshot.ScanIndex(index_id, elements, query::PrefixEnd(elements), [&](std::string_view) {
+    found = true;
+    return false;
+  });
+  if (!s.ok()) return s;
+  return found;
+}
+
 // One page's reading, from one snapshot.
 struct PageRead {
   const store::StoreSnapshot& snapshot;
@@ -67,49 +79,103 @@ struct PageRead {
     return Status::OK();
   }
 
-  // Calls `fn(id)` for the entries of the plan's range, in index order, until it returns false.
-  Status ScanRange(const CatalogIndex& index, std::string_view lower, const query::IndexPlan& plan,
+  // Calls `fn(entry, id)` for the entries of `range` from `lower`, in index order (backward: in
+  // reverse, below `upper`), until it returns false.
+  Status ScanRange(const CatalogIndex& index, std::string_view lower, std::string_view upper, bool backward,
                    const std::function<bool(std::string_view entry, std::string_view id)>& fn) {
     Status malformed;
-    Status s = snapshot.ScanIndex(index.definition.id, lower, plan.upper, [&](std::string_view entry) {
+    auto visit = [&](std::string_view entry) {
       ++keys_read;
-      Result<size_t> tuple = query::EncodedValuesSize(entry, index.definition.fields.size());
-      if (!tuple.ok()) {
-        malformed = tuple.status().WithContext("index " + index.definition.name);
+      Result<size_t> id_at = query::EntryIdOffset(entry, index.definition.fields.size());
+      if (!id_at.ok()) {
+        malformed = id_at.status().WithContext("index " + index.definition.name);
         return false;
       }
-      return fn(entry, entry.substr(*tuple));
-    });
+      return fn(entry, entry.substr(*id_at));
+    };
+    const std::string_view id = index.definition.id;
+    Status s = backward ? snapshot.ScanIndexBackward(id, lower, upper, visit) : snapshot.ScanIndex(id, lower, upper, visit);
     return s.ok() ? malformed : s;
   }
 
-  // The document ids of the plan's range, sorted; nullopt if more than the scan budget.
+  // The distinct document ids of the plan's ranges, sorted; nullopt if more entries than the scan
+  // budget.
   Result<std::optional<std::vector<std::string>>> Ids(const CatalogIndex& index, const query::IndexPlan& plan) {
     std::vector<std::string> ids;
-    Status s = ScanRange(index, plan.lower, plan, [&](std::string_view, std::string_view id) {
-      ids.emplace_back(id);
-      return ids.size() <= bounds.max_examined;
-    });
-    if (!s.ok()) return s;
-    if (ids.size() > bounds.max_examined) return std::optional<std::vector<std::string>>();
+    for (const query::KeyRange& range : plan.ranges) {
+      Status s = ScanRange(index, range.lower, range.upper, false, [&](std::string_view, std::string_view id) {
+        ids.emplace_back(id);
+        return ids.size() <= bounds.max_examined;
+      });
+      if (!s.ok()) return s;
+      if (ids.size() > bounds.max_examined) return std::optional<std::vector<std::string>>();
+    }
     std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return std::optional(std::move(ids));
   }
 
-  // An ordered plan: the range in the query's order, from just after the bookmark.
+  // An ordered plan: the ranges in the query's order, from just after the bookmark.
   Result<query::QueryPage> Ordered(const CatalogIndex& index, const query::IndexPlan& plan) {
     const std::string resume = query.after ? query::OrderedResumeKey(query, plan) : std::string();
-    const std::string start = std::max(plan.lower, resume);
     return query::RunInQueryOrder(query, [&](const query::DocumentVisitor& visit) {
       Status failed;
-      Status s = ScanRange(index, start, plan, [&](std::string_view entry, std::string_view id) {
+      bool more = true;
+      auto read = [&](std::string_view entry, std::string_view id) {
         if (!resume.empty() && entry == resume) return true;
-        bool more = true;
         failed = Visit(id, visit, &more);
         return failed.ok() && more;
-      });
-      return s.ok() ? failed : s;
+      };
+      if (plan.descending) {
+        for (auto r = plan.ranges.rbegin(); r != plan.ranges.rend() && more && failed.ok(); ++r) {
+          if (Status s = Descending(index, *r, resume, read); !s.ok()) return s;
+        }
+        return failed;
+      }
+      for (auto r = plan.ranges.begin(); r != plan.ranges.end() && more && failed.ok(); ++r) {
+        if (Status s = ScanRange(index, std::max(r->lower, resume), r->upper, false, read); !s.ok()) return s;
+      }
+      return failed;
     }, bounds);
+  }
+
+  // One range of a descending ordered plan. Entries of equal values come in id order (the query's
+  // ties, docs/queries.md "Sort"), so the range is read backward one group of equal values at a
+  // time, each group forward: a step back finds the last entry before `upper`, its values name the
+  // group. `resume` (the bookmark's entry, or empty) ends the reading at its group, after it.
+  Status Descending(const CatalogIndex& index, const query::KeyRange& range, const std::string& resume,
+                    const std::function<bool(std::string_view entry, std::string_view id)>& read) {
+    std::string upper = range.upper;
+    bool more = true;
+    if (!resume.empty()) {
+      const std::string group = resume.substr(0, resume.size() - query.after->id.size());
+      if (!upper.empty() && group >= upper) {
+        // The bookmark lies past this range: all of it comes after.
+      } else if (group < range.lower) {
+        return Status::OK();  // the bookmark's group came after this whole range
+      } else {
+        Status s = ScanRange(index, resume, query::PrefixEnd(group), false, [&](std::string_view e, std::string_view id) {
+          return more = read(e, id);
+        });
+        if (!s.ok() || !more) return s;
+        upper = group;
+      }
+    }
+    while (more) {
+      std::string group;
+      Status s = ScanRange(index, range.lower, upper, true, [&](std::string_view entry, std::string_view id) {
+        group = std::string(entry.substr(0, entry.size() - id.size()));
+        return false;
+      });
+      if (!s.ok()) return s;
+      if (group.empty()) break;  // the range is read
+      s = ScanRange(index, group, query::PrefixEnd(group), false, [&](std::string_view e, std::string_view id) {
+        return more = read(e, id);
+      });
+      if (!s.ok()) return s;
+      upper = group;
+    }
+    return Status::OK();
   }
 
   // Another plan: the documents of the range's ids, in id order.
@@ -155,15 +221,17 @@ Result<FindPage> DatabaseImpl::find(std::string_view collection, std::string_vie
   const std::unique_ptr<store::StoreSnapshot> snapshot = store_->NewSnapshot();
   const std::shared_ptr<const IndexCatalog> catalog = indexes_.catalog();
   std::vector<const CatalogIndex*> ready;
-  std::vector<std::vector<query::FieldPath>> fields;
+  std::vector<query::CandidateIndex> candidates;
   if (const std::vector<CatalogIndex>* of = catalog->Of(*c)) {
     for (const CatalogIndex& index : *of) {
       if (index.state != IndexState::kReady) continue;
+      Result<bool> multikey = HasElementEntries(*snapshot, index.definition.id);
+      if (!multikey.ok()) return multikey.status();
       ready.push_back(&index);
-      fields.push_back(index.definition.fields);
+      candidates.push_back({index.definition.fields, *multikey});
     }
   }
-  std::optional<query::IndexPlan> plan = query::PlanQuery(*q, fields);
+  std::optional<query::IndexPlan> plan = query::PlanQuery(*q, candidates);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.deadline_ms);
   const query::ScanBounds bounds{options.max_examined,
                                  [deadline] { return std::chrono::steady_clock::now() >= deadline; }, *c};
@@ -185,6 +253,8 @@ Result<FindPage> DatabaseImpl::find(std::string_view collection, std::string_vie
   if (found->resume) page.bookmark = query::EncodeBookmark(*found->resume);
   page.plan.index = plan ? ready[plan->index]->definition.name : "";
   page.plan.ordered = plan && plan->ordered;
+  page.plan.descending = plan && plan->descending;
+  page.plan.ranges = plan ? plan->ranges.size() : 0;
   page.plan.keys_read = read.keys_read;
   page.plan.documents_read = found->examined;
   page.plan.documents_returned = page.documents.size();

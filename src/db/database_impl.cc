@@ -380,7 +380,13 @@ Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& ke
 
 Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
   DropGate::Guard gate = drop_gate_.Drop();
-  return store_->DropBuckets(first, last);
+  const std::shared_ptr<const IndexCatalog> catalog = indexes_.catalog();
+  if (catalog->by_collection.empty()) return store_->DropBuckets(first, last);
+  // The entries of each dropped document go with it, as if it were deleted.
+  return store_->DropBuckets(first, last, [&](std::string_view key, const crdt::Document& state,
+                                              std::vector<store::IndexChange>* out) {
+    AddIndexChanges(*catalog, key, &state, crdt::Document(), out);
+  });
 }
 
 std::optional<uint64_t> DatabaseImpl::StreamProgress(crdt::ReplicaId origin) const {

@@ -87,11 +87,11 @@ Result<IndexDefinition> ParseDefinition(std::string_view id, const crdt::Json& d
 
 std::string EncodeIndexState(IndexState state, std::string_view cursor, uint64_t built) {
   switch (state) {
-    case IndexState::kReady: return "r";
+    case IndexState::kReady: return "R";
     case IndexState::kDropping: return "d";
     case IndexState::kBuilding: break;
   }
-  std::string out = "b";
+  std::string out = "B";
   store::AppendBigEndian64(&out, built);
   out.append(cursor);
   return out;
@@ -99,11 +99,15 @@ std::string EncodeIndexState(IndexState state, std::string_view cursor, uint64_t
 
 Result<CatalogIndex> DecodeIndexState(std::string_view bytes) {
   CatalogIndex index;
-  if (bytes == "r") {
+  // "r" and "b" are the states of indexes built before arrays had an entry per element: such an
+  // index builds again from the start (its puts rewrite the entries it has and add the others).
+  if (bytes == "r" || (bytes.size() >= 9 && bytes[0] == 'b')) {
+    index.state = IndexState::kBuilding;
+  } else if (bytes == "R") {
     index.state = IndexState::kReady;
   } else if (bytes == "d") {
     index.state = IndexState::kDropping;
-  } else if (bytes.size() >= 9 && bytes[0] == 'b') {
+  } else if (bytes.size() >= 9 && bytes[0] == 'B') {
     index.state = IndexState::kBuilding;
     index.built = store::ReadBigEndian64(bytes.substr(1));
     index.cursor = std::string(bytes.substr(9));

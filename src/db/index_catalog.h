@@ -70,7 +70,8 @@ Result<std::pair<std::string, std::vector<query::FieldPath>>> ParseIndexFields(s
 crdt::Json DefinitionJson(std::string_view collection, const std::vector<query::FieldPath>& fields);
 Result<IndexDefinition> ParseDefinition(std::string_view id, const crdt::Json& document);
 
-// Build states as stored: "r" ready, "d" dropping, "b" [u64 built] cursor building.
+// Build states as stored: "R" ready, "d" dropping, "B" [u64 built] cursor building ("r" and "b",
+// of indexes without per-element entries, read as a build from the start).
 std::string EncodeIndexState(IndexState state, std::string_view cursor, uint64_t built);
 Result<CatalogIndex> DecodeIndexState(std::string_view bytes);
 

@@ -2,14 +2,18 @@
 
 #include "db/index_entries.h"
 
+#include <algorithm>
+#include <iterator>
+#include <set>
+
 #include "crdt/materialize.h"
 #include "query/index_key.h"
 #include "store/key_schema.h"
 
 namespace crdtdb::db {
 
-std::string IndexEntry(const IndexDefinition& index, std::string_view id, const crdt::Json& document) {
-  return query::IndexTuple(document, index.fields) + std::string(id);
+std::vector<std::string> IndexEntries(const IndexDefinition& index, std::string_view id, const crdt::Json& document) {
+  return query::IndexEntries(document, index.fields, id);
 }
 
 void AddIndexChanges(const IndexCatalog& catalog, std::string_view key, const crdt::Document* before,
@@ -24,12 +28,15 @@ void AddIndexChanges(const IndexCatalog& catalog, std::string_view key, const cr
   if (after.live()) new_value = crdt::ToJson(after);
   for (const CatalogIndex& index : *indexes) {
     if (index.state == IndexState::kDropping) continue;
-    std::optional<std::string> old_entry, new_entry;
-    if (old_value) old_entry = IndexEntry(index.definition, id, *old_value);
-    if (new_value) new_entry = IndexEntry(index.definition, id, *new_value);
-    if (old_entry == new_entry) continue;
-    if (old_entry) out->push_back({store::IndexEntryKey(index.definition.id, *old_entry), std::nullopt});
-    if (new_entry) out->push_back({store::IndexEntryKey(index.definition.id, *new_entry), std::string()});
+    std::set<std::string> old_entries, new_entries;
+    if (old_value) std::ranges::move(IndexEntries(index.definition, id, *old_value), std::inserter(old_entries, old_entries.end()));
+    if (new_value) std::ranges::move(IndexEntries(index.definition, id, *new_value), std::inserter(new_entries, new_entries.end()));
+    for (const std::string& entry : old_entries) {
+      if (!new_entries.contains(entry)) out->push_back({store::IndexEntryKey(index.definition.id, entry), std::nullopt});
+    }
+    for (const std::string& entry : new_entries) {
+      if (!old_entries.contains(entry)) out->push_back({store::IndexEntryKey(index.definition.id, entry), std::string()});
+    }
   }
 }
 

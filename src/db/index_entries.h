@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
-// The entries of a collection's indexes for one document (docs/storage.md, "Index entries"): one
-// entry per index for each live document, keyed by the encoded values of the index's fields as
+// The entries of a collection's indexes for one document (docs/storage.md, "Index entries"): a
+// whole entry per index for each live document (and one per element of an array, index_key.h), keyed by the encoded values of the index's fields as
 // get shows them (query/index_key.h) then the document's id; a field the document lacks encodes as
 // missing, so the entries of an index are every live document in its order. A deleted document
 // has none. Writers, local and replicated alike, put the changes in the batch of the document.
@@ -20,8 +20,9 @@
 
 namespace crdtdb::db {
 
-// The entry (tuple then id) of the document `id` whose value is `document` in `index`.
-std::string IndexEntry(const IndexDefinition& index, std::string_view id, const crdt::Json& document);
+// The entries (tuple then id: the whole entry, then element entries, query/index_key.h) of the
+// document `id` whose value is `document` in `index`.
+std::vector<std::string> IndexEntries(const IndexDefinition& index, std::string_view id, const crdt::Json& document);
 
 // Adds to `out` what the write of `key` from `before` (null: no record) to `after` changes in the
 // indexes `catalog` maintains for its collection (building or ready).

@@ -189,8 +189,9 @@ Status IndexManager::BuildStep(const CatalogIndex& index) {
       return false;
     }
     ++next.built;
-    batch.ChangeIndex({store::IndexEntryKey(index.definition.id, IndexEntry(index.definition, next.cursor, *value)),
-                       std::string()});
+    for (const std::string& entry : IndexEntries(index.definition, next.cursor, *value)) {
+      batch.ChangeIndex({store::IndexEntryKey(index.definition.id, entry), std::string()});
+    }
     return true;
   });
   if (!s.ok()) return s;

@@ -3,6 +3,7 @@
 #include "db/index_verify.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "crdt/json_input.h"
@@ -17,7 +18,7 @@ namespace {
 
 // The document id an entry names, for the report ("?" if the entry is malformed).
 std::string IdOf(const IndexDefinition& index, const std::string& entry) {
-  Result<size_t> tuple = query::EncodedValuesSize(entry, index.fields.size());
+  Result<size_t> tuple = query::EntryIdOffset(entry, index.fields.size());
   return tuple.ok() ? entry.substr(*tuple) : "?";
 }
 
@@ -29,7 +30,7 @@ Status VerifyIndex(const store::StoreSnapshot& snapshot, const IndexDefinition& 
     Result<std::optional<std::string>> json = crdt::StateJson(state);
     if (!json.ok() || !json->has_value()) return true;  // a bad document is store::Verify's to report
     Result<crdt::Json> value = crdt::ParseJson(**json);
-    if (value.ok()) expected.insert(IndexEntry(index, key.substr(prefix.size()), *value));
+    if (value.ok()) std::ranges::move(IndexEntries(index, key.substr(prefix.size()), *value), std::inserter(expected, expected.end()));
     return true;
   });
   if (!s.ok()) return s;

@@ -2,8 +2,10 @@
 
 #include "query/index_key.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <set>
 
 namespace crdtdb::query {
 
@@ -139,10 +141,53 @@ void AppendIndexValue(const Json* value, std::string* out) {
   }
 }
 
-std::string IndexTuple(const Json& document, const std::vector<FieldPath>& fields) {
-  std::string out;
-  for (const FieldPath& field : fields) AppendIndexValue(Lookup(document, field), &out);
+std::vector<std::string> IndexEntries(const Json& document, const std::vector<FieldPath>& fields,
+                                      std::string_view id) {
+  // Per field: its whole encoding, then the distinct encodings of its elements if an array.
+  std::vector<std::vector<std::string>> choices(fields.size());
+  size_t combinations = 1;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Json* value = Lookup(document, fields[i]);
+    AppendIndexValue(value, &choices[i].emplace_back());
+    if (value == nullptr || !value->is_array()) continue;
+    std::set<std::string> elements;
+    for (const Json& element : *value) {
+      std::string e;
+      AppendIndexValue(&element, &e);
+      elements.insert(std::move(e));
+    }
+    choices[i].insert(choices[i].end(), elements.begin(), elements.end());
+    combinations = std::min(combinations * choices[i].size(), kMaxElementEntries + 2);
+  }
+  std::vector<std::string> out;
+  std::string whole;
+  for (const std::vector<std::string>& c : choices) whole += c.front();
+  out.push_back(whole + std::string(id));
+  if (combinations == 1) return out;
+  if (combinations - 1 > kMaxElementEntries) {
+    out.push_back(std::string(kOverflowEntries) + std::string(id));
+    return out;
+  }
+  // Every combination but the all-whole one, by counting in mixed radix.
+  std::vector<size_t> pick(fields.size(), 0);
+  for (size_t n = 1; n < combinations; ++n) {
+    for (size_t i = 0; i < pick.size(); ++i) {
+      if (++pick[i] < choices[i].size()) break;
+      pick[i] = 0;
+    }
+    std::string entry(1, kElementEntry);
+    for (size_t i = 0; i < pick.size(); ++i) entry += choices[i][pick[i]];
+    out.push_back(entry + std::string(id));
+  }
   return out;
+}
+
+Result<size_t> EntryIdOffset(std::string_view entry, size_t count) {
+  if (entry.starts_with(kOverflowEntries)) return kOverflowEntries.size();
+  const size_t skip = !entry.empty() && entry[0] == kElementEntry ? 1 : 0;
+  Result<size_t> tuple = EncodedValuesSize(entry.substr(skip), count);
+  if (!tuple.ok()) return tuple.status();
+  return skip + *tuple;
 }
 
 std::string PrefixEnd(std::string prefix) {

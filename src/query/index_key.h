@@ -18,6 +18,15 @@
 // difference between the number and that double (an integer beyond 2^53 rounds; the difference is
 // then what tells two such integers apart), biased to sort as an unsigned integer: 1, 1.0 and 1e0
 // encode the same, as they collate equal.
+//
+// An index entry is a tuple then a document id. A document has one "whole" entry per index (its
+// values as they are) and, when some of the index's fields hold arrays, "element" entries: 00
+// then the tuple with one element in place of each array of a nonempty subset of those fields
+// (every combination), so that a condition matching an element finds the document in one run of
+// keys, as a whole value does. When the combinations would exceed kMaxElementEntries, the
+// document has one "overflow" entry 00 00 id instead, which every element lookup also reads.
+// Whole entries start with a tag from 01, so they are one run after the element entries: the run
+// that serves a sort (a sort orders arrays whole).
 
 #ifndef CRDTDB_QUERY_INDEX_KEY_H_
 #define CRDTDB_QUERY_INDEX_KEY_H_
@@ -36,8 +45,18 @@ namespace crdtdb::query {
 // Appends the encoding of `value` (nullptr: a missing field).
 void AppendIndexValue(const Json* value, std::string* out);
 
-// The encoded tuple of a document's values at `fields`, in order (a missing field encodes as such).
-std::string IndexTuple(const Json& document, const std::vector<FieldPath>& fields);
+// The element entries of one document per index, at most (past it: the overflow entry).
+constexpr size_t kMaxElementEntries = 1'000;
+constexpr char kElementEntry = '\0';  // the first byte of an element or overflow entry
+constexpr std::string_view kOverflowEntries{"\0\0", 2};
+
+// The entries (tuple then id, above) of document `id` in an index on `fields`: the whole entry
+// first, then the element or overflow entries.
+std::vector<std::string> IndexEntries(const Json& document, const std::vector<FieldPath>& fields,
+                                      std::string_view id);
+
+// Where the document id starts in an entry of an index of `count` fields; Corruption if malformed.
+Result<size_t> EntryIdOffset(std::string_view entry, size_t count);
 
 // The length of the first `count` encoded values at the start of `entry` (so the document id of
 // an index entry is what follows its tuple); Corruption if they are malformed.

@@ -124,6 +124,11 @@ struct IndexChange {
   std::optional<std::string> value;
 };
 
+// Adds to `out` the index records that describe document `key` in state `state` (the database
+// knows them: db/index_entries.h), for DropBuckets to remove with it.
+using DroppedIndexEntries =
+    std::function<void(std::string_view key, const crdt::Document& state, std::vector<IndexChange>* out)>;
+
 // One document's new state, encoded for a commit. The database builds it before it enters the
 // write queue, so that writers encode in parallel and the queue only stages and commits.
 struct DocumentWrite {
@@ -259,7 +264,11 @@ class Store {
   // threads see each chunk whole or not at all. InvalidArgument unless first <= last <
   // merkle::kLeafCount; an error if the store is read-only or refuses writes, and a failed chunk
   // makes it refuse writes, as a failed Commit does.
-  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last);
+  //
+  // `index_entries`, when set, says which secondary index records (key_schema.h) describe a
+  // document it drops: they are removed in the same chunk as the document, so no index keeps an
+  // entry of a document that is gone.
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries = {});
 
   // How far this replica has applied the delta stream of replica `origin`: every delta of it up
   // to this sequence, as last saved; nullopt if never saved. A lower bound (it is saved now and

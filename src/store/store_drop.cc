@@ -77,7 +77,7 @@ Result<uint64_t> Store::Impl::OldestLogSequence() const {
   return metadata().sequence + 1;
 }
 
-Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last) {
+Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries) {
   if (first > last || last >= merkle::kLeafCount) {
     return Status::InvalidArgument("no bucket range " + std::to_string(first) + ".." + std::to_string(last));
   }
@@ -123,7 +123,7 @@ Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last) {
   uint64_t removed = 0;
   bool first_chunk = true;
   while (from < end) {
-    Result<uint64_t> chunk = DropChunk(&from, end, first_chunk ? with_record : leveldb::WriteBatch());
+    Result<uint64_t> chunk = DropChunk(&from, end, first_chunk ? with_record : leveldb::WriteBatch(), index_entries);
     if (!chunk.ok()) return chunk.status();
     removed += *chunk;
     first_chunk = false;
@@ -132,8 +132,10 @@ Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last) {
 }
 
 Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& end,
-                                        const leveldb::WriteBatch& extra) {
+                                        const leveldb::WriteBatch& extra,
+                                        const DroppedIndexEntries& index_entries) {
   leveldb::WriteBatch batch = extra;
+  std::vector<IndexChange> index_changes;
   std::map<uint32_t, merkle::Hash> leaf_changes;  // pending XOR per Merkle leaf
   uint64_t documents = 0, live = 0;
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
@@ -150,6 +152,11 @@ Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& en
       if (!doc.ok()) return doc.status();
       entry->live = doc->has_value() && (*doc)->state.live();
     }
+    if (index_entries) {
+      Result<std::optional<StoredDocument>> doc = Read(doc_key);
+      if (!doc.ok()) return doc.status();
+      if (doc->has_value()) index_entries(doc_key, (*doc)->state, &index_changes);
+    }
     batch.Delete(it->key());
     batch.Delete(DocumentKey(doc_key));
     merkle::Hash& pending = leaf_changes[bucket];
@@ -160,6 +167,7 @@ Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& en
   if (Status s = FromLevelDb(it->status(), "reading the buckets to drop"); !s.ok()) return NoteRead(s);
   *from = it->Valid() && it->key().compare(end) < 0 ? it->key().ToString() : end;
   if (documents == 0) return uint64_t{0};  // nothing to drop: the record is not worth a write
+  for (IndexChange& c : index_changes) batch.Delete(c.key);
 
   leveldb::WriteOptions wo;
   wo.sync = options_.sync_writes;
@@ -176,6 +184,8 @@ Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& en
   return documents;
 }
 
-Result<uint64_t> Store::DropBuckets(uint32_t first, uint32_t last) { return impl_->DropBuckets(first, last); }
+Result<uint64_t> Store::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries) {
+  return impl_->DropBuckets(first, last, index_entries);
+}
 
 }  // namespace crdtdb::store

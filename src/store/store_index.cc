@@ -30,8 +30,20 @@ class LevelDbSnapshot final : public StoreSnapshot {
                    const std::function<bool(std::string_view entry)>& fn) const override {
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(options_));
     const std::string prefix = IndexEntryKey(index_id, "");
-    const std::string end = upper.empty() ? IndexEntryKey(PrefixEndOf(index_id), "") : IndexEntryKey(index_id, upper);
+    const std::string end = EndKey(index_id, upper);
     for (it->Seek(IndexEntryKey(index_id, lower)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      if (!fn(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()))) break;
+    }
+    return FromLevelDb(it->status(), "reading an index");
+  }
+
+  Status ScanIndexBackward(std::string_view index_id, std::string_view lower, std::string_view upper,
+                           const std::function<bool(std::string_view entry)>& fn) const override {
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(options_));
+    const std::string prefix = IndexEntryKey(index_id, "");
+    const std::string start = IndexEntryKey(index_id, lower);
+    it->Seek(EndKey(index_id, upper));
+    for (it->Valid() ? it->Prev() : it->SeekToLast(); it->Valid() && it->key().compare(start) >= 0; it->Prev()) {
       if (!fn(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()))) break;
     }
     return FromLevelDb(it->status(), "reading an index");
@@ -65,6 +77,11 @@ class LevelDbSnapshot final : public StoreSnapshot {
   }
 
  private:
+  // The key just past the entries before `upper` (empty: every entry of the index).
+  static std::string EndKey(std::string_view index_id, std::string_view upper) {
+    return upper.empty() ? IndexEntryKey(PrefixEndOf(index_id), "") : IndexEntryKey(index_id, upper);
+  }
+
   // Index ids are fixed-length, so the next id in byte order bounds this one's entries.
   static std::string PrefixEndOf(std::string_view index_id) {
     std::string end(index_id);

@@ -26,6 +26,10 @@ class StoreSnapshot {
   virtual Status ScanIndex(std::string_view index_id, std::string_view lower, std::string_view upper,
                            const std::function<bool(std::string_view entry)>& fn) const = 0;
 
+  // The same entries in reverse key order, from the last before `upper` down to `lower`.
+  virtual Status ScanIndexBackward(std::string_view index_id, std::string_view lower, std::string_view upper,
+                                   const std::function<bool(std::string_view entry)>& fn) const = 0;
+
   // The canonical encoding of a document's state, its checksum checked (Store::ReadEncodedState).
   virtual Result<std::optional<std::string>> ReadEncodedState(std::string_view key) const = 0;
 

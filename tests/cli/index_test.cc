@@ -41,7 +41,7 @@ TEST_CASE("index cli: create builds the index, find --explain uses it, drop remo
   CliResult explain = s({"find", "/todos", R"({"due": 3})", "--explain"});
   REQUIRE(explain.exit_code == 0);
   CHECK(Json::parse(explain.out)["explain"] ==
-        Json::parse(R"({"index":null,"ordered":false,"keys_read":0,"documents_read":40,"documents_returned":4})"));
+        Json::parse(R"({"index":null,"ordered":false,"descending":false,"ranges":0,"keys_read":0,"documents_read":40,"documents_returned":4})"));
 
   CliResult created = s({"index", "create", "/todos", "owner.name,due"});
   REQUIRE(created.exit_code == 0);
@@ -54,10 +54,18 @@ TEST_CASE("index cli: create builds the index, find --explain uses it, drop remo
 
   explain = s({"find", "/todos", R"({"due": 3})", "--explain"});
   CHECK(Json::parse(explain.out)["explain"] ==
-        Json::parse(R"({"index":"due","ordered":false,"keys_read":4,"documents_read":4,"documents_returned":4})"));
+        Json::parse(R"({"index":"due","ordered":false,"descending":false,"ranges":1,"keys_read":4,"documents_read":4,"documents_returned":4})"));
   explain = s({"find", "/todos", R"({"owner.name": "u1", "due": {"$gte": 5}})", "--explain"});
   CHECK(Json::parse(explain.out)["explain"]["index"] == "owner.name,due");
   CHECK(Json::parse(explain.out)["explain"]["documents_read"] == 6);  // the owner's due 5, 7, 9
+  // A $in: one lookup per value; a descending sort served by the index reads it backward (a key
+  // found stepping back names a group of equal values, read forward: ties in id order).
+  explain = s({"find", "/todos", R"({"due": {"$in": [1, 2, 2.0]}})", "--explain"});
+  CHECK(Json::parse(explain.out)["explain"] ==
+        Json::parse(R"({"index":"due","ordered":false,"descending":false,"ranges":2,"keys_read":8,"documents_read":8,"documents_returned":8})"));
+  explain = s({"find", "/todos", R"({"owner.name": "u1"})", "--sort", "due:desc", "--limit", "2", "--explain"});
+  CHECK(Json::parse(explain.out)["explain"] ==
+        Json::parse(R"({"index":"owner.name,due","ordered":true,"descending":true,"ranges":1,"keys_read":3,"documents_read":2,"documents_returned":2})"));
   CliResult found = s({"find", "/todos", R"({"owner.name": "u1", "due": {"$gte": 5}})"});
   CHECK(found.out ==
         "{\"id\":\"17\",\"doc\":{\"due\":7,\"owner\":{\"name\":\"u1\"}}}\n"

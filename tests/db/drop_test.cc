@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
 // DatabaseImpl::DropBuckets: serialized with every write (drop_gate.h), and a delta log whose
-// dropped documents are left out of ReadLog.
+// dropped documents are left out of ReadLog; the index entries of dropped documents go with them.
 
 #include <atomic>
 #include <string>
@@ -13,6 +13,7 @@
 #include "db/database_impl.h"
 #include "merkle/merkle_tree.h"
 #include "nlohmann/json.hpp"
+#include "tests/db/index_wait.h"
 #include "tests/db/open_database.h"
 #include "tests/support/temp_dir.h"
 
@@ -63,6 +64,31 @@ TEST_CASE("ReadLog leaves out the deltas of dropped documents, the others keepin
   CHECK(db->get(KeysIn(kFirst, kLast, true, 1)[0]).status().IsNotFound());
   CHECK(*db->CountLiveInBuckets(kFirst, kLast) == 0);
   CheckVerifies(*db);
+}
+
+TEST_CASE("a drop removes the index entries of the documents it drops, and only theirs") {
+  testing::TempDir dir;
+  auto db = testing::OpenDatabase(dir.path(), 7);
+  REQUIRE(db->create_index("k", "tags").ok());  // every element of an array has entries too
+  testing::WaitForIndexes(*db);
+  const std::vector<std::string> inside = KeysIn(kFirst, kLast, true, 40);
+  const std::vector<std::string> outside = KeysIn(kFirst, kLast, false, 10);
+  for (const std::string& key : inside) REQUIRE(db->put(key, R"({"tags":["x","y"]})").ok());
+  for (const std::string& key : outside) REQUIRE(db->put(key, R"({"tags":["x"]})").ok());
+  REQUIRE(db->remove(inside[0]).ok());  // a tombstone has no entries to remove
+  Result<uint64_t> removed = db->DropBuckets(kFirst, kLast);
+  REQUIRE(removed.ok());
+  CHECK(*removed == inside.size());
+  CheckVerifies(*db);  // an entry left of a dropped document is "an entry that no document has"
+
+  // The index finds the kept documents only, by the whole value and by an element.
+  for (const char* selector : {R"({"tags":"x"})", R"({"tags":"y"})", R"({"tags":["x"]})"}) {
+    Result<FindPage> page = static_cast<Database&>(*db).find("k", std::string(R"({"selector":)") + selector + "}");
+    REQUIRE(page.ok());
+    CHECK(page->plan.index == "tags");
+    CHECK(page->documents.size() == (std::string(selector) == R"({"tags":"y"})" ? 0 : outside.size()));
+    CHECK(page->plan.keys_read == page->documents.size());
+  }
 }
 
 TEST_CASE("writes from another thread during drops survive or are dropped whole") {

@@ -4,7 +4,9 @@
 // gives exactly what a brute-force filter of list gives: every match once, in the query's order,
 // projected; in half the cases after joining the concurrent writes of a second replica; in two
 // cases of three with secondary indexes, some kept by the writes (local and replicated), some
-// built over the stored documents, so whatever plan the planner picks.
+// built over the stored documents, so whatever plan the planner picks (point lookups of a $in,
+// backward reading for a descending sort, element entries of arrays). Documents hold arrays of
+// scalars, which conditions match whole or by an element.
 // The reference below re-implements docs/queries.md on its own (matching, collation,
 // order), rather than calling src/query, so that the two check each other.
 
@@ -100,21 +102,32 @@ bool RefMatch(const Json& selector, const Json& doc) {
         continue;
       }
       if (v == nullptr) return false;
-      bool in = false;
-      if (x.is_array()) {
-        for (const Json& e : x) in = in || Cmp(*v, e) == 0;
-      }
-      const bool same = Rank(*v) == Rank(x) || (v->is_boolean() && x.is_boolean());
-      const int c = Cmp(*v, x);
-      const bool ok = name == "$eq"    ? c == 0
-                      : name == "$ne"  ? c != 0
-                      : name == "$in"  ? in
-                      : name == "$nin" ? !in
-                      : !same          ? false
-                      : name == "$gt"  ? c > 0
-                      : name == "$gte" ? c >= 0
-                      : name == "$lt"  ? c < 0
-                                       : c <= 0;
+      // One value: the field's, or one of its elements when it is an array.
+      auto holds = [&](const Json& value, const std::string& test) {
+        bool in = false;
+        if (x.is_array()) {
+          for (const Json& e : x) in = in || Cmp(value, e) == 0;
+        }
+        const bool same = Rank(value) == Rank(x) || (value.is_boolean() && x.is_boolean());
+        const int c = Cmp(value, x);
+        return test == "$eq"    ? c == 0
+               : test == "$in"  ? in
+               : !same          ? false
+               : test == "$gt"  ? c > 0
+               : test == "$gte" ? c >= 0
+               : test == "$lt"  ? c < 0
+                                : c <= 0;
+      };
+      auto any = [&](const std::string& test) {
+        if (holds(*v, test)) return true;
+        if (v->is_array()) {
+          for (const Json& e : *v) {
+            if (holds(e, test)) return true;
+          }
+        }
+        return false;
+      };
+      const bool ok = name == "$ne" ? !any("$eq") : name == "$nin" ? !any("$in") : any(name);
       if (!ok) return false;
     }
   }
@@ -122,6 +135,14 @@ bool RefMatch(const Json& selector, const Json& doc) {
 }
 
 // --- Random documents and queries over a few fields, so that conditions often hold. ---
+
+Json RandomScalar(std::mt19937_64& rng) {
+  switch (rng() % 3) {
+    case 0: return static_cast<int>(rng() % 4);
+    case 1: return std::string(1, static_cast<char>('a' + rng() % 4));
+    default: return rng() % 2 == 0;
+  }
+}
 
 Json RandomValue(std::mt19937_64& rng) {
   switch (rng() % 9) {
@@ -131,13 +152,19 @@ Json RandomValue(std::mt19937_64& rng) {
     case 3: return static_cast<double>(rng() % 9) / 2 - 1;
     case 4: return std::string(1, static_cast<char>('a' + rng() % 4));
     case 5: return std::string(1, static_cast<char>('A' + rng() % 2)) + "x";
-    case 6: return Json::array({static_cast<int>(rng() % 3)});
+    case 6: {  // an array of scalars, now and then holding an array
+      Json array = Json::array();
+      for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i) {
+        array.push_back(rng() % 6 == 0 ? Json::array({static_cast<int>(rng() % 3)}) : RandomScalar(rng));
+      }
+      return array;
+    }
     case 7: return Json{{"k", static_cast<int>(rng() % 3)}};
     default: return static_cast<uint64_t>(rng() % 4);
   }
 }
 
-const std::vector<std::string> kFields = {"a", "b", "n.x", "n.y", "z"};
+const std::vector<std::string> kFields = {"a", "b", "n.x", "n.y", "z", "t", "pad"};
 
 Json RandomDocument(std::mt19937_64& rng) {
   Json doc = Json::object();
@@ -148,7 +175,14 @@ Json RandomDocument(std::mt19937_64& rng) {
     if (rng() % 4) doc["n"]["x"] = RandomValue(rng);
     if (rng() % 2) doc["n"]["y"] = RandomValue(rng);
   }
-  doc["pad"] = static_cast<int>(rng() % 100);  // never empty: an empty put is a live document too
+  if (rng() % 3) {  // tags: an array of scalars mostly, as lists are
+    doc["t"] = Json::array();
+    for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i) doc["t"].push_back(RandomScalar(rng));
+    if (rng() % 5 == 0) doc["t"] = RandomValue(rng);
+  }
+  // Never an array, so that an index on it serves ordered plans with conditions; never empty: an
+  // empty put is a live document too.
+  doc["pad"] = static_cast<int>(rng() % 10);
   return doc;
 }
 
@@ -168,17 +202,20 @@ Json RandomSelector(std::mt19937_64& rng, int depth) {
     }
     const std::string& op = ops[rng() % ops.size()];
     Json operand = RandomValue(rng);
-    if (op == "$in" || op == "$nin") operand = Json::array({RandomValue(rng), RandomValue(rng)});
+    if (op == "$in" || op == "$nin") {
+      operand = Json::array();
+      for (int j = 0, n = static_cast<int>(rng() % 4); j < n; ++j) operand.push_back(RandomValue(rng));
+    }
     if (op == "$exists") operand = rng() % 2 == 0;
     s[kFields[rng() % kFields.size()]][op] = operand;
   }
   return s;
 }
 
-const std::vector<std::string> kIndexes = {"a", "b,a", "n.x", "a,n.y", "z", "b"};
+const std::vector<std::string> kIndexes = {"a", "b,a", "n.x", "a,n.y", "z", "b", "t", "t,pad", "pad", "pad,a"};
 
 TEST_CASE("find property: pages of a query equal a brute-force filter of list, each match once") {
-  uint64_t indexed_pages = 0, ordered_pages = 0;
+  uint64_t indexed_pages = 0, ordered_pages = 0, descending_pages = 0, in_pages = 0, element_pages = 0;
   for (uint64_t seed : testing::PropertySeeds(40)) {
     INFO("replay: " << testing::ReplayCommand(seed));
     std::mt19937_64 rng(seed);
@@ -216,6 +253,7 @@ TEST_CASE("find property: pages of a query equal a brute-force filter of list, e
     if (indexed) {
       REQUIRE(db.create_index("c", kIndexes[rng() % kIndexes.size()]).ok());
       REQUIRE(db.create_index("c", "a").ok());
+      REQUIRE(db.create_index("c", "pad").ok());
       testing::WaitForIndexes(db);
     }
     (void)db.put("other/1", R"({"a":1})");  // another collection, never found
@@ -274,6 +312,10 @@ TEST_CASE("find property: pages of a query equal a brute-force filter of list, e
         for (const ListedDocument& d : page->documents) got.emplace_back(d.id, Json::parse(d.json));
         indexed_pages += page->plan.index.empty() ? 0 : 1;
         ordered_pages += page->plan.ordered ? 1 : 0;
+        descending_pages += page->plan.descending ? 1 : 0;
+        const bool in_plan = query["selector"].dump().find("$in") != std::string::npos;
+        in_pages += !page->plan.index.empty() && in_plan && page->plan.ranges > 1 ? 1 : 0;
+        element_pages += !page->plan.index.empty() && !page->plan.ordered && page->plan.ranges > 1 ? 1 : 0;
         if (!page->bookmark) break;
         query["bookmark"] = *page->bookmark;
       }
@@ -289,9 +331,14 @@ TEST_CASE("find property: pages of a query equal a brute-force filter of list, e
       CHECK_MESSAGE(report->ok(), report->problems.front());
     }
   }
-  MESSAGE("pages read through an index: " << indexed_pages << ", in its order: " << ordered_pages);
+  MESSAGE("pages read through an index: " << indexed_pages << ", in its order: " << ordered_pages
+                                           << ", backward: " << descending_pages << ", by $in lookups: " << in_pages
+                                           << ", of several runs: " << element_pages);
   CHECK(indexed_pages > 0);
   CHECK(ordered_pages > 0);
+  CHECK(descending_pages > 0);
+  CHECK(in_pages > 0);
+  CHECK(element_pages > 0);
 }
 
 TEST_CASE("find bounds: a sorted query over its scan budget fails; one in id order resumes") {

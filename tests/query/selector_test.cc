@@ -40,7 +40,17 @@ TEST_CASE("find selector: equality, operators, nesting and combinations match as
   CHECK(Match(R"({"owner":{"name":"ann"}})", doc));          // a nested selector
   CHECK(Match(R"({"owner":{"$eq":{"name":"ann"}}})", doc));  // a whole object under $eq
   CHECK(Match(R"({"tags":["a","b"]})", doc));
-  CHECK_FALSE(Match(R"({"tags":"a"})", doc));  // no matching of one element
+  // An array matches whole or by one of its elements (one level deep), as MongoDB's.
+  CHECK(Match(R"({"tags":"a"})", doc));
+  CHECK(Match(R"({"tags":{"$in":["z","b"]}})", doc));
+  CHECK(Match(R"({"tags":{"$gt":"a"}})", doc));  // "b"
+  CHECK_FALSE(Match(R"({"tags":{"$gt":"b"}})", doc));
+  CHECK_FALSE(Match(R"({"tags":{"$ne":"a"}})", doc));  // one element equals it
+  CHECK(Match(R"({"tags":{"$ne":"c"}})", doc));
+  CHECK_FALSE(Match(R"({"tags":{"$nin":["b"]}})", doc));
+  CHECK_FALSE(Match(R"({"tags":["a"]})", doc));
+  CHECK(Match(R"({"nested":[1]})", R"({"nested":[[1],2]})"));   // an element that is an array
+  CHECK_FALSE(Match(R"({"nested":1})", R"({"nested":[[1],2]})"));  // not an element's element
   CHECK(Match(R"({"n":{"$gt":2,"$lte":3}})", doc));
   CHECK_FALSE(Match(R"({"n":{"$gt":"2"}})", doc));  // ranges hold within one type only
   CHECK_FALSE(Match(R"({"status":{"$gt":5}})", doc));
