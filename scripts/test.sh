@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check crdtdb has, as CI does (.ci/run): installs missing packages, checks the module
 # layering, then builds and runs all tests twice: in build/ (RelWithDebInfo, `dev` preset) and in
-# build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer, `asan` preset); then runs each
+# build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer, `asan` preset: a quarter of each
+# property's cases and the e2e cases that feed a node hostile input, CONTRIBUTING.md); then runs each
 # libFuzzer target for 10 s (clang, `fuzz` preset, scripts/fuzz.sh), checks the installed
 # package, and builds the CRDT module and its tests as a user's plain Release build would. Stops
 # at the first failure. Works from any directory; uses at most 2 build jobs (CMakePresets.json).

@@ -48,6 +48,15 @@ struct Replica {
   }
 };
 
+// Starts every replica from `json`: put by the first at timestamp 10 and received by the others.
+inline void StartFrom(const char* json, std::initializer_list<Replica*> replicas) {
+  Replica* writer = *replicas.begin();
+  writer->Commit(crdt::PutDelta(writer->doc, J(json), writer->At(10)));
+  for (Replica* r : replicas) {
+    if (r != writer) r->Receive(*writer);
+  }
+}
+
 // Delivers every delta to every replica, in a different order on each, so that the final states
 // are equal only if the join really is order-independent.
 inline void ExchangeAll(std::initializer_list<Replica*> replicas) {

@@ -34,6 +34,7 @@ using crdtdb::testing::CheckConverged;
 using crdtdb::testing::ExchangeAll;
 using crdtdb::testing::J;
 using crdtdb::testing::Replica;
+using crdtdb::testing::StartFrom;
 
 Json Get(const Replica& r, const char* field) { return crdt::ToJson(r.doc)[field]; }
 
@@ -51,14 +52,6 @@ std::string Text(const Json& list) {
   std::string out;
   for (const Json& c : list) out += c.get<std::string>();
   return out;
-}
-
-void StartFrom(const char* json, std::initializer_list<Replica*> replicas) {
-  Replica* writer = *replicas.begin();
-  writer->Commit(crdt::PutDelta(writer->doc, J(json), writer->Now()));
-  for (Replica* r : replicas) {
-    if (r != writer) r->Receive(*writer);
-  }
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ using crdtdb::testing::CheckConverged;
 using crdtdb::testing::ExchangeAll;
 using crdtdb::testing::J;
 using crdtdb::testing::Replica;
+using crdtdb::testing::StartFrom;
 
 using crdt::Document;
 using crdt::FieldPath;
@@ -59,15 +60,6 @@ std::string Hex(const std::string& bytes) {
     out += kDigits[c & 15];
   }
   return out;
-}
-
-// A replica that starts from `json`, put by replica 1 at timestamp 10 and received by the others.
-void StartFrom(const char* json, std::initializer_list<Replica*> replicas) {
-  Replica* writer = *replicas.begin();
-  writer->Commit(crdt::PutDelta(writer->doc, J(json), WriteStamp{writer->id, 10}));
-  for (Replica* r : replicas) {
-    if (r != writer) r->Receive(*writer);
-  }
 }
 
 }  // namespace
