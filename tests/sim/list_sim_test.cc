@@ -17,6 +17,7 @@
 
 #include "crdtdb/lists.h"
 #include "nlohmann/json.hpp"
+#include "tests/sim/paced_writes.h"
 #include "tests/sim/sim_cluster.h"
 #include "tests/support/seed.h"
 
@@ -106,11 +107,7 @@ class ListWorkload {
   }
 
   void Run(uint64_t ms, uint64_t edits_per_second) {
-    const uint64_t step = 1000 / edits_per_second;
-    for (uint64_t t = 0; t < ms; t += step) {
-      EditSomewhere();
-      cluster_.RunFor(step);
-    }
+    RunPaced(cluster_, ms, edits_per_second, [this] { EditSomewhere(); });
   }
 
   // On every replica: each list holds exactly the acknowledged inserts no one removed, each
