@@ -158,8 +158,15 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
     return DocumentRef{merkle::BucketOf(known[i].key), EntryFingerprint(known[i], session)};
   };
   auto ref = [&](size_t i) { return ref_in(i, 7); };
+  // Deltas and states of lists and texts ride in messages as opaque bytes, decoded by the engine
+  // (the delta_decoder and document_decoder targets); these seeds carry them whole.
+  const std::vector<LoggedDelta> list_deltas = {
+      {5, "todo/1", crdt::EncodeDelta(v.list_insert_delta)},
+      {6, "todo/1", crdt::EncodeDelta(v.list_remove_delta)},
+      {7, "notes/1", crdt::EncodeDelta(v.text_splice_delta)}};
   const std::vector<std::pair<std::string, Body>> messages = {
       {"delta_batch", DeltaBatch{deltas}},
+      {"delta_batch_lists", DeltaBatch{list_deltas}},
       {"heartbeat", Heartbeat{5, hash, {}}},
       {"log_request", LogRequest{3, 1024}},
       {"log_request_partitions", LogRequest{3, 1024, 256, {0, 7, 255}}},
@@ -202,6 +209,8 @@ void WriteMessageSeeds(const Corpus& corpus, const Values& v) {
       {"document_request_window_2",
        DocumentRequest{10, {ref_in(0, 10), ref_in(3, 10), ref_in(10, 10)}}},
       {"push", Documents{7, {{"k1", crdt::EncodeDocument(v.conflict)}}, {}}},
+      {"push_list_text",
+       Documents{7, {{"k1", crdt::EncodeDocument(v.list_edited)}, {"k2", crdt::EncodeDocument(v.text_edited)}}, {}}},
       {"not_a_request", Heartbeat{5, hash, {}}}};
   for (const auto& [name, body] : requests) corpus.Write("responder", name, Encoded(body));
 }

@@ -26,12 +26,19 @@ void FindInEntries(const std::vector<Entry>& mine, const std::vector<Entry>& the
 
 void FindInObject(const ObjectNode& mine, const ObjectNode& theirs, DotConflicts& out);
 
-// A list anchor's payload is its place in the tree (and a text's character).
+// A list anchor's payload is its place in the tree (and a text's character). A deleted
+// character's anchor keeps its place but not its character (0), so characters are compared only
+// when both sides still hold one: an insert re-delivered after its delete is the same dot.
+bool SamePayload(const ListAnchor& x, const ListAnchor& y) {
+  return x.parent == y.parent && x.right == y.right && x.right_origin == y.right_origin &&
+         (x.ch == y.ch || x.ch == 0 || y.ch == 0);
+}
+
 void FindInAnchors(const std::vector<ListAnchor>& mine, const std::vector<ListAnchor>& theirs, DotConflicts& out) {
   for (const ListAnchor& a : theirs) {
     auto it = std::lower_bound(mine.begin(), mine.end(), a.id,
                                [](const ListAnchor& x, const Dot& dot) { return x.id < dot; });
-    if (it == mine.end() || !(it->id == a.id) || *it == a) continue;
+    if (it == mine.end() || !(it->id == a.id) || SamePayload(*it, a)) continue;
     if (out.count++ == 0) out.first = a.id;
   }
 }

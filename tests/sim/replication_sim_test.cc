@@ -13,6 +13,7 @@
 
 #include "crdt/limits.h"
 #include "nlohmann/json.hpp"
+#include "tests/sim/paced_writes.h"
 #include "tests/sim/sim_cluster.h"
 #include "tests/support/seed.h"
 
@@ -70,11 +71,7 @@ class Workload {
   }
 
   void Run(uint64_t ms, uint64_t writes_per_second) {
-    const uint64_t step = 1000 / writes_per_second;
-    for (uint64_t t = 0; t < ms; t += step) {
-      WriteSomewhere();
-      cluster_.RunFor(step);
-    }
+    RunPaced(cluster_, ms, writes_per_second, [this] { WriteSomewhere(); });
   }
 
   // Safety while faults run: every replica that is up reads its own writes. Its own register
