@@ -116,6 +116,13 @@ crdtdb_code crdtdb_json_patch(crdtdb_db* db, const char* key, const char* patch,
                               char** result, char** error);
 /* {"doc": {...}, "base": VERSION}: the document and the base version a JSON Patch may name. */
 crdtdb_code crdtdb_get_with_base(crdtdb_db* db, const char* key, char** json, char** error);
+/* Removes `delete_count` characters from `pos` of the text `field` ("name" or "/a/b") and inserts
+ * the UTF-8 `insert` there (NULL: nothing), as crdtdb/text.h's text_splice: positions and counts
+ * are Unicode code points, not bytes. A missing field becomes a text (pos and delete_count 0). A
+ * field that is not a text (a string written by put is not: write {"$text": "..."} first), a range
+ * out of the text or `insert` that is not UTF-8 is CRDTDB_INVALID_ARGUMENT and changes nothing. */
+crdtdb_code crdtdb_text_splice(crdtdb_db* db, const char* key, const char* field, size_t pos,
+                               size_t delete_count, const char* insert, char** result, char** error);
 /* Deletes the document; CRDTDB_NOT_FOUND if it does not exist. */
 crdtdb_code crdtdb_remove(crdtdb_db* db, const char* key, char** error);
 /* Adds `by` to the counter `field` ("name" or a JSON pointer "/a/b"). A field of another kind is

@@ -14,6 +14,7 @@
 #include "crdtdb/status.h"
 #include "crdtdb/sync_report.h"
 #include "crdtdb/sync_transport.h"
+#include "crdtdb/text.h"
 #include "crdtdb/value.h"
 
 #endif  // CRDTDB_INCLUDE_CRDTDB_HPP_

@@ -202,6 +202,31 @@ class Database:
         return _document(self._run("crdtdb_patch", _text(key, "key"),
                                    _json_text(merge_patch, "merge_patch")))
 
+    def json_patch(self, key, patch, base=None):
+        """Applies an RFC 6902 JSON Patch (a list of operation dicts, or its JSON text) as one
+        write, creating the document if missing; returns the document. `base`: a base version
+        from get_with_base, against which list indexes are resolved (docs/crdt.md section 7).
+        A failing operation raises InvalidArgumentError and changes nothing."""
+        body = _text(patch, "patch") if isinstance(patch, str) else _json_text(patch, "patch")
+        return _document(self._run("crdtdb_json_patch", _text(key, "key"), body,
+                                   None if base is None else _text(base, "base")))
+
+    def get_with_base(self, key):
+        """{"doc": {...}, "base": VERSION}: the document and the base version json_patch takes."""
+        return _document(self._run("crdtdb_get_with_base", _text(key, "key")))
+
+    def text_splice(self, key, field, pos, delete_count, insert=""):
+        """Removes `delete_count` characters from `pos` of the text `field` ("name" or "/a/b") and
+        inserts the str `insert` there; returns the document. Positions count Unicode code points,
+        as Python's str does: text[pos:pos + delete_count] is what goes. A missing field becomes a
+        text; a field that is not a text (a str written by put is not: write {"$text": "..."}),
+        a range out of the text, raise InvalidArgumentError and change nothing."""
+        return _document(self._run(
+            "crdtdb_text_splice", _text(key, "key"), _text(field, "field"),
+            _count(pos, "pos", 8 * ctypes.sizeof(ctypes.c_size_t)),
+            _count(delete_count, "delete_count", 8 * ctypes.sizeof(ctypes.c_size_t)),
+            _text(insert, "insert")))
+
     def remove(self, key):
         """Deletes the document; NotFoundError if it does not exist."""
         self._run("crdtdb_remove", _text(key, "key"), out=False)

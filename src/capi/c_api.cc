@@ -15,6 +15,7 @@
 #include "capi/c_handles.h"
 #include "crdtdb/crdtdb.h"
 #include "crdtdb/lists.h"
+#include "crdtdb/text.h"
 
 using crdtdb::Status;
 using crdtdb::capi::Deliver;
@@ -144,6 +145,14 @@ crdtdb_code crdtdb_get_with_base(crdtdb_db* db, const char* key, char** json, ch
     if (!read.ok()) return Deliver(read.status(), json, error);
     // A base version holds only [0-9a-f:;,-]: it needs no escaping.
     return Deliver("{\"doc\":" + read->json + ",\"base\":\"" + read->base_version + "\"}", json, error);
+  });
+}
+
+crdtdb_code crdtdb_text_splice(crdtdb_db* db, const char* key, const char* field, size_t pos,
+                               size_t delete_count, const char* insert, char** result, char** error) {
+  return Entry(error, {result}, {{db, "db"}, {key, "key"}, {field, "field"}}, [&] {
+    return Deliver(crdtdb::text_splice(*db->database, key, field, pos, delete_count, insert != nullptr ? insert : ""),
+                   result, error);
   });
 }
 

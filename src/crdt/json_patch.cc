@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "crdt/delta_builder.h"
+#include "crdt/field_node.h"
 #include "crdt/list_mutators.h"
 #include "crdt/materialize.h"
 
@@ -61,7 +62,7 @@ class Patcher {
       case Op::kReplace: return Replace(op.path, op.value);
       case Op::kTest: return Test(op.path, op.value);
       case Op::kCopy: {
-        Result<Json> value = ValueAt(op.from);
+        Result<Json> value = ValueToWrite(op.from);
         if (!value.ok()) return value.status();
         return Add(op.path, *value);
       }
@@ -70,7 +71,7 @@ class Patcher {
         if (op.from.size() < op.path.size() && std::equal(op.from.begin(), op.from.end(), op.path.begin())) {
           return Invalid(position_, "cannot move " + PointerText(op.from) + " into itself");
         }
-        Result<Json> value = ValueAt(op.from);
+        Result<Json> value = ValueToWrite(op.from);
         if (!value.ok()) return value.status();
         if (Status s = Remove(op.from); !s.ok()) return s;
         return Add(op.path, *value);
@@ -103,6 +104,20 @@ class Patcher {
     return *value;
   }
 
+  // Whether `tokens` names a text field (reached through objects only, as a write addresses it).
+  bool IsText(const PointerTokens& tokens) const {
+    const FieldNode* field = LookupField(work_, FieldPath(tokens.begin(), tokens.end()));
+    return field != nullptr && VisibleKind(*field) == FieldKind::kText;
+  }
+
+  // The value at `tokens` as copy and move write it elsewhere: a text stays a text ({"$text": S},
+  // a new text with new character ids), anything else is its JSON value.
+  Result<Json> ValueToWrite(const PointerTokens& tokens) const {
+    Result<Json> value = ValueAt(tokens);
+    if (!value.ok() || !value->is_string() || !IsText(tokens)) return value;
+    return Json::object({{"$text", std::move(*value)}});
+  }
+
   Result<Target> Locate(const PointerTokens& tokens) {
     const Json shown = Shown();
     const Json* parent = &shown;
@@ -120,6 +135,12 @@ class Patcher {
     target.field.assign(tokens.begin(), tokens.end());
     if (parent->is_object()) return target;
     if (!parent->is_array()) {
+      const PointerTokens owner(tokens.begin(), tokens.end() - 1);
+      if (parent->is_string() && IsText(owner)) {
+        return Invalid(position_, PointerText(owner) + " is a text: a JSON Patch addresses it whole (add or "
+                                                       "replace a string changes what differs); edit its characters "
+                                                       "with text_splice");
+      }
       return Invalid(position_, PointerText(tokens, tokens.size() - 1) + " is neither an object nor a list");
     }
     target.in_list = true;

@@ -24,6 +24,11 @@
 // recorded in the state (a removed element leaves an anchor but no time), so an element removed
 // by someone else since the base is not counted either: an index that counted it lands one later.
 //
+// Texts (docs/crdt.md section 7, "Text fields") are addressed whole, as the string a read shows:
+// add or replace of a string (or {"$text": S}) over a text changes only what differs, as a put
+// does; test compares the string; copy and move write a text as a new text ({"$text": S}). A
+// pointer into a text ("/body/3") is refused: characters are edited by TextSpliceDelta.
+//
 // Pointers may pass through objects only and end at an object member or a list index: an
 // operation that would write inside a list element ("/items/0/done") is refused (values read by
 // test, copy and move "from" may be anywhere). Errors are InvalidArgument naming the operation

@@ -13,7 +13,7 @@
 #include "crdt/materialize.h"
 #include "crdtdb/lists.h"
 #include "db/database_impl.h"
-#include "db/key.h"
+#include "db/document_call.h"
 #include "db/value_json.h"
 
 namespace crdtdb {
@@ -23,38 +23,9 @@ namespace {
 using crdt::Document;
 using crdt::WriteStamp;
 
+using db::DocumentCall;
+
 crdt::Dot ToDot(ElementId id) { return crdt::Dot{id.replica, id.counter}; }
-
-Result<db::DatabaseImpl*> Impl(Database& db) {
-  auto* impl = dynamic_cast<db::DatabaseImpl*>(&db);
-  if (impl == nullptr) return Status::InvalidArgument("not a Database that Database::open returned");
-  return impl;
-}
-
-// What every call starts with: the database, the key and (for a list call) the list's field path.
-struct ListCall {
-  db::DatabaseImpl* db = nullptr;
-  std::string key;
-  crdt::FieldPath field;
-};
-
-// The database and the normalized key of a call on one document.
-Result<ListCall> PrepareDocument(Database& db, std::string_view key) {
-  Result<db::DatabaseImpl*> impl = Impl(db);
-  if (!impl.ok()) return impl.status();
-  Result<std::string> k = db::NormalizeKey(key);
-  if (!k.ok()) return k.status();
-  return ListCall{*impl, std::move(*k), {}};
-}
-
-Result<ListCall> Prepare(Database& db, std::string_view key, std::string_view field) {
-  Result<ListCall> call = PrepareDocument(db, key);
-  if (!call.ok()) return call;
-  Result<crdt::FieldPath> path = db::ParseFieldPath(field);
-  if (!path.ok()) return path.status();
-  call->field = std::move(*path);
-  return call;
-}
 
 Result<crdt::Json> ParseArray(std::string_view json) {
   Result<crdt::Json> values = crdt::ParseJson(json);
@@ -86,7 +57,7 @@ std::optional<ElementId> ElementId::parse(std::string_view text) {
 }
 
 Result<VersionedDocument> get_with_base(Database& db, std::string_view key) {
-  Result<ListCall> call = PrepareDocument(db, key);
+  Result<DocumentCall> call = db::PrepareDocumentCall(db, key);
   if (!call.ok()) return call.status();
   Result<Document> doc = call->db->ReadLive(call->key);
   if (!doc.ok()) return doc.status();
@@ -95,7 +66,7 @@ Result<VersionedDocument> get_with_base(Database& db, std::string_view key) {
 
 Result<std::string> json_patch(Database& db, std::string_view key, std::string_view patch,
                                std::string_view base_version) {
-  Result<ListCall> call = PrepareDocument(db, key);
+  Result<DocumentCall> call = db::PrepareDocumentCall(db, key);
   if (!call.ok()) return call.status();
   Result<crdt::Json> json = crdt::ParseJson(patch);
   if (!json.ok()) return json.status();
@@ -113,7 +84,7 @@ Result<std::string> json_patch(Database& db, std::string_view key, std::string_v
 }
 
 Result<std::vector<ElementId>> list_ids(Database& db, std::string_view key, std::string_view field) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   Result<Document> doc = call->db->ReadLive(call->key);
   if (!doc.ok()) return doc.status();
@@ -127,7 +98,7 @@ Result<std::vector<ElementId>> list_ids(Database& db, std::string_view key, std:
 
 Result<std::string> list_insert(Database& db, std::string_view key, std::string_view field, size_t index,
                                 std::string_view values_json) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   Result<crdt::Json> values = ParseArray(values_json);
   if (!values.ok()) return values.status();
@@ -138,7 +109,7 @@ Result<std::string> list_insert(Database& db, std::string_view key, std::string_
 
 Result<std::string> list_remove(Database& db, std::string_view key, std::string_view field, size_t index,
                                 size_t count) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   return call->db->Edit(call->key, [&](const Document& x, WriteStamp) {
     return crdt::ListRemoveDelta(x, call->field, index, count);
@@ -147,7 +118,7 @@ Result<std::string> list_remove(Database& db, std::string_view key, std::string_
 
 Result<std::string> list_replace(Database& db, std::string_view key, std::string_view field, size_t index,
                                  std::string_view value_json) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   Result<crdt::Json> value = crdt::ParseJson(value_json);
   if (!value.ok()) return value.status();
@@ -158,7 +129,7 @@ Result<std::string> list_replace(Database& db, std::string_view key, std::string
 
 Result<std::string> list_insert_after(Database& db, std::string_view key, std::string_view field,
                                       ElementId after, std::string_view values_json) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   Result<crdt::Json> values = ParseArray(values_json);
   if (!values.ok()) return values.status();
@@ -169,7 +140,7 @@ Result<std::string> list_insert_after(Database& db, std::string_view key, std::s
 
 Result<std::string> list_remove_element(Database& db, std::string_view key, std::string_view field,
                                         ElementId id) {
-  Result<ListCall> call = Prepare(db, key, field);
+  Result<DocumentCall> call = db::PrepareFieldCall(db, key, field);
   if (!call.ok()) return call.status();
   return call->db->Edit(call->key, [&](const Document& x, WriteStamp) {
     return crdt::ListRemoveElementDelta(x, call->field, ToDot(id));

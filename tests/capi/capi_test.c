@@ -136,6 +136,23 @@ static void test_documents(crdtdb_db* db) {
   CHECK_TEXT(json, "{\"l\":[\"a\",\"x\",\"b\"]}");
   CHECK_CODE(crdtdb_remove(db, "lists/1", ERR), CRDTDB_OK); /* the counts below are of todos */
 
+  /* Texts: a splice by code point ("caf\u00e9" is 4 characters, 5 bytes), and errors that change
+   * nothing. */
+  CHECK_CODE(crdtdb_put(db, "notes/1", "{\"body\":{\"$text\":\"caf\u00e9 au lait\"},\"t\":\"x\"}", NULL, ERR),
+             CRDTDB_OK);
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "body", 4, 0, "!", &result, ERR), CRDTDB_OK);
+  CHECK_TEXT(result, "{\"body\":\"caf\u00e9! au lait\",\"t\":\"x\"}");
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "/body", 5, 8, NULL, &result, ERR), CRDTDB_OK);
+  CHECK_TEXT(result, "{\"body\":\"caf\u00e9!\",\"t\":\"x\"}");
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "body", 3, 3, "e", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "body", 6, 0, "e", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "t", 0, 0, "e", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", "body", 0, 0, "\xff", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_text_splice(db, "notes/1", NULL, 0, 0, "e", NULL, ERR), CRDTDB_INVALID_ARGUMENT);
+  CHECK_CODE(crdtdb_get(db, "notes/1", &json, ERR), CRDTDB_OK);
+  CHECK_TEXT(json, "{\"body\":\"caf\u00e9!\",\"t\":\"x\"}");
+  CHECK_CODE(crdtdb_remove(db, "notes/1", ERR), CRDTDB_OK);
+
   /* Counters and sets, and fields of the wrong kind. */
   CHECK_CODE(crdtdb_increment(db, "todos/1", "votes", 2, NULL, ERR), CRDTDB_OK);
   CHECK_CODE(crdtdb_increment(db, "todos/1", "votes", -5, &result, ERR), CRDTDB_OK);

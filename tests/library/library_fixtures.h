@@ -40,6 +40,14 @@ inline Value Ok(Result<Value> r) {
   return std::move(r).value();
 }
 
+// The call failed with InvalidArgument, its message naming `part`.
+template <typename T>
+void Refused(const Result<T>& r, const char* part) {
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == Status::Code::kInvalidArgument);
+  CHECK_MESSAGE(r.status().message().find(part) != std::string::npos, r.status().message());
+}
+
 // A region of one replica, answering an app's sync_with in process: what the ZeroMQ transport
 // carries over the network, handed straight to the region's replica core.
 class Region final : public SyncTransport {

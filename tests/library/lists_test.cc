@@ -18,6 +18,7 @@ namespace {
 
 using testing::Ok;
 using testing::Open;
+using testing::Refused;
 using testing::Region;
 using testing::Sync;
 
@@ -30,14 +31,6 @@ std::vector<ElementId> Ids(Database& db, const char* key, const char* field) {
   Result<std::vector<ElementId>> ids = list_ids(db, key, field);
   REQUIRE_MESSAGE(ids.ok(), ids.status().ToString());
   return *ids;
-}
-
-// The call fails with InvalidArgument and leaves the document as it was.
-template <typename T>
-void Refused(const Result<T>& r, const char* part) {
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == Status::Code::kInvalidArgument);
-  CHECK_MESSAGE(r.status().message().find(part) != std::string::npos, r.status().message());
 }
 
 }  // namespace

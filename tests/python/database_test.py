@@ -79,6 +79,50 @@ class DocumentsTest(DatabaseTestCase):
         self.assertEqual(caught.exception.code, 2)
 
 
+class JsonPatchAndTextTest(DatabaseTestCase):
+    def test_json_patch_with_and_without_a_base(self):
+        self.assertEqual(self.db.json_patch("lists/1", [{"op": "add", "path": "/l",
+                                                         "value": ["a", "b"]}]), {"l": ["a", "b"]})
+        read = self.db.get_with_base("lists/1")
+        self.assertEqual(read["doc"], {"l": ["a", "b"]})
+        self.db.json_patch("lists/1", '[{"op":"add","path":"/l/0","value":"new"}]')
+        # With the base, index 1 is right after "a", as the reader saw the list.
+        self.assertEqual(self.db.json_patch("lists/1", [{"op": "add", "path": "/l/1", "value": "x"}],
+                                            base=read["base"]), {"l": ["new", "a", "x", "b"]})
+        for bad in ([{"op": "remove", "path": "/l/9"}], [{"op": "test", "path": "/l/0", "value": 1}],
+                    {"op": "add"}, "[", [{"op": "bogus", "path": "/l"}]):
+            with self.assertRaises(crdtdb.InvalidArgumentError):
+                self.db.json_patch("lists/1", bad)
+        with self.assertRaises(crdtdb.InvalidArgumentError):
+            self.db.json_patch("lists/1", [], base="garbage")
+        self.assertEqual(self.db.get("lists/1"), {"l": ["new", "a", "x", "b"]})
+
+    def test_text_splice_counts_code_points_like_str(self):
+        self.db.put("notes/1", {"body": {"$text": "café au lait"}, "title": "t"})
+        body = "café au lait"
+        # pos and delete_count are str indexes: é and 😀 are one character each.
+        self.assertEqual(self.db.text_splice("notes/1", "body", 3, 2, "😀")["body"],
+                         body[:3] + "😀" + body[5:])
+        self.assertEqual(self.db.text_splice("notes/1", "/body", 0, 0, "un ")["body"], "un caf😀au lait")
+        self.assertEqual(self.db.text_splice("notes/2", "body", 0, 0, "new"), {"body": "new"})
+        # A JSON Patch writes a text whole: a replace changes what differs and it stays a text.
+        self.db.json_patch("notes/1", [{"op": "replace", "path": "/body", "value": "un café"}])
+        self.assertEqual(self.db.text_splice("notes/1", "body", 7, 0, "!")["body"], "un café!")
+        bad = [
+            lambda: self.db.text_splice("notes/1", "body", 9, 0, "x"),
+            lambda: self.db.text_splice("notes/1", "body", 0, 9),
+            lambda: self.db.text_splice("notes/1", "title", 0, 0, "x"),
+            lambda: self.db.text_splice("notes/1", "body", -1, 0, "x"),
+            lambda: self.db.text_splice("notes/1", "body", 0, 0, "\ud800"),
+            lambda: self.db.text_splice("notes/1", "body", 0, 0, 7),
+            lambda: self.db.json_patch("notes/1", [{"op": "add", "path": "/body/1", "value": "x"}]),
+        ]
+        for case in bad:
+            with self.assertRaises(crdtdb.InvalidArgumentError):
+                case()
+        self.assertEqual(self.db.get("notes/1"), {"body": "un café!", "title": "t"})
+
+
 class CollectionsTest(DatabaseTestCase):
     def test_list_pages_and_documents(self):
         for i in range(5):
