@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,12 +19,9 @@
 #include "cluster/placement.h"
 #include "command/document_version.h"
 #include "command/exit_codes.h"
-#include "command/region_status.h"
 #include "command/region_router.h"
 #include "command/status_json.h"
 #include "command/watch.h"
-#include "config/value_syntax.h"
-#include "config/http_tokens_file.h"
 #include "http/http_server.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
@@ -34,6 +29,8 @@
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
+#include "server/node_http.h"
+#include "server/node_log.h"
 #include "server/node_metrics.h"
 #include "server/node_requests.h"
 #include "server/parked_watches.h"
@@ -59,14 +56,6 @@ uint64_t SteadyUs() {
 uint64_t WallMs() {
   using namespace std::chrono;
   return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-// One line per event on stderr: "2026-11-25T13:50:01Z INFO us-east: message".
-void Log(const char* level, const std::string& region, const std::string& message) {
-  const std::time_t now = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  std::fprintf(stderr, "%s %s %s: %s\n", stamp, level, region.c_str(), message.c_str());
 }
 
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
@@ -624,49 +613,6 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
   return Status::InvalidArgument("region " + region.name + " has " +
                                  std::to_string(region.nodes.size()) +
                                  " nodes: --node names the one to run (" + names + ")");
-}
-
-// The HTTP API of node `self` (http/http_server.h), when its config entry has an `http` endpoint:
-// each request runs as the CLI's command through the node's own client endpoint, or the owners'
-// for a document of a partition it does not keep (`router`, which must outlive the server).
-// `status` is the node's own, or with `?scope=region` the region's view (command/region_status.h).
-Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
-                                                    const NodeConfig& self, command::RegionRouter& router,
-                                                    metrics::Registry& registry) {
-  Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader
-  if (!endpoint.ok()) return endpoint.status();
-  http::HttpOptions options;
-  options.host = endpoint->host;
-  options.port = endpoint->port;
-  Result<std::vector<std::string>> tokens = HttpTokenDigests(config.security);
-  if (!tokens.ok()) return tokens.status();
-  options.token_digests = std::move(tokens).value();
-  options.metrics = &registry;
-  options.tls_cert_file = self.http_cert_file.value_or("");
-  options.tls_key_file = self.http_key_file.value_or("");
-  const std::string node = self.name;
-  auto send = [&router, &self, &config, &region](const command::Command& command) -> command::Outcome {
-    // Status and the change feed are this node's own (docs/changes.md): the rest is routed.
-    if (command.verb != command::Command::Verb::kStatus && command.verb != command::Command::Verb::kWatch) {
-      return router.Execute(command);
-    }
-    // A one-node region's node is the region: its own status is the region's view.
-    if (command.verb == command::Command::Verb::kStatus && command.whole_region && region.nodes.size() > 1) {
-      return command::RegionStatus(router, config, region, "");
-    }
-    bool sent = false;
-    Result<command::Outcome> outcome = router.Call(self, command, &sent);
-    if (outcome.ok()) return std::move(outcome).value();
-    return command::Outcome{command::kExitFailure, "", outcome.status().message(), {}, {}};
-  };
-  Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Start(
-      std::move(options), send, [node](const char* level, const std::string& message) { Log(level, node, message); });
-  if (server.ok()) {
-    Log("INFO", node,
-        std::string(self.http_cert_file ? "HTTPS" : "HTTP") + " API on " + *self.http +
-            (server.value()->authenticates() ? ", bearer tokens required" : " without authentication"));
-  }
-  return server;
 }
 
 }  // namespace
