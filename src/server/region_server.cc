@@ -1,27 +1,21 @@
 // Copyright (c) crdtdb authors.
+//
+// Serve, and the event loop of the RegionServer it runs: the sockets bound and polled, the
+// peers' messages fed to the replica, the replica's ticks and what it sends. The rest of the
+// server is in the files region_server_impl.h names.
 
 #include "server/region_server.h"
 
-#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "command/command.h"
-#include "cluster/placement.h"
-#include "command/document_version.h"
-#include "command/exit_codes.h"
 #include "command/region_router.h"
-#include "command/status_json.h"
-#include "command/watch.h"
 #include "http/http_server.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
@@ -38,7 +32,6 @@
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
-#include "sync/partition_stream.h"
 
 namespace crdtdb::server {
 
@@ -51,25 +44,7 @@ uint64_t WallMs() {
 
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 
-// The "User-Id" property the ZAP handler gave the connection `frame` arrived on, if any.
-std::optional<std::string> UserId(zmq::message_t& frame) {
-  const char* value = zmq_msg_gets(frame.handle(), "User-Id");
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
-}
-
 }  // namespace
-
-std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
-  std::map<std::string, std::string> allowed;
-  for (const RegionConfig& r : config.regions) {
-    for (const NodeConfig& n : r.nodes) {
-      if (n.public_key) allowed.emplace(*n.public_key, n.name);
-    }
-  }
-  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key);
-  return allowed;
-}
 
 RegionServer::RegionServer(const ClusterConfig& config, const std::string& region, const std::string& self,
                            std::optional<net::CurveKeyPair> own_keys, ReloadHook reload, NodeMetrics* metrics)
@@ -172,43 +147,6 @@ zmq::socket_t RegionServer::ServerSocket(zmq::socket_type type) {
   zmq::socket_t socket = net::MakeSocket(context_, type);
   if (own_keys_) net::MakeCurveServer(socket, *own_keys_);
   return socket;
-}
-
-bool RegionServer::Admit(zmq::message_t& payload_frame, const sync::Message* request) {
-  if (!own_keys_) return true;
-  std::optional<std::string> user = UserId(payload_frame);
-  if (!user) return false;
-  if (request == nullptr) return true;
-  const crdt::ReplicaId sender = request->sender;
-  if (sender == replica_->database().replica_id()) return false;
-  for (const Peer& peer : peers_) {
-    if (replica_->peer_replica_id(peer.name) == sender) return *user == peer.name;
-  }
-  if (const std::string* bound = bindings_->Find(sender)) return *bound == *user;
-  if (Status s = bindings_->Bind(sender, *user); !s.ok()) {
-    LogBindingError("a new replica id claim is refused: " + s.ToString());
-    return false;
-  }
-  return true;
-}
-
-void RegionServer::LogBindingError(const std::string& message) {
-  if (binding_error_logged_) return;
-  binding_error_logged_ = true;
-  Log("ERROR", self_->name, message + " (logged once)");
-}
-
-void RegionServer::BindPeerIds() {
-  if (!bindings_) return;
-  for (const Peer& peer : peers_) {
-    const std::optional<crdt::ReplicaId> id = replica_->peer_replica_id(peer.name);
-    if (!id) continue;
-    const std::string* bound = bindings_->Find(*id);
-    if (bound != nullptr && *bound == peer.name) continue;
-    if (Status s = bindings_->Bind(*id, peer.name); !s.ok()) {
-      LogBindingError("cannot record the replica id of " + peer.name + ": " + s.ToString());
-    }
-  }
 }
 
 void RegionServer::ServeRouter(zmq::socket_t& router, bool client) {
