@@ -2,7 +2,8 @@
 //
 // SyncEngine::Peer, internal to src/sync: what a SyncEngine knows of one peer, its stream, its
 // anti-entropy round, its hand-off and its counters. sync_engine.cc runs the engine;
-// sync_hand_off.cc hands partitions off to their new owners.
+// sync_delta_stream.cc publishes and applies the delta streams; sync_hand_off.cc hands partitions
+// off to their new owners.
 
 #ifndef CRDTDB_SYNC_SYNC_ENGINE_PEER_H_
 #define CRDTDB_SYNC_SYNC_ENGINE_PEER_H_
