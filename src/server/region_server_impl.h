@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include <zmq.hpp>
+
 #include "cluster/placement.h"
 #include "command/command.h"
 #include "config/cluster_config.h"
