@@ -2,7 +2,7 @@
 //
 // Which authenticated identity may speak for which replica id on a region's sync socket, kept
 // across restarts. With CURVE, a request claims a sender replica id; the server admits it only
-// from the identity the id is bound to (region_server.cc, Admit): a region's id to that region
+// from the identity the id is bound to (node_admission.cc, Admit): a region's id to that region
 // (learned from its delta stream, which CURVE authenticated with the region's key), any other id
 // to the first client key that used it. Were the bindings forgotten at every start, a listed
 // client could claim a region's id in the moments after a start before the region is heard from;

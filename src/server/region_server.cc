@@ -1,32 +1,21 @@
 // Copyright (c) crdtdb authors.
+//
+// Serve, and the event loop of the RegionServer it runs: the sockets bound and polled, the
+// peers' messages fed to the replica, the replica's ticks and what it sends. The rest of the
+// server is in the files region_server_impl.h names.
 
 #include "server/region_server.h"
 
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "command/command.h"
-#include "cluster/placement.h"
-#include "command/document_version.h"
-#include "command/exit_codes.h"
-#include "command/region_status.h"
 #include "command/region_router.h"
-#include "command/status_json.h"
-#include "command/watch.h"
-#include "config/value_syntax.h"
-#include "config/http_tokens_file.h"
 #include "http/http_server.h"
 #include "db/replica.h"
 #include "net/curve_keys.h"
@@ -34,583 +23,241 @@
 #include "net/zap_handler.h"
 #include "net/zmq_socket_options.h"
 #include "server/identity_bindings.h"
+#include "server/node_http.h"
+#include "server/node_log.h"
 #include "server/node_metrics.h"
 #include "server/node_requests.h"
 #include "server/parked_watches.h"
+#include "server/region_server_impl.h"
 #include "store/store.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
-#include "sync/partition_stream.h"
 
 namespace crdtdb::server {
 
 namespace {
-
-uint64_t SteadyMs() {
-  using namespace std::chrono;
-  return static_cast<uint64_t>(duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
-}
-
-uint64_t SteadyUs() {
-  using namespace std::chrono;
-  return static_cast<uint64_t>(duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count());
-}
 
 uint64_t WallMs() {
   using namespace std::chrono;
   return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-// One line per event on stderr: "2026-11-25T13:50:01Z INFO us-east: message".
-void Log(const char* level, const std::string& region, const std::string& message) {
-  const std::time_t now = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  std::fprintf(stderr, "%s %s %s: %s\n", stamp, level, region.c_str(), message.c_str());
-}
-
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 
-// Binding the server sockets again after a reload: attempts, and the pause between two.
-constexpr int kRebindAttempts = 50;
-constexpr int kRebindPauseMs = 20;
+}  // namespace
 
-// The ZAP allow-list: every node's public key (user id: the node's name, a one-node region's
-// being the region's), then the listed client keys (user id "client:" and the whole key, so that
-// replica ids are bound to keys, not to a prefix two keys may share).
-std::map<std::string, std::string> AllowList(const ClusterConfig& config) {
-  std::map<std::string, std::string> allowed;
-  for (const RegionConfig& r : config.regions) {
-    for (const NodeConfig& n : r.nodes) {
-      if (n.public_key) allowed.emplace(*n.public_key, n.name);
-    }
+RegionServer::RegionServer(const ClusterConfig& config, const std::string& region, const std::string& self,
+                           std::optional<net::CurveKeyPair> own_keys, ReloadHook reload, NodeMetrics* metrics)
+    : config_(config),
+      region_(config_.FindRegion(region)),
+      self_(region_->FindNode(self)),
+      placement_(cluster::Placement::Compute(config_)),
+      node_(std::make_unique<NodeRequests>(*region_, *self_, placement_)),
+      own_keys_(std::move(own_keys)),
+      reload_(std::move(reload)),
+      metrics_(metrics) {}
+
+Status RegionServer::Bind() {
+  if (own_keys_) {
+    // The ZAP handler first: a CURVE server socket created without one admits any key.
+    allowed_ = AllowList(config_);
+    Result<std::unique_ptr<net::ZapHandler>> zap = net::ZapHandler::Start(context_, allowed_);
+    if (!zap.ok()) return zap.status();
+    zap_ = std::move(zap).value();
   }
-  for (const std::string& key : config.security.clients) allowed.emplace(key, "client:" + key);
-  return allowed;
+  return BindServerSockets();
 }
 
-// The "User-Id" property the ZAP handler gave the connection `frame` arrived on, if any.
-std::optional<std::string> UserId(zmq::message_t& frame) {
-  const char* value = zmq_msg_gets(frame.handle(), "User-Id");
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return std::string(value);
+Status RegionServer::Start(std::unique_ptr<db::DatabaseImpl> db, sync::SyncOptions options) {
+  const sync::NodeScope scope = ScopeNow(*db);
+  options.scope = scope.scope;
+  replica_ = std::make_unique<db::Replica>(std::move(db), config_.cluster, region_->name, scope.peers, options);
+  LogScope("serving");
+  return ConnectPeers(scope.peers);
 }
 
-// The two links to one peer node: its delta stream and its sync endpoint.
-struct Peer {
-  std::string name;
-  std::unique_ptr<net::PeerLink> stream;    // SUB on its publish endpoint
-  std::unique_ptr<net::PeerLink> requests;  // DEALER to its sync endpoint
-};
-
-class Server {
- public:
-  // `own_keys` is this region's key pair when security.curve is on, nullopt otherwise.
-  // `metrics` (null: none) receives the replica's counters and the client requests.
-  Server(const ClusterConfig& config, const std::string& region, const std::string& self,
-         std::optional<net::CurveKeyPair> own_keys, ReloadHook reload, NodeMetrics* metrics)
-      : config_(config),
-        region_(config_.FindRegion(region)),
-        self_(region_->FindNode(self)),
-        placement_(cluster::Placement::Compute(config_)),
-        node_(std::make_unique<NodeRequests>(*region_, *self_, placement_)),
-        own_keys_(std::move(own_keys)),
-        reload_(std::move(reload)),
-        metrics_(metrics) {}
-
-  // Binds the region's endpoints. Called before the store is opened, so that a region that
-  // cannot bind leaves no new data_dir behind.
-  Status Bind() {
-    if (own_keys_) {
-      // The ZAP handler first: a CURVE server socket created without one admits any key.
-      allowed_ = AllowList(config_);
-      Result<std::unique_ptr<net::ZapHandler>> zap = net::ZapHandler::Start(context_, allowed_);
-      if (!zap.ok()) return zap.status();
-      zap_ = std::move(zap).value();
+Status RegionServer::Run(std::unique_ptr<IdentityBindings> bindings, const std::atomic<bool>& stop) {
+  bindings_ = std::move(bindings);
+  std::vector<zmq::pollitem_t> items;
+  uint64_t next_tick = SteadyMs();
+  while (!stop.load()) {
+    if (reload_.requested != nullptr && reload_.requested->exchange(false)) {
+      if (Status s = Reload(); !s.ok()) return s;
     }
-    return BindServerSockets();
-  }
-
-  // The replica of this node over `db`, replicating with the nodes its placement and what it
-  // holds name (sync/node_scope.h), and the links to them.
-  Status Start(std::unique_ptr<db::DatabaseImpl> db, sync::SyncOptions options) {
-    const sync::NodeScope scope = ScopeNow(*db);
-    options.scope = scope.scope;
-    replica_ = std::make_unique<db::Replica>(std::move(db), config_.cluster, region_->name, scope.peers, options);
-    LogScope("serving");
-    return ConnectPeers(scope.peers);
-  }
-
-  // Serves the replica until `stop`; an error if the server sockets could not be bound again
-  // after a reload.
-  // `bindings` (CURVE only, else null) are the replica id bindings kept in the data_dir.
-  Status Run(std::unique_ptr<IdentityBindings> bindings, const std::atomic<bool>& stop) {
-    bindings_ = std::move(bindings);
-    std::vector<zmq::pollitem_t> items;
-    uint64_t next_tick = SteadyMs();
-    while (!stop.load()) {
-      if (reload_.requested != nullptr && reload_.requested->exchange(false)) {
-        if (Status s = Reload(); !s.ok()) return s;
-      }
-      // Rebuilt every time round: a tick may have replaced a peer link's socket.
-      items.clear();
-      items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
-      items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
-      for (Peer& peer : peers_) {
-        items.push_back({peer.stream->socket().handle(), 0, ZMQ_POLLIN, 0});
-        items.push_back({peer.requests->socket().handle(), 0, ZMQ_POLLIN, 0});
-      }
-      const uint64_t now = SteadyMs();
-      const int wait_ms = next_tick > now && !parked_.pending() ? static_cast<int>(next_tick - now) : 0;
-      try {
-        zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait_ms));
-      } catch (const zmq::error_t& e) {
-        if (e.num() == EINTR) continue;  // a signal: the loop condition decides
-        return Status::IOError(std::string("poll failed: ") + e.what());
-      }
-      if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
-      if (items[1].revents & ZMQ_POLLIN) {
-        ServeRouter(client_, /*client=*/true);
-        replica_->OnLocalWrites(SteadyMs());  // publish what the requests wrote, not at the tick
-        SendOutgoing();
-      }
-      for (size_t i = 0; i < peers_.size(); ++i) {
-        if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
-        if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
-      }
-      AnswerParkedWatches();
-      if (SteadyMs() >= next_tick) {
-        WatchLinks();
-        BindPeerIds();
-        replica_->OnTick(SteadyMs());
-        SendOutgoing();
-        next_tick = SteadyMs() + kTickMs;
-        if (metrics_ != nullptr && SteadyMs() >= next_metrics_ms_) {
-          metrics_->Publish(replica_->status(SteadyMs()));
-          next_metrics_ms_ = SteadyMs() + kMetricsIntervalMs;
-        }
-      }
-    }
-    Log("INFO", self_->name, "stopping");
-    return Status::OK();
-  }
-
- private:
-  // The three bound sockets: publish, sync and client. An error names the endpoint that failed.
-  Status BindServerSockets() {
-    for (auto [socket, type, key, endpoint] :
-         {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_->publish},
-          std::tuple{&sync_, zmq::socket_type::router, "sync", &self_->sync},
-          std::tuple{&client_, zmq::socket_type::router, "client", &self_->client}}) {
-      try {
-        *socket = ServerSocket(type);
-        socket->bind(*endpoint);
-      } catch (const zmq::error_t& e) {
-        return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint +
-                               ": " + e.what());
-      }
-    }
-    return Status::OK();
-  }
-
-  // What this node keeps, shares and hands off now, by the placement in force and what its
-  // store holds.
-  sync::NodeScope ScopeNow(const db::DatabaseImpl& db) const {
-    return sync::ScopeOfNode(placement_, region_->name, self_->name,
-                             sync::HeldPartitions(placement_.partitioning(), db));
-  }
-
-  void LogScope(const std::string& what) {
-    const sync::SyncScope& scope = replica_->scope();
-    Log("INFO", self_->name,
-        what + " " + std::to_string(scope.owned.size()) + " of " + std::to_string(config_.partitions) +
-            " partitions" +
-            (scope.handing_off.empty() ? ""
-                                       : ", handing " + std::to_string(scope.handing_off.size()) +
-                                             " off to their new owners") +
-            " (placement " + std::to_string(placement_.version()) + "): publish " + self_->publish +
-            ", sync " + self_->sync + ", client " + self_->client + (own_keys_ ? ", CURVE on" : ""));
-  }
-
-  // Subscribes each peer's stream to the partitions kept now (a reload, a hand-off done).
-  void Resubscribe() {
-    const std::vector<std::string> subscriptions = sync::SubscriptionsOf(replica_->scope());
-    for (Peer& peer : peers_) peer.stream->Subscribe(subscriptions);
-  }
-
-  // A SUB to `name`'s delta stream and a DEALER to its sync endpoint.
-  Status ConnectPeers(const std::vector<std::string>& names) {
-    try {
-      for (const std::string& name : names) {
-        const NodeConfig& node = *config_.RegionOfNode(name)->FindNode(name);
-        std::optional<net::CurveClientKeys> keys;
-        if (own_keys_) keys = net::CurveClientKeys{node.public_key.value_or(""), *own_keys_};
-        peers_.push_back(
-            Peer{node.name,
-                 std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::sub, node.publish, keys,
-                                                    sync::SubscriptionsOf(replica_->scope())}),
-                 std::make_unique<net::PeerLink>(
-                     context_, net::PeerLinkOptions{zmq::socket_type::dealer, node.sync, keys})});
-      }
-    } catch (const zmq::error_t& e) {
-      return Status::IOError(std::string("cannot connect to the region's peers: ") + e.what());
-    }
-    return Status::OK();
-  }
-
-  // SIGHUP: reads the configuration again (ReloadHook) and applies its CURVE allow-list and its
-  // placement: this node starts serving the partitions it gains and hands off those it loses
-  // (docs/sharding.md, "Moves"). A configuration that changes this node itself (its endpoints or
-  // store), the cluster or the partition count is refused whole: those need a restart.
-  Status Reload() {
-    Result<ClusterConfig> fresh = reload_.load();
-    if (!fresh.ok()) {
-      Log("ERROR", self_->name, "reload failed, the configuration in use stays: " + fresh.status().ToString());
-      return Status::OK();
-    }
-    if (std::string why = ReloadRefusal(*fresh); !why.empty()) {
-      Log("ERROR", self_->name, "reload refused, the configuration in use stays: " + why);
-      return Status::OK();
-    }
-    std::optional<std::map<std::string, std::string>> allowed;
-    if (own_keys_) allowed = AllowList(*fresh);
-    const std::string region = region_->name, self = self_->name;
-    config_ = std::move(fresh).value();
-    region_ = config_.FindRegion(region);
-    self_ = region_->FindNode(self);
-    ApplyPlacement();
-    if (!allowed) return Status::OK();
-    size_t removed = 0;
-    for (const auto& [key, user] : allowed_) removed += allowed->count(key) == 0;
-    zap_->SetAllowList(*allowed);
-    allowed_ = std::move(*allowed);
-    // The replica id bindings stay: an id stays bound to its key even while the key is unlisted.
-    Log("INFO", self_->name,
-        "reload: allow-list of " + std::to_string(allowed_.size()) + " keys, " + std::to_string(removed) + " removed");
-    if (removed == 0) return Status::OK();
-    return RebindServerSockets();
-  }
-
-  // Why `fresh` cannot be applied while serving; empty if it can.
-  std::string ReloadRefusal(const ClusterConfig& fresh) const {
-    if (fresh.cluster != config_.cluster) return "the cluster name changed";
-    if (fresh.partitions != config_.partitions) return "the partition count changed (it is fixed when the cluster is created)";
-    if (fresh.security.curve != config_.security.curve) return "security.curve changed";
-    const RegionConfig* region = fresh.FindRegion(region_->name);
-    if (region == nullptr) return "region " + region_->name + " is gone";
-    const NodeConfig* self = region->FindNode(self_->name);
-    if (self == nullptr) {
-      return "node " + self_->name + " is gone: mark it `leaving: true` first, and remove it once it holds no partition";
-    }
-    if (self->data_dir != self_->data_dir || self->publish != self_->publish || self->sync != self_->sync ||
-        self->client != self_->client || self->public_key != self_->public_key) {
-      return "node " + self_->name + "'s own store, endpoints or key changed";
-    }
-    return "";
-  }
-
-  // Computes the placement of the configuration in force and moves to it: the engine's scope and
-  // peers, the links to the peers (new ones connected, old ones closed) and the node's answers.
-  void ApplyPlacement() {
-    placement_ = cluster::Placement::Compute(config_);
-    node_ = std::make_unique<NodeRequests>(*region_, *self_, placement_);
-    sync::NodeScope scope = ScopeNow(replica_->database());
-    std::vector<std::string> added;
-    for (const std::string& name : scope.peers) {
-      const bool known = std::any_of(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.name == name; });
-      if (!known) added.push_back(name);
-    }
-    std::erase_if(peers_, [&](const Peer& p) {
-      return !std::binary_search(scope.peers.begin(), scope.peers.end(), p.name);
-    });
-    replica_->SetScope(std::move(scope.scope), scope.peers);
-    Resubscribe();
-    if (Status s = ConnectPeers(added); !s.ok()) Log("ERROR", self_->name, "reload: " + s.ToString());
-    LogScope("reload: serving");
-  }
-
-  // Closes the bound sockets, dropping every connection, and binds them again. libzmq closes a
-  // listener in its I/O thread, so the port may still be taken for a moment: retried, bounded.
-  Status RebindServerSockets() {
-    for (int attempt = 1;; ++attempt) {
-      for (zmq::socket_t* socket : {&publish_, &sync_, &client_}) {
-        if (!*socket) continue;
-        socket->set(zmq::sockopt::linger, 0);
-        socket->close();
-      }
-      Status s = BindServerSockets();
-      if (s.ok()) {
-        Log("INFO", self_->name, "server sockets bound again: every connection authenticates anew");
-        return Status::OK();
-      }
-      if (attempt == kRebindAttempts) return s.WithContext("after a reload");
-      std::this_thread::sleep_for(std::chrono::milliseconds(kRebindPauseMs));
-    }
-  }
-
-  zmq::socket_t ServerSocket(zmq::socket_type type) {
-    zmq::socket_t socket = net::MakeSocket(context_, type);
-    if (own_keys_) net::MakeCurveServer(socket, *own_keys_);
-    return socket;
-  }
-
-  // With CURVE, a request must come from an authenticated connection. On the sync socket the
-  // replica id a request claims must be its key's: this replica's own id is nobody else's; a
-  // region's id, as learned from that region's delta stream (whose publisher CURVE authenticated
-  // with the region's key), belongs to that region's key only; any other id stays bound to the
-  // first key that used it. The bindings are kept in the data_dir (identity_bindings.h), so a
-  // restart opens no window in which a region's id is unknown. Without CURVE everything is
-  // admitted (no identity to check). `request` is the decoded sync request, null on the client
-  // socket.
-  bool Admit(zmq::message_t& payload_frame, const sync::Message* request) {
-    if (!own_keys_) return true;
-    std::optional<std::string> user = UserId(payload_frame);
-    if (!user) return false;
-    if (request == nullptr) return true;
-    const crdt::ReplicaId sender = request->sender;
-    if (sender == replica_->database().replica_id()) return false;
-    for (const Peer& peer : peers_) {
-      if (replica_->peer_replica_id(peer.name) == sender) return *user == peer.name;
-    }
-    if (const std::string* bound = bindings_->Find(sender)) return *bound == *user;
-    if (Status s = bindings_->Bind(sender, *user); !s.ok()) {
-      LogBindingError("a new replica id claim is refused: " + s.ToString());
-      return false;
-    }
-    return true;
-  }
-
-  // Once per process: the cause does not go away until a restart, and each tick would repeat it.
-  void LogBindingError(const std::string& message) {
-    if (binding_error_logged_) return;
-    binding_error_logged_ = true;
-    Log("ERROR", self_->name, message + " (logged once)");
-  }
-
-  // Binds each peer region's replica id, once learned from its authenticated delta stream, to the
-  // region, durably: from then on, across restarts, only that region may claim it.
-  void BindPeerIds() {
-    if (!bindings_) return;
-    for (const Peer& peer : peers_) {
-      const std::optional<crdt::ReplicaId> id = replica_->peer_replica_id(peer.name);
-      if (!id) continue;
-      const std::string* bound = bindings_->Find(*id);
-      if (bound != nullptr && *bound == peer.name) continue;
-      if (Status s = bindings_->Bind(*id, peer.name); !s.ok()) {
-        LogBindingError("cannot record the replica id of " + peer.name + ": " + s.ToString());
-      }
-    }
-  }
-
-  // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
-  void ServeRouter(zmq::socket_t& router, bool client) {
-    for (int n = 0; n < 256; ++n) {
-      std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(router, 2);
-      if (!frames) return;
-      if (frames->size() != 2) {
-        replica_->CountRejected();
-        continue;
-      }
-      const std::string payload = ToString((*frames)[1]);
-      std::optional<std::string> answer;
-      if (client) {
-        if (!Admit((*frames)[1], nullptr)) {
-          replica_->CountRejected();
-          continue;
-        }
-        answer = AnswerClient(payload, ToString((*frames)[0]));
-      } else {
-        // Decoded once, for the admission check and for the answer.
-        Result<sync::Message> request = replica_->ReceiveRequest(payload);
-        if (!request.ok()) continue;  // counted in rejected_messages
-        if (!Admit((*frames)[1], &*request)) {
-          replica_->CountRejected();
-          continue;
-        }
-        answer = replica_->OnRequest(*request);
-      }
-      SendOutgoing();
-      if (!answer) continue;
-      try {
-        router.send((*frames)[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        router.send(zmq::buffer(*answer), zmq::send_flags::dontwait);
-      } catch (const zmq::error_t&) {
-        // The requester left (ROUTER_MANDATORY reports it): nothing to answer.
-      }
-    }
-  }
-
-  // `identity`: the client's, to answer a watch it parks (parked_watches.h) later.
-  std::optional<std::string> AnswerClient(const std::string& payload, const std::string& identity) {
-    const uint64_t started_us = SteadyUs();
-    Result<command::Command> command = command::DecodeCommand(payload);
-    if (!command.ok()) {
-      replica_->CountRejected();
-      return command::EncodeOutcome(command::Outcome{2, "", command.status().message(), {}, {}});
-    }
-    const auto observe = [&](int exit_code, bool redirected) {
-      if (metrics_ == nullptr) return;
-      metrics_->ObserveClientRequest(command->verb, exit_code, redirected,
-                                     static_cast<double>(SteadyUs() - started_us) / 1e6);
-    };
-    if (std::optional<command::Outcome> redirect = node_->RedirectUnlessKept(*command, replica_->scope())) {
-      observe(redirect->exit_code, /*redirected=*/true);
-      return command::EncodeOutcome(*redirect);
-    }
-    node_->ScopeListing(&*command);
-    const command::Outcome outcome = RunClientCommand(*command);
-    if (command->verb == command::Command::Verb::kWatch && command->wait_ms > 0 &&
-        !command::WatchFoundChanges(outcome) &&
-        parked_.Park({identity, *command, SteadyMs() + command->wait_ms})) {
-      return std::nullopt;
-    }
-    observe(outcome.exit_code, /*redirected=*/false);
-    return command::EncodeOutcome(outcome);
-  }
-
-  command::Outcome RunClientCommand(const command::Command& command) {
-    return command::Execute(
-        command, replica_->database(),
-        [&](std::ostream& out) -> Status {
-          const uint64_t now_ms = SteadyMs();
-          const std::string status =
-              command::StatusJson(replica_->status(now_ms), self_->data_dir, (now_ms - started_ms_) / 1000);
-          if (!region_->listed_nodes) {
-            out << status;
-            return Status::OK();
-          }
-          return node_->PrintStatus(status, replica_->database(), replica_->scope(), command.partitions, out);
-        },
-        [&](std::string_view path) { return command::DocumentVersion(replica_->database(), path); });
-  }
-
-  // Runs the parked watches a commit may have answered, or whose wait ended (parked_watches.h).
-  void AnswerParkedWatches() {
-    db::DatabaseImpl& db = replica_->database();
-    // Read before the watches run: a change committed after this is looked at next turn.
-    const store::ChangeCursor head = db.change_log_head();
-    if (!parked_.empty() && head != changes_seen_) {
-      Result<store::ChangeLogPage> page = db.changed_keys(changes_seen_, ParkedWatches::kMaxChangedKeys);
-      if (page.ok() && page->next == head) {
-        std::vector<std::string> keys;
-        for (store::ChangeLogEntry& entry : page->entries) keys.push_back(std::move(entry.key));
-        parked_.Changed(std::move(keys));
-      } else {
-        parked_.ChangedAll();  // more than a turn looks at, or a new feed
-      }
-    }
-    changes_seen_ = head;
-    if (parked_.empty()) return;
-    const uint64_t now = SteadyMs();
-    for (ParkedWatches::Parked& p : parked_.Due(now)) {
-      const command::Outcome outcome = RunClientCommand(p.command);
-      if (!command::WatchFoundChanges(outcome) && p.deadline_ms > now && parked_.Park(p)) continue;
-      const std::string answer = command::EncodeOutcome(outcome);
-      try {
-        client_.send(zmq::buffer(p.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-        client_.send(zmq::buffer(answer), zmq::send_flags::dontwait);
-      } catch (const zmq::error_t&) {
-        // The watcher left: nothing to answer.
-      }
-    }
-  }
-
-  // Reads every peer link's connection events: logs them, replaces sockets libzmq gave up on, and
-  // starts anti-entropy with a peer as soon as the link to its sync endpoint is up again.
-  void WatchLinks() {
+    // Rebuilt every time round: a tick may have replaced a peer link's socket.
+    items.clear();
+    items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
     for (Peer& peer : peers_) {
-      for (net::PeerLink* link : {peer.stream.get(), peer.requests.get()}) {
-        const std::string what =
-            std::string(link == peer.stream.get() ? "delta stream" : "sync link") + " of " +
-            peer.name;
-        std::vector<net::LinkEvent> events;
-        try {
-          events = link->Poll(SteadyMs());
-        } catch (const zmq::error_t& e) {
-          Log("ERROR", self_->name, "cannot reopen the " + what + ": " + e.what());
-          continue;
-        }
-        for (net::LinkEvent event : events) {
-          switch (event) {
-            case net::LinkEvent::kUp:
-              Log("INFO", self_->name, what + " connected");
-              if (link == peer.requests.get()) replica_->OnPeerConnected(peer.name);
-              break;
-            case net::LinkEvent::kDown: Log("WARN", self_->name, what + " disconnected"); break;
-            case net::LinkEvent::kReplaced:
-              Log("WARN", self_->name,
-                  what +
-                      ": the connection ended in a protocol error; reconnecting with a new socket");
-              break;
-          }
-        }
+      items.push_back({peer.stream->socket().handle(), 0, ZMQ_POLLIN, 0});
+      items.push_back({peer.requests->socket().handle(), 0, ZMQ_POLLIN, 0});
+    }
+    const uint64_t now = SteadyMs();
+    const int wait_ms = next_tick > now && !parked_.pending() ? static_cast<int>(next_tick - now) : 0;
+    try {
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(wait_ms));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+      return Status::IOError(std::string("poll failed: ") + e.what());
+    }
+    if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
+    if (items[1].revents & ZMQ_POLLIN) {
+      ServeRouter(client_, /*client=*/true);
+      replica_->OnLocalWrites(SteadyMs());  // publish what the requests wrote, not at the tick
+      SendOutgoing();
+    }
+    for (size_t i = 0; i < peers_.size(); ++i) {
+      if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
+      if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
+    }
+    AnswerParkedWatches();
+    if (SteadyMs() >= next_tick) {
+      WatchLinks();
+      BindPeerIds();
+      replica_->OnTick(SteadyMs());
+      SendOutgoing();
+      next_tick = SteadyMs() + kTickMs;
+      if (metrics_ != nullptr && SteadyMs() >= next_metrics_ms_) {
+        metrics_->Publish(replica_->status(SteadyMs()));
+        next_metrics_ms_ = SteadyMs() + kMetricsIntervalMs;
       }
     }
   }
+  Log("INFO", self_->name, "stopping");
+  return Status::OK();
+}
 
-  void DrainPeer(Peer& peer, bool stream) {
-    zmq::socket_t& socket = stream ? peer.stream->socket() : peer.requests->socket();
-    for (int n = 0; n < 256; ++n) {
-      std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(socket, 1);
-      if (!frames) return;
-      if (frames->size() != 1) {
+Status RegionServer::BindServerSockets() {
+  for (auto [socket, type, key, endpoint] :
+       {std::tuple{&publish_, zmq::socket_type::pub, "publish", &self_->publish},
+        std::tuple{&sync_, zmq::socket_type::router, "sync", &self_->sync},
+        std::tuple{&client_, zmq::socket_type::router, "client", &self_->client}}) {
+    try {
+      *socket = ServerSocket(type);
+      socket->bind(*endpoint);
+    } catch (const zmq::error_t& e) {
+      return Status::IOError(std::string("cannot bind the ") + key + " endpoint " + *endpoint +
+                             ": " + e.what());
+    }
+  }
+  return Status::OK();
+}
+
+zmq::socket_t RegionServer::ServerSocket(zmq::socket_type type) {
+  zmq::socket_t socket = net::MakeSocket(context_, type);
+  if (own_keys_) net::MakeCurveServer(socket, *own_keys_);
+  return socket;
+}
+
+void RegionServer::ServeRouter(zmq::socket_t& router, bool client) {
+  for (int n = 0; n < 256; ++n) {
+    std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(router, 2);
+    if (!frames) return;
+    if (frames->size() != 2) {
+      replica_->CountRejected();
+      continue;
+    }
+    const std::string payload = ToString((*frames)[1]);
+    std::optional<std::string> answer;
+    if (client) {
+      if (!Admit((*frames)[1], nullptr)) {
         replica_->CountRejected();
         continue;
       }
-      const std::string payload = ToString((*frames)[0]);
-      if (stream) {
-        replica_->OnPublished(peer.name, payload, SteadyMs());
-      } else {
-        replica_->OnResponse(peer.name, payload, SteadyMs());
+      answer = AnswerClient(payload, ToString((*frames)[0]));
+    } else {
+      // Decoded once, for the admission check and for the answer.
+      Result<sync::Message> request = replica_->ReceiveRequest(payload);
+      if (!request.ok()) continue;  // counted in rejected_messages
+      if (!Admit((*frames)[1], &*request)) {
+        replica_->CountRejected();
+        continue;
       }
+      answer = replica_->OnRequest(*request);
     }
     SendOutgoing();
+    if (!answer) continue;
+    try {
+      router.send((*frames)[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      router.send(zmq::buffer(*answer), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      // The requester left (ROUTER_MANDATORY reports it): nothing to answer.
+    }
   }
+}
 
-  void SendOutgoing() {
-    for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_->name, warning);
-    const std::vector<std::string> notices = replica_->TakeNotices();
-    for (const std::string& notice : notices) Log("INFO", self_->name, notice);
-    if (!notices.empty()) Resubscribe();  // a partition handed off is no longer kept
-    for (sync::Outgoing& out : replica_->TakeOutgoing()) {
+void RegionServer::WatchLinks() {
+  for (Peer& peer : peers_) {
+    for (net::PeerLink* link : {peer.stream.get(), peer.requests.get()}) {
+      const std::string what =
+          std::string(link == peer.stream.get() ? "delta stream" : "sync link") + " of " +
+          peer.name;
+      std::vector<net::LinkEvent> events;
       try {
-        if (out.kind == sync::Outgoing::Kind::kPublish) {
-          publish_.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
-          continue;
+        events = link->Poll(SteadyMs());
+      } catch (const zmq::error_t& e) {
+        Log("ERROR", self_->name, "cannot reopen the " + what + ": " + e.what());
+        continue;
+      }
+      for (net::LinkEvent event : events) {
+        switch (event) {
+          case net::LinkEvent::kUp:
+            Log("INFO", self_->name, what + " connected");
+            if (link == peer.requests.get()) replica_->OnPeerConnected(peer.name);
+            break;
+          case net::LinkEvent::kDown: Log("WARN", self_->name, what + " disconnected"); break;
+          case net::LinkEvent::kReplaced:
+            Log("WARN", self_->name,
+                what +
+                    ": the connection ended in a protocol error; reconnecting with a new socket");
+            break;
         }
-        for (Peer& peer : peers_) {
-          if (peer.name == out.peer)
-            (void)peer.requests->socket().send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
-        }
-      } catch (const zmq::error_t&) {
-        // A full queue drops the message; the protocol repairs (gap repair, anti-entropy).
       }
     }
   }
+}
 
-  ClusterConfig config_;         // the configuration in force: replaced by a reload
-  const RegionConfig* region_;   // in config_
-  const NodeConfig* self_;       // in config_
-  cluster::Placement placement_;
-  std::unique_ptr<NodeRequests> node_;  // refers to the three above
-  ParkedWatches parked_;
-  store::ChangeCursor changes_seen_;  // the change log's head the parked watches were woken for
-  std::unique_ptr<db::Replica> replica_;
-  const std::optional<net::CurveKeyPair> own_keys_;
-  const ReloadHook reload_;
-  std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
-  std::unique_ptr<IdentityBindings> bindings_;  // CURVE only
-  bool binding_error_logged_ = false;
-  const uint64_t started_ms_ = SteadyMs();  // for uptime_s
-  NodeMetrics* const metrics_;
-  uint64_t next_metrics_ms_ = 0;
-  // Destroyed in reverse order: the sockets, then the ZAP handler's thread, then the context.
-  zmq::context_t context_{1};
-  std::unique_ptr<net::ZapHandler> zap_;
-  zmq::socket_t publish_, sync_, client_;
-  std::vector<Peer> peers_;
-};
+void RegionServer::DrainPeer(Peer& peer, bool stream) {
+  zmq::socket_t& socket = stream ? peer.stream->socket() : peer.requests->socket();
+  for (int n = 0; n < 256; ++n) {
+    std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(socket, 1);
+    if (!frames) return;
+    if (frames->size() != 1) {
+      replica_->CountRejected();
+      continue;
+    }
+    const std::string payload = ToString((*frames)[0]);
+    if (stream) {
+      replica_->OnPublished(peer.name, payload, SteadyMs());
+    } else {
+      replica_->OnResponse(peer.name, payload, SteadyMs());
+    }
+  }
+  SendOutgoing();
+}
+
+void RegionServer::SendOutgoing() {
+  for (const std::string& warning : replica_->TakeWarnings()) Log("WARN", self_->name, warning);
+  const std::vector<std::string> notices = replica_->TakeNotices();
+  for (const std::string& notice : notices) Log("INFO", self_->name, notice);
+  if (!notices.empty()) Resubscribe();  // a partition handed off is no longer kept
+  for (sync::Outgoing& out : replica_->TakeOutgoing()) {
+    try {
+      if (out.kind == sync::Outgoing::Kind::kPublish) {
+        publish_.send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+        continue;
+      }
+      for (Peer& peer : peers_) {
+        if (peer.name == out.peer)
+          (void)peer.requests->socket().send(zmq::buffer(out.bytes), zmq::send_flags::dontwait);
+      }
+    } catch (const zmq::error_t&) {
+      // A full queue drops the message; the protocol repairs (gap repair, anti-entropy).
+    }
+  }
+}
+
+namespace {
 
 // The node of `region` that `node` names, or the region's only node when `node` is empty.
 Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string& node) {
@@ -624,49 +271,6 @@ Result<const NodeConfig*> FindNode(const RegionConfig& region, const std::string
   return Status::InvalidArgument("region " + region.name + " has " +
                                  std::to_string(region.nodes.size()) +
                                  " nodes: --node names the one to run (" + names + ")");
-}
-
-// The HTTP API of node `self` (http/http_server.h), when its config entry has an `http` endpoint:
-// each request runs as the CLI's command through the node's own client endpoint, or the owners'
-// for a document of a partition it does not keep (`router`, which must outlive the server).
-// `status` is the node's own, or with `?scope=region` the region's view (command/region_status.h).
-Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
-                                                    const NodeConfig& self, command::RegionRouter& router,
-                                                    metrics::Registry& registry) {
-  Result<HttpEndpoint> endpoint = ParseHttpHostPort(*self.http);  // checked by the loader
-  if (!endpoint.ok()) return endpoint.status();
-  http::HttpOptions options;
-  options.host = endpoint->host;
-  options.port = endpoint->port;
-  Result<std::vector<std::string>> tokens = HttpTokenDigests(config.security);
-  if (!tokens.ok()) return tokens.status();
-  options.token_digests = std::move(tokens).value();
-  options.metrics = &registry;
-  options.tls_cert_file = self.http_cert_file.value_or("");
-  options.tls_key_file = self.http_key_file.value_or("");
-  const std::string node = self.name;
-  auto send = [&router, &self, &config, &region](const command::Command& command) -> command::Outcome {
-    // Status and the change feed are this node's own (docs/changes.md): the rest is routed.
-    if (command.verb != command::Command::Verb::kStatus && command.verb != command::Command::Verb::kWatch) {
-      return router.Execute(command);
-    }
-    // A one-node region's node is the region: its own status is the region's view.
-    if (command.verb == command::Command::Verb::kStatus && command.whole_region && region.nodes.size() > 1) {
-      return command::RegionStatus(router, config, region, "");
-    }
-    bool sent = false;
-    Result<command::Outcome> outcome = router.Call(self, command, &sent);
-    if (outcome.ok()) return std::move(outcome).value();
-    return command::Outcome{command::kExitFailure, "", outcome.status().message(), {}, {}};
-  };
-  Result<std::unique_ptr<http::HttpServer>> server = http::HttpServer::Start(
-      std::move(options), send, [node](const char* level, const std::string& message) { Log(level, node, message); });
-  if (server.ok()) {
-    Log("INFO", node,
-        std::string(self.http_cert_file ? "HTTPS" : "HTTP") + " API on " + *self.http +
-            (server.value()->authenticates() ? ", bearer tokens required" : " without authentication"));
-  }
-  return server;
 }
 
 }  // namespace
@@ -707,7 +311,7 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   if (self->http) {
     node_metrics = std::make_unique<NodeMetrics>(registry, config.cluster, own_region->name, self->name, self->data_dir);
   }
-  Server server(config, own_region->name, self->name, std::move(own_keys), std::move(reload), node_metrics.get());
+  RegionServer server(config, own_region->name, self->name, std::move(own_keys), std::move(reload), node_metrics.get());
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;

@@ -1,4 +1,8 @@
 // Copyright (c) crdtdb authors.
+//
+// The SyncEngine's peers and scope, the dispatch of what arrives, anti-entropy rounds, the
+// operator's warnings and the status. The delta stream is in sync_delta_stream.cc, the hand-off
+// of partitions in sync_hand_off.cc.
 
 #include "sync/sync_engine.h"
 
@@ -8,37 +12,9 @@
 #include "crdt/codec.h"
 #include "sync/origin_stream.h"
 #include "sync/responder.h"
+#include "sync/sync_engine_peer.h"
 
 namespace crdtdb::sync {
-
-struct SyncEngine::Peer {
-  std::string name;
-  uint64_t apply_failures = 0;
-  std::string last_apply_error;
-  uint64_t futile_repairs = 0;
-  std::string last_futile_repair;
-  std::optional<crdt::ReplicaId> replica_id;  // learned from its messages
-  bool stream_started = false;
-  OriginStream stream;
-  uint64_t progress_saved = 0;  // the stream progress last saved (LocalReplica::SaveStreamProgress)
-  std::optional<uint64_t> acknowledged;  // how far the peer has applied this replica's stream
-  uint64_t progress_saved_ms = 0;
-  std::optional<uint64_t> log_request_sent_ms;
-  uint64_t log_request_from = 0;  // of the request sent
-  std::unique_ptr<AntiEntropySession> session;
-  // The rounds started with this peer: the next one's session id. Counted per peer, so that
-  // consecutive rounds with one peer look through every fingerprint window in turn
-  // (merkle::FingerprintOf), however many peers there are and in whatever order their rounds start.
-  uint64_t rounds_started = 0;
-  uint64_t session_activity_ms = 0;
-  uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
-  uint64_t next_hand_off_ms = 0;      // when to ask it about the partitions moving to it
-  std::optional<uint64_t> last_heard_ms;
-  std::optional<uint64_t> behind_since_ms;  // set while a delta it announced is not applied here
-  // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).
-  std::optional<std::pair<uint64_t, uint64_t>> idle_mismatch;
-  PeerTraffic traffic;
-};
 
 SyncEngine::SyncEngine(LocalReplica& local, std::vector<std::string> peers, SyncOptions options)
     : local_(local),
@@ -115,105 +91,6 @@ void SyncEngine::Send(Outgoing::Kind kind, const std::string& peer, Body body) {
 
 std::vector<Outgoing> SyncEngine::TakeOutgoing() { return std::exchange(outgoing_, {}); }
 
-void SyncEngine::OnPublished(const std::string& name, std::string_view bytes, uint64_t now_ms) {
-  last_now_ms_ = now_ms;
-  Peer* peer = FindPeer(name);
-  // The topic must be the message's own: a subscriber trusts it to have filtered what it keeps.
-  std::optional<std::pair<std::string_view, std::string_view>> topic = SplitTopic(bytes);
-  if (topic) {  // counted with the message, which Receive counts
-    stats_.bytes_received += topic->first.size();
-    if (peer != nullptr) peer->traffic.bytes_received += topic->first.size();
-  }
-  Result<Message> message = Receive(peer, topic ? topic->second : bytes);
-  if (message.ok() && (!topic || topic->first != TopicOf(message->body))) {
-    message = Status::Corruption("a published message under another topic");
-    ++stats_.rejected_messages;
-    if (peer != nullptr) ++peer->traffic.rejected_messages;
-  }
-  if (peer == nullptr || !message.ok()) {
-    if (peer == nullptr && message.ok()) ++stats_.rejected_messages;
-    return;
-  }
-  if (peer->replica_id && *peer->replica_id != message->sender) {
-    // The region's replica was rebuilt with a new identity: its sequence numbers start over.
-    peer->stream = OriginStream();
-    peer->stream.Keep(scope_);
-    peer->stream_started = false;
-    peer->next_anti_entropy_ms = 0;
-  }
-  peer->replica_id = message->sender;
-  peer->last_heard_ms = now_ms;
-  if (!peer->stream_started) ResumeStream(*peer);
-  if (const auto* batch = std::get_if<DeltaBatch>(&message->body)) {
-    OnDeltaBatch(*peer, *batch, now_ms);
-  } else if (const auto* heartbeat = std::get_if<Heartbeat>(&message->body)) {
-    OnHeartbeat(*peer, *heartbeat, now_ms);
-  } else {
-    ++stats_.rejected_messages;  // only deltas and heartbeats travel on a delta stream
-    ++peer->traffic.rejected_messages;
-  }
-  NoteProgress(*peer, now_ms);
-}
-
-void SyncEngine::ResumeStream(Peer& peer) {
-  // Where this replica stopped applying the origin's stream before a restart: gap repair fills
-  // the rest from the origin's log. Unknown (a new replica): the stream starts where it is first
-  // heard, and the past is anti-entropy's (docs/protocol.md).
-  std::optional<uint64_t> progress = local_.StreamProgress(*peer.replica_id);
-  if (!progress) return;
-  peer.stream.CoverThrough(*progress);
-  peer.stream_started = true;
-  peer.progress_saved = *progress;
-}
-
-void SyncEngine::SaveProgress(Peer& peer, uint64_t now_ms, bool now) {
-  constexpr uint64_t kProgressSaveIntervalMs = 1000;
-  if (!peer.replica_id || !peer.stream_started || peer.stream.contiguous() <= peer.progress_saved) return;
-  if (!now && now_ms - peer.progress_saved_ms < kProgressSaveIntervalMs) return;
-  local_.SaveStreamProgress(*peer.replica_id, peer.stream.contiguous());
-  peer.progress_saved = peer.stream.contiguous();
-  peer.progress_saved_ms = now_ms;
-}
-
-void SyncEngine::NoteProgress(Peer& peer, uint64_t now_ms) {
-  if (peer.stream.contiguous() >= peer.stream.highest_seen()) {
-    peer.behind_since_ms.reset();
-  } else if (!peer.behind_since_ms) {
-    peer.behind_since_ms = now_ms;
-  }
-}
-
-void SyncEngine::ApplyDeltas(Peer& peer, const std::vector<LoggedDelta>& deltas, uint64_t now_ms) {
-  std::vector<RemoteUpdate> updates;
-  std::vector<const LoggedDelta*> applying;
-  for (const LoggedDelta& d : deltas) {
-    // A duplicate, or a partition this node does not keep: not its to apply.
-    if (peer.stream.Covered(d.key, d.sequence) || !scope_.Keeps(d.key)) continue;
-    Result<crdt::Document> delta = crdt::DecodeDelta(d.delta);
-    if (!delta.ok()) {
-      ++stats_.rejected_messages;  // left uncovered: gap repair, then anti-entropy, take it up
-      ++peer.traffic.rejected_messages;
-      continue;
-    }
-    // A delta logged by reference is the origin's whole state: joined as a state, so that the
-    // fields and the document it removed go here too (codec.h, IsStateLayout).
-    updates.push_back(RemoteUpdate{d.key, std::move(delta).value(), crdt::IsStateLayout(d.delta)});
-    applying.push_back(&d);
-  }
-  if (updates.empty()) return;
-  // Only the deltas applied are covered: a failed one stays a gap, asked for again.
-  const ApplyResult applied = local_.ApplyRemote(std::move(updates));
-  for (size_t i = 0; i < applying.size(); ++i) {
-    if (applied.updates[i].ok()) {
-      peer.stream.ChainOf(applying[i]->key)->Add(applying[i]->sequence);
-      ++stats_.deltas_received;
-      ++peer.traffic.deltas_received;
-    } else {
-      NoteApplyFailure(&peer, applied.updates[i], now_ms);
-    }
-  }
-}
-
 void SyncEngine::NoteApplyFailure(Peer* peer, const Status& why, uint64_t now_ms) {
   ++stats_.apply_failures;
   const std::string sender = peer != nullptr ? "peer " + peer->name : "a client";
@@ -259,83 +136,6 @@ SyncEngine::Peer* SyncEngine::PeerWithReplicaId(crdt::ReplicaId id) {
 }
 
 std::vector<std::string> SyncEngine::TakeWarnings() { return std::exchange(warnings_, {}); }
-
-void SyncEngine::OnDeltaBatch(Peer& peer, const DeltaBatch& batch, uint64_t now_ms) {
-  // A batch of a partition not kept here comes only while a subscription is being changed.
-  if (batch.deltas.empty() || !peer.stream.Tracks(batch)) return;
-  if (!peer.stream_started) {
-    // The first delta heard: earlier ones are the business of anti-entropy, which runs at start.
-    peer.stream.CoverThrough(batch.previous);
-    peer.stream_started = true;
-  }
-  ApplyDeltas(peer, batch.deltas, now_ms);
-  peer.stream.OnBatch(batch);
-  RequestMissing(peer, now_ms);
-}
-
-void SyncEngine::OnHeartbeat(Peer& peer, const Heartbeat& heartbeat, uint64_t now_ms) {
-  const crdt::ReplicaId self = local_.replica_id();
-  for (const StreamAck& ack : heartbeat.acknowledged) {
-    if (ack.origin != self) continue;
-    peer.acknowledged = ack.sequence;
-    local_.OnOwnStreamAcknowledged(peer.name, ack.sequence);
-  }
-  if (!peer.stream_started) {
-    peer.stream.CoverThrough(heartbeat.last_sequence);
-    peer.stream_started = true;
-  }
-  peer.stream.OnHeartbeat(heartbeat);
-  RequestMissing(peer, now_ms);
-  // Both streams idle and caught up, yet the roots differ twice in a row: something the streams
-  // cannot repair (a lost delta of a third replica, a restart): run anti-entropy now.
-  // Roots compare only between replicas that keep the same keys; nodes that share some
-  // partitions leave it to their periodic rounds.
-  const bool idle = peer.stream.contiguous() >= heartbeat.last_sequence &&
-                    published_upto_ == local_.last_sequence() &&
-                    scope_.SharesAllWith(peer.name);
-  if (!idle || heartbeat.merkle_root == local_.merkle_root()) {
-    peer.idle_mismatch.reset();
-    return;
-  }
-  const std::pair<uint64_t, uint64_t> now_seqs{heartbeat.last_sequence, local_.last_sequence()};
-  if (peer.idle_mismatch == now_seqs && !peer.session) peer.next_anti_entropy_ms = now_ms;
-  peer.idle_mismatch = now_seqs;
-}
-
-void SyncEngine::RequestMissing(Peer& peer, uint64_t now_ms) {
-  if (peer.log_request_sent_ms) return;
-  // One request at a time, for every chain with a gap (OriginStream::NextRequest).
-  std::optional<LogRequest> request = peer.stream.NextRequest(static_cast<uint32_t>(kMaxDeltasPerMessage));
-  if (!request) return;
-  peer.log_request_sent_ms = now_ms;
-  peer.log_request_from = request->from_sequence;
-  ++stats_.log_requests;
-  Send(Outgoing::Kind::kRequest, peer.name, *std::move(request));
-}
-
-void SyncEngine::OnLogResponse(Peer& peer, const LogResponse& response, uint64_t now_ms) {
-  const std::vector<uint64_t> before = peer.stream.Progress();
-  // An answer says what it covers (the request is echoed), so a late or duplicated one is taken
-  // as it is; only the answer to the request outstanding clears it and may end the repair.
-  const bool awaited = peer.log_request_sent_ms && response.from_sequence == peer.log_request_from;
-  if (awaited) peer.log_request_sent_ms.reset();
-  if (response.first_available > std::max<uint64_t>(response.from_sequence, 1) && !peer.session) {
-    // The origin's log dropped what we miss: anti-entropy repairs it; the stream goes on after.
-    peer.next_anti_entropy_ms = now_ms;
-  }
-  ApplyDeltas(peer, response.deltas, now_ms);
-  peer.stream.OnLogResponse(response);
-  peer.stream.OriginEndsAt(response.last_sequence);
-  if (!awaited) return;
-  if (!peer.stream.Advanced(before) && peer.stream.FirstMissing()) {
-    // No progress: what is missing cannot come from the log (a delta this replica cannot decode
-    // or apply). Anti-entropy repairs the documents instead; asking again would loop.
-    peer.stream.GiveUp(response);
-    if (!peer.session) peer.next_anti_entropy_ms = now_ms;
-    return;
-  }
-  RequestMissing(peer, now_ms);
-}
 
 std::optional<std::string> SyncEngine::OnRequest(const Message& request) {
   if (const auto* hand_off = std::get_if<HandOffRequest>(&request.body)) {
@@ -452,67 +252,6 @@ void SyncEngine::FinishSession(Peer& peer, uint64_t now_ms) {
   peer.next_hand_off_ms = now_ms;  // a round that copied a moving partition may have completed it
 }
 
-merkle::Hash SyncEngine::PartitionRoot(cluster::PartitionId partition) const {
-  merkle::Hash root;
-  for (const merkle::NodeId& node : scope_.partitioning->SubtreesOf(partition)) {
-    root = merkle::Xor(root, local_.merkle_node(node));
-  }
-  return root;
-}
-
-void SyncEngine::RequestHandOff(Peer& peer, uint64_t now_ms) {
-  if (now_ms < peer.next_hand_off_ms) return;
-  const std::vector<cluster::PartitionId> moving = scope_.MovingTo(peer.name).ToVector();
-  if (moving.empty()) return;
-  HandOffRequest request{scope_.placement_version, {}};
-  for (cluster::PartitionId p : moving) request.roots.push_back(sync::PartitionRoot{p, PartitionRoot(p)});
-  Send(Outgoing::Kind::kRequest, peer.name, std::move(request));
-  peer.next_hand_off_ms = now_ms + options_.anti_entropy_interval_ms;
-}
-
-void SyncEngine::OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer) {
-  // A new owner that runs by another placement may not own the partition for long, or may think
-  // this replica still owns it: nothing is dropped on its word.
-  if (answer.placement_version != scope_.placement_version) return;
-  auto to = scope_.hand_off_to.find(peer.name);
-  if (to == scope_.hand_off_to.end()) return;
-  for (const sync::PartitionRoot& theirs : answer.roots) {
-    const cluster::PartitionId p = theirs.partition;
-    if (!to->second.Contains(p) || !scope_.handing_off.Contains(p) || scope_.owned.Contains(p)) continue;
-    // Equal roots: the owner holds every document here as it is here, including every write this
-    // replica acknowledged, and no write can come between this comparison and the drop.
-    if (theirs.root != PartitionRoot(p)) continue;
-    const auto [first, last] = scope_.partitioning->BucketsOf(p);
-    Result<uint64_t> dropped = local_.DropBuckets(first, last);
-    if (!dropped.ok()) {
-      // Asked again every interval: one line a minute says it.
-      if (std::optional<uint64_t> count = WarningDue(drop_warnings_, last_now_ms_)) {
-        warnings_.push_back("could not drop " + std::to_string(*count) + " partition(s) handed off; they stay " +
-                            "here and are asked about again; the last, partition " + std::to_string(p) +
-                            " (to " + peer.name + "): " + dropped.status().ToString());
-      }
-      continue;
-    }
-    scope_.Dropped(p);
-    for (auto& [name, other] : peers_) other->stream.Forget(p);
-    ++stats_.partitions_handed_off;
-    // A round in progress may still fetch documents of the partition: rounds start again over
-    // what is kept now. The next partitions moving to this peer start copying at once.
-    for (auto& [name, other] : peers_) {
-      if (other->session) {
-        other->session.reset();
-        other->next_anti_entropy_ms = 0;
-      }
-    }
-    peer.next_anti_entropy_ms = 0;
-    notices_.push_back("partition " + std::to_string(p) + " handed off to " + peer.name + ": " +
-                       std::to_string(*dropped) + " documents dropped here");
-    if (scope_.handing_off.empty() && scope_.owned.empty()) {
-      notices_.push_back("this node holds no partition any more: it can be removed from the configuration");
-    }
-  }
-}
-
 void SyncEngine::OnPeerConnected(const std::string& name) {
   if (Peer* peer = FindPeer(name); peer != nullptr && !peer->session) peer->next_anti_entropy_ms = 0;
 }
@@ -534,58 +273,6 @@ void SyncEngine::RunAntiEntropy(Peer& peer, uint64_t now_ms) {
   peer.session = std::make_unique<AntiEntropySession>(local_, ++peer.rounds_started, std::move(subtrees));
   peer.session_activity_ms = now_ms;
   Send(Outgoing::Kind::kRequest, peer.name, peer.session->Start());
-}
-
-void SyncEngine::PublishOwnDeltas(uint64_t now_ms) {
-  const uint64_t last = local_.last_sequence();
-  for (size_t batches = 0; published_upto_ < last && batches < options_.publish_batches_per_tick_max; ++batches) {
-    // The budget goes to the reader, so that it reads no document it would not send.
-    Result<std::vector<LoggedDelta>> deltas =
-        local_.ReadLog(published_upto_ + 1, kMaxDeltasPerMessage, options_.publish_bytes_max);
-    if (!deltas.ok() || deltas->empty()) {
-      published_upto_ = last;  // gone from the log: subscribers repair by anti-entropy
-      chains_.SkipTo(last);
-      break;
-    }
-    const uint64_t previous = std::exchange(published_upto_, deltas->back().sequence);
-    stats_.deltas_sent += deltas->size();
-    if (splits_stream_) {
-      for (DeltaBatch& batch : chains_.Split(std::move(deltas).value(), *scope_.partitioning)) {
-        Send(Outgoing::Kind::kPublish, "", std::move(batch));
-      }
-    } else {
-      Send(Outgoing::Kind::kPublish, "", chains_.Whole(std::move(deltas).value(), previous));
-    }
-    last_publish_ms_ = now_ms;
-  }
-  // Once an interval, busy or idle: receivers learn where the stream ends and peers how far this
-  // replica has applied theirs. While busy it announces only what was published by the previous
-  // heartbeat, an interval ago: a heartbeat that overtook the batches it announces would make
-  // receivers ask the log for deltas still on their way.
-  if (now_ms - last_heartbeat_ms_ >= options_.heartbeat_interval_ms) {
-    const bool idle = now_ms - last_publish_ms_ >= options_.heartbeat_interval_ms;
-    const uint64_t announced = idle ? published_upto_ : published_at_last_heartbeat_;
-    Heartbeat heartbeat{announced, local_.merkle_root(), Acknowledgements()};
-    chains_.Announce(&heartbeat, idle);
-    Send(Outgoing::Kind::kPublish, "", std::move(heartbeat));
-    last_heartbeat_ms_ = now_ms;
-    published_at_last_heartbeat_ = published_upto_;
-  }
-}
-
-std::vector<StreamAck> SyncEngine::Acknowledgements() const {
-  std::map<crdt::ReplicaId, uint64_t> acks;  // ascending, one per origin
-  for (const auto& [name, peer] : peers_) {
-    if (!peer->replica_id || !peer->stream_started) continue;
-    uint64_t& seq = acks[*peer->replica_id];
-    seq = std::max(seq, peer->stream.contiguous());
-  }
-  std::vector<StreamAck> out;
-  for (const auto& [origin, seq] : acks) {
-    if (out.size() == kMaxAcknowledgementsPerHeartbeat) break;
-    out.push_back(StreamAck{origin, seq});
-  }
-  return out;
 }
 
 void SyncEngine::OnTick(uint64_t now_ms) {

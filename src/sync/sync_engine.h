@@ -142,7 +142,7 @@ class SyncEngine {
     return request.ok() ? OnRequest(*request) : std::nullopt;
   }
   // The same in two steps, for an adapter that looks at a request's sender before it answers
-  // (region_server.cc, Admit), so that a request is decoded once: ReceiveRequest decodes it,
+  // (node_admission.cc, Admit), so that a request is decoded once: ReceiveRequest decodes it,
   // counting its bytes, and counts it in rejected_messages if it does not decode; OnRequest
   // answers it.
   Result<Message> ReceiveRequest(std::string_view bytes) { return Receive(nullptr, bytes); }

@@ -591,7 +591,7 @@ TEST_CASE(
 TEST_CASE(
     "a request decoded once for the adapter's admission check is answered and counted as in one "
     "step") {
-  // The region's sync socket looks at a request's sender before it answers (region_server.cc,
+  // The region's sync socket looks at a request's sender before it answers (node_admission.cc,
   // Admit); it decodes the request once and hands the engine the decoded message.
   FakeReplica local(1);
   local.AddDocument("docs/a", ValidState("a"));

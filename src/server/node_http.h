@@ -1,0 +1,32 @@
+// Copyright (c) crdtdb authors.
+//
+// The HTTP API of a node (http/http_server.h, docs/http.md), started beside its event loop when
+// the node's config entry has an `http` endpoint. The API holds no replica of its own: each
+// request runs as the CLI's command through a client endpoint, so that it is answered exactly as
+// the CLI's would be.
+
+#ifndef CRDTDB_SERVER_NODE_HTTP_H_
+#define CRDTDB_SERVER_NODE_HTTP_H_
+
+#include <memory>
+
+#include "command/region_router.h"
+#include "config/cluster_config.h"
+#include "crdtdb/result.h"
+#include "http/http_server.h"
+#include "metrics/registry.h"
+
+namespace crdtdb::server {
+
+// The HTTP API of node `self` of `region` (`self.http` must be set): each request runs through
+// the node's own client endpoint, or the owners' for a document of a partition it does not keep
+// (`router`, which must outlive the server). `status` is the node's own, or with `?scope=region`
+// the region's view (command/region_status.h). `/metrics` serves `registry`, which must outlive
+// the server too.
+Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
+                                                    const NodeConfig& self, command::RegionRouter& router,
+                                                    metrics::Registry& registry);
+
+}  // namespace crdtdb::server
+
+#endif  // CRDTDB_SERVER_NODE_HTTP_H_
