@@ -40,6 +40,16 @@ bool DotContext::Contains(const Dot& dot) const {
   return it != list.end() && it->first <= dot.counter;
 }
 
+bool DotContext::ContainsRange(ReplicaId replica, DotRange range) const {
+  auto found = ranges_.find(replica);
+  if (found == ranges_.end()) return false;
+  const RangeList& list = found->second;
+  // Stored ranges are disjoint and non-adjacent: `range` is held only inside one of them.
+  auto it = std::lower_bound(list.begin(), list.end(), range.first,
+                             [](const DotRange& x, uint64_t c) { return x.last < c; });
+  return it != list.end() && it->first <= range.first && range.last <= it->last;
+}
+
 void DotContext::AddRange(ReplicaId replica, DotRange range) {
   InsertRange(ranges_[replica], range);
 }

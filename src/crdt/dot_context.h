@@ -37,6 +37,8 @@ class DotContext {
   using RangeList = std::vector<DotRange>;
 
   bool Contains(const Dot& dot) const;
+  // Whether every dot of `range` of `replica` is in this context.
+  bool ContainsRange(ReplicaId replica, DotRange range) const;
   bool empty() const { return ranges_.empty(); }
 
   void Add(const Dot& dot) { AddRange(dot.replica, {dot.counter, dot.counter}); }

@@ -211,6 +211,10 @@ void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
           it->ch = 0;
         }
       }
+      if (mine.deleted.ContainsRange(replica, range)) continue;
+      // A delete that is new here changes the document: its write must be stored, and a repair
+      // that brings only deletes is no futile repair.
+      *scope.changed = true;
       for (uint64_t c = range.first; c <= range.last && index != nullptr; ++c) {
         if (!mine.deleted.Contains(Dot{replica, c})) index->Hide(Dot{replica, c});
       }
