@@ -94,7 +94,7 @@ void DeltaBuilder::WriteOver(const FieldNode* field, const Json& value, FieldNod
     WriteList(field->list.get(), value, mention.mutable_list());
     return;
   }
-  if (field != nullptr && field->text && (value.is_string() || IsTextMarker(value))) {
+  if (field != nullptr && field->text && field->text->has_value() && (value.is_string() || IsTextMarker(value))) {
     RemoveKindsExcept(*field, mention, FieldKind::kText);
     const Json& text = value.is_string() ? value : *value.begin();
     WriteText(field->text.get(), text.get_ref<const std::string&>(), mention.mutable_text());

@@ -8,7 +8,8 @@
 // A delta is a Document too (delta-state CRDTs: deltas are states), usually tiny, which may hold
 // empty "mention" nodes (join.h). Mutators (mutators.h) build deltas; this class only joins.
 //
-// A document is live when its root object is visible: it has a presence dot or a field. Delete
+// A document is live when its root object is visible: it has a presence dot or a field with a
+// value (HasValue; a text holding only the deletes of characters not arrived yet has none). Delete
 // removes every dot it observed and leaves the context, so the document keeps O(replicas) metadata
 // and no tombstone per field.
 //
@@ -32,7 +33,7 @@ class Document {
   DotContext& mutable_context() { return context_; }
   ObjectNode& mutable_root() { return root_; }
 
-  bool live() const { return !root_.empty(); }
+  bool live() const { return HasValue(root_); }
   // True for the bottom element: nothing stored and nothing seen (e.g. a no-op delta).
   bool bottom() const { return root_.empty() && context_.empty(); }
 
@@ -48,7 +49,7 @@ class Document {
   void MergeDelta(const Document& delta);
 
   // Drops empty mention nodes, turning a delta into a well-formed state.
-  void Normalize() { crdt::Normalize(root_); }
+  void Normalize() { crdt::Normalize(root_, context_); }
 
   friend bool operator==(const Document&, const Document&) = default;
 

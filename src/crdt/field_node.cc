@@ -64,9 +64,9 @@ bool operator==(const FieldNode& a, const FieldNode& b) {
 }
 
 FieldKind VisibleKind(const FieldNode& node) {
-  if (node.object) return FieldKind::kObject;
+  if (node.object && HasValue(*node.object)) return FieldKind::kObject;
   if (node.list) return FieldKind::kList;
-  if (node.text) return FieldKind::kText;
+  if (node.text && node.text->has_value()) return FieldKind::kText;
   if (!node.counters.empty()) return FieldKind::kCounter;
   if (!node.set.empty()) return FieldKind::kSet;
   if (!node.registers.empty()) return FieldKind::kRegister;
@@ -127,36 +127,80 @@ Timestamp MaxTimestamp(const ObjectNode& node) {
   return max;
 }
 
-void Normalize(FieldNode& node) {
+bool HasValue(const ObjectNode& node) {
+  if (!node.presence.empty()) return true;
+  for (const auto& [name, field] : node.fields) {
+    if (VisibleKind(field) != FieldKind::kNone) return true;
+  }
+  return false;
+}
+
+void Normalize(FieldNode& node, const DotContext& context) {
   std::erase_if(node.set, [](const auto& element) { return element.second.empty(); });
   if (node.object) {
-    Normalize(*node.object);
+    Normalize(*node.object, context);
     if (node.object->empty()) node.object.reset();
   }
   if (node.list) {
-    Normalize(*node.list);
+    Normalize(*node.list, context);
     if (node.list->empty()) node.list.reset();
   }
   if (node.text) {
-    Normalize(*node.text);
+    Normalize(*node.text, context);
     if (node.text->empty()) node.text.reset();
   }
 }
 
-void Normalize(ObjectNode& node) {
+void Normalize(ObjectNode& node, const DotContext& context) {
   for (auto it = node.fields.begin(); it != node.fields.end();) {
-    Normalize(it->second);
+    Normalize(it->second, context);
     it = it->second.empty() ? node.fields.erase(it) : std::next(it);
   }
 }
 
-void Normalize(ListNode& node) {
-  // A text's deleted ids go with the last of its anchors (join.cc, JoinText).
-  if (node.presence.empty() && node.anchors.empty()) node.deleted = DotContext();
+void Normalize(ListNode& node, const DotContext& context) {
+  ForgetSettledDeletes(node, context, context, context);
   for (auto it = node.elements.begin(); it != node.elements.end();) {
-    Normalize(it->second.value);
+    Normalize(it->second.value, context);
     it = it->second.empty() ? node.elements.erase(it) : std::next(it);
   }
+}
+
+void ForgetSettledDeletes(ListNode& text, const DotContext& candidates, const DotContext& seen,
+                          const DotContext& also_seen) {
+  if (text.deleted.empty() || candidates.empty()) return;
+  DotContext settled;
+  for (const auto& [replica, wanted] : candidates.ranges()) {
+    auto found = text.deleted.ranges().find(replica);
+    if (found == text.deleted.ranges().end()) continue;
+    const DotContext::RangeList& deleted = found->second;
+    for (const DotRange& w : wanted) {
+      auto d = std::lower_bound(deleted.begin(), deleted.end(), w.first,
+                                [](const DotRange& r, uint64_t c) { return r.last < c; });
+      for (; d != deleted.end() && d->first <= w.last; ++d) {
+        const uint64_t first = std::max(d->first, w.first);
+        const uint64_t last = std::min(d->last, w.last);
+        auto anchor = std::lower_bound(text.anchors.begin(), text.anchors.end(), Dot{replica, first},
+                                       [](const ListAnchor& a, const Dot& id) { return a.id < id; });
+        for (uint64_t c = first; c <= last; ++c) {
+          const Dot id{replica, c};
+          while (anchor != text.anchors.end() && anchor->id < id) ++anchor;
+          const bool held = anchor != text.anchors.end() && anchor->id == id;
+          if (!held && (seen.Contains(id) || also_seen.Contains(id))) settled.Add(id);
+        }
+      }
+    }
+  }
+  if (settled.empty()) return;
+  DotContext kept;
+  for (const auto& [replica, ranges] : text.deleted.ranges()) {
+    for (const DotRange& r : ranges) {
+      for (uint64_t c = r.first; c <= r.last; ++c) {
+        if (!settled.Contains(Dot{replica, c})) kept.Add(Dot{replica, c});
+      }
+    }
+  }
+  text.deleted = std::move(kept);
 }
 
 }  // namespace crdtdb::crdt

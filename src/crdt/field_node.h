@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crdt/dot.h"
+#include "crdt/dot_context.h"
 #include "crdt/hlc.h"
 
 namespace crdtdb::crdt {
@@ -105,7 +106,8 @@ class ObjectNode {
 };
 
 // The kind a read shows for a field: the first non-empty of object, list, text, counter, set,
-// register. Lists come right after objects: both are containers whose contents merge, and a
+// register (an object without value, HasValue, and a text without value, ListNode::has_value,
+// count as empty). Lists come right after objects: both are containers whose contents merge, and a
 // document written before lists existed has none, so it reads as it did. Text is a list too.
 enum class FieldKind { kNone, kObject, kList, kText, kCounter, kSet, kRegister };
 FieldKind VisibleKind(const FieldNode& node);
@@ -122,11 +124,23 @@ void ForEachDot(const ListNode& node, const std::function<void(const Dot&)>& fn)
 Timestamp MaxTimestamp(const ObjectNode& node);
 Timestamp MaxTimestamp(const FieldNode& node);
 
-// Removes empty FieldNodes, empty set elements and empty nested objects, turning a delta's shape
-// into a state's.
-void Normalize(FieldNode& node);
-void Normalize(ObjectNode& node);
-void Normalize(ListNode& node);
+// Whether a read shows the object: it has presence or a field with a value (VisibleKind).
+bool HasValue(const ObjectNode& node);
+
+// Removes empty FieldNodes, empty set elements and empty nested objects, and the settled deleted
+// ids of texts (ForgetSettledDeletes), turning a delta's shape into a state's; `context` is the
+// document's.
+void Normalize(FieldNode& node, const DotContext& context);
+void Normalize(ObjectNode& node, const DotContext& context);
+void Normalize(ListNode& node, const DotContext& context);
+
+// Removes from `text.deleted` the ids within `candidates` that are settled: seen (in `seen` or
+// `also_seen`, which together are the document's context) and without an anchor, so that their
+// character can never arrive again. A deleted id whose character has not arrived stays: the
+// delete must outlive the wait for its insert, whatever order deltas come in (docs/crdt.md
+// section 7). Visits only the deleted ids within `candidates`.
+void ForgetSettledDeletes(ListNode& text, const DotContext& candidates, const DotContext& seen,
+                          const DotContext& also_seen);
 
 }  // namespace crdtdb::crdt
 

@@ -238,9 +238,13 @@ void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
       }
     }
   }
-  // Without anchors or presence the text is gone, and its deleted ids with it (Normalize).
-  if (scope.mode != JoinMode::kMergeDeltas && mine.presence.empty() && mine.anchors.empty()) {
-    mine.deleted = DotContext();
+  // A deleted id goes once its character was seen and is gone (removed with the text); the delete
+  // of a character not arrived yet stays, to hide it when it comes. Their context covers the
+  // anchors they removed and the ids of ours they had seen; their deleted ids may name characters
+  // we removed. A delta group keeps everything: its receiver decides.
+  if (scope.mode != JoinMode::kMergeDeltas) {
+    ForgetSettledDeletes(mine, scope.theirs, scope.mine, scope.theirs);
+    ForgetSettledDeletes(mine, theirs.deleted, scope.mine, scope.theirs);
   }
   if (rebuild || index == nullptr) {
     mine.text_index.index.reset();

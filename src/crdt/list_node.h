@@ -28,8 +28,10 @@
 // elements map stays empty, and a deleted character is one whose id is in `deleted`, a grow-only
 // set of ids (deleting a character is final: characters are never updated, so there is no
 // update-vs-delete to keep). A typed character thus costs one anchor and no dot of its own beyond
-// its id; one replica's consecutive keystrokes are one run. `deleted` is joined by union and
-// never shrinks (it keeps ids of characters removed with the whole text: a few bytes per range).
+// its id; one replica's consecutive keystrokes are one run. `deleted` is joined by union; an id
+// leaves it only once it can never be needed again: its character was seen (the id is in the
+// document's context) and is gone (removed with the whole text). The delete of a character that has
+// not arrived yet stays, even in a text with nothing else (ForgetSettledDeletes, field_node.h).
 
 #ifndef CRDTDB_CRDT_LIST_NODE_H_
 #define CRDTDB_CRDT_LIST_NODE_H_
@@ -107,6 +109,10 @@ class ListNode {
   mutable TextIndexCache text_index;
 
   bool empty() const { return presence.empty() && anchors.empty() && elements.empty() && deleted.empty(); }
+  // Whether the node holds a value a read shows. A text with deleted ids only holds the deletes
+  // of characters that have not arrived yet (docs/crdt.md section 7, "Text fields"): kept for
+  // them, shown as nothing, written over as a missing field.
+  bool has_value() const { return !presence.empty() || !anchors.empty() || !elements.empty(); }
 
   friend bool operator==(const ListNode&, const ListNode&) = default;
 };

@@ -29,7 +29,9 @@ const RegisterEntry& Winner(const std::vector<RegisterEntry>& registers) {
 
 Json ObjectValue(const ObjectNode& object) {
   Json out = Json::object();
-  for (const auto& [name, field] : object.fields) out[name] = FieldValue(field);
+  for (const auto& [name, field] : object.fields) {
+    if (VisibleKind(field) != FieldKind::kNone) out[name] = FieldValue(field);
+  }
   return out;
 }
 
@@ -88,7 +90,7 @@ void CollectFieldConflicts(const FieldNode& field, const std::string& pointer, J
     values.push_back(regs[i].value);
   }
   if (shown != FieldKind::kList && field.list) values.push_back(ListValue(*field.list));
-  if (shown != FieldKind::kText && field.text) values.push_back(TextValue(*field.text));
+  if (shown != FieldKind::kText && field.text && field.text->has_value()) values.push_back(TextValue(*field.text));
   if (shown != FieldKind::kCounter && !field.counters.empty()) values.push_back(CounterValue(field));
   if (shown != FieldKind::kSet && !field.set.empty()) values.push_back(SetValue(field));
   if (values.size() > 1) out[pointer] = values;
@@ -162,11 +164,14 @@ void AppendFieldJson(const FieldNode& field, std::string* out) {
 
 void AppendObjectJson(const ObjectNode& object, std::string* out) {
   out->push_back('{');
-  for (auto it = object.fields.begin(); it != object.fields.end(); ++it) {
-    if (it != object.fields.begin()) out->push_back(',');
-    AppendJsonString(it->first, out);
+  bool first = true;
+  for (const auto& [name, field] : object.fields) {
+    if (VisibleKind(field) == FieldKind::kNone) continue;  // no value (field_node.h)
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(name, out);
     out->push_back(':');
-    AppendFieldJson(it->second, out);
+    AppendFieldJson(field, out);
   }
   out->push_back('}');
 }

@@ -62,7 +62,8 @@ Result<const ListNode*> FindText(const Document& x, const FieldPath& path) {
   if (Status s = CheckPath(path); !s.ok()) return s;
   const FieldNode* field = LookupField(x, path);
   if (Status s = CheckKind(field, FieldKind::kText, path); !s.ok()) return s;
-  return field != nullptr ? field->text.get() : nullptr;
+  // A text without value (list_node.h) is written as a missing field.
+  return field != nullptr && field->text && field->text->has_value() ? field->text.get() : nullptr;
 }
 
 }  // namespace

@@ -171,6 +171,58 @@ TEST_CASE("removing the text field removes what the remover saw") {
   CHECK(crdt::ToJson(a.doc) == J(R"({"x": 1, "body": "d"})"));
 }
 
+// C learns B's delete of A's characters before A's insert of them, through deltas alone (no
+// anti-entropy): it keeps the deleted ids until the characters arrive, whatever C holds of the
+// text (no document, the document without the field, an empty text).
+TEST_CASE("a delete that arrives before its insert is kept until the insert arrives") {
+  for (const char* start : {"", R"({"x": 1})", R"({"x": 1, "body": {"$text": ""}})"}) {
+    CAPTURE(start);
+    Replica a{1}, b{2}, c{3};
+    if (*start != '\0') {
+      a.Commit(crdt::PutDelta(a.doc, J(start), a.Now()));
+      b.Receive(a);
+      c.Receive(a);
+    }
+    const size_t before = a.made.size();
+    a.Commit(crdt::TextSpliceDelta(a.doc, kBody, 0, 0, "hello world", a.Now()));
+    b.Receive(a);
+    b.Commit(crdt::TextSpliceDelta(b.doc, kBody, 0, 6, "", b.Now()));
+    a.Receive(b);
+    // C: B's delete first. It shows nothing new yet: the ids wait for their characters.
+    const Json shown = crdt::ToJson(c.doc);
+    c.doc.ApplyDelta(b.made.back());
+    CHECK(crdt::ToJson(c.doc) == shown);
+    CHECK(c.doc.live() == (*start != '\0'));
+    // The state with the waiting ids encodes and decodes to itself.
+    Result<Document> decoded = crdt::DecodeDocument(crdt::EncodeDocument(c.doc));
+    REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+    CHECK(*decoded == c.doc);
+    for (size_t i = before; i < a.made.size(); ++i) c.doc.ApplyDelta(a.made[i]);
+    CHECK(Text(a) == "world");
+    CHECK(Text(b) == "world");
+    CHECK(Text(c) == "world");
+    CHECK(crdt::EncodeDocument(c.doc) == crdt::EncodeDocument(a.doc));
+    CHECK(crdt::EncodeDocument(b.doc) == crdt::EncodeDocument(a.doc));
+    CHECK(c.doc == a.doc);
+  }
+}
+
+// Once the text is removed by a writer who saw its characters, the deleted ids of those characters
+// can never be needed again; replicas drop them whatever order they learned things in.
+TEST_CASE("deleted ids go once their characters were seen and removed, in any order") {
+  Replica a{1}, b{2}, c{3};
+  a.Commit(crdt::PutDelta(a.doc, J(R"({"body": {"$text": "abcd"}, "x": 1})"), a.Now()));
+  b.Receive(a);
+  b.Commit(crdt::TextSpliceDelta(b.doc, kBody, 1, 2, "", b.Now()));
+  Type(c, 0, "z");  // concurrent: survives the removal
+  a.Receive(b);
+  a.Commit(crdt::PutDelta(a.doc, J(R"({"x": 2})"), a.Now()));
+  ExchangeAll({&a, &b, &c});
+  CheckConverged({&a, &b, &c});
+  CHECK(crdt::ToJson(a.doc) == J(R"({"x": 2, "body": "z"})"));
+  CHECK(a.doc.root().fields.at("body").text->deleted.empty());
+}
+
 TEST_CASE("the delta since a replica's context brings it the other's text") {
   Replica a{1}, b{2};
   a.Commit(crdt::TextSpliceDelta(a.doc, kBody, 0, 0, "shared", a.Now()));
