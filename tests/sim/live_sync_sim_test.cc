@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -202,114 +203,118 @@ TEST_CASE("live sync converges through loss, duplication, partitions and restart
   }
 }
 
+// A named schedule's world: a cluster, an app syncing with its region over a healthy link, and
+// their writers.
+struct World {
+  World(uint64_t seed_offset, uint64_t backoff_max_ms)
+      : seed(PropertySeeds(1).front() + seed_offset),
+        cluster(seed, kReplicas, SimOptions{}),
+        app(cluster, kRegion, seed, TestTiming(backoff_max_ms), SimLinkOptions{}),
+        writers(app, cluster),
+        rng(seed) {}
+
+  // From now on both sides write, one tick in `one_in`, and `also` runs every tick.
+  void KeepWriting(uint64_t one_in, std::function<void()> also = nullptr) {
+    app.set_between([this, one_in, also] {
+      if (rng() % one_in == 0) writers.WriteSomewhere(rng);
+      if (also) also();
+    });
+  }
+
+  const uint64_t seed;
+  SimCluster cluster;
+  SimLiveApp app;
+  Writers writers;
+  std::mt19937_64 rng;
+};
+
 TEST_CASE("after a long partition, the region heard again ends the backoff: both sides' writes cross at once") {
-  const uint64_t seed = PropertySeeds(1).front() + 10;
-  SimCluster cluster(seed, kReplicas, SimOptions{});
   // A backoff far longer than the bound: only the region's stream, heard again, can end it.
-  SimLiveApp app(cluster, kRegion, seed, TestTiming(/*backoff_max_ms=*/60'000), SimLinkOptions{});
-  Writers writers(app, cluster);
-  std::mt19937_64 rng(seed);
-  app.set_between([&] {
-    if (rng() % 4 == 0) writers.WriteSomewhere(rng);
-  });
-  app.RunFor(2'000);
-  app.SetPartitioned(true);
-  app.RunFor(60'000);
-  CHECK(app.state().failures >= 5);  // the backoff grew to its maximum
-  CHECK_FALSE(app.state().connected);
-  EndFaults(app, cluster);
-  REQUIRE_MESSAGE(app.RunUntilConverged(3'000), "still waiting out the backoff");
-  CheckOutcome(app, cluster, writers);
+  World w(10, /*backoff_max_ms=*/60'000);
+  w.KeepWriting(4);
+  w.app.RunFor(2'000);
+  w.app.SetPartitioned(true);
+  w.app.RunFor(60'000);
+  CHECK(w.app.state().failures >= 5);  // the backoff grew to its maximum
+  CHECK_FALSE(w.app.state().connected);
+  EndFaults(w.app, w.cluster);
+  REQUIRE_MESSAGE(w.app.RunUntilConverged(3'000), "still waiting out the backoff");
+  CheckOutcome(w.app, w.cluster, w.writers);
 }
 
 TEST_CASE("writes the app made offline are pushed when the region is back, with the region quiet") {
-  const uint64_t seed = PropertySeeds(1).front() + 11;
-  SimCluster cluster(seed, kReplicas, SimOptions{});
-  SimLiveApp app(cluster, kRegion, seed, TestTiming(/*backoff_max_ms=*/60'000), SimLinkOptions{});
-  Writers writers(app, cluster);
-  REQUIRE(app.RunUntilConverged(2'000));
-  app.SetPartitioned(true);
-  app.RunFor(1'000);
+  World w(11, /*backoff_max_ms=*/60'000);
+  REQUIRE(w.app.RunUntilConverged(2'000));
+  w.app.SetPartitioned(true);
+  w.app.RunFor(1'000);
   // Only the app writes, and nothing else changes at the region: its heartbeats announce the root
   // the last session found, so only the app's own writes can start a session.
-  REQUIRE(app.db().put("todo/offline", R"({"title":"written offline"})").ok());
-  app.RunFor(5'000);
-  CHECK(app.state().pending_local_changes == 1);
-  app.SetPartitioned(false);
-  REQUIRE_MESSAGE(app.RunUntilConverged(3'000), "the offline write was not pushed");
-  CHECK(cluster.db(kRegion).get("todo/offline").ok());
-  CheckOutcome(app, cluster, writers);
+  REQUIRE(w.app.db().put("todo/offline", R"({"title":"written offline"})").ok());
+  w.app.RunFor(5'000);
+  CHECK(w.app.state().pending_local_changes == 1);
+  w.app.SetPartitioned(false);
+  REQUIRE_MESSAGE(w.app.RunUntilConverged(3'000), "the offline write was not pushed");
+  CHECK(w.cluster.db(kRegion).get("todo/offline").ok());
+  CheckOutcome(w.app, w.cluster, w.writers);
 }
 
 TEST_CASE("a write on a healthy link reaches the region within the push delay and a session") {
-  const uint64_t seed = PropertySeeds(1).front() + 12;
-  SimCluster cluster(seed, kReplicas, SimOptions{});
-  SimLiveApp app(cluster, kRegion, seed, TestTiming(/*backoff_max_ms=*/10'000), SimLinkOptions{});
-  REQUIRE(app.RunUntilConverged(2'000));
-  app.RunFor(1'000);
-  const uint64_t sessions = app.sessions();
-  REQUIRE(app.db().put("todo/1", R"({"title":"buy milk"})").ok());
-  app.RunFor(500);  // 50 ms of push delay, then round trips of at most 120 ms
-  CHECK(cluster.db(kRegion).get("todo/1").ok());
-  CHECK(app.sessions() > sessions);
-  // And a write at the region reaches the app through its stream, not by polling.
-  REQUIRE(cluster.db(1).put("todo/2", R"({"title":"from elsewhere"})").ok());
-  REQUIRE(app.RunUntilConverged(3'000));
-  CHECK(app.db().get("todo/2").ok());
+  World w(12, /*backoff_max_ms=*/10'000);
+  REQUIRE(w.app.RunUntilConverged(2'000));
+  w.app.RunFor(1'000);
+  const uint64_t sessions = w.app.sessions();
+  REQUIRE(w.app.db().put("todo/1", R"({"title":"buy milk"})").ok());
+  w.app.RunFor(500);  // 50 ms of push delay, then round trips of at most 120 ms
+  CHECK(w.cluster.db(kRegion).get("todo/1").ok());
+  CHECK(w.app.sessions() > sessions);
+  // And a write at another region reaches the app through its region's heartbeat, not by polling.
+  REQUIRE(w.cluster.db(1).put("todo/2", R"({"title":"from elsewhere"})").ok());
+  REQUIRE(w.app.RunUntilConverged(3'000));
+  CHECK(w.app.db().get("todo/2").ok());
 }
 
 TEST_CASE("the region crashes mid-session and restarts while the app keeps writing") {
-  const uint64_t seed = PropertySeeds(1).front() + 13;
-  SimCluster cluster(seed, kReplicas, SimOptions{});
-  SimLiveApp app(cluster, kRegion, seed, TestTiming(/*backoff_max_ms=*/4'000), SimLinkOptions{});
-  Writers writers(app, cluster);
-  std::mt19937_64 rng(seed);
+  World w(13, /*backoff_max_ms=*/4'000);
   bool crashed = false;
-  const uint64_t start_ms = cluster.now_ms();
-  app.set_between([&] {
-    if (rng() % 3 == 0) writers.WriteSomewhere(rng);
+  const uint64_t start_ms = w.cluster.now_ms();
+  w.KeepWriting(3, [&] {
     // The first session running after 2 s: the region dies under it.
-    if (!crashed && app.state().phase == LiveSyncPhase::kSyncing && cluster.now_ms() > start_ms + 2'000) {
-      cluster.Crash(kRegion);
+    if (!crashed && w.app.state().phase == LiveSyncPhase::kSyncing && w.cluster.now_ms() > start_ms + 2'000) {
+      w.cluster.Crash(kRegion);
       crashed = true;
     }
   });
-  app.RunFor(8'000);
+  w.app.RunFor(8'000);
   REQUIRE(crashed);
-  CHECK(app.failed_sessions() > 0);
-  cluster.Restart(kRegion);
-  app.RunFor(5'000);  // both keep writing with the region back
-  EndFaults(app, cluster);
-  REQUIRE(app.RunUntilConverged(10'000));
-  CheckOutcome(app, cluster, writers);
+  CHECK(w.app.failed_sessions() > 0);
+  w.cluster.Restart(kRegion);
+  w.app.RunFor(5'000);  // both keep writing with the region back
+  EndFaults(w.app, w.cluster);
+  REQUIRE(w.app.RunUntilConverged(10'000));
+  CheckOutcome(w.app, w.cluster, w.writers);
 }
 
 TEST_CASE("the app reopens while offline and mid-session: nothing it acknowledged is lost") {
-  const uint64_t seed = PropertySeeds(1).front() + 14;
-  SimCluster cluster(seed, kReplicas, SimOptions{});
-  SimLiveApp app(cluster, kRegion, seed, TestTiming(/*backoff_max_ms=*/4'000), SimLinkOptions{});
-  Writers writers(app, cluster);
-  std::mt19937_64 rng(seed);
+  World w(14, /*backoff_max_ms=*/4'000);
   int reopens_mid_session = 0;
-  app.set_between([&] {
-    if (rng() % 3 == 0) writers.WriteSomewhere(rng);
-    if (reopens_mid_session < 3 && app.state().phase == LiveSyncPhase::kSyncing && rng() % 20 == 0) {
-      app.RequestReopen();
+  w.KeepWriting(3, [&] {
+    if (reopens_mid_session < 3 && w.app.state().phase == LiveSyncPhase::kSyncing && w.rng() % 20 == 0) {
+      w.app.RequestReopen();
       ++reopens_mid_session;
     }
   });
-  app.RunFor(5'000);
-  app.SetPartitioned(true);
-  app.RunFor(3'000);
-  app.RequestReopen();
-  app.RunFor(3'000);
-  app.SetPartitioned(false);
-  app.RunFor(3'000);
+  w.app.RunFor(5'000);
+  w.app.SetPartitioned(true);
+  w.app.RunFor(3'000);
+  w.app.RequestReopen();
+  w.app.RunFor(3'000);
+  w.app.SetPartitioned(false);
+  w.app.RunFor(3'000);
   CHECK(reopens_mid_session == 3);
-  CHECK(app.reopens() == 4);
-  EndFaults(app, cluster);
-  REQUIRE(app.RunUntilConverged(10'000));
-  CheckOutcome(app, cluster, writers);
+  CHECK(w.app.reopens() == 4);
+  EndFaults(w.app, w.cluster);
+  REQUIRE(w.app.RunUntilConverged(10'000));
+  CheckOutcome(w.app, w.cluster, w.writers);
 }
 
 }  // namespace
