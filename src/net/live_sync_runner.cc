@@ -14,9 +14,6 @@
 
 #include <zmq.hpp>
 
-#include "sync/messages.h"
-#include "sync/partition_stream.h"
-
 namespace crdtdb::net {
 
 namespace {
@@ -105,34 +102,30 @@ class Runner final : public db::LiveSyncs::Task {
     // Named, so that a thread left behind would show whose it is (ps -L, /proc/PID/task/*/comm).
     pthread_setname_np(pthread_self(), kLiveSyncThreadName);
     std::random_device random;
-    // Nothing is known to be at the region yet: every local write counts as pending until the
-    // first session finds both sides equal.
-    sync::LiveSyncSchedule schedule(plan_.timing, links_.size(), (uint64_t{random()} << 32) | random(),
-                                    /*synced_sequence=*/0, SteadyMs());
+    sync::LiveSyncDriver driver(db_, plan_.timing, links_.size(), plan_.whole_tree,
+                                (uint64_t{random()} << 32) | random(), SteadyMs());
     while (!stop_.load()) {
       uint64_t now = SteadyMs();
-      schedule.OnTick(now);
-      if (schedule.SessionDue(now)) {
-        schedule.OnSessionStarted(db_.last_sequence());
-        Publish(schedule.State(db_.last_sequence()));
+      if (driver.OnTick(now)) {
+        driver.OnSessionStarted();
+        Publish(driver.State());
         Result<SyncReport> report = plan_.session(stop_);
         if (stop_.load()) break;  // cut off by stop(): not a failure of the region's
-        schedule.OnSessionEnded(report.status(), report.ok() ? *report : SyncReport{}, SteadyMs(), UnixMs());
-        if (report.ok() && report->in_sync && plan_.whole_tree) schedule.AssumeRoot(0, db_.merkle_root());
-        Publish(schedule.State(db_.last_sequence()));
+        driver.OnSessionEnded(report, SteadyMs(), UnixMs());
+        Publish(driver.State());
         continue;
       }
-      WaitForEvents(schedule, std::min(schedule.NextWakeMs(now) - now, kMaxWaitMs));
-      Publish(schedule.State(db_.last_sequence()));
+      WaitForEvents(driver, std::min(driver.NextWakeMs(now) - now, kMaxWaitMs));
+      Publish(driver.State());
     }
-    LiveSyncState last = schedule.State(db_.last_sequence());
+    LiveSyncState last = driver.State();
     last.phase = LiveSyncPhase::kStopped;
     last.connected = false;
     Publish(last);
   }
 
-  // Waits up to `timeout_ms` for a local write, a stream message or stop(), and tells the schedule.
-  void WaitForEvents(sync::LiveSyncSchedule& schedule, uint64_t timeout_ms) {
+  // Waits up to `timeout_ms` for a local write, a stream message or stop(), and tells the driver.
+  void WaitForEvents(sync::LiveSyncDriver& driver, uint64_t timeout_ms) {
     std::vector<zmq::pollitem_t> items;
     items.push_back(zmq::pollitem_t{nullptr, wake_fd_, ZMQ_POLLIN, 0});
     for (auto& link : links_) items.push_back(zmq::pollitem_t{link->socket().handle(), 0, ZMQ_POLLIN, 0});
@@ -146,18 +139,18 @@ class Runner final : public db::LiveSyncs::Task {
       uint64_t count = 0;
       (void)!read(wake_fd_, &count, sizeof count);
     }
-    if (local_write_.exchange(false)) schedule.OnLocalWrite(db_.last_sequence(), now);
+    if (local_write_.exchange(false)) driver.OnLocalWrites(now);
     for (size_t i = 0; i < links_.size(); ++i) {
       try {
         (void)links_[i]->Poll(now);
-        ReadStream(i, schedule, now);
+        ReadStream(i, driver, now);
       } catch (const zmq::error_t&) {
         // The link reconnects (PeerLink); the schedule notices the silence meanwhile.
       }
     }
   }
 
-  void ReadStream(size_t i, sync::LiveSyncSchedule& schedule, uint64_t now) {
+  void ReadStream(size_t i, sync::LiveSyncDriver& driver, uint64_t now) {
     zmq::socket_t& socket = links_[i]->socket();
     for (int n = 0; n < kMaxMessagesPerWake; ++n) {
       zmq::message_t message;
@@ -167,17 +160,7 @@ class Runner final : public db::LiveSyncs::Task {
         while (message.more() && socket.recv(message, zmq::recv_flags::dontwait)) {}
         continue;
       }
-      // A topic, then the message (sync/partition_stream.h).
-      const std::optional<std::pair<std::string_view, std::string_view>> topic =
-          sync::SplitTopic(message.to_string_view());
-      if (!topic) continue;
-      Result<sync::Message> decoded = sync::Decode(topic->second);
-      if (!decoded.ok()) continue;  // not the region's stream, or damaged: only a hint lost
-      if (const auto* heartbeat = std::get_if<sync::Heartbeat>(&decoded->body)) {
-        schedule.OnStreamMessage(i, heartbeat->merkle_root, now);
-      } else if (std::holds_alternative<sync::DeltaBatch>(decoded->body)) {
-        schedule.OnStreamMessage(i, std::nullopt, now);
-      }
+      driver.OnStreamFrame(i, message.to_string_view(), now);
     }
   }
 

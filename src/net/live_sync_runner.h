@@ -3,9 +3,10 @@
 // The adapter of a live sync (crdtdb/live_sync.h): one thread that waits on the database's local
 // writes (a subscription that wakes it through an eventfd), on SUB sockets connected to the delta
 // streams of the region's nodes (net::PeerLink: reconnects by itself, also after a protocol
-// error) and on the clock, feeds what it sees to a sync::LiveSyncSchedule, and runs a sync session
-// whenever the schedule says one is due. Everything it decides is the schedule's; here are only
-// the sockets, the thread and the callback.
+// error) and on the clock, feeds what it sees to a sync::LiveSyncDriver, and runs a sync session
+// whenever the driver's schedule says one is due. Everything it decides is the driver's (the
+// simulated network runs the same one: tests/sim/sim_live_app.h); here are only the sockets, the
+// thread and the callback.
 //
 // Stopping is bounded: the stop flag is the sessions' cancel flag (net::ClientConnection checks it
 // every kCancelCheckMs) and the wait's eventfd is written, so the thread ends within about 100 ms
@@ -27,7 +28,7 @@
 #include "crdtdb/sync_report.h"
 #include "db/database_impl.h"
 #include "net/peer_link.h"
-#include "sync/live_sync_schedule.h"
+#include "sync/live_sync_driver.h"
 
 namespace crdtdb::net {
 

@@ -70,13 +70,23 @@ class SimTransport final : public SyncTransport {
 
 }  // namespace
 
-SimClient::SimClient(std::function<uint64_t()> clock_ms) : env_(leveldb::NewMemEnv(leveldb::Env::Default())) {
+SimClient::SimClient(std::function<uint64_t()> clock_ms)
+    : clock_ms_(std::move(clock_ms)), env_(leveldb::NewMemEnv(leveldb::Env::Default())) {
+  Open();
+}
+
+void SimClient::Open() {
   store::StoreOptions so;
   so.path = "/sim/client";
   so.env = env_.get();
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) throw std::runtime_error("sim: cannot open the client: " + store.status().ToString());
-  db_ = std::make_unique<db::DatabaseImpl>(std::move(store).value(), std::move(clock_ms));
+  db_ = std::make_unique<db::DatabaseImpl>(std::move(store).value(), clock_ms_);
+}
+
+void SimClient::Reopen() {
+  db_.reset();
+  Open();
 }
 
 SimClient::~SimClient() { db_.reset(); }
@@ -208,6 +218,7 @@ size_t SimCluster::HandingOff(size_t i) const {
 
 db::DatabaseImpl& SimCluster::db(size_t i) { return nodes_[i]->replica->database(); }
 bool SimCluster::up(size_t i) const { return nodes_[i]->replica != nullptr; }
+db::Replica* SimCluster::replica(size_t i) { return nodes_[i]->replica.get(); }
 
 const sync::SyncStats& SimCluster::stats(size_t i) const {
   return up(i) ? nodes_[i]->replica->sync_stats() : nodes_[i]->past_engines.back();
@@ -329,6 +340,7 @@ void SimCluster::Schedule(Event::Kind kind, size_t from, size_t to, std::string 
 void SimCluster::Route(size_t from, std::vector<sync::Outgoing> outgoing) {
   for (sync::Outgoing& out : outgoing) {
     if (out.kind == sync::Outgoing::Kind::kPublish) {
+      if (tap_) tap_(from, out.bytes);
       // Subscribers: the replicas that replicate with `from`, as their own peers name it (every
       // other, without a topology; a node handing a partition off subscribes to its new owner,
       // which need not subscribe back).

@@ -37,8 +37,12 @@ class SimClient {
   explicit SimClient(std::function<uint64_t()> clock_ms);
   ~SimClient();
   db::DatabaseImpl& db() { return *db_; }
+  // Closes the database and opens it again from its files, as an app that restarts.
+  void Reopen();
 
  private:
+  void Open();
+  std::function<uint64_t()> clock_ms_;
   std::unique_ptr<leveldb::Env> env_;
   std::unique_ptr<db::DatabaseImpl> db_;
 };
@@ -86,6 +90,11 @@ class SimCluster {
   size_t size() const { return nodes_.size(); }
   // The replica's database; precondition: it is up.
   db::DatabaseImpl& db(size_t i);
+  // The replica itself, or null while it is down: for a simulated client that talks to it.
+  db::Replica* replica(size_t i);
+  // Every message a replica publishes on its delta stream is also given to `tap` (a simulated
+  // client's subscription), before the network decides its fate.
+  void TapPublished(std::function<void(size_t from, const std::string& frame)> tap) { tap_ = std::move(tap); }
   bool up(size_t i) const;
   uint64_t now_ms() const { return now_ms_; }
   std::mt19937_64& rng() { return rng_; }
@@ -209,6 +218,7 @@ class SimCluster {
   std::vector<std::vector<int>> drop_published_;
   std::vector<std::vector<uint64_t>> extra_delay_ms_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> in_flight_;
+  std::function<void(size_t, const std::string&)> tap_;
 };
 
 }  // namespace crdtdb::testing
