@@ -55,7 +55,8 @@ Status ChangeLog::Open(leveldb::DB* db, uint64_t epoch, bool writable) {
   oldest_ = first != 0 ? first : last_ + 1;
   if (!writable || (!feeds_.empty() && feeds_.back().epoch == epoch)) return Status::OK();
   // A new epoch: what the current feed issued after its last record kept was lost.
-  if (!feeds_.empty()) feeds_.back().last = last;
+  // A feed whose records were all lost, or that issued none, closes empty: last = first - 1.
+  if (!feeds_.empty()) feeds_.back().last = std::max(last, feeds_.back().first - 1);
   feeds_.push_back(Feed{NewFeedId(), epoch, last_ + 1, kOpen});
   if (feeds_.size() > kMaxFeeds) feeds_.erase(feeds_.begin());
   leveldb::WriteOptions wo;

@@ -37,7 +37,9 @@ void ChangeLog::Verify(leveldb::DB* db, const leveldb::ReadOptions& ro,
   }
   for (size_t i = 1; i < feeds.size(); ++i) {
     const Feed& before = feeds[i - 1];
-    if (feeds[i].first <= before.first || before.last == kOpen || before.last >= feeds[i].first) {
+    // A closed feed may be empty (last = first - 1, a power loss took all it issued): the next
+    // one then starts where it did.
+    if (feeds[i].first < before.first || before.last == kOpen || before.last >= feeds[i].first) {
       problem("the change feeds' history is out of order at feed " + std::to_string(i + 1) + " of " +
               std::to_string(feeds.size()));
     }

@@ -114,7 +114,7 @@ class FolderTest(unittest.TestCase):
             self.assertNotIn("## map_bench against the peers", text)
             self.assertNotIn("No peer figures", text)  # the map peers were not asked for
             # traces: the peers' figures under a label saying they are the peers' side only
-            self.assertIn("## Trace peers (issue 19): the peers' side only", text)
+            self.assertIn("## Lists and text against the trace peers (issue 19)", text)
             self.assertIn(report_traces.OURS_MISSING, text)
             self.assertIn("| replay_ms | 1,190 |", text)
             self.assertIn("diamond-types", text)

@@ -656,7 +656,7 @@ TEST_CASE("the remote CLI prints what the embedded one prints, exits alike, and 
   for (const std::vector<std::string>& bad : std::vector<std::vector<std::string>>{
            {"put", "/cfg/1", R"({"broken": )"},
            {"put", "/cfg/1", R"("a string")"},
-           {"patch", "/cfg/1", "[]"},
+           {"patch", "/cfg/1", "42"},  // neither a merge patch nor a JSON Patch
            {"inc", "/cfg/1", "done", "1"},
            {"inc", "/cfg/3", "launches", "9223372036854775807"},
            {"put", "/cfg/", "{}"},
