@@ -23,6 +23,7 @@
 #include "crdtdb/crdtdb.hpp"
 #include "store/key_schema.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/free_ports.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 
@@ -539,16 +540,16 @@ TEST_CASE("--endpoint is tcp://HOST:PORT, and a command names one replica: a sto
   CHECK_FALSE(std::filesystem::exists(cli.path() + "/local"));
 }
 
-// A TCP socket bound to a free port of 127.0.0.1, listening when `listening`; returns its fd and
+// A TCP socket listening on a free port of 127.0.0.1; returns its fd and
 // sets `endpoint` to its address.
-int BoundSocket(bool listening, std::string* endpoint) {
+int BoundSocket(std::string* endpoint) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  if (listening) REQUIRE(listen(fd, 1) == 0);
+  REQUIRE(listen(fd, 1) == 0);
   socklen_t len = sizeof addr;
   REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
   *endpoint = "tcp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
@@ -558,10 +559,11 @@ int BoundSocket(bool listening, std::string* endpoint) {
 TEST_CASE("serve that cannot bind names the endpoint and leaves no data_dir behind") {
   Cli cli;
   // Free ports for publish and sync; the client endpoint's port is held by this test.
-  std::string publish, sync, taken;
-  close(BoundSocket(false, &publish));
-  close(BoundSocket(false, &sync));
-  const int fd = BoundSocket(true, &taken);
+  const std::vector<int> ports = testing::PickFreePorts(2);
+  const std::string publish = "tcp://127.0.0.1:" + std::to_string(ports[0]);
+  const std::string sync = "tcp://127.0.0.1:" + std::to_string(ports[1]);
+  std::string taken;
+  const int fd = BoundSocket(&taken);
   std::ofstream(cli.path() + "/regions.yaml")
       << "cluster: c\nregions:\n  - {name: r, data_dir: data/r, publish: \"" + publish +
              "\", sync: \"" + sync + "\", client: \"" + taken + "\"}\n";
@@ -576,8 +578,11 @@ TEST_CASE("serve that cannot bind names the endpoint and leaves no data_dir behi
 
 TEST_CASE("a running region: sadd/srem by --endpoint, sync --endpoint, and status names its data_dir") {
   Cli cli;
-  std::string publish, sync, client;
-  for (std::string* endpoint : {&publish, &sync, &client}) close(BoundSocket(false, endpoint));
+  // Ports from outside the ephemeral range: a bound-and-closed ephemeral port can be taken by any
+  // outgoing connection of the tests running beside this one before the server binds it.
+  const std::vector<int> ports = testing::PickFreePorts(3);
+  auto endpoint = [](int port) { return "tcp://127.0.0.1:" + std::to_string(port); };
+  const std::string publish = endpoint(ports[0]), sync = endpoint(ports[1]), client = endpoint(ports[2]);
   // The region's store beside the embedded one (cli.data_dir()), not inside it: crdtdb creates
   // a store only in a missing or empty directory.
   std::ofstream(cli.path() + "/regions.yaml")
