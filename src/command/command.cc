@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "command/json_text.h"
 #include "config/cluster_config.h"
 #include "command/index_verbs.h"
 #include "command/verbs.h"
@@ -187,7 +188,7 @@ std::string EncodeOutcome(const Outcome& o) {
     j["redirect"].push_back(Json{{"endpoint", r.endpoint}, {"public_key", r.public_key}});
   }
   if (!o.version.empty()) j["version"] = o.version;
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return JsonText(j);
 }
 
 Result<Outcome> DecodeOutcome(std::string_view bytes) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/find_pages.h"
+#include "command/json_text.h"
 #include "query/bookmark.h"
 #include "query/projection.h"
 #include "query/query.h"
@@ -73,9 +74,8 @@ Result<std::string> MergeFindPages(std::string_view query_json,
       page += e.line + "\n";  // passed through as the replica rendered it
       continue;
     }
-    const auto replace = nlohmann::json::error_handler_t::replace;
-    page += "{\"id\":" + nlohmann::json(e.id).dump(-1, ' ', false, replace) +
-            ",\"doc\":" + query::Project(e.doc, q->fields).dump(-1, ' ', false, replace) + "}\n";
+    page += "{\"id\":" + JsonText(nlohmann::json(e.id)) + ",\"doc\":" +
+            JsonText(query::Project(e.doc, q->fields)) + "}\n";
   }
   if (resume) page += nlohmann::json{{"bookmark", query::EncodeBookmark(*resume)}}.dump() + "\n";
   return page;

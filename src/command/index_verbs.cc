@@ -2,15 +2,12 @@
 
 #include "command/index_verbs.h"
 
+#include "command/json_text.h"
 #include "db/key.h"
 
 namespace crdtdb::command {
 
 namespace {
-
-std::string Dump(const nlohmann::ordered_json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 }  // namespace
 
@@ -33,13 +30,13 @@ std::string ExplainJson(const FindPlan& plan) {
   j["keys_read"] = plan.keys_read;
   j["documents_read"] = plan.documents_read;
   j["documents_returned"] = plan.documents_returned;
-  return Dump(nlohmann::ordered_json{{"explain", std::move(j)}});
+  return JsonText(nlohmann::ordered_json{{"explain", std::move(j)}});
 }
 
 Status IndexCreate(Database& db, std::string_view collection, std::string_view fields, std::ostream& out) {
   Result<IndexInfo> info = db.create_index(collection, fields);
   if (!info.ok()) return info.status();
-  out << Dump(IndexInfoJson(*info)) << '\n';
+  out << JsonText(IndexInfoJson(*info)) << '\n';
   return Status::OK();
 }
 
@@ -48,14 +45,14 @@ Status IndexList(Database& db, std::string_view collection, std::ostream& out) {
   if (!infos.ok()) return infos.status();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const IndexInfo& info : *infos) list.push_back(IndexInfoJson(info));
-  out << Dump(nlohmann::ordered_json{{"indexes", std::move(list)}}) << '\n';
+  out << JsonText(nlohmann::ordered_json{{"indexes", std::move(list)}}) << '\n';
   return Status::OK();
 }
 
 Status IndexDrop(Database& db, std::string_view collection, std::string_view name, std::ostream& out) {
   if (Status s = db.drop_index(collection, name); !s.ok()) return s;
   Result<std::string> c = db::NormalizeCollection(collection);  // valid: the drop took it
-  out << Dump(nlohmann::ordered_json{{"dropped", {{"collection", c.ok() ? *c : std::string(collection)},
+  out << JsonText(nlohmann::ordered_json{{"dropped", {{"collection", c.ok() ? *c : std::string(collection)},
                                                   {"name", std::string(name)}}}})
       << '\n';
   return Status::OK();

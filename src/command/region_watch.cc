@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "command/json_text.h"
 #include "db/change_feed.h"
 
 namespace crdtdb::command {
@@ -147,7 +148,7 @@ Result<std::string> RegionWatch::AcceptRound(const std::map<std::string, Outcome
       const std::string* serving = ServingOwner(std::string_view(path).substr(path.starts_with('/') ? 1 : 0), answers);
       if (serving == nullptr || *serving != name) continue;  // another owner serves it this round
       change["cursor"] = FormatRegionCursor(cursors);
-      printed += change.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+      printed += JsonText(change) + "\n";
       printed_ = true;
     }
     cursors[name] = session.cursor();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/index_verbs.h"
+#include "command/json_text.h"
 #include "command/version.h"
 
 namespace crdtdb::command {
@@ -67,8 +68,7 @@ std::string Build(const ordered_json& cluster, const ordered_json& region, const
   j["data_dir"] = data_dir;
   j["version"] = std::string(Version());
   j["uptime_s"] = uptime_s;
-  // Strings from the store are valid UTF-8, but a status must print even if one is not.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return JsonText(j) + "\n";
 }
 
 }  // namespace

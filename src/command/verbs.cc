@@ -9,6 +9,7 @@
 
 #include "command/exit_codes.h"
 #include "command/index_verbs.h"
+#include "command/json_text.h"
 #include "command/status_json.h"
 #include "command/version.h"
 #include "crdtdb/lists.h"
@@ -21,11 +22,6 @@ namespace {
 // Pages of this many documents bound the memory of a listing without --limit.
 constexpr size_t kListPageSize = 1000;
 
-// Strings from the store are valid UTF-8, but a report must print even if one is not.
-std::string Dump(const nlohmann::ordered_json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 Status PrintDocument(const Result<std::string>& doc, std::ostream& out) {
   if (!doc.ok()) return doc.status();
   out << *doc << '\n';
@@ -36,7 +32,7 @@ Status PrintVerifyReport(const VerifyReport& report, std::ostream& out) {
   nlohmann::ordered_json r;
   r["documents_checked"] = report.documents_checked;
   r["problems"] = report.problems;
-  out << Dump(r) << '\n';
+  out << JsonText(r) << '\n';
   if (report.ok()) return Status::OK();
   return Status::Corruption("verify found " + std::to_string(report.problems.size()) +
                             " problem(s); the report on stdout lists them");
@@ -60,7 +56,7 @@ Status GetWithBase(Database& db, std::string_view path, std::ostream& out) {
   Result<VersionedDocument> read = get_with_base(db, path);
   if (!read.ok()) return read.status();
   // By hand, so the document's text passes through unparsed and "doc" comes first.
-  out << "{\"doc\":" << read->json << ",\"base\":" << Dump(read->base_version) << "}\n";
+  out << "{\"doc\":" << read->json << ",\"base\":" << JsonText(nlohmann::json(read->base_version)) << "}\n";
   return Status::OK();
 }
 
@@ -102,7 +98,7 @@ Status List(Database& db, std::string_view collection, std::optional<size_t> lim
       if (keep && !keep(prefix + d.id)) continue;
       // Written by hand rather than through a json object so that "id" comes first, as the
       // contract shows it, and the document text is passed through without a re-parse.
-      out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
+      out << "{\"id\":" << JsonText(nlohmann::json(d.id)) << ",\"doc\":" << d.json << "}\n";
       --left;
     }
     if (!page->next_start_after.has_value()) break;
@@ -124,9 +120,9 @@ Status Find(Database& db, std::string_view collection, std::string_view query_js
     return Status::OK();
   }
   for (const ListedDocument& d : page->documents) {
-    out << "{\"id\":" << Dump(d.id) << ",\"doc\":" << d.json << "}\n";
+    out << "{\"id\":" << JsonText(nlohmann::json(d.id)) << ",\"doc\":" << d.json << "}\n";
   }
-  if (page->bookmark) out << "{\"bookmark\":" << Dump(*page->bookmark) << "}\n";
+  if (page->bookmark) out << "{\"bookmark\":" << JsonText(nlohmann::json(*page->bookmark)) << "}\n";
   return Status::OK();
 }
 

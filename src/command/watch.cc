@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "command/json_text.h"
 #include "db/change_feed.h"
 
 namespace crdtdb::command {
@@ -39,7 +40,7 @@ Status WatchPage(Database& db, std::string_view path, std::string_view since, si
     } else {
       line["deleted"] = true;
     }
-    out << line.dump(-1, ' ', false, Json::error_handler_t::replace) << "\n";
+    out << JsonText(line) << "\n";
   }
   out << Json{{"next", page->cursor}}.dump() << "\n";
   return Status::OK();

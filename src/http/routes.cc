@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "command/json_text.h"
 #include "http/verb_routes.h"
 
 namespace crdtdb::http {
@@ -154,7 +155,7 @@ Answer PageAnswer(const Route& route, const std::string& ndjson) {
   const std::string next = full ? documents.back()["id"].get<std::string>() : "";
   page["documents"] = std::move(documents);
   if (full) page["next_start_after"] = next;
-  return Answer{200, {}, page.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return Answer{200, {}, command::JsonText(page)};
 }
 
 std::string WithoutNewline(std::string text) {
@@ -187,7 +188,7 @@ std::string ErrorCode(int status) {
 
 Answer ErrorAnswer(int status, const std::string& reason) {
   Json body{{"error", ErrorCode(status)}, {"reason", reason}};
-  return Answer{status, {}, body.dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return Answer{status, {}, command::JsonText(body)};
 }
 
 std::variant<Route, Answer> RouteOf(const Request& r) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command/find_pages.h"
+#include "command/json_text.h"
 
 namespace crdtdb::http {
 
@@ -15,8 +16,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using Verb = command::Command::Verb;
-
-std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 // The JSON object body of a POST, or the error answer (415 content type, 400 not an object).
 std::variant<Json, Answer> ObjectBody(const Request& r) {
@@ -97,7 +96,7 @@ std::variant<Route, Answer> ElementRoute(const Request& r, const std::string& co
   } else {
     if (!body.contains("value"))
       return ErrorAnswer(400, "\"value\" is missing: the set element, a JSON scalar");
-    c.json = Dump(body["value"]);  // the command refuses a value that is not a scalar, as the CLI
+    c.json = command::JsonText(body["value"]);  // the command refuses a value that is not a scalar, as the CLI
   }
   c.path = "/" + collection + "/" + id;
   c.with_version = true;
@@ -169,7 +168,7 @@ Answer FindAnswer(const std::string& ndjson) {
   Json page;
   page["documents"] = std::move(documents);
   if (bookmark) page["bookmark"] = *bookmark;
-  return Answer{200, {}, Dump(page)};
+  return Answer{200, {}, command::JsonText(page)};
 }
 
 }  // namespace crdtdb::http
