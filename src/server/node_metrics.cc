@@ -75,6 +75,7 @@ NodeMetrics::NodeMetrics(metrics::Registry& r, const std::string& cluster, const
       documents_written_(r.AddCounter("crdtdb_storage_documents_written_total", "Document writes, local and replicated, the commits held.").Labels({})),
       read_errors_(r.AddCounter("crdtdb_storage_read_errors_total", "Reads that met a storage error.").Labels({})),
       commit_seconds_(r.AddHistogram("crdtdb_storage_commit_seconds", "Time of one commit's LevelDB write, with its fsync when writes are synced.", {}, metrics::LatencyBuckets()).Labels({})),
+      fsync_seconds_(r.AddHistogram("crdtdb_storage_fsync_seconds", "Time of one fsync of a file LevelDB writes (log, tables, manifest).", {}, metrics::LatencyBuckets()).Labels({})),
       client_requests_(r.AddHistogram("crdtdb_client_request_duration_seconds", "Requests on the client endpoint (ZeroMQ) by verb and outcome, and the time the event loop spent on each.", {"verb", "outcome"}, metrics::LatencyBuckets())) {
   Gauge& bytes = r.AddGauge("crdtdb_storage_bytes", "Bytes of the files in the node's data_dir.").Labels({});
   r.AddGauge("crdtdb_info", "Always 1: the node's version and place in the cluster as labels.", {"version", "cluster", "region", "node"})

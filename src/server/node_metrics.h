@@ -37,6 +37,7 @@ class NodeMetrics {
                             double seconds);
 
   metrics::Histogram& commit_seconds() { return commit_seconds_; }
+  metrics::Histogram& fsync_seconds() { return fsync_seconds_; }
 
  private:
   struct PeerFamilies {
@@ -62,6 +63,7 @@ class NodeMetrics {
   metrics::Gauge &documents_, &healthy_;
   metrics::Counter &commits_, &documents_written_, &read_errors_;
   metrics::Histogram& commit_seconds_;
+  metrics::Histogram& fsync_seconds_;
   metrics::Family<metrics::Histogram>& client_requests_;
   std::set<std::string> peers_;  // those with series
 };

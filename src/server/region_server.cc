@@ -315,7 +315,10 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   if (Status s = server.Bind(); !s.ok()) return s;
   store::StoreOptions so;
   so.path = self->data_dir;
-  if (node_metrics) so.commit_seconds = &node_metrics->commit_seconds();
+  if (node_metrics) {
+    so.commit_seconds = &node_metrics->commit_seconds();
+    so.fsync_seconds = &node_metrics->fsync_seconds();
+  }
   Result<std::unique_ptr<store::Store>> store = store::Store::Open(so);
   if (!store.ok()) return store.status();
   if (const std::string& why = (*store)->new_epoch_reason(); !why.empty()) {

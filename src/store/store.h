@@ -54,6 +54,9 @@ struct StoreOptions {
   // When set, each Commit's LevelDB write (with its fsync under sync_writes) is observed here,
   // in seconds; it must outlive the store. Recorded from the committing thread, lock-free.
   metrics::Histogram* commit_seconds = nullptr;
+  // When set, each fsync LevelDB makes of a file it writes (log, tables, MANIFEST) is observed
+  // here, in seconds, from the syncing thread (timed_sync_env.h); it must outlive the store.
+  metrics::Histogram* fsync_seconds = nullptr;
   uint64_t delta_log_max_entries = 100'000;  // at least 1; Open refuses 0
   uint64_t change_log_max_entries = 1'000'000;  // change_log.h; at least 1; Open refuses 0
   // The documents DropBuckets removes per commit: it bounds the size of one WriteBatch (and the

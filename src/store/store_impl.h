@@ -48,6 +48,7 @@ std::string EncodeCounters(const Metadata& m);
 struct LevelDbParts {
   std::unique_ptr<leveldb::Env> pread_env;    // null when the caller's StoreOptions::env is used
   std::unique_ptr<leveldb::Env> overlay_env;  // read-only opens only (overlay_env.h)
+  std::unique_ptr<leveldb::Env> timed_sync_env;  // with StoreOptions::fsync_seconds (timed_sync_env.h)
   std::unique_ptr<leveldb::Logger> info_log;  // read-only opens only
   std::unique_ptr<leveldb::Cache> cache;
   std::unique_ptr<const leveldb::FilterPolicy> filter;

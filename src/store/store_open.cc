@@ -22,6 +22,7 @@
 #include "store/overlay_env.h"
 #include "store/store_directory.h"
 #include "store/store_impl.h"
+#include "store/timed_sync_env.h"
 
 namespace crdtdb::store {
 
@@ -57,6 +58,10 @@ Result<std::unique_ptr<Store::Impl>> OpenLevelDb(const StoreOptions& options, bo
   } else {
     parts.pread_env = NewPreadEnv(leveldb::Env::Default());
     lo.env = parts.pread_env.get();
+  }
+  if (options.fsync_seconds != nullptr && !options.read_only) {  // a read-only open writes nothing
+    parts.timed_sync_env = NewTimedSyncEnv(lo.env, options.fsync_seconds);
+    lo.env = parts.timed_sync_env.get();
   }
   if (options.read_only) {
     parts.overlay_env = NewOverlayEnv(lo.env);

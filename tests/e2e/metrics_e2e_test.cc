@@ -1,7 +1,8 @@
 // Copyright (c) crdtdb authors.
 //
 // GET /metrics and HTTPS against real `crdtdb serve` processes (docs/http.md, "Metrics" and
-// "TLS"): two one-node regions replicating, scraped before and after writes; a node serving HTTPS
+// "TLS"): two one-node regions replicating, scraped before and after writes, and by a real
+// Prometheus with each exposition checked by promtool; a node serving HTTPS
 // with a self-signed certificate made here (OpenSSL); a node given a bad key refusing to start.
 
 #include <poll.h>
@@ -14,11 +15,13 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "http/token_hash.h"
 #include "tests/e2e/region_cluster.h"
@@ -117,7 +120,7 @@ TEST_CASE("metrics: /metrics is valid exposition text and follows writes and rep
         "crdtdb_peer_sent_bytes_total", "crdtdb_peer_anti_entropy_rounds_total",
         "crdtdb_peer_repaired_documents_total", "crdtdb_peer_rejected_messages_total",
         "crdtdb_deltas_sent_total", "crdtdb_storage_documents", "crdtdb_storage_bytes",
-        "crdtdb_storage_commits_total", "crdtdb_storage_commit_seconds",
+        "crdtdb_storage_commits_total", "crdtdb_storage_commit_seconds", "crdtdb_storage_fsync_seconds",
         "crdtdb_storage_read_errors_total", "crdtdb_http_request_duration_seconds",
         "crdtdb_client_request_duration_seconds", "process_resident_memory_bytes",
         "process_open_fds", "process_start_time_seconds", "crdtdb_info"}) {
@@ -183,6 +186,117 @@ TEST_CASE("metrics: /metrics is valid exposition text and follows writes and rep
     CHECK(post->get_header_value("Allow") == "GET, HEAD");
   }
 }
+
+#if defined(CRDTDB_PROMETHEUS_PATH) && defined(CRDTDB_PROMTOOL_PATH)
+// GET on Prometheus's own HTTP API, parsed; fails the test on no answer or a non-JSON body.
+nlohmann::json PrometheusApi(httplib::Client& prometheus, const std::string& path) {
+  httplib::Result r = prometheus.Get(path);
+  REQUIRE_MESSAGE(r, "Prometheus did not answer " << path);
+  REQUIRE_MESSAGE(r->status == 200, path << " answered " << r->status << ": " << r->body);
+  nlohmann::json j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  REQUIRE_MESSAGE(!j.is_discarded(), path << " answered no JSON: " << Shorten(r->body));
+  return j;
+}
+
+// The value of the single series an instant query returns, if it returns exactly one.
+std::optional<double> OneSample(const nlohmann::json& answer) {
+  const nlohmann::json& result = answer["data"]["result"];
+  if (!result.is_array() || result.size() != 1) return std::nullopt;
+  return std::stod(result[0]["value"][1].get<std::string>());
+}
+
+TEST_CASE("metrics: a real Prometheus scrapes every node with its token, and promtool finds no fault") {
+  TempDir dir;
+  const std::vector<int> ports = WriteConfig(dir.path() + "/regions.yaml", {"a", "b"});
+  auto a = Serve(dir.path(), "a");
+  auto b = Serve(dir.path(), "b");
+  httplib::Client to_a = ClientOf(ports[0]);
+  httplib::Client to_b = ClientOf(ports[1]);
+  AwaitHttp(to_a, *a);
+  AwaitHttp(to_b, *b);
+  constexpr int kWrites = 5;
+  for (int i = 0; i < kWrites; ++i) {
+    httplib::Result put = to_a.Put("/v1/docs/todos/p" + std::to_string(i), "{\"n\":1}", "application/json");
+    REQUIRE(put);
+    REQUIRE(put->status == 200);
+  }
+
+  // promtool's linter on each node's exposition: names, units, HELP/TYPE, histogram shapes.
+  for (httplib::Client* node : {&to_a, &to_b}) {
+    httplib::Result scrape = node->Get("/metrics");
+    REQUIRE(scrape);
+    REQUIRE(scrape->status == 200);
+    const CliResult lint = RunProcess(CRDTDB_PROMTOOL_PATH, {"check", "metrics"}, scrape->body, dir.path());
+    CHECK_MESSAGE(lint.exit_code == 0, "promtool check metrics: " << lint.out << lint.err);
+  }
+
+  // Prometheus scraping both nodes every second, with the bearer token as a scrape config sets it,
+  // and a third target with a wrong token, which the nodes must refuse (403: the target is down).
+  const std::vector<int> own = PickFreePorts(1);
+  std::ofstream(dir.path() + "/prometheus.yml")
+      << "global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
+         "scrape_configs:\n"
+         "  - job_name: crdtdb\n"
+         "    authorization: {credentials: " << kToken << "}\n"
+         "    static_configs: [{targets: ['127.0.0.1:" << ports[0] << "', '127.0.0.1:" << ports[1] << "']}]\n"
+         "  - job_name: intruder\n"
+         "    authorization: {credentials: not-the-token}\n"
+         "    static_configs: [{targets: ['127.0.0.1:" << ports[0] << "']}]\n";
+  ServerProcess prometheus({CRDTDB_PROMETHEUS_PATH, "--config.file=" + dir.path() + "/prometheus.yml",
+                            "--storage.tsdb.path=" + dir.path() + "/tsdb",
+                            "--web.listen-address=127.0.0.1:" + std::to_string(own[0])},
+                           dir.path(), dir.path() + "/prometheus.log");
+  httplib::Client api("127.0.0.1", own[0]);
+  api.set_read_timeout(std::chrono::seconds(10));
+
+  // Every target scraped at least once: both nodes up, the intruder down with the node's 403.
+  const auto deadline = std::chrono::steady_clock::now() + Scaled(kConvergeMs);
+  nlohmann::json targets;
+  while (true) {
+    REQUIRE_MESSAGE(prometheus.Running(), "Prometheus ended: " << prometheus.HowEnded());
+    httplib::Result r = api.Get("/api/v1/targets");
+    if (r && r->status == 200) {
+      targets = nlohmann::json::parse(r->body, nullptr, false);
+      size_t scraped = 0;
+      if (!targets.is_discarded()) {
+        for (const nlohmann::json& t : targets["data"]["activeTargets"]) scraped += t["health"] != "unknown";
+      }
+      if (scraped == 3) break;
+    }
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "Prometheus never scraped every target");
+    SleepMs(kPollMs);
+  }
+  for (const nlohmann::json& t : targets["data"]["activeTargets"]) {
+    const std::string job = t["labels"]["job"];
+    CAPTURE(t.dump());
+    if (job == "crdtdb") {
+      CHECK(t["health"] == "up");
+      CHECK(t["lastError"] == "");
+    } else {
+      CHECK(t["health"] == "down");
+      CHECK(t["lastError"].get<std::string>().find("403") != std::string::npos);
+    }
+  }
+
+  // What it stored is what the nodes count: a's documents, and b's share of them once replicated.
+  const auto stored = std::chrono::steady_clock::now() + Scaled(kConvergeMs);
+  while (true) {
+    const std::optional<double> docs_b =
+        OneSample(PrometheusApi(api, "/api/v1/query?query=crdtdb_storage_documents%7Bjob%3D%22crdtdb%22%2C"
+                                     "instance%3D%22127.0.0.1%3A" + std::to_string(ports[1]) + "%22%7D"));
+    const std::optional<double> nodes_up =
+        OneSample(PrometheusApi(api, "/api/v1/query?query=sum(up%7Bjob%3D%22crdtdb%22%7D)"));
+    if (docs_b == kWrites && nodes_up == 2) break;
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < stored,
+                    "Prometheus never stored b's " << kWrites << " documents and both nodes up");
+    SleepMs(kPollMs);
+  }
+  const std::optional<double> puts = OneSample(PrometheusApi(
+      api, "/api/v1/query?query=sum(crdtdb_http_request_duration_seconds_count%7Bmethod%3D%22PUT%22%2C"
+           "instance%3D%22127.0.0.1%3A" + std::to_string(ports[0]) + "%22%7D)"));
+  CHECK(puts == kWrites);
+}
+#endif  // CRDTDB_PROMETHEUS_PATH && CRDTDB_PROMTOOL_PATH
 
 // A self-signed certificate for 127.0.0.1 and its key, as PEM files.
 void MakeCertificate(const std::string& cert_path, const std::string& key_path) {
