@@ -9,6 +9,7 @@
 #define CRDTDB_SERVER_NODE_HTTP_H_
 
 #include <memory>
+#include <string>
 
 #include "command/region_router.h"
 #include "config/cluster_config.h"
@@ -26,6 +27,12 @@ namespace crdtdb::server {
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
                                                     const NodeConfig& self, command::RegionRouter& router,
                                                     metrics::Registry& registry);
+
+// A reload (SIGHUP) applied `security`: the server admits its tokens from now on (the config's and
+// those its http_tokens_file lists, read again). Fails closed and keeps serving: when the file
+// cannot be read or lists nothing, or when no token is left at all (which would turn
+// authentication off: only a restart does that), the tokens in use stay and an ERROR says why.
+void ReloadHttpTokens(http::HttpServer& server, const SecurityConfig& security, const std::string& node);
 
 }  // namespace crdtdb::server
 

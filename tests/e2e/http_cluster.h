@@ -8,6 +8,7 @@
 #define CRDTDB_TESTS_E2E_HTTP_CLUSTER_H_
 
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,17 @@ class HttpCluster {
 
   int http_port(size_t n) const { return http_ports_[n]; }
   const std::string& dir() const { return dir_.path(); }
+  size_t size() const { return nodes_.size(); }
+
+  // SIGHUP to every node: each reads the configuration (and its tokens file) again.
+  void ReloadAll() {
+    for (const auto& server : servers_) server->Reload();
+  }
+  // Everything node n logged so far.
+  std::string LogOf(size_t n) const {
+    std::ifstream in(dir_.path() + "/" + nodes_[n] + ".log");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
 
   // A client of node n with the token.
   httplib::Client Client(size_t n, bool with_token = true) const {
