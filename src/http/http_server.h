@@ -2,8 +2,9 @@
 //
 // The HTTP API of a node (docs/http.md), an adapter like the ZeroMQ sockets: worker threads parse
 // requests with cpp-httplib, turn each into the command::Command the CLI would send (routes.h) and
-// hand it to `send`, which runs it against the node's replica through the node's own client
-// endpoint; the replication event loop is never blocked or entered by an HTTP thread.
+// hand it to `send`, which runs it against the node's replica as a client request (the node's
+// in-process endpoint: server/node_http.h); the replication event loop is never blocked or
+// entered by an HTTP thread.
 //
 // Bounded everywhere: a fixed pool of workers with a bounded queue of accepted connections (a
 // connection that waited too long gets 503 with Retry-After; beyond the queue a connection is

@@ -2,8 +2,8 @@
 //
 // The HTTP API of a node (http/http_server.h, docs/http.md), started beside its event loop when
 // the node's config entry has an `http` endpoint. The API holds no replica of its own: each
-// request runs as the CLI's command through a client endpoint, so that it is answered exactly as
-// the CLI's would be.
+// request runs as the CLI's command, as a client request to a node, so that it is answered exactly
+// as the CLI's would be.
 
 #ifndef CRDTDB_SERVER_NODE_HTTP_H_
 #define CRDTDB_SERVER_NODE_HTTP_H_
@@ -19,9 +19,10 @@
 
 namespace crdtdb::server {
 
-// The HTTP API of node `self` of `region` (`self.http` must be set): each request runs through
-// the node's own client endpoint, or the owners' for a document of a partition it does not keep
-// (`router`, which must outlive the server). `status` is the node's own, or with `?scope=region`
+// The HTTP API of node `self` of `region` (`self.http` must be set): each request runs on the node
+// itself, reached in process (`router` is made with RouterOptions::in_process), or on the owners,
+// at their client endpoints, for a document of a partition it does not keep (`router`, which
+// must outlive the server). `status` is the node's own, or with `?scope=region`
 // the region's view (command/region_status.h). `/metrics` serves `registry`, which must outlive
 // the server too.
 Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config, const RegionConfig& region,
