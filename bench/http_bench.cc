@@ -12,9 +12,10 @@
 //             HTTP: HTTP/1.1 keep-alive, one cpp-httplib client per connection (the load
 //             generator: our own, bounded in time); ZeroMQ: one net::ClientConnection per
 //             connection, the CLI's protocol to the node's client endpoint. Values: requests/s
-//             and p50/p99 latency of HTTP; baselines: the same of ZeroMQ (the target: HTTP at
-//             least 0.5x the requests/s). The two alternate, three times; medians. A 503 (the
-//             node's workers are all busy: 16, one per kept-alive connection) is counted apart
+//             and p50/p99 latency of HTTP, and the process's CPU time per request (`_cpu_us`);
+//             baselines: the same of ZeroMQ (the target: HTTP at least 0.5x the requests/s).
+//             The two alternate, three times; medians. A 503 (the node's workers are all busy:
+//             64, one per kept-alive connection) is counted apart
 //             (`_refused_pct`) and the request made again on a new connection.
 //   metrics   PUTs over HTTP with 32 connections for S seconds, with a scraper fetching /metrics
 //             every second and without, alternated three times (the target: within 2%).
@@ -23,6 +24,7 @@
 // Build with CMAKE_BUILD_TYPE=Release for real numbers. Output as the other benches
 // (bench_harness.h): JSON lines on stdout, a Markdown table on stderr.
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,7 +65,18 @@ struct Load {
   double p50_ms = 0;  // of the answered requests
   double p99_ms = 0;
   double refused = 0;  // the share of requests answered 503 (overloaded), retried
+  // CPU time of this whole process (the node, its HTTP workers and the load generator) per
+  // answered request: what a request costs when the cores, not the latency, are the limit.
+  double cpu_us = 0;
 };
+
+// User and system CPU time of this process so far.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 enum class Answered { kOk, kRefused, kFailed };
 // One request of connection `c` (its `i`-th).
@@ -116,9 +129,11 @@ Load RunLoad(size_t connections, double seconds, const Connection& connect) {
   }
   while (ready.load() < connections) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   go = true;
   for (std::thread& t : threads) t.join();
   const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   if (failed) Fail("a request failed");
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -128,7 +143,8 @@ Load RunLoad(size_t connections, double seconds, const Connection& connect) {
     return all[std::min(all.size() - 1, static_cast<size_t>(q * all.size()))];
   };
   return Load{static_cast<double>(all.size()) / took, at(0.50), at(0.99),
-              static_cast<double>(refused) / static_cast<double>(all.size() + refused)};
+              static_cast<double>(refused) / static_cast<double>(all.size() + refused),
+              cpu * 1e6 / static_cast<double>(all.size())};
 }
 
 std::string DocId(size_t c, size_t i) {
@@ -232,7 +248,7 @@ void CompareGroup(const Config& config, Bench& bench, Reporter& reporter) {
   for (size_t connections : {size_t{1}, size_t{64}}) {
     for (const char* op : {"get", "put"}) {
       const bool get = std::string(op) == "get";
-      std::vector<double> http_rate, http_p50, http_p99, zmq_rate, zmq_p50, zmq_p99, http_refused;
+      std::vector<double> http_rate, http_p50, http_p99, zmq_rate, zmq_p50, zmq_p99, http_refused, http_cpu, zmq_cpu;
       for (int rep = 0; rep < config.reps; ++rep) {
         const Load h = RunLoad(connections, config.seconds,
                                [&](size_t c) { return get ? bench.HttpGet(c) : bench.HttpPut(c); });
@@ -241,12 +257,14 @@ void CompareGroup(const Config& config, Bench& bench, Reporter& reporter) {
         http_rate.push_back(h.rate), http_p50.push_back(h.p50_ms), http_p99.push_back(h.p99_ms);
         http_refused.push_back(h.refused * 100);
         zmq_rate.push_back(z.rate), zmq_p50.push_back(z.p50_ms), zmq_p99.push_back(z.p99_ms);
+        http_cpu.push_back(h.cpu_us), zmq_cpu.push_back(z.cpu_us);
       }
       const std::string name = std::string("http_") + op + "_c" + std::to_string(connections);
       const std::string base = std::string("zmq_") + op + "_c" + std::to_string(connections);
       reporter.Report({name, MedianOf(http_rate), "requests/s", base, MedianOf(zmq_rate)});
       reporter.Report({name + "_p50", MedianOf(http_p50), "ms", base + "_p50", MedianOf(zmq_p50)});
       reporter.Report({name + "_p99", MedianOf(http_p99), "ms", base + "_p99", MedianOf(zmq_p99)});
+      reporter.Report({name + "_cpu_us", MedianOf(http_cpu), "us", base + "_cpu_us", MedianOf(zmq_cpu)});
       reporter.Report({name + "_refused_pct", MedianOf(http_refused), "%", "none", 0});
     }
   }

@@ -51,18 +51,22 @@ RegionRouter::RegionRouter(const ClusterConfig& config, const RegionConfig& regi
 
 Result<Outcome> RegionRouter::Call(const NodeConfig& node, const Command& command, bool* sent) const {
   *sent = false;
+  const InProcessNode* in_process =
+      options_.in_process && options_.in_process->client == node.client ? &*options_.in_process : nullptr;
   std::optional<net::CurveClientKeys> curve;
-  if (options_.keys) {
+  if (options_.keys && in_process == nullptr) {
     Result<std::optional<net::CurveClientKeys>> keys = options_.keys(node);
     if (!keys.ok()) return keys.status();
     curve = std::move(keys).value();
   }
+  const std::string& endpoint = in_process != nullptr ? in_process->endpoint : node.client;
   // A pooled connection is one to the same endpoint with the same keys.
-  const std::string pool_key = node.client + (curve ? " " + curve->server_public_key : "");
+  const std::string pool_key = endpoint + (curve ? " " + curve->server_public_key : "");
   std::unique_ptr<net::ClientConnection> connection = pool_ ? pool_->Take(pool_key) : nullptr;
   if (!connection) {
-    connection = std::make_unique<net::ClientConnection>(node.client, options_.timeout_ms, std::move(curve),
-                                                         std::min(options_.connect_timeout_ms, options_.timeout_ms));
+    connection = std::make_unique<net::ClientConnection>(
+        endpoint, options_.timeout_ms, std::move(curve), std::min(options_.connect_timeout_ms, options_.timeout_ms),
+        /*cancel=*/nullptr, in_process != nullptr ? in_process->context : nullptr);
   }
   Result<std::string> answer = connection->Exchange(EncodeCommand(command));
   *sent = connection->sent();

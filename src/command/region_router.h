@@ -31,7 +31,20 @@
 #include "crdtdb/result.h"
 #include "net/curve_keys.h"
 
+namespace zmq {
+class context_t;
+}  // namespace zmq
+
 namespace crdtdb::command {
+
+// The node a router runs in, reached in process: calls to the node whose client endpoint is
+// `client` go to `endpoint` (an `inproc://` endpoint its event loop binds in `context`, which
+// must outlive the router) instead, without TCP and without CURVE (server/region_server_impl.h).
+struct InProcessNode {
+  std::string client;
+  std::string endpoint;
+  zmq::context_t* context = nullptr;
+};
 
 struct RouterOptions {
   int timeout_ms = 5000;  // per call
@@ -44,6 +57,9 @@ struct RouterOptions {
   // Keeps up to this many idle connections per node for later calls (connection_pool.h), for a
   // router that serves many requests (a node's HTTP workers); 0: a connection per call.
   size_t pooled_connections = 0;
+  // A node's HTTP workers reach their own node in process (node_http.h); nullopt: every node by
+  // its client endpoint.
+  std::optional<InProcessNode> in_process;
 };
 
 class RegionRouter {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <cctype>
 #include <random>
 #include <thread>
@@ -153,6 +154,15 @@ struct HttpServer::Impl {
   std::unique_ptr<HttpMetrics> http_metrics;  // when options.metrics is set
   std::thread listener;
   mutable std::atomic<size_t> streams_{0};  // change streams being served
+  // The admitted token digests: options.token_digests until a reload replaces them. A request
+  // holds the list it was checked against while a reload swaps in another.
+  mutable std::mutex tokens_mutex;
+  std::shared_ptr<const std::vector<std::string>> tokens;
+
+  std::shared_ptr<const std::vector<std::string>> Tokens() const {
+    std::lock_guard<std::mutex> lock(tokens_mutex);
+    return tokens;
+  }
 
   // The request id of `req`, set by the pre-routing handler (the client's or a new one).
   static std::string RequestIdOf(const httplib::Request& req) {
@@ -174,7 +184,8 @@ struct HttpServer::Impl {
           431, "the headers exceed " + std::to_string(options.max_header_bytes) + " bytes");
     }
     // Every request, the console's files included (interfaces.md section 7; docs/http.md, "Console").
-    if (options.token_digests.empty()) return std::nullopt;
+    const std::shared_ptr<const std::vector<std::string>> digests = Tokens();
+    if (digests->empty()) return std::nullopt;
     const std::string authorization = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.size() <= kBearer.size() ||
@@ -183,8 +194,7 @@ struct HttpServer::Impl {
       a.headers.emplace_back("WWW-Authenticate", "Bearer");
       return a;
     }
-    if (!TokenAdmitted(std::string_view(authorization).substr(kBearer.size()),
-                       options.token_digests)) {
+    if (!TokenAdmitted(std::string_view(authorization).substr(kBearer.size()), *digests)) {
       return ErrorAnswer(403, "the token is not one of security.http_tokens");
     }
     return std::nullopt;
@@ -324,6 +334,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpOptions options, Comma
   impl->options = std::move(options);
   impl->send = std::move(send);
   impl->log = std::move(log);
+  impl->tokens = std::make_shared<const std::vector<std::string>>(impl->options.token_digests);
   if (!impl->options.tls_cert_file.empty() || !impl->options.tls_key_file.empty()) {
     Result<std::unique_ptr<TlsContext>> tls =
         TlsContext::Load(impl->options.tls_cert_file, impl->options.tls_key_file);
@@ -362,6 +373,12 @@ HttpServer::~HttpServer() {
 
 int HttpServer::port() const { return impl_->options.port; }
 
-bool HttpServer::authenticates() const { return !impl_->options.token_digests.empty(); }
+bool HttpServer::authenticates() const { return !impl_->Tokens()->empty(); }
+
+void HttpServer::SetTokenDigests(std::vector<std::string> digests) {
+  auto fresh = std::make_shared<const std::vector<std::string>>(std::move(digests));
+  std::lock_guard<std::mutex> lock(impl_->tokens_mutex);
+  impl_->tokens = std::move(fresh);
+}
 
 }  // namespace crdtdb::http

@@ -2,8 +2,9 @@
 //
 // The HTTP API of a node (docs/http.md), an adapter like the ZeroMQ sockets: worker threads parse
 // requests with cpp-httplib, turn each into the command::Command the CLI would send (routes.h) and
-// hand it to `send`, which runs it against the node's replica through the node's own client
-// endpoint; the replication event loop is never blocked or entered by an HTTP thread.
+// hand it to `send`, which runs it against the node's replica as a client request (the node's
+// in-process endpoint: server/node_http.h); the replication event loop is never blocked or
+// entered by an HTTP thread.
 //
 // Bounded everywhere: a fixed pool of workers with a bounded queue of accepted connections (a
 // connection that waited too long gets 503 with Retry-After; beyond the queue a connection is
@@ -31,7 +32,8 @@ namespace crdtdb::http {
 struct HttpOptions {
   std::string host;                        // as a socket address takes it: "127.0.0.1", "::1"
   int port = 0;                            // 0: any free port (tests)
-  std::vector<std::string> token_digests;  // security.http_tokens; empty: no authentication
+  // security.http_tokens and its file's; empty: no authentication. SetTokenDigests replaces them.
+  std::vector<std::string> token_digests;
   // GET /metrics renders it, and each request is recorded in it (metrics_route.h); null: neither.
   metrics::Registry* metrics = nullptr;
   // HTTPS when both are set: a PEM certificate chain and its key, read by Start (tls_stream.h).
@@ -72,6 +74,11 @@ class HttpServer {
 
   int port() const;
   bool authenticates() const;  // whether requests need a bearer token
+
+  // Replaces the digests of the admitted tokens (a reload: server/node_http.h): the requests read
+  // after it see the new ones. Thread-safe. An empty `digests` turns authentication off; the node
+  // refuses that on a reload, so only a restart does it (docs/http.md, "Authentication").
+  void SetTokenDigests(std::vector<std::string> digests);
 
   struct Impl;
 

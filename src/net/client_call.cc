@@ -19,18 +19,21 @@ std::string NoAnswer(const std::string& endpoint, int timeout_ms) {
 }  // namespace
 
 struct ClientConnection::Sockets {
-  zmq::context_t context{1};
+  explicit Sockets(zmq::context_t* shared) : context(shared != nullptr ? *shared : own.emplace(1)) {}
+  std::optional<zmq::context_t> own;  // without a shared context; destroyed after the socket
+  zmq::context_t& context;
   zmq::socket_t dealer;
 };
 
 ClientConnection::ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve,
-                                   std::optional<int> connect_timeout_ms, const std::atomic<bool>* cancel)
+                                   std::optional<int> connect_timeout_ms, const std::atomic<bool>* cancel,
+                                   zmq::context_t* context)
     : endpoint_(std::move(endpoint)),
       timeout_ms_(timeout_ms),
       connect_timeout_ms_(connect_timeout_ms.value_or(timeout_ms)),
       curve_(std::move(curve)),
       cancel_(cancel),
-      sockets_(std::make_unique<Sockets>()) {}
+      sockets_(std::make_unique<Sockets>(context)) {}
 
 bool ClientConnection::Wait(short events, int timeout_ms) {
   zmq::pollitem_t item{sockets_->dealer.handle(), 0, events, 0};

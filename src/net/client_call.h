@@ -17,6 +17,10 @@
 #include "crdtdb/sync_transport.h"
 #include "net/curve_keys.h"
 
+namespace zmq {
+class context_t;
+}  // namespace zmq
+
 namespace crdtdb::net {
 
 constexpr int kDefaultCallTimeoutMs = 5000;
@@ -29,9 +33,12 @@ class ClientConnection final : public SyncTransport {
   // A message waits at most `connect_timeout_ms` (by default timeout_ms) for the connection.
   // With `cancel`, every wait also ends (Unavailable) within kCancelCheckMs of *cancel turning true:
   // a live sync being stopped (net/live_sync_runner.h) does not wait out a timeout.
+  // With `context` (which must outlive the connection), the socket is made in it rather than in a
+  // context of the connection's own: the way to reach an `inproc://` endpoint bound in that
+  // context (a node's HTTP workers calling their own node: server/region_server_impl.h).
   ClientConnection(std::string endpoint, int timeout_ms, std::optional<CurveClientKeys> curve = std::nullopt,
                    std::optional<int> connect_timeout_ms = std::nullopt,
-                   const std::atomic<bool>* cancel = nullptr);
+                   const std::atomic<bool>* cancel = nullptr, zmq::context_t* context = nullptr);
   ~ClientConnection() override;
 
   // Sends `request`, returns the answer; Unavailable after timeout_ms without one.

@@ -20,7 +20,8 @@
 
 namespace crdtdb::server {
 
-std::optional<std::string> RegionServer::AnswerClient(const std::string& payload, const std::string& identity) {
+std::optional<std::string> RegionServer::AnswerClient(const std::string& payload, const std::string& identity,
+                                                      bool in_process) {
   const uint64_t started_us = SteadyUs();
   Result<command::Command> command = command::DecodeCommand(payload);
   if (!command.ok()) {
@@ -40,7 +41,7 @@ std::optional<std::string> RegionServer::AnswerClient(const std::string& payload
   const command::Outcome outcome = RunClientCommand(*command);
   if (command->verb == command::Command::Verb::kWatch && command->wait_ms > 0 &&
       !command::WatchFoundChanges(outcome) &&
-      parked_.Park({identity, *command, SteadyMs() + command->wait_ms})) {
+      parked_.Park({identity, *command, SteadyMs() + command->wait_ms, in_process})) {
     return std::nullopt;
   }
   observe(outcome.exit_code, /*redirected=*/false);
@@ -84,9 +85,10 @@ void RegionServer::AnswerParkedWatches() {
     const command::Outcome outcome = RunClientCommand(p.command);
     if (!command::WatchFoundChanges(outcome) && p.deadline_ms > now && parked_.Park(p)) continue;
     const std::string answer = command::EncodeOutcome(outcome);
+    zmq::socket_t& socket = p.in_process ? in_process_ : client_;
     try {
-      client_.send(zmq::buffer(p.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      client_.send(zmq::buffer(answer), zmq::send_flags::dontwait);
+      socket.send(zmq::buffer(p.identity), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      socket.send(zmq::buffer(answer), zmq::send_flags::dontwait);
     } catch (const zmq::error_t&) {
       // The watcher left: nothing to answer.
     }

@@ -54,4 +54,23 @@ Result<std::unique_ptr<http::HttpServer>> StartHttp(const ClusterConfig& config,
   return server;
 }
 
+void ReloadHttpTokens(http::HttpServer& server, const SecurityConfig& security, const std::string& node) {
+  Result<std::vector<std::string>> tokens = HttpTokenDigests(security);
+  if (!tokens.ok()) {
+    Log("ERROR", node, "reload: the HTTP tokens in use stay: " + tokens.status().ToString());
+    return;
+  }
+  if (tokens->empty()) {
+    if (server.authenticates()) {
+      Log("ERROR", node,
+          "reload: the HTTP tokens in use stay: the configuration lists none, and a reload does not turn "
+          "authentication off (restart the node for that)");
+    }
+    return;
+  }
+  const size_t count = tokens->size();
+  server.SetTokenDigests(std::move(tokens).value());
+  Log("INFO", node, "reload: HTTP tokens replaced, " + std::to_string(count) + " admitted");
+}
+
 }  // namespace crdtdb::server

@@ -3,7 +3,8 @@
 // A node follows the placement in force: at start and at each reload (SIGHUP) it computes what
 // it keeps and whom it links to, connects the peers it gains and closes the links it no longer
 // needs (docs/sharding.md, "Moves"). A reload also replaces the CURVE allow-list, and a key
-// taken off it loses its connections: the server sockets are bound anew.
+// taken off it loses its connections: the server sockets are bound anew; and the HTTP API's tokens
+// (OnReload, server/node_http.h).
 
 #include <algorithm>
 #include <chrono>
@@ -87,6 +88,7 @@ Status RegionServer::Reload() {
   region_ = config_.FindRegion(region);
   self_ = region_->FindNode(self);
   ApplyPlacement();
+  if (reloaded_) reloaded_(config_);
   if (!allowed) return Status::OK();
   size_t removed = 0;
   for (const auto& [key, user] : allowed_) removed += allowed->count(key) == 0;

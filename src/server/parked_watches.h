@@ -37,6 +37,7 @@ class ParkedWatches {
     std::string identity;  // the client's ROUTER identity, to answer it
     command::Command command;
     uint64_t deadline_ms = 0;  // answered by then, changes or not
+    bool in_process = false;   // asked on the node's in-process socket, not its client endpoint
   };
 
   // Holds `parked` until Due hands it back; false when full (answer it now).

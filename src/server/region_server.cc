@@ -44,6 +44,9 @@ uint64_t WallMs() {
 
 std::string ToString(const zmq::message_t& frame) { return frame.to_string(); }
 
+// One per context, and a context is one server's.
+constexpr char kInProcessClientEndpoint[] = "inproc://crdtdb-client";
+
 }  // namespace
 
 RegionServer::RegionServer(const ClusterConfig& config, const std::string& region, const std::string& self,
@@ -65,7 +68,17 @@ Status RegionServer::Bind() {
     if (!zap.ok()) return zap.status();
     zap_ = std::move(zap).value();
   }
+  try {
+    in_process_ = net::MakeSocket(context_, zmq::socket_type::router);
+    in_process_.bind(kInProcessClientEndpoint);
+  } catch (const zmq::error_t& e) {
+    return Status::IOError(std::string("cannot bind ") + kInProcessClientEndpoint + ": " + e.what());
+  }
   return BindServerSockets();
+}
+
+command::InProcessNode RegionServer::InProcessClient() {
+  return command::InProcessNode{self_->client, kInProcessClientEndpoint, &context_};
 }
 
 Status RegionServer::Start(std::unique_ptr<db::DatabaseImpl> db, sync::SyncOptions options) {
@@ -88,6 +101,7 @@ Status RegionServer::Run(std::unique_ptr<IdentityBindings> bindings, const std::
     items.clear();
     items.push_back({sync_.handle(), 0, ZMQ_POLLIN, 0});
     items.push_back({client_.handle(), 0, ZMQ_POLLIN, 0});
+    items.push_back({in_process_.handle(), 0, ZMQ_POLLIN, 0});
     for (Peer& peer : peers_) {
       items.push_back({peer.stream->socket().handle(), 0, ZMQ_POLLIN, 0});
       items.push_back({peer.requests->socket().handle(), 0, ZMQ_POLLIN, 0});
@@ -100,15 +114,16 @@ Status RegionServer::Run(std::unique_ptr<IdentityBindings> bindings, const std::
       if (e.num() == EINTR) continue;  // a signal: the loop condition decides
       return Status::IOError(std::string("poll failed: ") + e.what());
     }
-    if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, /*client=*/false);
-    if (items[1].revents & ZMQ_POLLIN) {
-      ServeRouter(client_, /*client=*/true);
+    if (items[0].revents & ZMQ_POLLIN) ServeRouter(sync_, Requester::kPeer);
+    if ((items[1].revents | items[2].revents) & ZMQ_POLLIN) {
+      if (items[1].revents & ZMQ_POLLIN) ServeRouter(client_, Requester::kClient);
+      if (items[2].revents & ZMQ_POLLIN) ServeRouter(in_process_, Requester::kInProcess);
       replica_->OnLocalWrites(SteadyMs());  // publish what the requests wrote, not at the tick
       SendOutgoing();
     }
     for (size_t i = 0; i < peers_.size(); ++i) {
-      if (items[2 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
-      if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
+      if (items[3 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/true);
+      if (items[4 + 2 * i].revents & ZMQ_POLLIN) DrainPeer(peers_[i], /*stream=*/false);
     }
     AnswerParkedWatches();
     if (SteadyMs() >= next_tick) {
@@ -149,7 +164,7 @@ zmq::socket_t RegionServer::ServerSocket(zmq::socket_type type) {
   return socket;
 }
 
-void RegionServer::ServeRouter(zmq::socket_t& router, bool client) {
+void RegionServer::ServeRouter(zmq::socket_t& router, Requester from) {
   for (int n = 0; n < 256; ++n) {
     std::optional<std::vector<zmq::message_t>> frames = net::ReceiveMultipart(router, 2);
     if (!frames) return;
@@ -159,12 +174,13 @@ void RegionServer::ServeRouter(zmq::socket_t& router, bool client) {
     }
     const std::string payload = ToString((*frames)[1]);
     std::optional<std::string> answer;
-    if (client) {
-      if (!Admit((*frames)[1], nullptr)) {
+    if (from != Requester::kPeer) {
+      // In process there is no CURVE to check: the requester is this process (InProcessClient).
+      if (from == Requester::kClient && !Admit((*frames)[1], nullptr)) {
         replica_->CountRejected();
         continue;
       }
-      answer = AnswerClient(payload, ToString((*frames)[0]));
+      answer = AnswerClient(payload, ToString((*frames)[0]), from == Requester::kInProcess);
     } else {
       // Decoded once, for the admission check and for the answer.
       Result<sync::Message> request = replica_->ReceiveRequest(payload);
@@ -344,12 +360,17 @@ Status Serve(const ClusterConfig& config, const std::string& region, const std::
   };
   // The HTTP workers call through it: each keeps its connections (one per worker and node).
   router_options.pooled_connections = http::HttpOptions{}.workers;
+  // Its own node in process (InProcessClient): no TCP and no ZMTP on loopback per request.
+  router_options.in_process = server.InProcessClient();
   command::RegionRouter router(config, *own_region, std::move(router_options));
   std::unique_ptr<http::HttpServer> http_server;  // stopped before the router goes
   if (self->http) {
     Result<std::unique_ptr<http::HttpServer>> started = StartHttp(config, *own_region, *self, router, registry);
     if (!started.ok()) return started.status();
     http_server = std::move(started).value();
+    server.OnReload([&http_server, node = self->name](const ClusterConfig& fresh) {
+      ReloadHttpTokens(*http_server, fresh.security, node);
+    });
   }
   return server.Run(std::move(bindings), stop);
 }

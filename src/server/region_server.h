@@ -5,6 +5,8 @@
 //   publish  PUB, bound: this replica's delta stream (deltas and heartbeats);
 //   sync     ROUTER, bound: requests of peers (gap repair, anti-entropy) and offline-first clients;
 //   client   ROUTER, bound: CLI and API requests (cli/command.h);
+//   in-process ROUTER, bound at an inproc:// endpoint: the requests of this node's own HTTP workers,
+//            which reach it without TCP (region_server_impl.h, InProcessClient);
 //   per peer one SUB connected to its publish endpoint (so a message's origin is known from the
 //   socket it arrives on) and one DEALER connected to its sync endpoint (this replica's requests).
 //
@@ -33,7 +35,8 @@ constexpr int kTickMs = 10;
 // or removed, replication factors: the node serves the partitions it gains at once and hands off
 // those it loses, docs/sharding.md, "Moves") and the CURVE allow-list: a key no longer listed
 // loses its connections (the server sockets are bound anew, everyone reconnects, and the ZAP
-// handler refuses that key). A configuration that changes the cluster's name, the partition count,
+// handler refuses that key), and the HTTP API's tokens (server/node_http.h, ReloadHttpTokens).
+// A configuration that changes the cluster's name, the partition count,
 // security.curve, or this node's own store, endpoints or key is refused whole (logged; the one in
 // force stays): those need a restart.
 struct ReloadHook {

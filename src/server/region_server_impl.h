@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,7 @@
 
 #include "cluster/placement.h"
 #include "command/command.h"
+#include "command/region_router.h"
 #include "config/cluster_config.h"
 #include "crdtdb/status.h"
 #include "db/replica.h"
@@ -74,6 +76,14 @@ class RegionServer {
   // The replica of this node over `db`, replicating with the nodes its placement and what it
   // holds name (sync/node_scope.h), and the links to them.
   Status Start(std::unique_ptr<db::DatabaseImpl> db, sync::SyncOptions options);
+  // The node's client requests in process, for the router of its own HTTP workers: a ROUTER bound
+  // at an `inproc://` endpoint of this server's ZeroMQ context, served by the event loop exactly
+  // as the client endpoint is. Valid from Bind until the server is destroyed; the connections
+  // made to it must be closed before (their sockets live in the context).
+  command::InProcessNode InProcessClient();
+  // Called on the event loop's thread with the configuration each reload puts in force (after the
+  // placement and allow-list are applied): for what lives beside the server (its HTTP API's tokens).
+  void OnReload(std::function<void(const ClusterConfig&)> applied) { reloaded_ = std::move(applied); }
   // Serves the replica until `stop`; an error if the server sockets could not be bound again
   // after a reload.
   // `bindings` (CURVE only, else null) are the replica id bindings kept in the data_dir.
@@ -90,8 +100,10 @@ class RegionServer {
   void WatchLinks();
   void DrainPeer(Peer& peer, bool stream);
   void SendOutgoing();
+  // Which of the node's ROUTERs a request came in on.
+  enum class Requester { kPeer, kClient, kInProcess };
   // Requests on a ROUTER: [identity, payload]. A bounded number per wake-up keeps the loop fair.
-  void ServeRouter(zmq::socket_t& router, bool client);
+  void ServeRouter(zmq::socket_t& router, Requester from);
 
   // Reload and placement (node_reload.cc).
 
@@ -119,8 +131,9 @@ class RegionServer {
 
   // Client requests (node_clients.cc).
 
-  // `identity`: the client's, to answer a watch it parks (parked_watches.h) later.
-  std::optional<std::string> AnswerClient(const std::string& payload, const std::string& identity);
+  // `identity`: the client's, to answer a watch it parks (parked_watches.h) later on the socket
+  // it asked on (`in_process`: the in-process one, else the client endpoint).
+  std::optional<std::string> AnswerClient(const std::string& payload, const std::string& identity, bool in_process);
   command::Outcome RunClientCommand(const command::Command& command);
   // Runs the parked watches a commit may have answered, or whose wait ended (parked_watches.h).
   void AnswerParkedWatches();
@@ -152,6 +165,7 @@ class RegionServer {
   std::unique_ptr<db::Replica> replica_;
   const std::optional<net::CurveKeyPair> own_keys_;
   const ReloadHook reload_;
+  std::function<void(const ClusterConfig&)> reloaded_;  // OnReload's
   std::map<std::string, std::string> allowed_;  // the ZAP allow-list in force (CURVE only)
   std::unique_ptr<IdentityBindings> bindings_;  // CURVE only
   bool binding_error_logged_ = false;
@@ -162,6 +176,9 @@ class RegionServer {
   zmq::context_t context_{1};
   std::unique_ptr<net::ZapHandler> zap_;
   zmq::socket_t publish_, sync_, client_;
+  // Not CURVE: only threads of this process can reach an inproc endpoint, and a reload leaves it
+  // bound (the allow-list does not apply to it).
+  zmq::socket_t in_process_;
   std::vector<Peer> peers_;
 };
 

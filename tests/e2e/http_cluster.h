@@ -2,12 +2,16 @@
 //
 // A region of two `crdtdb serve` nodes with HTTP (one owner per partition, so either node forwards
 // what the other owns) and bearer tokens, one in the config and one in security.http_tokens_file,
-// for the HTTP e2e tests (http_e2e_test.cc, http_flood_e2e_test.cc).
+// for the HTTP e2e tests (http_e2e_test.cc, http_flood_e2e_test.cc, http_reload_e2e_test.cc,
+// http_in_process_e2e_test.cc); with security.curve on when asked.
 
 #ifndef CRDTDB_TESTS_E2E_HTTP_CLUSTER_H_
 #define CRDTDB_TESTS_E2E_HTTP_CLUSTER_H_
 
+#include <sys/stat.h>
+
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/token_hash.h"
+#include "net/curve_keys.h"
 #include "tests/e2e/region_cluster.h"
 
 namespace crdtdb::testing {
@@ -26,7 +31,7 @@ inline constexpr char kFileToken[] = "e2e-token-from-the-tokens-file";  // secur
 
 class HttpCluster {
  public:
-  HttpCluster() {
+  explicit HttpCluster(bool curve = false) {
     const std::vector<int> ports = PickFreePorts(8);
     std::ofstream file(dir_.path() + "/regions.yaml");
     file << "cluster: http\npartitions: 64\nanti_entropy_interval_ms: 300\nregions:\n"
@@ -40,10 +45,18 @@ class HttpCluster {
              << "\n";
       }
       file << "        http: 127.0.0.1:" << ports[static_cast<size_t>(p)] << "\n";
+      if (curve) {
+        Result<net::CurveKeyPair> keys = net::GenerateCurveKeyPair();
+        REQUIRE(keys.ok());
+        const std::string key_file = dir_.path() + "/" + node + ".key";
+        std::ofstream(key_file) << keys->secret_key << "\n";
+        REQUIRE(chmod(key_file.c_str(), 0600) == 0);
+        file << "        public_key: \"" << keys->public_key << "\"\n        secret_key_file: " << node << ".key\n";
+      }
       http_ports_.push_back(ports[static_cast<size_t>(p)]);
       nodes_.push_back(node);
     }
-    file << "security:\n  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n  http_tokens_file: tokens\n";
+    file << "security:\n" << (curve ? "  curve: true\n" : "") << "  http_tokens:\n    - " << http::TokenDigest(kToken) << "\n  http_tokens_file: tokens\n";
     file.close();
     std::ofstream(dir_.path() + "/tokens") << "# a token issued apart from the config\n" << http::TokenDigest(kFileToken) << "\n";
     for (const std::string& node : nodes_) {
@@ -66,6 +79,17 @@ class HttpCluster {
 
   int http_port(size_t n) const { return http_ports_[n]; }
   const std::string& dir() const { return dir_.path(); }
+  size_t size() const { return nodes_.size(); }
+
+  // SIGHUP to every node: each reads the configuration (and its tokens file) again.
+  void ReloadAll() {
+    for (const auto& server : servers_) server->Reload();
+  }
+  // Everything node n logged so far.
+  std::string LogOf(size_t n) const {
+    std::ifstream in(dir_.path() + "/" + nodes_[n] + ".log");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
 
   // A client of node n with the token.
   httplib::Client Client(size_t n, bool with_token = true) const {
