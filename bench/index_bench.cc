@@ -167,7 +167,7 @@ double PutMicros(Database& db, int count, int shift, int keys) {
 
 double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe,
                        int keys) {
-  Options options;
+  crdtdb::Options options;
   options.path = path.string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
   for (const char* fields : indexes) CreateIndex(*db, fields);
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   }
   const int n = static_cast<int>(docs);
   const int keys = 1000;  // each key: 0.1% of the documents
-  Options options;
+  crdtdb::Options options;
   const std::filesystem::path root = dir.Create();
   options.path = (root / "index").string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
@@ -244,7 +244,9 @@ int main(int argc, char** argv) {
               "%d puts each in a database of %d\n",
               load, put_plain, put_one, put_one / put_plain, put_two, put_two / put_plain, probe, probe);
   Reporter out;
-  const std::string prefix = "index_" + std::to_string(n) + "_";
+  std::string prefix = "index_";  // built in place: GCC 12's false -Wrestrict on "literal" + to_string
+  prefix += std::to_string(n);
+  prefix += '_';
   auto report = [&](const std::string& key, double value, const char* unit, const std::string& baseline = "",
                     double baseline_value = 0) {
     out.Report({prefix + key, value, unit, baseline.empty() ? "" : prefix + baseline, baseline_value});
