@@ -11,6 +11,7 @@ import os
 import re
 
 import report
+import report_docs
 
 # The figures compared, in find_workload.js's order.
 INDEX_KEYS = ["load_put_us", "eq_scan_ms", "range_scan_ms", "build_k_ms", "build_n_ms", "eq_index_ms",
@@ -31,18 +32,7 @@ def read_pouchdb_find(path):
 
 def pouchdb_find_rows(rows, pouchdb):
     """The comparison rows of index_bench's rows with PouchDB's figures of the same N."""
-    out = []
-    for row in rows:
-        m = INDEX_ROW.match(row["bench"])
-        if not m or m.group(2) not in INDEX_KEYS:
-            continue
-        n, key = int(m.group(1)), m.group(2)
-        theirs = pouchdb.get(n, {}).get(key)
-        if isinstance(theirs, (int, float)) and not isinstance(theirs, bool) and theirs:
-            version = pouchdb[n].get("version", "?")
-            out.append(report.make_row(f"index_{n}_{key}_vs_pouchdb_find", row["value"], row["unit"],
-                                       f"pouchdb-find {version} {key}", theirs))
-    return out
+    return report_docs.pair_rows(rows, pouchdb, INDEX_ROW, INDEX_KEYS, "pouchdb-find")
 
 
 def largest(index, key):
@@ -96,20 +86,12 @@ TARGETS = [
 
 def markdown(comparisons, pouchdb):
     """The side-by-side tables, one per N; [] when there is nothing to show."""
-    pairs = {}
-    for row in comparisons:
-        m = PAIR_ROW.match(row["bench"])
-        if m:
-            pairs.setdefault(int(m.group(1)), []).append((m.group(2), row))
+    pairs = report_docs.pairs_by_n(comparisons, PAIR_ROW)
     if not pairs:
         if not pouchdb:
             return []
-        return ["", "## PouchDB with pouchdb-find (bench/peers/pouchdb-find/run, medians)", "",
-                "No index_bench figures of the same N in this run: PouchDB's alone.", "",
-                "| figure | " + " | ".join(f"N={n:,}" for n in sorted(pouchdb)) + " |",
-                "|---|" + "---:|" * len(pouchdb)] + [
-                    f"| {key} | " + " | ".join(report.fmt(pouchdb[n].get(key)) for n in sorted(pouchdb)) + " |"
-                    for key in INDEX_KEYS + [k for k, _ in POUCHDB_ONLY]]
+        return report_docs.peer_alone("PouchDB with pouchdb-find (bench/peers/pouchdb-find/run, medians)",
+                                      "index_bench", pouchdb, INDEX_KEYS + [k for k, _ in POUCHDB_ONLY])
     out = ["", "## index_bench against PouchDB with pouchdb-find (issue 20)", "",
            "Both sides' figures from this one bench/run (PouchDB's: medians of its runs). ratio = crdtdb / "
            "PouchDB; faster = PouchDB / crdtdb. PouchDB updates an index at its next query, so its put "
