@@ -130,8 +130,8 @@ int main(int argc, char** argv) {
 
   Reporter out;
   out.Report({"feed.backlog_rate", feed_rate, "changes/s", "put_rate", put_rate});
-  out.Report({"feed.delay_p50", p50, "us"});
-  out.Report({"feed.delay_p99", p99, "us"});
+  out.Report({"feed.delay_p50", p50, "us", "", 0});
+  out.Report({"feed.delay_p99", p99, "us", "", 0});
   std::fprintf(stderr,
                "feed_bench: %d changes; backlog delivered at %.0f changes/s (puts: %.0f/s); "
                "commit-to-callback delay p50 %.0f us, p99 %.0f us (live subscriber, one writer)\n",
