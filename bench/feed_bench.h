@@ -23,13 +23,13 @@ inline std::string FeedDoc(int i) {
   return R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(60, 'x') + "\"}";
 }
 
-// The delays in microseconds from each change's commit to its delivery (a delivery before the
-// commit's acknowledgement reached the writer counts as 0), sorted.
-inline std::vector<double> SortedDelaysUs(const std::vector<FeedClock::time_point>& committed,
-                                          const std::vector<FeedClock::time_point>& delivered) {
-  std::vector<double> delays(committed.size());
-  for (size_t i = 0; i < committed.size(); ++i) {
-    delays[i] = std::max(0.0, std::chrono::duration<double, std::micro>(delivered[i] - committed[i]).count());
+// The delays in microseconds from each `from` to the `to` of the same index (0 if earlier:
+// clocks of one process, so only a commit noted after its delivery), sorted.
+inline std::vector<double> SortedDelaysUs(const std::vector<FeedClock::time_point>& from,
+                                          const std::vector<FeedClock::time_point>& to) {
+  std::vector<double> delays(from.size());
+  for (size_t i = 0; i < from.size(); ++i) {
+    delays[i] = std::max(0.0, std::chrono::duration<double, std::micro>(to[i] - from[i]).count());
   }
   std::sort(delays.begin(), delays.end());
   return delays;

@@ -9,8 +9,9 @@
 // - feed.remote_backlog_rate: N puts through the client endpoint first, then the watcher reads
 //   them from its cursor (changes/s; baseline: those puts per second).
 // - feed.remote_delay_p50/p99: a writer puts N documents at a steady rate, the watcher follows
-//   live; each delay runs from the put's acknowledgement (committed) to the arrival of the page
-//   holding its change (baseline: the put's round trip, same percentile).
+//   live; each delay runs from the put's request (the commit comes between it and its
+//   acknowledgement) to the arrival of the page holding its change (baseline: the put's round
+//   trip, same percentile: a ratio below 1 means the watcher heard of the write before the writer).
 // - feed.region_delay_p50/p99: the same with the writer on region a and the watcher on region b
 //   (baseline: the same-region figure). The delay adds a's delta stream to b and b's apply.
 // - feed.region_burst_rate: N puts to a as fast as one writer goes, the watcher on b; changes
@@ -147,7 +148,7 @@ Delays PacedDelays(ServedRegion& writer, const std::string& endpoint, const std:
   RemoteWatcher watcher(endpoint, collection, options.changes);
   watcher.Start(command::kWatchMaxWaitMs);
   const Puts puts = PutAll(writer, collection, options.changes, options.paced_rate);
-  const std::vector<double> delays = SortedDelaysUs(puts.acked, watcher.Finish());
+  const std::vector<double> delays = SortedDelaysUs(puts.sent, watcher.Finish());
   if (round_trip != nullptr) {
     const std::vector<double> trips = SortedDelaysUs(puts.sent, puts.acked);
     *round_trip = {At(trips, 0.5), At(trips, 0.99)};
