@@ -23,8 +23,8 @@ inline std::string FeedDoc(int i) {
   return R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(60, 'x') + "\"}";
 }
 
-// The delays in microseconds from each `from` to the `to` of the same index (0 if earlier:
-// clocks of one process, so only a commit noted after its delivery), sorted.
+// The delays in microseconds from each `from` to the `to` of the same index, sorted; 0 where `to`
+// came first (an embedded commit noted after its callback ran).
 inline std::vector<double> SortedDelaysUs(const std::vector<FeedClock::time_point>& from,
                                           const std::vector<FeedClock::time_point>& to) {
   std::vector<double> delays(from.size());
