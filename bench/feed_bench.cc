@@ -1,17 +1,20 @@
 // Copyright (c) crdtdb authors.
 //
-// feed_bench: the change feed of an embedded database (docs/changes.md, docs/benchmarks.md
-// "Change feed"): how fast a subscriber with a cursor is handed changes, and the delay from a
-// commit to its delivery.
+// feed_bench: the change feed (docs/changes.md, docs/benchmarks.md "Change feed"): how fast a
+// watcher with a cursor is handed changes, and the delay from a commit to its delivery, for an
+// embedded database (here) and for a watcher over a served region's client endpoint, on the
+// writer's region and on another one (feed_bench_remote.cc).
 //
-//   feed_bench [--docs N] [--quick] [--dir DIR] [--keep]
+//   feed_bench [--docs N] [--remote N] [--rate R] [--quick] [--dir DIR] [--keep]
+//
+// --docs: changes of each embedded figure (20,000); --remote: of each remote figure (5,000);
+// --rate: puts per second of the remote delay figures (1,000); --quick: 1,000, 300 and 1,000.
 //
 // - rate: N puts committed first, then a subscriber from the cursor before them reads the backlog
 //   (changes delivered per second); baseline in the same run: the puts themselves (per second).
 // - delay: a subscriber follows while one writer puts N documents, one after the other; each
 //   change's delay is from the put's return (committed) to its callback; p50 and p99.
-// Rows: one JSON object per line on stdout ({"bench","value","unit","baseline",...}), a summary on
-// stderr.
+// Rows: one JSON object per line on stdout (bench_harness.h's), a summary on stderr.
 
 #include <algorithm>
 #include <atomic>
@@ -23,11 +26,10 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "bench_dir.h"
 #include "bench_fail.h"
 #include "crdtdb/crdtdb.hpp"
+#include "feed_bench.h"
 
 namespace crdtdb::bench {
 namespace {
@@ -35,19 +37,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-void Row(const std::string& bench, double value, const std::string& unit, const std::string& baseline = "",
-         double baseline_value = 0) {
-  nlohmann::json row{{"bench", bench}, {"value", value}, {"unit", unit}};
-  if (!baseline.empty()) {
-    row["baseline"] = baseline;
-    row["baseline_value"] = baseline_value;
-    row["ratio"] = baseline_value > 0 ? value / baseline_value : 0;
-  }
-  std::printf("%s\n", row.dump().c_str());
-}
-
-std::string Doc(int i) { return R"({"n":)" + std::to_string(i) + R"(,"pad":")" + std::string(60, 'x') + "\"}"; }
 
 // Waits (bounded) until `count` reaches `want`.
 void WaitFor(std::mutex& mu, std::condition_variable& cv, const size_t& count, size_t want, const char* what) {
@@ -68,25 +57,32 @@ int main(int argc, char** argv) {
   WarnIfNotRelease();
   DatabaseDir dir;
   uint64_t docs = 20'000;
+  RemoteFeedOptions remote;
   for (int i = 1; i < argc; ++i) {
     if (dir.ParseFlag(argc, argv, &i)) continue;
     if (std::strcmp(argv[i], "--docs") == 0) {
       docs = ParseCount("--docs", i + 1 < argc ? argv[++i] : nullptr);
+    } else if (std::strcmp(argv[i], "--remote") == 0) {
+      remote.changes = static_cast<int>(ParseCount("--remote", i + 1 < argc ? argv[++i] : nullptr));
+    } else if (std::strcmp(argv[i], "--rate") == 0) {
+      remote.paced_rate = static_cast<int>(ParseCount("--rate", i + 1 < argc ? argv[++i] : nullptr));
     } else if (std::strcmp(argv[i], "--quick") == 0) {
       docs = 1'000;
+      remote.changes = 300;
     } else {
       Fail(std::string("unknown argument ") + argv[i]);
     }
   }
   const int n = static_cast<int>(docs);
-  Options options;
-  options.path = (dir.Create() / "feed").string();
+  crdtdb::Options options;
+  const std::filesystem::path root = dir.Create();
+  options.path = (root / "feed").string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
 
   // Rate: the backlog of n committed puts, read by a subscriber from the cursor before them.
   const std::string before = Must(db->changes("c/", "", 1), "changes").cursor;
   const auto put_start = Clock::now();
-  for (int i = 0; i < n; ++i) Must(db->put("c/" + std::to_string(i), Doc(i)), "put");
+  for (int i = 0; i < n; ++i) Must(db->put("c/" + std::to_string(i), FeedDoc(i)), "put");
   const double put_rate = n / Seconds(Clock::now() - put_start);
   std::mutex mu;
   std::condition_variable cv;
@@ -123,26 +119,27 @@ int main(int argc, char** argv) {
                                   }),
                     "subscribe");
     for (int i = 0; i < n; ++i) {
-      Must(db->put("d/" + std::to_string(i), Doc(i)), "put");
+      Must(db->put("d/" + std::to_string(i), FeedDoc(i)), "put");
       committed[i] = Clock::now();
     }
     WaitFor(mu, cv, live, n, "live");
   }
-  std::vector<double> delays(n);
-  for (int i = 0; i < n; ++i) delays[i] = std::max(0.0, Seconds(seen[i] - committed[i]) * 1e6);
-  std::sort(delays.begin(), delays.end());
-  const double p50 = delays[n / 2];
-  const double p99 = delays[std::min(n - 1, n * 99 / 100)];
+  const std::vector<double> delays = SortedDelaysUs(committed, seen);
+  const double p50 = At(delays, 0.5);
+  const double p99 = At(delays, 0.99);
 
-  Row("feed.backlog_rate", feed_rate, "changes/s", "put_rate", put_rate);
-  Row("feed.delay_p50", p50, "us");
-  Row("feed.delay_p99", p99, "us");
+  Reporter out;
+  out.Report({"feed.backlog_rate", feed_rate, "changes/s", "put_rate", put_rate});
+  out.Report({"feed.delay_p50", p50, "us", "", 0});
+  out.Report({"feed.delay_p99", p99, "us", "", 0});
   std::fprintf(stderr,
                "feed_bench: %d changes; backlog delivered at %.0f changes/s (puts: %.0f/s); "
                "commit-to-callback delay p50 %.0f us, p99 %.0f us (live subscriber, one writer)\n",
                n, feed_rate, put_rate, p50, p99);
   db.reset();
-  const char* const subdirs[] = {"feed"};
+  RemoteFeedFigures(root, remote, out);
+  out.PrintTable(stderr);
+  const char* const subdirs[] = {"feed", "remote", "regions"};
   dir.Remove(subdirs);
   return 0;
 }

@@ -10,6 +10,11 @@
 // N documents {"n": i, "k": "key<i % 1000>", "pad": 60 bytes}: the equality query {"k": K}
 // and the range query {"n": {"$gte": a, "$lt": a + N/1000}} each select 0.1% of them. The puts
 // timed are overwrites that change both indexed values, before and after each index exists.
+//
+// Rows (stdout, bench_harness.h's JSON lines): index_<N>_<key>, where <key> is a key of
+// bench/peers/pouchdb-find/find_workload.js's line (the same workload on PouchDB) in the same unit,
+// each index figure beside its baseline of the same run (the scan, the put without index); the
+// tables go to stderr. bench/report_index.py sets them beside PouchDB's.
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +29,7 @@
 
 #include "bench_dir.h"
 #include "bench_fail.h"
+#include "bench_harness.h"
 #include "crdtdb/crdtdb.hpp"
 #include "store_leveldb.h"
 
@@ -70,7 +76,7 @@ QueryRun RunQuery(Database& db, const std::string& selector, int repeats) {
 }
 
 void Print(const char* what, const QueryRun& scan, const QueryRun& indexed) {
-  std::printf("%-10s %8llu found | scan: %8llu docs read %9.2f ms | index %-4s: %6llu keys %6llu docs read %8.3f ms"
+  std::fprintf(stderr, "%-10s %8llu found | scan: %8llu docs read %9.2f ms | index %-4s: %6llu keys %6llu docs read %8.3f ms"
               " | %6.0fx fewer docs, %6.1fx faster\n",
               what, static_cast<unsigned long long>(indexed.found),
               static_cast<unsigned long long>(scan.plan.documents_read), scan.ms, indexed.plan.index.c_str(),
@@ -161,7 +167,7 @@ double PutMicros(Database& db, int count, int shift, int keys) {
 
 double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe,
                        int keys) {
-  Options options;
+  crdtdb::Options options;
   options.path = path.string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
   for (const char* fields : indexes) CreateIndex(*db, fields);
@@ -191,7 +197,7 @@ int main(int argc, char** argv) {
   }
   const int n = static_cast<int>(docs);
   const int keys = 1000;  // each key: 0.1% of the documents
-  Options options;
+  crdtdb::Options options;
   const std::filesystem::path root = dir.Create();
   options.path = (root / "index").string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
@@ -222,11 +228,11 @@ int main(int argc, char** argv) {
   const QueryRun eq_index = RunQuery(*db, equality, repeats);
   const QueryRun range_index = RunQuery(*db, range, repeats);
 
-  std::printf("index_bench: %d documents; index k built in %.0f ms, n in %.0f ms, while idle\n", n, build_one_ms,
+  std::fprintf(stderr, "index_bench: %d documents; index k built in %.0f ms, n in %.0f ms, while idle\n", n, build_one_ms,
               build_two_ms);
   Print("equality", eq_scan, eq_index);
   Print("range", range_scan, range_index);
-  std::printf("scan per document: raw LevelDB %.0f ns | list %.0f ns (%.3fx raw) | find matching all %.0f ns "
+  std::fprintf(stderr, "scan per document: raw LevelDB %.0f ns | list %.0f ns (%.3fx raw) | find matching all %.0f ns "
               "(%.3fx) | find matching none %.0f ns (%.3fx)\n",
               raw_ns, list_ns, raw_ns / list_ns, scan_all_ns, raw_ns / scan_all_ns, scan_none_ns, raw_ns / scan_none_ns);
   db.reset();
@@ -234,9 +240,34 @@ int main(int argc, char** argv) {
   const double put_plain = OverwriteMicros(root / "put0", {}, probe, keys);
   const double put_one = OverwriteMicros(root / "put1", {"k"}, probe, keys);
   const double put_two = OverwriteMicros(root / "put2", {"k", "n"}, probe, keys);
-  std::printf("put: load %.1f us; overwrite %.1f us with no index, %.1f us with 1 (%.2fx), %.1f us with 2 (%.2fx); "
+  std::fprintf(stderr, "put: load %.1f us; overwrite %.1f us with no index, %.1f us with 1 (%.2fx), %.1f us with 2 (%.2fx); "
               "%d puts each in a database of %d\n",
               load, put_plain, put_one, put_one / put_plain, put_two, put_two / put_plain, probe, probe);
+  Reporter out;
+  std::string prefix = "index_";  // built in place: GCC 12's false -Wrestrict on "literal" + to_string
+  prefix += std::to_string(n);
+  prefix += '_';
+  auto report = [&](const std::string& key, double value, const char* unit, const std::string& baseline = "",
+                    double baseline_value = 0) {
+    out.Report({prefix + key, value, unit, baseline.empty() ? "" : prefix + baseline, baseline_value});
+  };
+  report("load_put_us", load, "us");
+  report("eq_scan_ms", eq_scan.ms, "ms");
+  report("range_scan_ms", range_scan.ms, "ms");
+  report("build_k_ms", build_one_ms, "ms");
+  report("build_n_ms", build_two_ms, "ms");
+  report("eq_index_ms", eq_index.ms, "ms", "eq_scan_ms", eq_scan.ms);
+  report("range_index_ms", range_index.ms, "ms", "range_scan_ms", range_scan.ms);
+  report("eq_index_docs_read", static_cast<double>(eq_index.plan.documents_read), "docs", "eq_scan_docs_read",
+         static_cast<double>(eq_scan.plan.documents_read));
+  report("range_index_docs_read", static_cast<double>(range_index.plan.documents_read), "docs",
+         "range_scan_docs_read", static_cast<double>(range_scan.plan.documents_read));
+  report("list_ns", list_ns, "ns/doc", "raw_iteration_ns", raw_ns);
+  report("find_all_ns", scan_all_ns, "ns/doc", "raw_iteration_ns", raw_ns);
+  report("find_none_ns", scan_none_ns, "ns/doc", "raw_iteration_ns", raw_ns);
+  report("put_none_us", put_plain, "us");
+  report("put_one_us", put_one, "us", "put_none_us", put_plain);
+  report("put_two_us", put_two, "us", "put_none_us", put_plain);
   const char* const subdirs[] = {"index", "put0", "put1", "put2"};
   dir.Remove(subdirs);
   return 0;

@@ -8,7 +8,8 @@ as JSON lines and then as Markdown.
 DIR holds what bench/run collected: `<program>.jsonl` (the stdout of each bench program: one JSON
 object per line, {"bench", "value", "unit", "baseline", "baseline_value", "ratio"}), `peers.jsonl`
 (the stdout of ../shared/peers/run: one JSON object per (lib, mode) with the median of every
-figure), `peers-pouchdb.jsonl` (../shared/peers/pouchdb/run: one line per N), `peers-traces.jsonl`
+figure), `peers-pouchdb.jsonl` (../shared/peers/pouchdb/run: one line per N), `peers-pouchdb-find.jsonl`
+(bench/peers/pouchdb-find/run: one line per N; report_index.py), `peers-traces.jsonl`
 (bench/peers/run: one line per (workload, lib)), and optionally `runs.tsv` (program, exit status, seconds, load average before) and
 `meta.tsv` (key, value) written by bench/run.
 
@@ -476,7 +477,7 @@ def markdown(programs, comparisons, peers, targets, runs, notes, sections=()):
     for program, rows in programs.items():
         out += ["", f"## {program}", ""]
         out += table([row for _, row in rows]) if rows else ["(no rows)"]
-    map_comparisons = [row for row in comparisons if not row["bench"].startswith("docs_")]
+    map_comparisons = [row for row in comparisons if not row["bench"].startswith(("docs_", "index_"))]
     if map_comparisons:
         out += ["", "## map_bench against the peers", "",
                 "ratio = ours / theirs: for times and sizes lower is better. Rows ending in `_reference` "
@@ -567,11 +568,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import report_docs  # pylint: disable=import-outside-toplevel (they import this module)
+    import report_index  # pylint: disable=import-outside-toplevel
     import report_traces  # pylint: disable=import-outside-toplevel
 
     programs = read_results(args.dir)
     peers = read_peers(os.path.join(args.dir, "peers.jsonl"))
     pouchdb = report_docs.read_pouchdb(os.path.join(args.dir, "peers-pouchdb.jsonl"))
+    pouchdb_find = report_index.read_pouchdb_find(os.path.join(args.dir, "peers-pouchdb-find.jsonl"))
     traces = report_traces.read_traces(os.path.join(args.dir, "peers-traces.jsonl"),
                                        os.path.join(args.dir, "trace_bench.jsonl"))
     meta = {r[0]: r[1] for r in read_tsv(os.path.join(args.dir, "meta.tsv")) if len(r) >= 2}
@@ -580,8 +583,9 @@ def main(argv=None):
     runs = read_tsv(os.path.join(args.dir, "runs.tsv"))
 
     all_rows = [row for rows in programs.values() for _, row in rows]
-    comparisons = peer_rows(all_rows, peers) + report_docs.pouchdb_rows(all_rows, pouchdb)
-    targets = evaluate_targets(all_rows + comparisons, TARGETS + report_docs.TARGETS)
+    comparisons = (peer_rows(all_rows, peers) + report_docs.pouchdb_rows(all_rows, pouchdb) +
+                   report_index.pouchdb_find_rows(all_rows, pouchdb_find))
+    targets = evaluate_targets(all_rows + comparisons, TARGETS + report_docs.TARGETS + report_index.TARGETS)
 
     for rows in programs.values():
         for raw, _ in rows:
@@ -592,7 +596,8 @@ def main(argv=None):
     if not peers and "map_bench" in programs:
         notes.append("No peer figures in this run (node/npm missing, or --no-peers): no comparison with Yjs "
                      "and Automerge.")
-    sections = report_docs.markdown(comparisons, pouchdb) + report_traces.markdown(traces)
+    sections = (report_docs.markdown(comparisons, pouchdb) + report_index.markdown(comparisons, pouchdb_find) +
+                report_traces.markdown(traces))
     body = markdown(programs, comparisons, peers, targets, runs, notes, sections)
     print()
     print(body, end="")

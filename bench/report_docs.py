@@ -41,20 +41,27 @@ def speedup(kind, ratio):
     return None
 
 
-def pouchdb_rows(rows, pouchdb):
-    """The comparison rows of doc_bench's rows with PouchDB's figures of the same N."""
+def pair_rows(rows, peer, pattern, keys, lib):
+    """The comparison rows of our rows named `pattern` (a regex: the N, then the key) whose key is
+    one of `keys`, with the peer's figure of the same N and key (`peer`: {n: dict}), named
+    `<our row>_vs_<lib, '-' as '_'>`, ratio = ours / theirs."""
     out = []
     for row in rows:
-        m = DOC_ROW.match(row["bench"])
-        if not m or m.group(2) not in KINDS:
+        m = pattern.match(row["bench"])
+        if not m or m.group(2) not in keys:
             continue
         n, key = int(m.group(1)), m.group(2)
-        theirs = pouchdb.get(n, {}).get(key)
+        theirs = peer.get(n, {}).get(key)
         if isinstance(theirs, (int, float)) and not isinstance(theirs, bool) and theirs:
-            version = pouchdb[n].get("version", "?")
-            out.append(report.make_row(f"docs_{n}_{key}_vs_pouchdb", row["value"], row["unit"],
-                                       f"pouchdb {version} {key}", theirs))
+            version = peer[n].get("version", "?")
+            out.append(report.make_row(f"{row['bench']}_vs_{lib.replace('-', '_')}", row["value"], row["unit"],
+                                       f"{lib} {version} {key}", theirs))
     return out
+
+
+def pouchdb_rows(rows, pouchdb):
+    """The comparison rows of doc_bench's rows with PouchDB's figures of the same N."""
+    return pair_rows(rows, pouchdb, DOC_ROW, KINDS, "pouchdb")
 
 
 def pair(index, key):
@@ -108,21 +115,30 @@ TARGETS = [
 ]
 
 
-def markdown(comparisons, pouchdb):
-    """The side-by-side tables, one per N; [] when there is nothing to show."""
+def pairs_by_n(comparisons, pattern):
+    """{n: [(key, row)]} of the comparison rows named `pattern` (a regex: the N, then the key)."""
     pairs = {}
     for row in comparisons:
-        m = PAIR_ROW.match(row["bench"])
+        m = pattern.match(row["bench"])
         if m:
             pairs.setdefault(int(m.group(1)), []).append((m.group(2), row))
+    return pairs
+
+
+def peer_alone(title, ours, peer, keys):
+    """The peer's figures ({n: dict}) of `keys` when `ours` (a program) has none of the same N."""
+    return ["", f"## {title}", "", f"No {ours} figures of the same N in this run: the peer's alone.", "",
+            "| figure | " + " | ".join(f"N={n:,}" for n in sorted(peer)) + " |", "|---|" + "---:|" * len(peer)] + [
+                f"| {key} | " + " | ".join(report.fmt(peer[n].get(key)) for n in sorted(peer)) + " |" for key in keys]
+
+
+def markdown(comparisons, pouchdb):
+    """The side-by-side tables, one per N; [] when there is nothing to show."""
+    pairs = pairs_by_n(comparisons, PAIR_ROW)
     if not pairs:
         if pouchdb:
-            return ["", "## PouchDB (../shared/peers/pouchdb/run, medians)", "",
-                    "No doc_bench figures of the same N in this run: PouchDB's alone."] + [
-                        "", "| figure | " + " | ".join(f"N={n:,}" for n in sorted(pouchdb)) + " |",
-                        "|---|" + "---:|" * len(pouchdb)] + [
-                        f"| {key} | " + " | ".join(report.fmt(pouchdb[n].get(key)) for n in sorted(pouchdb)) + " |"
-                        for key, _ in DOC_KEYS]
+            return peer_alone("PouchDB (../shared/peers/pouchdb/run, medians)", "doc_bench", pouchdb,
+                              [key for key, _ in DOC_KEYS])
         return []
     out = ["", "## doc_bench against PouchDB (issue 22)", "",
            "Both sides' figures are medians of their runs in this one bench/run. ratio = crdtdb / PouchDB; "
