@@ -20,11 +20,6 @@
 namespace crdtdb::testing {
 namespace {
 
-struct Editor {
-  Replica replica;
-  crdt::DotContext read;  // the version this editor's client last read
-};
-
 // A random JSON Patch of one or two operations, most of them inside an element of /items.
 Json RandomElementPatch(RandomOps& random, size_t items) {
   Json patch = Json::array();
@@ -45,22 +40,22 @@ Json RandomElementPatch(RandomOps& random, size_t items) {
   return patch;
 }
 
-// Writes a random patch on `e` (a patch its state refuses, e.g. an index out of range, writes
-// nothing); returns its delta, bottom when refused. Counts the patches that wrote inside an
-// element in `inside`.
-Document WriteOne(RandomOps& random, Editor& e, size_t& inside) {
-  e.replica.physical_ms += random.Uniform(3);
-  Result<std::vector<crdt::Dot>> ids = crdt::ListElementIds(e.replica.doc, {"items"});
+// Writes a random patch on `r`, with its indexes sometimes resolved against `read`, the version
+// its client last read (a patch its state refuses, e.g. an index out of range, writes nothing);
+// returns its delta, bottom when refused. Counts the patches that wrote inside an element.
+Document WriteOne(RandomOps& random, Replica& r, crdt::DotContext& read, size_t& inside) {
+  r.physical_ms += random.Uniform(3);
+  Result<std::vector<crdt::Dot>> ids = crdt::ListElementIds(r.doc, {"items"});
   const Json patch = RandomElementPatch(random, ids.ok() ? ids->size() : 0);
   Result<std::vector<crdt::PatchOperation>> ops = crdt::ParseJsonPatch(patch);
   REQUIRE(ops.ok());
   const bool stated = random.Chance(0.3);
-  Result<Document> delta = crdt::JsonPatchDelta(e.replica.doc, *ops, stated ? &e.read : nullptr,
-                                                crdt::WriteStamp{e.replica.id, e.replica.clock.Now(e.replica.physical_ms)});
-  if (random.Chance(0.3)) e.read = e.replica.doc.context();
+  Result<Document> delta = crdt::JsonPatchDelta(r.doc, *ops, stated ? &read : nullptr,
+                                                crdt::WriteStamp{r.id, r.clock.Now(r.physical_ms)});
+  if (random.Chance(0.3)) read = r.doc.context();
   if (!delta.ok()) return Document();
   for (const crdt::PatchOperation& op : *ops) inside += op.path.size() > 2 ? 1 : 0;
-  e.replica.doc.ApplyDelta(*delta);
+  r.doc.ApplyDelta(*delta);
   return std::move(delta).value();
 }
 
@@ -70,50 +65,37 @@ TEST_CASE("concurrent JSON Patch writes inside list elements converge under any 
     CAPTURE(seed);
     RandomOps random(seed);
     const size_t n = 2 + random.Uniform(3);
-    std::vector<Editor> editors(n);
+    std::vector<Replica> replicas(n);
+    std::vector<crdt::DotContext> reads(n);
     const Json start = Json::parse(R"({"items":[{"t":"a","tags":["x"]},{"t":"b","done":false},{"t":"c"}]})");
     Result<Document> first = crdt::PutDelta(Document(), start, crdt::WriteStamp{7, 1});
     REQUIRE(first.ok());
     Document all = *first;
     for (size_t i = 0; i < n; ++i) {
-      editors[i].replica.id = 100 + random.Uniform(1u << 20) * 16 + i;
-      editors[i].replica.doc = *first;
-      editors[i].read = first->context();
+      replicas[i].id = 100 + random.Uniform(1u << 20) * 16 + i;
+      replicas[i].doc = *first;
+      reads[i] = first->context();
     }
-    struct InFlight {
-      size_t to;
-      Document delta;
-    };
     std::vector<InFlight> network;
-    auto deliver_one = [&] {
-      const size_t k = random.Uniform(network.size());
-      InFlight message = std::move(network[k]);
-      network[k] = std::move(network.back());
-      network.pop_back();
-      Document joined = editors[message.to].replica.doc;
-      joined.Join(message.delta);
-      editors[message.to].replica.doc.ApplyDelta(message.delta);
-      CHECK(joined == editors[message.to].replica.doc);  // a delta applies as the full join does
-    };
     for (size_t w = 0, writes = 10 + random.Uniform(40); w < writes; ++w) {
       const size_t writer = random.Uniform(n);
-      Document delta = WriteOne(random, editors[writer], inside);
+      Document delta = WriteOne(random, replicas[writer], reads[writer], inside);
       if (delta.bottom()) continue;
       all.Join(delta);
       for (size_t to = 0; to < n; ++to) {
         if (to == writer) continue;
         network.push_back({to, delta});
-        if (random.Chance(0.1)) network.push_back({to, delta});
+        if (random.Chance(0.1)) network.push_back({to, delta});  // duplicate
       }
-      while (!network.empty() && random.Chance(0.4)) deliver_one();
+      while (!network.empty() && random.Chance(0.4)) DeliverOne(random, network, replicas);
     }
-    while (!network.empty()) deliver_one();
-    const std::string bytes = crdt::EncodeDocument(editors[0].replica.doc);
-    for (const Editor& e : editors) CHECK(crdt::EncodeDocument(e.replica.doc) == bytes);
+    while (!network.empty()) DeliverOne(random, network, replicas);
+    const std::string bytes = crdt::EncodeDocument(replicas[0].doc);
+    for (const Replica& r : replicas) CHECK(crdt::EncodeDocument(r.doc) == bytes);
     all.Normalize();
-    CHECK(editors[0].replica.doc == all);
+    CHECK(replicas[0].doc == all);
     // Every element is still an object: no write inside one replaced it by something else.
-    for (const Json& item : crdt::ToJson(editors[0].replica.doc)["items"]) CHECK(item.is_object());
+    for (const Json& item : crdt::ToJson(replicas[0].doc)["items"]) CHECK(item.is_object());
   }
   // The generator writes inside elements, not only refused patches.
   CHECK(inside > 0);
