@@ -47,8 +47,9 @@ struct Replica {
 };
 
 std::vector<std::string> Ids(const crdt::Document& doc) {
+  const Json shown = crdt::ToJson(doc);
   std::vector<std::string> ids;
-  for (const Json& item : crdt::ToJson(doc)["items"]) ids.push_back(item["id"].get<std::string>());
+  for (const Json& item : shown["items"]) ids.push_back(item["id"].get<std::string>());
   return ids;
 }
 
@@ -113,7 +114,10 @@ Json RunArrayWorkload(uint32_t seed, size_t items_count, size_t moves, size_t re
   std::vector<std::vector<std::string>> mirrors;
   for (const Replica& rep : replicas) {
     mirrors.push_back(Ids(rep.doc));
-    if (mirrors.back().size() != items_count) Fail("array: the first merge does not hold every item");
+    if (mirrors.back().size() != items_count) {
+      Fail("array: the first merge holds " + std::to_string(mirrors.back().size()) + " items, not " +
+           std::to_string(items_count));
+    }
   }
   Mulberry32 target(seed + 1);
   t = Clock::now();
@@ -129,15 +133,13 @@ Json RunArrayWorkload(uint32_t seed, size_t items_count, size_t moves, size_t re
       rep.Apply(std::move(removed), "remove");
       continue;
     }
-    // A move: the remove and the insert of a copy, one delta (as a JSON Patch "move" makes).
+    // A move: the remove, then the insert of a copy (as a JSON Patch "move" makes them).
     const size_t to = target.Below(mirror.size() + 1);
     if (!removed.ok()) Fail("move: " + removed.status().ToString());
-    crdt::Document after = rep.doc;
-    after.ApplyDelta(*removed);
-    Result<crdt::Document> inserted = crdt::ListInsertDelta(after, kItems, to, Json::array({items[picked[j]]}), rep.Next());
+    rep.doc.ApplyDelta(*removed);
+    Result<crdt::Document> inserted = crdt::ListInsertDelta(rep.doc, kItems, to, Json::array({items[picked[j]]}), rep.Next());
     if (!inserted.ok()) Fail("move: " + inserted.status().ToString());
-    removed->MergeDelta(*inserted);
-    rep.Apply(std::move(removed), "move");
+    rep.doc.ApplyDelta(*inserted);
     mirror.insert(mirror.begin() + static_cast<std::ptrdiff_t>(to), id);
   }
   r["edit_ms"] = MsSince(t);

@@ -4,8 +4,8 @@
 // trace_workload.js `array` (same seeded items and choices, mulberry32): 10,000 items
 // ({id, title, done, n}) appended by 3 replicas concurrently (a third each, one delta per item),
 // merged; then the 3 replicas concurrently move 3,000 and remove 2,000 distinct items (a third
-// each, one delta per operation; a move is a JSON Patch "move": remove + insert of a copy, as
-// the Yjs and Automerge sides do), merged again. A merge: replica 0 receives from each other
+// each; a move is a remove and an insert of a copy, as a JSON Patch "move" makes it and as the
+// Yjs and Automerge sides do), merged again. A merge: replica 0 receives from each other
 // replica what it lacks (DeltaSince of their states against its context), then each receives
 // from replica 0. All 3 must end byte-identical, with the 8,000 expected items once each.
 //   append_ms, merge1_ms, edit_ms, merge_ms, total_ms (wall clock; *_cpu_ms beside),
