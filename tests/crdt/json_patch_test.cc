@@ -305,14 +305,15 @@ TEST_CASE("with a stated version, an index inside an element addresses the eleme
   other.Receive(server);
   other.Commit(PatchOf(other.doc, R"([{"op":"add","path":"/items/0","value":{"t":"new"}}])", other.Now()));
   server.Receive(other);
-  const char* patch = R"([{"op":"replace","path":"/items/0/done","value":true},
+  const char* patch = R"([{"op":"test","path":"/items/0/t","value":"milk"},
+                          {"op":"replace","path":"/items/0/done","value":true},
                           {"op":"add","path":"/items/1/tags/-","value":"b"}])";
   Replica stated = server;
   stated.Commit(PatchOf(stated.doc, patch, stated.Now(), &base));
   CHECK(crdt::ToJson(stated.doc)["items"] ==
         J(R"([{"t":"new"},{"t":"milk","done":true},{"t":"eggs","note":"brown","tags":["a","b"]},
               {"t":"tea","done":false}])"));
-  // Without the base, index 0 is the new element, which has no "done" to replace.
+  // Without the base, index 0 is the new element: the test fails.
   const crdtdb::Result<crdt::Document> current = PatchOf(server.doc, patch, server.Now());
-  CHECK(Has(current.status().message(), "operation 0: /items/0/done does not exist"));
+  CHECK(Has(current.status().message(), "operation 0: test failed: /items/0/t is \"new\""));
 }
