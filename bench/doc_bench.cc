@@ -57,6 +57,7 @@
 #include "bench_harness.h"
 #include "crdtdb/database.h"
 #include "crdtdb/value.h"
+#include "mulberry32.h"
 #include "proc_status.h"
 #include "served_region.h"
 
@@ -67,23 +68,6 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kBulk = 100;      // documents per batch (D1)
 constexpr uint64_t kChanged = 100;   // documents changed before the second resync (D5)
-
-// mulberry32, as doc_workload.js's rng(): the same stream of doubles in [0, 1) for a seed.
-class Mulberry32 {
- public:
-  explicit Mulberry32(uint32_t seed) : a_(seed) {}
-  double operator()() {
-    a_ += 0x6D2B79F5u;
-    uint32_t t = a_;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return static_cast<double>(t ^ (t >> 14)) / 4294967296.0;
-  }
-  uint64_t Below(uint64_t n) { return static_cast<uint64_t>((*this)() * static_cast<double>(n)); }
-
- private:
-  uint32_t a_;
-};
 
 const char* const kWords[] = {"buy",     "milk",   "call",   "plan",   "review", "draft",
                               "send",    "report", "fix",    "bug",    "meeting", "agenda",

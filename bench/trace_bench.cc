@@ -23,6 +23,9 @@
 //            (every transaction's delta, encoded), encoded_bytes. The replicas must end
 //            byte-identical, showing endContent (not in --quick).
 //
+//   array  10,000 objects appended, 3,000 moved, 2,000 removed by 3 replicas concurrently, then
+//          merged: trace_array.h (--quick: a tenth of it).
+//
 // Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
 // bench/peers/trace_workload.js. Measure with a Release build.
 //
@@ -49,6 +52,7 @@
 #include "crdt/text_chars.h"
 #include "crdt/text_mutators.h"
 #include "proc_status.h"
+#include "trace_array.h"
 
 namespace crdt = crdtdb::crdt;
 using crdtdb::bench::Fail;
@@ -306,6 +310,11 @@ int main(int argc, char** argv) {
   if (!quick) {
     const ConcurrentTrace concurrent = ReadConcurrentTrace(traces + "/friendsforever.json.gz");
     for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunConcurrent(concurrent).dump().c_str());
+  }
+  // The array workload at the peers' size; --quick: a tenth of it, checked the same way.
+  const size_t scale = quick ? 10 : 1;
+  for (int rep = 0; rep < reps; ++rep) {
+    std::printf("%s\n", crdtdb::bench::RunArrayWorkload(42, 10000 / scale, 3000 / scale, 2000 / scale).dump().c_str());
   }
   return 0;
 }

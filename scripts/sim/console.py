@@ -114,7 +114,7 @@ def _move_table(report):
 def _writes_line(report):
     w = report["writes"]
     return (f"Writes: {w['acked']} acknowledged, {w['ambiguous']} ambiguous (no answer), {w['rejected']} "
-            f"rejected (exit 2 or 3: deletes of missing documents), {w['skipped']} skipped (region down "
+            f"rejected (exit 2 or 3: deletes of missing documents, list inserts before the list arrived), {w['skipped']} skipped (region down "
             f"or its clients busy); {w['probes']} lag probes")
 
 
@@ -129,6 +129,8 @@ def _checks(report):
         "ledger": f"no acknowledged field lost ({verdict['checked']['ledger_documents']} ledger documents)",
         "counter": f"counters equal their acknowledged sums ({verdict['checked']['counter_fields']} fields)",
         "shared": "every value of a shared document was written there by some write",
+        "list": (f"every list holds each acknowledged insert once, nothing else "
+                 f"({verdict['checked'].get('list_items', 0)} items)"),
         "stop": "every replica stopped cleanly on SIGTERM",
     }
     if report.get("nodes"):

@@ -10,6 +10,11 @@ The documents a run writes, and why they are shaped so (docs/simulation.md, "The
                         been written by someone.
   counters/cK           increments from every region: field `total` is shared by all regions,
                         field REGION is that region's own. Each must equal the acknowledged sum.
+  lists/lK              one array, `items`, that every region inserts into at once through
+                        JSON Patch (`add /items/-` or `/items/0`, a unique value each; mix `list`):
+                        created once by the first region's put of `{"items": []}`, never
+                        removed from, so it must end holding exactly the acknowledged inserts
+                        (and possibly ambiguous ones), each once.
 
 Outcomes: `acked` (exit 0: the write happened), `rejected` (exit 2 or 3: the CLI promises nothing
 changed), `ambiguous` (anything else, typically the region killed mid-request: it may or may not
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 LEDGER_PREFIX = "ledger-"
 SHARED = "shared"
 COUNTERS = "counters"
+LISTS = "lists"
 
 ACKED, REJECTED, AMBIGUOUS, PENDING = "acked", "rejected", "ambiguous", "pending"
 
@@ -37,17 +43,17 @@ def ledger_id(n):
 
 def written_collections(regions):
     """Every collection a run writes, in a fixed order."""
-    return [ledger_collection(r) for r in regions] + [SHARED, COUNTERS]
+    return [ledger_collection(r) for r in regions] + [SHARED, COUNTERS, LISTS]
 
 
 @dataclass
 class Write:
     op_id: int
     region: str
-    kind: str           # put | patch | inc | delete
+    kind: str           # put | patch | inc | delete | list (a JSON Patch inserting into lists/lK)
     collection: str
     doc_id: str
-    body: dict | None   # the JSON of a put or patch; {field: amount} for an inc
+    body: dict | list | None  # the JSON of a put, patch or list write; {field: amount} for an inc
     probe: bool = False  # the creating put of a ledger document: its visibility is measured
     started_s: float | None = None
     ended_s: float | None = None

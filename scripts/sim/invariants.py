@@ -8,14 +8,14 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sim.history import ACKED, AMBIGUOUS, COUNTERS, LEDGER_PREFIX, SHARED
+from sim.history import ACKED, AMBIGUOUS, COUNTERS, LEDGER_PREFIX, LISTS, SHARED
 
 _ABSENT = "<absent>"  # a field's value when the field is not there (canonical JSON never is this)
 
 
 @dataclass(frozen=True)
 class Violation:
-    check: str   # convergence | owners | ledger | counter | shared | stop | fault | apply | repair
+    check: str   # convergence | owners | ledger | counter | shared | list | stop | fault | apply | repair
     region: str  # where it was seen ('*' for the cluster as a whole)
     key: str     # the document, collection/id
     message: str
@@ -32,6 +32,7 @@ def check_all(writes, dumps, roots):
         violations += check_ledger(writes, dump, region)
         violations += check_counters(writes, dump, region)
         violations += check_shared(writes, dump, region)
+        violations += check_lists(writes, dump, region)
     return violations
 
 
@@ -129,6 +130,36 @@ def check_shared(writes, dump, region):
             if _canonical(value) not in written[(key, pointer)]:
                 violations.append(Violation("shared", region, key, f"{pointer} = {_canonical(value)} "
                                             f"was never written there"))
+    return violations
+
+
+def check_lists(writes, dump, region):
+    """Each list holds every acknowledged insert, once, and nothing that no insert may have put
+    there (an ambiguous insert may or may not be there): no insert is lost or duplicated by
+    concurrent inserts into one array from several regions. The order is not checked."""
+    inserted = defaultdict(dict)  # key -> {canonical value: outcome}
+    for w in writes:
+        if w.kind == "list" and w.outcome in (ACKED, AMBIGUOUS):
+            for op in w.body:
+                inserted[w.key][_canonical(op["value"])] = w.outcome
+    violations = []
+    for key in sorted(set(inserted) | {f"{LISTS}/{doc_id}" for doc_id in dump.get(LISTS, {})}):
+        doc = dump.get(LISTS, {}).get(key.split("/", 1)[1]) or {}
+        items = doc.get("items", [])
+        if not isinstance(items, list):
+            violations.append(Violation("list", region, key, f"items is {_canonical(items)}, not an array"))
+            continue
+        seen = set()
+        for item in map(_canonical, items):
+            if item in seen:
+                violations.append(Violation("list", region, key, f"{item} is in the list twice"))
+            elif item not in inserted[key]:
+                violations.append(Violation("list", region, key, f"{item} was never inserted there"))
+            seen.add(item)
+        lost = sorted(v for v, outcome in inserted[key].items() if outcome == ACKED and v not in seen)
+        if lost:
+            violations.append(Violation("list", region, key, f"{len(lost)} acknowledged insert(s) lost: "
+                                        + ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "")))
     return violations
 
 

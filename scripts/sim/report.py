@@ -8,7 +8,7 @@ import json
 from collections import Counter
 
 from sim import metrics
-from sim.history import ACKED, AMBIGUOUS, LEDGER_PREFIX, REJECTED
+from sim.history import ACKED, AMBIGUOUS, LEDGER_PREFIX, LISTS, REJECTED
 
 WAN_DESCRIPTION = ("userspace TCP relays (scripts/sim/wan_relay.py), one per directed region link and "
                    "channel: every byte delayed by the link's one-way latency; a cut black-holes bytes "
@@ -63,6 +63,8 @@ def _verdict(run, final, violations):
                                     if c.startswith(LEDGER_PREFIX)),
             "counter_fields": len({(w.key, f) for w in run.history.snapshot() if w.kind == "inc"
                                    for f in w.body}),
+            "list_items": sum(len(doc["items"]) for doc in next(iter(final.dumps.values()), {}).get(LISTS, {}).values()
+                              if isinstance(doc.get("items"), list)),
             "owner_partition_roots": sum(len(p) for by_node in final.owner_roots.values()
                                          for p in by_node.values()),
         },
@@ -103,7 +105,7 @@ def _writes(writes, counts):
         "total": len(writes), **{k: counts[k] for k in (ACKED, AMBIGUOUS, REJECTED)},
         "skipped": counts["skipped"], "probes": sum(1 for w in writes if w.probe),
         "by_kind": {kind: {outcome: by_kind[(kind, outcome)] for outcome in (ACKED, AMBIGUOUS, REJECTED)}
-                    for kind in ("put", "patch", "inc", "delete")},
+                    for kind in ("put", "patch", "inc", "delete", "list")},
         "ambiguous_writes": [{"op": w.op_id, "region": w.region, "kind": w.kind, "key": w.key, "error": w.error}
                       for w in writes if w.outcome == AMBIGUOUS],
     }

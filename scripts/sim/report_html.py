@@ -90,7 +90,8 @@ def _checks(report):
     if not verdict["violations"]:
         items.append(f"no acknowledged field lost ({verdict['checked']['ledger_documents']} ledger documents); "
                      f"counters equal their acknowledged sums ({verdict['checked']['counter_fields']} fields); "
-                     "every shared value was written there; every replica stopped cleanly")
+                     "every shared value was written there; every list holds each acknowledged insert once "
+                     f"({verdict['checked'].get('list_items', 0)} items); every replica stopped cleanly")
     return "<h2>Verdict</h2><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sim import yaml_subset
 
-OPS = ("put", "patch", "inc", "delete")
+OPS = ("put", "patch", "inc", "delete", "list")
 FAULT_KINDS = ("partition", "cut", "kill")
 MOVE_KINDS = ("add_node", "remove_node")
 
@@ -37,6 +37,7 @@ DEFAULTS = {
     "collide": 0.25,
     "shared_docs": 6,
     "counter_docs": 3,
+    "list_docs": 2,
     "probe_interval_ms": 50,
     "status_interval_ms": 1000,
     "settle_timeout_s": 60.0,
@@ -96,6 +97,7 @@ class Scenario:
     collide: float
     shared_docs: int
     counter_docs: int
+    list_docs: int
     probe_interval_ms: int
     status_interval_ms: int
     settle_timeout_s: float
@@ -217,7 +219,8 @@ def _checked(key, value, default, source):
 
 _RANGES = {
     "duration_s": (1, 3600), "write_rate_per_region": (0.1, 200), "collide": (0, 1),
-    "shared_docs": (1, 1000), "counter_docs": (1, 1000), "probe_interval_ms": (10, 10000),
+    "shared_docs": (1, 1000), "counter_docs": (1, 1000), "list_docs": (1, 1000),
+    "probe_interval_ms": (10, 10000),
     "status_interval_ms": (100, 60000), "settle_timeout_s": (1, 3600),
     "client_threads_per_region": (1, 64), "seed": (0, 2**63 - 1),
 }

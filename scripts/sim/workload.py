@@ -7,6 +7,11 @@ fail too): the rate is an offered load, never a queue that grows.
 
 Ledger documents are written one write at a time, and a document whose write ended ambiguously
 is not written again: its final state then stays exactly predictable (invariants.py).
+
+List documents (mix `list`) are made once by one region (`creates_lists`), with a put of an empty
+`items` that it never repeats (a put over the list would remove the inserts it had seen); every
+region then inserts into them through JSON Patch, which fails (exit 2, nothing changed) while the
+list has not reached that region yet.
 """
 
 import json
@@ -14,7 +19,7 @@ import random
 import threading
 
 from sim.cli import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE
-from sim.history import (ACKED, AMBIGUOUS, COUNTERS, REJECTED, SHARED, ledger_collection,
+from sim.history import (ACKED, AMBIGUOUS, COUNTERS, LISTS, REJECTED, SHARED, ledger_collection,
                          ledger_id)
 
 LEDGER_FIELDS = ("a", "b", "c")
@@ -28,8 +33,10 @@ class RegionWriter:
     """What one region writes next: a pure function of its seeded generator and of what it has
     written so far (no I/O; the executor tells it how each write ended)."""
 
-    def __init__(self, region, scenario, rng):
+    def __init__(self, region, scenario, rng, creates_lists=False):
         self.region, self.scenario, self.rng = region, scenario, rng
+        self.creates_lists = creates_lists
+        self.lists_created = set()  # list documents this region's put was sent for (once each)
         self.lock = threading.Lock()
         self.next_ledger = 1
         self.idle_ledger_docs = []  # created, not being written, never ambiguous: may be patched
@@ -42,6 +49,8 @@ class RegionWriter:
             if kind == "delete":  # deletes only hit the shared documents: they collide by nature
                 return new_write(region=self.region, kind="delete", collection=SHARED,
                                  doc_id=self._shared_doc(), body=None)
+            if kind == "list":
+                return self._list_write(new_write)
             if kind == "inc":
                 counter = "total" if collide else self.region
                 return new_write(region=self.region, kind="inc", collection=COUNTERS,
@@ -92,6 +101,16 @@ class RegionWriter:
             write.body[self.rng.choice(SHARED_FIELDS)] = None if remove else marker
         return write
 
+    def _list_write(self, new_write):
+        doc_id = f"l{self.rng.randrange(self.scenario.list_docs)}"
+        if self.creates_lists and doc_id not in self.lists_created:
+            self.lists_created.add(doc_id)
+            return new_write(region=self.region, kind="put", collection=LISTS, doc_id=doc_id, body={"items": []})
+        write = new_write(region=self.region, kind="list", collection=LISTS, doc_id=doc_id, body=[])
+        at = "/items/-" if self.rng.random() < 0.5 else "/items/0"
+        write.body.append({"op": "add", "path": at, "value": _marker(write)})
+        return write
+
     def _shared_doc(self):
         return f"s{self.rng.randrange(self.scenario.shared_docs)}"
 
@@ -107,6 +126,8 @@ def cli_arguments(write):
         return ["inc", write.path, name, str(amount)]
     if write.kind == "delete":
         return ["delete", write.path]
+    if write.kind == "list":
+        return ["patch", write.path, json.dumps(write.body, separators=(",", ":"))]
     return [write.kind, write.path, json.dumps(write.body, separators=(",", ":"))]
 
 
@@ -127,7 +148,8 @@ class Workload:
         self.history, self.clock, self.is_up, self.tracker = history, clock, is_up, tracker
         self.stop_event = threading.Event()
         self.threads = []
-        self.writers = {r: RegionWriter(r, scenario, random.Random(f"{scenario.seed}/{r}"))
+        self.writers = {r: RegionWriter(r, scenario, random.Random(f"{scenario.seed}/{r}"),
+                                        creates_lists=r == regions[0])
                         for r in regions}
         self.clients_free = {r: threading.BoundedSemaphore(scenario.client_threads_per_region)
                              for r in regions}

@@ -83,13 +83,31 @@ class Patcher {
   Document Finish() { return std::move(delta_); }
 
  private:
-  // Where an operation writes: the field of an object, or an element slot of a list.
+  // A list element a pointer passes through ("/items/2" in "/items/2/done"), seen as a document
+  // of its own (ElementAsDocument) so that the field and list mutators can write inside it.
+  struct Scope {
+    FieldPath list;    // the list, in the enclosing scope
+    Dot id;            // the element
+    std::string name;  // the element's field in `element`: its pointer, for messages
+    Document element;
+  };
+
+  // The elements of a list that the client's indexes count.
+  struct ListView {
+    std::vector<Dot> ids;         // the visible elements now
+    std::vector<size_t> counted;  // the indexes in `ids` of those the client counts
+  };
+
+  // Where an operation writes: the field of an object, or an element slot of a list, in the
+  // innermost scope (the document itself when the pointer passes through objects only).
   struct Target {
-    FieldPath field;              // the member (parent object) or the list (parent list)
+    std::vector<Scope> scopes;
+    FieldPath field;           // the member (parent object) or the list (parent list)
     bool in_list = false;
-    std::string index_token;      // in_list: the last token
-    size_t list_size = 0;         // in_list: elements the client's indexes count
-    std::vector<size_t> counted;  // in_list: their indexes in the list now
+    std::string index_token;   // in_list: the last token
+    std::string list_pointer;  // in_list: the list's pointer, for messages
+    ListView view;             // in_list
+    std::optional<Json> value; // the value the pointer addresses, if any
   };
 
   Json Shown() const {
@@ -97,78 +115,122 @@ class Patcher {
     return json.is_null() ? Json::object() : json;
   }
 
-  Result<Json> ValueAt(const PointerTokens& tokens) const {
-    const Json shown = Shown();
-    const Json* value = ResolvePointer(shown, tokens, tokens.size());
-    if (value == nullptr) return Invalid(position_, PointerText(tokens) + " does not exist");
-    return *value;
-  }
+  const Document& Innermost(const Target& t) const { return t.scopes.empty() ? work_ : t.scopes.back().element; }
 
-  // Whether `tokens` names a text field (reached through objects only, as a write addresses it).
-  bool IsText(const PointerTokens& tokens) const {
-    const FieldNode* field = LookupField(work_, FieldPath(tokens.begin(), tokens.end()));
-    return field != nullptr && VisibleKind(*field) == FieldKind::kText;
+  Result<Json> ValueAt(const PointerTokens& tokens) {
+    if (tokens.empty()) return Shown();
+    Result<Target> t = Locate(tokens);
+    if (!t.ok()) return t.status();
+    if (!t->value) return Invalid(position_, PointerText(tokens) + " does not exist");
+    return std::move(*t->value);
   }
 
   // The value at `tokens` as copy and move write it elsewhere: a text stays a text ({"$text": S},
   // a new text with new character ids), anything else is its JSON value.
-  Result<Json> ValueToWrite(const PointerTokens& tokens) const {
+  Result<Json> ValueToWrite(const PointerTokens& tokens) {
     Result<Json> value = ValueAt(tokens);
-    if (!value.ok() || !value->is_string() || !IsText(tokens)) return value;
-    return Json::object({{"$text", std::move(*value)}});
+    if (!value.ok() || !value->is_string()) return value;
+    Result<Target> t = Locate(tokens);
+    if (!t->in_list && IsText(Innermost(*t), t->field)) return Json::object({{"$text", std::move(*value)}});
+    return value;
   }
 
+  static bool IsText(const Document& scope, const FieldPath& field) {
+    const FieldNode* node = LookupField(scope, field);
+    return node != nullptr && VisibleKind(*node) == FieldKind::kText;
+  }
+
+  Result<ListView> View(const Document& scope, const FieldPath& list) const {
+    Result<std::vector<Dot>> ids = ListElementIds(scope, list);
+    if (!ids.ok()) return Invalid(position_, ids.status().message());
+    ListView view;
+    view.ids = std::move(*ids);
+    for (size_t i = 0; i < view.ids.size(); ++i) {
+      if (!has_base_ || seen_.Contains(view.ids[i])) view.counted.push_back(i);
+    }
+    return view;
+  }
+
+  // Walks `tokens` through objects and list elements (an index counts the elements the client
+  // saw, as every index does), entering a scope at each element it passes.
   Result<Target> Locate(const PointerTokens& tokens) {
     const Json shown = Shown();
     const Json* parent = &shown;
+    Target target;
     for (size_t i = 0; i + 1 < tokens.size(); ++i) {
       if (parent->is_array()) {
-        return Invalid(position_, "writing inside a list element (" + what_ +
-                                      ") is not supported: replace the element, or write at " +
-                                      PointerText(tokens, i + 1));
+        Result<ListView> view = View(Innermost(target), target.field);
+        if (!view.ok()) return view.status();
+        Result<size_t> now = IndexNow(*view, tokens[i], PointerText(tokens, i), /*for_insert=*/false);
+        if (!now.ok()) return now.status();
+        parent = &(*parent)[*now];
+        Scope scope{std::move(target.field), view->ids[*now], PointerText(tokens, i + 1).substr(1), Document()};
+        Result<Document> element = ElementAsDocument(Innermost(target), scope.list, scope.id, scope.name);
+        if (!element.ok()) return Invalid(position_, element.status().message());
+        scope.element = std::move(*element);
+        target.field = {scope.name};
+        target.scopes.push_back(std::move(scope));
+        continue;
       }
       const Json* next = parent->is_object() && parent->contains(tokens[i]) ? &(*parent)[tokens[i]] : nullptr;
       if (next == nullptr) return Invalid(position_, "the parent " + PointerText(tokens, i + 1) + " does not exist");
+      target.field.push_back(tokens[i]);
       parent = next;
     }
-    Target target;
-    target.field.assign(tokens.begin(), tokens.end());
-    if (parent->is_object()) return target;
+    if (parent->is_object()) {
+      target.field.push_back(tokens.back());
+      if (auto it = parent->find(tokens.back()); it != parent->end()) target.value = *it;
+      return target;
+    }
     if (!parent->is_array()) {
-      const PointerTokens owner(tokens.begin(), tokens.end() - 1);
-      if (parent->is_string() && IsText(owner)) {
-        return Invalid(position_, PointerText(owner) + " is a text: a JSON Patch addresses it whole (add or "
-                                                       "replace a string changes what differs); edit its characters "
-                                                       "with text_splice");
+      if (parent->is_string() && IsText(Innermost(target), target.field)) {
+        return Invalid(position_, PointerText(tokens, tokens.size() - 1) +
+                                      " is a text: a JSON Patch addresses it whole (add or replace a string changes "
+                                      "what differs); edit its characters with text_splice");
       }
       return Invalid(position_, PointerText(tokens, tokens.size() - 1) + " is neither an object nor a list");
     }
     target.in_list = true;
-    target.index_token = target.field.back();
-    target.field.pop_back();
-    Result<std::vector<Dot>> ids = ListElementIds(work_, target.field);
-    if (!ids.ok()) return Invalid(position_, ids.status().message());
-    for (size_t i = 0; i < ids->size(); ++i) {
-      if (!has_base_ || seen_.Contains((*ids)[i])) target.counted.push_back(i);
+    target.index_token = tokens.back();
+    target.list_pointer = PointerText(tokens, tokens.size() - 1);
+    Result<ListView> view = View(Innermost(target), target.field);
+    if (!view.ok()) return view.status();
+    target.view = std::move(*view);
+    if (std::optional<size_t> index = ParseArrayIndex(tokens.back()); index && *index < target.view.counted.size()) {
+      target.value = (*parent)[target.view.counted[*index]];
     }
-    target.list_size = ids->size();
     return target;
   }
 
-  // The index an operation names, as an index of the list now: `for_insert` allows one past the
-  // last element and "-" (the end).
-  Result<size_t> IndexNow(const Target& t, bool for_insert) const {
-    if (for_insert && t.index_token == "-") return t.list_size;
-    std::optional<size_t> index = ParseArrayIndex(t.index_token);
-    if (!index) return Invalid(position_, "\"" + t.index_token + "\" is not a list index in " + what_);
-    const size_t limit = t.counted.size() + (for_insert ? 1 : 0);
+  // The index `token` names in `view`, as an index of the list now: `for_insert` allows one past
+  // the last element and "-" (the end).
+  Result<size_t> IndexNow(const ListView& view, const std::string& token, const std::string& list_pointer,
+                          bool for_insert) const {
+    if (for_insert && token == "-") return view.ids.size();
+    std::optional<size_t> index = ParseArrayIndex(token);
+    if (!index) return Invalid(position_, "\"" + token + "\" is not a list index in " + what_);
+    const size_t limit = view.counted.size() + (for_insert ? 1 : 0);
     if (*index >= limit) {
-      return Invalid(position_, "index " + std::to_string(*index) + " is out of range for list " +
-                                    PathString(t.field) + " of " + std::to_string(t.counted.size()) + " elements" +
+      return Invalid(position_, "index " + std::to_string(*index) + " is out of range for list " + list_pointer +
+                                    " of " + std::to_string(view.counted.size()) + " elements" +
                                     (has_base_ ? " at the base version" : ""));
     }
-    if (!for_insert) return t.counted[*index];
-    return *index == 0 ? size_t{0} : t.counted[*index - 1] + 1;
+    if (!for_insert) return view.counted[*index];
+    return *index == 0 ? size_t{0} : view.counted[*index - 1] + 1;
+  }
+
+  Result<size_t> IndexNow(const Target& t, bool for_insert) const {
+    return IndexNow(t.view, t.index_token, t.list_pointer, for_insert);
+  }
+
+  // Lifts a delta made in the target's innermost scope, scope by scope, to a delta of the document.
+  Result<Document> Lift(const Target& t, Result<Document> d) const {
+    for (size_t i = t.scopes.size(); d.ok() && i-- > 0;) {
+      const Scope& scope = t.scopes[i];
+      const Document& enclosing = i == 0 ? work_ : t.scopes[i - 1].element;
+      d = LiftElementDelta(enclosing, scope.list, scope.id, scope.name, std::move(*d), stamp_);
+    }
+    return d;
   }
 
   Status Commit(Result<Document> d) {
@@ -179,40 +241,53 @@ class Patcher {
     return Status::OK();
   }
 
+  // A value written inside a list element: the scope's mutator counts its depth from the
+  // element, so the document's depth limit is checked here, from the root.
+  Status CheckDepth(const Target& t, const PointerTokens& path, const Json& value) const {
+    if (t.scopes.empty()) return Status::OK();
+    if (Status s = CheckValue(value, path.size()); !s.ok()) return Invalid(position_, s.message());
+    return Status::OK();
+  }
+
   Status Add(const PointerTokens& path, const Json& value) {
     if (path.empty()) return WriteDocument(value);
     Result<Target> t = Locate(path);
     if (!t.ok()) return t.status();
-    if (!t->in_list) return Commit(SetFieldDelta(work_, t->field, value, stamp_));
+    if (Status s = CheckDepth(*t, path, value); !s.ok()) return s;
+    const Document& scope = Innermost(*t);
+    if (!t->in_list) return Commit(Lift(*t, SetFieldDelta(scope, t->field, value, stamp_)));
     Result<size_t> index = IndexNow(*t, /*for_insert=*/true);
     if (!index.ok()) return index.status();
-    return Commit(ListInsertDelta(work_, t->field, *index, Json::array({value}), stamp_));
+    return Commit(Lift(*t, ListInsertDelta(scope, t->field, *index, Json::array({value}), stamp_)));
   }
 
   Status Remove(const PointerTokens& path) {
     if (path.empty()) return Invalid(position_, "cannot remove the whole document (delete it instead)");
     Result<Target> t = Locate(path);
     if (!t.ok()) return t.status();
+    const Document& scope = Innermost(*t);
     if (!t->in_list) {
-      if (Status s = MustExist(path); !s.ok()) return s;
-      return Commit(RemoveFieldDelta(work_, t->field));
+      if (!t->value) return Invalid(position_, PointerText(path) + " does not exist");
+      return Commit(Lift(*t, RemoveFieldDelta(scope, t->field)));
     }
     Result<size_t> index = IndexNow(*t, /*for_insert=*/false);
     if (!index.ok()) return index.status();
-    return Commit(ListRemoveDelta(work_, t->field, *index, 1));
+    return Commit(Lift(*t, ListRemoveDelta(scope, t->field, *index, 1)));
   }
 
   Status Replace(const PointerTokens& path, const Json& value) {
     if (path.empty()) return WriteDocument(value);
     Result<Target> t = Locate(path);
     if (!t.ok()) return t.status();
+    if (Status s = CheckDepth(*t, path, value); !s.ok()) return s;
+    const Document& scope = Innermost(*t);
     if (!t->in_list) {
-      if (Status s = MustExist(path); !s.ok()) return s;
-      return Commit(SetFieldDelta(work_, t->field, value, stamp_));
+      if (!t->value) return Invalid(position_, PointerText(path) + " does not exist");
+      return Commit(Lift(*t, SetFieldDelta(scope, t->field, value, stamp_)));
     }
     Result<size_t> index = IndexNow(*t, /*for_insert=*/false);
     if (!index.ok()) return index.status();
-    return Commit(ListReplaceDelta(work_, t->field, *index, value, stamp_));
+    return Commit(Lift(*t, ListReplaceDelta(scope, t->field, *index, value, stamp_)));
   }
 
   Status Test(const PointerTokens& path, const Json& expected) {
@@ -223,8 +298,6 @@ class Patcher {
     }
     return Status::OK();
   }
-
-  Status MustExist(const PointerTokens& path) const { return ValueAt(path).status(); }
 
   Status WriteDocument(const Json& value) {
     if (!value.is_object()) return Invalid(position_, "the whole document can only be an object");

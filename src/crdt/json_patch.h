@@ -29,12 +29,17 @@
 // does; test compares the string; copy and move write a text as a new text ({"$text": S}). A
 // pointer into a text ("/body/3") is refused: characters are edited by TextSpliceDelta.
 //
-// Pointers may pass through objects only and end at an object member or a list index: an
-// operation that would write inside a list element ("/items/0/done") is refused (values read by
-// test, copy and move "from" may be anywhere). Errors are InvalidArgument naming the operation
-// (by its position in the patch) and what was wrong: malformed operation, bad pointer, missing
-// target or parent, index out of range, a pointer into a value that is neither object nor list,
-// a failed test. A patch that fails changes nothing.
+// Pointers may pass through objects and list elements and end at an object member or a list
+// index. A write inside a list element ("/items/2/done", "/items/0/tags/-") is made inside the
+// element seen as a document of its own and lifted into a delta of that element
+// (ElementAsDocument, LiftElementDelta in list_mutators.h): the element keeps its id. Every
+// index on the way, and those that test, copy and move read at, is resolved as the last index
+// of a write is (against the base, with one).
+//
+// Errors are InvalidArgument naming the operation (by its position in the patch) and what was
+// wrong: malformed operation, bad pointer, missing target or parent, index out of range (on the
+// way too), a pointer into a value that is neither object nor list, a failed test. A patch that
+// fails changes nothing.
 
 #ifndef CRDTDB_CRDT_JSON_PATCH_H_
 #define CRDTDB_CRDT_JSON_PATCH_H_

@@ -68,6 +68,16 @@ Result<Document> InsertAfter(const Document& x, const FieldPath& path, const Lis
 
 const ListNode kEmptyList;
 
+// The visible element `id` of the list at `path`.
+Result<const ListElement*> FindElement(const Document& x, const FieldPath& path, Dot id) {
+  Result<const ListNode*> list = FindList(x, path);
+  if (!list.ok()) return list.status();
+  if (*list != nullptr) {
+    if (auto it = (*list)->elements.find(id); it != (*list)->elements.end()) return &it->second;
+  }
+  return Status::InvalidArgument("list " + PathString(path) + " has no element with that id");
+}
+
 }  // namespace
 
 Result<Document> ListInsertDelta(const Document& x, const FieldPath& path, size_t index, const Json& values,
@@ -142,6 +152,34 @@ Result<Document> ListReplaceDelta(const Document& x, const FieldPath& path, size
   builder.RenewPresence(&element.presence, mention.presence);
   builder.WriteOver(&element.value, value, mention.value);
   return builder.Finish();
+}
+
+Result<Document> ElementAsDocument(const Document& x, const FieldPath& path, Dot id, const std::string& name) {
+  Result<const ListElement*> element = FindElement(x, path, id);
+  if (!element.ok()) return element.status();
+  ObjectNode root;
+  root.presence = (*element)->presence;
+  if (!(*element)->value.empty()) root.fields.emplace(name, (*element)->value);
+  return Document(x.context(), std::move(root));
+}
+
+Result<Document> LiftElementDelta(const Document& x, const FieldPath& path, Dot id, const std::string& name,
+                                  Document inner, WriteStamp stamp) {
+  if (inner.bottom()) return inner;
+  Result<const ListElement*> element = FindElement(x, path, id);
+  if (!element.ok()) return element.status();
+  ObjectNode& root = inner.mutable_root();
+  const bool renews = !root.presence.empty();
+  // The renewals below must not reuse a dot `inner` already took.
+  stamp.first_counter = std::max(stamp.first_counter, inner.context().MaxCounter(stamp.replica) + 1);
+  DeltaBuilder builder(x, stamp);
+  ListNode& list = renews ? WritableList(builder, path, LookupField(x, path)->list.get()) : ExistingList(builder, path);
+  ListElement& mention = list.elements[id];
+  mention.presence = std::move(root.presence);
+  if (auto field = root.fields.find(name); field != root.fields.end()) mention.value = std::move(field->second);
+  Document outer = builder.Finish();
+  outer.mutable_context().Join(inner.context());
+  return outer;
 }
 
 Result<std::vector<Dot>> ListElementIds(const Document& x, const FieldPath& path) {

@@ -13,6 +13,7 @@
 #define CRDTDB_CRDT_LIST_MUTATORS_H_
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "crdt/document.h"
@@ -38,6 +39,21 @@ Result<Document> ListInsertAfterDelta(const Document& x, const FieldPath& path, 
                                       WriteStamp stamp);
 // Removes element `id`; a no-op if it is already deleted.
 Result<Document> ListRemoveElementDelta(const Document& x, const FieldPath& path, Dot id);
+
+// Writes inside one element (JSON Patch "/items/2/done", json_patch.h). The element, seen as a
+// document of its own: the root's presence is the element's, its one field `name` holds the
+// element's value, its context is x's. Any mutator may then write inside it (at paths that start
+// with `name`); LiftElementDelta makes the result a delta of x. InvalidArgument when `id` names no
+// visible element of the list at `path`.
+Result<Document> ElementAsDocument(const Document& x, const FieldPath& path, Dot id, const std::string& name);
+// Lifts `inner`, a delta of ElementAsDocument(x, path, id, name), to a delta of x that changes the
+// element's content: the element keeps its id and place, so concurrent inserts and edits of its
+// other fields merge. When `inner` renews the root's presence (a write, not a removal), the
+// element's, the list's and the presence of the objects on the way are renewed, so the write
+// survives a concurrent delete of the element or the list (update wins, docs/crdt.md section 7).
+// New dots come after `inner`'s (`stamp` is the one `inner` was made with).
+Result<Document> LiftElementDelta(const Document& x, const FieldPath& path, Dot id, const std::string& name,
+                                  Document inner, WriteStamp stamp);
 
 // The ids of the visible elements of the list at `path`, in list order (empty when missing).
 Result<std::vector<Dot>> ListElementIds(const Document& x, const FieldPath& path);

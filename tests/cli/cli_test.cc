@@ -136,6 +136,21 @@ TEST_CASE("patch with an array applies a JSON Patch; --base resolves its indexes
   EXPECT_RUN(cli({"get", "/lists/1"}), 0, "{\"items\":[\"tea\",\"eggs\"]}\n", "");
 }
 
+TEST_CASE("a JSON Patch writes inside list elements; a bad pointer into one exits 2 and changes nothing") {
+  Cli cli;
+  EXPECT_RUN(cli({"put", "/lists/2", R"({"items":[{"t":"milk","done":false},{"t":"eggs","note":"x"}]})"}), 0,
+             "{\"items\":[{\"done\":false,\"t\":\"milk\"},{\"note\":\"x\",\"t\":\"eggs\"}]}\n", "");
+  EXPECT_RUN(cli({"patch", "/lists/2", R"([{"op":"replace","path":"/items/0/done","value":true},
+                                          {"op":"remove","path":"/items/1/note"},
+                                          {"op":"add","path":"/items/1/tags","value":["a"]},
+                                          {"op":"add","path":"/items/1/tags/-","value":"b"}])"}),
+             0, "{\"items\":[{\"done\":true,\"t\":\"milk\"},{\"t\":\"eggs\",\"tags\":[\"a\",\"b\"]}]}\n", "");
+  EXPECT_RUN(cli({"patch", "/lists/2", R"([{"op":"add","path":"/items/0/t/x","value":1}])"}), 2, "",
+             "crdtdb: JSON Patch operation 0: /items/0/t is neither an object nor a list\n");
+  EXPECT_RUN(cli({"get", "/lists/2"}), 0,
+             "{\"items\":[{\"done\":true,\"t\":\"milk\"},{\"t\":\"eggs\",\"tags\":[\"a\",\"b\"]}]}\n", "");
+}
+
 TEST_CASE("a text field: put {\"$text\": S}, patch a string over it, get reads the string") {
   Cli cli;
   EXPECT_RUN(cli({"put", "/notes/1", R"({"title": "todo", "body": {"$text": "buy milk"}})"}), 0,

@@ -17,11 +17,6 @@
 namespace crdtdb::testing {
 namespace {
 
-struct InFlight {
-  size_t to;
-  Document delta;
-};
-
 void CheckConverged(const std::vector<Replica>& replicas) {
   const std::string bytes = crdt::EncodeDocument(replicas[0].doc);
   const Json json = crdt::ToJson(replicas[0].doc);
@@ -43,16 +38,6 @@ std::vector<Replica> Simulate(RandomOps& random, size_t n, size_t writes, double
     replicas[i].physical_ms += random.Uniform(100);  // clock skew
   }
   std::vector<InFlight> network;
-  auto deliver_one = [&] {
-    const size_t k = random.Uniform(network.size());
-    InFlight message = std::move(network[k]);
-    network[k] = std::move(network.back());
-    network.pop_back();
-    Document before = replicas[message.to].doc;
-    replicas[message.to].doc.ApplyDelta(message.delta);
-    before.Join(message.delta);
-    CHECK(before == replicas[message.to].doc);  // applying by mentions == full join, anywhere
-  };
   for (size_t w = 0; w < writes; ++w) {
     const size_t writer = random.Uniform(n);
     Document delta = replicas[writer].Write(random);
@@ -63,9 +48,9 @@ std::vector<Replica> Simulate(RandomOps& random, size_t n, size_t writes, double
       network.push_back({to, delta});
       if (random.Chance(0.1)) network.push_back({to, delta});  // duplicate
     }
-    while (!network.empty() && random.Chance(0.5)) deliver_one();
+    while (!network.empty() && random.Chance(0.5)) DeliverOne(random, network, replicas);
   }
-  while (!network.empty()) deliver_one();
+  while (!network.empty()) DeliverOne(random, network, replicas);
   return replicas;
 }
 

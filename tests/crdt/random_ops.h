@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "crdt/document.h"
 #include "crdt/hlc.h"
 #include "crdt/list_mutators.h"
@@ -165,6 +167,25 @@ struct Replica {
     return std::move(delta).value();
   }
 };
+
+// A delta on its way to replica `to`.
+struct InFlight {
+  size_t to;
+  Document delta;
+};
+
+// Delivers one message of `network`, picked at random (so messages are reordered), to its replica,
+// checking that joining a delta by its mentions (ApplyDelta) gives the full join, in any state.
+inline void DeliverOne(RandomOps& random, std::vector<InFlight>& network, std::vector<Replica>& replicas) {
+  const size_t k = random.Uniform(network.size());
+  InFlight message = std::move(network[k]);
+  network[k] = std::move(network.back());
+  network.pop_back();
+  Document joined = replicas[message.to].doc;
+  joined.Join(message.delta);
+  replicas[message.to].doc.ApplyDelta(message.delta);
+  CHECK(joined == replicas[message.to].doc);
+}
 
 // A system of replicas that wrote concurrently and exchanged some of their deltas: its states are
 // the reachable states the lattice laws are checked on.

@@ -124,6 +124,25 @@ TEST_CASE(
     REQUIRE(failed);
     CHECK(failed->status == 400);
     CHECK(Body(failed)["reason"].get<std::string>().find("test failed") != std::string::npos);
+    // Writes inside list elements: each element keeps its place; a bad index changes nothing.
+    httplib::Result objects = first.Patch(
+        "/v1/docs/lists/l2", R"([{"op":"add","path":"/items","value":[{"t":"a"},{"t":"b","n":1}]}])", json_patch);
+    REQUIRE(objects);
+    httplib::Result inside = second.Patch("/v1/docs/lists/l2",
+                                          R"([{"op":"replace","path":"/items/1/t","value":"B"},
+                                              {"op":"remove","path":"/items/1/n"},
+                                              {"op":"add","path":"/items/0/tags","value":["x"]},
+                                              {"op":"add","path":"/items/0/tags/-","value":"y"}])",
+                                          json_patch);
+    REQUIRE(inside);
+    CHECK(inside->status == 200);
+    CHECK(Body(inside) == nlohmann::json::parse(R"({"items":[{"t":"a","tags":["x","y"]},{"t":"B"}]})"));
+    httplib::Result outside = second.Patch("/v1/docs/lists/l2", R"([{"op":"replace","path":"/items/2/t","value":1}])",
+                                           json_patch);
+    REQUIRE(outside);
+    CHECK(outside->status == 400);
+    CHECK(Body(outside)["reason"].get<std::string>().find("index 2 is out of range for list /items") !=
+          std::string::npos);
   }
 
   SUBCASE("If-Match: 200 with the current ETag, 412 once the document changed") {

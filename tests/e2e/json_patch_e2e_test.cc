@@ -3,7 +3,8 @@
 // JSON Patch through real processes: two regions of three nodes each, written through the routing
 // CLI (--config/--region) and a node's client endpoint (--endpoint, following its redirect):
 // concurrent patches of one list in both regions merge as lists, a patch with --base made on an
-// old copy lands where meant, and bad patches exit 2 with one line and change nothing.
+// old copy lands where meant, bad patches exit 2 with one line and change nothing, and concurrent
+// writes inside one list element in both regions merge.
 
 #include <string>
 #include <vector>
@@ -62,6 +63,20 @@ TEST_CASE("JSON Patch through regions of several nodes: lists merge, --base land
   CHECK(before == "{\"l\":[\"from-b\",\"x\",\"mid\",\"from-a\"]}\n");
   cluster.WaitConverged(1);
   CHECK(MustRun(cluster, "a", {"get", "/lists/1"}) == remote.out);
+
+  // Writes inside one element in both regions at once (a field each, an insert into its nested
+  // list, one through --endpoint): the element keeps its place and both edits stay.
+  MustRun(cluster, "a", {"put", "/lists/2", R"({"o":[{"t":"a","tags":[]},{"t":"b"}]})"});
+  cluster.WaitConverged(2);
+  MustRun(cluster, "a", {"patch", "/lists/2", R"([{"op":"replace","path":"/o/0/t","value":"A"}])"});
+  MustRun(cluster, "b", {"patch", "/lists/2", R"([{"op":"add","path":"/o/0/tags/-","value":"x"},
+                                                 {"op":"add","path":"/o/1","value":{"t":"new"}}])"});
+  const CliResult inside = cluster.Run({"--endpoint", cluster.ClientEndpoint("b-1"), "patch", "/lists/2",
+                                        R"([{"op":"add","path":"/o/0/done","value":true}])"});
+  CHECK_MESSAGE(inside.exit_code == 0, Describe(inside));
+  cluster.WaitConverged(2);
+  CHECK(MustRun(cluster, "a", {"get", "/lists/2"}) ==
+        "{\"o\":[{\"done\":true,\"t\":\"A\",\"tags\":[\"x\"]},{\"t\":\"new\"},{\"t\":\"b\"}]}\n");
 }
 
 }  // namespace

@@ -4,7 +4,8 @@ and reports a state that breaks it."""
 import unittest
 
 from sim.history import ACKED, AMBIGUOUS, REJECTED, Write
-from sim.invariants import check_all, check_convergence, check_counters, check_ledger, check_shared
+from sim.invariants import (check_all, check_convergence, check_counters, check_ledger, check_lists,
+                            check_shared)
 
 LEDGER = "ledger-us-east"
 
@@ -163,6 +164,40 @@ class ConvergenceTest(unittest.TestCase):
         self.assertEqual(sorted((v.check, v.region) for v in check_all(writes, dumps, {"x": "r", "y": "r"})),
                          [("convergence", "y"), ("counter", "y")])
 
+
+def insert(value, at="/items/-"):
+    return [{"op": "add", "path": at, "value": value}]
+
+
+class ListTest(unittest.TestCase):
+    def setUp(self):
+        self.history = (Writes().add("put", "lists/l0", {"items": []})
+                        .add("list", "lists/l0", insert("us-east#2"))
+                        .add("list", "lists/l0", insert("eu-west#3", "/items/0"), region="eu-west")
+                        .add("list", "lists/l0", insert("eu-west#4"), outcome=AMBIGUOUS, region="eu-west")
+                        .add("list", "lists/l0", insert("us-east#5"), outcome=REJECTED))
+
+    def check(self, items):
+        return check_lists(self.history.writes, {"lists": {"l0": {"items": items}}}, "eu-west")
+
+    def test_every_acknowledged_insert_once_in_any_order_with_or_without_ambiguous_ones_passes(self):
+        self.assertEqual(self.check(["eu-west#3", "us-east#2"]), [])
+        self.assertEqual(self.check(["us-east#2", "eu-west#4", "eu-west#3"]), [])
+
+    def test_a_lost_a_duplicated_and_an_unknown_item_are_reported(self):
+        (lost,) = self.check(["eu-west#3"])
+        self.assertEqual((lost.check, lost.key), ("list", "lists/l0"))
+        self.assertIn('1 acknowledged insert(s) lost: "us-east#2"', lost.message)
+        (twice,) = self.check(["eu-west#3", "us-east#2", "us-east#2"])
+        self.assertIn("twice", twice.message)
+        (rejected,) = self.check(["eu-west#3", "us-east#2", "us-east#5"])
+        self.assertIn('"us-east#5" was never inserted there', rejected.message)
+
+    def test_a_missing_list_loses_its_acknowledged_inserts_and_check_all_runs_the_rule(self):
+        (lost,) = check_lists(self.history.writes, {"lists": {}}, "us-east")
+        self.assertIn("2 acknowledged insert(s) lost", lost.message)
+        dumps = {"us-east": {"lists": {"l0": {"items": "x"}}}}
+        self.assertEqual([v.check for v in check_all(self.history.writes, dumps, {"us-east": "r"})], ["list"])
 
 if __name__ == "__main__":
     unittest.main()

@@ -29,7 +29,7 @@ class ScenarioFileTest(unittest.TestCase):
                                     "faults:\n  - { at_s: 5, partition: ap-south, for_s: 4 }\n")
         scenario = load_scenario(path, REGIONS)
         self.assertEqual((scenario.name, scenario.duration_s), ("quick", 20.0))
-        self.assertEqual(scenario.mix, {"put": 0.75, "patch": 0.0, "inc": 0.25, "delete": 0.0})
+        self.assertEqual(scenario.mix, {"put": 0.75, "patch": 0.0, "inc": 0.25, "delete": 0.0, "list": 0.0})
         self.assertEqual(scenario.write_rate_per_region, 8.0)
         (fault,) = scenario.faults
         self.assertEqual((fault.kind, fault.target, fault.start_s, fault.heal_s), ("partition", "ap-south", 5, 9))

@@ -1,5 +1,6 @@
 """What the workload writes (scripts/sim/workload.py): the shapes the invariants rely on."""
 
+import json
 import random
 import unittest
 
@@ -72,6 +73,23 @@ class RegionWriterTest(unittest.TestCase):
         w, history = writer(mix={"inc": 1}, collide=0)
         self.assertEqual(list(w.next_write(history.new_write).body), ["us-east"])
 
+
+    def test_list_writes_insert_unique_values_into_lists_that_one_region_creates_once(self):
+        scenario = parse_scenario({"duration_s": 10, "mix": {"list": 1}, "list_docs": 2}, REGIONS, "test")
+        creator = RegionWriter("us-east", scenario, random.Random(3), creates_lists=True)
+        other = RegionWriter("eu-west", scenario, random.Random(3))
+        history = History()
+        made = [creator.next_write(history.new_write) for _ in range(30)]
+        puts = [x for x in made if x.kind == "put"]
+        self.assertEqual(sorted(x.doc_id for x in puts), ["l0", "l1"])  # each list made once
+        self.assertTrue(all(x.body == {"items": []} and x.collection == "lists" for x in puts))
+        inserts = [x for x in made if x.kind == "list"] + [other.next_write(history.new_write) for _ in range(30)]
+        self.assertTrue(all(x.kind == "list" for x in inserts[-30:]))  # only the creator puts
+        values = [op["value"] for x in inserts for op in x.body]
+        self.assertEqual(len(values), len(set(values)))
+        self.assertEqual({op["path"] for x in inserts for op in x.body}, {"/items/-", "/items/0"})
+        self.assertEqual(cli_arguments(inserts[0])[:2], ["patch", inserts[0].path])
+        self.assertEqual(json.loads(cli_arguments(inserts[0])[2]), inserts[0].body)
 
 class CliMappingTest(unittest.TestCase):
     def test_writes_become_cli_arguments(self):
