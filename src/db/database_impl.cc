@@ -117,6 +117,9 @@ Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const P
                                                  crdt::Document delta, crdt::Document* next, std::string* json) {
   const crdt::Document empty;
   const crdt::Document& base = previous != nullptr ? previous->state : empty;
+  // The root of the delta applied to `base`, which names every root field that may change
+  // (index_entries.h); null for a new document, whose every field is new.
+  const crdt::ObjectNode* touched = nullptr;
   // A new document's delta is its whole state, which the delta log records by reference: it
   // need not be encoded (store.h, AppendEncodedLocalDelta).
   std::string encoded_delta = previous == nullptr ? std::string() : crdt::EncodeDelta(delta);
@@ -128,6 +131,7 @@ Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const P
   } else {
     *next = base;
     next->ApplyDelta(delta);
+    touched = &delta.root();
   }
   PreparedWrite write;
   if (json != nullptr || subscriptions_.any()) {
@@ -142,7 +146,7 @@ Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const P
       store::EncodeDocumentWrite(key, *next, previous.get(), crdt::kMaxEncodedBytes);
   if (!document.ok()) return document.status();
   if (Status s = CheckWriteSize(key, base, *next, document->encoded.size()); !s.ok()) return s;
-  AddIndexChanges(*indexes_.catalog(), key, previous ? &previous->state : nullptr, *next,
+  AddIndexChanges(*indexes_.catalog(), key, previous ? &previous->state : nullptr, *next, touched,
                   &document->index_changes);
   write.document = std::move(document).value();
   write.encoded_delta = std::move(encoded_delta);
@@ -385,7 +389,7 @@ Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
   // The entries of each dropped document go with it, as if it were deleted.
   return store_->DropBuckets(first, last, [&](std::string_view key, const crdt::Document& state,
                                               std::vector<store::IndexChange>* out) {
-    AddIndexChanges(*catalog, key, &state, crdt::Document(), out);
+    AddIndexChanges(*catalog, key, &state, crdt::Document(), /*touched=*/nullptr, out);
   });
 }
 
@@ -484,8 +488,9 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
         n.failed = document.status();
         continue;
       }
+      // Joins of states: any field may have changed.
       AddIndexChanges(*catalog, key, n.previous.get() ? &n.previous->state : nullptr, n.state,
-                      &document->index_changes);
+                      /*touched=*/nullptr, &document->index_changes);
       PreparedWrite& w = writes.emplace_back();
       if (subscriptions_.any()) {
         w.change = Change{
