@@ -2,14 +2,17 @@
 //
 // index_bench: find by equality and by range on one collection, by scan (the baseline) and with a
 // secondary index, in the same run on the same data; the cost per document of a scan against raw
-// LevelDB iterating the same records; and the cost of a put with no, one and two indexes
+// LevelDB iterating the same records; and the cost of a put with no, one and three indexes
 // (docs/benchmarks.md, "Indexes").
 //
 //   index_bench [--docs N] [--quick] [--dir DIR] [--keep]
 //
 // N documents {"n": i, "k": "key<i % 1000>", "pad": 60 bytes}: the equality query {"k": K}
 // and the range query {"n": {"$gte": a, "$lt": a + N/1000}} each select 0.1% of them. The puts
-// timed are overwrites that change both indexed values, before and after each index exists.
+// timed are overwrites in fresh databases with no index, one (k) and three (k, n, and k,n), that
+// change both indexed values (every index moves its entry) or only the unindexed pad. The machine
+// may be shared: the cases are timed in turn, kRounds times, and each figure is the median of its
+// rounds, in wall time and in the CPU time of the whole process (LevelDB's compactions included).
 //
 // Rows (stdout, bench_harness.h's JSON lines): index_<N>_<key>, where <key> is a key of
 // bench/peers/pouchdb-find/find_workload.js's line (the same workload on PouchDB) in the same unit,
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -140,10 +144,24 @@ double ScanNs(Database& db, const std::string& query, uint64_t docs, int repeats
   return times[times.size() / 2];
 }
 
-// The time per overwrite (changing both indexed values) of `probe` documents in a fresh database
-// with the given indexes: apart from the big collection, whose load leaves compactions running
-// that would charge whichever puts come first.
-double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe, int keys);
+// The CPU time of the process so far (every thread: LevelDB's compactions are part of a put's cost).
+double ProcessCpuMicros() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+struct PutCost {
+  double wall_us = 0;  // per put
+  double cpu_us = 0;   // per put, the process's CPU time
+};
+
+// The cost per overwrite of `probe` documents in a fresh database with the given indexes, changing
+// both indexed values (`move`: every index moves its entry) or only the unindexed "pad": apart
+// from the big collection, whose load leaves compactions running that would charge whichever puts
+// come first.
+PutCost OverwriteCost(const std::filesystem::path& path, const std::vector<const char*>& indexes, bool move,
+                      int probe, int keys);
 
 void CreateIndex(Database& db, const char* fields) {
   Must(db.create_index("c", fields), "index create");
@@ -154,25 +172,42 @@ void CreateIndex(Database& db, const char* fields) {
   }
 }
 
-// Puts documents 0..count-1 with n = i + shift, k = key<(i + shift) % keys>; the time per put.
-double PutMicros(Database& db, int count, int shift, int keys) {
+// Puts documents 0..count-1 with n = i + shift, k = key<(i + shift) % keys>, pad = 60 x `pad`;
+// the time per put.
+double PutMicros(Database& db, int count, int shift, int keys, char pad = 'x') {
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) {
     const std::string doc = R"({"n":)" + std::to_string(i + shift) + R"(,"k":"key)" + std::to_string((i + shift) % keys) +
-                            R"(","pad":")" + std::string(60, 'x') + "\"}";
+                            R"(","pad":")" + std::string(60, pad) + "\"}";
     MustOk(Must(db.put("c/" + std::to_string(i), doc), "put").empty() ? Status::Internal("empty") : Status::OK(), "put");
   }
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / count;
 }
 
-double OverwriteMicros(const std::filesystem::path& path, const std::vector<const char*>& indexes, int probe,
-                       int keys) {
-  crdtdb::Options options;
+PutCost OverwriteCost(const std::filesystem::path& path, const std::vector<const char*>& indexes, bool move,
+                      int probe, int keys) {
+  std::filesystem::remove_all(path);
+  Options options;
   options.path = path.string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
   for (const char* fields : indexes) CreateIndex(*db, fields);
   PutMicros(*db, probe, 0, keys);
-  return PutMicros(*db, probe, 1, keys);
+  PutCost cost;
+  const double cpu_start = ProcessCpuMicros();
+  cost.wall_us = move ? PutMicros(*db, probe, 1, keys) : PutMicros(*db, probe, 0, keys, 'y');
+  cost.cpu_us = (ProcessCpuMicros() - cpu_start) / probe;
+  return cost;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// The spread of `values` around their median, in percent: (max - min) / median.
+double SpreadPercent(const std::vector<double>& values) {
+  const auto [min, max] = std::minmax_element(values.begin(), values.end());
+  return 100 * (*max - *min) / Median(values);
 }
 
 }  // namespace
@@ -236,13 +271,38 @@ int main(int argc, char** argv) {
               "(%.3fx) | find matching none %.0f ns (%.3fx)\n",
               raw_ns, list_ns, raw_ns / list_ns, scan_all_ns, raw_ns / scan_all_ns, scan_none_ns, raw_ns / scan_none_ns);
   db.reset();
-  // Overwrites that change both values (each moves its entry in every index), in fresh databases.
-  const double put_plain = OverwriteMicros(root / "put0", {}, probe, keys);
-  const double put_one = OverwriteMicros(root / "put1", {"k"}, probe, keys);
-  const double put_two = OverwriteMicros(root / "put2", {"k", "n"}, probe, keys);
-  std::fprintf(stderr, "put: load %.1f us; overwrite %.1f us with no index, %.1f us with 1 (%.2fx), %.1f us with 2 (%.2fx); "
-              "%d puts each in a database of %d\n",
-              load, put_plain, put_one, put_one / put_plain, put_two, put_two / put_plain, probe, probe);
+  // Overwrites in fresh databases, the cases in turn so that the machine's load falls on each
+  // alike: changing both values (each index moves its entry), then only the unindexed "pad".
+  constexpr int kRounds = 5;
+  struct Case {
+    const char* label;
+    std::vector<const char*> indexes;
+    bool move;
+  };
+  const std::vector<Case> cases = {{"no index", {}, true},
+                                   {"1 index, moved", {"k"}, true},
+                                   {"3 indexes, moved", {"k", "n", "k,n"}, true},
+                                   {"no index, kept", {}, false},
+                                   {"1 index, kept", {"k"}, false},
+                                   {"3 indexes, kept", {"k", "n", "k,n"}, false}};
+  const char* const subdirs[] = {"index", "put"};
+  std::vector<std::vector<double>> wall(cases.size()), cpu(cases.size());
+  for (int round = 0; round < kRounds; ++round) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const PutCost cost = OverwriteCost(root / subdirs[1], cases[i].indexes, cases[i].move, probe, keys);
+      wall[i].push_back(cost.wall_us);
+      cpu[i].push_back(cost.cpu_us);
+    }
+  }
+  std::fprintf(stderr, "put: load %.1f us; overwrites, %d puts each in a database of %d, median of %d rounds "
+              "(spread of the rounds), against no index with the same values changed:\n",
+              load, probe, probe, kRounds);
+  for (size_t i = 0, base = 0; i < cases.size(); ++i) {
+    if (cases[i].indexes.empty()) base = i;
+    std::fprintf(stderr, "  %-17s wall %6.1f us (%.2fx, spread %3.0f%%) | cpu %6.1f us (%.2fx, spread %3.0f%%)\n",
+                cases[i].label, Median(wall[i]), Median(wall[i]) / Median(wall[base]), SpreadPercent(wall[i]),
+                Median(cpu[i]), Median(cpu[i]) / Median(cpu[base]), SpreadPercent(cpu[i]));
+  }
   Reporter out;
   std::string prefix = "index_";  // built in place: GCC 12's false -Wrestrict on "literal" + to_string
   prefix += std::to_string(n);
@@ -265,10 +325,23 @@ int main(int argc, char** argv) {
   report("list_ns", list_ns, "ns/doc", "raw_iteration_ns", raw_ns);
   report("find_all_ns", scan_all_ns, "ns/doc", "raw_iteration_ns", raw_ns);
   report("find_none_ns", scan_none_ns, "ns/doc", "raw_iteration_ns", raw_ns);
-  report("put_none_us", put_plain, "us");
-  report("put_one_us", put_one, "us", "put_none_us", put_plain);
-  report("put_two_us", put_two, "us", "put_none_us", put_plain);
-  const char* const subdirs[] = {"index", "put0", "put1", "put2"};
+  // Wall time, the unit PouchDB's figures are in; the CPU rows are the steadier signal here.
+  const char* const keys_moved[] = {"put_none_us", "put_one_us", "put_three_us"};
+  const char* const keys_kept[] = {"put_none_kept_us", "put_one_kept_us", "put_three_kept_us"};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const size_t base = i < 3 ? 0 : 3;
+    const std::string key = i < 3 ? keys_moved[i] : keys_kept[i - 3];
+    const std::string base_key = i < 3 ? keys_moved[0] : keys_kept[0];
+    const std::string cpu_key = key.substr(0, key.size() - 3) + "_cpu_us";
+    const std::string base_cpu_key = base_key.substr(0, base_key.size() - 3) + "_cpu_us";
+    if (i == base) {
+      report(key, Median(wall[i]), "us");
+      report(cpu_key, Median(cpu[i]), "us");
+    } else {
+      report(key, Median(wall[i]), "us", base_key, Median(wall[base]));
+      report(cpu_key, Median(cpu[i]), "us", base_cpu_key, Median(cpu[base]));
+    }
+  }
   dir.Remove(subdirs);
   return 0;
 }

@@ -124,6 +124,10 @@ Json FieldValue(const FieldNode& field) {
   return nullptr;
 }
 
+const Json* ShownRegisterValue(const FieldNode& field) {
+  return VisibleKind(field) == FieldKind::kRegister ? &Winner(field.registers).value : nullptr;
+}
+
 namespace {
 
 void AppendObjectJson(const ObjectNode& object, std::string* out);

@@ -31,6 +31,9 @@ std::string DocumentJson(const Document& doc);
 
 // The value a read shows for one field, by the rules above.
 Json FieldValue(const FieldNode& field);
+// The same without a copy when the field shows a register (the winner's value, valid while `field`
+// is); null for a field that shows another kind.
+const Json* ShownRegisterValue(const FieldNode& field);
 
 // For every field with concurrent values (list elements included, addressed by their index in the
 // list shown): its RFC 6901 JSON pointer -> an array of all its values,

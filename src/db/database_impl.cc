@@ -23,8 +23,6 @@ namespace crdtdb::db {
 
 namespace {
 
-Status NotFound(std::string_view key) { return Status::NotFound("document /" + std::string(key) + " not found"); }
-
 std::string Hex64(uint64_t v) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out(16, '0');
@@ -39,24 +37,6 @@ Result<crdt::Json> ParseSetElement(std::string_view element_json) {
   return element;
 }
 
-// A local write may not grow a document past kMaxWriteBytes, nor its causal context past
-// kMaxWriteContextRanges (crdt/limits.h). One that leaves a larger document (a join of concurrent
-// writes) no larger is allowed, so that its conflicts can be resolved by a write.
-Status CheckWriteSize(std::string_view key, const crdt::Document& before, const crdt::Document& after,
-                      size_t after_bytes) {
-  const size_t ranges = after.context().range_count();
-  if (ranges > crdt::kMaxWriteContextRanges && ranges > before.context().range_count()) {
-    return Status::InvalidArgument("document /" + std::string(key) + " would hold " + std::to_string(ranges) +
-                                   " dot ranges in its causal context, past the limit of a write (" +
-                                   std::to_string(crdt::kMaxWriteContextRanges) + ")");
-  }
-  if (after_bytes <= crdt::kMaxWriteBytes) return Status::OK();
-  if (!before.bottom() && after_bytes <= crdt::EncodeDocument(before).size()) return Status::OK();
-  return Status::InvalidArgument("document /" + std::string(key) + " would be " + std::to_string(after_bytes) +
-                                 " encoded bytes, past the size limit of a write (" +
-                                 std::to_string(crdt::kMaxWriteBytes) + ")");
-}
-
 Status DotConflictError(std::string_view key, const crdt::DotConflicts& conflicts) {
   return Status::Corruption("document /" + std::string(key) + ": the update holds " + std::to_string(conflicts.count) +
                             " dot(s) this replica holds with another value (first: replica " +
@@ -65,6 +45,10 @@ Status DotConflictError(std::string_view key, const crdt::DotConflicts& conflict
 }
 
 }  // namespace
+
+Status DocumentNotFound(std::string_view key) {
+  return Status::NotFound("document /" + std::string(key) + " not found");
+}
 
 DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms)
     : store_(std::move(store)),
@@ -77,7 +61,7 @@ DatabaseImpl::DatabaseImpl(std::unique_ptr<store::Store> store, std::function<ui
 Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
   Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
   if (!stored.ok()) return stored.status();
-  if (!stored->has_value() || !(*stored)->state.live()) return NotFound(key);
+  if (!stored->has_value() || !(*stored)->state.live()) return DocumentNotFound(key);
   return std::move((*stored)->state);
 }
 
@@ -87,10 +71,10 @@ Result<std::string> DatabaseImpl::get(std::string_view key) {
   // Rendered from the stored bytes: no Document is built.
   Result<std::optional<std::string>> state = store_->ReadEncodedState(*k);
   if (!state.ok()) return state.status();
-  if (!state->has_value()) return NotFound(*k);
+  if (!state->has_value()) return DocumentNotFound(*k);
   Result<std::optional<std::string>> json = crdt::StateJson(**state);
   if (!json.ok()) return json.status().WithContext("document /" + *k);
-  if (!json->has_value()) return NotFound(*k);
+  if (!json->has_value()) return DocumentNotFound(*k);
   return std::move(**json);
 }
 
@@ -103,82 +87,6 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
   out["doc"] = crdt::ToJson(*doc);
   out["conflicts"] = crdt::Conflicts(*doc);
   return out.dump();
-}
-
-Result<PendingStates::State> DatabaseImpl::LoadForWrite(std::string_view key) const {
-  if (PendingStates::State queued = pending_.Find(key)) return queued;
-  Result<std::optional<store::StoredDocument>> stored = store_->Read(key);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) return PendingStates::State();
-  return std::make_shared<const store::StoredDocument>(std::move(**stored));
-}
-
-Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const PendingStates::State& previous,
-                                                 crdt::Document delta, crdt::Document* next, std::string* json) {
-  const crdt::Document empty;
-  const crdt::Document& base = previous != nullptr ? previous->state : empty;
-  // A new document's delta is its whole state, which the delta log records by reference: it
-  // need not be encoded (store.h, AppendEncodedLocalDelta).
-  std::string encoded_delta = previous == nullptr ? std::string() : crdt::EncodeDelta(delta);
-  if (base.bottom()) {
-    // A new document: the delta joined into nothing is the delta without its mention nodes
-    // (a lattice property test checks it), so it becomes the state without a copy.
-    *next = std::move(delta);
-    next->Normalize();
-  } else {
-    *next = base;
-    next->ApplyDelta(delta);
-  }
-  PreparedWrite write;
-  if (json != nullptr || subscriptions_.any()) {
-    // Rendered once, here: the writer's answer and its subscribers' change share it.
-    std::string rendered = crdt::DocumentJson(*next);
-    if (subscriptions_.any()) {
-      write.change = Change{key, next->live() ? std::optional(rendered) : std::nullopt, false};
-    }
-    if (json != nullptr) *json = std::move(rendered);
-  }
-  Result<store::DocumentWrite> document =
-      store::EncodeDocumentWrite(key, *next, previous.get(), crdt::kMaxEncodedBytes);
-  if (!document.ok()) return document.status();
-  if (Status s = CheckWriteSize(key, base, *next, document->encoded.size()); !s.ok()) return s;
-  AddIndexChanges(*indexes_.catalog(), key, previous ? &previous->state : nullptr, *next,
-                  &document->index_changes);
-  write.document = std::move(document).value();
-  write.encoded_delta = std::move(encoded_delta);
-  return write;
-}
-
-Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
-  std::string json;
-  Status committed;
-  {
-    // Held until the write is committed (drop_gate.h).
-    DropGate::Guard gate = drop_gate_.Write();
-    // Held until the write is queued (key_locks.h).
-    KeyLocks::Guard guard = key_locks_.Lock(key);
-    Result<PendingStates::State> previous = LoadForWrite(key);
-    if (!previous.ok()) return previous.status();
-    const crdt::Document empty;
-    const crdt::Document& base = *previous != nullptr ? (*previous)->state : empty;
-    if (must_exist && !base.live()) return NotFound(key);
-    Result<crdt::Document> delta = make(base, clock_.NextStamp());
-    if (!delta.ok()) return delta.status();
-    if (delta->bottom()) return crdt::DocumentJson(base);
-    crdt::Document next;
-    Result<PreparedWrite> write = PrepareWrite(key, *previous, std::move(delta).value(), &next, &json);
-    if (!write.ok()) return write.status();
-    const crdt::Digest digest = write->document.digest;
-    std::vector<PreparedWrite> writes;
-    writes.push_back(std::move(write).value());
-    const uint64_t ticket = pending_.Set(key, std::move(next), digest);
-    committed = queue_.Submit(std::move(writes), [&guard] { guard.Release(); });
-    pending_.Clear(key, ticket);
-  }
-  subscriptions_.Drain();
-  if (!committed.ok()) return committed;
-  if (IsIndexDefinition(key)) indexes_.DefinitionsChanged();
-  return json;
 }
 
 Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view json) {
@@ -385,7 +293,7 @@ Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
   // The entries of each dropped document go with it, as if it were deleted.
   return store_->DropBuckets(first, last, [&](std::string_view key, const crdt::Document& state,
                                               std::vector<store::IndexChange>* out) {
-    AddIndexChanges(*catalog, key, &state, crdt::Document(), out);
+    AddIndexChanges(*catalog, key, &state, crdt::Document(), /*touched=*/nullptr, out);
   });
 }
 
@@ -484,8 +392,9 @@ sync::ApplyResult DatabaseImpl::ApplyRemote(std::vector<sync::RemoteUpdate> upda
         n.failed = document.status();
         continue;
       }
+      // Joins of states: any field may have changed.
       AddIndexChanges(*catalog, key, n.previous.get() ? &n.previous->state : nullptr, n.state,
-                      &document->index_changes);
+                      /*touched=*/nullptr, &document->index_changes);
       PreparedWrite& w = writes.emplace_back();
       if (subscriptions_.any()) {
         w.change = Change{

@@ -35,6 +35,9 @@ class DatabaseImpl;
 // public API (a sync with a region of several nodes, command/region_sync.h).
 Result<std::unique_ptr<DatabaseImpl>> OpenDatabaseImpl(const Options& options);
 
+// The NotFound of a document that does not exist or is deleted.
+Status DocumentNotFound(std::string_view key);
+
 class DatabaseImpl final : public Database, public sync::LocalReplica {
  public:
   // `clock_ms` is the physical clock of the hybrid logical clock (ms since the Unix epoch).
@@ -116,7 +119,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   LiveSyncs& live_syncs() { return live_syncs_; }
 
  private:
-  // Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
+  // The write path (database_write.cc). Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
   // The write of `delta` (not bottom) on `previous`, the state LoadForWrite gave: the document's

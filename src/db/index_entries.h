@@ -25,9 +25,17 @@ namespace crdtdb::db {
 std::vector<std::string> IndexEntries(const IndexDefinition& index, std::string_view id, const crdt::Json& document);
 
 // Adds to `out` what the write of `key` from `before` (null: no record) to `after` changes in the
-// indexes `catalog` maintains for its collection (building or ready).
+// indexes `catalog` maintains for its collection (building or ready). Only the indexed fields of
+// both states are rendered, each as get shows it (crdt/materialize.h).
+//
+// `touched` (null: anything may have changed) is the root of the delta that made `after` from
+// `before` by Document::ApplyDelta, which visits only the root fields the delta names: every other
+// root field of `after` is the one of `before`. So an index none of whose paths starts with a
+// named field keeps its entries, unless the document became or stopped being live; it is skipped.
+// Never pass it for a Join of states, which may change any field.
 void AddIndexChanges(const IndexCatalog& catalog, std::string_view key, const crdt::Document* before,
-                     const crdt::Document& after, std::vector<store::IndexChange>* out);
+                     const crdt::Document& after, const crdt::ObjectNode* touched,
+                     std::vector<store::IndexChange>* out);
 
 }  // namespace crdtdb::db
 

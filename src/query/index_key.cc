@@ -143,11 +143,27 @@ void AppendIndexValue(const Json* value, std::string* out) {
 
 std::vector<std::string> IndexEntries(const Json& document, const std::vector<FieldPath>& fields,
                                       std::string_view id) {
+  std::vector<const Json*> values;
+  values.reserve(fields.size());
+  for (const FieldPath& field : fields) values.push_back(Lookup(document, field));
+  return IndexEntries(values, id);
+}
+
+std::vector<std::string> IndexEntries(const std::vector<const Json*>& values, std::string_view id) {
+  std::vector<std::string> out(1);
+  bool has_elements = false;  // whether some field holds a nonempty array
+  for (const Json* value : values) {
+    AppendIndexValue(value, &out.front());
+    has_elements = has_elements || (value != nullptr && value->is_array() && !value->empty());
+  }
+  out.front().append(id);
+  // Most documents (no arrays) have the whole entry alone: a write makes no more than it.
+  if (!has_elements) return out;
   // Per field: its whole encoding, then the distinct encodings of its elements if an array.
-  std::vector<std::vector<std::string>> choices(fields.size());
+  std::vector<std::vector<std::string>> choices(values.size());
   size_t combinations = 1;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const Json* value = Lookup(document, fields[i]);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const Json* value = values[i];
     AppendIndexValue(value, &choices[i].emplace_back());
     if (value == nullptr || !value->is_array()) continue;
     std::set<std::string> elements;
@@ -159,17 +175,13 @@ std::vector<std::string> IndexEntries(const Json& document, const std::vector<Fi
     choices[i].insert(choices[i].end(), elements.begin(), elements.end());
     combinations = std::min(combinations * choices[i].size(), kMaxElementEntries + 2);
   }
-  std::vector<std::string> out;
-  std::string whole;
-  for (const std::vector<std::string>& c : choices) whole += c.front();
-  out.push_back(whole + std::string(id));
   if (combinations == 1) return out;
   if (combinations - 1 > kMaxElementEntries) {
     out.push_back(std::string(kOverflowEntries) + std::string(id));
     return out;
   }
   // Every combination but the all-whole one, by counting in mixed radix.
-  std::vector<size_t> pick(fields.size(), 0);
+  std::vector<size_t> pick(values.size(), 0);
   for (size_t n = 1; n < combinations; ++n) {
     for (size_t i = 0; i < pick.size(); ++i) {
       if (++pick[i] < choices[i].size()) break;

@@ -54,6 +54,9 @@ constexpr std::string_view kOverflowEntries{"\0\0", 2};
 // first, then the element or overflow entries.
 std::vector<std::string> IndexEntries(const Json& document, const std::vector<FieldPath>& fields,
                                       std::string_view id);
+// The same from the values of the index's fields, one per field in order (nullptr: missing), for a
+// writer that finds them without rendering the whole document (db/index_entries.h).
+std::vector<std::string> IndexEntries(const std::vector<const Json*>& values, std::string_view id);
 
 // Where the document id starts in an entry of an index of `count` fields; Corruption if malformed.
 Result<size_t> EntryIdOffset(std::string_view entry, size_t count);

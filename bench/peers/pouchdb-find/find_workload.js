@@ -19,12 +19,12 @@
 //            the two queries again, answered from the indexes            -> eq_index_ms, range_index_ms
 //            (each query: the median of 5; every one must find N/1000 documents)
 //   puts:    in a fresh database of P = min(N, 10000) documents with no index, an index on k, and
-//            indexes on k and n (each brought up to date first), P overwrites changing both
+//            indexes on k, n and (k, n) as index_bench (each brought up to date first), P overwrites changing both
 //            values (the _rev kept from the previous put, no read). crdtdb updates its indexes in
 //            the put's own batch; PouchDB at the next query, so the time per put with indexes is
 //            the puts plus the catch-up of every index (one query each)
-//                                                        -> put_none_us, put_one_us, put_two_us
-//            the puts alone, the indexes left behind   -> put_one_deferred_us, put_two_deferred_us
+//                                                        -> put_none_us, put_one_us, put_three_us
+//            the puts alone, the indexes left behind   -> put_one_deferred_us, put_three_deferred_us
 //   whole run: wall and CPU time, peak RSS                               -> total_ms, cpu_ms, rss_peak_mb
 'use strict'
 
@@ -92,8 +92,9 @@ async function planned (db, selector) {
 async function overwrites (root, name, fields) {
   const db = new PouchDB(path.join(root, name))
   const revs = []
-  const probes = fields.map((f) => (f === 'k' ? { k: 'key0' } : { n: 0 }))
-  for (const f of fields) await db.createIndex({ index: { fields: [f] } })
+  // 'k,n' is the compound index on both
+  const probes = fields.map((f) => (f === 'k' ? { k: 'key0' } : f === 'n' ? { n: 0 } : { k: 'key0', n: 0 }))
+  for (const f of fields) await db.createIndex({ index: { fields: f.split(',') } })
   await putAll(db, PROBE, 0, revs)
   for (const p of probes) await db.find({ selector: p, limit: 1 })
   const puts = await putAll(db, PROBE, 1, revs)
@@ -140,7 +141,7 @@ async function main (root) {
 
   ;[r.put_none_us] = await overwrites(root, 'put0', [])
   ;[r.put_one_us, r.put_one_deferred_us] = await overwrites(root, 'put1', ['k'])
-  ;[r.put_two_us, r.put_two_deferred_us] = await overwrites(root, 'put2', ['k', 'n'])
+  ;[r.put_three_us, r.put_three_deferred_us] = await overwrites(root, 'put3', ['k', 'n', 'k,n'])
 
   r.rss_peak_mb = process.resourceUsage().maxRSS / 1024
   const cpu = process.cpuUsage()
