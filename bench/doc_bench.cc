@@ -25,9 +25,11 @@
 //                 counterpart of PouchDB.replicate(local, remote). Checked: B's status counts N.
 //   D5 resync     sync_with again, nothing changed (resync0); 100 distinct random documents patched
 //                 in A (untimed), sync_with again (resync100); checked: B's Merkle root equals A's.
-//                 crdtdb keeps no per-peer checkpoint: every session compares the two Merkle trees,
-//                 so resync0 already is the check without stored state. resync_nocheckpoint is one
-//                 more such session, timed on its own, for PouchDB's {checkpoint: false} figure.
+//                 A keeps a per-peer cursor of its change log in memory (db/push_cursors.h): the
+//                 resync pushes what changed since the last sync that ended equal, then compares
+//                 the Merkle roots. resync_nocheckpoint: one more session after reopening A (no
+//                 cursor), for PouchDB's {checkpoint: false} figure; resync100_walk (ours only): A
+//                 reopened again, the same 100 documents patched, found by the Merkle walk alone.
 //   D6            apparent bytes of A, B and the batch database after close (du -sb), peak RSS of
 //                 the process during this run (B's region runs in it too), CPU time
 // Beside each phase's wall time, <phase>_cpu_ms: this process's CPU time over it (all threads, the
@@ -35,7 +37,8 @@
 //
 // Rows (stdout, bench_harness.h's JSON lines): docs_<N>_<key>, where <key> is doc_workload.js's key
 // of the same figure in the same unit (bench/report.py pairs them), plus replicate_bytes,
-// resync0_bytes, resync100_bytes (the sessions' bytes both ways).
+// resync0_bytes, resync100_bytes (the sessions' bytes both ways), resync100_docs_fetched (the
+// region's documents A fetched in it: 0 when the cursor made the push enough).
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -68,6 +71,7 @@ namespace fs = std::filesystem;
 
 constexpr uint64_t kBulk = 100;      // documents per batch (D1)
 constexpr uint64_t kChanged = 100;   // documents changed before the second resync (D5)
+constexpr int kRepeats = 9;          // more such resyncs, for resync100_repeat_* (D5)
 
 const char* const kWords[] = {"buy",     "milk",   "call",   "plan",   "review", "draft",
                               "send",    "report", "fix",    "bug",    "meeting", "agenda",
@@ -251,11 +255,16 @@ Figures RunOnce(uint64_t n, uint32_t seed, const fs::path& dir) {
     f["resync0_bytes"] = static_cast<double>(resync0.report.bytes_sent + resync0.report.bytes_received);
 
     Mulberry32 rc(seed + 3);
-    std::vector<uint64_t> changed;  // distinct, in drawing order (a JS Set's order)
-    while (changed.size() < kChanged) {
-      const uint64_t i = rc.Below(n);
-      if (std::find(changed.begin(), changed.end(), i) == changed.end()) changed.push_back(i);
-    }
+    // kChanged distinct documents, in drawing order (a JS Set's order).
+    auto draw = [&] {
+      std::vector<uint64_t> ids;
+      while (ids.size() < kChanged) {
+        const uint64_t i = rc.Below(n);
+        if (std::find(ids.begin(), ids.end(), i) == ids.end()) ids.push_back(i);
+      }
+      return ids;
+    };
+    const std::vector<uint64_t> changed = draw();
     for (uint64_t i : changed) Patch(*a, Id(i));
     const SyncTimed resync100 = SyncOnce(*a, endpoints.sync, "resync, 100 changed");
     if (resync100.report.documents_sent != kChanged) Fail("the resync did not send the 100 changed");
@@ -267,9 +276,37 @@ Figures RunOnce(uint64_t n, uint32_t seed, const fs::path& dir) {
     f["resync100_bytes"] =
         static_cast<double>(resync100.report.bytes_sent + resync100.report.bytes_received);
 
+    f["resync100_docs_fetched"] = static_cast<double>(resync100.report.documents_received);
+    // Not PouchDB's: kRepeats more resyncs of 100 newly drawn documents each, their median wall
+    // and CPU time (the whole process's: A's side and the region's), steadier than one session
+    // on a shared machine.
+    std::vector<double> wall, used;
+    for (int r = 0; r < kRepeats; ++r) {
+      for (uint64_t i : draw()) Patch(*a, Id(i));
+      const double cpu_before = CpuMs();
+      const SyncTimed again = SyncOnce(*a, endpoints.sync, "resync, 100 changed, again");
+      used.push_back(CpuMs() - cpu_before);
+      wall.push_back(again.ms);
+      if (again.report.documents_sent != kChanged) Fail("a repeated resync did not send the 100 changed");
+    }
+    f["resync100_repeat_ms"] = Median(wall);
+    f["resync100_repeat_cpu_ms"] = Median(used);
+
+    // A reopened: its per-peer state (push cursors, kept in memory) is gone, as after an app's
+    // restart, so these sessions compare the trees alone.
+    a.reset();
+    a = Open(dir / "a");
     const SyncTimed fresh = SyncOnce(*a, endpoints.sync, "resync without per-peer state");
     f["resync_nocheckpoint_ms"] = fresh.ms;
     f["resync_nocheckpoint_docs_written"] = static_cast<double>(fresh.report.documents_sent);
+    // Not PouchDB's: 100 more documents changed, found by the Merkle walk alone (no cursor: the
+    // session above ended equal, so the cursor it left is dropped by a second reopen).
+    a.reset();
+    a = Open(dir / "a");
+    for (size_t k = 0; k < kChanged; ++k) Patch(*a, Id(changed[k]));
+    const SyncTimed walk = SyncOnce(*a, endpoints.sync, "resync, 100 changed, without per-peer state");
+    if (walk.report.documents_sent != kChanged) Fail("the walk did not send the 100 changed");
+    f["resync100_walk_ms"] = walk.ms;
   }
 
   // D6
@@ -296,7 +333,7 @@ std::string Unit(const std::string& key) {
   if (ends("_ops_s") || ends("_docs_s")) return ends("_ops_s") ? "ops/s" : "docs/s";
   if (ends("_ms")) return "ms";
   if (ends("_mb")) return "MiB";
-  if (ends("_written")) return "docs";
+  if (ends("_written") || ends("_fetched")) return "docs";
   return "bytes";
 }
 

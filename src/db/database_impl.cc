@@ -3,10 +3,7 @@
 #include "db/database_impl.h"
 
 #include <algorithm>
-#include <chrono>
-#include <deque>
 #include <map>
-#include <random>
 
 #include "crdt/codec.h"
 #include "crdt/dot_conflicts.h"
@@ -17,7 +14,6 @@
 #include "crdt/state_json.h"
 #include "db/index_entries.h"
 #include "db/key.h"
-#include "sync/client_session.h"
 
 namespace crdtdb::db {
 
@@ -180,47 +176,6 @@ Result<ListPage> DatabaseImpl::list(std::string_view collection, const ListOptio
 
 std::unique_ptr<Subscription> DatabaseImpl::subscribe(std::string prefix, std::function<void(const Change&)> callback) {
   return subscriptions_.Add(std::move(prefix), std::move(callback));
-}
-
-Result<SyncReport> DatabaseImpl::sync_with(SyncTransport& transport) {
-  return SyncSubtrees(transport, {merkle::NodeId{0, 0}});
-}
-
-Result<SyncReport> DatabaseImpl::SyncSubtrees(SyncTransport& transport,
-                                              std::vector<merkle::NodeId> start) {
-  const auto started = std::chrono::steady_clock::now();
-  std::random_device random;
-  sync::ClientSession session(*this, (uint64_t{random()} << 32) | random(), std::move(start));
-  std::deque<sync::ClientSession::Outgoing> queue;
-  auto enqueue = [&](std::vector<sync::ClientSession::Outgoing> messages) {
-    for (auto& m : messages) queue.push_back(std::move(m));
-  };
-  enqueue(session.Start());
-  while (!session.done()) {
-    // Nothing left to send but items unanswered (the region's answer was cut by its budget).
-    if (queue.empty()) enqueue(session.Retry());
-    if (queue.empty()) break;
-    sync::ClientSession::Outgoing message = std::move(queue.front());
-    queue.pop_front();
-    if (!message.expects_answer) {
-      if (Status s = transport.Send(message.bytes); !s.ok()) return s;
-      continue;
-    }
-    Result<std::string> answer = transport.Exchange(message.bytes);
-    if (!answer.ok()) return answer.status();
-    enqueue(session.OnAnswer(*answer));
-  }
-  // Pushes made by the last answer still go out.
-  for (const auto& m : queue) {
-    if (!m.expects_answer) {
-      if (Status s = transport.Send(m.bytes); !s.ok()) return s;
-    }
-  }
-  if (!session.error().ok()) return session.error();
-  SyncReport report = session.report();
-  report.duration_ms = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-  return report;
 }
 
 LocalStatus DatabaseImpl::status() {

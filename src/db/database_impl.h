@@ -8,6 +8,7 @@
 #define CRDTDB_DB_DATABASE_IMPL_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "db/key_locks.h"
 #include "db/live_syncs.h"
 #include "db/pending_states.h"
+#include "db/push_cursors.h"
 #include "db/subscriptions.h"
 #include "db/write_clock.h"
 #include "db/write_queue.h"
@@ -63,6 +65,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   Result<std::unique_ptr<Subscription>> subscribe(std::string prefix, SubscribeOptions options,
                                                   std::function<void(const Change&)> callback) override;
   using Database::sync_with;
+  // database_sync.cc.
   Result<SyncReport> sync_with(SyncTransport& transport) override;
   // The same over the Merkle subtrees under `start` only: the partitions one node of a region of
   // several owns (docs/sharding.md, "Routing").
@@ -128,6 +131,10 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // (the change then carries it).
   Result<PreparedWrite> PrepareWrite(const std::string& key, const PendingStates::State& previous,
                                      crdt::Document delta, crdt::Document* next, std::string* json);
+  // The states of the documents under `start` changed since the last sync with `peer` over `start`
+  // that ended equal (push_cursors.h); nullopt when not known, or too many to push.
+  std::optional<std::vector<sync::DocumentState>> ChangedSince(crdt::ReplicaId peer,
+                                                              const std::vector<merkle::NodeId>& start) const;
   // Every index with its build progress, for status (empty if the catalog cannot be read).
   std::vector<IndexInfo> IndexStatus() const;
   // The state a write of `key` builds on, under the key's lock: its newest queued state, else the
@@ -141,6 +148,7 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   KeyLocks key_locks_;
   PendingStates pending_;
   WriteQueue queue_;
+  PushCursors push_cursors_;
   IndexManager indexes_;  // its thread stops before the rest goes
   // Last, so destroyed first: every live sync stops before anything it uses goes away (the index
   // manager included).

@@ -4,11 +4,16 @@
 
 #include <utility>
 
+#include "sync/responder.h"
+
 namespace crdtdb::sync {
 
 ClientSession::ClientSession(LocalReplica& local, uint64_t first_session_id,
-                             std::vector<merkle::NodeId> start)
-    : local_(local), next_session_id_(first_session_id), start_(std::move(start)) {}
+                             std::vector<merkle::NodeId> start, ChangedSince changed_since)
+    : local_(local),
+      next_session_id_(first_session_id),
+      start_(std::move(start)),
+      changed_since_(std::move(changed_since)) {}
 
 std::vector<ClientSession::Outgoing> ClientSession::Encode(std::vector<Body> bodies) {
   std::vector<Outgoing> out;
@@ -30,6 +35,33 @@ std::vector<ClientSession::Outgoing> ClientSession::StartRound() {
 }
 
 std::vector<ClientSession::Outgoing> ClientSession::Start() { return StartRound(); }
+
+std::vector<ClientSession::Outgoing> ClientSession::PushChangedSince(crdt::ReplicaId peer) {
+  std::optional<std::vector<DocumentState>> changed = changed_since_(peer);
+  // Nothing known, or nothing changed here: the region's own changes make the difference.
+  if (!changed || changed->empty()) return {};
+  // As few messages as the bounds allow (kMaxDocumentsPerMessage documents, an answer's bytes):
+  // the region applies each in one commit.
+  std::vector<Body> pushes;
+  Documents batch{round_->id(), {}, {}};
+  size_t bytes = 0;
+  for (DocumentState& d : *changed) {
+    const size_t size = d.key.size() + d.state.size();
+    if (!batch.documents.empty() &&
+        (batch.documents.size() == kMaxDocumentsPerMessage || bytes + size > kDocumentBytesPerAnswer)) {
+      pushes.push_back(std::exchange(batch, Documents{round_->id(), {}, {}}));
+      bytes = 0;
+    }
+    bytes += size;
+    batch.documents.push_back(std::move(d));
+  }
+  if (!batch.documents.empty()) pushes.push_back(std::move(batch));
+  report_.documents_sent += changed->size();
+  // The round that found the sides apart is dropped: a new one compares them after the pushes.
+  std::vector<Outgoing> out = Encode(std::move(pushes));
+  for (Outgoing& request : StartRound()) out.push_back(std::move(request));
+  return out;
+}
 
 std::vector<ClientSession::Outgoing> ClientSession::Retry() {
   if (done_) return {};
@@ -56,12 +88,19 @@ std::vector<ClientSession::Outgoing> ClientSession::OnAnswer(std::string_view by
     done_ = true;
     return {};
   }
+  if (!peer_) peer_ = message->sender;
   std::vector<Body> next;
   const uint64_t fetched_before = round_->stats().documents_fetched;
   const uint64_t pushed_before = round_->stats().documents_pushed;
   round_->OnResponse(message->body, &next);
   report_.documents_received += round_->stats().documents_fetched - fetched_before;
   report_.documents_sent += round_->stats().documents_pushed - pushed_before;
+  if (changed_since_ && !resume_tried_ && !round_->done()) {
+    // The first answer, and the roots differ: push what the region is known to lack, then compare
+    // again (the requests of this round are dropped with it).
+    resume_tried_ = true;
+    if (std::vector<Outgoing> resumed = PushChangedSince(message->sender); !resumed.empty()) return resumed;
+  }
   std::vector<Outgoing> out = Encode(std::move(next));
   if (!round_->done()) return out;
   switch (round_->state()) {

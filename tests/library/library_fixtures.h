@@ -59,6 +59,8 @@ class Region final : public SyncTransport {
                                              std::vector<std::string>{}, sync::SyncOptions{});
   }
   Database& db() { return replica_->database(); }
+  // For what the public API cannot do to a region (drop its documents as a hand-off does).
+  db::DatabaseImpl& impl() { return replica_->database(); }
 
   Result<std::string> Exchange(std::string_view request) override {
     std::optional<std::string> answer = replica_->OnRequest(request);
