@@ -187,7 +187,7 @@ double PutMicros(Database& db, int count, int shift, int keys, char pad = 'x') {
 PutCost OverwriteCost(const std::filesystem::path& path, const std::vector<const char*>& indexes, bool move,
                       int probe, int keys) {
   std::filesystem::remove_all(path);
-  Options options;
+  crdtdb::Options options;
   options.path = path.string();
   std::unique_ptr<Database> db = Must(Database::open(options), "open");
   for (const char* fields : indexes) CreateIndex(*db, fields);
@@ -199,15 +199,10 @@ PutCost OverwriteCost(const std::filesystem::path& path, const std::vector<const
   return cost;
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
-
 // The spread of `values` around their median, in percent: (max - min) / median.
 double SpreadPercent(const std::vector<double>& values) {
   const auto [min, max] = std::minmax_element(values.begin(), values.end());
-  return 100 * (*max - *min) / Median(values);
+  return 100 * (*max - *min) / crdtdb::bench::Median(values);
 }
 
 }  // namespace
