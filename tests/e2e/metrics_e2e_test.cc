@@ -100,15 +100,26 @@ void AwaitHttp(httplib::Client& client, ServerProcess& server) {
   }
 }
 
-TEST_CASE("metrics: /metrics is valid exposition text and follows writes and replication") {
+// Two one-node regions, a and b, replicating, each answering HTTP with the token.
+struct TwoRegions {
   TempDir dir;
-  const std::vector<int> ports = WriteConfig(dir.path() + "/regions.yaml", {"a", "b"});
-  auto a = Serve(dir.path(), "a");
-  auto b = Serve(dir.path(), "b");
+  std::vector<int> ports = WriteConfig(dir.path() + "/regions.yaml", {"a", "b"});
+  std::unique_ptr<ServerProcess> a = Serve(dir.path(), "a");
+  std::unique_ptr<ServerProcess> b = Serve(dir.path(), "b");
   httplib::Client to_a = ClientOf(ports[0]);
   httplib::Client to_b = ClientOf(ports[1]);
-  AwaitHttp(to_a, *a);
-  AwaitHttp(to_b, *b);
+
+  TwoRegions() {
+    AwaitHttp(to_a, *a);
+    AwaitHttp(to_b, *b);
+  }
+};
+
+TEST_CASE("metrics: /metrics is valid exposition text and follows writes and replication") {
+  TwoRegions regions;
+  const std::vector<int>& ports = regions.ports;
+  httplib::Client& to_a = regions.to_a;
+  httplib::Client& to_b = regions.to_b;
 
   // Every family the docs list is there, with HELP and TYPE (the parser checks those).
   const Exposition before = ScrapeUntil(to_a, "peer b connected", [](const Exposition& e) {
@@ -206,14 +217,11 @@ std::optional<double> OneSample(const nlohmann::json& answer) {
 }
 
 TEST_CASE("metrics: a real Prometheus scrapes every node with its token, and promtool finds no fault") {
-  TempDir dir;
-  const std::vector<int> ports = WriteConfig(dir.path() + "/regions.yaml", {"a", "b"});
-  auto a = Serve(dir.path(), "a");
-  auto b = Serve(dir.path(), "b");
-  httplib::Client to_a = ClientOf(ports[0]);
-  httplib::Client to_b = ClientOf(ports[1]);
-  AwaitHttp(to_a, *a);
-  AwaitHttp(to_b, *b);
+  TwoRegions regions;
+  const std::vector<int>& ports = regions.ports;
+  httplib::Client& to_a = regions.to_a;
+  httplib::Client& to_b = regions.to_b;
+  const std::string dir = regions.dir.path();
   constexpr int kWrites = 5;
   for (int i = 0; i < kWrites; ++i) {
     httplib::Result put = to_a.Put("/v1/docs/todos/p" + std::to_string(i), "{\"n\":1}", "application/json");
@@ -226,14 +234,14 @@ TEST_CASE("metrics: a real Prometheus scrapes every node with its token, and pro
     httplib::Result scrape = node->Get("/metrics");
     REQUIRE(scrape);
     REQUIRE(scrape->status == 200);
-    const CliResult lint = RunProcess(CRDTDB_PROMTOOL_PATH, {"check", "metrics"}, scrape->body, dir.path());
+    const CliResult lint = RunProcess(CRDTDB_PROMTOOL_PATH, {"check", "metrics"}, scrape->body, dir);
     CHECK_MESSAGE(lint.exit_code == 0, "promtool check metrics: " << lint.out << lint.err);
   }
 
   // Prometheus scraping both nodes every second, with the bearer token as a scrape config sets it,
   // and a third target with a wrong token, which the nodes must refuse (403: the target is down).
   const std::vector<int> own = PickFreePorts(1);
-  std::ofstream(dir.path() + "/prometheus.yml")
+  std::ofstream(dir + "/prometheus.yml")
       << "global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
          "scrape_configs:\n"
          "  - job_name: crdtdb\n"
@@ -242,10 +250,10 @@ TEST_CASE("metrics: a real Prometheus scrapes every node with its token, and pro
          "  - job_name: intruder\n"
          "    authorization: {credentials: not-the-token}\n"
          "    static_configs: [{targets: ['127.0.0.1:" << ports[0] << "']}]\n";
-  ServerProcess prometheus({CRDTDB_PROMETHEUS_PATH, "--config.file=" + dir.path() + "/prometheus.yml",
-                            "--storage.tsdb.path=" + dir.path() + "/tsdb",
+  ServerProcess prometheus({CRDTDB_PROMETHEUS_PATH, "--config.file=" + dir + "/prometheus.yml",
+                            "--storage.tsdb.path=" + dir + "/tsdb",
                             "--web.listen-address=127.0.0.1:" + std::to_string(own[0])},
-                           dir.path(), dir.path() + "/prometheus.log");
+                           dir, dir + "/prometheus.log");
   httplib::Client api("127.0.0.1", own[0]);
   api.set_read_timeout(std::chrono::seconds(10));
 
