@@ -19,7 +19,11 @@
 //             process, LevelDB's shared compaction thread would mix the nodes' CPU). The regions
 //             take turns, 1,000 writes each, so that the machine's drift hits them alike. The
 //             client sends each put to the owner of its partition over a connection it keeps per
-//             node, as a router that caches its connections would. Per node: CPU seconds the
+//             node, as a router that caches its connections would. Two passes of W new documents:
+//             `_interleaved` rows send a turn's writes in key order (consecutive writes reach
+//             different node processes sharing these 2 cores), the target rows send each node's
+//             writes of a turn back to back (what a node on a machine of its own sees; see Order
+//             below and docs/benchmarks.md, "Scale-out"). Per node: CPU seconds the
 //             writes cost it (from the first write to 2 s after the last, less its idle rate) and
 //             documents held (its `status`); the largest node's against the one-node region's,
 //             and the CPU per acknowledged write summed over nodes against the one-node region's.
@@ -336,19 +340,35 @@ struct Load {
   double seconds = 0;              // wall time of the region's turns
 };
 
-// Writes [first, last) to `region`, each put to the owner of its document.
-void WriteChunk(Region& region, uint64_t first, uint64_t last, Load* load) {
+// The order in which a region's writes reach its nodes. The nodes of a region share this
+// machine's 2 cores, where a write sent to another process than the last one finds the caches and
+// TLB filled by the others; on machines of their own, a node's caches hold only its own work.
+enum class Order {
+  kInterleaved,  // in key order: consecutive writes go to different nodes, as a router sends them
+  kByNode,       // each node's writes of a chunk back to back: what each node sees on its own machine
+};
+
+// Writes [first, last) to `region`, each put to the owner of its document, in `order`.
+void WriteChunk(Region& region, uint64_t first, uint64_t last, Order order, Load* load) {
+  std::vector<std::pair<size_t, uint64_t>> writes;  // (owner, document)
+  for (uint64_t n = first; n < last; ++n) writes.emplace_back(region.OwnerOf(n), n);
+  if (order == Order::kByNode) {
+    std::stable_sort(writes.begin(), writes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
   Stopwatch watch;
-  for (uint64_t n = first; n < last; ++n) {
-    const command::Outcome put = Call(region.connection(region.OwnerOf(n)), Put(n));
+  for (const auto& [owner, n] : writes) {
+    const command::Outcome put = Call(region.connection(owner), Put(n));
     if (put.exit_code != 0 || !put.redirect.empty()) Fail("put " + DocKey(n) + ": " + put.error);
   }
   load->seconds += watch.Seconds();
 }
 
-void PrintLoad(const Config& cfg, Region& region, const Load& load) {
-  std::fprintf(stderr, "scale_bench: %zu node(s), %llu puts in %.2f s; idle CPU %.3f s in %.1f s;",
-               region.size(), static_cast<unsigned long long>(cfg.writes), load.seconds,
+void PrintLoad(const Config& cfg, uint64_t writes, Region& region, const Load& load,
+               const std::string& suffix) {
+  std::fprintf(stderr,
+               "scale_bench%s: %zu node(s), %llu puts in %.2f s; idle CPU %.3f s in %.1f s;",
+               suffix.c_str(), region.size(), static_cast<unsigned long long>(writes), load.seconds,
                Sum(load.idle_cpu_s), cfg.idle_seconds);
   for (size_t i = 0; i < region.size(); ++i) {
     std::fprintf(stderr, " node %zu: %.3f CPU s, %.0f docs;", i + 1, load.cpu_s[i], load.docs[i]);
@@ -429,37 +449,37 @@ std::vector<Load> MeasureLoads(const Config& cfg, const std::vector<Region*>& re
   return loads;
 }
 
-void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
-  std::vector<std::unique_ptr<Region>> regions;
+// Writes documents [first, last) to `regions` in `order` and reports what each region's nodes
+// spent against the one-node region (regions[0]), under row names scale_<n>nodes<suffix>_*.
+void MeasureScale(const Config& cfg, const std::vector<std::unique_ptr<Region>>& regions,
+                  uint64_t first_doc, uint64_t last_doc, Order order, const std::string& suffix,
+                  Reporter& out) {
   std::vector<Region*> measured;
-  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
-    regions.push_back(Region::Alone(cfg, dir, name, nodes));
-    measured.push_back(regions.back().get());
-  }
+  for (const auto& region : regions) measured.push_back(region.get());
   // The regions take turns, a chunk each, every other turn in reverse order, so that a drift of
   // the machine's speed (other jobs on its 2 cores) hits the three alike.
   std::vector<Load> loads = MeasureLoads(cfg, measured, [&](std::vector<Load>& timed) {
-    for (uint64_t first = 0, turn = 0; first < cfg.writes; first += kChunk, ++turn) {
-      const uint64_t last = std::min(cfg.writes, first + kChunk);
+    for (uint64_t first = first_doc, turn = 0; first < last_doc; first += kChunk, ++turn) {
+      const uint64_t last = std::min(last_doc, first + kChunk);
       for (size_t i = 0; i < regions.size(); ++i) {
         const size_t r = turn % 2 == 0 ? i : regions.size() - 1 - i;
-        WriteChunk(*regions[r], first, last, &timed[r]);
+        WriteChunk(*regions[r], first, last, order, &timed[r]);
       }
     }
   });
+  const uint64_t writes = last_doc - first_doc;
   for (size_t r = 0; r < regions.size(); ++r) {
-    for (size_t i = 0; i < regions[r]->size(); ++i)
-      loads[r].docs.push_back(regions[r]->Documents(i));
-    if (Sum(loads[r].docs) != static_cast<double>(cfg.writes)) {
-      Fail("the nodes hold other than every document");
-    }
-    PrintLoad(cfg, *regions[r], loads[r]);
+    std::vector<double> held;
+    for (size_t i = 0; i < regions[r]->size(); ++i) held.push_back(regions[r]->Documents(i));
+    if (Sum(held) != static_cast<double>(last_doc)) Fail("the nodes hold other than every document");
+    loads[r].docs = held;  // every document each node holds, an earlier pass's included
+    PrintLoad(cfg, writes, *regions[r], loads[r], suffix);
   }
   const Load& one = loads[0];
-  const double per_write_us = 1e6 / static_cast<double>(cfg.writes);
+  const double per_write_us = 1e6 / static_cast<double>(writes);
   for (size_t r = 1; r < regions.size(); ++r) {
     const Load& load = loads[r];
-    const std::string prefix = "scale_" + std::to_string(regions[r]->size()) + "nodes";
+    const std::string prefix = "scale_" + std::to_string(regions[r]->size()) + "nodes" + suffix;
     out.Report({prefix + "_cpu_s_max_node", Max(load.cpu_s), "s", "one_node_cpu_s", one.cpu_s[0]});
     out.Report({prefix + "_docs_max_node", Max(load.docs), "docs", "one_node_docs", one.docs[0]});
     out.Report({prefix + "_cpu_us_per_write", Sum(load.cpu_s) * per_write_us, "us",
@@ -470,6 +490,18 @@ void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
                 "ms/s", "one_node_idle_cpu_ms_per_s",
                 Sum(one.idle_cpu_s) / cfg.idle_seconds * 1e3});
   }
+}
+
+void ScaleGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
+  std::vector<std::unique_ptr<Region>> regions;
+  for (const auto& [name, nodes] : {std::pair{"one", 1}, {"two", 2}, {"four", 4}}) {
+    regions.push_back(Region::Alone(cfg, dir, name, nodes));
+  }
+  // Two passes of W new documents each on the same regions: first in key order (the figures of
+  // nodes that share these 2 cores), then by node (the figures of nodes on machines of their
+  // own: the targets), on stores the first pass already filled.
+  MeasureScale(cfg, regions, 0, cfg.writes, Order::kInterleaved, "_interleaved", out);
+  MeasureScale(cfg, regions, cfg.writes, 2 * cfg.writes, Order::kByNode, "", out);
   RedirectGroup(cfg, *regions.back(), out);
 }
 
@@ -502,7 +534,7 @@ void StreamGroup(const Config& cfg, const fs::path& dir, Reporter& out) {
       const uint64_t last = std::min(cfg.writes, first + kChunk);
       for (size_t i = 0; i < writers.size(); ++i) {
         const size_t w = turn % 2 == 0 ? i : writers.size() - 1 - i;
-        WriteChunk(*writers[w], first, last, &timed[n + w]);
+        WriteChunk(*writers[w], first, last, Order::kInterleaved, &timed[n + w]);
       }
     }
     // Until every reader holds every document (by the stream, or anti-entropy for what it lost).
