@@ -39,17 +39,30 @@ SyncReport SyncOk(Database& app, Region& region) {
   return *report;
 }
 
-TEST_CASE("a resync pushes what changed since the last equal sync, without walking to it") {
-  testing::TempDir app_dir, region_dir;
-  Region region(region_dir.path());
-  {
-    // A database just opened knows nothing of the region: the walk finds the 20 changed
-    // documents, fetching the region's older states to join them first.
-    std::unique_ptr<Database> app = Open(app_dir.path());
-    PutMany(*app, 200);
+// An app's database of `documents` todos, synced once with a region of its own.
+struct SyncedApp {
+  explicit SyncedApp(int documents) : region(region_dir.path()), app(Open(app_dir.path())) {
+    PutMany(*app, documents);
     SyncOk(*app, region);
   }
-  std::unique_ptr<Database> app = Open(app_dir.path());
+  // Closes and opens the app's database: it forgets what it knew of the region.
+  void Reopen() {
+    app.reset();
+    app = Open(app_dir.path());
+  }
+
+  testing::TempDir app_dir, region_dir;
+  Region region;
+  std::unique_ptr<Database> app;
+};
+
+TEST_CASE("a resync pushes what changed since the last equal sync, without walking to it") {
+  SyncedApp synced(200);
+  // A database just opened knows nothing of the region: the walk finds the 20 changed documents,
+  // fetching the region's older states to join them first.
+  synced.Reopen();
+  Database* app = synced.app.get();
+  Region& region = synced.region;
   Done(*app, 0, 20);
   const SyncReport walked = SyncOk(*app, region);
   CHECK(walked.documents_sent == 20);
@@ -71,11 +84,9 @@ TEST_CASE("a resync pushes what changed since the last equal sync, without walki
 }
 
 TEST_CASE("a resync still pulls the region's changes, and repairs what the region lost") {
-  testing::TempDir app_dir, region_dir;
-  Region region(region_dir.path());
-  std::unique_ptr<Database> app = Open(app_dir.path());
-  PutMany(*app, 50);
-  SyncOk(*app, region);
+  SyncedApp synced(50);
+  Database* app = synced.app.get();
+  Region& region = synced.region;
 
   SUBCASE("the region changed too: its change is fetched by the walk after the push") {
     Done(*app, 0, 3);

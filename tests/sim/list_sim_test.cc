@@ -17,6 +17,7 @@
 
 #include "crdtdb/lists.h"
 #include "nlohmann/json.hpp"
+#include "tests/sim/convergence.h"
 #include "tests/sim/paced_writes.h"
 #include "tests/sim/sim_cluster.h"
 #include "tests/support/seed.h"
@@ -180,14 +181,9 @@ class ListWorkload {
 
 // Equal Merkle roots, equal JSON dumps and equal canonical bytes of every list document.
 void CheckConverged(SimCluster& cluster) {
-  REQUIRE(cluster.Converged());
-  const std::string dump = cluster.Dump(0, "lists");
-  for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, "lists") == dump);
-  for (int k = 0; k < kLists; ++k) {
-    Result<std::optional<std::string>> state = cluster.db(0).ReadState(ListKey(k));
-    REQUIRE(state.ok());
-    for (size_t i = 1; i < cluster.size(); ++i) CHECK(*cluster.db(i).ReadState(ListKey(k)) == *state);
-  }
+  std::vector<std::string> keys;
+  for (int k = 0; k < kLists; ++k) keys.push_back(ListKey(k));
+  CheckSameEverywhere(cluster, {"lists"}, keys);
 }
 
 // A run of edits on every replica at once with the network's faults, then convergence.
@@ -247,12 +243,7 @@ TEST_CASE("lists edited on both sides of a partition converge when it heals") {
     cluster.RunFor(1'000);
     ListWorkload workload(cluster, /*texts=*/false);
     workload.Create();
-    workload.Run(1'000, 100);
-    cluster.Isolate(2, true);
-    workload.Run(5'000, 100);  // everyone keeps editing, r2 alone
-    CHECK_FALSE(cluster.Converged());
-    cluster.Isolate(2, false);
-    REQUIRE(cluster.RunUntilConverged(30'000));
+    WriteThroughPartition(cluster, workload, 2, 1'000, 5'000);
     CheckConverged(cluster);
     workload.CheckContents();
   }

@@ -13,6 +13,7 @@
 
 #include "crdt/limits.h"
 #include "nlohmann/json.hpp"
+#include "tests/sim/convergence.h"
 #include "tests/sim/paced_writes.h"
 #include "tests/sim/sim_cluster.h"
 #include "tests/support/seed.h"
@@ -130,17 +131,9 @@ class Workload {
 
 // Equal Merkle roots, equal JSON dumps, and equal canonical bytes of every document.
 void CheckConverged(SimCluster& cluster) {
-  REQUIRE(cluster.Converged());
-  for (const char* collection : {"docs", "counters", "journal", "own"}) {
-    const std::string dump = cluster.Dump(0, collection);
-    for (size_t i = 1; i < cluster.size(); ++i) CHECK(cluster.Dump(i, collection) == dump);
-  }
-  for (int k = 0; k < 12; ++k) {
-    const std::string key = "docs/" + std::to_string(k);
-    Result<std::optional<std::string>> state = cluster.db(0).ReadState(key);
-    REQUIRE(state.ok());
-    for (size_t i = 1; i < cluster.size(); ++i) CHECK(*cluster.db(i).ReadState(key) == *state);
-  }
+  std::vector<std::string> keys;
+  for (int k = 0; k < 12; ++k) keys.push_back("docs/" + std::to_string(k));
+  CheckSameEverywhere(cluster, {"docs", "counters", "journal", "own"}, keys);
 }
 
 TEST_CASE("replicas converge through the delta stream on a healthy network") {
@@ -180,12 +173,7 @@ TEST_CASE("replicas converge through loss, duplication and reordering") {
 TEST_CASE("a partitioned replica catches up after the partition heals") {
   SimCluster cluster(PropertySeeds(1).front() + 1, 3, SimOptions{});
   Workload workload(cluster);
-  workload.Run(1'000, 100);
-  cluster.Isolate(2, true);
-  workload.Run(10'000, 100);  // everyone keeps writing, r2 alone
-  CHECK_FALSE(cluster.Converged());
-  cluster.Isolate(2, false);
-  REQUIRE(cluster.RunUntilConverged(30'000));
+  WriteThroughPartition(cluster, workload, 2, 1'000, 10'000);
   CheckConverged(cluster);
   workload.CheckCounters();
 }

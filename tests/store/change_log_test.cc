@@ -32,9 +32,7 @@ std::unique_ptr<Store> OpenWith(const std::string& path, uint64_t change_log_ent
   options.path = path;
   options.change_log_max_entries = change_log_entries;
   options.boot_id = boot_id;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
+  return OpenStoreWith(options);
 }
 
 ChangeLogPage ReadAll(const Store& store, const ChangeCursor& after, std::string_view prefix = "") {

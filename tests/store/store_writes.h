@@ -23,13 +23,18 @@ using store::Store;
 using store::StoreOptions;
 using store::WriteSet;
 
+// Opens a store with `options`, failing the test when it cannot.
+inline std::unique_ptr<Store> OpenStoreWith(const StoreOptions& options) {
+  Result<std::unique_ptr<Store>> store = Store::Open(options);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::move(store).value();
+}
+
 inline std::unique_ptr<Store> OpenStore(const std::string& path, uint64_t log_entries = 100'000) {
   StoreOptions options;
   options.path = path;
   options.delta_log_max_entries = log_entries;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
+  return OpenStoreWith(options);
 }
 
 // Opens the store at `path` as a machine whose boot id is `boot_id` ("" plays one that cannot be
@@ -38,9 +43,7 @@ inline std::unique_ptr<Store> OpenWithBoot(const std::string& path, const std::s
   StoreOptions options;
   options.path = path;
   options.boot_id = boot_id;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
+  return OpenStoreWith(options);
 }
 
 // Commits `delta` of this replica to `key` as one local write, as the database's write path does.

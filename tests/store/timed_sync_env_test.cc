@@ -22,9 +22,7 @@ std::unique_ptr<Store> OpenTimed(const std::string& path, bool sync_writes, metr
   options.path = path;
   options.sync_writes = sync_writes;
   options.fsync_seconds = fsyncs;
-  Result<std::unique_ptr<Store>> store = Store::Open(options);
-  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
-  return std::move(store).value();
+  return testing::OpenStoreWith(options);
 }
 
 TEST_CASE("fsync_seconds observes each fsync of a synced commit, and none of a buffered one") {
