@@ -57,9 +57,12 @@ Result<std::pair<std::string, std::vector<query::FieldPath>>> ParseIndexFields(s
 }
 
 crdt::Json DefinitionJson(std::string_view collection, const std::vector<query::FieldPath>& fields) {
-  crdt::Json list = crdt::Json::array();
-  for (const query::FieldPath& f : fields) list.push_back(f.text);
-  return crdt::Json{{"collection", std::string(collection)}, {"fields", std::move(list)}};
+  std::string name;
+  for (const query::FieldPath& f : fields) {
+    if (!name.empty()) name += ',';
+    name += f.text;
+  }
+  return crdt::Json{{"collection", std::string(collection)}, {"fields", std::move(name)}};
 }
 
 Result<IndexDefinition> ParseDefinition(std::string_view id, const crdt::Json& document) {
@@ -68,16 +71,27 @@ Result<IndexDefinition> ParseDefinition(std::string_view id, const crdt::Json& d
                                    ": " + std::string(why));
   };
   if (!document.is_object() || document.size() != 2 || !document.contains("collection") ||
-      !document["collection"].is_string() || !document.contains("fields") || !document["fields"].is_array() ||
-      document["fields"].empty()) {
-    return bad("expected {\"collection\": C, \"fields\": [F, ...]}");
+      !document["collection"].is_string() || !document.contains("fields") ||
+      !(document["fields"].is_string() || (document["fields"].is_array() && !document["fields"].empty()))) {
+    return bad("expected {\"collection\": C, \"fields\": \"F,...\"}");
   }
   std::string joined;
-  for (const crdt::Json& f : document["fields"]) {
-    if (!f.is_string()) return bad("a field is not a string");
-    // Appended piece by piece: "literal" + std::string trips GCC 12's false -Wrestrict at -O3.
-    if (!joined.empty()) joined += ',';
-    joined += f.get<std::string>();
+  if (document["fields"].is_string()) {
+    joined = document["fields"].get<std::string>();
+  } else {
+    // Written as an array before this build. Arrays merge as lists, so two replicas that created
+    // the same index concurrently left each field twice ([a, b, a, b]): a definition never names
+    // a field twice, so a repeat is such a merge and is read once.
+    std::vector<std::string> seen;
+    for (const crdt::Json& f : document["fields"]) {
+      if (!f.is_string()) return bad("a field is not a string");
+      const std::string field = f.get<std::string>();
+      if (std::find(seen.begin(), seen.end(), field) != seen.end()) continue;
+      seen.push_back(field);
+      // Appended piece by piece: "literal" + std::string trips GCC 12's false -Wrestrict at -O3.
+      if (!joined.empty()) joined += ',';
+      joined += field;
+    }
   }
   Result<std::pair<std::string, std::vector<query::FieldPath>>> fields = ParseIndexFields(joined);
   if (!fields.ok()) return bad(fields.status().message());

@@ -24,7 +24,9 @@
 
 namespace crdtdb::db {
 
-// The collection of index definitions; its documents are {"collection": C, "fields": [F, ...]}.
+// The collection of index definitions; its documents are {"collection": C, "fields": "F,..."}: the
+// fields as one string (a register), so that two replicas creating the same index concurrently
+// write equal values, where an array (a list: arrays merge) would hold each field twice.
 constexpr std::string_view kIndexCollection = "_indexes";
 // Whether `key` ("collection/id") is an index definition: writing one wakes the index builder.
 inline bool IsIndexDefinition(std::string_view key) {
@@ -66,7 +68,8 @@ std::string IndexIdOf(std::string_view collection, std::string_view name);
 Result<std::pair<std::string, std::vector<query::FieldPath>>> ParseIndexFields(std::string_view fields);
 
 // The definition document of an index, and back. Parse fails (InvalidArgument) on anything but
-// what DefinitionJson makes, and on a document whose id is not its IndexIdOf.
+// what DefinitionJson makes (or the array of fields older builds wrote, a field repeated by a merge
+// read once), and on a document whose id is not its IndexIdOf.
 crdt::Json DefinitionJson(std::string_view collection, const std::vector<query::FieldPath>& fields);
 Result<IndexDefinition> ParseDefinition(std::string_view id, const crdt::Json& document);
 

@@ -118,6 +118,45 @@ TEST_CASE("index: a definition replicates; the replica builds it and keeps it wi
   CHECK_MESSAGE(report->ok(), report->problems.front());
 }
 
+// The definition document's state on `from`, joined into `to` as replication would.
+void ReplicateDefinition(db::DatabaseImpl& from, db::DatabaseImpl& to, const std::string& key) {
+  Result<std::optional<std::string>> state = from.ReadState(key);
+  REQUIRE(state.ok());
+  REQUIRE(state->has_value());
+  REQUIRE(to.ApplyRemote({{key, crdt::DecodeDocument(**state).value(), true}}).ok());
+}
+
+size_t IndexCount(Database& db) {
+  Result<std::vector<IndexInfo>> indexes = db.list_indexes("c");
+  REQUIRE(indexes.ok());
+  return indexes->size();
+}
+
+// Arrays merge as lists: two replicas that wrote the same array of fields concurrently hold each
+// field twice, which no definition may; the index then vanished from both.
+TEST_CASE("index: the same index created on two replicas at once stays one index on both") {
+  testing::TempDir dir;
+  auto a = testing::OpenDatabase(dir.Sub("a"), 1);
+  auto b = testing::OpenDatabase(dir.Sub("b"), 2);
+  const std::string key = "_indexes/" + db::IndexIdOf("c", "k,n");
+  SUBCASE("created by index create") {
+    REQUIRE(a->create_index("c", "k,n").ok());
+    REQUIRE(b->create_index("c", "k,n").ok());
+  }
+  SUBCASE("an array of fields, as builds before this one wrote it") {
+    REQUIRE(a->put(key, R"({"collection":"c","fields":["k","n"]})").ok());
+    REQUIRE(b->put(key, R"({"collection":"c","fields":["k","n"]})").ok());
+  }
+  ReplicateDefinition(*a, *b, key);
+  ReplicateDefinition(*b, *a, key);
+  for (db::DatabaseImpl* db : {a.get(), b.get()}) {
+    testing::WaitForIndexes(*db);
+    REQUIRE(IndexCount(*db) == 1);
+    Result<std::vector<IndexInfo>> indexes = db->list_indexes("c");
+    CHECK(indexes->front().name == "k,n");
+  }
+}
+
 TEST_CASE("index: verify reports a missing and an extra entry") {
   testing::TempDir dir;
   const std::string path = dir.Sub("a");
