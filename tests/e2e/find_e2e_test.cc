@@ -6,6 +6,8 @@
 // every match once, and a bad selector is exit 2 from the server too.
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -164,6 +166,37 @@ TEST_CASE(
   CHECK(nodes == std::set<std::string>(cluster.nodes().begin(), cluster.nodes().end()));
   CHECK(plan["documents_returned"] == kDocs / 3);
   CHECK(plan["keys_read"].get<size_t>() >= kDocs / 3);
+}
+
+TEST_CASE("find e2e: index definitions survive a restart of every node of a region of three") {
+  NodeCluster cluster({"a"}, 3, 1);
+  for (const std::string& node : cluster.nodes()) cluster.Start(node);
+  PutAll(cluster);
+  IndexAndWait(cluster, [&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
+  for (const std::string& node : cluster.nodes()) {
+    cluster.Kill(node);
+    cluster.Start(node);
+    const CliResult l = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "index", "list", "/docs"});
+    MESSAGE("after restart of " << node << ": " << l.out);
+  }
+  // Several anti-entropy intervals: time for a hand-off, if a node took its copy of a
+  // definition's partition for one.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  for (const std::string& node : cluster.nodes()) {
+    CAPTURE(node);
+    const CliResult listed = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "index", "list", "/docs"});
+    REQUIRE_MESSAGE(listed.exit_code == 0, Describe(listed));
+    CHECK(nlohmann::json::parse(listed.out)["indexes"].size() == 1);
+    const CliResult status = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "status"});
+    REQUIRE_MESSAGE(status.exit_code == 0, Describe(status));
+    INFO(status.out);
+    const nlohmann::json j = nlohmann::json::parse(status.out);
+    CHECK((!j.contains("handing_off") || j["handing_off"].empty()));
+    std::ifstream log(cluster.Path(node + ".log"));
+    std::string all((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    MESSAGE("LOG " << node << ":\n" << all);
+  }
+  CheckQueries([&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
 }
 
 }  // namespace
