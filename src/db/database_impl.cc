@@ -244,12 +244,17 @@ Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& ke
 Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
   DropGate::Guard gate = drop_gate_.Drop();
   const std::shared_ptr<const IndexCatalog> catalog = indexes_.catalog();
-  if (catalog->by_collection.empty()) return store_->DropBuckets(first, last);
+  // Index definitions stay: every node maintains its indexes over the partitions it owns, so each
+  // keeps every definition, whichever partition holds its document (docs/sharding.md).
+  const store::KeptOnDrop keep = [](std::string_view key) { return IsIndexDefinition(key); };
+  if (catalog->by_collection.empty()) return store_->DropBuckets(first, last, {}, keep);
   // The entries of each dropped document go with it, as if it were deleted.
-  return store_->DropBuckets(first, last, [&](std::string_view key, const crdt::Document& state,
-                                              std::vector<store::IndexChange>* out) {
-    AddIndexChanges(*catalog, key, &state, crdt::Document(), /*touched=*/nullptr, out);
-  });
+  return store_->DropBuckets(
+      first, last,
+      [&](std::string_view key, const crdt::Document& state, std::vector<store::IndexChange>* out) {
+        AddIndexChanges(*catalog, key, &state, crdt::Document(), /*touched=*/nullptr, out);
+      },
+      keep);
 }
 
 std::optional<uint64_t> DatabaseImpl::StreamProgress(crdt::ReplicaId origin) const {

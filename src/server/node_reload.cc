@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/index_catalog.h"
 #include "server/node_log.h"
 #include "server/region_server_impl.h"
 #include "sync/partition_stream.h"
@@ -31,7 +32,7 @@ constexpr int kRebindPauseMs = 20;
 
 sync::NodeScope RegionServer::ScopeNow(const db::DatabaseImpl& db) const {
   return sync::ScopeOfNode(placement_, region_->name, self_->name,
-                           sync::HeldPartitions(placement_.partitioning(), db));
+                           sync::HeldPartitions(placement_.partitioning(), db, db::IsIndexDefinition));
 }
 
 void RegionServer::LogScope(const std::string& what) {

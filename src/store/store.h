@@ -131,6 +131,8 @@ struct IndexChange {
 // knows them: db/index_entries.h), for DropBuckets to remove with it.
 using DroppedIndexEntries =
     std::function<void(std::string_view key, const crdt::Document& state, std::vector<IndexChange>* out)>;
+// Whether DropBuckets keeps document `key` of the range it drops.
+using KeptOnDrop = std::function<bool(std::string_view key)>;
 
 // One document's new state, encoded for a commit. The database builds it before it enters the
 // write queue, so that writers encode in parallel and the queue only stages and commits.
@@ -270,8 +272,11 @@ class Store {
   //
   // `index_entries`, when set, says which secondary index records (key_schema.h) describe a
   // document it drops: they are removed in the same chunk as the document, so no index keeps an
-  // entry of a document that is gone.
-  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries = {});
+  // entry of a document that is gone. `keep`, when set, names documents of the range that stay,
+  // with their Merkle contributions: those every node keeps whatever it owns (the database's index
+  // definitions).
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries = {},
+                               const KeptOnDrop& keep = {});
 
   // How far this replica has applied the delta stream of replica `origin`: every delta of it up
   // to this sequence, as last saved; nullopt if never saved. A lower bound (it is saved now and

@@ -77,7 +77,8 @@ Result<uint64_t> Store::Impl::OldestLogSequence() const {
   return metadata().sequence + 1;
 }
 
-Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries) {
+Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries,
+                                          const KeptOnDrop& keep) {
   if (first > last || last >= merkle::kLeafCount) {
     return Status::InvalidArgument("no bucket range " + std::to_string(first) + ".." + std::to_string(last));
   }
@@ -123,7 +124,8 @@ Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last, const D
   uint64_t removed = 0;
   bool first_chunk = true;
   while (from < end) {
-    Result<uint64_t> chunk = DropChunk(&from, end, first_chunk ? with_record : leveldb::WriteBatch(), index_entries);
+    Result<uint64_t> chunk =
+        DropChunk(&from, end, first_chunk ? with_record : leveldb::WriteBatch(), index_entries, keep);
     if (!chunk.ok()) return chunk.status();
     removed += *chunk;
     first_chunk = false;
@@ -133,7 +135,7 @@ Result<uint64_t> Store::Impl::DropBuckets(uint32_t first, uint32_t last, const D
 
 Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& end,
                                         const leveldb::WriteBatch& extra,
-                                        const DroppedIndexEntries& index_entries) {
+                                        const DroppedIndexEntries& index_entries, const KeptOnDrop& keep) {
   leveldb::WriteBatch batch = extra;
   std::vector<IndexChange> index_changes;
   std::map<uint32_t, merkle::Hash> leaf_changes;  // pending XOR per Merkle leaf
@@ -145,6 +147,7 @@ Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& en
     if (key.size() < 6) return NoteRead(Status::Corruption("malformed Merkle bucket key"));
     const uint32_t bucket = ReadBigEndian32(key.substr(1));
     const std::string_view doc_key = key.substr(5);
+    if (keep && keep(doc_key)) continue;
     Result<BucketEntry> entry = DecodeBucketEntry(std::string_view(it->value().data(), it->value().size()));
     if (!entry.ok()) return NoteRead(entry.status().WithContext("document /" + std::string(doc_key)));
     if (!entry->live) {  // written by a format-1 store: the document itself says
@@ -184,8 +187,9 @@ Result<uint64_t> Store::Impl::DropChunk(std::string* from, const std::string& en
   return documents;
 }
 
-Result<uint64_t> Store::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries) {
-  return impl_->DropBuckets(first, last, index_entries);
+Result<uint64_t> Store::DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries,
+                                    const KeptOnDrop& keep) {
+  return impl_->DropBuckets(first, last, index_entries, keep);
 }
 
 }  // namespace crdtdb::store

@@ -89,7 +89,8 @@ class Store::Impl {
   Result<std::vector<std::pair<std::string, crdt::Digest>>> ReadBucket(uint32_t bucket) const;
   Result<uint64_t> CountLiveInBuckets(uint32_t first, uint32_t last) const;
   Status Commit(const WriteSet& writes);
-  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries);
+  Result<uint64_t> DropBuckets(uint32_t first, uint32_t last, const DroppedIndexEntries& index_entries,
+                               const KeptOnDrop& keep);
   Result<std::optional<uint64_t>> ReadStreamProgress(crdt::ReplicaId origin) const;
   void RefuseWrites(const std::string& why);
   Status SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence);
@@ -145,9 +146,10 @@ class Store::Impl {
   Result<uint64_t> OldestLogSequence() const;
   // Removes up to drop_chunk_documents documents of the bucket entries from `*from` up to `end`
   // (exclusive) in one batch that also holds `extra`; advances `*from` past them and returns how
-  // many it removed (store_drop.cc); with the index records `index_entries` names.
+  // many it removed (store_drop.cc); with the index records `index_entries` names, and without the
+  // documents `keep` names.
   Result<uint64_t> DropChunk(std::string* from, const std::string& end, const leveldb::WriteBatch& extra,
-                             const DroppedIndexEntries& index_entries);
+                             const DroppedIndexEntries& index_entries, const KeptOnDrop& keep);
   // Loads the checkpointed counters and Merkle leaves (valid after a clean close).
   Status LoadCheckpoint();
   // After an unclean close: rebuilds the Merkle leaves and the live count from the bucket

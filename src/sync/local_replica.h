@@ -93,7 +93,8 @@ class LocalReplica {
   // this replica, with its Merkle contribution; returns how many it removed. For a node that
   // handed a partition off to its new owner (docs/sharding.md): nothing is deleted in the CRDT
   // sense, no delta is logged or sent, the replica only stops holding the documents, which its
-  // owners keep. It is serialized with every write: a write that commits before it is dropped
+  // owners keep. Index definitions stay (every node keeps them: docs/sharding.md, "Indexes").
+  // It is serialized with every write: a write that commits before it is dropped
   // with the rest, one that commits after it stays. InvalidArgument unless first <= last <
   // merkle::kLeafCount; a storage error leaves some of the documents dropped, and calling it
   // again finishes the drop.

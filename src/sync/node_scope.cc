@@ -30,15 +30,38 @@ NodeScope ScopeOfNode(const cluster::Placement& placement, const std::string& re
   return out;
 }
 
-cluster::PartitionSet HeldPartitions(const cluster::Partitioning& partitioning, const LocalReplica& replica) {
+namespace {
+
+// Whether buckets first..last hold a document `kept_everywhere` does not name. A bucket that
+// cannot be read counts as holding one: being held only starts a hand-off, which drops nothing
+// until an owner holds the same (sync_hand_off.cc).
+bool HoldsOthers(const LocalReplica& replica, std::pair<uint32_t, uint32_t> buckets,
+                 const KeptEverywhere& kept_everywhere) {
+  for (uint32_t bucket = buckets.first; bucket <= buckets.second; ++bucket) {
+    if (replica.merkle_node(merkle::NodeId{merkle::kDepth, bucket}) == merkle::Hash{}) continue;
+    Result<std::vector<LeafEntry>> entries = replica.ReadLeaf(bucket);
+    if (!entries.ok()) return true;
+    for (const LeafEntry& entry : *entries) {
+      if (!kept_everywhere(entry.key)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+cluster::PartitionSet HeldPartitions(const cluster::Partitioning& partitioning, const LocalReplica& replica,
+                                     const KeptEverywhere& kept_everywhere) {
   cluster::PartitionSet held(partitioning.count());
   for (cluster::PartitionId p = 0; p < partitioning.count(); ++p) {
+    bool empty = true;
     for (const merkle::NodeId& node : partitioning.SubtreesOf(p)) {
       if (replica.merkle_node(node) != merkle::Hash{}) {
-        held.Add(p);
+        empty = false;
         break;
       }
     }
+    if (!empty && HoldsOthers(replica, partitioning.BucketsOf(p), kept_everywhere)) held.Add(p);
   }
   return held;
 }

@@ -10,7 +10,9 @@
 #ifndef CRDTDB_SYNC_NODE_SCOPE_H_
 #define CRDTDB_SYNC_NODE_SCOPE_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cluster/partition_set.h"
@@ -29,8 +31,15 @@ struct NodeScope {
 NodeScope ScopeOfNode(const cluster::Placement& placement, const std::string& region,
                       const std::string& node, const cluster::PartitionSet& held);
 
-// The partitions `replica` holds documents (or tombstones) of: those whose subtrees are not empty.
-cluster::PartitionSet HeldPartitions(const cluster::Partitioning& partitioning, const LocalReplica& replica);
+// Whether every node keeps document `key`, whatever partitions it owns (the database's index
+// definitions): such documents neither make a partition held nor leave with it.
+using KeptEverywhere = std::function<bool(std::string_view key)>;
+
+// The partitions `replica` holds documents (or tombstones) of, other than those `kept_everywhere`
+// names: those whose subtrees hold any other. What is checked is the Merkle tree, and the
+// buckets' keys only where a subtree is not empty.
+cluster::PartitionSet HeldPartitions(const cluster::Partitioning& partitioning, const LocalReplica& replica,
+                                     const KeptEverywhere& kept_everywhere);
 
 }  // namespace crdtdb::sync
 

@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include "db/database_impl.h"
+#include "db/index_catalog.h"
 #include "merkle/merkle_tree.h"
 #include "nlohmann/json.hpp"
 #include "tests/db/index_wait.h"
@@ -89,6 +90,31 @@ TEST_CASE("a drop removes the index entries of the documents it drops, and only 
     CHECK(page->documents.size() == (std::string(selector) == R"({"tags":"y"})" ? 0 : outside.size()));
     CHECK(page->plan.keys_read == page->documents.size());
   }
+}
+
+// A node keeps every index definition whatever it owns (docs/sharding.md, "Indexes"): a drop of
+// the partition that holds one leaves it, and the index, in place.
+TEST_CASE("a drop keeps the index definitions of the buckets it drops") {
+  testing::TempDir dir;
+  auto db = testing::OpenDatabase(dir.path(), 7);
+  REQUIRE(db->create_index("k", "n").ok());
+  testing::WaitForIndexes(*db);
+  const std::vector<std::string> keys = KeysIn(0, merkle::kLeafCount - 1, true, 20);
+  for (const std::string& key : keys) REQUIRE(db->put(key, R"({"n":1})").ok());
+  Result<uint64_t> removed = db->DropBuckets(0, merkle::kLeafCount - 1);
+  REQUIRE(removed.ok());
+  CHECK(*removed == keys.size());
+  CHECK(db->get("_indexes/" + IndexIdOf("k", "n")).ok());
+  Result<std::vector<IndexInfo>> indexes = db->list_indexes("k");
+  REQUIRE(indexes.ok());
+  REQUIRE(indexes->size() == 1);
+  // The index goes on serving the documents written after the drop.
+  REQUIRE(db->put(keys[0], R"({"n":2})").ok());
+  Result<FindPage> page = static_cast<Database&>(*db).find("k", R"({"selector":{"n":2}})");
+  REQUIRE(page.ok());
+  CHECK(page->plan.index == "n");
+  CHECK(page->documents.size() == 1);
+  CheckVerifies(*db);
 }
 
 TEST_CASE("writes from another thread during drops survive or are dropped whole") {

@@ -6,8 +6,6 @@
 // every match once, and a bad selector is exit 2 from the server too.
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -168,6 +166,9 @@ TEST_CASE(
   CHECK(plan["keys_read"].get<size_t>() >= kDocs / 3);
 }
 
+// A node keeps every index definition, whichever partition holds its document: a restarted node
+// took the definitions of partitions it does not own for data to hand off, and dropped them with
+// the partition (its indexes with them).
 TEST_CASE("find e2e: index definitions survive a restart of every node of a region of three") {
   NodeCluster cluster({"a"}, 3, 1);
   for (const std::string& node : cluster.nodes()) cluster.Start(node);
@@ -176,8 +177,6 @@ TEST_CASE("find e2e: index definitions survive a restart of every node of a regi
   for (const std::string& node : cluster.nodes()) {
     cluster.Kill(node);
     cluster.Start(node);
-    const CliResult l = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "index", "list", "/docs"});
-    MESSAGE("after restart of " << node << ": " << l.out);
   }
   // Several anti-entropy intervals: time for a hand-off, if a node took its copy of a
   // definition's partition for one.
@@ -190,11 +189,7 @@ TEST_CASE("find e2e: index definitions survive a restart of every node of a regi
     const CliResult status = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "status"});
     REQUIRE_MESSAGE(status.exit_code == 0, Describe(status));
     INFO(status.out);
-    const nlohmann::json j = nlohmann::json::parse(status.out);
-    CHECK((!j.contains("handing_off") || j["handing_off"].empty()));
-    std::ifstream log(cluster.Path(node + ".log"));
-    std::string all((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    MESSAGE("LOG " << node << ":\n" << all);
+    CHECK(nlohmann::json::parse(status.out)["handing_off"].empty());
   }
   CheckQueries([&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
 }

@@ -9,6 +9,7 @@
 #include <leveldb/env.h>
 #include <leveldb/helpers/memenv.h>
 
+#include "db/index_catalog.h"
 #include "sync/messages.h"
 #include "sync/node_scope.h"
 #include "sync/partition_stream.h"
@@ -186,7 +187,8 @@ void SimCluster::ApplyTopology(size_t i) {
   const RegionConfig* region = options_.topology->RegionOfNode(node.name);
   sync::NodeScope scope =
       sync::ScopeOfNode(*placement_, region != nullptr ? region->name : "", node.name,
-                        sync::HeldPartitions(placement_->partitioning(), node.replica->database()));
+                        sync::HeldPartitions(placement_->partitioning(), node.replica->database(),
+                                             db::IsIndexDefinition));
   scope.scope.concurrent_moves = options_.sync.scope.concurrent_moves;
   node.peers = scope.peers;
   node.replica->SetScope(std::move(scope.scope), std::move(scope.peers));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -109,6 +110,36 @@ TEST_CASE("DropBuckets removes the documents and tombstones of exactly its bucke
   store.reset();
   store = OpenStore(dir.path());
   CHECK(store->merkle_root() == root);
+  CHECK(store->metadata().live_documents == kept->metadata().live_documents);
+  CheckVerifies(*store);
+}
+
+TEST_CASE("DropBuckets keeps the documents its caller names, with their Merkle contributions") {
+  testing::TempDir dir, kept_dir;
+  auto store = OpenStore(dir.path());
+  const std::vector<std::string> keys = WriteMixture(*store);
+  // Keep every fifth key: live documents and tombstones, in and out of the range.
+  std::set<std::string> named;
+  for (size_t i = 0; i < keys.size(); i += 5) named.insert(keys[i]);
+  const KeptOnDrop keep = [&](std::string_view key) { return named.count(std::string(key)) > 0; };
+  auto kept = OpenStore(kept_dir.path());
+  uint64_t dropped = 0;
+  for (const std::string& key : keys) {
+    if (!InRange(key, kFirst, kLast) || named.count(key) > 0) {
+      JoinRemote(*kept, key, testing::ReadState(*store, key));
+    } else {
+      ++dropped;
+    }
+  }
+  Result<uint64_t> removed = store->DropBuckets(kFirst, kLast, {}, keep);
+  REQUIRE(removed.ok());
+  CHECK(*removed == dropped);
+  for (const std::string& key : keys) {
+    Result<std::optional<StoredDocument>> doc = store->Read(key);
+    REQUIRE(doc.ok());
+    CHECK_MESSAGE(doc->has_value() == (!InRange(key, kFirst, kLast) || named.count(key) > 0), key);
+  }
+  CHECK(store->merkle_root() == kept->merkle_root());
   CHECK(store->metadata().live_documents == kept->metadata().live_documents);
   CheckVerifies(*store);
 }

@@ -77,12 +77,33 @@ TEST_CASE("anti-entropy with a hand-off target covers the partitions moving to i
 
 TEST_CASE("a node holds the partitions whose subtrees are not empty") {
   const cluster::Partitioning partitioning(16);
+  const KeptEverywhere none = [](std::string_view) { return false; };
   testing::FakeReplica replica(1);
-  CHECK(HeldPartitions(partitioning, replica).empty());
+  CHECK(HeldPartitions(partitioning, replica, none).empty());
   replica.AddDocument("docs/1", "state");
-  const cluster::PartitionSet held = HeldPartitions(partitioning, replica);
+  const cluster::PartitionSet held = HeldPartitions(partitioning, replica, none);
   CHECK(held.size() == 1);
   CHECK(held.Contains(partitioning.PartitionOf("docs/1")));
+}
+
+TEST_CASE("documents every node keeps do not make their partition held") {
+  const cluster::Partitioning partitioning(16);
+  const KeptEverywhere definitions = [](std::string_view key) { return key.starts_with("_indexes/"); };
+  testing::FakeReplica replica(1);
+  replica.AddDocument("_indexes/0123456789abcdef", "definition");
+  const cluster::PartitionId p = partitioning.PartitionOf("_indexes/0123456789abcdef");
+  CHECK(HeldPartitions(partitioning, replica, definitions).empty());
+  // Another document of the same partition (in the same bucket or not) makes it held.
+  for (int i = 0;; ++i) {
+    REQUIRE(i < 100'000);
+    const std::string key = "docs/" + std::to_string(i);
+    if (partitioning.PartitionOf(key) != p) continue;
+    replica.AddDocument(key, "state");
+    break;
+  }
+  const cluster::PartitionSet held = HeldPartitions(partitioning, replica, definitions);
+  CHECK(held.size() == 1);
+  CHECK(held.Contains(p));
 }
 
 }  // namespace
