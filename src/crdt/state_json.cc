@@ -7,7 +7,6 @@
 #include <tuple>
 
 #include "crdt/codec.h"
-#include "crdt/json_output.h"
 #include "crdt/materialize.h"
 #include "crdt/limits.h"
 #include "util/msgpack_reader.h"
@@ -19,28 +18,29 @@ namespace {
 
 class StateRenderer {
  public:
-  explicit StateRenderer(std::string_view bytes) : bytes_(bytes), reader_(bytes) {}
+  StateRenderer(std::string_view bytes, JsonSink& out) : bytes_(bytes), reader_(bytes), out_(out) {}
 
-  Result<std::optional<std::string>> Render() {
+  Result<bool> Render() {
     bool live = false;
     if (!Header() || !Live(&live)) return Error();
-    if (!live) return std::optional<std::string>();
-    out_.reserve(bytes_.size());
+    if (!live) return false;
     if (!Object(reader_, 1)) {
       if (has_list_) return RenderDecoded();
       return Error();
     }
     if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
-    return std::optional<std::string>(std::move(out_));
+    return true;
   }
 
  private:
   Status Error() const { return Status::Corruption("document: " + reader_.error()); }
 
-  Result<std::optional<std::string>> RenderDecoded() const {
+  Result<bool> RenderDecoded() {
     Result<Document> doc = DecodeDocument(bytes_, /*check_canonical=*/false);
     if (!doc.ok()) return doc.status();
-    return std::optional<std::string>(DocumentJson(*doc));
+    out_.Reset();
+    EmitDocument(*doc, out_);
+    return true;
   }
   bool Fail(const char* why) { return reader_.Fail(why); }
 
@@ -94,16 +94,14 @@ class StateRenderer {
     uint32_t n = 0, presence = 0, fields = 0;
     if (!r.ReadArrayHeader(&n) || n != 2) return r.Fail("expected a 2-element object");
     if (!r.ReadArrayHeader(&presence) || !SkipUints(r, presence) || !r.ReadMapHeader(&fields)) return false;
-    out_.push_back('{');
+    out_.BeginObject();
     for (uint32_t i = 0; i < fields; ++i) {
       std::string_view name;
-      if (i > 0) out_.push_back(',');
       if (!Name(r, &name)) return false;
-      AppendJsonString(name, &out_);
-      out_.push_back(':');
+      out_.Key(name);
       if (!Field(r, depth)) return false;
     }
-    out_.push_back('}');
+    out_.EndObject();
     return true;
   }
 
@@ -128,7 +126,7 @@ class StateRenderer {
     if ((mask & kComponentCounters) && !Counters(r, shows_counter)) return false;
     if ((mask & kComponentSet) && !Set(r, shows_set)) return false;
     if (shows_object) return Object(r, depth + 1);
-    if (mask == 0) out_.append("null");
+    if (mask == 0) out_.Null();
     return true;
   }
 
@@ -169,7 +167,7 @@ class StateRenderer {
       if (!r.ReadUint(&replica) || !r.ReadUint(&counter) || !r.ReadInt(&value)) return false;
       total += static_cast<uint64_t>(value);
     }
-    if (show) AppendJsonInt(static_cast<int64_t>(total), &out_);
+    if (show) out_.Int(static_cast<int64_t>(total));
     return true;
   }
 
@@ -179,18 +177,17 @@ class StateRenderer {
   bool Set(MsgpackReader& r, bool show) {
     uint32_t count = 0;
     if (!r.ReadMapHeader(&count)) return false;
-    if (show) out_.push_back('[');
+    if (show) out_.BeginArray();
     for (uint32_t i = 0; i < count; ++i) {
       std::string_view element;
       uint32_t dots = 0;
       if (!Name(r, &element) || !r.ReadArrayHeader(&dots) || !SkipUints(r, dots)) return false;
       if (show) {
         if (!Json::accept(element)) return r.Fail("a set element is not JSON");
-        if (i > 0) out_.push_back(',');
-        out_.append(element);
+        out_.Text(element);
       }
     }
-    if (show) out_.push_back(']');
+    if (show) out_.EndArray();
     return true;
   }
 
@@ -199,67 +196,62 @@ class StateRenderer {
   bool Value(MsgpackReader& r, int depth, bool write) {
     switch (r.PeekType()) {
       case MsgpackReader::Type::kNil:
-        if (write) out_.append("null");
+        if (write) out_.Null();
         return r.ReadNil();
       case MsgpackReader::Type::kBool: {
         bool b = false;
         if (!r.ReadBool(&b)) return false;
-        if (write) out_.append(b ? "true" : "false");
+        if (write) out_.Bool(b);
         return true;
       }
       case MsgpackReader::Type::kUint: {
         uint64_t u = 0;
         if (!r.ReadUint(&u)) return false;
-        if (write) AppendJsonUint(u, &out_);
+        if (write) out_.Uint(u);
         return true;
       }
       case MsgpackReader::Type::kNegativeInt: {
         int64_t i = 0;
         if (!r.ReadInt(&i)) return false;
-        if (write) AppendJsonInt(i, &out_);
+        if (write) out_.Int(i);
         return true;
       }
       case MsgpackReader::Type::kFloat64: {
         double d = 0;
         if (!r.ReadDouble(&d)) return false;
         if (!std::isfinite(d)) return r.Fail("a number is not finite");
-        if (write) AppendJsonDouble(d, &out_);
+        if (write) out_.Double(d);
         return true;
       }
       case MsgpackReader::Type::kString: {
         std::string_view s;
         if (!Name(r, &s)) return false;
-        if (write) AppendJsonString(s, &out_);
+        if (write) out_.String(s);
         return true;
       }
       case MsgpackReader::Type::kArray: {
         uint32_t n = 0;
         if (depth >= kMaxJsonDepth) return r.Fail("value nested too deeply");
         if (!r.ReadArrayHeader(&n)) return false;
-        if (write) out_.push_back('[');
+        if (write) out_.BeginArray();
         for (uint32_t i = 0; i < n; ++i) {
-          if (write && i > 0) out_.push_back(',');
           if (!Value(r, depth + 1, write)) return false;
         }
-        if (write) out_.push_back(']');
+        if (write) out_.EndArray();
         return true;
       }
       case MsgpackReader::Type::kMap: {
         uint32_t n = 0;
         if (depth >= kMaxJsonDepth) return r.Fail("value nested too deeply");
         if (!r.ReadMapHeader(&n)) return false;
-        if (write) out_.push_back('{');
+        if (write) out_.BeginObject();
         for (uint32_t i = 0; i < n; ++i) {
           std::string_view key;
           if (!Name(r, &key)) return false;
-          if (write) {
-            if (i > 0) out_.push_back(',');
-            AppendJsonString(key, &out_);
-            out_.push_back(':');
-          }
+          if (write) out_.Key(key);
           if (!Value(r, depth + 1, write)) return false;
         }
-        if (write) out_.push_back('}');
+        if (write) out_.EndObject();
         return true;
       }
       default: return r.Fail("not a JSON value");
@@ -268,15 +260,23 @@ class StateRenderer {
 
   const std::string_view bytes_;
   MsgpackReader reader_;
-  std::string out_;
+  JsonSink& out_;
   bool has_list_ = false;
 };
 
 }  // namespace
 
-Result<std::optional<std::string>> StateJson(std::string_view canonical_state) {
+Result<bool> EmitState(std::string_view canonical_state, JsonSink& out) {
   if (canonical_state.size() > kMaxEncodedBytes) return Status::Corruption("document: encoding exceeds the size limit");
-  return StateRenderer(canonical_state).Render();
+  return StateRenderer(canonical_state, out).Render();
+}
+
+Result<std::optional<std::string>> StateJson(std::string_view canonical_state) {
+  JsonTextSink out(canonical_state.size());
+  Result<bool> live = EmitState(canonical_state, out);
+  if (!live.ok()) return live.status();
+  if (!*live) return std::optional<std::string>();
+  return std::optional<std::string>(out.Take());
 }
 
 }  // namespace crdtdb::crdt
