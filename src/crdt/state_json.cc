@@ -52,7 +52,10 @@ class StateRenderer {
     if (!reader_.ReadUint(&version)) return false;
     if (version != kDocumentFormatVersion) return Fail("unknown document format version");
     if (!reader_.ReadUint(&kind) || kind != 0) return Fail("expected a state");
-    if (!reader_.ReadArrayHeader(&replicas) || !SkipUints(reader_, replicas)) return false;
+    if (!reader_.ReadArrayHeader(&replicas)) return false;
+    replica_ids_ = reader_;  // a list's run names its replica by index (List)
+    replica_count_ = replicas;
+    if (!SkipUints(reader_, replicas)) return false;
     if (!reader_.ReadArrayHeader(&lists) || lists != replicas) return Fail("one range list per replica expected");
     for (uint32_t i = 0; i < lists; ++i) {
       uint32_t count = 0;
@@ -112,21 +115,68 @@ class StateRenderer {
     uint64_t mask = 0;
     if (!r.ReadArrayHeader(&n) || n < 1 || !r.ReadUint(&mask)) return r.Fail("malformed field");
     if (mask > kAllComponents || n != 1 + static_cast<uint32_t>(std::popcount(mask))) return r.Fail("malformed field mask");
-    // A list's order is a function of all its anchors (list_order.h), which this one pass cannot
-    // see before it must write the elements: such a state is rendered from its decoded form.
-    if (mask & (kComponentList | kComponentText)) {
-      has_list_ = true;
-      return r.Fail("the state holds a list");
-    }
+    // A text, and a list beside an object (whose bytes would have to be skipped after it), are
+    // rendered from the decoded state; so is a list whose order this pass cannot see (List).
+    if ((mask & kComponentText) || ((mask & kComponentList) && (mask & kComponentObject))) return NeedsDecoding(r);
     const bool shows_object = mask & kComponentObject;
-    const bool shows_counter = !shows_object && (mask & kComponentCounters);
-    const bool shows_set = !shows_object && !shows_counter && (mask & kComponentSet);
-    const bool shows_register = !shows_object && !shows_counter && !shows_set && (mask & kComponentRegisters);
+    const bool shows_list = !shows_object && (mask & kComponentList);
+    const bool shows_counter = !shows_object && !shows_list && (mask & kComponentCounters);
+    const bool shows_set = !shows_object && !shows_list && !shows_counter && (mask & kComponentSet);
+    const bool shows_register =
+        !shows_object && !shows_list && !shows_counter && !shows_set && (mask & kComponentRegisters);
     if ((mask & kComponentRegisters) && !Registers(r, shows_register, depth)) return false;
     if ((mask & kComponentCounters) && !Counters(r, shows_counter)) return false;
     if ((mask & kComponentSet) && !Set(r, shows_set)) return false;
     if (shows_object) return Object(r, depth + 1);
+    if (shows_list) return List(r, depth + 1);
     if (mask == 0) out_.Null();
+    return true;
+  }
+
+  bool NeedsDecoding(MsgpackReader& r) {
+    has_list_ = true;
+    return r.Fail("the state holds a list");
+  }
+
+  // list := [presence, runs: [dot, length, side, ref, ref...], elements: [ref, presence, field...]]
+  // (document_encoder.cc); `depth`: the list's level. A list's order is a function of all its
+  // anchors (list_order.h), which one pass cannot know before it writes the elements, except in
+  // the usual case of one run hanging from the root (an array put whole, appended to by one
+  // replica): a chain of right children, whose order is its ids' order, and with every element
+  // anchored in it (the elements come in id order). Any other list needs the decoded state.
+  bool List(MsgpackReader& r, int depth) {
+    if (depth > kMaxJsonDepth) return r.Fail("lists nested too deeply");
+    uint32_t n = 0, presence = 0, runs = 0, elements = 0;
+    if (!r.ReadArrayHeader(&n) || n != 3) return r.Fail("expected a 3-element list");
+    if (!r.ReadArrayHeader(&presence) || !SkipUints(r, presence) || !r.ReadArrayHeader(&runs)) return false;
+    if (runs != 7) return NeedsDecoding(r);
+    uint64_t index = 0, first = 0, length = 0, side = 0, parent_replica = 0, parent_counter = 0, origin = 0;
+    if (!r.ReadUint(&index) || !r.ReadUint(&first) || !r.ReadUint(&length) || !r.ReadUint(&side) ||
+        !r.ReadUint(&parent_replica) || !r.ReadUint(&parent_counter) || !r.ReadUint(&origin) || !r.ReadUint(&origin)) {
+      return false;
+    }
+    uint64_t replica = 0;
+    if (parent_replica != 0 || parent_counter != 0 || !ReplicaId(index, &replica)) return NeedsDecoding(r);
+    if (!r.ReadArrayHeader(&elements) || elements % 4 != 0) return r.Fail("malformed list elements");
+    out_.BeginArray();
+    for (uint32_t i = 0; i < elements; i += 4) {
+      uint64_t id_replica = 0, id_counter = 0;
+      uint32_t dots = 0;
+      if (!r.ReadUint(&id_replica) || !r.ReadUint(&id_counter)) return false;
+      if (id_replica != replica || id_counter < first || id_counter - first >= length) return NeedsDecoding(r);
+      if (!r.ReadArrayHeader(&dots) || !SkipUints(r, dots) || !Field(r, depth)) return false;
+    }
+    out_.EndArray();
+    return true;
+  }
+
+  // The id of the replica the context names `index`th (Header).
+  bool ReplicaId(uint64_t index, uint64_t* id) const {
+    if (index >= replica_count_) return false;
+    MsgpackReader ids = replica_ids_;
+    for (uint64_t i = 0; i <= index; ++i) {
+      if (!ids.ReadUint(id)) return false;
+    }
     return true;
   }
 
@@ -262,6 +312,8 @@ class StateRenderer {
   MsgpackReader reader_;
   JsonSink& out_;
   bool has_list_ = false;
+  MsgpackReader replica_ids_{std::string_view()};  // at the context's replica ids
+  uint32_t replica_count_ = 0;
 };
 
 }  // namespace
