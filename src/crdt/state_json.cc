@@ -25,7 +25,7 @@ class StateRenderer {
     if (!Header() || !Live(&live)) return Error();
     if (!live) return false;
     if (!Object(reader_, 1)) {
-      if (has_list_) return RenderDecoded();
+      if (needs_decoding_) return RenderDecoded();
       return Error();
     }
     if (!reader_.at_end()) return Status::Corruption("document: trailing bytes after the document");
@@ -108,8 +108,8 @@ class StateRenderer {
     return true;
   }
 
-  // field := [mask, registers?, counters?, set?, object?]; shows the first non-empty of object,
-  // counter, set, register (materialize.h), skipping the others.
+  // field := [mask, registers?, counters?, set?, object?, list?, text?]; shows the first non-empty
+  // of object, list, counter, set, register (materialize.h), skipping the others.
   bool Field(MsgpackReader& r, int depth) {
     uint32_t n = 0;
     uint64_t mask = 0;
@@ -133,17 +133,18 @@ class StateRenderer {
     return true;
   }
 
+  // Stops the pass: Render decodes the state and renders that instead.
   bool NeedsDecoding(MsgpackReader& r) {
-    has_list_ = true;
+    needs_decoding_ = true;
     return r.Fail("the state holds a list");
   }
 
   // list := [presence, runs: [dot, length, side, ref, ref...], elements: [ref, presence, field...]]
   // (document_encoder.cc); `depth`: the list's level. A list's order is a function of all its
   // anchors (list_order.h), which one pass cannot know before it writes the elements, except in
-  // the usual case of one run hanging from the root (an array put whole, appended to by one
-  // replica): a chain of right children, whose order is its ids' order, and with every element
-  // anchored in it (the elements come in id order). Any other list needs the decoded state.
+  // the usual case of one run hanging from the root (an array put whole): a chain of right
+  // children, whose order is its ids' order, with every element anchored in it (the elements come
+  // in id order; one without an anchor would go last). Any other list needs the decoded state.
   bool List(MsgpackReader& r, int depth) {
     if (depth > kMaxJsonDepth) return r.Fail("lists nested too deeply");
     uint32_t n = 0, presence = 0, runs = 0, elements = 0;
@@ -311,7 +312,7 @@ class StateRenderer {
   const std::string_view bytes_;
   MsgpackReader reader_;
   JsonSink& out_;
-  bool has_list_ = false;
+  bool needs_decoding_ = false;
   MsgpackReader replica_ids_{std::string_view()};  // at the context's replica ids
   uint32_t replica_count_ = 0;
 };
