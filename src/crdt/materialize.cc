@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "crdt/json_output.h"
+#include "crdt/json_sink.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
 #include "crdt/text_chars.h"
@@ -130,64 +130,58 @@ const Json* ShownRegisterValue(const FieldNode& field) {
 
 namespace {
 
-void AppendObjectJson(const ObjectNode& object, std::string* out);
+void EmitObject(const ObjectNode& object, JsonSink& out);
 
-// FieldValue(field).dump(), appended.
-void AppendFieldJson(const FieldNode& field, std::string* out) {
+// FieldValue(field)'s events.
+void EmitField(const FieldNode& field, JsonSink& out) {
   switch (VisibleKind(field)) {
-    case FieldKind::kObject: AppendObjectJson(*field.object, out); return;
+    case FieldKind::kObject: EmitObject(*field.object, out); return;
     case FieldKind::kList: {
-      out->push_back('[');
-      bool first = true;
+      out.BeginArray();
       const ListOrder order(*field.list);
-      for (const Dot& id : order.visible()) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendFieldJson(field.list->elements.at(id).value, out);
-      }
-      out->push_back(']');
+      for (const Dot& id : order.visible()) EmitField(field.list->elements.at(id).value, out);
+      out.EndArray();
       return;
     }
-    case FieldKind::kText: AppendJsonString(TextValue(*field.text), out); return;
-    case FieldKind::kCounter: AppendJsonInt(CounterTotal(field), out); return;
+    case FieldKind::kText: out.String(TextValue(*field.text)); return;
+    case FieldKind::kCounter: out.Int(CounterTotal(field)); return;
     case FieldKind::kSet: {
       // Elements are kept as their canonical JSON text, which is what dump() writes for them.
-      out->push_back('[');
-      for (auto it = field.set.begin(); it != field.set.end(); ++it) {
-        if (it != field.set.begin()) out->push_back(',');
-        out->append(it->first);
-      }
-      out->push_back(']');
+      out.BeginArray();
+      for (const auto& entry : field.set) out.Text(entry.first);
+      out.EndArray();
       return;
     }
-    case FieldKind::kRegister: AppendJsonValue(Winner(field.registers).value, out); return;
+    case FieldKind::kRegister: out.JsonValue(Winner(field.registers).value); return;
     case FieldKind::kNone: break;
   }
-  out->append("null");
+  out.Null();
 }
 
-void AppendObjectJson(const ObjectNode& object, std::string* out) {
-  out->push_back('{');
-  bool first = true;
+void EmitObject(const ObjectNode& object, JsonSink& out) {
+  out.BeginObject();
   for (const auto& [name, field] : object.fields) {
     if (VisibleKind(field) == FieldKind::kNone) continue;  // no value (field_node.h)
-    if (!first) out->push_back(',');
-    first = false;
-    AppendJsonString(name, out);
-    out->push_back(':');
-    AppendFieldJson(field, out);
+    out.Key(name);
+    EmitField(field, out);
   }
-  out->push_back('}');
+  out.EndObject();
 }
 
 }  // namespace
 
+void EmitDocument(const Document& doc, JsonSink& out) {
+  if (!doc.live()) {
+    out.Null();
+    return;
+  }
+  EmitObject(doc.root(), out);
+}
+
 std::string DocumentJson(const Document& doc) {
-  if (!doc.live()) return "null";
-  std::string out;
-  out.reserve(256);
-  AppendObjectJson(doc.root(), &out);
-  return out;
+  JsonTextSink out;
+  EmitDocument(doc, out);
+  return out.Take();
 }
 
 Json ToJson(const Document& doc) {

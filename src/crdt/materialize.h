@@ -19,6 +19,7 @@
 
 #include "crdt/document.h"
 #include "crdt/field_node.h"
+#include "crdt/json_sink.h"
 
 namespace crdtdb::crdt {
 
@@ -28,6 +29,8 @@ Json ToJson(const Document& doc);
 // ToJson(doc).dump(), written straight from the document (json_output.h): what reads and writes
 // return.
 std::string DocumentJson(const Document& doc);
+// The same value as events (json_sink.h): DocumentJson is EmitDocument into a JsonTextSink.
+void EmitDocument(const Document& doc, JsonSink& out);
 
 // The value a read shows for one field, by the rules above.
 Json FieldValue(const FieldNode& field);

@@ -62,16 +62,22 @@ Result<crdt::Document> DatabaseImpl::ReadLive(std::string_view key) {
 }
 
 Result<std::string> DatabaseImpl::get(std::string_view key) {
+  crdt::JsonTextSink json;
+  if (Status s = GetInto(key, json); !s.ok()) return s;
+  return json.Take();
+}
+
+Status DatabaseImpl::GetInto(std::string_view key, crdt::JsonSink& out) {
   Result<std::string> k = NormalizeKey(key);
-  if (!k.ok()) return k;
+  if (!k.ok()) return k.status();
   // Rendered from the stored bytes: no Document is built.
   Result<std::optional<std::string>> state = store_->ReadEncodedState(*k);
   if (!state.ok()) return state.status();
   if (!state->has_value()) return DocumentNotFound(*k);
-  Result<std::optional<std::string>> json = crdt::StateJson(**state);
-  if (!json.ok()) return json.status().WithContext("document /" + *k);
-  if (!json->has_value()) return DocumentNotFound(*k);
-  return std::move(**json);
+  Result<bool> live = crdt::EmitState(**state, out);
+  if (!live.ok()) return live.status().WithContext("document /" + *k);
+  if (!*live) return DocumentNotFound(*k);
+  return Status::OK();
 }
 
 Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
@@ -86,24 +92,43 @@ Result<std::string> DatabaseImpl::get_with_conflicts(std::string_view key) {
 }
 
 Result<std::string> DatabaseImpl::put(std::string_view key, std::string_view json) {
+  crdt::JsonTextSink answer;
+  if (Status s = PutInto(key, json, answer); !s.ok()) return s;
+  return answer.Take();
+}
+
+Status DatabaseImpl::PutInto(std::string_view key, std::string_view json, crdt::JsonSink& answer) {
   Result<std::string> k = NormalizeKey(key);
-  if (!k.ok()) return k;
+  if (!k.ok()) return k.status();
   Result<crdt::Json> object = crdt::ParseJsonObject(json);
   if (!object.ok()) return object.status();
-  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PutDelta(x, *object, st); });
+  return MutateInto(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PutDelta(x, *object, st); },
+                    /*must_exist=*/false, &answer);
 }
 
 Result<std::string> DatabaseImpl::patch(std::string_view key, std::string_view json) {
+  crdt::JsonTextSink answer;
+  if (Status s = PatchInto(key, json, answer); !s.ok()) return s;
+  return answer.Take();
+}
+
+Status DatabaseImpl::PatchInto(std::string_view key, std::string_view json, crdt::JsonSink& answer) {
   Result<std::string> k = NormalizeKey(key);
-  if (!k.ok()) return k;
+  if (!k.ok()) return k.status();
   Result<crdt::Json> body = crdt::ParseJson(json);
   if (!body.ok()) return body.status();
   // An array is an RFC 6902 JSON Patch, as an HTTP PATCH tells them apart by content type.
-  if (body->is_array()) return json_patch(*this, *k, json);
+  if (body->is_array()) {
+    Result<std::string> patched = json_patch(*this, *k, json);
+    if (!patched.ok()) return patched.status();
+    answer.Text(*patched);
+    return Status::OK();
+  }
   if (!body->is_object()) {
     return Status::InvalidArgument("a patch must be a JSON object (a merge patch) or an array (a JSON Patch)");
   }
-  return Mutate(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *body, st); });
+  return MutateInto(*k, [&](const crdt::Document& x, crdt::WriteStamp st) { return crdt::PatchDelta(x, *body, st); },
+                    /*must_exist=*/false, &answer);
 }
 
 Status DatabaseImpl::remove(std::string_view key) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "crdt/document.h"
+#include "crdt/json_sink.h"
 #include "crdt/mutators.h"
 #include "crdtdb/database.h"
 #include "db/drop_gate.h"
@@ -46,11 +47,17 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   DatabaseImpl(std::unique_ptr<store::Store> store, std::function<uint64_t()> clock_ms);
 
   Result<std::string> get(std::string_view key) override;
+  // get, with the document handed to `out` as events (crdt/json_sink.h): the typed get_value builds
+  // its Value from them, with no JSON text in between. On an error, `out` holds a part to discard.
+  Status GetInto(std::string_view key, crdt::JsonSink& out);
   Result<std::string> get_with_conflicts(std::string_view key) override;
   Result<std::string> put(std::string_view key, std::string_view json) override;
   // One commit for every document (database_batch.cc).
   Status put_many(const std::vector<std::pair<std::string, std::string>>& documents) override;
   Result<std::string> patch(std::string_view key, std::string_view json) override;
+  // put and patch, with the document after the write handed to `answer` as events (as GetInto).
+  Status PutInto(std::string_view key, std::string_view json, crdt::JsonSink& answer);
+  Status PatchInto(std::string_view key, std::string_view json, crdt::JsonSink& answer);
   Status remove(std::string_view key) override;
   Result<std::string> increment(std::string_view key, std::string_view field, int64_t by) override;
   Result<std::string> set_add(std::string_view key, std::string_view field, std::string_view element_json) override;
@@ -125,12 +132,14 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
   // The write path (database_write.cc). Runs `make` on `key`, commits the delta and returns the document's JSON after the write ("null"
   // once deleted); with `must_exist`, NotFound if the document is not live before it.
   Result<std::string> Mutate(const std::string& key, const DeltaMaker& make, bool must_exist = false);
+  // The same, the document after the write handed to `answer` (if not null) as events.
+  Status MutateInto(const std::string& key, const DeltaMaker& make, bool must_exist, crdt::JsonSink* answer);
   // The write of `delta` (not bottom) on `previous`, the state LoadForWrite gave: the document's
   // next state in *next and its write, checked against the limits of a write, with its index
-  // changes. Renders the document's JSON into *json when `json` is not null or someone subscribed
-  // (the change then carries it).
+  // changes. Hands the document to *answer when `answer` is not null, and renders its JSON when
+  // someone subscribed (the change then carries it; the answer is read from that text).
   Result<PreparedWrite> PrepareWrite(const std::string& key, const PendingStates::State& previous,
-                                     crdt::Document delta, crdt::Document* next, std::string* json);
+                                     crdt::Document delta, crdt::Document* next, crdt::JsonSink* answer);
   // The states of the documents under `start` changed since the last sync with `peer` over `start`
   // that ended equal (push_cursors.h); nullopt when not known, or too many to push.
   std::optional<std::vector<sync::DocumentState>> ChangedSince(crdt::ReplicaId peer,

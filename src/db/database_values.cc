@@ -1,14 +1,16 @@
 // Copyright (c) crdtdb authors.
 //
 // The typed calls of Database, over its JSON-text calls: a Value goes in as the text its to_json()
-// writes, and what comes back is parsed into a Value. That costs one rendering and one parse per
-// call (both on the fast paths of crdt/json_output.h and crdt/json_parser.h), and keeps a single
-// write path, with its checks and errors, for every caller.
+// writes, which keeps a single write path, with its checks and errors, for every caller. What comes
+// back is parsed into a Value, except for the hot calls (get_value, put_value, patch_value): the
+// database hands them the document as events (crdt/json_sink.h) that build the Value directly, with
+// no JSON text written and parsed in between.
 
 #include <cmath>
 
 #include "crdt/json_parser.h"
 #include "crdtdb/database.h"
+#include "db/database_impl.h"
 #include "db/value_json.h"
 
 namespace crdtdb {
@@ -30,6 +32,17 @@ bool AllFinite(const Value& value) {
     return std::isfinite(*number);
   }
   return true;
+}
+
+// What `call` (one of DatabaseImpl's ...Into) hands its sink, as a Value; `fallback` (the JSON-text
+// call) for a Database that Database::open did not return.
+template <typename Call, typename Fallback>
+Result<Value> ValueOf(Database& db, const Call& call, const Fallback& fallback) {
+  auto* impl = dynamic_cast<DatabaseImpl*>(&db);
+  if (impl == nullptr) return ParsedDocument(fallback());
+  ValueBuilder value;
+  if (Status s = call(*impl, value); !s.ok()) return s;
+  return value.Take();
 }
 
 }  // namespace
@@ -60,7 +73,11 @@ Result<Value> ParsedDocument(const Result<std::string>& json) {
 using db::WritableJson;
 using db::ParsedDocument;
 
-Result<Value> Database::get_value(std::string_view key) { return ParsedDocument(get(key)); }
+Result<Value> Database::get_value(std::string_view key) {
+  return db::ValueOf(
+      *this, [&](db::DatabaseImpl& impl, crdt::JsonSink& out) { return impl.GetInto(key, out); },
+      [&] { return get(key); });
+}
 
 Result<DocumentWithConflicts> Database::get_value_with_conflicts(std::string_view key) {
   Result<Value> both = ParsedDocument(get_with_conflicts(key));  // {"doc": {...}, "conflicts": {...}}
@@ -78,7 +95,9 @@ Result<DocumentWithConflicts> Database::get_value_with_conflicts(std::string_vie
 Result<Value> Database::put_value(std::string_view key, const Value& document) {
   Result<std::string> json = WritableJson(document);
   if (!json.ok()) return json.status();
-  return ParsedDocument(put(key, *json));
+  return db::ValueOf(
+      *this, [&](db::DatabaseImpl& impl, crdt::JsonSink& out) { return impl.PutInto(key, *json, out); },
+      [&] { return put(key, *json); });
 }
 
 Status Database::put_many_values(const std::vector<std::pair<std::string, Value>>& documents) {
@@ -95,7 +114,9 @@ Status Database::put_many_values(const std::vector<std::pair<std::string, Value>
 Result<Value> Database::patch_value(std::string_view key, const Value& merge_patch) {
   Result<std::string> json = WritableJson(merge_patch);
   if (!json.ok()) return json.status();
-  return ParsedDocument(patch(key, *json));
+  return db::ValueOf(
+      *this, [&](db::DatabaseImpl& impl, crdt::JsonSink& out) { return impl.PatchInto(key, *json, out); },
+      [&] { return patch(key, *json); });
 }
 
 Result<Value> Database::increment_value(std::string_view key, std::string_view field, int64_t by) {

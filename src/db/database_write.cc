@@ -42,7 +42,8 @@ Result<PendingStates::State> DatabaseImpl::LoadForWrite(std::string_view key) co
 }
 
 Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const PendingStates::State& previous,
-                                                 crdt::Document delta, crdt::Document* next, std::string* json) {
+                                                 crdt::Document delta, crdt::Document* next,
+                                                 crdt::JsonSink* answer) {
   const crdt::Document empty;
   const crdt::Document& base = previous != nullptr ? previous->state : empty;
   // The root of the delta applied to `base`, which names every root field that may change
@@ -62,13 +63,13 @@ Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const P
     touched = &delta.root();
   }
   PreparedWrite write;
-  if (json != nullptr || subscriptions_.any()) {
+  if (subscriptions_.any()) {
     // Rendered once, here: the writer's answer and its subscribers' change share it.
     std::string rendered = crdt::DocumentJson(*next);
-    if (subscriptions_.any()) {
-      write.change = Change{key, next->live() ? std::optional(rendered) : std::nullopt, false};
-    }
-    if (json != nullptr) *json = std::move(rendered);
+    if (answer != nullptr) answer->Text(rendered);
+    write.change = Change{key, next->live() ? std::optional(std::move(rendered)) : std::nullopt, false};
+  } else if (answer != nullptr) {
+    crdt::EmitDocument(*next, *answer);
   }
   Result<store::DocumentWrite> document =
       store::EncodeDocumentWrite(key, *next, previous.get(), crdt::kMaxEncodedBytes);
@@ -82,7 +83,13 @@ Result<PreparedWrite> DatabaseImpl::PrepareWrite(const std::string& key, const P
 }
 
 Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMaker& make, bool must_exist) {
-  std::string json;
+  crdt::JsonTextSink json;
+  if (Status s = MutateInto(key, make, must_exist, &json); !s.ok()) return s;
+  return json.Take();
+}
+
+Status DatabaseImpl::MutateInto(const std::string& key, const DeltaMaker& make, bool must_exist,
+                                crdt::JsonSink* answer) {
   Status committed;
   {
     // Held until the write is committed (drop_gate.h).
@@ -96,9 +103,12 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
     if (must_exist && !base.live()) return DocumentNotFound(key);
     Result<crdt::Document> delta = make(base, clock_.NextStamp());
     if (!delta.ok()) return delta.status();
-    if (delta->bottom()) return crdt::DocumentJson(base);
+    if (delta->bottom()) {
+      if (answer != nullptr) crdt::EmitDocument(base, *answer);
+      return Status::OK();
+    }
     crdt::Document next;
-    Result<PreparedWrite> write = PrepareWrite(key, *previous, std::move(delta).value(), &next, &json);
+    Result<PreparedWrite> write = PrepareWrite(key, *previous, std::move(delta).value(), &next, answer);
     if (!write.ok()) return write.status();
     const crdt::Digest digest = write->document.digest;
     std::vector<PreparedWrite> writes;
@@ -110,7 +120,7 @@ Result<std::string> DatabaseImpl::Mutate(const std::string& key, const DeltaMake
   subscriptions_.Drain();
   if (!committed.ok()) return committed;
   if (IsIndexDefinition(key)) indexes_.DefinitionsChanged();
-  return json;
+  return Status::OK();
 }
 
 }  // namespace crdtdb::db

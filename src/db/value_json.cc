@@ -3,6 +3,9 @@
 #include "db/value_json.h"
 
 #include <string>
+#include <utility>
+
+#include "crdt/json_parser.h"
 
 namespace crdtdb::db {
 
@@ -28,6 +31,40 @@ Value FromJson(const crdt::Json& json) {
     }
     default: return Value();  // null (a parsed value is never binary nor discarded)
   }
+}
+
+Value* ValueBuilder::Add(Value value) {
+  if (open_.empty()) {
+    root_ = std::move(value);
+    return &root_;
+  }
+  Value* container = open_.back();
+  if (Array* array = container->as_array()) {
+    array->push_back(std::move(value));
+    return &array->back();
+  }
+  Object& object = *container->as_object();
+  // Members come in name order (json_sink.h): each goes at the end.
+  return &object.insert_or_assign(object.end(), std::move(key_), std::move(value))->second;
+}
+
+void ValueBuilder::Text(std::string_view json) {
+  // Text a JsonSink receives was written by dump() (a set element, a rendered document).
+  if (std::optional<crdt::Json> fast = crdt::ParseWellFormedJson(json)) {
+    Add(FromJson(*fast));
+  } else {
+    Add(FromJson(crdt::Json::parse(json, nullptr, /*allow_exceptions=*/false)));
+  }
+}
+
+void ValueBuilder::Reset() {
+  root_ = Value();
+  open_.clear();
+}
+
+Value ValueBuilder::Take() {
+  open_.clear();
+  return std::exchange(root_, Value());
 }
 
 }  // namespace crdtdb::db

@@ -11,9 +11,13 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "crdt/codec.h"
 #include "crdt/json_output.h"
+#include "crdt/json_sink.h"
+#include "crdt/list_mutators.h"
 #include "crdt/materialize.h"
 #include "crdt/state_json.h"
 #include "tests/crdt/random_ops.h"
@@ -139,6 +143,66 @@ TEST_CASE("documents render like ToJson: random reachable states") {
     RandomOps random(seed);
     for (const Replica& r : RandomSystem(random, 3, 10 + random.Uniform(40))) CheckRendersLikeToJson(r.doc);
   }
+}
+
+// Counts how often a renderer starts over (JsonSink::Reset): a state it had to decode.
+class CountingSink final : public crdt::JsonSink {
+ public:
+  void Null() override { text.Null(); }
+  void Bool(bool b) override { text.Bool(b); }
+  void Int(int64_t i) override { text.Int(i); }
+  void Uint(uint64_t u) override { text.Uint(u); }
+  void Double(double d) override { text.Double(d); }
+  void String(std::string_view s) override { text.String(s); }
+  void BeginArray() override { text.BeginArray(); }
+  void EndArray() override { text.EndArray(); }
+  void BeginObject() override { text.BeginObject(); }
+  void Key(std::string_view name) override { text.Key(name); }
+  void EndObject() override { text.EndObject(); }
+  void Text(std::string_view json) override { text.Text(json); }
+  void JsonValue(const Json& value) override { text.JsonValue(value); }
+  void Reset() override {
+    text.Reset();
+    ++resets;
+  }
+
+  crdt::JsonTextSink text;
+  int resets = 0;
+};
+
+// The JSON of a state rendered from its bytes, and whether the renderer had to decode it.
+std::pair<std::string, bool> Rendered(const Document& doc) {
+  CountingSink sink;
+  Result<bool> live = crdt::EmitState(EncodeDocument(doc), sink);
+  REQUIRE(live.ok());
+  REQUIRE(*live);
+  return {sink.text.Take(), sink.resets > 0};
+}
+
+TEST_CASE("a list of one run from the root renders in one pass; any other list from the decoded state") {
+  Document doc;
+  doc.ApplyDelta(*crdt::PutDelta(
+      doc, Json{{"a", 1}, {"tags", Json::array({"x", Json::array({1, 2}), Json{{"k", "v"}}})}, {"z", true}},
+      crdt::WriteStamp{7, 10}));
+  auto [json, decoded] = Rendered(doc);
+  CHECK(json == crdt::ToJson(doc).dump());
+  CHECK(!decoded);
+  // An element removed leaves its anchor: still one run.
+  doc.ApplyDelta(*crdt::ListRemoveDelta(doc, {"tags"}, 0, 1));
+  std::tie(json, decoded) = Rendered(doc);
+  CHECK(json == crdt::ToJson(doc).dump());
+  CHECK(!decoded);
+  // Appended later, by the same replica: the new ids do not follow the run's (the put's other
+  // values took dots in between), so a second run.
+  doc.ApplyDelta(*crdt::ListInsertDelta(doc, {"tags"}, 2, Json::array({"w"}), crdt::WriteStamp{7, 11}));
+  std::tie(json, decoded) = Rendered(doc);
+  CHECK(json == crdt::ToJson(doc).dump());
+  CHECK(decoded);
+  // Another replica's insert in the middle: two runs, an order only the anchors' tree gives.
+  doc.ApplyDelta(*crdt::ListInsertDelta(doc, {"tags"}, 1, Json::array({"m"}), crdt::WriteStamp{9, 12}));
+  std::tie(json, decoded) = Rendered(doc);
+  CHECK(json == crdt::ToJson(doc).dump());
+  CHECK(decoded);
 }
 
 TEST_CASE("a deleted document renders as not live") {

@@ -124,6 +124,54 @@ TEST_CASE("patch_value merges, and a null member removes the field") {
         Value(Object{{"title", "eggs"}}));
 }
 
+// What the JSON-text get answers, parsed.
+Value JsonGet(Database& db, std::string_view key) {
+  Result<std::string> json = db.get(key);
+  REQUIRE(json.ok());
+  return Ok(Value::parse(*json));
+}
+
+// The typed calls build their answers from the document's events, or (when someone subscribed, and
+// the change carries the JSON text anyway) from that text: either way, what the JSON calls say.
+TEST_CASE("put_value, patch_value and get_value answer what put, patch and get answer, subscribed or not") {
+  for (const bool subscribed : {false, true}) {
+    CAPTURE(subscribed);
+    testing::TempDir dir;
+    auto db = Open(dir.path());
+    size_t heard = 0;
+    std::unique_ptr<Subscription> subscription;
+    if (subscribed) subscription = db->subscribe("", [&](const Change&) { ++heard; });
+    const Value doc = Object{{"title", "Todo 1: buy milk \"now\" \u00fc"},
+                             {"done", false},
+                             {"priority", 3},
+                             {"big", uint64_t{1} << 63},
+                             {"ratio", 0.25},
+                             {"tags", Array{"work", Object{{"deep", Array{nullptr, true}}}}},
+                             {"owner", Object{}}};
+    const Value put = Ok(db->put_value("todos/1", doc));
+    CHECK(put == doc);
+    CHECK(put == JsonGet(*db, "todos/1"));
+    const Value got = Ok(db->get_value("todos/1"));
+    CHECK(got == put);
+    const Value patched = Ok(db->patch_value("todos/1", Object{{"done", true}, {"priority", nullptr}}));
+    CHECK(patched == JsonGet(*db, "todos/1"));
+    CHECK(patched["done"] == Value(true));
+    CHECK(patched.find("priority") == nullptr);
+    // A patch that changes nothing answers the document as it is.
+    CHECK(Ok(db->patch_value("todos/1", Object{{"done", true}})) == patched);
+    // A JSON Patch (an array) goes its own way and answers the same.
+    const Value json_patched =
+        Ok(db->patch_value("todos/1", Array{Object{{"op", "replace"}, {"path", "/done"}, {"value", false}}}));
+    CHECK(json_patched == JsonGet(*db, "todos/1"));
+    CHECK(json_patched["done"] == Value(false));
+    // The counters and sets of a document read the same through both.
+    REQUIRE(db->increment("todos/1", "views", 2).ok());
+    REQUIRE(db->set_add("todos/1", "labels", "\"x\"").ok());
+    CHECK(Ok(db->get_value("todos/1")) == JsonGet(*db, "todos/1"));
+    CHECK((heard > 0) == subscribed);
+  }
+}
+
 TEST_CASE("counters read as integers, nested ones too") {
   testing::TempDir dir;
   auto db = Open(dir.path());
