@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/document_encoder.h"
 #include "crdt/limits.h"
 #include "crdt/list_node.h"

@@ -48,6 +48,7 @@
 
 #include <msgpack.hpp>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/codec.h"
 #include "crdt/list_node.h"
 #include "crdt/text_chars.h"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/list_order.h"
 #include "crdt/text_chars.h"
 

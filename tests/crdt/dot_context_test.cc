@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/dot_context.h"
 #include "tests/support/seed.h"
 

@@ -103,8 +103,8 @@ TEST_CASE("the text index reads a malformed text and places new characters as Li
     crdt::Document after = doc;
     (void)crdt::TextContent(after, kBody);  // builds the index, which the join keeps in step
     after.ApplyDelta(*delta);
-    std::string expected = "agijhb";
-    expected.insert(position, "x");
+    const std::string before = "agijhb";
+    const std::string expected = before.substr(0, position) + 'x' + before.substr(position);
     CHECK(*crdt::TextContent(after, kBody) == expected);
     std::string by_definition;
     for (const Dot& id : VisibleByDefinition(TextOf(after))) {
