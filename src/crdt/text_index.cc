@@ -61,11 +61,12 @@ TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), dele
   for (auto it = spine.rbegin(); it != spine.rend(); ++it) Pull(*it);
   root_ = spine.empty() ? kNil : spine.front();
   // The nodes by id, the children flags, and the ids named but not placed (missing, or on a cycle).
-  by_id_.reserve(order.anchor_order().size());
+  std::vector<CounterNode>* replica_nodes = nullptr;  // of anchors[i]'s replica
   for (size_t i = 0; i < anchors.size(); ++i) {
     const ListAnchor& a = anchors[i];
+    if (i == 0 || a.id.replica != anchors[i - 1].id.replica) replica_nodes = &by_id_[a.id.replica];
     if (order.placed(i)) {
-      by_id_.push_back(IdNode{a.id, node_of[i]});
+      replica_nodes->push_back(CounterNode{a.id.counter, node_of[i]});
     } else {
       dangling_.insert(a.id);
     }
@@ -179,10 +180,14 @@ uint32_t TextIndex::First() const {
 }
 
 uint32_t TextIndex::Find(Dot id) const {
-  // A new anchor is usually the last of its replica, often the last of all: look there first.
-  if (!by_id_.empty() && by_id_.back().id == id) return by_id_.back().node;
-  auto it = std::lower_bound(by_id_.begin(), by_id_.end(), id, [](const IdNode& e, const Dot& d) { return e.id < d; });
-  return it != by_id_.end() && it->id == id ? it->node : kNil;
+  auto replica = by_id_.find(id.replica);
+  if (replica == by_id_.end()) return kNil;
+  const std::vector<CounterNode>& nodes = replica->second;
+  // A new anchor is usually the last of its replica: look there first.
+  if (!nodes.empty() && nodes.back().counter == id.counter) return nodes.back().node;
+  auto it = std::lower_bound(nodes.begin(), nodes.end(), id.counter,
+                             [](const CounterNode& e, uint64_t c) { return e.counter < c; });
+  return it != nodes.end() && it->counter == id.counter ? it->node : kNil;
 }
 
 size_t TextIndex::size() const { return root_ == kNil ? 0 : nodes_[root_].visible; }
@@ -252,12 +257,14 @@ bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
   }
   if (parent != kNil) (anchor.right ? nodes_[parent].has_right_child : nodes_[parent].has_left_child) = true;
   const uint32_t node = NewNode(anchor.id, anchor.ch, visible);
-  if (by_id_.empty() || by_id_.back().id < anchor.id) {
-    by_id_.push_back(IdNode{anchor.id, node});
+  std::vector<CounterNode>& nodes = by_id_[anchor.id.replica];
+  const CounterNode entry{anchor.id.counter, node};
+  if (nodes.empty() || nodes.back().counter < entry.counter) {
+    nodes.push_back(entry);
   } else {
-    by_id_.insert(std::lower_bound(by_id_.begin(), by_id_.end(), anchor.id,
-                                   [](const IdNode& e, const Dot& d) { return e.id < d; }),
-                  IdNode{anchor.id, node});
+    nodes.insert(std::lower_bound(nodes.begin(), nodes.end(), entry.counter,
+                                  [](const CounterNode& e, uint64_t c) { return e.counter < c; }),
+                 entry);
   }
   InsertAt(position, node);
   return true;

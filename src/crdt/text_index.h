@@ -5,9 +5,9 @@
 // O(n log n) of computing the order from the anchors (list_order.h).
 //
 // The index is a treap over the anchored characters in list order (tombstones included), each
-// subtree counting its characters and its visible ones; a vector sorted by id finds a character's
-// node (built in O(n) from the anchors, which are sorted by id; a new anchor is usually the last of
-// its replica). It is built from ListOrder in O(n) beyond ListOrder's own cost, and is a cache:
+// subtree counting its characters and its visible ones; per replica a vector sorted by counter
+// finds a character's node (built in O(n) from the anchors, which are sorted by id; a new anchor is
+// usually the last of its replica). It is built from ListOrder in O(n) beyond ListOrder's own cost, and is a cache:
 // ListOrder stays the definition of the order. Integrate() places a new anchor
 // directly only when FugueMax leaves no choice, which is every insert by a single writer:
 //
@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -78,8 +79,8 @@ class TextIndex {
     char32_t ch = 0;
     Dot id;
   };
-  struct IdNode {
-    Dot id;
+  struct CounterNode {
+    uint64_t counter;
     uint32_t node;
   };
 
@@ -96,7 +97,9 @@ class TextIndex {
   std::vector<Node> nodes_;
   uint32_t root_ = kNil;
   uint32_t seed_ = 0x2545F491u;
-  std::vector<IdNode> by_id_;  // sorted by id
+  // The nodes by id: per replica, sorted by counter (a replica's new character is usually its
+  // last, appended without moving the others').
+  std::map<ReplicaId, std::vector<CounterNode>> by_id_;
   std::unordered_set<Dot, DotHash> dangling_;  // ids named by an anchor but not (yet) placed
   size_t anchors_ = 0;                          // text.anchors.size() in step
   size_t deleted_ = 0;                          // text.deleted.range_count() in step
