@@ -23,7 +23,6 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
   // Anchors ascend by id, so each node's children are in id order, the order of left siblings.
   // `start` is `count` after the fill below, shifted by one: start[s] = count[s + 1].
   std::vector<uint32_t> count(2 * (static_cast<size_t>(n) + 1) + 2, 0);
-  auto slot = [&](uint32_t i) { return 2 * (parent_[i] == kNone ? n : parent_[i]) + (anchors[i].right ? 1 : 0); };
   for (uint32_t i = 0; i < n; ++i) {
     const ListAnchor& a = anchors[i];
     // Within a run (list_node.h) the parent is the anchor just before, and a right origin the
@@ -36,13 +35,16 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
                              ? right_origin_[i - 1]
                              : AnchorIndex(a.right_origin);
     }
-    ++count[slot(i) + 1];
+    // The slot waits in position_ (set for real after the traversal): the fill below then does
+    // not read the anchors again.
+    position_[i] = 2 * (parent_[i] == kNone ? n : parent_[i]) + (a.right ? 1 : 0);
+    ++count[position_[i] + 1];
   }
   // count[s + 1] becomes the end of slot s; filling each slot backwards from its end moves it to
   // the slot's start: no second array.
   for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
   std::vector<uint32_t> children(n);
-  for (uint32_t i = n; i-- > 0;) children[--count[slot(i) + 1]] = i;
+  for (uint32_t i = n; i-- > 0;) children[--count[position_[i] + 1]] = i;
   auto begin = [&](uint32_t node, bool right) { return children.begin() + count[2 * node + right + 1]; };
   auto end = [&](uint32_t node, bool right) { return children.begin() + count[2 * node + right + 2]; };
 
@@ -76,6 +78,7 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
     stack.insert(stack.end(), rights_begin, rights_end);
   }
   std::reverse(order_.begin(), order_.end());
+  std::fill(position_.begin(), position_.end(), kNone);
   for (uint32_t k = 0; k < order_.size(); ++k) position_[order_[k]] = k;
 
   if (list.elements.empty()) return;  // a text, or an empty list: nothing more to place or show
@@ -100,6 +103,11 @@ std::vector<Dot> ListOrder::sequence() const {
 uint32_t ListOrder::AnchorIndex(Dot id) const {
   if (id == kNoElement) return kNone;
   const std::vector<ListAnchor>& anchors = list_.anchors;
+  // One writer's text or list: its anchors are often consecutive counters of one replica.
+  if (!anchors.empty() && anchors[0].id.replica == id.replica && anchors[0].id.counter <= id.counter) {
+    const uint64_t guess = id.counter - anchors[0].id.counter;
+    if (guess < anchors.size() && anchors[guess].id == id) return static_cast<uint32_t>(guess);
+  }
   auto it = std::lower_bound(anchors.begin(), anchors.end(), id,
                              [](const ListAnchor& a, const Dot& d) { return a.id < d; });
   return it != anchors.end() && it->id == id ? static_cast<uint32_t>(it - anchors.begin()) : kNone;
