@@ -229,17 +229,18 @@ class Decoder {
     // The runs first, then their anchors in one allocation: typed text is few runs, many anchors.
     std::vector<std::pair<ListAnchor, uint64_t>> runs;
     size_t total = 0;
+    Dot last_id = kNoElement;  // of the runs so far
     for (uint32_t i = 0; i < n; i += 7) {
       ListAnchor first;
       uint64_t length = 0, side = 0;
-      const Dot last = runs.empty() ? kNoElement : LastOfRun(runs.back().first, runs.back().second);
       if (!DecodeDot(&first.id) || !reader_.ReadUint(&length) || !reader_.ReadUint(&side) ||
           !DecodeTextReference(first.id, named, &first.parent) ||
-          !DecodeTextReference(first.id, named, &first.right_origin) || !CheckRun(first, length, side, last)) {
+          !DecodeTextReference(first.id, named, &first.right_origin) || !CheckRun(first, length, side, last_id)) {
         return false;
       }
       runs.emplace_back(first, length);
       total += length;
+      last_id = Dot{first.id.replica, first.id.counter + length - 1};
     }
     text.anchors.reserve(total);
     for (const auto& [first, length] : runs) AppendRunAnchors(first, length, text.anchors);
@@ -311,10 +312,6 @@ class Decoder {
     return true;
   }
 
-  // The id of the last anchor of a run that CheckRun accepted.
-  static Dot LastOfRun(const ListAnchor& first, uint64_t length) {
-    return Dot{first.id.replica, first.id.counter + length - 1};
-  }
 
   // list := [presence, runs, elements] (document_encoder.cc); `depth`: the list's level.
   bool DecodeList(ListNode& list, int depth) {
