@@ -10,7 +10,10 @@
 //            (resident set grown over the replay; a process's first run only), delta_bytes and
 //            delta_encode_ms (every edit's delta encoded as it would be shipped: not in
 //            replay_ms, as the peers encode no update per edit either), encoded_bytes + encode_ms
-//            (EncodeDocument of the final state), load_ms (decoding it and reading the text),
+//            (EncodeDocument of the final state), load_ms (decoding it and reading the text;
+//            decode_cpu_ms: the decoding alone, canonical check included, as for a peer's bytes;
+//            first_splice_cpu_ms: one splice into the loaded text after that, which builds the
+//            text's index that the read did not need),
 //            ship_bytes + ship_apply_ms (the whole state as one compact delta, joined into an
 //            empty replica and read back: what a new replica receives).
 //          The final text, the loaded one and the shipped one must equal endContent, else the
@@ -29,8 +32,9 @@
 // Output: one JSON line per run, {"workload": "text", "lib": "crdtdb", ...}, the keys of
 // bench/peers/trace_workload.js. Measure with a Release build.
 //
-//   trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE]
+//   trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE] [--only WORKLOAD]
 //   --quick: the first 20,000 edits only, checked against a plain replay (the smoke run);
+//   --only: one workload (text, concurrent or array) instead of all three;
 //   --save: also writes the final encoded state to FILE (to inspect it).
 
 #include <zlib.h>
@@ -41,6 +45,7 @@
 #include <fstream>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -169,10 +174,17 @@ nlohmann::json RunText(const Trace& trace, const std::string& save, bool measure
   std::clock_t cpu_start = std::clock();
   crdtdb::Result<crdt::Document> loaded = crdt::DecodeDocument(encoded);
   if (!loaded.ok()) Fail(loaded.status().ToString());
+  r["decode_cpu_ms"] = CpuMsSince(cpu_start);
   const std::string loaded_text = TextOf(*loaded);
   r["load_ms"] = MsSince(t);
   r["load_cpu_ms"] = CpuMsSince(cpu_start);
   if (loaded_text != trace.end_content) Fail("the loaded text is not endContent");
+  // What a read leaves to the first splice: building the text's index (text_index.h).
+  cpu_start = std::clock();
+  crdtdb::Result<crdt::Document> first = crdt::TextSpliceDelta(*loaded, kField, 0, 0, "x", stamp);
+  if (!first.ok()) Fail(first.status().ToString());
+  loaded->ApplyDelta(*first);
+  r["first_splice_cpu_ms"] = CpuMsSince(cpu_start);
 
   const std::string history = crdt::EncodeDelta(doc);
   r["ship_bytes"] = history.size();
@@ -290,6 +302,7 @@ int main(int argc, char** argv) {
   int reps = 1;
   std::string traces = CRDTDB_TRACES_DIR;
   std::string save;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -300,20 +313,28 @@ int main(int argc, char** argv) {
       traces = argv[++i];
     } else if (arg == "--save" && i + 1 < argc) {
       save = argv[++i];
+    } else if (arg == "--only" && i + 1 < argc && (std::string_view(argv[i + 1]) == "text" ||
+                                                    std::string_view(argv[i + 1]) == "concurrent" ||
+                                                    std::string_view(argv[i + 1]) == "array")) {
+      only = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE]\n");
+      std::fprintf(stderr,
+                   "usage: trace_bench [--quick] [--reps N] [--traces DIR] [--save FILE] [--only text|concurrent|array]\n");
       return 2;
     }
   }
-  const Trace trace = ReadSequentialTrace(traces + "/automerge-paper.json.gz", quick ? 20000 : SIZE_MAX);
-  for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace, save, rep == 0).dump().c_str());
-  if (!quick) {
+  auto runs = [&](const char* workload) { return only.empty() || only == workload; };
+  if (runs("text")) {
+    const Trace trace = ReadSequentialTrace(traces + "/automerge-paper.json.gz", quick ? 20000 : SIZE_MAX);
+    for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunText(trace, save, rep == 0).dump().c_str());
+  }
+  if (!quick && runs("concurrent")) {
     const ConcurrentTrace concurrent = ReadConcurrentTrace(traces + "/friendsforever.json.gz");
     for (int rep = 0; rep < reps; ++rep) std::printf("%s\n", RunConcurrent(concurrent).dump().c_str());
   }
   // The array workload at the peers' size; --quick: a tenth of it, checked the same way.
   const size_t scale = quick ? 10 : 1;
-  for (int rep = 0; rep < reps; ++rep) {
+  for (int rep = 0; rep < reps && runs("array"); ++rep) {
     std::printf("%s\n", crdtdb::bench::RunArrayWorkload(42, 10000 / scale, 3000 / scale, 2000 / scale).dump().c_str());
   }
   return 0;

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <utility>
 #include <vector>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/document_encoder.h"
 #include "crdt/limits.h"
 #include "crdt/list_node.h"
@@ -224,15 +226,24 @@ class Decoder {
     }
     if (!reader_.ReadArrayHeader(&n)) return false;
     if (n % 7 != 0) return Fail("text runs are not a multiple of 7 integers");
+    // The runs first, then their anchors in one allocation: typed text is few runs, many anchors.
+    std::vector<std::pair<ListAnchor, uint64_t>> runs;
+    size_t total = 0;
+    Dot last_id = kNoElement;  // of the runs so far
     for (uint32_t i = 0; i < n; i += 7) {
       ListAnchor first;
       uint64_t length = 0, side = 0;
       if (!DecodeDot(&first.id) || !reader_.ReadUint(&length) || !reader_.ReadUint(&side) ||
           !DecodeTextReference(first.id, named, &first.parent) ||
-          !DecodeTextReference(first.id, named, &first.right_origin) || !AddRun(text, first, length, side)) {
+          !DecodeTextReference(first.id, named, &first.right_origin) || !CheckRun(first, length, side, last_id)) {
         return false;
       }
+      runs.emplace_back(first, length);
+      total += length;
+      last_id = Dot{first.id.replica, first.id.counter + length - 1};
     }
+    text.anchors.reserve(total);
+    for (const auto& [first, length] : runs) AppendRunAnchors(first, length, text.anchors);
     std::string chars;
     if (!reader_.ReadUtf8(&chars)) return Fail("text characters are not UTF-8");
     if (!reader_.ReadArrayHeader(&n) || n % 2 != 0) return Fail("malformed deleted ids of a text");
@@ -259,8 +270,9 @@ class Decoder {
     // The characters of the anchors not deleted, in order; a deleted one's is dropped (0).
     const std::vector<char32_t> points = CodePoints(chars);
     size_t next = 0;
+    AscendingDotWalk deleted(text.deleted);
     for (ListAnchor& a : text.anchors) {
-      if (text.deleted.Contains(a.id)) continue;
+      if (deleted.Contains(a.id)) continue;
       if (next == points.size()) return Fail("a text needs one character per anchor not deleted");
       a.ch = points[next++];
     }
@@ -285,20 +297,21 @@ class Decoder {
     return true;
   }
 
-  // Checks a decoded run (`first`: its first anchor but the side) and appends its anchors.
-  bool AddRun(ListNode& list, ListAnchor first, uint64_t length, uint64_t side) {
+  // Checks a decoded run (`first`: its first anchor but the side, which this sets) that follows
+  // the anchor `last` (kNoElement: none).
+  bool CheckRun(ListAnchor& first, uint64_t length, uint64_t side, Dot last) {
     if (length == 0 || side > 1) return Fail("malformed list run");
     first.right = side == 1;
     if (!first.right && first.right_origin != kNoElement) return Fail("a left child has a right origin");
-    if (!list.anchors.empty() && !(list.anchors.back().id < first.id)) return Fail("list runs are not ascending");
+    if (last != kNoElement && !(last < first.id)) return Fail("list runs are not ascending");
     anchors_ += length;  // bounded before anything is allocated for the run
     if (length > kMaxListAnchors || anchors_ > kMaxListAnchors) return Fail("more list anchors than the limit (1048576)");
     if (!ContextHoldsRange(first.id.replica, first.id.counter, first.id.counter + length - 1)) {
       return Fail("a list run is missing from the context");
     }
-    for (const ListAnchor& a : RunAnchors(first, length)) list.anchors.push_back(a);
     return true;
   }
+
 
   // list := [presence, runs, elements] (document_encoder.cc); `depth`: the list's level.
   bool DecodeList(ListNode& list, int depth) {
@@ -315,7 +328,8 @@ class Decoder {
           !DecodeReference(&first.parent) || !DecodeReference(&first.right_origin)) {
         return false;
       }
-      if (!AddRun(list, first, length, side)) return false;
+      if (!CheckRun(first, length, side, list.anchors.empty() ? kNoElement : list.anchors.back().id)) return false;
+      AppendRunAnchors(first, length, list.anchors);
     }
     if (!reader_.ReadArrayHeader(&n)) return false;
     if (n % 4 != 0) return Fail("list elements are not a multiple of 4 items");

@@ -48,6 +48,7 @@
 
 #include <msgpack.hpp>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/codec.h"
 #include "crdt/list_node.h"
 #include "crdt/text_chars.h"
@@ -260,8 +261,9 @@ class Encoder {
     }
     // The characters of the anchors not deleted (deleted content is dropped).
     std::string chars;
+    AscendingDotWalk deleted(text.deleted);
     for (const ListAnchor& a : text.anchors) {
-      if (!text.deleted.Contains(a.id)) AppendUtf8(a.ch, &chars);
+      if (!deleted.Contains(a.id)) AppendUtf8(a.ch, &chars);
     }
     PackString(chars);
     packer_.pack_array(static_cast<uint32_t>(text.deleted.ranges().size() * 2));

@@ -4,98 +4,119 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <tuple>
+#include <utility>
+
+#include "crdt/limits.h"
 
 namespace crdtdb::crdt {
 
-namespace {
-
-constexpr int64_t kUnranked = -1;  // not yet met: the end of the list, for a right origin
-
-}  // namespace
+static_assert(kMaxListAnchors < (size_t{1} << 31), "ListOrder marks a stack entry to emit with bit 31");
 
 ListOrder::ListOrder(const ListNode& list) : list_(list) {
   const std::vector<ListAnchor>& anchors = list.anchors;
-  const size_t n = anchors.size();
-  parent_.assign(n, kRoot);
-  position_.assign(n, kRoot);
-  std::vector<size_t> right_origin(n, kRoot);
-  // Children per node (index n is the root), left and right apart, in flat arrays: node p's
-  // children are children[first[p], first[p + 1]). Anchors ascend by id, so each node's children
-  // are filled in id order, which is the order of left siblings.
-  std::vector<size_t> count(2 * (n + 1) + 1, 0);
-  auto slot = [&](size_t i) { return 2 * (parent_[i] == kRoot ? n : parent_[i]) + (anchors[i].right ? 1 : 0); };
-  for (size_t i = 0; i < n; ++i) {
-    const size_t p = AnchorIndex(anchors[i].parent);
-    parent_[i] = p == i ? kRoot : p;
-    if (anchors[i].right) right_origin[i] = AnchorIndex(anchors[i].right_origin);
-    ++count[slot(i) + 1];
+  const auto n = static_cast<uint32_t>(anchors.size());
+  parent_.assign(n, kNone);
+  right_origin_.assign(n, kNone);
+  position_.assign(n, kNone);
+  // Children per node (index n is the root), left and right apart, in flat arrays: slot s (2p for
+  // node p's left children, 2p + 1 for its right ones) is children[start[s], start[s + 1]).
+  // Anchors ascend by id, so each node's children are in id order, the order of left siblings.
+  // `start` is `count` after the fill below, shifted by one: start[s] = count[s + 1].
+  std::vector<uint32_t> count(2 * (static_cast<size_t>(n) + 1) + 2, 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    const ListAnchor& a = anchors[i];
+    // Within a run (list_node.h) the parent is the anchor just before, and a right origin the
+    // same as the one before's: no search. Ids are unique and sorted, so this is AnchorIndex's answer.
+    const ListAnchor* before = i > 0 ? &anchors[i - 1] : nullptr;
+    const uint32_t p = before != nullptr && a.parent == before->id ? i - 1 : AnchorIndex(a.parent);
+    parent_[i] = p == i ? kNone : p;
+    if (a.right) {
+      right_origin_[i] = before != nullptr && before->right && a.right_origin == before->right_origin
+                             ? right_origin_[i - 1]
+                             : AnchorIndex(a.right_origin);
+    }
+    // The slot waits in position_ (set for real after the traversal): the fill below then does
+    // not read the anchors again.
+    position_[i] = 2 * (parent_[i] == kNone ? n : parent_[i]) + (a.right ? 1 : 0);
+    ++count[position_[i] + 1];
   }
+  // count[s + 1] becomes the end of slot s; filling each slot backwards from its end moves it to
+  // the slot's start: no second array.
   for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
-  std::vector<size_t> children(n);
-  std::vector<size_t> fill(count.begin(), count.end() - 1);
-  for (size_t i = 0; i < n; ++i) children[fill[slot(i)]++] = i;
-  auto begin = [&](size_t node, bool right) { return children.begin() + static_cast<std::ptrdiff_t>(count[2 * node + right]); };
-  auto end = [&](size_t node, bool right) { return children.begin() + static_cast<std::ptrdiff_t>(count[2 * node + right + 1]); };
+  std::vector<uint32_t> children(n);
+  for (uint32_t i = n; i-- > 0;) children[--count[position_[i] + 1]] = i;
+  auto begin = [&](uint32_t node, bool right) { return children.begin() + count[2 * node + right + 1]; };
+  auto end = [&](uint32_t node, bool right) { return children.begin() + count[2 * node + right + 2]; };
 
   // Right-to-left traversal with an explicit stack (runs make chains as deep as the list is long).
-  // An entry is a node to expand, or (with `emit`) a node to output.
-  struct Task {
-    size_t node;
-    bool emit;
-  };
-  std::vector<int64_t> rank(n, kUnranked);  // emission number: 0 is the last element of the list
-  std::vector<size_t> reversed;
-  reversed.reserve(n);
-  std::vector<Task> stack{{n, false}};
+  // An entry is a node to expand, or (with kEmit) a node to output.
+  constexpr uint32_t kEmit = 1u << 31;  // above every node index (the precondition)
+  // Emission number + 1 (0: not yet met, the end of the list for a right origin); 1 is the last
+  // element of the list.
+  std::vector<uint32_t> rank(n, 0);
+  order_.reserve(n);
+  std::vector<uint32_t> stack{n};
   while (!stack.empty()) {
-    const Task task = stack.back();
+    const uint32_t task = stack.back();
     stack.pop_back();
-    if (task.emit) {
-      rank[task.node] = static_cast<int64_t>(reversed.size());
-      reversed.push_back(task.node);
+    if (task & kEmit) {
+      order_.push_back(task & ~kEmit);
+      rank[task & ~kEmit] = static_cast<uint32_t>(order_.size());
       continue;
     }
-    const auto rights_begin = begin(task.node, true), rights_end = end(task.node, true);
+    const auto rights_begin = begin(task, true), rights_end = end(task, true);
     // List order of right siblings: right origin latest first (the end, or not yet met, is
     // latest), then by id. Their right origins lie after this subtree, so they are ranked.
-    auto key = [&](size_t i) {
-      const int64_t r = right_origin[i] == kRoot ? kUnranked : rank[right_origin[i]];
-      return std::make_tuple(r, anchors[i].id);
-    };
-    std::sort(rights_begin, rights_end, [&](size_t a, size_t b) { return key(a) < key(b); });
-    for (auto it = begin(task.node, false); it != end(task.node, false); ++it) stack.push_back({*it, false});
-    if (task.node != n) stack.push_back({task.node, true});
-    for (auto it = rights_begin; it != rights_end; ++it) stack.push_back({*it, false});
+    if (rights_end - rights_begin > 1) {
+      auto key = [&](uint32_t i) {
+        return std::make_pair(right_origin_[i] == kNone ? 0 : rank[right_origin_[i]], anchors[i].id);
+      };
+      std::sort(rights_begin, rights_end, [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    }
+    stack.insert(stack.end(), begin(task, false), end(task, false));
+    if (task != n) stack.push_back(task | kEmit);
+    stack.insert(stack.end(), rights_begin, rights_end);
   }
+  std::reverse(order_.begin(), order_.end());
+  std::fill(position_.begin(), position_.end(), kNone);
+  for (uint32_t k = 0; k < order_.size(); ++k) position_[order_[k]] = k;
 
-  sequence_.reserve(n + list.elements.size());
-  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
-    position_[*it] = sequence_.size();
-    sequence_.push_back(anchors[*it].id);
-  }
-  placed_ = sequence_.size();
+  if (list.elements.empty()) return;  // a text, or an empty list: nothing more to place or show
   // Content without a placed anchor goes last, by id.
   for (const auto& [id, element] : list.elements) {
-    const size_t a = AnchorIndex(id);
-    if (a == kRoot || position_[a] == kRoot) sequence_.push_back(id);
+    const uint32_t a = AnchorIndex(id);
+    if (a == kNone || position_[a] == kNone) unanchored_.push_back(id);
   }
-  for (const Dot& id : sequence_) {
+  for (const Dot& id : sequence()) {
     if (list.elements.count(id) > 0) visible_.push_back(id);
   }
 }
 
-size_t ListOrder::AnchorIndex(Dot id) const {
-  const std::vector<ListAnchor>& anchors = list_.anchors;
-  auto it = std::lower_bound(anchors.begin(), anchors.end(), id,
-                             [](const ListAnchor& a, const Dot& d) { return a.id < d; });
-  return it != anchors.end() && it->id == id ? static_cast<size_t>(it - anchors.begin()) : kRoot;
+std::vector<Dot> ListOrder::sequence() const {
+  std::vector<Dot> out;
+  out.reserve(order_.size() + unanchored_.size());
+  for (uint32_t i : order_) out.push_back(list_.anchors[i].id);
+  out.insert(out.end(), unanchored_.begin(), unanchored_.end());
+  return out;
 }
 
-bool ListOrder::Descends(size_t node, size_t ancestor) const {
-  if (ancestor == kRoot) return true;
+uint32_t ListOrder::AnchorIndex(Dot id) const {
+  if (id == kNoElement) return kNone;
+  const std::vector<ListAnchor>& anchors = list_.anchors;
+  // One writer's text or list: its anchors are often consecutive counters of one replica.
+  if (!anchors.empty() && anchors[0].id.replica == id.replica && anchors[0].id.counter <= id.counter) {
+    const uint64_t guess = id.counter - anchors[0].id.counter;
+    if (guess < anchors.size() && anchors[guess].id == id) return static_cast<uint32_t>(guess);
+  }
+  auto it = std::lower_bound(anchors.begin(), anchors.end(), id,
+                             [](const ListAnchor& a, const Dot& d) { return a.id < d; });
+  return it != anchors.end() && it->id == id ? static_cast<uint32_t>(it - anchors.begin()) : kNone;
+}
+
+bool ListOrder::Descends(uint32_t node, uint32_t ancestor) const {
+  if (ancestor == kNone) return true;
   // Bounded by the number of anchors, so that a cycle cannot loop forever.
-  for (size_t steps = 0; node != kRoot && steps <= parent_.size(); ++steps) {
+  for (size_t steps = 0; node != kNone && steps <= parent_.size(); ++steps) {
     if (node == ancestor) return true;
     node = parent_[node];
   }
@@ -103,24 +124,23 @@ bool ListOrder::Descends(size_t node, size_t ancestor) const {
 }
 
 ListAnchor ListOrder::PlaceAfter(Dot left, Dot id) const {
-  size_t l = AnchorIndex(left);
-  if (l != kRoot && position_[l] == kRoot) l = kRoot;  // on a cycle: never shown, not a place
-  if (left != kNoElement && l == kRoot && placed_ > 0) {
-    l = AnchorIndex(sequence_[placed_ - 1]);  // no anchor: after the last anchored element
-  }
-  const size_t next_position = l == kRoot ? 0 : position_[l] + 1;
+  const size_t placed = order_.size();
+  uint32_t l = AnchorIndex(left);
+  if (l != kNone && position_[l] == kNone) l = kNone;  // on a cycle: never shown, not a place
+  if (left != kNoElement && l == kNone && placed > 0) l = order_.back();  // no anchor: after the last anchored element
+  const size_t next_position = l == kNone ? 0 : position_[l] + size_t{1};
   ListAnchor anchor;
   anchor.id = id;
-  if (next_position < placed_) {
-    const size_t next = AnchorIndex(sequence_[next_position]);
-    if (Descends(next, l)) {
-      anchor.parent = sequence_[next_position];
+  if (next_position < placed) {
+    const Dot next = list_.anchors[order_[next_position]].id;
+    if (Descends(order_[next_position], l)) {
+      anchor.parent = next;
       anchor.right = false;
       return anchor;
     }
-    anchor.right_origin = sequence_[next_position];
+    anchor.right_origin = next;
   }
-  anchor.parent = l == kRoot ? kNoElement : list_.anchors[l].id;
+  anchor.parent = l == kNone ? kNoElement : list_.anchors[l].id;
   anchor.right = true;
   return anchor;
 }
@@ -128,12 +148,18 @@ ListAnchor ListOrder::PlaceAfter(Dot left, Dot id) const {
 std::vector<ListAnchor> RunAnchors(const ListAnchor& first, size_t count) {
   std::vector<ListAnchor> out;
   out.reserve(count);
+  AppendRunAnchors(first, count, out);
+  return out;
+}
+
+void AppendRunAnchors(const ListAnchor& first, size_t count, std::vector<ListAnchor>& out) {
+  if (count == 0) return;
   out.push_back(first);
+  const Dot right_origin = RunRightOrigin(first);
   for (size_t k = 1; k < count; ++k) {
     const Dot previous = out.back().id;
-    out.push_back(ListAnchor{Dot{previous.replica, previous.counter + 1}, previous, true, RunRightOrigin(first)});
+    out.push_back(ListAnchor{Dot{previous.replica, previous.counter + 1}, previous, true, right_origin});
   }
-  return out;
 }
 
 }  // namespace crdtdb::crdt

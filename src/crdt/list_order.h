@@ -15,16 +15,19 @@
 // These rules never interleave two runs inserted concurrently at one place, typed forwards or
 // backwards, by any number of replicas (the paper's maximal non-interleaving).
 //
-// The order is a pure function of the anchors, computed in O(n log n) for n anchors; nothing in it
-// depends on the order anchors arrived in. Malformed trees (from a hostile peer, or left when a
-// list is removed concurrently with an insert into it) still order deterministically: an anchor
-// whose parent is missing hangs from the root; an anchor on a cycle, and content without an
-// anchor, go to the end, by id.
+// The order is a pure function of the anchors, computed in O(n log n) for n anchors (in O(n) plus
+// a search per run and a sort per group of right siblings: an anchor that continues a run names
+// the anchor just before it as parent, found without a search); nothing in it depends on the order
+// anchors arrived in. Malformed trees (from a hostile peer, or left when a list is removed
+// concurrently with an insert into it) still order deterministically: an anchor whose parent is
+// missing hangs from the root; an anchor on a cycle, and content without an anchor, go to the end,
+// by id.
 
 #ifndef CRDTDB_CRDT_LIST_ORDER_H_
 #define CRDTDB_CRDT_LIST_ORDER_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "crdt/list_node.h"
@@ -33,13 +36,26 @@ namespace crdtdb::crdt {
 
 class ListOrder {
  public:
+  // Names no anchor: in parent_of() the root, in right_origin_of() the end or a missing element.
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  // Precondition: list.anchors.size() < 2^31 (the decoder allows 2^20, limits.h).
   explicit ListOrder(const ListNode& list);
 
   // Every element in list order: anchored ones (tombstones included), then content without a
-  // place in the tree.
-  const std::vector<Dot>& sequence() const { return sequence_; }
+  // place in the tree. Built on each call (from anchor_order()).
+  std::vector<Dot> sequence() const;
   // The live elements (those with content) in list order: what a read shows.
   const std::vector<Dot>& visible() const { return visible_; }
+  // The anchored elements of sequence(), as indices into list.anchors, in list order.
+  const std::vector<uint32_t>& anchor_order() const { return order_; }
+
+  // Per anchor (an index into list.anchors): whether it has a place in the order (it is not on a
+  // cycle), its parent's index (kNone: it hangs from the root: no parent, a missing one, itself),
+  // and its right origin's index (kNone: none, or missing).
+  bool placed(size_t anchor) const { return position_[anchor] != kNone; }
+  uint32_t parent_of(size_t anchor) const { return parent_[anchor]; }
+  uint32_t right_origin_of(size_t anchor) const { return right_origin_[anchor]; }
 
   // The anchor of a new element `id` inserted right after element `left` (any element with an
   // anchor, tombstones included), or at the start when `left` is kNoElement. An element without
@@ -47,21 +63,23 @@ class ListOrder {
   ListAnchor PlaceAfter(Dot left, Dot id) const;
 
  private:
-  static constexpr size_t kRoot = static_cast<size_t>(-1);
-  size_t AnchorIndex(Dot id) const;  // kRoot if none
-  bool Descends(size_t node, size_t ancestor) const;
+  uint32_t AnchorIndex(Dot id) const;  // kNone if none
+  bool Descends(uint32_t node, uint32_t ancestor) const;
 
   const ListNode& list_;
-  std::vector<size_t> parent_;    // per anchor: its parent's anchor index, kRoot for the root
-  std::vector<size_t> position_;  // per anchor: its index in sequence_, kRoot if not placed
-  std::vector<Dot> sequence_;
-  size_t placed_ = 0;  // sequence_[0, placed_) are anchored
+  std::vector<uint32_t> parent_;        // per anchor
+  std::vector<uint32_t> right_origin_;  // per anchor
+  std::vector<uint32_t> position_;      // per anchor: its index in order_, kNone if not placed
+  std::vector<uint32_t> order_;         // the placed anchors in list order
+  std::vector<Dot> unanchored_;         // content without a placed anchor, by id
   std::vector<Dot> visible_;
 };
 
 // The anchors of `count` elements inserted together, the first at `first` (placed by ListOrder),
-// each next one the right child of the one before: one run (list_node.h).
+// each next one the right child of the one before: one run (list_node.h). AppendRunAnchors
+// appends them to `out`.
 std::vector<ListAnchor> RunAnchors(const ListAnchor& first, size_t count);
+void AppendRunAnchors(const ListAnchor& first, size_t count, std::vector<ListAnchor>& out);
 
 }  // namespace crdtdb::crdt
 

@@ -9,7 +9,6 @@
 #include "crdt/json_sink.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
-#include "crdt/text_chars.h"
 #include "crdt/text_index.h"
 
 namespace crdtdb::crdt {
@@ -50,11 +49,7 @@ Json ListValue(const ListNode& list) {
   return out;
 }
 
-std::string TextValue(const ListNode& text) {
-  std::string out;
-  IndexOf(text).ForEachVisible([&](const ListAnchor& a) { AppendUtf8(a.ch, &out); });
-  return out;
-}
+
 
 Json SetValue(const FieldNode& field) {
   Json out = Json::array();
@@ -90,7 +85,7 @@ void CollectFieldConflicts(const FieldNode& field, const std::string& pointer, J
     values.push_back(regs[i].value);
   }
   if (shown != FieldKind::kList && field.list) values.push_back(ListValue(*field.list));
-  if (shown != FieldKind::kText && field.text && field.text->has_value()) values.push_back(TextValue(*field.text));
+  if (shown != FieldKind::kText && field.text && field.text->has_value()) values.push_back(VisibleText(*field.text));
   if (shown != FieldKind::kCounter && !field.counters.empty()) values.push_back(CounterValue(field));
   if (shown != FieldKind::kSet && !field.set.empty()) values.push_back(SetValue(field));
   if (values.size() > 1) out[pointer] = values;
@@ -115,7 +110,7 @@ Json FieldValue(const FieldNode& field) {
   switch (VisibleKind(field)) {
     case FieldKind::kObject: return ObjectValue(*field.object);
     case FieldKind::kList: return ListValue(*field.list);
-    case FieldKind::kText: return TextValue(*field.text);
+    case FieldKind::kText: return VisibleText(*field.text);
     case FieldKind::kCounter: return CounterValue(field);
     case FieldKind::kSet: return SetValue(field);
     case FieldKind::kRegister: return Winner(field.registers).value;
@@ -143,7 +138,7 @@ void EmitField(const FieldNode& field, JsonSink& out) {
       out.EndArray();
       return;
     }
-    case FieldKind::kText: out.String(TextValue(*field.text)); return;
+    case FieldKind::kText: out.String(VisibleText(*field.text)); return;
     case FieldKind::kCounter: out.Int(CounterTotal(field)); return;
     case FieldKind::kSet: {
       // Elements are kept as their canonical JSON text, which is what dump() writes for them.

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "crdt/ascending_dot_walk.h"
 #include "crdt/list_order.h"
+#include "crdt/text_chars.h"
 
 namespace crdtdb::crdt {
 
@@ -19,49 +21,70 @@ TextIndexCache& TextIndexCache::operator=(const TextIndexCache&) {
 TextIndexCache& TextIndexCache::operator=(TextIndexCache&&) noexcept = default;
 TextIndexCache::~TextIndexCache() = default;
 
+namespace {
+
+// Per anchor of `text`: whether its character is shown (not deleted), by one walk over the
+// deleted ranges, since the anchors ascend by id.
+std::vector<bool> ShownAnchors(const ListNode& text) {
+  std::vector<bool> shown(text.anchors.size());
+  AscendingDotWalk deleted(text.deleted);
+  for (size_t i = 0; i < text.anchors.size(); ++i) shown[i] = !deleted.Contains(text.anchors[i].id);
+  return shown;
+}
+
+}  // namespace
+
 TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), deleted_(text.deleted.range_count()) {
+  const std::vector<ListAnchor>& anchors = text.anchors;
   const ListOrder order(text);
-  nodes_.reserve(text.anchors.size());
-  auto anchor_of = [&](Dot id) -> const ListAnchor* {
-    auto it = std::lower_bound(text.anchors.begin(), text.anchors.end(), id,
-                               [](const ListAnchor& a, const Dot& d) { return a.id < d; });
-    return it != text.anchors.end() && it->id == id ? &*it : nullptr;
-  };
-  by_id_.reserve(text.anchors.size());
+  const std::vector<bool> shown = ShownAnchors(text);
+  std::vector<uint32_t> node_of(anchors.size(), kNil);  // per anchor
+  nodes_.reserve(anchors.size());
   // The treap of the sequence in O(n): a Cartesian tree built left to right on a stack of the
-  // right spine, then the counts from the leaves up.
+  // right spine. A node leaves the spine once its subtree is complete, every other node of it
+  // having left before: its counts are pulled then, from the leaves up, while its children are
+  // still in the cache; the spine left at the end is pulled from its bottom.
   std::vector<uint32_t> spine;
-  for (const Dot& id : order.sequence()) {
-    const ListAnchor* anchor = anchor_of(id);
-    if (anchor == nullptr) continue;  // content without an anchor: a text has none
-    const uint32_t node = NewNode(*anchor, !text.deleted.Contains(id));
-    by_id_.emplace(id, node);
+  for (uint32_t i : order.anchor_order()) {
+    const uint32_t node = NewNode(anchors[i].id, anchors[i].ch, shown[i]);
+    node_of[i] = node;
     uint32_t last = kNil;
     while (!spine.empty() && nodes_[spine.back()].priority < nodes_[node].priority) {
       last = spine.back();
       spine.pop_back();
+      Pull(last);
     }
     nodes_[node].left = last;
     if (!spine.empty()) nodes_[spine.back()].right = node;
     spine.push_back(node);
   }
+  for (auto it = spine.rbegin(); it != spine.rend(); ++it) Pull(*it);
   root_ = spine.empty() ? kNil : spine.front();
-  PullAll();
-  // Children flags, and the ids named but not placed (missing, or on a cycle).
-  for (const ListAnchor& a : text.anchors) {
-    if (by_id_.count(a.id) == 0) dangling_.insert(a.id);
-    if (a.right && a.right_origin != kNoElement && by_id_.count(a.right_origin) == 0) dangling_.insert(a.right_origin);
-    if (a.parent == kNoElement) continue;
-    auto parent = by_id_.find(a.parent);
-    if (parent == by_id_.end()) {
+  // The nodes by id, the children flags, and the ids named but not placed (missing, or on a cycle).
+  std::vector<CounterNode>* replica_nodes = nullptr;  // of anchors[i]'s replica
+  for (size_t i = 0; i < anchors.size(); ++i) {
+    const ListAnchor& a = anchors[i];
+    if (i == 0 || a.id.replica != anchors[i - 1].id.replica) replica_nodes = &by_id_[a.id.replica];
+    if (order.placed(i)) {
+      replica_nodes->push_back(CounterNode{a.id.counter, node_of[i]});
+    } else {
+      dangling_.insert(a.id);
+    }
+    if (a.right && a.right_origin != kNoElement) {
+      const uint32_t r = order.right_origin_of(i);
+      if (r == ListOrder::kNone || !order.placed(r)) dangling_.insert(a.right_origin);
+    }
+    if (a.parent == kNoElement || a.parent == a.id) continue;  // hangs from the root
+    const uint32_t p = order.parent_of(i);
+    if (p == ListOrder::kNone || !order.placed(p)) {
       dangling_.insert(a.parent);
-    } else if (by_id_.count(a.id) > 0) {
-      (a.right ? nodes_[parent->second].has_right_child : nodes_[parent->second].has_left_child) = true;
+    } else if (order.placed(i)) {
+      (a.right ? nodes_[node_of[p]].has_right_child : nodes_[node_of[p]].has_left_child) = true;
     }
   }
 }
 
-uint32_t TextIndex::NewNode(const ListAnchor& anchor, bool visible) {
+uint32_t TextIndex::NewNode(Dot id, char32_t ch, bool visible) {
   // xorshift: a deterministic priority per node is enough for the expected O(log n) depth.
   seed_ ^= seed_ << 13;
   seed_ ^= seed_ >> 17;
@@ -70,7 +93,8 @@ uint32_t TextIndex::NewNode(const ListAnchor& anchor, bool visible) {
   node.priority = seed_;
   node.shown = visible;
   node.visible = visible ? 1 : 0;
-  node.anchor = anchor;
+  node.ch = ch;
+  node.id = id;
   nodes_.push_back(node);
   return static_cast<uint32_t>(nodes_.size() - 1);
 }
@@ -84,24 +108,6 @@ void TextIndex::Pull(uint32_t x) {
     n.count += nodes_[child].count;
     n.visible += nodes_[child].visible;
     nodes_[child].up = x;
-  }
-}
-
-void TextIndex::PullAll() {
-  // Post-order without recursion: a node is pulled once both its children are.
-  std::vector<std::pair<uint32_t, bool>> stack;
-  if (root_ != kNil) stack.emplace_back(root_, false);
-  while (!stack.empty()) {
-    const auto [x, children_done] = stack.back();
-    stack.pop_back();
-    if (children_done) {
-      Pull(x);
-      continue;
-    }
-    stack.emplace_back(x, true);
-    for (uint32_t child : {nodes_[x].left, nodes_[x].right}) {
-      if (child != kNil) stack.emplace_back(child, false);
-    }
   }
 }
 
@@ -174,8 +180,14 @@ uint32_t TextIndex::First() const {
 }
 
 uint32_t TextIndex::Find(Dot id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? kNil : it->second;
+  auto replica = by_id_.find(id.replica);
+  if (replica == by_id_.end()) return kNil;
+  const std::vector<CounterNode>& nodes = replica->second;
+  // A new anchor is usually the last of its replica: look there first.
+  if (!nodes.empty() && nodes.back().counter == id.counter) return nodes.back().node;
+  auto it = std::lower_bound(nodes.begin(), nodes.end(), id.counter,
+                             [](const CounterNode& e, uint64_t c) { return e.counter < c; });
+  return it != nodes.end() && it->counter == id.counter ? it->node : kNil;
 }
 
 size_t TextIndex::size() const { return root_ == kNil ? 0 : nodes_[root_].visible; }
@@ -188,7 +200,7 @@ Dot TextIndex::VisibleAt(size_t position) const {
     if (position < left_visible) {
       x = n.left;
     } else if (n.shown && position == left_visible) {
-      return n.anchor.id;
+      return n.id;
     } else {
       position -= left_visible + (n.shown ? 1 : 0);
       x = n.right;
@@ -197,9 +209,9 @@ Dot TextIndex::VisibleAt(size_t position) const {
   return kNoElement;
 }
 
-void TextIndex::ForEachVisible(const std::function<void(const ListAnchor&)>& fn) const {
+void TextIndex::ForEachVisible(const std::function<void(char32_t)>& fn) const {
   for (uint32_t x = First(); x != kNil; x = Successor(x)) {
-    if (nodes_[x].shown) fn(nodes_[x].anchor);
+    if (nodes_[x].shown) fn(nodes_[x].ch);
   }
 }
 
@@ -212,11 +224,11 @@ ListAnchor TextIndex::PlaceAfter(Dot left, Dot id) const {
     // The next character descends from `left` exactly when `left` has a right subtree (the next
     // in order is then its leftmost node); the root is everyone's ancestor.
     if (l == kNil || nodes_[l].has_right_child) {
-      anchor.parent = nodes_[next].anchor.id;
+      anchor.parent = nodes_[next].id;
       anchor.right = false;
       return anchor;
     }
-    anchor.right_origin = nodes_[next].anchor.id;
+    anchor.right_origin = nodes_[next].id;
   }
   anchor.parent = l == kNil ? kNoElement : left;
   anchor.right = true;
@@ -224,7 +236,7 @@ ListAnchor TextIndex::PlaceAfter(Dot left, Dot id) const {
 }
 
 bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
-  if (by_id_.count(anchor.id) > 0 || dangling_.count(anchor.id) > 0) return false;
+  if (Find(anchor.id) != kNil || dangling_.count(anchor.id) > 0) return false;
   uint32_t position = 0;
   uint32_t parent = kNil;
   if (anchor.right) {
@@ -244,8 +256,16 @@ bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
     dangling_.insert(anchor.right_origin);
   }
   if (parent != kNil) (anchor.right ? nodes_[parent].has_right_child : nodes_[parent].has_left_child) = true;
-  const uint32_t node = NewNode(anchor, visible);
-  by_id_.emplace(anchor.id, node);
+  const uint32_t node = NewNode(anchor.id, anchor.ch, visible);
+  std::vector<CounterNode>& nodes = by_id_[anchor.id.replica];
+  const CounterNode entry{anchor.id.counter, node};
+  if (nodes.empty() || nodes.back().counter < entry.counter) {
+    nodes.push_back(entry);
+  } else {
+    nodes.insert(std::lower_bound(nodes.begin(), nodes.end(), entry.counter,
+                                  [](const CounterNode& e, uint64_t c) { return e.counter < c; }),
+                 entry);
+  }
   InsertAt(position, node);
   return true;
 }
@@ -270,6 +290,21 @@ TextIndex& IndexOf(const ListNode& text) {
   std::unique_ptr<TextIndex>& index = text.text_index.index;
   if (index == nullptr || !index->Fits(text)) index = std::make_unique<TextIndex>(text);
   return *index;
+}
+
+std::string VisibleText(const ListNode& text) {
+  std::string out;
+  const std::unique_ptr<TextIndex>& index = text.text_index.index;
+  if (index != nullptr && index->Fits(text)) {
+    index->ForEachVisible([&](char32_t c) { AppendUtf8(c, &out); });
+    return out;
+  }
+  const ListOrder order(text);
+  const std::vector<bool> shown = ShownAnchors(text);
+  for (uint32_t i : order.anchor_order()) {
+    if (shown[i]) AppendUtf8(text.anchors[i].ch, &out);
+  }
+  return out;
 }
 
 }  // namespace crdtdb::crdt

@@ -5,8 +5,10 @@
 // O(n log n) of computing the order from the anchors (list_order.h).
 //
 // The index is a treap over the anchored characters in list order (tombstones included), each
-// subtree counting its characters and its visible ones; a hash map finds a character's node by
-// id. It is a cache: ListOrder stays the definition of the order. Integrate() places a new anchor
+// subtree counting its characters and its visible ones; per replica a vector sorted by counter
+// finds a character's node (built in O(n) from the anchors, which are sorted by id; a new anchor is
+// usually the last of its replica). It is built from ListOrder in O(n) beyond ListOrder's own cost, and is a cache:
+// ListOrder stays the definition of the order. Integrate() places a new anchor
 // directly only when FugueMax leaves no choice, which is every insert by a single writer:
 //
 //   a right child of P when P has no right children yet: its only right child comes right after
@@ -24,7 +26,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <unordered_map>
+#include <map>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -44,8 +47,8 @@ class TextIndex {
   size_t size() const;
   // The id of the visible character at `position` (< size()).
   Dot VisibleAt(size_t position) const;
-  // Calls `fn` for every visible character in order.
-  void ForEachVisible(const std::function<void(const ListAnchor&)>& fn) const;
+  // Calls `fn` with every visible character in order.
+  void ForEachVisible(const std::function<void(char32_t)>& fn) const;
 
   // The anchor of a character `id` inserted right after `left` (a placed character, tombstones
   // included; kNoElement: at the start), by the rule of ListOrder::PlaceAfter.
@@ -73,12 +76,16 @@ class TextIndex {
     uint32_t visible = 0;  // visible characters in the subtree
     bool shown = false;
     bool has_left_child = false, has_right_child = false;
-    ListAnchor anchor;
+    char32_t ch = 0;
+    Dot id;
+  };
+  struct CounterNode {
+    uint64_t counter;
+    uint32_t node;
   };
 
-  uint32_t NewNode(const ListAnchor& anchor, bool visible);
+  uint32_t NewNode(Dot id, char32_t ch, bool visible);
   void Pull(uint32_t x);
-  void PullAll();  // every node's counts and children's links, from the leaves up
   void Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b);  // a: the first k characters
   uint32_t Merge(uint32_t a, uint32_t b);
   void InsertAt(uint32_t position, uint32_t node);
@@ -90,7 +97,9 @@ class TextIndex {
   std::vector<Node> nodes_;
   uint32_t root_ = kNil;
   uint32_t seed_ = 0x2545F491u;
-  std::unordered_map<Dot, uint32_t, DotHash> by_id_;
+  // The nodes by id: per replica, sorted by counter (a replica's new character is usually its
+  // last, appended without moving the others').
+  std::map<ReplicaId, std::vector<CounterNode>> by_id_;
   std::unordered_set<Dot, DotHash> dangling_;  // ids named by an anchor but not (yet) placed
   size_t anchors_ = 0;                          // text.anchors.size() in step
   size_t deleted_ = 0;                          // text.deleted.range_count() in step
@@ -98,6 +107,12 @@ class TextIndex {
 
 // The index of `text`, built if missing or out of step.
 TextIndex& IndexOf(const ListNode& text);
+
+// The visible characters of `text` in order, as UTF-8: through its index when it has one in step,
+// else from ListOrder alone, without building the index, which costs about twice the order. A
+// read of a text just decoded (a stored document, a peer's state) needs no index; the first
+// splice builds it.
+std::string VisibleText(const ListNode& text);
 
 }  // namespace crdtdb::crdt
 

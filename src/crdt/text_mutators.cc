@@ -43,7 +43,7 @@ void DeltaBuilder::SpliceText(const ListNode* text, size_t position, size_t remo
 void DeltaBuilder::WriteText(const ListNode* text, std::string_view value, ListNode& mention) {
   const std::vector<char32_t> wanted = CodePoints(value);
   std::vector<char32_t> old;
-  if (text != nullptr) IndexOf(*text).ForEachVisible([&](const ListAnchor& a) { old.push_back(a.ch); });
+  if (text != nullptr) IndexOf(*text).ForEachVisible([&](char32_t c) { old.push_back(c); });
   size_t prefix = 0;
   while (prefix < old.size() && prefix < wanted.size() && old[prefix] == wanted[prefix]) ++prefix;
   size_t suffix = 0;
@@ -107,9 +107,7 @@ Result<Document> TextSpliceDelta(const Document& x, const FieldPath& path, size_
 Result<std::string> TextContent(const Document& x, const FieldPath& path) {
   Result<const ListNode*> text = FindText(x, path);
   if (!text.ok()) return text.status();
-  std::string out;
-  if (*text != nullptr) IndexOf(**text).ForEachVisible([&](const ListAnchor& a) { AppendUtf8(a.ch, &out); });
-  return out;
+  return *text != nullptr ? VisibleText(**text) : std::string();
 }
 
 Result<size_t> TextLength(const Document& x, const FieldPath& path) {
