@@ -116,16 +116,6 @@ cluster::PartitionId PartitionOfDoc(const cluster::Placement& placement, uint64_
   return placement.partitioning().PartitionOf(Must(db::NormalizeKey(DocKey(n)), "key"));
 }
 
-// A free loopback port that no earlier call returned: the kernel may offer a port again once its
-// probe socket is closed, and the regions of the scale group run side by side.
-int UnusedPort() {
-  static std::set<int> taken;
-  for (;;) {
-    const int port = FreePort();
-    if (taken.insert(port).second) return port;
-  }
-}
-
 // The YAML entry of a region `name` with `nodes` nodes (written without `nodes:`, as a one-node
 // region of today, when there is one), each storing its data in a directory named after it
 // beside the file. Endpoints are free loopback ports.
@@ -134,7 +124,7 @@ std::string RegionEntryYaml(const std::string& name, int nodes, int replication_
   auto endpoints = [](const std::string& indent, const std::string& dir) {
     std::string out = indent + "data_dir: " + dir + "\n";
     for (const char* socket : {"publish", "sync", "client"}) {
-      out += indent + socket + ": \"tcp://127.0.0.1:" + std::to_string(UnusedPort()) + "\"\n";
+      out += indent + socket + ": \"tcp://127.0.0.1:" + std::to_string(FreePort()) + "\"\n";
     }
     return out;
   };

@@ -21,6 +21,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,19 +40,27 @@ namespace crdtdb::bench {
 // How long a served region may take to answer its first status.
 constexpr auto kRegionStartBound = std::chrono::seconds(120);
 
-// A loopback TCP port nothing listens on right now (the kernel's choice).
+// A loopback TCP port nothing listens on right now (the kernel's choice), and that no earlier call
+// in this process returned: once its probe socket is closed the kernel may offer a port again,
+// and a bench's regions are all configured before any of them binds.
 inline int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    Fail("cannot pick a loopback port");
+  static std::mutex mu;
+  static std::set<int> taken;
+  std::lock_guard lock(mu);
+  for (;;) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      Fail("cannot pick a loopback port");
+    }
+    close(fd);
+    const int port = ntohs(addr.sin_port);
+    if (taken.insert(port).second) return port;
   }
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 struct RegionEndpoints {
