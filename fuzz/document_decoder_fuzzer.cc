@@ -7,7 +7,9 @@
 //   - it materializes without crashing, and the three renderings agree: ToJson(doc).dump(),
 //     DocumentJson(doc) and StateJson(bytes), the read path that skips decoding;
 //   - joining it with itself changes nothing (idempotence).
-// Every input also goes through the unchecked decode and StateJson, which must not crash.
+// Every input also goes through the unchecked decode and StateJson, which must not crash; a state
+// the unchecked decode accepts (a store's own record) is one a join keeps: joining it with itself
+// changes nothing either (fuzz/regressions/document_decoder/text_settled_deleted_ids).
 
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<crdt::Document> doc = crdt::DecodeDocument(bytes);
   Result<crdt::Document> unchecked = crdt::DecodeDocument(bytes, /*check_canonical=*/false);
   Result<std::optional<std::string>> state_json = crdt::StateJson(bytes);
+  if (unchecked.ok()) {
+    crdt::Document joined = *unchecked;
+    joined.Join(*unchecked);
+    FUZZ_CHECK(joined == *unchecked);
+  }
   if (!doc.ok()) return 0;
 
   FUZZ_CHECK(crdt::EncodeDocument(*doc) == bytes);

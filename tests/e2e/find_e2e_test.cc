@@ -189,7 +189,7 @@ TEST_CASE("find e2e: index definitions survive a restart of every node of a regi
     const CliResult status = cluster.Run({"--endpoint", cluster.ClientEndpoint(node), "status"});
     REQUIRE_MESSAGE(status.exit_code == 0, Describe(status));
     INFO(status.out);
-    CHECK(nlohmann::json::parse(status.out)["handing_off"].empty());
+    CHECK(nlohmann::json::parse(status.out).at("handing_off").empty());
   }
   CheckQueries([&](std::vector<std::string> args) { return cluster.Cli("a", std::move(args)); });
 }
