@@ -16,76 +16,13 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "config/config_parser.h"
 #include "config/value_syntax.h"
 #include "config/yaml_progress.h"
 #include "config/yaml_reader.h"
 #include "util/utf8.h"
 
 namespace crdtdb {
-
-namespace {
-
-// A file path in the config (data_dir, secret_key_file): long enough for any real path.
-constexpr size_t kMaxPathBytes = 4096;
-
-// Where a value that must be unique was first seen, for the error about its repeat.
-struct FirstUse {
-  int line;
-  std::string path;
-};
-
-std::string SeenAt(const FirstUse& first) {
-  return first.path + " (line " + std::to_string(first.line) + ")";
-}
-
-// One parse of one document. Checks run in a fixed order (top-level keys, regions, links,
-// security, then the rules that tie them together), so the first error reported is stable.
-class ConfigParser {
- public:
-  ConfigParser(const std::string& file_name, std::string base_dir)
-      : reader_(file_name), base_dir_(std::move(base_dir)) {}
-
-  Result<ClusterConfig> Parse(const YAML::Node& root);
-
- private:
-  Status ParseRegions(const YamlEntry& entry, ClusterConfig* config);
-  Status ParseRegion(const YamlEntry& entry, RegionConfig* region);
-  Status ParseNodes(const YamlEntry& entry, RegionConfig* region);
-  // The endpoint keys of one node, from the node's mapping or a one-node region's.
-  Status ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* node);
-  // A region or node name: [a-z0-9-]+, unique among the names already in `seen` (a one-node
-  // region's node name is there too, so a listed node cannot take it).
-  Status ParseName(const YamlMapping& mapping, const char* what, std::map<std::string, int>* seen,
-                   std::string* out);
-  // A one-node region's node takes the region's name, which no listed node may also take.
-  Status ClaimNodeName(const std::string& name, int line, const std::string& path);
-  Status ParsePublicKey(const YamlEntry& entry, std::string* out);
-  Status ParseEndpoint(const YamlMapping& mapping, std::string_view key, std::string* out);
-  Status ParseLinks(const YamlEntry& entry, ClusterConfig* config);
-  Status ParseSecurity(const YamlEntry& entry, SecurityConfig* security);
-  Status CheckCurveKeys(const ClusterConfig& config) const;
-  // `tls`: the node has http_cert_file, so a non-loopback host needs no http_allow_remote.
-  Status ParseHttpEndpoint(const YamlEntry& entry, bool tls, std::string* out);
-  Status CheckHttpEndpoints(const ClusterConfig& config) const;
-
-  // A required string value, at most `max_bytes` long and without control characters.
-  Status RequiredText(const YamlMapping& mapping, std::string_view key, size_t max_bytes,
-                      std::string* out) const;
-  Status Text(const YamlEntry& entry, size_t max_bytes, std::string* out) const;
-  // A path value, resolved against base_dir_.
-  Status PathValue(const YamlEntry& entry, std::string* out) const;
-  Status Z85Key(const YamlEntry& entry, std::string* out) const;
-
-  YamlReader reader_;
-  std::string base_dir_;
-  std::map<std::string, FirstUse> endpoints_;     // canonical endpoint -> first use
-  std::map<std::string, int> region_name_lines_;  // region name -> line of its name
-  std::map<std::string, int> node_name_lines_;    // node name -> line of its name
-  std::map<std::string, FirstUse> public_keys_;   // node public key -> first use
-  // Where each node is written, in config order (regions, then their nodes), for later checks.
-  std::vector<FirstUse> node_sites_;
-  std::vector<FirstUse> http_remote_sites_;  // `http` endpoints on a non-loopback host
-};
 
 Result<ClusterConfig> ConfigParser::Parse(const YAML::Node& root) {
   if (!root.IsMap()) {
@@ -251,34 +188,6 @@ Status ConfigParser::ParseNodeEndpoints(const YamlMapping& mapping, NodeConfig* 
   return Status::OK();
 }
 
-// HOST:PORT, unique like the other endpoints (it binds a TCP port too). Whether a non-loopback
-// host is allowed without TLS depends on security, checked once that is read (CheckHttpEndpoints).
-Status ConfigParser::ParseHttpEndpoint(const YamlEntry& entry, bool tls, std::string* out) {
-  if (Status s = Text(entry, kMaxPathBytes, out); !s.ok()) return s;
-  Result<HttpEndpoint> endpoint = ParseHttpHostPort(*out);
-  if (!endpoint.ok()) {
-    return reader_.Error(entry.line, entry.path,
-                         endpoint.status().message() + " (got " + YamlReader::Quote(*out) + ")");
-  }
-  auto [first, inserted] = endpoints_.emplace(endpoint->canonical, FirstUse{entry.line, entry.path});
-  if (!inserted) {
-    return reader_.Error(entry.line, entry.path, "endpoint " + *out + " is already used by " + SeenAt(first->second));
-  }
-  if (!tls && !IsLoopbackHost(endpoint->host)) http_remote_sites_.push_back(FirstUse{entry.line, entry.path});
-  return Status::OK();
-}
-
-// Plain HTTP sends tokens and documents in clear text: it stays on the host unless the file says
-// explicitly that it may leave it. HTTPS may bind any address.
-Status ConfigParser::CheckHttpEndpoints(const ClusterConfig& config) const {
-  if (config.security.http_allow_remote || http_remote_sites_.empty()) return Status::OK();
-  const FirstUse& at = http_remote_sites_.front();
-  return reader_.Error(at.line, at.path,
-                       "binds a non-loopback address without TLS: use 127.0.0.1 (or ::1, "
-                       "localhost), give the node http_cert_file and http_key_file, or set "
-                       "security.http_allow_remote: true");
-}
-
 Status ConfigParser::ParseName(const YamlMapping& mapping, const char* what,
                                std::map<std::string, int>* seen, std::string* out) {
   Result<YamlEntry> entry = reader_.Required(mapping, "name");
@@ -307,16 +216,6 @@ Status ConfigParser::ClaimNodeName(const std::string& name, int line, const std:
                            " (a one-node region's node is named after the region)");
 }
 
-// Peers are told apart by their public keys: two regions sharing one could impersonate each other.
-Status ConfigParser::ParsePublicKey(const YamlEntry& entry, std::string* out) {
-  if (Status s = Z85Key(entry, out); !s.ok()) return s;
-  auto [first, inserted] = public_keys_.emplace(*out, FirstUse{entry.line, entry.path});
-  if (!inserted) {
-    return reader_.Error(entry.line, entry.path, "the same key as " + SeenAt(first->second));
-  }
-  return Status::OK();
-}
-
 // Endpoints are unique across the whole file: two sockets cannot bind one address, and a region
 // connecting to a peer's endpoint must reach that peer and no other.
 Status ConfigParser::ParseEndpoint(const YamlMapping& mapping, std::string_view key,
@@ -333,124 +232,6 @@ Status ConfigParser::ParseEndpoint(const YamlMapping& mapping, std::string_view 
   if (!inserted) {
     return reader_.Error(entry->line, entry->path,
                          "endpoint " + *out + " is already used by " + SeenAt(first->second));
-  }
-  return Status::OK();
-}
-
-Status ConfigParser::ParseLinks(const YamlEntry& entry, ClusterConfig* config) {
-  Result<std::vector<YamlEntry>> items = reader_.List(entry, kMaxLinks);
-  if (!items.ok()) return items.status();
-  std::map<std::pair<std::string, std::string>, int> pair_lines;  // (lesser, greater) -> line
-  for (const YamlEntry& item : *items) {
-    Result<YamlMapping> mapping = reader_.Mapping(item, {"a", "b", "latency_ms", "loss"});
-    if (!mapping.ok()) return mapping.status();
-    LinkConfig link;
-    for (auto [key, out] : {std::pair{"a", &link.a}, std::pair{"b", &link.b}}) {
-      if (Status s = RequiredText(*mapping, key, kMaxRegionNameBytes, out); !s.ok()) return s;
-      if (config->FindRegion(*out) == nullptr) {
-        const YamlEntry* at = mapping->Find(key);
-        return reader_.Error(at->line, at->path, "no region named " + YamlReader::Quote(*out));
-      }
-    }
-    if (link.a == link.b) {
-      const YamlEntry* at = mapping->Find("b");
-      return reader_.Error(
-          at->line, at->path,
-          "a link joins two different regions (a is also " + YamlReader::Quote(link.a) + ")");
-    }
-    Result<YamlEntry> latency = reader_.Required(*mapping, "latency_ms");
-    if (!latency.ok()) return latency.status();
-    Result<int64_t> latency_ms = reader_.Integer(*latency, 0, kMaxLinkLatencyMs);
-    if (!latency_ms.ok()) return latency_ms.status();
-    link.latency_ms = static_cast<int>(*latency_ms);
-    if (const YamlEntry* loss = mapping->Find("loss")) {
-      Result<double> value = reader_.Number(*loss, 0.0, 1.0);
-      if (!value.ok()) return value.status();
-      link.loss = *value;
-    }
-    // One link per pair: a second one, in either direction, would leave the latency ambiguous.
-    auto [first, inserted] = pair_lines.emplace(std::minmax(link.a, link.b), item.line);
-    if (!inserted) {
-      return reader_.Error(item.line, item.path,
-                           "duplicate link between " + YamlReader::Quote(link.a) + " and " +
-                               YamlReader::Quote(link.b) + " (first at line " +
-                               std::to_string(first->second) + ")");
-    }
-    config->links.push_back(std::move(link));
-  }
-  return Status::OK();
-}
-
-Status ConfigParser::ParseSecurity(const YamlEntry& entry, SecurityConfig* security) {
-  Result<YamlMapping> mapping =
-      reader_.Mapping(entry, {"curve", "clients", "http_tokens", "http_tokens_file", "http_allow_remote"});
-  if (!mapping.ok()) return mapping.status();
-  if (const YamlEntry* curve = mapping->Find("curve")) {
-    Result<bool> value = reader_.Bool(*curve);
-    if (!value.ok()) return value.status();
-    security->curve = *value;
-  }
-  if (const YamlEntry* clients = mapping->Find("clients")) {
-    Result<std::vector<YamlEntry>> items = reader_.List(*clients, kMaxClientKeys);
-    if (!items.ok()) return items.status();
-    std::map<std::string, int> key_lines;
-    for (const YamlEntry& item : *items) {
-      std::string key;
-      if (Status s = Z85Key(item, &key); !s.ok()) return s;
-      auto [first, inserted] = key_lines.emplace(key, item.line);
-      if (!inserted) {
-        return reader_.Error(
-            item.line, item.path,
-            "duplicate client key (first at line " + std::to_string(first->second) + ")");
-      }
-      security->clients.push_back(std::move(key));
-    }
-  }
-  if (const YamlEntry* tokens = mapping->Find("http_tokens")) {
-    Result<std::vector<YamlEntry>> items = reader_.List(*tokens, kMaxHttpTokens);
-    if (!items.ok()) return items.status();
-    for (const YamlEntry& item : *items) {
-      Result<std::string> digest = reader_.String(item);
-      if (!digest.ok()) return digest.status();
-      if (!IsSha256Hex(*digest)) {
-        return reader_.Error(item.line, item.path,
-                             "must be a token's SHA-256 as 64 lowercase hex digits (crdtdb http-token-hash "
-                             "prints it), not the token itself");
-      }
-      if (std::find(security->http_tokens.begin(), security->http_tokens.end(), *digest) !=
-          security->http_tokens.end()) {
-        return reader_.Error(item.line, item.path, "duplicate token digest");
-      }
-      security->http_tokens.push_back(std::move(digest).value());
-    }
-  }
-  if (const YamlEntry* file = mapping->Find("http_tokens_file")) {
-    if (Status s = PathValue(*file, &security->http_tokens_file.emplace()); !s.ok()) return s;
-  }
-  if (const YamlEntry* remote = mapping->Find("http_allow_remote")) {
-    Result<bool> value = reader_.Bool(*remote);
-    if (!value.ok()) return value.status();
-    security->http_allow_remote = *value;
-  }
-  return Status::OK();
-}
-
-// With CURVE on, a replica admits only listed keys, so a region without its key pair could neither
-// serve nor be reached.
-Status ConfigParser::CheckCurveKeys(const ClusterConfig& config) const {
-  if (!config.security.curve) return Status::OK();
-  size_t site = 0;
-  for (const RegionConfig& region : config.regions) {
-    for (const NodeConfig& node : region.nodes) {
-      const FirstUse& at = node_sites_[site++];
-      if (!node.public_key) {
-        return reader_.Error(at.line, at.path + ".public_key", "required when security.curve is true");
-      }
-      if (!node.secret_key_file) {
-        return reader_.Error(at.line, at.path + ".secret_key_file",
-                             "required when security.curve is true");
-      }
-    }
   }
   return Status::OK();
 }
@@ -500,8 +281,6 @@ Status ConfigParser::Z85Key(const YamlEntry& entry, std::string* out) const {
   *out = std::move(*key);
   return Status::OK();
 }
-
-}  // namespace
 
 const RegionConfig* ClusterConfig::FindRegion(std::string_view name) const {
   for (const RegionConfig& region : regions) {
