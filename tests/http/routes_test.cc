@@ -8,11 +8,14 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "tests/http/route_checks.h"
 
 namespace crdtdb::http {
 namespace {
 
 using Verb = command::Command::Verb;
+using testing::Refused;
+using testing::Routed;
 
 Request Make(std::string method, std::string path, std::string content_type = "",
              std::string body = "") {
@@ -22,22 +25,6 @@ Request Make(std::string method, std::string path, std::string content_type = ""
   r.content_type = std::move(content_type);
   r.body = std::move(body);
   return r;
-}
-
-Route Routed(const Request& r) {
-  std::variant<Route, Answer> routed = RouteOf(r);
-  REQUIRE_MESSAGE(std::holds_alternative<Route>(routed), r.method << " " << r.path);
-  return std::get<Route>(routed);
-}
-
-int Refused(const Request& r) {
-  std::variant<Route, Answer> routed = RouteOf(r);
-  REQUIRE_MESSAGE(std::holds_alternative<Answer>(routed), r.method << " " << r.path);
-  const Answer& a = std::get<Answer>(routed);
-  const nlohmann::json body = nlohmann::json::parse(a.body);
-  CHECK(body["error"] == ErrorCode(a.status));
-  CHECK(body["reason"].is_string());
-  return a.status;
 }
 
 std::string Header(const Answer& a, const std::string& name) {

@@ -9,11 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "command/exit_codes.h"
+#include "tests/http/route_checks.h"
 
 namespace crdtdb::http {
 namespace {
 
 using Verb = command::Command::Verb;
+using testing::Refused;
+using testing::Routed;
 
 Request Post(std::string path, std::string body, std::string content_type = "application/json") {
   Request r;
@@ -29,23 +32,6 @@ Request Method(std::string method, std::string path) {
   r.method = std::move(method);
   r.path = std::move(path);
   return r;
-}
-
-Route Routed(const Request& r) {
-  std::variant<Route, Answer> routed = RouteOf(r);
-  REQUIRE_MESSAGE(std::holds_alternative<Route>(routed), r.method << " " << r.path);
-  return std::get<Route>(routed);
-}
-
-// The status of a refused request; its body must be the JSON error naming `about`.
-int Refused(const Request& r, const std::string& about = "") {
-  std::variant<Route, Answer> routed = RouteOf(r);
-  REQUIRE_MESSAGE(std::holds_alternative<Answer>(routed), r.method << " " << r.path);
-  const Answer& a = std::get<Answer>(routed);
-  const nlohmann::json body = nlohmann::json::parse(a.body);
-  CHECK(body["error"] == ErrorCode(a.status));
-  CHECK_MESSAGE(body["reason"].get<std::string>().find(about) != std::string::npos, body["reason"]);
-  return a.status;
 }
 
 TEST_CASE("POST _find is a find of one page, with the body as its query") {
