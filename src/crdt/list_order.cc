@@ -82,14 +82,24 @@ ListOrder::ListOrder(const ListNode& list) : list_(list) {
   for (uint32_t k = 0; k < order_.size(); ++k) position_[order_[k]] = k;
 
   if (list.elements.empty()) return;  // a text, or an empty list: nothing more to place or show
+  // Elements and anchors both ascend by id: one merge walk pairs them, no search per element.
   // Content without a placed anchor goes last, by id.
+  std::vector<uint8_t> shown(n, 0);
+  auto anchor = anchors.begin();
   for (const auto& [id, element] : list.elements) {
-    const uint32_t a = AnchorIndex(id);
-    if (a == kNone || position_[a] == kNone) unanchored_.push_back(id);
+    while (anchor != anchors.end() && anchor->id < id) ++anchor;
+    const auto a = static_cast<uint32_t>(anchor - anchors.begin());
+    if (anchor == anchors.end() || anchor->id != id || position_[a] == kNone) {
+      unanchored_.push_back(id);
+    } else {
+      shown[a] = 1;
+    }
   }
-  for (const Dot& id : sequence()) {
-    if (list.elements.count(id) > 0) visible_.push_back(id);
+  visible_.reserve(list.elements.size());
+  for (uint32_t i : order_) {
+    if (shown[i] != 0) visible_.push_back(anchors[i].id);
   }
+  visible_.insert(visible_.end(), unanchored_.begin(), unanchored_.end());
 }
 
 std::vector<Dot> ListOrder::sequence() const {
