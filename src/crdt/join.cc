@@ -138,15 +138,6 @@ void JoinField(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope)
   JoinNested(mine.text, theirs.text, scope, JoinText);
 }
 
-void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
-  JoinDotSet(mine.presence, theirs.presence, scope);
-  // Anchors are a DotFun: an anchor goes only when the whole list was removed by a writer who saw
-  // it (deleting an element removes its content, not its anchor). O(anchors) per join; an
-  // order-statistics index would make it O(delta x log) (docs/crdt.md section 7).
-  JoinSorted(mine.anchors, theirs.anchors, scope);
-  JoinMaps(mine.elements, theirs.elements, scope);
-}
-
 namespace {
 
 std::vector<ListAnchor>::iterator FindAnchor(std::vector<ListAnchor>& anchors, Dot id) {
@@ -187,6 +178,20 @@ bool ApplyAnchors(std::vector<ListAnchor>& mine, const std::vector<ListAnchor>& 
 }
 
 }  // namespace
+
+void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
+  JoinDotSet(mine.presence, theirs.presence, scope);
+  // Anchors are a DotFun: an anchor goes only when the whole list was removed by a writer who saw
+  // it (deleting an element removes its content, not its anchor). A delta applied visits only
+  // what it names, as the elements' join does; other joins are O(anchors).
+  if (scope.mode == JoinMode::kApplyDelta) {
+    std::vector<ListAnchor> added;
+    ApplyAnchors(mine.anchors, theirs.anchors, scope, added);
+  } else {
+    JoinSorted(mine.anchors, theirs.anchors, scope);
+  }
+  JoinMaps(mine.elements, theirs.elements, scope);
+}
 
 void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
   JoinDotSet(mine.presence, theirs.presence, scope);
