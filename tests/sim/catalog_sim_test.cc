@@ -71,15 +71,6 @@ SimOptions ThreeAndOne() {
   return options;
 }
 
-ClusterConfig WithNode(ClusterConfig config, const std::string& region, const std::string& name) {
-  NodeConfig node;
-  node.name = name;
-  for (RegionConfig& r : config.regions) {
-    if (r.name == region) r.nodes.push_back(node);
-  }
-  return config;
-}
-
 TEST_CASE("the catalog exchange alone gives every node of a region each definition, through loss") {
   SimOptions options = ThreeAndOne();
   options.stream = false;

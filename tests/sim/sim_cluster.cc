@@ -119,6 +119,15 @@ ClusterConfig SimTopology(uint32_t partitions,
   return config;
 }
 
+ClusterConfig WithNode(ClusterConfig config, const std::string& region, const std::string& name) {
+  NodeConfig node;
+  node.name = name;
+  for (RegionConfig& r : config.regions) {
+    if (r.name == region) r.nodes.push_back(node);
+  }
+  return config;
+}
+
 SimCluster::SimCluster(uint64_t seed, size_t replicas, SimOptions options)
     : options_(options),
       rng_(seed),
