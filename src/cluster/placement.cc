@@ -129,7 +129,8 @@ Placement Placement::Compute(const ClusterConfig& config) {
     feed(std::to_string(region.replication_factor));
     for (const std::string& name : sorted) feed(name);
 
-    Region r{region.name, {}};
+    Region r{region.name, {}, {}};
+    for (const NodeConfig& node : region.nodes) r.nodes.push_back(node.name);
     for (const std::vector<size_t>& owners :
          AssignOwners(config.partitions, names, region.replication_factor)) {
       std::vector<std::string> owner_names;
@@ -152,6 +153,14 @@ const std::vector<std::string>& Placement::Owners(std::string_view region,
   static const std::vector<std::string> kNone;
   for (const Region& r : regions_) {
     if (r.name == region) return partition < r.owners.size() ? r.owners[partition] : kNone;
+  }
+  return kNone;
+}
+
+const std::vector<std::string>& Placement::NodesOf(std::string_view region) const {
+  static const std::vector<std::string> kNone;
+  for (const Region& r : regions_) {
+    if (r.name == region) return r.nodes;
   }
   return kNone;
 }

@@ -49,6 +49,9 @@ class Placement {
   const std::vector<std::string>& Owners(std::string_view region, PartitionId partition) const;
   // The partitions `node` owns; an empty set for an unknown node.
   PartitionSet OwnedBy(std::string_view node) const;
+  // Every node of `region` as the configuration lists it (leaving ones too); empty for an unknown
+  // region.
+  const std::vector<std::string>& NodesOf(std::string_view region) const;
   // Every other node, in any region, that owns a partition `node` owns, with the partitions the
   // two share: the nodes it replicates with.
   std::map<std::string, PartitionSet> PeersOf(std::string_view node) const;
@@ -59,6 +62,7 @@ class Placement {
  private:
   struct Region {
     std::string name;
+    std::vector<std::string> nodes;
     std::vector<std::vector<std::string>> owners;  // per partition
   };
 

@@ -266,6 +266,19 @@ Result<std::optional<std::string>> DatabaseImpl::ReadState(const std::string& ke
   return store_->ReadEncodedState(key);
 }
 
+Result<std::vector<sync::DocumentState>> DatabaseImpl::ReadCatalog(std::string_view after, size_t max) const {
+  std::vector<sync::DocumentState> out;
+  if (max == 0) return out;
+  const std::string prefix = std::string(kIndexCollection) + "/";
+  // Scan starts at `after` itself: one before the catalog would find no key of it there.
+  Status s = store_->Scan(prefix, after < prefix ? std::string_view() : after, [&](std::string_view key, std::string_view state) {
+    out.push_back(sync::DocumentState{std::string(key), std::string(state)});
+    return out.size() < max;
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 Result<uint64_t> DatabaseImpl::DropBuckets(uint32_t first, uint32_t last) {
   DropGate::Guard gate = drop_gate_.Drop();
   const std::shared_ptr<const IndexCatalog> catalog = indexes_.catalog();

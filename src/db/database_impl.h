@@ -108,6 +108,9 @@ class DatabaseImpl final : public Database, public sync::LocalReplica {
                                                  size_t max_bytes) const override;
   Result<std::vector<sync::LeafEntry>> ReadLeaf(uint32_t bucket) const override;
   Result<std::optional<std::string>> ReadState(const std::string& key) const override;
+  // The catalog is the index definitions (docs/sharding.md, "Indexes").
+  bool InCatalog(std::string_view key) const override { return IsIndexDefinition(key); }
+  Result<std::vector<sync::DocumentState>> ReadCatalog(std::string_view after, size_t max) const override;
   sync::ApplyResult ApplyRemote(std::vector<sync::RemoteUpdate> updates) override;
   std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override;
   void SaveStreamProgress(crdt::ReplicaId origin, uint64_t sequence) override;

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crdt/document.h"
@@ -81,6 +82,12 @@ class LocalReplica {
   virtual Result<std::vector<LeafEntry>> ReadLeaf(uint32_t bucket) const = 0;
   // The canonical encoding of a document's state; nullopt if this replica never saw the key.
   virtual Result<std::optional<std::string>> ReadState(const std::string& key) const = 0;
+
+  // The catalog (docs/sharding.md, "Indexes"): the documents every node keeps whatever partitions
+  // it owns, the database's index definitions. Whether `key` is one; and up to `max` of them
+  // (live or deleted) with keys after `after` (empty: from the first), ascending by key.
+  virtual bool InCatalog(std::string_view key) const = 0;
+  virtual Result<std::vector<DocumentState>> ReadCatalog(std::string_view after, size_t max) const = 0;
 
   // Joins remote updates, in one commit, without adding them to this replica's delta log (deltas
   // are re-published only by their origin). Each document succeeds or fails on its own: an

@@ -153,15 +153,28 @@ class Writer {
     Uint(m.session);
     Refs(m.documents);
   }
-  void Body(const Documents& m) {
-    Uint(m.session);
-    Array(m.documents.size());
-    for (const DocumentState& d : m.documents) {
+  void States(const std::vector<DocumentState>& documents) {
+    Array(documents.size());
+    for (const DocumentState& d : documents) {
       Array(2);
       Str(d.key);
       Bin(d.state);
     }
+  }
+  void Body(const Documents& m) {
+    Uint(m.session);
+    States(m.documents);
     Refs(m.missing);
+  }
+  void Body(const CatalogRequest& m) {
+    Hash(m.digest);
+    Str(m.after);
+  }
+  void Body(const CatalogAnswer& m) {
+    Hash(m.digest);
+    Str(m.after);
+    States(m.documents);
+    Uint(m.more ? 1 : 0);
   }
 
  private:
@@ -401,14 +414,33 @@ class Reader {
     return true;
   }
   bool Body(DocumentRequest* m) { return Uint(&m->session) && Refs(&m->documents); }
-  bool Body(Documents* m) {
+  bool States(size_t max, std::vector<DocumentState>* out) {
     uint32_t n = 0;
-    if (!Uint(&m->session) || !List(kMaxDocumentsPerMessage, &n)) return false;
-    m->documents.resize(n);
-    for (DocumentState& d : m->documents) {
+    if (!List(max, &n)) return false;
+    out->resize(n);
+    for (DocumentState& d : *out) {
       if (!Tuple(2) || !Str(&d.key) || !Bin(&d.state)) return false;
     }
-    return Refs(&m->missing);
+    return true;
+  }
+  bool Body(Documents* m) {
+    return Uint(&m->session) && States(kMaxDocumentsPerMessage, &m->documents) && Refs(&m->missing);
+  }
+  bool Body(CatalogRequest* m) { return Hash(&m->digest) && Str(&m->after); }
+  bool Body(CatalogAnswer* m) {
+    uint64_t more = 0;
+    if (!Hash(&m->digest) || !Str(&m->after) || !States(kMaxCatalogDocumentsPerMessage, &m->documents) ||
+        !Uint(&more)) {
+      return false;
+    }
+    if (more > 1) return Fail("more is 0 or 1");
+    m->more = more == 1;
+    std::string_view last = m->after;
+    for (const DocumentState& d : m->documents) {
+      if (!(last < d.key)) return Fail("catalog documents are not ascending after `after`");
+      last = d.key;
+    }
+    return true;
   }
 
  private:
@@ -436,7 +468,10 @@ size_t BodyFieldCount(const Body& body) {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, LogResponse>) return 7;
         if constexpr (std::is_same_v<T, Heartbeat>) return 5;
-        if constexpr (std::is_same_v<T, DeltaBatch> || std::is_same_v<T, LogRequest>) return 4;
+        if constexpr (std::is_same_v<T, DeltaBatch> || std::is_same_v<T, LogRequest> ||
+                      std::is_same_v<T, CatalogAnswer>) {
+          return 4;
+        }
         if constexpr (std::is_same_v<T, Documents>) return 3;
         return 2;
       },
@@ -484,7 +519,7 @@ const char* TypeName(const Body& body) {
   static const char* kNames[] = {
       "delta_batch",   "heartbeat",    "log_request",   "log_response",     "tree_request",
       "tree_response", "leaf_request", "leaf_response", "document_request", "documents",
-      "hand_off_request", "hand_off_answer"};
+      "hand_off_request", "hand_off_answer", "catalog_request", "catalog_answer"};
   static_assert(std::size(kNames) == kTypeCount);
   return kNames[body.index()];
 }

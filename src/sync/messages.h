@@ -38,7 +38,8 @@ namespace crdtdb::sync {
 //    (sync/partition_stream.h): a DeltaBatch names its partition and the last delta sent of it
 //    before (`previous`), a Heartbeat the last delta sent of each partition (`heads`), and a
 //    LogResponse echoes what it answers (docs/protocol.md "Topics").
-// Types added since without a new version (HandOffRequest, HandOffAnswer): a node of an earlier
+// Types added since without a new version (HandOffRequest, HandOffAnswer; CatalogRequest,
+// CatalogAnswer): a node of an earlier
 // build refuses them as unknown types and counts them in rejected_messages, and every other
 // message still passes between the two, so nodes can be upgraded one at a time.
 constexpr unsigned kProtocolVersion = 7;
@@ -53,6 +54,7 @@ constexpr size_t kMaxLeafEntriesPerMessage = 65'536;
 constexpr size_t kMaxDocumentsPerMessage = 1024;
 constexpr size_t kMaxAcknowledgementsPerHeartbeat = 1024;
 constexpr size_t kMaxPartitionsPerMessage = 4096;  // cluster::Partitioning::kMaxPartitions
+constexpr size_t kMaxCatalogDocumentsPerMessage = 256;
 
 // One delta of the origin's delta log.
 struct LoggedDelta {
@@ -234,9 +236,32 @@ struct HandOffAnswer {
   friend bool operator==(const HandOffAnswer&, const HandOffAnswer&) = default;
 };
 
+// The catalog (docs/sharding.md, "Indexes"): the documents every node keeps whatever partitions it
+// owns (the database's index definitions; LocalReplica::InCatalog). A node asks a peer for its
+// catalog documents after `after` (in key order; empty: from the first), giving the digest of its
+// own catalog (sync/catalog.h, CatalogDigest): the XOR of the Merkle contributions of its
+// documents, so that a peer holding the same catalog answers with none.
+struct CatalogRequest {
+  merkle::Hash digest;
+  std::string after;
+  friend bool operator==(const CatalogRequest&, const CatalogRequest&) = default;
+};
+
+// The answer: the answerer's digest and, unless it equals the asker's, its catalog documents after
+// `after` (the request's, echoed, so that a late answer is told from the current one), ascending by
+// key, at most kMaxCatalogDocumentsPerMessage; `more` when others follow (the asker asks again
+// after the last one).
+struct CatalogAnswer {
+  merkle::Hash digest;
+  std::string after;
+  std::vector<DocumentState> documents;
+  bool more = false;
+  friend bool operator==(const CatalogAnswer&, const CatalogAnswer&) = default;
+};
+
 using Body = std::variant<DeltaBatch, Heartbeat, LogRequest, LogResponse, TreeRequest, TreeResponse,
                           LeafRequest, LeafResponse, DocumentRequest, Documents, HandOffRequest,
-                          HandOffAnswer>;
+                          HandOffAnswer, CatalogRequest, CatalogAnswer>;
 
 struct Message {
   crdt::ReplicaId sender = 0;

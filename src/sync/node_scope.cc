@@ -17,6 +17,13 @@ NodeScope ScopeOfNode(const cluster::Placement& placement, const std::string& re
     peers.insert(peer);
     out.scope.shared.emplace(peer, std::move(shared));
   }
+  // Every other node of the region, whatever the two share: each gives the others the catalog
+  // documents (index definitions) it holds of partitions they do not own (sync/catalog.h).
+  for (const std::string& other : placement.NodesOf(region)) {
+    if (other == node) continue;
+    peers.insert(other);
+    out.scope.shared.try_emplace(other, partitioning.count());
+  }
   for (cluster::PartitionId p = 0; p < partitioning.count(); ++p) {
     if (!held.Contains(p) || out.scope.owned.Contains(p)) continue;
     out.scope.handing_off.Add(p);

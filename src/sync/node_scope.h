@@ -3,7 +3,9 @@
 // What one node of a region keeps, shares and hands off, and whom it replicates with, as its
 // placement (cluster/placement.h) and what it holds decide (docs/sharding.md): it keeps the
 // partitions it owns, shares each with the other nodes that own it, in any region, and hands the
-// partitions it holds without owning them off to their owners in its own region. It holds a
+// partitions it holds without owning them off to their owners in its own region. Every other node
+// of its region is a peer too, sharing no partition maybe: they exchange the catalog, the index
+// definitions every node keeps (sync/catalog.h). It holds a
 // partition when its Merkle subtrees are not empty, so that what is left to hand off survives a
 // restart with no record of its own: a drop empties them.
 

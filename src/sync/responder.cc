@@ -8,6 +8,7 @@
 
 #include "cluster/partitioning.h"
 #include "crdt/codec.h"
+#include "sync/catalog.h"
 #include "sync/tree_answers.h"
 
 namespace crdtdb::sync {
@@ -123,6 +124,12 @@ Result<std::optional<Body>> Answer(LocalReplica& local, const Documents& pushed,
   ApplyResult result = local.ApplyRemote(std::move(updates));
   if (applied != nullptr) *applied = std::move(result);
   return std::optional<Body>();
+}
+
+Result<std::optional<Body>> Answer(LocalReplica& local, const CatalogRequest& request) {
+  Result<CatalogAnswer> answer = AnswerCatalog(local, request);
+  if (!answer.ok()) return answer.status();
+  return std::optional<Body>(std::move(answer).value());
 }
 
 template <typename T>

@@ -2,7 +2,7 @@
 //
 // The SyncEngine's peers and scope, the dispatch of what arrives, anti-entropy rounds, the
 // operator's warnings and the status. The delta stream is in sync_delta_stream.cc, the hand-off
-// of partitions in sync_hand_off.cc.
+// of partitions in sync_hand_off.cc, the catalog exchange in sync_catalog.cc.
 
 #include "sync/sync_engine.h"
 
@@ -58,6 +58,7 @@ void SyncEngine::SetScope(SyncScope scope, std::vector<std::string> peers) {
     peer->session.reset();
     peer->next_anti_entropy_ms = 0;
     peer->next_hand_off_ms = 0;
+    peer->next_catalog_ms = 0;  // a node it gained as a peer has every definition to give
     peer->stream.Keep(scope_);
     kept.emplace(std::move(name), std::move(peer));
   }
@@ -205,6 +206,7 @@ void SyncEngine::OnResponse(const std::string& name, std::string_view bytes, uin
     return NoteProgress(*peer, now_ms);
   }
   if (const auto* hand_off = std::get_if<HandOffAnswer>(&message->body)) return OnHandOffAnswer(*peer, *hand_off);
+  if (const auto* catalog = std::get_if<CatalogAnswer>(&message->body)) return OnCatalogAnswer(*peer, *catalog, now_ms);
   const uint64_t session = std::visit(
       [](const auto& b) -> uint64_t {
         if constexpr (requires { b.session; }) {
@@ -285,6 +287,7 @@ void SyncEngine::OnTick(uint64_t now_ms) {
     }
     RunAntiEntropy(*peer, now_ms);
     RequestHandOff(*peer, now_ms);
+    RequestCatalog(*peer, now_ms);
     SaveProgress(*peer, now_ms, /*now=*/false);
   }
 }

@@ -25,6 +25,9 @@
 // (LocalReplica::DropBuckets). Nothing can be written between that comparison and the drop, since
 // the adapter runs client requests on the engine's thread, so every write this replica
 // acknowledged is held by the new owner (docs/sharding.md, "Moves").
+//
+// And such a node asks its peers, the other nodes of its region among them, for the catalog: the
+// documents every node keeps whatever its partitions, the index definitions (sync/catalog.h).
 
 #ifndef CRDTDB_SYNC_SYNC_ENGINE_H_
 #define CRDTDB_SYNC_SYNC_ENGINE_H_
@@ -203,6 +206,11 @@ class SyncEngine {
   // interval and after each round with it.
   void RequestHandOff(Peer& peer, uint64_t now_ms);
   void OnHandOffAnswer(Peer& peer, const HandOffAnswer& answer);
+  // A node that keeps only some partitions asks `peer` for the catalog documents it lacks
+  // (sync/catalog.h) once an anti-entropy interval, and for the next page at once.
+  void RequestCatalog(Peer& peer, uint64_t now_ms);
+  void AskCatalog(Peer& peer, std::string after, uint64_t now_ms);
+  void OnCatalogAnswer(Peer& peer, const CatalogAnswer& answer, uint64_t now_ms);
   // A request for the responder (sync/responder.h), its pushes applied.
   std::optional<std::string> OnAnswerableRequest(const Message& request);
   // This replica's root of `partition`: the XOR of its subtrees.

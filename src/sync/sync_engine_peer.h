@@ -43,6 +43,11 @@ struct SyncEngine::Peer {
   uint64_t session_activity_ms = 0;
   uint64_t next_anti_entropy_ms = 0;  // 0: at the next tick
   uint64_t next_hand_off_ms = 0;      // when to ask it about the partitions moving to it
+  // The catalog exchange (sync/catalog.h): the request awaiting its answer, since when, and when
+  // to ask again.
+  std::optional<CatalogRequest> catalog_asked;
+  uint64_t catalog_asked_ms = 0;
+  uint64_t next_catalog_ms = 0;
   std::optional<uint64_t> last_heard_ms;
   std::optional<uint64_t> behind_since_ms;  // set while a delta it announced is not applied here
   // A root mismatch seen in a heartbeat while both streams were idle: (peer seq, own seq).

@@ -150,6 +150,16 @@ TEST_CASE("replicas inside a region are peers for the partitions they share") {
   }
 }
 
+TEST_CASE("a region's nodes are listed as the configuration lists them, leaving ones too") {
+  ClusterConfig config = Config(64, {{"r", {"c", "a", "b"}}, {"s", {"d"}}}, 1);
+  config.regions[0].nodes[2].leaving = true;
+  const Placement placement = Placement::Compute(config);
+  CHECK(placement.NodesOf("r") == std::vector<std::string>{"c", "a", "b"});
+  CHECK(placement.OwnedBy("b").empty());
+  CHECK(placement.NodesOf("s") == std::vector<std::string>{"d"});
+  CHECK(placement.NodesOf("nowhere").empty());
+}
+
 TEST_CASE("the placement version follows what placement depends on, and only that") {
   const uint64_t base = Placement::Compute(Config(64, {{"r", {"a", "b"}}}, 1)).version();
   CHECK(Placement::Compute(Config(64, {{"r", {"b", "a"}}}, 1)).version() == base);

@@ -117,16 +117,6 @@ void CheckSettled(SimCluster& cluster, const Written& written) {
   }
 }
 
-// A node named `name` added to `region` of `config` (which must list its nodes).
-ClusterConfig WithNode(ClusterConfig config, const std::string& region, const std::string& name) {
-  NodeConfig node;
-  node.name = name;
-  for (RegionConfig& r : config.regions) {
-    if (r.name == region) r.nodes.push_back(node);
-  }
-  return config;
-}
-
 ClusterConfig WithLeaving(ClusterConfig config, const std::string& name) {
   for (RegionConfig& r : config.regions) {
     for (NodeConfig& n : r.nodes) {

@@ -35,11 +35,13 @@ struct SimCluster::Node {
 
 namespace {
 
-// Whether a request on a sync link belongs to anti-entropy (not to gap repair).
+// Whether a request on a sync link belongs to anti-entropy (not to gap repair, nor to the catalog
+// exchange).
 bool IsAntiEntropy(const std::string& bytes) {
   Result<sync::Message> message = sync::Decode(bytes);
   if (!message.ok()) return false;
-  return !std::holds_alternative<sync::LogRequest>(message->body);
+  return !std::holds_alternative<sync::LogRequest>(message->body) &&
+         !std::holds_alternative<sync::CatalogRequest>(message->body);
 }
 
 // A transport straight into a region's replica, as the ZeroMQ one will be over the network.
@@ -113,6 +115,15 @@ ClusterConfig SimTopology(uint32_t partitions,
       region.nodes.push_back(std::move(node));
     }
     config.regions.push_back(std::move(region));
+  }
+  return config;
+}
+
+ClusterConfig WithNode(ClusterConfig config, const std::string& region, const std::string& name) {
+  NodeConfig node;
+  node.name = name;
+  for (RegionConfig& r : config.regions) {
+    if (r.name == region) r.nodes.push_back(node);
   }
   return config;
 }

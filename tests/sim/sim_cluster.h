@@ -81,6 +81,8 @@ struct SimOptions {
 // named NAME-0, NAME-1, ...
 ClusterConfig SimTopology(uint32_t partitions,
                           const std::vector<std::tuple<std::string, size_t, int>>& regions);
+// A node named `name` added to `region` of `config` (which must list its nodes).
+ClusterConfig WithNode(ClusterConfig config, const std::string& region, const std::string& name);
 
 class SimCluster {
  public:

@@ -92,6 +92,15 @@ class FakeReplica : public sync::LocalReplica {
     if (it == documents_.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second.second);
   }
+  // The catalog is the documents under "_indexes/", as the database's.
+  bool InCatalog(std::string_view key) const override { return key.starts_with("_indexes/"); }
+  Result<std::vector<sync::DocumentState>> ReadCatalog(std::string_view after, size_t max) const override {
+    std::vector<sync::DocumentState> out;
+    for (auto it = documents_.upper_bound(std::string(after)); it != documents_.end() && out.size() < max; ++it) {
+      if (InCatalog(it->first)) out.push_back(sync::DocumentState{it->first, it->second.second});
+    }
+    return out;
+  }
   std::optional<uint64_t> StreamProgress(crdt::ReplicaId origin) const override {
     auto it = progress.find(origin);
     return it == progress.end() ? std::nullopt : std::optional(it->second);

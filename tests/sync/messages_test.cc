@@ -49,8 +49,10 @@ enum WireType : uint64_t {
   kDocuments,
   kHandOffRequest,
   kHandOffAnswer,
+  kCatalogRequest,
+  kCatalogAnswer,
 };
-constexpr size_t kTypes = 12;
+constexpr size_t kTypes = 14;
 
 // ---------------------------------------------------------------------------------------------
 // Random messages.
@@ -259,6 +261,15 @@ class Gen {
         if (type == 10) return HandOffRequest{Uint(), std::move(roots)};
         return HandOffAnswer{Uint(), std::move(roots)};
       }
+      case 12: return CatalogRequest{RandomHash(), OneIn(3) ? std::string() : Utf8(false)};
+      case 13: {
+        // Keys ascending after `after`: each one the previous one and more.
+        CatalogAnswer m{RandomHash(), OneIn(3) ? std::string() : Utf8(false), {}, OneIn(2)};
+        std::string key = m.after;
+        m.documents.resize(Count(big ? kMaxCatalogDocumentsPerMessage : 8));
+        for (DocumentState& d : m.documents) d = DocumentState{key += "x" + Utf8(false), Bytes(big && OneIn(8))};
+        return m;
+      }
       default: {
         Documents m{Uint(), {}, {}};
         m.documents.resize(Count(big ? 64 : 8));
@@ -361,6 +372,8 @@ std::vector<std::string> Baselines() {
       Msg(kDocuments, {U(9), A({A({S("docs/1"), B("state")})}), A({Ref()})}),
       Msg(kHandOffRequest, {U(3), A({A({U(0), H()}), A({U(4095), H()})})}),
       Msg(kHandOffAnswer, {U(3), A({A({U(7), H()})})}),
+      Msg(kCatalogRequest, {H(), S("_indexes/a")}),
+      Msg(kCatalogAnswer, {H(), S(""), A({A({S("_indexes/a"), B("state")}), A({S("_indexes/b"), B("s")})}), U(1)}),
   };
 }
 
@@ -463,7 +476,7 @@ TEST_CASE("the wire format: [version, type, sender, fields...] with types number
   const std::vector<std::string> names = {
       "delta_batch",   "heartbeat",    "log_request",   "log_response",     "tree_request",
       "tree_response", "leaf_request", "leaf_response", "document_request", "documents",
-      "hand_off_request", "hand_off_answer"};
+      "hand_off_request", "hand_off_answer", "catalog_request", "catalog_answer"};
   Gen gen(1);
   for (size_t type = 0; type < kTypes; ++type) {
     const Message m = gen.RandomMessage(type, false);
@@ -734,6 +747,29 @@ TEST_CASE("counts above the kMax* bounds are refused") {
     CHECK(Decode(Msg(type, {U(1), roots(kMaxPartitionsPerMessage)})).ok());
     CHECK_CORRUPTION(Msg(type, {U(1), roots(kMaxPartitionsPerMessage + 1)}), "too many elements");
   }
+}
+
+TEST_CASE("catalog answers are bounded, ascending after what was asked, and say more with 0 or 1") {
+  const auto docs = [](size_t n) {
+    std::vector<V> v;
+    for (size_t i = 0; i < n; ++i) v.push_back(A({S("_indexes/" + std::to_string(100000 + i)), B("s")}));
+    return A(std::move(v));
+  };
+  CHECK(Decode(Msg(kCatalogAnswer, {H(), S(""), docs(kMaxCatalogDocumentsPerMessage), U(0)})).ok());
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S(""), docs(kMaxCatalogDocumentsPerMessage + 1), U(0)}),
+                   "too many elements");
+  const V a = A({S("_indexes/a"), B("s")});
+  const V b = A({S("_indexes/b"), B("s")});
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S(""), A({b, a}), U(0)}), "not ascending");
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S(""), A({a, a}), U(0)}), "not ascending");
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S("_indexes/a"), A({a}), U(0)}), "not ascending");
+  CHECK(Decode(Msg(kCatalogAnswer, {H(), S("_indexes/a"), A({b}), U(1)})).ok());
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S(""), A({a}), U(2)}), "more is 0 or 1");
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H(), S(""), A({a})}), "wrong number of fields");
+  CHECK_CORRUPTION(Msg(kCatalogAnswer, {H('\x11', 5), S(""), A({a}), U(0)}), "16 bytes");
+  CHECK_CORRUPTION(Msg(kCatalogRequest, {H(), B("_indexes/a")}), "");
+  CHECK_CORRUPTION(Msg(kCatalogRequest, {H(), S("\xff")}), "");
+  CHECK_CORRUPTION(Msg(kCatalogRequest, {H()}), "wrong number of fields");
 }
 
 TEST_CASE("hand-off roots name existing partitions, ascending and once each") {

@@ -52,7 +52,10 @@ TEST_CASE("a node keeps what it owns and hands off what it holds besides, to its
   const NodeScope quiet = ScopeOfNode(placement, "a", "a-0", placement.OwnedBy("a-0"));
   CHECK(quiet.scope.handing_off.empty());
   CHECK(quiet.scope.hand_off_to.empty());
-  CHECK(quiet.peers == std::vector<std::string>{"b-0"});
+  // The other node of its region stays a peer, sharing no partition: they exchange the catalog.
+  CHECK(quiet.peers == std::vector<std::string>{"a-1", "b-0"});
+  CHECK(quiet.scope.shared.at("a-1").empty());
+  CHECK(quiet.scope.SubtreesWith("a-1").empty());
 }
 
 TEST_CASE("anti-entropy with a hand-off target covers the partitions moving to it, a few at a time") {
