@@ -142,6 +142,7 @@ Result<std::string> RegionWatch::AcceptRound(const std::map<std::string, Outcome
   for (const auto& [name, session] : sessions_) cursors.emplace(name, session.cursor());
   std::string printed;
   printed_ = false;
+  ++rounds_;
   for (const auto& [name, outcome] : answers) {
     WatchSession& session = sessions_.at(name);
     Result<std::string> lines = session.Accept(outcome);

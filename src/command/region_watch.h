@@ -19,7 +19,7 @@
 // printed line carries the composite cursor right after it.
 //
 // A sans-IO state machine: the caller sends each node's page command, then hands the round's
-// answers to AcceptRound (cli/watch.h sends them).
+// answers to AcceptRound (region_watch_round.h sends them, every node at once).
 
 #ifndef CRDTDB_COMMAND_REGION_WATCH_H_
 #define CRDTDB_COMMAND_REGION_WATCH_H_
@@ -37,8 +37,9 @@
 
 namespace crdtdb::command {
 
-// How long a node holds a region watch's page while nothing changes: short, since the nodes are
-// asked one after the other and a change on the next node waits that long at most per node.
+// How long a node holds a region watch's page while nothing changes: short, since a round ends
+// when its last node answers (region_watch_round.h asks them all at once), and a change that one
+// node answers at once is printed only then.
 constexpr uint32_t kRegionWatchWaitMs = 100;
 
 // Whether `text` is a composite cursor (its prefix; ParseRegionCursor checks the rest).
@@ -66,6 +67,9 @@ class RegionWatch {
   std::string cursor() const;
   // Whether the last round printed any change.
   bool printed() const { return printed_; }
+  // How long the nodes may hold the next round's pages: not at all for the first round or after
+  // one that printed (a busy feed is read as fast as it comes), kRegionWatchWaitMs while quiet.
+  uint32_t NextWaitMs() const { return rounds_ == 0 || printed_ ? 0 : kRegionWatchWaitMs; }
   // The partitions no owner answered for in the last round (their changes wait for an owner).
   size_t missing() const { return missing_; }
 
@@ -80,6 +84,7 @@ class RegionWatch {
   std::string path_;
   std::map<std::string, WatchSession> sessions_;  // by node name
   bool printed_ = false;
+  uint64_t rounds_ = 0;  // rounds accepted
   size_t missing_ = 0;
 };
 
