@@ -15,25 +15,10 @@
 
 #include "command/exit_codes.h"
 #include "command/region_watch_follow.h"
+#include "tests/command/three_node_region.h"
 
 namespace crdtdb::command {
 namespace {
-
-ClusterConfig ThreeNodes() {
-  ClusterConfig config;
-  config.partitions = 16;
-  RegionConfig region;
-  region.name = "r";
-  region.replication_factor = 1;
-  region.listed_nodes = true;
-  for (const char* name : {"a", "b", "c"}) {
-    NodeConfig node;
-    node.name = name;
-    region.nodes.push_back(node);
-  }
-  config.regions.push_back(region);
-  return config;
-}
 
 // A page of node a's feed: `path`'s change (when given) after FEED-`seq`.
 Outcome PageOfA(int seq, const std::string& path = "") {
@@ -56,7 +41,7 @@ std::string KeyOwnedBy(const cluster::Placement& placement, const std::string& n
 }
 
 TEST_CASE("a followed region watch prints a node's change while another node holds its page") {
-  const ClusterConfig config = ThreeNodes();
+  const ClusterConfig config = ThreeNodes(1);
   const RegionConfig& region = config.regions[0];
   const cluster::Placement placement = cluster::Placement::Compute(config);
   Result<RegionWatch> watch = RegionWatch::Start(placement, region, "/t", "");
@@ -119,7 +104,7 @@ TEST_CASE("a followed region watch prints a node's change while another node hol
 }
 
 TEST_CASE("a followed region watch ends with a node's error, and when no node answers") {
-  const ClusterConfig config = ThreeNodes();
+  const ClusterConfig config = ThreeNodes(1);
   const RegionConfig& region = config.regions[0];
   const cluster::Placement placement = cluster::Placement::Compute(config);
   RegionWatchOutput output;

@@ -10,25 +10,10 @@
 
 #include "command/exit_codes.h"
 #include "command/region_watch.h"
+#include "tests/command/three_node_region.h"
 
 namespace crdtdb::command {
 namespace {
-
-ClusterConfig ThreeNodes(int replication_factor) {
-  ClusterConfig config;
-  config.partitions = 16;
-  RegionConfig region;
-  region.name = "r";
-  region.replication_factor = replication_factor;
-  region.listed_nodes = true;
-  for (const char* name : {"a", "b", "c"}) {
-    NodeConfig node;
-    node.name = name;
-    region.nodes.push_back(node);
-  }
-  config.regions.push_back(region);
-  return config;
-}
 
 std::string Feed(int node) { return "00000000000000a" + std::to_string(node); }
 
