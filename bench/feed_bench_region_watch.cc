@@ -3,9 +3,9 @@
 // feed_bench's region-watch figures: `crdtdb watch /PREFIX --config F --region R` on a region of
 // three nodes, each a `crdtdb serve` process (node_process.h), followed as cli/watch.cc follows
 // it: command::FollowRegionWatch, every node asked on a thread of its own through a RegionRouter
-// (options as the CLI's: a connection per page). Beside it, the watch as it was before: rounds,
-// each node asked once the one before it answered, held 100 ms while the last round printed
-// nothing: the before/after of the same run. The writer puts through a RegionRouter of its own,
+// (options as the CLI's: one connection kept per node). Beside it, the watch as it was before:
+// rounds, each node asked once the one before it answered, held 100 ms while the last round
+// printed nothing, a connection per page: the before/after of the same run. The writer puts through a RegionRouter of its own,
 // each put to its first owner.
 // For R = 1 and 2 owners per partition:
 //
@@ -45,6 +45,14 @@ constexpr int kNodes = 3;
 
 enum class Follow { kNow, kBefore };
 
+// The CLI's router options for a region watch: one connection kept per node (a connection per
+// page before).
+command::RouterOptions RouterOptionsOf(Follow follow) {
+  command::RouterOptions options;
+  options.pooled_connections = follow == Follow::kNow ? 1 : 0;
+  return options;
+}
+
 // How long a node held the page of the region watch before FollowRegionWatch while it was quiet.
 constexpr uint32_t kBeforeWaitMs = 100;
 
@@ -57,7 +65,7 @@ class RegionWatcher : public FeedFollower {
                 Follow follow)
       : FeedFollower(collection, expected),
         region_(region),
-        router_(config, region, command::RouterOptions{}),
+        router_(config, region, RouterOptionsOf(follow)),
         watch_(Must(command::RegionWatch::Start(router_.placement(), region, Cat("/", collection), ""), "watch")),
         follow_(follow),
         call_([this](const NodeConfig& node, const command::Command& page) {
