@@ -2,10 +2,12 @@
 
 #include "command/region_watch_follow.h"
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "command/watch.h"
@@ -14,10 +16,14 @@ namespace crdtdb::command {
 
 namespace {
 
+// How long a node that did not answer waits before it is asked again: a call that fails at once
+// (no keys for it, say) must not spin.
+constexpr auto kSilentRetry = std::chrono::milliseconds(250);
+
 // What the nodes' threads share: the watch and the output are used under `mu` only.
 struct Shared {
   std::mutex mu;
-  std::optional<Status> end;   // why the watch ends, once it does
+  std::optional<Status> end;     // why the watch ends, once it does
   std::set<std::string> silent;  // the nodes whose last call had no answer
 };
 
@@ -31,19 +37,22 @@ void FollowNode(const NodeConfig& node, const RegionConfig& region, RegionWatch&
       page = watch.PageFor(node.name, kWatchMaxWaitMs);
     }
     Result<Outcome> answer = call(node, page);
-    std::lock_guard lock(shared.mu);
+    std::unique_lock lock(shared.mu);
     if (shared.end) return;
     if (!answer.ok()) {
       const std::string deferred = watch.NodeSilent(node.name);
       if (shared.silent.insert(node.name).second) output.silent(node.name, answer.status());
       if (Status printed = deferred.empty() ? Status::OK() : output.print(deferred); !printed.ok()) {
         shared.end = std::move(printed);
-        continue;
+        return;
       }
       if (shared.silent.size() == region.nodes.size()) {
         shared.end = Status::IOError("no node of region " + region.name + " answers (the last error: " +
                                      answer.status().message() + ")");
+        return;
       }
+      lock.unlock();
+      std::this_thread::sleep_for(kSilentRetry);
       continue;
     }
     shared.silent.erase(node.name);

@@ -5,7 +5,7 @@
 // new, as a one-node watch's. A change is printed as soon as the node that serves it answers,
 // whatever the other nodes are doing: asked one after the other, as the watch first did, a change
 // waited for the holds of the quiet nodes asked before its node (docs/benchmarks.md, "Change
-// feed"). A node that does not answer is asked again at once (its connection's timeout paces it).
+// feed"). A node that does not answer is asked again a quarter of a second later.
 
 #ifndef CRDTDB_COMMAND_REGION_WATCH_FOLLOW_H_
 #define CRDTDB_COMMAND_REGION_WATCH_FOLLOW_H_
