@@ -2,13 +2,16 @@
 //
 // feed_bench: the change feed (docs/changes.md, docs/benchmarks.md "Change feed"): how fast a
 // watcher with a cursor is handed changes, and the delay from a commit to its delivery, for an
-// embedded database (here) and for a watcher over a served region's client endpoint, on the
-// writer's region and on another one (feed_bench_remote.cc).
+// embedded database (here), for a watcher over a served region's client endpoint, on the
+// writer's region and on another one (feed_bench_remote.cc), and for a region watch over a region
+// of three nodes (feed_bench_region_watch.cc).
 //
-//   feed_bench [--docs N] [--remote N] [--rate R] [--quick] [--dir DIR] [--keep]
+//   feed_bench [--docs N] [--remote N] [--rate R] [--quick] [--crdtdb BINARY] [--dir DIR] [--keep]
 //
 // --docs: changes of each embedded figure (20,000); --remote: of each remote figure (5,000);
-// --rate: puts per second of the remote delay figures (1,000); --quick: 1,000, 300 and 1,000.
+// --rate: puts per second of the remote delay figures (1,000); --quick: 1,000, 300 and 1,000,
+// and 30 changes of each quiet region-watch figure (200, at 20 puts/s); --crdtdb: the binary that
+// serves the region watch's nodes (default: the one built beside this program).
 //
 // - rate: N puts committed first, then a subscriber from the cursor before them reads the backlog
 //   (changes delivered per second); baseline in the same run: the puts themselves (per second).
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
   DatabaseDir dir;
   uint64_t docs = 20'000;
   RemoteFeedOptions remote;
+  std::string crdtdb = CRDTDB_BINARY;
   for (int i = 1; i < argc; ++i) {
     if (dir.ParseFlag(argc, argv, &i)) continue;
     if (std::strcmp(argv[i], "--docs") == 0) {
@@ -66,9 +70,12 @@ int main(int argc, char** argv) {
       remote.changes = static_cast<int>(ParseCount("--remote", i + 1 < argc ? argv[++i] : nullptr));
     } else if (std::strcmp(argv[i], "--rate") == 0) {
       remote.paced_rate = static_cast<int>(ParseCount("--rate", i + 1 < argc ? argv[++i] : nullptr));
+    } else if (std::strcmp(argv[i], "--crdtdb") == 0 && i + 1 < argc) {
+      crdtdb = argv[++i];
     } else if (std::strcmp(argv[i], "--quick") == 0) {
       docs = 1'000;
       remote.changes = 300;
+      remote.quiet_changes = 30;
     } else {
       Fail(std::string("unknown argument ") + argv[i]);
     }
@@ -137,9 +144,10 @@ int main(int argc, char** argv) {
                "commit-to-callback delay p50 %.0f us, p99 %.0f us (live subscriber, one writer)\n",
                n, feed_rate, put_rate, p50, p99);
   db.reset();
-  RemoteFeedFigures(root, remote, out);
+  const OneNodeFeed one_node = RemoteFeedFigures(root, remote, out);
+  RegionWatchFigures(crdtdb, root, remote, one_node, out);
   out.PrintTable(stderr);
-  const char* const subdirs[] = {"feed", "remote", "regions"};
+  const char* const subdirs[] = {"feed", "remote", "regions", "rwatch-rf1", "rwatch-rf2"};
   dir.Remove(subdirs);
   return 0;
 }

@@ -74,6 +74,7 @@
 #include "db/key.h"
 #include "net/client_call.h"
 #include "node_process.h"
+#include "region_yaml.h"
 #include "served_region.h"
 #include "zipf.h"
 
@@ -113,27 +114,6 @@ std::string DocKey(uint64_t n) {
 
 cluster::PartitionId PartitionOfDoc(const cluster::Placement& placement, uint64_t n) {
   return placement.partitioning().PartitionOf(Must(db::NormalizeKey(DocKey(n)), "key"));
-}
-
-// The YAML entry of a region `name` with `nodes` nodes (written without `nodes:`, as a one-node
-// region of today, when there is one), each storing its data in a directory named after it
-// beside the file. Endpoints are free loopback ports.
-std::string RegionEntryYaml(const std::string& name, int nodes, int replication_factor) {
-  std::string yaml = "  - name: " + name + "\n";
-  auto endpoints = [](const std::string& indent, const std::string& dir) {
-    std::string out = indent + "data_dir: " + dir + "\n";
-    for (const char* socket : {"publish", "sync", "client"}) {
-      out += indent + socket + ": \"tcp://127.0.0.1:" + std::to_string(FreePort()) + "\"\n";
-    }
-    return out;
-  };
-  if (nodes == 1) return yaml + endpoints("    ", name);
-  yaml += "    replication_factor: " + std::to_string(replication_factor) + "\n    nodes:\n";
-  for (int i = 1; i <= nodes; ++i) {
-    const std::string node = name + "-" + std::to_string(i);
-    yaml += "      - name: " + node + "\n" + endpoints("        ", node);
-  }
-  return yaml;
 }
 
 // The head of every cluster file the bench writes; region entries (RegionEntryYaml) follow.

@@ -47,6 +47,9 @@ int RunRouted(const Arguments& a, const ClusterConfig& config, const RegionConfi
   command::RouterOptions options;
   options.keys = [&](const NodeConfig& node) { return ClientKeys(a, &config, &node); };
   options.allow_partial = a.allow_partial;
+  // A region watch asks each node page after page: one connection kept per node, not a ZeroMQ
+  // context, a connect and a handshake per page.
+  if (command.verb == Command::Verb::kWatch) options.pooled_connections = 1;
   command::RegionRouter router(config, region, std::move(options));
   if (command.verb == Command::Verb::kStatus) {
     return Report(command::RegionStatus(router, config, region, a.node));

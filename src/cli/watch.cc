@@ -3,12 +3,11 @@
 #include "cli/watch.h"
 
 #include <iostream>
-#include <map>
-#include <set>
 #include <string>
 
 #include "command/exit_codes.h"
 #include "command/region_watch.h"
+#include "command/region_watch_follow.h"
 #include "command/watch.h"
 #include "db/change_feed.h"
 
@@ -66,39 +65,20 @@ int WatchRegion(const command::RegionRouter& router, const RegionConfig& region,
   Result<command::RegionWatch> watch = command::RegionWatch::Start(router.placement(), region, command.path,
                                                                     command.start_after);
   if (!watch.ok()) return FailWatch(watch.status());
-  std::set<std::string> silent;  // the nodes that did not answer, reported once per outage
-  uint32_t wait_ms = 0;
-  for (;;) {
-    std::map<std::string, command::Outcome> answers;
-    std::string last_error;
-    for (const NodeConfig& node : region.nodes) {
-      bool sent = false;
-      Result<command::Outcome> outcome = router.Call(node, watch->PageFor(node.name, wait_ms), &sent);
-      if (outcome.ok()) {
-        answers.emplace(node.name, std::move(outcome).value());
-        silent.erase(node.name);
-        continue;
-      }
-      last_error = outcome.status().message();
-      if (silent.insert(node.name).second) {
-        std::cerr << "crdtdb: watch: node " << node.name << " does not answer (" << last_error
-                  << "); its partitions follow from their other owners until it is back\n";
-      }
-    }
-    if (answers.empty()) {
-      return FailWatch(Status::IOError("no node of region " + region.name + " answers (the last error: " +
-                                       last_error + ")"));
-    }
-    Result<std::string> lines = watch->AcceptRound(answers);
-    if (!lines.ok()) return FailWatch(lines.status());
-    std::cout << *lines;
-    if (!std::cout.flush()) {
-      std::cerr << "crdtdb: watch: cannot write to standard output\n";
-      return command::kExitFailure;
-    }
-    // Held by each node only while the region is quiet: a busy feed is read as fast as it comes.
-    wait_ms = watch->printed() ? 0 : command::kRegionWatchWaitMs;
-  }
+  const command::NodeCall call = [&router](const NodeConfig& node, const command::Command& page) {
+    bool sent = false;
+    return router.Call(node, page, &sent);
+  };
+  command::RegionWatchOutput output;
+  output.print = [](const std::string& lines) {
+    std::cout << lines;
+    return std::cout.flush() ? Status::OK() : Status::IOError("cannot write to standard output");
+  };
+  output.silent = [](const std::string& node, const Status& why) {
+    std::cerr << "crdtdb: watch: node " << node << " does not answer (" << why.message()
+              << "); its partitions follow from their other owners until it is back\n";
+  };
+  return FailWatch(command::FollowRegionWatch(region, *watch, call, output));
 }
 
 }  // namespace crdtdb::cli

@@ -4,7 +4,6 @@
 
 #include <sstream>
 #include <utility>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -104,71 +103,99 @@ Result<RegionWatch> RegionWatch::Start(const cluster::Placement& placement, cons
   RegionWatch watch(placement, region, std::move(path));
   for (const NodeConfig& node : region.nodes) {
     auto it = cursors.find(node.name);
-    watch.sessions_.emplace(node.name, WatchSession(watch.path_, it == cursors.end() ? "" : it->second));
+    watch.nodes_.emplace(node.name, Node{WatchSession(watch.path_, it == cursors.end() ? "" : it->second), false, {}});
   }
   return watch;
 }
 
 Command RegionWatch::PageFor(const std::string& node, uint32_t wait_ms) const {
-  return sessions_.at(node).NextPage(wait_ms);
+  return nodes_.at(node).session.NextPage(wait_ms);
 }
 
 std::string RegionWatch::cursor() const {
-  std::map<std::string, std::string> nodes;
-  for (const auto& [name, session] : sessions_) nodes.emplace(name, session.cursor());
-  return FormatRegionCursor(nodes);
+  std::map<std::string, std::string> cursors;
+  for (const auto& [name, node] : nodes_) cursors.emplace(name, node.session.cursor());
+  return FormatRegionCursor(cursors);
 }
 
-const std::string* RegionWatch::ServingOwner(std::string_view key,
-                                             const std::map<std::string, Outcome>& answers) const {
+const std::string* RegionWatch::ServingOwner(std::string_view key) const {
   const cluster::PartitionId partition = placement_->partitioning().PartitionOf(key);
   for (const std::string& owner : placement_->Owners(region_->name, partition)) {
-    auto it = answers.find(owner);
-    if (it != answers.end() && it->second.exit_code == 0) return &owner;
+    auto it = nodes_.find(owner);
+    if (it != nodes_.end() && it->second.answers) return &owner;
   }
   return nullptr;
 }
 
-Result<std::string> RegionWatch::AcceptRound(const std::map<std::string, Outcome>& answers) {
-  // A node's error fails the watch before any cursor moves: the round can be asked again.
-  for (const auto& [name, outcome] : answers) {
-    if (outcome.exit_code != 0) {
-      Outcome named = outcome;
-      named.error = "node " + name + ": " + outcome.error;
-      return sessions_.at(name).Accept(named).status();  // an error moves no cursor
-    }
-  }
-  std::map<std::string, std::string> cursors;
-  for (const auto& [name, session] : sessions_) cursors.emplace(name, session.cursor());
+std::string RegionWatch::Print(const std::string& line) const {
+  Json change = Json::parse(line);  // a line AcceptPage checked
+  change["cursor"] = cursor();
+  return JsonText(change) + "\n";
+}
+
+std::string RegionWatch::NodeSilent(const std::string& name) {
+  Node& node = nodes_.at(name);
+  node.answers = false;
   std::string printed;
-  printed_ = false;
-  for (const auto& [name, outcome] : answers) {
-    WatchSession& session = sessions_.at(name);
-    Result<std::string> lines = session.Accept(outcome);
-    if (!lines.ok()) return Status::Corruption("node " + name + ": " + lines.status().message());  // malformed
-    std::istringstream in(*lines);
-    for (std::string line; std::getline(in, line);) {
-      Json change = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (!change.is_object() || !change.contains("path") || !change["path"].is_string() ||
-          !change.contains("cursor") || !change["cursor"].is_string()) {
-        return Status::Corruption("malformed watch answer from node " + name);
-      }
-      const std::string path = change["path"].get<std::string>();
-      cursors[name] = change["cursor"].get<std::string>();
-      const std::string* serving = ServingOwner(std::string_view(path).substr(path.starts_with('/') ? 1 : 0), answers);
-      if (serving == nullptr || *serving != name) continue;  // another owner serves it this round
-      change["cursor"] = FormatRegionCursor(cursors);
-      printed += JsonText(change) + "\n";
-      printed_ = true;
+  for (Deferred& d : std::exchange(node.deferred, {})) {
+    const std::string* serving = ServingOwner(d.key);
+    if (serving == nullptr) continue;  // no owner answers: it comes when one is back
+    if (*serving == d.from) {
+      printed += Print(d.line);
+    } else {
+      nodes_.at(*serving).deferred.push_back(std::move(d));
     }
-    cursors[name] = session.cursor();
   }
-  missing_ = 0;
+  return printed;
+}
+
+size_t RegionWatch::missing() const {
+  size_t missing = 0;
   const uint32_t partitions = placement_->partitioning().count();
   for (cluster::PartitionId p = 0; p < partitions; ++p) {
     bool answered = false;
-    for (const std::string& owner : placement_->Owners(region_->name, p)) answered |= answers.contains(owner);
-    if (!answered) ++missing_;
+    for (const std::string& owner : placement_->Owners(region_->name, p)) {
+      auto it = nodes_.find(owner);
+      answered |= it != nodes_.end() && it->second.answers;
+    }
+    if (!answered) ++missing;
+  }
+  return missing;
+}
+
+Result<std::string> RegionWatch::AcceptPage(const std::string& name, const Outcome& outcome) {
+  Node& node = nodes_.at(name);
+  if (outcome.exit_code != 0) {
+    Outcome named = outcome;
+    named.error = "node " + name + ": " + outcome.error;
+    return node.session.Accept(named).status();  // an error moves no cursor
+  }
+  std::map<std::string, std::string> cursors;
+  for (const auto& [other, state] : nodes_) cursors.emplace(other, state.session.cursor());
+  Result<std::string> lines = node.session.Accept(outcome);
+  if (!lines.ok()) return Status::Corruption("node " + name + ": " + lines.status().message());  // malformed
+  node.answers = true;
+  node.deferred.clear();  // it answers: it serves them
+  std::string printed;
+  std::istringstream in(*lines);
+  for (std::string line; std::getline(in, line);) {
+    Json change = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!change.is_object() || !change.contains("path") || !change["path"].is_string() ||
+        !change.contains("cursor") || !change["cursor"].is_string()) {
+      return Status::Corruption("malformed watch answer from node " + name);
+    }
+    const std::string path = change["path"].get<std::string>();
+    cursors[name] = change["cursor"].get<std::string>();
+    std::string key = path.substr(path.starts_with('/') ? 1 : 0);
+    const std::string* serving = ServingOwner(key);
+    if (serving == nullptr) continue;  // not a partition of this node's (a placement that moved on)
+    if (*serving != name) {
+      // Its owner serves it, unless that owner's page in flight goes unanswered.
+      nodes_.at(*serving).deferred.push_back(Deferred{name, std::move(key), line});
+      continue;
+    }
+    change["cursor"] = FormatRegionCursor(cursors);
+    printed += JsonText(change) + "\n";
   }
   return printed;
 }

@@ -10,25 +10,10 @@
 
 #include "command/exit_codes.h"
 #include "command/region_watch.h"
+#include "tests/command/three_node_region.h"
 
 namespace crdtdb::command {
 namespace {
-
-ClusterConfig ThreeNodes(int replication_factor) {
-  ClusterConfig config;
-  config.partitions = 16;
-  RegionConfig region;
-  region.name = "r";
-  region.replication_factor = replication_factor;
-  region.listed_nodes = true;
-  for (const char* name : {"a", "b", "c"}) {
-    NodeConfig node;
-    node.name = name;
-    region.nodes.push_back(node);
-  }
-  config.regions.push_back(region);
-  return config;
-}
 
 std::string Feed(int node) { return "00000000000000a" + std::to_string(node); }
 
@@ -104,7 +89,7 @@ TEST_CASE("a region watch refuses a node's cursor, another region's cursor and a
   CHECK(other.status().message().find("node z") != std::string::npos);
 }
 
-TEST_CASE("a region watch takes each partition from its first owner that answered, and fails over") {
+TEST_CASE("a region watch takes each partition from its first owner that answers, and fails over") {
   const ClusterConfig config = ThreeNodes(2);
   const cluster::Placement placement = cluster::Placement::Compute(config);
   const std::string ab = KeyOwnedBy(placement, "a", "b");
@@ -113,36 +98,61 @@ TEST_CASE("a region watch takes each partition from its first owner that answere
                                                                                        Feed(2) + "-0.c=" + Feed(3) + "-0");
   REQUIRE(watch.ok());
   CHECK(watch->PageFor("b", 100).start_after == Feed(2) + "-0");
+  CHECK(watch->missing() == 16);  // no node has answered yet
 
-  // Both owners report both changes: each is printed once, from its first owner.
-  Result<std::string> round = watch->AcceptRound({{"a", Page(1, {"/" + ab, "/" + ba})},
-                                                  {"b", Page(2, {"/" + ba, "/" + ab})},
-                                                  {"c", Page(3, {})}});
-  REQUIRE(round.ok());
-  std::vector<nlohmann::json> lines = Lines(*round);
+  // b answers first: until a does, b serves a's partitions too.
+  Result<std::string> page = watch->AcceptPage("b", Page(2, {"/" + ba, "/" + ab}));
+  REQUIRE(page.ok());
+  std::vector<nlohmann::json> lines = Lines(*page);
   REQUIRE(lines.size() == 2);
-  CHECK(lines[0]["path"] == "/" + ab);
-  CHECK(lines[0]["cursor"] == "R1.a=" + Feed(1) + "-1.b=" + Feed(2) + "-0.c=" + Feed(3) + "-0");
-  CHECK(lines[1]["path"] == "/" + ba);
-  // a's page is done when b's lines print: resuming from here re-reads nothing of a.
-  CHECK(lines[1]["cursor"] == "R1.a=" + Feed(1) + "-2.b=" + Feed(2) + "-1.c=" + Feed(3) + "-0");
-  CHECK(watch->printed());
-  CHECK(watch->missing() == 0);
-  CHECK(watch->cursor() == "R1.a=" + Feed(1) + "-2.b=" + Feed(2) + "-2.c=" + Feed(3) + "-0");
+  CHECK(lines[0]["path"] == "/" + ba);
+  CHECK(lines[0]["cursor"] == "R1.a=" + Feed(1) + "-0.b=" + Feed(2) + "-1.c=" + Feed(3) + "-0");
+  CHECK(lines[1]["path"] == "/" + ab);
+  CHECK(lines[1]["cursor"] == "R1.a=" + Feed(1) + "-0.b=" + Feed(2) + "-2.c=" + Feed(3) + "-0");
+  CHECK(watch->missing() == 16 - placement.OwnedBy("b").size());  // those of a and c only
 
-  // a does not answer: its partitions come from b, and a's cursor waits for it.
-  round = watch->AcceptRound({{"b", Page(2, {"/" + ab}, 2)}, {"c", Page(3, {})}});
-  REQUIRE(round.ok());
-  lines = Lines(*round);
+  // a answers: each change is printed once, from its first owner (b's page of them came before).
+  page = watch->AcceptPage("a", Page(1, {"/" + ab, "/" + ba}));
+  REQUIRE(page.ok());
+  lines = Lines(*page);
   REQUIRE(lines.size() == 1);
   CHECK(lines[0]["path"] == "/" + ab);
-  CHECK(watch->cursor() == "R1.a=" + Feed(1) + "-2.b=" + Feed(2) + "-3.c=" + Feed(3) + "-0");
+  CHECK(lines[0]["cursor"] == "R1.a=" + Feed(1) + "-1.b=" + Feed(2) + "-2.c=" + Feed(3) + "-0");
+  page = watch->AcceptPage("b", Page(2, {"/" + ba, "/" + ab}, 2));
+  REQUIRE(page.ok());
+  lines = Lines(*page);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["path"] == "/" + ba);
+  REQUIRE(watch->AcceptPage("a", Page(1, {}, 2)).ok());  // a answers: it serves what b passed to it
+  CHECK(watch->cursor() == "R1.a=" + Feed(1) + "-2.b=" + Feed(2) + "-4.c=" + Feed(3) + "-0");
+
+  // b passes over a change of a's partition: a's page in flight goes unanswered, so b prints it.
+  page = watch->AcceptPage("b", Page(2, {"/" + ab}, 4));
+  REQUIRE(page.ok());
+  CHECK(page->empty());
+  const std::string late = watch->NodeSilent("a");
+  lines = Lines(late);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["path"] == "/" + ab);
+  CHECK(lines[0]["cursor"] == "R1.a=" + Feed(1) + "-2.b=" + Feed(2) + "-5.c=" + Feed(3) + "-0");
+  // Until a answers again, b serves a's partitions, and a's cursor waits for it.
+  page = watch->AcceptPage("b", Page(2, {"/" + ab}, 5));
+  REQUIRE(page.ok());
+  CHECK(Lines(*page).size() == 1);
   CHECK(watch->PageFor("a", 100).start_after == Feed(1) + "-2");
+  CHECK(watch->NodeSilent("a").empty());  // nothing passed to a since
 
   // a is back with what it applied meanwhile: a repeat is allowed, a gap is not.
-  round = watch->AcceptRound({{"a", Page(1, {"/" + ab}, 2)}, {"b", Page(2, {}, 3)}, {"c", Page(3, {})}});
-  REQUIRE(round.ok());
-  CHECK(Lines(*round).size() == 1);
+  page = watch->AcceptPage("a", Page(1, {"/" + ab}, 2));
+  REQUIRE(page.ok());
+  CHECK(Lines(*page).size() == 1);
+  // b passes a's partitions over again, and a's answer settles them: nothing is printed twice.
+  page = watch->AcceptPage("b", Page(2, {"/" + ab}, 6));
+  REQUIRE(page.ok());
+  CHECK(page->empty());
+  page = watch->AcceptPage("a", Page(1, {}, 3));
+  REQUIRE(page.ok());
+  CHECK(watch->NodeSilent("a").empty());
 
   // A resumed watch starts every node where the cursor left it.
   Result<RegionWatch> resumed = RegionWatch::Start(placement, config.regions[0], "/t", watch->cursor());
@@ -157,19 +167,20 @@ TEST_CASE("a region watch with one owner per partition waits for a silent owner,
   Result<RegionWatch> watch = RegionWatch::Start(placement, config.regions[0], "/t", "");
   REQUIRE(watch.ok());
   CHECK(watch->PageFor("a", 100).wait_ms == 0);  // from now: the first page only learns the cursor
-  Result<std::string> round = watch->AcceptRound({{"a", Page(1, {})}, {"b", Page(2, {})}});
-  REQUIRE(round.ok());
-  CHECK(round->empty());
+  REQUIRE(watch->AcceptPage("a", Page(1, {})).ok());
+  Result<std::string> page = watch->AcceptPage("b", Page(2, {}));
+  REQUIRE(page.ok());
+  CHECK(page->empty());
+  CHECK(watch->NodeSilent("c").empty());
   CHECK(watch->missing() == placement.OwnedBy("c").size());
   CHECK(watch->cursor() == "R1.a=" + Feed(1) + "-0.b=" + Feed(2) + "-0.c=");
 
   const std::string before = watch->cursor();
-  round = watch->AcceptRound({{"a", Page(1, {"/" + KeyOwnedBy(placement, "a")})},
-                              {"b", Outcome{kExitGone, "", "the cursor is too old", {}, ""}}});
-  REQUIRE(!round.ok());
-  CHECK(round.status().IsGone());
-  CHECK(round.status().message().find("node b") != std::string::npos);
-  CHECK(watch->cursor() == before);  // nothing moved: the round may be asked again
+  page = watch->AcceptPage("b", Outcome{kExitGone, "", "the cursor is too old", {}, ""});
+  REQUIRE(!page.ok());
+  CHECK(page.status().IsGone());
+  CHECK(page.status().message().find("node b") != std::string::npos);
+  CHECK(watch->cursor() == before);  // nothing moved: the page may be asked again
 }
 
 }  // namespace
