@@ -179,7 +179,7 @@ nlohmann::json RunText(const Trace& trace, const std::string& save, bool measure
   r["load_ms"] = MsSince(t);
   r["load_cpu_ms"] = CpuMsSince(cpu_start);
   if (loaded_text != trace.end_content) Fail("the loaded text is not endContent");
-  // What a read leaves to the first splice: building the text's index (text_index.h).
+  // What a read leaves to the first splice: building the text's index (position_index.h).
   cpu_start = std::clock();
   crdtdb::Result<crdt::Document> first = crdt::TextSpliceDelta(*loaded, kField, 0, 0, "x", stamp);
   if (!first.ok()) Fail(first.status().ToString());

@@ -143,20 +143,20 @@ void DeltaBuilder::WriteList(const ListNode* list, const Json& array, ListNode& 
         RemoveElement(visible[old_index], old.elements.at(visible[old_index]), mention);
       }
     } else {
-      InsertRun(order, left, array, new_index, edit.count, mention);
+      InsertRun([&](Dot id) { return order.PlaceAfter(left, id); }, array, new_index, edit.count, mention);
       new_index += edit.count;
     }
     if (old_index > 0) left = visible[old_index - 1];
   }
 }
 
-void DeltaBuilder::InsertRun(const ListOrder& order, Dot left, const Json& items, size_t begin, size_t count,
-                             ListNode& mention) {
+void DeltaBuilder::InsertRun(const std::function<ListAnchor(Dot)>& place, const Json& items, size_t begin,
+                             size_t count, ListNode& mention) {
   if (count == 0) return;
   // The ids first, so that they are consecutive: one run.
   const Dot first_id = NewDot();
   for (size_t i = 1; i < count; ++i) NewDot();
-  const std::vector<ListAnchor> anchors = RunAnchors(order.PlaceAfter(left, first_id), count);
+  const std::vector<ListAnchor> anchors = RunAnchors(place(first_id), count);
   for (size_t i = 0; i < count; ++i) {
     mention.anchors.push_back(anchors[i]);
     ListElement& element = mention.elements[anchors[i].id];

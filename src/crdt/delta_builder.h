@@ -9,6 +9,7 @@
 #define CRDTDB_CRDT_DELTA_BUILDER_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -65,9 +66,11 @@ class DeltaBuilder {
   // longest common subsequence of the old values and the new), the others the writer saw are
   // removed and the new ones inserted where they stand in `array` (docs/crdt.md section 7).
   void WriteList(const ListNode* list, const Json& array, ListNode& mention);
-  // Inserts `count` items of `items` from `begin` right after element `left` of the list whose
-  // order is `order` (kNoElement: at the start): one run of fresh ids, then their contents.
-  void InsertRun(const ListOrder& order, Dot left, const Json& items, size_t begin, size_t count, ListNode& mention);
+  // Inserts `count` items of `items` from `begin` where `place` puts the first (given its id, the
+  // anchor of ListOrder::PlaceAfter or PositionIndex::PlaceAfter): one run of fresh ids, then
+  // their contents.
+  void InsertRun(const std::function<ListAnchor(Dot)>& place, const Json& items, size_t begin, size_t count,
+                 ListNode& mention);
 
   // Text (text_mutators.cc). Replaces `removed` characters from `position` of `text` (null if new)
   // with `inserted` (one run of fresh ids, nothing else: no presence renewed when the text

@@ -3,7 +3,7 @@
 #include "crdt/join.h"
 
 #include "crdt/list_node.h"
-#include "crdt/text_index.h"
+#include "crdt/position_index.h"
 
 #include <algorithm>
 #include <memory>
@@ -184,19 +184,39 @@ void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
   // Anchors are a DotFun: an anchor goes only when the whole list was removed by a writer who saw
   // it (deleting an element removes its content, not its anchor). A delta applied visits only
   // what it names, as the elements' join does; other joins are O(anchors).
-  if (scope.mode == JoinMode::kApplyDelta) {
-    std::vector<ListAnchor> added;
-    ApplyAnchors(mine.anchors, theirs.anchors, scope, added);
-  } else {
+  if (scope.mode != JoinMode::kApplyDelta) {
     JoinSorted(mine.anchors, theirs.anchors, scope);
+    JoinMaps(mine.elements, theirs.elements, scope);
+    mine.position_index.index.reset();  // O(n) already: rebuilt on next use
+    return;
   }
+  // The list's index (position_index.h) kept in step: new anchors placed, and the elements the
+  // delta names (the only ones whose content can come or go) shown or hidden.
+  PositionIndex* index = mine.position_index.index.get();
+  if (index != nullptr && !index->Fits(mine, PositionIndex::Kind::kList)) index = nullptr;
+  std::vector<ListAnchor> added;
+  bool rebuild = ApplyAnchors(mine.anchors, theirs.anchors, scope, added);
   JoinMaps(mine.elements, theirs.elements, scope);
+  if (index != nullptr && !rebuild) {
+    for (const ListAnchor& anchor : added) {
+      if (!index->Integrate(anchor, mine.elements.contains(anchor.id))) {
+        rebuild = true;
+        break;
+      }
+    }
+  }
+  if (index == nullptr || rebuild) {
+    mine.position_index.index.reset();
+    return;
+  }
+  for (const auto& [id, element] : theirs.elements) index->SetShown(id, mine.elements.contains(id));
+  index->Track(mine);
 }
 
 void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
   JoinDotSet(mine.presence, theirs.presence, scope);
-  TextIndex* index = mine.text_index.index.get();
-  if (index != nullptr && !index->Fits(mine)) index = nullptr;
+  PositionIndex* index = mine.position_index.index.get();
+  if (index != nullptr && !index->Fits(mine, PositionIndex::Kind::kText)) index = nullptr;
   std::vector<ListAnchor> added;
   bool rebuild = false;
   if (scope.mode == JoinMode::kApplyDelta) {
@@ -221,7 +241,7 @@ void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
       // that brings only deletes is no futile repair.
       *scope.changed = true;
       for (uint64_t c = range.first; c <= range.last && index != nullptr; ++c) {
-        if (!mine.deleted.Contains(Dot{replica, c})) index->Hide(Dot{replica, c});
+        if (!mine.deleted.Contains(Dot{replica, c})) index->SetShown(Dot{replica, c}, false);
       }
       mine.deleted.AddRange(replica, range);
     }
@@ -252,7 +272,7 @@ void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
     ForgetSettledDeletes(mine, theirs.deleted, scope.mine, scope.theirs);
   }
   if (rebuild || index == nullptr) {
-    mine.text_index.index.reset();
+    mine.position_index.index.reset();
   } else {
     index->Track(mine);
   }

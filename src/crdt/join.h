@@ -39,9 +39,11 @@ struct JoinScope {
 void JoinDotSet(DotSet& mine, const DotSet& theirs, const JoinScope& scope);
 void JoinField(FieldNode& mine, const FieldNode& theirs, const JoinScope& scope);
 void JoinObject(ObjectNode& mine, const ObjectNode& theirs, const JoinScope& scope);
+// A list (list_node.h). A delta applied keeps the list's index (position_index.h) in step when it
+// can; anything else drops it.
 void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope);
 // A text (list_node.h): anchors as a list's, deleted ids by union; keeps the text's index
-// (text_index.h) in step when it can, drops it otherwise.
+// (position_index.h) in step when it can, drops it otherwise.
 void JoinText(ListNode& mine, const ListNode& theirs, const JoinScope& scope);
 
 }  // namespace crdtdb::crdt

@@ -3,12 +3,14 @@
 #include "crdt/list_mutators.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "crdt/delta_builder.h"
 #include "crdt/limits.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
+#include "crdt/position_index.h"
 
 namespace crdtdb::crdt {
 
@@ -57,16 +59,37 @@ ListNode& ExistingList(DeltaBuilder& builder, const FieldPath& path) {
   return builder.DescendExisting(path).second->fields[path.back()].mutable_list();
 }
 
-Result<Document> InsertAfter(const Document& x, const FieldPath& path, const ListNode* list, const ListOrder& order,
-                             Dot after, const Json& values, WriteStamp stamp) {
+const ListNode kEmptyList;
+
+// The visible elements of a list (null: missing) by position, and where an insert goes: through
+// the list's index (position_index.h) when it can answer, O(log n) each, else from ListOrder. Both
+// give the same answers: the index is a cache of the order.
+class ListPositions {
+ public:
+  explicit ListPositions(const ListNode* list) : index_(list != nullptr ? ListIndexOf(*list) : nullptr) {
+    if (index_ == nullptr) order_.emplace(list != nullptr ? *list : kEmptyList);
+  }
+
+  size_t size() const { return index_ != nullptr ? index_->size() : order_->visible().size(); }
+  // Precondition: position < size().
+  Dot At(size_t position) const { return index_ != nullptr ? index_->VisibleAt(position) : order_->visible()[position]; }
+  ListAnchor PlaceAfter(Dot left, Dot id) const {
+    return index_ != nullptr ? index_->PlaceAfter(left, id) : order_->PlaceAfter(left, id);
+  }
+
+ private:
+  const PositionIndex* index_;
+  std::optional<ListOrder> order_;
+};
+
+Result<Document> InsertAfter(const Document& x, const FieldPath& path, const ListNode* list,
+                             const ListPositions& positions, Dot after, const Json& values, WriteStamp stamp) {
   if (values.empty()) return Document();
   DeltaBuilder builder(x, stamp);
   ListNode& mention = WritableList(builder, path, list);
-  builder.InsertRun(order, after, values, 0, values.size(), mention);
+  builder.InsertRun([&](Dot id) { return positions.PlaceAfter(after, id); }, values, 0, values.size(), mention);
   return builder.Finish();
 }
-
-const ListNode kEmptyList;
 
 // The visible element `id` of the list at `path`.
 Result<const ListElement*> FindElement(const Document& x, const FieldPath& path, Dot id) {
@@ -86,10 +109,10 @@ Result<Document> ListInsertDelta(const Document& x, const FieldPath& path, size_
   Result<const ListNode*> list = FindList(x, path);
   if (!list.ok()) return list.status();
   if (Status s = CheckItems(values, path, *list); !s.ok()) return s;
-  const ListOrder order(*list != nullptr ? **list : kEmptyList);
-  if (index > order.visible().size()) return IndexError(path, index, order.visible().size());
-  const Dot after = index == 0 ? kNoElement : order.visible()[index - 1];
-  return InsertAfter(x, path, *list, order, after, values, stamp);
+  const ListPositions positions(*list);
+  if (index > positions.size()) return IndexError(path, index, positions.size());
+  const Dot after = index == 0 ? kNoElement : positions.At(index - 1);
+  return InsertAfter(x, path, *list, positions, after, values, stamp);
 }
 
 Result<Document> ListInsertAfterDelta(const Document& x, const FieldPath& path, Dot after, const Json& values,
@@ -107,20 +130,20 @@ Result<Document> ListInsertAfterDelta(const Document& x, const FieldPath& path, 
       return Status::InvalidArgument("list " + PathString(path) + " has no element with that id");
     }
   }
-  return InsertAfter(x, path, *list, ListOrder(node), after, values, stamp);
+  return InsertAfter(x, path, *list, ListPositions(*list), after, values, stamp);
 }
 
 Result<Document> ListRemoveDelta(const Document& x, const FieldPath& path, size_t index, size_t count) {
   Result<const ListNode*> list = FindList(x, path);
   if (!list.ok()) return list.status();
-  const ListOrder order(*list != nullptr ? **list : kEmptyList);
-  const size_t size = order.visible().size();
+  const ListPositions positions(*list);
+  const size_t size = positions.size();
   if (index > size || count > size - index) return IndexError(path, index + count, size);
   if (count == 0) return Document();
   DeltaBuilder builder(x, WriteStamp{});
   ListNode& mention = ExistingList(builder, path);
   for (size_t i = index; i < index + count; ++i) {
-    const Dot id = order.visible()[i];
+    const Dot id = positions.At(i);
     builder.RemoveElement(id, (*list)->elements.at(id), mention);
   }
   return builder.Finish();
@@ -143,9 +166,9 @@ Result<Document> ListReplaceDelta(const Document& x, const FieldPath& path, size
   Result<const ListNode*> list = FindList(x, path);
   if (!list.ok()) return list.status();
   if (Status s = CheckValue(value, path.size() + 1); !s.ok()) return s;
-  const ListOrder order(*list != nullptr ? **list : kEmptyList);
-  if (index >= order.visible().size()) return IndexError(path, index, order.visible().size());
-  const Dot id = order.visible()[index];
+  const ListPositions positions(*list);
+  if (index >= positions.size()) return IndexError(path, index, positions.size());
+  const Dot id = positions.At(index);
   const ListElement& element = (*list)->elements.at(id);
   DeltaBuilder builder(x, stamp);
   ListElement& mention = WritableList(builder, path, *list).elements[id];
@@ -186,6 +209,12 @@ Result<std::vector<Dot>> ListElementIds(const Document& x, const FieldPath& path
   Result<const ListNode*> list = FindList(x, path);
   if (!list.ok()) return list.status();
   if (*list == nullptr) return std::vector<Dot>();
+  if (const PositionIndex* index = KeptListIndex(**list)) {
+    std::vector<Dot> ids;
+    ids.reserve(index->size());
+    index->ForEachVisibleId([&](Dot id) { ids.push_back(id); });
+    return ids;
+  }
   return ListOrder(**list).visible();
 }
 

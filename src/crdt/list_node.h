@@ -80,22 +80,23 @@ struct ListElement {
   friend bool operator==(const ListElement&, const ListElement&) = default;
 };
 
-class TextIndex;
+class PositionIndex;
 
-// A text's order-statistics index (text_index.h), a cache derived from the anchors and `deleted`:
-// not part of the value (equal whatever it holds), not copied with it, rebuilt when missing.
-class TextIndexCache {
+// A text's or a list's order-statistics index (position_index.h), a cache derived from the anchors
+// and `deleted` (a text) or `elements` (a list): not part of the value (equal whatever it holds),
+// not copied with it, rebuilt when missing or out of step.
+class PositionIndexCache {
  public:
-  TextIndexCache();
-  TextIndexCache(const TextIndexCache&);
-  TextIndexCache(TextIndexCache&&) noexcept;
-  TextIndexCache& operator=(const TextIndexCache&);
-  TextIndexCache& operator=(TextIndexCache&&) noexcept;
-  ~TextIndexCache();
+  PositionIndexCache();
+  PositionIndexCache(const PositionIndexCache&);
+  PositionIndexCache(PositionIndexCache&&) noexcept;
+  PositionIndexCache& operator=(const PositionIndexCache&);
+  PositionIndexCache& operator=(PositionIndexCache&&) noexcept;
+  ~PositionIndexCache();
 
-  std::unique_ptr<TextIndex> index;
+  std::unique_ptr<PositionIndex> index;
 
-  friend bool operator==(const TextIndexCache&, const TextIndexCache&) { return true; }
+  friend bool operator==(const PositionIndexCache&, const PositionIndexCache&) { return true; }
 };
 
 class ListNode {
@@ -106,7 +107,7 @@ class ListNode {
   std::vector<ListAnchor> anchors;  // sorted by id
   ElementMap elements;
   DotContext deleted;               // texts only: the ids of deleted characters
-  mutable TextIndexCache text_index;
+  mutable PositionIndexCache position_index;
 
   bool empty() const { return presence.empty() && anchors.empty() && elements.empty() && deleted.empty(); }
   // Whether the node holds a value a read shows. A text with deleted ids only holds the deletes

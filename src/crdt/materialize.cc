@@ -9,7 +9,7 @@
 #include "crdt/json_sink.h"
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
-#include "crdt/text_index.h"
+#include "crdt/position_index.h"
 
 namespace crdtdb::crdt {
 

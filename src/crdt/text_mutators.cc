@@ -10,7 +10,7 @@
 #include "crdt/list_node.h"
 #include "crdt/list_order.h"
 #include "crdt/text_chars.h"
-#include "crdt/text_index.h"
+#include "crdt/position_index.h"
 #include "util/utf8.h"
 
 namespace crdtdb::crdt {
@@ -22,7 +22,7 @@ bool IsTextMarker(const Json& value) {
 void DeltaBuilder::SpliceText(const ListNode* text, size_t position, size_t removed,
                               const std::vector<char32_t>& inserted, ListNode& mention) {
   if (text == nullptr) RenewPresence(nullptr, mention.presence);
-  const TextIndex* index = text != nullptr ? &IndexOf(*text) : nullptr;
+  const PositionIndex* index = text != nullptr ? &TextIndexOf(*text) : nullptr;
   for (size_t i = position; i < position + removed; ++i) {
     const Dot id = index->VisibleAt(i);
     mention.deleted.Add(id);
@@ -43,7 +43,7 @@ void DeltaBuilder::SpliceText(const ListNode* text, size_t position, size_t remo
 void DeltaBuilder::WriteText(const ListNode* text, std::string_view value, ListNode& mention) {
   const std::vector<char32_t> wanted = CodePoints(value);
   std::vector<char32_t> old;
-  if (text != nullptr) IndexOf(*text).ForEachVisible([&](char32_t c) { old.push_back(c); });
+  if (text != nullptr) TextIndexOf(*text).ForEachVisible([&](char32_t c) { old.push_back(c); });
   size_t prefix = 0;
   while (prefix < old.size() && prefix < wanted.size() && old[prefix] == wanted[prefix]) ++prefix;
   size_t suffix = 0;
@@ -74,7 +74,7 @@ Result<Document> TextSpliceDelta(const Document& x, const FieldPath& path, size_
   Result<const ListNode*> text = FindText(x, path);
   if (!text.ok()) return text.status();
   if (!IsValidUtf8(inserted)) return Status::InvalidArgument("the text to insert is not valid UTF-8");
-  const size_t size = *text != nullptr ? IndexOf(**text).size() : 0;
+  const size_t size = *text != nullptr ? TextIndexOf(**text).size() : 0;
   if (position > size || removed > size - position) {
     return Status::InvalidArgument("splice of " + std::to_string(removed) + " characters at " +
                                    std::to_string(position) + " is out of range for text " + PathString(path) +
@@ -113,7 +113,7 @@ Result<std::string> TextContent(const Document& x, const FieldPath& path) {
 Result<size_t> TextLength(const Document& x, const FieldPath& path) {
   Result<const ListNode*> text = FindText(x, path);
   if (!text.ok()) return text.status();
-  return *text != nullptr ? IndexOf(**text).size() : 0;
+  return *text != nullptr ? TextIndexOf(**text).size() : 0;
 }
 
 }  // namespace crdtdb::crdt

@@ -5,7 +5,7 @@
 // a JSON string: a write of {"$text": STRING} makes (or rewrites) one, and a JSON string written
 // over a text changes it in place. Positions count Unicode code points.
 //
-// A splice costs O((removed + inserted + 1) x log n) with the text's index (text_index.h), and its
+// A splice costs O((removed + inserted + 1) x log n) with the text's index (position_index.h), and its
 // delta holds one run of anchors for the inserted characters and the ranges of removed ids: a
 // keystroke's delta is a few dozen bytes whatever the length of the text.
 

@@ -1,7 +1,7 @@
 // Copyright (c) crdtdb authors.
 //
 // ListOrder (list_order.h) on a malformed tree, as a hostile peer or a list removed concurrently
-// with an insert into it leaves one, and the text index (text_index.h) built from it: both must
+// with an insert into it leaves one, and the text index (position_index.h) built from it: both must
 // order, read and place new characters alike.
 
 #include <doctest/doctest.h>

@@ -4,7 +4,7 @@
 // and reordered across origins (a delete may come before its insert), then either every delta
 // delivered, in another order at each replica and a fresh one, after which the delta stream alone
 // must have converged, or deltas lost for good and anti-entropy by full states; every replica ends
-// byte-identical, and the text each shows through its incrementally kept index (text_index.h) is
+// byte-identical, and the text each shows through its incrementally kept index (position_index.h) is
 // the text a fresh index and the definition of the order (list_order.h) give. And concurrent runs
 // stay contiguous.
 

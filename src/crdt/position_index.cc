@@ -1,6 +1,6 @@
 // Copyright (c) crdtdb authors.
 
-#include "crdt/text_index.h"
+#include "crdt/position_index.h"
 
 #include <algorithm>
 #include <utility>
@@ -11,15 +11,15 @@
 
 namespace crdtdb::crdt {
 
-TextIndexCache::TextIndexCache() = default;
-TextIndexCache::TextIndexCache(const TextIndexCache&) {}
-TextIndexCache::TextIndexCache(TextIndexCache&&) noexcept = default;
-TextIndexCache& TextIndexCache::operator=(const TextIndexCache&) {
+PositionIndexCache::PositionIndexCache() = default;
+PositionIndexCache::PositionIndexCache(const PositionIndexCache&) {}
+PositionIndexCache::PositionIndexCache(PositionIndexCache&&) noexcept = default;
+PositionIndexCache& PositionIndexCache::operator=(const PositionIndexCache&) {
   index.reset();
   return *this;
 }
-TextIndexCache& TextIndexCache::operator=(TextIndexCache&&) noexcept = default;
-TextIndexCache::~TextIndexCache() = default;
+PositionIndexCache& PositionIndexCache::operator=(PositionIndexCache&&) noexcept = default;
+PositionIndexCache::~PositionIndexCache() = default;
 
 namespace {
 
@@ -32,12 +32,29 @@ std::vector<bool> ShownAnchors(const ListNode& text) {
   return shown;
 }
 
+// Per anchor of `list`: whether its element is shown (has content), by one merge walk, since
+// anchors and elements both ascend by id.
+std::vector<bool> ShownElements(const ListNode& list) {
+  std::vector<bool> shown(list.anchors.size());
+  auto element = list.elements.begin();
+  for (size_t i = 0; i < list.anchors.size() && element != list.elements.end(); ++i) {
+    while (element != list.elements.end() && element->first < list.anchors[i].id) ++element;
+    shown[i] = element != list.elements.end() && element->first == list.anchors[i].id;
+  }
+  return shown;
+}
+
+size_t ShownGuard(const ListNode& node, PositionIndex::Kind kind) {
+  return kind == PositionIndex::Kind::kText ? node.deleted.range_count() : node.elements.size();
+}
+
 }  // namespace
 
-TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), deleted_(text.deleted.range_count()) {
+PositionIndex::PositionIndex(const ListNode& text, Kind kind)
+    : kind_(kind), anchors_(text.anchors.size()), shown_(ShownGuard(text, kind)) {
   const std::vector<ListAnchor>& anchors = text.anchors;
   const ListOrder order(text);
-  const std::vector<bool> shown = ShownAnchors(text);
+  const std::vector<bool> shown = kind == Kind::kText ? ShownAnchors(text) : ShownElements(text);
   std::vector<uint32_t> node_of(anchors.size(), kNil);  // per anchor
   nodes_.reserve(anchors.size());
   // The treap of the sequence in O(n): a Cartesian tree built left to right on a stack of the
@@ -84,7 +101,7 @@ TextIndex::TextIndex(const ListNode& text) : anchors_(text.anchors.size()), dele
   }
 }
 
-uint32_t TextIndex::NewNode(Dot id, char32_t ch, bool visible) {
+uint32_t PositionIndex::NewNode(Dot id, char32_t ch, bool visible) {
   // xorshift: a deterministic priority per node is enough for the expected O(log n) depth.
   seed_ ^= seed_ << 13;
   seed_ ^= seed_ >> 17;
@@ -99,7 +116,7 @@ uint32_t TextIndex::NewNode(Dot id, char32_t ch, bool visible) {
   return static_cast<uint32_t>(nodes_.size() - 1);
 }
 
-void TextIndex::Pull(uint32_t x) {
+void PositionIndex::Pull(uint32_t x) {
   Node& n = nodes_[x];
   n.count = 1;
   n.visible = n.shown ? 1 : 0;
@@ -111,7 +128,7 @@ void TextIndex::Pull(uint32_t x) {
   }
 }
 
-void TextIndex::Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b) {
+void PositionIndex::Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b) {
   if (t == kNil) {
     a = b = kNil;
     return;
@@ -134,7 +151,7 @@ void TextIndex::Split(uint32_t t, uint32_t k, uint32_t& a, uint32_t& b) {
   if (b != kNil) nodes_[b].up = kNil;
 }
 
-uint32_t TextIndex::Merge(uint32_t a, uint32_t b) {
+uint32_t PositionIndex::Merge(uint32_t a, uint32_t b) {
   if (a == kNil) return b;
   if (b == kNil) return a;
   if (nodes_[a].priority > nodes_[b].priority) {
@@ -149,13 +166,13 @@ uint32_t TextIndex::Merge(uint32_t a, uint32_t b) {
   return b;
 }
 
-void TextIndex::InsertAt(uint32_t position, uint32_t node) {
+void PositionIndex::InsertAt(uint32_t position, uint32_t node) {
   uint32_t a = kNil, b = kNil;
   Split(root_, position, a, b);
   root_ = Merge(Merge(a, node), b);
 }
 
-uint32_t TextIndex::Rank(uint32_t x) const {
+uint32_t PositionIndex::Rank(uint32_t x) const {
   uint32_t rank = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
   for (uint32_t child = x, up = nodes_[x].up; up != kNil; child = up, up = nodes_[up].up) {
     if (nodes_[up].right == child) rank += 1 + (nodes_[up].left == kNil ? 0 : nodes_[nodes_[up].left].count);
@@ -163,7 +180,7 @@ uint32_t TextIndex::Rank(uint32_t x) const {
   return rank;
 }
 
-uint32_t TextIndex::Successor(uint32_t x) const {
+uint32_t PositionIndex::Successor(uint32_t x) const {
   if (nodes_[x].right != kNil) {
     x = nodes_[x].right;
     while (nodes_[x].left != kNil) x = nodes_[x].left;
@@ -173,13 +190,19 @@ uint32_t TextIndex::Successor(uint32_t x) const {
   return nodes_[x].up;
 }
 
-uint32_t TextIndex::First() const {
+uint32_t PositionIndex::First() const {
   uint32_t x = root_;
   while (x != kNil && nodes_[x].left != kNil) x = nodes_[x].left;
   return x;
 }
 
-uint32_t TextIndex::Find(Dot id) const {
+uint32_t PositionIndex::Last() const {
+  uint32_t x = root_;
+  while (x != kNil && nodes_[x].right != kNil) x = nodes_[x].right;
+  return x;
+}
+
+uint32_t PositionIndex::Find(Dot id) const {
   auto replica = by_id_.find(id.replica);
   if (replica == by_id_.end()) return kNil;
   const std::vector<CounterNode>& nodes = replica->second;
@@ -190,9 +213,9 @@ uint32_t TextIndex::Find(Dot id) const {
   return it != nodes.end() && it->counter == id.counter ? it->node : kNil;
 }
 
-size_t TextIndex::size() const { return root_ == kNil ? 0 : nodes_[root_].visible; }
+size_t PositionIndex::size() const { return root_ == kNil ? 0 : nodes_[root_].visible; }
 
-Dot TextIndex::VisibleAt(size_t position) const {
+Dot PositionIndex::VisibleAt(size_t position) const {
   uint32_t x = root_;
   while (x != kNil) {
     const Node& n = nodes_[x];
@@ -209,14 +232,23 @@ Dot TextIndex::VisibleAt(size_t position) const {
   return kNoElement;
 }
 
-void TextIndex::ForEachVisible(const std::function<void(char32_t)>& fn) const {
+void PositionIndex::ForEachVisible(const std::function<void(char32_t)>& fn) const {
   for (uint32_t x = First(); x != kNil; x = Successor(x)) {
     if (nodes_[x].shown) fn(nodes_[x].ch);
   }
 }
 
-ListAnchor TextIndex::PlaceAfter(Dot left, Dot id) const {
+void PositionIndex::ForEachVisibleId(const std::function<void(Dot)>& fn) const {
+  for (uint32_t x = First(); x != kNil; x = Successor(x)) {
+    if (nodes_[x].shown) fn(nodes_[x].id);
+  }
+}
+
+ListAnchor PositionIndex::PlaceAfter(Dot left, Dot id) const {
   uint32_t l = Find(left);
+  if (left != kNoElement && l == kNil) {
+    left = root_ == kNil ? kNoElement : nodes_[l = Last()].id;  // no place: after the last placed one
+  }
   ListAnchor anchor;
   anchor.id = id;
   const uint32_t next = l == kNil ? First() : Successor(l);
@@ -235,7 +267,7 @@ ListAnchor TextIndex::PlaceAfter(Dot left, Dot id) const {
   return anchor;
 }
 
-bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
+bool PositionIndex::Integrate(const ListAnchor& anchor, bool visible) {
   if (Find(anchor.id) != kNil || dangling_.count(anchor.id) > 0) return false;
   uint32_t position = 0;
   uint32_t parent = kNil;
@@ -270,32 +302,49 @@ bool TextIndex::Integrate(const ListAnchor& anchor, bool visible) {
   return true;
 }
 
-void TextIndex::Hide(Dot id) {
+void PositionIndex::SetShown(Dot id, bool shown) {
   uint32_t x = Find(id);
-  if (x == kNil || !nodes_[x].shown) return;
-  nodes_[x].shown = false;
-  for (; x != kNil; x = nodes_[x].up) --nodes_[x].visible;
+  if (x == kNil || nodes_[x].shown == shown) return;
+  nodes_[x].shown = shown;
+  for (; x != kNil; x = nodes_[x].up) shown ? ++nodes_[x].visible : --nodes_[x].visible;
 }
 
-bool TextIndex::Fits(const ListNode& text) const {
-  return anchors_ == text.anchors.size() && deleted_ == text.deleted.range_count();
+bool PositionIndex::Fits(const ListNode& node, Kind kind) const {
+  return kind_ == kind && anchors_ == node.anchors.size() && shown_ == ShownGuard(node, kind);
 }
 
-void TextIndex::Track(const ListNode& text) {
-  anchors_ = text.anchors.size();
-  deleted_ = text.deleted.range_count();
+void PositionIndex::Track(const ListNode& node) {
+  anchors_ = node.anchors.size();
+  shown_ = ShownGuard(node, kind_);
 }
 
-TextIndex& IndexOf(const ListNode& text) {
-  std::unique_ptr<TextIndex>& index = text.text_index.index;
-  if (index == nullptr || !index->Fits(text)) index = std::make_unique<TextIndex>(text);
+PositionIndex& TextIndexOf(const ListNode& text) {
+  std::unique_ptr<PositionIndex>& index = text.position_index.index;
+  if (index == nullptr || !index->Fits(text, PositionIndex::Kind::kText)) {
+    index = std::make_unique<PositionIndex>(text, PositionIndex::Kind::kText);
+  }
   return *index;
+}
+
+const PositionIndex* ListIndexOf(const ListNode& list) {
+  std::unique_ptr<PositionIndex>& index = list.position_index.index;
+  if (index == nullptr || !index->Fits(list, PositionIndex::Kind::kList)) {
+    index = std::make_unique<PositionIndex>(list, PositionIndex::Kind::kList);
+  }
+  // Every element shown by the index: none without a placed anchor.
+  return index->size() == list.elements.size() ? index.get() : nullptr;
+}
+
+const PositionIndex* KeptListIndex(const ListNode& list) {
+  const PositionIndex* index = list.position_index.index.get();
+  if (index == nullptr || !index->Fits(list, PositionIndex::Kind::kList)) return nullptr;
+  return index->size() == list.elements.size() ? index : nullptr;
 }
 
 std::string VisibleText(const ListNode& text) {
   std::string out;
-  const std::unique_ptr<TextIndex>& index = text.text_index.index;
-  if (index != nullptr && index->Fits(text)) {
+  const std::unique_ptr<PositionIndex>& index = text.position_index.index;
+  if (index != nullptr && index->Fits(text, PositionIndex::Kind::kText)) {
     index->ForEachVisible([&](char32_t c) { AppendUtf8(c, &out); });
     return out;
   }
