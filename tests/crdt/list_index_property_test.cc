@@ -37,15 +37,11 @@ using crdt::Json;
 using crdtdb::Result;
 using crdtdb::testing::PropertySeeds;
 using crdtdb::testing::RandomOps;
+using crdtdb::testing::Replica;
 
 const FieldPath kItems{"items"};
 
-struct Replica {
-  crdt::ReplicaId id;
-  Document doc{};
-  crdt::Timestamp clock = 100;
-  crdt::WriteStamp Now() { return crdt::WriteStamp{id, ++clock}; }
-};
+crdt::WriteStamp Now(Replica& r) { return crdt::WriteStamp{r.id, r.clock.Now(++r.physical_ms)}; }
 
 const crdt::ListNode* ListOf(const Document& doc) {
   auto it = doc.root().fields.find("items");
@@ -105,8 +101,8 @@ void RandomEdit(RandomOps& random, Replica& r, std::vector<Document>& sent) {
   if (kind < 4) {  // insert
     const size_t at = random.Uniform(size + 1);
     Json values = Json::array();
-    for (size_t k = 0, n = 1 + random.Uniform(3); k < n; ++k) values.push_back(SomeItem(random, r.clock));
-    const crdt::WriteStamp stamp = r.Now();
+    for (size_t k = 0, n = 1 + random.Uniform(3); k < n; ++k) values.push_back(SomeItem(random, r.physical_ms));
+    const crdt::WriteStamp stamp = Now(r);
     Document delta = Made(r, [&](const Document& d) { return crdt::ListInsertDelta(d, kItems, at, values, stamp); });
     // The first new anchor is where ListOrder puts it.
     const crdt::ListNode* mention = ListOf(delta);
@@ -132,14 +128,14 @@ void RandomEdit(RandomOps& random, Replica& r, std::vector<Document>& sent) {
     const size_t to = random.Uniform(size);
     const Json value = crdt::FieldValue(ListOf(r.doc)->elements.at(visible[from]).value);
     commit(Made(r, [&](const Document& d) { return crdt::ListRemoveDelta(d, kItems, from, 1); }));
-    const crdt::WriteStamp stamp = r.Now();
+    const crdt::WriteStamp stamp = Now(r);
     commit(Made(r, [&](const Document& d) {
       return crdt::ListInsertDelta(d, kItems, to, Json::array({value}), stamp);
     }));
   } else if (kind < 9) {  // replace
     const size_t at = random.Uniform(size);
-    const crdt::WriteStamp stamp = r.Now();
-    const Json value = SomeItem(random, r.clock);
+    const crdt::WriteStamp stamp = Now(r);
+    const Json value = SomeItem(random, r.physical_ms);
     Document delta = Made(r, [&](const Document& d) { return crdt::ListReplaceDelta(d, kItems, at, value, stamp); });
     CHECK(ListOf(delta)->elements.begin()->first == visible[at]);
     commit(std::move(delta));
@@ -157,8 +153,8 @@ TEST_CASE("a list's kept index answers as the order does, through deltas, joins 
   for (uint64_t seed : PropertySeeds(200)) {
     CAPTURE(seed);
     RandomOps random(seed);
-    std::vector<Replica> replicas;
-    for (size_t i = 0, n = 2 + random.Uniform(2); i < n; ++i) replicas.push_back(Replica{i + 1});
+    std::vector<Replica> replicas(2 + random.Uniform(2));
+    for (size_t i = 0; i < replicas.size(); ++i) replicas[i].id = i + 1;
     std::vector<Document> sent;
     for (size_t step = 0, steps = 30 + random.Uniform(90); step < steps; ++step) {
       Replica& r = replicas[random.Uniform(replicas.size())];
@@ -192,9 +188,10 @@ TEST_CASE("a list's kept index answers as the order does, through deltas, joins 
 }
 
 TEST_CASE("a list's index is kept across the deltas of one writer, and dropped by a full join") {
-  Replica a{1};
+  Replica a;
+  a.id = 1;
   for (int k = 0; k < 50; ++k) {
-    Result<Document> d = crdt::ListInsertDelta(a.doc, kItems, static_cast<size_t>(k / 2), Json::array({k}), a.Now());
+    Result<Document> d = crdt::ListInsertDelta(a.doc, kItems, static_cast<size_t>(k / 2), Json::array({k}), Now(a));
     REQUIRE(d.ok());
     a.doc.ApplyDelta(*d);
   }
@@ -202,7 +199,7 @@ TEST_CASE("a list's index is kept across the deltas of one writer, and dropped b
   REQUIRE(index != nullptr);  // built by the inserts, kept in step by each delta applied
   for (int k = 0; k < 20; ++k) {
     Result<Document> d = k % 2 == 0 ? crdt::ListRemoveDelta(a.doc, kItems, static_cast<size_t>(k), 1)
-                                    : crdt::ListInsertDelta(a.doc, kItems, 3, Json::array({k}), a.Now());
+                                    : crdt::ListInsertDelta(a.doc, kItems, 3, Json::array({k}), Now(a));
     REQUIRE(d.ok());
     a.doc.ApplyDelta(*d);
     CHECK(crdt::KeptListIndex(*ListOf(a.doc)) == index);  // the same index, not a rebuilt one
