@@ -72,7 +72,9 @@ class ListPositions {
 
   size_t size() const { return index_ != nullptr ? index_->size() : order_->visible().size(); }
   // Precondition: position < size().
-  Dot At(size_t position) const { return index_ != nullptr ? index_->VisibleAt(position) : order_->visible()[position]; }
+  Dot At(size_t position) const {
+    return index_ != nullptr ? index_->VisibleAt(position) : order_->visible()[position];
+  }
   ListAnchor PlaceAfter(Dot left, Dot id) const {
     return index_ != nullptr ? index_->PlaceAfter(left, id) : order_->PlaceAfter(left, id);
   }
@@ -209,13 +211,7 @@ Result<std::vector<Dot>> ListElementIds(const Document& x, const FieldPath& path
   Result<const ListNode*> list = FindList(x, path);
   if (!list.ok()) return list.status();
   if (*list == nullptr) return std::vector<Dot>();
-  if (const PositionIndex* index = KeptListIndex(**list)) {
-    std::vector<Dot> ids;
-    ids.reserve(index->size());
-    index->ForEachVisibleId([&](Dot id) { ids.push_back(id); });
-    return ids;
-  }
-  return ListOrder(**list).visible();
+  return VisibleElements(**list);
 }
 
 }  // namespace crdtdb::crdt

@@ -8,7 +8,6 @@
 
 #include "crdt/json_sink.h"
 #include "crdt/list_node.h"
-#include "crdt/list_order.h"
 #include "crdt/position_index.h"
 
 namespace crdtdb::crdt {
@@ -44,8 +43,7 @@ Json CounterValue(const FieldNode& field) { return CounterTotal(field); }
 
 Json ListValue(const ListNode& list) {
   Json out = Json::array();
-  const ListOrder order(list);
-  for (const Dot& id : order.visible()) out.push_back(FieldValue(list.elements.at(id).value));
+  for (const Dot& id : VisibleElements(list)) out.push_back(FieldValue(list.elements.at(id).value));
   return out;
 }
 
@@ -92,8 +90,7 @@ void CollectFieldConflicts(const FieldNode& field, const std::string& pointer, J
   if (field.object) CollectConflicts(*field.object, pointer, out);
   if (field.list && shown == FieldKind::kList) {
     // Elements by their index in the list shown.
-    const ListOrder order(*field.list);
-    const std::vector<Dot>& visible = order.visible();
+    const std::vector<Dot> visible = VisibleElements(*field.list);
     for (size_t i = 0; i < visible.size(); ++i) {
       CollectFieldConflicts(field.list->elements.at(visible[i]).value, pointer + '/' + std::to_string(i), out);
     }
@@ -133,8 +130,7 @@ void EmitField(const FieldNode& field, JsonSink& out) {
     case FieldKind::kObject: EmitObject(*field.object, out); return;
     case FieldKind::kList: {
       out.BeginArray();
-      const ListOrder order(*field.list);
-      for (const Dot& id : order.visible()) EmitField(field.list->elements.at(id).value, out);
+      for (const Dot& id : VisibleElements(*field.list)) EmitField(field.list->elements.at(id).value, out);
       out.EndArray();
       return;
     }

@@ -246,8 +246,9 @@ void PositionIndex::ForEachVisibleId(const std::function<void(Dot)>& fn) const {
 
 ListAnchor PositionIndex::PlaceAfter(Dot left, Dot id) const {
   uint32_t l = Find(left);
-  if (left != kNoElement && l == kNil) {
-    left = root_ == kNil ? kNoElement : nodes_[l = Last()].id;  // no place: after the last placed one
+  if (left != kNoElement && l == kNil) {  // no place in the order: after the last placed one
+    l = Last();
+    left = l == kNil ? kNoElement : nodes_[l].id;
   }
   ListAnchor anchor;
   anchor.id = id;
@@ -339,6 +340,15 @@ const PositionIndex* KeptListIndex(const ListNode& list) {
   const PositionIndex* index = list.position_index.index.get();
   if (index == nullptr || !index->Fits(list, PositionIndex::Kind::kList)) return nullptr;
   return index->size() == list.elements.size() ? index : nullptr;
+}
+
+std::vector<Dot> VisibleElements(const ListNode& list) {
+  const PositionIndex* index = KeptListIndex(list);
+  if (index == nullptr) return ListOrder(list).visible();
+  std::vector<Dot> ids;
+  ids.reserve(index->size());
+  index->ForEachVisibleId([&](Dot id) { ids.push_back(id); });
+  return ids;
 }
 
 std::string VisibleText(const ListNode& text) {

@@ -7,10 +7,11 @@
 //
 // The index is a treap over the anchored characters (a list's elements) in list order (tombstones
 // included), each subtree counting its characters and its visible ones (a text's: not deleted; a
-// list's: with content, an entry in `elements`, ListOrder's rule); per replica a vector sorted by counter
-// finds a character's node (built in O(n) from the anchors, which are sorted by id; a new anchor is
-// usually the last of its replica). It is built from ListOrder in O(n) beyond ListOrder's own cost, and is a cache:
-// ListOrder stays the definition of the order. Integrate() places a new anchor
+// list's: with content, an entry in `elements`, ListOrder's rule); per replica a vector sorted by
+// counter finds a character's node (built in O(n) from the anchors, which are sorted by id; a new
+// anchor is usually the last of its replica). It is built from ListOrder in O(n) beyond
+// ListOrder's own cost, and is a cache: ListOrder stays the definition of the order. The joins
+// keep it in step (JoinText, JoinList: join.h). Integrate() places a new anchor
 // directly only when FugueMax leaves no choice, which is every insert by a single writer:
 //
 //   a right child of P when P has no right children yet: its only right child comes right after
@@ -126,6 +127,9 @@ const PositionIndex* ListIndexOf(const ListNode& list);
 // The index of `list` if it has one in step that can answer, else null: for a read of the whole
 // list, which ListOrder alone answers at about half the cost of building the index.
 const PositionIndex* KeptListIndex(const ListNode& list);
+// The visible elements of `list` in order (ListOrder::visible()): through its index when it has
+// one in step, else from ListOrder alone, without building the index (as VisibleText).
+std::vector<Dot> VisibleElements(const ListNode& list);
 
 // The visible characters of `text` in order, as UTF-8: through its index when it has one in step,
 // else from ListOrder alone, without building the index, which costs about twice the order. A
