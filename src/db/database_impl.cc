@@ -270,7 +270,8 @@ Result<std::vector<sync::DocumentState>> DatabaseImpl::ReadCatalog(std::string_v
   std::vector<sync::DocumentState> out;
   if (max == 0) return out;
   const std::string prefix = std::string(kIndexCollection) + "/";
-  // Scan starts at `after` itself: one before the catalog would find no key of it there.
+  // From the first key after `after`; an `after` below the catalog's prefix (the empty one, say)
+  // starts at the catalog's first key.
   Status s = store_->Scan(prefix, after < prefix ? std::string_view() : after, [&](std::string_view key, std::string_view state) {
     out.push_back(sync::DocumentState{std::string(key), std::string(state)});
     return out.size() < max;

@@ -214,3 +214,52 @@ TEST_CASE("a list's index is kept across the deltas of one writer, and dropped b
   CHECK(crdt::KeptListIndex(*ListOf(a.doc)) == nullptr);  // a full join drops it
   CHECK(*crdt::ListElementIds(a.doc, kItems) == Visible(copy));
 }
+
+namespace {
+
+// An edit inside an element (LiftElementDelta) renews the element without its anchor: on a replica
+// that removed the whole list concurrently and made a new one, the element comes back without an
+// anchor, and ListOrder shows it last, where an index cannot place it. Reads and edits by index
+// must still follow the order (JoinList drops the index when a delta shows content it does not
+// hold).
+TEST_CASE("an element that comes back without its anchor is read and edited as the order places it") {
+  Replica a;
+  a.id = 1;
+  Result<Document> first = crdt::ListInsertDelta(a.doc, kItems, 0, Json::array({Json{{"t", 1}}}), Now(a));
+  REQUIRE(first.ok());
+  a.doc.ApplyDelta(*first);
+  Replica b;
+  b.id = 2;
+  b.doc.Join(a.doc);
+  const crdt::Dot x = Visible(a.doc).at(0);
+
+  // a edits inside x; b, concurrently, removes the whole list and makes a new one, then edits it by
+  // index so that it keeps an index.
+  Result<Document> inner = crdt::ElementAsDocument(a.doc, kItems, x, "e");
+  REQUIRE(inner.ok());
+  const crdt::WriteStamp stamp = Now(a);
+  Result<Document> edit = crdt::PatchDelta(*inner, Json{{"e", {{"t", 2}}}}, stamp);
+  REQUIRE(edit.ok());
+  Result<Document> lifted = crdt::LiftElementDelta(a.doc, kItems, x, "e", std::move(edit).value(), stamp);
+  REQUIRE(lifted.ok());
+  Result<Document> removed = crdt::RemoveFieldDelta(b.doc, kItems);
+  REQUIRE(removed.ok());
+  b.doc.ApplyDelta(*removed);
+  for (int k = 0; k < 3; ++k) {
+    Result<Document> d = crdt::ListInsertDelta(b.doc, kItems, static_cast<size_t>(k), Json::array({k}), Now(b));
+    REQUIRE(d.ok());
+    b.doc.ApplyDelta(*d);
+  }
+  REQUIRE(crdt::KeptListIndex(*ListOf(b.doc)) != nullptr);
+
+  b.doc.ApplyDelta(*lifted);
+  const std::vector<crdt::Dot> order = Visible(b.doc);
+  REQUIRE(order.size() == 4);
+  CHECK(order.back() == x);  // without its anchor: last
+  CheckKeptIndex(b.doc);
+  CHECK(*crdt::ListElementIds(b.doc, kItems) == order);
+  Result<Document> appended = crdt::ListInsertDelta(b.doc, kItems, 4, Json::array({9}), Now(b));
+  REQUIRE(appended.ok());  // index 4 exists: the list holds 4 elements
+}
+
+}  // namespace
