@@ -209,15 +209,7 @@ void JoinList(ListNode& mine, const ListNode& theirs, const JoinScope& scope) {
     mine.position_index.index.reset();
     return;
   }
-  for (const auto& [id, element] : theirs.elements) {
-    const bool shown = mine.elements.contains(id);
-    // Content whose anchor this replica removed (an edit inside an element concurrent with the
-    // removal of the whole list) is shown last by the order, by id: the index cannot place it.
-    if (!index->SetShown(id, shown) && shown) {
-      mine.position_index.index.reset();
-      return;
-    }
-  }
+  for (const auto& [id, element] : theirs.elements) index->SetShown(id, mine.elements.contains(id));
   index->Track(mine);
 }
 

@@ -303,13 +303,11 @@ bool PositionIndex::Integrate(const ListAnchor& anchor, bool visible) {
   return true;
 }
 
-bool PositionIndex::SetShown(Dot id, bool shown) {
+void PositionIndex::SetShown(Dot id, bool shown) {
   uint32_t x = Find(id);
-  if (x == kNil) return false;
-  if (nodes_[x].shown == shown) return true;
+  if (x == kNil || nodes_[x].shown == shown) return;
   nodes_[x].shown = shown;
   for (; x != kNil; x = nodes_[x].up) shown ? ++nodes_[x].visible : --nodes_[x].visible;
-  return true;
 }
 
 bool PositionIndex::Fits(const ListNode& node, Kind kind) const {

@@ -66,9 +66,8 @@ class PositionIndex {
   // Places a new anchor of the text (already added to its anchors); false when the fast path
   // does not apply (the caller then drops the index, rebuilt on next use).
   bool Integrate(const ListAnchor& anchor, bool visible);
-  // Shows or hides the element `id` if the index holds it; false if it does not (content without
-  // a placed anchor, which the order shows last and the index cannot: the caller drops the index).
-  bool SetShown(Dot id, bool shown);
+  // Shows or hides the element `id` if the index holds it.
+  void SetShown(Dot id, bool shown);
 
   // Whether the index was built for `kind` from (or kept in step with) a node with as many
   // anchors and deleted ranges (a text) or elements (a list) as `node`: a cheap guard against a

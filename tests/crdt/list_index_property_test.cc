@@ -219,9 +219,9 @@ namespace {
 
 // An edit inside an element (LiftElementDelta) renews the element without its anchor: on a replica
 // that removed the whole list concurrently and made a new one, the element comes back without an
-// anchor, and ListOrder shows it last, where an index cannot place it. Reads and edits by index
-// must still follow the order (JoinList drops the index when a delta shows content it does not
-// hold).
+// anchor, and ListOrder shows it last, where an index cannot place it. The index JoinList keeps
+// then shows one element fewer than the list holds, and is not used (ListIndexOf and KeptListIndex
+// compare the counts): reads and edits by index follow the order.
 TEST_CASE("an element that comes back without its anchor is read and edited as the order places it") {
   Replica a;
   a.id = 1;
